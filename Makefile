@@ -1,0 +1,87 @@
+# proctor build. `make` builds build/proctor (BPF objects compiled with clang
+# against the running kernel's BTF, linked into one object, skeleton by bpftool).
+# `make test`, `make demo` and `make bench` need root and re-run through sudo.
+
+BUILD     ?= build
+CC        ?= gcc
+CLANG     ?= clang
+BPFTOOL   ?= bpftool
+ARCH      := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
+PKGS      := libbpf sqlite3 yaml-0.1 libcurl libmicrohttpd zlib libelf
+VERSION   := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+
+CFLAGS    ?= -O2 -g
+CFLAGS    += -std=gnu11 -Wall -Wextra -Werror -Wno-missing-field-initializers \
+             -Iinclude -Isrc -I$(BUILD) -D_GNU_SOURCE -DPROCTOR_VERSION='"$(VERSION)"' \
+             $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS    += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
+BPFCFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror -I$(BUILD) -Iinclude -Ibpf
+
+BPF_SRCS  := $(wildcard bpf/*.bpf.c)
+BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.bpf.o,$(BPF_SRCS))
+SRCS      := $(shell find src -name '*.c' | sort)
+LIB_SRCS  := $(filter-out src/cli/main.c,$(SRCS))
+LIB_OBJS  := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(LIB_SRCS))
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
+HDRS      := $(shell find include src bpf -name '*.h')
+
+.PHONY: all deps test unit e2e demo bench format clean
+all: $(BUILD)/proctor $(UNIT_BINS)
+
+# Install missing build dependencies (idempotent; apt as root).
+$(BUILD)/.deps: scripts/install-deps.sh
+	@mkdir -p $(BUILD)
+	@scripts/as-root.sh scripts/install-deps.sh
+	@touch $@
+deps: $(BUILD)/.deps
+
+$(BUILD)/vmlinux.h: | $(BUILD)/.deps
+	@mkdir -p $(BUILD)
+	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) $(wildcard include/proctor/*.h) $(BUILD)/vmlinux.h
+	@mkdir -p $(dir $@)
+	$(CLANG) $(BPFCFLAGS) -c $< -o $@
+
+$(BUILD)/proctor.bpf.o: $(BPF_OBJS)
+	$(BPFTOOL) gen object $@ $^
+
+$(BUILD)/proctor.skel.h: $(BUILD)/proctor.bpf.o
+	$(BPFTOOL) gen skeleton $< name proctor_bpf > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/obj/%.o: src/%.c $(HDRS) $(BUILD)/proctor.skel.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/libproctor.a: $(LIB_OBJS)
+	ar rcs $@ $^
+
+$(BUILD)/proctor: $(BUILD)/obj/cli/main.o $(BUILD)/libproctor.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libproctor.a $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libproctor.a $(LDLIBS) -lcmocka
+
+test: | $(BUILD)/.deps
+	@scripts/as-root.sh $(MAKE) --no-print-directory all
+	@scripts/as-root.sh tests/run.sh
+
+unit: all
+	@tests/run.sh --unit
+
+demo: | $(BUILD)/.deps
+	@scripts/as-root.sh $(MAKE) --no-print-directory all
+	@scripts/as-root.sh scripts/demo.sh
+
+bench: | $(BUILD)/.deps
+	@scripts/as-root.sh scripts/install-deps.sh --bench
+	@scripts/as-root.sh $(MAKE) --no-print-directory all
+	@scripts/as-root.sh bench/run.sh
+
+format:
+	clang-format -i $$(find src include tests/unit bench -name '*.[ch]') bpf/*.c bpf/*.h
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,217 @@
+/* common.bpf.h: what every hook family shares: the maps (declared __weak so
+ * each bpf/ family object can include them and the static linker merges them
+ * into one), the tracked-cgroup filter, header filling, ring-buffer emission
+ * with batched wake-ups and per-type drop counting, and the in-kernel path
+ * walker. Keep it small: every line here is on somebody's hot path. */
+#ifndef PROCTOR_COMMON_BPF_H
+#define PROCTOR_COMMON_BPF_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include "proctor/abi.h"
+
+#define PR_MAX_TRACKED 65536
+
+/* All records go through one ring buffer; user space sizes it before load. */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 16 << 20);
+} events SEC(".maps") __weak;
+
+/* Reserve/output failures, per CPU and per event type. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, PR_EV_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} drops SEC(".maps") __weak;
+
+/* Lost records per session (for the session summary). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, __u64);
+} session_drops SEC(".maps") __weak;
+
+/* cgroup v2 id -> session. Session cgroups and their descendants. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, PR_MAX_TRACKED);
+	__type(key, __u64);
+	__type(value, struct pr_tracked);
+} tracked_cgroups SEC(".maps") __weak;
+
+/* Per-CPU assembly area for variable-size records. */
+struct pr_scratch {
+	char buf[PR_SCRATCH_SIZE + PR_PATH_CAP + 256];
+	const unsigned char *names[PR_PATH_DEPTH];
+	__u32 lens[PR_PATH_DEPTH];
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct pr_scratch);
+} scratch SEC(".maps") __weak;
+
+const volatile struct pr_config pr_cfg __weak = {
+	.wakeup_bytes = 1 << 20,
+};
+
+#define SCRATCH_MASK (PR_SCRATCH_SIZE - 1)
+
+static __always_inline struct pr_scratch *scratch_get(void)
+{
+	__u32 zero = 0;
+	return bpf_map_lookup_elem(&scratch, &zero);
+}
+
+static __always_inline __u64 task_cgroup_id(struct task_struct *t)
+{
+	return BPF_CORE_READ(t, cgroups, dfl_cgrp, kn, id);
+}
+
+/* The one check every program makes first. NULL: not ours, return. */
+static __always_inline struct pr_tracked *tracked_current(void)
+{
+	__u64 cg = bpf_get_current_cgroup_id();
+	return bpf_map_lookup_elem(&tracked_cgroups, &cg);
+}
+
+static __always_inline struct pr_tracked *tracked_task(struct task_struct *t)
+{
+	__u64 cg = task_cgroup_id(t);
+	return bpf_map_lookup_elem(&tracked_cgroups, &cg);
+}
+
+static __always_inline void count_drop(__u32 type, __u64 session_key)
+{
+	__u64 *n = bpf_map_lookup_elem(&drops, &type);
+	if (n)
+		*n += 1;
+	n = bpf_map_lookup_elem(&session_drops, &session_key);
+	if (n) {
+		__sync_fetch_and_add(n, 1);
+	} else {
+		__u64 one = 1;
+		bpf_map_update_elem(&session_drops, &session_key, &one, BPF_NOEXIST);
+	}
+}
+
+/* Batched wake-ups: the reader polls on a short timer, so most records are
+ * committed without waking it; only a filling buffer forces a wake-up. */
+static __always_inline __u64 wakeup_flags(void)
+{
+	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= pr_cfg.wakeup_bytes)
+		return BPF_RB_FORCE_WAKEUP;
+	return BPF_RB_NO_WAKEUP;
+}
+
+static __always_inline void fill_hdr(struct pr_hdr *h, struct task_struct *t, __u16 type,
+				     __u32 size, const struct pr_tracked *tr)
+{
+	h->type = type;
+	h->flags = 0;
+	h->size = size;
+	h->ts_ns = bpf_ktime_get_boot_ns();
+	h->cgroup_id = task_cgroup_id(t);
+	h->session_key = tr->session_key;
+	h->pid = BPF_CORE_READ(t, tgid);
+	h->tid = BPF_CORE_READ(t, pid);
+	h->ppid = BPF_CORE_READ(t, real_parent, tgid);
+	h->uid = BPF_CORE_READ(t, cred, euid.val);
+	h->gid = BPF_CORE_READ(t, cred, egid.val);
+	h->_pad = 0;
+	bpf_probe_read_kernel_str(h->comm, sizeof(h->comm), t->comm);
+}
+
+/* Reserve a fixed-size record; counts the drop on failure. */
+static __always_inline void *ev_reserve(__u32 size, __u16 type, const struct pr_tracked *tr)
+{
+	void *e = bpf_ringbuf_reserve(&events, size, 0);
+	if (!e)
+		count_drop(type, tr->session_key);
+	return e;
+}
+
+static __always_inline void ev_submit(void *e)
+{
+	bpf_ringbuf_submit(e, wakeup_flags());
+}
+
+/* Copy a record assembled in scratch; size is clamped for the verifier. */
+static __always_inline void ev_output(struct pr_scratch *s, __u32 size, __u16 type,
+				      const struct pr_tracked *tr)
+{
+	if (size > PR_SCRATCH_SIZE)
+		size = PR_SCRATCH_SIZE;
+	if (bpf_ringbuf_output(&events, s->buf, size, wakeup_flags()))
+		count_drop(type, tr->session_key);
+}
+
+/* Write the absolute path of @path at s->buf[off], NUL-terminated. Walks at
+ * most PR_PATH_DEPTH components across mounts; on overflow keeps the leaf
+ * components and sets *trunc. Returns bytes written including the NUL. */
+static __noinline int read_path(struct pr_scratch *s, __u32 off, const struct path *path,
+				__u32 *trunc)
+{
+	struct dentry *d, *parent, *mnt_root;
+	struct vfsmount *vfsmnt;
+	struct mount *mnt, *mnt_parent;
+	__u32 n = 0, pos, i;
+
+	if (!s || !path)
+		return 0;
+	d = BPF_CORE_READ(path, dentry);
+	vfsmnt = BPF_CORE_READ(path, mnt);
+	mnt = container_of(vfsmnt, struct mount, mnt);
+	mnt_root = BPF_CORE_READ(vfsmnt, mnt_root);
+
+	for (i = 0; i < PR_PATH_DEPTH + 16; i++) {
+		parent = BPF_CORE_READ(d, d_parent);
+		if (d == mnt_root || d == parent) {
+			mnt_parent = BPF_CORE_READ(mnt, mnt_parent);
+			if (mnt == mnt_parent)
+				break;
+			d = BPF_CORE_READ(mnt, mnt_mountpoint);
+			mnt = mnt_parent;
+			mnt_root = BPF_CORE_READ(mnt, mnt.mnt_root);
+			continue;
+		}
+		if (n >= PR_PATH_DEPTH) {
+			*trunc = 1;
+			break;
+		}
+		s->names[n & (PR_PATH_DEPTH - 1)] = BPF_CORE_READ(d, d_name.name);
+		n++;
+		d = parent;
+	}
+
+	pos = off;
+	for (i = 0; i < PR_PATH_DEPTH; i++) {
+		int r;
+		if (i >= n)
+			break;
+		if (pos - off > PR_PATH_CAP - 256 - 2) {
+			*trunc = 1;
+			break;
+		}
+		s->buf[pos & SCRATCH_MASK] = '/';
+		pos++;
+		r = bpf_probe_read_kernel_str(&s->buf[pos & SCRATCH_MASK], 256,
+					      s->names[(n - 1 - i) & (PR_PATH_DEPTH - 1)]);
+		if (r > 1)
+			pos += r - 1;
+	}
+	if (pos == off) {
+		s->buf[pos & SCRATCH_MASK] = '/';
+		pos++;
+	}
+	s->buf[pos & SCRATCH_MASK] = 0;
+	return pos - off + 1;
+}
+
+#endif /* PROCTOR_COMMON_BPF_H */

@@ -1,0 +1,142 @@
+/* abi.h: the kernel <-> user-space event ABI. The single definition of every
+ * record the BPF programs put on the ring buffer and of every map value user
+ * space reads. Included by bpf/ (after vmlinux.h) and by src/.
+ *
+ * Layout rules: every record starts with struct pr_hdr; fixed-size records are
+ * reserved/committed in place, variable-size ones (paths, argv) are built in a
+ * per-CPU scratch buffer and copied with bpf_ringbuf_output. Sizes are guarded
+ * by _Static_assert so a change on one side cannot silently skew the other.
+ * Hook families may add their own payloads in include/proctor/abi_*.h. */
+#ifndef PROCTOR_ABI_H
+#define PROCTOR_ABI_H
+
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
+#define PR_ABI_VERSION 1
+
+/* Event types. Numbering is grouped by family; gaps leave room. */
+enum pr_event_type {
+	PR_EV_NONE = 0,
+	/* process family */
+	PR_EV_PROC_EXEC = 1,
+	PR_EV_PROC_FORK = 2,
+	PR_EV_PROC_EXIT = 3,
+	/* file family */
+	PR_EV_FILE_OPEN = 16,
+	PR_EV_FILE_READ = 17,
+	PR_EV_FILE_WRITE = 18,
+	PR_EV_FILE_META = 19,
+	/* network family */
+	PR_EV_NET_SOCKET = 32,
+	PR_EV_NET_CONNECT = 33,
+	PR_EV_NET_ACCEPT = 34,
+	PR_EV_NET_BIND = 35,
+	PR_EV_NET_LISTEN = 36,
+	PR_EV_NET_SEND = 37,
+	PR_EV_NET_FLOW = 38,
+	PR_EV_DNS_PACKET = 48, /* raw DNS payload; user space decodes it */
+	/* security family */
+	PR_EV_SEC_PRIV = 64,
+	PR_EV_SEC_MEMEXEC = 65,
+	PR_EV_SEC_ESCAPE = 66,
+	/* internal bookkeeping, never exported as events */
+	PR_EV_CGROUP_ADD = 80,
+	PR_EV_MAX = 96, /* size of the per-type drop counter array */
+};
+
+/* Common header of every record. */
+struct pr_hdr {
+	__u16 type;        /* enum pr_event_type */
+	__u16 flags;       /* per-type flags */
+	__u32 size;        /* whole record, header included */
+	__u64 ts_ns;       /* CLOCK_BOOTTIME */
+	__u64 cgroup_id;   /* cgroup v2 id of the task */
+	__u64 session_key; /* value of the tracked_cgroups entry that matched */
+	__u32 pid;         /* tgid */
+	__u32 tid;         /* thread id */
+	__u32 ppid;        /* real parent's tgid */
+	__u32 uid;         /* effective uid */
+	__u32 gid;         /* effective gid */
+	__u32 _pad;
+	char comm[16];
+};
+_Static_assert(sizeof(struct pr_hdr) == 72, "pr_hdr layout");
+
+/* ---- tracking ---------------------------------------------------------- */
+
+/* tracked_cgroups: cgroup id -> this. A cgroup created under a tracked one is
+ * added by the kernel (cgroup_mkdir) with the same session. */
+struct pr_tracked {
+	__u64 session_key;
+	__u32 depth; /* 0 = the session cgroup itself */
+	__u32 flags; /* PR_TRACK_* (room for policy bits) */
+};
+_Static_assert(sizeof(struct pr_tracked) == 16, "pr_tracked layout");
+
+/* Tunables set in .rodata before load. */
+struct pr_config {
+	__u64 wakeup_bytes; /* force a reader wake-up past this much pending data */
+	__u32 self_tgid;    /* proctor itself: never recorded */
+	__u32 _pad;
+};
+_Static_assert(sizeof(struct pr_config) == 16, "pr_config layout");
+
+/* ---- bounds (documented in docs/EVENTS.md) ----------------------------- */
+#define PR_ARGV_CAP 4096   /* bytes of NUL-separated argv captured */
+#define PR_PATH_CAP 4096   /* bytes of one path, NUL included */
+#define PR_PATH_DEPTH 64   /* path components walked */
+#define PR_SCRATCH_SIZE 16384
+
+/* ---- process family ---------------------------------------------------- */
+
+#define PR_EXEC_ARGS_TRUNC 0x1
+#define PR_EXEC_EXE_TRUNC 0x2
+#define PR_EXEC_CWD_TRUNC 0x4
+
+/* process.exec: followed by data = exe\0 cwd\0 argv (args_size bytes, each
+ * argument NUL-terminated unless cut by the cap). */
+struct pr_exec {
+	struct pr_hdr hdr;
+	__u32 old_tid;    /* thread that called execve (differs when a non-leader did) */
+	__u32 args_total; /* bytes of argv in the process; > args_size when cut */
+	__u32 args_size;
+	__u16 exe_len; /* including NUL */
+	__u16 cwd_len; /* including NUL */
+	__u32 ruid;    /* real uid, euid is in hdr: a difference is a setuid exec */
+	__u32 _pad;
+	char data[];
+};
+_Static_assert(sizeof(struct pr_exec) == 96, "pr_exec layout");
+
+#define PR_FORK_THREAD 0x1 /* CLONE_THREAD: a new thread, not a new process */
+#define PR_FORK_VFORK 0x2
+
+/* process.fork: the header describes the child. */
+struct pr_fork {
+	struct pr_hdr hdr;
+	__u64 clone_flags; /* from clone/clone3 args when the syscall carries them */
+	__u32 syscall_nr;  /* fork/vfork/clone/clone3 of the parent, -1 unknown */
+	__u32 parent_tid;
+};
+_Static_assert(sizeof(struct pr_fork) == 88, "pr_fork layout");
+
+/* process.exit: emitted once, when the last thread of a process exits. */
+struct pr_exit {
+	struct pr_hdr hdr;
+	__u32 exit_code; /* wait(2) status layout: code<<8 | core<<7 | signal */
+	__u32 _pad;
+	__u64 start_ns; /* task start, CLOCK_BOOTTIME */
+};
+_Static_assert(sizeof(struct pr_exit) == 88, "pr_exit layout");
+
+/* internal: a cgroup was created under a tracked one. */
+struct pr_cgroup_add {
+	struct pr_hdr hdr;
+	__u64 new_cgroup_id;
+	__u64 parent_cgroup_id;
+};
+_Static_assert(sizeof(struct pr_cgroup_add) == 88, "pr_cgroup_add layout");
+
+#endif /* PROCTOR_ABI_H */

@@ -1,0 +1,31 @@
+/* session.c: session identity. */
+#include "model/session.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util/util.h"
+
+void session_init(struct session *s, const char *agent, const char *project)
+{
+	uint64_t rnd = 0;
+	time_t now = time(NULL);
+	struct tm tm;
+	char stamp[20];
+
+	memset(s, 0, sizeof(*s));
+	if (getrandom(&rnd, sizeof(rnd), 0) != sizeof(rnd))
+		rnd = now_monotonic_ns() ^ ((uint64_t)getpid() << 32);
+	gmtime_r(&now, &tm);
+	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%S", &tm);
+	snprintf(s->id, sizeof(s->id), "%s-%06llx", stamp, (unsigned long long)(rnd & 0xffffff));
+	s->key = rnd | 1; /* never 0 */
+	snprintf(s->agent, sizeof(s->agent), "%s", agent ? agent : "");
+	snprintf(s->project, sizeof(s->project), "%s", project ? project : "");
+	gethostname(s->host, sizeof(s->host) - 1);
+	s->start_ns = now_realtime_ns();
+	s->exit_code = -1;
+}

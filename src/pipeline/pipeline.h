@@ -1,0 +1,69 @@
+/* pipeline.h: decoded records flow enrich -> redact -> filter -> limit ->
+ * batch -> sinks. The pipeline owns a pool of records (one batch worth): the
+ * reader asks for a free record, the decoder fills it, commit() runs the
+ * stages, and a full batch or the flush interval hands the batch to every
+ * sink. Every record that does not reach a sink is counted by reason. */
+#ifndef PROCTOR_PIPELINE_H
+#define PROCTOR_PIPELINE_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model/record.h"
+#include "model/session.h"
+#include "proctor/abi.h"
+#include "sinks/sink.h"
+
+enum drop_reason {
+	DROP_RINGBUF_FULL, /* kernel: ring buffer reserve failed */
+	DROP_DECODE,       /* malformed record from the kernel */
+	DROP_RATE_LIMIT,   /* per-cgroup token bucket */
+	DROP_SINK_ERROR,   /* a sink failed and could not spool */
+	DROP_SPOOL_FULL,   /* oldest spooled records evicted */
+	DROP_REASON_MAX,
+};
+const char *drop_reason_name(enum drop_reason r);
+
+#define PIPELINE_MAX_SINKS 16
+#define PIPELINE_MAX_SESSIONS 64
+
+struct pipeline_stats {
+	uint64_t events_by_type[PR_EV_MAX];
+	uint64_t drops[DROP_REASON_MAX];
+	uint64_t committed;
+	uint64_t flushes;
+};
+
+struct pipeline {
+	struct sink *sinks[PIPELINE_MAX_SINKS];
+	size_t nsinks;
+	struct record *pool;   /* cap records */
+	struct record **batch; /* committed, waiting for flush */
+	size_t n, cap;
+	uint64_t interval_ns, last_flush_ns;
+	struct session *sessions[PIPELINE_MAX_SESSIONS];
+	size_t nsessions;
+	struct pipeline_stats stats;
+};
+
+int pipeline_init(struct pipeline *p, size_t batch_cap, uint64_t interval_ns);
+void pipeline_destroy(struct pipeline *p); /* flushes and closes sinks */
+/* Opens and adds a sink by URL; err filled on failure. */
+int pipeline_add_sink(struct pipeline *p, const char *url, char *err, size_t errlen);
+
+void pipeline_add_session(struct pipeline *p, struct session *s);
+struct session *pipeline_session(struct pipeline *p, uint64_t key);
+int pipeline_session_begin(struct pipeline *p, struct session *s);
+int pipeline_session_end(struct pipeline *p, struct session *s);
+
+/* A reset record to decode into; valid until the next commit/flush. */
+struct record *pipeline_record(struct pipeline *p);
+/* Run the stages; the record joins the batch or is dropped (counted). */
+void pipeline_commit(struct pipeline *p, struct record *r);
+/* Count a loss that happened before a record existed (e.g. decode error). */
+void pipeline_count_drop(struct pipeline *p, enum drop_reason why, uint64_t session_key,
+			 uint64_t n);
+void pipeline_tick(struct pipeline *p, uint64_t now_ns); /* flush on interval */
+void pipeline_flush(struct pipeline *p);
+
+#endif

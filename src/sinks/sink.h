@@ -1,0 +1,54 @@
+/* sink.h: the interface every exporter implements (one file per sink under
+ * src/sinks/). A sink is opened from a URL ("sqlite:/path", "jsonl:-",
+ * "syslog+udp://host:514", ...), receives records in batches, and is told when
+ * sessions begin and end. Sinks never own records: they serialize what they
+ * need during write(). Field keys are static strings (see record.h). */
+#ifndef PROCTOR_SINK_H
+#define PROCTOR_SINK_H
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model/record.h"
+#include "model/session.h"
+
+struct sink;
+
+struct sink_stats {
+	uint64_t records;      /* records accepted */
+	uint64_t batches;      /* batches written */
+	uint64_t failures;     /* failed writes */
+	uint64_t dropped;      /* records lost for any reason */
+	uint64_t latency_ns;   /* sum of write latencies */
+};
+
+struct sink_ops {
+	const char *scheme; /* URL scheme this sink handles */
+	/* rest = the URL after "scheme:" (e.g. "/var/lib/x.db" or "//host:514"). */
+	int (*open)(struct sink *s, const char *rest, char *err, size_t errlen);
+	int (*write)(struct sink *s, struct record *const *recs, size_t n);
+	int (*flush)(struct sink *s);
+	void (*close)(struct sink *s);
+	int (*session_begin)(struct sink *s, const struct session *ses); /* optional */
+	int (*session_end)(struct sink *s, const struct session *ses);   /* optional */
+};
+
+struct sink_filter; /* per-sink include/exclude rules (pipeline/filter) */
+
+struct sink {
+	const struct sink_ops *ops;
+	void *priv;
+	char url[512];
+	struct sink_filter *filter; /* NULL: everything */
+	struct sink_stats stats;
+};
+
+/* Find the sink for a URL and open it. "PATH.db" alone means sqlite:PATH.
+ * Returns NULL with err filled on failure. */
+struct sink *sink_open_url(const char *url, char *err, size_t errlen);
+void sink_close(struct sink *s);
+
+/* Registered sink implementations. */
+extern const struct sink_ops sqlite_sink_ops;
+extern const struct sink_ops jsonl_sink_ops;
+
+#endif

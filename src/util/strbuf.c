@@ -1,0 +1,147 @@
+/* strbuf.c: growable buffer and JSON string escaping. */
+#include "util/strbuf.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int sb_grow(struct strbuf *sb, size_t extra)
+{
+	size_t need = sb->len + extra + 1, cap;
+	char *nb;
+
+	if (need <= sb->cap)
+		return 0;
+	cap = sb->cap ? sb->cap : 256;
+	while (cap < need)
+		cap *= 2;
+	nb = realloc(sb->buf, cap);
+	if (!nb)
+		return -1;
+	sb->buf = nb;
+	sb->cap = cap;
+	return 0;
+}
+
+int sb_append(struct strbuf *sb, const void *data, size_t n)
+{
+	if (sb_grow(sb, n))
+		return -1;
+	memcpy(sb->buf + sb->len, data, n);
+	sb->len += n;
+	sb->buf[sb->len] = 0;
+	return 0;
+}
+
+int sb_puts(struct strbuf *sb, const char *s)
+{
+	return sb_append(sb, s, strlen(s));
+}
+
+int sb_putc(struct strbuf *sb, char c)
+{
+	return sb_append(sb, &c, 1);
+}
+
+int sb_printf(struct strbuf *sb, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0 || sb_grow(sb, (size_t)n))
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(sb->buf + sb->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	sb->len += (size_t)n;
+	return 0;
+}
+
+/* Length of a valid UTF-8 sequence at s (max n bytes), 0 if invalid. */
+static size_t utf8_seq_len(const unsigned char *s, size_t n)
+{
+	size_t len, i;
+	unsigned cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if ((s[0] & 0xe0) == 0xc0)
+		len = 2, cp = s[0] & 0x1f;
+	else if ((s[0] & 0xf0) == 0xe0)
+		len = 3, cp = s[0] & 0x0f;
+	else if ((s[0] & 0xf8) == 0xf0)
+		len = 4, cp = s[0] & 0x07;
+	else
+		return 0;
+	if (len > n)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return len;
+}
+
+int sb_json_strn(struct strbuf *sb, const char *str, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0, l;
+
+	if (sb_grow(sb, n + 2))
+		return -1;
+	sb_putc(sb, '"');
+	while (i < n) {
+		unsigned char c = s[i];
+		if (c == '"' || c == '\\') {
+			sb_putc(sb, '\\');
+			sb_putc(sb, (char)c);
+			i++;
+		} else if (c < 0x20 || c == 0x7f) {
+			switch (c) {
+			case '\n': sb_puts(sb, "\\n"); break;
+			case '\r': sb_puts(sb, "\\r"); break;
+			case '\t': sb_puts(sb, "\\t"); break;
+			default: sb_printf(sb, "\\u%04x", c); break;
+			}
+			i++;
+		} else if ((l = utf8_seq_len(s + i, n - i)) > 0) {
+			sb_append(sb, s + i, l);
+			i += l;
+		} else {
+			sb_puts(sb, "\\ufffd");
+			i++;
+		}
+	}
+	return sb_putc(sb, '"');
+}
+
+int sb_json_str(struct strbuf *sb, const char *s)
+{
+	return sb_json_strn(sb, s ? s : "", s ? strlen(s) : 0);
+}
+
+void sb_reset(struct strbuf *sb)
+{
+	sb->len = 0;
+	if (sb->buf)
+		sb->buf[0] = 0;
+}
+
+void sb_free(struct strbuf *sb)
+{
+	free(sb->buf);
+	sb->buf = NULL;
+	sb->len = sb->cap = 0;
+}
+
+const char *sb_cstr(struct strbuf *sb)
+{
+	return sb->buf ? sb->buf : "";
+}

@@ -1,0 +1,28 @@
+/* strbuf.h: a growable byte buffer for building JSON, SQL and wire payloads. */
+#ifndef PROCTOR_STRBUF_H
+#define PROCTOR_STRBUF_H
+#include <stdarg.h>
+#include <stddef.h>
+
+struct strbuf {
+	char *buf;
+	size_t len;
+	size_t cap;
+};
+
+#define STRBUF_INIT {0}
+
+int sb_grow(struct strbuf *sb, size_t extra);
+int sb_append(struct strbuf *sb, const void *data, size_t n);
+int sb_puts(struct strbuf *sb, const char *s);
+int sb_putc(struct strbuf *sb, char c);
+int sb_printf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* JSON string literal with quotes; invalid UTF-8 bytes become U+FFFD. */
+int sb_json_str(struct strbuf *sb, const char *s);
+int sb_json_strn(struct strbuf *sb, const char *s, size_t n);
+void sb_reset(struct strbuf *sb);
+void sb_free(struct strbuf *sb);
+/* NUL-terminated view (always valid, even when empty). */
+const char *sb_cstr(struct strbuf *sb);
+
+#endif
