@@ -14,6 +14,26 @@
 
 #define PR_MAX_TRACKED 65536
 
+/* Syscall number and arguments from the saved user registers. At sys_exit
+ * the argument registers still hold the values passed at entry. */
+#if defined(__TARGET_ARCH_x86)
+#define PR_SYSCALL_NR(regs) BPF_CORE_READ(regs, orig_ax)
+#define PR_ARG1(regs) BPF_CORE_READ(regs, di)
+#define PR_ARG2(regs) BPF_CORE_READ(regs, si)
+#define PR_ARG3(regs) BPF_CORE_READ(regs, dx)
+#define PR_ARG4(regs) BPF_CORE_READ(regs, r10)
+#define PR_ARG5(regs) BPF_CORE_READ(regs, r8)
+#define PR_ARG6(regs) BPF_CORE_READ(regs, r9)
+#elif defined(__TARGET_ARCH_arm64)
+#define PR_SYSCALL_NR(regs) BPF_CORE_READ(regs, syscallno)
+#define PR_ARG1(regs) BPF_CORE_READ(regs, orig_x0)
+#define PR_ARG2(regs) BPF_CORE_READ(regs, regs[1])
+#define PR_ARG3(regs) BPF_CORE_READ(regs, regs[2])
+#define PR_ARG4(regs) BPF_CORE_READ(regs, regs[3])
+#define PR_ARG5(regs) BPF_CORE_READ(regs, regs[4])
+#define PR_ARG6(regs) BPF_CORE_READ(regs, regs[5])
+#endif
+
 /* All records go through one ring buffer; user space sizes it before load. */
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);

@@ -14,6 +14,7 @@
 #include <bpf/libbpf.h>
 
 #include "proctor.skel.h"
+#include "sensor/syscall_table.h"
 #include "util/util.h"
 
 /* Last libbpf warnings (the verifier log arrives here on load failure). */
@@ -75,6 +76,57 @@ static uint64_t wall_offset(void)
 	return (r1 + (r2 - r1) / 2) - b;
 }
 
+/* Tail programs are loaded with the object but never attached. */
+static int mark_tail_programs(struct sensor *s, char *err, size_t errlen)
+{
+	const struct syscall_hook *const *t;
+	const struct syscall_hook *h;
+	struct bpf_program *p;
+
+	for (t = syscall_hook_tables; *t; t++) {
+		for (h = *t; h->prog; h++) {
+			p = bpf_object__find_program_by_name(s->skel->obj, h->prog);
+			if (!p) {
+				snprintf(err, errlen, "syscall hook program '%s' is missing", h->prog);
+				return -1;
+			}
+			bpf_program__set_autoattach(p, false);
+		}
+	}
+	return 0;
+}
+
+/* Route each hooked syscall number to its program. */
+static int fill_tail_calls(struct sensor *s, char *err, size_t errlen)
+{
+	const struct syscall_hook *const *t;
+	const struct syscall_hook *h;
+	struct bpf_program *p;
+	uint32_t key;
+	int fd, rc;
+
+	for (t = syscall_hook_tables; *t; t++) {
+		for (h = *t; h->prog; h++) {
+			p = bpf_object__find_program_by_name(s->skel->obj, h->prog);
+			fd = bpf_program__fd(p);
+			key = (uint32_t)h->nr;
+			if (h->nr < 0 || h->nr >= PR_SYSCALL_SLOTS) {
+				snprintf(err, errlen, "syscall %d of '%s' is out of range", h->nr, h->prog);
+				return -1;
+			}
+			rc = bpf_map__update_elem(h->on_exit ? s->skel->maps.sys_exit_tails
+							    : s->skel->maps.sys_enter_tails,
+						  &key, sizeof(key), &fd, sizeof(fd), BPF_ANY);
+			if (rc) {
+				snprintf(err, errlen, "routing syscall %d to '%s': %s", h->nr, h->prog,
+					 strerror(-rc));
+				return -1;
+			}
+		}
+	}
+	return 0;
+}
+
 int sensor_open(struct sensor *s, const struct sensor_opts *o, char *err, size_t errlen)
 {
 	uint64_t t0 = now_monotonic_ns();
@@ -96,10 +148,14 @@ int sensor_open(struct sensor *s, const struct sensor_opts *o, char *err, size_t
 		fail(err, errlen, "sizing the ring buffer", rc);
 		goto out;
 	}
+	if ((rc = mark_tail_programs(s, err, errlen)))
+		goto out;
 	if ((rc = proctor_bpf__load(s->skel))) {
 		fail(err, errlen, "loading BPF programs (kernel verifier rejected them)", rc);
 		goto out;
 	}
+	if ((rc = fill_tail_calls(s, err, errlen)))
+		goto out;
 	if ((rc = proctor_bpf__attach(s->skel))) {
 		fail(err, errlen, "attaching BPF programs", rc);
 		goto out;
