@@ -36,7 +36,7 @@ __noinline int file_io_flush_slot(struct pr_tracked *tr, struct io_slot *sl, __u
 	e->path_len = n;
 	e->fd = sl->fd;
 	e->reason = reason;
-	e->_pad = 0;
+	e->unconfirmed = 0;
 	e->first_ts = sl->first_ts;
 	if (sl->rd_ops || sl->rd_mmaps) {
 		fill_hdr(&e->hdr, t, PR_EV_FILE_READ, size, tr);
@@ -45,6 +45,7 @@ __noinline int file_io_flush_slot(struct pr_tracked *tr, struct io_slot *sl, __u
 		e->ops = sl->rd_ops;
 		e->uring_ops = sl->rd_uring;
 		e->mmaps = sl->rd_mmaps;
+		e->unconfirmed = sl->rd_unconf;
 		file_output(s, size, PR_EV_FILE_READ, tr);
 	}
 	if (sl->wr_ops || sl->wr_mmaps) {
@@ -54,6 +55,7 @@ __noinline int file_io_flush_slot(struct pr_tracked *tr, struct io_slot *sl, __u
 		e->ops = sl->wr_ops;
 		e->uring_ops = sl->wr_uring;
 		e->mmaps = sl->wr_mmaps;
+		e->unconfirmed = sl->wr_unconf;
 		file_output(s, size, PR_EV_FILE_WRITE, tr);
 	}
 	__builtin_memset(sl, 0, sizeof(*sl));
@@ -582,6 +584,7 @@ struct meta_req {
 	const char *name, *name2, *xattr; /* user strings (or kernel, !user) */
 	__s64 dirfd, dirfd2;
 	__s64 objfd; /* >= 0: object 1 is this fd's file */
+	__u64 objfile; /* else, when set: object 1 is this struct file */
 	__u64 arg, arg2;
 	__u32 syscall;
 	__u16 op;
@@ -605,7 +608,8 @@ __noinline int file_meta_record(struct pr_tracked *tr, const struct meta_req *q,
 	e = (void *)s->buf;
 	off = sizeof(*e);
 	e->path_len = e->name_len = e->dir_len = e->name2_len = e->dir2_len = e->xattr_len = 0;
-	if (q->objfd >= 0 && (f = fd_file(t, q->objfd))) {
+	f = q->objfd >= 0 ? fd_file(t, q->objfd) : (struct file *)q->objfile;
+	if (f) {
 		n = put_path(s, off, &f->f_path, &hf);
 		e->path_len = n;
 		off += n;
@@ -614,7 +618,7 @@ __noinline int file_meta_record(struct pr_tracked *tr, const struct meta_req *q,
 	n = put_str(s, off, q->name, q->user, &hf);
 	e->name_len = n;
 	off += n;
-	if (!q->name_raw && q->objfd < 0 && is_relative(s, name_off, n)) {
+	if (!q->name_raw && q->objfd < 0 && !q->objfile && is_relative(s, name_off, n)) {
 		n = put_dir(s, off, t, q->dirfd, &hf);
 		e->dir_len = n;
 		off += n;
@@ -880,6 +884,7 @@ struct {
 #define IOU_READV_FIXED 60
 #define IOU_WRITEV_FIXED 61
 #define IOU_FIXED_FILE 1ull /* REQ_F_FIXED_FILE */
+#define IOU_CQE_SKIP 64ull  /* REQ_F_CQE_SKIP */
 
 static __always_inline int uring_is_read(__u32 op)
 {
@@ -946,13 +951,39 @@ static __always_inline void uring_stash_names(struct io_kiocb *req, __u32 op)
 	bpf_map_update_elem(&file_uring_stash, &key, st, BPF_ANY);
 }
 
+/* A request submitted with IOSQE_CQE_SKIP_SUCCESS posts no completion when
+ * it succeeds, so it is counted at submission: one operation, the requested
+ * length as bytes (vectored requests: 0), flagged as unconfirmed. */
+static __always_inline void uring_count_unconfirmed(struct io_slot *sl, struct io_kiocb *req,
+						    __u32 op)
+{
+	struct io_rw *rw = (void *)req;
+	__u64 len = 0;
+
+	if (op != IOU_READV && op != IOU_WRITEV && op != IOU_READV_FIXED && op != IOU_WRITEV_FIXED)
+		len = BPF_CORE_READ(rw, len);
+	if (uring_is_write(op)) {
+		__sync_fetch_and_add(&sl->wr_bytes, len);
+		__sync_fetch_and_add(&sl->wr_ops, 1);
+		__sync_fetch_and_add(&sl->wr_uring, 1);
+		__sync_fetch_and_add(&sl->wr_unconf, 1);
+	} else {
+		__sync_fetch_and_add(&sl->rd_bytes, len);
+		__sync_fetch_and_add(&sl->rd_ops, 1);
+		__sync_fetch_and_add(&sl->rd_uring, 1);
+		__sync_fetch_and_add(&sl->rd_unconf, 1);
+	}
+}
+
 SEC("tp_btf/io_uring_submit_req")
 int BPF_PROG(file_uring_submit, struct io_kiocb *req)
 {
 	struct pr_tracked *tr = tracked_current();
 	struct task_struct *t;
 	struct io_table *tb;
+	struct io_slot *sl;
 	struct file *f;
+	__u64 rflags;
 	__u32 op;
 	int fd;
 
@@ -977,15 +1008,17 @@ int BPF_PROG(file_uring_submit, struct io_kiocb *req)
 	}
 	/* Reads/writes on a plain fd: create the slot now, while the fd is
 	 * known, so that close(fd) finds it; completions add the bytes. */
-	if ((uring_is_read(op) || uring_is_write(op)) &&
-	    !(BPF_CORE_READ(req, flags) & IOU_FIXED_FILE)) {
+	if ((uring_is_read(op) || uring_is_write(op)) && !((rflags = BPF_CORE_READ(req, flags)) & IOU_FIXED_FILE)) {
 		fd = BPF_CORE_READ(req, cqe.fd);
 		f = fd_file(t, fd);
 		if (!f || !io_type_ok(f))
 			return 0;
 		tb = io_table_get(BPF_CORE_READ(t, tgid), 1);
-		if (tb)
-			io_slot_get(t, tr, tb, fd, f, 0, bpf_ktime_get_boot_ns());
+		if (!tb)
+			return 0;
+		sl = io_slot_get(t, tr, tb, fd, f, 0, bpf_ktime_get_boot_ns());
+		if (rflags & IOU_CQE_SKIP)
+			uring_count_unconfirmed(sl, req, op);
 	}
 	return 0;
 }
@@ -1068,6 +1101,18 @@ int BPF_PROG(file_uring_complete, struct io_ring_ctx *ring, void *reqp, struct i
 		if (f)
 			io_account(t, tr, -1, f, uring_is_write(op), res, IO_KIND_URING);
 		return 0;
+	}
+	if (op == IOU_FTRUNCATE) {
+		struct io_ftrunc *ft = (void *)req;
+		struct meta_req q = {
+			.objfd = -1,
+			.objfile = (__u64)BPF_CORE_READ(ft, file),
+			.arg = BPF_CORE_READ(ft, len),
+			.syscall = op,
+			.op = PR_META_TRUNCATE,
+			.hflags = PR_FILE_IO_URING,
+		};
+		return file_meta_record(tr, &q, res);
 	}
 	if (op == IOU_OPENAT || op == IOU_OPENAT2 || op == IOU_UNLINKAT || op == IOU_MKDIRAT ||
 	    op == IOU_RENAMEAT || op == IOU_LINKAT || op == IOU_SYMLINKAT) {

@@ -180,6 +180,7 @@ struct io_slot {
 	__u32 rd_uring, wr_uring;
 	__u32 rd_mmaps, wr_mmaps;
 	__s32 fd; /* -1: io_uring fixed file */
+	__u32 rd_unconf, wr_unconf; /* io_uring CQE_SKIP requests (bytes = requested) */
 	__u32 _pad;
 };
 struct io_table {

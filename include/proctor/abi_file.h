@@ -71,7 +71,9 @@ struct pr_file_io {
 	__u32 mmaps;     /* read: file mappings; write: shared writable mappings */
 	__u16 path_len;
 	__u16 reason;    /* enum pr_file_flush */
-	__u32 _pad;
+	__u32 unconfirmed; /* of ops, io_uring requests submitted with
+			    * IOSQE_CQE_SKIP_SUCCESS: no completion is seen, their
+			    * requested length is counted in bytes */
 	char data[];
 };
 _Static_assert(sizeof(struct pr_file_io) == 120, "pr_file_io layout");

@@ -268,6 +268,7 @@ static const char *uring_op_name(uint32_t op)
 	case 37: return "io_uring:mkdirat";
 	case 38: return "io_uring:symlinkat";
 	case 39: return "io_uring:linkat";
+	case 55: return "io_uring:ftruncate";
 	}
 	return "io_uring";
 }
@@ -461,6 +462,10 @@ static enum decode_result decode_io(struct decode_ctx *c, const void *data, size
 		record_add_int(r, "file.io_uring_operations", (int64_t)e->uring_ops);
 	if (e->mmaps)
 		record_add_int(r, "file.mmaps", e->mmaps);
+	if (e->unconfirmed) {
+		record_add_int(r, "file.io_uring_unconfirmed_operations", e->unconfirmed);
+		record_add_bool(r, "file.bytes_estimated", true);
+	}
 	add_time(c, r, "file.first_time", e->first_ts);
 	record_add_str_ref(r, "file.summary_reason", flush_reason(e->reason));
 	if (e->hdr.flags & PR_FILE_PARTIAL)

@@ -1,5 +1,5 @@
 /* Directory and name changes through io_uring (mkdirat, renameat, linkat,
- * symlinkat, unlinkat) bypass the syscall hooks: file.metadata must still
+ * symlinkat, unlinkat, ftruncate) bypass the syscall hooks: file.metadata must still
  * record each one with its result.
  * setup: printf 'topsecret\n' > $WORK/secret
  * build: -luring
@@ -8,11 +8,13 @@
  * expect: {"type": "file.metadata", "file.operation": "symlink", "file.path": "$WORK/d/soft", "file.target_path": "$WORK/secret", "file.io_uring": true}
  * expect: {"type": "file.metadata", "file.operation": "rename", "file.path": "$WORK/d/hard", "file.target_path": "$WORK/d/moved", "file.io_uring": true, "event.outcome": "success"}
  * expect: {"type": "file.metadata", "file.operation": "unlink", "file.path": "$WORK/d/moved", "file.io_uring": true, "file.syscall": "io_uring:unlinkat", "event.outcome": "success"}
+ * expect: {"type": "file.metadata", "file.operation": "truncate", "file.path": "$WORK/secret", "file.size": 3, "file.io_uring": true, "file.syscall": "io_uring:ftruncate", "event.outcome": "success"}
  * expect: {"type": "file.metadata", "file.operation": "unlink", "file.path": "$WORK/nothere", "file.io_uring": true, "event.outcome": "failure", "error.code": "ENOENT"}
  */
 #include <fcntl.h>
 #include <liburing.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 static struct io_uring ring;
 
@@ -31,7 +33,7 @@ static int run(void)
 
 int main(void)
 {
-	int bad = 0;
+	int bad = 0, fd;
 
 	if (io_uring_queue_init(8, &ring, 0))
 		return 2;
@@ -44,6 +46,9 @@ int main(void)
 	io_uring_prep_renameat(io_uring_get_sqe(&ring), AT_FDCWD, "d/hard", AT_FDCWD, "d/moved", 0);
 	bad |= run();
 	io_uring_prep_unlinkat(io_uring_get_sqe(&ring), AT_FDCWD, "d/moved", 0);
+	bad |= run();
+	fd = open("secret", O_WRONLY);
+	io_uring_prep_rw(55 /* IORING_OP_FTRUNCATE, liburing 2.3 has no helper */, io_uring_get_sqe(&ring), fd, NULL, 0, 3);
 	bad |= run();
 	io_uring_prep_unlinkat(io_uring_get_sqe(&ring), AT_FDCWD, "nothere", 0);
 	run();
