@@ -148,6 +148,7 @@ static __always_inline struct io_slot *io_slot_get(struct task_struct *t, struct
 		file_io_flush_slot(tr, &tb->s[i & (PR_FILE_IO_SLOTS - 1)], PR_FLUSH_EVICT);
 	}
 	sl = &tb->s[i & (PR_FILE_IO_SLOTS - 1)];
+	__builtin_memset(sl, 0, sizeof(*sl));
 	sl->file = (__u64)f;
 	sl->fd = any_fd ? -1 : fd;
 	sl->first_ts = now;
@@ -340,22 +341,6 @@ int BPF_PROG(tail_file_close, struct pt_regs *regs, long id)
 	return 0;
 }
 
-/* Close-on-exec: at sched_process_exec the descriptors are closed but their
- * files' release is deferred to task work, so the paths are still valid. */
-SEC("tp_btf/sched_process_exec")
-int BPF_PROG(file_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
-{
-	struct pr_tracked *tr = tracked_task(p);
-	struct io_table *tb;
-
-	if (!tr)
-		return 0;
-	tb = io_table_get(BPF_CORE_READ(p, tgid), 0);
-	if (tb)
-		io_flush(p, tr, tb, FLUSH_EXEC, 0, 0, PR_FLUSH_EXEC);
-	return 0;
-}
-
 /* ====================================================================== */
 /* file.open                                                               */
 /* ====================================================================== */
@@ -404,10 +389,16 @@ static __always_inline void open_emit_repeats(struct task_struct *t, struct pr_t
 
 struct open_scan {
 	struct open_table *tb;
-	__u64 key, oldest;
+	struct task_struct *t;
+	struct pr_tracked *tr;
+	__u64 key, oldest, now;
 	__s32 hit, victim;
 };
 
+/* Finds the slot of the key and the oldest slot; on the way, emits the
+ * repeats of every other slot whose window has closed, so that folded opens
+ * are reported at the process's next open after the window (or at exec /
+ * exit / eviction), never held indefinitely. */
 static long open_scan_cb(__u64 i, void *arg)
 {
 	struct open_scan *c = arg;
@@ -418,8 +409,10 @@ static long open_scan_cb(__u64 i, void *arg)
 	sl = &c->tb->s[i];
 	if (sl->key == c->key) {
 		c->hit = i;
-		return 1;
+		return 0;
 	}
+	if (sl->repeats && c->now - sl->window_start >= file_open_window_ns)
+		open_emit_repeats(c->t, c->tr, sl);
 	if (sl->window_start < c->oldest) {
 		c->oldest = sl->window_start;
 		c->victim = i;
@@ -436,7 +429,8 @@ static __always_inline int open_fold(struct task_struct *t, struct pr_tracked *t
 				     const struct open_req *q, long ret, __u64 now)
 {
 	__u32 tgid = BPF_CORE_READ(t, tgid);
-	struct open_scan c = {.key = key, .oldest = ~0ull, .hit = -1, .victim = 0};
+	struct open_scan c = {.t = t, .tr = tr, .key = key, .now = now, .oldest = ~0ull,
+			      .hit = -1, .victim = 0};
 	struct open_table *tb;
 	struct open_slot *sl;
 
@@ -1173,6 +1167,32 @@ int BPF_PROG(file_exit, struct task_struct *p, bool group_dead)
 		io_flush(p, tr, tb, FLUSH_ALL, 0, 0, PR_FLUSH_EXIT);
 		bpf_map_delete_elem(&file_io_tables, &tgid);
 	}
+	ot = bpf_map_lookup_elem(&file_open_tables, &tgid);
+	if (ot) {
+		struct open_flush_ctx c = {.tb = ot, .t = p, .tr = tr};
+		bpf_loop(PR_FILE_OPEN_SLOTS, open_flush_cb, &c, 0);
+		bpf_map_delete_elem(&file_open_tables, &tgid);
+	}
+	return 0;
+}
+
+/* exec: close-on-exec descriptors are closed by now but their files'
+ * release is deferred to task work, so their paths are still valid; folded
+ * opens of the old image are reported before the new image runs. */
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(file_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
+{
+	struct pr_tracked *tr = tracked_task(p);
+	struct open_table *ot;
+	struct io_table *tb;
+	__u32 tgid;
+
+	if (!tr)
+		return 0;
+	tgid = BPF_CORE_READ(p, tgid);
+	tb = io_table_get(tgid, 0);
+	if (tb)
+		io_flush(p, tr, tb, FLUSH_EXEC, 0, 0, PR_FLUSH_EXEC);
 	ot = bpf_map_lookup_elem(&file_open_tables, &tgid);
 	if (ot) {
 		struct open_flush_ctx c = {.tb = ot, .t = p, .tr = tr};
