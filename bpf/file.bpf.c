@@ -1111,8 +1111,12 @@ int BPF_PROG(file_uring_complete, struct io_ring_ctx *ring, void *reqp, struct i
 	if (op == IOU_OPENAT || op == IOU_OPENAT2 || op == IOU_UNLINKAT || op == IOU_MKDIRAT ||
 	    op == IOU_RENAMEAT || op == IOU_LINKAT || op == IOU_SYMLINKAT) {
 		st = bpf_map_lookup_elem(&file_uring_stash, &key);
-		if (!st)
+		if (!st) { /* evicted from the stash: the event is lost, count it */
+			count_drop(op == IOU_OPENAT || op == IOU_OPENAT2 ? PR_EV_FILE_OPEN
+									 : PR_EV_FILE_META,
+				   tr->session_key);
 			return 0;
+		}
 		if (op == IOU_OPENAT || op == IOU_OPENAT2)
 			uring_open_done(t, tr, st, op, res);
 		else
