@@ -67,7 +67,7 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o)
 	o->grace_ns = 5000000000ull;
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'a': o->agent = optarg; break;
 		case 'p': o->project = optarg; break;

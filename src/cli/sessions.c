@@ -71,11 +71,14 @@ int cmd_sessions(int argc, char **argv)
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'j': json = true; break;
 		case 'd': db = optarg; break;
 		case 'h': puts("usage: proctor sessions [--json] [--db PATH]"); return 0;
+		case ':':
+			err_msg("%s: option '%s' needs a value", argv[0], argv[optind - 1]);
+			return EXIT_USAGE;
 		default:
 			err_msg("sessions: unknown option '%s'", argv[optind - 1]);
 			return EXIT_USAGE;

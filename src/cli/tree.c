@@ -148,10 +148,13 @@ int cmd_tree(int argc, char **argv)
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd': db = optarg; break;
 		case 'h': puts("usage: proctor tree [SESSION] [--db PATH]"); return 0;
+		case ':':
+			err_msg("%s: option '%s' needs a value", argv[0], argv[optind - 1]);
+			return EXIT_USAGE;
 		default: err_msg("tree: unknown option '%s'", argv[optind - 1]); return EXIT_USAGE;
 		}
 	}

@@ -76,7 +76,9 @@ static int exec_sql(struct store *st, const char *sql, char *err, size_t errlen)
 {
 	char *msg = NULL;
 	if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		snprintf(err, errlen, "%s: %s", st->path, msg ? msg : sqlite3_errmsg(st->db));
+		snprintf(err, errlen, "%s%s: %s", st->path,
+			 sqlite3_errcode(st->db) == SQLITE_NOTADB ? " is not a proctor store" : "",
+			 msg ? msg : sqlite3_errmsg(st->db));
 		sqlite3_free(msg);
 		return -1;
 	}
