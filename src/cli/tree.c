@@ -81,12 +81,45 @@ static void link_parents(struct forest *f)
 	}
 }
 
+#define LABEL_MAX 100
+
+/* One line per process: whitespace runs (newlines included) become one space
+ * and long command lines are cut with an ellipsis. */
+static void one_line(const char *in, char *out, size_t len)
+{
+	size_t o = 0, chars = 0;
+	bool space = false;
+
+	for (; *in && o + 4 < len; in++) {
+		unsigned char c = (unsigned char)*in;
+		if (c == ' ' || c == '\n' || c == '\t' || c == '\r') {
+			space = o > 0;
+			continue;
+		}
+		if (chars >= LABEL_MAX) {
+			memcpy(out + o, "\xe2\x80\xa6", 3); /* … */
+			o += 3;
+			break;
+		}
+		if (space) {
+			out[o++] = ' ';
+			chars++;
+			space = false;
+		}
+		out[o++] = (char)(c < 0x20 ? '?' : c);
+		if ((c & 0xc0) != 0x80)
+			chars++;
+	}
+	out[o] = 0;
+}
+
 static void print_node(const struct forest *f, int i, const char *prefix, bool last, bool root)
 {
 	const struct node *n = &f->n[i];
-	char dur[32] = "", child_prefix[1024];
-	const char *label = *n->cmdline ? n->cmdline : n->comm;
+	char dur[32] = "", child_prefix[1024], label[LABEL_MAX * 4 + 8];
 	int c;
+
+	one_line(*n->cmdline ? n->cmdline : n->comm, label, sizeof(label));
 
 	if (n->row.end_ns && born(n))
 		fmt_duration((uint64_t)(n->row.end_ns - born(n)), dur, sizeof(dur));
