@@ -166,6 +166,7 @@ void recorder_finish(struct recorder *r, struct session *s)
 	if (kd)
 		r->pipeline.stats.drops[DROP_RINGBUF_FULL] += kd;
 	pipeline_flush(&r->pipeline);
+	proctree_forget_session(&r->procs, s->key);
 	s->end_ns = now_realtime_ns();
 	pipeline_session_end(&r->pipeline, s);
 }

@@ -216,3 +216,26 @@ def test_log_filters(proctor):
     assert all(e["process.pid"] == sh for e in proctor.events(None, "--pid", str(sh)))
     text = proctor.cli("log", check=True).stdout
     assert "process.exec" in text and "/bin/true" in text
+
+
+def test_signals_are_forwarded(proctor):
+    p = subprocess.Popen([PROCTOR, "run", "--db", proctor.db, "--", "sleep", "30"],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        if run(["pgrep", "-x", "-P", str(p.pid), "sleep"]).returncode == 0:
+            break
+        time.sleep(0.05)
+    p.send_signal(15)
+    out, err = p.communicate(timeout=15)
+    assert p.returncode == 143, err
+    ev = proctor.events()
+    sleep = execs(ev, "sleep")[0]
+    assert exit_of(ev, sleep["process.pid"])["process.exit.signal"] == "SIGTERM"
+
+
+def test_sudo_user_is_the_default_user(proctor):
+    env = dict(os.environ, SUDO_USER="nobody")
+    p = proctor.run(["id", "-un"], env=env)
+    assert p.returncode == 0 and p.stdout.strip() == "nobody"
+    assert execs(proctor.events(), "id")[0]["process.user.id"] == 65534
