@@ -144,7 +144,7 @@ def test_daemon_is_recorded_then_killed_after_grace(proctor):
     while pid != first and hops < 5:
         pid, hops = forks[pid], hops + 1
     assert pid == first
-    assert run(["pgrep", "-f", "^sleep 60$"]).returncode != 0, "daemon survived the session"
+    assert not os.path.exists(f"/proc/{sleep[0]['process.pid']}"), "daemon survived the session"
 
 
 def test_child_cgroup_inside_session(proctor):
