@@ -239,3 +239,20 @@ def test_sudo_user_is_the_default_user(proctor):
     p = proctor.run(["id", "-un"], env=env)
     assert p.returncode == 0 and p.stdout.strip() == "nobody"
     assert execs(proctor.events(), "id")[0]["process.user.id"] == 65534
+
+
+def test_overflow_is_counted_exactly(proctor):
+    """The reader is frozen (SIGSTOP) while the workload makes 3,000 fork+exec+exit
+    triples into a 1 MiB ring buffer: records are lost, and every lost one is counted.
+    The shell's own exec and exit make 2 more: recorded + dropped must be 2 + 3 * N."""
+    n = 3000
+    pad = "y" * 1000  # ~1.1 KB exec records: ~4 MB in all
+    script = (f"kill -STOP $PPID; i=0; while [ $i -lt {n} ]; do /bin/true {pad}; i=$((i+1)); done; "
+              "kill -CONT $PPID")
+    p = proctor.run(["sh", "-c", script], "--ringbuf-mb", "1")
+    assert p.returncode == 0, p.stderr
+    ses = proctor.last_session()
+    assert ses["drops"] > 0, "the 1 MiB ring buffer should have overflowed"
+    assert f"{ses['drops']} drops (events were lost)" in p.stderr
+    assert ses["events"] + ses["drops"] == 2 + 3 * n, ses
+    assert ses["events"] == len(proctor.events())
