@@ -317,6 +317,8 @@ static void print_summary(const struct run_state *st, uint64_t t0)
 		"proctor: %s, %llu processes, %llu events, %llu drops%s, exit %d\n", dur,
 		(unsigned long long)s->processes, (unsigned long long)s->events,
 		(unsigned long long)s->drops, s->drops ? " (events were lost)" : "", s->exit_code);
+	if (s->kernel_drops)
+		fprintf(stderr, "proctor: kernel ring buffer losses by type: %s\n", s->drops_detail);
 }
 
 static int exit_status_of(int status, struct session *s)

@@ -184,7 +184,7 @@ def test_2000_execs_no_drops(proctor):
     assert p.returncode == 0
     assert "0 drops" in p.stderr
     ses = proctor.last_session()
-    assert ses["drops"] == 0
+    assert ses["drops"] == 0 and ses["drops.by_type"] == {}
     ev = proctor.events(None, "--type", "process.exec")
     assert len([e for e in ev if e["process.executable.path"].endswith("/true")]) == 2000
     assert len(proctor.events(None, "--type", "process.exit")) == 2001
@@ -255,4 +255,7 @@ def test_overflow_is_counted_exactly(proctor):
     assert ses["drops"] > 0, "the 1 MiB ring buffer should have overflowed"
     assert f"{ses['drops']} drops (events were lost)" in p.stderr
     assert ses["events"] + ses["drops"] == 2 + 3 * n, ses
+    assert sum(ses["drops.by_type"].values()) == ses["drops"]
+    assert set(ses["drops.by_type"]) <= {"process.exec", "process.fork", "process.exit"}
+    assert "ring buffer losses by type" in p.stderr
     assert ses["events"] == len(proctor.events())
