@@ -135,9 +135,15 @@ static __always_inline struct io_slot *io_slot_get(struct task_struct *t, struct
 	struct io_slot *sl;
 	__s32 i;
 
+	/* fast path: the same open file as last time (a read loop) */
+	sl = &tb->s[tb->hint & (PR_FILE_IO_SLOTS - 1)];
+	if (sl->file == (__u64)f && (any_fd || sl->fd == fd))
+		return sl;
 	bpf_loop(PR_FILE_IO_SLOTS, io_scan_cb, &c, 0);
-	if (c.hit >= 0)
+	if (c.hit >= 0) {
+		tb->hint = c.hit;
 		return &tb->s[c.hit & (PR_FILE_IO_SLOTS - 1)];
+	}
 	if (c.reused >= 0) {
 		i = c.reused;
 		file_io_flush_slot(tr, &tb->s[i & (PR_FILE_IO_SLOTS - 1)], PR_FLUSH_REUSED);
@@ -153,6 +159,7 @@ static __always_inline struct io_slot *io_slot_get(struct task_struct *t, struct
 	sl->fd = any_fd ? -1 : fd;
 	sl->first_ts = now;
 	sl->last_ts = now;
+	tb->hint = i;
 	return sl;
 }
 
@@ -166,7 +173,7 @@ static __always_inline struct io_slot *io_slot_get(struct task_struct *t, struct
 static __always_inline void io_account(struct task_struct *t, struct pr_tracked *tr, long fd,
 				       struct file *f, int write, __u64 bytes, int kind)
 {
-	__u32 tgid = BPF_CORE_READ(t, tgid);
+	__u32 tgid = t->tgid;
 	__u64 now = bpf_ktime_get_boot_ns();
 	struct io_table *tb;
 	struct io_slot *sl;
@@ -252,7 +259,7 @@ int BPF_PROG(tail_file_rw, struct pt_regs *regs, long ret)
 	if (!tr || ret < 0)
 		return 0;
 	t = bpf_get_current_task_btf();
-	nr = PR_SYSCALL_NR(regs);
+	nr = PR_SYSCALL_NR_DIRECT(regs);
 	switch (nr) {
 	case NR_read:
 	case NR_pread64:
@@ -428,7 +435,7 @@ static long open_scan_cb(__u64 i, void *arg)
 static __always_inline int open_fold(struct task_struct *t, struct pr_tracked *tr, __u64 key,
 				     const struct open_req *q, long ret, __u64 now)
 {
-	__u32 tgid = BPF_CORE_READ(t, tgid);
+	__u32 tgid = t->tgid;
 	struct open_scan c = {.t = t, .tr = tr, .key = key, .now = now, .oldest = ~0ull,
 			      .hit = -1, .victim = 0};
 	struct open_table *tb;
@@ -544,7 +551,7 @@ int BPF_PROG(tail_file_open, struct pt_regs *regs, long ret)
 
 	if (!tr)
 		return 0;
-	nr = PR_SYSCALL_NR(regs);
+	nr = PR_SYSCALL_NR_DIRECT(regs);
 	q.syscall = nr;
 	if (nr == NR_open) {
 		q.name = (const char *)PR_ARG1(regs);
@@ -700,7 +707,7 @@ int BPF_PROG(tail_file_meta, struct pt_regs *regs, long ret)
 
 	if (!tr)
 		return 0;
-	nr = PR_SYSCALL_NR(regs);
+	nr = PR_SYSCALL_NR_DIRECT(regs);
 	q.syscall = nr;
 	switch (nr) {
 	case NR_unlink:

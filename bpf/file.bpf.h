@@ -185,6 +185,8 @@ struct io_slot {
 };
 struct io_table {
 	struct io_slot s[PR_FILE_IO_SLOTS];
+	__u32 hint; /* slot of the last operation: checked before scanning */
+	__u32 _pad;
 };
 
 struct {
