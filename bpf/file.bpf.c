@@ -67,13 +67,16 @@ __noinline int file_io_flush_slot(struct pr_tracked *tr, struct io_slot *sl, __u
  * (eventfd, epoll, ...) are skipped. */
 static __always_inline int io_type_ok(struct file *f)
 {
-	struct inode *ino = BPF_CORE_READ(f, f_inode);
-	__u32 mode = BPF_CORE_READ(ino, i_mode) & PR_S_IFMT;
+	struct inode *ino = RDONLY(struct file, f)->f_inode;
+	__u32 mode;
 
+	if (!ino)
+		return 0;
+	mode = ino->i_mode & PR_S_IFMT;
 	if (mode == PR_S_IFREG || mode == PR_S_IFCHR || mode == PR_S_IFBLK)
 		return 1;
 	if (mode == PR_S_IFIFO)
-		return BPF_CORE_READ(ino, i_sb, s_magic) != PR_PIPEFS_MAGIC;
+		return ino->i_sb->s_magic != PR_PIPEFS_MAGIC;
 	return 0;
 }
 

@@ -210,18 +210,29 @@ static __always_inline __u64 mix64(__u64 h, __u64 v)
 	return h ^ (h >> 33);
 }
 
-/* The struct file behind fd in t's table, or NULL. */
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
+
+/* A kernel pointer obtained as a number, made directly loadable (loads are
+ * fault-safe, like bpf_probe_read, but cost no helper call). */
+#define RDONLY(type, p) ((type *)bpf_rdonly_cast((p), bpf_core_type_id_kernel(type)))
+
+/* The struct file behind fd in t's table, or NULL. @t must be a BTF task
+ * pointer (tp_btf argument or bpf_get_current_task_btf()). */
 static __always_inline struct file *fd_file(struct task_struct *t, long fd)
 {
+	struct files_struct *files;
 	struct fdtable *fdt;
 	struct file **arr, *f = NULL;
 
 	if (fd < 0)
 		return NULL;
-	fdt = BPF_CORE_READ(t, files, fdt);
-	if (!fdt || (__u64)fd >= BPF_CORE_READ(fdt, max_fds))
+	files = t->files;
+	if (!files)
 		return NULL;
-	arr = BPF_CORE_READ(fdt, fd);
+	fdt = files->fdt;
+	if (!fdt || (__u64)fd >= fdt->max_fds)
+		return NULL;
+	arr = fdt->fd;
 	bpf_probe_read_kernel(&f, sizeof(f), &arr[fd]);
 	return f;
 }
