@@ -434,6 +434,15 @@ static long open_scan_cb(__u64 i, void *arg)
 #define FOLD_FOLDED 1
 #define FOLD_UNFOLDED 2
 
+static __always_inline int open_fold_one(struct open_slot *sl, __u64 now)
+{
+	if (!sl->repeats)
+		sl->first_rep = now;
+	sl->last_rep = now;
+	__sync_fetch_and_add(&sl->repeats, 1);
+	return FOLD_FOLDED;
+}
+
 /* Decide whether this open is a repeat to fold (see EVENTS-file.md). */
 static __always_inline int open_fold(struct task_struct *t, struct pr_tracked *tr, __u64 key,
 				     const struct open_req *q, long ret, __u64 now)
@@ -451,21 +460,21 @@ static __always_inline int open_fold(struct task_struct *t, struct pr_tracked *t
 		if (!tb)
 			return FOLD_UNFOLDED;
 	}
+	sl = &tb->s[tb->hint & (PR_FILE_OPEN_SLOTS - 1)];
+	if (sl->key == key && now - sl->window_start < file_open_window_ns)
+		return open_fold_one(sl, now);
 	c.tb = tb;
 	bpf_loop(PR_FILE_OPEN_SLOTS, open_scan_cb, &c, 0);
 	if (c.hit >= 0) {
+		tb->hint = c.hit;
 		sl = &tb->s[c.hit & (PR_FILE_OPEN_SLOTS - 1)];
-		if (now - sl->window_start < file_open_window_ns) {
-			if (!sl->repeats)
-				sl->first_rep = now;
-			sl->last_rep = now;
-			__sync_fetch_and_add(&sl->repeats, 1);
-			return FOLD_FOLDED;
-		}
+		if (now - sl->window_start < file_open_window_ns)
+			return open_fold_one(sl, now);
 		open_emit_repeats(t, tr, sl);
 		sl->window_start = now;
 		return FOLD_EMIT;
 	}
+	tb->hint = c.victim;
 	sl = &tb->s[c.victim & (PR_FILE_OPEN_SLOTS - 1)];
 	open_emit_repeats(t, tr, sl);
 	sl->key = key;

@@ -160,6 +160,8 @@ struct open_slot {
 };
 struct open_table {
 	struct open_slot s[PR_FILE_OPEN_SLOTS];
+	__u32 hint; /* slot of the last open: a repeat there folds without a scan */
+	__u32 _pad;
 };
 
 /* tgid -> fold table; removed (after flushing) when the process exits. */
