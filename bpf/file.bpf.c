@@ -851,6 +851,12 @@ int BPF_PROG(tail_file_meta, struct pt_regs *regs, long ret)
 /* io_uring                                                                */
 /* ====================================================================== */
 
+/* TODO(network family): IORING_OP_CONNECT (and SEND/RECV/ACCEPT/SOCKET)
+ * bypass the syscall hooks as well. They belong in the network ABI
+ * (include/proctor/abi_net.h, not on main yet): emit net.connect from the
+ * completion here (struct io_connect holds the sockaddr copy) once it
+ * exists. */
+
 /* Names of an io_uring open or namespace operation, copied at submission
  * (the kernel frees its struct filename before the completion). */
 struct uring_stash {
