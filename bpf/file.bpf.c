@@ -504,8 +504,11 @@ __noinline int file_open_record(struct pr_tracked *tr, const struct open_req *q,
 	e = (void *)s->buf;
 	off = sizeof(*e);
 	e->path_len = e->name_len = e->dir_len = 0;
-	if (ret >= 0) {
+	/* No file to walk (an fd closed at once by another thread, or an
+	 * io_uring fixed-file open): report the name, like a failure. */
+	if (ret >= 0)
 		f = q->file ? q->file : fd_file(t, ret);
+	if (f) {
 		key = mix64(mix64((__u64)BPF_CORE_READ(f, f_path.dentry),
 				  (__u64)BPF_CORE_READ(f, f_path.mnt)), q->flags);
 	} else {
@@ -578,6 +581,9 @@ int BPF_PROG(tail_file_open, struct pt_regs *regs, long ret)
 		q.name = (const char *)PR_ARG2(regs);
 		q.flags = (__u32)PR_ARG3(regs);
 		q.mode = (__u32)PR_ARG4(regs);
+	} else if (nr == NR_open_by_handle_at) { /* (mount_fd, handle, flags): no name */
+		q.dirfd = (int)PR_ARG1(regs);
+		q.flags = (__u32)PR_ARG3(regs);
 	} else { /* openat2(dirfd, name, how, size) */
 		q.dirfd = (int)PR_ARG1(regs);
 		q.name = (const char *)PR_ARG2(regs);
@@ -840,6 +846,19 @@ int BPF_PROG(tail_file_meta, struct pt_regs *regs, long ret)
 		q.op = PR_META_REMOVEXATTR;
 		meta_object(&q, nr, regs);
 		q.xattr = (const char *)PR_ARG2(regs);
+		break;
+	case NR_setxattrat:    /* (dfd, path, at_flags, name, args, size) */
+	case NR_removexattrat: /* (dfd, path, at_flags, name) */
+		q.op = nr == NR_setxattrat ? PR_META_SETXATTR : PR_META_REMOVEXATTR;
+		meta_object(&q, nr, regs);
+		meta_empty_path(&q, PR_ARG3(regs));
+		q.xattr = (const char *)PR_ARG4(regs);
+		if (nr == NR_setxattrat) {
+			struct { __u64 value; __u32 size, flags; } xa = {};
+			bpf_probe_read_user(&xa, sizeof(xa), (void *)PR_ARG5(regs));
+			q.arg = xa.flags;
+			q.arg2 = xa.size;
+		}
 		break;
 	default:
 		return 0;

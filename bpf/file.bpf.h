@@ -65,6 +65,9 @@
 #define NR_close_range 436
 #define NR_openat2 437
 #define NR_fchmodat2 452
+#define NR_open_by_handle_at 304
+#define NR_setxattrat 463
+#define NR_removexattrat 466
 #elif defined(__TARGET_ARCH_arm64)
 #define NR_read 63
 #define NR_write 64
@@ -122,6 +125,9 @@
 #define NR_close_range 436
 #define NR_openat2 437
 #define NR_fchmodat2 452
+#define NR_open_by_handle_at 265
+#define NR_setxattrat 463
+#define NR_removexattrat 466
 #endif
 
 #define PR_AT_FDCWD (-100)

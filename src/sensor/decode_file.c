@@ -233,6 +233,9 @@ static const char *syscall_name(uint32_t nr)
 #endif
 	case SYS_openat: return "openat";
 	case 437: return "openat2";
+	case SYS_open_by_handle_at: return "open_by_handle_at";
+	case 463: return "setxattrat";
+	case 466: return "removexattrat";
 	case SYS_unlinkat: return "unlinkat";
 	case SYS_renameat: return "renameat";
 	case SYS_renameat2: return "renameat2";
@@ -410,7 +413,7 @@ static enum decode_result decode_open(struct decode_ctx *c, const void *data, si
 	record_add_str(r, "file.path", path);
 	add_open_flags(r, e->flags);
 	add_outcome(r, e->ret);
-	if (e->ret >= 0 && e->ret != 0x7fffffff)
+	if (e->ret >= 0 && e->ret != 0x7fffffff && !(e->hdr.flags & PR_FILE_REPEAT))
 		record_add_int(r, "file.descriptor", e->ret);
 	add_syscall(r, e->hdr.flags, e->syscall);
 	record_add_int(r, "file.open_count", e->count);

@@ -16,6 +16,12 @@
 #ifndef SYS_openat2
 #define SYS_openat2 437
 #endif
+#ifndef SYS_setxattrat
+#define SYS_setxattrat 463
+#endif
+#ifndef SYS_removexattrat
+#define SYS_removexattrat 466
+#endif
 
 #define OPEN(n) {SYS_##n, "tail_file_open", true}
 #define META(n) {SYS_##n, "tail_file_meta", true}
@@ -43,6 +49,7 @@ const struct syscall_hook file_hooks[] = {
 #endif
 	OPEN(openat),
 	OPEN(openat2),
+	OPEN(open_by_handle_at),
 	META(unlinkat),
 	META(renameat),
 	META(renameat2),
@@ -64,6 +71,8 @@ const struct syscall_hook file_hooks[] = {
 	META(removexattr),
 	META(lremovexattr),
 	META(fremovexattr),
+	META(setxattrat),
+	META(removexattrat),
 	RW(read),
 	RW(write),
 	RW(pread64),
