@@ -960,6 +960,7 @@ static __always_inline void uring_stash_names(struct io_kiocb *req, __u32 op)
 	st->flags = st->mode = st->resolve = 0;
 	st->dfd = st->dfd2 = PR_AT_FDCWD;
 	st->op_flags = 0;
+	st->hflags = 0;
 	if (op == IOU_OPENAT || op == IOU_OPENAT2) {
 		struct io_open *o = (void *)req;
 		st->dfd = BPF_CORE_READ(o, dfd);
@@ -989,6 +990,22 @@ static __always_inline void uring_stash_names(struct io_kiocb *req, __u32 op)
 	bpf_map_update_elem(&file_uring_stash, &key, st, BPF_ANY);
 }
 
+/* The file in slot idx of the ring's registered-file table (low bits of
+ * file_ptr are flags: FFS_NOWAIT, FFS_ISREG). */
+static __always_inline struct file *uring_fixed_file(struct io_kiocb *req, __u32 idx)
+{
+	struct io_ring_ctx *ctx = BPF_CORE_READ(req, ctx);
+	struct io_rsrc_node **nodes = BPF_CORE_READ(ctx, file_table.data.nodes);
+	struct io_rsrc_node *node = NULL;
+
+	if (idx >= BPF_CORE_READ(ctx, file_table.data.nr))
+		return NULL;
+	bpf_probe_read_kernel(&node, sizeof(node), &nodes[idx]);
+	if (!node)
+		return NULL;
+	return (struct file *)(BPF_CORE_READ(node, file_ptr) & ~3ul);
+}
+
 /* A request submitted with IOSQE_CQE_SKIP_SUCCESS posts no completion when
  * it succeeds, so it is counted at submission: one operation, the requested
  * length as bytes (vectored requests: 0), flagged as unconfirmed. */
@@ -1013,56 +1030,8 @@ static __always_inline void uring_count_unconfirmed(struct io_slot *sl, struct i
 	}
 }
 
-SEC("tp_btf/io_uring_submit_req")
-int BPF_PROG(file_uring_submit, struct io_kiocb *req)
-{
-	struct pr_tracked *tr = tracked_current();
-	struct task_struct *t;
-	struct io_table *tb;
-	struct io_slot *sl;
-	struct file *f;
-	__u64 rflags;
-	__u32 op;
-	int fd;
-
-	if (!tr)
-		return 0;
-	op = BPF_CORE_READ(req, opcode);
-	t = bpf_get_current_task_btf();
-	if (op == IOU_OPENAT || op == IOU_OPENAT2 || op == IOU_UNLINKAT || op == IOU_MKDIRAT ||
-	    op == IOU_RENAMEAT || op == IOU_LINKAT || op == IOU_SYMLINKAT) {
-		uring_stash_names(req, op);
-		return 0;
-	}
-	if (op == IOU_CLOSE) {
-		struct io_close *c = (void *)req;
-		if (BPF_CORE_READ(c, file_slot))
-			return 0;
-		fd = BPF_CORE_READ(c, fd);
-		tb = io_table_get(BPF_CORE_READ(t, tgid), 0);
-		if (tb)
-			io_flush(t, tr, tb, FLUSH_RANGE, fd, fd, PR_FLUSH_URING_CLOSE);
-		return 0;
-	}
-	/* Reads/writes on a plain fd: create the slot now, while the fd is
-	 * known, so that close(fd) finds it; completions add the bytes. */
-	if ((uring_is_read(op) || uring_is_write(op)) && !((rflags = BPF_CORE_READ(req, flags)) & IOU_FIXED_FILE)) {
-		fd = BPF_CORE_READ(req, cqe.fd);
-		f = fd_file(t, fd);
-		if (!f || !io_type_ok(f))
-			return 0;
-		tb = io_table_get(BPF_CORE_READ(t, tgid), 1);
-		if (!tb)
-			return 0;
-		sl = io_slot_get(t, tr, tb, fd, f, 0, bpf_ktime_get_boot_ns());
-		if (rflags & IOU_CQE_SKIP)
-			uring_count_unconfirmed(sl, req, op);
-	}
-	return 0;
-}
-
-static __always_inline int uring_open_done(struct task_struct *t, struct pr_tracked *tr,
-					   struct uring_stash *st, __u32 op, long res)
+static __always_inline int uring_open_done(struct pr_tracked *tr, struct uring_stash *st,
+					   __u32 op, long res)
 {
 	struct open_req q = {
 		.name = st->name,
@@ -1071,7 +1040,7 @@ static __always_inline int uring_open_done(struct task_struct *t, struct pr_trac
 		.mode = st->mode,
 		.resolve = st->resolve,
 		.syscall = op,
-		.hflags = PR_FILE_IO_URING,
+		.hflags = PR_FILE_IO_URING | st->hflags,
 		.name_user = 0,
 	};
 
@@ -1081,8 +1050,8 @@ static __always_inline int uring_open_done(struct task_struct *t, struct pr_trac
 	return file_open_record(tr, &q, res);
 }
 
-static __always_inline int uring_meta_done(struct task_struct *t, struct pr_tracked *tr,
-					   struct uring_stash *st, __u32 op, long res)
+static __always_inline int uring_meta_done(struct pr_tracked *tr, struct uring_stash *st,
+					   __u32 op, long res)
 {
 	struct meta_req q = {
 		.name = st->name,
@@ -1091,7 +1060,7 @@ static __always_inline int uring_meta_done(struct task_struct *t, struct pr_trac
 		.dirfd2 = st->dfd2,
 		.objfd = -1,
 		.syscall = op,
-		.hflags = PR_FILE_IO_URING,
+		.hflags = PR_FILE_IO_URING | st->hflags,
 		.user = 0,
 	};
 
@@ -1113,6 +1082,91 @@ static __always_inline int uring_meta_done(struct task_struct *t, struct pr_trac
 		q.name_raw = 1;
 	}
 	return file_meta_record(tr, &q, res);
+}
+
+static __always_inline void uring_record_unconfirmed(struct pr_tracked *tr, struct io_kiocb *req,
+						    __u32 op)
+{
+	__u64 key = (__u64)req;
+	struct uring_stash *st = bpf_map_lookup_elem(&file_uring_stash, &key);
+
+	if (!st)
+		return;
+	st->hflags = PR_FILE_UNCONFIRMED;
+	if (op == IOU_OPENAT || op == IOU_OPENAT2)
+		uring_open_done(tr, st, op, 0x7fffffff); /* no fd to look up: name only */
+	else
+		uring_meta_done(tr, st, op, 0);
+	st->hflags = 0;
+}
+
+SEC("tp_btf/io_uring_submit_req")
+int BPF_PROG(file_uring_submit, struct io_kiocb *req)
+{
+	struct pr_tracked *tr = tracked_current();
+	struct task_struct *t;
+	struct io_table *tb;
+	struct io_slot *sl;
+	struct file *f;
+	__u64 rflags;
+	__u32 op;
+	int fd;
+
+	if (!tr)
+		return 0;
+	op = BPF_CORE_READ(req, opcode);
+	t = bpf_get_current_task_btf();
+	if (op == IOU_OPENAT || op == IOU_OPENAT2 || op == IOU_UNLINKAT || op == IOU_MKDIRAT ||
+	    op == IOU_RENAMEAT || op == IOU_LINKAT || op == IOU_SYMLINKAT) {
+		uring_stash_names(req, op);
+		/* IOSQE_CQE_SKIP_SUCCESS: success posts no completion. Record
+		 * the request now, unconfirmed; a failure still completes and
+		 * is recorded then. */
+		if (BPF_CORE_READ(req, flags) & IOU_CQE_SKIP)
+			uring_record_unconfirmed(tr, req, op);
+		return 0;
+	}
+	if (op == IOU_CLOSE) {
+		struct io_close *c = (void *)req;
+		if (BPF_CORE_READ(c, file_slot))
+			return 0;
+		fd = BPF_CORE_READ(c, fd);
+		tb = io_table_get(BPF_CORE_READ(t, tgid), 0);
+		if (tb)
+			io_flush(t, tr, tb, FLUSH_RANGE, fd, fd, PR_FLUSH_URING_CLOSE);
+		return 0;
+	}
+	/* Reads/writes on a plain fd: create the slot now, while the fd is
+	 * known, so that close(fd) finds it; completions add the bytes. */
+	if (!uring_is_read(op) && !uring_is_write(op))
+		return 0;
+	rflags = BPF_CORE_READ(req, flags);
+	fd = BPF_CORE_READ(req, cqe.fd);
+	if (rflags & IOU_FIXED_FILE) {
+		/* a registered file: completions name it (req->file); only a
+		 * request that will not complete must be resolved now */
+		if (!(rflags & IOU_CQE_SKIP))
+			return 0;
+		f = uring_fixed_file(req, fd);
+		fd = -1;
+	} else {
+		f = fd_file(t, fd);
+	}
+	if (!f) {
+		if (rflags & IOU_CQE_SKIP) /* e.g. a slot filled by a linked open */
+			count_drop(uring_is_write(op) ? PR_EV_FILE_WRITE : PR_EV_FILE_READ,
+				   tr->session_key);
+		return 0;
+	}
+	if (!io_type_ok(f))
+		return 0;
+	tb = io_table_get(t->tgid, 1);
+	if (!tb)
+		return 0;
+	sl = io_slot_get(t, tr, tb, fd, f, fd < 0, bpf_ktime_get_boot_ns());
+	if (rflags & IOU_CQE_SKIP)
+		uring_count_unconfirmed(sl, req, op);
+	return 0;
 }
 
 SEC("tp_btf/io_uring_complete")
@@ -1155,16 +1209,20 @@ int BPF_PROG(file_uring_complete, struct io_ring_ctx *ring, void *reqp, struct i
 	if (op == IOU_OPENAT || op == IOU_OPENAT2 || op == IOU_UNLINKAT || op == IOU_MKDIRAT ||
 	    op == IOU_RENAMEAT || op == IOU_LINKAT || op == IOU_SYMLINKAT) {
 		st = bpf_map_lookup_elem(&file_uring_stash, &key);
-		if (!st) { /* evicted from the stash: the event is lost, count it */
-			count_drop(op == IOU_OPENAT || op == IOU_OPENAT2 ? PR_EV_FILE_OPEN
-									 : PR_EV_FILE_META,
-				   tr->session_key);
+		if (!st) {
+			/* Evicted from the stash: the event is lost, count it. A
+			 * failure without a stash is a request rejected before
+			 * submission (bad SQE): no name was ever known. */
+			if (res >= 0)
+				count_drop(op == IOU_OPENAT || op == IOU_OPENAT2 ? PR_EV_FILE_OPEN
+										 : PR_EV_FILE_META,
+					   tr->session_key);
 			return 0;
 		}
 		if (op == IOU_OPENAT || op == IOU_OPENAT2)
-			uring_open_done(t, tr, st, op, res);
+			uring_open_done(tr, st, op, res);
 		else
-			uring_meta_done(t, tr, st, op, res);
+			uring_meta_done(tr, st, op, res);
 		bpf_map_delete_elem(&file_uring_stash, &key);
 	}
 	return 0;

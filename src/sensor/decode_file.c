@@ -286,11 +286,15 @@ static void add_syscall(struct record *r, uint16_t hflags, uint32_t nr)
 		record_add_bool(r, "file.io_uring", true);
 }
 
-static void add_outcome(struct record *r, int64_t ret)
+static void add_outcome(struct record *r, int64_t ret, uint16_t hflags)
 {
 	const char *en;
 	char buf[32];
 
+	if (hflags & PR_FILE_UNCONFIRMED) { /* no result exists (yet) */
+		record_add_bool(r, "file.io_uring_unconfirmed", true);
+		return;
+	}
 	if (ret >= 0) {
 		record_add_str_ref(r, "event.outcome", "success");
 		return;
@@ -412,7 +416,7 @@ static enum decode_result decode_open(struct decode_ctx *c, const void *data, si
 	}
 	record_add_str(r, "file.path", path);
 	add_open_flags(r, e->flags);
-	add_outcome(r, e->ret);
+	add_outcome(r, e->ret, e->hdr.flags);
 	if (e->ret >= 0 && e->ret != 0x7fffffff && !(e->hdr.flags & PR_FILE_REPEAT))
 		record_add_int(r, "file.descriptor", e->ret);
 	add_syscall(r, e->hdr.flags, e->syscall);
@@ -572,7 +576,7 @@ static enum decode_result decode_meta(struct decode_ctx *c, const void *data, si
 	record_add_str(r, "file.path", path);
 	if (target)
 		record_add_str(r, "file.target_path", target);
-	add_outcome(r, e->ret);
+	add_outcome(r, e->ret, e->hdr.flags);
 	add_syscall(r, e->hdr.flags, e->syscall);
 	add_meta_args(r, e);
 	if (s[5])
