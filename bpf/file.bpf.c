@@ -190,7 +190,7 @@ static __always_inline void io_account(struct task_struct *t, struct pr_tracked 
 		count_drop(write ? PR_EV_FILE_WRITE : PR_EV_FILE_READ, tr->session_key);
 		return;
 	}
-	sl = io_slot_get(t, tr, tb, fd, f, kind == IO_KIND_URING && fd < 0, now);
+	sl = io_slot_get(t, tr, tb, fd, f, fd < 0, now);
 	sl->last_ts = now;
 	if (kind == IO_KIND_MMAP) {
 		if (write)
@@ -314,6 +314,40 @@ int BPF_PROG(tail_file_mmap, struct pt_regs *regs, long ret)
 	if ((prot & PR_PROT_WRITE) && ((flags & PR_MAP_TYPE) == PR_MAP_SHARED ||
 				       (flags & PR_MAP_TYPE) == PR_MAP_SHARED_VALIDATE))
 		io_account(t, tr, fd, NULL, IO_WRITE, 0, IO_KIND_MMAP);
+	return 0;
+}
+
+struct vma_probe {
+	__u64 file;
+	__u64 flags;
+};
+
+static long vma_probe_cb(struct task_struct *task, struct vm_area_struct *vma, void *arg)
+{
+	struct vma_probe *v = arg;
+
+	v->file = (__u64)vma->vm_file;
+	v->flags = vma->vm_flags;
+	return 0;
+}
+
+/* mprotect adding PROT_WRITE to a shared file mapping makes it
+ * write-capable just like mmap would (only the mapping at addr is checked,
+ * not every mapping of a multi-mapping range). */
+SEC("tp_btf/sys_exit")
+int BPF_PROG(tail_file_mprotect, struct pt_regs *regs, long ret)
+{
+	struct pr_tracked *tr = tracked_current();
+	struct vma_probe v = {};
+	struct task_struct *t;
+
+	if (!tr || ret != 0 || !(PR_ARG3(regs) & PR_PROT_WRITE))
+		return 0;
+	t = bpf_get_current_task_btf();
+	if (bpf_find_vma(t, PR_ARG1(regs), vma_probe_cb, &v, 0) || !v.file ||
+	    !(v.flags & PR_VM_SHARED))
+		return 0;
+	io_account(t, tr, -1, (struct file *)v.file, IO_WRITE, 0, IO_KIND_MMAP);
 	return 0;
 }
 

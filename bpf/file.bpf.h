@@ -14,6 +14,7 @@
 #define NR_open 2
 #define NR_close 3
 #define NR_mmap 9
+#define NR_mprotect 10
 #define NR_pread64 17
 #define NR_pwrite64 18
 #define NR_readv 19
@@ -74,6 +75,7 @@
 #define NR_open (-1)
 #define NR_close 57
 #define NR_mmap 222
+#define NR_mprotect 226
 #define NR_pread64 67
 #define NR_pwrite64 68
 #define NR_readv 65
@@ -149,6 +151,7 @@
 #define PR_PROT_READ 0x1
 #define PR_PROT_WRITE 0x2
 #define PR_CLOSE_RANGE_CLOEXEC 0x4
+#define PR_VM_SHARED 0x8
 
 /* Opens of the same key within this window are folded (see EVENTS-file.md). */
 const volatile __u64 file_open_window_ns = 1000000000ull;

@@ -86,7 +86,10 @@ const struct syscall_hook file_hooks[] = {
 	RW(sendfile),
 	RW(splice),
 	RW(copy_file_range),
+	/* mmap and mprotect are also wanted by the security family (memexec):
+	 * the dispatcher must chain both families' programs for them. */
 	{SYS_mmap, "tail_file_mmap", true},
+	{SYS_mprotect, "tail_file_mprotect", true},
 	CLOSE(close),
 	CLOSE(close_range),
 	CLOSE(dup3),
