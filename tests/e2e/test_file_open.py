@@ -121,3 +121,20 @@ def test_long_path_is_cut_and_flagged(proctor, tmp_path):
     assert evs[0]["file.path_truncated"] is True
     assert evs[0]["error.code"] == "ENAMETOOLONG"
     assert len(evs[0]["file.path"]) == 4095
+
+
+def test_deep_path_keeps_leaf_and_flags_truncation(proctor, tmp_path):
+    # 70 directories: more than the 64 components the kernel walk follows
+    deep = tmp_path
+    for i in range(70):
+        deep = deep / f"d{i}"
+    deep.mkdir(parents=True)
+    (deep / "leaf.txt").write_text("x")
+    code = "import os\nos.close(os.open('leaf.txt', os.O_RDONLY))"
+    proctor.run([PY, "-c", code], "--grace", "1s", cwd=str(deep))
+    evs = [e for e in of_type(proctor.events(), "file.open") if e["file.path"].endswith("/d69/leaf.txt")]
+    assert len(evs) == 1, [e["file.path"] for e in of_type(proctor.events(), "file.open")][-3:]
+    e = evs[0]
+    assert e["file.path_truncated"] is True
+    assert e["event.outcome"] == "success"
+    assert e["file.requested_path"] == "leaf.txt"
