@@ -750,6 +750,158 @@ static __always_inline void meta_object(struct meta_req *q, long nr, struct pt_r
 	}
 }
 
+/* Arguments of the syscalls that create, remove or rename names. */
+static __always_inline int meta_names(struct meta_req *q, long nr, struct pt_regs *regs)
+{
+	switch (nr) {
+	case NR_unlink:
+	case NR_unlinkat:
+		q->op = PR_META_UNLINK;
+		meta_object(q, nr, regs);
+		if (nr == NR_unlinkat && (PR_ARG3(regs) & PR_AT_REMOVEDIR))
+			q->op = PR_META_RMDIR;
+		break;
+	case NR_rmdir:
+		q->op = PR_META_RMDIR;
+		meta_object(q, nr, regs);
+		break;
+	case NR_rename:
+	case NR_link:
+		q->op = nr == NR_rename ? PR_META_RENAME : PR_META_LINK;
+		q->name = (const char *)PR_ARG1(regs);
+		q->name2 = (const char *)PR_ARG2(regs);
+		break;
+	case NR_renameat:
+	case NR_renameat2:
+	case NR_linkat:
+		q->op = nr == NR_linkat ? PR_META_LINK : PR_META_RENAME;
+		q->dirfd = (int)PR_ARG1(regs);
+		q->name = (const char *)PR_ARG2(regs);
+		q->dirfd2 = (int)PR_ARG3(regs);
+		q->name2 = (const char *)PR_ARG4(regs);
+		if (nr != NR_renameat)
+			q->arg = (__u32)PR_ARG5(regs);
+		if (nr == NR_linkat)
+			meta_empty_path(q, q->arg);
+		break;
+	case NR_symlink:
+		q->op = PR_META_SYMLINK;
+		q->name_raw = 1;
+		q->name = (const char *)PR_ARG1(regs);
+		q->name2 = (const char *)PR_ARG2(regs);
+		break;
+	case NR_symlinkat:
+		q->op = PR_META_SYMLINK;
+		q->name_raw = 1;
+		q->name = (const char *)PR_ARG1(regs);
+		q->dirfd2 = (int)PR_ARG2(regs);
+		q->name2 = (const char *)PR_ARG3(regs);
+		break;
+	case NR_mkdir:
+	case NR_mknod:
+		q->op = nr == NR_mkdir ? PR_META_MKDIR : PR_META_MKNOD;
+		meta_object(q, nr, regs);
+		q->arg = (__u32)PR_ARG2(regs);
+		break;
+	case NR_mkdirat:
+	case NR_mknodat:
+		q->op = nr == NR_mkdirat ? PR_META_MKDIR : PR_META_MKNOD;
+		meta_object(q, nr, regs);
+		q->arg = (__u32)PR_ARG3(regs);
+		break;
+	default:
+		return 0;
+	}
+	return 1;
+}
+
+/* Arguments of the syscalls that change a file's attributes or size. */
+static __always_inline int meta_attrs(struct meta_req *q, long nr, struct pt_regs *regs)
+{
+	switch (nr) {
+	case NR_chmod:
+	case NR_fchmod:
+		q->op = PR_META_CHMOD;
+		meta_object(q, nr, regs);
+		q->arg = (__u32)PR_ARG2(regs);
+		break;
+	case NR_fchmodat:
+	case NR_fchmodat2:
+		q->op = PR_META_CHMOD;
+		meta_object(q, nr, regs);
+		q->arg = (__u32)PR_ARG3(regs);
+		if (nr == NR_fchmodat2)
+			meta_empty_path(q, PR_ARG4(regs));
+		break;
+	case NR_chown:
+	case NR_lchown:
+	case NR_fchown:
+		q->op = PR_META_CHOWN;
+		meta_object(q, nr, regs);
+		q->arg = (__u32)PR_ARG2(regs);
+		q->arg2 = (__u32)PR_ARG3(regs);
+		break;
+	case NR_fchownat:
+		q->op = PR_META_CHOWN;
+		meta_object(q, nr, regs);
+		q->arg = (__u32)PR_ARG3(regs);
+		q->arg2 = (__u32)PR_ARG4(regs);
+		meta_empty_path(q, PR_ARG5(regs));
+		break;
+	case NR_truncate:
+	case NR_ftruncate:
+		q->op = PR_META_TRUNCATE;
+		meta_object(q, nr, regs);
+		q->arg = PR_ARG2(regs);
+		break;
+	case NR_utime:
+	case NR_utimes:
+		q->op = PR_META_UTIMES;
+		meta_object(q, nr, regs);
+		q->arg = PR_ARG2(regs) != 0;
+		break;
+	case NR_futimesat:
+	case NR_utimensat:
+		q->op = PR_META_UTIMES;
+		meta_object(q, nr, regs);
+		q->arg = PR_ARG3(regs) != 0;
+		meta_empty_path(q, nr == NR_utimensat ? PR_ARG4(regs) : 0);
+		break;
+	case NR_setxattr:
+	case NR_lsetxattr:
+	case NR_fsetxattr:
+		q->op = PR_META_SETXATTR;
+		meta_object(q, nr, regs);
+		q->xattr = (const char *)PR_ARG2(regs);
+		q->arg = (__u32)PR_ARG5(regs);
+		q->arg2 = PR_ARG4(regs);
+		break;
+	case NR_removexattr:
+	case NR_lremovexattr:
+	case NR_fremovexattr:
+		q->op = PR_META_REMOVEXATTR;
+		meta_object(q, nr, regs);
+		q->xattr = (const char *)PR_ARG2(regs);
+		break;
+	case NR_setxattrat:    /* (dfd, path, at_flags, name, args, size) */
+	case NR_removexattrat: /* (dfd, path, at_flags, name) */
+		q->op = nr == NR_setxattrat ? PR_META_SETXATTR : PR_META_REMOVEXATTR;
+		meta_object(q, nr, regs);
+		meta_empty_path(q, PR_ARG3(regs));
+		q->xattr = (const char *)PR_ARG4(regs);
+		if (nr == NR_setxattrat) {
+			struct { __u64 value; __u32 size, flags; } xa = {};
+			bpf_probe_read_user(&xa, sizeof(xa), (void *)PR_ARG5(regs));
+			q->arg = xa.flags;
+			q->arg2 = xa.size;
+		}
+		break;
+	default:
+		return 0;
+	}
+	return 1;
+}
+
 SEC("tp_btf/sys_exit")
 int BPF_PROG(tail_file_meta, struct pt_regs *regs, long ret)
 {
@@ -761,142 +913,8 @@ int BPF_PROG(tail_file_meta, struct pt_regs *regs, long ret)
 		return 0;
 	nr = PR_SYSCALL_NR_DIRECT(regs);
 	q.syscall = nr;
-	switch (nr) {
-	case NR_unlink:
-	case NR_unlinkat:
-		q.op = PR_META_UNLINK;
-		meta_object(&q, nr, regs);
-		if (nr == NR_unlinkat && (PR_ARG3(regs) & PR_AT_REMOVEDIR))
-			q.op = PR_META_RMDIR;
-		break;
-	case NR_rmdir:
-		q.op = PR_META_RMDIR;
-		meta_object(&q, nr, regs);
-		break;
-	case NR_rename:
-	case NR_link:
-		q.op = nr == NR_rename ? PR_META_RENAME : PR_META_LINK;
-		q.name = (const char *)PR_ARG1(regs);
-		q.name2 = (const char *)PR_ARG2(regs);
-		break;
-	case NR_renameat:
-	case NR_renameat2:
-	case NR_linkat:
-		q.op = nr == NR_linkat ? PR_META_LINK : PR_META_RENAME;
-		q.dirfd = (int)PR_ARG1(regs);
-		q.name = (const char *)PR_ARG2(regs);
-		q.dirfd2 = (int)PR_ARG3(regs);
-		q.name2 = (const char *)PR_ARG4(regs);
-		if (nr != NR_renameat)
-			q.arg = (__u32)PR_ARG5(regs);
-		if (nr == NR_linkat)
-			meta_empty_path(&q, q.arg);
-		break;
-	case NR_symlink:
-		q.op = PR_META_SYMLINK;
-		q.name_raw = 1;
-		q.name = (const char *)PR_ARG1(regs);
-		q.name2 = (const char *)PR_ARG2(regs);
-		break;
-	case NR_symlinkat:
-		q.op = PR_META_SYMLINK;
-		q.name_raw = 1;
-		q.name = (const char *)PR_ARG1(regs);
-		q.dirfd2 = (int)PR_ARG2(regs);
-		q.name2 = (const char *)PR_ARG3(regs);
-		break;
-	case NR_mkdir:
-	case NR_mknod:
-		q.op = nr == NR_mkdir ? PR_META_MKDIR : PR_META_MKNOD;
-		meta_object(&q, nr, regs);
-		q.arg = (__u32)PR_ARG2(regs);
-		break;
-	case NR_mkdirat:
-	case NR_mknodat:
-		q.op = nr == NR_mkdirat ? PR_META_MKDIR : PR_META_MKNOD;
-		meta_object(&q, nr, regs);
-		q.arg = (__u32)PR_ARG3(regs);
-		break;
-	case NR_chmod:
-	case NR_fchmod:
-		q.op = PR_META_CHMOD;
-		meta_object(&q, nr, regs);
-		q.arg = (__u32)PR_ARG2(regs);
-		break;
-	case NR_fchmodat:
-	case NR_fchmodat2:
-		q.op = PR_META_CHMOD;
-		meta_object(&q, nr, regs);
-		q.arg = (__u32)PR_ARG3(regs);
-		if (nr == NR_fchmodat2)
-			meta_empty_path(&q, PR_ARG4(regs));
-		break;
-	case NR_chown:
-	case NR_lchown:
-	case NR_fchown:
-		q.op = PR_META_CHOWN;
-		meta_object(&q, nr, regs);
-		q.arg = (__u32)PR_ARG2(regs);
-		q.arg2 = (__u32)PR_ARG3(regs);
-		break;
-	case NR_fchownat:
-		q.op = PR_META_CHOWN;
-		meta_object(&q, nr, regs);
-		q.arg = (__u32)PR_ARG3(regs);
-		q.arg2 = (__u32)PR_ARG4(regs);
-		meta_empty_path(&q, PR_ARG5(regs));
-		break;
-	case NR_truncate:
-	case NR_ftruncate:
-		q.op = PR_META_TRUNCATE;
-		meta_object(&q, nr, regs);
-		q.arg = PR_ARG2(regs);
-		break;
-	case NR_utime:
-	case NR_utimes:
-		q.op = PR_META_UTIMES;
-		meta_object(&q, nr, regs);
-		q.arg = PR_ARG2(regs) != 0;
-		break;
-	case NR_futimesat:
-	case NR_utimensat:
-		q.op = PR_META_UTIMES;
-		meta_object(&q, nr, regs);
-		q.arg = PR_ARG3(regs) != 0;
-		meta_empty_path(&q, nr == NR_utimensat ? PR_ARG4(regs) : 0);
-		break;
-	case NR_setxattr:
-	case NR_lsetxattr:
-	case NR_fsetxattr:
-		q.op = PR_META_SETXATTR;
-		meta_object(&q, nr, regs);
-		q.xattr = (const char *)PR_ARG2(regs);
-		q.arg = (__u32)PR_ARG5(regs);
-		q.arg2 = PR_ARG4(regs);
-		break;
-	case NR_removexattr:
-	case NR_lremovexattr:
-	case NR_fremovexattr:
-		q.op = PR_META_REMOVEXATTR;
-		meta_object(&q, nr, regs);
-		q.xattr = (const char *)PR_ARG2(regs);
-		break;
-	case NR_setxattrat:    /* (dfd, path, at_flags, name, args, size) */
-	case NR_removexattrat: /* (dfd, path, at_flags, name) */
-		q.op = nr == NR_setxattrat ? PR_META_SETXATTR : PR_META_REMOVEXATTR;
-		meta_object(&q, nr, regs);
-		meta_empty_path(&q, PR_ARG3(regs));
-		q.xattr = (const char *)PR_ARG4(regs);
-		if (nr == NR_setxattrat) {
-			struct { __u64 value; __u32 size, flags; } xa = {};
-			bpf_probe_read_user(&xa, sizeof(xa), (void *)PR_ARG5(regs));
-			q.arg = xa.flags;
-			q.arg2 = xa.size;
-		}
-		break;
-	default:
+	if (!meta_names(&q, nr, regs) && !meta_attrs(&q, nr, regs))
 		return 0;
-	}
 	return file_meta_record(tr, &q, ret);
 }
 
