@@ -31,6 +31,8 @@ __noinline int file_io_flush_slot(struct pr_tracked *tr, struct io_slot *sl, __u
 		hf |= PR_FILE_STALE;
 	if (reason == PR_FLUSH_EVICT)
 		hf |= PR_FILE_PARTIAL;
+	if (file_unlinked(f))
+		hf |= PR_FILE_DELETED;
 	n = put_path(s, sizeof(*e), &f->f_path, &hf);
 	size = sizeof(*e) + n;
 	e->path_len = n;
@@ -558,6 +560,8 @@ __noinline int file_open_record(struct pr_tracked *tr, const struct open_req *q,
 	if (fold == FOLD_UNFOLDED)
 		hf |= PR_FILE_UNFOLDED;
 	if (f) {
+		if (file_unlinked(f))
+			hf |= PR_FILE_DELETED;
 		n = put_path(s, off, &f->f_path, &hf);
 		e->path_len = n;
 		off += n;

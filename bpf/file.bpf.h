@@ -335,6 +335,15 @@ static __always_inline __u32 put_path(struct pr_scratch *s, __u32 off, const str
 	return r & 0x1fff;
 }
 
+/* d_unlinked(): the file's dentry is no longer (or never was) in the name
+ * tree: unlinked while open, O_TMPFILE, memfd and other pseudo files. */
+static __always_inline int file_unlinked(struct file *f)
+{
+	struct dentry *d = BPF_CORE_READ(f, f_path.dentry);
+
+	return d && !BPF_CORE_READ(d, d_hash.pprev) && BPF_CORE_READ(d, d_parent) != d;
+}
+
 /* The directory a relative name is resolved against: cwd or dirfd. */
 static __always_inline const struct path *dir_of(struct task_struct *t, long dirfd)
 {

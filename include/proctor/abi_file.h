@@ -23,6 +23,7 @@
 #define PR_FILE_PARTIAL 0x0010     /* io: summary flushed before close; more may follow */
 #define PR_FILE_STALE 0x0020       /* io: the fd was reused unseen; path may be wrong */
 #define PR_FILE_UNFOLDED 0x0040    /* open: the fold table was full, emitted as is */
+#define PR_FILE_DELETED 0x0100     /* the file had no name (unlinked, O_TMPFILE, memfd) */
 #define PR_FILE_UNCONFIRMED 0x0080 /* io_uring IOSQE_CQE_SKIP_SUCCESS: recorded at
 				    * submission, no result will be seen unless it fails */
 

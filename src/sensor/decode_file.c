@@ -429,6 +429,8 @@ static enum decode_result decode_open(struct decode_ctx *c, const void *data, si
 	}
 	if (req)
 		record_add_str(r, "file.requested_path", req);
+	if (e->hdr.flags & PR_FILE_DELETED)
+		record_add_bool(r, "file.deleted", true);
 	if (e->flags & (0100 | 020000000))
 		add_mode(r, e->mode);
 	add_flag_names(r, "file.resolve", e->resolve, resolve_flags, ARRAY_SIZE(resolve_flags));
@@ -479,6 +481,8 @@ static enum decode_result decode_io(struct decode_ctx *c, const void *data, size
 		record_add_bool(r, "file.partial", true);
 	if (e->hdr.flags & PR_FILE_STALE)
 		record_add_bool(r, "file.path_uncertain", true);
+	if (e->hdr.flags & PR_FILE_DELETED)
+		record_add_bool(r, "file.deleted", true);
 	if (e->hdr.flags & PR_FILE_PATH_TRUNC)
 		record_add_bool(r, "file.path_truncated", true);
 	if ((cat = file_sensitive_category(path, NULL, write)))

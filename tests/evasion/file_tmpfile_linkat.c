@@ -3,7 +3,8 @@
  * appear are all recorded.
  * expect: {"type": "file.open", "file.flags": ["O_RDWR", "O_TMPFILE"], "file.path": "~^$WORK/", "event.outcome": "success"}
  * expect: {"type": "file.metadata", "file.operation": "link", "file.path": "$WORK/appeared", "file.target_path": "~^$WORK/", "file.syscall": "linkat", "event.outcome": "success"}
- * expect: {"type": "file.write", "file.path": "~^$WORK/", "file.bytes": 10, "file.operations": 1}
+ * expect: {"type": "file.write", "file.path": "~^$WORK/", "file.bytes": 10, "file.operations": 1, "file.deleted": true}
+ * expect: {"type": "file.open", "file.flags": ["O_RDWR", "O_TMPFILE"], "file.deleted": true}
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
