@@ -29,7 +29,7 @@ __noinline int file_io_flush_slot(struct pr_tracked *tr, struct io_slot *sl, __u
 	e = (void *)s->buf;
 	if (reason == PR_FLUSH_REUSED)
 		hf |= PR_FILE_STALE;
-	if (reason == PR_FLUSH_EVICT)
+	if (reason == PR_FLUSH_EVICT || reason == PR_FLUSH_PERIODIC)
 		hf |= PR_FILE_PARTIAL;
 	if (file_unlinked(f))
 		hf |= PR_FILE_DELETED;
@@ -193,6 +193,13 @@ static __always_inline void io_account(struct task_struct *t, struct pr_tracked 
 		return;
 	}
 	sl = io_slot_get(t, tr, tb, fd, f, fd < 0, now);
+	if (now - sl->first_ts > file_io_period_ns) {
+		__s32 sfd = sl->fd;
+		file_io_flush_slot(tr, sl, PR_FLUSH_PERIODIC);
+		sl->file = (__u64)f;
+		sl->fd = sfd;
+		sl->first_ts = now;
+	}
 	sl->last_ts = now;
 	if (kind == IO_KIND_MMAP) {
 		if (write)

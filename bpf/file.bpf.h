@@ -156,6 +156,9 @@
 
 /* Opens of the same key within this window are folded (see EVENTS-file.md). */
 const volatile __u64 file_open_window_ns = 1000000000ull;
+/* A file open for longer than this gets a partial I/O summary at its next
+ * operation, so that long-lived files show up without waiting for close. */
+const volatile __u64 file_io_period_ns = 10000000000ull;
 
 /* ---- open folding ------------------------------------------------------- */
 

@@ -37,6 +37,7 @@ enum pr_file_flush {
 	PR_FLUSH_EVICT = 6,     /* slot table full: partial summary */
 	PR_FLUSH_REUSED = 7,    /* the fd now names another file */
 	PR_FLUSH_URING_CLOSE = 8,
+	PR_FLUSH_PERIODIC = 9,  /* open for long: partial summary, counting restarts */
 };
 
 /* file.open (and folded repeats, PR_FILE_REPEAT). data = path\0 dir\0 name\0:

@@ -446,7 +446,7 @@ static enum decode_result decode_open(struct decode_ctx *c, const void *data, si
 static const char *flush_reason(uint16_t r)
 {
 	static const char *const names[] = {"", "close", "close_range", "dup", "exec",
-					    "exit", "evicted", "fd_reused", "io_uring_close"};
+					    "exit", "evicted", "fd_reused", "io_uring_close", "periodic"};
 	return r < ARRAY_SIZE(names) ? names[r] : "";
 }
 

@@ -110,3 +110,14 @@ def test_mmap_read_mapping_counted(proctor, tmp_path):
                           "m = mmap.mmap(fd, 4096, prot=mmap.PROT_READ)\nos.close(fd)\nm[0]")
     [r] = io(evs, "file.read", str(t))
     assert r["file.mmaps"] == 1 and r["file.operations"] == 0
+
+
+def test_long_open_file_gets_periodic_partial_summaries(proctor, tmp_path):
+    # a file kept open past the 10 s period is reported at its next
+    # operation (partial), then counting restarts; sums stay exact
+    t = str(tmp_path / "long")
+    evs = run_py(proctor, f"import os, time\nfd = os.open({t!r}, os.O_WRONLY | os.O_CREAT)\n"
+                          "os.write(fd, b'a')\ntime.sleep(10.5)\nos.write(fd, b'bb')\nos.close(fd)")
+    ws = io(evs, "file.write", t)
+    assert [(w["file.bytes"], w["file.summary_reason"]) for w in ws] == [(1, "periodic"), (2, "close")]
+    assert ws[0]["file.partial"] is True and "file.partial" not in ws[1]
