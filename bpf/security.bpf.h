@@ -1,0 +1,155 @@
+/* security.bpf.h: helpers local to the security family (bpf/security.bpf.c):
+ * credential snapshots, file descriptor and memfd lookups, and the
+ * per-process aggregation of repetitive events (JIT mprotect, ptrace peeks,
+ * bpf map operations). */
+#ifndef PROCTOR_SECURITY_BPF_H
+#define PROCTOR_SECURITY_BPF_H
+
+#include "common.bpf.h"
+#include "proctor/abi_security.h"
+
+#define PR_PROT_READ 0x1
+#define PR_PROT_WRITE 0x2
+#define PR_PROT_EXEC 0x4
+#define PR_MAP_ANONYMOUS 0x20
+#define PR_TMPFS_MAGIC 0x01021994
+#define PR_HUGETLBFS_MAGIC 0x958458f6
+
+/* Credentials before a privilege syscall or an exec, per thread id. LRU: an
+ * entry whose exit never came (thread killed mid-call) ages out. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 8192);
+	__type(key, __u32);
+	__type(value, struct pr_cred_snap);
+} sec_cred_stash SEC(".maps");
+
+/* Aggregation slots per process (tgid), flushed at process exit. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 8192);
+	__type(key, __u32);
+	__type(value, struct pr_agg);
+} sec_agg SEC(".maps");
+
+static const struct pr_agg sec_agg_zero;
+
+static __always_inline void cred_snapshot(const struct cred *c, struct pr_cred_snap *s)
+{
+	struct group_info *gi;
+	__u32 n;
+
+	s->uid = BPF_CORE_READ(c, uid.val);
+	s->euid = BPF_CORE_READ(c, euid.val);
+	s->suid = BPF_CORE_READ(c, suid.val);
+	s->fsuid = BPF_CORE_READ(c, fsuid.val);
+	s->gid = BPF_CORE_READ(c, gid.val);
+	s->egid = BPF_CORE_READ(c, egid.val);
+	s->sgid = BPF_CORE_READ(c, sgid.val);
+	s->fsgid = BPF_CORE_READ(c, fsgid.val);
+	/* kernel_cap_t is one u64 since 6.3 and two u32 (same bytes) before. */
+	bpf_probe_read_kernel(&s->cap_inh, 8, &c->cap_inheritable);
+	bpf_probe_read_kernel(&s->cap_prm, 8, &c->cap_permitted);
+	bpf_probe_read_kernel(&s->cap_eff, 8, &c->cap_effective);
+	bpf_probe_read_kernel(&s->cap_amb, 8, &c->cap_ambient);
+	gi = BPF_CORE_READ(c, group_info);
+	n = BPF_CORE_READ(gi, ngroups);
+	s->ngroups = n;
+	s->_pad = 0;
+	__builtin_memset(s->groups, 0, sizeof(s->groups));
+	if (n >= PR_SEC_GROUPS_CAP)
+		bpf_probe_read_kernel(s->groups, sizeof(s->groups), &gi->gid);
+	else if (n)
+		bpf_probe_read_kernel(s->groups, (n & (PR_SEC_GROUPS_CAP - 1)) * 4, &gi->gid);
+}
+
+/* The file behind descriptor fd of the current task, or NULL. */
+static __always_inline struct file *fd_file(struct task_struct *t, long fd)
+{
+	struct fdtable *fdt = BPF_CORE_READ(t, files, fdt);
+	struct file **fds;
+	struct file *f = NULL;
+
+	if (fd < 0 || fd >= BPF_CORE_READ(fdt, max_fds))
+		return NULL;
+	fds = BPF_CORE_READ(fdt, fd);
+	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
+	return f;
+}
+
+/* A memfd: an unlinked file on tmpfs/hugetlbfs whose name starts "memfd:". */
+static __always_inline bool file_is_memfd(struct file *f)
+{
+	struct dentry *d = BPF_CORE_READ(f, f_path.dentry);
+	unsigned long magic = BPF_CORE_READ(d, d_sb, s_magic);
+	char name[6] = {};
+
+	if (magic != PR_TMPFS_MAGIC && magic != PR_HUGETLBFS_MAGIC)
+		return false;
+	if (BPF_CORE_READ(d, d_inode, i_nlink) != 0)
+		return false;
+	bpf_probe_read_kernel(name, sizeof(name), BPF_CORE_READ(d, d_name.name));
+	return name[0] == 'm' && name[1] == 'e' && name[2] == 'm' && name[3] == 'f' &&
+	       name[4] == 'd' && name[5] == ':';
+}
+
+static __always_inline bool file_unlinked(struct file *f)
+{
+	return BPF_CORE_READ(f, f_path.dentry, d_inode, i_nlink) == 0;
+}
+
+/* Count one occurrence of a kind in process @tgid. Returns the count
+ * including this one (1: first, emit it), or 0 when every slot is taken by
+ * other kinds (not aggregated: emit it). Two threads racing on a new kind may
+ * both see 1: a duplicate first event, never a lost one. A global function:
+ * verified once, so its slot loop does not multiply the callers' states.
+ * who = tgid | kind << 32 | op << 48; what = (u32)err | nr << 32. */
+__noinline __u64 sec_agg_hit(__u64 who, __u64 what, __u64 a0, __u64 a1)
+{
+	__u32 tgid = (__u32)who;
+	__u16 kind = who >> 32, op = who >> 48;
+	__s32 err = (__s32)what;
+	__u32 nr = what >> 32;
+	struct pr_agg *a = bpf_map_lookup_elem(&sec_agg, &tgid);
+	int i, free_slot = -1;
+
+	if (!a) {
+		bpf_map_update_elem(&sec_agg, &tgid, &sec_agg_zero, BPF_NOEXIST);
+		a = bpf_map_lookup_elem(&sec_agg, &tgid);
+		if (!a)
+			return 0;
+	}
+	for (i = 0; i < PR_SEC_AGG_SLOTS; i++) {
+		struct pr_agg_slot *s = &a->slot[i];
+		if (s->kind == PR_AGG_NONE) {
+			if (free_slot < 0)
+				free_slot = i;
+			continue;
+		}
+		if (s->kind == kind && s->op == op && s->err == err && s->nr == nr && s->a0 == a0 &&
+		    s->a1 == a1)
+			return __sync_fetch_and_add(&s->count, 1) + 1;
+	}
+	if (free_slot < 0)
+		return 0;
+	{
+		struct pr_agg_slot *s = &a->slot[free_slot & (PR_SEC_AGG_SLOTS - 1)];
+		s->op = op;
+		s->err = err;
+		s->nr = nr;
+		s->a0 = a0;
+		s->a1 = a1;
+		s->count = 1;
+		s->kind = kind;
+	}
+	return 1;
+}
+
+static __always_inline __u64 agg_hit(__u32 tgid, __u16 kind, __u16 op, __s32 err, __u32 nr,
+				     __u64 a0, __u64 a1)
+{
+	return sec_agg_hit(tgid | (__u64)kind << 32 | (__u64)op << 48, (__u32)err | (__u64)nr << 32,
+			   a0, a1);
+}
+
+#endif /* PROCTOR_SECURITY_BPF_H */
