@@ -40,6 +40,114 @@ int BPF_PROG(tail_sec_cred_enter, struct pt_regs *regs, long id)
 	return 0;
 }
 
+/* ---- exec of a memfd by path ------------------------------------------ */
+
+/* Name of the memfd an execve/execveat is about to run, per thread: found at
+ * entry, reported at sched_process_exec when the exec succeeded. Needed when
+ * the memfd holds a #! script: the kernel then runs the interpreter and the
+ * memfd is no longer visible from the exec tracepoint. */
+struct memfd_name {
+	char name[64];
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, struct memfd_name);
+} sec_exec_memfd SEC(".maps");
+
+/* "/proc/self/fd/N", "/dev/fd/N" or "/proc/<own pid>/fd/N" -> N, else -1. */
+static __always_inline long fd_from_path(const char *p, __u32 tgid)
+{
+	char b[32] = {};
+	long fd = 0;
+	int i = 0, digits = 0;
+	__u32 pid = 0;
+
+	if (bpf_probe_read_user_str(b, sizeof(b), p) <= 0)
+		return -1;
+	if (b[0] == '/' && b[1] == 'd' && b[2] == 'e' && b[3] == 'v' && b[4] == '/' &&
+	    b[5] == 'f' && b[6] == 'd' && b[7] == '/') {
+		i = 8;
+	} else if (b[0] == '/' && b[1] == 'p' && b[2] == 'r' && b[3] == 'o' && b[4] == 'c' &&
+		   b[5] == '/') {
+		if (b[6] == 's' && b[7] == 'e' && b[8] == 'l' && b[9] == 'f' && b[10] == '/') {
+			i = 11;
+		} else {
+			for (i = 6; i < 16 && b[i] >= '0' && b[i] <= '9'; i++)
+				pid = pid * 10 + (b[i] - '0');
+			if (pid != tgid || b[i & 31] != '/')
+				return -1;
+			i++;
+		}
+		if (b[i & 31] != 'f' || b[(i + 1) & 31] != 'd' || b[(i + 2) & 31] != '/')
+			return -1;
+		i += 3;
+	} else {
+		return -1;
+	}
+	for (; i < 31 && b[i & 31] >= '0' && b[i & 31] <= '9'; i++, digits++)
+		fd = fd * 10 + (b[i & 31] - '0');
+	if (!digits || b[i & 31])
+		return -1;
+	return fd;
+}
+
+/* Entry of execve/execveat: snapshot the credentials and, when the target is
+ * a memfd (execveat(fd, "", AT_EMPTY_PATH) or a /proc/self/fd/N path),
+ * remember its name. */
+static __always_inline int exec_enter(struct pt_regs *regs, bool at)
+{
+	struct pr_tracked *tr = tracked_current();
+	struct task_struct *t;
+	struct pr_cred_snap snap;
+	struct memfd_name mn = {};
+	struct file *f;
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)pid_tgid;
+	const char *path;
+	long fd;
+	char c = 1;
+
+	if (!tr)
+		return 0;
+	t = bpf_get_current_task_btf();
+	cred_snapshot(task_cred(t), &snap);
+	bpf_map_update_elem(&sec_cred_stash, &tid, &snap, BPF_ANY);
+
+	if (at) {
+		path = (const char *)PR_ARG2(regs);
+		if ((PR_ARG5(regs) & 0x1000 /* AT_EMPTY_PATH */) &&
+		    !bpf_probe_read_user(&c, 1, path) && c == 0)
+			fd = (long)(int)PR_ARG1(regs);
+		else
+			fd = fd_from_path(path, pid_tgid >> 32);
+	} else {
+		fd = fd_from_path((const char *)PR_ARG1(regs), pid_tgid >> 32);
+	}
+	if (fd < 0)
+		return 0;
+	f = fd_file(t, fd);
+	if (!f || !file_is_memfd(f))
+		return 0;
+	bpf_probe_read_kernel_str(mn.name, sizeof(mn.name),
+				  BPF_CORE_READ(f, f_path.dentry, d_name.name));
+	bpf_map_update_elem(&sec_exec_memfd, &tid, &mn, BPF_ANY);
+	return 0;
+}
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(tail_sec_execve_enter, struct pt_regs *regs, long id)
+{
+	return exec_enter(regs, false);
+}
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(tail_sec_execveat_enter, struct pt_regs *regs, long id)
+{
+	return exec_enter(regs, true);
+}
+
 static __always_inline int priv_exit(struct pt_regs *regs, long ret, __u16 op)
 {
 	struct pr_tracked *tr = tracked_current();
@@ -114,6 +222,7 @@ int BPF_PROG(tail_sec_exec_exit, struct pt_regs *regs, long ret)
 		return 0;
 	tid = (__u32)bpf_get_current_pid_tgid();
 	bpf_map_delete_elem(&sec_cred_stash, &tid);
+	bpf_map_delete_elem(&sec_exec_memfd, &tid);
 	return 0;
 }
 
@@ -148,7 +257,7 @@ static __always_inline void exec_creds(struct task_struct *p, struct pr_tracked 
 /* Build and send a memexec record; f (may be NULL) is the backing file. */
 static __always_inline void mem_emit(struct task_struct *t, struct pr_tracked *tr, __u16 op,
 				     __u16 prot, __u32 mflags, __u32 map_flags, __s32 err,
-				     __u64 addr, __u64 len, __u64 count, struct file *f,
+				     __u64 addr, __u64 len, __u64 count, const char *name,
 				     __u16 hflags)
 {
 	struct pr_scratch *s = scratch_get();
@@ -162,9 +271,8 @@ static __always_inline void mem_emit(struct task_struct *t, struct pr_tracked *t
 	/* The file's name (its last path component; a memfd's "memfd:NAME").
 	 * The full path walk (read_path) does not verify inside these
 	 * programs: its bpf_loop never converges against their states. */
-	if (f) {
-		n = bpf_probe_read_kernel_str(&s->buf[sizeof(*e)], PR_SEC_STR_CAP,
-					      BPF_CORE_READ(f, f_path.dentry, d_name.name));
+	if (name) {
+		n = bpf_probe_read_kernel_str(&s->buf[sizeof(*e)], PR_SEC_STR_CAP, name);
 		if (n > 0)
 			mflags |= PR_MEM_FILE;
 		else
@@ -201,7 +309,8 @@ static __always_inline void mem_report(struct task_struct *t, struct pr_tracked 
 
 	if (count > 1)
 		return;
-	mem_emit(t, tr, op, prot, mflags, map_flags, err, addr, len, 1, f, 0);
+	mem_emit(t, tr, op, prot, mflags, map_flags, err, addr, len, 1,
+		 f ? (const char *)BPF_CORE_READ(f, f_path.dentry, d_name.name) : NULL, 0);
 }
 
 /* Classify a file-backed executable mapping: memfd or unlinked files count
@@ -302,6 +411,7 @@ int BPF_PROG(handle_sec_exec, struct task_struct *p, pid_t old_pid, struct linux
 {
 	struct pr_tracked *tr = tracked_task(p);
 	struct pr_cred_snap *old;
+	struct memfd_name *mn;
 	struct file *f = NULL;
 	__u32 key = old_pid;
 
@@ -317,9 +427,16 @@ int BPF_PROG(handle_sec_exec, struct task_struct *p, pid_t old_pid, struct linux
 		f = BPF_CORE_READ(bprm, executable);
 	if (!f)
 		f = BPF_CORE_READ(bprm, file);
-	if (f && file_is_memfd(f))
+	if (f && file_is_memfd(f)) {
 		mem_emit(p, tr, PR_MEM_MEMFD_EXEC, PR_PROT_READ | PR_PROT_EXEC,
-			 PR_MEM_ANON | PR_MEM_MEMFD, 0, 0, 0, 0, 1, f, 0);
+			 PR_MEM_ANON | PR_MEM_MEMFD, 0, 0, 0, 0, 1,
+			 (const char *)BPF_CORE_READ(f, f_path.dentry, d_name.name), 0);
+	} else if ((mn = bpf_map_lookup_elem(&sec_exec_memfd, &key))) {
+		/* a #! script in a memfd: the interpreter runs, the memfd is gone */
+		mem_emit(p, tr, PR_MEM_MEMFD_EXEC, PR_PROT_READ | PR_PROT_EXEC,
+			 PR_MEM_ANON | PR_MEM_MEMFD, 0, 0, 0, 0, 1, mn->name, 0);
+	}
+	bpf_map_delete_elem(&sec_exec_memfd, &key);
 	return 0;
 }
 
@@ -343,9 +460,16 @@ static __always_inline void esc_str(struct pr_sec_escape *e, struct task_struct 
 			e->hdr.flags |= PR_SEC_STR0_TRUNC << k;
 	} else if (kind == PR_ESC_STR_FD) {
 		f = fd_file(t, (long)(int)arg);
-		if (f)
+		if (f && BPF_CORE_READ(f, f_inode, i_sb, s_magic) == PR_NSFS_MAGIC) {
+			/* a namespace file: "mnt:[4026531841]" as in /proc/PID/ns */
+			struct ns_common *ns = BPF_CORE_READ(f, f_inode, i_private);
+			__u64 data[2] = {(__u64)BPF_CORE_READ(ns, ops, name),
+					 BPF_CORE_READ(f, f_inode, i_ino)};
+			n = bpf_snprintf(e->str[k], PR_SEC_STR_CAP, "%s:[%lu]", data, sizeof(data));
+		} else if (f) {
 			n = bpf_probe_read_kernel_str(e->str[k], PR_SEC_STR_CAP,
 						      BPF_CORE_READ(f, f_path.dentry, d_name.name));
+		}
 	}
 	e->str_len[k] = n > 0 ? n : 0;
 }

@@ -21,8 +21,8 @@ const struct syscall_hook security_hooks[] = {
 	ENTER(SYS_setfsgid),       EXIT(SYS_setfsgid, "setfsgid"),
 	ENTER(SYS_setgroups),      EXIT(SYS_setgroups, "setgroups"),
 	ENTER(SYS_capset),         EXIT(SYS_capset, "capset"),
-	ENTER(SYS_execve),         EXIT(SYS_execve, "exec"),
-	ENTER(SYS_execveat),       EXIT(SYS_execveat, "exec"),
+	{SYS_execve, "tail_sec_execve_enter", false}, EXIT(SYS_execve, "exec"),
+	{SYS_execveat, "tail_sec_execveat_enter", false}, EXIT(SYS_execveat, "exec"),
 	/* security.memexec */
 	EXIT(SYS_mmap, "mmap"),
 	EXIT(SYS_mprotect, "mprotect"),
