@@ -714,23 +714,43 @@ static long flush_slot(__u64 i, void *data)
 	return 0;
 }
 
+/* Emit the summaries of process @p and forget its slots. */
+static __always_inline void agg_flush(struct task_struct *p, __u64 session_key)
+{
+	struct flush_ctx c;
+
+	c.tgid = BPF_CORE_READ(p, tgid);
+	if (!bpf_map_lookup_elem(&sec_agg, &c.tgid))
+		return;
+	c.task = (__u64)p;
+	c.session_key = session_key;
+	bpf_loop(PR_SEC_AGG_SLOTS, flush_slot, &c, 0);
+	bpf_map_delete_elem(&sec_agg, &c.tgid);
+}
+
+/* exit_group(): the usual end of a process, flushed while it is whole (its
+ * process.exit, which user space uses to forget the process, comes later). */
+SEC("tp_btf/sys_enter")
+int BPF_PROG(tail_sec_exit_group_enter, struct pt_regs *regs, long id)
+{
+	struct pr_tracked *tr = tracked_current();
+
+	if (tr)
+		agg_flush(bpf_get_current_task_btf(), tr->session_key);
+	return 0;
+}
+
+/* Fallback: killed by a signal, or the last thread called exit(). */
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(handle_sec_exit, struct task_struct *p)
 {
 	struct pr_tracked *tr = tracked_task(p);
-	struct flush_ctx c;
 
 	if (!tr)
 		return 0;
 	if (BPF_CORE_READ(p, signal, live.counter) != 0)
 		return 0;
-	c.tgid = BPF_CORE_READ(p, tgid);
-	if (!bpf_map_lookup_elem(&sec_agg, &c.tgid))
-		return 0;
-	c.task = (__u64)p;
-	c.session_key = tr->session_key;
-	bpf_loop(PR_SEC_AGG_SLOTS, flush_slot, &c, 0);
-	bpf_map_delete_elem(&sec_agg, &c.tgid);
+	agg_flush(p, tr->session_key);
 	return 0;
 }
 

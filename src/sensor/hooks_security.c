@@ -27,6 +27,7 @@ const struct syscall_hook security_hooks[] = {
 	EXIT(SYS_mmap, "mmap"),
 	EXIT(SYS_mprotect, "mprotect"),
 	EXIT(SYS_pkey_mprotect, "pkey_mprotect"),
+	{SYS_exit_group, "tail_sec_exit_group_enter", false}, /* aggregation summaries */
 	/* security.escape */
 	EXIT(SYS_unshare, "unshare"),
 	EXIT(SYS_setns, "setns"),

@@ -1,0 +1,97 @@
+"""test_security_privilege.py: security.privilege end to end: set*id and
+capset syscalls with the credentials before/after, per-thread credentials,
+and credential changes made by exec (setuid binaries, capabilities)."""
+import os
+import shutil
+import subprocess
+
+from conftest import of_type
+
+EVASION = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "evasion")
+
+
+def cc(tmp_path, name, *flags):
+    exe = str(tmp_path / name)
+    subprocess.run(["gcc", "-O1", "-o", exe, os.path.join(EVASION, name + ".c"), *flags],
+                   check=True)
+    os.chmod(str(tmp_path), 0o755)
+    return exe
+
+
+def priv(events, op=None):
+    return [e for e in of_type(events, "security.privilege")
+            if op is None or e["privilege.operation"] == op]
+
+
+def test_thread_credentials_are_per_thread(proctor, tmp_path):
+    exe = cc(tmp_path, "sec_thread_setresuid", "-lpthread")
+    p = proctor.run([exe], "--grace", "1s")
+    assert p.returncode == 0, p.stderr
+    ev = priv(proctor.events(), "setresuid")
+    assert len(ev) == 2, ev
+    worker, main = ev
+    # the worker thread changed only itself
+    assert worker["process.tid"] != worker["process.pid"]
+    assert (worker["privilege.from"], worker["privilege.to"]) == ("uid=0", "uid=1001")
+    assert worker["process.user.id"] == 1001
+    # the main thread still starts from root afterwards
+    assert main["process.tid"] == main["process.pid"] == worker["process.pid"]
+    assert (main["privilege.from"], main["privilege.to"]) == ("uid=0", "uid=0")
+    assert main["event.outcome"] == "success" and "error.code" not in main
+
+
+def test_setuid_binary_exec(proctor, tmp_path):
+    d = "/var/tmp/proctor-sec-e2e"
+    os.makedirs(d, exist_ok=True)
+    os.chmod(d, 0o755)
+    suid = os.path.join(d, "suid-id")
+    shutil.copy("/usr/bin/id", suid)
+    os.chown(suid, 0, 0)
+    os.chmod(suid, 0o4755)
+    p = proctor.run([suid, "-u"], "--user", "proctor-agent", "--grace", "1s")
+    assert p.returncode == 0 and p.stdout.strip() == "0", (p.stdout, p.stderr)
+    ev = priv(proctor.events())
+    assert len(ev) == 1, ev
+    e = ev[0]
+    assert e["privilege.operation"] == "setuid_exec"
+    assert e["privilege.from"] == "uid=1001"
+    assert e["privilege.to"] == "uid=1001,euid=0,suid=0"
+    assert e["process.user.id"] == 0 and e["process.name"] == "suid-id"
+    assert e["process.executable.path"] == suid
+    assert "CAP_SYS_ADMIN" in e["privilege.capabilities_gained"]
+    assert "privilege.requested" not in e
+
+
+def test_unprivileged_setuid_fails_with_eperm(proctor, tmp_path):
+    exe = cc(tmp_path, "sec_static_setuid", "-static")
+    for parent in (tmp_path.parent, tmp_path.parent.parent):
+        os.chmod(str(parent), os.stat(str(parent)).st_mode | 0o001)
+    p = proctor.run([exe], "--user", "proctor-agent", "--grace", "1s")
+    assert p.returncode == 0, p.stderr
+    e = priv(proctor.events(), "setuid")
+    assert len(e) == 1, e
+    assert e[0]["event.outcome"] == "failure" and e[0]["error.code"] == "EPERM"
+    assert (e[0]["privilege.from"], e[0]["privilege.to"]) == ("uid=1001", "uid=1001")
+    assert e[0]["privilege.requested"] == "uid=0"
+
+
+def test_capset_then_exec_regains(proctor, tmp_path):
+    exe = cc(tmp_path, "sec_capset")
+    proctor.run([exe], "--grace", "1s")
+    ev = priv(proctor.events())
+    assert [e["privilege.operation"] for e in ev] == ["capset", "capset", "capabilities_exec"]
+    assert ev[0]["privilege.to"] == "cap_eff=0x2000,cap_prm=0x2000,cap_inh=0x0"
+    assert ev[1]["error.code"] == "EPERM"
+    assert ev[2]["privilege.from"] == "cap_eff=0x2000,cap_prm=0x2000,cap_inh=0x0"
+    assert "CAP_SYS_ADMIN" in ev[2]["privilege.capabilities_gained"]
+    assert "CAP_NET_RAW" not in ev[2]["privilege.capabilities_gained"]
+
+
+def test_ordinary_programs_make_no_privilege_events(proctor):
+    p = proctor.run(["sh", "-c", "ls / >/dev/null; id; python3 -c 'import ssl'; true"],
+                    "--grace", "1s")
+    assert p.returncode == 0
+    events = proctor.events()
+    assert len(of_type(events, "process.exec")) >= 4
+    assert priv(events) == []
+    assert [e for e in events if e["type"].startswith("security.")] == []
