@@ -305,7 +305,7 @@ static __always_inline void mem_report(struct task_struct *t, struct pr_tracked 
 	__s32 err = ret < 0 && ret >= -4095 ? (__s32)ret : 0;
 	__u64 a0 = (prot & 7) | (__u64)(mflags & (PR_MEM_ANON | PR_MEM_MEMFD)) << 16;
 	__u64 a1 = (mflags & PR_MEM_ANON) ? 0 : (__u64)BPF_CORE_READ(f, f_inode);
-	__u64 count = agg_hit(t->tgid, PR_AGG_MEMEXEC, op, err, 0, a0, a1);
+	__u64 count = agg_hit(t->tgid, PR_AGG_MEMEXEC, op, err, 0, a0, a1, a0, PR_AGG_ANY);
 
 	if (count > 1)
 		return;
@@ -594,11 +594,11 @@ int BPF_PROG(tail_sec_prctl_exit, struct pt_regs *regs, long ret)
 /* Aggregated escape kinds: emit the first of each (syscall, a0, a1, errno)
  * per process; the exit summary carries the total. */
 static __always_inline int esc_agg(struct pt_regs *regs, long ret, struct pr_tracked *tr,
-				   __u64 a0, __u64 a1, int aux_arg)
+				   __u64 a0, __u64 a1, __u64 c0, __u64 c1, int aux_arg)
 {
 	__s32 err = ret < 0 && ret >= -4095 ? (__s32)ret : 0;
 	__u64 count = agg_hit(bpf_get_current_pid_tgid() >> 32, PR_AGG_ESCAPE, 0, err,
-			      PR_SYSCALL_NR(regs), a0, a1);
+			      PR_SYSCALL_NR(regs), a0, a1, c0, c1);
 
 	if (count > 1)
 		return 0;
@@ -619,7 +619,9 @@ int BPF_PROG(tail_sec_ptrace_exit, struct pt_regs *regs, long ret)
 	if (req == 0 || req == 16 || req == 0x4206)
 		return esc_emit(regs, ret, tr, 0, -1, 1);
 	if ((req >= 1 && req <= 6) || (req >= 12 && req <= 15) || req == 0x4204 || req == 0x4205)
-		return esc_agg(regs, ret, tr, req, PR_ARG2(regs), -1);
+		/* per request, not per target: peeking needs an attach, which is
+		 * always reported with its target */
+		return esc_agg(regs, ret, tr, req, 0, req, PR_AGG_ANY, -1);
 	return 0;
 }
 
@@ -630,7 +632,8 @@ int BPF_PROG(tail_sec_process_vm_exit, struct pt_regs *regs, long ret)
 
 	if (!tr)
 		return 0;
-	return esc_agg(regs, ret, tr, PR_ARG1(regs), 0, -1);
+	/* per target (no attach needed); past the exact slots, "other targets" */
+	return esc_agg(regs, ret, tr, (__u32)PR_ARG1(regs), 0, PR_AGG_ANY, 0, -1);
 }
 
 /* bpf(): loading, attaching, pinning and creating always; the rest (map
@@ -662,7 +665,7 @@ int BPF_PROG(tail_sec_bpf_exit, struct pt_regs *regs, long ret)
 	case 36: /* TOKEN_CREATE */
 		return esc_emit(regs, ret, tr, 0, 1, 1);
 	}
-	return esc_agg(regs, ret, tr, cmd, 0, 1);
+	return esc_agg(regs, ret, tr, cmd, 0, cmd, PR_AGG_ANY, 1);
 }
 
 /* ---- aggregation summaries at process exit ----------------------------- */

@@ -131,7 +131,10 @@ __noinline __u64 sec_agg_hit(__u64 who, __u64 what, __u64 a0, __u64 a1)
 		    s->a1 == a1)
 			return __sync_fetch_and_add(&s->count, 1) + 1;
 	}
-	if (free_slot < 0)
+	/* The last slots are kept for coarse keys (a0 or a1 = PR_AGG_ANY), so
+	 * that a process with many distinct kinds still aggregates. */
+	if (free_slot < 0 ||
+	    (free_slot >= PR_SEC_AGG_SLOTS - PR_SEC_AGG_COARSE && a0 != PR_AGG_ANY && a1 != PR_AGG_ANY))
 		return 0;
 	{
 		struct pr_agg_slot *s = &a->slot[free_slot & (PR_SEC_AGG_SLOTS - 1)];
@@ -146,11 +149,16 @@ __noinline __u64 sec_agg_hit(__u64 who, __u64 what, __u64 a0, __u64 a1)
 	return 1;
 }
 
+/* Exact key (a0, a1) first; when the exact slots are used up, the coarse key
+ * (c0, c1) that stands for "this kind, other arguments". 0: not aggregated. */
 static __always_inline __u64 agg_hit(__u32 tgid, __u16 kind, __u16 op, __s32 err, __u32 nr,
-				     __u64 a0, __u64 a1)
+				     __u64 a0, __u64 a1, __u64 c0, __u64 c1)
 {
-	return sec_agg_hit(tgid | (__u64)kind << 32 | (__u64)op << 48, (__u32)err | (__u64)nr << 32,
-			   a0, a1);
+	__u64 who = tgid | (__u64)kind << 32 | (__u64)op << 48;
+	__u64 what = (__u32)err | (__u64)nr << 32;
+	__u64 n = sec_agg_hit(who, what, a0, a1);
+
+	return n ? n : sec_agg_hit(who, what, c0, c1);
 }
 
 #endif /* PROCTOR_SECURITY_BPF_H */

@@ -14,6 +14,8 @@
 #define PR_SEC_STR_CAP 256   /* bytes of one string argument (NUL included) */
 #define PR_SEC_STRS 3        /* string arguments per escape record */
 #define PR_SEC_AGG_SLOTS 16  /* distinct aggregated kinds per process */
+#define PR_SEC_AGG_COARSE 2  /* of which kept for coarse keys (PR_AGG_ANY) */
+#define PR_AGG_ANY (~0ULL)   /* aggregation key argument: "any other value" */
 
 /* Common record flags (pr_hdr.flags). */
 #define PR_SEC_SUMMARY 0x1    /* aggregation summary: count is the total so far */

@@ -464,10 +464,15 @@ static void esc_ptrace(struct esc_ctx *x, long nr)
 			put_kv(x, "request", "%s", req);
 		else
 			put_kv(x, "request", "%llu", e->args[0]);
-		if (e->args[0] != 0) {
+		/* a summary of peeks/pokes counts every target of the request */
+		if (e->args[0] != 0 && !x->summary) {
 			put_kv(x, "pid", "%d", (int)e->args[1]);
 			record_add_int(x->r, "escape.target_pid", (int)e->args[1]);
 		}
+		return;
+	}
+	if (x->summary && e->args[0] == PR_AGG_ANY) {
+		put_kv(x, "pid", "other"); /* targets past the per-target slots */
 		return;
 	}
 	put_kv(x, "pid", "%d", (int)e->args[0]);

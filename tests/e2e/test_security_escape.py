@@ -149,3 +149,47 @@ def test_untracked_processes_are_not_recorded(proctor):
         loop.kill()
         loop.wait()
     assert escapes(proctor.events()) == []
+
+
+VM_MANY = r"""
+#define _GNU_SOURCE
+#include <signal.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include <unistd.h>
+static long secret = 42;
+int main(void) {
+    pid_t kids[20];
+    long buf;
+    struct iovec l = {&buf, sizeof(buf)}, r = {&secret, sizeof(secret)};
+    for (int k = 0; k < 20; k++)
+        if ((kids[k] = fork()) == 0) { pause(); _exit(0); }
+    for (int k = 0; k < 20; k++)
+        for (int i = 0; i < 5; i++)
+            process_vm_readv(kids[k], &l, 1, &r, 1, 0);
+    for (int k = 0; k < 20; k++) { kill(kids[k], SIGKILL); waitpid(kids[k], 0, 0); }
+    return 0;
+}
+"""
+
+
+def test_aggregation_overflow_stays_bounded(proctor, tmp_path):
+    """20 targets x 5 reads: 14 per-target kinds, then one "other targets"
+    kind; every read is counted, the number of events stays bounded."""
+    c = tmp_path / "vm.c"
+    c.write_text(VM_MANY)
+    exe = str(tmp_path / "vm")
+    subprocess.run(["gcc", "-O1", "-o", exe, str(c)], check=True)
+    p = proctor.run([exe], "--grace", "1s")
+    assert p.returncode == 0, p.stderr
+    ev = escapes(proctor.events(), "ptrace")
+    firsts = [e for e in ev if not e.get("escape.summary")]
+    sums = [e for e in ev if e.get("escape.summary")]
+    assert len(firsts) == 15 and all(e["escape.count"] == 1 for e in firsts)
+    assert len({e["escape.target_pid"] for e in firsts}) == 15
+    per_target = [e for e in sums if e["escape.detail"] != "pid=other"]
+    other = [e for e in sums if e["escape.detail"] == "pid=other"]
+    assert len(per_target) == 14 and all(e["escape.count"] == 5 for e in per_target)
+    assert len(other) == 1 and other[0]["escape.count"] == 6 * 5
+    assert sum(e["escape.count"] for e in sums) == 100
+    assert proctor.last_session()["drops"] == 0
