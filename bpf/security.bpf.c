@@ -28,7 +28,7 @@ static __always_inline const struct cred *task_cred(struct task_struct *t)
 SEC("tp_btf/sys_enter")
 int BPF_PROG(tail_sec_cred_enter, struct pt_regs *regs, long id)
 {
-	struct pr_tracked *tr = tracked_current();
+	struct pr_tracked *tr = sec_tracked_syscall();
 	struct pr_cred_snap snap;
 	__u32 tid;
 
@@ -98,7 +98,7 @@ static __always_inline long fd_from_path(const char *p, __u32 tgid)
  * remember its name. */
 static __always_inline int exec_enter(struct pt_regs *regs, bool at)
 {
-	struct pr_tracked *tr = tracked_current();
+	struct pr_tracked *tr = sec_tracked_syscall();
 	struct task_struct *t;
 	struct pr_cred_snap snap;
 	struct memfd_name mn = {};
@@ -150,7 +150,7 @@ int BPF_PROG(tail_sec_execveat_enter, struct pt_regs *regs, long id)
 
 static __always_inline int priv_exit(struct pt_regs *regs, long ret, __u16 op)
 {
-	struct pr_tracked *tr = tracked_current();
+	struct pr_tracked *tr = sec_tracked_syscall();
 	struct task_struct *t;
 	struct pr_cred_snap *old;
 	struct pr_sec_priv *e;
@@ -218,7 +218,7 @@ int BPF_PROG(tail_sec_exec_exit, struct pt_regs *regs, long ret)
 {
 	__u32 tid;
 
-	if (!tracked_current())
+	if (!sec_tracked_syscall())
 		return 0;
 	tid = (__u32)bpf_get_current_pid_tgid();
 	bpf_map_delete_elem(&sec_cred_stash, &tid);
@@ -325,7 +325,7 @@ static __always_inline __u32 file_mem_flags(struct file *f)
 SEC("tp_btf/sys_exit")
 int BPF_PROG(tail_sec_mmap_exit, struct pt_regs *regs, long ret)
 {
-	struct pr_tracked *tr = tracked_current();
+	struct pr_tracked *tr = sec_tracked_syscall();
 	struct task_struct *t;
 	struct file *f = NULL;
 	__u32 prot, flags, mflags;
@@ -366,7 +366,7 @@ static long vma_cb(struct task_struct *task, struct vm_area_struct *vma, void *d
 
 static __always_inline int mprotect_exit(struct pt_regs *regs, long ret, __u16 op)
 {
-	struct pr_tracked *tr = tracked_current();
+	struct pr_tracked *tr = sec_tracked_syscall();
 	struct vma_info vi = {};
 	struct task_struct *t;
 	struct file *f;
@@ -521,7 +521,7 @@ static __noinline int esc_emit(struct pt_regs *regs, long ret, struct pr_tracked
 	SEC("tp_btf/sys_exit")                                                           \
 	int BPF_PROG(tail_sec_##name##_exit, struct pt_regs *regs, long ret)              \
 	{                                                                                \
-		struct pr_tracked *tr = tracked_current();                               \
+		struct pr_tracked *tr = sec_tracked_syscall();                               \
 		if (!tr)                                                                 \
 			return 0;                                                        \
 		return esc_emit(regs, ret, tr, spec, aux, 1);                            \
@@ -548,7 +548,7 @@ ESC_PROG(io_uring_setup, 0, 1)
 SEC("tp_btf/sys_exit")
 int BPF_PROG(tail_sec_unshare_exit, struct pt_regs *regs, long ret)
 {
-	struct pr_tracked *tr = tracked_current();
+	struct pr_tracked *tr = sec_tracked_syscall();
 
 	if (!tr || !(PR_ARG1(regs) & (PR_CLONE_NS_MASK | PR_CLONE_NEWTIME)))
 		return 0;
@@ -560,7 +560,7 @@ int BPF_PROG(tail_sec_unshare_exit, struct pt_regs *regs, long ret)
 SEC("tp_btf/sys_exit")
 int BPF_PROG(tail_sec_clone_exit, struct pt_regs *regs, long ret)
 {
-	struct pr_tracked *tr = tracked_current();
+	struct pr_tracked *tr = sec_tracked_syscall();
 
 	if (!tr || ret == 0 || !(PR_ARG1(regs) & PR_CLONE_NS_MASK))
 		return 0;
@@ -570,7 +570,7 @@ int BPF_PROG(tail_sec_clone_exit, struct pt_regs *regs, long ret)
 SEC("tp_btf/sys_exit")
 int BPF_PROG(tail_sec_clone3_exit, struct pt_regs *regs, long ret)
 {
-	struct pr_tracked *tr = tracked_current();
+	struct pr_tracked *tr = sec_tracked_syscall();
 	__u64 flags = 0;
 
 	if (!tr || ret == 0)
@@ -584,7 +584,7 @@ int BPF_PROG(tail_sec_clone3_exit, struct pt_regs *regs, long ret)
 SEC("tp_btf/sys_exit")
 int BPF_PROG(tail_sec_prctl_exit, struct pt_regs *regs, long ret)
 {
-	struct pr_tracked *tr = tracked_current();
+	struct pr_tracked *tr = sec_tracked_syscall();
 
 	if (!tr || PR_ARG1(regs) != PR_PR_SET_SECCOMP)
 		return 0;
@@ -610,7 +610,7 @@ static __always_inline int esc_agg(struct pt_regs *regs, long ret, struct pr_tra
 SEC("tp_btf/sys_exit")
 int BPF_PROG(tail_sec_ptrace_exit, struct pt_regs *regs, long ret)
 {
-	struct pr_tracked *tr = tracked_current();
+	struct pr_tracked *tr = sec_tracked_syscall();
 	__u64 req;
 
 	if (!tr)
@@ -628,7 +628,7 @@ int BPF_PROG(tail_sec_ptrace_exit, struct pt_regs *regs, long ret)
 SEC("tp_btf/sys_exit")
 int BPF_PROG(tail_sec_process_vm_exit, struct pt_regs *regs, long ret)
 {
-	struct pr_tracked *tr = tracked_current();
+	struct pr_tracked *tr = sec_tracked_syscall();
 
 	if (!tr)
 		return 0;
@@ -641,7 +641,7 @@ int BPF_PROG(tail_sec_process_vm_exit, struct pt_regs *regs, long ret)
 SEC("tp_btf/sys_exit")
 int BPF_PROG(tail_sec_bpf_exit, struct pt_regs *regs, long ret)
 {
-	struct pr_tracked *tr = tracked_current();
+	struct pr_tracked *tr = sec_tracked_syscall();
 	__u64 cmd;
 
 	if (!tr)
@@ -736,7 +736,7 @@ static __always_inline void agg_flush(struct task_struct *p, __u64 session_key)
 SEC("tp_btf/sys_enter")
 int BPF_PROG(tail_sec_exit_group_enter, struct pt_regs *regs, long id)
 {
-	struct pr_tracked *tr = tracked_current();
+	struct pr_tracked *tr = sec_tracked_syscall();
 
 	if (tr)
 		agg_flush(bpf_get_current_task_btf(), tr->session_key);

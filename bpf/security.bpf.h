@@ -35,6 +35,22 @@ struct {
 
 static const struct pr_agg sec_agg_zero;
 
+/* The dispatcher routes by the raw syscall number; a 32-bit syscall (int
+ * 0x80 / sysenter, also from 64-bit code) carries an ia32 number that lands
+ * in an unrelated native slot. Such a call must not be decoded as the native
+ * syscall of that number. (Seeing compat syscalls needs compat routing in
+ * the dispatcher: docs/EVENTS-security.md, Limits.) */
+#define PR_TS_COMPAT 0x0002
+static __always_inline struct pr_tracked *sec_tracked_syscall(void)
+{
+	struct pr_tracked *tr = tracked_current();
+#if defined(__TARGET_ARCH_x86)
+	if (tr && (BPF_CORE_READ(bpf_get_current_task_btf(), thread_info.status) & PR_TS_COMPAT))
+		return NULL;
+#endif
+	return tr;
+}
+
 static __always_inline void cred_snapshot(const struct cred *c, struct pr_cred_snap *s)
 {
 	struct group_info *gi;
