@@ -20,7 +20,7 @@
 
 static __always_inline const struct cred *task_cred(struct task_struct *t)
 {
-	return BPF_CORE_READ(t, cred);
+	return t->cred; /* a BTF pointer: fields then read by direct loads */
 }
 
 /* Entry of every privilege syscall and of execve/execveat: remember this
@@ -431,12 +431,14 @@ int BPF_PROG(handle_sec_exec, struct task_struct *p, pid_t old_pid, struct linux
 		mem_emit(p, tr, PR_MEM_MEMFD_EXEC, PR_PROT_READ | PR_PROT_EXEC,
 			 PR_MEM_ANON | PR_MEM_MEMFD, 0, 0, 0, 0, 1,
 			 (const char *)BPF_CORE_READ(f, f_path.dentry, d_name.name), 0);
+		mn = bpf_map_lookup_elem(&sec_exec_memfd, &key);
 	} else if ((mn = bpf_map_lookup_elem(&sec_exec_memfd, &key))) {
 		/* a #! script in a memfd: the interpreter runs, the memfd is gone */
 		mem_emit(p, tr, PR_MEM_MEMFD_EXEC, PR_PROT_READ | PR_PROT_EXEC,
 			 PR_MEM_ANON | PR_MEM_MEMFD, 0, 0, 0, 0, 1, mn->name, 0);
 	}
-	bpf_map_delete_elem(&sec_exec_memfd, &key);
+	if (mn)
+		bpf_map_delete_elem(&sec_exec_memfd, &key);
 	return 0;
 }
 

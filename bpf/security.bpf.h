@@ -51,26 +51,28 @@ static __always_inline struct pr_tracked *sec_tracked_syscall(void)
 	return tr;
 }
 
+/* @c comes from a BTF task pointer, so its fields are read with direct
+ * (fault-safe) loads rather than one probe-read helper call each. */
 static __always_inline void cred_snapshot(const struct cred *c, struct pr_cred_snap *s)
 {
 	struct group_info *gi;
 	__u32 n;
 
-	s->uid = BPF_CORE_READ(c, uid.val);
-	s->euid = BPF_CORE_READ(c, euid.val);
-	s->suid = BPF_CORE_READ(c, suid.val);
-	s->fsuid = BPF_CORE_READ(c, fsuid.val);
-	s->gid = BPF_CORE_READ(c, gid.val);
-	s->egid = BPF_CORE_READ(c, egid.val);
-	s->sgid = BPF_CORE_READ(c, sgid.val);
-	s->fsgid = BPF_CORE_READ(c, fsgid.val);
-	/* kernel_cap_t is one u64 since 6.3 and two u32 (same bytes) before. */
-	bpf_probe_read_kernel(&s->cap_inh, 8, &c->cap_inheritable);
-	bpf_probe_read_kernel(&s->cap_prm, 8, &c->cap_permitted);
-	bpf_probe_read_kernel(&s->cap_eff, 8, &c->cap_effective);
-	bpf_probe_read_kernel(&s->cap_amb, 8, &c->cap_ambient);
-	gi = BPF_CORE_READ(c, group_info);
-	n = BPF_CORE_READ(gi, ngroups);
+	s->uid = c->uid.val;
+	s->euid = c->euid.val;
+	s->suid = c->suid.val;
+	s->fsuid = c->fsuid.val;
+	s->gid = c->gid.val;
+	s->egid = c->egid.val;
+	s->sgid = c->sgid.val;
+	s->fsgid = c->fsgid.val;
+	/* kernel_cap_t is one u64 since 6.3 (two u32, same bytes, before) */
+	s->cap_inh = *(const __u64 *)&c->cap_inheritable;
+	s->cap_prm = *(const __u64 *)&c->cap_permitted;
+	s->cap_eff = *(const __u64 *)&c->cap_effective;
+	s->cap_amb = *(const __u64 *)&c->cap_ambient;
+	gi = c->group_info;
+	n = gi->ngroups;
 	s->ngroups = n;
 	s->_pad = 0;
 	__builtin_memset(s->groups, 0, sizeof(s->groups));
