@@ -432,6 +432,11 @@ int BPF_PROG(handle_sec_exec, struct task_struct *p, pid_t old_pid, struct linux
 			 PR_MEM_ANON | PR_MEM_MEMFD, 0, 0, 0, 0, 1,
 			 (const char *)BPF_CORE_READ(f, f_path.dentry, d_name.name), 0);
 		mn = bpf_map_lookup_elem(&sec_exec_memfd, &key);
+	} else if (f && file_unlinked(f)) {
+		/* O_TMPFILE or deleted before the exec: no file on disk either */
+		mem_emit(p, tr, PR_MEM_UNLINKED_EXEC, PR_PROT_READ | PR_PROT_EXEC, PR_MEM_ANON, 0, 0,
+			 0, 0, 1, (const char *)BPF_CORE_READ(f, f_path.dentry, d_name.name), 0);
+		mn = bpf_map_lookup_elem(&sec_exec_memfd, &key);
 	} else if ((mn = bpf_map_lookup_elem(&sec_exec_memfd, &key))) {
 		/* a #! script in a memfd: the interpreter runs, the memfd is gone */
 		mem_emit(p, tr, PR_MEM_MEMFD_EXEC, PR_PROT_READ | PR_PROT_EXEC,

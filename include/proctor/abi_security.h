@@ -70,6 +70,7 @@ enum pr_mem_op {
 	PR_MEM_MPROTECT,
 	PR_MEM_PKEY_MPROTECT,
 	PR_MEM_MEMFD_EXEC,
+	PR_MEM_UNLINKED_EXEC, /* exec of an unlinked regular file (O_TMPFILE, deleted) */
 };
 
 #define PR_MEM_ANON 0x1    /* no file, or a memfd / unlinked file */

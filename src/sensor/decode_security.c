@@ -261,6 +261,7 @@ static enum decode_result decode_memexec(struct decode_ctx *c, const void *data,
 		[PR_MEM_MPROTECT] = "mprotect",
 		[PR_MEM_PKEY_MPROTECT] = "mprotect",
 		[PR_MEM_MEMFD_EXEC] = "memfd_exec",
+		[PR_MEM_UNLINKED_EXEC] = "unlinked_exec",
 	};
 	char prot[4];
 
@@ -279,7 +280,8 @@ static enum decode_result decode_memexec(struct decode_ctx *c, const void *data,
 		record_add_str_ref(r, "file.name", decode_str(r, e->path, e->path_len));
 	if (e->mem_flags & PR_MEM_PATH_TRUNC)
 		record_add_bool(r, "file.name_truncated", true);
-	if (!(e->hdr.flags & PR_SEC_SUMMARY) && e->op != PR_MEM_MEMFD_EXEC) {
+	if (!(e->hdr.flags & PR_SEC_SUMMARY) && e->op != PR_MEM_MEMFD_EXEC &&
+	    e->op != PR_MEM_UNLINKED_EXEC) {
 		record_add_int(r, "memory.address", (int64_t)e->addr);
 		record_add_int(r, "memory.length", (int64_t)e->len);
 	}
