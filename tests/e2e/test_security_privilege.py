@@ -95,3 +95,78 @@ def test_ordinary_programs_make_no_privilege_events(proctor):
     assert len(of_type(events, "process.exec")) >= 4
     assert priv(events) == []
     assert [e for e in events if e["type"].startswith("security.")] == []
+
+
+GLIBC_SETXID = r"""
+#include <pthread.h>
+#include <unistd.h>
+static pthread_barrier_t b;
+static void *idle(void *a) { (void)a; pthread_barrier_wait(&b); pthread_barrier_wait(&b); return 0; }
+int main(void) {
+    pthread_t t[2];
+    pthread_barrier_init(&b, 0, 3);
+    for (int i = 0; i < 2; i++) pthread_create(&t[i], 0, idle, 0);
+    pthread_barrier_wait(&b);
+    setresuid(1001, 1001, 1001); /* glibc: every thread makes the syscall */
+    pthread_barrier_wait(&b);
+    for (int i = 0; i < 2; i++) pthread_join(t[i], 0);
+    return getuid() == 1001 ? 0 : 1;
+}
+"""
+
+THREAD_EXEC = r"""
+#include <pthread.h>
+#include <unistd.h>
+static void *run(void *a) {
+    execl((char *)a, "suid-id", "-u", (char *)0);
+    return 0;
+}
+int main(int argc, char **argv) {
+    pthread_t t;
+    (void)argc;
+    pthread_create(&t, 0, run, argv[1]);
+    pause();
+    return 1;
+}
+"""
+
+
+def cc_src(tmp_path, name, src, *flags):
+    c = tmp_path / (name + ".c")
+    c.write_text(src)
+    exe = str(tmp_path / name)
+    subprocess.run(["gcc", "-O1", "-o", exe, str(c), *flags], check=True)
+    os.chmod(str(tmp_path), 0o755)
+    for parent in (tmp_path.parent, tmp_path.parent.parent):
+        os.chmod(str(parent), os.stat(str(parent)).st_mode | 0o001)
+    return exe
+
+
+def test_glibc_setresuid_changes_every_thread(proctor, tmp_path):
+    exe = cc_src(tmp_path, "setxid", GLIBC_SETXID, "-lpthread")
+    p = proctor.run([exe], "--grace", "1s")
+    assert p.returncode == 0, p.stderr
+    ev = priv(proctor.events(), "setresuid")
+    assert len(ev) == 3, ev
+    assert len({e["process.tid"] for e in ev}) == 3
+    assert len({e["process.pid"] for e in ev}) == 1
+    assert all((e["privilege.from"], e["privilege.to"]) == ("uid=0", "uid=1001") for e in ev)
+
+
+def test_setuid_exec_from_a_thread(proctor, tmp_path):
+    """A non-leader thread execs a setuid binary: the kernel gives the new
+    image the leader's pid; the before-snapshot is found by the old tid."""
+    d = "/var/tmp/proctor-sec-e2e"
+    os.makedirs(d, exist_ok=True)
+    os.chmod(d, 0o755)
+    suid = os.path.join(d, "suid-id")
+    shutil.copy("/usr/bin/id", suid)
+    os.chown(suid, 0, 0)
+    os.chmod(suid, 0o4755)
+    exe = cc_src(tmp_path, "threadexec", THREAD_EXEC, "-lpthread")
+    p = proctor.run([exe, suid], "--user", "proctor-agent", "--grace", "1s")
+    assert p.returncode == 0 and p.stdout.strip() == "0", (p.stdout, p.stderr)
+    ev = priv(proctor.events(), "setuid_exec")
+    assert len(ev) == 1, ev
+    assert (ev[0]["privilege.from"], ev[0]["privilege.to"]) == ("uid=1001", "uid=1001,euid=0,suid=0")
+    assert ev[0]["process.tid"] == ev[0]["process.pid"]
