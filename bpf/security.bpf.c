@@ -332,7 +332,7 @@ int BPF_PROG(tail_sec_mmap_exit, struct pt_regs *regs, long ret)
 
 	if (!tr)
 		return 0;
-	prot = PR_ARG3(regs);
+	prot = SEC_ARG3(regs);
 	if (!(prot & PR_PROT_EXEC))
 		return 0;
 	flags = PR_ARG4(regs);
@@ -375,7 +375,7 @@ static __always_inline int mprotect_exit(struct pt_regs *regs, long ret, __u16 o
 
 	if (!tr)
 		return 0;
-	prot = PR_ARG3(regs);
+	prot = SEC_ARG3(regs);
 	if (!(prot & PR_PROT_EXEC))
 		return 0;
 	t = bpf_get_current_task_btf();
@@ -557,7 +557,7 @@ int BPF_PROG(tail_sec_unshare_exit, struct pt_regs *regs, long ret)
 {
 	struct pr_tracked *tr = sec_tracked_syscall();
 
-	if (!tr || !(PR_ARG1(regs) & (PR_CLONE_NS_MASK | PR_CLONE_NEWTIME)))
+	if (!tr || !(SEC_ARG1(regs) & (PR_CLONE_NS_MASK | PR_CLONE_NEWTIME)))
 		return 0;
 	return esc_emit(regs, ret, tr, 0, -1, 1);
 }
@@ -569,7 +569,7 @@ int BPF_PROG(tail_sec_clone_exit, struct pt_regs *regs, long ret)
 {
 	struct pr_tracked *tr = sec_tracked_syscall();
 
-	if (!tr || ret == 0 || !(PR_ARG1(regs) & PR_CLONE_NS_MASK))
+	if (!tr || ret == 0 || !(SEC_ARG1(regs) & PR_CLONE_NS_MASK))
 		return 0;
 	return esc_emit(regs, ret, tr, 0, -1, 1);
 }
@@ -593,7 +593,7 @@ int BPF_PROG(tail_sec_prctl_exit, struct pt_regs *regs, long ret)
 {
 	struct pr_tracked *tr = sec_tracked_syscall();
 
-	if (!tr || PR_ARG1(regs) != PR_PR_SET_SECCOMP)
+	if (!tr || SEC_ARG1(regs) != PR_PR_SET_SECCOMP)
 		return 0;
 	return esc_emit(regs, ret, tr, 0, -1, 1);
 }
@@ -622,7 +622,7 @@ int BPF_PROG(tail_sec_ptrace_exit, struct pt_regs *regs, long ret)
 
 	if (!tr)
 		return 0;
-	req = PR_ARG1(regs);
+	req = SEC_ARG1(regs);
 	if (req == 0 || req == 16 || req == 0x4206)
 		return esc_emit(regs, ret, tr, 0, -1, 1);
 	if ((req >= 1 && req <= 6) || (req >= 12 && req <= 15) || req == 0x4204 || req == 0x4205)
@@ -653,7 +653,7 @@ int BPF_PROG(tail_sec_bpf_exit, struct pt_regs *regs, long ret)
 
 	if (!tr)
 		return 0;
-	cmd = PR_ARG1(regs);
+	cmd = SEC_ARG1(regs);
 	switch (cmd) {
 	case 0:  /* MAP_CREATE */
 	case 5:  /* PROG_LOAD */

@@ -8,6 +8,17 @@
 #include "common.bpf.h"
 #include "proctor/abi_security.h"
 
+/* Direct loads of syscall arguments for the hot filters (mmap/mprotect prot,
+ * prctl option, clone flags...): regs is the tracepoint's BTF pointer, so no
+ * probe-read helper call is needed (PR_ARGn in common.bpf.h make one). */
+#if defined(__TARGET_ARCH_x86)
+#define SEC_ARG1(regs) ((regs)->di)
+#define SEC_ARG3(regs) ((regs)->dx)
+#elif defined(__TARGET_ARCH_arm64)
+#define SEC_ARG1(regs) ((regs)->orig_x0)
+#define SEC_ARG3(regs) ((regs)->regs[2])
+#endif
+
 #define PR_PROT_READ 0x1
 #define PR_PROT_WRITE 0x2
 #define PR_PROT_EXEC 0x4

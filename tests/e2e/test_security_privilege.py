@@ -4,6 +4,9 @@ and credential changes made by exec (setuid binaries, capabilities)."""
 import os
 import shutil
 import subprocess
+import tempfile
+
+import pytest
 
 from conftest import of_type
 
@@ -16,6 +19,15 @@ def cc(tmp_path, name, *flags):
                    check=True)
     os.chmod(str(tmp_path), 0o755)
     return exe
+
+
+@pytest.fixture
+def user_dir():
+    """A directory another user can reach (pytest's base temp dir is 0700)."""
+    d = tempfile.mkdtemp(prefix="proctor-sec-", dir="/var/tmp")
+    os.chmod(d, 0o755)
+    yield __import__("pathlib").Path(d)
+    shutil.rmtree(d, ignore_errors=True)
 
 
 def priv(events, op=None):
@@ -62,10 +74,8 @@ def test_setuid_binary_exec(proctor, tmp_path):
     assert "privilege.requested" not in e
 
 
-def test_unprivileged_setuid_fails_with_eperm(proctor, tmp_path):
-    exe = cc(tmp_path, "sec_static_setuid", "-static")
-    for parent in (tmp_path.parent, tmp_path.parent.parent):
-        os.chmod(str(parent), os.stat(str(parent)).st_mode | 0o001)
+def test_unprivileged_setuid_fails_with_eperm(proctor, user_dir):
+    exe = cc(user_dir, "sec_static_setuid", "-static")
     p = proctor.run([exe], "--user", "proctor-agent", "--grace", "1s")
     assert p.returncode == 0, p.stderr
     e = priv(proctor.events(), "setuid")
@@ -137,8 +147,6 @@ def cc_src(tmp_path, name, src, *flags):
     exe = str(tmp_path / name)
     subprocess.run(["gcc", "-O1", "-o", exe, str(c), *flags], check=True)
     os.chmod(str(tmp_path), 0o755)
-    for parent in (tmp_path.parent, tmp_path.parent.parent):
-        os.chmod(str(parent), os.stat(str(parent)).st_mode | 0o001)
     return exe
 
 
@@ -153,7 +161,7 @@ def test_glibc_setresuid_changes_every_thread(proctor, tmp_path):
     assert all((e["privilege.from"], e["privilege.to"]) == ("uid=0", "uid=1001") for e in ev)
 
 
-def test_setuid_exec_from_a_thread(proctor, tmp_path):
+def test_setuid_exec_from_a_thread(proctor, user_dir):
     """A non-leader thread execs a setuid binary: the kernel gives the new
     image the leader's pid; the before-snapshot is found by the old tid."""
     d = "/var/tmp/proctor-sec-e2e"
@@ -163,7 +171,7 @@ def test_setuid_exec_from_a_thread(proctor, tmp_path):
     shutil.copy("/usr/bin/id", suid)
     os.chown(suid, 0, 0)
     os.chmod(suid, 0o4755)
-    exe = cc_src(tmp_path, "threadexec", THREAD_EXEC, "-lpthread")
+    exe = cc_src(user_dir, "threadexec", THREAD_EXEC, "-lpthread")
     p = proctor.run([exe, suid], "--user", "proctor-agent", "--grace", "1s")
     assert p.returncode == 0 and p.stdout.strip() == "0", (p.stdout, p.stderr)
     ev = priv(proctor.events(), "setuid_exec")

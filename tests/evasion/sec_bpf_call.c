@@ -2,7 +2,6 @@
 // loading a socket filter and creating a map both fail with EPERM, and
 // both attempts are recorded with the command and program/map type.
 // user: proctor-agent
-// setup: chmod o+x "$WORK/../.." "$WORK/../../.."
 // expect: {"type": "security.escape", "escape.category": "bpf", "escape.syscall": "bpf", "escape.detail": "cmd=BPF_PROG_LOAD prog_type=1", "event.outcome": "failure", "error.code": "EPERM", "process.user.id": 1001}
 // expect: {"type": "security.escape", "escape.category": "bpf", "escape.detail": "cmd=BPF_MAP_CREATE map_type=2", "event.outcome": "failure", "error.code": "EPERM"}
 #include <linux/bpf.h>

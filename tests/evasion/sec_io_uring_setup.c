@@ -2,7 +2,6 @@
 // monitoring) is an escape-category event; one with SQPOLL by an ordinary
 // user is allowed on 6.x kernels too.
 // user: proctor-agent
-// setup: chmod o+x "$WORK/../.." "$WORK/../../.."
 // expect: {"type": "security.escape", "escape.category": "io_uring", "escape.syscall": "io_uring_setup", "escape.detail": "entries=8 flags=0x0", "event.outcome": "success"}
 // expect: {"type": "security.escape", "escape.category": "io_uring", "escape.detail": "entries=4 flags=0x2", "event.outcome": "success"}
 // expect: {"type": "security.escape", "escape.category": "io_uring", "escape.detail": "entries=0 flags=0x0", "event.outcome": "failure", "error.code": "EINVAL"}

@@ -3,7 +3,6 @@
 // without module support; EPERM elsewhere); each attempt is
 // recorded with the file, parameters or module name.
 // user: proctor-agent
-// setup: chmod o+x "$WORK/../.." "$WORK/../../.."
 // expect: {"type": "security.escape", "escape.category": "module", "escape.syscall": "init_module", "escape.detail": "len=16 params=debug=1", "event.outcome": "failure", "error.code": "~^(ENOSYS|EPERM)$"}
 // expect: {"type": "security.escape", "escape.category": "module", "escape.syscall": "finit_module", "escape.detail": "file=rootkit.ko params=hide=1 flags=0x0", "event.outcome": "failure", "error.code": "~^(ENOSYS|EPERM)$"}
 // expect: {"type": "security.escape", "escape.category": "module", "escape.syscall": "delete_module", "escape.detail": "name=ext4 flags=0x800", "event.outcome": "failure", "error.code": "~^(ENOSYS|EPERM)$"}

@@ -1,7 +1,6 @@
 // The mount family from an ordinary user in the initial namespaces: every
 // call fails with EPERM and every attempt is recorded.
 // user: proctor-agent
-// setup: chmod o+x "$WORK/../.." "$WORK/../../.."
 // expect: {"type": "security.escape", "escape.category": "mount", "escape.syscall": "mount", "escape.detail": "source=/dev/sda1 target=/mnt fstype=ext4 flags=MS_NOSUID|MS_BIND", "event.outcome": "failure", "error.code": "EPERM"}
 // expect: {"type": "security.escape", "escape.syscall": "umount2", "escape.detail": "target=/ flags=0x2", "event.outcome": "failure", "error.code": "EPERM"}
 // expect: {"type": "security.escape", "escape.syscall": "pivot_root", "escape.detail": "new_root=/tmp put_old=/tmp/old", "event.outcome": "failure", "error.code": "EPERM"}

@@ -1,7 +1,6 @@
 // perf_event_open(): a system-wide hardware counter (needs CAP_PERFMON:
 // EACCES for an ordinary user) and a counter on itself (allowed).
 // user: proctor-agent
-// setup: chmod o+x "$WORK/../.." "$WORK/../../.."
 // expect: {"type": "security.escape", "escape.category": "perf_event", "escape.syscall": "perf_event_open", "escape.detail": "type=PERF_TYPE_HARDWARE config=0x0 pid=-1 cpu=0", "event.outcome": "failure", "error.code": "EACCES"}
 // expect: {"type": "security.escape", "escape.category": "perf_event", "escape.detail": "type=PERF_TYPE_SOFTWARE config=0x0 pid=0 cpu=-1", "event.outcome": "success"}
 #include <linux/perf_event.h>

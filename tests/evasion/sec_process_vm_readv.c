@@ -1,7 +1,6 @@
 // process_vm_readv(): read another process's memory without ptrace-attaching
 // (same user, allowed). 50 reads -> the first event + a summary of 50.
 // user: proctor-agent
-// setup: chmod o+x "$WORK/../.." "$WORK/../../.."
 // expect: {"type": "security.escape", "escape.category": "ptrace", "escape.syscall": "process_vm_readv", "escape.detail": "~^pid=[0-9]+ bytes=8$", "escape.count": 1, "event.outcome": "success"}
 // expect: {"type": "security.escape", "escape.syscall": "process_vm_readv", "escape.count": 50, "escape.summary": true}
 // expect: {"type": "security.escape", "escape.syscall": "process_vm_writev", "escape.detail": "pid=1", "event.outcome": "failure", "error.code": "EPERM"}

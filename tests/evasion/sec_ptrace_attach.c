@@ -2,7 +2,6 @@
 // its memory word by word (100 PTRACE_PEEKDATA): the attach is one event,
 // the peeks one first event plus a per-process summary with the count.
 // user: proctor-agent
-// setup: chmod o+x "$WORK/../.." "$WORK/../../.."
 // expect: {"type": "security.escape", "escape.category": "ptrace", "escape.syscall": "ptrace", "escape.detail": "~^request=PTRACE_ATTACH pid=[0-9]+$", "event.outcome": "success"}
 // expect: {"type": "security.escape", "escape.category": "ptrace", "escape.detail": "~^request=PTRACE_PEEKDATA pid=[0-9]+$", "escape.count": 1, "event.outcome": "success"}
 // expect: {"type": "security.escape", "escape.category": "ptrace", "escape.detail": "request=PTRACE_PEEKDATA", "escape.count": 100, "escape.summary": true}

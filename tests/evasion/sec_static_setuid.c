@@ -2,7 +2,6 @@
 // setuid(0) as an unprivileged account (EPERM), recorded from the syscall.
 // user: proctor-agent
 // build: -static
-// setup: chmod o+x "$WORK/../.." "$WORK/../../.."
 // expect: {"type": "security.privilege", "privilege.operation": "setuid", "privilege.from": "uid=1001", "privilege.to": "uid=1001", "privilege.requested": "uid=0", "event.outcome": "failure", "error.code": "EPERM", "process.user.id": 1001}
 // expect: {"type": "security.privilege", "privilege.operation": "setresgid", "privilege.from": "gid=1001", "privilege.to": "gid=1001", "privilege.requested": "rgid=-1,egid=0,sgid=-1", "event.outcome": "failure", "error.code": "EPERM"}
 #define _GNU_SOURCE
