@@ -286,7 +286,8 @@ static enum decode_result decode_memexec(struct decode_ctx *c, const void *data,
 		record_add_int(r, "memory.length", (int64_t)e->len);
 	}
 	if (e->op == PR_MEM_MMAP && e->map_flags) {
-		record_add_bool(r, "memory.shared", (e->map_flags & 0x3) == 0x1);
+		/* MAP_SHARED (1) or MAP_SHARED_VALIDATE (3); MAP_PRIVATE is 2 */
+		record_add_bool(r, "memory.shared", (e->map_flags & 0x1) != 0);
 	}
 	record_add_int(r, "memory.count", (int64_t)e->count);
 	if (e->hdr.flags & PR_SEC_SUMMARY)
