@@ -473,6 +473,11 @@ static __always_inline void esc_str(struct pr_sec_escape *e, struct task_struct 
 			__u64 data[2] = {(__u64)BPF_CORE_READ(ns, ops, name),
 					 BPF_CORE_READ(f, f_inode, i_ino)};
 			n = bpf_snprintf(e->str[k], PR_SEC_STR_CAP, "%s:[%lu]", data, sizeof(data));
+		} else if (f && BPF_CORE_READ(f, f_inode, i_sb, s_magic) == PR_PIDFS_MAGIC) {
+			/* a pidfd (setns into another process's namespaces) */
+			struct pid *pid = BPF_CORE_READ(f, f_inode, i_private);
+			__u64 data[1] = {BPF_CORE_READ(pid, numbers[0].nr)};
+			n = bpf_snprintf(e->str[k], PR_SEC_STR_CAP, "pidfd:%d", data, sizeof(data));
 		} else if (f) {
 			n = bpf_probe_read_kernel_str(e->str[k], PR_SEC_STR_CAP,
 						      BPF_CORE_READ(f, f_path.dentry, d_name.name));

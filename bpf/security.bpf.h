@@ -26,6 +26,7 @@
 #define PR_TMPFS_MAGIC 0x01021994
 #define PR_HUGETLBFS_MAGIC 0x958458f6
 #define PR_NSFS_MAGIC 0x6e736673
+#define PR_PIDFS_MAGIC 0x50494446
 
 /* Credentials before a privilege syscall or an exec, per thread id. LRU: an
  * entry whose exit never came (thread killed mid-call) ages out. */
