@@ -23,9 +23,11 @@ int main(int argc, char **argv)
 		else if (!strcmp(op, "prctl"))
 			prctl(PR_GET_NAME, name);
 		else if (!strcmp(op, "mmap_rw"))
-			mmap(p, 4096, PROT_READ | PROT_WRITE, MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+			mmap(p, 4096, PROT_READ | PROT_WRITE,
+			     MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		else if (!strcmp(op, "mmap_rx_anon"))
-			mmap(p, 4096, PROT_READ | PROT_EXEC, MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+			mmap(p, 4096, PROT_READ | PROT_EXEC,
+			     MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		else if (!strcmp(op, "mprotect_rx_anon"))
 			mprotect(p, 4096, PROT_READ | PROT_EXEC);
 		else if (!strcmp(op, "setuid"))

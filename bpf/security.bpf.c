@@ -5,15 +5,16 @@
  *    sched_process_exec: setuid/setgid binaries, file capabilities).
  *  - security.memexec: mmap/mprotect/pkey_mprotect making memory executable
  *    when anonymous (or memfd/unlinked-file backed) or writable+executable,
- *    and exec of a memfd; repeats aggregated per process (first + count).
+ *    and exec of a memfd or an unlinked file; repeats aggregated per process
+ *    (first occurrence + count at exit).
  *  - security.escape: namespace, seccomp, ptrace, module, mount, bpf,
  *    perf_event and io_uring attempts, one record per attempt with the result
  *    (ptrace peeks/pokes, process_vm_* and bpf map operations aggregated).
  * Syscall hooks are tail programs routed by src/sensor/hooks_security.c. */
 #include "security.bpf.h"
 
-#define PR_CLONE_NEWTIME 0x00000080ULL
-#define PR_CLONE_NS_MASK 0xfe020000ULL /* NEWNS|NEWCGROUP|NEWUTS|NEWIPC|NEWUSER|NEWPID|NEWNET */
+#define PR_CLONE_NEWTIME  0x00000080ULL
+#define PR_CLONE_NS_MASK  0xfe020000ULL /* NEWNS|NEWCGROUP|NEWUTS|NEWIPC|NEWUSER|NEWPID|NEWNET */
 #define PR_PR_SET_SECCOMP 22
 
 /* ---- security.privilege ------------------------------------------------ */
@@ -23,8 +24,8 @@ static __always_inline const struct cred *task_cred(struct task_struct *t)
 	return t->cred; /* a BTF pointer: fields then read by direct loads */
 }
 
-/* Entry of every privilege syscall and of execve/execveat: remember this
- * thread's credentials. */
+/* Entry of every privilege syscall: remember this thread's credentials
+ * (execve/execveat have their own entry program below). */
 SEC("tp_btf/sys_enter")
 int BPF_PROG(tail_sec_cred_enter, struct pt_regs *regs, long id)
 {
@@ -194,11 +195,11 @@ out:
 	return 0;
 }
 
-#define PRIV_PROG(name, op)                                                              \
-	SEC("tp_btf/sys_exit")                                                           \
-	int BPF_PROG(tail_sec_##name##_exit, struct pt_regs *regs, long ret)              \
-	{                                                                                \
-		return priv_exit(regs, ret, op);                                         \
+#define PRIV_PROG(name, op)                                                                        \
+	SEC("tp_btf/sys_exit")                                                                     \
+	int BPF_PROG(tail_sec_##name##_exit, struct pt_regs *regs, long ret)                       \
+	{                                                                                          \
+		return priv_exit(regs, ret, op);                                                   \
 	}
 
 PRIV_PROG(setuid, PR_PRIV_SETUID)
@@ -434,8 +435,8 @@ int BPF_PROG(handle_sec_exec, struct task_struct *p, pid_t old_pid, struct linux
 		mn = bpf_map_lookup_elem(&sec_exec_memfd, &key);
 	} else if (f && file_unlinked(f)) {
 		/* O_TMPFILE or deleted before the exec: no file on disk either */
-		mem_emit(p, tr, PR_MEM_UNLINKED_EXEC, PR_PROT_READ | PR_PROT_EXEC, PR_MEM_ANON, 0, 0,
-			 0, 0, 1, (const char *)BPF_CORE_READ(f, f_path.dentry, d_name.name), 0);
+		mem_emit(p, tr, PR_MEM_UNLINKED_EXEC, PR_PROT_READ | PR_PROT_EXEC, PR_MEM_ANON, 0,
+			 0, 0, 0, 1, (const char *)BPF_CORE_READ(f, f_path.dentry, d_name.name), 0);
 		mn = bpf_map_lookup_elem(&sec_exec_memfd, &key);
 	} else if ((mn = bpf_map_lookup_elem(&sec_exec_memfd, &key))) {
 		/* a #! script in a memfd: the interpreter runs, the memfd is gone */
@@ -486,8 +487,8 @@ static __always_inline void esc_str(struct pr_sec_escape *e, struct task_struct 
 	e->str_len[k] = n > 0 ? n : 0;
 }
 
-static __noinline int esc_emit(struct pt_regs *regs, long ret, struct pr_tracked *tr,
-			       __u32 spec, int aux_arg, __u64 count)
+static __noinline int esc_emit(struct pt_regs *regs, long ret, struct pr_tracked *tr, __u32 spec,
+			       int aux_arg, __u64 count)
 {
 	struct task_struct *t = bpf_get_current_task_btf();
 	struct pr_sec_escape *e;
@@ -529,14 +530,14 @@ static __noinline int esc_emit(struct pt_regs *regs, long ret, struct pr_tracked
 	return 0;
 }
 
-#define ESC_PROG(name, spec, aux)                                                        \
-	SEC("tp_btf/sys_exit")                                                           \
-	int BPF_PROG(tail_sec_##name##_exit, struct pt_regs *regs, long ret)              \
-	{                                                                                \
-		struct pr_tracked *tr = sec_tracked_syscall();                               \
-		if (!tr)                                                                 \
-			return 0;                                                        \
-		return esc_emit(regs, ret, tr, spec, aux, 1);                            \
+#define ESC_PROG(name, spec, aux)                                                                  \
+	SEC("tp_btf/sys_exit")                                                                     \
+	int BPF_PROG(tail_sec_##name##_exit, struct pt_regs *regs, long ret)                       \
+	{                                                                                          \
+		struct pr_tracked *tr = sec_tracked_syscall();                                     \
+		if (!tr)                                                                           \
+			return 0;                                                                  \
+		return esc_emit(regs, ret, tr, spec, aux, 1);                                      \
 	}
 
 ESC_PROG(setns, ESC_STR(0, PR_ESC_STR_FD), -1)
@@ -544,8 +545,9 @@ ESC_PROG(seccomp, 0, 2)
 ESC_PROG(init_module, ESC_STR(2, PR_ESC_STR_USER), -1)
 ESC_PROG(finit_module, ESC_STR(0, PR_ESC_STR_FD) | ESC_STR(1, PR_ESC_STR_USER), -1)
 ESC_PROG(delete_module, ESC_STR(0, PR_ESC_STR_USER), -1)
-ESC_PROG(mount, ESC_STR(0, PR_ESC_STR_USER) | ESC_STR(1, PR_ESC_STR_USER) |
-		ESC_STR(2, PR_ESC_STR_USER), -1)
+ESC_PROG(mount,
+	 ESC_STR(0, PR_ESC_STR_USER) | ESC_STR(1, PR_ESC_STR_USER) | ESC_STR(2, PR_ESC_STR_USER),
+	 -1)
 ESC_PROG(umount2, ESC_STR(0, PR_ESC_STR_USER), -1)
 ESC_PROG(pivot_root, ESC_STR(0, PR_ESC_STR_USER) | ESC_STR(1, PR_ESC_STR_USER), -1)
 ESC_PROG(move_mount, ESC_STR(1, PR_ESC_STR_USER) | ESC_STR(3, PR_ESC_STR_USER), -1)
@@ -605,8 +607,8 @@ int BPF_PROG(tail_sec_prctl_exit, struct pt_regs *regs, long ret)
 
 /* Aggregated escape kinds: emit the first of each (syscall, a0, a1, errno)
  * per process; the exit summary carries the total. */
-static __always_inline int esc_agg(struct pt_regs *regs, long ret, struct pr_tracked *tr,
-				   __u64 a0, __u64 a1, __u64 c0, __u64 c1, int aux_arg)
+static __always_inline int esc_agg(struct pt_regs *regs, long ret, struct pr_tracked *tr, __u64 a0,
+				   __u64 a1, __u64 c0, __u64 c1, int aux_arg)
 {
 	__s32 err = ret < 0 && ret >= -4095 ? (__s32)ret : 0;
 	__u64 count = agg_hit(bpf_get_current_pid_tgid() >> 32, PR_AGG_ESCAPE, 0, err,
@@ -660,12 +662,12 @@ int BPF_PROG(tail_sec_bpf_exit, struct pt_regs *regs, long ret)
 		return 0;
 	cmd = SEC_ARG1(regs);
 	switch (cmd) {
-	case 0:  /* MAP_CREATE */
-	case 5:  /* PROG_LOAD */
-	case 6:  /* OBJ_PIN */
-	case 7:  /* OBJ_GET */
-	case 8:  /* PROG_ATTACH */
-	case 9:  /* PROG_DETACH */
+	case 0:	 /* MAP_CREATE */
+	case 5:	 /* PROG_LOAD */
+	case 6:	 /* OBJ_PIN */
+	case 7:	 /* OBJ_GET */
+	case 8:	 /* PROG_ATTACH */
+	case 9:	 /* PROG_DETACH */
 	case 10: /* PROG_TEST_RUN */
 	case 17: /* RAW_TRACEPOINT_OPEN */
 	case 18: /* BTF_LOAD */
@@ -674,8 +676,7 @@ int BPF_PROG(tail_sec_bpf_exit, struct pt_regs *regs, long ret)
 	case 32: /* ENABLE_STATS */
 	case 33: /* ITER_CREATE */
 	case 35: /* PROG_BIND_MAP */
-	case 36: /* TOKEN_CREATE */
-		return esc_emit(regs, ret, tr, 0, 1, 1);
+	case 36: /* TOKEN_CREATE */ return esc_emit(regs, ret, tr, 0, 1, 1);
 	}
 	return esc_agg(regs, ret, tr, cmd, 0, cmd, PR_AGG_ANY, 1);
 }

@@ -19,14 +19,14 @@
 #define SEC_ARG3(regs) ((regs)->regs[2])
 #endif
 
-#define PR_PROT_READ 0x1
-#define PR_PROT_WRITE 0x2
-#define PR_PROT_EXEC 0x4
-#define PR_MAP_ANONYMOUS 0x20
-#define PR_TMPFS_MAGIC 0x01021994
+#define PR_PROT_READ	   0x1
+#define PR_PROT_WRITE	   0x2
+#define PR_PROT_EXEC	   0x4
+#define PR_MAP_ANONYMOUS   0x20
+#define PR_TMPFS_MAGIC	   0x01021994
 #define PR_HUGETLBFS_MAGIC 0x958458f6
-#define PR_NSFS_MAGIC 0x6e736673
-#define PR_PIDFS_MAGIC 0x50494446
+#define PR_NSFS_MAGIC	   0x6e736673
+#define PR_PIDFS_MAGIC	   0x50494446
 
 /* Credentials before a privilege syscall or an exec, per thread id. LRU: an
  * entry whose exit never came (thread killed mid-call) ages out. */
@@ -163,8 +163,8 @@ __noinline __u64 sec_agg_hit(__u64 who, __u64 what, __u64 a0, __u64 a1)
 	}
 	/* The last slots are kept for coarse keys (a0 or a1 = PR_AGG_ANY), so
 	 * that a process with many distinct kinds still aggregates. */
-	if (free_slot < 0 ||
-	    (free_slot >= PR_SEC_AGG_SLOTS - PR_SEC_AGG_COARSE && a0 != PR_AGG_ANY && a1 != PR_AGG_ANY))
+	if (free_slot < 0 || (free_slot >= PR_SEC_AGG_SLOTS - PR_SEC_AGG_COARSE &&
+			      a0 != PR_AGG_ANY && a1 != PR_AGG_ANY))
 		return 0;
 	{
 		struct pr_agg_slot *s = &a->slot[free_slot & (PR_SEC_AGG_SLOTS - 1)];

@@ -10,21 +10,21 @@
 
 #include "proctor/abi.h"
 
-#define PR_SEC_GROUPS_CAP 16 /* supplementary groups shown per cred snapshot */
-#define PR_SEC_STR_CAP 256   /* bytes of one string argument (NUL included) */
-#define PR_SEC_STRS 3        /* string arguments per escape record */
-#define PR_SEC_AGG_SLOTS 16  /* distinct aggregated kinds per process */
-#define PR_SEC_AGG_COARSE 2  /* of which kept for coarse keys (PR_AGG_ANY) */
-#define PR_AGG_ANY (~0ULL)   /* aggregation key argument: "any other value" */
+#define PR_SEC_GROUPS_CAP 16	  /* supplementary groups shown per cred snapshot */
+#define PR_SEC_STR_CAP	  256	  /* bytes of one string argument (NUL included) */
+#define PR_SEC_STRS	  3	  /* string arguments per escape record */
+#define PR_SEC_AGG_SLOTS  16	  /* distinct aggregated kinds per process */
+#define PR_SEC_AGG_COARSE 2	  /* of which kept for coarse keys (PR_AGG_ANY) */
+#define PR_AGG_ANY	  (~0ULL) /* aggregation key argument: "any other value" */
 
 /* Common record flags (pr_hdr.flags). */
-#define PR_SEC_SUMMARY 0x1    /* aggregation summary: count is the total so far */
-#define PR_SEC_STR0_TRUNC 0x2 /* string 0 was cut at PR_SEC_STR_CAP (1, 2 follow) */
-#define PR_SEC_STR1_TRUNC 0x4
-#define PR_SEC_STR2_TRUNC 0x8
+#define PR_SEC_SUMMARY	    0x1 /* aggregation summary: count is the total so far */
+#define PR_SEC_STR0_TRUNC   0x2 /* string 0 was cut at PR_SEC_STR_CAP (1, 2 follow) */
+#define PR_SEC_STR1_TRUNC   0x4
+#define PR_SEC_STR2_TRUNC   0x8
 #define PR_SEC_GROUPS_TRUNC 0x10 /* more groups than PR_SEC_GROUPS_CAP */
-#define PR_SEC_AUX_VALID 0x20    /* escape: aux[] holds user memory read at arg aux_arg */
-#define PR_SEC_NO_SNAPSHOT 0x40  /* privilege: no "before" snapshot (tracking began mid-call) */
+#define PR_SEC_AUX_VALID    0x20 /* escape: aux[] holds user memory read at arg aux_arg */
+#define PR_SEC_NO_SNAPSHOT  0x40 /* privilege: no "before" snapshot (tracking began mid-call) */
 
 /* ---- security.privilege ------------------------------------------------ */
 
@@ -55,9 +55,9 @@ _Static_assert(sizeof(struct pr_cred_snap) == 136, "pr_cred_snap layout");
 
 struct pr_sec_priv {
 	struct pr_hdr hdr;
-	__u16 op;   /* enum pr_priv_op */
+	__u16 op; /* enum pr_priv_op */
 	__u16 _pad;
-	__s32 ret;  /* syscall result; setfs[ug]id: the previous id */
+	__s32 ret;     /* syscall result; setfs[ug]id: the previous id */
 	__u64 args[3]; /* requested ids as passed; capset: requested eff/prm/inh */
 	struct pr_cred_snap from, to;
 };
@@ -73,22 +73,22 @@ enum pr_mem_op {
 	PR_MEM_UNLINKED_EXEC, /* exec of an unlinked regular file (O_TMPFILE, deleted) */
 };
 
-#define PR_MEM_ANON 0x1    /* no file, or a memfd / unlinked file */
-#define PR_MEM_FILE 0x2    /* path[] holds the backing file's name (last component) */
-#define PR_MEM_MEMFD 0x4   /* backing file is a memfd */
+#define PR_MEM_ANON	  0x1 /* no file, or a memfd / unlinked file */
+#define PR_MEM_FILE	  0x2 /* path[] holds the backing file's name (last component) */
+#define PR_MEM_MEMFD	  0x4 /* backing file is a memfd */
 #define PR_MEM_PATH_TRUNC 0x8
 
 /* Fixed part; when PR_MEM_FILE, path_len bytes of path follow. */
 struct pr_sec_memexec {
 	struct pr_hdr hdr;
-	__u16 op;   /* enum pr_mem_op */
-	__u16 prot; /* PROT_* requested */
+	__u16 op;	 /* enum pr_mem_op */
+	__u16 prot;	 /* PROT_* requested */
 	__u32 mem_flags; /* PR_MEM_* */
 	__u32 map_flags; /* mmap flags (MAP_*) */
-	__s32 err;       /* 0 or -errno */
+	__s32 err;	 /* 0 or -errno */
 	__u64 addr, len;
-	__u64 count;     /* occurrences of this kind in the process, this one included */
-	__u32 path_len;  /* including NUL */
+	__u64 count;	/* occurrences of this kind in the process, this one included */
+	__u32 path_len; /* including NUL */
 	__u32 _pad;
 	char path[];
 };
@@ -99,14 +99,14 @@ _Static_assert(sizeof(struct pr_sec_memexec) == 120, "pr_sec_memexec layout");
 /* Which arguments a syscall's record carries as strings: 2 bits per
  * argument (0..5), strings filled in argument order, at most PR_SEC_STRS. */
 #define PR_ESC_STR_USER 1 /* NUL-terminated user string */
-#define PR_ESC_STR_FD 2   /* file descriptor: its dentry name */
+#define PR_ESC_STR_FD	2 /* file descriptor: its dentry name */
 
 struct pr_sec_escape {
 	struct pr_hdr hdr;
-	__u32 nr;     /* native syscall number */
+	__u32 nr;      /* native syscall number */
 	__u16 aux_arg; /* argument whose user memory is in aux[] (PR_SEC_AUX_VALID) */
 	__u16 _pad;
-	__s64 ret;    /* syscall result (>= 0) or -errno */
+	__s64 ret; /* syscall result (>= 0) or -errno */
 	__u64 args[6];
 	__u64 aux[2]; /* first 16 bytes of a struct argument (clone_args, perf attr, ...) */
 	__u64 count;  /* occurrences in the process, this one included */
@@ -124,7 +124,7 @@ struct pr_agg_slot {
 	__u16 kind; /* enum pr_agg_kind */
 	__u16 op;   /* memexec: enum pr_mem_op */
 	__s32 err;
-	__u32 nr;   /* escape: syscall number */
+	__u32 nr; /* escape: syscall number */
 	__u32 _pad;
 	__u64 a0, a1; /* key: memexec prot|flags<<16; escape: the first two args */
 	__u64 count;

@@ -63,19 +63,51 @@ static void put_bits(struct strbuf *sb, uint64_t v, const struct bitname *t, siz
 /* ---- security.privilege ------------------------------------------------ */
 
 static const char *const cap_names[] = {
-	"CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER", "CAP_FSETID",
-	"CAP_KILL", "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP", "CAP_LINUX_IMMUTABLE",
-	"CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST", "CAP_NET_ADMIN", "CAP_NET_RAW",
-	"CAP_IPC_LOCK", "CAP_IPC_OWNER", "CAP_SYS_MODULE", "CAP_SYS_RAWIO", "CAP_SYS_CHROOT",
-	"CAP_SYS_PTRACE", "CAP_SYS_PACCT", "CAP_SYS_ADMIN", "CAP_SYS_BOOT", "CAP_SYS_NICE",
-	"CAP_SYS_RESOURCE", "CAP_SYS_TIME", "CAP_SYS_TTY_CONFIG", "CAP_MKNOD", "CAP_LEASE",
-	"CAP_AUDIT_WRITE", "CAP_AUDIT_CONTROL", "CAP_SETFCAP", "CAP_MAC_OVERRIDE",
-	"CAP_MAC_ADMIN", "CAP_SYSLOG", "CAP_WAKE_ALARM", "CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ",
-	"CAP_PERFMON", "CAP_BPF", "CAP_CHECKPOINT_RESTORE",
+	"CAP_CHOWN",
+	"CAP_DAC_OVERRIDE",
+	"CAP_DAC_READ_SEARCH",
+	"CAP_FOWNER",
+	"CAP_FSETID",
+	"CAP_KILL",
+	"CAP_SETGID",
+	"CAP_SETUID",
+	"CAP_SETPCAP",
+	"CAP_LINUX_IMMUTABLE",
+	"CAP_NET_BIND_SERVICE",
+	"CAP_NET_BROADCAST",
+	"CAP_NET_ADMIN",
+	"CAP_NET_RAW",
+	"CAP_IPC_LOCK",
+	"CAP_IPC_OWNER",
+	"CAP_SYS_MODULE",
+	"CAP_SYS_RAWIO",
+	"CAP_SYS_CHROOT",
+	"CAP_SYS_PTRACE",
+	"CAP_SYS_PACCT",
+	"CAP_SYS_ADMIN",
+	"CAP_SYS_BOOT",
+	"CAP_SYS_NICE",
+	"CAP_SYS_RESOURCE",
+	"CAP_SYS_TIME",
+	"CAP_SYS_TTY_CONFIG",
+	"CAP_MKNOD",
+	"CAP_LEASE",
+	"CAP_AUDIT_WRITE",
+	"CAP_AUDIT_CONTROL",
+	"CAP_SETFCAP",
+	"CAP_MAC_OVERRIDE",
+	"CAP_MAC_ADMIN",
+	"CAP_SYSLOG",
+	"CAP_WAKE_ALARM",
+	"CAP_BLOCK_SUSPEND",
+	"CAP_AUDIT_READ",
+	"CAP_PERFMON",
+	"CAP_BPF",
+	"CAP_CHECKPOINT_RESTORE",
 };
 
 static const char *const priv_op_names[] = {
-	[PR_PRIV_SETUID] = "setuid",       [PR_PRIV_SETGID] = "setgid",
+	[PR_PRIV_SETUID] = "setuid",	   [PR_PRIV_SETGID] = "setgid",
 	[PR_PRIV_SETREUID] = "setreuid",   [PR_PRIV_SETREGID] = "setregid",
 	[PR_PRIV_SETRESUID] = "setresuid", [PR_PRIV_SETRESGID] = "setresgid",
 	[PR_PRIV_SETFSUID] = "setfsuid",   [PR_PRIV_SETFSGID] = "setfsgid",
@@ -299,36 +331,43 @@ static enum decode_result decode_memexec(struct decode_ctx *c, const void *data,
 /* ---- security.escape --------------------------------------------------- */
 
 static const struct bitname ns_flags[] = {
-	{0x00020000, "CLONE_NEWNS"},   {0x02000000, "CLONE_NEWCGROUP"},
-	{0x04000000, "CLONE_NEWUTS"},  {0x08000000, "CLONE_NEWIPC"},
-	{0x10000000, "CLONE_NEWUSER"}, {0x20000000, "CLONE_NEWPID"},
-	{0x40000000, "CLONE_NEWNET"},  {0x00000080, "CLONE_NEWTIME"},
+	{0x00020000, "CLONE_NEWNS"},  {0x02000000, "CLONE_NEWCGROUP"}, {0x04000000, "CLONE_NEWUTS"},
+	{0x08000000, "CLONE_NEWIPC"}, {0x10000000, "CLONE_NEWUSER"},   {0x20000000, "CLONE_NEWPID"},
+	{0x40000000, "CLONE_NEWNET"}, {0x00000080, "CLONE_NEWTIME"},
 };
 #define NS_MASK 0x7e0200a0ULL
 
 static const struct bitname mount_flags[] = {
-	{1, "MS_RDONLY"},        {2, "MS_NOSUID"},        {4, "MS_NODEV"},
-	{8, "MS_NOEXEC"},        {16, "MS_SYNCHRONOUS"},  {32, "MS_REMOUNT"},
-	{64, "MS_MANDLOCK"},     {128, "MS_DIRSYNC"},     {256, "MS_NOSYMFOLLOW"},
-	{1024, "MS_NOATIME"},    {2048, "MS_NODIRATIME"}, {4096, "MS_BIND"},
-	{8192, "MS_MOVE"},       {16384, "MS_REC"},       {32768, "MS_SILENT"},
-	{1 << 16, "MS_POSIXACL"}, {1 << 17, "MS_UNBINDABLE"}, {1 << 18, "MS_PRIVATE"},
-	{1 << 19, "MS_SLAVE"},   {1 << 20, "MS_SHARED"},  {1 << 21, "MS_RELATIME"},
-	{1 << 22, "MS_KERNMOUNT"}, {1 << 23, "MS_I_VERSION"}, {1 << 24, "MS_STRICTATIME"},
+	{1, "MS_RDONLY"},	   {2, "MS_NOSUID"},	       {4, "MS_NODEV"},
+	{8, "MS_NOEXEC"},	   {16, "MS_SYNCHRONOUS"},     {32, "MS_REMOUNT"},
+	{64, "MS_MANDLOCK"},	   {128, "MS_DIRSYNC"},	       {256, "MS_NOSYMFOLLOW"},
+	{1024, "MS_NOATIME"},	   {2048, "MS_NODIRATIME"},    {4096, "MS_BIND"},
+	{8192, "MS_MOVE"},	   {16384, "MS_REC"},	       {32768, "MS_SILENT"},
+	{1 << 16, "MS_POSIXACL"},  {1 << 17, "MS_UNBINDABLE"}, {1 << 18, "MS_PRIVATE"},
+	{1 << 19, "MS_SLAVE"},	   {1 << 20, "MS_SHARED"},     {1 << 21, "MS_RELATIME"},
+	{1 << 22, "MS_KERNMOUNT"}, {1 << 23, "MS_I_VERSION"},  {1 << 24, "MS_STRICTATIME"},
 	{1 << 25, "MS_LAZYTIME"},
 };
 
 static const char *const bpf_cmds[] = {
-	"BPF_MAP_CREATE", "BPF_MAP_LOOKUP_ELEM", "BPF_MAP_UPDATE_ELEM", "BPF_MAP_DELETE_ELEM",
-	"BPF_MAP_GET_NEXT_KEY", "BPF_PROG_LOAD", "BPF_OBJ_PIN", "BPF_OBJ_GET",
-	"BPF_PROG_ATTACH", "BPF_PROG_DETACH", "BPF_PROG_TEST_RUN", "BPF_PROG_GET_NEXT_ID",
-	"BPF_MAP_GET_NEXT_ID", "BPF_PROG_GET_FD_BY_ID", "BPF_MAP_GET_FD_BY_ID",
-	"BPF_OBJ_GET_INFO_BY_FD", "BPF_PROG_QUERY", "BPF_RAW_TRACEPOINT_OPEN", "BPF_BTF_LOAD",
-	"BPF_BTF_GET_FD_BY_ID", "BPF_TASK_FD_QUERY", "BPF_MAP_LOOKUP_AND_DELETE_ELEM",
-	"BPF_MAP_FREEZE", "BPF_BTF_GET_NEXT_ID", "BPF_MAP_LOOKUP_BATCH",
-	"BPF_MAP_LOOKUP_AND_DELETE_BATCH", "BPF_MAP_UPDATE_BATCH", "BPF_MAP_DELETE_BATCH",
-	"BPF_LINK_CREATE", "BPF_LINK_UPDATE", "BPF_LINK_GET_FD_BY_ID", "BPF_LINK_GET_NEXT_ID",
-	"BPF_ENABLE_STATS", "BPF_ITER_CREATE", "BPF_LINK_DETACH", "BPF_PROG_BIND_MAP",
+	"BPF_MAP_CREATE",	 "BPF_MAP_LOOKUP_ELEM",
+	"BPF_MAP_UPDATE_ELEM",	 "BPF_MAP_DELETE_ELEM",
+	"BPF_MAP_GET_NEXT_KEY",	 "BPF_PROG_LOAD",
+	"BPF_OBJ_PIN",		 "BPF_OBJ_GET",
+	"BPF_PROG_ATTACH",	 "BPF_PROG_DETACH",
+	"BPF_PROG_TEST_RUN",	 "BPF_PROG_GET_NEXT_ID",
+	"BPF_MAP_GET_NEXT_ID",	 "BPF_PROG_GET_FD_BY_ID",
+	"BPF_MAP_GET_FD_BY_ID",	 "BPF_OBJ_GET_INFO_BY_FD",
+	"BPF_PROG_QUERY",	 "BPF_RAW_TRACEPOINT_OPEN",
+	"BPF_BTF_LOAD",		 "BPF_BTF_GET_FD_BY_ID",
+	"BPF_TASK_FD_QUERY",	 "BPF_MAP_LOOKUP_AND_DELETE_ELEM",
+	"BPF_MAP_FREEZE",	 "BPF_BTF_GET_NEXT_ID",
+	"BPF_MAP_LOOKUP_BATCH",	 "BPF_MAP_LOOKUP_AND_DELETE_BATCH",
+	"BPF_MAP_UPDATE_BATCH",	 "BPF_MAP_DELETE_BATCH",
+	"BPF_LINK_CREATE",	 "BPF_LINK_UPDATE",
+	"BPF_LINK_GET_FD_BY_ID", "BPF_LINK_GET_NEXT_ID",
+	"BPF_ENABLE_STATS",	 "BPF_ITER_CREATE",
+	"BPF_LINK_DETACH",	 "BPF_PROG_BIND_MAP",
 	"BPF_TOKEN_CREATE",
 };
 
@@ -356,9 +395,9 @@ static const char *ptrace_req(uint64_t r)
 
 static const char *perf_type(uint32_t t)
 {
-	static const char *const n[] = {"PERF_TYPE_HARDWARE", "PERF_TYPE_SOFTWARE",
+	static const char *const n[] = {"PERF_TYPE_HARDWARE",	"PERF_TYPE_SOFTWARE",
 					"PERF_TYPE_TRACEPOINT", "PERF_TYPE_HW_CACHE",
-					"PERF_TYPE_RAW", "PERF_TYPE_BREAKPOINT"};
+					"PERF_TYPE_RAW",	"PERF_TYPE_BREAKPOINT"};
 	return t < ARRAY_SIZE(n) ? n[t] : NULL;
 }
 
@@ -442,9 +481,10 @@ static void esc_seccomp(struct esc_ctx *x, long nr)
 
 	if (nr == SYS_prctl) {
 		put_kv(x, "op", "PR_SET_SECCOMP");
-		put_kv(x, "mode", "%s", e->args[1] == 1 ? "SECCOMP_MODE_STRICT"
-				       : e->args[1] == 2 ? "SECCOMP_MODE_FILTER"
-							 : "unknown");
+		put_kv(x, "mode", "%s",
+		       e->args[1] == 1	 ? "SECCOMP_MODE_STRICT"
+		       : e->args[1] == 2 ? "SECCOMP_MODE_FILTER"
+					 : "unknown");
 		return;
 	}
 	if (e->args[0] < ARRAY_SIZE(ops))

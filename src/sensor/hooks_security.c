@@ -6,6 +6,7 @@
 
 #include "sensor/syscall_table.h"
 
+/* clang-format off */
 #define ENTER(nr) {nr, "tail_sec_cred_enter", false}
 #define EXIT(nr, name) {nr, "tail_sec_" name "_exit", true}
 
@@ -54,3 +55,4 @@ const struct syscall_hook security_hooks[] = {
 	EXIT(SYS_io_uring_setup, "io_uring_setup"),
 	{.prog = NULL},
 };
+/* clang-format on */

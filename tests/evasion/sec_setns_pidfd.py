@@ -6,6 +6,5 @@ import ctypes
 import os
 
 libc = ctypes.CDLL(None, use_errno=True)
-parent = os.getppid()
 fd = os.pidfd_open(os.getpid())
 libc.setns(fd, 0x04000000 | 0x40000000)  # CLONE_NEWUTS | CLONE_NEWNET

@@ -100,7 +100,8 @@ static void test_exec_caps_gained(void **st)
 	assert_int_equal(decode_event(&ctx, &e, sizeof(e), &r), DECODE_OK);
 	assert_string_equal(str(&r, "privilege.operation"), "capabilities_exec");
 	assert_string_equal(str(&r, "privilege.from"), "cap_eff=0x0,cap_prm=0x0,cap_inh=0x0");
-	assert_string_equal(str(&r, "privilege.to"), "cap_eff=0x202000,cap_prm=0x202000,cap_inh=0x0");
+	assert_string_equal(str(&r, "privilege.to"),
+			    "cap_eff=0x202000,cap_prm=0x202000,cap_inh=0x0");
 	f = record_get(&r, "privilege.capabilities_gained");
 	assert_non_null(f);
 	assert_int_equal(f->sv.n, 2);
@@ -126,7 +127,8 @@ static void test_setuid_exec_with_gid(void **st)
 	assert_int_equal(decode_event(&ctx, &e, sizeof(e), &r), DECODE_OK);
 	assert_string_equal(str(&r, "privilege.operation"), "setuid_exec");
 	assert_string_equal(str(&r, "privilege.from"), "uid=1000 gid=1000");
-	assert_string_equal(str(&r, "privilege.to"), "uid=1000,euid=0,suid=0 gid=1000,egid=5,sgid=5");
+	assert_string_equal(str(&r, "privilege.to"),
+			    "uid=1000,euid=0,suid=0 gid=1000,egid=5,sgid=5");
 	record_free(&r);
 }
 
@@ -245,7 +247,8 @@ static void test_escape_namespace_and_unknown(void **st)
 	e.hdr.flags |= PR_SEC_AUX_VALID;
 	record_init(&r);
 	assert_int_equal(decode_event(&ctx, &e, sizeof(e), &r), DECODE_OK);
-	assert_string_equal(str(&r, "escape.detail"), "flags=CLONE_NEWUSER|CLONE_NEWPID|CLONE_NEWTIME");
+	assert_string_equal(str(&r, "escape.detail"),
+			    "flags=CLONE_NEWUSER|CLONE_NEWPID|CLONE_NEWTIME");
 	assert_true(record_get_int(&r, "escape.child_pid", &v) && v == 4321);
 	record_reset(&r);
 
