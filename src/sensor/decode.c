@@ -8,6 +8,7 @@
 static const struct decoder *const decoder_tables[] = {
 	process_decoders,
 	file_decoders,
+	security_decoders,
 };
 
 const struct decoder *decoder_for(uint16_t type)
