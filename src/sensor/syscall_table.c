@@ -4,8 +4,10 @@
 #include <stddef.h>
 
 static const struct syscall_hook no_hooks[] = {{.prog = NULL}};
+extern const struct syscall_hook network_hooks[];
 
 const struct syscall_hook *const syscall_hook_tables[] = {
 	no_hooks,
+	network_hooks,
 	NULL,
 };
