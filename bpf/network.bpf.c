@@ -991,7 +991,10 @@ static __always_inline int on_skb(struct __sk_buff *skb, bool in)
 	k.peer_port = p.peer_port;
 	k.protocol = p.proto;
 	f = bpf_map_lookup_elem(&flows, &k);
-	if (f && p.proto == IPPROTO_UDP) {
+	/* UDP: payload bytes. TCP: segment payload as a fallback for flows
+	 * still open at the end; the close callback replaces it with the
+	 * kernel's exact bytes_acked / bytes_received. */
+	if (f) {
 		if (in)
 			__sync_fetch_and_add(&f->bytes_in, p.paylen);
 		else
