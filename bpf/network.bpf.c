@@ -667,6 +667,8 @@ int net_sockops(struct bpf_sock_ops *skops)
 	struct pr_flow_key k = {};
 	struct pr_flow *f;
 	struct pr_tracked tr = {};
+	__u64 out, in;
+	__u32 old_state;
 
 	switch (skops->op) {
 	case BPF_SOCK_OPS_TCP_CONNECT_CB:
@@ -686,8 +688,22 @@ int net_sockops(struct bpf_sock_ops *skops)
 		skops_key(skops, &k);
 		if (!(f = bpf_map_lookup_elem(&flows, &k)))
 			break;
-		f->bytes_out = skops->bytes_acked;
-		f->bytes_in = skops->bytes_received;
+		/* The kernel counts sequence space: the SYN and our FIN are in
+		 * bytes_acked, the peer's FIN in bytes_received. Our FIN was
+		 * acknowledged when the socket closes from FIN_WAIT2, CLOSING or
+		 * LAST_ACK; the peer's FIN was seen by cgroup_skb ingress. */
+		old_state = skops->args[0];
+		out = skops->bytes_acked;
+		in = skops->bytes_received;
+		if ((f->fflags & PR_FLOW_ESTABLISHED) && out)
+			out--;
+		if ((old_state == BPF_TCP_FIN_WAIT2 || old_state == BPF_TCP_CLOSING ||
+		     old_state == BPF_TCP_LAST_ACK) && out)
+			out--;
+		if ((f->fflags & PR_FLOW_FIN_IN) && in)
+			in--;
+		f->bytes_out = out;
+		f->bytes_in = in;
 		if (!f->local_port)
 			skops_local(skops, f);
 		tr.session_key = f->hdr.session_key;
@@ -707,6 +723,7 @@ struct pkt {
 	__u32 l4off;  /* transport header offset */
 	__u32 payoff; /* payload offset */
 	__u32 paylen;
+	__u8 tcpflags;
 };
 
 static __always_inline bool parse_pkt(struct __sk_buff *skb, bool in, struct pkt *p)
@@ -744,7 +761,8 @@ static __always_inline bool parse_pkt(struct __sk_buff *skb, bool in, struct pkt
 	if (p->proto == IPPROTO_UDP) {
 		p->payoff = p->l4off + 8;
 	} else {
-		if (bpf_skb_load_bytes(skb, p->l4off + 12, &doff, 1))
+		if (bpf_skb_load_bytes(skb, p->l4off + 12, &doff, 1) ||
+		    bpf_skb_load_bytes(skb, p->l4off + 13, &p->tcpflags, 1))
 			return false;
 		p->payoff = p->l4off + (doff >> 4) * 4;
 	}
@@ -1000,6 +1018,8 @@ static __always_inline int on_skb(struct __sk_buff *skb, bool in)
 		else
 			__sync_fetch_and_add(&f->bytes_out, p.paylen);
 		f->last_ns = bpf_ktime_get_boot_ns();
+		if (in && (p.tcpflags & 0x01)) /* FIN */
+			f->fflags |= PR_FLOW_FIN_IN;
 		if (!f->local_port) {
 			__builtin_memcpy(f->local, p.local, 16);
 			f->local_port = p.local_port;

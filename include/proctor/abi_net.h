@@ -65,6 +65,7 @@ enum pr_verdict {
 #define PR_FLOW_OPEN 0x2        /* still open when the session ended */
 #define PR_FLOW_IDLE 0x4        /* UDP flow flushed after the idle timeout */
 #define PR_FLOW_DOMAIN_TRUNC 0x8
+#define PR_FLOW_FIN_IN 0x10      /* internal: the peer's FIN arrived */
 
 /* The key of a live flow: one socket talking to one peer. */
 struct pr_flow_key {

@@ -286,10 +286,7 @@ static void sweep(struct egress_session *es, struct recorder *rec, bool final)
 	for (i = 0; i < n; i++) {
 		if (bpf_map_lookup_and_delete_elem(fd, &keys[i], &f))
 			continue;
-		if (f.protocol == IPPROTO_TCP)
-			f.fflags |= PR_FLOW_OPEN;
-		else if (!final)
-			f.fflags |= PR_FLOW_IDLE;
+		f.fflags |= final ? PR_FLOW_OPEN : PR_FLOW_IDLE;
 		emit_flow(rec, &f);
 	}
 	free(keys);
