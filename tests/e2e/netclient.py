@@ -5,6 +5,7 @@ action; one JSON line per action is printed with its outcome.
                                  the system resolver), send "RECV\\n" and SEND
                                  bytes, read RECV bytes back
   udp:HOST:PORT:SIZE:COUNT       COUNT unconnected sendto() of SIZE bytes
+  udpecho:HOST:PORT:SIZE:COUNT   the same, reading each echo back
   raw                            socket(AF_INET, SOCK_RAW, IPPROTO_ICMP)
   sleep:SECONDS
   waitfile:PATH                  wait (up to 30 s) until PATH exists
@@ -53,14 +54,17 @@ def tcp(host, port, send, recv, fam=""):
         s.close()
 
 
-def udp(host, port, size, count):
+def udp(host, port, size, count, echo=False):
     af, st, pr, _, sa = resolve(host, int(port), "", socket.SOCK_DGRAM)
     s = socket.socket(af, st, pr)
-    sent = 0
+    s.settimeout(5)
+    sent = got = 0
     try:
         for _ in range(int(count)):
             sent += s.sendto(b"u" * int(size), sa)
-        out(action="udp", host=host, addr=sa[0], ok=True, sent=sent)
+            if echo:
+                got += len(s.recv(65536))
+        out(action="udp", host=host, addr=sa[0], ok=True, sent=sent, received=got)
     except OSError as e:
         out(action="udp", host=host, addr=sa[0], ok=False, error=err_name(e))
     finally:
@@ -87,6 +91,8 @@ def main():
             tcp(*parts[1:])
         elif parts[0] == "udp":
             udp(*parts[1:])
+        elif parts[0] == "udpecho":
+            udp(*parts[1:], echo=True)
         elif parts[0] == "raw":
             raw()
         elif parts[0] == "sleep":

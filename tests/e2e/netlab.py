@@ -71,15 +71,17 @@ def dns_answer(query):
     recs = ZONE.get(name.lower())
     answers = []
     if recs:
+        owner = b"\xc0\x0c"  # the question name; after a CNAME, its target (uncompressed)
         for rtype, val in recs:
             if rtype == "CNAME":
-                answers.append(b"\xc0\x0c" + struct.pack("!HHIH", 5, 1, TTL, len(_encode_name(val)))
+                answers.append(owner + struct.pack("!HHIH", 5, 1, TTL, len(_encode_name(val)))
                                + _encode_name(val))
+                owner = _encode_name(val)
             elif rtype == "A" and qtype == 1:
-                answers.append(b"\xc0\x0c" + struct.pack("!HHIH", 1, 1, TTL, 4)
+                answers.append(owner + struct.pack("!HHIH", 1, 1, TTL, 4)
                                + socket.inet_pton(socket.AF_INET, val))
             elif rtype == "AAAA" and qtype == 28:
-                answers.append(b"\xc0\x0c" + struct.pack("!HHIH", 28, 1, TTL, 16)
+                answers.append(owner + struct.pack("!HHIH", 28, 1, TTL, 16)
                                + socket.inet_pton(socket.AF_INET6, val))
     rcode = 0 if recs else 3
     hdr = struct.pack("!HHHHHH", qid, 0x8180 | rcode, 1, len(answers), 0, 0)
