@@ -12,6 +12,33 @@
 #include "sensor/egress.h"
 #include "util/util.h"
 
+/* A flow often ends after its process exited (the kernel closes the socket
+ * last) and the process table has forgotten the executable by then: remember
+ * it from the process's socket calls. Small direct-mapped cache by pid. */
+#define EXE_CACHE 1024
+static struct {
+	uint32_t pid;
+	char exe[256];
+} exe_cache[EXE_CACHE];
+
+static void exe_remember(struct decode_ctx *c, uint32_t pid)
+{
+	struct proc *p = c->procs ? proctree_get(c->procs, pid) : NULL;
+
+	if (!p || !p->exe || !*p->exe)
+		return;
+	exe_cache[pid % EXE_CACHE].pid = pid;
+	snprintf(exe_cache[pid % EXE_CACHE].exe, sizeof(exe_cache[0].exe), "%s", p->exe);
+}
+
+static void exe_fill(struct record *r, uint32_t pid)
+{
+	const char *cur = record_get_str(r, "process.executable.path");
+
+	if ((!cur || !*cur) && exe_cache[pid % EXE_CACHE].pid == pid)
+		record_set_str(r, "process.executable.path", exe_cache[pid % EXE_CACHE].exe);
+}
+
 static const char *family_name(unsigned fam)
 {
 	switch (fam) {
@@ -155,6 +182,7 @@ static enum decode_result decode_net(struct decode_ctx *c, const void *data, siz
 	uint16_t t = e->hdr.type;
 
 	(void)len;
+	exe_remember(c, e->hdr.pid);
 	decode_common(c, &e->hdr, d->name, r);
 	add_outcome(r, e->ret);
 	record_add_str_ref(r, "network.type", family_name(e->family));
@@ -210,6 +238,7 @@ static enum decode_result decode_flow(struct decode_ctx *c, const void *data, si
 
 	(void)len;
 	decode_common(c, &f->hdr, "net.flow", r);
+	exe_fill(r, f->hdr.pid);
 	if (f->verdict == PR_VERDICT_DENIED) {
 		record_add_str_ref(r, "event.outcome", "failure");
 		record_add_str_ref(r, "error.code", "EPERM");
