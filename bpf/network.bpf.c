@@ -531,8 +531,11 @@ static __always_inline int on_egress(struct bpf_sock_addr *ctx, bool v6, bool se
 		addr_v4(k.peer, ctx->user_ip4);
 	}
 	k.peer_port = bpf_ntohs(ctx->user_port);
-	if (send && (old = bpf_map_lookup_elem(&flows, &k)))
-		return old->verdict != PR_VERDICT_DENIED; /* decided at the first send */
+	/* Connectionless sends: decided at the first send to a peer. A denied
+	 * peer is decided again (a bypass may have started since). */
+	old = send ? bpf_map_lookup_elem(&flows, &k) : NULL;
+	if (old && old->verdict != PR_VERDICT_DENIED)
+		return 1;
 
 	now = bpf_ktime_get_boot_ns();
 	f = &ns->flow;
@@ -562,6 +565,11 @@ static __always_inline int on_egress(struct bpf_sock_addr *ctx, bool v6, bool se
 	if (d.verdict == PR_VERDICT_DENIED && !send) {
 		flow_emit(f, tr); /* the attempt is the whole flow */
 		return 0;
+	}
+	if (old) {
+		if (d.verdict == PR_VERDICT_DENIED)
+			return 0; /* still denied: the pending record covers it */
+		flow_emit(old, tr); /* the denied part ends here */
 	}
 	/* A reconnect to the same peer replaces the entry; a connectionless
 	 * denial is kept (once) so that repeated sends make one record. */
@@ -594,7 +602,8 @@ int net_sendmsg6(struct bpf_sock_addr *ctx)
 	return on_egress(ctx, true, true);
 }
 
-/* Raw (any family) and packet sockets: a flow record at creation. */
+/* Raw (any family), packet and ICMP datagram sockets: a flow record at
+ * creation, denied when the policy denies raw sockets. */
 SEC("cgroup/sock_create")
 int net_sock_create(struct bpf_sock *ctx)
 {
@@ -604,7 +613,11 @@ int net_sock_create(struct bpf_sock *ctx)
 	struct decision d;
 	__u8 none[16] = {};
 
-	if (ctx->type != PR_SOCK_RAW && ctx->family != PR_AF_PACKET)
+	/* ICMP datagram ("ping") sockets reach any host without a port: they
+	 * are treated as raw sockets. */
+	if (ctx->type != PR_SOCK_RAW && ctx->family != PR_AF_PACKET &&
+	    !(ctx->type == PR_SOCK_DGRAM &&
+	      (ctx->protocol == IPPROTO_ICMP || ctx->protocol == 58 /* ICMPv6 */)))
 		return 1;
 	if (!(tr = tracked_current()) || !(ns = net_scratch_get()))
 		return 1;
@@ -620,7 +633,8 @@ int net_sock_create(struct bpf_sock *ctx)
 	f->verdict = d.verdict;
 	f->audit = d.audit;
 	f->rule = d.rule;
-	f->err = ctx->family; /* decoder: the socket family (documented) */
+	f->err = ctx->family;    /* raw-socket flows: the socket family */
+	f->local_port = ctx->type; /* and the socket type */
 	flow_emit(f, tr);
 	return d.verdict != PR_VERDICT_DENIED;
 }

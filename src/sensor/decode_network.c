@@ -249,7 +249,9 @@ static enum decode_result decode_flow(struct decode_ctx *c, const void *data, si
 	if (raw) {
 		record_add_str_ref(r, "network.type", family_name((unsigned)f->err));
 		record_add_str_ref(r, "network.transport",
-				   (unsigned)f->err == AF_PACKET ? "packet" : "raw");
+				   (unsigned)f->err == AF_PACKET ? "packet"
+				   : f->local_port == SOCK_DGRAM ? "icmp"
+								 : "raw");
 		record_add_int(r, "network.protocol.number", f->protocol);
 		snprintf(dest, sizeof(dest), "%s socket", (unsigned)f->err == AF_PACKET ? "packet" : "raw");
 	} else {

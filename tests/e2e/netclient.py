@@ -7,6 +7,7 @@ action; one JSON line per action is printed with its outcome.
   udp:HOST:PORT:SIZE:COUNT       COUNT unconnected sendto() of SIZE bytes
   udpecho:HOST:PORT:SIZE:COUNT   the same, reading each echo back
   raw                            socket(AF_INET, SOCK_RAW, IPPROTO_ICMP)
+  ping                           socket(AF_INET, SOCK_DGRAM, IPPROTO_ICMP)
   sleep:SECONDS
   waitfile:PATH                  wait (up to 30 s) until PATH exists
 """
@@ -80,6 +81,15 @@ def raw():
         out(action="raw", ok=False, error=err_name(e))
 
 
+def ping():
+    try:
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM, socket.IPPROTO_ICMP)
+        s.close()
+        out(action="ping", ok=True)
+    except OSError as e:
+        out(action="ping", ok=False, error=err_name(e))
+
+
 def main():
     for a in sys.argv[1:]:
         parts = a.split(":")
@@ -95,6 +105,8 @@ def main():
             udp(*parts[1:], echo=True)
         elif parts[0] == "raw":
             raw()
+        elif parts[0] == "ping":
+            ping()
         elif parts[0] == "sleep":
             time.sleep(float(parts[1]))
         elif parts[0] == "waitfile":

@@ -60,6 +60,19 @@ def one_flow(events, **want):
     return got[0]
 
 
+def wait_control_socket(proctor):
+    """The running session's id, once its bypass control socket exists."""
+    for _ in range(200):
+        try:
+            sid = proctor.sessions()[-1]["session"]
+        except (AssertionError, IndexError):
+            sid = None
+        if sid and os.path.exists(f"/run/proctor/sessions/{sid}.sock"):
+            return sid
+        time.sleep(0.05)
+    raise AssertionError("no control socket")
+
+
 POLICY = f"""\
 egress:
   default: deny
@@ -340,17 +353,7 @@ def test_timed_bypass(proctor, lab, tmp_path):
     cmd = lab.wrap(CLIENT + [f"tcp:{OTHER4}:8080:1:1", f"waitfile:{go}", f"tcp:{OTHER4}:8080:1:1"])
     proc = subprocess.Popen([PROCTOR, "run", "--db", proctor.db, "--grace", "1s", "--policy", pol,
                              "--", *cmd], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    # the session id appears in the control socket directory
-    sid = None
-    for _ in range(100):
-        socks = [f[:-5] for f in os.listdir("/run/proctor/sessions") if f.endswith(".sock")] \
-            if os.path.isdir("/run/proctor/sessions") else []
-        mine = [s for s in socks if proctor.sessions() and s in {x["session"] for x in proctor.sessions()}]
-        if mine:
-            sid = mine[-1]
-            break
-        time.sleep(0.1)
-    assert sid, "no control socket"
+    sid = wait_control_socket(proctor)
     b = subprocess.run([PROCTOR, "bypass", sid, "5m"], capture_output=True, text=True)
     assert b.returncode == 0 and "bypassed until" in b.stdout, b.stderr
     go.write_text("")
@@ -383,3 +386,45 @@ def test_policy_errors_stop_before_start(proctor, tmp_path, text, line, reason):
     assert p.returncode == 2
     assert f"{pol}:{line}:" in p.stderr and reason in p.stderr, p.stderr
     assert not marker.exists()
+
+
+def test_icmp_datagram_socket_is_raw(proctor, lab, tmp_path):
+    """Unprivileged "ping" sockets reach any host: denied like raw sockets."""
+    pol = write_policy(tmp_path, POLICY)
+    key = "/proc/sys/net/ipv4/ping_group_range"
+    old = open(key).read().strip()
+    with open(key, "w") as f:
+        f.write("0 2147483647")
+    try:
+        res, ev, _ = agent(proctor, lab, ["ping"], "--policy", pol)
+    finally:
+        with open(key, "w") as f:
+            f.write(old)
+    assert res == [{"action": "ping", "ok": False, "error": "EPERM"}]
+    f = one_flow(ev, **{"policy.rule": "raw-socket"})
+    assert f["verdict"] == "DENIED" and f["network.transport"] == "icmp"
+
+
+def test_denied_udp_then_bypass_same_socket(proctor, lab, tmp_path):
+    """A connectionless peer denied once is decided again at the next send:
+    the audit of a later bypass is not hidden behind the first denial."""
+    pol = write_policy(tmp_path, POLICY)
+    go = tmp_path / "go"
+    prog = f"""
+import socket, os, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+try: s.sendto(b"a" * 10, ("{SRV4}", 5353)); print("sent1")
+except OSError as e: print("denied1")
+while not os.path.exists("{go}"): time.sleep(0.05)
+s.sendto(b"b" * 20, ("{SRV4}", 5353)); print("sent2")
+"""
+    proc = subprocess.Popen([PROCTOR, "run", "--db", proctor.db, "--grace", "1s", "--policy", pol,
+                             "--", "/usr/bin/python3", "-c", prog],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    sid = wait_control_socket(proctor)
+    assert subprocess.run([PROCTOR, "bypass", sid, "1m"], capture_output=True).returncode == 0
+    go.write_text("")
+    out, err = proc.communicate(timeout=60)
+    assert out.split() == ["denied1", "sent2"], (out, err)
+    fl = flows(proctor.events(), **{"network.peer.address": SRV4, "network.peer.port": 5353})
+    assert [(f["verdict"], f["flow.bytes_out"]) for f in fl] == [("DENIED", 0), ("BYPASSED", 20)]
