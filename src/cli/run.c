@@ -274,7 +274,7 @@ static int setup_egress(struct run_state *st, const struct run_opts *o)
 	if (egress_attach(&st->eg, &st->rec, st->cg_abs, st->ses.key, st->ses.id, err,
 			  sizeof(err)) ||
 	    egress_set_policy(&st->eg, &st->rec, o->policy ? &st->policy.egress : NULL,
-			      o->egress_mode == PR_MODE_AUDIT, err, sizeof(err))) {
+			      o->egress_mode, err, sizeof(err))) {
 		err_msg("%s", err);
 		return -1;
 	}

@@ -279,8 +279,9 @@ static enum decode_result decode_flow(struct decode_ctx *c, const void *data, si
 		record_add_bool(r, "flow.established", f->fflags & PR_FLOW_ESTABLISHED);
 	record_add_str_ref(r, "flow.end", f->fflags & PR_FLOW_OPEN   ? "session_end"
 					  : f->fflags & PR_FLOW_IDLE ? "idle"
-					  : f->verdict == PR_VERDICT_DENIED || raw ? "denied_or_created"
-										  : "closed");
+					  : raw                      ? "socket"
+					  : f->verdict == PR_VERDICT_DENIED ? "denied"
+									    : "closed");
 	if (f->fflags & PR_FLOW_DOMAIN_TRUNC)
 		record_add_bool(r, "server.address_truncated", true);
 	egress_account(f->hdr.session_key, dest, f->verdict, f->bytes_out, f->bytes_in);

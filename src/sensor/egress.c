@@ -184,7 +184,7 @@ static int load_domains(struct egress_session *es, struct recorder *rec, char *e
 }
 
 int egress_set_policy(struct egress_session *es, struct recorder *rec,
-		      const struct egress_policy *p, bool force_audit, char *err, size_t errlen)
+		      const struct egress_policy *p, int mode, char *err, size_t errlen)
 {
 	struct pr_egress_policy *kp;
 	int i, rc;
@@ -193,8 +193,8 @@ int egress_set_policy(struct egress_session *es, struct recorder *rec,
 		return 0;
 	es->policy = *p;
 	es->has_policy = true;
-	if (force_audit)
-		es->policy.mode = PR_MODE_AUDIT;
+	if (mode >= 0)
+		es->policy.mode = mode;
 	if (!es->policy.resolvers_set)
 		system_resolvers(&es->policy);
 	if (!(kp = calloc(1, sizeof(*kp))))

@@ -55,10 +55,10 @@ struct egress_session {
 /* Attach to the session cgroup (before the command starts). */
 int egress_attach(struct egress_session *es, struct recorder *rec, const char *cg_abs,
 		  uint64_t session_key, const char *session_id, char *err, size_t errlen);
-/* Load the policy into the kernel (may be NULL: record only). Audit mode
- * forced by --egress=audit when audit is true. */
+/* Load the policy into the kernel (may be NULL: record only). mode >= 0
+ * (PR_MODE_*, from --egress) overrides the file's mode. */
 int egress_set_policy(struct egress_session *es, struct recorder *rec,
-		      const struct egress_policy *p, bool force_audit, char *err, size_t errlen);
+		      const struct egress_policy *p, int mode, char *err, size_t errlen);
 /* Let traffic through (recorded BYPASSED) for dur_ns from now. */
 int egress_bypass(struct egress_session *es, struct recorder *rec, uint64_t dur_ns);
 /* Periodic work: idle UDP flows (all flows when final), control requests. */

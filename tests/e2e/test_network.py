@@ -428,3 +428,15 @@ s.sendto(b"b" * 20, ("{SRV4}", 5353)); print("sent2")
     assert out.split() == ["denied1", "sent2"], (out, err)
     fl = flows(proctor.events(), **{"network.peer.address": SRV4, "network.peer.port": 5353})
     assert [(f["verdict"], f["flow.bytes_out"]) for f in fl] == [("DENIED", 0), ("BYPASSED", 20)]
+
+
+def test_egress_flag_overrides_file_mode(proctor, lab, tmp_path):
+    pol = write_policy(tmp_path, POLICY.replace("mode: enforce", "mode: audit"))
+    res, ev, _ = agent(proctor, lab, [f"tcp:{OTHER4}:8080:1:1"], "--policy", pol)
+    assert res[0]["ok"] and one_flow(ev, **{"network.peer.address": OTHER4})["verdict"] == "BYPASSED"
+    res, ev, _ = agent(proctor, lab, [f"tcp:{OTHER4}:8080:1:1"], "--policy", pol, "--egress", "enforce")
+    assert res[0]["error"] == "EPERM"
+    denied = flows(ev, **{"network.peer.address": OTHER4, "verdict": "DENIED"})
+    assert denied and denied[-1]["flow.end"] == "denied"
+    p = proctor.run(["/bin/true"], "--egress", "audit")
+    assert p.returncode == 2 and "--egress needs --policy" in p.stderr
