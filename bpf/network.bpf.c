@@ -481,11 +481,27 @@ static __always_inline struct decision decide(__u64 session_key, const __u8 *add
 	return d;
 }
 
+/* fill_hdr() for cgroup programs: they have no BTF task pointer, so the
+ * task is read with CO-RE probe reads and the current-task helpers. */
 static __always_inline void flow_hdr(struct pr_flow *f, struct pr_tracked *tr)
 {
 	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+	struct pr_hdr *h = &f->hdr;
+	__u64 id = bpf_get_current_pid_tgid();
 
-	fill_hdr(&f->hdr, t, PR_EV_NET_FLOW, sizeof(*f), tr);
+	h->type = PR_EV_NET_FLOW;
+	h->flags = 0;
+	h->size = sizeof(*f);
+	h->ts_ns = bpf_ktime_get_boot_ns();
+	h->cgroup_id = bpf_get_current_cgroup_id();
+	h->session_key = tr->session_key;
+	h->pid = id >> 32;
+	h->tid = (__u32)id;
+	h->ppid = BPF_CORE_READ(t, real_parent, tgid);
+	h->uid = BPF_CORE_READ(t, cred, euid.val);
+	h->gid = BPF_CORE_READ(t, cred, egid.val);
+	h->_pad = 0;
+	bpf_get_current_comm(h->comm, sizeof(h->comm));
 }
 
 static __always_inline void flow_emit(struct pr_flow *f, struct pr_tracked *tr)

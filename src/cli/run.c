@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -79,7 +80,7 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o)
 	o->flow_idle_ns = 5000000000ull;
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'a': o->agent = optarg; break;
 		case 'p': o->project = optarg; break;
@@ -298,7 +299,7 @@ static void finish_egress(struct run_state *st)
 	egress_detach(&st->eg, &st->rec);
 }
 
-/* Reap CMD (and any other child); returns true once CMD has exited. */
+/* Reap CMD and any orphan of the session (we are its subreaper). */
 static void reap(struct run_state *st)
 {
 	int status;
@@ -380,6 +381,8 @@ static void print_summary(const struct run_state *st, uint64_t t0)
 		"proctor: %s, %llu processes, %llu events, %llu drops%s, exit %d\n", dur,
 		(unsigned long long)s->processes, (unsigned long long)s->events,
 		(unsigned long long)s->drops, s->drops ? " (events were lost)" : "", s->exit_code);
+	if (s->kernel_drops)
+		fprintf(stderr, "proctor: kernel ring buffer losses by type: %s\n", s->drops_detail);
 	egress_print_summary(&st->eg, stderr);
 }
 
@@ -473,6 +476,9 @@ int cmd_run(int argc, char **argv)
 	sigprocmask(SIG_BLOCK, &mask, &oldmask);
 	sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
 
+	/* Orphans of the session (daemons) reparent to us, not to an init that
+	 * may never reap them; we reap them in the event loop. */
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	if (spawn(st, &o, &u, &oldmask, &go_w, &err_r))
 		goto out_cg;
 	err[0] = 0;
@@ -498,6 +504,7 @@ int cmd_run(int argc, char **argv)
 		waitpid(st->child, &st->child_status, 0);
 		st->child_done = true;
 	}
+	reap(st); /* killed orphans */
 	st->ses.exit_code = exit_status_of(st->child_status, &st->ses);
 	finish_egress(st);
 	recorder_finish(&st->rec, &st->ses);

@@ -396,6 +396,9 @@ void egress_print_summary(const struct egress_session *es, FILE *out)
 	const struct egress_stats *st = &es->stats;
 	uint32_t i;
 
+	if (!st->flows && !es->has_policy)
+		return; /* nothing to say */
+
 	fprintf(out, "proctor: egress: %" PRIu64 " flows, %u destinations, %" PRIu64
 		" denied, %" PRIu64 " bypassed, out ",
 		st->flows, st->ndest, st->denied, st->bypassed);
