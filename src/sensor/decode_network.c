@@ -12,6 +12,77 @@
 #include "sensor/egress.h"
 #include "util/util.h"
 
+/* Sessions whose flows are decoded here: rule names and statistics for the
+ * run summary (egress.c registers and unregisters them). */
+#define MAX_SESSIONS 64
+
+static struct egress_session *registry[MAX_SESSIONS];
+
+void egress_register(struct egress_session *es)
+{
+	for (int i = 0; i < MAX_SESSIONS; i++)
+		if (!registry[i]) {
+			registry[i] = es;
+			return;
+		}
+}
+
+void egress_unregister(struct egress_session *es)
+{
+	for (int i = 0; i < MAX_SESSIONS; i++)
+		if (registry[i] == es)
+			registry[i] = NULL;
+}
+
+static struct egress_session *reg_find(uint64_t key)
+{
+	for (int i = 0; i < MAX_SESSIONS; i++)
+		if (registry[i] && registry[i]->session_key == key)
+			return registry[i];
+	return NULL;
+}
+
+const char *egress_rule_name(uint64_t session_key, int rule)
+{
+	struct egress_session *es = reg_find(session_key);
+
+	return policy_rule_name(es && es->has_policy ? &es->policy : NULL, rule);
+}
+
+void egress_account(uint64_t session_key, const char *dest, uint8_t verdict, uint64_t out,
+		    uint64_t in)
+{
+	struct egress_session *es = reg_find(session_key);
+	struct egress_stats *st;
+	struct egress_dest *d = NULL;
+	uint32_t i;
+
+	if (!es)
+		return;
+	st = &es->stats;
+	st->flows++;
+	st->bytes_out += out;
+	st->bytes_in += in;
+	st->denied += verdict == PR_VERDICT_DENIED;
+	st->bypassed += verdict == PR_VERDICT_BYPASSED;
+	for (i = 0; i < st->ndest; i++)
+		if (!strcmp(st->dest[i].name, dest))
+			d = &st->dest[i];
+	if (!d && st->ndest < EGRESS_TOP_DEST) {
+		d = &st->dest[st->ndest++];
+		snprintf(d->name, sizeof(d->name), "%s", dest);
+	}
+	if (!d) {
+		st->dest_dropped++;
+		return;
+	}
+	d->flows++;
+	d->bytes_out += out;
+	d->bytes_in += in;
+	d->denied += verdict == PR_VERDICT_DENIED;
+	d->bypassed += verdict == PR_VERDICT_BYPASSED;
+}
+
 /* A flow often ends after its process exited (the kernel closes the socket
  * last) and the process table has forgotten the executable by then: remember
  * it from the process's socket calls. Small direct-mapped cache by pid. */

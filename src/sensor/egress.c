@@ -21,76 +21,8 @@
 #include "sensor/recorder.h"
 #include "util/util.h"
 
-#define MAX_SESSIONS 64
 #define SWEEP_INTERVAL_NS 250000000ull
 #define SWEEP_BATCH 4096
-
-static struct egress_session *registry[MAX_SESSIONS];
-
-static void reg_add(struct egress_session *es)
-{
-	for (int i = 0; i < MAX_SESSIONS; i++)
-		if (!registry[i]) {
-			registry[i] = es;
-			return;
-		}
-}
-
-static void reg_del(struct egress_session *es)
-{
-	for (int i = 0; i < MAX_SESSIONS; i++)
-		if (registry[i] == es)
-			registry[i] = NULL;
-}
-
-static struct egress_session *reg_find(uint64_t key)
-{
-	for (int i = 0; i < MAX_SESSIONS; i++)
-		if (registry[i] && registry[i]->session_key == key)
-			return registry[i];
-	return NULL;
-}
-
-const char *egress_rule_name(uint64_t session_key, int rule)
-{
-	struct egress_session *es = reg_find(session_key);
-
-	return policy_rule_name(es && es->has_policy ? &es->policy : NULL, rule);
-}
-
-void egress_account(uint64_t session_key, const char *dest, uint8_t verdict, uint64_t out,
-		    uint64_t in)
-{
-	struct egress_session *es = reg_find(session_key);
-	struct egress_stats *st;
-	struct egress_dest *d = NULL;
-	uint32_t i;
-
-	if (!es)
-		return;
-	st = &es->stats;
-	st->flows++;
-	st->bytes_out += out;
-	st->bytes_in += in;
-	st->denied += verdict == PR_VERDICT_DENIED;
-	st->bypassed += verdict == PR_VERDICT_BYPASSED;
-	for (i = 0; i < st->ndest; i++)
-		if (!strcmp(st->dest[i].name, dest))
-			d = &st->dest[i];
-	if (!d && st->ndest < EGRESS_TOP_DEST) {
-		d = &st->dest[st->ndest++];
-		snprintf(d->name, sizeof(d->name), "%s", dest);
-	}
-	if (!d) {
-		st->dest_dropped++;
-		return;
-	}
-	d->flows++;
-	d->bytes_out += out;
-	d->bytes_in += in;
-	d->denied += verdict == PR_VERDICT_DENIED;
-	d->bypassed += verdict == PR_VERDICT_BYPASSED;
-}
 
 int egress_attach(struct egress_session *es, struct recorder *rec, const char *cg_abs,
 		  uint64_t session_key, const char *session_id, char *err, size_t errlen)
@@ -124,7 +56,7 @@ int egress_attach(struct egress_session *es, struct recorder *rec, const char *c
 		es->links[es->nlinks++] = l;
 	}
 	close(fd);
-	reg_add(es);
+	egress_register(es);
 	return 0;
 }
 
@@ -378,7 +310,7 @@ void egress_detach(struct egress_session *es, struct recorder *rec)
 		unlink(es->ctl_path);
 		es->ctl_fd = -1;
 	}
-	reg_del(es);
+	egress_unregister(es);
 }
 
 static void print_bytes(FILE *out, uint64_t b)

@@ -72,7 +72,10 @@ int egress_ctl_listen(struct egress_session *es, char *err, size_t errlen);
 /* Client: send one request to a session; reply copied into reply. */
 int egress_ctl_request(const char *session_id, const char *line, char *reply, size_t len);
 
-/* Decoder side: rule names and statistics of registered sessions. */
+/* Decoder side (decode_network.c): rule names and statistics of registered
+ * sessions. */
+void egress_register(struct egress_session *es);
+void egress_unregister(struct egress_session *es);
 const char *egress_rule_name(uint64_t session_key, int rule);
 void egress_account(uint64_t session_key, const char *dest, uint8_t verdict, uint64_t out,
 		    uint64_t in);
