@@ -18,6 +18,7 @@
 #include <bpf/libbpf.h>
 
 #include "proctor.skel.h"
+#include "sensor/cgroup.h"
 #include "sensor/recorder.h"
 #include "util/util.h"
 
@@ -224,6 +225,34 @@ static void sweep(struct egress_session *es, struct recorder *rec, bool final)
 	free(keys);
 }
 
+/* Is the process at the other end of c inside this session (its cgroup, or
+ * one below it)? Such requests are refused: the agent must not be able to
+ * lift its own policy. Unknown counts as inside. */
+static bool peer_in_session(struct egress_session *es, struct recorder *rec, int c)
+{
+	struct ucred cr;
+	socklen_t len = sizeof(cr);
+	char path[64], buf[4096], mnt[1024], err[256], cg[5200], *p;
+	struct pr_tracked t;
+	uint64_t id;
+
+	if (getsockopt(c, SOL_SOCKET, SO_PEERCRED, &cr, &len) || cr.pid <= 0)
+		return true;
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)cr.pid);
+	if (read_small_file(path, buf, sizeof(buf)) < 0 || !(p = strstr(buf, "0::")))
+		return true;
+	p += 3;
+	p[strcspn(p, "\n")] = 0;
+	if (cgroup2_mount(mnt, sizeof(mnt), err, sizeof(err)))
+		return true;
+	snprintf(cg, sizeof(cg), "%s%s", mnt, p);
+	if (cgroup_id(cg, &id))
+		return true;
+	return !bpf_map__lookup_elem(rec->sensor.skel->maps.tracked_cgroups, &id, sizeof(id), &t,
+				     sizeof(t), 0) &&
+	       t.session_key == es->session_key;
+}
+
 static void ctl_serve(struct egress_session *es, struct recorder *rec)
 {
 	struct timeval tv = {.tv_usec = 200000};
@@ -236,7 +265,10 @@ static void ctl_serve(struct egress_session *es, struct recorder *rec)
 		setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 		n = read(c, req, sizeof(req) - 1);
 		req[n > 0 ? n : 0] = 0;
-		if (sscanf(req, "bypass %63s %llu", id, &ns) != 2) {
+		if (peer_in_session(es, rec, c)) {
+			snprintf(reply, sizeof(reply), "error refused: the request comes from "
+				 "inside the session\n");
+		} else if (sscanf(req, "bypass %63s %llu", id, &ns) != 2) {
 			snprintf(reply, sizeof(reply), "error unknown request\n");
 		} else if (strcmp(id, es->session_id)) {
 			snprintf(reply, sizeof(reply), "error not session %s\n", id);

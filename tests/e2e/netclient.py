@@ -9,6 +9,7 @@ action; one JSON line per action is printed with its outcome.
   raw                            socket(AF_INET, SOCK_RAW, IPPROTO_ICMP)
   ping                           socket(AF_INET, SOCK_DGRAM, IPPROTO_ICMP)
   sleep:SECONDS
+  mark:PATH                      create PATH
   waitfile:PATH                  wait (up to 30 s) until PATH exists
 """
 import errno
@@ -109,6 +110,8 @@ def main():
             ping()
         elif parts[0] == "sleep":
             time.sleep(float(parts[1]))
+        elif parts[0] == "mark":
+            open(a.split(":", 1)[1], "w").close()
         elif parts[0] == "waitfile":
             path = a.split(":", 1)[1]
             for _ in range(300):

@@ -350,10 +350,16 @@ egress:
 def test_timed_bypass(proctor, lab, tmp_path):
     pol = write_policy(tmp_path, POLICY)
     go = tmp_path / "go"
-    cmd = lab.wrap(CLIENT + [f"tcp:{OTHER4}:8080:1:1", f"waitfile:{go}", f"tcp:{OTHER4}:8080:1:1"])
+    first = tmp_path / "first"
+    cmd = lab.wrap(CLIENT + [f"tcp:{OTHER4}:8080:1:1", f"mark:{first}", f"waitfile:{go}",
+                             f"tcp:{OTHER4}:8080:1:1"])
     proc = subprocess.Popen([PROCTOR, "run", "--db", proctor.db, "--grace", "1s", "--policy", pol,
                              "--", *cmd], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     sid = wait_control_socket(proctor)
+    for _ in range(200):
+        if first.exists():
+            break
+        time.sleep(0.05)
     b = subprocess.run([PROCTOR, "bypass", sid, "5m"], capture_output=True, text=True)
     assert b.returncode == 0 and "bypassed until" in b.stdout, b.stderr
     go.write_text("")
@@ -414,7 +420,8 @@ def test_denied_udp_then_bypass_same_socket(proctor, lab, tmp_path):
 import socket, os, time
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 try: s.sendto(b"a" * 10, ("{SRV4}", 5353)); print("sent1")
-except OSError as e: print("denied1")
+except OSError as e: print("denied1", flush=True)
+open("{go}.first", "w").close()
 while not os.path.exists("{go}"): time.sleep(0.05)
 s.sendto(b"b" * 20, ("{SRV4}", 5353)); print("sent2")
 """
@@ -422,6 +429,10 @@ s.sendto(b"b" * 20, ("{SRV4}", 5353)); print("sent2")
                              "--", "/usr/bin/python3", "-c", prog],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     sid = wait_control_socket(proctor)
+    for _ in range(200):
+        if os.path.exists(f"{go}.first"):
+            break
+        time.sleep(0.05)
     assert subprocess.run([PROCTOR, "bypass", sid, "1m"], capture_output=True).returncode == 0
     go.write_text("")
     out, err = proc.communicate(timeout=60)
@@ -440,3 +451,21 @@ def test_egress_flag_overrides_file_mode(proctor, lab, tmp_path):
     assert denied and denied[-1]["flow.end"] == "denied"
     p = proctor.run(["/bin/true"], "--egress", "audit")
     assert p.returncode == 2 and "--egress needs --policy" in p.stderr
+
+
+def test_bypass_refused_from_inside_the_session(proctor, lab, tmp_path):
+    """The agent (even as root) cannot lift its own policy with proctor bypass."""
+    pol = write_policy(tmp_path, POLICY)
+    prog = f"""
+import glob, subprocess, time
+for _ in range(100):
+    socks = glob.glob("/run/proctor/sessions/*.sock")
+    if socks: break
+    time.sleep(0.05)
+sid = sorted(socks, key=lambda p: __import__("os").stat(p).st_mtime)[-1].split("/")[-1][:-5]
+p = subprocess.run(["{PROCTOR}", "bypass", sid, "5m"], capture_output=True, text=True)
+print(p.returncode, p.stderr.strip())
+"""
+    p = proctor.run(["/usr/bin/python3", "-c", prog], "--grace", "1s", "--policy", pol)
+    assert p.stdout.startswith("1 ") and "inside the session" in p.stdout, (p.stdout, p.stderr)
+    assert "bypass until" not in p.stderr
