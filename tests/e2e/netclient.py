@@ -94,11 +94,12 @@ def ping():
 def main():
     for a in sys.argv[1:]:
         parts = a.split(":")
+        # IPv6 literal hosts are written in brackets: tcp:[fd77::3]:8080:...
+        if ":[" in a:
+            kind, rest = a.split(":[", 1)
+            host, rest = rest.split("]:", 1)
+            parts = [kind, host] + rest.split(":")
         if parts[0] == "tcp":
-            # IPv6 literal hosts are written in brackets: tcp:[fd77::3]:8080:...
-            if a.startswith("tcp:["):
-                host, rest = a[5:].split("]:", 1)
-                parts = ["tcp", host] + rest.split(":")
             tcp(*parts[1:])
         elif parts[0] == "udp":
             udp(*parts[1:])

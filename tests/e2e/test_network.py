@@ -469,3 +469,14 @@ print(p.returncode, p.stderr.strip())
     p = proctor.run(["/usr/bin/python3", "-c", prog], "--grace", "1s", "--policy", pol)
     assert p.stdout.startswith("1 ") and "inside the session" in p.stdout, (p.stdout, p.stderr)
     assert "bypass until" not in p.stderr
+
+
+def test_udp_bytes_at_volume_v4_v6(proctor, lab):
+    """QUIC-sized datagrams both ways over IPv4 and IPv6: exact payload bytes."""
+    res, ev, _ = agent(proctor, lab, [f"udpecho:{SRV4}:5353:1200:400",
+                                      f"udpecho:[{SRV6}]:5353:1200:400"])
+    assert all(r["ok"] and r["received"] == 480000 for r in res), res
+    for addr in (SRV4, SRV6):
+        f = one_flow(ev, **{"network.peer.address": addr, "network.peer.port": 5353})
+        assert (f["flow.bytes_out"], f["flow.bytes_in"]) == (480000, 480000), f
+        assert f["network.type"] == ("ipv6" if ":" in addr else "ipv4")
