@@ -980,6 +980,20 @@ static __always_inline void dns_learn(struct pr_scratch *s, struct net_scratch *
 	bpf_loop(PR_DNS_ANSWERS * 12, dns_answer_cb, NULL, 0);
 }
 
+/* Whose answers may teach the kernel name -> address mappings: with a
+ * policy, only the session's resolvers (else an agent could run its own
+ * DNS server and "resolve" an allowed name to any address); without one,
+ * anybody (attribution only). */
+static __always_inline bool dns_trusted(__u64 session_key, const __u8 *server)
+{
+	struct pr_ip_key k = {.session_key = session_key};
+
+	if (!bpf_map_lookup_elem(&egress_policy, &session_key))
+		return true;
+	__builtin_memcpy(k.addr, server, 16);
+	return bpf_map_lookup_elem(&dns_resolvers, &k) != NULL;
+}
+
 /* Copy a DNS payload to the ring buffer (and learn from responses). */
 static __always_inline void dns_packet(struct __sk_buff *skb, struct pkt *p, bool in,
 				       struct pr_tracked *tr, struct pr_flow *fl)
@@ -1015,7 +1029,7 @@ static __always_inline void dns_packet(struct __sk_buff *skb, struct pkt *p, boo
 	if (bpf_skb_load_bytes(skb, off, &s->buf[base], n))
 		return;
 	e->hdr.size = base + n;
-	if (in) {
+	if (in && dns_trusted(tr->session_key, p->peer)) {
 		if (p->proto == IPPROTO_TCP) /* one message per segment, 2-byte length first */
 			dns_learn(s, ns, base + 2, n - 2 > n ? 0 : n - 2, tr->session_key);
 		else

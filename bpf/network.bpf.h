@@ -79,6 +79,14 @@ struct dns_walk {
 	__u64 hash, exact, wildcard;
 };
 
+/* (session, resolver address): DNS servers whose answers are learnt. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, struct pr_ip_key);
+	__type(value, __u8);
+} dns_resolvers SEC(".maps");
+
 /* Per-CPU work area of the cgroup programs. */
 struct net_scratch {
 	struct pr_flow flow;

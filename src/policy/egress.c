@@ -288,6 +288,7 @@ int egress_add_resolver(struct egress_policy *e, const char *addr)
 		return -1;
 	r->action = PR_RULE_ALLOW;
 	r->kind = PR_RULE_CIDR;
+	r->resolver = true;
 	r->nports = 1;
 	r->port_lo[0] = r->port_hi[0] = 53;
 	snprintf(r->domain, sizeof(r->domain), "%s", addr);

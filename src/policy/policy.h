@@ -25,6 +25,7 @@ struct egress_rule {
 	uint16_t port_lo[PR_RULE_PORTS], port_hi[PR_RULE_PORTS];
 	int transport;          /* PR_TRANSPORT_* bits, 0 = any */
 	int line;               /* in the policy file; 0 = implicit */
+	bool resolver;          /* an implicit rule for a DNS resolver */
 	char name[POLICY_RULE_NAME]; /* policy.rule in events */
 };
 

@@ -100,6 +100,17 @@ static int load_domains(struct egress_session *es, struct recorder *rec, char *e
 		struct pr_domain_key k = {.session_key = es->session_key};
 		struct pr_domain_rules v = {0};
 
+		if (r->resolver) {
+			struct pr_ip_key rk = {.session_key = es->session_key};
+			uint8_t one = 1;
+			memcpy(rk.addr, r->net, 16);
+			if ((rc = bpf_map__update_elem(rec->sensor.skel->maps.dns_resolvers, &rk,
+						       sizeof(rk), &one, 1, BPF_ANY))) {
+				snprintf(err, errlen, "loading resolver %s: %s", r->domain,
+					 strerror(-rc));
+				return -1;
+			}
+		}
 		if (r->kind != PR_RULE_DOMAIN)
 			continue;
 		k.hash = egress_domain_hash(r->domain);
@@ -336,6 +347,7 @@ void egress_detach(struct egress_session *es, struct recorder *rec)
 				     sizeof(es->session_key), 0);
 		forget(skel->maps.egress_domains, sizeof(struct pr_domain_key), es->session_key);
 		forget(skel->maps.dns_ips, sizeof(struct pr_ip_key), es->session_key);
+		forget(skel->maps.dns_resolvers, sizeof(struct pr_ip_key), es->session_key);
 	}
 	if (es->ctl_fd >= 0) {
 		close(es->ctl_fd);

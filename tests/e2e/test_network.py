@@ -480,3 +480,38 @@ def test_udp_bytes_at_volume_v4_v6(proctor, lab):
         f = one_flow(ev, **{"network.peer.address": addr, "network.peer.port": 5353})
         assert (f["flow.bytes_out"], f["flow.bytes_in"]) == (480000, 480000), f
         assert f["network.type"] == ("ipv6" if ":" in addr else "ipv4")
+
+
+def test_own_dns_server_cannot_launder_an_address(proctor, lab, tmp_path):
+    """The agent runs its own DNS server (reachable: 127.0.0.0/8 is allowed)
+    and answers allowed.test with another address. With a policy, only the
+    session's resolvers teach the kernel name -> address mappings, so the
+    connect to that address is still denied (by default)."""
+    pol = write_policy(tmp_path, POLICY.replace("  allow:\n", "  allow:\n    - cidr: 127.0.0.0/8\n"))
+    prog = f"""
+import socket, struct, threading
+srv = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); srv.bind(("127.0.0.2", 53))
+def serve():
+    q, peer = srv.recvfrom(512)
+    r = q[:2] + b"\\x81\\x80\\x00\\x01\\x00\\x01\\x00\\x00\\x00\\x00" + q[12:] + \\
+        b"\\xc0\\x0c\\x00\\x01\\x00\\x01\\x00\\x00\\x01\\x00\\x00\\x04" + socket.inet_aton("{OTHER4}")
+    srv.sendto(r, peer)
+threading.Thread(target=serve, daemon=True).start()
+c = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); c.settimeout(5)
+c.sendto(b"\\x00\\x09\\x01\\x00\\x00\\x01\\x00\\x00\\x00\\x00\\x00\\x00\\x07allowed\\x04test\\x00\\x00\\x01\\x00\\x01",
+         ("127.0.0.2", 53))
+r = c.recv(512)
+ip = socket.inet_ntoa(r[-4:])
+s = socket.socket()
+try:
+    s.connect((ip, 8080)); print("connected", ip)
+except OSError as e:
+    print("denied", ip, e.errno)
+"""
+    p = proctor.run(["/usr/bin/python3", "-c", prog], "--grace", "1s", "--policy", pol)
+    assert p.stdout.split()[:2] == ["denied", OTHER4], (p.stdout, p.stderr)
+    ev = proctor.events()
+    r = [e for e in of_type(ev, "dns.response") if e["network.peer.address"] == "127.0.0.2"]
+    assert r and r[0]["dns.answers"] == [OTHER4]  # still recorded
+    f = one_flow(ev, **{"network.peer.address": OTHER4, "network.transport": "tcp"})
+    assert (f["verdict"], f["policy.rule"], f["server.address"]) == ("DENIED", "default deny", "")
