@@ -699,6 +699,8 @@ int net_sockops(struct bpf_sock_ops *skops)
 	struct pr_tracked tr = {};
 	__u64 out, in;
 	__u32 old_state;
+	struct tcp_sock *tp;
+	struct bpf_sock *bsk;
 
 	switch (skops->op) {
 	case BPF_SOCK_OPS_TCP_CONNECT_CB:
@@ -734,6 +736,10 @@ int net_sockops(struct bpf_sock_ops *skops)
 			in--;
 		f->bytes_out = out;
 		f->bytes_in = in;
+		/* why it closed: ECONNREFUSED, ETIMEDOUT, ECONNRESET, or 0 */
+		bsk = skops->sk;
+		if (bsk && (tp = bpf_skc_to_tcp_sock(bsk)))
+			f->err = -(int)tp->inet_conn.icsk_inet.sk.sk_err;
 		if (!f->local_port)
 			skops_local(skops, f);
 		tr.session_key = f->hdr.session_key;

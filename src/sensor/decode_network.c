@@ -313,6 +313,10 @@ static enum decode_result decode_flow(struct decode_ctx *c, const void *data, si
 	if (f->verdict == PR_VERDICT_DENIED) {
 		record_add_str_ref(r, "event.outcome", "failure");
 		record_add_str_ref(r, "error.code", "EPERM");
+	} else if (f->err < 0 && !raw) {
+		const char *en = errno_name(-f->err);
+		record_add_str_ref(r, "event.outcome", "failure");
+		record_add_str(r, "error.code", en ? en : "EUNKNOWN");
 	} else {
 		record_add_str_ref(r, "event.outcome", "success");
 	}

@@ -131,8 +131,12 @@ except OSError as e:
     print(e.errno)
 """
     proctor.run(["/usr/bin/python3", "-c", prog], "--grace", "1s")
-    c = [e for e in of_type(proctor.events(), "net.connect") if e.get("network.peer.port") == 1]
+    ev = proctor.events()
+    c = [e for e in of_type(ev, "net.connect") if e.get("network.peer.port") == 1]
     assert c and c[0]["event.outcome"] == "failure" and c[0]["error.code"] == "ECONNREFUSED"
+    f = one_flow(ev, **{"network.peer.port": 1})
+    assert (f["verdict"], f["flow.established"], f["event.outcome"], f["error.code"]) == \
+        ("ALLOWED", False, "failure", "ECONNREFUSED")
 
 
 def test_unix_sockets(proctor, tmp_path):
