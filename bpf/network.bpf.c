@@ -295,9 +295,8 @@ static __always_inline __u64 path_hash(const char *p, __u32 n)
 
 /* Emit a net.send for one destination unless this process already sent
  * there with the same outcome. */
-static __always_inline void send_one(struct pr_tracked *tr, struct pt_regs *regs, long ret,
-				     long fd, struct socket *so, const void *ua, __u64 alen,
-				     __u16 count)
+static __always_inline void send_one(struct pr_tracked *tr, struct pt_regs *regs, long ret, long fd,
+				     struct socket *so, const void *ua, __u64 alen, __u16 count)
 {
 	struct send_key k = {};
 	struct pr_net *e;
@@ -442,8 +441,8 @@ static __always_inline struct decision decide(__u64 session_key, const __u8 *add
 {
 	struct decision d = {.verdict = PR_VERDICT_ALLOWED, .rule = PR_RULE_NONE};
 	struct pr_egress_policy *p = bpf_map_lookup_elem(&egress_policy, &session_key);
-	struct rule_walk w = {.port = port, .tbit = tbit, .dns_rules = dns_rules,
-			      .deny = -1, .allow = -1};
+	struct rule_walk w = {
+		.port = port, .tbit = tbit, .dns_rules = dns_rules, .deny = -1, .allow = -1};
 	bool denied;
 
 	if (!p)
@@ -584,7 +583,7 @@ static __always_inline int on_egress(struct bpf_sock_addr *ctx, bool v6, bool se
 	}
 	if (old) {
 		if (d.verdict == PR_VERDICT_DENIED)
-			return 0; /* still denied: the pending record covers it */
+			return 0;   /* still denied: the pending record covers it */
 		flow_emit(old, tr); /* the denied part ends here */
 	}
 	/* A reconnect to the same peer replaces the entry; a connectionless
@@ -649,7 +648,7 @@ int net_sock_create(struct bpf_sock *ctx)
 	f->verdict = d.verdict;
 	f->audit = d.audit;
 	f->rule = d.rule;
-	f->err = ctx->family;    /* raw-socket flows: the socket family */
+	f->err = ctx->family;	   /* raw-socket flows: the socket family */
 	f->local_port = ctx->type; /* and the socket type */
 	flow_emit(f, tr);
 	return d.verdict != PR_VERDICT_DENIED;
@@ -704,8 +703,8 @@ int net_sockops(struct bpf_sock_ops *skops)
 
 	switch (skops->op) {
 	case BPF_SOCK_OPS_TCP_CONNECT_CB:
-		bpf_sock_ops_cb_flags_set(skops,
-					  skops->bpf_sock_ops_cb_flags | BPF_SOCK_OPS_STATE_CB_FLAG);
+		bpf_sock_ops_cb_flags_set(skops, skops->bpf_sock_ops_cb_flags |
+							 BPF_SOCK_OPS_STATE_CB_FLAG);
 		break;
 	case BPF_SOCK_OPS_ACTIVE_ESTABLISHED_CB:
 		skops_key(skops, &k);
@@ -730,7 +729,8 @@ int net_sockops(struct bpf_sock_ops *skops)
 		if ((f->fflags & PR_FLOW_ESTABLISHED) && out)
 			out--;
 		if ((old_state == BPF_TCP_FIN_WAIT2 || old_state == BPF_TCP_CLOSING ||
-		     old_state == BPF_TCP_LAST_ACK) && out)
+		     old_state == BPF_TCP_LAST_ACK) &&
+		    out)
 			out--;
 		if ((f->fflags & PR_FLOW_FIN_IN) && in)
 			in--;
@@ -808,7 +808,6 @@ static __always_inline bool parse_pkt(struct __sk_buff *skb, bool in, struct pkt
 
 /* ---- in-kernel DNS response walk (for the IP -> domain map) ---------- */
 
-
 static __always_inline __u8 dns_byte(struct pr_scratch *s, struct dns_walk *w, __u32 pos)
 {
 	return s->buf[(w->base + pos) & SCRATCH_MASK];
@@ -825,7 +824,7 @@ static long dns_name_cb(__u64 i, void *arg)
 	if (!s || !ns)
 		return 1;
 	w = &ns->w;
-	if ( w->pos >= w->len || w->out >= 254)
+	if (w->pos >= w->len || w->out >= 254)
 		return 1;
 	c = dns_byte(s, w, w->pos);
 	w->pos++;
@@ -918,9 +917,11 @@ static long dns_answer_cb(__u64 i, void *arg)
 		if (type == 1) {
 			k.addr[10] = 0xff;
 			k.addr[11] = 0xff;
-			bpf_probe_read_kernel(&k.addr[12], 4, &s->buf[(w->base + w->pos) & SCRATCH_MASK]);
+			bpf_probe_read_kernel(&k.addr[12], 4,
+					      &s->buf[(w->base + w->pos) & SCRATCH_MASK]);
 		} else {
-			bpf_probe_read_kernel(k.addr, 16, &s->buf[(w->base + w->pos) & SCRATCH_MASK]);
+			bpf_probe_read_kernel(k.addr, 16,
+					      &s->buf[(w->base + w->pos) & SCRATCH_MASK]);
 		}
 		ns->ipd.ttl = ttl;
 		if (ttl < PR_DNS_MIN_TTL)
@@ -982,7 +983,7 @@ static __always_inline void dns_learn(struct pr_scratch *s, struct net_scratch *
 	if (ancount > PR_DNS_ANSWERS)
 		ancount = PR_DNS_ANSWERS;
 	w->left = ancount; /* records to go */
-	w->done = 0;       /* 0: in an owner name */
+	w->done = 0;	   /* 0: in an owner name */
 	bpf_loop(PR_DNS_ANSWERS * 12, dns_answer_cb, NULL, 0);
 }
 

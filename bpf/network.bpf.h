@@ -7,17 +7,17 @@
 #include <bpf/bpf_endian.h>
 #include "proctor/abi_net.h"
 
-#define PR_AF_UNIX 1
-#define PR_AF_INET 2
-#define PR_AF_INET6 10
-#define PR_AF_PACKET 17
+#define PR_AF_UNIX     1
+#define PR_AF_INET     2
+#define PR_AF_INET6    10
+#define PR_AF_PACKET   17
 #define PR_SOCK_STREAM 1
-#define PR_SOCK_DGRAM 2
-#define PR_SOCK_RAW 3
-#define PR_S_IFMT 0170000
-#define PR_S_IFSOCK 0140000
-#define PR_ETH_P_IP 0x0800
-#define PR_ETH_P_IPV6 0x86DD
+#define PR_SOCK_DGRAM  2
+#define PR_SOCK_RAW    3
+#define PR_S_IFMT      0170000
+#define PR_S_IFSOCK    0140000
+#define PR_ETH_P_IP    0x0800
+#define PR_ETH_P_IPV6  0x86DD
 #define PR_EINPROGRESS 115
 
 #define PR_MAX_FLOWS 65536
@@ -69,11 +69,11 @@ struct {
 
 /* State of the in-kernel DNS response walk (bpf/network.bpf.c). */
 struct dns_walk {
-	__u32 base;  /* DNS message start in scratch->buf */
-	__u32 len;   /* message bytes available */
-	__u32 pos;   /* read position, relative to base */
-	__u32 out;   /* name bytes written */
-	__u32 left;  /* label bytes left (name) / records left (answers) */
+	__u32 base; /* DNS message start in scratch->buf */
+	__u32 len;  /* message bytes available */
+	__u32 pos;  /* read position, relative to base */
+	__u32 out;  /* name bytes written */
+	__u32 left; /* label bytes left (name) / records left (answers) */
 	__u32 done;
 	__u64 session_key;
 	__u64 hash, exact, wildcard;

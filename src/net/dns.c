@@ -167,10 +167,10 @@ const char *dns_type_name(uint16_t type, char *buf, size_t len)
 		uint16_t t;
 		const char *n;
 	} names[] = {
-		{1, "A"},      {2, "NS"},     {5, "CNAME"}, {6, "SOA"},  {12, "PTR"},
-		{15, "MX"},    {16, "TXT"},   {28, "AAAA"}, {33, "SRV"}, {35, "NAPTR"},
-		{41, "OPT"},   {43, "DS"},    {46, "RRSIG"}, {48, "DNSKEY"}, {64, "SVCB"},
-		{65, "HTTPS"}, {255, "ANY"},  {257, "CAA"},
+		{1, "A"},      {2, "NS"},    {5, "CNAME"},  {6, "SOA"},	    {12, "PTR"},
+		{15, "MX"},    {16, "TXT"},  {28, "AAAA"},  {33, "SRV"},    {35, "NAPTR"},
+		{41, "OPT"},   {43, "DS"},   {46, "RRSIG"}, {48, "DNSKEY"}, {64, "SVCB"},
+		{65, "HTTPS"}, {255, "ANY"}, {257, "CAA"},
 	};
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (names[i].t == type)

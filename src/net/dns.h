@@ -9,8 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define DNS_NAME_MAX 256   /* dotted name, NUL included */
-#define DNS_MAX_ANSWERS 32 /* answers kept (more are counted, not kept) */
+#define DNS_NAME_MAX	256 /* dotted name, NUL included */
+#define DNS_MAX_ANSWERS 32  /* answers kept (more are counted, not kept) */
 
 struct dns_answer {
 	uint16_t type;
@@ -33,8 +33,8 @@ struct dns_msg {
 
 enum dns_err {
 	DNS_OK = 0,
-	DNS_ERR_SHORT = -1,   /* shorter than its own header or a record */
-	DNS_ERR_NAME = -2,    /* bad label, pointer loop or name too long */
+	DNS_ERR_SHORT = -1, /* shorter than its own header or a record */
+	DNS_ERR_NAME = -2,  /* bad label, pointer loop or name too long */
 	DNS_ERR_NOQUESTION = -3,
 };
 

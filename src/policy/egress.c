@@ -165,7 +165,8 @@ static void rule_name(struct egress_rule *r)
 		if (r->port_lo[i] == r->port_hi[i])
 			p += sprintf(p, "%s%u", i ? "," : " ports ", r->port_lo[i]);
 		else
-			p += sprintf(p, "%s%u-%u", i ? "," : " ports ", r->port_lo[i], r->port_hi[i]);
+			p += sprintf(p, "%s%u-%u", i ? "," : " ports ", r->port_lo[i],
+				     r->port_hi[i]);
 	}
 	char name[POLICY_RULE_NAME];
 	snprintf(name, sizeof(name), "%s %s%s%s%s", r->action == PR_RULE_DENY ? "deny" : "allow",
@@ -225,16 +226,20 @@ static int parse_rule(struct policy_ctx *c, yaml_node_t *n, int action, struct e
 			if (d[strlen(d) ? strlen(d) - 1 : 0] == '.' && strlen(d) > 1)
 				low[strlen(low) - 1] = 0; /* a trailing root dot is allowed */
 			if (!egress_valid_domain(d))
-				return policy_error(c, line_of(v),
-						    "'%s' is not a domain name (letters, digits, '-', "
-						    "dots; a leading '*.' for subdomains)", val);
+				return policy_error(
+					c, line_of(v),
+					"'%s' is not a domain name (letters, digits, '-', "
+					"dots; a leading '*.' for subdomains)",
+					val);
 			snprintf(r->domain, sizeof(r->domain), "%s", d);
 		} else if (!strcmp(key, "cidr")) {
 			r->kind = PR_RULE_CIDR;
 			if (egress_parse_cidr(val, r->net, &r->prefix, &r->v4))
-				return policy_error(c, line_of(v),
-						    "'%s' is not an address or CIDR (e.g. 10.0.0.0/8, "
-						    "fd00::/8)", val);
+				return policy_error(
+					c, line_of(v),
+					"'%s' is not an address or CIDR (e.g. 10.0.0.0/8, "
+					"fd00::/8)",
+					val);
 			snprintf(r->domain, sizeof(r->domain), "%s", val);
 		} else if (!strcmp(key, "ports")) {
 			if (parse_ports(c, v, r))
@@ -247,11 +252,13 @@ static int parse_rule(struct policy_ctx *c, yaml_node_t *n, int action, struct e
 			else if (val && !strcmp(val, "any"))
 				r->transport = 0;
 			else
-				return policy_error(c, line_of(v), "transport must be tcp, udp or any");
+				return policy_error(c, line_of(v),
+						    "transport must be tcp, udp or any");
 		} else {
 			return policy_error(c, line_of(k),
 					    "unknown rule key '%s' (known: domain, cidr, ports, "
-					    "transport)", key);
+					    "transport)",
+					    key);
 		}
 	}
 	if (!has_target)
@@ -308,8 +315,9 @@ static int parse_resolvers(struct policy_ctx *c, yaml_node_t *n, struct egress_p
 		yaml_node_t *v = yaml_document_get_node(c->doc, *it);
 		const char *s = scalar(v);
 		if (!s || egress_add_resolver(e, s))
-			return policy_error(c, line_of(v), "'%s' is not an IP address%s", s ? s : "",
-					    e->nrules >= POLICY_MAX_RULES ? " (or too many rules)" : "");
+			return policy_error(
+				c, line_of(v), "'%s' is not an IP address%s", s ? s : "",
+				e->nrules >= POLICY_MAX_RULES ? " (or too many rules)" : "");
 		e->rules[e->nrules - 1].line = line_of(v);
 	}
 	return 0;
@@ -337,7 +345,8 @@ int egress_parse(struct policy_ctx *c, int node, struct egress_policy *e)
 	yaml_node_t *allow = NULL, *deny = NULL, *resolvers = NULL;
 
 	if (!n || n->type != YAML_MAPPING_NODE)
-		return policy_error(c, line_of(n), "'egress' must be a mapping (default, mode, "
+		return policy_error(c, line_of(n),
+				    "'egress' must be a mapping (default, mode, "
 				    "allow, deny, ...)");
 	for (pair = n->data.mapping.pairs.start; pair < n->data.mapping.pairs.top; pair++) {
 		yaml_node_t *k = yaml_document_get_node(c->doc, pair->key);
@@ -366,16 +375,19 @@ int egress_parse(struct policy_ctx *c, int node, struct egress_policy *e)
 			deny = v;
 		} else if (!strcmp(key, "resolvers") && !resolvers) {
 			resolvers = v;
-		} else if (!strcmp(key, "allow") || !strcmp(key, "deny") || !strcmp(key, "resolvers")) {
+		} else if (!strcmp(key, "allow") || !strcmp(key, "deny") ||
+			   !strcmp(key, "resolvers")) {
 			return policy_error(c, line_of(k), "'%s' appears twice", key);
 		} else {
 			return policy_error(c, line_of(k),
 					    "unknown egress key '%s' (known: default, mode, allow, "
-					    "deny, resolvers, raw_sockets)", key);
+					    "deny, resolvers, raw_sockets)",
+					    key);
 		}
 	}
 	if (!has_default)
-		return policy_error(c, line_of(n), "egress needs 'default: allow' or 'default: deny'");
+		return policy_error(c, line_of(n),
+				    "egress needs 'default: allow' or 'default: deny'");
 	if (!raw_set)
 		e->raw_deny = e->default_deny;
 	/* deny rules first: they win, and their order is the reporting order */
@@ -393,8 +405,7 @@ const char *policy_rule_name(const struct egress_policy *e, int rule)
 	switch (rule) {
 	case PR_RULE_NONE: return "none";
 	case PR_RULE_RAW: return "raw-socket";
-	case PR_RULE_DEFAULT:
-		return e && e->default_deny ? "default deny" : "default allow";
+	case PR_RULE_DEFAULT: return e && e->default_deny ? "default deny" : "default allow";
 	}
 	if (!e || rule < 0 || rule >= e->nrules)
 		return "unknown";

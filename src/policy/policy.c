@@ -70,8 +70,8 @@ static int dispatch(struct policy_ctx *c, struct policy *p)
 	return 0;
 }
 
-int policy_load_string(const char *name, const char *text, size_t len, struct policy *p,
-		       char *err, size_t errlen)
+int policy_load_string(const char *name, const char *text, size_t len, struct policy *p, char *err,
+		       size_t errlen)
 {
 	yaml_parser_t parser;
 	yaml_document_t doc;

@@ -14,26 +14,26 @@
 #define POLICY_RULE_NAME 320
 
 struct egress_rule {
-	int action;             /* PR_RULE_ALLOW / PR_RULE_DENY */
-	int kind;               /* PR_RULE_CIDR / PR_RULE_DOMAIN */
-	char domain[256];       /* lower case, without the "*." of a wildcard */
-	bool wildcard;          /* "*.name": names strictly below name */
-	uint8_t net[16];        /* 16-byte form (IPv4 mapped), masked */
-	int prefix;             /* bits of the 16-byte form */
+	int action;	  /* PR_RULE_ALLOW / PR_RULE_DENY */
+	int kind;	  /* PR_RULE_CIDR / PR_RULE_DOMAIN */
+	char domain[256]; /* lower case, without the "*." of a wildcard */
+	bool wildcard;	  /* "*.name": names strictly below name */
+	uint8_t net[16];  /* 16-byte form (IPv4 mapped), masked */
+	int prefix;	  /* bits of the 16-byte form */
 	bool v4;
-	int nports;             /* 0 = any */
+	int nports; /* 0 = any */
 	uint16_t port_lo[PR_RULE_PORTS], port_hi[PR_RULE_PORTS];
-	int transport;          /* PR_TRANSPORT_* bits, 0 = any */
-	int line;               /* in the policy file; 0 = implicit */
-	bool resolver;          /* an implicit rule for a DNS resolver */
+	int transport;		     /* PR_TRANSPORT_* bits, 0 = any */
+	int line;		     /* in the policy file; 0 = implicit */
+	bool resolver;		     /* an implicit rule for a DNS resolver */
 	char name[POLICY_RULE_NAME]; /* policy.rule in events */
 };
 
 struct egress_policy {
-	bool present;      /* the file has an egress section */
+	bool present; /* the file has an egress section */
 	bool default_deny;
-	int mode;          /* PR_MODE_ENFORCE / PR_MODE_AUDIT */
-	bool raw_deny;     /* raw/packet sockets; default: follows default */
+	int mode;      /* PR_MODE_ENFORCE / PR_MODE_AUDIT */
+	bool raw_deny; /* raw/packet sockets; default: follows default */
 	bool resolvers_set;
 	int nrules;
 	struct egress_rule rules[POLICY_MAX_RULES];
@@ -46,8 +46,8 @@ struct policy {
 
 int policy_load_file(const char *path, struct policy *p, char *err, size_t errlen);
 /* Parse text; name is used in error messages. */
-int policy_load_string(const char *name, const char *text, size_t len, struct policy *p,
-		       char *err, size_t errlen);
+int policy_load_string(const char *name, const char *text, size_t len, struct policy *p, char *err,
+		       size_t errlen);
 
 /* Name of a rule for events: an index or a PR_RULE_* code. */
 const char *policy_rule_name(const struct egress_policy *e, int rule);

@@ -328,7 +328,8 @@ static enum decode_result decode_flow(struct decode_ctx *c, const void *data, si
 				   : f->local_port == SOCK_DGRAM ? "icmp"
 								 : "raw");
 		record_add_int(r, "network.protocol.number", f->protocol);
-		snprintf(dest, sizeof(dest), "%s socket", (unsigned)f->err == AF_PACKET ? "packet" : "raw");
+		snprintf(dest, sizeof(dest), "%s socket",
+			 (unsigned)f->err == AF_PACKET ? "packet" : "raw");
 	} else {
 		record_add_str_ref(r, "network.type", f->family == 6 ? "ipv6" : "ipv4");
 		record_add_str_ref(r, "network.transport", proto_transport(f->protocol));
@@ -352,11 +353,12 @@ static enum decode_result decode_flow(struct decode_ctx *c, const void *data, si
 		record_add_str_ref(r, "policy.bypass", f->audit == 2 ? "timed" : "audit");
 	if (f->protocol == IPPROTO_TCP && !raw)
 		record_add_bool(r, "flow.established", f->fflags & PR_FLOW_ESTABLISHED);
-	record_add_str_ref(r, "flow.end", f->fflags & PR_FLOW_OPEN   ? "session_end"
-					  : f->fflags & PR_FLOW_IDLE ? "idle"
-					  : raw                      ? "socket"
-					  : f->verdict == PR_VERDICT_DENIED ? "denied"
-									    : "closed");
+	record_add_str_ref(r, "flow.end",
+			   f->fflags & PR_FLOW_OPEN	     ? "session_end"
+			   : f->fflags & PR_FLOW_IDLE	     ? "idle"
+			   : raw			     ? "socket"
+			   : f->verdict == PR_VERDICT_DENIED ? "denied"
+							     : "closed");
 	if (f->fflags & PR_FLOW_DOMAIN_TRUNC)
 		record_add_bool(r, "server.address_truncated", true);
 	egress_account(f->hdr.session_key, dest, f->verdict, f->bytes_out, f->bytes_in);

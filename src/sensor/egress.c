@@ -23,14 +23,14 @@
 #include "util/util.h"
 
 #define SWEEP_INTERVAL_NS 250000000ull
-#define SWEEP_BATCH 4096
+#define SWEEP_BATCH	  4096
 
 int egress_attach(struct egress_session *es, struct recorder *rec, const char *cg_abs,
 		  uint64_t session_key, const char *session_id, char *err, size_t errlen)
 {
 	struct proctor_bpf *skel = rec->sensor.skel;
 	struct bpf_program *progs[] = {
-		skel->progs.net_connect4,   skel->progs.net_connect6,    skel->progs.net_sendmsg4,
+		skel->progs.net_connect4,   skel->progs.net_connect6,	 skel->progs.net_sendmsg4,
 		skel->progs.net_sendmsg6,   skel->progs.net_sock_create, skel->progs.net_sockops,
 		skel->progs.net_skb_egress, skel->progs.net_skb_ingress,
 	};
@@ -89,8 +89,7 @@ static void system_resolvers(struct egress_policy *p)
 			egress_add_resolver(p, addr);
 }
 
-static int load_domains(struct egress_session *es, struct recorder *rec, char *err,
-			size_t errlen)
+static int load_domains(struct egress_session *es, struct recorder *rec, char *err, size_t errlen)
 {
 	const struct bpf_map *m = rec->sensor.skel->maps.egress_domains;
 	int i, rc;
@@ -120,7 +119,8 @@ static int load_domains(struct egress_session *es, struct recorder *rec, char *e
 		else
 			v.exact |= 1ull << i;
 		if ((rc = bpf_map__update_elem(m, &k, sizeof(k), &v, sizeof(v), BPF_ANY))) {
-			snprintf(err, errlen, "loading domain rule '%s': %s", r->name, strerror(-rc));
+			snprintf(err, errlen, "loading domain rule '%s': %s", r->name,
+				 strerror(-rc));
 			return -1;
 		}
 	}
@@ -277,7 +277,8 @@ static void ctl_serve(struct egress_session *es, struct recorder *rec)
 		n = read(c, req, sizeof(req) - 1);
 		req[n > 0 ? n : 0] = 0;
 		if (peer_in_session(es, rec, c)) {
-			snprintf(reply, sizeof(reply), "error refused: the request comes from "
+			snprintf(reply, sizeof(reply),
+				 "error refused: the request comes from "
 				 "inside the session\n");
 		} else if (sscanf(req, "bypass %63s %llu", id, &ns) != 2) {
 			snprintf(reply, sizeof(reply), "error unknown request\n");
@@ -285,7 +286,8 @@ static void ctl_serve(struct egress_session *es, struct recorder *rec)
 			snprintf(reply, sizeof(reply), "error not session %s\n", id);
 		} else if ((rc = egress_bypass(es, rec, ns))) {
 			snprintf(reply, sizeof(reply), "error %s\n",
-				 rc == -ENOENT ? "the session has no egress policy" : strerror(-rc));
+				 rc == -ENOENT ? "the session has no egress policy"
+					       : strerror(-rc));
 		} else {
 			fmt_rfc3339(now_realtime_ns() + ns, until, sizeof(until));
 			snprintf(reply, sizeof(reply), "ok %s\n", until);
@@ -375,14 +377,16 @@ void egress_print_summary(const struct egress_session *es, FILE *out)
 	if (!st->flows && !es->has_policy)
 		return; /* nothing to say */
 
-	fprintf(out, "proctor: egress: %" PRIu64 " flows, %u destinations, %" PRIu64
-		" denied, %" PRIu64 " bypassed, out ",
+	fprintf(out,
+		"proctor: egress: %" PRIu64 " flows, %u destinations, %" PRIu64 " denied, %" PRIu64
+		" bypassed, out ",
 		st->flows, st->ndest, st->denied, st->bypassed);
 	print_bytes(out, st->bytes_out);
 	fputs(", in ", out);
 	print_bytes(out, st->bytes_in);
-	fprintf(out, "%s\n", es->has_policy ? (es->policy.mode == PR_MODE_AUDIT ? " (audit mode)" : "")
-					    : " (no policy)");
+	fprintf(out, "%s\n",
+		es->has_policy ? (es->policy.mode == PR_MODE_AUDIT ? " (audit mode)" : "")
+			       : " (no policy)");
 	for (i = 0; i < st->ndest; i++) {
 		const struct egress_dest *d = &st->dest[i];
 		fprintf(out, "proctor:   %-40s %" PRIu64 " flows, out ", d->name, d->flows);
@@ -409,8 +413,7 @@ int egress_ctl_listen(struct egress_session *es, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot create %s: %s", PROCTOR_CTL_DIR, strerror(errno));
 		return -1;
 	}
-	snprintf(es->ctl_path, sizeof(es->ctl_path), "%s/%s.sock", PROCTOR_CTL_DIR,
-		 es->session_id);
+	snprintf(es->ctl_path, sizeof(es->ctl_path), "%s/%s.sock", PROCTOR_CTL_DIR, es->session_id);
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", es->ctl_path);
 	unlink(es->ctl_path);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);

@@ -18,9 +18,9 @@
 
 #include "policy/policy.h"
 
-#define PROCTOR_CTL_DIR "/run/proctor/sessions"
+#define PROCTOR_CTL_DIR	 "/run/proctor/sessions"
 #define EGRESS_MAX_LINKS 8
-#define EGRESS_TOP_DEST 16
+#define EGRESS_TOP_DEST	 16
 
 struct recorder;
 struct bpf_link;

@@ -22,20 +22,19 @@ static int load(const char *text)
 	return policy_load_string("p.yaml", text, strlen(text), &P, err, sizeof(err));
 }
 
-static const char example[] =
-	"egress:\n"
-	"  default: deny            # or allow\n"
-	"  mode: enforce            # or audit\n"
-	"  allow:\n"
-	"    - domain: \"*.github.com\"\n"
-	"    - domain: api.anthropic.com\n"
-	"      ports: [443]\n"
-	"    - cidr: 10.20.0.0/16\n"
-	"      ports: [8000-9000]\n"
-	"      transport: tcp\n"
-	"  deny:\n"
-	"    - cidr: 169.254.169.254/32   # cloud metadata\n"
-	"  resolvers: [127.0.0.53, '::1']\n";
+static const char example[] = "egress:\n"
+			      "  default: deny            # or allow\n"
+			      "  mode: enforce            # or audit\n"
+			      "  allow:\n"
+			      "    - domain: \"*.github.com\"\n"
+			      "    - domain: api.anthropic.com\n"
+			      "      ports: [443]\n"
+			      "    - cidr: 10.20.0.0/16\n"
+			      "      ports: [8000-9000]\n"
+			      "      transport: tcp\n"
+			      "  deny:\n"
+			      "    - cidr: 169.254.169.254/32   # cloud metadata\n"
+			      "  resolvers: [127.0.0.53, '::1']\n";
 
 static void test_example(void **state)
 {
@@ -68,7 +67,8 @@ static void test_example(void **state)
 static void test_audit_allow_raw(void **state)
 {
 	(void)state;
-	assert_int_equal(load("egress:\n  default: allow\n  mode: audit\n  raw_sockets: deny\n"), 0);
+	assert_int_equal(load("egress:\n  default: allow\n  mode: audit\n  raw_sockets: deny\n"),
+			 0);
 	assert_false(P.egress.default_deny);
 	assert_true(P.egress.raw_deny);
 	assert_int_equal(P.egress.mode, PR_MODE_AUDIT);
@@ -94,33 +94,37 @@ static void test_errors(void **state)
 	expect_error("egress:\n  default: deny\n  mode: loud\n", "p.yaml:3:", "mode must be");
 	expect_error("egress:\n  default: deny\n  colour: x\n", "p.yaml:3:", "unknown egress key");
 	expect_error("egress:\n  default: deny\n  allow: 5\n", "p.yaml:3:", "must be a list");
-	expect_error("egress:\n  default: deny\n  allow:\n    - 5\n", "p.yaml:4:", "a rule is a mapping");
-	expect_error("egress:\n  default: deny\n  allow:\n    - ports: [1]\n", "p.yaml:4:",
-		     "needs 'domain' or 'cidr'");
+	expect_error("egress:\n  default: deny\n  allow:\n    - 5\n",
+		     "p.yaml:4:", "a rule is a mapping");
+	expect_error("egress:\n  default: deny\n  allow:\n    - ports: [1]\n",
+		     "p.yaml:4:", "needs 'domain' or 'cidr'");
 	expect_error("egress:\n  default: deny\n  allow:\n    - {domain: a.b, cidr: 1.2.3.4}\n",
 		     "p.yaml:4:", "exactly one");
-	expect_error("egress:\n  default: deny\n  allow:\n    - domain: a..b\n", "p.yaml:4:",
-		     "not a domain name");
-	expect_error("egress:\n  default: deny\n  allow:\n    - domain: '*'\n", "p.yaml:4:",
-		     "not a domain name");
-	expect_error("egress:\n  default: deny\n  deny:\n    - cidr: 300.1.1.1\n", "p.yaml:4:",
-		     "not an address");
-	expect_error("egress:\n  default: deny\n  deny:\n    - cidr: ::1/129\n", "p.yaml:4:",
-		     "not an address");
-	expect_error("egress:\n  default: deny\n  deny:\n    - cidr: 1.2.3.4/\n", "p.yaml:4:",
-		     "not an address");
-	expect_error("egress:\n  default: deny\n  deny:\n    - cidr: 1.2.3.4\n      ports: [70000]\n",
-		     "p.yaml:5:", "bad port");
+	expect_error("egress:\n  default: deny\n  allow:\n    - domain: a..b\n",
+		     "p.yaml:4:", "not a domain name");
+	expect_error("egress:\n  default: deny\n  allow:\n    - domain: '*'\n",
+		     "p.yaml:4:", "not a domain name");
+	expect_error("egress:\n  default: deny\n  deny:\n    - cidr: 300.1.1.1\n",
+		     "p.yaml:4:", "not an address");
+	expect_error("egress:\n  default: deny\n  deny:\n    - cidr: ::1/129\n",
+		     "p.yaml:4:", "not an address");
+	expect_error("egress:\n  default: deny\n  deny:\n    - cidr: 1.2.3.4/\n",
+		     "p.yaml:4:", "not an address");
+	expect_error(
+		"egress:\n  default: deny\n  deny:\n    - cidr: 1.2.3.4\n      ports: [70000]\n",
+		"p.yaml:5:", "bad port");
 	expect_error("egress:\n  default: deny\n  deny:\n    - cidr: 1.2.3.4\n      ports: [9-3]\n",
 		     "p.yaml:5:", "bad port");
 	expect_error("egress:\n  default: deny\n  deny:\n    - cidr: 1.2.3.4\n      ports: []\n",
 		     "p.yaml:5:", "empty");
-	expect_error("egress:\n  default: deny\n  deny:\n    - cidr: 1.2.3.4\n      ports: [1,2,3,4,5,6,7,8,9]\n",
+	expect_error("egress:\n  default: deny\n  deny:\n    - cidr: 1.2.3.4\n      ports: "
+		     "[1,2,3,4,5,6,7,8,9]\n",
 		     "p.yaml:5:", "at most 8");
-	expect_error("egress:\n  default: deny\n  deny:\n    - cidr: 1.2.3.4\n      transport: sctp\n",
-		     "p.yaml:5:", "transport must be");
-	expect_error("egress:\n  default: deny\n  resolvers: [dns.google]\n", "p.yaml:3:",
-		     "not an IP address");
+	expect_error(
+		"egress:\n  default: deny\n  deny:\n    - cidr: 1.2.3.4\n      transport: sctp\n",
+		"p.yaml:5:", "transport must be");
+	expect_error("egress:\n  default: deny\n  resolvers: [dns.google]\n",
+		     "p.yaml:3:", "not an IP address");
 	expect_error("egress:\n  default: deny\n  allow: [\n", "p.yaml:", "");
 }
 
@@ -130,7 +134,8 @@ static void test_too_many_rules(void **state)
 	int i;
 	(void)state;
 	for (i = 0; i < POLICY_MAX_RULES + 1; i++)
-		snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "    - cidr: 10.0.%d.0/24\n", i);
+		snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "    - cidr: 10.0.%d.0/24\n",
+			 i);
 	expect_error(buf, "p.yaml:68:", "too many rules");
 }
 
@@ -178,7 +183,8 @@ static void test_domains_and_hash(void **state)
 	}
 	assert_true(h == egress_domain_hash(name));
 	/* upper case in the file is folded */
-	assert_int_equal(load("egress:\n  default: deny\n  allow:\n    - domain: API.Example.COM.\n"), 0);
+	assert_int_equal(
+		load("egress:\n  default: deny\n  allow:\n    - domain: API.Example.COM.\n"), 0);
 	assert_string_equal(P.egress.rules[0].domain, "api.example.com");
 }
 
@@ -198,7 +204,8 @@ static void test_fuzz(void **state)
 				buf[j] = (char)(rand_r(&seed) % 96 + 32);
 		} else {
 			for (j = 0; j < 1 + rand_r(&seed) % 6; j++)
-				buf[rand_r(&seed) % n] = "-:[]{}#'\"*/ \n\tax0.9"[rand_r(&seed) % 20];
+				buf[rand_r(&seed) % n] =
+					"-:[]{}#'\"*/ \n\tax0.9"[rand_r(&seed) % 20];
 		}
 		n = (size_t)rand_r(&seed) % (n + 1);
 		if (policy_load_string("p.yaml", buf, n, &P, err, sizeof(err))) {
@@ -215,9 +222,9 @@ static void test_fuzz(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_example),       cmocka_unit_test(test_audit_allow_raw),
-		cmocka_unit_test(test_errors),        cmocka_unit_test(test_too_many_rules),
-		cmocka_unit_test(test_cidr),          cmocka_unit_test(test_domains_and_hash),
+		cmocka_unit_test(test_example), cmocka_unit_test(test_audit_allow_raw),
+		cmocka_unit_test(test_errors),	cmocka_unit_test(test_too_many_rules),
+		cmocka_unit_test(test_cidr),	cmocka_unit_test(test_domains_and_hash),
 		cmocka_unit_test(test_fuzz),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
