@@ -285,14 +285,15 @@ static int setup_egress(struct run_state *st, const struct run_opts *o)
 	return 0;
 }
 
-/* Flows still open: give close callbacks a moment, then flush the rest. */
+/* TCP flows still open: give their close callbacks up to 200 ms, then
+ * flush whatever is left. */
 static void finish_egress(struct run_state *st)
 {
 	uint64_t until = now_monotonic_ns() + 200000000ull;
 
-	while (now_monotonic_ns() < until) {
+	while (now_monotonic_ns() < until && egress_pending_tcp(&st->eg, &st->rec)) {
 		recorder_drain(&st->rec);
-		usleep(20000);
+		usleep(10000);
 	}
 	recorder_drain(&st->rec);
 	egress_tick(&st->eg, &st->rec, true);

@@ -24,6 +24,7 @@
 
 #define SWEEP_INTERVAL_NS 250000000ull
 #define SWEEP_BATCH	  4096
+#define SWEEP_MAX_STEPS	  200000
 
 int egress_attach(struct egress_session *es, struct recorder *rec, const char *cg_abs,
 		  uint64_t session_key, const char *session_id, char *err, size_t errlen)
@@ -208,18 +209,22 @@ static void emit_flow(struct recorder *rec, struct pr_flow *f)
 		record_reset(r);
 }
 
-static void sweep(struct egress_session *es, struct recorder *rec, bool final)
+/* Flush the session's flows that are due (all when final); returns how many
+ * were taken (SWEEP_BATCH at most: call again). The scan is bounded: a hash
+ * map restarts its iteration when the current key is deleted under it. */
+static size_t sweep(struct egress_session *es, struct recorder *rec, bool final)
 {
 	const struct bpf_map *m = rec->sensor.skel->maps.flows;
 	int fd = bpf_map__fd(m);
 	struct pr_flow_key *keys, key, next, *prev = NULL;
 	struct pr_flow f;
 	uint64_t now = now_boottime_ns();
-	size_t n = 0, i;
+	size_t n = 0, i, steps = 0;
 
 	if (!(keys = malloc(SWEEP_BATCH * sizeof(*keys))))
-		return;
-	while (n < SWEEP_BATCH && !bpf_map_get_next_key(fd, prev, &next)) {
+		return 0;
+	while (n < SWEEP_BATCH && steps++ < SWEEP_MAX_STEPS &&
+	       !bpf_map_get_next_key(fd, prev, &next)) {
 		key = next;
 		prev = &key;
 		if (bpf_map_lookup_elem(fd, &key, &f) || f.hdr.session_key != es->session_key)
@@ -234,6 +239,7 @@ static void sweep(struct egress_session *es, struct recorder *rec, bool final)
 		emit_flow(rec, &f);
 	}
 	free(keys);
+	return n;
 }
 
 /* Is the process at the other end of c inside this session (its cgroup, or
@@ -309,22 +315,24 @@ void egress_tick(struct egress_session *es, struct recorder *rec, bool final)
 	if (!final && now - es->last_sweep_ns < SWEEP_INTERVAL_NS)
 		return;
 	es->last_sweep_ns = now;
-	sweep(es, rec, final);
+	while (sweep(es, rec, final) == SWEEP_BATCH && final)
+		;
 }
 
-/* Remove the session's entries from a map keyed by something starting
- * with the session key. */
-static void forget(const struct bpf_map *m, size_t ksz, uint64_t session_key)
+/* Remove up to SWEEP_BATCH of the session's entries from a map keyed by
+ * something starting with the session key; returns how many. */
+static size_t forget_batch(const struct bpf_map *m, size_t ksz, uint64_t session_key)
 {
 	int fd = bpf_map__fd(m);
 	uint8_t key[64], next[64], *prev = NULL;
 	uint8_t(*doomed)[64] = malloc(SWEEP_BATCH * 64);
-	size_t n = 0, i;
+	size_t n = 0, i, steps = 0;
 	uint64_t sk;
 
 	if (!doomed)
-		return;
-	while (n < SWEEP_BATCH && !bpf_map_get_next_key(fd, prev, next)) {
+		return 0;
+	while (n < SWEEP_BATCH && steps++ < SWEEP_MAX_STEPS &&
+	       !bpf_map_get_next_key(fd, prev, next)) {
 		memcpy(key, next, ksz);
 		prev = key;
 		memcpy(&sk, key, sizeof(sk));
@@ -334,6 +342,36 @@ static void forget(const struct bpf_map *m, size_t ksz, uint64_t session_key)
 	for (i = 0; i < n; i++)
 		bpf_map_delete_elem(fd, doomed[i]);
 	free(doomed);
+	return n;
+}
+
+/* Remove every entry of the session from a map keyed by the session key
+ * first. */
+static void forget(const struct bpf_map *m, size_t ksz, uint64_t session_key)
+{
+	int rounds = 0;
+
+	while (forget_batch(m, ksz, session_key) == SWEEP_BATCH && ++rounds < 64)
+		;
+}
+
+int egress_pending_tcp(struct egress_session *es, struct recorder *rec)
+{
+	int fd = bpf_map__fd(rec->sensor.skel->maps.flows), n = 0;
+	struct pr_flow_key key, next, *prev = NULL;
+	struct pr_flow f;
+	size_t steps = 0;
+
+	if (!es->nlinks)
+		return 0;
+	while (steps++ < SWEEP_MAX_STEPS && !bpf_map_get_next_key(fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (!bpf_map_lookup_elem(fd, &key, &f) && f.hdr.session_key == es->session_key &&
+		    f.protocol == IPPROTO_TCP)
+			n++;
+	}
+	return n;
 }
 
 void egress_detach(struct egress_session *es, struct recorder *rec)

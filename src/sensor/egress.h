@@ -63,6 +63,8 @@ int egress_set_policy(struct egress_session *es, struct recorder *rec,
 int egress_bypass(struct egress_session *es, struct recorder *rec, uint64_t dur_ns);
 /* Periodic work: idle UDP flows (all flows when final), control requests. */
 void egress_tick(struct egress_session *es, struct recorder *rec, bool final);
+/* TCP flows of the session the kernel has not closed yet. */
+int egress_pending_tcp(struct egress_session *es, struct recorder *rec);
 /* Detach, forget the session's kernel state, close the control socket. */
 void egress_detach(struct egress_session *es, struct recorder *rec);
 void egress_print_summary(const struct egress_session *es, FILE *out);

@@ -519,3 +519,21 @@ except OSError as e:
     assert r and r[0]["dns.answers"] == [OTHER4]  # still recorded
     f = one_flow(ev, **{"network.peer.address": OTHER4, "network.transport": "tcp"})
     assert (f["verdict"], f["policy.rule"], f["server.address"]) == ("DENIED", "default deny", "")
+
+
+def test_many_udp_flows_all_flushed_at_end(proctor):
+    """More live flows than one sweep batch (4096): every one is recorded."""
+    prog = """
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for port in range(20000, 25000):
+    s.sendto(b"x", ("127.0.0.1", port))
+"""
+    p = proctor.run(["/usr/bin/python3", "-c", prog], "--grace", "1s")
+    assert " 0 drops" in p.stderr, p.stderr
+    ev = proctor.events(None, "--type", "net.flow")
+    ports = {e["network.peer.port"] for e in ev if e["network.transport"] == "udp"
+             and e["network.peer.address"] == "127.0.0.1"}
+    assert ports == set(range(20000, 25000))
+    assert all(e["flow.bytes_out"] == 1 and e["flow.end"] == "session_end" for e in ev
+               if e["network.peer.address"] == "127.0.0.1")
