@@ -537,3 +537,20 @@ for port in range(20000, 25000):
     assert ports == set(range(20000, 25000))
     assert all(e["flow.bytes_out"] == 1 and e["flow.end"] == "session_end" for e in ev
                if e["network.peer.address"] == "127.0.0.1")
+
+
+def test_domain_rule_over_ipv6(proctor, lab, tmp_path):
+    """AAAA answers feed the kernel map too: an allowed name reached over
+    IPv6 is allowed and attributed; an unlisted name over IPv6 is denied."""
+    pol = write_policy(tmp_path, POLICY)
+    res, ev, _ = agent(proctor, lab, ["tcp:allowed.test:8080:10:20:6", "tcp:other.test:8080:1:1:6"],
+                       "--policy", pol)
+    assert res[0]["ok"] and res[0]["addr"] == SRV6 and res[1]["error"] == "EPERM", res
+    a = one_flow(ev, **{"network.peer.address": SRV6, "network.transport": "tcp"})
+    assert (a["verdict"], a["server.address"], a["network.type"]) == ("ALLOWED", "allowed.test", "ipv6")
+    assert (a["flow.bytes_out"], a["flow.bytes_in"]) == (13, 20)
+    d = one_flow(ev, **{"network.peer.address": OTHER6, "network.transport": "tcp"})
+    assert (d["verdict"], d["server.address"]) == ("DENIED", "other.test")
+    aaaa = [e for e in of_type(ev, "dns.response") if e["dns.question.type"] == "AAAA"
+            and e["dns.question.name"] == "allowed.test"]
+    assert aaaa and aaaa[0]["dns.answers"] == [SRV6]
