@@ -554,3 +554,27 @@ def test_domain_rule_over_ipv6(proctor, lab, tmp_path):
     aaaa = [e for e in of_type(ev, "dns.response") if e["dns.question.type"] == "AAAA"
             and e["dns.question.name"] == "allowed.test"]
     assert aaaa and aaaa[0]["dns.answers"] == [SRV6]
+
+
+def test_non_root_agent_is_enforced(proctor, lab, tmp_path):
+    """The policy does not depend on the agent's privileges."""
+    pol = write_policy(tmp_path, POLICY)
+    os.chmod(pol, 0o644)
+    prog = f"""
+import os, socket
+r = []
+for host in ("{OTHER4}", "{SRV4}"):
+    s = socket.socket()
+    try:
+        s.connect((host, 8080)); r.append("ok")
+    except OSError as e:
+        r.append(str(e.errno))
+print(os.getuid(), *r)
+"""
+    p = proctor.run(["/usr/bin/python3", "-c", prog], "--grace", "1s", "--policy", pol,
+                    "--user", "nobody")
+    uid, a, b = p.stdout.split()
+    assert uid != "0" and a == "1" and b == "1", p.stdout  # EPERM both: no name resolved
+    fl = of_type(proctor.events(), "net.flow")
+    assert {(f["network.peer.address"], f["verdict"], f["process.user.id"]) for f in fl} == \
+        {(OTHER4, "DENIED", int(uid)), (SRV4, "DENIED", int(uid))}
