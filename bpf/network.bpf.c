@@ -369,12 +369,18 @@ int BPF_PROG(tail_net_sendmmsg, struct pt_regs *regs, long ret)
 	if (!tr)
 		return 0;
 	so = fd_socket(fd);
+	/* ret < 0: the call failed, reported once with the first destination;
+	 * else messages [0, ret) were sent, each with its msg_len. */
 	for (i = 0; i < PR_MMSG_SCAN && i < vlen; i++) {
+		__u32 sent = 0;
+
+		if (ret < 0 ? i > 0 : (long)i >= ret)
+			break;
 		if (bpf_probe_read_user(&m, sizeof(m), &vec[i].msg_hdr) || !m.msg_name)
 			continue;
-		/* ret: messages sent; message i failed when i >= ret */
-		send_one(tr, regs, (long)i < ret ? 0 : (ret < 0 ? ret : -11), fd, so, m.msg_name,
-			 m.msg_namelen, vlen);
+		if (ret >= 0)
+			bpf_probe_read_user(&sent, sizeof(sent), &vec[i].msg_len);
+		send_one(tr, regs, ret < 0 ? ret : sent, fd, so, m.msg_name, m.msg_namelen, vlen);
 	}
 	return 0;
 }

@@ -1,6 +1,6 @@
 /* sendmmsg() to two destinations in one call: each destination gets its
  * net.send (first per process), and the UDP flows count every datagram.
- * expect: {"type": "net.send", "network.syscall": "sendmmsg", "network.peer.address": "127.0.0.1", "network.peer.port": 39001, "network.messages": 3}
+ * expect: {"type": "net.send", "network.syscall": "sendmmsg", "network.peer.address": "127.0.0.1", "network.peer.port": 39001, "network.messages": 3, "network.bytes": 100, "event.outcome": "success"}
  * expect: {"type": "net.send", "network.syscall": "sendmmsg", "network.peer.port": 39002}
  * expect: {"type": "net.flow", "network.transport": "udp", "network.peer.port": 39001, "flow.bytes_out": 200}
  * expect: {"type": "net.flow", "network.transport": "udp", "network.peer.port": 39002, "flow.bytes_out": 100}
