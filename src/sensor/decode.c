@@ -7,6 +7,7 @@
 
 static const struct decoder *const decoder_tables[] = {
 	process_decoders,
+	file_decoders,
 	network_decoders,
 };
 
