@@ -578,3 +578,21 @@ print(os.getuid(), *r)
     fl = of_type(proctor.events(), "net.flow")
     assert {(f["network.peer.address"], f["verdict"], f["process.user.id"]) for f in fl} == \
         {(OTHER4, "DENIED", int(uid)), (SRV4, "DENIED", int(uid))}
+
+
+def test_io_uring_connect_is_decided_in_the_kernel(proctor, lab, tmp_path):
+    """IORING_OP_CONNECT makes no connect syscall: the cgroup connect hook
+    still applies the policy and records the flow."""
+    exe = str(tmp_path / "uring_connect")
+    subprocess.run(["gcc", "-O1", "-o", exe, os.path.join(HERE, "progs", "uring_connect.c"),
+                    "-luring"], check=True)
+    pol = write_policy(tmp_path, POLICY)
+    p = proctor.run([exe, OTHER4, "8080"], "--grace", "1s", "--policy", pol)
+    assert p.stdout.strip() == "-1", p.stdout  # -EPERM
+    f = one_flow(proctor.events(), **{"network.peer.address": OTHER4})
+    assert (f["verdict"], f["policy.rule"], f["process.name"]) == \
+        ("DENIED", "default deny", "uring_connect")
+    p = proctor.run([exe, OTHER4, "8080"], "--grace", "1s", "--policy", pol, "--egress", "audit")
+    assert p.stdout.strip() == "0"
+    f = one_flow(proctor.events(), **{"network.peer.address": OTHER4})
+    assert f["verdict"] == "BYPASSED" and f["flow.established"] is True
