@@ -596,3 +596,23 @@ def test_io_uring_connect_is_decided_in_the_kernel(proctor, lab, tmp_path):
     assert p.stdout.strip() == "0"
     f = one_flow(proctor.events(), **{"network.peer.address": OTHER4})
     assert f["verdict"] == "BYPASSED" and f["flow.established"] is True
+
+
+def test_connect_failing_before_the_syn_ends_its_flow(proctor):
+    """ENETUNREACH (no route, in an empty network namespace) never reaches the
+    TCP state machine: the flow ends with the syscall, not at session end."""
+    prog = """
+import socket, time
+s = socket.socket()
+try:
+    s.connect(("10.1.1.1", 80))
+except OSError as e:
+    print(e.errno)
+time.sleep(0.5)
+"""
+    p = proctor.run(["unshare", "-n", "/usr/bin/python3", "-c", prog], "--grace", "1s")
+    ev = proctor.events()
+    f = one_flow(ev, **{"network.peer.address": "10.1.1.1"})
+    assert (f["error.code"], f["flow.end"], f["flow.established"]) == ("ENETUNREACH", "closed", False)
+    exit_ev = [e for e in of_type(ev, "process.exit") if e["process.pid"] == f["process.pid"]]
+    assert exit_ev and f["time"] < exit_ev[0]["time"]
