@@ -5,6 +5,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -362,6 +363,20 @@ static void *sender_main(void *arg)
 	return NULL;
 }
 
+/* The sender must not take signals meant for the main thread's signalfd
+ * (SIGCHLD...): it starts with every signal blocked. */
+static int start_thread_nosig(pthread_t *t, void *(*fn)(void *), void *arg)
+{
+	sigset_t all, old;
+	int rc;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	rc = pthread_create(t, NULL, fn, arg);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return rc;
+}
+
 static void spool_dir_for(const struct netsink *ns, const char *sinkurl, char *out, size_t len)
 {
 	const char *base = sink_url_param(&ns->url, "spool_dir");
@@ -423,7 +438,7 @@ int netsink_open(struct sink *s, const char *scheme, const char *rest,
 	if (ops->open(ns, err, errlen))
 		goto fail_spool;
 	ns->up = true;
-	if (pthread_create(&ns->thread, NULL, sender_main, ns)) {
+	if (start_thread_nosig(&ns->thread, sender_main, ns)) {
 		snprintf(err, errlen, "%.200s: cannot start sender thread", ns->display);
 		if (ops->close)
 			ops->close(ns);
