@@ -222,8 +222,11 @@ void pipeline_commit(struct pipeline *p, struct record *r)
 	/* The record must be the pool slot handed out by pipeline_record(). */
 	if (r != &p->pool[p->n])
 		return;
-	if (r->type < PR_EV_MAX)
+	if (r->type < PR_EV_MAX) {
 		p->stats.events_by_type[r->type]++;
+		if (!p->type_names[r->type] && r->type_name)
+			p->type_names[r->type] = r->type_name;
+	}
 	enrich_record(p->enricher, r, s);
 	if (p->redactor && redact_record(p->redactor, r))
 		p->stats.redacted++;

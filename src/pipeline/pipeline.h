@@ -56,6 +56,7 @@ struct pipeline {
 	struct redactor *redactor; /* NULL: redaction off */
 	struct ratelimit *limit;   /* rate 0: off */
 	struct record **fbatch;    /* per-sink filtered view of batch */
+	const char *type_names[PR_EV_MAX]; /* seen type names, for metrics */
 };
 
 int pipeline_init(struct pipeline *p, size_t batch_cap, uint64_t interval_ns);
