@@ -7,6 +7,7 @@
 
 /* Network sinks (issue 5): src/sinks/syslog.c, otlp.c, http_sinks.c. */
 extern const struct sink_ops syslog_udp_sink_ops, syslog_tcp_sink_ops, syslog_tls_sink_ops;
+extern const struct sink_ops otlp_http_sink_ops, otlp_https_sink_ops;
 
 static const struct sink_ops *const sink_table[] = {
 	&sqlite_sink_ops,
@@ -14,6 +15,8 @@ static const struct sink_ops *const sink_table[] = {
 	&syslog_udp_sink_ops,
 	&syslog_tcp_sink_ops,
 	&syslog_tls_sink_ops,
+	&otlp_http_sink_ops,
+	&otlp_https_sink_ops,
 };
 
 struct sink *sink_open_url(const char *url, char *err, size_t errlen)
