@@ -1,0 +1,106 @@
+"""test_sink_outage.py: no loss across a receiver outage or a proctor
+restart. The receiver is killed mid-stream and restarted; proctor spools,
+retries and replays. Then proctor itself exits while the receiver is down
+and the next run delivers what was left first. Every event must arrive
+exactly once and in order."""
+import json
+import os
+import threading
+import time
+
+from siem_receivers import HttpReceiver, free_port
+
+
+def env_for(tmp_path):
+    return dict(os.environ, PROCTOR_SPOOL_DIR=str(tmp_path / "spool"))
+
+
+def received(rx):
+    out = []
+    for r in list(rx.requests):
+        doc = json.loads(r["body"])
+        for rl in doc["resourceLogs"]:
+            for sl in rl["scopeLogs"]:
+                for lr in sl["logRecords"]:
+                    attrs = {a["key"]: a["value"] for a in lr["attributes"]}
+                    out.append((lr, attrs))
+    return out
+
+
+def seq_of(attrs):
+    args = attrs.get("process.command_args", {}).get("arrayValue", {}).get("values", [])
+    vals = [v["stringValue"] for v in args]
+    if len(vals) == 3 and vals[0] == "/bin/echo" and vals[1] == "seq":
+        return int(vals[2])
+    return None
+
+
+def key(lr, attrs):
+    return (lr["timeUnixNano"], lr.get("eventName"), attrs.get("process.tid", {}).get("intValue"))
+
+
+def test_receiver_outage_mid_stream(proctor, tmp_path):
+    port = free_port()
+    rx = HttpReceiver(port=port)
+    n = 60
+    cmd = ["sh", "-c", f"for i in $(seq 1 {n}); do /bin/echo seq $i >/dev/null; sleep 0.05; done"]
+
+    def outage():
+        time.sleep(1.0)
+        rx.stop()           # receiver dies mid-stream...
+        time.sleep(1.5)
+        rx.start()          # ...and comes back on the same port
+
+    t = threading.Thread(target=outage)
+    t.start()
+    p = proctor.run(cmd, "--export", f"otlp+http://127.0.0.1:{port}?encoding=json",
+                    env=env_for(tmp_path))
+    t.join()
+    assert p.returncode == 0, p.stderr
+    events = proctor.events()
+    try:
+        assert rx.wait(lambda: len(received(rx)) >= len(events), timeout=20)
+        got = received(rx)
+        seqs = [s for s in (seq_of(a) for _, a in got) if s is not None]
+        assert seqs == list(range(1, n + 1))          # all, once, in order
+        keys = [key(lr, a) for lr, a in got]
+        assert len(keys) == len(set(keys)) == len(events)
+        assert proctor.last_session()["drops"] == 0
+    finally:
+        rx.stop()
+
+
+def test_proctor_restart_replays_spool_first(proctor, tmp_path):
+    port = free_port()
+    url = f"otlp+http://127.0.0.1:{port}?encoding=json&drain=300ms"
+    cmd1 = ["sh", "-c", "for i in 1 2 3 4 5; do /bin/echo seq $i >/dev/null; done"]
+    p = proctor.run(cmd1, "--export", url, env=env_for(tmp_path))   # receiver is down
+    assert p.returncode == 0
+    assert "stay spooled" in p.stderr
+    rx = HttpReceiver(port=port)
+    try:
+        cmd2 = ["sh", "-c", "for i in 6 7 8; do /bin/echo seq $i >/dev/null; done"]
+        p = proctor.run(cmd2, "--export", url, env=env_for(tmp_path))
+        assert p.returncode == 0, p.stderr
+        s1, s2 = [s["session"] for s in proctor.sessions()]
+        n1, n2 = len(proctor.events(s1)), len(proctor.events(s2))
+        assert rx.wait(lambda: len(received(rx)) >= n1 + n2, timeout=20)
+        got = received_with_session(rx)
+        assert len(got) == n1 + n2                                  # exactly once
+        assert [s for s, _ in got] == [s1] * n1 + [s2] * n2         # spool first, in order
+        seqs = [q for q in (seq_of(a) for _, a in got) if q is not None]
+        assert seqs == [1, 2, 3, 4, 5, 6, 7, 8]
+    finally:
+        rx.stop()
+
+
+def received_with_session(rx):
+    out = []
+    for r in list(rx.requests):
+        for rl in json.loads(r["body"])["resourceLogs"]:
+            res = {a["key"]: a["value"]["stringValue"] for a in rl["resource"]["attributes"]}
+            for sl in rl["scopeLogs"]:
+                for lr in sl["logRecords"]:
+                    attrs = {a["key"]: a["value"] for a in lr["attributes"]}
+                    out.append((res["proctor.session"], attrs))
+    return out
