@@ -20,7 +20,8 @@ struct otlp_sink {
 	struct strbuf body;
 };
 
-bool http_status_retryable(long status);
+#include "sinks/http_sinks.h"
+
 bool http_status_retryable(long status)
 {
 	return status == 429 || status == 502 || status == 503 || status == 504;
