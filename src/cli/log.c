@@ -73,7 +73,7 @@ int cmd_log(int argc, char **argv)
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'j': json = true; break;
 		case 'd': db = optarg; break;
@@ -90,8 +90,11 @@ int cmd_log(int argc, char **argv)
 			puts("usage: proctor log [SESSION] [--type PREFIX] [--pid PID] [--path GLOB]"
 			     " [--json] [--db PATH]");
 			return 0;
+		case ':':
+			err_msg("%s: option '%s' needs a value", argv[0], argv[optind - 1]);
+			return EXIT_USAGE;
 		default:
-			err_msg("log: unknown option or missing value '%s'", argv[optind - 1]);
+			err_msg("log: unknown option '%s'", argv[optind - 1]);
 			return EXIT_USAGE;
 		}
 	}

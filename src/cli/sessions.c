@@ -34,8 +34,9 @@ static int print_json(void *ctx, const struct store_session_row *r)
 		sb_printf(sb, ",\"end\":\"%s\",\"exit.code\":%" PRId64, end, r->exit_code);
 	else
 		sb_puts(sb, ",\"end\":null,\"exit.code\":null");
-	sb_printf(sb, ",\"events\":%" PRId64 ",\"drops\":%" PRId64 ",\"processes\":%" PRId64 "}\n",
-		  r->events, r->drops, r->processes);
+	sb_printf(sb, ",\"events\":%" PRId64 ",\"drops\":%" PRId64 ",\"drops.by_type\":%s"
+		  ",\"processes\":%" PRId64 "}\n",
+		  r->events, r->drops, *r->drops_detail ? r->drops_detail : "{}", r->processes);
 	fputs(sb_cstr(sb), stdout);
 	return 0;
 }
@@ -71,11 +72,14 @@ int cmd_sessions(int argc, char **argv)
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'j': json = true; break;
 		case 'd': db = optarg; break;
 		case 'h': puts("usage: proctor sessions [--json] [--db PATH]"); return 0;
+		case ':':
+			err_msg("%s: option '%s' needs a value", argv[0], argv[optind - 1]);
+			return EXIT_USAGE;
 		default:
 			err_msg("sessions: unknown option '%s'", argv[optind - 1]);
 			return EXIT_USAGE;

@@ -76,7 +76,9 @@ static int exec_sql(struct store *st, const char *sql, char *err, size_t errlen)
 {
 	char *msg = NULL;
 	if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		snprintf(err, errlen, "%s: %s", st->path, msg ? msg : sqlite3_errmsg(st->db));
+		snprintf(err, errlen, "%s%s: %s", st->path,
+			 sqlite3_errcode(st->db) == SQLITE_NOTADB ? " is not a proctor store" : "",
+			 msg ? msg : sqlite3_errmsg(st->db));
 		sqlite3_free(msg);
 		return -1;
 	}
@@ -219,7 +221,7 @@ int store_foreach_session(struct store *st, int (*fn)(void *, const struct store
 
 	if (sqlite3_prepare_v2(st->db,
 			       "SELECT id, agent, project, user, host, command, start_ns, end_ns,"
-			       " exit_code, exit_signal, events, drops, processes FROM sessions"
+			       " exit_code, exit_signal, events, drops, processes, drops_detail FROM sessions"
 			       " ORDER BY start_ns, rowid",
 			       -1, &q, NULL) != SQLITE_OK)
 		return -1;
@@ -231,6 +233,7 @@ int store_foreach_session(struct store *st, int (*fn)(void *, const struct store
 			.exit_code = sqlite3_column_type(q, 8) == SQLITE_NULL ? -1 : sqlite3_column_int64(q, 8),
 			.exit_signal = sqlite3_column_int64(q, 9), .events = sqlite3_column_int64(q, 10),
 			.drops = sqlite3_column_int64(q, 11), .processes = sqlite3_column_int64(q, 12),
+			.drops_detail = col_text(q, 13),
 		};
 		rc = fn(ctx, &r);
 	}
