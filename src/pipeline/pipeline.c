@@ -324,7 +324,7 @@ bool pipeline_healthy(struct pipeline *p, char *why, size_t whylen)
 	for (i = 0; i < p->nsinks; i++) {
 		struct netsink *ns = netsink_of(p->sinks[i]);
 		if (ns && !netsink_up(ns)) {
-			snprintf(why, whylen, "sink %s is not delivering", p->sinks[i]->url);
+			snprintf(why, whylen, "sink %s is not delivering: %s", ns->display, ns->last_error);
 			return false;
 		}
 	}
