@@ -4,6 +4,7 @@
  * in its session's drops. */
 #include "pipeline/pipeline.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -324,7 +325,9 @@ bool pipeline_healthy(struct pipeline *p, char *why, size_t whylen)
 	for (i = 0; i < p->nsinks; i++) {
 		struct netsink *ns = netsink_of(p->sinks[i]);
 		if (ns && !netsink_up(ns)) {
+			pthread_mutex_lock(&ns->mu);
 			snprintf(why, whylen, "sink %s is not delivering: %s", ns->display, ns->last_error);
+			pthread_mutex_unlock(&ns->mu);
 			return false;
 		}
 	}
