@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <ctype.h>
+#include <stdint.h>
 
 #define REDACT_MAX_RULES 64
 #define REDACT_MAX_HINTS 8
@@ -20,9 +22,16 @@ struct rule {
 	const char *hints[REDACT_MAX_HINTS];
 };
 
+#define REDACT_MAX_HINT_SET 64
+
 struct redactor {
 	struct rule rules[REDACT_MAX_RULES];
 	size_t n;
+	/* Every distinct hint (lower case) and, per rule, a mask of its hints:
+	 * a string is lower-cased once and each hint searched once. */
+	char hint_set[REDACT_MAX_HINT_SET][24];
+	size_t nhints;
+	uint64_t rule_mask[REDACT_MAX_RULES];
 };
 
 struct builtin {
@@ -92,6 +101,32 @@ static int compile(struct rule *ru, const char *name, const char *re, int group,
 	return ru->name ? 0 : -1;
 }
 
+/* Record rule i's hints in the redactor's hint set. Hints are lower case
+ * (searched in a lower-cased copy); a rule without hints always runs. */
+static void index_hints(struct redactor *rd, size_t i)
+{
+	size_t j, k;
+
+	rd->rule_mask[i] = 0;
+	for (j = 0; j < REDACT_MAX_HINTS && rd->rules[i].hints[j]; j++) {
+		for (k = 0; k < rd->nhints; k++)
+			if (!strcasecmp(rd->hint_set[k], rd->rules[i].hints[j]))
+				break;
+		if (k == rd->nhints) {
+			if (rd->nhints >= REDACT_MAX_HINT_SET) {
+				rd->rule_mask[i] = UINT64_MAX; /* cannot index: always run */
+				return;
+			}
+			snprintf(rd->hint_set[rd->nhints], sizeof(rd->hint_set[0]), "%s",
+				 rd->rules[i].hints[j]);
+			for (char *c = rd->hint_set[rd->nhints]; *c; c++)
+				*c = (char)tolower((unsigned char)*c);
+			rd->nhints++;
+		}
+		rd->rule_mask[i] |= 1ull << k;
+	}
+}
+
 struct redactor *redactor_new(bool builtin_rules)
 {
 	struct redactor *rd = calloc(1, sizeof(*rd));
@@ -111,6 +146,7 @@ struct redactor *redactor_new(bool builtin_rules)
 		}
 		for (j = 0; j < REDACT_MAX_HINTS; j++)
 			ru->hints[j] = builtins[i].hints[j];
+		index_hints(rd, rd->n);
 		rd->n++;
 	}
 	return rd;
@@ -151,16 +187,28 @@ size_t redactor_count(const struct redactor *rd)
 	return rd->n;
 }
 
-static bool hinted(const struct rule *ru, const char *s)
+/* Which hints occur in s (case-insensitively). */
+static uint64_t present_hints(const struct redactor *rd, const char *s, struct strbuf *lower)
 {
-	size_t i;
+	uint64_t m = 0;
+	size_t i, n = strlen(s);
 
-	if (!ru->hints[0])
-		return true;
-	for (i = 0; i < REDACT_MAX_HINTS && ru->hints[i]; i++)
-		if (strcasestr(s, ru->hints[i]))
-			return true;
-	return false;
+	sb_reset(lower);
+	if (sb_grow(lower, n))
+		return UINT64_MAX;
+	for (i = 0; i < n; i++)
+		lower->buf[i] = (char)tolower((unsigned char)s[i]);
+	lower->buf[n] = 0;
+	lower->len = n;
+	for (i = 0; i < rd->nhints; i++)
+		if (strstr(lower->buf, rd->hint_set[i]))
+			m |= 1ull << i;
+	return m;
+}
+
+static bool hinted(const struct redactor *rd, size_t i, uint64_t present)
+{
+	return !rd->rules[i].hints[0] || (rd->rule_mask[i] & present);
 }
 
 static void note_name(const char *name, const char **names, size_t *nnames, size_t max)
@@ -206,15 +254,26 @@ int redact_string(const struct redactor *rd, const char *in, struct strbuf *out,
 		  const char **names, size_t *nnames, size_t max)
 {
 	struct strbuf tmp = STRBUF_INIT;
+	uint64_t present;
 	int total = 0;
 	size_t i;
 
 	sb_reset(out);
 	sb_puts(out, in);
+	present = present_hints(rd, in, &tmp);
+	if (!present) {
+		/* Only hint-less (user) rules can match. */
+		for (i = 0; i < rd->n && rd->rules[i].hints[0]; i++)
+			;
+		if (i == rd->n) {
+			sb_free(&tmp);
+			return 0;
+		}
+	}
 	for (i = 0; i < rd->n; i++) {
 		const struct rule *ru = &rd->rules[i];
 		int hits;
-		if (!hinted(ru, sb_cstr(out)))
+		if (!hinted(rd, i, present))
 			continue;
 		sb_reset(&tmp);
 		hits = apply_rule(ru, sb_cstr(out), &tmp);
@@ -236,7 +295,9 @@ static bool skip_key(const char *k)
 	static const char *const skip[] = {"time", "type", "session", "host.name", "event.outcome",
 					   "error.code", "file.access", "network.type",
 					   "network.transport", "event.severity", "redaction.rules",
-					   "verdict", "dns.question.type", "dns.response_code"};
+					   "verdict", "dns.question.type", "dns.response_code",
+					   "file.flags", "process.name", "memory.protection",
+					   "escape.category", "privilege.operation", "file.operation"};
 	size_t i;
 	for (i = 0; i < sizeof(skip) / sizeof(skip[0]); i++)
 		if (!strcmp(k, skip[i]))
