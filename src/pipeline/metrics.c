@@ -98,6 +98,15 @@ static void render_pipeline(struct strbuf *sb, struct pipeline *p)
 	sb_printf(sb, "proctor_batches_total %" PRIu64 "\n", p->stats.flushes);
 }
 
+static struct netsink_stats snap(struct sink *s)
+{
+	struct netsink *ns = netsink_of(s);
+	struct netsink_stats st = {0};
+	if (ns)
+		netsink_stats(ns, &st);
+	return st;
+}
+
 static void render_sinks(struct strbuf *sb, struct pipeline *p)
 {
 	size_t i, b;
@@ -106,19 +115,19 @@ static void render_sinks(struct strbuf *sb, struct pipeline *p)
 	for (i = 0; i < p->nsinks; i++) {
 		struct netsink *ns = netsink_of(p->sinks[i]);
 		sink_metric(sb, "proctor_sink_sends_total", p->sinks[i],
-			    ns ? ns->st.sends : p->sinks[i]->stats.batches);
+			    ns ? snap(p->sinks[i]).sends : p->sinks[i]->stats.batches);
 	}
 	head(sb, "proctor_sink_send_failures_total", "counter", "Failed sends (retried or dropped).");
 	for (i = 0; i < p->nsinks; i++) {
 		struct netsink *ns = netsink_of(p->sinks[i]);
 		sink_metric(sb, "proctor_sink_send_failures_total", p->sinks[i],
-			    ns ? ns->st.send_failures : p->sinks[i]->stats.failures);
+			    ns ? snap(p->sinks[i]).send_failures : p->sinks[i]->stats.failures);
 	}
 	head(sb, "proctor_sink_events_total", "counter", "Events a sink delivered.");
 	for (i = 0; i < p->nsinks; i++) {
 		struct netsink *ns = netsink_of(p->sinks[i]);
 		sink_metric(sb, "proctor_sink_events_total", p->sinks[i],
-			    ns ? ns->st.records_sent : p->sinks[i]->stats.records);
+			    ns ? snap(p->sinks[i]).records_sent : p->sinks[i]->stats.records);
 	}
 	head(sb, "proctor_sink_spool_bytes", "gauge", "Bytes waiting in a sink's on-disk spool.");
 	for (i = 0; i < p->nsinks; i++) {
@@ -135,9 +144,7 @@ static void render_sinks(struct strbuf *sb, struct pipeline *p)
 		struct netsink *ns = netsink_of(p->sinks[i]);
 		struct netsink_stats st = {0};
 		if (ns) {
-			pthread_mutex_lock(&ns->mu);
-			st = ns->st;
-			pthread_mutex_unlock(&ns->mu);
+			st = snap(p->sinks[i]);
 		} else {
 			st.latency_count = p->sinks[i]->stats.batches;
 			st.latency_ns_sum = p->sinks[i]->stats.latency_ns;

@@ -80,6 +80,8 @@ void pipeline_destroy(struct pipeline *p)
 
 	pipeline_flush(p);
 	for (i = 0; i < p->nsinks; i++)
+		netsink_request_stop(p->sinks[i]); /* all drain in parallel */
+	for (i = 0; i < p->nsinks; i++)
 		netsink_drain(p->sinks[i]);
 	pipeline_collect_sink_drops(p);
 	for (i = 0; i < p->nsinks; i++) {

@@ -198,6 +198,13 @@ bool netsink_up(struct netsink *ns)
 	return up;
 }
 
+void netsink_stats(struct netsink *ns, struct netsink_stats *out)
+{
+	pthread_mutex_lock(&ns->mu);
+	*out = ns->st;
+	pthread_mutex_unlock(&ns->mu);
+}
+
 uint64_t netsink_spool_bytes(struct netsink *ns)
 {
 	return spool_bytes(ns->spool);
@@ -235,7 +242,7 @@ static void note_latency(struct netsink *ns, uint64_t ns_taken)
 			ns->st.latency_buckets[i]++;
 }
 
-#define DESER_CAP 2000
+#define DESER_CAP 1000
 
 struct sender {
 	struct record recs[DESER_CAP];
@@ -432,6 +439,7 @@ int netsink_open(struct sink *s, const char *scheme, const char *rest,
 		goto fail;
 	}
 	spool_dir_for(ns, s->url, dir, sizeof(dir));
+	snprintf(ns->spool_dir, sizeof(ns->spool_dir), "%s", dir);
 	if (!(ns->spool = spool_open(dir, max, on_evict, ns, err, errlen)))
 		goto fail;
 	s->priv = ns;
@@ -502,17 +510,28 @@ bool netsink_wait_idle(struct netsink *ns, uint64_t timeout_ms)
 	return true;
 }
 
-void netsink_drain(struct sink *s)
+void netsink_request_stop(struct sink *s)
 {
 	struct netsink *ns = netsink_of(s);
 
 	if (!ns || !ns->started)
 		return;
 	pthread_mutex_lock(&ns->mu);
-	ns->stop = true;
-	ns->drain_deadline_ns = now_monotonic_ns() + ns->drain_ms * 1000000ull;
+	if (!ns->stop) {
+		ns->stop = true;
+		ns->drain_deadline_ns = now_monotonic_ns() + ns->drain_ms * 1000000ull;
+	}
 	pthread_cond_broadcast(&ns->cv);
 	pthread_mutex_unlock(&ns->mu);
+}
+
+void netsink_drain(struct sink *s)
+{
+	struct netsink *ns = netsink_of(s);
+
+	if (!ns || !ns->started)
+		return;
+	netsink_request_stop(s);
 	pthread_join(ns->thread, NULL);
 	ns->started = false;
 }
@@ -527,8 +546,10 @@ void netsink_close(struct sink *s)
 	netsink_drain(s);
 	left = spool_pending(ns->spool);
 	if (left)
-		err_msg("%.200s: %" PRIu64 " events not yet delivered stay spooled and will be sent by the next run",
-			ns->display, left);
+		fprintf(stderr,
+			"proctor: %.200s: %" PRIu64
+			" events not yet delivered stay spooled in %s and will be sent by the next run\n",
+			ns->display, left, ns->spool_dir);
 	if (ns->ops->close)
 		ns->ops->close(ns);
 	spool_close(ns->spool);

@@ -74,6 +74,7 @@ struct netsink {
 	struct sink_url url;
 	char display[900]; /* scheme://host:port/path, no query (may hold tokens) */
 	struct spool *spool;
+	char spool_dir[1024];
 	pthread_t thread;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
@@ -96,11 +97,15 @@ void netsink_close(struct sink *s);
 /* Stop the sender after draining (bounded by the drain time); close() does
  * this too. The pipeline calls it first so late drops are still counted. */
 void netsink_drain(struct sink *s);
+/* Ask the sender to finish (drain deadline starts now) without waiting, so
+ * several sinks drain in parallel; netsink_drain() then joins. */
+void netsink_request_stop(struct sink *s);
 
 struct netsink *netsink_of(struct sink *s); /* NULL for local sinks */
 size_t netsink_take_drops(struct sink *s, struct netsink_drop *d, size_t max);
 bool netsink_up(struct netsink *ns);
 uint64_t netsink_spool_bytes(struct netsink *ns);
+void netsink_stats(struct netsink *ns, struct netsink_stats *out); /* consistent snapshot */
 /* Wait until the spool is empty or timeout; true when empty (tests). */
 bool netsink_wait_idle(struct netsink *ns, uint64_t timeout_ms);
 
