@@ -104,3 +104,31 @@ def received_with_session(rx):
                     attrs = {a["key"]: a["value"] for a in lr["attributes"]}
                     out.append((res["proctor.session"], attrs))
     return out
+
+
+def test_full_spool_drops_oldest_and_counts_them(proctor, tmp_path):
+    """Receiver down, tiny spool: the oldest events are evicted and every
+    one of them is counted in the session's drops; the rest is delivered by
+    the next run. Delivered + dropped = recorded."""
+    port = free_port()
+    url = f"otlp+http://127.0.0.1:{port}?encoding=json&drain=200ms&spool_max=8K"
+    cmd = ["sh", "-c", "for i in $(seq 1 60); do /bin/echo seq $i >/dev/null; done"]
+    p = proctor.run(cmd, "--export", url, env=env_for(tmp_path))
+    assert p.returncode == 0, p.stderr
+    s1 = proctor.last_session()
+    assert s1["drops"] > 0, "an 8 KiB spool cannot hold this session"
+    rx = HttpReceiver(port=port)
+    try:
+        p = proctor.run(["true"], "--export", url, env=env_for(tmp_path))
+        assert p.returncode == 0, p.stderr
+        n2 = len(proctor.events(proctor.last_session()["session"]))
+        got = received_with_session(rx)
+        assert rx.wait(lambda: len(received_with_session(rx)) >= s1["events"] - s1["drops"] + n2)
+        got = received_with_session(rx)
+        from_first = [a for s, a in got if s == s1["session"]]
+        assert len(from_first) + s1["drops"] == s1["events"]
+        # What survived is the newest part, still in order.
+        seqs = [q for q in (seq_of(a) for a in from_first) if q is not None]
+        assert seqs == list(range(seqs[0], 61))
+    finally:
+        rx.stop()
