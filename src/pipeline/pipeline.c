@@ -108,6 +108,10 @@ int pipeline_add_sink(struct pipeline *p, const char *url, char *err, size_t err
 	if (!s)
 		return -1;
 	p->sinks[p->nsinks++] = s;
+	/* Network sinks spool next to the store unless told otherwise. */
+	if (!strncmp(url, "sqlite:", 7) && !netsink_defaults.store_spool_dir[0])
+		snprintf(netsink_defaults.store_spool_dir, sizeof(netsink_defaults.store_spool_dir),
+			 "%.500s.spool", url + 7);
 	return 0;
 }
 

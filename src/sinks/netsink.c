@@ -392,8 +392,12 @@ static void spool_dir_for(const struct netsink *ns, const char *sinkurl, char *o
 	char safe[64];
 	size_t i = 0;
 
+	/* ?spool_dir=, then the config file, $PROCTOR_SPOOL_DIR, next to the
+	 * store, and the system default. */
 	if (!base || !*base)
 		base = netsink_defaults.spool_dir[0] ? netsink_defaults.spool_dir : getenv("PROCTOR_SPOOL_DIR");
+	if (!base || !*base)
+		base = netsink_defaults.store_spool_dir[0] ? netsink_defaults.store_spool_dir : NULL;
 	if (!base || !*base)
 		base = "/var/lib/proctor/spool";
 	for (p = sinkurl; *p; p++)

@@ -111,7 +111,8 @@ bool netsink_wait_idle(struct netsink *ns, uint64_t timeout_ms);
 
 /* Defaults the config file may change before sinks are opened. */
 struct netsink_defaults {
-	char spool_dir[512];
+	char spool_dir[512];       /* config file's spool.dir */
+	char store_spool_dir[512]; /* "STORE.db.spool", next to the SQLite store */
 	uint64_t spool_max_bytes;
 	uint64_t drain_ms;
 };

@@ -12,7 +12,7 @@ from siem_receivers import HttpReceiver, free_port
 
 
 def env_for(tmp_path):
-    return dict(os.environ, PROCTOR_SPOOL_DIR=str(tmp_path / "spool"))
+    return dict(os.environ)  # the spool lives next to the test's store
 
 
 def received(rx):

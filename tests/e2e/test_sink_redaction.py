@@ -60,7 +60,11 @@ sinks:
         assert rx_otlp.wait(lambda: rx_otlp.requests)
         msgs = rs.messages(want=n)
         outputs = {
-            "store": b"".join(open(f, "rb").read() for f in glob.glob(proctor.db + "*")),
+            "store": b"".join(open(f, "rb").read() for f in glob.glob(proctor.db + "*")
+                              if os.path.isfile(f)),
+            "spool": b"".join(open(f, "rb").read()
+                              for f in glob.glob(str(tmp_path / "spool" / "**" / "*"), recursive=True)
+                              if os.path.isfile(f)),
             "sessions": proctor.cli("sessions", "--json", check=True).stdout.encode(),
             "log": proctor.cli("log", "--json", check=True).stdout.encode(),
             "jsonl": jsonl.read_bytes(),
