@@ -17,6 +17,7 @@ struct http_client {
 	char ca[512];
 	bool insecure;
 	long timeout_ms;
+	char userpwd[512];
 	struct strbuf gz;
 };
 
@@ -46,8 +47,14 @@ void http_free(struct http_client *h)
 	if (!h)
 		return;
 	curl_easy_cleanup(h->curl);
+	explicit_bzero(h->userpwd, sizeof(h->userpwd));
 	sb_free(&h->gz);
 	free(h);
+}
+
+void http_set_userpwd(struct http_client *h, const char *user, const char *password)
+{
+	snprintf(h->userpwd, sizeof(h->userpwd), "%s:%s", user ? user : "", password ? password : "");
 }
 
 void http_reply_free(struct http_reply *rep)
@@ -157,6 +164,10 @@ int http_post(struct http_client *h, const char *url, const char *const *headers
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
 	if (h->ca[0])
 		curl_easy_setopt(c, CURLOPT_CAINFO, h->ca);
+	if (h->userpwd[0]) {
+		curl_easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+		curl_easy_setopt(c, CURLOPT_USERPWD, h->userpwd);
+	}
 	if (h->insecure) {
 		curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
 		curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);

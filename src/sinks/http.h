@@ -20,6 +20,8 @@ struct http_reply {
 
 struct http_client *http_new(const char *ca_file, bool insecure, long timeout_ms);
 void http_free(struct http_client *h);
+/* HTTP basic authentication for every request ("user:password"). */
+void http_set_userpwd(struct http_client *h, const char *user, const char *password);
 /* headers: NULL-terminated "Name: value" strings. gzip compresses body. */
 int http_post(struct http_client *h, const char *url, const char *const *headers, const void *body,
 	      size_t len, bool gzip, struct http_reply *rep);

@@ -21,7 +21,6 @@
 
 struct os_sink {
 	struct http_sink *h;
-	char userpwd[512];
 	struct strbuf doc;
 	unsigned char *retry; /* per record: still to send */
 };
@@ -186,6 +185,9 @@ static int os_open(struct netsink *ns, char *err, size_t errlen)
 		if (q)
 			snprintf(q, sizeof(o->h->url) - (size_t)(q - o->h->url), "/_bulk");
 	}
+	if (sink_url_param(&ns->url, "user"))
+		http_set_userpwd(o->h->http, sink_url_param(&ns->url, "user"),
+				 sink_url_param(&ns->url, "password"));
 	ns->priv = o;
 	return 0;
 }

@@ -130,6 +130,8 @@ def test_bulk_custom_index_and_rejected_item(proctor, tmp_path):
     seen = []
 
     def respond(req):
+        # ?user=&password= -> HTTP basic authentication
+        assert req["headers"]["Authorization"] == "Basic ZWxhc3RpYzpjaGFuZ2VtZQ=="
         lines = req["body"].decode().splitlines()
         items = []
         for k in range(0, len(lines), 2):
@@ -143,7 +145,8 @@ def test_bulk_custom_index_and_rejected_item(proctor, tmp_path):
 
     rx = HttpReceiver(respond)
     try:
-        p, events = run(proctor, tmp_path, f"elasticsearch://127.0.0.1:{rx.port}/logs-proctor-test")
+        p, events = run(proctor, tmp_path, f"elasticsearch://127.0.0.1:{rx.port}/logs-proctor-test"
+                                                  "?user=elastic&password=changeme")
         assert set(seen) == {"logs-proctor-test"}
         assert "rejected: 400 bad field" in p.stderr
     finally:
