@@ -99,10 +99,10 @@ static int get_bool(struct cfg *c, yaml_node_t *v, const char *key, bool *out)
 	return fail(c, v, "'%s' must be true or false", key);
 }
 
-#define FOR_PAIRS(c, map, k, v)                                                                \
-	for (yaml_node_pair_t *pair_ = (map)->data.mapping.pairs.start;                         \
-	     pair_ < (map)->data.mapping.pairs.top &&                                           \
-	     ((k) = scalar(node(c, pair_->key)), (v) = node(c, pair_->value), 1);               \
+#define FOR_PAIRS(c, map, k, v)                                                                    \
+	for (yaml_node_pair_t *pair_ = (map)->data.mapping.pairs.start;                            \
+	     pair_ < (map)->data.mapping.pairs.top &&                                              \
+	     ((k) = scalar(node(c, pair_->key)), (v) = node(c, pair_->value), 1);                  \
 	     pair_++)
 
 static int section_batch(struct cfg *c, yaml_node_t *m)
@@ -113,7 +113,8 @@ static int section_batch(struct cfg *c, yaml_node_t *m)
 
 	if (want(c, m, YAML_MAPPING_NODE, "batch"))
 		return -1;
-	FOR_PAIRS(c, m, k, v) {
+	FOR_PAIRS(c, m, k, v)
+	{
 		if (k && !strcmp(k, "interval")) {
 			if (get_dur(c, v, k, &interval) || !interval)
 				return fail(c, v, "'interval' must be a positive duration");
@@ -137,7 +138,8 @@ static int section_rate(struct cfg *c, yaml_node_t *m)
 
 	if (want(c, m, YAML_MAPPING_NODE, "rate_limit"))
 		return -1;
-	FOR_PAIRS(c, m, k, v) {
+	FOR_PAIRS(c, m, k, v)
+	{
 		if (k && !strcmp(k, "events_per_second")) {
 			if (get_u64(c, v, k, &rate))
 				return -1;
@@ -161,7 +163,8 @@ static int redaction_rule(struct cfg *c, struct redactor *rd, yaml_node_t *m)
 
 	if (want(c, m, YAML_MAPPING_NODE, "a redaction rule"))
 		return -1;
-	FOR_PAIRS(c, m, k, v) {
+	FOR_PAIRS(c, m, k, v)
+	{
 		if (k && !strcmp(k, "name")) {
 			if (get_str(c, v, k, &name))
 				return -1;
@@ -192,7 +195,8 @@ static int section_redaction(struct cfg *c, yaml_node_t *m)
 
 	if (want(c, m, YAML_MAPPING_NODE, "redaction"))
 		return -1;
-	FOR_PAIRS(c, m, k, v) {
+	FOR_PAIRS(c, m, k, v)
+	{
 		if (k && !strcmp(k, "builtin")) {
 			if (get_bool(c, v, k, &builtin))
 				return -1;
@@ -226,13 +230,15 @@ static int section_spool(struct cfg *c, yaml_node_t *m)
 
 	if (want(c, m, YAML_MAPPING_NODE, "spool"))
 		return -1;
-	FOR_PAIRS(c, m, k, v) {
+	FOR_PAIRS(c, m, k, v)
+	{
 		if (k && !strcmp(k, "dir")) {
 			if (get_str(c, v, k, &s))
 				return -1;
 			if (strlen(s) >= sizeof(netsink_defaults.spool_dir))
 				return fail(c, v, "spool dir too long");
-			snprintf(netsink_defaults.spool_dir, sizeof(netsink_defaults.spool_dir), "%s", s);
+			snprintf(netsink_defaults.spool_dir, sizeof(netsink_defaults.spool_dir),
+				 "%s", s);
 		} else if (k && !strcmp(k, "max_bytes")) {
 			if (!(s = scalar(v)) || parse_size(s, &netsink_defaults.spool_max_bytes) ||
 			    !netsink_defaults.spool_max_bytes)
@@ -256,20 +262,23 @@ static int filter_set(struct cfg *c, yaml_node_t *m, struct sink_filter *f, bool
 
 	if (want(c, m, YAML_MAPPING_NODE, include ? "include" : "exclude"))
 		return -1;
-	FOR_PAIRS(c, m, k, v) {
+	FOR_PAIRS(c, m, k, v)
+	{
 		int which = k ? filter_list_parse(k) : -1;
 		yaml_node_item_t *it;
 		if (k && !strcmp(k, "severity") && include) {
 			const char *s = scalar(v);
 			int sev = s ? severity_parse(s) : -1;
 			if (sev < 0)
-				return fail(c, v, "'severity' must be one of debug, info, notice, warning, error, critical");
+				return fail(c, v,
+					    "'severity' must be one of debug, info, notice, "
+					    "warning, error, critical");
 			f->min_severity = sev;
 			continue;
 		}
 		if (which < 0)
-			return fail(c, v, "unknown key '%s' (types, agents, projects, paths%s)", k ? k : "?",
-				    include ? ", severity" : "");
+			return fail(c, v, "unknown key '%s' (types, agents, projects, paths%s)",
+				    k ? k : "?", include ? ", severity" : "");
 		if (scalar(v)) {
 			if (filter_add(fs, which, scalar(v)))
 				return fail(c, v, "out of memory");
@@ -297,7 +306,8 @@ static int one_sink(struct cfg *c, yaml_node_t *m)
 
 	if (want(c, m, YAML_MAPPING_NODE, "a sink"))
 		return -1;
-	FOR_PAIRS(c, m, k, v) {
+	FOR_PAIRS(c, m, k, v)
+	{
 		if (k && !strcmp(k, "url")) {
 			if (get_str(c, v, k, &url))
 				return -1;
@@ -306,7 +316,8 @@ static int one_sink(struct cfg *c, yaml_node_t *m)
 		} else if (k && !strcmp(k, "exclude")) {
 			exc = v;
 		} else {
-			return fail(c, v, "unknown key '%s' in a sink (url, include, exclude)", k ? k : "?");
+			return fail(c, v, "unknown key '%s' in a sink (url, include, exclude)",
+				    k ? k : "?");
 		}
 	}
 	if (!url)
@@ -342,8 +353,8 @@ static yaml_node_t *lookup(struct cfg *c, yaml_node_t *root, const char *key)
 	const char *k;
 	yaml_node_t *v;
 	FOR_PAIRS(c, root, k, v)
-		if (k && !strcmp(k, key))
-			return v;
+	if (k && !strcmp(k, key))
+		return v;
 	return NULL;
 }
 
@@ -354,15 +365,17 @@ static int check_keys(struct cfg *c, yaml_node_t *root)
 	yaml_node_t *v;
 	size_t i;
 
-	FOR_PAIRS(c, root, k, v) {
+	FOR_PAIRS(c, root, k, v)
+	{
 		bool ok = false;
 		(void)v;
 		for (i = 0; k && i < ARRAY_SIZE(known); i++)
 			ok |= !strcmp(k, known[i]);
 		if (!ok)
-			return fail(c, node(c, pair_->key),
-				    "unknown section '%s' (batch, rate_limit, redaction, spool, sinks)",
-				    k ? k : "?");
+			return fail(
+				c, node(c, pair_->key),
+				"unknown section '%s' (batch, rate_limit, redaction, spool, sinks)",
+				k ? k : "?");
 	}
 	return 0;
 }

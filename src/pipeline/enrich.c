@@ -12,8 +12,8 @@
 
 #include "util/util.h"
 
-#define PROC_SLOTS 8192
-#define ID_SLOTS 256
+#define PROC_SLOTS  8192
+#define ID_SLOTS    256
 #define CHAIN_DEPTH 4
 
 struct proc_ent {
@@ -34,8 +34,8 @@ struct enricher {
 	char host[256];
 };
 
-static const char *const sev_names[SEV_MAX] = {"debug", "info", "notice", "warning", "error",
-					       "critical"};
+static const char *const sev_names[SEV_MAX] = {"debug",	  "info",  "notice",
+					       "warning", "error", "critical"};
 
 const char *severity_name(enum severity s)
 {
@@ -219,7 +219,8 @@ void enrich_record(struct enricher *e, struct record *r, const struct session *s
 		struct proc_ent *p = proc_slot(e, (uint32_t)pid);
 		if (p->pid == (uint32_t)pid && p->exe)
 			add_if_absent(r, "process.executable.path", p->exe);
-		if (!record_get(r, "process.parent.chain") && record_get_int(r, "process.parent_pid", &v))
+		if (!record_get(r, "process.parent.chain") &&
+		    record_get_int(r, "process.parent_pid", &v))
 			add_chain(e, r, (uint32_t)v);
 	}
 	if (!record_get(r, "event.severity"))

@@ -76,17 +76,14 @@ static bool list_match(const struct filter_set *fs, enum filter_list which, cons
 	switch (which) {
 	case FL_TYPES:
 		return any_glob(p, n, r->type_name ? r->type_name : record_get_str(r, "type"));
-	case FL_AGENTS:
-		return any_glob(p, n, record_get_str(r, "agent"));
-	case FL_PROJECTS:
-		return any_glob(p, n, record_get_str(r, "project"));
+	case FL_AGENTS: return any_glob(p, n, record_get_str(r, "agent"));
+	case FL_PROJECTS: return any_glob(p, n, record_get_str(r, "project"));
 	case FL_PATHS:
 		a = record_get_str(r, "file.path");
 		b = record_get_str(r, "file.target_path");
 		*applies = a || b;
 		return any_glob(p, n, a) || any_glob(p, n, b);
-	default:
-		return false;
+	default: return false;
 	}
 }
 

@@ -47,7 +47,8 @@ static void sink_label(struct strbuf *sb, struct sink *s)
 		label_value(sb, ns->display);
 		return;
 	}
-	snprintf(tmp, sizeof(tmp), "%.*s", (int)(q ? (size_t)(q - s->url) : strlen(s->url)), s->url);
+	snprintf(tmp, sizeof(tmp), "%.*s", (int)(q ? (size_t)(q - s->url) : strlen(s->url)),
+		 s->url);
 	label_value(sb, tmp);
 }
 
@@ -81,15 +82,18 @@ static void render_pipeline(struct strbuf *sb, struct pipeline *p)
 	     "Events the kernel could not put in the ring buffer.");
 	sb_printf(sb, "proctor_ringbuf_lost_events_total %" PRIu64 "\n",
 		  p->stats.drops[DROP_RINGBUF_FULL]);
-	head(sb, "proctor_dropped_events_total", "counter", "Events lost in user space, by reason.");
+	head(sb, "proctor_dropped_events_total", "counter",
+	     "Events lost in user space, by reason.");
 	for (i = 0; i < DROP_REASON_MAX; i++)
 		if (i != DROP_RINGBUF_FULL)
 			sb_printf(sb, "proctor_dropped_events_total{reason=\"%s\"} %" PRIu64 "\n",
 				  drop_reason_name(i), p->stats.drops[i]);
 	head(sb, "proctor_rate_limited_events_total", "counter",
 	     "Events dropped by the per-cgroup rate limit.");
-	sb_printf(sb, "proctor_rate_limited_events_total %" PRIu64 "\n", p->stats.drops[DROP_RATE_LIMIT]);
-	head(sb, "proctor_redacted_events_total", "counter", "Events in which a secret was redacted.");
+	sb_printf(sb, "proctor_rate_limited_events_total %" PRIu64 "\n",
+		  p->stats.drops[DROP_RATE_LIMIT]);
+	head(sb, "proctor_redacted_events_total", "counter",
+	     "Events in which a secret was redacted.");
 	sb_printf(sb, "proctor_redacted_events_total %" PRIu64 "\n", p->stats.redacted);
 	head(sb, "proctor_filtered_events_total", "counter",
 	     "Events a sink's filter excluded (per sink and event).");
@@ -117,7 +121,8 @@ static void render_sinks(struct strbuf *sb, struct pipeline *p)
 		sink_metric(sb, "proctor_sink_sends_total", p->sinks[i],
 			    ns ? snap(p->sinks[i]).sends : p->sinks[i]->stats.batches);
 	}
-	head(sb, "proctor_sink_send_failures_total", "counter", "Failed sends (retried or dropped).");
+	head(sb, "proctor_sink_send_failures_total", "counter",
+	     "Failed sends (retried or dropped).");
 	for (i = 0; i < p->nsinks; i++) {
 		struct netsink *ns = netsink_of(p->sinks[i]);
 		sink_metric(sb, "proctor_sink_send_failures_total", p->sinks[i],
@@ -132,7 +137,8 @@ static void render_sinks(struct strbuf *sb, struct pipeline *p)
 	head(sb, "proctor_sink_spool_bytes", "gauge", "Bytes waiting in a sink's on-disk spool.");
 	for (i = 0; i < p->nsinks; i++) {
 		struct netsink *ns = netsink_of(p->sinks[i]);
-		sink_metric(sb, "proctor_sink_spool_bytes", p->sinks[i], ns ? netsink_spool_bytes(ns) : 0);
+		sink_metric(sb, "proctor_sink_spool_bytes", p->sinks[i],
+			    ns ? netsink_spool_bytes(ns) : 0);
 	}
 	head(sb, "proctor_sink_up", "gauge", "1 when the sink's last delivery succeeded.");
 	for (i = 0; i < p->nsinks; i++) {
@@ -180,8 +186,8 @@ int metrics_render(struct pipeline *p, struct strbuf *sb)
 static enum MHD_Result reply(struct MHD_Connection *conn, unsigned code, const char *ctype,
 			     struct strbuf *body)
 {
-	struct MHD_Response *r = MHD_create_response_from_buffer(body->len, body->buf ? body->buf : "",
-								   MHD_RESPMEM_MUST_COPY);
+	struct MHD_Response *r = MHD_create_response_from_buffer(
+		body->len, body->buf ? body->buf : "", MHD_RESPMEM_MUST_COPY);
 	enum MHD_Result rc;
 
 	if (!r)
@@ -210,7 +216,8 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *conn, const cha
 	} else if (!strcmp(url, "/healthz")) {
 		bool ok = pipeline_healthy(mp, why, sizeof(why));
 		sb_printf(&sb, "%s\n", why);
-		rc = reply(conn, ok ? MHD_HTTP_OK : MHD_HTTP_SERVICE_UNAVAILABLE, "text/plain", &sb);
+		rc = reply(conn, ok ? MHD_HTTP_OK : MHD_HTTP_SERVICE_UNAVAILABLE, "text/plain",
+			   &sb);
 	} else {
 		sb_puts(&sb, "not found: try /metrics or /healthz\n");
 		rc = reply(conn, MHD_HTTP_NOT_FOUND, "text/plain", &sb);
@@ -272,8 +279,8 @@ int metrics_start(const char *addr, struct pipeline *p, char *err, size_t errlen
 	pthread_sigmask(SIG_SETMASK, &all, &old); /* its thread must not take our signals */
 	daemon_ = MHD_start_daemon(flags, ntohs(((struct sockaddr_in *)&ss)->sin_port), NULL, NULL,
 				   handler, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-				   MHD_OPTION_CONNECTION_LIMIT, 64u, MHD_OPTION_CONNECTION_TIMEOUT, 10u,
-				   MHD_OPTION_END);
+				   MHD_OPTION_CONNECTION_LIMIT, 64u, MHD_OPTION_CONNECTION_TIMEOUT,
+				   10u, MHD_OPTION_END);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (!daemon_) {
 		snprintf(err, errlen, "--metrics %s: cannot listen (address in use?)", addr);

@@ -17,10 +17,8 @@
 #include "util/util.h"
 
 static const char *const drop_names[DROP_REASON_MAX] = {
-	[DROP_RINGBUF_FULL] = "ringbuf_full",
-	[DROP_DECODE] = "decode_error",
-	[DROP_RATE_LIMIT] = "rate_limited",
-	[DROP_SINK_ERROR] = "sink_error",
+	[DROP_RINGBUF_FULL] = "ringbuf_full", [DROP_DECODE] = "decode_error",
+	[DROP_RATE_LIMIT] = "rate_limited",   [DROP_SINK_ERROR] = "sink_error",
 	[DROP_SPOOL_FULL] = "spool_full",
 };
 
@@ -202,8 +200,7 @@ struct record *pipeline_record(struct pipeline *p)
 	return r;
 }
 
-void pipeline_count_drop(struct pipeline *p, enum drop_reason why, uint64_t session_key,
-			 uint64_t n)
+void pipeline_count_drop(struct pipeline *p, enum drop_reason why, uint64_t session_key, uint64_t n)
 {
 	struct session *s = pipeline_session(p, session_key);
 
@@ -332,7 +329,8 @@ bool pipeline_healthy(struct pipeline *p, char *why, size_t whylen)
 		struct netsink *ns = netsink_of(p->sinks[i]);
 		if (ns && !netsink_up(ns)) {
 			pthread_mutex_lock(&ns->mu);
-			snprintf(why, whylen, "sink %s is not delivering: %s", ns->display, ns->last_error);
+			snprintf(why, whylen, "sink %s is not delivering: %s", ns->display,
+				 ns->last_error);
 			pthread_mutex_unlock(&ns->mu);
 			return false;
 		}

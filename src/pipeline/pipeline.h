@@ -16,7 +16,7 @@
 
 enum drop_reason {
 	DROP_RINGBUF_FULL, /* kernel: ring buffer reserve failed */
-	DROP_DECODE,       /* malformed record from the kernel */
+	DROP_DECODE,	   /* malformed record from the kernel */
 	DROP_RATE_LIMIT,   /* per-cgroup token bucket */
 	DROP_SINK_ERROR,   /* a sink failed and could not spool */
 	DROP_SPOOL_FULL,   /* oldest spooled records evicted */
@@ -24,7 +24,7 @@ enum drop_reason {
 };
 const char *drop_reason_name(enum drop_reason r);
 
-#define PIPELINE_MAX_SINKS 16
+#define PIPELINE_MAX_SINKS    16
 #define PIPELINE_MAX_SESSIONS 64
 
 struct pipeline_stats {
@@ -53,9 +53,9 @@ struct pipeline {
 	struct pipeline_stats stats;
 	/* Stages (pipeline_init sets defaults; the config file changes them). */
 	struct enricher *enricher;
-	struct redactor *redactor; /* NULL: redaction off */
-	struct ratelimit *limit;   /* rate 0: off */
-	struct record **fbatch;    /* per-sink filtered view of batch */
+	struct redactor *redactor;	   /* NULL: redaction off */
+	struct ratelimit *limit;	   /* rate 0: off */
+	struct record **fbatch;		   /* per-sink filtered view of batch */
 	const char *type_names[PR_EV_MAX]; /* seen type names, for metrics */
 };
 

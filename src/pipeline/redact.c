@@ -43,32 +43,61 @@ struct builtin {
 /* Ordered: specific token shapes first, generic key=value pairs last. */
 static const struct builtin builtins[] = {
 	{"private_key",
-	 "-----BEGIN[ A-Z0-9]*PRIVATE KEY-----([^-]|-[^-]|--[^-]|---[^-]|----[^-])*(-----END[ A-Z0-9]*PRIVATE KEY-----)?",
-	 0, 0, {"PRIVATE KEY"}},
-	{"aws_access_key", "(AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[A-Z0-9]{16}", 0, 0,
+	 "-----BEGIN[ A-Z0-9]*PRIVATE KEY-----([^-]|-[^-]|--[^-]|---[^-]|----[^-])*(-----END[ "
+	 "A-Z0-9]*PRIVATE KEY-----)?",
+	 0,
+	 0,
+	 {"PRIVATE KEY"}},
+	{"aws_access_key",
+	 "(AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[A-Z0-9]{16}",
+	 0,
+	 0,
 	 {"AKIA", "ASIA", "AGPA", "AIDA", "AROA", "ANPA", "ANVA", "AIPA"}},
 	{"aws_secret_key",
-	 "aws_?secret_?(access_?)?key[\"']?[[:space:]]*[:=][[:space:]]*[\"']?([A-Za-z0-9/+=]{40})", 2,
-	 REG_ICASE, {"secret"}},
-	{"github_token", "(ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{30,}", 0, 0,
+	 "aws_?secret_?(access_?)?key[\"']?[[:space:]]*[:=][[:space:]]*[\"']?([A-Za-z0-9/+=]{40})",
+	 2,
+	 REG_ICASE,
+	 {"secret"}},
+	{"github_token",
+	 "(ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{30,}",
+	 0,
+	 0,
 	 {"ghp_", "gho_", "ghu_", "ghs_", "ghr_"}},
 	{"github_token", "github_pat_[A-Za-z0-9_]{20,}", 0, 0, {"github_pat_"}},
-	{"gitlab_token", "gl(pat|dt|ptt|rt|cbt|soat|ft|imt|agent)-[A-Za-z0-9_-]{20,}", 0, 0, {"gl"}},
+	{"gitlab_token",
+	 "gl(pat|dt|ptt|rt|cbt|soat|ft|imt|agent)-[A-Za-z0-9_-]{20,}",
+	 0,
+	 0,
+	 {"gl"}},
 	{"slack_token", "xox[abposre]-[A-Za-z0-9-]{10,}", 0, 0, {"xox"}},
-	{"slack_webhook", "hooks\\.slack\\.com/services/[A-Za-z0-9/_-]+", 0, 0, {"hooks.slack.com"}},
+	{"slack_webhook",
+	 "hooks\\.slack\\.com/services/[A-Za-z0-9/_-]+",
+	 0,
+	 0,
+	 {"hooks.slack.com"}},
 	{"jwt", "eyJ[A-Za-z0-9_-]{4,}\\.eyJ[A-Za-z0-9_-]{4,}\\.[A-Za-z0-9_-]*", 0, 0, {"eyJ"}},
 	{"bearer_token", "bearer[[:space:]]+([A-Za-z0-9._~+/=-]{8,})", 1, REG_ICASE, {"bearer"}},
 	{"basic_auth", "basic[[:space:]]+([A-Za-z0-9+/=]{8,})", 1, REG_ICASE, {"basic"}},
-	{"url_credentials", "[A-Za-z][A-Za-z0-9+.-]*://[^/:@[:space:]]*:([^/@[:space:]]+)@", 1, 0,
+	{"url_credentials",
+	 "[A-Za-z][A-Za-z0-9+.-]*://[^/:@[:space:]]*:([^/@[:space:]]+)@",
+	 1,
+	 0,
 	 {"://"}},
 	{"secret_argument",
-	 "(^|[[:space:]])--?([A-Za-z0-9]+[_-])*(password|passwd|passphrase|pass|secret|token|api[_-]?key|"
+	 "(^|[[:space:]])--?([A-Za-z0-9]+[_-])*(password|passwd|passphrase|pass|secret|token|api[_-"
+	 "]?key|"
 	 "apikey|access[_-]?key|client[_-]?secret|auth)[[:space:]]+([^[:space:]-][^[:space:]]*)",
-	 4, REG_ICASE, {"pass", "secret", "token", "key", "auth"}},
+	 4,
+	 REG_ICASE,
+	 {"pass", "secret", "token", "key", "auth"}},
 	{"password_pair",
-	 "(password|passwd|passphrase|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|"
-	 "client[_-]?secret|credentials?|auth)[\"']?[[:space:]]*[=:][[:space:]]*[\"']?([^[:space:]\"'&;,]+)",
-	 2, REG_ICASE, {"pass", "pwd", "secret", "token", "key", "auth", "credential"}},
+	 "(password|passwd|passphrase|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-"
+	 "]?key|"
+	 "client[_-]?secret|credentials?|auth)[\"']?[[:space:]]*[=:][[:space:]]*[\"']?([^[:space:]"
+	 "\"'&;,]+)",
+	 2,
+	 REG_ICASE,
+	 {"pass", "pwd", "secret", "token", "key", "auth", "credential"}},
 };
 
 /* argv flags whose *next* element is a secret ("--password hunter2"). */
@@ -92,8 +121,8 @@ static int compile(struct rule *ru, const char *name, const char *re, int group,
 	}
 	if ((size_t)group > ru->re.re_nsub) {
 		regfree(&ru->re);
-		snprintf(err, errlen, "redaction rule '%s': group %d but the regex has %zu", name, group,
-			 ru->re.re_nsub);
+		snprintf(err, errlen, "redaction rule '%s': group %d but the regex has %zu", name,
+			 group, ru->re.re_nsub);
 		return -1;
 	}
 	ru->name = strdup(name);
@@ -136,11 +165,13 @@ struct redactor *redactor_new(bool builtin_rules)
 	if (!rd)
 		return NULL;
 	if (!flag_re_ok)
-		flag_re_ok = regcomp(&flag_re, secret_flags, REG_EXTENDED | REG_ICASE | REG_NOSUB) ? -1 : 1;
+		flag_re_ok = regcomp(&flag_re, secret_flags, REG_EXTENDED | REG_ICASE | REG_NOSUB)
+				     ? -1
+				     : 1;
 	for (i = 0; builtin_rules && i < sizeof(builtins) / sizeof(builtins[0]); i++) {
 		struct rule *ru = &rd->rules[rd->n];
-		if (compile(ru, builtins[i].name, builtins[i].re, builtins[i].group, builtins[i].flags, err,
-			    sizeof(err))) {
+		if (compile(ru, builtins[i].name, builtins[i].re, builtins[i].group,
+			    builtins[i].flags, err, sizeof(err))) {
 			fprintf(stderr, "proctor: internal: %s\n", err);
 			continue;
 		}
@@ -250,8 +281,8 @@ static int apply_rule(const struct rule *ru, const char *in, struct strbuf *out)
 	return hits;
 }
 
-int redact_string(const struct redactor *rd, const char *in, struct strbuf *out,
-		  const char **names, size_t *nnames, size_t max)
+int redact_string(const struct redactor *rd, const char *in, struct strbuf *out, const char **names,
+		  size_t *nnames, size_t max)
 {
 	struct strbuf tmp = STRBUF_INIT;
 	uint64_t present;
@@ -292,12 +323,26 @@ int redact_string(const struct redactor *rd, const char *in, struct strbuf *out,
 /* Keys that never carry user-controlled text: skip them for speed. */
 static bool skip_key(const char *k)
 {
-	static const char *const skip[] = {"time", "type", "session", "host.name", "event.outcome",
-					   "error.code", "file.access", "network.type",
-					   "network.transport", "event.severity", "redaction.rules",
-					   "verdict", "dns.question.type", "dns.response_code",
-					   "file.flags", "process.name", "memory.protection",
-					   "escape.category", "privilege.operation", "file.operation"};
+	static const char *const skip[] = {"time",
+					   "type",
+					   "session",
+					   "host.name",
+					   "event.outcome",
+					   "error.code",
+					   "file.access",
+					   "network.type",
+					   "network.transport",
+					   "event.severity",
+					   "redaction.rules",
+					   "verdict",
+					   "dns.question.type",
+					   "dns.response_code",
+					   "file.flags",
+					   "process.name",
+					   "memory.protection",
+					   "escape.category",
+					   "privilege.operation",
+					   "file.operation"};
 	size_t i;
 	for (i = 0; i < sizeof(skip) / sizeof(skip[0]); i++)
 		if (!strcmp(k, skip[i]))
@@ -346,13 +391,15 @@ int redact_record(const struct redactor *rd, struct record *r)
 		} else if (f->kind == FIELD_STRV) {
 			const char **v = (const char **)f->sv.v;
 			for (j = 0; j < f->sv.n; j++) {
-				if (j && is_secret_flag(v[j - 1]) && strncmp(v[j], "[REDACTED:", 10)) {
+				if (j && is_secret_flag(v[j - 1]) &&
+				    strncmp(v[j], "[REDACTED:", 10)) {
 					v[j] = "[REDACTED:secret_argument]";
 					note_name("secret_argument", names, &nn, REDACT_MAX_RULES);
 					hits++;
 					continue;
 				}
-				hits += redact_in_arena(rd, r, &v[j], &sb, names, &nn, REDACT_MAX_RULES);
+				hits += redact_in_arena(rd, r, &v[j], &sb, names, &nn,
+							REDACT_MAX_RULES);
 			}
 		}
 	}

@@ -25,8 +25,8 @@ size_t redactor_count(const struct redactor *rd);
 /* Redact one string into out (reset first). Returns the number of
  * replacements; fired rule names are added to names[] (deduplicated, up to
  * *nnames < max). */
-int redact_string(const struct redactor *rd, const char *in, struct strbuf *out,
-		  const char **names, size_t *nnames, size_t max);
+int redact_string(const struct redactor *rd, const char *in, struct strbuf *out, const char **names,
+		  size_t *nnames, size_t max);
 /* Redact every string field of a record in place. Returns replacements. */
 int redact_record(const struct redactor *rd, struct record *r);
 /* Redact a NULL-terminated argv into a newly malloc'd NULL-terminated copy

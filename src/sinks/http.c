@@ -54,7 +54,8 @@ void http_free(struct http_client *h)
 
 void http_set_userpwd(struct http_client *h, const char *user, const char *password)
 {
-	snprintf(h->userpwd, sizeof(h->userpwd), "%s:%s", user ? user : "", password ? password : "");
+	snprintf(h->userpwd, sizeof(h->userpwd), "%s:%s", user ? user : "",
+		 password ? password : "");
 }
 
 void http_reply_free(struct http_reply *rep)
@@ -68,7 +69,8 @@ int gzip_buf(const void *in, size_t len, struct strbuf *out)
 	int rc;
 
 	sb_reset(out);
-	if (deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+	if (deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) !=
+	    Z_OK)
 		return -1;
 	if (sb_grow(out, deflateBound(&z, len) + 32)) {
 		deflateEnd(&z);

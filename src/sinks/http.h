@@ -12,10 +12,10 @@
 struct http_client;
 
 struct http_reply {
-	long status;             /* 0: no HTTP reply (connection failed) */
+	long status;		 /* 0: no HTTP reply (connection failed) */
 	uint64_t retry_after_ms; /* from Retry-After, 0 if absent */
-	struct strbuf body;      /* capped at 1 MiB */
-	char error[256];         /* transport error */
+	struct strbuf body;	 /* capped at 1 MiB */
+	char error[256];	 /* transport error */
 };
 
 struct http_client *http_new(const char *ca_file, bool insecure, long timeout_ms);

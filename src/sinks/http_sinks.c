@@ -17,8 +17,13 @@ struct http_sink *http_sink_new(struct netsink *ns, bool tls, const char *defaul
 		return NULL;
 	h->gzip = (v = sink_url_param(&ns->url, "gzip")) && strcmp(v, "0");
 	snprintf(h->url, sizeof(h->url), "%s://%s%s%s:%d%s", tls ? "https" : "http", v6 ? "[" : "",
-		 ns->url.host, v6 ? "]" : "", ns->url.port ? ns->url.port : tls ? 443 : 80,
-		 ns->url.path[0] && default_path ? ns->url.path : default_path ? default_path : ns->url.path);
+		 ns->url.host, v6 ? "]" : "",
+		 ns->url.port ? ns->url.port
+		 : tls	      ? 443
+			      : 80,
+		 ns->url.path[0] && default_path ? ns->url.path
+		 : default_path			 ? default_path
+						 : ns->url.path);
 	if (!(h->http = http_new(ca, insecure, 10000))) {
 		snprintf(err, errlen, "%.200s: cannot initialise libcurl", ns->display);
 		free(h);

@@ -9,9 +9,9 @@
 
 struct http_sink {
 	struct http_client *http;
-	char url[1200];   /* full target URL */
-	char auth[600];   /* "Authorization: ..." or "" */
-	char index[256];  /* OpenSearch index / HEC index */
+	char url[1200];	 /* full target URL */
+	char auth[600];	 /* "Authorization: ..." or "" */
+	char index[256]; /* OpenSearch index / HEC index */
 	bool gzip;
 	struct strbuf body;
 };
@@ -22,15 +22,15 @@ struct http_sink *http_sink_new(struct netsink *ns, bool tls, const char *defaul
 void http_sink_free(struct http_sink *h);
 bool http_status_retryable(long status); /* 429, 502, 503, 504 */
 
-#define HTTP_SINK_OPS(var, scheme_str, netops)                                                \
-	static int var##_open(struct sink *s, const char *rest, char *err, size_t errlen)     \
-	{                                                                                     \
-		return netsink_open(s, scheme_str, rest, &netops, err, errlen);               \
-	}                                                                                     \
-	const struct sink_ops var = {.scheme = scheme_str,                                    \
-				     .open = var##_open,                                      \
-				     .write = netsink_write,                                  \
-				     .flush = netsink_flush,                                  \
+#define HTTP_SINK_OPS(var, scheme_str, netops)                                                     \
+	static int var##_open(struct sink *s, const char *rest, char *err, size_t errlen)          \
+	{                                                                                          \
+		return netsink_open(s, scheme_str, rest, &netops, err, errlen);                    \
+	}                                                                                          \
+	const struct sink_ops var = {.scheme = scheme_str,                                         \
+				     .open = var##_open,                                           \
+				     .write = netsink_write,                                       \
+				     .flush = netsink_flush,                                       \
 				     .close = netsink_close}
 
 #endif

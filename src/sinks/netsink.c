@@ -51,7 +51,8 @@ static int parse_query(const char *q, struct sink_url *u, char *err, size_t errl
 			}
 			eq = memchr(q, '=', len);
 			if (pct_decode(q, eq ? (size_t)(eq - q) : len, u->keys[u->nparams], 32) ||
-			    (eq && pct_decode(eq + 1, len - (size_t)(eq - q) - 1, u->vals[u->nparams], 256))) {
+			    (eq && pct_decode(eq + 1, len - (size_t)(eq - q) - 1,
+					      u->vals[u->nparams], 256))) {
 				snprintf(err, errlen, "URL parameter too long");
 				return -1;
 			}
@@ -395,9 +396,11 @@ static void spool_dir_for(const struct netsink *ns, const char *sinkurl, char *o
 	/* ?spool_dir=, then the config file, $PROCTOR_SPOOL_DIR, next to the
 	 * store, and the system default. */
 	if (!base || !*base)
-		base = netsink_defaults.spool_dir[0] ? netsink_defaults.spool_dir : getenv("PROCTOR_SPOOL_DIR");
+		base = netsink_defaults.spool_dir[0] ? netsink_defaults.spool_dir
+						     : getenv("PROCTOR_SPOOL_DIR");
 	if (!base || !*base)
-		base = netsink_defaults.store_spool_dir[0] ? netsink_defaults.store_spool_dir : NULL;
+		base = netsink_defaults.store_spool_dir[0] ? netsink_defaults.store_spool_dir
+							   : NULL;
 	if (!base || !*base)
 		base = "/var/lib/proctor/spool";
 	for (p = sinkurl; *p; p++)
@@ -430,8 +433,8 @@ int netsink_open(struct sink *s, const char *scheme, const char *rest,
 	pthread_cond_init(&ns->cv, NULL);
 	if (sink_url_parse(scheme, rest, &ns->url, err, errlen))
 		goto fail;
-	snprintf(ns->display, sizeof(ns->display), "%s://%s:%d%s", scheme, ns->url.host, ns->url.port,
-		 ns->url.path);
+	snprintf(ns->display, sizeof(ns->display), "%s://%s:%d%s", scheme, ns->url.host,
+		 ns->url.port, ns->url.path);
 	if ((v = sink_url_param(&ns->url, "spool_max")) && (parse_size(v, &max) || !max)) {
 		snprintf(err, errlen, "%.200s: bad spool_max '%s'", ns->display, v);
 		goto fail;
@@ -551,8 +554,8 @@ void netsink_close(struct sink *s)
 	left = spool_pending(ns->spool);
 	if (left)
 		fprintf(stderr,
-			"proctor: %.200s: %" PRIu64
-			" events not yet delivered stay spooled in %s and will be sent by the next run\n",
+			"proctor: %.200s: %" PRIu64 " events not yet delivered stay spooled in %s "
+						    "and will be sent by the next run\n",
 			ns->display, left, ns->spool_dir);
 	if (ns->ops->close)
 		ns->ops->close(ns);

@@ -37,8 +37,8 @@ enum send_status { SEND_OK, SEND_RETRY, SEND_REJECTED };
 struct send_result {
 	enum send_status st;
 	uint64_t retry_after_ms; /* SEND_RETRY: the server's hint, 0 = backoff */
-	size_t rejected;         /* SEND_OK: records the receiver refused for good */
-	char msg[256];           /* last error, for logs and /healthz */
+	size_t rejected;	 /* SEND_OK: records the receiver refused for good */
+	char msg[256];		 /* last error, for logs and /healthz */
 };
 
 struct netsink;
@@ -111,7 +111,7 @@ bool netsink_wait_idle(struct netsink *ns, uint64_t timeout_ms);
 
 /* Defaults the config file may change before sinks are opened. */
 struct netsink_defaults {
-	char spool_dir[512];       /* config file's spool.dir */
+	char spool_dir[512];	   /* config file's spool.dir */
 	char store_spool_dir[512]; /* "STORE.db.spool", next to the SQLite store */
 	uint64_t spool_max_bytes;
 	uint64_t drain_ms;

@@ -17,7 +17,7 @@
 #include "util/util.h"
 
 #define OS_DEFAULT_INDEX "ss4o_logs-proctor-default"
-#define OS_ATTEMPTS 4
+#define OS_ATTEMPTS	 4
 
 struct os_sink {
 	struct http_sink *h;
@@ -117,16 +117,19 @@ static void os_send(struct netsink *ns, struct record *const *recs, size_t n,
 		struct http_reply rep;
 		long left;
 		os_body(o, recs, n, &o->h->body);
-		if (http_post(o->h->http, o->h->url, hdr, o->h->body.buf, o->h->body.len, o->h->gzip,
-			      &rep)) {
-			snprintf(res->msg, sizeof(res->msg), "%.120s: %.120s", ns->display, rep.error);
+		if (http_post(o->h->http, o->h->url, hdr, o->h->body.buf, o->h->body.len,
+			      o->h->gzip, &rep)) {
+			snprintf(res->msg, sizeof(res->msg), "%.120s: %.120s", ns->display,
+				 rep.error);
 			break;
 		}
 		res->retry_after_ms = rep.retry_after_ms;
 		if (rep.status < 200 || rep.status >= 300) {
-			snprintf(res->msg, sizeof(res->msg), "%.200s: HTTP %ld", ns->display, rep.status);
+			snprintf(res->msg, sizeof(res->msg), "%.200s: HTTP %ld", ns->display,
+				 rep.status);
 			if (!http_status_retryable(rep.status) && rep.status != 500) {
-				err_msg("%s: HTTP %ld: bulk request refused", ns->display, rep.status);
+				err_msg("%s: HTTP %ld: bulk request refused", ns->display,
+					rep.status);
 				http_reply_free(&rep);
 				res->st = SEND_REJECTED;
 				goto out;
@@ -137,7 +140,8 @@ static void os_send(struct netsink *ns, struct record *const *recs, size_t n,
 		left = os_items(o, &rep, n, &rejected, why, sizeof(why));
 		http_reply_free(&rep);
 		if (left < 0) {
-			snprintf(res->msg, sizeof(res->msg), "%.200s: unreadable bulk reply", ns->display);
+			snprintf(res->msg, sizeof(res->msg), "%.200s: unreadable bulk reply",
+				 ns->display);
 			break; /* resend all: the _ids make it idempotent */
 		}
 		if (left == 0) {
@@ -202,8 +206,11 @@ static void os_close(struct netsink *ns)
 	free(o);
 }
 
-static const struct netsink_ops os_net_ops = {
-	.name = "opensearch", .open = os_open, .send = os_send, .close = os_close, .max_batch = 500};
+static const struct netsink_ops os_net_ops = {.name = "opensearch",
+					      .open = os_open,
+					      .send = os_send,
+					      .close = os_close,
+					      .max_batch = 500};
 
 HTTP_SINK_OPS(opensearch_sink_ops, "opensearch", os_net_ops);
 HTTP_SINK_OPS(opensearchs_sink_ops, "opensearch+https", os_net_ops);

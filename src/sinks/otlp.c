@@ -51,7 +51,8 @@ static void otlp_send(struct netsink *ns, struct record *const *recs, size_t n,
 		rej = otlp_partial_rejected(rep.body.buf, rep.body.len, o->enc, msg, sizeof(msg));
 		res->rejected = rej > 0 ? (size_t)rej : 0;
 		if (res->rejected)
-			err_msg("%s: receiver rejected %zu log records: %s", ns->display, res->rejected, msg);
+			err_msg("%s: receiver rejected %zu log records: %s", ns->display,
+				res->rejected, msg);
 	} else if (http_status_retryable(rep.status)) {
 		res->st = SEND_RETRY;
 		res->retry_after_ms = rep.retry_after_ms;
@@ -83,8 +84,11 @@ static int otlp_open(struct netsink *ns, char *err, size_t errlen)
 	}
 	o->enc = v && !strcmp(v, "json") ? OTLP_JSON : OTLP_PROTOBUF;
 	snprintf(o->url, sizeof(o->url), "%s://%s%s%s:%d%s", tls ? "https" : "http",
-		 strchr(ns->url.host, ':') ? "[" : "", ns->url.host, strchr(ns->url.host, ':') ? "]" : "",
-		 ns->url.port ? ns->url.port : tls ? 4318 : 4318,
+		 strchr(ns->url.host, ':') ? "[" : "", ns->url.host,
+		 strchr(ns->url.host, ':') ? "]" : "",
+		 ns->url.port ? ns->url.port
+		 : tls	      ? 4318
+			      : 4318,
 		 ns->url.path[0] ? ns->url.path : "/v1/logs");
 	if (!(o->http = http_new(ca, insecure, 10000))) {
 		snprintf(err, errlen, "%.200s: cannot initialise libcurl", ns->display);

@@ -113,8 +113,7 @@ int pb_next(struct pb_reader *r, uint32_t *field, uint32_t *wire, uint64_t *v, c
 	*field = (uint32_t)(key >> 3);
 	*wire = (uint32_t)(key & 7);
 	switch (*wire) {
-	case 0:
-		return rd_varint(r, v) ? -1 : 1;
+	case 0: return rd_varint(r, v) ? -1 : 1;
 	case 1:
 		if (r->end - r->p < 8)
 			return -1;
@@ -135,7 +134,6 @@ int pb_next(struct pb_reader *r, uint32_t *field, uint32_t *wire, uint64_t *v, c
 		*n = (size_t)*v;
 		r->p += *n;
 		return 1;
-	default:
-		return -1;
+	default: return -1;
 	}
 }

@@ -11,7 +11,7 @@
 
 void pb_varint(struct strbuf *b, uint64_t v);
 void pb_tag(struct strbuf *b, uint32_t field, uint32_t wire);
-void pb_uint(struct strbuf *b, uint32_t field, uint64_t v);   /* varint field */
+void pb_uint(struct strbuf *b, uint32_t field, uint64_t v); /* varint field */
 void pb_fixed64(struct strbuf *b, uint32_t field, uint64_t v);
 void pb_bytes(struct strbuf *b, uint32_t field, const void *p, size_t n);
 void pb_string(struct strbuf *b, uint32_t field, const char *s);

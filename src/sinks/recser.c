@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define INTERN_SLOTS 4096
+#define INTERN_SLOTS   4096
 #define RECSER_VERSION 1
 
 static pthread_mutex_t intern_mu = PTHREAD_MUTEX_INITIALIZER;
@@ -43,10 +43,22 @@ const char *intern(const char *s, size_t n)
 	return res;
 }
 
-static void put_u8(struct strbuf *o, uint8_t v) { sb_append(o, &v, 1); }
-static void put_u16(struct strbuf *o, uint16_t v) { sb_append(o, &v, 2); }
-static void put_u32(struct strbuf *o, uint32_t v) { sb_append(o, &v, 4); }
-static void put_u64(struct strbuf *o, uint64_t v) { sb_append(o, &v, 8); }
+static void put_u8(struct strbuf *o, uint8_t v)
+{
+	sb_append(o, &v, 1);
+}
+static void put_u16(struct strbuf *o, uint16_t v)
+{
+	sb_append(o, &v, 2);
+}
+static void put_u32(struct strbuf *o, uint32_t v)
+{
+	sb_append(o, &v, 4);
+}
+static void put_u64(struct strbuf *o, uint64_t v)
+{
+	sb_append(o, &v, 8);
+}
 static void put_str(struct strbuf *o, const char *s)
 {
 	size_t n = s ? strlen(s) : 0;
@@ -129,10 +141,8 @@ static int get_field(struct record *r, struct rd *d)
 		if (!(s = get_str(d, &vlen)))
 			return -1;
 		return record_add_str_ref(r, key, record_strndup(r, s, vlen));
-	case FIELD_INT:
-		return take(d, &v, 8) ? -1 : record_add_int(r, key, (int64_t)v);
-	case FIELD_BOOL:
-		return take(d, &b, 1) ? -1 : record_add_bool(r, key, b != 0);
+	case FIELD_INT: return take(d, &v, 8) ? -1 : record_add_int(r, key, (int64_t)v);
+	case FIELD_BOOL: return take(d, &b, 1) ? -1 : record_add_bool(r, key, b != 0);
 	case FIELD_STRV: {
 		const char **arr;
 		if (take(d, &n, 4) || n > (uint32_t)(d->end - d->p) / 4)
@@ -153,8 +163,7 @@ static int get_field(struct record *r, struct rd *d)
 		r->f[r->nf - 1].sv.n = n;
 		return 0;
 	}
-	default:
-		return -1;
+	default: return -1;
 	}
 }
 

@@ -29,7 +29,9 @@ static void hec_body(struct hec *hc, struct record *const *recs, size_t n, struc
 	sb_reset(b);
 	for (i = 0; i < n; i++) {
 		const char *host = record_get_str(recs[i], "host.name");
-		sb_printf(b, "{\"time\":%" PRIu64 ".%06" PRIu64 ",\"source\":\"proctor\",\"sourcetype\":",
+		sb_printf(b,
+			  "{\"time\":%" PRIu64 ".%06" PRIu64
+			  ",\"source\":\"proctor\",\"sourcetype\":",
 			  (uint64_t)(recs[i]->time_ns / 1000000000ull),
 			  (uint64_t)(recs[i]->time_ns % 1000000000ull / 1000));
 		sb_json_str(b, hc->sourcetype);
@@ -82,7 +84,8 @@ static void hec_send(struct netsink *ns, struct record *const *recs, size_t n,
 		hec_body(hc, recs + off, n - off, &hc->h->body);
 		if (http_post(hc->h->http, hc->h->url, hdr, hc->h->body.buf, hc->h->body.len,
 			      hc->h->gzip, &rep)) {
-			snprintf(res->msg, sizeof(res->msg), "%.120s: %.120s", ns->display, rep.error);
+			snprintf(res->msg, sizeof(res->msg), "%.120s: %.120s", ns->display,
+				 rep.error);
 			goto retry;
 		}
 		hec_reply(&rep, &code, &bad, text, sizeof(text));
@@ -90,8 +93,8 @@ static void hec_send(struct netsink *ns, struct record *const *recs, size_t n,
 		http_reply_free(&rep);
 		if (rep.status >= 200 && rep.status < 300 && code <= 0)
 			return;
-		snprintf(res->msg, sizeof(res->msg), "%.200s: HTTP %ld code %ld", ns->display, rep.status,
-			 code);
+		snprintf(res->msg, sizeof(res->msg), "%.200s: HTTP %ld code %ld", ns->display,
+			 rep.status, code);
 		if (code == 6 && bad >= 0 && (size_t)bad < n - off) {
 			/* Events before `bad` are in; `bad` is refused; resend the rest. */
 			err_msg("%s: HEC refused an event: %s", ns->display, text);
@@ -100,9 +103,10 @@ static void hec_send(struct netsink *ns, struct record *const *recs, size_t n,
 			continue;
 		}
 		if (code == 5 || code == 6 || code == 7 || code == 12 || code == 13 || code == 14 ||
-		    (rep.status >= 400 && rep.status < 500 && rep.status != 429 && rep.status != 401 &&
-		     rep.status != 403)) {
-			err_msg("%s: HEC rejected %zu events (code %ld: %s)", ns->display, n - off, code, text);
+		    (rep.status >= 400 && rep.status < 500 && rep.status != 429 &&
+		     rep.status != 401 && rep.status != 403)) {
+			err_msg("%s: HEC rejected %zu events (code %ld: %s)", ns->display, n - off,
+				code, text);
 			res->rejected += n - off;
 			return;
 		}
@@ -152,8 +156,11 @@ static void hec_close(struct netsink *ns)
 	free(hc);
 }
 
-static const struct netsink_ops hec_net_ops = {
-	.name = "splunk-hec", .open = hec_open, .send = hec_send, .close = hec_close, .max_batch = 500};
+static const struct netsink_ops hec_net_ops = {.name = "splunk-hec",
+					       .open = hec_open,
+					       .send = hec_send,
+					       .close = hec_close,
+					       .max_batch = 500};
 
 HTTP_SINK_OPS(splunk_hec_sink_ops, "splunk-hec", hec_net_ops);
 HTTP_SINK_OPS(splunk_hecs_sink_ops, "splunk-hec+https", hec_net_ops);

@@ -18,8 +18,8 @@
 
 #include "util/util.h"
 
-#define HDR 16
-#define MAX_SEGS 4096
+#define HDR	  16
+#define MAX_SEGS  4096
 #define MAX_ENTRY (64u << 20)
 
 struct seg {
@@ -33,7 +33,7 @@ struct spool {
 	uint64_t max_bytes, seg_max;
 	struct seg segs[MAX_SEGS];
 	size_t nsegs;
-	int wfd;              /* append fd of segs[nsegs-1] */
+	int wfd;	      /* append fd of segs[nsegs-1] */
 	struct spool_pos cur; /* read cursor */
 	uint64_t pending;     /* entries after the cursor */
 	spool_evict_fn evict;
@@ -183,7 +183,8 @@ static void load_cursor(struct spool *sp)
 	size_t i;
 
 	snprintf(path, sizeof(path), "%s/cursor", sp->dir);
-	if (read_small_file(path, buf, sizeof(buf)) > 0 && sscanf(buf, "%llu %llu", &seq, &off) == 2) {
+	if (read_small_file(path, buf, sizeof(buf)) > 0 &&
+	    sscanf(buf, "%llu %llu", &seq, &off) == 2) {
 		sp->cur.seq = seq;
 		sp->cur.off = off;
 	}
@@ -385,7 +386,8 @@ size_t spool_peek(struct spool *sp, size_t max, size_t max_bytes, struct strbuf 
 			break;
 		memcpy(&len, h, 4);
 		memcpy(&crc, h + 4, 4);
-		if (len > MAX_ENTRY || pos.off + HDR + len > sp->segs[i].size || sb_grow(buf, len + 4))
+		if (len > MAX_ENTRY || pos.off + HDR + len > sp->segs[i].size ||
+		    sb_grow(buf, len + 4))
 			break;
 		memcpy(buf->buf + buf->len, &len, 4);
 		if (pread(fd, buf->buf + buf->len + 4, len, (off_t)(pos.off + HDR)) != (ssize_t)len)

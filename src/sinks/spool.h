@@ -36,7 +36,7 @@ size_t spool_peek(struct spool *sp, size_t max, size_t max_bytes, struct strbuf 
 		  struct spool_pos *next);
 int spool_commit(struct spool *sp, const struct spool_pos *next);
 
-uint64_t spool_bytes(struct spool *sp);   /* on disk, unsent */
+uint64_t spool_bytes(struct spool *sp);	  /* on disk, unsent */
 uint64_t spool_pending(struct spool *sp); /* entries not yet committed */
 
 /* "256MiB", "10M", "4096" -> bytes; -1 on error. */

@@ -52,7 +52,10 @@ static int connect_to(struct netsink *ns, struct syslog_sink *sl, char *err, siz
 	int rc, fd = -1;
 
 	hints.ai_socktype = sl->t == T_UDP ? SOCK_DGRAM : SOCK_STREAM;
-	snprintf(port, sizeof(port), "%d", ns->url.port ? ns->url.port : sl->t == T_TLS ? 6514 : 514);
+	snprintf(port, sizeof(port), "%d",
+		 ns->url.port	  ? ns->url.port
+		 : sl->t == T_TLS ? 6514
+				  : 514);
 	rc = getaddrinfo(ns->url.host, port, &hints, &res);
 	if (rc) {
 		snprintf(err, errlen, "%.200s: %s", ns->display, gai_strerror(rc));
@@ -93,7 +96,7 @@ static int connect_to(struct netsink *ns, struct syslog_sink *sl, char *err, siz
 tls_fail:
 	snprintf(err, errlen, "%.200s: TLS handshake failed: %s", ns->display,
 		 ERR_reason_error_string(ERR_get_error()) ? ERR_reason_error_string(ERR_get_error())
-							   : "error");
+							  : "error");
 	ERR_clear_error();
 	disconnect(sl);
 	return -1;
@@ -172,9 +175,9 @@ static int syslog_open(struct netsink *ns, char *err, size_t errlen)
 	if (!sl)
 		return -1;
 	sl->fd = -1;
-	sl->t = !strcmp(ns->url.scheme, "syslog+udp") ? T_UDP
+	sl->t = !strcmp(ns->url.scheme, "syslog+udp")	? T_UDP
 		: !strcmp(ns->url.scheme, "syslog+tcp") ? T_TCP
-							  : T_TLS;
+							: T_TLS;
 	sl->o.facility = 13;
 	sl->o.max_len = sl->t == T_UDP ? 8192 : 0;
 	ns->priv = sl;
@@ -183,7 +186,8 @@ static int syslog_open(struct netsink *ns, char *err, size_t errlen)
 			goto bad;
 		sl->o.cef = !strcmp(v, "cef");
 	}
-	if ((v = sink_url_param(&ns->url, "facility")) && (sl->o.facility = syslog_facility_parse(v)) < 0)
+	if ((v = sink_url_param(&ns->url, "facility")) &&
+	    (sl->o.facility = syslog_facility_parse(v)) < 0)
 		goto bad;
 	if ((v = sink_url_param(&ns->url, "max"))) {
 		if (parse_size(v, &max) || max < 480)
@@ -212,7 +216,8 @@ bad:
 	ns->priv = NULL;
 	return -1;
 tls:
-	snprintf(err, errlen, "%.200s: TLS setup failed (ca=%s)", ns->display, sl->ca[0] ? sl->ca : "system");
+	snprintf(err, errlen, "%.200s: TLS setup failed (ca=%s)", ns->display,
+		 sl->ca[0] ? sl->ca : "system");
 	if (sl->ctx)
 		SSL_CTX_free(sl->ctx);
 	free(sl);
@@ -241,17 +246,17 @@ static const struct netsink_ops syslog_net_ops = {
 	.max_batch = 200,
 };
 
-#define SYSLOG_SINK(var, scheme_str)                                                          \
-	static int var##_open(struct sink *s, const char *rest, char *err, size_t errlen)     \
-	{                                                                                     \
-		return netsink_open(s, scheme_str, rest, &syslog_net_ops, err, errlen);       \
-	}                                                                                     \
-	const struct sink_ops var = {                                                         \
-		.scheme = scheme_str,                                                         \
-		.open = var##_open,                                                           \
-		.write = netsink_write,                                                       \
-		.flush = netsink_flush,                                                       \
-		.close = netsink_close,                                                       \
+#define SYSLOG_SINK(var, scheme_str)                                                               \
+	static int var##_open(struct sink *s, const char *rest, char *err, size_t errlen)          \
+	{                                                                                          \
+		return netsink_open(s, scheme_str, rest, &syslog_net_ops, err, errlen);            \
+	}                                                                                          \
+	const struct sink_ops var = {                                                              \
+		.scheme = scheme_str,                                                              \
+		.open = var##_open,                                                                \
+		.write = netsink_write,                                                            \
+		.flush = netsink_flush,                                                            \
+		.close = netsink_close,                                                            \
 	}
 
 SYSLOG_SINK(syslog_udp_sink_ops, "syslog+udp");

@@ -13,10 +13,10 @@
 
 #define SD_VALUE_MAX 1024
 
-static const char *const facilities[] = {"kern", "user", "mail", "daemon", "auth", "syslog",
-					 "lpr", "news", "uucp", "cron", "authpriv", "ftp",
-					 "ntp", "audit", "alert", "clock", "local0", "local1",
-					 "local2", "local3", "local4", "local5", "local6", "local7"};
+static const char *const facilities[] = {
+	"kern",	  "user",   "mail",	"daemon", "auth",   "syslog", "lpr",	"news",
+	"uucp",	  "cron",   "authpriv", "ftp",	  "ntp",    "audit",  "alert",	"clock",
+	"local0", "local1", "local2",	"local3", "local4", "local5", "local6", "local7"};
 
 int syslog_facility_parse(const char *s)
 {
@@ -154,9 +154,10 @@ int syslog_format(const struct record *r, const struct syslog_opts *o, struct st
 		record_to_json(r, out);
 	if (o->max_len && out->len > o->max_len) {
 		/* Keep header and structured data; cut the message. */
-		size_t keep = o->max_len > hdr_end ? utf8_cut(out->buf + hdr_end, out->len - hdr_end,
-							   o->max_len - hdr_end)
-						   : 0;
+		size_t keep = o->max_len > hdr_end
+				      ? utf8_cut(out->buf + hdr_end, out->len - hdr_end,
+						 o->max_len - hdr_end)
+				      : 0;
 		out->len = o->max_len > hdr_end ? hdr_end + keep : o->max_len;
 		out->buf[out->len] = 0;
 	}
@@ -230,8 +231,7 @@ static const struct {
 	{"policy.rule", "policyRule"},
 };
 
-static void put_ext(struct strbuf *out, const char *key, const struct field *f,
-		    struct strbuf *tmp)
+static void put_ext(struct strbuf *out, const char *key, const struct field *f, struct strbuf *tmp)
 {
 	field_text(f, tmp);
 	if (out->len && out->buf[out->len - 1] != '|')
@@ -271,7 +271,8 @@ int cef_format(const struct record *r, struct strbuf *out)
 		if ((!strcmp(cef_map[i].cef, "dst") || !strcmp(cef_map[i].cef, "src")) && ip &&
 		    strchr(ip, ':')) {
 			bool dst = !strcmp(cef_map[i].cef, "dst");
-			sb_printf(out, " %s", dst ? "c6a2Label=peerAddress" : "c6a3Label=localAddress");
+			sb_printf(out, " %s",
+				  dst ? "c6a2Label=peerAddress" : "c6a3Label=localAddress");
 			put_ext(out, dst ? "c6a2" : "c6a3", f, &tmp);
 			continue;
 		}

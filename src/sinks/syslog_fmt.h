@@ -11,9 +11,9 @@
 #define SYSLOG_SD_ID "proctor@32473"
 
 struct syslog_opts {
-	int facility;      /* 0..23, default 13 (log audit) */
-	int cef;           /* MSG is a CEF payload instead of JSON */
-	size_t max_len;    /* whole message; 0 = unlimited */
+	int facility;	/* 0..23, default 13 (log audit) */
+	int cef;	/* MSG is a CEF payload instead of JSON */
+	size_t max_len; /* whole message; 0 = unlimited */
 	const char *appname;
 	int procid;
 };

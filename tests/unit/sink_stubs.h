@@ -11,6 +11,7 @@ static int stub_open(struct sink *s, const char *rest, char *err, size_t errlen)
 	snprintf(err, errlen, "not linked in this test");
 	return -1;
 }
-__attribute__((weak)) const struct sink_ops sqlite_sink_ops = {.scheme = "sqlite", .open = stub_open};
+__attribute__((weak))
+const struct sink_ops sqlite_sink_ops = {.scheme = "sqlite", .open = stub_open};
 __attribute__((weak)) const struct sink_ops jsonl_sink_ops = {.scheme = "jsonl", .open = stub_open};
 #endif

@@ -68,7 +68,10 @@ static void test_rfc5424(void **state)
 	syslog_format(&r, &o, &sb);
 	s = sb_cstr(&sb);
 	/* 13*8 + info(6) = 110; 6-digit fraction. */
-	assert_true(!strncmp(s, "<110>1 2025-11-22T14:29:41.123456Z box1 proctor 77 process.exec [proctor@32473 ", 79));
+	assert_true(!strncmp(
+		s,
+		"<110>1 2025-11-22T14:29:41.123456Z box1 proctor 77 process.exec [proctor@32473 ",
+		79));
 	assert_non_null(strstr(s, " process.pid=\"4242\""));
 	assert_non_null(strstr(s, " process.command_line=\"sh -c echo a=b|c \\]\\\"x\\\\\nnext\""));
 	assert_non_null(strstr(s, "] {\"time\":"));

@@ -55,9 +55,13 @@ static void test_json_one_resource_per_session(void **state)
 	assert_non_null(strstr(s, "\"observedTimeUnixNano\":\"42\""));
 	assert_non_null(strstr(s, "\"severityNumber\":9,"));
 	assert_non_null(strstr(s, "{\"key\":\"process.pid\",\"value\":{\"intValue\":\"1\"}}"));
-	assert_non_null(strstr(s, "{\"key\":\"process.args_truncated\",\"value\":{\"boolValue\":false}}"));
-	assert_non_null(strstr(s, "\"arrayValue\":{\"values\":[{\"stringValue\":\"ls\"},{\"stringValue\":\"-l\"}]}"));
-	assert_non_null(strstr(s, "{\"key\":\"proctor.session\",\"value\":{\"stringValue\":\"S1\"}}"));
+	assert_non_null(
+		strstr(s, "{\"key\":\"process.args_truncated\",\"value\":{\"boolValue\":false}}"));
+	assert_non_null(strstr(
+		s,
+		"\"arrayValue\":{\"values\":[{\"stringValue\":\"ls\"},{\"stringValue\":\"-l\"}]}"));
+	assert_non_null(
+		strstr(s, "{\"key\":\"proctor.session\",\"value\":{\"stringValue\":\"S1\"}}"));
 	assert_non_null(strstr(s, "\"body\":{\"stringValue\":\"process.exec: ls -l\"}"));
 	/* S1's two records share a resource, in order. */
 	assert_true(strstr(s, "\"intValue\":\"1\"") < strstr(s, "\"intValue\":\"3\""));
@@ -111,7 +115,8 @@ static void test_partial_success(void **state)
 {
 	/* partial_success { rejected_log_records: 3 error_message: "bad" } */
 	const unsigned char pb[] = {0x0a, 0x07, 0x08, 0x03, 0x12, 0x03, 'b', 'a', 'd'};
-	const char *js = "{\"partialSuccess\":{\"rejectedLogRecords\":\"5\",\"errorMessage\":\"old\"}}";
+	const char *js =
+		"{\"partialSuccess\":{\"rejectedLogRecords\":\"5\",\"errorMessage\":\"old\"}}";
 	char msg[64];
 
 	(void)state;
@@ -129,7 +134,9 @@ static void test_url_parse(void **state)
 	char err[256];
 
 	(void)state;
-	assert_int_equal(sink_url_parse("otlp+http", "//[::1]:4318/v1/logs?encoding=json&x=a%20b", &u, err, sizeof(err)), 0);
+	assert_int_equal(sink_url_parse("otlp+http", "//[::1]:4318/v1/logs?encoding=json&x=a%20b",
+					&u, err, sizeof(err)),
+			 0);
 	assert_string_equal(u.host, "::1");
 	assert_int_equal(u.port, 4318);
 	assert_string_equal(u.path, "/v1/logs");

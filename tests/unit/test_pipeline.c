@@ -34,7 +34,10 @@ static int cap_write(struct sink *s, struct record *const *recs, size_t n)
 	}
 	return 0;
 }
-static void cap_close(struct sink *s) { (void)s; }
+static void cap_close(struct sink *s)
+{
+	(void)s;
+}
 static const struct sink_ops cap_ops = {.scheme = "cap", .write = cap_write, .close = cap_close};
 
 static struct sink *cap_sink(size_t k)
@@ -159,9 +162,11 @@ static void test_config_errors(void **state)
 	(void)state;
 	expect_error("batch: {interval: 100ms}\nbogus: 1\n", ":2: unknown section 'bogus'");
 	expect_error("batch:\n  interval: soon\n", ":2: 'interval' must be");
-	expect_error("redaction:\n  rules:\n    - name: x\n      regex: '(['\n", ":3: redaction rule 'x': bad regex");
+	expect_error("redaction:\n  rules:\n    - name: x\n      regex: '(['\n",
+		     ":3: redaction rule 'x': bad regex");
 	expect_error("sinks:\n  - url: nope://x\n", ":2: unknown export scheme");
-	expect_error("sinks:\n  - url: syslog+udp://h:1\n    include: {severity: loud}\n", ":3: 'severity' must be");
+	expect_error("sinks:\n  - url: syslog+udp://h:1\n    include: {severity: loud}\n",
+		     ":3: 'severity' must be");
 	expect_error("sinks: [\n", "YAML");
 	expect_error("- a\n- b\n", ":1: the configuration must be a mapping");
 }
@@ -171,13 +176,14 @@ static void test_config_ok_and_metrics(void **state)
 	struct pipeline p;
 	struct strbuf sb = STRBUF_INIT;
 	char err[512];
-	const char *path = write_tmp("batch: {interval: 50ms, size: 64}\n"
-				     "rate_limit: {events_per_second: 100, burst: 200}\n"
-				     "redaction:\n  builtin: true\n  rules:\n"
-				     "    - {name: corp, regex: 'corp_[a-z]{4}'}\n"
-				     "spool: {dir: /tmp/proctor-cfg-spool, max_bytes: 1MiB, drain: 100ms}\n"
-				     "sinks:\n  - url: syslog+udp://127.0.0.1:9\n"
-				     "    include: {types: ['security.*'], severity: warning}\n");
+	const char *path =
+		write_tmp("batch: {interval: 50ms, size: 64}\n"
+			  "rate_limit: {events_per_second: 100, burst: 200}\n"
+			  "redaction:\n  builtin: true\n  rules:\n"
+			  "    - {name: corp, regex: 'corp_[a-z]{4}'}\n"
+			  "spool: {dir: /tmp/proctor-cfg-spool, max_bytes: 1MiB, drain: 100ms}\n"
+			  "sinks:\n  - url: syslog+udp://127.0.0.1:9\n"
+			  "    include: {types: ['security.*'], severity: warning}\n");
 
 	(void)state;
 	assert_int_equal(pipeline_init(&p, 16, 0), 0);
@@ -192,8 +198,10 @@ static void test_config_ok_and_metrics(void **state)
 	pipeline_flush(&p);
 	metrics_render(&p, &sb);
 	assert_non_null(strstr(sb_cstr(&sb), "proctor_events_total{type=\"process.exec\"} 1\n"));
-	assert_non_null(strstr(sb_cstr(&sb), "proctor_dropped_events_total{reason=\"rate_limited\"} 0\n"));
-	assert_non_null(strstr(sb_cstr(&sb), "proctor_sink_spool_bytes{sink=\"syslog+udp://127.0.0.1:9\"}"));
+	assert_non_null(
+		strstr(sb_cstr(&sb), "proctor_dropped_events_total{reason=\"rate_limited\"} 0\n"));
+	assert_non_null(strstr(sb_cstr(&sb),
+			       "proctor_sink_spool_bytes{sink=\"syslog+udp://127.0.0.1:9\"}"));
 	assert_non_null(strstr(sb_cstr(&sb), "proctor_redacted_events_total 1\n"));
 	pipeline_destroy(&p);
 	sb_free(&sb);

@@ -16,16 +16,28 @@ struct sample {
 
 static const struct sample corpus[] = {
 	{"aws s3 ls --access AKIAIOSFODNN7EXAMPLE", "AKIAIOSFODNN7EXAMPLE", "aws_access_key"},
-	{"AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "aws_secret_key"},
-	{"git clone https://ghp_abcdefghijklmnopqrstuvwxyz0123456789@github.com/x/y", "ghp_abcdefghijklmnopqrstuvwxyz0123456789", "github_token"},
-	{"GH=github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz", "github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz", "github_token"},
-	{"curl -H 'PRIVATE-TOKEN: glpat-xY7zQ2mN9pL4kR8sT1vW'", "glpat-xY7zQ2mN9pL4kR8sT1vW", "gitlab_token"},
-	{"slack xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx", "xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx", "slack_token"},
-	{"curl https://hooks.slack.com/services/T000/B000/XXXXXXXXXXXXXXXXXXXXXXXX", "T000/B000/XXXXXXXXXXXXXXXXXXXXXXXX", "slack_webhook"},
-	{"Authorization: Bearer sk-live-4f9a8b7c6d5e4f3a2b1c", "sk-live-4f9a8b7c6d5e4f3a2b1c", "bearer_token"},
+	{"AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+	 "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "aws_secret_key"},
+	{"git clone https://ghp_abcdefghijklmnopqrstuvwxyz0123456789@github.com/x/y",
+	 "ghp_abcdefghijklmnopqrstuvwxyz0123456789", "github_token"},
+	{"GH=github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz",
+	 "github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz", "github_token"},
+	{"curl -H 'PRIVATE-TOKEN: glpat-xY7zQ2mN9pL4kR8sT1vW'", "glpat-xY7zQ2mN9pL4kR8sT1vW",
+	 "gitlab_token"},
+	{"slack xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx",
+	 "xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx", "slack_token"},
+	{"curl https://hooks.slack.com/services/T000/B000/XXXXXXXXXXXXXXXXXXXXXXXX",
+	 "T000/B000/XXXXXXXXXXXXXXXXXXXXXXXX", "slack_webhook"},
+	{"Authorization: Bearer sk-live-4f9a8b7c6d5e4f3a2b1c", "sk-live-4f9a8b7c6d5e4f3a2b1c",
+	 "bearer_token"},
 	{"Authorization: Basic dXNlcjpodW50ZXIy", "dXNlcjpodW50ZXIy", "basic_auth"},
-	{"token eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U", "eyJzdWIiOiIxMjM0NTY3ODkwIn0", "jwt"},
-	{"-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----", "b3BlbnNzaC1rZXktdjEAAAAA", "private_key"},
+	{"token "
+	 "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_"
+	 "XgL0n3I9PlFUP0THsR8U",
+	 "eyJzdWIiOiIxMjM0NTY3ODkwIn0", "jwt"},
+	{"-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE "
+	 "KEY-----",
+	 "b3BlbnNzaC1rZXktdjEAAAAA", "private_key"},
 	{"psql postgres://admin:s3cr3tP4ss@db.internal:5432/app", "s3cr3tP4ss", "url_credentials"},
 	{"mysql --password=hunter2abc -u root", "hunter2abc", "password_pair"},
 	{"DB_PASSWORD=correcthorsebattery", "correcthorsebattery", "password_pair"},
@@ -51,8 +63,8 @@ static void test_corpus(void **state)
 		for (j = 0; j < nn; j++)
 			found |= !strcmp(names[j], corpus[i].rule);
 		if (!found)
-			fail_msg("'%s': rule %s did not fire (got %s)", corpus[i].text, corpus[i].rule,
-				 nn ? names[0] : "none");
+			fail_msg("'%s': rule %s did not fire (got %s)", corpus[i].text,
+				 corpus[i].rule, nn ? names[0] : "none");
 	}
 	sb_free(&out);
 	redactor_free(rd);
@@ -74,9 +86,13 @@ static void test_keeps_context(void **state)
 
 static void test_clean_text_untouched(void **state)
 {
-	static const char *clean[] = {"/usr/bin/python3 -m pytest -q tests/", "git commit -m 'fix parser'",
-				      "/home/u/.cache/pip/http/a/b", "ls -la /etc", "make -j8 all",
-				      "https://github.com/x/y.git", "tokenizer.py --keyboard us"};
+	static const char *clean[] = {"/usr/bin/python3 -m pytest -q tests/",
+				      "git commit -m 'fix parser'",
+				      "/home/u/.cache/pip/http/a/b",
+				      "ls -la /etc",
+				      "make -j8 all",
+				      "https://github.com/x/y.git",
+				      "tokenizer.py --keyboard us"};
 	struct redactor *rd = redactor_new(true);
 	struct strbuf out = STRBUF_INIT;
 	size_t i;
@@ -101,7 +117,8 @@ static void test_record_and_argv(void **state)
 	char err[128];
 
 	(void)state;
-	assert_int_equal(redactor_add(rd, "corp_token", "corp_[a-z0-9]{8}", 0, err, sizeof(err)), 0);
+	assert_int_equal(redactor_add(rd, "corp_token", "corp_[a-z0-9]{8}", 0, err, sizeof(err)),
+			 0);
 	assert_int_not_equal(redactor_add(rd, "bad", "([", 0, err, sizeof(err)), 0);
 	record_init(&r);
 	record_begin(&r, 1, "process.exec", 1);
