@@ -212,24 +212,35 @@ uint64_t netsink_spool_bytes(struct netsink *ns)
 }
 
 /* Sleep until deadline or until woken for stop; returns true when stopping. */
+/* Back off for ms (new events do not cut it short: Retry-After is
+ * honoured); a stop request shortens it to the drain deadline. Returns true
+ * when the drain deadline has passed. */
 static bool wait_ms(struct netsink *ns, uint64_t ms)
 {
-	struct timespec ts;
-	bool stop;
+	uint64_t until = now_monotonic_ns() + ms * 1000000ull;
+	bool over;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_sec += (time_t)(ms / 1000);
-	ts.tv_nsec += (long)(ms % 1000) * 1000000L;
-	if (ts.tv_nsec >= 1000000000L) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000L;
-	}
 	pthread_mutex_lock(&ns->mu);
-	if (!ns->stop)
+	for (;;) {
+		uint64_t now = now_monotonic_ns(), end = until, left;
+		struct timespec ts;
+		if (ns->stop && ns->drain_deadline_ns < end)
+			end = ns->drain_deadline_ns;
+		if (now >= end)
+			break;
+		left = end - now;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_sec += (time_t)(left / 1000000000ull);
+		ts.tv_nsec += (long)(left % 1000000000ull);
+		if (ts.tv_nsec >= 1000000000L) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000L;
+		}
 		pthread_cond_timedwait(&ns->cv, &ns->mu, &ts);
-	stop = ns->stop;
+	}
+	over = ns->stop && now_monotonic_ns() >= ns->drain_deadline_ns;
 	pthread_mutex_unlock(&ns->mu);
-	return stop;
+	return over;
 }
 
 static void note_latency(struct netsink *ns, uint64_t ns_taken)
@@ -287,11 +298,16 @@ static void reject_records(struct netsink *ns, struct record *const *recs, size_
 
 static bool should_exit(struct netsink *ns)
 {
-	bool ex;
+	bool stop;
+	uint64_t deadline;
+
+	/* Never hold ns->mu while taking the spool lock: eviction takes them
+	 * in the other order. */
 	pthread_mutex_lock(&ns->mu);
-	ex = ns->stop && (now_monotonic_ns() >= ns->drain_deadline_ns || !spool_pending(ns->spool));
+	stop = ns->stop;
+	deadline = ns->drain_deadline_ns;
 	pthread_mutex_unlock(&ns->mu);
-	return ex;
+	return stop && (now_monotonic_ns() >= deadline || !spool_pending(ns->spool));
 }
 
 static void *sender_main(void *arg)
@@ -353,7 +369,7 @@ static void *sender_main(void *arg)
 			if (ms > 30000)
 				ms = 30000;
 			backoff = backoff * 2 > 5000 ? 5000 : backoff * 2;
-			if (wait_ms(ns, ms) && now_monotonic_ns() >= ns->drain_deadline_ns)
+			if (wait_ms(ns, ms))
 				break;
 			continue;
 		}
@@ -555,7 +571,7 @@ void netsink_close(struct sink *s)
 	if (left)
 		fprintf(stderr,
 			"proctor: %.200s: %" PRIu64 " events not yet delivered stay spooled in %s "
-						    "and will be sent by the next run\n",
+			"and will be sent by the next run\n",
 			ns->display, left, ns->spool_dir);
 	if (ns->ops->close)
 		ns->ops->close(ns);

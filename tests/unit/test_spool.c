@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -145,6 +146,8 @@ static void test_recser_roundtrip(void **state)
 static int64_t got[10000];
 static size_t ngot;
 static int fail_sends; /* fail this many sends, then accept */
+static uint64_t retry_after = 10, send_times[16];
+static size_t nsend_times;
 
 static int fake_open(struct netsink *ns, char *err, size_t errlen)
 {
@@ -159,10 +162,12 @@ static void fake_send(struct netsink *ns, struct record *const *recs, size_t n,
 {
 	size_t i;
 	(void)ns;
+	if (nsend_times < 16)
+		send_times[nsend_times++] = now_monotonic_ns();
 	if (fail_sends > 0) {
 		fail_sends--;
 		res->st = SEND_RETRY;
-		res->retry_after_ms = 10;
+		res->retry_after_ms = retry_after;
 		snprintf(res->msg, sizeof(res->msg), "down");
 		return;
 	}
@@ -243,6 +248,32 @@ static void test_netsink_outage_and_restart(void **state)
 		assert_int_equal(got[i], (int64_t)i);
 }
 
+static void test_retry_after_not_cut_short_by_new_events(void **state)
+{
+	struct sink *s;
+	int i;
+
+	(void)state;
+	ngot = 0;
+	nsend_times = 0;
+	fail_sends = 1;
+	retry_after = 300;
+	s = open_fake();
+	write_seq(s, 0, 10);
+	for (i = 0; i < 20; i++) { /* the pipeline keeps flushing meanwhile */
+		struct timespec ts = {0, 10000000};
+		write_seq(s, 10 + i, 11 + i);
+		nanosleep(&ts, NULL);
+	}
+	assert_true(netsink_wait_idle(s->priv, 5000));
+	netsink_close(s);
+	free(s);
+	retry_after = 10;
+	assert_true(nsend_times >= 2);
+	assert_true(send_times[1] - send_times[0] >= 290000000ull);
+	assert_int_equal(ngot, 30);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -250,6 +281,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_eviction_counted, setup, teardown),
 		cmocka_unit_test(test_recser_roundtrip),
 		cmocka_unit_test_setup_teardown(test_netsink_outage_and_restart, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_retry_after_not_cut_short_by_new_events, setup,
+						teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
