@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -430,6 +431,50 @@ static void spool_dir_for(const struct netsink *ns, const char *sinkurl, char *o
 	snprintf(out, len, "%s/%s-%016" PRIx64, base, safe, h);
 }
 
+#define SPOOL_SIBLINGS 8
+
+/* The sink's spool is DIR, or DIR.2 .. DIR.8 when another proctor (or a
+ * second sink with the same URL) holds DIR. Among the free ones, one that
+ * still holds undelivered events is preferred, so leftovers of concurrent
+ * runs are replayed too. */
+static struct spool *open_free_spool(struct netsink *ns, const char *dir, uint64_t max, char *err,
+				     size_t errlen)
+{
+	struct spool *chosen = NULL, *sp;
+	char cand[1100];
+	struct stat st;
+	int k;
+
+	for (k = 1; k <= SPOOL_SIBLINGS; k++) {
+		if (k == 1)
+			snprintf(cand, sizeof(cand), "%s", dir);
+		else
+			snprintf(cand, sizeof(cand), "%s.%d", dir, k);
+		if (chosen && stat(cand, &st))
+			continue; /* only existing siblings once we have one */
+		sp = spool_open(cand, max, on_evict, ns, err, errlen);
+		if (!sp) {
+			if (errno == EWOULDBLOCK)
+				continue;
+			spool_close(chosen);
+			return NULL;
+		}
+		if (!chosen || (!spool_pending(chosen) && spool_pending(sp))) {
+			spool_close(chosen);
+			chosen = sp;
+			snprintf(ns->spool_dir, sizeof(ns->spool_dir), "%s", cand);
+		} else {
+			spool_close(sp);
+		}
+		if (spool_pending(chosen))
+			break;
+	}
+	if (!chosen)
+		snprintf(err, errlen, "%.200s: every spool under %.600s is in use", ns->display,
+			 dir);
+	return chosen;
+}
+
 int netsink_open(struct sink *s, const char *scheme, const char *rest,
 		 const struct netsink_ops *ops, char *err, size_t errlen)
 {
@@ -462,8 +507,7 @@ int netsink_open(struct sink *s, const char *scheme, const char *rest,
 		goto fail;
 	}
 	spool_dir_for(ns, s->url, dir, sizeof(dir));
-	snprintf(ns->spool_dir, sizeof(ns->spool_dir), "%s", dir);
-	if (!(ns->spool = spool_open(dir, max, on_evict, ns, err, errlen)))
+	if (!(ns->spool = open_free_spool(ns, dir, max, err, errlen)))
 		goto fail;
 	s->priv = ns;
 	if (ops->open(ns, err, errlen))

@@ -74,7 +74,7 @@ struct netsink {
 	struct sink_url url;
 	char display[900]; /* scheme://host:port/path, no query (may hold tokens) */
 	struct spool *spool;
-	char spool_dir[1024];
+	char spool_dir[1100];
 	pthread_t thread;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -34,6 +35,7 @@ struct spool {
 	struct seg segs[MAX_SEGS];
 	size_t nsegs;
 	int wfd;	      /* append fd of segs[nsegs-1] */
+	int lockfd;	      /* flock: one process (and one sink) per spool */
 	struct spool_pos cur; /* read cursor */
 	uint64_t pending;     /* entries after the cursor */
 	spool_evict_fn evict;
@@ -209,6 +211,17 @@ static void load_cursor(struct spool *sp)
 	}
 }
 
+static int lock_dir(struct spool *sp)
+{
+	char path[1100];
+
+	snprintf(path, sizeof(path), "%s/lock", sp->dir);
+	sp->lockfd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (sp->lockfd < 0)
+		return -1;
+	return flock(sp->lockfd, LOCK_EX | LOCK_NB);
+}
+
 struct spool *spool_open(const char *dir, uint64_t max_bytes, spool_evict_fn fn, void *ctx,
 			 char *err, size_t errlen)
 {
@@ -229,9 +242,15 @@ struct spool *spool_open(const char *dir, uint64_t max_bytes, spool_evict_fn fn,
 	sp->wfd = -1;
 	sp->evict = fn;
 	sp->ctx = ctx;
-	if (mkdir_p(dir, 0700) || scan_dir(sp)) {
-		snprintf(err, errlen, "spool %s: %s", dir, strerror(errno));
+	sp->lockfd = -1;
+	if (mkdir_p(dir, 0700) || lock_dir(sp) || scan_dir(sp)) {
+		int e = errno;
+		snprintf(err, errlen, "spool %s: %s", dir,
+			 e == EWOULDBLOCK ? "in use by another sink or proctor" : strerror(e));
+		if (sp->lockfd >= 0)
+			close(sp->lockfd);
 		free(sp);
+		errno = e;
 		return NULL;
 	}
 	load_cursor(sp);
@@ -255,6 +274,8 @@ void spool_close(struct spool *sp)
 		return;
 	if (sp->wfd >= 0)
 		close(sp->wfd);
+	if (sp->lockfd >= 0)
+		close(sp->lockfd);
 	pthread_mutex_destroy(&sp->mu);
 	free(sp);
 }

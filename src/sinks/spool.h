@@ -4,7 +4,9 @@
  * cursor survives restarts, so nothing delivered is sent twice and nothing
  * pending is lost. When the spool exceeds its size, the oldest segment is
  * evicted and each evicted entry is reported (counted as spool_full).
- * Thread-safe: one appender and one reader may run concurrently. */
+ * Thread-safe: one appender and one reader may run concurrently. A spool
+ * is locked (flock) by the process that opened it: spool_open fails with
+ * errno EWOULDBLOCK when another sink or proctor holds it. */
 #ifndef PROCTOR_SPOOL_H
 #define PROCTOR_SPOOL_H
 #include <stddef.h>

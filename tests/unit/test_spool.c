@@ -274,6 +274,31 @@ static void test_retry_after_not_cut_short_by_new_events(void **state)
 	assert_int_equal(ngot, 30);
 }
 
+static void test_two_sinks_same_url_use_separate_spools(void **state)
+{
+	struct sink *a, *b;
+	struct netsink *na, *nb;
+
+	(void)state;
+	ngot = 0;
+	fail_sends = 0;
+	a = open_fake();
+	b = open_fake(); /* same URL: DIR is locked, so it gets DIR.2 */
+	na = a->priv;
+	nb = b->priv;
+	assert_string_not_equal(na->spool_dir, nb->spool_dir);
+	assert_non_null(strstr(nb->spool_dir, ".2"));
+	write_seq(a, 0, 50);
+	write_seq(b, 50, 100);
+	assert_true(netsink_wait_idle(na, 5000));
+	assert_true(netsink_wait_idle(nb, 5000));
+	netsink_close(a);
+	netsink_close(b);
+	free(a);
+	free(b);
+	assert_int_equal(ngot, 100);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -281,6 +306,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_eviction_counted, setup, teardown),
 		cmocka_unit_test(test_recser_roundtrip),
 		cmocka_unit_test_setup_teardown(test_netsink_outage_and_restart, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_two_sinks_same_url_use_separate_spools, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_retry_after_not_cut_short_by_new_events, setup,
 						teardown),
 	};
