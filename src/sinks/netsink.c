@@ -402,7 +402,9 @@ static int start_thread_nosig(pthread_t *t, void *(*fn)(void *), void *arg)
 	return rc;
 }
 
-static void spool_dir_for(const struct netsink *ns, const char *sinkurl, char *out, size_t len)
+/* A sink's spool belongs to its destination (scheme://host:port/path), not
+ * to its options: changing a token, CA or format keeps the backlog. */
+static void spool_dir_for(const struct netsink *ns, char *out, size_t len)
 {
 	const char *base = sink_url_param(&ns->url, "spool_dir");
 	uint64_t h = 1469598103934665603ull;
@@ -420,7 +422,7 @@ static void spool_dir_for(const struct netsink *ns, const char *sinkurl, char *o
 							   : NULL;
 	if (!base || !*base)
 		base = "/var/lib/proctor/spool";
-	for (p = sinkurl; *p; p++)
+	for (p = ns->display; *p; p++)
 		h = (h ^ (unsigned char)*p) * 1099511628211ull;
 	for (p = ns->display; *p && i + 1 < sizeof(safe); p++)
 		if (isalnum((unsigned char)*p) || *p == '.' || *p == '-')
@@ -506,7 +508,7 @@ int netsink_open(struct sink *s, const char *scheme, const char *rest,
 		snprintf(err, errlen, "%.200s: bad drain '%s'", ns->display, v);
 		goto fail;
 	}
-	spool_dir_for(ns, s->url, dir, sizeof(dir));
+	spool_dir_for(ns, dir, sizeof(dir));
 	if (!(ns->spool = open_free_spool(ns, dir, max, err, errlen)))
 		goto fail;
 	s->priv = ns;

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -345,9 +346,14 @@ int spool_append(struct spool *sp, const void *data, size_t len, uint64_t sessio
 		}
 		last = &sp->segs[sp->nsegs - 1];
 	}
-	if (write(sp->wfd, h, HDR) != HDR || write(sp->wfd, data, len) != (ssize_t)len) {
-		rc = -1;
-		goto out;
+	{
+		/* One writev per entry; a crash mid-write leaves at worst a
+		 * torn tail, which load_cursor() cuts on the next open. */
+		struct iovec iov[2] = {{h, HDR}, {(void *)data, len}};
+		if (writev(sp->wfd, iov, 2) != (ssize_t)(HDR + len)) {
+			rc = -1;
+			goto out;
+		}
 	}
 	last->size += HDR + len;
 	last->entries++;

@@ -121,8 +121,9 @@ class Recorder(BaseHTTPRequestHandler):
 
 
 class HttpReceiver:
-    def __init__(self, respond=None, port=None):
+    def __init__(self, respond=None, port=None, tls=None):
         self.port = port or free_port()
+        self.tls = tls  # (certfile, keyfile) to serve HTTPS
         self.respond = respond or (lambda req: (200, {"Content-Type": "application/json"}, b"{}"))
         self.start()
 
@@ -133,6 +134,11 @@ class HttpReceiver:
         self.requests, self.refused = self.srv.requests, self.srv.refused
         self.srv.lock = threading.Lock()
         self.srv.respond = lambda req: self.respond(req)
+        if self.tls:
+            import ssl
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            ctx.load_cert_chain(*self.tls)
+            self.srv.socket = ctx.wrap_socket(self.srv.socket, server_side=True)
         self.th = threading.Thread(target=self.srv.serve_forever, daemon=True)
         self.th.start()
 
@@ -147,3 +153,15 @@ class HttpReceiver:
                 return True
             time.sleep(0.05)
         return False
+
+
+def self_signed(tmp_path):
+    """A certificate for 127.0.0.1 and localhost; returns (cert, key)."""
+    d = tmp_path / "pki"
+    d.mkdir(exist_ok=True)
+    cert, key = str(d / "cert.pem"), str(d / "key.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key,
+                    "-out", cert, "-days", "1", "-subj", "/CN=localhost",
+                    "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"],
+                   check=True, capture_output=True)
+    return cert, key

@@ -6,7 +6,7 @@ item-level errors, 409 on a duplicate _id)."""
 import json
 import os
 
-from siem_receivers import HttpReceiver
+from siem_receivers import HttpReceiver, self_signed
 
 
 def env_for(tmp_path):
@@ -149,5 +149,24 @@ def test_bulk_custom_index_and_rejected_item(proctor, tmp_path):
                                                   "?user=elastic&password=changeme")
         assert set(seen) == {"logs-proctor-test"}
         assert "rejected: 400 bad field" in p.stderr
+    finally:
+        rx.stop()
+
+
+def test_https_webhook_verifies_the_server(proctor, tmp_path):
+    cert, key = self_signed(tmp_path)
+    rx = HttpReceiver(tls=(cert, key))
+    try:
+        # Without the CA the self-signed server is refused: nothing is sent,
+        # the events stay spooled (and are not lost).
+        p = proctor.run(["true"], "--export", f"https://127.0.0.1:{rx.port}/h?drain=300ms",
+                        env=env_for(tmp_path))
+        assert p.returncode == 0 and "stay spooled" in p.stderr
+        assert not rx.requests
+        # With ?ca= the next run delivers the spooled events and its own.
+        _, events = run(proctor, tmp_path, f"https://127.0.0.1:{rx.port}/h?drain=300ms&ca={cert}")
+        total = sum(len(proctor.events(s["session"])) for s in proctor.sessions())
+        assert rx.wait(lambda: sum(len(json.loads(r["body"])) for r in rx.requests) >= total)
+        assert sum(len(json.loads(r["body"])) for r in rx.requests) == total
     finally:
         rx.stop()
