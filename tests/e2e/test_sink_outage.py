@@ -132,3 +132,39 @@ def test_full_spool_drops_oldest_and_counts_them(proctor, tmp_path):
         assert seqs == list(range(seqs[0], 61))
     finally:
         rx.stop()
+
+
+def test_concurrent_runs_share_a_destination(proctor, tmp_path):
+    """Two proctor runs at once, same store and same export URL: each gets
+    its own spool (the second uses DIR.2), nothing is corrupted or lost."""
+    import subprocess
+    from conftest import PROCTOR
+    rx = HttpReceiver()
+    url = f"otlp+http://127.0.0.1:{rx.port}?encoding=json"
+    cmd = ["sh", "-c", "for i in 1 2 3 4 5 6 7 8; do /bin/echo seq $i >/dev/null; sleep 0.1; done"]
+    try:
+        procs = [subprocess.Popen([PROCTOR, "run", "--db", proctor.db, "--export", url, "--", *cmd],
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                 for _ in range(2)]
+        for p in procs:
+            _, err = p.communicate(timeout=60)
+            assert p.returncode == 0, err
+        sessions = [s["session"] for s in proctor.sessions()]
+        assert len(sessions) == 2
+        want = {s: len(proctor.events(s)) for s in sessions}
+        assert rx.wait(lambda: len(received_with_session(rx)) >= sum(want.values()))
+        got = received_with_session(rx)
+        assert len(got) == sum(want.values())
+        for s in sessions:
+            seqs = [q for q in (seq_of(a) for ss, a in got if ss == s) if q is not None]
+            assert seqs == list(range(1, 9))
+        assert os.path.isdir(glob_one(proctor.db + ".spool/*.2"))
+    finally:
+        rx.stop()
+
+
+def glob_one(pattern):
+    import glob
+    found = glob.glob(pattern)
+    assert len(found) == 1, (pattern, found)
+    return found[0]
