@@ -140,6 +140,23 @@ static void render_sinks(struct strbuf *sb, struct pipeline *p)
 		sink_metric(sb, "proctor_sink_spool_bytes", p->sinks[i],
 			    ns ? netsink_spool_bytes(ns) : 0);
 	}
+	head(sb, "proctor_sink_spool_events", "gauge", "Events waiting in a sink's spool.");
+	for (i = 0; i < p->nsinks; i++) {
+		struct netsink *ns = netsink_of(p->sinks[i]);
+		sink_metric(sb, "proctor_sink_spool_events", p->sinks[i],
+			    ns ? netsink_spool_pending(ns) : 0);
+	}
+	head(sb, "proctor_sink_rejected_events_total", "counter",
+	     "Events a receiver refused for good (counted as sink_error drops).");
+	for (i = 0; i < p->nsinks; i++)
+		sink_metric(sb, "proctor_sink_rejected_events_total", p->sinks[i],
+			    netsink_of(p->sinks[i]) ? snap(p->sinks[i]).records_rejected
+						    : p->sinks[i]->stats.dropped);
+	head(sb, "proctor_sink_spool_evicted_events_total", "counter",
+	     "Events evicted from a full spool (counted as spool_full drops).");
+	for (i = 0; i < p->nsinks; i++)
+		sink_metric(sb, "proctor_sink_spool_evicted_events_total", p->sinks[i],
+			    snap(p->sinks[i]).spool_evicted);
 	head(sb, "proctor_sink_up", "gauge", "1 when the sink's last delivery succeeded.");
 	for (i = 0; i < p->nsinks; i++) {
 		struct netsink *ns = netsink_of(p->sinks[i]);

@@ -207,6 +207,11 @@ void netsink_stats(struct netsink *ns, struct netsink_stats *out)
 	pthread_mutex_unlock(&ns->mu);
 }
 
+uint64_t netsink_spool_pending(struct netsink *ns)
+{
+	return spool_pending(ns->spool);
+}
+
 uint64_t netsink_spool_bytes(struct netsink *ns)
 {
 	return spool_bytes(ns->spool);

@@ -105,6 +105,7 @@ struct netsink *netsink_of(struct sink *s); /* NULL for local sinks */
 size_t netsink_take_drops(struct sink *s, struct netsink_drop *d, size_t max);
 bool netsink_up(struct netsink *ns);
 uint64_t netsink_spool_bytes(struct netsink *ns);
+uint64_t netsink_spool_pending(struct netsink *ns);		   /* events */
 void netsink_stats(struct netsink *ns, struct netsink_stats *out); /* consistent snapshot */
 /* Wait until the spool is empty or timeout; true when empty (tests). */
 bool netsink_wait_idle(struct netsink *ns, uint64_t timeout_ms);

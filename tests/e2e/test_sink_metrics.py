@@ -51,9 +51,16 @@ def test_metrics_pass_promtool(proctor, tmp_path):
                  "proctor_ringbuf_lost_events_total ", "proctor_dropped_events_total{reason=\"spool_full\"}",
                  "proctor_rate_limited_events_total ", "proctor_sink_sends_total{",
                  "proctor_sink_send_failures_total{", "proctor_sink_spool_bytes{",
-                 "proctor_sink_send_duration_seconds_bucket{"]:
+                 "proctor_sink_send_duration_seconds_bucket{", "proctor_sink_spool_events{",
+                 "proctor_sink_rejected_events_total{", "proctor_sink_spool_evicted_events_total{"]:
         assert name in text, name
     assert "SECRET" not in text          # sink labels never carry URL queries
+    label = f'{{sink="otlp+http://127.0.0.1:{rx_port}"}}'
+    values = dict(line.rsplit(" ", 1) for line in text.splitlines() if not line.startswith("#"))
+    assert float(values["proctor_sink_spool_events" + label]) > 0   # waiting, not lost
+    assert float(values["proctor_sink_spool_bytes" + label]) > 0
+    assert float(values["proctor_sink_up" + label]) == 0
+    assert float(values["proctor_sink_send_failures_total" + label]) >= 1
     # The OTLP receiver is down: health says so.
     code, body = out["healthz"]
     assert code == 503 and "not delivering" in body
