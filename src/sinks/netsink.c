@@ -364,10 +364,12 @@ static void *sender_main(void *arg)
 			snprintf(ns->last_error, sizeof(ns->last_error), "%s", res.msg);
 		} else {
 			ns->up = true;
-			if (res.st == SEND_OK)
+			if (res.st == SEND_OK) {
 				ns->st.records_sent += k - (res.rejected < k ? res.rejected : k);
-			else
+			} else {
 				ns->st.send_failures++;
+				snprintf(ns->last_error, sizeof(ns->last_error), "%s", res.msg);
+			}
 		}
 		pthread_mutex_unlock(&ns->mu);
 		if (res.st == SEND_RETRY) {
