@@ -91,13 +91,13 @@ static const struct builtin builtins[] = {
 	 REG_ICASE,
 	 {"pass", "secret", "token", "key", "auth"}},
 	{"password_pair",
-	 "(password|passwd|passphrase|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-"
+	 "(password|passwd|passphrase|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-"
 	 "]?key|"
 	 "client[_-]?secret|credentials?|auth)[\"']?[[:space:]]*[=:][[:space:]]*[\"']?([^[:space:]"
 	 "\"'&;,]+)",
 	 2,
 	 REG_ICASE,
-	 {"pass", "pwd", "secret", "token", "key", "auth", "credential"}},
+	 {"pass", "secret", "token", "key", "auth", "credential"}},
 };
 
 /* argv flags whose *next* element is a secret ("--password hunter2"). */

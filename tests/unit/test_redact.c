@@ -92,7 +92,9 @@ static void test_clean_text_untouched(void **state)
 				      "ls -la /etc",
 				      "make -j8 all",
 				      "https://github.com/x/y.git",
-				      "tokenizer.py --keyboard us"};
+				      "tokenizer.py --keyboard us",
+				      "env PWD=/home/dev/project make",
+				      "csv --tokens=5"};
 	struct redactor *rd = redactor_new(true);
 	struct strbuf out = STRBUF_INIT;
 	size_t i;
