@@ -440,6 +440,26 @@ static void spool_dir_for(const struct netsink *ns, char *out, size_t len)
 	snprintf(out, len, "%s/%s-%016" PRIx64, base, safe, h);
 }
 
+static int check_params(struct netsink *ns, char *err, size_t errlen)
+{
+	static const char *const common[] = {"spool_dir", "spool_max", "drain", NULL};
+	const char *const *lists[] = {common, ns->ops->params};
+	int i, l, k;
+
+	for (i = 0; i < ns->url.nparams; i++) {
+		bool ok = false;
+		for (l = 0; l < 2 && !ok; l++)
+			for (k = 0; lists[l] && lists[l][k] && !ok; k++)
+				ok = !strcmp(lists[l][k], ns->url.keys[i]);
+		if (!ok) {
+			snprintf(err, errlen, "%.200s: unknown option '%s'", ns->display,
+				 ns->url.keys[i]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 #define SPOOL_SIBLINGS 8
 
 /* The sink's spool is DIR, or DIR.2 .. DIR.8 when another proctor (or a
@@ -505,6 +525,8 @@ int netsink_open(struct sink *s, const char *scheme, const char *rest,
 		goto fail;
 	snprintf(ns->display, sizeof(ns->display), "%s://%s:%d%s", scheme, ns->url.host,
 		 ns->url.port, ns->url.path);
+	if (check_params(ns, err, errlen))
+		goto fail;
 	if ((v = sink_url_param(&ns->url, "spool_max")) && (parse_size(v, &max) || !max)) {
 		snprintf(err, errlen, "%.200s: bad spool_max '%s'", ns->display, v);
 		goto fail;

@@ -50,6 +50,9 @@ struct netsink_ops {
 		     struct send_result *res);
 	void (*close)(struct netsink *ns);
 	size_t max_batch; /* records per send; 0 = 500 */
+	/* URL parameters this sink understands (besides spool_dir, spool_max
+	 * and drain); anything else is refused at open, so typos show. */
+	const char *const *params;
 };
 
 struct netsink_drop {

@@ -206,11 +206,16 @@ static void os_close(struct netsink *ns)
 	free(o);
 }
 
-static const struct netsink_ops os_net_ops = {.name = "opensearch",
-					      .open = os_open,
-					      .send = os_send,
-					      .close = os_close,
-					      .max_batch = 500};
+static const char *const os_params[] = {"user", "password", "gzip", "ca", "insecure", NULL};
+
+static const struct netsink_ops os_net_ops = {
+	.name = "opensearch",
+	.open = os_open,
+	.send = os_send,
+	.close = os_close,
+	.max_batch = 500,
+	.params = os_params,
+};
 
 HTTP_SINK_OPS(opensearch_sink_ops, "opensearch", os_net_ops);
 HTTP_SINK_OPS(opensearchs_sink_ops, "opensearch+https", os_net_ops);

@@ -109,12 +109,15 @@ static void otlp_close(struct netsink *ns)
 	free(o);
 }
 
+static const char *const otlp_params[] = {"encoding", "gzip", "ca", "insecure", NULL};
+
 static const struct netsink_ops otlp_net_ops = {
 	.name = "otlp",
 	.open = otlp_open,
 	.send = otlp_send,
 	.close = otlp_close,
 	.max_batch = 500,
+	.params = otlp_params,
 };
 
 static int otlp_http_open(struct sink *s, const char *rest, char *err, size_t errlen)

@@ -156,11 +156,17 @@ static void hec_close(struct netsink *ns)
 	free(hc);
 }
 
-static const struct netsink_ops hec_net_ops = {.name = "splunk-hec",
-					       .open = hec_open,
-					       .send = hec_send,
-					       .close = hec_close,
-					       .max_batch = 500};
+static const char *const hec_params[] = {"token", "index",    "sourcetype", "gzip",
+					 "ca",	  "insecure", NULL};
+
+static const struct netsink_ops hec_net_ops = {
+	.name = "splunk-hec",
+	.open = hec_open,
+	.send = hec_send,
+	.close = hec_close,
+	.max_batch = 500,
+	.params = hec_params,
+};
 
 HTTP_SINK_OPS(splunk_hec_sink_ops, "splunk-hec", hec_net_ops);
 HTTP_SINK_OPS(splunk_hecs_sink_ops, "splunk-hec+https", hec_net_ops);

@@ -238,12 +238,16 @@ static void syslog_close(struct netsink *ns)
 	free(sl);
 }
 
+static const char *const syslog_params[] = {"format",	  "facility", "max", "ca",
+					    "servername", "insecure", NULL};
+
 static const struct netsink_ops syslog_net_ops = {
 	.name = "syslog",
 	.open = syslog_open,
 	.send = syslog_send,
 	.close = syslog_close,
 	.max_batch = 200,
+	.params = syslog_params,
 };
 
 #define SYSLOG_SINK(var, scheme_str)                                                               \

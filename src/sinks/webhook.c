@@ -64,11 +64,16 @@ static void webhook_close(struct netsink *ns)
 	http_sink_free(ns->priv);
 }
 
-static const struct netsink_ops webhook_net_ops = {.name = "webhook",
-						   .open = webhook_open,
-						   .send = webhook_send,
-						   .close = webhook_close,
-						   .max_batch = 500};
+static const char *const webhook_params[] = {"token", "gzip", "ca", "insecure", NULL};
+
+static const struct netsink_ops webhook_net_ops = {
+	.name = "webhook",
+	.open = webhook_open,
+	.send = webhook_send,
+	.close = webhook_close,
+	.max_batch = 500,
+	.params = webhook_params,
+};
 
 HTTP_SINK_OPS(webhook_sink_ops, "webhook", webhook_net_ops);
 HTTP_SINK_OPS(webhook_https_sink_ops, "webhook+https", webhook_net_ops);

@@ -84,3 +84,13 @@ def test_config_errors_name_file_and_line(proctor, tmp_path):
     cfg.write_text("sinks: [\n")
     p = proctor.run(["true"], "--config", str(cfg), env=env_for(tmp_path))
     assert p.returncode != 0 and f"{cfg}:2: YAML syntax" in p.stderr
+
+
+def test_unknown_sink_option_is_refused(proctor, tmp_path):
+    p = proctor.run(["true"], "--export", "otlp+http://127.0.0.1:9?encodng=json",
+                    env=env_for(tmp_path))
+    assert p.returncode != 0
+    assert "unknown option 'encodng'" in p.stderr
+    p = proctor.run(["true"], "--export", "syslog+udp://127.0.0.1:9?format=xml",
+                    env=env_for(tmp_path))
+    assert p.returncode != 0 and "bad option 'xml'" in p.stderr
