@@ -42,7 +42,7 @@ def scrape_while_running(proctor, tmp_path, export, seconds=2.5):
 def test_metrics_pass_promtool(proctor, tmp_path):
     rx_port = free_port()
     out = scrape_while_running(proctor, tmp_path,
-                               f"otlp+http://127.0.0.1:{rx_port}?token=SECRET&drain=100ms")
+                               f"webhook://127.0.0.1:{rx_port}/x?token=SECRET&drain=100ms")
     code, text = out["metrics"]
     assert code == 200
     p = subprocess.run(["promtool", "check", "metrics"], input=text, capture_output=True, text=True)
@@ -55,13 +55,13 @@ def test_metrics_pass_promtool(proctor, tmp_path):
                  "proctor_sink_rejected_events_total{", "proctor_sink_spool_evicted_events_total{"]:
         assert name in text, name
     assert "SECRET" not in text          # sink labels never carry URL queries
-    label = f'{{sink="otlp+http://127.0.0.1:{rx_port}"}}'
+    label = f'{{sink="webhook://127.0.0.1:{rx_port}/x"}}'
     values = dict(line.rsplit(" ", 1) for line in text.splitlines() if not line.startswith("#"))
     assert float(values["proctor_sink_spool_events" + label]) > 0   # waiting, not lost
     assert float(values["proctor_sink_spool_bytes" + label]) > 0
     assert float(values["proctor_sink_up" + label]) == 0
     assert float(values["proctor_sink_send_failures_total" + label]) >= 1
-    # The OTLP receiver is down: health says so.
+    # The receiver is down: health says so.
     code, body = out["healthz"]
     assert code == 503 and "not delivering" in body
 
