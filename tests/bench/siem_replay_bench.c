@@ -14,6 +14,11 @@ int main(int argc, char **argv)
 	char err[256];
 	struct sink *s;
 	struct record r, *p = &r;
+
+	if (argc < 3) {
+		fprintf(stderr, "usage: %s SINK_URL N\n", argv[0]);
+		return 2;
+	}
 	int i, N = atoi(argv[2]);
 	if (system("rm -rf /tmp/siem-bench-spool2")) {
 	}
@@ -39,7 +44,8 @@ int main(int argc, char **argv)
 	}
 	uint64_t t1 = now_monotonic_ns();
 	struct netsink *ns = netsink_of(s);
-	netsink_wait_idle(ns, 600000);
+	if (!netsink_wait_idle(ns, 120000))
+		fprintf(stderr, "not delivered within 120 s\n");
 	uint64_t t2 = now_monotonic_ns();
 	printf("%s: spool %d records: %.0f rec/s; delivered all in %.2fs = %.0f rec/s end to end\n",
 	       argv[1], N, N / ((t1 - t0) / 1e9), (t2 - t0) / 1e9, N / ((t2 - t0) / 1e9));
