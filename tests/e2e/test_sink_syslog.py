@@ -123,3 +123,28 @@ def parse_octet_counted(data):
         frames.append(data[sp + 1:sp + 1 + n])
         i = sp + 1 + n
     return frames
+
+
+def test_tls_refuses_an_unverified_server(proctor, tmp_path):
+    """Without the server's CA the TLS handshake fails: nothing is sent in
+    clear, and the events stay spooled instead of being lost."""
+    d = tmp_path / "tls"
+    d.mkdir()
+    key, cert = str(d / "key.pem"), str(d / "cert.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key,
+                    "-out", cert, "-days", "1", "-subj", "/CN=localhost"],
+                   check=True, capture_output=True)
+    port = free_port()
+    out = open(d / "received", "wb")
+    srv = subprocess.Popen(["openssl", "s_server", "-accept", str(port), "-cert", cert, "-key", key,
+                            "-quiet"], stdout=out, stderr=subprocess.DEVNULL, stdin=subprocess.PIPE)
+    try:
+        wait_port(port)
+        p = proctor.run(["true"], "--export", f"syslog+tls://127.0.0.1:{port}?drain=300ms",
+                        env=env_for(tmp_path))
+        assert p.returncode == 0
+        assert "stay spooled" in p.stderr
+        assert open(d / "received", "rb").read() == b""
+    finally:
+        srv.kill()
+        out.close()
