@@ -20,13 +20,22 @@ def fetch(url):
         return e.code, e.read().decode()
 
 
-def scrape_while_running(proctor, tmp_path, export, seconds=2.5):
+def scrape_while_running(proctor, tmp_path, export, seconds=6):
     port = free_port()
     out = {}
 
     def scrape():
-        time.sleep(seconds - 0.8)
-        out["metrics"] = fetch(f"http://127.0.0.1:{port}/metrics")
+        # Poll until the command's first exec is counted (BPF load takes a
+        # moment), while it still runs.
+        deadline = time.monotonic() + seconds - 1
+        while True:
+            time.sleep(0.2)
+            try:
+                out["metrics"] = fetch(f"http://127.0.0.1:{port}/metrics")
+            except OSError:
+                continue
+            if 'type="process.exec"' in out["metrics"][1] or time.monotonic() > deadline:
+                break
         out["healthz"] = fetch(f"http://127.0.0.1:{port}/healthz")
 
     t = threading.Thread(target=scrape)
