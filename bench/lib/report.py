@@ -1,0 +1,244 @@
+#!/usr/bin/python3
+"""report.py: turns one bench run (raw trial lines + kernel-cost + pipeline +
+machine JSON) into OUT/latest.{md,json} and OUT/STAMP.{md,json}.
+
+Per workload x config: n, median, min, max, IQR of the workload's own wall time
+(measured by timeit inside the configuration), the overhead as the ratio of
+the config's median to bare's median, and the median (min..max) of the per-
+round paired ratios (config / bare of the same round), which is less sensitive
+to drift in background load because the trials of one round run back to back."""
+import argparse
+import json
+import os
+import statistics
+
+WORKLOADS = ["exec", "open", "connect", "git", "make", "findgrep", "agent"]
+WL_TITLE = {"exec": "exec loop", "open": "open loop", "connect": "connect loop",
+            "git": "git", "make": "make -j2", "findgrep": "find + grep",
+            "agent": "agent replay"}
+CONFIGS = ["bare", "proctor_sqlite", "proctor_jsonl", "auditd", "bpftrace"]
+CFG_TITLE = {"bare": "bare", "proctor_sqlite": "proctor (SQLite)",
+             "proctor_jsonl": "proctor (JSONL)", "auditd": "auditd", "bpftrace": "bpftrace"}
+# design targets from issue 6 (informational, never asserted)
+TARGETS = {"exec": 1.10, "open": 1.30, "git": 1.01, "make": 1.01, "findgrep": 1.01,
+           "agent": 1.01}
+
+
+def quantile(xs, q):
+    xs = sorted(xs)
+    if len(xs) == 1:
+        return xs[0]
+    pos = (len(xs) - 1) * q
+    lo = int(pos)
+    hi = min(lo + 1, len(xs) - 1)
+    return xs[lo] + (xs[hi] - xs[lo]) * (pos - lo)
+
+
+def load(path, default):
+    try:
+        with open(path) as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return default
+
+
+def aggregate(rows):
+    cells = {}
+    by = {}
+    for r in rows:
+        by.setdefault((r["workload"], r["config"]), []).append(r)
+    for (w, c), rs in by.items():
+        ok = [r for r in rs if r["ok"]]
+        secs = [r["seconds"] for r in ok]
+        cell = {"workload": w, "config": c, "n": len(secs), "failed": len(rs) - len(ok),
+                "notes": sorted({r["note"] for r in rs if r["note"]})[:3]}
+        if secs:
+            cell.update(median=statistics.median(secs), min=min(secs), max=max(secs),
+                        q1=quantile(secs, .25), q3=quantile(secs, .75),
+                        outer_median=statistics.median(r["outer_seconds"] for r in ok))
+            ev = [r["events"] for r in ok if r["events"] is not None]
+            dr = [r["drops"] for r in ok if r["drops"] is not None]
+            cell["events_median"] = statistics.median(ev) if ev else None
+            cell["drops_max"] = max(dr) if dr else None
+            cell["samples"] = secs
+        cells[(w, c)] = cell
+    # ratios against bare
+    for (w, c), cell in cells.items():
+        bare = cells.get((w, "bare"))
+        if not bare or "median" not in bare or "median" not in cell:
+            continue
+        cell["ratio"] = cell["median"] / bare["median"]
+        bare_round = {r["round"]: r["seconds"] for r in rows
+                      if r["workload"] == w and r["config"] == "bare" and r["ok"]}
+        paired = [r["seconds"] / bare_round[r["round"]] for r in rows
+                  if r["workload"] == w and r["config"] == c and r["ok"]
+                  and bare_round.get(r["round"])]
+        if paired:
+            cell["paired_ratio_median"] = statistics.median(paired)
+            cell["paired_ratio_min"] = min(paired)
+            cell["paired_ratio_max"] = max(paired)
+    return cells
+
+
+def fmt_s(x):
+    if x is None:
+        return "–"
+    return "%.3f s" % x if x < 10 else "%.1f s" % x
+
+
+def markdown(meta, cells, kcost, pipe):
+    L = []
+    h = meta.get("host", {})
+    v = meta.get("versions", {})
+    L.append("# proctor benchmark results")
+    L.append("")
+    L.append("Run %s on %s: %s cores (%s), %s GB RAM, kernel %s, %s. "
+             "Load average %s at the start, %s at the end." %
+             (meta.get("date"), h.get("arch"), h.get("cpus"), h.get("cpu"), h.get("mem_gb"),
+              h.get("kernel"), h.get("os"), h.get("loadavg_start"), h.get("loadavg_end")))
+    L.append("proctor %s, auditd %s, bpftrace %s, git %s, Claude Code %s. "
+             "%s rounds%s; families recorded by every recorder: %s." %
+             (v.get("proctor"), v.get("auditd"), v.get("bpftrace"), v.get("git"),
+              v.get("claude"), meta.get("runs"), " (BENCH_QUICK: quarter-size loops)"
+              if meta.get("quick") else "", meta.get("families")))
+    L.append("")
+    cfgs = [c for c in CONFIGS if any(k[1] == c for k in cells) or c in meta.get("na", {})]
+    wls = [w for w in WORKLOADS if any(k[0] == w for k in cells)]
+    L.append("## Overhead (median workload time, × bare)")
+    L.append("")
+    L.append("| workload | " + " | ".join(CFG_TITLE[c] for c in cfgs) + " |")
+    L.append("|---|" + "---:|" * len(cfgs))
+    for w in wls:
+        row = []
+        for c in cfgs:
+            cell = cells.get((w, c))
+            if c in meta.get("na", {}) and not cell:
+                row.append("n/a")
+            elif not cell or "median" not in cell:
+                row.append("failed")
+            elif c == "bare":
+                row.append(fmt_s(cell["median"]))
+            else:
+                row.append("%s **×%.2f**" % (fmt_s(cell["median"]), cell["ratio"])
+                           if "ratio" in cell else fmt_s(cell["median"]))
+        L.append("| %s | %s |" % (WL_TITLE[w], " | ".join(row)))
+    L.append("")
+    for c, why in sorted(meta.get("na", {}).items()):
+        L.append("- %s: n/a (%s)" % (CFG_TITLE.get(c, c), why))
+    L.append("")
+    L.append("## Detail")
+    L.append("")
+    L.append("Time is the workload's own wall time (timeit inside the configuration; the "
+             "recorder's start-up and drain are not in it, see *outer*). "
+             "Paired ratio: config / bare of the same round, median [min, max]. "
+             "Events: what the recorder reported capturing (proctor: session events; "
+             "auditd: log records with the bench key; bpftrace: output lines).")
+    L.append("")
+    L.append("| workload | config | n | median | min | max | IQR | × bare | paired × [min, max] "
+             "| outer median | events | drops | target |")
+    L.append("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--|")
+    for w in wls:
+        for c in cfgs:
+            cell = cells.get((w, c))
+            if not cell:
+                continue
+            if "median" not in cell:
+                L.append("| %s | %s | 0 | failed (%d): %s |||||||||" %
+                         (WL_TITLE[w], CFG_TITLE[c], cell["failed"], "; ".join(cell["notes"])))
+                continue
+            tgt = ""
+            if c.startswith("proctor") and w in TARGETS and "ratio" in cell:
+                tgt = "≤ ×%.2f %s" % (TARGETS[w], "met" if cell["ratio"] <= TARGETS[w]
+                                      else "MISSED")
+            pr = ("×%.3f [%.3f, %.3f]" % (cell["paired_ratio_median"], cell["paired_ratio_min"],
+                                          cell["paired_ratio_max"])
+                  if "paired_ratio_median" in cell else "")
+            L.append("| %s | %s | %d%s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
+                WL_TITLE[w], CFG_TITLE[c], cell["n"],
+                " (+%d failed)" % cell["failed"] if cell["failed"] else "",
+                fmt_s(cell["median"]), fmt_s(cell["min"]), fmt_s(cell["max"]),
+                fmt_s(cell["q3"] - cell["q1"]),
+                "×%.3f" % cell["ratio"] if "ratio" in cell else "", pr,
+                fmt_s(cell["outer_median"]),
+                "%g" % cell["events_median"] if cell.get("events_median") is not None else "–",
+                "%g" % cell["drops_max"] if cell.get("drops_max") is not None else "–", tgt))
+    L.append("")
+    L.append("## In-kernel cost (kernel.bpf_stats_enabled)")
+    L.append("")
+    if kcost.get("status"):
+        L.append("- %s" % kcost["status"])
+    for scen in kcost.get("scenarios", []):
+        L.append("**%s**: %s" % (scen["name"], scen.get("what", "")))
+        L.append("")
+        L.append("| program | runs | ns/run |")
+        L.append("|---|--:|--:|")
+        for p in scen.get("programs", []):
+            L.append("| %s | %d | %s |" % (p["name"], p["run_cnt"],
+                                          "%.0f" % p["ns_per_run"] if p["run_cnt"] else "–"))
+        extra = []
+        for k, label in (("ns_per_event", "ns per recorded event"),
+                         ("ns_per_syscall", "ns per workload syscall"),
+                         ("events", "events recorded"), ("total_ns", "total BPF ns")):
+            if scen.get(k) is not None:
+                extra.append("%s: %s" % (label, ("%.1f" % scen[k]) if isinstance(scen[k], float)
+                                         else scen[k]))
+        L.append("")
+        L.append("- " + "; ".join(extra))
+        L.append("")
+    L.append("## Pipeline")
+    L.append("")
+    if pipe.get("status"):
+        L.append("- %s" % pipe["status"])
+    for s in pipe.get("sinks", []):
+        L.append("- **%s**: highest sustained rate with zero drops: %s events/s%s; at 2× that "
+                 "rate: %s" % (s["sink"], s.get("max_zero_drop_eps", "–"),
+                               " (%s)" % s["note"] if s.get("note") else "",
+                               s.get("at_double", "–")))
+        if s.get("steps"):
+            L.append("  - steps (target ops/s → events/s, drops): " + ", ".join(
+                "%s → %s, %s" % (st["rate"] or "max", st.get("eps"), st.get("drops"))
+                for st in s["steps"]))
+    if pipe.get("rss"):
+        r = pipe["rss"]
+        L.append("- **RSS with %s live tracked processes**: %s (VmRSS; VmHWM %s; idle %s)" %
+                 (r.get("procs"), r.get("rss_kb_h"), r.get("hwm_kb_h"), r.get("idle_kb_h")))
+    if pipe.get("rss_long"):
+        r = pipe["rss_long"]
+        L.append("- **RSS over a %s s flood** (every %s s): %s" %
+                 (r.get("seconds"), r.get("every"), ", ".join(r.get("samples_h", []))))
+    if pipe.get("load"):
+        r = pipe["load"]
+        L.append("- **load + attach**: %s (%s); `proctor run -- /bin/true` end to end: "
+                 "median %s over %s runs" % (r.get("attach_h", "–"), r.get("attach_src", ""),
+                                             r.get("true_h", "–"), r.get("n", "")))
+    L.append("")
+    return "\n".join(L) + "\n"
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--raw", required=True)
+    ap.add_argument("--meta", required=True)
+    ap.add_argument("--kcost")
+    ap.add_argument("--pipeline")
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--stamp", required=True)
+    a = ap.parse_args()
+    rows = [json.loads(l) for l in open(a.raw) if l.strip()]
+    meta = load(a.meta, {})
+    kcost = load(a.kcost, {"status": "not run"}) if a.kcost else {"status": "not run"}
+    pipe = load(a.pipeline, {"status": "not run"}) if a.pipeline else {"status": "not run"}
+    cells = aggregate(rows)
+    doc = {"meta": meta, "results": [cells[k] for k in sorted(cells)],
+           "kernel_cost": kcost, "pipeline": pipe, "trials": rows}
+    md = markdown(meta, cells, kcost, pipe)
+    os.makedirs(a.out, exist_ok=True)
+    for name in (a.stamp, "latest"):
+        with open(os.path.join(a.out, name + ".json"), "w") as f:
+            json.dump(doc, f, indent=1)
+        with open(os.path.join(a.out, name + ".md"), "w") as f:
+            f.write(md)
+
+
+if __name__ == "__main__":
+    main()
