@@ -26,7 +26,7 @@ UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 HDRS      := $(shell find include src bpf -name '*.h')
 
-.PHONY: all deps test unit e2e demo bench format clean
+.PHONY: all deps test unit e2e demo bench format clean FORCE
 all: $(BUILD)/proctor $(UNIT_BINS)
 
 # Install missing build dependencies (idempotent; apt as root).
@@ -44,8 +44,16 @@ $(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) $(wildcard include/proctor
 	@mkdir -p $(dir $@)
 	$(CLANG) $(BPFCFLAGS) -c $< -o $@
 
-$(BUILD)/proctor.bpf.o: $(BPF_OBJS)
-	$(BPFTOOL) gen object $@ $^
+# Relink when the set of BPF sources or C sources changes (a removed file
+# must not linger in the linked object or the archive).
+$(BUILD)/bpf.list: FORCE | $(BUILD)/.deps
+	@echo '$(BPF_OBJS)' | cmp -s - $@ || echo '$(BPF_OBJS)' > $@
+$(BUILD)/src.list: FORCE | $(BUILD)/.deps
+	@echo '$(LIB_OBJS)' | cmp -s - $@ || echo '$(LIB_OBJS)' > $@
+FORCE:
+
+$(BUILD)/proctor.bpf.o: $(BPF_OBJS) $(BUILD)/bpf.list
+	$(BPFTOOL) gen object $@ $(BPF_OBJS)
 
 $(BUILD)/proctor.skel.h: $(BUILD)/proctor.bpf.o
 	$(BPFTOOL) gen skeleton $< name proctor_bpf > $@.tmp && mv $@.tmp $@
@@ -54,8 +62,8 @@ $(BUILD)/obj/%.o: src/%.c $(HDRS) $(BUILD)/proctor.skel.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@
 
-$(BUILD)/libproctor.a: $(LIB_OBJS)
-	ar rcs $@ $^
+$(BUILD)/libproctor.a: $(LIB_OBJS) $(BUILD)/src.list
+	rm -f $@ && ar rcs $@ $(LIB_OBJS)
 
 $(BUILD)/proctor: $(BUILD)/obj/cli/main.o $(BUILD)/libproctor.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)

@@ -14,6 +14,26 @@
 
 #define PR_MAX_TRACKED 65536
 
+/* Syscall number and arguments from the saved user registers. At sys_exit
+ * the argument registers still hold the values passed at entry. */
+#if defined(__TARGET_ARCH_x86)
+#define PR_SYSCALL_NR(regs) BPF_CORE_READ(regs, orig_ax)
+#define PR_ARG1(regs) BPF_CORE_READ(regs, di)
+#define PR_ARG2(regs) BPF_CORE_READ(regs, si)
+#define PR_ARG3(regs) BPF_CORE_READ(regs, dx)
+#define PR_ARG4(regs) BPF_CORE_READ(regs, r10)
+#define PR_ARG5(regs) BPF_CORE_READ(regs, r8)
+#define PR_ARG6(regs) BPF_CORE_READ(regs, r9)
+#elif defined(__TARGET_ARCH_arm64)
+#define PR_SYSCALL_NR(regs) BPF_CORE_READ(regs, syscallno)
+#define PR_ARG1(regs) BPF_CORE_READ(regs, orig_x0)
+#define PR_ARG2(regs) BPF_CORE_READ(regs, regs[1])
+#define PR_ARG3(regs) BPF_CORE_READ(regs, regs[2])
+#define PR_ARG4(regs) BPF_CORE_READ(regs, regs[3])
+#define PR_ARG5(regs) BPF_CORE_READ(regs, regs[4])
+#define PR_ARG6(regs) BPF_CORE_READ(regs, regs[5])
+#endif
+
 /* All records go through one ring buffer; user space sizes it before load. */
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -152,66 +172,94 @@ static __always_inline void ev_output(struct pr_scratch *s, __u32 size, __u16 ty
 		count_drop(type, tr->session_key);
 }
 
+/* Path walking state shared by the two bpf_loop callbacks below. bpf_loop
+ * has the verifier check each body once, however deep the path. */
+struct path_walk {
+	struct dentry *d, *mnt_root;
+	struct mount *mnt;
+	__u32 n;     /* components collected (leaf first) */
+	__u32 off;   /* where the path starts in scratch->buf */
+	__u32 pos;   /* write position */
+	__u32 trunc;
+};
+
+/* Pass 1: climb from the dentry to the root, crossing mounts, collecting
+ * component names leaf first. */
+static long path_walk_up(__u64 i, void *arg)
+{
+	struct path_walk *w = arg;
+	struct pr_scratch *s = scratch_get();
+	struct dentry *d = w->d, *parent;
+	struct mount *mnt = w->mnt, *mp;
+
+	if (!s)
+		return 1;
+	parent = BPF_CORE_READ(d, d_parent);
+	if (d == w->mnt_root || d == parent) {
+		mp = BPF_CORE_READ(mnt, mnt_parent);
+		if (mnt == mp)
+			return 1; /* the root of the namespace */
+		w->d = BPF_CORE_READ(mnt, mnt_mountpoint);
+		w->mnt = mp;
+		w->mnt_root = BPF_CORE_READ(mp, mnt.mnt_root);
+		return 0;
+	}
+	if (w->n >= PR_PATH_DEPTH) {
+		w->trunc = 1;
+		return 1;
+	}
+	s->names[w->n & (PR_PATH_DEPTH - 1)] = BPF_CORE_READ(d, d_name.name);
+	w->n++;
+	w->d = parent;
+	return 0;
+}
+
+/* Pass 2: write "/name" for each component, root first. */
+static long path_write_down(__u64 i, void *arg)
+{
+	struct path_walk *w = arg;
+	struct pr_scratch *s = scratch_get();
+	long r;
+
+	if (!s || i >= w->n)
+		return 1;
+	if (w->pos - w->off > PR_PATH_CAP - 256 - 2) {
+		w->trunc = 1;
+		return 1;
+	}
+	s->buf[w->pos & SCRATCH_MASK] = '/';
+	w->pos++;
+	r = bpf_probe_read_kernel_str(&s->buf[w->pos & SCRATCH_MASK], 256,
+				      s->names[(w->n - 1 - i) & (PR_PATH_DEPTH - 1)]);
+	if (r > 1)
+		w->pos += r - 1;
+	return 0;
+}
+
 /* Write the absolute path of @path at s->buf[off], NUL-terminated. Walks at
  * most PR_PATH_DEPTH components across mounts; on overflow keeps the leaf
  * components and sets *trunc. Returns bytes written including the NUL. */
-static __noinline int read_path(struct pr_scratch *s, __u32 off, const struct path *path,
-				__u32 *trunc)
+static __always_inline int read_path(struct pr_scratch *s, __u32 off, const struct path *path,
+				     __u32 *trunc)
 {
-	struct dentry *d, *parent, *mnt_root;
-	struct vfsmount *vfsmnt;
-	struct mount *mnt, *mnt_parent;
-	__u32 n = 0, pos, i;
+	struct vfsmount *vfsmnt = BPF_CORE_READ(path, mnt);
+	struct path_walk w = {
+		.d = BPF_CORE_READ(path, dentry),
+		.mnt = container_of(vfsmnt, struct mount, mnt),
+		.mnt_root = BPF_CORE_READ(vfsmnt, mnt_root),
+		.off = off,
+		.pos = off,
+	};
 
-	if (!s || !path)
-		return 0;
-	d = BPF_CORE_READ(path, dentry);
-	vfsmnt = BPF_CORE_READ(path, mnt);
-	mnt = container_of(vfsmnt, struct mount, mnt);
-	mnt_root = BPF_CORE_READ(vfsmnt, mnt_root);
-
-	for (i = 0; i < PR_PATH_DEPTH + 16; i++) {
-		parent = BPF_CORE_READ(d, d_parent);
-		if (d == mnt_root || d == parent) {
-			mnt_parent = BPF_CORE_READ(mnt, mnt_parent);
-			if (mnt == mnt_parent)
-				break;
-			d = BPF_CORE_READ(mnt, mnt_mountpoint);
-			mnt = mnt_parent;
-			mnt_root = BPF_CORE_READ(mnt, mnt.mnt_root);
-			continue;
-		}
-		if (n >= PR_PATH_DEPTH) {
-			*trunc = 1;
-			break;
-		}
-		s->names[n & (PR_PATH_DEPTH - 1)] = BPF_CORE_READ(d, d_name.name);
-		n++;
-		d = parent;
+	bpf_loop(PR_PATH_DEPTH + 16, path_walk_up, &w, 0);
+	bpf_loop(PR_PATH_DEPTH, path_write_down, &w, 0);
+	if (w.pos == off) {
+		s->buf[w.pos & SCRATCH_MASK] = '/';
+		w.pos++;
 	}
-
-	pos = off;
-	for (i = 0; i < PR_PATH_DEPTH; i++) {
-		int r;
-		if (i >= n)
-			break;
-		if (pos - off > PR_PATH_CAP - 256 - 2) {
-			*trunc = 1;
-			break;
-		}
-		s->buf[pos & SCRATCH_MASK] = '/';
-		pos++;
-		r = bpf_probe_read_kernel_str(&s->buf[pos & SCRATCH_MASK], 256,
-					      s->names[(n - 1 - i) & (PR_PATH_DEPTH - 1)]);
-		if (r > 1)
-			pos += r - 1;
-	}
-	if (pos == off) {
-		s->buf[pos & SCRATCH_MASK] = '/';
-		pos++;
-	}
-	s->buf[pos & SCRATCH_MASK] = 0;
-	return pos - off + 1;
+	s->buf[w.pos & SCRATCH_MASK] = 0;
+	*trunc = w.trunc;
+	return w.pos - off + 1;
 }
 
 #endif /* PROCTOR_COMMON_BPF_H */

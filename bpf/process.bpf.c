@@ -4,16 +4,11 @@
 #include "common.bpf.h"
 
 #if defined(__TARGET_ARCH_x86)
-#define SYSCALL_NR(regs) BPF_CORE_READ(regs, orig_ax)
-#define SYSCALL_ARG1(regs) BPF_CORE_READ(regs, di)
 #define NR_CLONE 56
-#define NR_CLONE3 435
 #elif defined(__TARGET_ARCH_arm64)
-#define SYSCALL_NR(regs) BPF_CORE_READ(regs, syscallno)
-#define SYSCALL_ARG1(regs) BPF_CORE_READ(regs, orig_x0)
 #define NR_CLONE 220
-#define NR_CLONE3 435
 #endif
+#define NR_CLONE3 435
 
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(handle_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
@@ -98,13 +93,13 @@ int BPF_PROG(handle_fork, struct task_struct *parent, struct task_struct *child)
 	e->syscall_nr = (__u32)-1;
 	regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
 	if (regs) {
-		nr = SYSCALL_NR(regs);
+		nr = PR_SYSCALL_NR(regs);
 		e->syscall_nr = nr;
 		if (nr == NR_CLONE)
-			e->clone_flags = SYSCALL_ARG1(regs);
+			e->clone_flags = PR_ARG1(regs);
 		else if (nr == NR_CLONE3)
 			bpf_probe_read_user(&e->clone_flags, sizeof(__u64),
-					    (void *)SYSCALL_ARG1(regs));
+					    (void *)PR_ARG1(regs));
 	}
 	ev_submit(e);
 	return 0;

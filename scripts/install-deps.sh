@@ -10,7 +10,7 @@ BUILD_PKGS=(clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libsqlite3-dev
 	libseccomp-dev pkg-config make gcc sqlite3 liburing-dev)
 TEST_PKGS=(rsyslog prometheus protobuf-compiler iproute2 python3 procps
 	util-linux python3-pytest dnsutils socat netcat-openbsd openssl ca-certificates
-	strace)
+	strace bc)
 BENCH_PKGS=(auditd bpftrace git hyperfine)
 
 want=("${BUILD_PKGS[@]}" "${TEST_PKGS[@]}")

@@ -88,6 +88,7 @@ _Static_assert(sizeof(struct pr_config) == 16, "pr_config layout");
 #define PR_PATH_CAP 4096   /* bytes of one path, NUL included */
 #define PR_PATH_DEPTH 64   /* path components walked */
 #define PR_SCRATCH_SIZE 16384
+#define PR_SYSCALL_SLOTS 512 /* syscall numbers the dispatcher routes */
 
 /* ---- process family ---------------------------------------------------- */
 

@@ -1,5 +1,4 @@
 /* util.c: error reporting, clocks, names, parsing, small file I/O. */
-#define _GNU_SOURCE
 #include "util/util.h"
 
 #include <errno.h>

@@ -1,0 +1,42 @@
+/* syscalls.bpf.c: the one syscall entry/exit dispatcher. Every syscall runs
+ * exactly one program here; it tail-calls by syscall number into the program
+ * a hook family registered for it (user space fills the prog arrays from
+ * src/sensor/syscall_table.c). A syscall no family wants costs an empty-slot
+ * tail call and nothing else; the tracked-cgroup check is the first thing each
+ * tail program does. Tail programs use SEC("tp_btf/sys_enter") or
+ * SEC("tp_btf/sys_exit") and are never attached themselves. */
+#include "common.bpf.h"
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, PR_SYSCALL_SLOTS);
+	__type(key, __u32);
+	__type(value, __u32);
+} sys_enter_tails SEC(".maps") __weak;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, PR_SYSCALL_SLOTS);
+	__type(key, __u32);
+	__type(value, __u32);
+} sys_exit_tails SEC(".maps") __weak;
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(sys_enter_dispatch, struct pt_regs *regs, long id)
+{
+	if ((__u64)id < PR_SYSCALL_SLOTS)
+		bpf_tail_call(ctx, &sys_enter_tails, (__u32)id);
+	return 0;
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(sys_exit_dispatch, struct pt_regs *regs, long ret)
+{
+	__u64 id = PR_SYSCALL_NR(regs);
+
+	if (id < PR_SYSCALL_SLOTS)
+		bpf_tail_call(ctx, &sys_exit_tails, (__u32)id);
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "GPL";

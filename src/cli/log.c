@@ -1,0 +1,120 @@
+/* log.c: `proctor log [SESSION] [--type T] [--pid P] [--path GLOB] [--json]`:
+ * a session's events in order, as JSON lines (the contract) or one readable
+ * line each. */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "store/store.h"
+#include "util/util.h"
+
+static int print_json(void *ctx, const char *json, const char *summary)
+{
+	(void)ctx, (void)summary;
+	puts(json);
+	return 0;
+}
+
+/* Text: time, pid, comm, type, summary, pulled from the JSON by key. */
+static void json_value(const char *json, const char *key, char *out, size_t len)
+{
+	char pat[96];
+	const char *p, *e;
+	size_t n;
+
+	out[0] = 0;
+	snprintf(pat, sizeof(pat), "\"%s\":", key);
+	if (!(p = strstr(json, pat)))
+		return;
+	p += strlen(pat);
+	if (*p == '"') {
+		p++;
+		for (e = p; *e && *e != '"'; e++)
+			if (*e == '\\' && e[1])
+				e++;
+	} else {
+		for (e = p; *e && *e != ',' && *e != '}'; e++)
+			;
+	}
+	n = (size_t)(e - p) < len - 1 ? (size_t)(e - p) : len - 1;
+	memcpy(out, p, n);
+	out[n] = 0;
+}
+
+static int print_text(void *ctx, const char *json, const char *summary)
+{
+	char time[40], type[40], pid[16], comm[40];
+
+	(void)ctx;
+	json_value(json, "time", time, sizeof(time));
+	json_value(json, "type", type, sizeof(type));
+	json_value(json, "process.pid", pid, sizeof(pid));
+	json_value(json, "process.name", comm, sizeof(comm));
+	/* HH:MM:SS.mmm */
+	printf("%.12s %7s %-15s %-18s %s\n", time[0] ? time + 11 : "", pid, comm, type, summary);
+	return 0;
+}
+
+int cmd_log(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"json", no_argument, 0, 'j'},        {"db", required_argument, 0, 'd'},
+		{"type", required_argument, 0, 't'},  {"pid", required_argument, 0, 'p'},
+		{"path", required_argument, 0, 'P'},  {"help", no_argument, 0, 'h'},
+		{0},
+	};
+	struct store_event_filter f = {0};
+	const char *db = NULL, *want = NULL;
+	bool json = false;
+	struct store st;
+	char id[64], err[512];
+	int c, pid, rc;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'j': json = true; break;
+		case 'd': db = optarg; break;
+		case 't': f.type_prefix = optarg; break;
+		case 'P': f.path_glob = optarg; break;
+		case 'p':
+			if (parse_int(optarg, &pid) || pid <= 0) {
+				err_msg("log: --pid '%s' is not a process id", optarg);
+				return EXIT_USAGE;
+			}
+			f.pid = pid;
+			break;
+		case 'h':
+			puts("usage: proctor log [SESSION] [--type PREFIX] [--pid PID] [--path GLOB]"
+			     " [--json] [--db PATH]");
+			return 0;
+		case ':':
+			err_msg("%s: option '%s' needs a value", argv[0], argv[optind - 1]);
+			return EXIT_USAGE;
+		default:
+			err_msg("log: unknown option '%s'", argv[optind - 1]);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind < argc)
+		want = argv[optind++];
+	if (optind < argc) {
+		err_msg("log: unexpected argument '%s'", argv[optind]);
+		return EXIT_USAGE;
+	}
+	if (cli_open_store(&st, db))
+		return EXIT_SETUP;
+	if (store_resolve_session(&st, want, id, sizeof(id), err, sizeof(err))) {
+		err_msg("%s", err);
+		store_close(&st);
+		return 1;
+	}
+	f.session = id;
+	rc = store_foreach_event(&st, &f, json ? print_json : print_text, NULL);
+	if (rc)
+		err_msg("reading events: %s", sqlite3_errmsg(st.db));
+	store_close(&st);
+	return rc ? 1 : 0;
+}

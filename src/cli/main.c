@@ -1,0 +1,65 @@
+/* main.c: `proctor` entry point: global flags and subcommand dispatch. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "util/util.h"
+
+static const char usage[] =
+	"usage: proctor [-v] COMMAND [ARGS]\n"
+	"\n"
+	"commands:\n"
+	"  run [OPTIONS] -- CMD [ARGS...]   run CMD under the recorder\n"
+	"  sessions [--json]               list recorded sessions\n"
+	"  tree [SESSION]                  process tree of a session (default: latest)\n"
+	"  log [SESSION] [--type T] [--pid P] [--path GLOB] [--json]\n"
+	"                                  events of a session\n"
+	"  version                         print the version\n"
+	"\n"
+	"Every command takes --db PATH (default $PROCTOR_DB or /var/lib/proctor/proctor.db).\n"
+	"See `proctor COMMAND --help` and docs/CLI.md.\n";
+
+int main(int argc, char **argv)
+{
+	int i = 1;
+
+	while (i < argc && argv[i][0] == '-') {
+		if (!strcmp(argv[i], "-v") || !strcmp(argv[i], "--verbose"))
+			verbose++;
+		else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			fputs(usage, stdout);
+			return 0;
+		} else if (!strcmp(argv[i], "--version")) {
+			printf("proctor %s\n", PROCTOR_VERSION);
+			return 0;
+		} else {
+			fprintf(stderr, "proctor: unknown option '%s'\n%s", argv[i], usage);
+			return EXIT_USAGE;
+		}
+		i++;
+	}
+	if (i >= argc) {
+		fputs(usage, stderr);
+		return EXIT_USAGE;
+	}
+	argc -= i;
+	argv += i;
+	if (!strcmp(argv[0], "run"))
+		return cmd_run(argc, argv);
+	if (!strcmp(argv[0], "sessions"))
+		return cmd_sessions(argc, argv);
+	if (!strcmp(argv[0], "tree"))
+		return cmd_tree(argc, argv);
+	if (!strcmp(argv[0], "log"))
+		return cmd_log(argc, argv);
+	if (!strcmp(argv[0], "version")) {
+		printf("proctor %s\n", PROCTOR_VERSION);
+		return 0;
+	}
+	if (!strcmp(argv[0], "help")) {
+		fputs(usage, stdout);
+		return 0;
+	}
+	fprintf(stderr, "proctor: unknown command '%s'\n%s", argv[0], usage);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,437 @@
+/* run.c: `proctor run`: record CMD and everything it starts. The command is
+ * forked, drops privileges, and waits until the parent has moved it into a
+ * fresh session cgroup that the BPF programs already track; only then does
+ * it exec, so its first instruction is recorded. Signals are forwarded, and
+ * after CMD exits, leftovers are recorded for a grace period and then killed
+ * with the cgroup, so nothing unrecorded outlives the session. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <grp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "pipeline/config.h"
+#include "sensor/cgroup.h"
+#include "sensor/recorder.h"
+#include "store/store.h"
+#include "util/util.h"
+
+#define MAX_EXPORTS 16
+
+struct run_opts {
+	const char *agent, *project, *user, *db, *jsonl, *config, *metrics;
+	const char *exports[MAX_EXPORTS];
+	int nexports;
+	uint64_t grace_ns;
+	uint32_t ringbuf_bytes;
+	char **cmd;
+	int cmdc;
+};
+
+static const char run_usage[] =
+	"usage: proctor run [OPTIONS] -- CMD [ARGS...]\n"
+	"  --agent NAME       attribution label (e.g. claude)\n"
+	"  --project NAME     attribution label (e.g. shop)\n"
+	"  --user USER        run CMD as USER (default: $SUDO_USER when set)\n"
+	"  --db PATH          SQLite store (default $PROCTOR_DB or /var/lib/proctor/proctor.db)\n"
+	"  --jsonl PATH|-     also write JSON lines to PATH or stdout\n"
+	"  --export URL       also export to URL (repeatable; see docs/SINKS.md)\n"
+	"  --config FILE      pipeline configuration (sinks, filters, redaction)\n"
+	"  --metrics ADDR     serve Prometheus /metrics and /healthz on ADDR\n"
+	"  --grace DURATION   record leftovers this long after CMD exits, then kill (5s)\n"
+	"  --ringbuf-mb N     ring buffer size in MiB, a power of two (16)\n";
+
+static int parse_run_opts(int argc, char **argv, struct run_opts *o)
+{
+	static const struct option longopts[] = {
+		{"agent", required_argument, 0, 'a'},  {"project", required_argument, 0, 'p'},
+		{"user", required_argument, 0, 'u'},   {"db", required_argument, 0, 'd'},
+		{"jsonl", required_argument, 0, 'j'},  {"export", required_argument, 0, 'e'},
+		{"config", required_argument, 0, 'c'}, {"metrics", required_argument, 0, 'm'},
+		{"grace", required_argument, 0, 'g'},  {"ringbuf-mb", required_argument, 0, 'r'},
+		{"help", no_argument, 0, 'h'},         {0},
+	};
+	int c;
+	uint64_t mb;
+
+	memset(o, 0, sizeof(*o));
+	o->grace_ns = 5000000000ull;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'a': o->agent = optarg; break;
+		case 'p': o->project = optarg; break;
+		case 'u': o->user = optarg; break;
+		case 'd': o->db = optarg; break;
+		case 'j': o->jsonl = optarg; break;
+		case 'c': o->config = optarg; break;
+		case 'm': o->metrics = optarg; break;
+		case 'e':
+			if (o->nexports >= MAX_EXPORTS) {
+				err_msg("too many --export (max %d)", MAX_EXPORTS);
+				return -1;
+			}
+			o->exports[o->nexports++] = optarg;
+			break;
+		case 'g':
+			if (parse_duration_ns(optarg, &o->grace_ns)) {
+				err_msg("--grace: '%s' is not a duration (e.g. 5s, 500ms)", optarg);
+				return -1;
+			}
+			break;
+		case 'r':
+			if (parse_u64(optarg, &mb) || !mb || mb > 1024 || (mb & (mb - 1))) {
+				err_msg("--ringbuf-mb: '%s' is not a power of two from 1 to 1024", optarg);
+				return -1;
+			}
+			o->ringbuf_bytes = (uint32_t)(mb << 20);
+			break;
+		case 'h': fputs(run_usage, stdout); exit(0);
+		case ':':
+			err_msg("option '%s' needs a value\n%s", argv[optind - 1], run_usage);
+			return -1;
+		default:
+			err_msg("unknown option '%s'\n%s", argv[optind - 1], run_usage);
+			return -1;
+		}
+	}
+	if (optind >= argc) {
+		err_msg("no command given\n%s", run_usage);
+		return -1;
+	}
+	o->cmd = argv + optind;
+	o->cmdc = argc - optind;
+	return 0;
+}
+
+struct target_user {
+	bool set;
+	uid_t uid;
+	gid_t gid;
+	char name[64], home[1024], shell[256];
+};
+
+static int resolve_user(const char *name, struct target_user *u)
+{
+	const char *sudo_user = getenv("SUDO_USER");
+	struct passwd *pw;
+
+	memset(u, 0, sizeof(*u));
+	if (!name && sudo_user && *sudo_user && strcmp(sudo_user, "root"))
+		name = sudo_user;
+	if (!name)
+		return 0;
+	if (!(pw = getpwnam(name))) {
+		err_msg("--user: no such user '%s'", name);
+		return -1;
+	}
+	u->set = true;
+	u->uid = pw->pw_uid;
+	u->gid = pw->pw_gid;
+	snprintf(u->name, sizeof(u->name), "%s", pw->pw_name);
+	snprintf(u->home, sizeof(u->home), "%s", pw->pw_dir);
+	snprintf(u->shell, sizeof(u->shell), "%s", pw->pw_shell);
+	return 0;
+}
+
+static const int forwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH};
+
+/* The child: drop privileges, wait for the go, exec. Reports exec failure
+ * (errno) through the close-on-exec pipe. */
+static void child_main(const struct run_opts *o, const struct target_user *u, int go_fd,
+		       int err_fd, const sigset_t *oldmask)
+{
+	char c;
+	int e;
+
+	if (u->set) {
+		if (initgroups(u->name, u->gid) || setgid(u->gid) || setuid(u->uid)) {
+			e = errno;
+			(void)!write(err_fd, &e, sizeof(e));
+			_exit(126);
+		}
+		setenv("HOME", u->home, 1);
+		setenv("USER", u->name, 1);
+		setenv("LOGNAME", u->name, 1);
+	}
+	if (read(go_fd, &c, 1) != 1)
+		_exit(125); /* parent gave up */
+	close(go_fd);
+	sigprocmask(SIG_SETMASK, oldmask, NULL);
+	execvp(o->cmd[0], o->cmd);
+	e = errno;
+	(void)!write(err_fd, &e, sizeof(e));
+	_exit(e == ENOENT ? 127 : 126);
+}
+
+struct run_state {
+	struct recorder rec;
+	struct session ses;
+	char cg_abs[4096], cg_rel[4096];
+	pid_t child;
+	int child_status;
+	bool child_done;
+};
+
+static int setup_sinks(struct run_state *st, const struct run_opts *o)
+{
+	char url[4200], err[512];
+	int i;
+
+	snprintf(url, sizeof(url), "sqlite:%s", o->db ? o->db : store_default_path());
+	if (pipeline_add_sink(&st->rec.pipeline, url, err, sizeof(err))) {
+		err_msg("%s", err);
+		return -1;
+	}
+	if (o->jsonl) {
+		snprintf(url, sizeof(url), "jsonl:%s", o->jsonl);
+		if (pipeline_add_sink(&st->rec.pipeline, url, err, sizeof(err))) {
+			err_msg("%s", err);
+			return -1;
+		}
+	}
+	for (i = 0; i < o->nexports; i++) {
+		if (pipeline_add_sink(&st->rec.pipeline, o->exports[i], err, sizeof(err))) {
+			err_msg("--export %s: %s", o->exports[i], err);
+			return -1;
+		}
+	}
+	if (o->config && pipeline_load_config(&st->rec.pipeline, o->config, err, sizeof(err))) {
+		err_msg("%s", err);
+		return -1;
+	}
+	if (o->metrics && metrics_start(o->metrics, &st->rec.pipeline, err, sizeof(err))) {
+		err_msg("%s", err);
+		return -1;
+	}
+	return 0;
+}
+
+static int setup_cgroup(struct run_state *st)
+{
+	char mnt[4096], err[512];
+
+	if (cgroup2_mount(mnt, sizeof(mnt), err, sizeof(err)) ||
+	    cgroup_create(mnt, st->ses.id, st->cg_abs, sizeof(st->cg_abs), st->cg_rel,
+			  sizeof(st->cg_rel), err, sizeof(err))) {
+		err_msg("%s", err);
+		return -1;
+	}
+	if (cgroup_id(st->cg_abs, &st->ses.cgroup_id)) {
+		err_msg("cannot stat cgroup %s: %s", st->cg_abs, strerror(errno));
+		return -1;
+	}
+	snprintf(st->ses.cgroup_path, sizeof(st->ses.cgroup_path), "%s", st->cg_abs);
+	return 0;
+}
+
+/* Reap CMD (and any other child); returns true once CMD has exited. */
+static void reap(struct run_state *st)
+{
+	int status;
+	pid_t p;
+
+	while ((p = waitpid(-1, &status, WNOHANG)) > 0) {
+		if (p == st->child) {
+			st->child_status = status;
+			st->child_done = true;
+		}
+	}
+}
+
+static void forward_signal(struct run_state *st, const struct signalfd_siginfo *si)
+{
+	/* Terminal-generated signals already reached CMD (same process group). */
+	if (si->ssi_code == SI_KERNEL && (si->ssi_signo == SIGINT || si->ssi_signo == SIGQUIT ||
+					  si->ssi_signo == SIGWINCH))
+		return;
+	if (!st->child_done)
+		kill(st->child, (int)si->ssi_signo);
+}
+
+/* Event loop until CMD exits, then the grace period, then the kill. */
+static void event_loop(struct run_state *st, int sfd, uint64_t grace_ns)
+{
+	int ep = epoll_create1(EPOLL_CLOEXEC), rbfd = sensor_fd(&st->rec.sensor);
+	struct epoll_event ev = {.events = EPOLLIN}, out[4];
+	uint64_t deadline = 0;
+	bool killed = false;
+
+	ev.data.fd = sfd;
+	epoll_ctl(ep, EPOLL_CTL_ADD, sfd, &ev);
+	ev.data.fd = rbfd;
+	epoll_ctl(ep, EPOLL_CTL_ADD, rbfd, &ev);
+	for (;;) {
+		int n = epoll_wait(ep, out, 4, 50), i;
+		for (i = 0; i < n; i++) {
+			if (out[i].data.fd == sfd) {
+				struct signalfd_siginfo si;
+				while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
+					if (si.ssi_signo == SIGCHLD)
+						reap(st);
+					else
+						forward_signal(st, &si);
+				}
+			}
+		}
+		recorder_drain(&st->rec);
+		if (!st->child_done)
+			continue;
+		if (!deadline)
+			deadline = now_monotonic_ns() + grace_ns;
+		if (!cgroup_populated(st->cg_abs))
+			break;
+		if (!killed && now_monotonic_ns() >= deadline) {
+			dbg_msg("grace period over: killing what is left in %s", st->cg_abs);
+			cgroup_kill(st->cg_abs);
+			killed = true;
+			deadline = now_monotonic_ns() + 5000000000ull;
+		} else if (killed && now_monotonic_ns() >= deadline) {
+			err_msg("processes in %s survived SIGKILL", st->cg_abs);
+			break;
+		}
+	}
+	close(ep);
+}
+
+static void print_summary(const struct run_state *st, uint64_t t0)
+{
+	const struct session *s = &st->ses;
+	char dur[32];
+
+	fmt_duration(now_monotonic_ns() - t0, dur, sizeof(dur));
+	fprintf(stderr, "proctor: session %s%s%s%s%s\n", s->id, *s->agent ? " agent=" : "",
+		s->agent, *s->project ? " project=" : "", s->project);
+	fprintf(stderr,
+		"proctor: %s, %llu processes, %llu events, %llu drops%s, exit %d\n", dur,
+		(unsigned long long)s->processes, (unsigned long long)s->events,
+		(unsigned long long)s->drops, s->drops ? " (events were lost)" : "", s->exit_code);
+}
+
+static int exit_status_of(int status, struct session *s)
+{
+	if (WIFSIGNALED(status)) {
+		s->exit_signal = WTERMSIG(status);
+		return 128 + WTERMSIG(status);
+	}
+	return WEXITSTATUS(status);
+}
+
+static int spawn(struct run_state *st, const struct run_opts *o, const struct target_user *u,
+		 const sigset_t *oldmask, int *go_w, int *err_r)
+{
+	int go[2], errp[2];
+
+	if (pipe2(go, O_CLOEXEC) || pipe2(errp, O_CLOEXEC)) {
+		err_msg("pipe: %s", strerror(errno));
+		return -1;
+	}
+	st->child = fork();
+	if (st->child < 0) {
+		err_msg("fork: %s", strerror(errno));
+		return -1;
+	}
+	if (st->child == 0) {
+		close(go[1]);
+		close(errp[0]);
+		child_main(o, u, go[0], errp[1], oldmask);
+	}
+	close(go[0]);
+	close(errp[1]);
+	*go_w = go[1];
+	*err_r = errp[0];
+	return 0;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	struct run_opts o;
+	struct target_user u;
+	struct run_state *st;
+	sigset_t mask, oldmask;
+	char err[4096];
+	uint64_t t0 = now_monotonic_ns();
+	int sfd, go_w = -1, err_r = -1, exec_errno = 0, rc = EXIT_SETUP;
+	size_t i;
+
+	if (parse_run_opts(argc, argv, &o))
+		return EXIT_USAGE;
+	if (geteuid() != 0) {
+		err_msg("proctor run needs root to load its BPF programs: run it with sudo");
+		return EXIT_SETUP;
+	}
+	if (resolve_user(o.user, &u))
+		return EXIT_USAGE;
+	if (!(st = calloc(1, sizeof(*st))))
+		return EXIT_SETUP;
+	session_init(&st->ses, o.agent, o.project);
+	st->ses.argv = o.cmd;
+	st->ses.argc = o.cmdc;
+	snprintf(st->ses.user, sizeof(st->ses.user), "%s", u.set ? u.name : "root");
+
+	if (recorder_init(&st->rec, err, sizeof(err)) || setup_sinks(st, &o))
+		goto out;
+	if (recorder_start_sensor(&st->rec, o.ringbuf_bytes, err, sizeof(err))) {
+		err_msg("%s", err);
+		goto out;
+	}
+	if (setup_cgroup(st))
+		goto out;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGCHLD);
+	for (i = 0; i < ARRAY_SIZE(forwarded); i++)
+		sigaddset(&mask, forwarded[i]);
+	sigprocmask(SIG_BLOCK, &mask, &oldmask);
+	sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+
+	if (spawn(st, &o, &u, &oldmask, &go_w, &err_r))
+		goto out_cg;
+	err[0] = 0;
+	if (cgroup_move(st->cg_abs, st->child) ||
+	    recorder_track(&st->rec, &st->ses, st->cg_rel, (uint32_t)st->child, err, sizeof(err))) {
+		if (*err)
+			err_msg("%s", err);
+		else
+			err_msg("cannot move the command into %s: %s", st->cg_abs, strerror(errno));
+		kill(st->child, SIGKILL);
+		waitpid(st->child, NULL, 0);
+		goto out_cg;
+	}
+	/* Tracking is live: let CMD exec. */
+	(void)!write(go_w, "g", 1);
+	close(go_w);
+	if (read(err_r, &exec_errno, sizeof(exec_errno)) == sizeof(exec_errno))
+		err_msg("cannot execute '%s': %s", o.cmd[0], strerror(exec_errno));
+	close(err_r);
+
+	event_loop(st, sfd, o.grace_ns);
+	if (!st->child_done) {
+		waitpid(st->child, &st->child_status, 0);
+		st->child_done = true;
+	}
+	st->ses.exit_code = exit_status_of(st->child_status, &st->ses);
+	recorder_finish(&st->rec, &st->ses);
+	rc = st->ses.exit_code;
+	print_summary(st, t0);
+out_cg:
+	cgroup_kill(st->cg_abs);
+	for (i = 0; i < 100 && cgroup_populated(st->cg_abs); i++)
+		usleep(10000);
+	cgroup_remove(st->cg_abs);
+out:
+	metrics_stop();
+	recorder_destroy(&st->rec);
+	free(st);
+	return rc;
+}

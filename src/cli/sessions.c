@@ -1,0 +1,100 @@
+/* sessions.c: `proctor sessions [--json]`: one line (or JSON object) per
+ * recorded session. */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "store/store.h"
+#include "util/strbuf.h"
+#include "util/util.h"
+
+static int print_json(void *ctx, const struct store_session_row *r)
+{
+	struct strbuf *sb = ctx;
+	char start[40], end[40];
+
+	fmt_rfc3339((uint64_t)r->start_ns, start, sizeof(start));
+	fmt_rfc3339((uint64_t)r->end_ns, end, sizeof(end));
+	sb_reset(sb);
+	sb_puts(sb, "{\"session\":");
+	sb_json_str(sb, r->id);
+	sb_puts(sb, ",\"agent\":");
+	sb_json_str(sb, r->agent);
+	sb_puts(sb, ",\"project\":");
+	sb_json_str(sb, r->project);
+	sb_printf(sb, ",\"command\":%s", *r->command_json ? r->command_json : "[]");
+	sb_puts(sb, ",\"user\":");
+	sb_json_str(sb, r->user);
+	sb_puts(sb, ",\"host.name\":");
+	sb_json_str(sb, r->host);
+	sb_printf(sb, ",\"start\":\"%s\"", start);
+	if (r->end_ns)
+		sb_printf(sb, ",\"end\":\"%s\",\"exit.code\":%" PRId64, end, r->exit_code);
+	else
+		sb_puts(sb, ",\"end\":null,\"exit.code\":null");
+	sb_printf(sb, ",\"events\":%" PRId64 ",\"drops\":%" PRId64 ",\"processes\":%" PRId64 "}\n",
+		  r->events, r->drops, r->processes);
+	fputs(sb_cstr(sb), stdout);
+	return 0;
+}
+
+static int print_text(void *ctx, const struct store_session_row *r)
+{
+	char start[40], dur[32] = "running", code[16] = "-";
+
+	(void)ctx;
+	fmt_rfc3339((uint64_t)r->start_ns, start, sizeof(start));
+	start[19] = 0; /* seconds are enough here */
+	if (r->end_ns) {
+		fmt_duration((uint64_t)(r->end_ns - r->start_ns), dur, sizeof(dur));
+		snprintf(code, sizeof(code), "%" PRId64, r->exit_code);
+	}
+	printf("%-22s %-19s %8s %4s %5" PRId64 " %7" PRId64 " %5" PRId64 "  %-10s %-10s %s\n",
+	       r->id, start, dur, code, r->processes, r->events, r->drops,
+	       *r->agent ? r->agent : "-", *r->project ? r->project : "-", r->command_json);
+	return 0;
+}
+
+int cmd_sessions(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"json", no_argument, 0, 'j'}, {"db", required_argument, 0, 'd'},
+		{"help", no_argument, 0, 'h'}, {0},
+	};
+	const char *db = NULL;
+	bool json = false;
+	struct store st;
+	struct strbuf sb = STRBUF_INIT;
+	int c, rc;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'j': json = true; break;
+		case 'd': db = optarg; break;
+		case 'h': puts("usage: proctor sessions [--json] [--db PATH]"); return 0;
+		case ':':
+			err_msg("%s: option '%s' needs a value", argv[0], argv[optind - 1]);
+			return EXIT_USAGE;
+		default:
+			err_msg("sessions: unknown option '%s'", argv[optind - 1]);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		err_msg("sessions: unexpected argument '%s'", argv[optind]);
+		return EXIT_USAGE;
+	}
+	if (cli_open_store(&st, db))
+		return EXIT_SETUP;
+	if (!json)
+		printf("%-22s %-19s %8s %4s %5s %7s %5s  %-10s %-10s %s\n", "SESSION", "START",
+		       "DURATION", "EXIT", "PROCS", "EVENTS", "DROPS", "AGENT", "PROJECT", "COMMAND");
+	rc = store_foreach_session(&st, json ? print_json : print_text, &sb);
+	store_close(&st);
+	sb_free(&sb);
+	return rc ? 1 : 0;
+}

@@ -1,0 +1,226 @@
+/* tree.c: `proctor tree [SESSION]`: the session's process lineage with
+ * command lines, pids, exit codes and durations, readable at a glance. */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "store/store.h"
+#include "util/util.h"
+
+struct node {
+	struct store_process_row row;
+	char *exe, *cmdline, *comm, *signal;
+	int parent;      /* index or -1 */
+	int first_child; /* index or -1 */
+	int next;        /* next sibling or -1 */
+};
+
+struct forest {
+	struct node *n;
+	size_t len, cap;
+};
+
+static int collect(void *ctx, const struct store_process_row *r)
+{
+	struct forest *f = ctx;
+	struct node *nd;
+
+	if (f->len == f->cap) {
+		size_t cap = f->cap ? f->cap * 2 : 64;
+		struct node *nn = realloc(f->n, cap * sizeof(*nn));
+		if (!nn)
+			return -1;
+		f->n = nn;
+		f->cap = cap;
+	}
+	nd = &f->n[f->len++];
+	nd->row = *r;
+	nd->exe = strdup(r->exe);
+	nd->cmdline = strdup(r->cmdline);
+	nd->comm = strdup(r->comm);
+	nd->signal = strdup(r->exit_signal);
+	nd->parent = nd->first_child = nd->next = -1;
+	return 0;
+}
+
+static int64_t born(const struct node *n)
+{
+	return n->row.start_ns ? n->row.start_ns : n->row.exec_ns;
+}
+
+/* The parent is the latest process with pid == ppid born before the child
+ * (pids can be reused within a session). */
+static void link_parents(struct forest *f)
+{
+	size_t i, j;
+	int last_child_of[1];
+
+	(void)last_child_of;
+	for (i = 0; i < f->len; i++) {
+		int best = -1;
+		for (j = 0; j < f->len; j++) {
+			if (j == i || f->n[j].row.pid != f->n[i].row.ppid)
+				continue;
+			if (born(&f->n[j]) > born(&f->n[i]))
+				continue;
+			if (best < 0 || born(&f->n[j]) > born(&f->n[best]))
+				best = (int)j;
+		}
+		f->n[i].parent = best;
+	}
+	/* children in birth order: rows are already sorted by birth */
+	for (i = f->len; i-- > 0;) {
+		int p = f->n[i].parent;
+		if (p < 0)
+			continue;
+		f->n[i].next = f->n[p].first_child;
+		f->n[p].first_child = (int)i;
+	}
+}
+
+#define LABEL_MAX 100
+
+/* One line per process: whitespace runs (newlines included) become one space
+ * and long command lines are cut with an ellipsis. */
+static void one_line(const char *in, char *out, size_t len)
+{
+	size_t o = 0, chars = 0;
+	bool space = false;
+
+	for (; *in && o + 4 < len; in++) {
+		unsigned char c = (unsigned char)*in;
+		if (c == ' ' || c == '\n' || c == '\t' || c == '\r') {
+			space = o > 0;
+			continue;
+		}
+		if (chars >= LABEL_MAX) {
+			memcpy(out + o, "\xe2\x80\xa6", 3); /* … */
+			o += 3;
+			break;
+		}
+		if (space) {
+			out[o++] = ' ';
+			chars++;
+			space = false;
+		}
+		out[o++] = (char)(c < 0x20 ? '?' : c);
+		if ((c & 0xc0) != 0x80)
+			chars++;
+	}
+	out[o] = 0;
+}
+
+static void print_node(const struct forest *f, int i, const char *prefix, bool last, bool root)
+{
+	const struct node *n = &f->n[i];
+	char dur[32] = "", child_prefix[1024], label[LABEL_MAX * 4 + 8];
+	int c;
+
+	one_line(*n->cmdline ? n->cmdline : n->comm, label, sizeof(label));
+
+	if (n->row.end_ns && born(n))
+		fmt_duration((uint64_t)(n->row.end_ns - born(n)), dur, sizeof(dur));
+	printf("%s%s%s", prefix, root ? "" : (last ? "└─ " : "├─ "), label);
+	if (!*n->cmdline)
+		printf(" (fork, no exec)");
+	printf("  [pid %" PRId64, n->row.pid);
+	if (n->row.has_exit) {
+		if (*n->signal)
+			printf(", killed by %s", n->signal);
+		else
+			printf(", exit %" PRId64, n->row.exit_code);
+	} else {
+		printf(", no exit seen");
+	}
+	if (*dur)
+		printf(", %s", dur);
+	if (n->row.threads)
+		printf(", %" PRId64 " threads", n->row.threads);
+	printf("]\n");
+	snprintf(child_prefix, sizeof(child_prefix), "%s%s", prefix,
+		 root ? "" : (last ? "   " : "│  "));
+	for (c = n->first_child; c >= 0; c = f->n[c].next)
+		print_node(f, c, child_prefix, f->n[c].next < 0, false);
+}
+
+static int print_header(void *ctx, const struct store_session_row *r)
+{
+	const char *want = ctx;
+	char dur[32] = "running";
+
+	if (strcmp(r->id, want))
+		return 0;
+	if (r->end_ns)
+		fmt_duration((uint64_t)(r->end_ns - r->start_ns), dur, sizeof(dur));
+	printf("session %s", r->id);
+	if (*r->agent)
+		printf("  agent=%s", r->agent);
+	if (*r->project)
+		printf("  project=%s", r->project);
+	printf("  %s", dur);
+	if (r->end_ns)
+		printf("  exit %" PRId64, r->exit_code);
+	printf("  %" PRId64 " processes, %" PRId64 " events, %" PRId64 " drops\n", r->processes,
+	       r->events, r->drops);
+	return 0;
+}
+
+int cmd_tree(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"db", required_argument, 0, 'd'}, {"help", no_argument, 0, 'h'}, {0}};
+	const char *db = NULL, *want = NULL;
+	struct forest f = {0};
+	struct store st;
+	char id[64], err[512];
+	size_t i;
+	int c;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'd': db = optarg; break;
+		case 'h': puts("usage: proctor tree [SESSION] [--db PATH]"); return 0;
+		case ':':
+			err_msg("%s: option '%s' needs a value", argv[0], argv[optind - 1]);
+			return EXIT_USAGE;
+		default: err_msg("tree: unknown option '%s'", argv[optind - 1]); return EXIT_USAGE;
+		}
+	}
+	if (optind < argc)
+		want = argv[optind++];
+	if (optind < argc) {
+		err_msg("tree: unexpected argument '%s'", argv[optind]);
+		return EXIT_USAGE;
+	}
+	if (cli_open_store(&st, db))
+		return EXIT_SETUP;
+	if (store_resolve_session(&st, want, id, sizeof(id), err, sizeof(err))) {
+		err_msg("%s", err);
+		store_close(&st);
+		return 1;
+	}
+	store_foreach_session(&st, print_header, id);
+	if (store_foreach_process(&st, id, collect, &f)) {
+		err_msg("reading processes: %s", sqlite3_errmsg(st.db));
+		store_close(&st);
+		return 1;
+	}
+	link_parents(&f);
+	for (i = 0; i < f.len; i++)
+		if (f.n[i].parent < 0)
+			print_node(&f, (int)i, "", true, true);
+	for (i = 0; i < f.len; i++) {
+		free(f.n[i].exe);
+		free(f.n[i].cmdline);
+		free(f.n[i].comm);
+		free(f.n[i].signal);
+	}
+	free(f.n);
+	store_close(&st);
+	return 0;
+}

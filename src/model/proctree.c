@@ -1,0 +1,151 @@
+/* proctree.c: open-addressing pid table and /proc scanning. */
+#include "model/proctree.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/util.h"
+
+int proctree_init(struct proctree *t)
+{
+	t->cap = 4096;
+	t->count = 0;
+	t->slots = calloc(t->cap, sizeof(*t->slots));
+	return t->slots ? 0 : -1;
+}
+
+void proctree_free(struct proctree *t)
+{
+	size_t i;
+	for (i = 0; i < t->cap; i++)
+		free(t->slots[i].exe);
+	free(t->slots);
+	memset(t, 0, sizeof(*t));
+}
+
+static size_t slot_of(const struct proctree *t, uint32_t pid)
+{
+	return (pid * 2654435761u) & (t->cap - 1);
+}
+
+struct proc *proctree_get(struct proctree *t, uint32_t pid)
+{
+	size_t i = slot_of(t, pid), n;
+	for (n = 0; n < t->cap; n++, i = (i + 1) & (t->cap - 1)) {
+		if (t->slots[i].pid == pid)
+			return &t->slots[i];
+		if (!t->slots[i].pid)
+			return NULL;
+	}
+	return NULL;
+}
+
+static int grow(struct proctree *t)
+{
+	struct proctree nt = {.cap = t->cap * 2};
+	size_t i;
+
+	nt.slots = calloc(nt.cap, sizeof(*nt.slots));
+	if (!nt.slots)
+		return -1;
+	for (i = 0; i < t->cap; i++) {
+		if (t->slots[i].pid) {
+			size_t j = slot_of(&nt, t->slots[i].pid);
+			while (nt.slots[j].pid)
+				j = (j + 1) & (nt.cap - 1);
+			nt.slots[j] = t->slots[i];
+			nt.count++;
+		}
+	}
+	free(t->slots);
+	*t = nt;
+	return 0;
+}
+
+struct proc *proctree_upsert(struct proctree *t, uint32_t pid)
+{
+	struct proc *p = proctree_get(t, pid);
+	size_t i;
+
+	if (p)
+		return p;
+	if ((t->count + 1) * 2 > t->cap && grow(t))
+		return NULL;
+	i = slot_of(t, pid);
+	while (t->slots[i].pid)
+		i = (i + 1) & (t->cap - 1);
+	memset(&t->slots[i], 0, sizeof(t->slots[i]));
+	t->slots[i].pid = pid;
+	t->count++;
+	return &t->slots[i];
+}
+
+int proctree_set_exe(struct proc *p, const char *exe)
+{
+	char *c = strdup(exe ? exe : "");
+	if (!c)
+		return -1;
+	free(p->exe);
+	p->exe = c;
+	return 0;
+}
+
+void proctree_remove(struct proctree *t, uint32_t pid)
+{
+	size_t i = slot_of(t, pid), j;
+	struct proc *p = proctree_get(t, pid);
+
+	if (!p)
+		return;
+	free(p->exe);
+	i = (size_t)(p - t->slots);
+	memset(p, 0, sizeof(*p));
+	t->count--;
+	/* Re-insert the rest of the cluster (backward-shift deletion). */
+	for (j = (i + 1) & (t->cap - 1); t->slots[j].pid; j = (j + 1) & (t->cap - 1)) {
+		struct proc moved = t->slots[j];
+		size_t k;
+		memset(&t->slots[j], 0, sizeof(t->slots[j]));
+		k = slot_of(t, moved.pid);
+		while (t->slots[k].pid)
+			k = (k + 1) & (t->cap - 1);
+		t->slots[k] = moved;
+	}
+}
+
+int proctree_scan_cgroup(const char *cgpath, void (*fn)(void *ctx, uint32_t pid), void *ctx)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+	size_t plen = strlen(cgpath);
+	int count = 0;
+
+	if (!d)
+		return -1;
+	while ((de = readdir(d))) {
+		char path[64], buf[4096], *line;
+		uint32_t pid;
+
+		if (!isdigit((unsigned char)de->d_name[0]))
+			continue;
+		pid = (uint32_t)strtoul(de->d_name, NULL, 10);
+		snprintf(path, sizeof(path), "/proc/%u/cgroup", pid);
+		if (read_small_file(path, buf, sizeof(buf)) <= 0)
+			continue;
+		/* the v2 entry: "0::/path" */
+		for (line = strtok(buf, "\n"); line; line = strtok(NULL, "\n")) {
+			if (strncmp(line, "0::", 3))
+				continue;
+			line += 3;
+			if (!strncmp(line, cgpath, plen) && (line[plen] == 0 || line[plen] == '/')) {
+				fn(ctx, pid);
+				count++;
+			}
+		}
+	}
+	closedir(d);
+	return count;
+}

@@ -1,0 +1,182 @@
+/* decode_process.c: process.exec, process.fork, process.exit and the
+ * internal cgroup-add record; keeps the user-space process table current. */
+#include <string.h>
+
+#include "sensor/decode.h"
+#include "util/strbuf.h"
+#include "util/util.h"
+
+#define MAX_ARGS 1024
+
+static bool needs_quotes(const char *a)
+{
+	if (!*a)
+		return true;
+	for (; *a; a++)
+		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+			    "-_./=:,+@%",
+			    *a))
+			return true;
+	return false;
+}
+
+/* Shell-style command line: args with special characters single-quoted. */
+const char *decode_command_line(struct record *r, const char *const *argv, uint32_t n)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const char *out;
+	uint32_t i;
+
+	for (i = 0; i < n; i++) {
+		const char *a = argv[i];
+		if (i)
+			sb_putc(&sb, ' ');
+		if (!needs_quotes(a)) {
+			sb_puts(&sb, a);
+			continue;
+		}
+		sb_putc(&sb, '\'');
+		for (; *a; a++) {
+			if (*a == '\'')
+				sb_puts(&sb, "'\\''");
+			else
+				sb_putc(&sb, *a);
+		}
+		sb_putc(&sb, '\'');
+	}
+	out = record_strdup(r, sb_cstr(&sb));
+	sb_free(&sb);
+	return out;
+}
+
+static enum decode_result decode_exec(struct decode_ctx *c, const void *data, size_t len,
+				      struct record *r)
+{
+	const struct pr_exec *e = data;
+	const char *p = e->data, *end = (const char *)data + len;
+	const char *exe, *cwd, *argv[MAX_ARGS];
+	uint32_t argc = 0;
+	struct proc *pr;
+
+	if ((size_t)e->exe_len + e->cwd_len + e->args_size > len - sizeof(*e))
+		return DECODE_BAD;
+	exe = decode_str(r, p, e->exe_len);
+	p += e->exe_len;
+	cwd = decode_str(r, p, e->cwd_len);
+	p += e->cwd_len;
+	end = p + e->args_size;
+	while (p < end && argc < MAX_ARGS) {
+		size_t n = strnlen(p, (size_t)(end - p));
+		argv[argc++] = record_strndup(r, p, n);
+		p += n + 1;
+	}
+
+	if (!proctree_get(c->procs, e->hdr.pid))
+		decode_count_process(c, e->hdr.session_key);
+	if ((pr = proctree_upsert(c->procs, e->hdr.pid))) {
+		pr->ppid = e->hdr.ppid;
+		pr->session_key = e->hdr.session_key;
+		pr->exited = false;
+		proctree_set_exe(pr, exe);
+	}
+	decode_common(c, &e->hdr, "process.exec", r);
+	record_add_str_ref(r, "event.outcome", "success");
+	record_add_strv(r, "process.command_args", argv, argc);
+	record_add_str_ref(r, "process.command_line", decode_command_line(r, argv, argc));
+	record_add_str_ref(r, "process.working_directory", cwd);
+	record_add_bool(r, "process.args_truncated",
+			(e->hdr.flags & PR_EXEC_ARGS_TRUNC) || argc == MAX_ARGS);
+	record_add_int(r, "process.args_bytes", e->args_total);
+	if (e->hdr.flags & (PR_EXEC_EXE_TRUNC | PR_EXEC_CWD_TRUNC))
+		record_add_bool(r, "process.path_truncated", true);
+	if (e->ruid != e->hdr.uid)
+		record_add_int(r, "process.real_user.id", e->ruid);
+	if (e->old_tid != e->hdr.pid)
+		record_add_int(r, "process.exec.thread_id", e->old_tid);
+	return DECODE_OK;
+}
+
+static const char *fork_syscall_name(uint32_t nr)
+{
+#if defined(__x86_64__)
+	switch (nr) {
+	case 56: return "clone";
+	case 57: return "fork";
+	case 58: return "vfork";
+	case 435: return "clone3";
+	}
+#elif defined(__aarch64__)
+	switch (nr) {
+	case 220: return "clone";
+	case 435: return "clone3";
+	}
+#endif
+	return NULL;
+}
+
+static enum decode_result decode_fork(struct decode_ctx *c, const void *data, size_t len,
+				      struct record *r)
+{
+	const struct pr_fork *e = data;
+	bool thread = e->hdr.flags & PR_FORK_THREAD;
+	const char *sc = fork_syscall_name(e->syscall_nr);
+	struct proc *child, *parent;
+
+	(void)len;
+	if (!thread)
+		decode_count_process(c, e->hdr.session_key);
+	if (!thread && (child = proctree_upsert(c->procs, e->hdr.pid))) {
+		parent = proctree_get(c->procs, e->hdr.ppid);
+		child->ppid = e->hdr.ppid;
+		child->session_key = e->hdr.session_key;
+		child->start_ns = e->hdr.ts_ns;
+		child->exited = false;
+		proctree_set_exe(child, parent && parent->exe ? parent->exe : "");
+	}
+	decode_common(c, &e->hdr, "process.fork", r);
+	record_add_str_ref(r, "event.outcome", "success");
+	record_add_bool(r, "process.thread", thread);
+	if (sc)
+		record_add_str_ref(r, "process.fork.syscall", sc);
+	if (e->hdr.flags & PR_FORK_VFORK)
+		record_add_bool(r, "process.fork.vfork", true);
+	if (e->clone_flags)
+		record_add_int(r, "process.fork.clone_flags", (int64_t)e->clone_flags);
+	record_add_int(r, "process.parent_tid", e->parent_tid);
+	return DECODE_OK;
+}
+
+static enum decode_result decode_exit(struct decode_ctx *c, const void *data, size_t len,
+				      struct record *r)
+{
+	const struct pr_exit *e = data;
+	int sig = e->exit_code & 0x7f;
+	const char *sname;
+
+	(void)len;
+	decode_common(c, &e->hdr, "process.exit", r);
+	record_add_int(r, "process.exit.code", sig ? 128 + sig : (int)((e->exit_code >> 8) & 0xff));
+	if (sig && (sname = signal_name(sig)))
+		record_add_str(r, "process.exit.signal", sname);
+	if (e->exit_code & 0x80)
+		record_add_bool(r, "process.exit.core_dumped", true);
+	if (e->start_ns && e->hdr.ts_ns >= e->start_ns)
+		record_add_int(r, "process.duration_ms", (int64_t)((e->hdr.ts_ns - e->start_ns) / 1000000));
+	proctree_remove(c->procs, e->hdr.pid);
+	return DECODE_OK;
+}
+
+static enum decode_result decode_cgroup_add(struct decode_ctx *c, const void *data, size_t len,
+					    struct record *r)
+{
+	(void)c, (void)data, (void)len, (void)r;
+	return DECODE_INTERNAL;
+}
+
+const struct decoder process_decoders[] = {
+	{PR_EV_PROC_EXEC, "process.exec", sizeof(struct pr_exec), decode_exec},
+	{PR_EV_PROC_FORK, "process.fork", sizeof(struct pr_fork), decode_fork},
+	{PR_EV_PROC_EXIT, "process.exit", sizeof(struct pr_exit), decode_exit},
+	{PR_EV_CGROUP_ADD, "cgroup.add", sizeof(struct pr_cgroup_add), decode_cgroup_add},
+	{0},
+};

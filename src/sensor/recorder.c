@@ -1,0 +1,171 @@
+/* recorder.c: the glue between the sensor, the decoders and the pipeline,
+ * plus seeding of processes that exist before tracking starts. */
+#include "sensor/recorder.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util/util.h"
+
+static int on_event(void *ctx, const void *data, size_t len)
+{
+	struct recorder *rec = ctx;
+	struct record *r = pipeline_record(&rec->pipeline);
+	const struct pr_hdr *h = data;
+	enum decode_result res = decode_event(&rec->dctx, data, len, r);
+
+	if (res == DECODE_OK)
+		pipeline_commit(&rec->pipeline, r);
+	else if (res == DECODE_BAD)
+		pipeline_count_drop(&rec->pipeline, DROP_DECODE,
+				    len >= sizeof(*h) ? h->session_key : 0, 1);
+	return 0;
+}
+
+int recorder_init(struct recorder *r, char *err, size_t errlen)
+{
+	memset(r, 0, sizeof(*r));
+	gethostname(r->host, sizeof(r->host) - 1);
+	if (pipeline_init(&r->pipeline, 4096, 100000000ull) || proctree_init(&r->procs)) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	r->dctx.pipeline = &r->pipeline;
+	r->dctx.procs = &r->procs;
+	r->dctx.host = r->host;
+	return 0;
+}
+
+int recorder_start_sensor(struct recorder *r, uint32_t ringbuf_bytes, char *err, size_t errlen)
+{
+	struct sensor_opts o = {.ringbuf_bytes = ringbuf_bytes, .on_event = on_event, .ctx = r};
+
+	if (sensor_open(&r->sensor, &o, err, errlen))
+		return -1;
+	r->dctx.wall_offset_ns = r->sensor.wall_offset_ns;
+	return 0;
+}
+
+void recorder_destroy(struct recorder *r)
+{
+	pipeline_destroy(&r->pipeline);
+	if (r->sensor.skel)
+		sensor_close(&r->sensor);
+	proctree_free(&r->procs);
+}
+
+struct seed_ctx {
+	struct recorder *rec;
+	struct session *s;
+	uint32_t skip_pid;
+};
+
+/* argv of a live process, from /proc/PID/cmdline. */
+static uint32_t read_cmdline(uint32_t pid, char *buf, size_t len, const char **argv, uint32_t max)
+{
+	char path[64];
+	long n;
+	uint32_t argc = 0;
+	char *p;
+
+	snprintf(path, sizeof(path), "/proc/%u/cmdline", pid);
+	if ((n = read_small_file(path, buf, len)) <= 0)
+		return 0;
+	for (p = buf; p < buf + n && argc < max; p += strlen(p) + 1)
+		argv[argc++] = p;
+	return argc;
+}
+
+static void seed_one(void *ctx, uint32_t pid)
+{
+	struct seed_ctx *sc = ctx;
+	struct recorder *rec = sc->rec;
+	struct record *r = pipeline_record(&rec->pipeline);
+	struct pr_hdr h = {.type = 0, .pid = pid, .tid = pid, .session_key = sc->s->key};
+	char path[64], exe[4096] = "", cwd[4096] = "", stat[1024], cmd[8192], *p;
+	const char *argv[256];
+	uint32_t argc;
+	struct proc *pr;
+	ssize_t n;
+
+	if (pid == sc->skip_pid) {
+		record_reset(r);
+		return;
+	}
+	snprintf(path, sizeof(path), "/proc/%u/exe", pid);
+	if ((n = readlink(path, exe, sizeof(exe) - 1)) > 0)
+		exe[n] = 0;
+	snprintf(path, sizeof(path), "/proc/%u/cwd", pid);
+	if ((n = readlink(path, cwd, sizeof(cwd) - 1)) > 0)
+		cwd[n] = 0;
+	snprintf(path, sizeof(path), "/proc/%u/stat", pid);
+	if (read_small_file(path, stat, sizeof(stat)) > 0 && (p = strrchr(stat, ')'))) {
+		char *open = strchr(stat, '(');
+		int ppid = 0;
+		sscanf(p + 2, "%*c %d", &ppid);
+		h.ppid = (uint32_t)ppid;
+		if (open)
+			snprintf(h.comm, sizeof(h.comm), "%.*s", (int)(p - open - 1), open + 1);
+	}
+	argc = read_cmdline(pid, cmd, sizeof(cmd), argv, 256);
+	h.ts_ns = now_boottime_ns();
+	decode_count_process(&rec->dctx, sc->s->key);
+	if ((pr = proctree_upsert(&rec->procs, pid))) {
+		pr->ppid = h.ppid;
+		pr->session_key = sc->s->key;
+		proctree_set_exe(pr, exe);
+	}
+	r->session_key = sc->s->key;
+	r->pid = pid;
+	decode_common(&rec->dctx, &h, "process.seed", r);
+	record_add_strv(r, "process.command_args", argv, argc);
+	record_add_str_ref(r, "process.command_line", decode_command_line(r, argv, argc));
+	record_add_str(r, "process.working_directory", cwd);
+	pipeline_commit(&rec->pipeline, r);
+}
+
+int recorder_track(struct recorder *r, struct session *s, const char *cg_rel, uint32_t skip_pid,
+		   char *err, size_t errlen)
+{
+	struct seed_ctx sc = {.rec = r, .s = s, .skip_pid = skip_pid};
+	int rc;
+
+	pipeline_add_session(&r->pipeline, s);
+	if ((rc = sensor_track_cgroup(&r->sensor, s->cgroup_id, s->key))) {
+		snprintf(err, errlen, "cannot track cgroup %s: %s", s->cgroup_path, strerror(-rc));
+		return -1;
+	}
+	if (pipeline_session_begin(&r->pipeline, s)) {
+		snprintf(err, errlen, "a sink could not record the session start");
+		return -1;
+	}
+	proctree_scan_cgroup(cg_rel, seed_one, &sc);
+	return 0;
+}
+
+int recorder_drain(struct recorder *r)
+{
+	int n = sensor_consume(&r->sensor);
+	pipeline_tick(&r->pipeline, now_monotonic_ns());
+	return n;
+}
+
+void recorder_finish(struct recorder *r, struct session *s)
+{
+	uint64_t kd;
+
+	while (sensor_consume(&r->sensor) > 0)
+		;
+	sensor_untrack_session(&r->sensor, s->key);
+	kd = sensor_session_drops(&r->sensor, s->key);
+	s->kernel_drops = kd;
+	s->drops += kd;
+	if (kd)
+		r->pipeline.stats.drops[DROP_RINGBUF_FULL] += kd;
+	pipeline_flush(&r->pipeline);
+	s->end_ns = now_realtime_ns();
+	pipeline_session_end(&r->pipeline, s);
+}

@@ -1,0 +1,257 @@
+/* sensor.c: BPF load/attach, tracking map updates, ring-buffer reading and
+ * kernel drop counters. libbpf's messages are captured so that a failed load
+ * shows the verifier's reason instead of a bare errno. */
+#include "sensor/sensor.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "proctor.skel.h"
+#include "sensor/syscall_table.h"
+#include "util/util.h"
+
+/* Last libbpf warnings (the verifier log arrives here on load failure). */
+static char libbpf_log[16384];
+static size_t libbpf_log_len;
+
+static void log_append(const char *msg, size_t n)
+{
+	if (n >= sizeof(libbpf_log)) {
+		/* keep the tail: the verifier's reason is at the end */
+		msg += n - (sizeof(libbpf_log) - 1);
+		n = sizeof(libbpf_log) - 1;
+	}
+	if (libbpf_log_len + n >= sizeof(libbpf_log)) {
+		size_t keep = sizeof(libbpf_log) - 1 - n;
+		if (keep > libbpf_log_len)
+			keep = libbpf_log_len;
+		memmove(libbpf_log, libbpf_log + libbpf_log_len - keep, keep);
+		libbpf_log_len = keep;
+	}
+	memcpy(libbpf_log + libbpf_log_len, msg, n);
+	libbpf_log_len += n;
+	libbpf_log[libbpf_log_len] = 0;
+}
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	char *msg = NULL;
+	int n;
+
+	if (level == LIBBPF_DEBUG && verbose < 2)
+		return 0;
+	n = vasprintf(&msg, fmt, ap);
+	if (n < 0)
+		return 0;
+	if (verbose >= 2)
+		fputs(msg, stderr);
+	log_append(msg, (size_t)n);
+	free(msg);
+	return n;
+}
+
+static void fail(char *err, size_t errlen, const char *what, int rc)
+{
+	const char *log = libbpf_log;
+	size_t len = libbpf_log_len;
+
+	/* Show the last ~3000 bytes of what libbpf/the verifier said. */
+	if (len > 3000)
+		log += len - 3000;
+	snprintf(err, errlen, "%s: %s%s%s", what, strerror(rc < 0 ? -rc : rc),
+		 len ? "\n--- libbpf / verifier output ---\n" : "", len ? log : "");
+}
+
+static uint64_t wall_offset(void)
+{
+	/* Bracket the boot clock read to halve the error. */
+	uint64_t r1 = now_realtime_ns(), b = now_boottime_ns(), r2 = now_realtime_ns();
+	return (r1 + (r2 - r1) / 2) - b;
+}
+
+/* Tail programs are loaded with the object but never attached. */
+static int mark_tail_programs(struct sensor *s, char *err, size_t errlen)
+{
+	const struct syscall_hook *const *t;
+	const struct syscall_hook *h;
+	struct bpf_program *p;
+
+	for (t = syscall_hook_tables; *t; t++) {
+		for (h = *t; h->prog; h++) {
+			p = bpf_object__find_program_by_name(s->skel->obj, h->prog);
+			if (!p) {
+				snprintf(err, errlen, "syscall hook program '%s' is missing", h->prog);
+				return -1;
+			}
+			bpf_program__set_autoattach(p, false);
+		}
+	}
+	return 0;
+}
+
+/* Route each hooked syscall number to its program. */
+static int fill_tail_calls(struct sensor *s, char *err, size_t errlen)
+{
+	const struct syscall_hook *const *t;
+	const struct syscall_hook *h;
+	struct bpf_program *p;
+	uint32_t key;
+	int fd, rc;
+
+	for (t = syscall_hook_tables; *t; t++) {
+		for (h = *t; h->prog; h++) {
+			p = bpf_object__find_program_by_name(s->skel->obj, h->prog);
+			fd = bpf_program__fd(p);
+			key = (uint32_t)h->nr;
+			if (h->nr < 0 || h->nr >= PR_SYSCALL_SLOTS) {
+				snprintf(err, errlen, "syscall %d of '%s' is out of range", h->nr, h->prog);
+				return -1;
+			}
+			rc = bpf_map__update_elem(h->on_exit ? s->skel->maps.sys_exit_tails
+							    : s->skel->maps.sys_enter_tails,
+						  &key, sizeof(key), &fd, sizeof(fd), BPF_ANY);
+			if (rc) {
+				snprintf(err, errlen, "routing syscall %d to '%s': %s", h->nr, h->prog,
+					 strerror(-rc));
+				return -1;
+			}
+		}
+	}
+	return 0;
+}
+
+int sensor_open(struct sensor *s, const struct sensor_opts *o, char *err, size_t errlen)
+{
+	uint64_t t0 = now_monotonic_ns();
+	uint32_t rb_bytes = o->ringbuf_bytes ? o->ringbuf_bytes : 16u << 20;
+	int rc;
+
+	memset(s, 0, sizeof(*s));
+	libbpf_set_print(libbpf_print);
+	libbpf_log_len = 0;
+
+	s->skel = proctor_bpf__open();
+	if (!s->skel) {
+		fail(err, errlen, "opening the BPF object", errno);
+		return -1;
+	}
+	s->skel->rodata->pr_cfg.wakeup_bytes = rb_bytes / 8;
+	s->skel->rodata->pr_cfg.self_tgid = (uint32_t)getpid();
+	if ((rc = bpf_map__set_max_entries(s->skel->maps.events, rb_bytes))) {
+		fail(err, errlen, "sizing the ring buffer", rc);
+		goto out;
+	}
+	if ((rc = mark_tail_programs(s, err, errlen)))
+		goto out;
+	if ((rc = proctor_bpf__load(s->skel))) {
+		fail(err, errlen, "loading BPF programs (kernel verifier rejected them)", rc);
+		goto out;
+	}
+	if ((rc = fill_tail_calls(s, err, errlen)))
+		goto out;
+	if ((rc = proctor_bpf__attach(s->skel))) {
+		fail(err, errlen, "attaching BPF programs", rc);
+		goto out;
+	}
+	s->rb = ring_buffer__new(bpf_map__fd(s->skel->maps.events),
+				 (ring_buffer_sample_fn)o->on_event, o->ctx, NULL);
+	if (!s->rb) {
+		fail(err, errlen, "creating the ring-buffer reader", errno);
+		rc = -1;
+		goto out;
+	}
+	s->wall_offset_ns = wall_offset();
+	s->load_ns = now_monotonic_ns() - t0;
+	dbg_msg("bpf load+attach took %.1f ms", (double)s->load_ns / 1e6);
+	return 0;
+out:
+	sensor_close(s);
+	return -1;
+}
+
+void sensor_close(struct sensor *s)
+{
+	ring_buffer__free(s->rb);
+	proctor_bpf__destroy(s->skel);
+	s->rb = NULL;
+	s->skel = NULL;
+}
+
+int sensor_track_cgroup(struct sensor *s, uint64_t cgroup_id, uint64_t session_key)
+{
+	struct pr_tracked t = {.session_key = session_key};
+	return bpf_map__update_elem(s->skel->maps.tracked_cgroups, &cgroup_id, sizeof(cgroup_id),
+				    &t, sizeof(t), BPF_ANY);
+}
+
+int sensor_untrack_session(struct sensor *s, uint64_t session_key)
+{
+	const struct bpf_map *m = s->skel->maps.tracked_cgroups;
+	uint64_t key, next, *prev = NULL;
+	uint64_t doomed[1024];
+	size_t n = 0, i;
+	struct pr_tracked t;
+
+	while (!bpf_map__get_next_key(m, prev, &next, sizeof(next))) {
+		key = next;
+		prev = &key;
+		if (!bpf_map__lookup_elem(m, &key, sizeof(key), &t, sizeof(t), 0) &&
+		    t.session_key == session_key && n < ARRAY_SIZE(doomed))
+			doomed[n++] = key;
+	}
+	for (i = 0; i < n; i++)
+		bpf_map__delete_elem(m, &doomed[i], sizeof(doomed[i]), 0);
+	return (int)n;
+}
+
+int sensor_fd(struct sensor *s)
+{
+	return ring_buffer__epoll_fd(s->rb);
+}
+
+int sensor_consume(struct sensor *s)
+{
+	return ring_buffer__consume(s->rb);
+}
+
+uint64_t sensor_drops(struct sensor *s, uint64_t per_type[PR_EV_MAX])
+{
+	int ncpu = libbpf_num_possible_cpus();
+	uint64_t total = 0, *vals;
+	uint32_t t;
+	int c;
+
+	if (ncpu <= 0)
+		return 0;
+	vals = calloc((size_t)ncpu, sizeof(*vals));
+	if (!vals)
+		return 0;
+	for (t = 0; t < PR_EV_MAX; t++) {
+		uint64_t sum = 0;
+		if (bpf_map__lookup_elem(s->skel->maps.drops, &t, sizeof(t), vals,
+					 sizeof(*vals) * (size_t)ncpu, 0))
+			continue;
+		for (c = 0; c < ncpu; c++)
+			sum += vals[c];
+		if (per_type)
+			per_type[t] = sum;
+		total += sum;
+	}
+	free(vals);
+	return total;
+}
+
+uint64_t sensor_session_drops(struct sensor *s, uint64_t session_key)
+{
+	uint64_t v = 0;
+	bpf_map__lookup_elem(s->skel->maps.session_drops, &session_key, sizeof(session_key), &v,
+			     sizeof(v), 0);
+	return v;
+}

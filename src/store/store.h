@@ -1,0 +1,57 @@
+/* store.h: the embedded SQLite store: schema (versioned), opening with clear
+ * errors for a missing or corrupt file, and the queries behind the CLI. The
+ * SQLite sink writes through it; `sessions`, `tree` and `log` read it. */
+#ifndef PROCTOR_STORE_H
+#define PROCTOR_STORE_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <sqlite3.h>
+
+#define STORE_SCHEMA_VERSION 1
+
+struct store {
+	sqlite3 *db;
+	char path[4096];
+};
+
+/* $PROCTOR_DB, else /var/lib/proctor/proctor.db (root) or
+ * $XDG_DATA_HOME/proctor/proctor.db. */
+const char *store_default_path(void);
+
+/* Read-write, creating the file and schema if needed. */
+int store_open_rw(struct store *st, const char *path, char *err, size_t errlen);
+/* Read-only for the CLI: fails on a missing file or a foreign/corrupt one. */
+int store_open_ro(struct store *st, const char *path, char *err, size_t errlen);
+void store_close(struct store *st);
+
+/* "latest"/NULL, an exact id, or a unique prefix -> full id. */
+int store_resolve_session(struct store *st, const char *want, char *id, size_t idlen, char *err,
+			  size_t errlen);
+
+struct store_session_row {
+	const char *id, *agent, *project, *user, *host, *command_json;
+	int64_t start_ns, end_ns, exit_code, exit_signal, events, drops, processes;
+};
+int store_foreach_session(struct store *st, int (*fn)(void *ctx, const struct store_session_row *),
+			  void *ctx);
+
+struct store_process_row {
+	int64_t rowid, pid, ppid, start_ns, exec_ns, end_ns, exit_code, uid, threads;
+	bool has_exit;
+	const char *exe, *argv_json, *cwd, *comm, *exit_signal, *cmdline;
+};
+int store_foreach_process(struct store *st, const char *session,
+			  int (*fn)(void *ctx, const struct store_process_row *), void *ctx);
+
+struct store_event_filter {
+	const char *session;
+	const char *type_prefix; /* NULL: all */
+	int64_t pid;             /* 0: all */
+	const char *path_glob;   /* NULL: all */
+};
+int store_foreach_event(struct store *st, const struct store_event_filter *f,
+			int (*fn)(void *ctx, const char *json, const char *summary), void *ctx);
+
+#endif

@@ -1,0 +1,77 @@
+/* test_util.c: parsing and formatting helpers. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+
+#include "util/util.h"
+
+static void test_durations(void **state)
+{
+	uint64_t ns;
+	(void)state;
+	assert_int_equal(parse_duration_ns("5s", &ns), 0);
+	assert_int_equal(ns, 5000000000ull);
+	assert_int_equal(parse_duration_ns("250ms", &ns), 0);
+	assert_int_equal(ns, 250000000ull);
+	assert_int_equal(parse_duration_ns("2m", &ns), 0);
+	assert_int_equal(ns, 120000000000ull);
+	assert_int_equal(parse_duration_ns("3", &ns), 0);
+	assert_int_equal(ns, 3000000000ull);
+	assert_int_equal(parse_duration_ns("", &ns), -1);
+	assert_int_equal(parse_duration_ns("-1s", &ns), -1);
+	assert_int_equal(parse_duration_ns("5 parsecs", &ns), -1);
+	assert_int_equal(parse_duration_ns("abc", &ns), -1);
+}
+
+static void test_rfc3339_roundtrip(void **state)
+{
+	char buf[40];
+	uint64_t ns;
+	(void)state;
+	fmt_rfc3339(1795357781123456789ull, buf, sizeof(buf));
+	assert_string_equal(buf, "2026-11-22T14:29:41.123456789Z");
+	assert_int_equal(parse_rfc3339(buf, &ns), 0);
+	assert_int_equal(ns, 1795357781123456789ull);
+	assert_int_equal(parse_rfc3339("2026-11-22T14:29:41Z", &ns), 0);
+	assert_int_equal(parse_rfc3339("2026-11-22 14:29:41", &ns), -1);
+	assert_int_equal(parse_rfc3339("garbage", &ns), -1);
+}
+
+static void test_numbers(void **state)
+{
+	uint64_t u;
+	int i;
+	(void)state;
+	assert_int_equal(parse_u64("18446744073709551615", &u), 0);
+	assert_int_equal(parse_u64("18446744073709551616", &u), -1);
+	assert_int_equal(parse_u64("-1", &u), -1);
+	assert_int_equal(parse_u64("12x", &u), -1);
+	assert_int_equal(parse_int("-5", &i), 0);
+	assert_int_equal(i, -5);
+	assert_int_equal(parse_int("99999999999", &i), -1);
+}
+
+static void test_names(void **state)
+{
+	(void)state;
+	assert_string_equal(errno_name(EACCES), "EACCES");
+	assert_string_equal(errno_name(EPERM), "EPERM");
+	assert_string_equal(signal_name(SIGKILL), "SIGKILL");
+	assert_string_equal(signal_name(SIGTERM), "SIGTERM");
+	assert_null(signal_name(0));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_durations),
+		cmocka_unit_test(test_rfc3339_roundtrip),
+		cmocka_unit_test(test_numbers),
+		cmocka_unit_test(test_names),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
