@@ -49,6 +49,7 @@ SERVER_PID=""
 source "$BENCH/lib/configs.sh"
 cleanup() {
 	cfg_cleanup_all
+	declare -F kcost_restore >/dev/null && kcost_restore
 	[[ -n $SERVER_PID ]] && kill "$SERVER_PID" 2>/dev/null
 	for p in "${BG_PIDS[@]:-}"; do [[ -n $p ]] && kill "$p" 2>/dev/null; done
 	if [[ ${BENCH_KEEP:-0} == 1 ]]; then

@@ -47,11 +47,8 @@ proctor_counts() {
 import json, re, sys
 err, js = sys.argv[1], sys.argv[2]
 ev = dr = ""
-try:
-    d = json.loads(js)
-    if isinstance(d, dict):
-        d = d.get("sessions", [d])
-    s = d[-1]
+try:  # one JSON object per line; the trial's store holds one session
+    s = json.loads(js.strip().splitlines()[-1])
     ev, dr = s.get("events", ""), s.get("drops", "")
 except Exception:
     pass
