@@ -164,8 +164,8 @@ trial() {
 		"wl_${w}_check" "$tdir" || { ok=false; note="${note:-workload check failed}"; }
 	fi
 	ns=$(sed -n 's/^elapsed_ns=\([0-9]*\).*/\1/p' "$tdir/time" 2>/dev/null | tail -1)
-	printf '{"workload":"%s","config":"%s","round":%d,"ok":%s,"seconds":%s,"outer_seconds":%s,"events":%s,"drops":%s,"note":"%s"}\n' \
-		"$w" "$c" "$round" "$ok" "$(awk -v n="${ns:-0}" 'BEGIN { printf "%.6f", n / 1e9 }')" \
+	printf '{"workload":"%s","config":"%s","round":%d,"load1":%s,"ok":%s,"seconds":%s,"outer_seconds":%s,"events":%s,"drops":%s,"note":"%s"}\n' \
+		"$w" "$c" "$round" "$(cut -d' ' -f1 /proc/loadavg)" "$ok" "$(awk -v n="${ns:-0}" 'BEGIN { printf "%.6f", n / 1e9 }')" \
 		"$(awk -v a="${t0:-0}" -v b="${t1:-0}" 'BEGIN { printf "%.6f", b - a }')" \
 		"${CFG_EVENTS:-null}" "${CFG_DROPS:-null}" "$note" >>"$RAW"
 	$ok || log "  $w/$c round $round FAILED: $note (logs: $tdir)"
@@ -239,8 +239,12 @@ cat >"$WORK/meta.json" <<EOT
  "na": {${na_json%,}}, "workload_seconds": $(($(date +%s) - T_START))}
 EOT
 mkdir -p "$OUT"
+# docs/BENCHMARKS.md holds the latest table: updated when the results go to
+# the default place (BENCH_DOC=0 to leave it alone)
+DOC=()
+[[ -z ${BENCH_OUT:-} && ${BENCH_DOC:-1} == 1 && -f $ROOT/docs/BENCHMARKS.md ]] && DOC=(--doc "$ROOT/docs/BENCHMARKS.md")
 /usr/bin/python3 "$BENCH/lib/report.py" --raw "$RAW" --meta "$WORK/meta.json" \
 	--kcost "$WORK/kcost.json" --pipeline "$WORK/pipeline.json" \
-	--out "$OUT" --stamp "$STAMP" || die "report failed"
+	--out "$OUT" --stamp "$STAMP" "${DOC[@]}" || die "report failed"
 log "results: $OUT/latest.md ($OUT/$STAMP.md)"
 cat "$OUT/latest.md"
