@@ -18,6 +18,7 @@
  * the argument registers still hold the values passed at entry. */
 #if defined(__TARGET_ARCH_x86)
 #define PR_SYSCALL_NR(regs) BPF_CORE_READ(regs, orig_ax)
+#define PR_SYSCALL_NR_DIRECT(regs) ((regs)->orig_ax) /* BTF pointer only */
 #define PR_ARG1(regs) BPF_CORE_READ(regs, di)
 #define PR_ARG2(regs) BPF_CORE_READ(regs, si)
 #define PR_ARG3(regs) BPF_CORE_READ(regs, dx)
@@ -26,6 +27,7 @@
 #define PR_ARG6(regs) BPF_CORE_READ(regs, r9)
 #elif defined(__TARGET_ARCH_arm64)
 #define PR_SYSCALL_NR(regs) BPF_CORE_READ(regs, syscallno)
+#define PR_SYSCALL_NR_DIRECT(regs) ((regs)->syscallno) /* BTF pointer only */
 #define PR_ARG1(regs) BPF_CORE_READ(regs, orig_x0)
 #define PR_ARG2(regs) BPF_CORE_READ(regs, regs[1])
 #define PR_ARG3(regs) BPF_CORE_READ(regs, regs[2])
@@ -64,8 +66,23 @@ struct {
 	__type(value, struct pr_tracked);
 } tracked_cgroups SEC(".maps") __weak;
 
+/* Path walking state shared by the two bpf_loop callbacks of read_path().
+ * It lives in the per-CPU scratch map value, not on the stack: the verifier
+ * treats map contents as unknown, so each callback body is verified once
+ * instead of once per iteration. Pointers are kept as plain numbers (they
+ * come from, and go back to, bpf_probe_read). */
+struct path_walk {
+	struct dentry *d, *mnt_root;
+	struct mount *mnt;
+	__u32 n;     /* components collected (leaf first) */
+	__u32 off;   /* where the path starts in scratch->buf */
+	__u32 pos;   /* write position */
+	__u32 trunc;
+};
+
 /* Per-CPU assembly area for variable-size records. */
 struct pr_scratch {
+	struct path_walk walk;
 	char buf[PR_SCRATCH_SIZE + PR_PATH_CAP + 256];
 	const unsigned char *names[PR_PATH_DEPTH];
 	__u32 lens[PR_PATH_DEPTH];
@@ -89,9 +106,12 @@ static __always_inline struct pr_scratch *scratch_get(void)
 	return bpf_map_lookup_elem(&scratch, &zero);
 }
 
+/* Direct BTF loads, not bpf_probe_read: @t must be a BTF pointer the verifier
+ * knows (a tp_btf argument or bpf_get_current_task_btf()). This runs for every
+ * hooked event of every process, tracked or not, so each hop matters. */
 static __always_inline __u64 task_cgroup_id(struct task_struct *t)
 {
-	return BPF_CORE_READ(t, cgroups, dfl_cgrp, kn, id);
+	return t->cgroups->dfl_cgrp->kn->id;
 }
 
 /* The one check every program makes first. NULL: not ours, return. */
@@ -172,28 +192,20 @@ static __always_inline void ev_output(struct pr_scratch *s, __u32 size, __u16 ty
 		count_drop(type, tr->session_key);
 }
 
-/* Path walking state shared by the two bpf_loop callbacks below. bpf_loop
- * has the verifier check each body once, however deep the path. */
-struct path_walk {
-	struct dentry *d, *mnt_root;
-	struct mount *mnt;
-	__u32 n;     /* components collected (leaf first) */
-	__u32 off;   /* where the path starts in scratch->buf */
-	__u32 pos;   /* write position */
-	__u32 trunc;
-};
-
 /* Pass 1: climb from the dentry to the root, crossing mounts, collecting
  * component names leaf first. */
 static long path_walk_up(__u64 i, void *arg)
 {
-	struct path_walk *w = arg;
 	struct pr_scratch *s = scratch_get();
-	struct dentry *d = w->d, *parent;
-	struct mount *mnt = w->mnt, *mp;
+	struct path_walk *w;
+	struct dentry *d, *parent;
+	struct mount *mnt, *mp;
 
 	if (!s)
 		return 1;
+	w = &s->walk;
+	d = w->d;
+	mnt = w->mnt;
 	parent = BPF_CORE_READ(d, d_parent);
 	if (d == w->mnt_root || d == parent) {
 		mp = BPF_CORE_READ(mnt, mnt_parent);
@@ -217,11 +229,14 @@ static long path_walk_up(__u64 i, void *arg)
 /* Pass 2: write "/name" for each component, root first. */
 static long path_write_down(__u64 i, void *arg)
 {
-	struct path_walk *w = arg;
 	struct pr_scratch *s = scratch_get();
+	struct path_walk *w;
 	long r;
 
-	if (!s || i >= w->n)
+	if (!s)
+		return 1;
+	w = &s->walk;
+	if (i >= w->n)
 		return 1;
 	if (w->pos - w->off > PR_PATH_CAP - 256 - 2) {
 		w->trunc = 1;
@@ -243,23 +258,26 @@ static __always_inline int read_path(struct pr_scratch *s, __u32 off, const stru
 				     __u32 *trunc)
 {
 	struct vfsmount *vfsmnt = BPF_CORE_READ(path, mnt);
-	struct path_walk w = {
-		.d = BPF_CORE_READ(path, dentry),
-		.mnt = container_of(vfsmnt, struct mount, mnt),
-		.mnt_root = BPF_CORE_READ(vfsmnt, mnt_root),
-		.off = off,
-		.pos = off,
-	};
+	struct path_walk *w = &s->walk;
+	__u32 pos;
 
-	bpf_loop(PR_PATH_DEPTH + 16, path_walk_up, &w, 0);
-	bpf_loop(PR_PATH_DEPTH, path_write_down, &w, 0);
-	if (w.pos == off) {
-		s->buf[w.pos & SCRATCH_MASK] = '/';
-		w.pos++;
+	w->d = BPF_CORE_READ(path, dentry);
+	w->mnt = container_of(vfsmnt, struct mount, mnt);
+	w->mnt_root = BPF_CORE_READ(vfsmnt, mnt_root);
+	w->n = 0;
+	w->off = off;
+	w->pos = off;
+	w->trunc = 0;
+	bpf_loop(PR_PATH_DEPTH + 16, path_walk_up, NULL, 0);
+	bpf_loop(PR_PATH_DEPTH, path_write_down, NULL, 0);
+	pos = w->pos;
+	if (pos == off) {
+		s->buf[pos & SCRATCH_MASK] = '/';
+		pos++;
 	}
-	s->buf[w.pos & SCRATCH_MASK] = 0;
-	*trunc = w.trunc;
-	return w.pos - off + 1;
+	s->buf[pos & SCRATCH_MASK] = 0;
+	*trunc = w->trunc;
+	return (pos - off + 1) & (PR_PATH_CAP * 2 - 1);
 }
 
 #endif /* PROCTOR_COMMON_BPF_H */

@@ -32,7 +32,7 @@ int BPF_PROG(sys_enter_dispatch, struct pt_regs *regs, long id)
 SEC("tp_btf/sys_exit")
 int BPF_PROG(sys_exit_dispatch, struct pt_regs *regs, long ret)
 {
-	__u64 id = PR_SYSCALL_NR(regs);
+	__u64 id = PR_SYSCALL_NR_DIRECT(regs);
 
 	if (id < PR_SYSCALL_SLOTS)
 		bpf_tail_call(ctx, &sys_exit_tails, (__u32)id);

@@ -7,12 +7,15 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "model/sensitive.h"
 #include "store/store.h"
+#include "util/strbuf.h"
 #include "util/util.h"
 
 struct node {
 	struct store_process_row row;
 	char *exe, *cmdline, *comm, *signal;
+	char *notes; /* activity lines, '\n'-separated, or NULL */
 	int parent;      /* index or -1 */
 	int first_child; /* index or -1 */
 	int next;        /* next sibling or -1 */
@@ -42,6 +45,7 @@ static int collect(void *ctx, const struct store_process_row *r)
 	nd->cmdline = strdup(r->cmdline);
 	nd->comm = strdup(r->comm);
 	nd->signal = strdup(r->exit_signal);
+	nd->notes = NULL;
 	nd->parent = nd->first_child = nd->next = -1;
 	return 0;
 }
@@ -142,8 +146,113 @@ static void print_node(const struct forest *f, int i, const char *prefix, bool l
 	printf("]\n");
 	snprintf(child_prefix, sizeof(child_prefix), "%s%s", prefix,
 		 root ? "" : (last ? "   " : "│  "));
+	if (n->notes) {
+		const char *line = n->notes, *end;
+		for (; *line; line = *end ? end + 1 : end) {
+			end = strchr(line, '\n');
+			if (!end)
+				end = line + strlen(line);
+			printf("%s%s   %.*s\n", child_prefix, n->first_child >= 0 ? "│" : " ",
+			       (int)(end - line), line);
+		}
+	}
 	for (c = n->first_child; c >= 0; c = f->n[c].next)
 		print_node(f, c, child_prefix, f->n[c].next < 0, false);
+}
+
+/* The process (latest row with that pid) an event belongs to. */
+static struct node *node_of(struct forest *f, int64_t pid)
+{
+	size_t i;
+	for (i = f->len; i-- > 0;)
+		if (f->n[i].row.pid == pid)
+			return &f->n[i];
+	return NULL;
+}
+
+static void add_note(struct node *n, const char *text)
+{
+	size_t old = n->notes ? strlen(n->notes) : 0, add = strlen(text);
+	char *nn = realloc(n->notes, old + add + 2);
+
+	if (!nn)
+		return;
+	if (old)
+		nn[old++] = '\n';
+	memcpy(nn + old, text, add + 1);
+	n->notes = nn;
+}
+
+/* One SQL query per kind of activity; each row is (pid, note text). */
+static const char *const annotation_sql[] = {
+	/* files: opens, writes, metadata changes */
+	"SELECT pid, 'files: ' || sum(type='file.open') || ' opened'"
+	" || CASE WHEN sum(type='file.write') > 0 THEN ', ' || sum(type='file.write') || ' written' ELSE '' END"
+	" || CASE WHEN sum(type='file.metadata') > 0 THEN ', ' || sum(type='file.metadata') || ' changed' ELSE '' END"
+	" FROM events WHERE session=?1 AND type IN ('file.open','file.write','file.metadata')"
+	" GROUP BY pid",
+	/* sensitive reads: filled in with the glob list */
+	NULL,
+	/* network: flows with verdicts and bytes, and connects when no flows exist */
+	"SELECT pid, 'net: ' || group_concat(dest, ', ') FROM ("
+	" SELECT pid, coalesce(nullif(json_extract(data,'$.\"server.address\"'),''),"
+	"  json_extract(data,'$.\"network.peer.address\"')) || ':' ||"
+	"  coalesce(json_extract(data,'$.\"network.peer.port\"'),'')"
+	"  || CASE WHEN type='net.flow' THEN ' ' || json_extract(data,'$.verdict') ||"
+	"   ' (' || json_extract(data,'$.\"flow.bytes_out\"') || 'B out, ' ||"
+	"   json_extract(data,'$.\"flow.bytes_in\"') || 'B in)' ELSE '' END AS dest"
+	" FROM events WHERE session=?1 AND (type='net.flow' OR (type='net.connect' AND NOT EXISTS"
+	"  (SELECT 1 FROM events f WHERE f.session=?1 AND f.type='net.flow')))"
+	" GROUP BY pid, dest) GROUP BY pid",
+	/* DNS names resolved */
+	"SELECT pid, 'dns: ' || group_concat(DISTINCT json_extract(data,'$.\"dns.question.name\"'))"
+	" FROM events WHERE session=?1 AND type='dns.query' GROUP BY pid",
+	/* privilege changes and escape attempts */
+	"SELECT pid, 'privilege: ' || group_concat(DISTINCT json_extract(data,'$.\"privilege.operation\"'))"
+	" FROM events WHERE session=?1 AND type='security.privilege' GROUP BY pid",
+	"SELECT pid, 'ESCAPE ATTEMPT: ' || group_concat(DISTINCT json_extract(data,'$.\"escape.category\"')"
+	" || '(' || json_extract(data,'$.\"escape.syscall\"') || ')')"
+	" FROM events WHERE session=?1 AND type='security.escape' GROUP BY pid",
+	"SELECT pid, 'memory: ' || group_concat(DISTINCT json_extract(data,'$.\"memory.operation\"'))"
+	" FROM events WHERE session=?1 AND type='security.memexec' GROUP BY pid",
+};
+
+static void sensitive_sql(struct strbuf *sb)
+{
+	size_t i;
+
+	sb_puts(sb, "SELECT pid, 'SENSITIVE READ: ' || group_concat(DISTINCT path)"
+		    " FROM events WHERE session=?1 AND type='file.open' AND (");
+	for (i = 0; sensitive_path_globs[i]; i++)
+		sb_printf(sb, "%spath GLOB '%s'", i ? " OR " : "", sensitive_path_globs[i]);
+	sb_puts(sb, ") GROUP BY pid");
+}
+
+/* Per-process activity notes from the events table (SQLite JSON functions). */
+static void annotate(struct store *st, const char *session, struct forest *f)
+{
+	struct strbuf sens = STRBUF_INIT;
+	size_t k;
+
+	sensitive_sql(&sens);
+	for (k = 0; k < ARRAY_SIZE(annotation_sql); k++) {
+		const char *sql = annotation_sql[k] ? annotation_sql[k] : sb_cstr(&sens);
+		sqlite3_stmt *q;
+
+		if (sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) != SQLITE_OK) {
+			dbg_msg("tree annotation %zu: %s", k, sqlite3_errmsg(st->db));
+			continue;
+		}
+		sqlite3_bind_text(q, 1, session, -1, SQLITE_TRANSIENT);
+		while (sqlite3_step(q) == SQLITE_ROW) {
+			struct node *n = node_of(f, sqlite3_column_int64(q, 0));
+			const unsigned char *t = sqlite3_column_text(q, 1);
+			if (n && t)
+				add_note(n, (const char *)t);
+		}
+		sqlite3_finalize(q);
+	}
+	sb_free(&sens);
 }
 
 static int print_header(void *ctx, const struct store_session_row *r)
@@ -211,6 +320,7 @@ int cmd_tree(int argc, char **argv)
 		return 1;
 	}
 	link_parents(&f);
+	annotate(&st, id, &f);
 	for (i = 0; i < f.len; i++)
 		if (f.n[i].parent < 0)
 			print_node(&f, (int)i, "", true, true);
@@ -219,6 +329,7 @@ int cmd_tree(int argc, char **argv)
 		free(f.n[i].cmdline);
 		free(f.n[i].comm);
 		free(f.n[i].signal);
+		free(f.n[i].notes);
 	}
 	free(f.n);
 	store_close(&st);
