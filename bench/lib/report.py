@@ -86,6 +86,73 @@ def fmt_s(x):
     return "%.3f s" % x if x < 10 else "%.1f s" % x
 
 
+def targets(cells, kcost, pipe):
+    """Issue 6's design targets vs this run: [(target, measured, verdict)]."""
+    rows = []
+
+    def verdict(ok, n=None):
+        if ok is None:
+            return "not measured"
+        v = "met" if ok else "missed"
+        return v + (" (n<3, indicative)" if n is not None and n < 3 else "")
+
+    for w in ["git", "make", "findgrep", "agent", "exec", "open"]:
+        lim = TARGETS[w]
+        for c in ("proctor_sqlite", "proctor_jsonl"):
+            cell = cells.get((w, c), {})
+            r = cell.get("paired_ratio_median", cell.get("ratio"))
+            rows.append(("%s, %s: ≤ ×%.2f" % (WL_TITLE[w], CFG_TITLE[c], lim),
+                         "×%.3f" % r if r is not None else "–",
+                         verdict(None if r is None else r <= lim, cell.get("n"))))
+    for w in WORKLOADS:
+        mine = cells.get((w, "proctor_sqlite"), {}).get("paired_ratio_median")
+        peers = {c: cells.get((w, c), {}).get("paired_ratio_median") for c in ("auditd", "bpftrace")}
+        peers = {c: r for c, r in peers.items() if r is not None}
+        if mine is None or not peers:
+            continue
+        best = min(peers, key=peers.get)
+
+        def half(c):
+            x = cells.get((w, c), {})
+            return (x.get("paired_ratio_max", 0) - x.get("paired_ratio_min", 0)) / 2
+
+        tol = max(half("proctor_sqlite"), half(best))
+        v = ("met" if mine <= peers[best] else
+             "tie (within the paired-ratio spread)" if mine - peers[best] <= tol else "missed")
+        rows.append(("%s: proctor (SQLite) ahead of every peer" % WL_TITLE[w],
+                     "×%.3f vs %s ×%.3f" % (mine, CFG_TITLE[best], peers[best]), v))
+    sc = {x["name"]: x for x in kcost.get("scenarios", [])}
+    ev = sc.get("tracked exec", {}).get("ns_per_event")
+    rows.append(("in the kernel: ≤ 150 ns per recorded event", "%.0f ns" % ev if ev else "–",
+                 verdict(None if ev is None else ev <= 150)))
+    un = sc.get("untracked", {}).get("ns_per_syscall")
+    rows.append(("in the kernel: ≤ 30 ns per syscall of an untracked process",
+                 "%.0f ns" % un if un else "–", verdict(None if un is None else un <= 30)))
+    sq = [x for x in pipe.get("sinks", []) if x.get("sink") == "sqlite"]
+    eps = None
+    if sq:
+        try:
+            eps = float(sq[0].get("max_zero_drop_eps"))
+        except (TypeError, ValueError):
+            eps = None
+    bound = sq and "generator-bound" in (sq[0].get("note") or "")
+    rows.append(("into SQLite: ≥ 300k events/s sustained with zero drops",
+                 ("≥ %.0f events/s (generator-bound)" if bound else "%.0f events/s") % eps
+                 if eps is not None else "–",
+                 "not measured (generator too slow)" if bound and eps < 300000 else
+                 verdict(None if eps is None else eps >= 300000)))
+    smp = [x for x in pipe.get("rss_long", {}).get("samples_kb", []) if x]
+    if len(smp) >= 4:
+        # ignore the first sample (before the BPF objects and buffers exist)
+        start, end = smp[1], smp[-1]
+        growth = (end - start) / start
+        rows.append(("flat memory in long runs", "VmRSS %.1f → %.1f MiB over %d s (%+.1f %%)" % (
+            start / 1024, end / 1024, len(smp) - 1, growth * 100), verdict(growth <= 0.05)))
+    else:
+        rows.append(("flat memory in long runs", "–", "not measured"))
+    return rows
+
+
 def markdown(meta, cells, kcost, pipe):
     L = []
     h = meta.get("host", {})
@@ -125,6 +192,15 @@ def markdown(meta, cells, kcost, pipe):
     L.append("")
     for c, why in sorted(meta.get("na", {}).items()):
         L.append("- %s: n/a (%s)" % (CFG_TITLE.get(c, c), why))
+    L.append("")
+    L.append("## Targets (issue 6; informational, never asserted)")
+    L.append("")
+    L.append("Overhead targets use the median paired ratio.")
+    L.append("")
+    L.append("| target | measured | verdict |")
+    L.append("|---|---|---|")
+    for t, m, v in targets(cells, kcost, pipe):
+        L.append("| %s | %s | %s |" % (t, m, v))
     L.append("")
     L.append("## Detail")
     L.append("")
