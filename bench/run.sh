@@ -15,6 +15,8 @@
 #   BENCH_FAMILIES=process[,file][,net]  what the peers record (default: what
 #                        proctor's BPF object has)
 #   BENCH_OUT=DIR        results directory (default bench/results)
+#   BENCH_CLEAN_WAIT=S   wait up to S s before each trial for no other proctor
+#                        instance to be loaded on the machine (default 0)
 #   BENCH_KEEP=1         keep the scratch directory (trial logs)
 #   PROCTOR=PATH         the proctor binary (default build/proctor)
 set -uo pipefail
@@ -139,6 +141,17 @@ wl_agent_check() {
 	grep -q '"action": "final"' "$1/server.log" && ! grep -q '"blocked": true' "$1/server.log"
 }
 
+# Other proctor instances loaded on the machine (other engineers' tests): their
+# syscall hooks slow every process, bare included. Counted around each trial
+# (ours is not loaded at those moments) and reported; BENCH_CLEAN_WAIT=S waits
+# up to S seconds for a moment without any before a trial.
+foreign_proctors() { bpftool prog show 2>/dev/null | grep -c 'name handle_exec'; }
+CLEAN_WAIT=${BENCH_CLEAN_WAIT:-0}
+wait_clean() {
+	local end=$((SECONDS + CLEAN_WAIT))
+	while ((SECONDS < end)) && (($(foreign_proctors) > 0)); do sleep 0.2; done
+}
+
 # one trial: prints a JSON line to $RAW
 trial() {
 	local w=$1 c=$2 round=$3 tdir rc ok=true ns t0 t1 note=""
@@ -147,6 +160,9 @@ trial() {
 	chmod 755 "$tdir"
 	WORKLOAD=$w CFG_EVENTS="" CFG_DROPS=""
 	"wl_${w}_prepare" "$tdir"
+	((CLEAN_WAIT > 0)) && wait_clean
+	local f0 f1
+	f0=$(foreign_proctors)
 	if ! "cfg_${c}_start" "$tdir"; then
 		cfg_cleanup_all
 		note="config failed to start"
@@ -158,14 +174,16 @@ trial() {
 		rc=$?
 		t1=$EPOCHREALTIME
 		"cfg_${c}_stop" "$tdir"
+		f1=$(foreign_proctors)
+		((f1 > f0)) && f0=$f1
 		((rc == 0)) || { ok=false; note="exit $rc: $(tail -c 300 "$tdir/proctor.err" | tr -d '"\\\n\t')"; }
 	fi
 	if declare -F "wl_${w}_check" >/dev/null; then
 		"wl_${w}_check" "$tdir" || { ok=false; note="${note:-workload check failed}"; }
 	fi
 	ns=$(sed -n 's/^elapsed_ns=\([0-9]*\).*/\1/p' "$tdir/time" 2>/dev/null | tail -1)
-	printf '{"workload":"%s","config":"%s","round":%d,"load1":%s,"ok":%s,"seconds":%s,"outer_seconds":%s,"events":%s,"drops":%s,"note":"%s"}\n' \
-		"$w" "$c" "$round" "$(cut -d' ' -f1 /proc/loadavg)" "$ok" "$(awk -v n="${ns:-0}" 'BEGIN { printf "%.6f", n / 1e9 }')" \
+	printf '{"workload":"%s","config":"%s","round":%d,"load1":%s,"foreign":%d,"ok":%s,"seconds":%s,"outer_seconds":%s,"events":%s,"drops":%s,"note":"%s"}\n' \
+		"$w" "$c" "$round" "$(cut -d' ' -f1 /proc/loadavg)" "${f0:-0}" "$ok" "$(awk -v n="${ns:-0}" 'BEGIN { printf "%.6f", n / 1e9 }')" \
 		"$(awk -v a="${t0:-0}" -v b="${t1:-0}" 'BEGIN { printf "%.6f", b - a }')" \
 		"${CFG_EVENTS:-null}" "${CFG_DROPS:-null}" "$note" >>"$RAW"
 	$ok || log "  $w/$c round $round FAILED: $note (logs: $tdir)"

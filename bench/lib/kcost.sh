@@ -50,6 +50,27 @@ kcost() {
 	kill -TERM "$ppid" 2>/dev/null
 	wait "$ppid" 2>/dev/null
 	kcost_restore
+	# untracked, from wall time (bpf_stats off, so no stats overhead, but the
+	# trampolines are counted): the open loop outside any session, without
+	# and with a loaded proctor, in pairs
+	: >"$d/wall"
+	for i in 1 2 3 4 5; do
+		local a b
+		local f
+		f=$(bpftool prog show 2>/dev/null | grep -c 'name handle_exec')
+		a=$("$BIN/open_loop" "$N_OPEN" "$FIX/small.txt" | sed -n 's/.*elapsed_ns=//p')
+		"$PROCTOR" run --db "$d/wall.db" -- sleep 600 2>/dev/null &
+		ppid=$!
+		for _ in $(seq 200); do
+			grep -qs prog_id /proc/"$ppid"/fdinfo/* && break
+			sleep 0.05
+		done
+		sleep 0.3
+		b=$("$BIN/open_loop" "$N_OPEN" "$FIX/small.txt" | sed -n 's/.*elapsed_ns=//p')
+		kill -TERM "$ppid" 2>/dev/null
+		wait "$ppid" 2>/dev/null
+		echo "$a $b $f" >>"$d/wall"
+	done
 	/usr/bin/python3 - "$d" <<'PY'
 import json, re, sys
 d = sys.argv[1]
@@ -89,6 +110,19 @@ out["scenarios"].append({
     "programs": progs, "workload_syscalls": n,
     "total_ns": sum(p["run_time_ns"] for p in progs),
     "ns_per_syscall": sum(p["ns_per_run"] for p in disp if p["ns_per_run"]) if disp else None})
+try:
+    rows = [[int(x) for x in l.split()] for l in open(d + "/wall") if len(l.split()) == 3]
+    n = syscalls("%s/untracked.open.out" % d)
+    diffs = sorted((b - a) / n for a, b, f in rows)
+    foreign = sum(1 for r in rows if r[2])
+    out["untracked_wall"] = {
+        "what": "open loop outside any session, without vs with our proctor loaded "
+                "(bpf_stats off), %d interleaved pairs, median (with - without) / syscalls; "
+                "another proctor instance was loaded during %d of the pairs" % (len(rows), foreign),
+        "pairs_ns": rows, "ns_per_syscall": diffs[len(diffs) // 2],
+        "min": diffs[0], "max": diffs[-1], "pairs_with_foreign_proctor": foreign}
+except Exception as e:
+    out["untracked_wall"] = {"what": "failed: %r" % e}
 json.dump(out, sys.stdout, indent=1)
 PY
 }

@@ -5,11 +5,14 @@
 #               reach the sink (session drops == 0), then the drops at twice it
 #   rss:        proctor's RSS with N live tracked processes, and RSS sampled
 #               through a long flood (flat memory)
-# Event source: evgen (process events: vfork + _exit = fork + exit events).
+# Event source: evgen, fork mode (vfork + _exit: fork + exit events), or open
+# mode when proctor has the file family.
 PIPE_SECS=${BENCH_PIPE_SECS:-$([[ $QUICK == 1 ]] && echo 3 || echo 8)}
 PIPE_LONG=${BENCH_PIPE_LONG:-$([[ $QUICK == 1 ]] && echo 10 || echo 30)}
 RSS_PROCS=${BENCH_RSS_PROCS:-10000}
-EVGEN_MODE=${BENCH_EVGEN_MODE:-fork}
+# open (openat + close) once proctor records files: far more events/s than fork
+EVGEN_WORKERS=${BENCH_EVGEN_WORKERS:-4}
+EVGEN_MODE=${BENCH_EVGEN_MODE:-$([[ $FAMILIES == *file* ]] && echo open || echo fork)}
 
 pipe_sink_args() { # SINK DIR -> proctor run options
 	case $1 in
@@ -18,24 +21,32 @@ pipe_sink_args() { # SINK DIR -> proctor run options
 	esac
 }
 
-# one generator run under proctor: prints "eps drops ops_per_s"; samples RSS
-# of proctor every second into $d/rss
+# one generator run under proctor. Prints "eps drops ops lag_ms ok":
+#   eps     session events / generator seconds (what the kernel produced)
+#   lag_ms  how long proctor still ran after the generator ended (outer time
+#           - load/attach - generator time): the sink's backlog; the 16 MiB
+#           ring buffer can hide a sink that is too slow for a few seconds
+#   ok      1 when sustained: zero drops and lag <= max(500 ms, 10 % of the run)
+# Samples proctor's VmRSS every second into $d/rss.
 pipe_step() {
-	local sink=$1 rate=$2 secs=$3 d=$4 p args
+	local sink=$1 rate=$2 secs=$3 d=$4 p args t0 t1
 	rm -rf "$d" && mkdir -p "$d"
 	read -r -a args <<<"$(pipe_sink_args "$sink" "$d")"
-	"$PROCTOR" run "${args[@]}" -- "$BIN/evgen" "$EVGEN_MODE" "$rate" "$secs" 2 \
+	t0=$EPOCHREALTIME
+	"$PROCTOR" -v run "${args[@]}" -- "$BIN/evgen" "$EVGEN_MODE" "$rate" "$secs" "$EVGEN_WORKERS" \
 		>"$d/evgen.out" 2>"$d/proctor.err" &
 	p=$!
-	while kill -0 "$p" 2>/dev/null; do
+	(while kill -0 "$p" 2>/dev/null; do
 		awk '/^VmRSS/ { print $2 }' /proc/"$p"/status 2>/dev/null >>"$d/rss"
 		sleep 1
-	done
+	done) &
 	wait "$p"
+	t1=$EPOCHREALTIME
+	wait
 	pipe_sessions "$d"
-	/usr/bin/python3 - "$d" <<'PY'
+	/usr/bin/python3 - "$d" "$t0" "$t1" <<'PY'
 import json, re, sys
-d = sys.argv[1]
+d, t0, t1 = sys.argv[1], float(sys.argv[2]), float(sys.argv[3])
 try:
     s = json.loads(open(d + "/sessions").read().splitlines()[-1])
 except Exception:
@@ -46,10 +57,14 @@ dr = s.get("drops")
 if ev is None:
     m = re.search(r"(\d+) events, (\d+) drops", t)
     ev, dr = (int(m.group(1)), int(m.group(2))) if m else (0, -1)
+m = re.search(r"load\+attach took ([0-9.]+) ms", t)
+attach = float(m.group(1)) / 1e3 if m else 0.1
 g = open(d + "/evgen.out").read()
 m = re.search(r"elapsed_ns=(\d+) ops_per_s=(\d+)", g)
 secs = int(m.group(1)) / 1e9 if m else 1
-print("%d %d %d" % (ev / secs, dr, int(m.group(2)) if m else 0))
+lag = max(0.0, (t1 - t0) - attach - secs)
+ok = dr == 0 and lag <= max(0.5, 0.1 * secs)
+print("%d %d %d %d %d" % (ev / secs, dr, int(m.group(2)) if m else 0, lag * 1000, ok))
 PY
 }
 
@@ -74,28 +89,32 @@ pipeline() {
 		echo '"sinks": ['
 		local first=1
 		for sink in sqlite jsonl; do
-			local max eps dr ops lo hi mid best="" best_eps=0 steps=() dbl="" note=""
+			local max eps dr ops lag ok lo hi mid best="" best_eps="" steps=() dbl="" note=""
 			log "  pipeline $sink: unpaced ${PIPE_SECS}s"
-			read -r eps dr ops < <(pipe_step "$sink" 0 "$PIPE_SECS" "$d/$sink.max"; true)
-			steps+=("{\"rate\": 0, \"ops\": $ops, \"eps\": $eps, \"drops\": $dr}")
+			read -r eps dr ops lag ok < <(pipe_step "$sink" 0 "$PIPE_SECS" "$d/$sink.max"; true)
+			steps+=("{\"rate\": 0, \"ops\": $ops, \"eps\": $eps, \"drops\": $dr, \"lag_ms\": $lag}")
 			max=$ops
-			if ((dr == 0)); then
-				best=$max best_eps=$eps best=0
-				note="generator-bound: no drops at the generator's maximum ($EVGEN_MODE mode, 2 workers)"
+			if ((ok)); then
+				best=0 best_eps=$eps
+				note="generator-bound: sustained at the generator's maximum ($EVGEN_MODE mode, $EVGEN_WORKERS workers)"
 			else
-				lo=0 hi=$max note=""
+				# bisect on the generator rate (ops/s) for the highest sustained one
+				lo=0 hi=$max
 				for i in 1 2 3 4; do
 					mid=$(((lo + hi) / 2))
 					log "  pipeline $sink: $mid ops/s"
-					read -r eps dr ops < <(pipe_step "$sink" "$mid" "$PIPE_SECS" "$d/$sink.$mid"; true)
-					steps+=("{\"rate\": $mid, \"ops\": $ops, \"eps\": $eps, \"drops\": $dr}")
-					if ((dr == 0)); then lo=$mid best=$mid best_eps=$eps; else hi=$mid; fi
+					read -r eps dr ops lag ok < <(pipe_step "$sink" "$mid" "$PIPE_SECS" "$d/$sink.$mid"; true)
+					steps+=("{\"rate\": $mid, \"ops\": $ops, \"eps\": $eps, \"drops\": $dr, \"lag_ms\": $lag}")
+					if ((ok)); then lo=$mid best=$mid best_eps=$eps; else hi=$mid; fi
 				done
 				if [[ -n $best ]]; then
 					log "  pipeline $sink: 2x = $((2 * best)) ops/s"
-					read -r eps dr ops < <(pipe_step "$sink" $((2 * best)) "$PIPE_SECS" "$d/$sink.dbl"; true)
-					steps+=("{\"rate\": $((2 * best)), \"ops\": $ops, \"eps\": $eps, \"drops\": $dr}")
-					dbl="$dr drops of $((eps * PIPE_SECS + dr)) events ($eps events/s recorded)"
+					read -r eps dr ops lag ok < <(pipe_step "$sink" $((2 * best)) "$PIPE_SECS" "$d/$sink.dbl"; true)
+					steps+=("{\"rate\": $((2 * best)), \"ops\": $ops, \"eps\": $eps, \"drops\": $dr, \"lag_ms\": $lag}")
+					dbl="$dr drops, $eps events/s produced, sink still $lag ms behind at the end"
+					((ops < 2 * best * 9 / 10)) && dbl+=" (the generator reached only $ops of $((2 * best)) ops/s)"
+				else
+					note="not sustained even at $((max / 16)) ops/s"
 				fi
 			fi
 			[[ $sink == sqlite ]] && LONG_RATE=${best:-0}
