@@ -26,7 +26,7 @@ UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 HDRS      := $(shell find include src bpf -name '*.h')
 
-.PHONY: all deps test unit e2e demo bench format clean FORCE
+.PHONY: all deps test unit e2e demo bench fuzz format clean FORCE
 all: $(BUILD)/proctor $(UNIT_BINS)
 
 # Install missing build dependencies (idempotent; apt as root).
@@ -87,6 +87,16 @@ bench: | $(BUILD)/.deps
 	@scripts/as-root.sh scripts/install-deps.sh --bench
 	@scripts/as-root.sh $(MAKE) --no-print-directory all
 	@scripts/as-root.sh bench/run.sh
+
+# Coverage-guided fuzzing of the decoders (clang libFuzzer + ASan/UBSan).
+FUZZ_SECONDS ?= 60
+fuzz: $(BUILD)/proctor.skel.h
+	@mkdir -p $(BUILD)/fuzz
+	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Isrc -I$(BUILD) -D_GNU_SOURCE \
+		-DPROCTOR_VERSION='"fuzz"' -o $(BUILD)/fuzz/fuzz_decode tests/fuzz/fuzz_decode.c \
+		src/sensor/decode.c src/sensor/decode_*.c src/model/*.c src/pipeline/*.c src/sinks/*.c \
+		src/store/*.c src/util/*.c $(LDLIBS)
+	$(BUILD)/fuzz/fuzz_decode -max_total_time=$(FUZZ_SECONDS) -max_len=16384
 
 format:
 	clang-format -i $$(find src include tests/unit bench -name '*.[ch]') bpf/*.c bpf/*.h

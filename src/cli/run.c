@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -235,7 +236,7 @@ static int setup_cgroup(struct run_state *st)
 	return 0;
 }
 
-/* Reap CMD (and any other child); returns true once CMD has exited. */
+/* Reap CMD and any orphan of the session (we are its subreaper). */
 static void reap(struct run_state *st)
 {
 	int status;
@@ -316,6 +317,8 @@ static void print_summary(const struct run_state *st, uint64_t t0)
 		"proctor: %s, %llu processes, %llu events, %llu drops%s, exit %d\n", dur,
 		(unsigned long long)s->processes, (unsigned long long)s->events,
 		(unsigned long long)s->drops, s->drops ? " (events were lost)" : "", s->exit_code);
+	if (s->kernel_drops)
+		fprintf(stderr, "proctor: kernel ring buffer losses by type: %s\n", s->drops_detail);
 }
 
 static int exit_status_of(int status, struct session *s)
@@ -395,6 +398,9 @@ int cmd_run(int argc, char **argv)
 	sigprocmask(SIG_BLOCK, &mask, &oldmask);
 	sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
 
+	/* Orphans of the session (daemons) reparent to us, not to an init that
+	 * may never reap them; we reap them in the event loop. */
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	if (spawn(st, &o, &u, &oldmask, &go_w, &err_r))
 		goto out_cg;
 	err[0] = 0;
@@ -420,6 +426,7 @@ int cmd_run(int argc, char **argv)
 		waitpid(st->child, &st->child_status, 0);
 		st->child_done = true;
 	}
+	reap(st); /* killed orphans */
 	st->ses.exit_code = exit_status_of(st->child_status, &st->ses);
 	recorder_finish(&st->rec, &st->ses);
 	rc = st->ses.exit_code;

@@ -34,8 +34,9 @@ static int print_json(void *ctx, const struct store_session_row *r)
 		sb_printf(sb, ",\"end\":\"%s\",\"exit.code\":%" PRId64, end, r->exit_code);
 	else
 		sb_puts(sb, ",\"end\":null,\"exit.code\":null");
-	sb_printf(sb, ",\"events\":%" PRId64 ",\"drops\":%" PRId64 ",\"processes\":%" PRId64 "}\n",
-		  r->events, r->drops, r->processes);
+	sb_printf(sb, ",\"events\":%" PRId64 ",\"drops\":%" PRId64 ",\"drops.by_type\":%s"
+		  ",\"processes\":%" PRId64 "}\n",
+		  r->events, r->drops, *r->drops_detail ? r->drops_detail : "{}", r->processes);
 	fputs(sb_cstr(sb), stdout);
 	return 0;
 }

@@ -34,6 +34,9 @@ static size_t slot_of(const struct proctree *t, uint32_t pid)
 struct proc *proctree_get(struct proctree *t, uint32_t pid)
 {
 	size_t i = slot_of(t, pid), n;
+
+	if (!pid) /* 0 marks a free slot; no tracked task has it */
+		return NULL;
 	for (n = 0; n < t->cap; n++, i = (i + 1) & (t->cap - 1)) {
 		if (t->slots[i].pid == pid)
 			return &t->slots[i];
@@ -72,6 +75,8 @@ struct proc *proctree_upsert(struct proctree *t, uint32_t pid)
 
 	if (p)
 		return p;
+	if (!pid || t->count >= PROCTREE_MAX_ENTRIES)
+		return NULL;
 	if ((t->count + 1) * 2 > t->cap && grow(t))
 		return NULL;
 	i = slot_of(t, pid);
@@ -113,6 +118,19 @@ void proctree_remove(struct proctree *t, uint32_t pid)
 		while (t->slots[k].pid)
 			k = (k + 1) & (t->cap - 1);
 		t->slots[k] = moved;
+	}
+}
+
+void proctree_forget_session(struct proctree *t, uint64_t session_key)
+{
+	size_t i = 0;
+
+	/* Removal shifts entries back, so re-check the same slot after one. */
+	while (i < t->cap) {
+		if (t->slots[i].pid && t->slots[i].session_key == session_key)
+			proctree_remove(t, t->slots[i].pid);
+		else
+			i++;
 	}
 }
 

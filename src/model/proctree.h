@@ -24,10 +24,17 @@ struct proctree {
 int proctree_init(struct proctree *t);
 void proctree_free(struct proctree *t);
 struct proc *proctree_get(struct proctree *t, uint32_t pid);
-/* Find or insert; never NULL unless out of memory. */
+/* Upper bound on live entries (pid_max is at most 4M; a host never has that
+ * many processes alive in tracked sessions). Beyond it upsert returns NULL
+ * and callers go without the cached executable. */
+#define PROCTREE_MAX_ENTRIES (1u << 20)
+
+/* Find or insert; NULL when out of memory or full. */
 struct proc *proctree_upsert(struct proctree *t, uint32_t pid);
 int proctree_set_exe(struct proc *p, const char *exe);
 void proctree_remove(struct proctree *t, uint32_t pid);
+/* Drop every entry of a session (at session end). */
+void proctree_forget_session(struct proctree *t, uint64_t session_key);
 
 /* The pids in /proc whose cgroup v2 path is CGPATH or under it (e.g.
  * "/proctor/2026..."). Calls fn for each; returns count. */

@@ -25,6 +25,7 @@ struct session {
 	uint64_t kernel_drops;
 	uint64_t processes;
 	uint64_t user_drops;           /* decode errors, limits, sink losses */
+	char drops_detail[512];        /* JSON object: kernel losses by event type */
 };
 
 /* Fill id/key from the clock and randomness; agent/project may be NULL. */

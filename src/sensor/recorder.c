@@ -153,6 +153,28 @@ int recorder_drain(struct recorder *r)
 	return n;
 }
 
+/* {"process.exec":12,...}: kernel losses by event type. The counters are per
+ * loaded instance; with one session per instance (proctor run) they are the
+ * session's. */
+static void drops_by_type(struct recorder *r, struct session *s)
+{
+	uint64_t per_type[PR_EV_MAX] = {0};
+	size_t off = 0;
+	unsigned t;
+
+	sensor_drops(&r->sensor, per_type);
+	off += (size_t)snprintf(s->drops_detail, sizeof(s->drops_detail), "{");
+	for (t = 0; t < PR_EV_MAX && off < sizeof(s->drops_detail) - 48; t++) {
+		const struct decoder *d = decoder_for((uint16_t)t);
+		if (!per_type[t])
+			continue;
+		off += (size_t)snprintf(s->drops_detail + off, sizeof(s->drops_detail) - off,
+					"%s\"%s\":%llu", off > 1 ? "," : "", d ? d->name : "unknown",
+					(unsigned long long)per_type[t]);
+	}
+	snprintf(s->drops_detail + off, sizeof(s->drops_detail) - off, "}");
+}
+
 void recorder_finish(struct recorder *r, struct session *s)
 {
 	uint64_t kd;
@@ -165,7 +187,9 @@ void recorder_finish(struct recorder *r, struct session *s)
 	s->drops += kd;
 	if (kd)
 		r->pipeline.stats.drops[DROP_RINGBUF_FULL] += kd;
+	drops_by_type(r, s);
 	pipeline_flush(&r->pipeline);
+	proctree_forget_session(&r->procs, s->key);
 	s->end_ns = now_realtime_ns();
 	pipeline_session_end(&r->pipeline, s);
 }

@@ -254,11 +254,12 @@ static int sqlite_session(struct sink *s, const struct session *ses, bool end)
 	rc = sqlite3_prepare_v2(
 		k->st.db,
 		"INSERT INTO sessions(id, key, agent, project, user, host, command, cgroup, start_ns,"
-		" end_ns, exit_code, exit_signal, events, drops, processes)"
+		" end_ns, exit_code, exit_signal, events, drops, processes, drops_detail)"
 		" VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,"
-		" (SELECT count(*) FROM processes WHERE session=?1))"
+		" (SELECT count(*) FROM processes WHERE session=?1), ?15)"
 		" ON CONFLICT(id) DO UPDATE SET end_ns=?10, exit_code=?11, exit_signal=?12,"
-		" events=?13, drops=?14, processes=(SELECT count(*) FROM processes WHERE session=?1)",
+		" events=?13, drops=?14, processes=(SELECT count(*) FROM processes WHERE session=?1),"
+		" drops_detail=?15",
 		-1, &q, NULL);
 	if (rc != SQLITE_OK) {
 		sb_free(&cmd);
@@ -280,6 +281,7 @@ static int sqlite_session(struct sink *s, const struct session *ses, bool end)
 	}
 	sqlite3_bind_int64(q, 13, (int64_t)ses->events);
 	sqlite3_bind_int64(q, 14, (int64_t)ses->drops);
+	bind_str(q, 15, *ses->drops_detail ? ses->drops_detail : "{}");
 	rc = sqlite3_step(q) == SQLITE_DONE ? 0 : -1;
 	if (rc)
 		err_msg("sqlite sink %s: %s", k->st.path, sqlite3_errmsg(k->st.db));

@@ -221,7 +221,7 @@ int store_foreach_session(struct store *st, int (*fn)(void *, const struct store
 
 	if (sqlite3_prepare_v2(st->db,
 			       "SELECT id, agent, project, user, host, command, start_ns, end_ns,"
-			       " exit_code, exit_signal, events, drops, processes FROM sessions"
+			       " exit_code, exit_signal, events, drops, processes, drops_detail FROM sessions"
 			       " ORDER BY start_ns, rowid",
 			       -1, &q, NULL) != SQLITE_OK)
 		return -1;
@@ -233,6 +233,7 @@ int store_foreach_session(struct store *st, int (*fn)(void *, const struct store
 			.exit_code = sqlite3_column_type(q, 8) == SQLITE_NULL ? -1 : sqlite3_column_int64(q, 8),
 			.exit_signal = sqlite3_column_int64(q, 9), .events = sqlite3_column_int64(q, 10),
 			.drops = sqlite3_column_int64(q, 11), .processes = sqlite3_column_int64(q, 12),
+			.drops_detail = col_text(q, 13),
 		};
 		rc = fn(ctx, &r);
 	}

@@ -31,7 +31,7 @@ int store_resolve_session(struct store *st, const char *want, char *id, size_t i
 			  size_t errlen);
 
 struct store_session_row {
-	const char *id, *agent, *project, *user, *host, *command_json;
+	const char *id, *agent, *project, *user, *host, *command_json, *drops_detail;
 	int64_t start_ns, end_ns, exit_code, exit_signal, events, drops, processes;
 };
 int store_foreach_session(struct store *st, int (*fn)(void *ctx, const struct store_session_row *),

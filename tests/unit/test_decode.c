@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <cmocka.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "model/proctree.h"
@@ -191,6 +192,8 @@ static void test_proctree_growth_and_removal(void **state)
 	(void)state;
 
 	proctree_init(&t);
+	assert_null(proctree_upsert(&t, 0)); /* 0 is the free-slot marker */
+	assert_null(proctree_get(&t, 0));
 	for (pid = 1; pid <= 20000; pid++)
 		assert_non_null(proctree_upsert(&t, pid));
 	assert_int_equal(t.count, 20000);
@@ -198,7 +201,44 @@ static void test_proctree_growth_and_removal(void **state)
 		proctree_remove(&t, pid);
 	for (pid = 1; pid <= 20000; pid++)
 		assert_true((proctree_get(&t, pid) != NULL) == (pid % 2 == 0));
+	for (pid = 2; pid <= 20000; pid += 4)
+		proctree_get(&t, pid)->session_key = 7;
+	proctree_forget_session(&t, 7);
+	assert_int_equal(t.count, 5000);
+	for (pid = 2; pid <= 20000; pid += 2)
+		assert_true((proctree_get(&t, pid) != NULL) == (pid % 4 == 0));
 	proctree_free(&t);
+}
+
+/* Mutation fuzzing with a fixed seed: random byte flips, truncations and
+ * size lies on valid records must decode or be rejected, never crash. */
+static void test_mutations_never_crash(void **state)
+{
+	struct fixture *f = *state;
+	char base[512], buf[512];
+	size_t n = make_exec(f, base, sizeof(base), false), len;
+	unsigned seed = 12345;
+	int i, j, ok = 0, bad = 0;
+
+	for (i = 0; i < 200000; i++) {
+		memcpy(buf, base, sizeof(buf));
+		len = n;
+		for (j = 0; j < 1 + (int)(rand_r(&seed) % 4); j++)
+			buf[rand_r(&seed) % n] = (char)rand_r(&seed);
+		if (rand_r(&seed) % 4 == 0)
+			len = rand_r(&seed) % (n + 1);
+		if (rand_r(&seed) % 8 == 0) {
+			struct pr_hdr *h = (void *)buf;
+			h->type = (uint16_t)(PR_EV_PROC_EXEC + rand_r(&seed) % 3);
+		}
+		record_reset(&f->r);
+		switch (decode_event(&f->c, buf, len, &f->r)) {
+		case DECODE_OK: ok++; break;
+		case DECODE_BAD: bad++; break;
+		default: break;
+		}
+	}
+	assert_true(ok > 0 && bad > 0);
 }
 
 int main(void)
@@ -210,6 +250,7 @@ int main(void)
 		cmocka_unit_test(test_fork_and_exit),
 		cmocka_unit_test(test_thread_fork),
 		cmocka_unit_test(test_proctree_growth_and_removal),
+		cmocka_unit_test(test_mutations_never_crash),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,0 +1,36 @@
+/* fuzz_decode.c: libFuzzer target for the kernel-record decoders (any bytes
+ * a ring buffer could hand over). `make fuzz` builds and runs it briefly. */
+#include <stdint.h>
+#include <string.h>
+
+#include "model/proctree.h"
+#include "pipeline/pipeline.h"
+#include "sensor/decode.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static struct pipeline p;
+	static struct proctree t;
+	static struct session s;
+	static struct decode_ctx c;
+	static struct record r;
+	static int init;
+	char buf[65536] __attribute__((aligned(8)));
+
+	if (!init) {
+		pipeline_init(&p, 4, 0);
+		proctree_init(&t);
+		session_init(&s, "a", "p");
+		pipeline_add_session(&p, &s);
+		c.pipeline = &p;
+		c.procs = &t;
+		record_init(&r);
+		init = 1;
+	}
+	if (size > sizeof(buf))
+		size = sizeof(buf);
+	memcpy(buf, data, size); /* the ring buffer hands over aligned records */
+	record_reset(&r);
+	decode_event(&c, buf, size, &r);
+	return 0;
+}
