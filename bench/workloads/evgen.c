@@ -55,9 +55,7 @@ static void one_op(const char *mode)
 			close(fd);
 		break;
 	}
-	default:
-		fprintf(stderr, "evgen: unknown mode %s\n", mode);
-		exit(2);
+	default: fprintf(stderr, "evgen: unknown mode %s\n", mode); exit(2);
 	}
 }
 

@@ -35,7 +35,8 @@ int main(int argc, char **argv)
 			snprintf(pid, sizeof(pid), "%d", (int)getpid());
 			write_file(p, pid);
 		} else {
-			fprintf(stderr, "usage: timeit [-o FILE] [--auid N] [--cgroup DIR] -- CMD...\n");
+			fprintf(stderr,
+				"usage: timeit [-o FILE] [--auid N] [--cgroup DIR] -- CMD...\n");
 			return 2;
 		}
 	}
