@@ -154,7 +154,7 @@ wait_clean() {
 
 # one trial: prints a JSON line to $RAW
 trial() {
-	local w=$1 c=$2 round=$3 tdir rc ok=true ns t0 t1 note=""
+	local w=$1 c=$2 round=$3 tdir rc ok=true ns cpu t0 t1 note=""
 	tdir=$WORK/t.$w.$c.$round
 	mkdir -p "$tdir"
 	chmod 755 "$tdir"
@@ -182,8 +182,10 @@ trial() {
 		"wl_${w}_check" "$tdir" || { ok=false; note="${note:-workload check failed}"; }
 	fi
 	ns=$(sed -n 's/^elapsed_ns=\([0-9]*\).*/\1/p' "$tdir/time" 2>/dev/null | tail -1)
-	printf '{"workload":"%s","config":"%s","round":%d,"load1":%s,"foreign":%d,"ok":%s,"seconds":%s,"outer_seconds":%s,"events":%s,"drops":%s,"note":"%s"}\n' \
+	cpu=$(sed -n 's/.*cpu_ns=\([0-9]*\).*/\1/p' "$tdir/time" 2>/dev/null | tail -1)
+	printf '{"workload":"%s","config":"%s","round":%d,"load1":%s,"foreign":%d,"ok":%s,"seconds":%s,"cpu_seconds":%s,"outer_seconds":%s,"events":%s,"drops":%s,"note":"%s"}\n' \
 		"$w" "$c" "$round" "$(cut -d' ' -f1 /proc/loadavg)" "${f0:-0}" "$ok" "$(awk -v n="${ns:-0}" 'BEGIN { printf "%.6f", n / 1e9 }')" \
+		"$(awk -v n="${cpu:-0}" 'BEGIN { printf "%.6f", n / 1e9 }')" \
 		"$(awk -v a="${t0:-0}" -v b="${t1:-0}" 'BEGIN { printf "%.6f", b - a }')" \
 		"${CFG_EVENTS:-null}" "${CFG_DROPS:-null}" "$note" >>"$RAW"
 	$ok || log "  $w/$c round $round FAILED: $note (logs: $tdir)"

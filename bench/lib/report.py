@@ -60,6 +60,10 @@ def aggregate(rows):
                         outer_median=statistics.median(r["outer_seconds"] for r in ok))
             ev = [r["events"] for r in ok if r["events"] is not None]
             dr = [r["drops"] for r in ok if r["drops"] is not None]
+            cpu = [r["cpu_seconds"] for r in ok if r.get("cpu_seconds")]
+            if cpu:
+                cell.update(cpu_median=statistics.median(cpu), cpu_min=min(cpu),
+                            cpu_max=max(cpu))
             cell["events_median"] = statistics.median(ev) if ev else None
             cell["drops_max"] = max(dr) if dr else None
             cell["samples"] = secs
@@ -79,6 +83,17 @@ def aggregate(rows):
             cell["paired_ratio_median"] = statistics.median(paired)
             cell["paired_ratio_min"] = min(paired)
             cell["paired_ratio_max"] = max(paired)
+        if cell.get("cpu_median") and bare.get("cpu_median"):
+            cell["cpu_ratio"] = cell["cpu_median"] / bare["cpu_median"]
+            bare_cpu = {r["round"]: r.get("cpu_seconds") for r in rows
+                        if r["workload"] == w and r["config"] == "bare" and r["ok"]}
+            pc = [r["cpu_seconds"] / bare_cpu[r["round"]] for r in rows
+                  if r["workload"] == w and r["config"] == c and r["ok"]
+                  and r.get("cpu_seconds") and bare_cpu.get(r["round"])]
+            if pc:
+                cell["cpu_paired_ratio_median"] = statistics.median(pc)
+                cell["cpu_paired_ratio_min"] = min(pc)
+                cell["cpu_paired_ratio_max"] = max(pc)
     return cells
 
 
@@ -103,8 +118,10 @@ def targets(cells, kcost, pipe):
         for c in ("proctor_sqlite", "proctor_jsonl"):
             cell = cells.get((w, c), {})
             r = cell.get("paired_ratio_median", cell.get("ratio"))
+            cr = cell.get("cpu_paired_ratio_median")
             rows.append(("%s, %s: ≤ ×%.2f" % (WL_TITLE[w], CFG_TITLE[c], lim),
-                         "×%.3f" % r if r is not None else "–",
+                         ("×%.3f" % r if r is not None else "–") +
+                         (" (CPU ×%.3f)" % cr if cr is not None else ""),
                          verdict(None if r is None else r <= lim, cell.get("n"))))
     for w in WORKLOADS:
         mine = cells.get((w, "proctor_sqlite"), {}).get("paired_ratio_median")
@@ -196,6 +213,28 @@ def markdown(meta, cells, kcost, pipe):
                            if "ratio" in cell else fmt_s(cell["median"]))
         L.append("| %s | %s |" % (WL_TITLE[w], " | ".join(row)))
     L.append("")
+    if any("cpu_median" in x for x in cells.values()):
+        L.append("### CPU time (user + sys of the workload's process tree, × bare)")
+        L.append("")
+        L.append("Steadier than wall time on a shared machine: it holds what the hooks and "
+                 "the audit syscall path cost *in the workload's context*, but not waits "
+                 "(auditd's backlog throttling) nor the recorder's own user-space CPU.")
+        L.append("")
+        L.append("| workload | " + " | ".join(CFG_TITLE[c] for c in cfgs) + " |")
+        L.append("|---|" + "---:|" * len(cfgs))
+        for w in wls:
+            row = []
+            for c in cfgs:
+                cell = cells.get((w, c)) or {}
+                if "cpu_median" not in cell:
+                    row.append("n/a" if c in meta.get("na", {}) else "–")
+                elif c == "bare":
+                    row.append(fmt_s(cell["cpu_median"]))
+                else:
+                    r = cell.get("cpu_paired_ratio_median", cell.get("cpu_ratio"))
+                    row.append("%s **×%.2f**" % (fmt_s(cell["cpu_median"]), r))
+            L.append("| %s | %s |" % (WL_TITLE[w], " | ".join(row)))
+        L.append("")
     ok = [r for r in ROWS if r["ok"]]
     fo = sum(1 for r in ok if r.get("foreign"))
     if fo:
@@ -207,7 +246,7 @@ def markdown(meta, cells, kcost, pipe):
     L.append("")
     L.append("## Targets (issue 6; informational, never asserted)")
     L.append("")
-    L.append("Overhead targets use the median paired ratio.")
+    L.append("Overhead targets use the median paired ratio of wall time (CPU time in parentheses).")
     L.append("")
     L.append("| target | measured | verdict |")
     L.append("|---|---|---|")
@@ -224,8 +263,8 @@ def markdown(meta, cells, kcost, pipe):
              "trials during which another proctor instance was loaded on the machine.")
     L.append("")
     L.append("| workload | config | n | median | min | max | IQR | × bare | paired × [min, max] "
-             "| outer median | events | drops | foreign |")
-    L.append("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
+             "| CPU paired × [min, max] | outer median | events | drops | foreign |")
+    L.append("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
     for w in wls:
         for c in cfgs:
             cell = cells.get((w, c))
@@ -239,12 +278,16 @@ def markdown(meta, cells, kcost, pipe):
             pr = ("×%.3f [%.3f, %.3f]" % (cell["paired_ratio_median"], cell["paired_ratio_min"],
                                           cell["paired_ratio_max"])
                   if "paired_ratio_median" in cell else "")
-            L.append("| %s | %s | %d%s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
+            cpr = ("×%.3f [%.3f, %.3f]" % (cell["cpu_paired_ratio_median"],
+                                           cell["cpu_paired_ratio_min"],
+                                           cell["cpu_paired_ratio_max"])
+                   if "cpu_paired_ratio_median" in cell else "")
+            L.append("| %s | %s | %d%s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
                 WL_TITLE[w], CFG_TITLE[c], cell["n"],
                 " (+%d failed)" % cell["failed"] if cell["failed"] else "",
                 fmt_s(cell["median"]), fmt_s(cell["min"]), fmt_s(cell["max"]),
                 fmt_s(cell["q3"] - cell["q1"]),
-                "×%.3f" % cell["ratio"] if "ratio" in cell else "", pr,
+                "×%.3f" % cell["ratio"] if "ratio" in cell else "", pr, cpr,
                 fmt_s(cell["outer_median"]),
                 "%g" % cell["events_median"] if cell.get("events_median") is not None else "–",
                 "%g" % cell["drops_max"] if cell.get("drops_max") is not None else "–", tgt))

@@ -1,11 +1,12 @@
 /* timeit [-o FILE] [--auid N] [--cgroup DIR] -- CMD...: runs CMD and appends
- * "elapsed_ns=T status=S" to FILE (stdout when no -o). Runs INSIDE each bench
+ * "elapsed_ns=T status=S cpu_ns=C" to FILE (stdout when no -o). Runs INSIDE each bench
  * configuration so that the recorder's start-up and drain are not counted as
  * workload time (they are measured separately).
  *   --auid N     write N to /proc/self/loginuid first (auditd rules scope on it)
  *   --cgroup DIR move itself into cgroup v2 DIR first (bpftrace filters on it) */
 #include "common.h"
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -53,14 +54,20 @@ int main(int argc, char **argv)
 		die("timeit: exec %s", argv[i]);
 	}
 	int st = 0;
-	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+	struct rusage ru = {0};
+	while (wait4(pid, &st, 0, &ru) < 0 && errno == EINTR)
 		;
 	uint64_t ns = now_ns() - t0;
+	/* user + sys CPU of CMD and every descendant it waited for: in-context
+	 * costs (hooks, audit's syscall path) without other machines' noise */
+	uint64_t cpu = (uint64_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000000ull +
+		       (uint64_t)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1000ull;
 	int code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 	FILE *f = out ? fopen(out, "a") : stdout;
 	if (!f)
 		die("timeit: %s", out);
-	fprintf(f, "elapsed_ns=%llu status=%d\n", (unsigned long long)ns, code);
+	fprintf(f, "elapsed_ns=%llu status=%d cpu_ns=%llu\n", (unsigned long long)ns, code,
+		(unsigned long long)cpu);
 	if (out)
 		fclose(f);
 	return code;
