@@ -96,9 +96,12 @@ static int mark_tail_programs(struct sensor *s, char *err, size_t errlen)
 	return 0;
 }
 
-/* Route each hooked syscall number to its program. */
+/* Route each hooked syscall number to its program. A slot holds one program:
+ * two families claiming the same syscall and direction is a build error, not
+ * something to resolve by silently keeping the last. */
 static int fill_tail_calls(struct sensor *s, char *err, size_t errlen)
 {
+	const char *owner[2][PR_SYSCALL_SLOTS] = {{0}};
 	const struct syscall_hook *const *t;
 	const struct syscall_hook *h;
 	struct bpf_program *p;
@@ -114,6 +117,13 @@ static int fill_tail_calls(struct sensor *s, char *err, size_t errlen)
 				snprintf(err, errlen, "syscall %d of '%s' is out of range", h->nr, h->prog);
 				return -1;
 			}
+			if (owner[h->on_exit][h->nr]) {
+				snprintf(err, errlen, "syscall %d (%s) is claimed by both '%s' and '%s'",
+					 h->nr, h->on_exit ? "exit" : "enter", owner[h->on_exit][h->nr],
+					 h->prog);
+				return -1;
+			}
+			owner[h->on_exit][h->nr] = h->prog;
 			rc = bpf_map__update_elem(h->on_exit ? s->skel->maps.sys_exit_tails
 							    : s->skel->maps.sys_enter_tails,
 						  &key, sizeof(key), &fd, sizeof(fd), BPF_ANY);
