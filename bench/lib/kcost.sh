@@ -1,20 +1,36 @@
 # kcost.sh: in-kernel cost of proctor's BPF programs (sourced by run.sh; kcost
-# prints JSON). With kernel.bpf_stats_enabled=1 the kernel counts run_cnt and
+# prints JSON). With BPF run-time stats on, the kernel counts run_cnt and
 # run_time_ns per program; we diff `bpftool prog show -j` around a workload,
-# keeping only the programs of OUR proctor instance (by owning pid).
+# keeping only the programs of OUR proctor instance (by the prog ids in its
+# /proc/PID/fdinfo).
 #   tracked:   the workload runs inside `proctor run` (events recorded)
-#   untracked: proctor records a `sleep` session; the workload runs outside it
+#   untracked: proctor records a `sleep`; the workload runs outside it
+# Stats are switched on with BPF_ENABLE_STATS (build/bench/statsfd holds the
+# fd), never with the kernel.bpf_stats_enabled sysctl, which is global and
+# which other people on the machine toggle.
 # Caveats: the counters are system-wide per program, so runs by every other
 # process on the machine in the same window are included (they are untracked
-# runs: early exits); bpf_stats itself adds ~2 clock reads per run.
-KCOST_PREV=""
-kcost_restore() { [[ -n $KCOST_PREV ]] && sysctl -qw kernel.bpf_stats_enabled="$KCOST_PREV"; KCOST_PREV=""; }
+# runs: early exits); the stats themselves add ~2 clock reads per run.
+STATS_PID=""
+kcost_restore() {
+	[[ -n $STATS_PID ]] && kill "$STATS_PID" 2>/dev/null && wait "$STATS_PID" 2>/dev/null
+	STATS_PID=""
+}
 
 kcost() {
 	local d=$WORK/kcost sc
 	mkdir -p "$d"
-	KCOST_PREV=$(sysctl -n kernel.bpf_stats_enabled)
-	sysctl -qw kernel.bpf_stats_enabled=1 || { echo '{"status": "cannot enable kernel.bpf_stats_enabled"}'; return 1; }
+	"$BIN/statsfd" >"$d/statsfd.out" 2>&1 &
+	STATS_PID=$!
+	for _ in $(seq 100); do
+		grep -qs READY "$d/statsfd.out" && break
+		sleep 0.05
+	done
+	grep -qs READY "$d/statsfd.out" || {
+		echo "{\"status\": \"cannot enable BPF stats: $(head -1 "$d/statsfd.out")\"}"
+		kcost_restore
+		return 1
+	}
 	# tracked: snapshots taken from inside the session, by the shell proctor
 	# started (its parent is proctor, the owner of the programs)
 	for sc in exec open; do
@@ -50,10 +66,11 @@ kcost() {
 	kill -TERM "$ppid" 2>/dev/null
 	wait "$ppid" 2>/dev/null
 	kcost_restore
-	# untracked, from wall time (bpf_stats off, so no stats overhead, but the
+	# untracked, from wall time (our stats off, so no stats overhead, but the
 	# trampolines are counted): the open loop outside any session, without
 	# and with a loaded proctor, in pairs
 	: >"$d/wall"
+	sysctl -n kernel.bpf_stats_enabled >"$d/wall.sysctl" 2>/dev/null
 	for i in 1 2 3 4 5; do
 		local a b
 		local f
@@ -117,8 +134,10 @@ try:
     foreign = sum(1 for r in rows if r[2])
     out["untracked_wall"] = {
         "what": "open loop outside any session, without vs with our proctor loaded "
-                "(bpf_stats off), %d interleaved pairs, median (with - without) / syscalls; "
-                "another proctor instance was loaded during %d of the pairs" % (len(rows), foreign),
+                "(our BPF stats off; kernel.bpf_stats_enabled=%s, set by someone else if 1), "
+                "%d interleaved pairs, median (with - without) / syscalls; another proctor "
+                "instance was loaded during %d of the pairs" % (
+                    open(d + "/wall.sysctl").read().strip() or "?", len(rows), foreign),
         "pairs_ns": rows, "ns_per_syscall": diffs[len(diffs) // 2],
         "min": diffs[0], "max": diffs[-1], "pairs_with_foreign_proctor": foreign}
 except Exception as e:
