@@ -7,6 +7,8 @@
 
 static const struct decoder *const decoder_tables[] = {
 	process_decoders,
+	file_decoders,
+	security_decoders,
 };
 
 const struct decoder *decoder_for(uint16_t type)

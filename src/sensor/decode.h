@@ -34,6 +34,8 @@ struct decoder {
 
 /* Tables, each terminated by {0}. */
 extern const struct decoder process_decoders[];
+extern const struct decoder file_decoders[];
+extern const struct decoder security_decoders[];
 
 const struct decoder *decoder_for(uint16_t type);
 /* Validate and decode one ring-buffer record. */
