@@ -19,6 +19,7 @@
 #                        instance to be loaded on the machine (default 0)
 #   BENCH_KEEP=1         keep the scratch directory (trial logs)
 #   PROCTOR=PATH         the proctor binary (default build/proctor)
+#   BENCH_PROCTOR_LABEL  what to call it in the results (default: git describe)
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -247,7 +248,8 @@ cat >"$WORK/meta.json" <<EOT
   "mem_gb": $(awk '/MemTotal/ { printf "%.1f", $2 / 1048576 }' /proc/meminfo),
   "os": "$(. /etc/os-release && echo "$PRETTY_NAME")",
   "loadavg_start": "$LOAD0", "loadavg_end": "$LOAD1"},
- "versions": {"proctor": "$(git -C "$ROOT" describe --always --dirty 2>/dev/null)",
+ "versions": {"proctor": "${BENCH_PROCTOR_LABEL:-$(git -C "$ROOT" describe --always --dirty 2>/dev/null)}",
+  "proctor_binary": "$PROCTOR",
   "auditd": "$(auditctl -v 2>/dev/null | awk '{ print $NF }')",
   "bpftrace": "$(bpftrace --version 2>/dev/null | awk '{ print $2 }')",
   "git": "$(git --version | awk '{ print $3 }')",

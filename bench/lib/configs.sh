@@ -14,11 +14,12 @@ AUDIT_KEY=proctor-bench
 CFG_EVENTS="" CFG_DROPS=""
 
 # ---- families: record with the peers what proctor records ------------------
-# From the program names linked into build/proctor.bpf.o: process always,
+# From the program names linked into proctor.bpf.o next to $PROCTOR: process always,
 # file when proctor has an open hook, net when it has a connect hook.
 # BENCH_FAMILIES=process,file,net overrides.
 detect_families() {
-	local obj=$ROOT/build/proctor.bpf.o names fam=process
+	local obj names fam=process
+	obj=$(dirname "$PROCTOR")/proctor.bpf.o
 	if [[ -n ${BENCH_FAMILIES:-} ]]; then
 		echo "$BENCH_FAMILIES"
 		return

@@ -4,7 +4,8 @@
  *   fork   vfork + _exit + wait: process.fork + process.exit (2 events/op)
  *   exec   fork + execve /bin/true + wait (3 events/op)
  *   thread pthread_create + join: process.fork with the thread flag (1 event/op)
- *   open   openat + close of /etc/hostname (file family, once proctor has it)
+ *   open   openat + read + close of /etc/hostname (file family: proctor records
+ *          one I/O summary per open/close cycle; repeated bare opens are cached)
  * Prints "evgen mode=M ops=N elapsed_ns=T ops_per_s=X". */
 #include "common.h"
 #include <fcntl.h>
@@ -50,9 +51,13 @@ static void one_op(const char *mode)
 		break;
 	}
 	case 'o': {
+		char buf[256];
 		int fd = open("/etc/hostname", O_RDONLY | O_CLOEXEC);
-		if (fd >= 0)
+		if (fd >= 0) {
+			if (read(fd, buf, sizeof(buf)) < 0)
+				die("read");
 			close(fd);
+		}
 		break;
 	}
 	default: fprintf(stderr, "evgen: unknown mode %s\n", mode); exit(2);
