@@ -60,7 +60,8 @@ def test_nested_shell_lineage_and_contract(proctor):
     assert ses["events"] == len(ev) and ses["processes"] == 3
     # the tree shows the lineage with exit codes
     tree = proctor.cli("tree", check=True).stdout
-    lines = tree.splitlines()
+    # process lines only (other families add per-process annotation lines)
+    lines = [l for l in tree.splitlines() if l.startswith("session") or "[pid " in l]
     assert "sh -c 'sh -c \"cat /etc/hostname\"'" in lines[1]
     assert lines[2].startswith("└─ sh -c 'cat /etc/hostname'")
     assert lines[3].startswith("   └─ cat /etc/hostname") and "exit 0" in lines[3]
@@ -203,7 +204,8 @@ def test_jsonl_stream_to_stdout(proctor):
     lines = [l for l in p.stdout.splitlines() if l.startswith("{")]
     ev = [json.loads(l) for l in lines]
     assert "hello" in p.stdout.splitlines()
-    assert [e["type"] for e in ev] == ["process.exec", "process.exit"]
+    assert [e["type"] for e in ev if e["type"].startswith("process.")] == [
+        "process.exec", "process.exit"]
     assert ev == proctor.events()
 
 
@@ -254,8 +256,10 @@ def test_overflow_is_counted_exactly(proctor):
     ses = proctor.last_session()
     assert ses["drops"] > 0, "the 1 MiB ring buffer should have overflowed"
     assert f"{ses['drops']} drops (events were lost)" in p.stderr
-    assert ses["events"] + ses["drops"] == 2 + 3 * n, ses
+    # exact for the process family (other families' records share the buffer)
+    recorded = len([e for e in proctor.events() if e["type"].startswith("process.")])
+    dropped = sum(v for k, v in ses["drops.by_type"].items() if k.startswith("process."))
+    assert recorded + dropped == 2 + 3 * n, ses
     assert sum(ses["drops.by_type"].values()) == ses["drops"]
-    assert set(ses["drops.by_type"]) <= {"process.exec", "process.fork", "process.exit"}
     assert "ring buffer losses by type" in p.stderr
     assert ses["events"] == len(proctor.events())

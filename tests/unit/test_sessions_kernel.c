@@ -65,7 +65,7 @@ static void test_two_sessions_one_instance(void **state)
 	for (k = 0; k < N; k++) {
 		recorder_finish(&rec, &s[k]);
 		assert_int_equal(s[k].drops, 0);
-		assert_int_equal(s[k].events, 2); /* exec + exit */
+		assert_true(s[k].events >= 2); /* exec + exit (+ file events of echo) */
 		cgroup_remove(abs[k]);
 	}
 	recorder_destroy(&rec);

@@ -1,0 +1,57 @@
+/* Directory and name changes through io_uring (mkdirat, renameat, linkat,
+ * symlinkat, unlinkat, ftruncate) bypass the syscall hooks: file.metadata must still
+ * record each one with its result.
+ * setup: printf 'topsecret\n' > $WORK/secret
+ * build: -luring
+ * expect: {"type": "file.metadata", "file.operation": "mkdir", "file.path": "$WORK/d", "file.io_uring": true, "event.outcome": "success", "file.mode": "0750"}
+ * expect: {"type": "file.metadata", "file.operation": "link", "file.path": "$WORK/d/hard", "file.target_path": "$WORK/secret", "file.io_uring": true, "event.outcome": "success"}
+ * expect: {"type": "file.metadata", "file.operation": "symlink", "file.path": "$WORK/d/soft", "file.target_path": "$WORK/secret", "file.io_uring": true}
+ * expect: {"type": "file.metadata", "file.operation": "rename", "file.path": "$WORK/d/hard", "file.target_path": "$WORK/d/moved", "file.io_uring": true, "event.outcome": "success"}
+ * expect: {"type": "file.metadata", "file.operation": "unlink", "file.path": "$WORK/d/moved", "file.io_uring": true, "file.syscall": "io_uring:unlinkat", "event.outcome": "success"}
+ * expect: {"type": "file.metadata", "file.operation": "truncate", "file.path": "$WORK/secret", "file.size": 3, "file.io_uring": true, "file.syscall": "io_uring:ftruncate", "event.outcome": "success"}
+ * expect: {"type": "file.metadata", "file.operation": "unlink", "file.path": "$WORK/nothere", "file.io_uring": true, "event.outcome": "failure", "error.code": "ENOENT"}
+ */
+#include <fcntl.h>
+#include <liburing.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+static struct io_uring ring;
+
+static int run(void)
+{
+	struct io_uring_cqe *cqe;
+	int res;
+
+	io_uring_submit(&ring);
+	if (io_uring_wait_cqe(&ring, &cqe))
+		exit(2);
+	res = cqe->res;
+	io_uring_cqe_seen(&ring, cqe);
+	return res;
+}
+
+int main(void)
+{
+	int bad = 0, fd;
+
+	if (io_uring_queue_init(8, &ring, 0))
+		return 2;
+	io_uring_prep_mkdirat(io_uring_get_sqe(&ring), AT_FDCWD, "d", 0750);
+	bad |= run();
+	io_uring_prep_linkat(io_uring_get_sqe(&ring), AT_FDCWD, "secret", AT_FDCWD, "d/hard", 0);
+	bad |= run();
+	io_uring_prep_symlinkat(io_uring_get_sqe(&ring), "../secret", AT_FDCWD, "d/soft");
+	bad |= run();
+	io_uring_prep_renameat(io_uring_get_sqe(&ring), AT_FDCWD, "d/hard", AT_FDCWD, "d/moved", 0);
+	bad |= run();
+	io_uring_prep_unlinkat(io_uring_get_sqe(&ring), AT_FDCWD, "d/moved", 0);
+	bad |= run();
+	fd = open("secret", O_WRONLY);
+	io_uring_prep_rw(55 /* IORING_OP_FTRUNCATE, liburing 2.3 has no helper */, io_uring_get_sqe(&ring), fd, NULL, 0, 3);
+	bad |= run();
+	io_uring_prep_unlinkat(io_uring_get_sqe(&ring), AT_FDCWD, "nothere", 0);
+	run();
+	io_uring_queue_exit(&ring);
+	return bad ? 1 : 0;
+}
