@@ -96,7 +96,11 @@ fuzz: $(BUILD)/proctor.skel.h
 		-DPROCTOR_VERSION='"fuzz"' -o $(BUILD)/fuzz/fuzz_decode tests/fuzz/fuzz_decode.c \
 		src/sensor/decode.c src/sensor/decode_*.c src/model/*.c src/pipeline/*.c src/sinks/*.c \
 		src/store/*.c src/util/*.c src/net/*.c src/policy/*.c $(LDLIBS)
+	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Isrc -I$(BUILD) -D_GNU_SOURCE \
+		-DPROCTOR_VERSION='"fuzz"' -o $(BUILD)/fuzz/fuzz_sinks tests/fuzz/fuzz_sinks.c \
+		$(filter-out src/cli/main.c,$(SRCS)) $(LDLIBS)
 	$(BUILD)/fuzz/fuzz_decode -max_total_time=$(FUZZ_SECONDS) -max_len=16384
+	$(BUILD)/fuzz/fuzz_sinks -max_total_time=$(FUZZ_SECONDS) -max_len=16384
 
 format:
 	clang-format -i $$(find src include tests/unit bench -name '*.[ch]') bpf/*.c bpf/*.h

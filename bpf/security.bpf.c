@@ -805,3 +805,58 @@ int BPF_PROG(handle_sec_exit, struct task_struct *p)
 }
 
 char LICENSE[] SEC("license") = "GPL";
+
+/* ---- ia32 syscalls from a tracked process ------------------------------ */
+
+/* The dispatcher sends every ia32 syscall (int $0x80) here rather than into
+ * the native tables. A 64-bit agent using the 32-bit ABI is dodging syscall
+ * monitoring; the first use of each ia32 syscall per process is recorded as
+ * a security.escape (repeats are counted in the map). Arguments are the ia32
+ * registers bx, cx, dx, si, di, bp; there is no result (seen at entry). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);   /* tgid << 32 | ia32 syscall number */
+	__type(value, __u64); /* calls so far */
+} sec_ia32_seen SEC(".maps");
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(tail_sec_ia32_enter, struct pt_regs *regs, long id)
+{
+	struct pr_tracked *tr = tracked_current();
+	struct pr_sec_escape *e;
+	struct task_struct *t;
+	__u64 key, one = 1, *n;
+
+	if (!tr)
+		return 0;
+	t = bpf_get_current_task_btf();
+	key = ((__u64)t->tgid << 32) | (__u32)id;
+	n = bpf_map_lookup_elem(&sec_ia32_seen, &key);
+	if (n) {
+		__sync_fetch_and_add(n, 1);
+		return 0;
+	}
+	bpf_map_update_elem(&sec_ia32_seen, &key, &one, BPF_ANY);
+	e = ev_reserve(sizeof(*e), PR_EV_SEC_ESCAPE, tr);
+	if (!e)
+		return 0;
+	fill_hdr(&e->hdr, t, PR_EV_SEC_ESCAPE, sizeof(*e), tr);
+	e->hdr.flags = PR_SEC_IA32;
+	e->nr = (__u32)id;
+	e->aux_arg = 0;
+	e->_pad = 0;
+	e->ret = 0;
+	e->args[0] = BPF_CORE_READ(regs, bx);
+	e->args[1] = BPF_CORE_READ(regs, cx);
+	e->args[2] = BPF_CORE_READ(regs, dx);
+	e->args[3] = BPF_CORE_READ(regs, si);
+	e->args[4] = BPF_CORE_READ(regs, di);
+	e->args[5] = BPF_CORE_READ(regs, bp);
+	e->aux[0] = e->aux[1] = 0;
+	e->count = 1;
+	e->str_len[0] = e->str_len[1] = e->str_len[2] = 0;
+	e->_pad2 = 0;
+	ev_submit(e);
+	return 0;
+}

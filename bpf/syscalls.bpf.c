@@ -21,9 +21,36 @@ struct {
 	__type(value, __u32);
 } sys_exit_tails SEC(".maps") __weak;
 
+/* ia32 syscalls (int $0x80, also from 64-bit code) number syscalls
+ * differently and pass arguments in other registers: they must never reach
+ * the native tables. Their one program (slot 0) records them instead. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} sys_ia32_enter SEC(".maps") __weak;
+
+#if defined(__TARGET_ARCH_x86)
+#define PR_TS_COMPAT 0x0002 /* thread_info.status while in an ia32 syscall */
+static __always_inline bool in_ia32_syscall(void)
+{
+	return bpf_get_current_task_btf()->thread_info.status & PR_TS_COMPAT;
+}
+#else
+static __always_inline bool in_ia32_syscall(void)
+{
+	return false;
+}
+#endif
+
 SEC("tp_btf/sys_enter")
 int BPF_PROG(sys_enter_dispatch, struct pt_regs *regs, long id)
 {
+	if (in_ia32_syscall()) {
+		bpf_tail_call(ctx, &sys_ia32_enter, 0);
+		return 0;
+	}
 	if ((__u64)id < PR_SYSCALL_SLOTS)
 		bpf_tail_call(ctx, &sys_enter_tails, (__u32)id);
 	return 0;
@@ -34,6 +61,8 @@ int BPF_PROG(sys_exit_dispatch, struct pt_regs *regs, long ret)
 {
 	__u64 id = PR_SYSCALL_NR_DIRECT(regs);
 
+	if (in_ia32_syscall())
+		return 0;
 	if (id < PR_SYSCALL_SLOTS)
 		bpf_tail_call(ctx, &sys_exit_tails, (__u32)id);
 	return 0;

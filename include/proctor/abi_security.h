@@ -25,6 +25,7 @@
 #define PR_SEC_GROUPS_TRUNC 0x10 /* more groups than PR_SEC_GROUPS_CAP */
 #define PR_SEC_AUX_VALID    0x20 /* escape: aux[] holds user memory read at arg aux_arg */
 #define PR_SEC_NO_SNAPSHOT  0x40 /* privilege: no "before" snapshot (tracking began mid-call) */
+#define PR_SEC_IA32	    0x80 /* escape: nr is an ia32 (int $0x80) number, seen at entry */
 
 /* ---- security.privilege ------------------------------------------------ */
 

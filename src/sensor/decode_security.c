@@ -655,6 +655,65 @@ static const struct esc_sys esc_table[] = {
 	{SYS_io_uring_setup, "io_uring_setup", "io_uring", esc_io_uring},
 };
 
+/* ia32 (int $0x80) syscalls worth naming; numbers from the i386 table.
+ * Escape-relevant ones keep their category, the rest are "syscall_abi". */
+static const struct {
+	long nr;
+	const char *name, *category;
+} ia32_table[] = {
+	{1, "exit", "syscall_abi"},		{2, "fork", "syscall_abi"},
+	{3, "read", "syscall_abi"},		{4, "write", "syscall_abi"},
+	{5, "open", "syscall_abi"},		{6, "close", "syscall_abi"},
+	{11, "execve", "syscall_abi"},		{21, "mount", "mount"},
+	{23, "setuid", "syscall_abi"},		{26, "ptrace", "ptrace"},
+	{46, "setgid", "syscall_abi"},		{52, "umount2", "mount"},
+	{102, "socketcall", "syscall_abi"},	{120, "clone", "syscall_abi"},
+	{128, "init_module", "module"},		{129, "delete_module", "module"},
+	{172, "prctl", "syscall_abi"},		{190, "vfork", "syscall_abi"},
+	{208, "setresuid32", "syscall_abi"},	{213, "setuid32", "syscall_abi"},
+	{214, "setgid32", "syscall_abi"},	{217, "pivot_root", "mount"},
+	{295, "openat", "syscall_abi"},		{310, "unshare", "namespace"},
+	{336, "perf_event_open", "perf_event"}, {346, "setns", "namespace"},
+	{347, "process_vm_readv", "ptrace"},	{348, "process_vm_writev", "ptrace"},
+	{350, "finit_module", "module"},	{354, "seccomp", "seccomp"},
+	{357, "bpf", "bpf"},			{359, "socket", "syscall_abi"},
+	{362, "connect", "syscall_abi"},	{425, "io_uring_setup", "io_uring"},
+	{428, "open_tree", "mount"},		{429, "move_mount", "mount"},
+	{430, "fsopen", "mount"},		{432, "fsmount", "mount"},
+	{435, "clone3", "syscall_abi"},
+};
+
+/* An ia32 syscall from a tracked process (first use in the process). */
+static enum decode_result decode_ia32(struct decode_ctx *c, const struct pr_sec_escape *e,
+				      struct record *r)
+{
+	const char *name = NULL, *category = "syscall_abi";
+	char buf[32], detail[160];
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(ia32_table); i++) {
+		if (ia32_table[i].nr == (long)e->nr) {
+			name = ia32_table[i].name;
+			category = ia32_table[i].category;
+		}
+	}
+	if (!name) {
+		snprintf(buf, sizeof(buf), "ia32:%u", e->nr);
+		name = buf;
+	}
+	snprintf(detail, sizeof(detail),
+		 "ia32 syscall %u (int $0x80) from a tracked process; args 0x%llx 0x%llx 0x%llx", e->nr,
+		 (unsigned long long)e->args[0], (unsigned long long)e->args[1],
+		 (unsigned long long)e->args[2]);
+	decode_common(c, &e->hdr, "security.escape", r);
+	record_add_str_ref(r, "escape.category", category);
+	record_add_str(r, "escape.syscall", name);
+	record_add_str(r, "escape.detail", detail);
+	record_add_str_ref(r, "escape.abi", "ia32");
+	record_add_int(r, "escape.count", (int64_t)e->count);
+	return DECODE_OK;
+}
+
 static enum decode_result decode_escape(struct decode_ctx *c, const void *data, size_t len,
 					struct record *r)
 {
@@ -665,6 +724,8 @@ static enum decode_result decode_escape(struct decode_ctx *c, const void *data, 
 	size_t i;
 
 	(void)len;
+	if (e->hdr.flags & PR_SEC_IA32)
+		return decode_ia32(c, e, r);
 	for (i = 0; i < ARRAY_SIZE(esc_table); i++)
 		if (esc_table[i].nr == (long)e->nr)
 			sys = &esc_table[i];

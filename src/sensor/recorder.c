@@ -146,10 +146,28 @@ int recorder_track(struct recorder *r, struct session *s, const char *cg_rel, ui
 	return 0;
 }
 
+/* Count kernel losses of a session not yet counted (live, for /metrics and
+ * the session's drops; the final call at session end catches the rest). */
+static void account_kernel_drops(struct recorder *r, struct session *s)
+{
+	uint64_t kd = sensor_session_drops(&r->sensor, s->key);
+
+	if (kd > s->kernel_drops)
+		pipeline_count_drop(&r->pipeline, DROP_RINGBUF_FULL, s->key, kd - s->kernel_drops);
+}
+
 int recorder_drain(struct recorder *r)
 {
 	int n = sensor_consume(&r->sensor);
-	pipeline_tick(&r->pipeline, now_monotonic_ns());
+	uint64_t now = now_monotonic_ns();
+	size_t i;
+
+	if (now - r->drops_polled_ns >= 1000000000ull) {
+		r->drops_polled_ns = now;
+		for (i = 0; i < r->pipeline.nsessions; i++)
+			account_kernel_drops(r, r->pipeline.sessions[i]);
+	}
+	pipeline_tick(&r->pipeline, now);
 	return n;
 }
 
@@ -177,16 +195,10 @@ static void drops_by_type(struct recorder *r, struct session *s)
 
 void recorder_finish(struct recorder *r, struct session *s)
 {
-	uint64_t kd;
-
 	while (sensor_consume(&r->sensor) > 0)
 		;
 	sensor_untrack_session(&r->sensor, s->key);
-	kd = sensor_session_drops(&r->sensor, s->key);
-	s->kernel_drops = kd;
-	s->drops += kd;
-	if (kd)
-		r->pipeline.stats.drops[DROP_RINGBUF_FULL] += kd;
+	account_kernel_drops(r, s);
 	drops_by_type(r, s);
 	pipeline_flush(&r->pipeline);
 	proctree_forget_session(&r->procs, s->key);

@@ -14,6 +14,7 @@ struct recorder {
 	struct proctree procs;
 	struct decode_ctx dctx;
 	char host[256];
+	uint64_t drops_polled_ns; /* last read of the kernel's per-session losses */
 };
 
 /* Pipeline first (so sinks can be added), then the sensor. */

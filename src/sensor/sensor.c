@@ -145,6 +145,19 @@ static int fill_tail_calls(struct sensor *s, char *err, size_t errlen)
 	return 0;
 }
 
+/* ia32 syscalls all go to one program (see bpf/syscalls.bpf.c). */
+static int route_ia32(struct sensor *s, char *err, size_t errlen)
+{
+	int fd = bpf_program__fd(s->skel->progs.tail_sec_ia32_enter);
+	uint32_t key = 0;
+	int rc = bpf_map__update_elem(s->skel->maps.sys_ia32_enter, &key, sizeof(key), &fd,
+				      sizeof(fd), BPF_ANY);
+
+	if (rc)
+		snprintf(err, errlen, "routing ia32 syscalls: %s", strerror(-rc));
+	return rc;
+}
+
 int sensor_open(struct sensor *s, const struct sensor_opts *o, char *err, size_t errlen)
 {
 	uint64_t t0 = now_monotonic_ns();
@@ -168,11 +181,12 @@ int sensor_open(struct sensor *s, const struct sensor_opts *o, char *err, size_t
 	}
 	if ((rc = mark_tail_programs(s, err, errlen)))
 		goto out;
+	bpf_program__set_autoattach(s->skel->progs.tail_sec_ia32_enter, false);
 	if ((rc = proctor_bpf__load(s->skel))) {
 		fail(err, errlen, "loading BPF programs (kernel verifier rejected them)", rc);
 		goto out;
 	}
-	if ((rc = fill_tail_calls(s, err, errlen)))
+	if ((rc = fill_tail_calls(s, err, errlen)) || (rc = route_ia32(s, err, errlen)))
 		goto out;
 	if ((rc = proctor_bpf__attach(s->skel))) {
 		fail(err, errlen, "attaching BPF programs", rc);

@@ -217,16 +217,14 @@ def int80_events(proctor, tmp_path):
     return [e for e in proctor.events() if e["type"].startswith("security.")]
 
 
-def test_ia32_syscalls_are_not_misdecoded(proctor, tmp_path):
-    # ia32 unshare (310) must not come out as a native process_vm_readv
-    assert int80_events(proctor, tmp_path) == []
-
-
-import pytest  # noqa: E402
-
-
-@pytest.mark.xfail(strict=True, reason="the dispatcher routes by native numbers only: ia32 "
-                   "syscalls (int 0x80) need compat tables in bpf/syscalls.bpf.c")
-def test_ia32_unshare_is_recorded(proctor, tmp_path):
+def test_ia32_syscalls_are_recorded_not_misdecoded(proctor, tmp_path):
+    """int $0x80 from 64-bit code: ia32 unshare (310) is x86_64's process_vm_readv
+    number. It must be recorded as what it is, and never misread as native."""
     ev = int80_events(proctor, tmp_path)
-    assert any(e.get("escape.syscall") == "unshare" for e in ev)
+    assert not [e for e in ev if e.get("escape.syscall") == "process_vm_readv"], ev
+    un = [e for e in ev if e.get("escape.syscall") == "unshare"]
+    assert len(un) == 1, ev
+    assert un[0]["escape.abi"] == "ia32" and un[0]["escape.category"] == "namespace"
+    assert un[0]["type"] == "security.escape" and "event.outcome" not in un[0]
+    su = [e for e in ev if e.get("escape.syscall") == "setuid32"]
+    assert len(su) == 1 and su[0]["escape.category"] == "syscall_abi"
