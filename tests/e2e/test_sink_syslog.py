@@ -33,6 +33,10 @@ def record(proctor, tmp_path, url, cmd):
     return events
 
 
+SYSLOG_SEVERITY = {"emergency": 0, "alert": 1, "critical": 2, "error": 3, "warning": 4,
+                   "notice": 5, "info": 6, "debug": 7}
+
+
 def by_key(events):
     return {(e["type"], e["time"]): e for e in events}
 
@@ -56,9 +60,8 @@ def test_rfc5424_fields_parsed_by_rsyslog(proctor, rsyslog, tmp_path, transport)
         assert sd["process.pid"] == str(e["process.pid"])
         if "process.command_line" in e:
             assert sd["process.command_line"] == e["process.command_line"]
-        # PRI: facility 13 (log audit) * 8 + the event's severity code.
-        code = {"info": 6, "notice": 5, "warning": 4, "critical": 2}[e["event.severity"]]
-        assert m["pri"] == str(13 * 8 + code)
+        # PRI: facility 13 (log audit) * 8 + the event's syslog severity.
+        assert m["pri"] == str(13 * 8 + SYSLOG_SEVERITY[e["event.severity"]])
     execs = [json.loads(m["msg"]) for m in msgs if m["msgid"] == "process.exec"]
     # ']', '"' and '\\' survived SD escaping (compared field by field above).
     assert any('a]b\\"c=d' in e["process.command_line"] for e in execs)
