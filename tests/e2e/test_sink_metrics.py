@@ -20,31 +20,42 @@ def fetch(url):
         return e.code, e.read().decode()
 
 
-def scrape_while_running(proctor, tmp_path, export, seconds=6):
+def scrape_while_running(proctor, tmp_path, export):
+    """Run a command that waits for a flag file; scrape once its exec shows
+    up in /metrics (BPF start-up takes a moment), then let it finish."""
     port = free_port()
+    flag = tmp_path / "done"
     out = {}
 
     def scrape():
-        # Poll until the command's first exec is counted (BPF load takes a
-        # moment), while it still runs.
-        deadline = time.monotonic() + seconds - 1
-        while True:
-            time.sleep(0.2)
+        end = time.time() + 30
+        while time.time() < end:
             try:
                 out["metrics"] = fetch(f"http://127.0.0.1:{port}/metrics")
-            except OSError:
-                continue
-            if 'type="process.exec"' in out["metrics"][1] or time.monotonic() > deadline:
-                break
-        out["healthz"] = fetch(f"http://127.0.0.1:{port}/healthz")
+                if 'proctor_events_total{type="process.exec"}' in out["metrics"][1]:
+                    # Give the sink a send attempt (healthz turns 503 when
+                    # it fails), then take both readings.
+                    until = time.time() + 3
+                    while time.time() < until:
+                        if fetch(f"http://127.0.0.1:{port}/healthz")[0] != 200:
+                            break
+                        time.sleep(0.1)
+                    out["metrics"] = fetch(f"http://127.0.0.1:{port}/metrics")
+                    out["healthz"] = fetch(f"http://127.0.0.1:{port}/healthz")
+                    break
+            except urllib.error.URLError:
+                pass
+            time.sleep(0.1)
+        flag.touch()
 
     t = threading.Thread(target=scrape)
     t.start()
     env = dict(os.environ, PROCTOR_SPOOL_DIR=str(tmp_path / "spool"))
-    p = proctor.run(["sh", "-c", f"ls / >/dev/null; sleep {seconds}"], "--metrics",
-                    f"127.0.0.1:{port}", "--export", export, env=env)
+    p = proctor.run(["sh", "-c", f"ls / >/dev/null; while [ ! -e {flag} ]; do sleep 0.1; done"],
+                    "--metrics", f"127.0.0.1:{port}", "--export", export, env=env)
     t.join()
     assert p.returncode == 0, p.stderr
+    assert "healthz" in out, out.get("metrics")
     return out
 
 
@@ -76,5 +87,5 @@ def test_metrics_pass_promtool(proctor, tmp_path):
 
 
 def test_healthz_ok(proctor, tmp_path):
-    out = scrape_while_running(proctor, tmp_path, f"jsonl:{tmp_path / 'x.jsonl'}", seconds=1.5)
+    out = scrape_while_running(proctor, tmp_path, f"jsonl:{tmp_path / 'x.jsonl'}")
     assert out["healthz"][0] == 200
