@@ -671,6 +671,31 @@ struct meta_req {
 };
 
 /* data = path\0 name\0 dir\0 name2\0 dir2\0 xattr\0 */
+/* "/proc/self/fd/N" (what C libraries use to emulate fchmodat & co. on
+ * O_PATH descriptors): N, else -1. The object is then that fd's file. */
+static __always_inline int proc_self_fd(const char *uname)
+{
+	static const char pre[] = "/proc/self/fd/";
+	char head[24] = {};
+	int i, fd = 0;
+
+	if (bpf_probe_read_user_str(head, sizeof(head), uname) <= (long)sizeof(pre))
+		return -1;
+#pragma unroll
+	for (i = 0; i < (int)sizeof(pre) - 1; i++)
+		if (head[i] != pre[i])
+			return -1;
+#pragma unroll
+	for (i = sizeof(pre) - 1; i < (int)sizeof(head); i++) {
+		if (!head[i])
+			return fd;
+		if (head[i] < '0' || head[i] > '9' || fd > 100000000)
+			return -1;
+		fd = fd * 10 + (head[i] - '0');
+	}
+	return -1;
+}
+
 __noinline int file_meta_record(struct pr_tracked *tr, const struct meta_req *q, long ret)
 {
 	struct task_struct *t = bpf_get_current_task_btf();
@@ -686,6 +711,8 @@ __noinline int file_meta_record(struct pr_tracked *tr, const struct meta_req *q,
 	off = sizeof(*e);
 	e->path_len = e->name_len = e->dir_len = e->name2_len = e->dir2_len = e->xattr_len = 0;
 	f = q->objfd >= 0 ? fd_file(t, q->objfd) : (struct file *)q->objfile;
+	if (!f && q->user && !q->name_raw && q->name)
+		f = fd_file(t, proc_self_fd(q->name));
 	if (f) {
 		n = put_path(s, off, &f->f_path, &hf);
 		e->path_len = n;

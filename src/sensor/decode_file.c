@@ -580,6 +580,8 @@ static enum decode_result decode_meta(struct decode_ctx *c, const void *data, si
 	record_add_str(r, "file.path", path);
 	if (target)
 		record_add_str(r, "file.target_path", target);
+	if (s[0] && s[1] && *s[1] && e->op != PR_META_LINK && e->op != PR_META_SYMLINK)
+		record_add_str(r, "file.requested_path", s[1]); /* e.g. /proc/self/fd/N */
 	add_outcome(r, e->ret, e->hdr.flags);
 	add_syscall(r, e->hdr.flags, e->syscall);
 	add_meta_args(r, e);
