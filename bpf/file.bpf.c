@@ -1,10 +1,12 @@
-/* file.bpf.c: the file family. file.open for open/openat/openat2/creat and
- * io_uring OPENAT/OPENAT2 (repeats of the same open folded per process);
- * file.read/file.write summaries per open file, aggregated in the kernel from
- * read/write-family syscalls, sendfile/splice/copy_file_range, mmap and
- * io_uring completions, flushed at close/close_range/dup2/exec/exit;
- * file.metadata for unlink/rename/link/symlink/mkdir/mknod/chmod/chown/
- * truncate/utimes/xattr syscalls. Semantics: docs/EVENTS-file.md. */
+/* file.bpf.c: the file family. file.open for open/openat/openat2/creat/
+ * open_by_handle_at and io_uring OPENAT/OPENAT2 (repeats of the same open
+ * folded per process); file.read/file.write summaries per open file,
+ * aggregated in the kernel from read/write-family syscalls, sendfile/splice/
+ * copy_file_range, mmap/mprotect and io_uring submissions and completions,
+ * flushed at close/close_range/dup2/exec/exit (and periodically for files
+ * kept open); file.metadata for unlink/rename/link/symlink/mkdir/mknod/chmod/
+ * chown/truncate/utimes/xattr syscalls and their io_uring forms.
+ * Semantics: docs/EVENTS-file.md. */
 #include "file.bpf.h"
 
 /* ====================================================================== */
