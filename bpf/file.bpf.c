@@ -738,7 +738,7 @@ __noinline int file_meta_record(struct pr_tracked *tr, const struct meta_req *q,
 		e->dir2_len = n;
 		off += n;
 	}
-	n = put_short_str(s, off, q->xattr, &hf);
+	n = put_short_str(s, off, q->xattr, q->user, &hf);
 	e->xattr_len = n;
 	off += n;
 	e->ret = ret;
@@ -1023,11 +1023,21 @@ struct {
 #define IOU_SYMLINKAT 38
 #define IOU_LINKAT 39
 #define IOU_READ_MULTISHOT 49
+#define IOU_FSETXATTR 41
+#define IOU_SETXATTR 42
 #define IOU_FTRUNCATE 55
 #define IOU_READV_FIXED 60
 #define IOU_WRITEV_FIXED 61
 #define IOU_FIXED_FILE 1ull /* REQ_F_FIXED_FILE */
 #define IOU_CQE_SKIP 64ull  /* REQ_F_CQE_SKIP */
+
+/* Operations whose names are stashed at submission. */
+static __always_inline int uring_is_named_op(__u32 op)
+{
+	return op == IOU_OPENAT || op == IOU_OPENAT2 || op == IOU_UNLINKAT || op == IOU_MKDIRAT ||
+	       op == IOU_RENAMEAT || op == IOU_LINKAT || op == IOU_SYMLINKAT ||
+	       op == IOU_SETXATTR || op == IOU_FSETXATTR;
+}
 
 static __always_inline int uring_is_read(__u32 op)
 {
@@ -1084,6 +1094,15 @@ static __always_inline void uring_stash_names(struct io_kiocb *req, __u32 op)
 		st->dfd = BPF_CORE_READ(m, dfd);
 		st->mode = BPF_CORE_READ(m, mode);
 		stash_name(st->name, BPF_CORE_READ(m, filename));
+	} else if (op == IOU_SETXATTR || op == IOU_FSETXATTR) {
+		struct io_xattr *x = (void *)req;
+		struct xattr_name *kn = BPF_CORE_READ(x, ctx.kname);
+		st->mode = BPF_CORE_READ(x, ctx.size);
+		st->op_flags = BPF_CORE_READ(x, ctx.flags);
+		if (op == IOU_SETXATTR)
+			stash_name(st->name, BPF_CORE_READ(x, filename));
+		if (kn)
+			bpf_probe_read_kernel_str(st->name2, PR_XATTR_NAME_CAP, kn->name);
 	} else { /* RENAMEAT, LINKAT, SYMLINKAT share struct io_rename's layout */
 		struct io_rename *r = (void *)req;
 		st->dfd = BPF_CORE_READ(r, old_dfd);
@@ -1156,7 +1175,7 @@ static __always_inline int uring_open_done(struct pr_tracked *tr, struct uring_s
 }
 
 static __always_inline int uring_meta_done(struct pr_tracked *tr, struct uring_stash *st,
-					   __u32 op, long res)
+					   __u32 op, long res, struct file *f)
 {
 	struct meta_req q = {
 		.name = st->name,
@@ -1182,6 +1201,16 @@ static __always_inline int uring_meta_done(struct pr_tracked *tr, struct uring_s
 	} else if (op == IOU_LINKAT) {
 		q.op = PR_META_LINK;
 		q.arg = st->op_flags;
+	} else if (op == IOU_SETXATTR || op == IOU_FSETXATTR) {
+		q.op = PR_META_SETXATTR;
+		q.xattr = st->name2;
+		q.name2 = NULL;
+		q.arg = st->op_flags;
+		q.arg2 = st->mode;
+		if (op == IOU_FSETXATTR) {
+			q.name = NULL;
+			q.objfile = (__u64)f;
+		}
 	} else {
 		q.op = PR_META_SYMLINK;
 		q.name_raw = 1;
@@ -1201,7 +1230,7 @@ static __always_inline void uring_record_unconfirmed(struct pr_tracked *tr, stru
 	if (op == IOU_OPENAT || op == IOU_OPENAT2)
 		uring_open_done(tr, st, op, 0x7fffffff); /* no fd to look up: name only */
 	else
-		uring_meta_done(tr, st, op, 0);
+		uring_meta_done(tr, st, op, 0, NULL);
 	st->hflags = 0;
 }
 
@@ -1221,8 +1250,7 @@ int BPF_PROG(file_uring_submit, struct io_kiocb *req)
 		return 0;
 	op = BPF_CORE_READ(req, opcode);
 	t = bpf_get_current_task_btf();
-	if (op == IOU_OPENAT || op == IOU_OPENAT2 || op == IOU_UNLINKAT || op == IOU_MKDIRAT ||
-	    op == IOU_RENAMEAT || op == IOU_LINKAT || op == IOU_SYMLINKAT) {
+	if (uring_is_named_op(op)) {
 		uring_stash_names(req, op);
 		/* IOSQE_CQE_SKIP_SUCCESS: success posts no completion. Record
 		 * the request now, unconfirmed; a failure still completes and
@@ -1311,8 +1339,7 @@ int BPF_PROG(file_uring_complete, struct io_ring_ctx *ring, void *reqp, struct i
 		};
 		return file_meta_record(tr, &q, res);
 	}
-	if (op == IOU_OPENAT || op == IOU_OPENAT2 || op == IOU_UNLINKAT || op == IOU_MKDIRAT ||
-	    op == IOU_RENAMEAT || op == IOU_LINKAT || op == IOU_SYMLINKAT) {
+	if (uring_is_named_op(op)) {
 		st = bpf_map_lookup_elem(&file_uring_stash, &key);
 		if (!st) {
 			/* Evicted from the stash: the event is lost, count it. A
@@ -1327,7 +1354,7 @@ int BPF_PROG(file_uring_complete, struct io_ring_ctx *ring, void *reqp, struct i
 		if (op == IOU_OPENAT || op == IOU_OPENAT2)
 			uring_open_done(tr, st, op, res);
 		else
-			uring_meta_done(tr, st, op, res);
+			uring_meta_done(tr, st, op, res, BPF_CORE_READ(req, file));
 		bpf_map_delete_elem(&file_uring_stash, &key);
 	}
 	return 0;

@@ -272,6 +272,8 @@ static const char *uring_op_name(uint32_t op)
 	case 38: return "io_uring:symlinkat";
 	case 39: return "io_uring:linkat";
 	case 55: return "io_uring:ftruncate";
+	case 41: return "io_uring:fsetxattr";
+	case 42: return "io_uring:setxattr";
 	}
 	return "io_uring";
 }
