@@ -1017,6 +1017,8 @@ struct {
 #define IOU_WRITE 23
 #define IOU_OPENAT2 28
 #define IOU_SPLICE 30
+#define IOU_TEE 33
+#define IOU_SPLICE_F_FD_IN_FIXED (1u << 31)
 #define IOU_RENAMEAT 35
 #define IOU_UNLINKAT 36
 #define IOU_MKDIRAT 37
@@ -1302,6 +1304,25 @@ int BPF_PROG(file_uring_submit, struct io_kiocb *req)
 	return 0;
 }
 
+/* SPLICE/TEE moved res bytes from splice_fd_in to the request's file (the
+ * output). Pipes on either side are skipped by the type check. */
+static __always_inline void uring_splice_done(struct task_struct *t, struct pr_tracked *tr,
+					      struct io_kiocb *req, long res)
+{
+	struct io_splice *sp = (void *)req;
+	struct file *in, *out = BPF_CORE_READ(req, file);
+	__s32 fd_in = BPF_CORE_READ(sp, splice_fd_in);
+
+	if (BPF_CORE_READ(sp, flags) & IOU_SPLICE_F_FD_IN_FIXED)
+		in = uring_fixed_file(req, fd_in);
+	else
+		in = fd_file(t, fd_in);
+	if (in)
+		io_account(t, tr, -1, in, IO_READ, res, IO_KIND_URING);
+	if (out)
+		io_account(t, tr, -1, out, IO_WRITE, res, IO_KIND_URING);
+}
+
 SEC("tp_btf/io_uring_complete")
 int BPF_PROG(file_uring_complete, struct io_ring_ctx *ring, void *reqp, struct io_uring_cqe *cqe)
 {
@@ -1325,6 +1346,11 @@ int BPF_PROG(file_uring_complete, struct io_ring_ctx *ring, void *reqp, struct i
 		f = BPF_CORE_READ(req, file);
 		if (f)
 			io_account(t, tr, -1, f, uring_is_write(op), res, IO_KIND_URING);
+		return 0;
+	}
+	if (op == IOU_SPLICE || op == IOU_TEE) {
+		if (res > 0)
+			uring_splice_done(t, tr, req, res);
 		return 0;
 	}
 	if (op == IOU_FTRUNCATE) {
