@@ -302,28 +302,37 @@ int BPF_PROG(tail_file_rw, struct pt_regs *regs, long ret)
 	return 0;
 }
 
-/* mmap and mprotect are wanted by the security family too, and a syscall
- * slot holds one program. The work is therefore in two global functions
- * that take plain numbers: whichever family owns the slot calls the other's
- * (see docs/EVENTS-file.md, "Sharing mmap/mprotect"). Both check tracking
- * themselves and return 0. */
-
-/* mmap(addr, len, prot, flags, fd, off) returned ret: a file mapping counts
- * as a read mapping, and as a write-capable one when shared and PROT_WRITE
- * (bytes written through it are not visible to syscall hooks). */
-__noinline int file_mmap_account(__u64 ret, __u64 prot, __u64 flags, __s64 fd)
+/* mmap of a file: a read mapping, and a write-capable one when shared and
+ * PROT_WRITE (bytes written through it are not visible to syscall hooks). */
+static __always_inline int file_mmap_exit(struct pt_regs *regs, long ret)
 {
 	struct pr_tracked *tr = tracked_current();
 	struct task_struct *t;
+	__u64 prot, flags;
+	int fd;
 
-	if (!tr || ret >= (__u64)-4095 || (flags & PR_MAP_ANONYMOUS) || (int)fd < 0)
+	if (!tr || (unsigned long)ret >= (unsigned long)-4095)
 		return 0;
+	flags = PR_ARG4(regs);
+	fd = (int)PR_ARG5(regs);
+	if ((flags & PR_MAP_ANONYMOUS) || fd < 0)
+		return 0;
+	prot = PR_ARG3(regs);
 	t = bpf_get_current_task_btf();
 	if (prot & PR_PROT_READ)
-		io_account(t, tr, (int)fd, NULL, IO_READ, 0, IO_KIND_MMAP);
+		io_account(t, tr, fd, NULL, IO_READ, 0, IO_KIND_MMAP);
 	if ((prot & PR_PROT_WRITE) && ((flags & PR_MAP_TYPE) == PR_MAP_SHARED ||
 				       (flags & PR_MAP_TYPE) == PR_MAP_SHARED_VALIDATE))
-		io_account(t, tr, (int)fd, NULL, IO_WRITE, 0, IO_KIND_MMAP);
+		io_account(t, tr, fd, NULL, IO_WRITE, 0, IO_KIND_MMAP);
+	return 0;
+}
+
+/* Chains: the security family watches mmap for executable memory. */
+SEC("tp_btf/sys_exit")
+int BPF_PROG(tail_file_mmap, struct pt_regs *regs, long ret)
+{
+	file_mmap_exit(regs, ret);
+	PR_CHAIN_EXIT(ctx, regs);
 	return 0;
 }
 
@@ -341,38 +350,32 @@ static long vma_probe_cb(struct task_struct *task, struct vm_area_struct *vma, v
 	return 0;
 }
 
-/* mprotect(addr, len, prot) returned ret: adding PROT_WRITE to a shared file
- * mapping makes it write-capable just like mmap would (only the mapping at
- * addr is checked, not every mapping of a multi-mapping range). */
-__noinline int file_mprotect_account(__s64 ret, __u64 addr, __u64 prot)
+/* mprotect adding PROT_WRITE to a shared file mapping makes it
+ * write-capable just like mmap would (only the mapping at addr is checked,
+ * not every mapping of a multi-mapping range). */
+static __always_inline int file_mprotect_exit(struct pt_regs *regs, long ret)
 {
 	struct pr_tracked *tr = tracked_current();
 	struct vma_probe v = {};
 	struct task_struct *t;
 
-	if (!tr || ret != 0 || !(prot & PR_PROT_WRITE))
+	if (!tr || ret != 0 || !(PR_ARG3(regs) & PR_PROT_WRITE))
 		return 0;
 	t = bpf_get_current_task_btf();
-	if (bpf_find_vma(t, addr, vma_probe_cb, &v, 0) || !v.file || !(v.flags & PR_VM_SHARED))
+	if (bpf_find_vma(t, PR_ARG1(regs), vma_probe_cb, &v, 0) || !v.file ||
+	    !(v.flags & PR_VM_SHARED))
 		return 0;
 	io_account(t, tr, -1, (struct file *)v.file, IO_WRITE, 0, IO_KIND_MMAP);
 	return 0;
 }
 
-SEC("tp_btf/sys_exit")
-int BPF_PROG(tail_file_mmap, struct pt_regs *regs, long ret)
-{
-	if (!tracked_current())
-		return 0;
-	return file_mmap_account(ret, PR_ARG3(regs), PR_ARG4(regs), (int)PR_ARG5(regs));
-}
-
+/* Chains: the security family watches mprotect for executable memory. */
 SEC("tp_btf/sys_exit")
 int BPF_PROG(tail_file_mprotect, struct pt_regs *regs, long ret)
 {
-	if (!tracked_current())
-		return 0;
-	return file_mprotect_account(ret, PR_ARG1(regs), PR_ARG3(regs));
+	file_mprotect_exit(regs, ret);
+	PR_CHAIN_EXIT(ctx, regs);
+	return 0;
 }
 
 /* close / close_range / dup2 / dup3 at entry, while the file is alive. */
