@@ -978,12 +978,6 @@ int BPF_PROG(tail_file_meta, struct pt_regs *regs, long ret)
 /* io_uring                                                                */
 /* ====================================================================== */
 
-/* TODO(network family): IORING_OP_CONNECT (and SEND/RECV/ACCEPT/SOCKET)
- * bypass the syscall hooks as well. They belong in the network ABI
- * (include/proctor/abi_net.h, not on main yet): emit net.connect from the
- * completion here (struct io_connect holds the sockaddr copy) once it
- * exists. */
-
 /* Names of an io_uring open or namespace operation, copied at submission
  * (the kernel frees its struct filename before the completion). */
 struct uring_stash {
@@ -1014,6 +1008,7 @@ struct {
 #define IOU_WRITEV 2
 #define IOU_READ_FIXED 4
 #define IOU_WRITE_FIXED 5
+#define IOU_CONNECT 16
 #define IOU_OPENAT 18
 #define IOU_CLOSE 19
 #define IOU_READ 22
@@ -1041,7 +1036,7 @@ static __always_inline int uring_is_named_op(__u32 op)
 {
 	return op == IOU_OPENAT || op == IOU_OPENAT2 || op == IOU_UNLINKAT || op == IOU_MKDIRAT ||
 	       op == IOU_RENAMEAT || op == IOU_LINKAT || op == IOU_SYMLINKAT ||
-	       op == IOU_SETXATTR || op == IOU_FSETXATTR;
+	       op == IOU_SETXATTR || op == IOU_FSETXATTR || op == IOU_CONNECT;
 }
 
 static __always_inline int uring_is_read(__u32 op)
@@ -1099,6 +1094,14 @@ static __always_inline void uring_stash_names(struct io_kiocb *req, __u32 op)
 		st->dfd = BPF_CORE_READ(m, dfd);
 		st->mode = BPF_CORE_READ(m, mode);
 		stash_name(st->name, BPF_CORE_READ(m, filename));
+	} else if (op == IOU_CONNECT) {
+		/* the peer sockaddr, from the caller's memory, and the fd */
+		struct io_connect *cn = (void *)req;
+		void *ua = BPF_CORE_READ(cn, addr);
+		st->dfd = BPF_CORE_READ(req, cqe.fd);
+		st->op_flags = BPF_CORE_READ(cn, addr_len);
+		if (bpf_probe_read_user(st->name, 112, ua) && bpf_probe_read_user(st->name, 28, ua))
+			st->op_flags = 0;
 	} else if (op == IOU_SETXATTR || op == IOU_FSETXATTR) {
 		struct io_xattr *x = (void *)req;
 		struct xattr_name *kn = BPF_CORE_READ(x, ctx.kname);
@@ -1229,7 +1232,7 @@ static __always_inline void uring_record_unconfirmed(struct pr_tracked *tr, stru
 	__u64 key = (__u64)req;
 	struct uring_stash *st = bpf_map_lookup_elem(&file_uring_stash, &key);
 
-	if (!st)
+	if (!st || op == IOU_CONNECT) /* a skipped connect success: only the flow shows */
 		return;
 	st->hflags = PR_FILE_UNCONFIRMED;
 	if (op == IOU_OPENAT || op == IOU_OPENAT2)
@@ -1307,6 +1310,72 @@ int BPF_PROG(file_uring_submit, struct io_kiocb *req)
 	return 0;
 }
 
+/* io_uring CONNECT makes no connect(2): record it as net.connect in the
+ * network family's ABI (struct pr_net), syscall = io_uring_enter, with the
+ * peer from the sockaddr copied at submission and, once connected, the local
+ * end from the socket. Policy and flows are the network family's cgroup
+ * hooks' business (they run for io_uring connects too). */
+static __always_inline void uring_connect_done(struct pr_tracked *tr, struct uring_stash *st,
+					       struct io_kiocb *req, long res)
+{
+	struct file *f = BPF_CORE_READ(req, file);
+	struct socket *so = f ? BPF_CORE_READ(f, private_data) : NULL;
+	struct sock *sk = so ? BPF_CORE_READ(so, sk) : NULL;
+	__u32 alen = st->op_flags, n;
+	struct pr_net *e;
+	__u16 fam = 0;
+
+	e = ev_reserve(sizeof(*e), PR_EV_NET_CONNECT, tr);
+	if (!e)
+		return;
+	__builtin_memset(&e->ret, 0, sizeof(*e) - sizeof(e->hdr));
+	fill_hdr(&e->hdr, bpf_get_current_task_btf(), PR_EV_NET_CONNECT, sizeof(*e), tr);
+	e->ret = res;
+	e->fd = st->dfd;
+	e->syscall = 426; /* io_uring_enter */
+	if (sk) {
+		e->family = BPF_CORE_READ(sk, __sk_common.skc_family);
+		e->sotype = BPF_CORE_READ(sk, sk_type);
+		e->protocol = BPF_CORE_READ(sk, sk_protocol);
+	}
+	if (alen >= 2)
+		__builtin_memcpy(&fam, st->name, 2);
+	if (!e->family)
+		e->family = fam;
+	if (fam == 2 && alen >= 8) { /* AF_INET: port at 2, address at 4 -> ::ffff:a.b.c.d */
+		e->peer[10] = e->peer[11] = 0xff;
+		__builtin_memcpy(&e->peer[12], &st->name[4], 4);
+		e->peer_port = bpf_ntohs(*(__u16 *)&st->name[2]);
+		e->hdr.flags |= PR_NET_PEER;
+	} else if (fam == 10 && alen >= 24) { /* AF_INET6: port at 2, address at 8 */
+		__builtin_memcpy(e->peer, &st->name[8], 16);
+		e->peer_port = bpf_ntohs(*(__u16 *)&st->name[2]);
+		e->hdr.flags |= PR_NET_PEER;
+	} else if (fam == 1 && alen > 2) { /* AF_UNIX: sun_path */
+		n = alen - 2;
+		if (n > PR_NET_PATH_CAP) {
+			n = PR_NET_PATH_CAP;
+			e->hdr.flags |= PR_NET_PATH_TRUNC;
+		}
+		__builtin_memcpy(e->path, &st->name[2], PR_NET_PATH_CAP);
+		e->path_len = n;
+		if (!e->path[0])
+			e->hdr.flags |= PR_NET_ABSTRACT;
+	}
+	if (sk && res == 0 && (fam == 2 || fam == 10)) {
+		if (fam == 2) {
+			__u32 ip = BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr);
+			e->local[10] = e->local[11] = 0xff;
+			__builtin_memcpy(&e->local[12], &ip, 4);
+		} else {
+			BPF_CORE_READ_INTO(&e->local, sk, __sk_common.skc_v6_rcv_saddr);
+		}
+		e->local_port = BPF_CORE_READ(sk, __sk_common.skc_num);
+		e->hdr.flags |= PR_NET_LOCAL;
+	}
+	ev_submit(e);
+}
+
 /* SPLICE/TEE moved res bytes from splice_fd_in to the request's file (the
  * output). Pipes on either side are skipped by the type check. */
 static __always_inline void uring_splice_done(struct task_struct *t, struct pr_tracked *tr,
@@ -1376,12 +1445,15 @@ int BPF_PROG(file_uring_complete, struct io_ring_ctx *ring, void *reqp, struct i
 			 * submission (bad SQE): no name was ever known. */
 			if (res >= 0)
 				count_drop(op == IOU_OPENAT || op == IOU_OPENAT2 ? PR_EV_FILE_OPEN
+					   : op == IOU_CONNECT			 ? PR_EV_NET_CONNECT
 										 : PR_EV_FILE_META,
 					   tr->session_key);
 			return 0;
 		}
 		if (op == IOU_OPENAT || op == IOU_OPENAT2)
 			uring_open_done(tr, st, op, res);
+		else if (op == IOU_CONNECT)
+			uring_connect_done(tr, st, req, res);
 		else
 			uring_meta_done(tr, st, op, res, BPF_CORE_READ(req, file));
 		bpf_map_delete_elem(&file_uring_stash, &key);

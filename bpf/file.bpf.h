@@ -6,7 +6,9 @@
 #define PROCTOR_FILE_BPF_H
 
 #include "common.bpf.h"
+#include <bpf/bpf_endian.h>
 #include "proctor/abi_file.h"
+#include "proctor/abi_net.h" /* io_uring CONNECT is recorded as net.connect */
 
 #if defined(__TARGET_ARCH_x86)
 #define NR_read 0
