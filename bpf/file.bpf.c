@@ -1,10 +1,12 @@
-/* file.bpf.c: the file family. file.open for open/openat/openat2/creat and
- * io_uring OPENAT/OPENAT2 (repeats of the same open folded per process);
- * file.read/file.write summaries per open file, aggregated in the kernel from
- * read/write-family syscalls, sendfile/splice/copy_file_range, mmap and
- * io_uring completions, flushed at close/close_range/dup2/exec/exit;
- * file.metadata for unlink/rename/link/symlink/mkdir/mknod/chmod/chown/
- * truncate/utimes/xattr syscalls. Semantics: docs/EVENTS-file.md. */
+/* file.bpf.c: the file family. file.open for open/openat/openat2/creat/
+ * open_by_handle_at and io_uring OPENAT/OPENAT2 (repeats of the same open
+ * folded per process); file.read/file.write summaries per open file,
+ * aggregated in the kernel from read/write-family syscalls, sendfile/splice/
+ * copy_file_range, mmap/mprotect and io_uring submissions and completions,
+ * flushed at close/close_range/dup2/exec/exit (and periodically for files
+ * kept open); file.metadata for unlink/rename/link/symlink/mkdir/mknod/chmod/
+ * chown/truncate/utimes/xattr syscalls and their io_uring forms.
+ * Semantics: docs/EVENTS-file.md. */
 #include "file.bpf.h"
 
 /* ====================================================================== */
@@ -674,6 +676,31 @@ struct meta_req {
 };
 
 /* data = path\0 name\0 dir\0 name2\0 dir2\0 xattr\0 */
+/* "/proc/self/fd/N" (what C libraries use to emulate fchmodat & co. on
+ * O_PATH descriptors): N, else -1. The object is then that fd's file. */
+static __always_inline int proc_self_fd(const char *uname)
+{
+	static const char pre[] = "/proc/self/fd/";
+	char head[24] = {};
+	int i, fd = 0;
+
+	if (bpf_probe_read_user_str(head, sizeof(head), uname) <= (long)sizeof(pre))
+		return -1;
+#pragma unroll
+	for (i = 0; i < (int)sizeof(pre) - 1; i++)
+		if (head[i] != pre[i])
+			return -1;
+#pragma unroll
+	for (i = sizeof(pre) - 1; i < (int)sizeof(head); i++) {
+		if (!head[i])
+			return fd;
+		if (head[i] < '0' || head[i] > '9' || fd > 100000000)
+			return -1;
+		fd = fd * 10 + (head[i] - '0');
+	}
+	return -1;
+}
+
 __noinline int file_meta_record(struct pr_tracked *tr, const struct meta_req *q, long ret)
 {
 	struct task_struct *t = bpf_get_current_task_btf();
@@ -689,6 +716,8 @@ __noinline int file_meta_record(struct pr_tracked *tr, const struct meta_req *q,
 	off = sizeof(*e);
 	e->path_len = e->name_len = e->dir_len = e->name2_len = e->dir2_len = e->xattr_len = 0;
 	f = q->objfd >= 0 ? fd_file(t, q->objfd) : (struct file *)q->objfile;
+	if (!f && q->user && !q->name_raw && q->name)
+		f = fd_file(t, proc_self_fd(q->name));
 	if (f) {
 		n = put_path(s, off, &f->f_path, &hf);
 		e->path_len = n;
@@ -712,7 +741,7 @@ __noinline int file_meta_record(struct pr_tracked *tr, const struct meta_req *q,
 		e->dir2_len = n;
 		off += n;
 	}
-	n = put_short_str(s, off, q->xattr, &hf);
+	n = put_short_str(s, off, q->xattr, q->user, &hf);
 	e->xattr_len = n;
 	off += n;
 	e->ret = ret;
@@ -949,12 +978,6 @@ int BPF_PROG(tail_file_meta, struct pt_regs *regs, long ret)
 /* io_uring                                                                */
 /* ====================================================================== */
 
-/* TODO(network family): IORING_OP_CONNECT (and SEND/RECV/ACCEPT/SOCKET)
- * bypass the syscall hooks as well. They belong in the network ABI
- * (include/proctor/abi_net.h, not on main yet): emit net.connect from the
- * completion here (struct io_connect holds the sockaddr copy) once it
- * exists. */
-
 /* Names of an io_uring open or namespace operation, copied at submission
  * (the kernel frees its struct filename before the completion). */
 struct uring_stash {
@@ -985,23 +1008,36 @@ struct {
 #define IOU_WRITEV 2
 #define IOU_READ_FIXED 4
 #define IOU_WRITE_FIXED 5
+#define IOU_CONNECT 16
 #define IOU_OPENAT 18
 #define IOU_CLOSE 19
 #define IOU_READ 22
 #define IOU_WRITE 23
 #define IOU_OPENAT2 28
 #define IOU_SPLICE 30
+#define IOU_TEE 33
+#define IOU_SPLICE_F_FD_IN_FIXED (1u << 31)
 #define IOU_RENAMEAT 35
 #define IOU_UNLINKAT 36
 #define IOU_MKDIRAT 37
 #define IOU_SYMLINKAT 38
 #define IOU_LINKAT 39
 #define IOU_READ_MULTISHOT 49
+#define IOU_FSETXATTR 41
+#define IOU_SETXATTR 42
 #define IOU_FTRUNCATE 55
 #define IOU_READV_FIXED 60
 #define IOU_WRITEV_FIXED 61
 #define IOU_FIXED_FILE 1ull /* REQ_F_FIXED_FILE */
 #define IOU_CQE_SKIP 64ull  /* REQ_F_CQE_SKIP */
+
+/* Operations whose names are stashed at submission. */
+static __always_inline int uring_is_named_op(__u32 op)
+{
+	return op == IOU_OPENAT || op == IOU_OPENAT2 || op == IOU_UNLINKAT || op == IOU_MKDIRAT ||
+	       op == IOU_RENAMEAT || op == IOU_LINKAT || op == IOU_SYMLINKAT ||
+	       op == IOU_SETXATTR || op == IOU_FSETXATTR || op == IOU_CONNECT;
+}
 
 static __always_inline int uring_is_read(__u32 op)
 {
@@ -1058,6 +1094,23 @@ static __always_inline void uring_stash_names(struct io_kiocb *req, __u32 op)
 		st->dfd = BPF_CORE_READ(m, dfd);
 		st->mode = BPF_CORE_READ(m, mode);
 		stash_name(st->name, BPF_CORE_READ(m, filename));
+	} else if (op == IOU_CONNECT) {
+		/* the peer sockaddr, from the caller's memory, and the fd */
+		struct io_connect *cn = (void *)req;
+		void *ua = BPF_CORE_READ(cn, addr);
+		st->dfd = BPF_CORE_READ(req, cqe.fd);
+		st->op_flags = BPF_CORE_READ(cn, addr_len);
+		if (bpf_probe_read_user(st->name, 112, ua) && bpf_probe_read_user(st->name, 28, ua))
+			st->op_flags = 0;
+	} else if (op == IOU_SETXATTR || op == IOU_FSETXATTR) {
+		struct io_xattr *x = (void *)req;
+		struct xattr_name *kn = BPF_CORE_READ(x, ctx.kname);
+		st->mode = BPF_CORE_READ(x, ctx.size);
+		st->op_flags = BPF_CORE_READ(x, ctx.flags);
+		if (op == IOU_SETXATTR)
+			stash_name(st->name, BPF_CORE_READ(x, filename));
+		if (kn)
+			bpf_probe_read_kernel_str(st->name2, PR_XATTR_NAME_CAP, kn->name);
 	} else { /* RENAMEAT, LINKAT, SYMLINKAT share struct io_rename's layout */
 		struct io_rename *r = (void *)req;
 		st->dfd = BPF_CORE_READ(r, old_dfd);
@@ -1130,7 +1183,7 @@ static __always_inline int uring_open_done(struct pr_tracked *tr, struct uring_s
 }
 
 static __always_inline int uring_meta_done(struct pr_tracked *tr, struct uring_stash *st,
-					   __u32 op, long res)
+					   __u32 op, long res, struct file *f)
 {
 	struct meta_req q = {
 		.name = st->name,
@@ -1156,6 +1209,16 @@ static __always_inline int uring_meta_done(struct pr_tracked *tr, struct uring_s
 	} else if (op == IOU_LINKAT) {
 		q.op = PR_META_LINK;
 		q.arg = st->op_flags;
+	} else if (op == IOU_SETXATTR || op == IOU_FSETXATTR) {
+		q.op = PR_META_SETXATTR;
+		q.xattr = st->name2;
+		q.name2 = NULL;
+		q.arg = st->op_flags;
+		q.arg2 = st->mode;
+		if (op == IOU_FSETXATTR) {
+			q.name = NULL;
+			q.objfile = (__u64)f;
+		}
 	} else {
 		q.op = PR_META_SYMLINK;
 		q.name_raw = 1;
@@ -1169,13 +1232,13 @@ static __always_inline void uring_record_unconfirmed(struct pr_tracked *tr, stru
 	__u64 key = (__u64)req;
 	struct uring_stash *st = bpf_map_lookup_elem(&file_uring_stash, &key);
 
-	if (!st)
+	if (!st || op == IOU_CONNECT) /* a skipped connect success: only the flow shows */
 		return;
 	st->hflags = PR_FILE_UNCONFIRMED;
 	if (op == IOU_OPENAT || op == IOU_OPENAT2)
 		uring_open_done(tr, st, op, 0x7fffffff); /* no fd to look up: name only */
 	else
-		uring_meta_done(tr, st, op, 0);
+		uring_meta_done(tr, st, op, 0, NULL);
 	st->hflags = 0;
 }
 
@@ -1195,8 +1258,7 @@ int BPF_PROG(file_uring_submit, struct io_kiocb *req)
 		return 0;
 	op = BPF_CORE_READ(req, opcode);
 	t = bpf_get_current_task_btf();
-	if (op == IOU_OPENAT || op == IOU_OPENAT2 || op == IOU_UNLINKAT || op == IOU_MKDIRAT ||
-	    op == IOU_RENAMEAT || op == IOU_LINKAT || op == IOU_SYMLINKAT) {
+	if (uring_is_named_op(op)) {
 		uring_stash_names(req, op);
 		/* IOSQE_CQE_SKIP_SUCCESS: success posts no completion. Record
 		 * the request now, unconfirmed; a failure still completes and
@@ -1248,6 +1310,91 @@ int BPF_PROG(file_uring_submit, struct io_kiocb *req)
 	return 0;
 }
 
+/* io_uring CONNECT makes no connect(2): record it as net.connect in the
+ * network family's ABI (struct pr_net), syscall = io_uring_enter, with the
+ * peer from the sockaddr copied at submission and, once connected, the local
+ * end from the socket. Policy and flows are the network family's cgroup
+ * hooks' business (they run for io_uring connects too). */
+static __always_inline void uring_connect_done(struct pr_tracked *tr, struct uring_stash *st,
+					       struct io_kiocb *req, long res)
+{
+	struct file *f = BPF_CORE_READ(req, file);
+	struct socket *so = f ? BPF_CORE_READ(f, private_data) : NULL;
+	struct sock *sk = so ? BPF_CORE_READ(so, sk) : NULL;
+	__u32 alen = st->op_flags, n;
+	struct pr_net *e;
+	__u16 fam = 0;
+
+	e = ev_reserve(sizeof(*e), PR_EV_NET_CONNECT, tr);
+	if (!e)
+		return;
+	__builtin_memset(&e->ret, 0, sizeof(*e) - sizeof(e->hdr));
+	fill_hdr(&e->hdr, bpf_get_current_task_btf(), PR_EV_NET_CONNECT, sizeof(*e), tr);
+	e->ret = res;
+	e->fd = st->dfd;
+	e->syscall = 426; /* io_uring_enter */
+	if (sk) {
+		e->family = BPF_CORE_READ(sk, __sk_common.skc_family);
+		e->sotype = BPF_CORE_READ(sk, sk_type);
+		e->protocol = BPF_CORE_READ(sk, sk_protocol);
+	}
+	if (alen >= 2)
+		__builtin_memcpy(&fam, st->name, 2);
+	if (!e->family)
+		e->family = fam;
+	if (fam == 2 && alen >= 8) { /* AF_INET: port at 2, address at 4 -> ::ffff:a.b.c.d */
+		e->peer[10] = e->peer[11] = 0xff;
+		__builtin_memcpy(&e->peer[12], &st->name[4], 4);
+		e->peer_port = bpf_ntohs(*(__u16 *)&st->name[2]);
+		e->hdr.flags |= PR_NET_PEER;
+	} else if (fam == 10 && alen >= 24) { /* AF_INET6: port at 2, address at 8 */
+		__builtin_memcpy(e->peer, &st->name[8], 16);
+		e->peer_port = bpf_ntohs(*(__u16 *)&st->name[2]);
+		e->hdr.flags |= PR_NET_PEER;
+	} else if (fam == 1 && alen > 2) { /* AF_UNIX: sun_path */
+		n = alen - 2;
+		if (n > PR_NET_PATH_CAP) {
+			n = PR_NET_PATH_CAP;
+			e->hdr.flags |= PR_NET_PATH_TRUNC;
+		}
+		__builtin_memcpy(e->path, &st->name[2], PR_NET_PATH_CAP);
+		e->path_len = n;
+		if (!e->path[0])
+			e->hdr.flags |= PR_NET_ABSTRACT;
+	}
+	if (sk && res == 0 && (fam == 2 || fam == 10)) {
+		if (fam == 2) {
+			__u32 ip = BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr);
+			e->local[10] = e->local[11] = 0xff;
+			__builtin_memcpy(&e->local[12], &ip, 4);
+		} else {
+			BPF_CORE_READ_INTO(&e->local, sk, __sk_common.skc_v6_rcv_saddr);
+		}
+		e->local_port = BPF_CORE_READ(sk, __sk_common.skc_num);
+		e->hdr.flags |= PR_NET_LOCAL;
+	}
+	ev_submit(e);
+}
+
+/* SPLICE/TEE moved res bytes from splice_fd_in to the request's file (the
+ * output). Pipes on either side are skipped by the type check. */
+static __always_inline void uring_splice_done(struct task_struct *t, struct pr_tracked *tr,
+					      struct io_kiocb *req, long res)
+{
+	struct io_splice *sp = (void *)req;
+	struct file *in, *out = BPF_CORE_READ(req, file);
+	__s32 fd_in = BPF_CORE_READ(sp, splice_fd_in);
+
+	if (BPF_CORE_READ(sp, flags) & IOU_SPLICE_F_FD_IN_FIXED)
+		in = uring_fixed_file(req, fd_in);
+	else
+		in = fd_file(t, fd_in);
+	if (in)
+		io_account(t, tr, -1, in, IO_READ, res, IO_KIND_URING);
+	if (out)
+		io_account(t, tr, -1, out, IO_WRITE, res, IO_KIND_URING);
+}
+
 SEC("tp_btf/io_uring_complete")
 int BPF_PROG(file_uring_complete, struct io_ring_ctx *ring, void *reqp, struct io_uring_cqe *cqe)
 {
@@ -1273,6 +1420,11 @@ int BPF_PROG(file_uring_complete, struct io_ring_ctx *ring, void *reqp, struct i
 			io_account(t, tr, -1, f, uring_is_write(op), res, IO_KIND_URING);
 		return 0;
 	}
+	if (op == IOU_SPLICE || op == IOU_TEE) {
+		if (res > 0)
+			uring_splice_done(t, tr, req, res);
+		return 0;
+	}
 	if (op == IOU_FTRUNCATE) {
 		struct io_ftrunc *ft = (void *)req;
 		struct meta_req q = {
@@ -1285,8 +1437,7 @@ int BPF_PROG(file_uring_complete, struct io_ring_ctx *ring, void *reqp, struct i
 		};
 		return file_meta_record(tr, &q, res);
 	}
-	if (op == IOU_OPENAT || op == IOU_OPENAT2 || op == IOU_UNLINKAT || op == IOU_MKDIRAT ||
-	    op == IOU_RENAMEAT || op == IOU_LINKAT || op == IOU_SYMLINKAT) {
+	if (uring_is_named_op(op)) {
 		st = bpf_map_lookup_elem(&file_uring_stash, &key);
 		if (!st) {
 			/* Evicted from the stash: the event is lost, count it. A
@@ -1294,14 +1445,17 @@ int BPF_PROG(file_uring_complete, struct io_ring_ctx *ring, void *reqp, struct i
 			 * submission (bad SQE): no name was ever known. */
 			if (res >= 0)
 				count_drop(op == IOU_OPENAT || op == IOU_OPENAT2 ? PR_EV_FILE_OPEN
+					   : op == IOU_CONNECT			 ? PR_EV_NET_CONNECT
 										 : PR_EV_FILE_META,
 					   tr->session_key);
 			return 0;
 		}
 		if (op == IOU_OPENAT || op == IOU_OPENAT2)
 			uring_open_done(tr, st, op, res);
+		else if (op == IOU_CONNECT)
+			uring_connect_done(tr, st, req, res);
 		else
-			uring_meta_done(tr, st, op, res);
+			uring_meta_done(tr, st, op, res, BPF_CORE_READ(req, file));
 		bpf_map_delete_elem(&file_uring_stash, &key);
 	}
 	return 0;

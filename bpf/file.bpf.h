@@ -6,7 +6,9 @@
 #define PROCTOR_FILE_BPF_H
 
 #include "common.bpf.h"
+#include <bpf/bpf_endian.h>
 #include "proctor/abi_file.h"
+#include "proctor/abi_net.h" /* io_uring CONNECT is recorded as net.connect */
 
 #if defined(__TARGET_ARCH_x86)
 #define NR_read 0
@@ -295,13 +297,16 @@ static __always_inline __u32 put_str(struct pr_scratch *s, __u32 off, const char
 
 /* Same, for a short string (xattr names), at most PR_XATTR_NAME_CAP. */
 static __always_inline __u32 put_short_str(struct pr_scratch *s, __u32 off, const char *src,
-					   __u16 *hflags)
+					   int user, __u16 *hflags)
 {
 	long n;
 
 	if (!src || off > PR_SCRATCH_SIZE - PR_XATTR_NAME_CAP)
 		return 0;
-	n = bpf_probe_read_user_str(&s->buf[soff(off)], PR_XATTR_NAME_CAP, src);
+	if (user)
+		n = bpf_probe_read_user_str(&s->buf[soff(off)], PR_XATTR_NAME_CAP, src);
+	else
+		n = bpf_probe_read_kernel_str(&s->buf[soff(off)], PR_XATTR_NAME_CAP, src);
 	if (n <= 0)
 		return 0;
 	if (n == PR_XATTR_NAME_CAP)

@@ -272,6 +272,8 @@ static const char *uring_op_name(uint32_t op)
 	case 38: return "io_uring:symlinkat";
 	case 39: return "io_uring:linkat";
 	case 55: return "io_uring:ftruncate";
+	case 41: return "io_uring:fsetxattr";
+	case 42: return "io_uring:setxattr";
 	}
 	return "io_uring";
 }
@@ -580,6 +582,8 @@ static enum decode_result decode_meta(struct decode_ctx *c, const void *data, si
 	record_add_str(r, "file.path", path);
 	if (target)
 		record_add_str(r, "file.target_path", target);
+	if (s[0] && s[1] && *s[1] && e->op != PR_META_LINK && e->op != PR_META_SYMLINK)
+		record_add_str(r, "file.requested_path", s[1]); /* e.g. /proc/self/fd/N */
 	add_outcome(r, e->ret, e->hdr.flags);
 	add_syscall(r, e->hdr.flags, e->syscall);
 	add_meta_args(r, e);

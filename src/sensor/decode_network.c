@@ -223,6 +223,7 @@ static const char *syscall_name(unsigned nr)
 	case SYS_sendto: return "sendto";
 	case SYS_sendmsg: return "sendmsg";
 	case SYS_sendmmsg: return "sendmmsg";
+	case SYS_io_uring_enter: return "io_uring"; /* IORING_OP_CONNECT (file family's hooks) */
 	}
 	return NULL;
 }
