@@ -915,7 +915,9 @@ static long dns_answer_cb(__u64 i, void *arg)
 	struct pr_scratch *s = scratch_get();
 	struct net_scratch *ns = net_scratch_get();
 	struct pr_ip_key k = {};
+	struct pr_ip_domain *old;
 	struct dns_walk *w;
+	__u64 now, keep, keep_until;
 	__u32 ttl;
 	__u16 type, rdlen;
 	__u8 c;
@@ -961,8 +963,19 @@ static long dns_answer_cb(__u64 i, void *arg)
 		ns->ipd.ttl = ttl;
 		if (ttl < PR_DNS_MIN_TTL)
 			ttl = PR_DNS_MIN_TTL;
-		ns->ipd.expires_ns = bpf_ktime_get_boot_ns() + (__u64)ttl * 1000000000ull;
+		now = bpf_ktime_get_boot_ns();
+		ns->ipd.expires_ns = now + (__u64)ttl * 1000000000ull;
+		/* One address, several names (CDNs, shared hosts): the latest name
+		 * is shown, the rules of every name still fresh keep applying. */
+		old = bpf_map_lookup_elem(&dns_ips, &k);
+		keep = old && now < old->expires_ns ? old->rules : 0;
+		keep_until = old ? old->expires_ns : 0;
 		bpf_map_update_elem(&dns_ips, &k, &ns->ipd, BPF_ANY);
+		if (keep && (old = bpf_map_lookup_elem(&dns_ips, &k))) {
+			old->rules |= keep;
+			if (keep_until > old->expires_ns)
+				old->expires_ns = keep_until;
+		}
 	}
 	w->pos += rdlen;
 	return 0;

@@ -620,3 +620,22 @@ time.sleep(0.5)
     assert (f["error.code"], f["flow.end"], f["flow.established"]) == ("ENETUNREACH", "closed", False)
     exit_ev = [e for e in of_type(ev, "process.exit") if e["process.pid"] == f["process.pid"]]
     assert exit_ev and f["time"] < exit_ev[0]["time"]
+
+
+def test_shared_address_keeps_every_fresh_names_rules(proctor, lab, tmp_path):
+    """allowed.test and alias.test share 10.77.0.2. Resolving alias.test after
+    allowed.test must not take the allowed name's rule away from the
+    address; the flow is attributed to the latest name."""
+    pol = write_policy(tmp_path, POLICY)
+    prog = f"""
+import socket
+socket.getaddrinfo("allowed.test", 8080, socket.AF_INET, socket.SOCK_STREAM)
+ip = socket.getaddrinfo("alias.test", 8080, socket.AF_INET, socket.SOCK_STREAM)[0][4][0]
+s = socket.create_connection((ip, 8080)); s.sendall(b"1\\\\n"); s.shutdown(1); s.recv(9)
+print("ok", ip)
+"""
+    p = proctor.run(lab.wrap(["/usr/bin/python3", "-c", prog]), "--grace", "1s", "--policy", pol)
+    assert p.stdout.split() == ["ok", SRV4], (p.stdout, p.stderr)
+    f = one_flow(proctor.events(), **{"network.peer.address": SRV4, "network.transport": "tcp"})
+    assert (f["verdict"], f["policy.rule"], f["server.address"]) == \
+        ("ALLOWED", "allow allowed.test ports 8080 tcp", "alias.test")
