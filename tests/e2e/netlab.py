@@ -108,13 +108,14 @@ def serve_dns(addr, log):
 
     def tcp_one(c, peer):
         with c:
-            hdr = c.recv(2, socket.MSG_WAITALL)
-            if len(hdr) < 2:
-                return
-            q = c.recv(struct.unpack("!H", hdr)[0], socket.MSG_WAITALL)
-            r = dns_answer(q)
-            c.sendall(struct.pack("!H", len(r)) + r)
-            _log(log, {"dns": "tcp", "peer": peer[0], "name": _qname(q, 12)[0]})
+            while True:  # several queries per connection (glibc "use-vc")
+                hdr = c.recv(2, socket.MSG_WAITALL)
+                if len(hdr) < 2:
+                    return
+                q = c.recv(struct.unpack("!H", hdr)[0], socket.MSG_WAITALL)
+                r = dns_answer(q)
+                c.sendall(struct.pack("!H", len(r)) + r)
+                _log(log, {"dns": "tcp", "peer": peer[0], "name": _qname(q, 12)[0]})
 
     def tcp_loop():
         while True:
@@ -204,6 +205,9 @@ class NetLab:
         self.resolv = os.path.join(workdir, "resolv.conf")
         with open(self.resolv, "w") as f:
             f.write(f"nameserver {SRV4}\noptions timeout:1 attempts:1\n")
+        self.resolv_tcp = os.path.join(workdir, "resolv-tcp.conf")
+        with open(self.resolv_tcp, "w") as f:
+            f.write(f"nameserver {SRV4}\noptions timeout:1 attempts:1 use-vc\n")
         self.down()
         sh(f"ip netns add {NS}")
         sh(f"ip link add prt0 type veth peer name prt1")
@@ -233,10 +237,12 @@ class NetLab:
         with open(self.log) as f:
             return [json.loads(l) for l in f if l.strip()]
 
-    def wrap(self, cmd):
-        """Run cmd with the lab's resolv.conf (private mount namespace)."""
+    def wrap(self, cmd, tcp=False):
+        """Run cmd with the lab's resolv.conf (private mount namespace);
+        tcp: the resolver uses TCP ("options use-vc")."""
+        conf = self.resolv_tcp if tcp else self.resolv
         return ["unshare", "-m", "sh", "-c",
-                f"mount --bind {self.resolv} /etc/resolv.conf && exec \"$@\"", "sh", *cmd]
+                f"mount --bind {conf} /etc/resolv.conf && exec \"$@\"", "sh", *cmd]
 
 
 if __name__ == "__main__":

@@ -639,3 +639,20 @@ print("ok", ip)
     f = one_flow(proctor.events(), **{"network.peer.address": SRV4, "network.transport": "tcp"})
     assert (f["verdict"], f["policy.rule"], f["server.address"]) == \
         ("ALLOWED", "allow allowed.test ports 8080 tcp", "alias.test")
+
+
+def test_glibc_dns_over_tcp_two_queries_in_one_segment(proctor, lab, tmp_path):
+    """glibc with "options use-vc" writes the A and AAAA queries in one TCP
+    segment: both are decoded, and both answers reach the kernel map."""
+    pol = write_policy(tmp_path, POLICY)
+    p = proctor.run(lab.wrap(CLIENT + ["tcp:allowed.test:8080:10:10"], tcp=True), "--grace", "1s",
+                    "--policy", pol)
+    res = [json.loads(l) for l in p.stdout.splitlines()]
+    assert res[0]["ok"] and res[0]["addr"] == SRV6, (res, p.stderr)
+    ev = proctor.events()
+    q = [e for e in of_type(ev, "dns.query") if e["network.transport"] == "tcp"]
+    assert sorted(e["dns.question.type"] for e in q) == ["A", "AAAA"]
+    r = [e for e in of_type(ev, "dns.response") if e["network.transport"] == "tcp"]
+    assert sorted(a for e in r for a in e["dns.answers"]) == sorted([SRV4, SRV6])
+    f = one_flow(ev, **{"network.peer.address": SRV6, "network.transport": "tcp", "network.peer.port": 8080})
+    assert (f["verdict"], f["server.address"]) == ("ALLOWED", "allowed.test")
