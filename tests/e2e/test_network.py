@@ -16,7 +16,7 @@ import pytest
 
 from conftest import PROCTOR, of_type
 import netlab
-from netlab import OTHER4, OTHER6, SRV4, SRV6
+from netlab import NET4, OTHER4, OTHER6, SRV4, SRV6
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CLIENT = ["/usr/bin/python3", os.path.join(HERE, "netclient.py")]
@@ -41,6 +41,10 @@ def agent(proctor, lab, actions, *opts, timeout=60):
                     *opts, timeout=timeout)
     assert "drops" in p.stderr, p.stderr
     results = [json.loads(l) for l in p.stdout.splitlines() if l.startswith("{")]
+    if any("resolve" in r.get("error", "") for r in results):  # diagnostics
+        print("lab servers saw:", lab.seen()[-8:])
+        print("dns events:", [(e["type"], e.get("dns.question.name"), e.get("dns.answers"), e.get("network.peer.address"), e.get("dns.response_code"), e.get("dns.id"), e.get("process.name"))
+                              for e in proctor.events() if e["type"].startswith("dns.")])
     return results, proctor.events(), p
 
 
@@ -295,7 +299,8 @@ def test_policy_enforce_done_when(proctor, lab, tmp_path):
     assert not [s for s in seen if s.get("tcp") == OTHER4 or s.get("udp")], seen
     assert [s for s in seen if s.get("tcp") == SRV4 and s["received"] == 1000]
     # the run summary says who was refused what, by which rule
-    assert re.search(r"DENIED python3\[\d+\] -> 10\.77\.0\.3:8080 \(default deny\)", p.stderr), p.stderr
+    assert re.search(r"DENIED python3\[\d+\] -> " + re.escape(OTHER4) + r":8080 \(default deny\)",
+                     p.stderr), p.stderr
     assert re.search(r"DENIED python3\[\d+\] -> raw socket \(raw-socket\)", p.stderr)
     assert re.search(r"egress: \d+ flows, \d+ destinations, [1-9]\d* denied", p.stderr)
 
@@ -329,9 +334,9 @@ egress:
     - cidr: {OTHER4}/32
       ports: [8080]
     - domain: "*.wild.test"
-    - cidr: fd77::3/128
+    - cidr: {OTHER6}/128
   allow:
-    - cidr: 10.77.0.0/24
+    - cidr: {NET4}
       ports: [8000-9000]
       transport: tcp
 """)
@@ -342,15 +347,15 @@ egress:
     assert [r["ok"] for r in res] == [True, False, False, True, False, False], res
     rule = lambda **w: (one_flow(ev, **w)["verdict"], one_flow(ev, **w)["policy.rule"])
     assert rule(**{"network.peer.address": SRV4, "network.peer.port": 8080}) == \
-        ("ALLOWED", "allow 10.77.0.0/24 ports 8000-9000 tcp")
+        ("ALLOWED", f"allow {NET4} ports 8000-9000 tcp")
     assert rule(**{"network.peer.address": OTHER4, "server.address": ""}) == \
         ("DENIED", f"deny {OTHER4}/32 ports 8080")
     assert rule(**{"server.address": "sub.wild.test", "network.transport": "tcp"}) == \
         ("DENIED", "deny *.wild.test")
     assert rule(**{"network.peer.address": SRV4, "network.peer.port": 5353}) == \
         ("ALLOWED", "default allow")
-    assert rule(**{"network.peer.address": OTHER6}) == ("DENIED", "deny fd77::3/128")
-    # "*.wild.test" does not cover wild.test itself; its address is 10.77.0.3 -> the /32 rule
+    assert rule(**{"network.peer.address": OTHER6}) == ("DENIED", f"deny {OTHER6}/128")
+    # "*.wild.test" does not cover wild.test itself; its address is OTHER4 -> the /32 rule
     assert rule(**{"server.address": "wild.test", "network.transport": "tcp"}) == \
         ("DENIED", f"deny {OTHER4}/32 ports 8080")
 
@@ -623,7 +628,7 @@ time.sleep(0.5)
 
 
 def test_shared_address_keeps_every_fresh_names_rules(proctor, lab, tmp_path):
-    """allowed.test and alias.test share 10.77.0.2. Resolving alias.test after
+    """allowed.test and alias.test share SRV4. Resolving alias.test after
     allowed.test must not take the allowed name's rule away from the
     address; the flow is attributed to the latest name."""
     pol = write_policy(tmp_path, POLICY)
