@@ -470,12 +470,12 @@ def test_bypass_refused_from_inside_the_session(proctor, lab, tmp_path):
     """The agent (even as root) cannot lift its own policy with proctor bypass."""
     pol = write_policy(tmp_path, POLICY)
     prog = f"""
-import glob, subprocess, time
+import os, subprocess, time
+# our own session: the cgroup we run in (/proctor/<session>)
+sid = [l for l in open("/proc/self/cgroup") if l.startswith("0::")][0].strip().split("/")[2]
 for _ in range(100):
-    socks = glob.glob("/run/proctor/sessions/*.sock")
-    if socks: break
+    if os.path.exists(f"/run/proctor/sessions/{{sid}}.sock"): break
     time.sleep(0.05)
-sid = sorted(socks, key=lambda p: __import__("os").stat(p).st_mtime)[-1].split("/")[-1][:-5]
 p = subprocess.run(["{PROCTOR}", "bypass", sid, "5m"], capture_output=True, text=True)
 print(p.returncode, p.stderr.strip())
 """
@@ -502,8 +502,10 @@ def test_own_dns_server_cannot_launder_an_address(proctor, lab, tmp_path):
     connect to that address is still denied (by default)."""
     pol = write_policy(tmp_path, POLICY.replace("  allow:\n", "  allow:\n    - cidr: 127.0.0.0/8\n"))
     prog = f"""
-import socket, struct, threading
-srv = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); srv.bind(("127.0.0.2", 53))
+import os, socket, struct, threading
+addr = "127.53.%d.%d" % (os.getpid() >> 8 & 255, os.getpid() & 255)  # ours alone
+print(addr)
+srv = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); srv.bind((addr, 53))
 def serve():
     q, peer = srv.recvfrom(512)
     r = q[:2] + b"\\x81\\x80\\x00\\x01\\x00\\x01\\x00\\x00\\x00\\x00" + q[12:] + \\
@@ -512,7 +514,7 @@ def serve():
 threading.Thread(target=serve, daemon=True).start()
 c = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); c.settimeout(5)
 c.sendto(b"\\x00\\x09\\x01\\x00\\x00\\x01\\x00\\x00\\x00\\x00\\x00\\x00\\x07allowed\\x04test\\x00\\x00\\x01\\x00\\x01",
-         ("127.0.0.2", 53))
+         (addr, 53))
 r = c.recv(512)
 ip = socket.inet_ntoa(r[-4:])
 s = socket.socket()
@@ -522,9 +524,10 @@ except OSError as e:
     print("denied", ip, e.errno)
 """
     p = proctor.run(["/usr/bin/python3", "-c", prog], "--grace", "1s", "--policy", pol)
-    assert p.stdout.split()[:2] == ["denied", OTHER4], (p.stdout, p.stderr)
+    addr, *rest = p.stdout.split()
+    assert rest[:2] == ["denied", OTHER4], (p.stdout, p.stderr)
     ev = proctor.events()
-    r = [e for e in of_type(ev, "dns.response") if e["network.peer.address"] == "127.0.0.2"]
+    r = [e for e in of_type(ev, "dns.response") if e["network.peer.address"] == addr]
     assert r and r[0]["dns.answers"] == [OTHER4]  # still recorded
     f = one_flow(ev, **{"network.peer.address": OTHER4, "network.transport": "tcp"})
     assert (f["verdict"], f["policy.rule"], f["server.address"]) == ("DENIED", "default deny", "")
