@@ -176,10 +176,12 @@ static int resolve_user(const char *name, struct target_user *u)
 
 static const int forwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH};
 
-/* The child: drop privileges, wait for the go, exec. Reports exec failure
- * (errno) through the close-on-exec pipe. */
-static void child_main(const struct run_opts *o, const struct target_user *u, int go_fd,
-		       int err_fd, const sigset_t *oldmask)
+/* The child: drop privileges, say so on ready_fd, wait for the go, exec.
+ * The parent moves it into the tracked cgroup only after "ready", so the
+ * privilege drop (ours, not the agent's) is never recorded. Exec failure
+ * (errno) is reported through the close-on-exec err_fd. */
+static void child_main(const struct run_opts *o, const struct target_user *u, int ready_fd,
+		       int go_fd, int err_fd, const sigset_t *oldmask)
 {
 	char c;
 	int e;
@@ -194,6 +196,8 @@ static void child_main(const struct run_opts *o, const struct target_user *u, in
 		setenv("USER", u->name, 1);
 		setenv("LOGNAME", u->name, 1);
 	}
+	(void)!write(ready_fd, "r", 1);
+	close(ready_fd);
 	if (read(go_fd, &c, 1) != 1)
 		_exit(125); /* parent gave up */
 	close(go_fd);
@@ -396,12 +400,14 @@ static int exit_status_of(int status, struct session *s)
 	return WEXITSTATUS(status);
 }
 
+/* Fork CMD's process; returns once it has dropped privileges and waits. */
 static int spawn(struct run_state *st, const struct run_opts *o, const struct target_user *u,
 		 const sigset_t *oldmask, int *go_w, int *err_r)
 {
-	int go[2], errp[2];
+	int ready[2], go[2], errp[2];
+	char c;
 
-	if (pipe2(go, O_CLOEXEC) || pipe2(errp, O_CLOEXEC)) {
+	if (pipe2(ready, O_CLOEXEC) || pipe2(go, O_CLOEXEC) || pipe2(errp, O_CLOEXEC)) {
 		err_msg("pipe: %s", strerror(errno));
 		return -1;
 	}
@@ -411,14 +417,19 @@ static int spawn(struct run_state *st, const struct run_opts *o, const struct ta
 		return -1;
 	}
 	if (st->child == 0) {
+		close(ready[0]);
 		close(go[1]);
 		close(errp[0]);
-		child_main(o, u, go[0], errp[1], oldmask);
+		child_main(o, u, ready[1], go[0], errp[1], oldmask);
 	}
+	close(ready[1]);
 	close(go[0]);
 	close(errp[1]);
 	*go_w = go[1];
 	*err_r = errp[0];
+	/* EOF instead of "r": the drop failed; the error arrives on err_r. */
+	(void)!read(ready[0], &c, 1);
+	close(ready[0]);
 	return 0;
 }
 

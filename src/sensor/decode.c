@@ -8,6 +8,7 @@
 static const struct decoder *const decoder_tables[] = {
 	process_decoders,
 	file_decoders,
+	security_decoders,
 	network_decoders,
 };
 

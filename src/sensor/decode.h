@@ -35,6 +35,7 @@ struct decoder {
 /* Tables, each terminated by {0}. */
 extern const struct decoder process_decoders[];
 extern const struct decoder file_decoders[];
+extern const struct decoder security_decoders[];
 extern const struct decoder network_decoders[];
 
 const struct decoder *decoder_for(uint16_t type);

@@ -15,9 +15,11 @@ cwd and $WORK for the program); lists must be equal; numbers equal."""
 import glob
 import json
 import os
+import pathlib
 import re
 import shutil
 import subprocess
+import tempfile
 
 import pytest
 
@@ -82,9 +84,14 @@ def build(path, spec, outdir):
 
 
 @pytest.mark.parametrize("path", PROGRAMS, ids=[os.path.basename(p) for p in PROGRAMS])
-def test_evasion(path, tmp_path):
+def test_evasion(path, tmp_path, request):
     spec = parse_header(path)
     assert spec["expect"] or spec["expect-not"], f"{path} declares no expect: line"
+    if spec["user"]:
+        # pytest's base temp dir is private (0700, re-enforced by every pytest
+        # run): a program run as another user is built and run under /var/tmp.
+        tmp_path = pathlib.Path(tempfile.mkdtemp(prefix="proctor-evasion-", dir="/var/tmp"))
+        request.addfinalizer(lambda: shutil.rmtree(tmp_path, ignore_errors=True))
     work = str(tmp_path / "work")
     os.makedirs(work)
     os.chmod(work, 0o777)

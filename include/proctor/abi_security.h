@@ -1,0 +1,138 @@
+/* abi_security.h: kernel records of the security family: security.privilege
+ * (credential changes by syscall or at exec), security.memexec (executable
+ * anonymous or W+X memory, memfd execution) and security.escape (namespace,
+ * seccomp, ptrace, module, mount, bpf, perf_event, io_uring attempts), and
+ * the per-process aggregation slots that keep JIT-style repeats from
+ * flooding. Included by bpf/security.bpf.c and src/sensor/decode_security.c.
+ * Bounds are documented in docs/EVENTS-security.md. */
+#ifndef PROCTOR_ABI_SECURITY_H
+#define PROCTOR_ABI_SECURITY_H
+
+#include "proctor/abi.h"
+
+#define PR_SEC_GROUPS_CAP 16	  /* supplementary groups shown per cred snapshot */
+#define PR_SEC_STR_CAP	  256	  /* bytes of one string argument (NUL included) */
+#define PR_SEC_STRS	  3	  /* string arguments per escape record */
+#define PR_SEC_AGG_SLOTS  16	  /* distinct aggregated kinds per process */
+#define PR_SEC_AGG_COARSE 2	  /* of which kept for coarse keys (PR_AGG_ANY) */
+#define PR_AGG_ANY	  (~0ULL) /* aggregation key argument: "any other value" */
+
+/* Common record flags (pr_hdr.flags). */
+#define PR_SEC_SUMMARY	    0x1 /* aggregation summary: count is the total so far */
+#define PR_SEC_STR0_TRUNC   0x2 /* string 0 was cut at PR_SEC_STR_CAP (1, 2 follow) */
+#define PR_SEC_STR1_TRUNC   0x4
+#define PR_SEC_STR2_TRUNC   0x8
+#define PR_SEC_GROUPS_TRUNC 0x10 /* more groups than PR_SEC_GROUPS_CAP */
+#define PR_SEC_AUX_VALID    0x20 /* escape: aux[] holds user memory read at arg aux_arg */
+#define PR_SEC_NO_SNAPSHOT  0x40 /* privilege: no "before" snapshot (tracking began mid-call) */
+
+/* ---- security.privilege ------------------------------------------------ */
+
+enum pr_priv_op {
+	PR_PRIV_SETUID = 1,
+	PR_PRIV_SETGID,
+	PR_PRIV_SETREUID,
+	PR_PRIV_SETREGID,
+	PR_PRIV_SETRESUID,
+	PR_PRIV_SETRESGID,
+	PR_PRIV_SETFSUID,
+	PR_PRIV_SETFSGID,
+	PR_PRIV_SETGROUPS,
+	PR_PRIV_CAPSET,
+	PR_PRIV_EXEC, /* credentials changed by execve: user space names it */
+};
+
+/* One thread's credentials. */
+struct pr_cred_snap {
+	__u32 uid, euid, suid, fsuid;
+	__u32 gid, egid, sgid, fsgid;
+	__u64 cap_inh, cap_prm, cap_eff, cap_amb;
+	__u32 ngroups;
+	__u32 _pad;
+	__u32 groups[PR_SEC_GROUPS_CAP];
+};
+_Static_assert(sizeof(struct pr_cred_snap) == 136, "pr_cred_snap layout");
+
+struct pr_sec_priv {
+	struct pr_hdr hdr;
+	__u16 op; /* enum pr_priv_op */
+	__u16 _pad;
+	__s32 ret;     /* syscall result; setfs[ug]id: the previous id */
+	__u64 args[3]; /* requested ids as passed; capset: requested eff/prm/inh */
+	struct pr_cred_snap from, to;
+};
+_Static_assert(sizeof(struct pr_sec_priv) == 376, "pr_sec_priv layout");
+
+/* ---- security.memexec -------------------------------------------------- */
+
+enum pr_mem_op {
+	PR_MEM_MMAP = 1,
+	PR_MEM_MPROTECT,
+	PR_MEM_PKEY_MPROTECT,
+	PR_MEM_MEMFD_EXEC,
+	PR_MEM_UNLINKED_EXEC, /* exec of an unlinked regular file (O_TMPFILE, deleted) */
+};
+
+#define PR_MEM_ANON	  0x1 /* no file, or a memfd / unlinked file */
+#define PR_MEM_FILE	  0x2 /* path[] holds the backing file's name (last component) */
+#define PR_MEM_MEMFD	  0x4 /* backing file is a memfd */
+#define PR_MEM_PATH_TRUNC 0x8
+
+/* Fixed part; when PR_MEM_FILE, path_len bytes of path follow. */
+struct pr_sec_memexec {
+	struct pr_hdr hdr;
+	__u16 op;	 /* enum pr_mem_op */
+	__u16 prot;	 /* PROT_* requested */
+	__u32 mem_flags; /* PR_MEM_* */
+	__u32 map_flags; /* mmap flags (MAP_*) */
+	__s32 err;	 /* 0 or -errno */
+	__u64 addr, len;
+	__u64 count;	/* occurrences of this kind in the process, this one included */
+	__u32 path_len; /* including NUL */
+	__u32 _pad;
+	char path[];
+};
+_Static_assert(sizeof(struct pr_sec_memexec) == 120, "pr_sec_memexec layout");
+
+/* ---- security.escape --------------------------------------------------- */
+
+/* Which arguments a syscall's record carries as strings: 2 bits per
+ * argument (0..5), strings filled in argument order, at most PR_SEC_STRS. */
+#define PR_ESC_STR_USER 1 /* NUL-terminated user string */
+#define PR_ESC_STR_FD	2 /* file descriptor: its dentry name */
+
+struct pr_sec_escape {
+	struct pr_hdr hdr;
+	__u32 nr;      /* native syscall number */
+	__u16 aux_arg; /* argument whose user memory is in aux[] (PR_SEC_AUX_VALID) */
+	__u16 _pad;
+	__s64 ret; /* syscall result (>= 0) or -errno */
+	__u64 args[6];
+	__u64 aux[2]; /* first 16 bytes of a struct argument (clone_args, perf attr, ...) */
+	__u64 count;  /* occurrences in the process, this one included */
+	__u16 str_len[PR_SEC_STRS]; /* bytes including NUL, 0 = unused */
+	__u16 _pad2;
+	char str[PR_SEC_STRS][PR_SEC_STR_CAP];
+};
+_Static_assert(sizeof(struct pr_sec_escape) == 936, "pr_sec_escape layout");
+
+/* ---- per-process aggregation (BPF map value, not a record) ------------- */
+
+enum pr_agg_kind { PR_AGG_NONE = 0, PR_AGG_MEMEXEC = 1, PR_AGG_ESCAPE = 2 };
+
+struct pr_agg_slot {
+	__u16 kind; /* enum pr_agg_kind */
+	__u16 op;   /* memexec: enum pr_mem_op */
+	__s32 err;
+	__u32 nr; /* escape: syscall number */
+	__u32 _pad;
+	__u64 a0, a1; /* key: memexec prot|flags<<16; escape: the first two args */
+	__u64 count;
+};
+_Static_assert(sizeof(struct pr_agg_slot) == 40, "pr_agg_slot layout");
+
+struct pr_agg {
+	struct pr_agg_slot slot[PR_SEC_AGG_SLOTS];
+};
+
+#endif /* PROCTOR_ABI_SECURITY_H */
