@@ -12,7 +12,7 @@ static const char usage[] =
 	"  run [OPTIONS] -- CMD [ARGS...]   run CMD under the recorder\n"
 	"  sessions [--json]               list recorded sessions\n"
 	"  tree [SESSION]                  process tree of a session (default: latest)\n"
-	"  log [SESSION] [--type T] [--pid P] [--path GLOB] [--json]\n"
+	"  log [SESSION] [--type T] [--pid P] [--path GLOB] [--host H] [--escape] [--json]\n"
 	"                                  events of a session\n"
 	"  bypass SESSION DURATION         let a running session's egress through\n"
 	"  version                         print the version\n"
