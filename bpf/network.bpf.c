@@ -915,7 +915,9 @@ static long dns_answer_cb(__u64 i, void *arg)
 	struct pr_scratch *s = scratch_get();
 	struct net_scratch *ns = net_scratch_get();
 	struct pr_ip_key k = {};
+	struct pr_ip_domain *old;
 	struct dns_walk *w;
+	__u64 now, keep, keep_until;
 	__u32 ttl;
 	__u16 type, rdlen;
 	__u8 c;
@@ -961,8 +963,19 @@ static long dns_answer_cb(__u64 i, void *arg)
 		ns->ipd.ttl = ttl;
 		if (ttl < PR_DNS_MIN_TTL)
 			ttl = PR_DNS_MIN_TTL;
-		ns->ipd.expires_ns = bpf_ktime_get_boot_ns() + (__u64)ttl * 1000000000ull;
+		now = bpf_ktime_get_boot_ns();
+		ns->ipd.expires_ns = now + (__u64)ttl * 1000000000ull;
+		/* One address, several names (CDNs, shared hosts): the latest name
+		 * is shown, the rules of every name still fresh keep applying. */
+		old = bpf_map_lookup_elem(&dns_ips, &k);
+		keep = old && now < old->expires_ns ? old->rules : 0;
+		keep_until = old ? old->expires_ns : 0;
 		bpf_map_update_elem(&dns_ips, &k, &ns->ipd, BPF_ANY);
+		if (keep && (old = bpf_map_lookup_elem(&dns_ips, &k))) {
+			old->rules |= keep;
+			if (keep_until > old->expires_ns)
+				old->expires_ns = keep_until;
+		}
 	}
 	w->pos += rdlen;
 	return 0;
@@ -1036,14 +1049,15 @@ static __always_inline bool dns_trusted(__u64 session_key, const __u8 *server)
 	return bpf_map_lookup_elem(&dns_resolvers, &k) != NULL;
 }
 
-/* Copy a DNS payload to the ring buffer (and learn from responses). */
-static __always_inline void dns_packet(struct __sk_buff *skb, struct pkt *p, bool in,
-				       struct pr_tracked *tr, struct pr_flow *fl)
+/* Copy one DNS message (for TCP: with its 2-byte length) to the ring
+ * buffer, and learn from it when it is a trusted response. */
+static __always_inline void dns_message(struct __sk_buff *skb, struct pkt *p, __u32 off, __u32 n,
+					bool in, struct pr_tracked *tr, struct pr_flow *fl)
 {
 	struct pr_scratch *s = scratch_get();
 	struct net_scratch *ns = net_scratch_get();
 	struct pr_dns_pkt *e;
-	__u32 n = p->paylen, off = p->payoff, base = sizeof(*e);
+	__u32 base = sizeof(*e);
 
 	if (!s || !ns || !n)
 		return;
@@ -1072,12 +1086,34 @@ static __always_inline void dns_packet(struct __sk_buff *skb, struct pkt *p, boo
 		return;
 	e->hdr.size = base + n;
 	if (in && dns_trusted(tr->session_key, p->peer)) {
-		if (p->proto == IPPROTO_TCP) /* one message per segment, 2-byte length first */
+		if (p->proto == IPPROTO_TCP)
 			dns_learn(s, ns, base + 2, n - 2 > n ? 0 : n - 2, tr->session_key);
 		else
 			dns_learn(s, ns, base, n, tr->session_key);
 	}
 	ev_output(s, base + n, PR_EV_DNS_PACKET, tr);
+}
+
+/* A UDP datagram is one message. A TCP segment may carry several (glibc
+ * "use-vc" writes the A and AAAA queries at once): each message that starts
+ * in the segment is a record, up to PR_DNS_TCP_MSGS. */
+static __always_inline void dns_packet(struct __sk_buff *skb, struct pkt *p, bool in,
+				       struct pr_tracked *tr, struct pr_flow *fl)
+{
+	__u32 off = p->payoff, end = p->payoff + p->paylen, i;
+	__u16 mlen;
+
+	if (p->proto != IPPROTO_TCP) {
+		dns_message(skb, p, off, p->paylen, in, tr, fl);
+		return;
+	}
+	for (i = 0; i < PR_DNS_TCP_MSGS; i++) {
+		if (off + 2 > end || bpf_skb_load_bytes(skb, off, &mlen, 2))
+			break;
+		mlen = bpf_ntohs(mlen);
+		dns_message(skb, p, off, end - off < 2u + mlen ? end - off : 2u + mlen, in, tr, fl);
+		off += 2u + mlen;
+	}
 }
 
 static __always_inline int on_skb(struct __sk_buff *skb, bool in)

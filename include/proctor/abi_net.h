@@ -18,6 +18,7 @@
 #define PR_EGRESS_RULES 64   /* rules per session policy (bit mask width) */
 #define PR_RULE_PORTS	8    /* port ranges per rule */
 #define PR_MMSG_SCAN	8    /* sendmmsg entries inspected per call */
+#define PR_DNS_TCP_MSGS 4    /* DNS messages decoded per TCP segment */
 
 /* ---- syscall records --------------------------------------------------- */
 

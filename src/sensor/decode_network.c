@@ -49,8 +49,30 @@ const char *egress_rule_name(uint64_t session_key, int rule)
 	return policy_rule_name(es && es->has_policy ? &es->policy : NULL, rule);
 }
 
+/* Who was refused what, by which rule (for the run summary). */
+static void account_refusal(struct egress_stats *st, const char *dest, uint8_t verdict,
+			    const char *who, const char *rule)
+{
+	char line[sizeof(st->refusals[0].line)];
+	uint32_t i;
+
+	snprintf(line, sizeof(line), "%s -> %s (%s)", who, dest, rule);
+	for (i = 0; i < st->nrefusals; i++) {
+		if (st->refusals[i].verdict == verdict && !strcmp(st->refusals[i].line, line)) {
+			st->refusals[i].count++;
+			return;
+		}
+	}
+	if (st->nrefusals >= EGRESS_TOP_DEST)
+		return;
+	snprintf(st->refusals[i].line, sizeof(st->refusals[i].line), "%s", line);
+	st->refusals[i].verdict = verdict;
+	st->refusals[i].count = 1;
+	st->nrefusals++;
+}
+
 void egress_account(uint64_t session_key, const char *dest, uint8_t verdict, uint64_t out,
-		    uint64_t in)
+		    uint64_t in, const char *who, const char *rule)
 {
 	struct egress_session *es = reg_find(session_key);
 	struct egress_stats *st;
@@ -65,6 +87,8 @@ void egress_account(uint64_t session_key, const char *dest, uint8_t verdict, uin
 	st->bytes_in += in;
 	st->denied += verdict == PR_VERDICT_DENIED;
 	st->bypassed += verdict == PR_VERDICT_BYPASSED;
+	if (verdict != PR_VERDICT_ALLOWED)
+		account_refusal(st, dest, verdict, who, rule);
 	for (i = 0; i < st->ndest; i++)
 		if (!strcmp(st->dest[i].name, dest))
 			d = &st->dest[i];
@@ -362,7 +386,12 @@ static enum decode_result decode_flow(struct decode_ctx *c, const void *data, si
 							     : "closed");
 	if (f->fflags & PR_FLOW_DOMAIN_TRUNC)
 		record_add_bool(r, "server.address_truncated", true);
-	egress_account(f->hdr.session_key, dest, f->verdict, f->bytes_out, f->bytes_in);
+	{
+		char who[64];
+		snprintf(who, sizeof(who), "%.16s[%u]", f->hdr.comm, f->hdr.pid);
+		egress_account(f->hdr.session_key, dest, f->verdict, f->bytes_out, f->bytes_in, who,
+			       egress_rule_name(f->hdr.session_key, f->rule));
+	}
 	return DECODE_OK;
 }
 

@@ -437,6 +437,14 @@ void egress_print_summary(const struct egress_session *es, FILE *out)
 			fprintf(out, ", %" PRIu64 " BYPASSED", d->bypassed);
 		fputc('\n', out);
 	}
+	for (i = 0; i < st->nrefusals; i++) {
+		const struct egress_refusal *x = &st->refusals[i];
+		fprintf(out, "proctor:   %s %s",
+			x->verdict == PR_VERDICT_DENIED ? "DENIED" : "BYPASSED", x->line);
+		if (x->count > 1)
+			fprintf(out, " x%" PRIu64, x->count);
+		fputc('\n', out);
+	}
 	if (st->dest_dropped)
 		fprintf(out, "proctor:   (%" PRIu64 " more flows to other destinations)\n",
 			st->dest_dropped);

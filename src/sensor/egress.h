@@ -30,11 +30,19 @@ struct egress_dest {
 	uint64_t flows, bytes_out, bytes_in, denied, bypassed;
 };
 
+/* A distinct (process, destination, rule) that was denied or bypassed. */
+struct egress_refusal {
+	char line[PR_DOMAIN_CAP + 2 * POLICY_RULE_NAME];
+	uint8_t verdict;
+	uint64_t count;
+};
+
 struct egress_stats {
 	uint64_t flows, denied, bypassed, bytes_out, bytes_in;
-	uint32_t ndest;
+	uint32_t ndest, nrefusals;
 	uint64_t dest_dropped; /* destinations beyond EGRESS_TOP_DEST */
 	struct egress_dest dest[EGRESS_TOP_DEST];
+	struct egress_refusal refusals[EGRESS_TOP_DEST];
 };
 
 struct egress_session {
@@ -80,6 +88,6 @@ void egress_register(struct egress_session *es);
 void egress_unregister(struct egress_session *es);
 const char *egress_rule_name(uint64_t session_key, int rule);
 void egress_account(uint64_t session_key, const char *dest, uint8_t verdict, uint64_t out,
-		    uint64_t in);
+		    uint64_t in, const char *who, const char *rule);
 
 #endif

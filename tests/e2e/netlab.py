@@ -1,9 +1,10 @@
 """netlab.py: the network test bed, stdlib only.
 
 As a library (the e2e tests): NetLab() builds a network namespace joined to
-the host by a veth pair (host 10.77.0.1 / fd77::1, namespace 10.77.0.2,
-10.77.0.3, fd77::2, fd77::3) and starts, inside the namespace, `netlab.py
-serve`: a DNS server (UDP and TCP port 53 on 10.77.0.2) answering the test
+the host by a veth pair (host 10.77.K.1 / fd77::K:1, namespace 10.77.K.2,
+10.77.K.3, fd77::K:2, fd77::K:3, with K a subnet no other lab on this machine
+uses: several test runs may share the machine) and starts, inside the
+namespace, `netlab.py serve`: a DNS server (UDP and TCP port 53 on SRV4) answering the test
 names, TCP servers on port 8080 of every namespace address, and a UDP
 server on port 5353. Every server appends what it saw to a log file, so a
 test can prove that a denied attempt never reached the peer.
@@ -14,6 +15,7 @@ line, then sends n bytes and closes. UDP: each datagram is logged and
 echoed back."""
 import json
 import os
+import random
 import socket
 import socketserver
 import struct
@@ -22,9 +24,25 @@ import sys
 import threading
 import time
 
-NS = "prtestnet"
-HOST4, SRV4, OTHER4 = "10.77.0.1", "10.77.0.2", "10.77.0.3"
-HOST6, SRV6, OTHER6 = "fd77::1", "fd77::2", "fd77::3"
+def _pick_subnet():
+    """A 10.77.K.0/24 no interface of this machine has (NETLAB_K: given)."""
+    if os.environ.get("NETLAB_K"):
+        return int(os.environ["NETLAB_K"])
+    used = subprocess.run(["ip", "-br", "addr"], capture_output=True, text=True).stdout
+    rnd = random.Random(os.getpid() ^ int(time.time() * 1000))
+    for _ in range(1000):
+        k = rnd.randint(1, 254)
+        if f"10.77.{k}." not in used:
+            return k
+    raise RuntimeError("no free 10.77.K.0/24 for the network test lab")
+
+
+K = _pick_subnet()
+NS = f"prtest{K}"
+VETH_HOST, VETH_NS = f"prt{K}a", f"prt{K}b"
+NET4 = f"10.77.{K}.0/24"
+HOST4, SRV4, OTHER4 = f"10.77.{K}.1", f"10.77.{K}.2", f"10.77.{K}.3"
+HOST6, SRV6, OTHER6 = f"fd77::{K:x}:1", f"fd77::{K:x}:2", f"fd77::{K:x}:3"
 
 # name -> list of (type, value)
 ZONE = {
@@ -108,13 +126,14 @@ def serve_dns(addr, log):
 
     def tcp_one(c, peer):
         with c:
-            hdr = c.recv(2, socket.MSG_WAITALL)
-            if len(hdr) < 2:
-                return
-            q = c.recv(struct.unpack("!H", hdr)[0], socket.MSG_WAITALL)
-            r = dns_answer(q)
-            c.sendall(struct.pack("!H", len(r)) + r)
-            _log(log, {"dns": "tcp", "peer": peer[0], "name": _qname(q, 12)[0]})
+            while True:  # several queries per connection (glibc "use-vc")
+                hdr = c.recv(2, socket.MSG_WAITALL)
+                if len(hdr) < 2:
+                    return
+                q = c.recv(struct.unpack("!H", hdr)[0], socket.MSG_WAITALL)
+                r = dns_answer(q)
+                c.sendall(struct.pack("!H", len(r)) + r)
+                _log(log, {"dns": "tcp", "peer": peer[0], "name": _qname(q, 12)[0]})
 
     def tcp_loop():
         while True:
@@ -149,12 +168,14 @@ def serve_tcp(addr, port, log):
                 if not d:
                     break
                 got += len(d)
+            # logged before answering: once the client has its answer, the
+            # log has the line
+            _log(log, {"tcp": addr, "port": port, "peer": peer[0], "received": got, "sent": want})
             chunk = b"r" * 65536
             left = want
             while left > 0:
                 c.sendall(chunk[:min(left, len(chunk))])
                 left -= min(left, len(chunk))
-            _log(log, {"tcp": addr, "port": port, "peer": peer[0], "received": got, "sent": want})
 
     def loop():
         while True:
@@ -204,24 +225,29 @@ class NetLab:
         self.resolv = os.path.join(workdir, "resolv.conf")
         with open(self.resolv, "w") as f:
             f.write(f"nameserver {SRV4}\noptions timeout:1 attempts:1\n")
+        self.resolv_tcp = os.path.join(workdir, "resolv-tcp.conf")
+        with open(self.resolv_tcp, "w") as f:
+            f.write(f"nameserver {SRV4}\noptions timeout:1 attempts:1 use-vc\n")
         self.down()
         sh(f"ip netns add {NS}")
-        sh(f"ip link add prt0 type veth peer name prt1")
-        sh(f"ip link set prt1 netns {NS}")
-        sh(f"ip addr add {HOST4}/24 dev prt0 && ip -6 addr add {HOST6}/64 dev prt0 nodad")
-        sh(f"ip link set prt0 up")
+        sh(f"ip link add {VETH_HOST} type veth peer name {VETH_NS}")
+        sh(f"ip link set {VETH_NS} netns {NS}")
+        sh(f"ip addr add {HOST4}/24 dev {VETH_HOST} && ip -6 addr add {HOST6}/112 dev {VETH_HOST} nodad")
+        sh(f"ip link set {VETH_HOST} up")
         ns = f"ip netns exec {NS}"
-        sh(f"{ns} ip addr add {SRV4}/24 dev prt1 && {ns} ip addr add {OTHER4}/24 dev prt1")
-        sh(f"{ns} ip -6 addr add {SRV6}/64 dev prt1 nodad && {ns} ip -6 addr add {OTHER6}/64 dev prt1 nodad")
-        sh(f"{ns} ip link set prt1 up && {ns} ip link set lo up")
+        sh(f"{ns} ip addr add {SRV4}/24 dev {VETH_NS} && {ns} ip addr add {OTHER4}/24 dev {VETH_NS}")
+        sh(f"{ns} ip -6 addr add {SRV6}/112 dev {VETH_NS} nodad && "
+           f"{ns} ip -6 addr add {OTHER6}/112 dev {VETH_NS} nodad")
+        sh(f"{ns} ip link set {VETH_NS} up && {ns} ip link set lo up")
         open(self.log, "w").close()
         self.proc = subprocess.Popen(["ip", "netns", "exec", NS, "/usr/bin/python3",
                                       os.path.abspath(__file__), "serve", self.log],
-                                     stdout=subprocess.PIPE, text=True)
+                                     stdout=subprocess.PIPE, text=True,
+                                     env=dict(os.environ, NETLAB_K=str(K)))
         assert self.proc.stdout.readline().strip() == "ready"
 
     def down(self):
-        sh("ip link del prt0", check=False)
+        sh(f"ip link del {VETH_HOST}", check=False)
         sh(f"ip netns del {NS}", check=False)
 
     def close(self):
@@ -233,10 +259,12 @@ class NetLab:
         with open(self.log) as f:
             return [json.loads(l) for l in f if l.strip()]
 
-    def wrap(self, cmd):
-        """Run cmd with the lab's resolv.conf (private mount namespace)."""
+    def wrap(self, cmd, tcp=False):
+        """Run cmd with the lab's resolv.conf (private mount namespace);
+        tcp: the resolver uses TCP ("options use-vc")."""
+        conf = self.resolv_tcp if tcp else self.resolv
         return ["unshare", "-m", "sh", "-c",
-                f"mount --bind {self.resolv} /etc/resolv.conf && exec \"$@\"", "sh", *cmd]
+                f"mount --bind {conf} /etc/resolv.conf && exec \"$@\"", "sh", *cmd]
 
 
 if __name__ == "__main__":

@@ -1,11 +1,15 @@
 # curl to a local HTTP server: a different program, the same flow record.
 # (curl connects non-blocking: the connect returns EINPROGRESS, outcome "unknown")
-# expect: {"type": "net.connect", "process.name": "curl", "network.peer.address": "127.0.0.1", "network.peer.port": 39081, "event.outcome": "unknown", "error.code": "EINPROGRESS"}
-# expect: {"type": "net.flow", "process.name": "curl", "network.peer.port": 39081, "flow.established": true, "verdict": "ALLOWED"}
+# expect: {"type": "net.connect", "process.name": "curl", "network.peer.address": "127.0.0.1", "event.outcome": "unknown", "error.code": "EINPROGRESS"}
+# expect: {"type": "net.flow", "process.name": "curl", "network.peer.address": "127.0.0.1", "flow.established": true, "verdict": "ALLOWED"}
 cd "$1" && echo hello > index.html
-/usr/bin/python3 -m http.server 39081 --bind 127.0.0.1 > srv.log 2>&1 &
-pid=$!
-for i in $(seq 50); do curl -s -o /dev/null http://127.0.0.1:39081/ && break; sleep 0.1; done
-curl -s http://127.0.0.1:39081/index.html > out.txt
-kill $pid
+/usr/bin/python3 -c '
+import http.server, socketserver, sys
+h = socketserver.TCPServer(("127.0.0.1", 0), http.server.SimpleHTTPRequestHandler)
+open("port", "w").write(str(h.server_address[1]))
+h.handle_request()
+' > srv.log 2>&1 &
+while ! [ -s port ]; do sleep 0.05; done
+curl -s "http://127.0.0.1:$(cat port)/index.html" > out.txt
+wait
 grep -q hello out.txt

@@ -1,8 +1,8 @@
 /* connect() from a secondary thread with its own name: attributed to the
  * thread (process.tid) of the process.
  * build: -lpthread
- * expect: {"type": "net.connect", "process.name": "connthr", "network.peer.port": 39051, "event.outcome": "success"}
- * expect: {"type": "net.flow", "process.name": "connthr", "network.peer.port": 39051, "flow.bytes_out": 5}
+ * expect: {"type": "net.connect", "process.name": "connthr", "event.outcome": "success"}
+ * expect: {"type": "net.flow", "process.name": "connthr", "flow.bytes_out": 5}
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -30,10 +30,11 @@ int main(void)
 	void *rc;
 	char buf[16];
 
-	a.sin_port = htons(39051);
+	a.sin_port = htons(0);
 	inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
 	setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(s, (void *)&a, sizeof(a)) || listen(s, 1))
+	if (bind(s, (void *)&a, sizeof(a)) || listen(s, 1) ||
+	    getsockname(s, (void *)&a, &(socklen_t){sizeof(a)}))
 		return 1;
 	pthread_create(&t, NULL, run, NULL);
 	a2 = accept(s, NULL, NULL);
