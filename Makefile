@@ -7,7 +7,7 @@ CC        ?= gcc
 CLANG     ?= clang
 BPFTOOL   ?= bpftool
 ARCH      := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
-PKGS      := libbpf sqlite3 yaml-0.1 libcurl libmicrohttpd zlib libelf
+PKGS      := libbpf sqlite3 yaml-0.1 libcurl libmicrohttpd zlib libelf openssl
 VERSION   := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 
 CFLAGS    ?= -O2 -g
@@ -95,7 +95,7 @@ fuzz: $(BUILD)/proctor.skel.h
 	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Isrc -I$(BUILD) -D_GNU_SOURCE \
 		-DPROCTOR_VERSION='"fuzz"' -o $(BUILD)/fuzz/fuzz_decode tests/fuzz/fuzz_decode.c \
 		src/sensor/decode.c src/sensor/decode_*.c src/model/*.c src/pipeline/*.c src/sinks/*.c \
-		src/store/*.c src/util/*.c $(LDLIBS)
+		src/store/*.c src/util/*.c src/net/*.c src/policy/*.c $(LDLIBS)
 	$(BUILD)/fuzz/fuzz_decode -max_total_time=$(FUZZ_SECONDS) -max_len=16384
 
 format:

@@ -32,19 +32,44 @@ def cgroup_root():
     raise SystemExit("no cgroup2 mount")
 
 
+_our_btf = []
+
+
+def our_btf_id():
+    """BTF id of our proctor instance's object. Other instances (other
+    sessions, other builds) may be loaded on this host: ours is the one whose
+    tracked_cgroups map holds the cgroup we run in."""
+    if _our_btf:
+        return _our_btf[0]
+    with open("/proc/self/cgroup") as f:
+        rel = [l.split(":", 2)[2].strip() for l in f if l.startswith("0::")][0]
+    cg = os.stat(cgroup_root() + rel).st_ino
+    key = [str(b) for b in cg.to_bytes(8, "little")]
+    maps = json.loads(subprocess.run(["bpftool", "map", "show", "-j"], capture_output=True,
+                                     text=True, check=True).stdout)
+    progs = json.loads(subprocess.run(["bpftool", "prog", "show", "-j"], capture_output=True,
+                                      text=True, check=True).stdout)
+    for m in maps:
+        if m.get("name") != "tracked_cgroups":
+            continue
+        r = subprocess.run(["bpftool", "map", "lookup", "id", str(m["id"]), "key", *key],
+                           capture_output=True, text=True)
+        if r.returncode != 0:
+            continue
+        for p in progs:
+            if m["id"] in p.get("map_ids", []) and p.get("name", "").startswith("tail_sec"):
+                _our_btf.append(p["btf_id"])
+                return p["btf_id"]
+    raise SystemExit("cannot find our proctor instance's programs")
+
+
 def stats():
-    """Dispatcher counters of our instance: other proctor instances may be
-    loaded on the same host; ours is the newest object (one BTF id) holding
-    the security family's programs."""
+    """Run-time counters of our instance's dispatchers and tracepoint programs."""
     out = subprocess.run(["bpftool", "prog", "show", "-j"], capture_output=True, text=True,
                          check=True).stdout
-    progs = json.loads(out)
-    ours = [p for p in progs if p.get("name", "").startswith("tail_sec_cred_e")]
-    if not ours:
-        raise SystemExit("security programs not loaded")
-    btf = max(ours, key=lambda p: p["id"]).get("btf_id")
+    btf = our_btf_id()
     res = {}
-    for p in progs:
+    for p in json.loads(out):
         name = p.get("name", "")
         if p.get("btf_id") != btf:
             continue

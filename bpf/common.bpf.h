@@ -80,6 +80,33 @@ struct path_walk {
 	__u32 trunc;
 };
 
+/* Second-level routing for syscalls two families hook (e.g. mmap: files
+ * count writes through shared mappings, security watches executable memory).
+ * A program registered with .chains = true ends with PR_CHAIN_EXIT/ENTER,
+ * which tail-calls the next family's program for the same syscall, if any. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, PR_SYSCALL_SLOTS);
+	__type(key, __u32);
+	__type(value, __u32);
+} sys_exit_chain SEC(".maps") __weak;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, PR_SYSCALL_SLOTS);
+	__type(key, __u32);
+	__type(value, __u32);
+} sys_enter_chain SEC(".maps") __weak;
+
+#define PR_CHAIN(ctx, map, nr)                                                                     \
+	do {                                                                                       \
+		__u64 __nr = (nr);                                                                 \
+		if (__nr < PR_SYSCALL_SLOTS)                                                       \
+			bpf_tail_call(ctx, &map, (__u32)__nr);                                     \
+	} while (0)
+#define PR_CHAIN_EXIT(ctx, regs) PR_CHAIN(ctx, sys_exit_chain, PR_SYSCALL_NR_DIRECT(regs))
+#define PR_CHAIN_ENTER(ctx, id) PR_CHAIN(ctx, sys_enter_chain, id)
+
 /* Per-CPU assembly area for variable-size records. */
 struct pr_scratch {
 	struct path_walk walk;

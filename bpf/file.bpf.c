@@ -302,8 +302,7 @@ int BPF_PROG(tail_file_rw, struct pt_regs *regs, long ret)
 
 /* mmap of a file: a read mapping, and a write-capable one when shared and
  * PROT_WRITE (bytes written through it are not visible to syscall hooks). */
-SEC("tp_btf/sys_exit")
-int BPF_PROG(tail_file_mmap, struct pt_regs *regs, long ret)
+static __always_inline int file_mmap_exit(struct pt_regs *regs, long ret)
 {
 	struct pr_tracked *tr = tracked_current();
 	struct task_struct *t;
@@ -326,6 +325,15 @@ int BPF_PROG(tail_file_mmap, struct pt_regs *regs, long ret)
 	return 0;
 }
 
+/* Chains: the security family watches mmap for executable memory. */
+SEC("tp_btf/sys_exit")
+int BPF_PROG(tail_file_mmap, struct pt_regs *regs, long ret)
+{
+	file_mmap_exit(regs, ret);
+	PR_CHAIN_EXIT(ctx, regs);
+	return 0;
+}
+
 struct vma_probe {
 	__u64 file;
 	__u64 flags;
@@ -343,8 +351,7 @@ static long vma_probe_cb(struct task_struct *task, struct vm_area_struct *vma, v
 /* mprotect adding PROT_WRITE to a shared file mapping makes it
  * write-capable just like mmap would (only the mapping at addr is checked,
  * not every mapping of a multi-mapping range). */
-SEC("tp_btf/sys_exit")
-int BPF_PROG(tail_file_mprotect, struct pt_regs *regs, long ret)
+static __always_inline int file_mprotect_exit(struct pt_regs *regs, long ret)
 {
 	struct pr_tracked *tr = tracked_current();
 	struct vma_probe v = {};
@@ -357,6 +364,15 @@ int BPF_PROG(tail_file_mprotect, struct pt_regs *regs, long ret)
 	    !(v.flags & PR_VM_SHARED))
 		return 0;
 	io_account(t, tr, -1, (struct file *)v.file, IO_WRITE, 0, IO_KIND_MMAP);
+	return 0;
+}
+
+/* Chains: the security family watches mprotect for executable memory. */
+SEC("tp_btf/sys_exit")
+int BPF_PROG(tail_file_mprotect, struct pt_regs *regs, long ret)
+{
+	file_mprotect_exit(regs, ret);
+	PR_CHAIN_EXIT(ctx, regs);
 	return 0;
 }
 

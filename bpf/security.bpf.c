@@ -304,7 +304,7 @@ static __always_inline void mem_report(struct task_struct *t, struct pr_tracked 
 				       __u64 addr, __u64 len, struct file *f)
 {
 	__s32 err = ret < 0 && ret >= -4095 ? (__s32)ret : 0;
-	__u64 a0 = (prot & 7) | (__u64)(mflags & (PR_MEM_ANON | PR_MEM_MEMFD)) << 16;
+	__u64 a0 = prot | (__u64)(mflags & (PR_MEM_ANON | PR_MEM_MEMFD)) << 16;
 	__u64 a1 = (mflags & PR_MEM_ANON) ? 0 : (__u64)BPF_CORE_READ(f, f_inode);
 	__u64 count = agg_hit(t->tgid, PR_AGG_MEMEXEC, op, err, 0, a0, a1, a0, PR_AGG_ANY);
 
@@ -323,6 +323,19 @@ static __always_inline __u32 file_mem_flags(struct file *f)
 	return PR_MEM_ANON | (file_is_memfd(f) ? PR_MEM_MEMFD : 0);
 }
 
+/* The protection that takes effect: under personality(READ_IMPLIES_EXEC)
+ * readable memory is executable without PROT_EXEC being asked for. Returns 0
+ * when the memory does not become executable. */
+static __always_inline __u32 effective_prot(__u32 prot)
+{
+	if (prot & PR_PROT_EXEC)
+		return prot;
+	if (!(prot & PR_PROT_READ) ||
+	    !(bpf_get_current_task_btf()->personality & PR_READ_IMPLIES_EXEC))
+		return 0;
+	return prot | PR_PROT_EXEC | PR_MEM_PROT_IMPLIED;
+}
+
 SEC("tp_btf/sys_exit")
 int BPF_PROG(tail_sec_mmap_exit, struct pt_regs *regs, long ret)
 {
@@ -333,8 +346,8 @@ int BPF_PROG(tail_sec_mmap_exit, struct pt_regs *regs, long ret)
 
 	if (!tr)
 		return 0;
-	prot = SEC_ARG3(regs);
-	if (!(prot & PR_PROT_EXEC))
+	prot = effective_prot(SEC_ARG3(regs));
+	if (!prot)
 		return 0;
 	flags = PR_ARG4(regs);
 	t = bpf_get_current_task_btf();
@@ -376,8 +389,8 @@ static __always_inline int mprotect_exit(struct pt_regs *regs, long ret, __u16 o
 
 	if (!tr)
 		return 0;
-	prot = SEC_ARG3(regs);
-	if (!(prot & PR_PROT_EXEC))
+	prot = effective_prot(SEC_ARG3(regs));
+	if (!prot)
 		return 0;
 	t = bpf_get_current_task_btf();
 	addr = PR_ARG1(regs);
@@ -407,6 +420,26 @@ int BPF_PROG(tail_sec_pkey_mprotect_exit, struct pt_regs *regs, long ret)
 
 /* ---- exec: credential change and memfd execution ----------------------- */
 
+static long stack_cb(struct task_struct *task, struct vm_area_struct *vma, void *data)
+{
+	*(__u64 *)data = BPF_CORE_READ(vma, vm_flags) | 1ULL << 63; /* found */
+	return 0;
+}
+
+/* The new image's stack is writable and executable (PT_GNU_STACK RWE, e.g.
+ * `-z execstack`): code can be written and run there without any mmap or
+ * mprotect call. */
+static __always_inline void exec_stack(struct task_struct *p, struct pr_tracked *tr)
+{
+	__u64 vmf = 0;
+
+	bpf_find_vma(p, BPF_CORE_READ(p, mm, start_stack), stack_cb, &vmf, 0);
+	if ((vmf & (PR_VM_WRITE | PR_VM_EXEC)) != (PR_VM_WRITE | PR_VM_EXEC))
+		return;
+	mem_emit(p, tr, PR_MEM_EXEC_STACK, PR_PROT_READ | PR_PROT_WRITE | PR_PROT_EXEC, PR_MEM_ANON,
+		 0, 0, 0, 0, 1, NULL, 0);
+}
+
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(handle_sec_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
 {
@@ -424,6 +457,7 @@ int BPF_PROG(handle_sec_exec, struct task_struct *p, pid_t old_pid, struct linux
 		bpf_map_delete_elem(&sec_cred_stash, &key);
 	}
 	/* With an interpreter (#! script in a memfd), executable is the memfd. */
+	exec_stack(p, tr);
 	if (bpf_core_field_exists(bprm->executable))
 		f = BPF_CORE_READ(bprm, executable);
 	if (!f)

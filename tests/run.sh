@@ -17,7 +17,7 @@ for t in build/tests/test_*; do
 	[[ -x "$t" ]] || continue
 	out=$("$t" 2>&1); rc=$?
 	p=$(grep -c '^\[       OK \]' <<<"$out")
-	f=$(grep -c '^\[  FAILED  \]' <<<"$out")
+	f=$(grep '^\[  FAILED  \] ' <<<"$out" | grep -v 'test(s)' | sort -u | wc -l)
 	if ((rc != 0 && f == 0)); then f=1; fi
 	passed=$((passed + p)); failed=$((failed + f))
 	printf '  %-40s %3d passed %3d failed\n' "$(basename "$t")" "$p" "$f"

@@ -1,4 +1,5 @@
-/* log.c: `proctor log [SESSION] [--type T] [--pid P] [--path GLOB] [--escape] [--json]`:
+/* log.c: `proctor log [SESSION] [--type T] [--pid P] [--path GLOB] [--host H] [--escape]
+ *  [--json]`:
  * a session's events in order, as JSON lines (the contract) or one readable
  * line each. */
 #include <getopt.h>
@@ -63,6 +64,7 @@ int cmd_log(int argc, char **argv)
 		{"type", required_argument, 0, 't'},  {"pid", required_argument, 0, 'p'},
 		{"path", required_argument, 0, 'P'},  {"help", no_argument, 0, 'h'},
 		{"escape", no_argument, 0, 'e'},
+		{"host", required_argument, 0, 'H'},
 		{0},
 	};
 	struct store_event_filter f = {0};
@@ -81,6 +83,7 @@ int cmd_log(int argc, char **argv)
 		case 't': f.type_prefix = optarg; break;
 		case 'P': f.path_glob = optarg; break;
 		case 'e': f.type_prefix = "security.escape"; break; /* escape attempts only */
+		case 'H': f.host = optarg; break;
 		case 'p':
 			if (parse_int(optarg, &pid) || pid <= 0) {
 				err_msg("log: --pid '%s' is not a process id", optarg);
@@ -90,7 +93,7 @@ int cmd_log(int argc, char **argv)
 			break;
 		case 'h':
 			puts("usage: proctor log [SESSION] [--type PREFIX] [--pid PID] [--path GLOB]"
-			     " [--escape] [--json] [--db PATH]");
+			     " [--host NAME] [--escape] [--json] [--db PATH]");
 			return 0;
 		case ':':
 			err_msg("%s: option '%s' needs a value", argv[0], argv[optind - 1]);

@@ -12,8 +12,9 @@ static const char usage[] =
 	"  run [OPTIONS] -- CMD [ARGS...]   run CMD under the recorder\n"
 	"  sessions [--json]               list recorded sessions\n"
 	"  tree [SESSION]                  process tree of a session (default: latest)\n"
-	"  log [SESSION] [--type T] [--pid P] [--path GLOB] [--json]\n"
+	"  log [SESSION] [--type T] [--pid P] [--path GLOB] [--host H] [--escape] [--json]\n"
 	"                                  events of a session\n"
+	"  bypass SESSION DURATION         let a running session's egress through\n"
 	"  version                         print the version\n"
 	"\n"
 	"Every command takes --db PATH (default $PROCTOR_DB or /var/lib/proctor/proctor.db).\n"
@@ -52,6 +53,8 @@ int main(int argc, char **argv)
 		return cmd_tree(argc, argv);
 	if (!strcmp(argv[0], "log"))
 		return cmd_log(argc, argv);
+	if (!strcmp(argv[0], "bypass"))
+		return cmd_bypass(argc, argv);
 	if (!strcmp(argv[0], "version")) {
 		printf("proctor %s\n", PROCTOR_VERSION);
 		return 0;

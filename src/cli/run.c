@@ -21,7 +21,9 @@
 
 #include "cli/cli.h"
 #include "pipeline/config.h"
+#include "policy/policy.h"
 #include "sensor/cgroup.h"
+#include "sensor/egress.h"
 #include "sensor/recorder.h"
 #include "store/store.h"
 #include "util/util.h"
@@ -29,7 +31,9 @@
 #define MAX_EXPORTS 16
 
 struct run_opts {
-	const char *agent, *project, *user, *db, *jsonl, *config, *metrics;
+	const char *agent, *project, *user, *db, *jsonl, *config, *metrics, *policy;
+	int egress_mode; /* -1 policy's own, else PR_MODE_* */
+	uint64_t flow_idle_ns;
 	const char *exports[MAX_EXPORTS];
 	int nexports;
 	uint64_t grace_ns;
@@ -49,7 +53,11 @@ static const char run_usage[] =
 	"  --config FILE      pipeline configuration (sinks, filters, redaction)\n"
 	"  --metrics ADDR     serve Prometheus /metrics and /healthz on ADDR\n"
 	"  --grace DURATION   record leftovers this long after CMD exits, then kill (5s)\n"
-	"  --ringbuf-mb N     ring buffer size in MiB, a power of two (16)\n";
+	"  --ringbuf-mb N     ring buffer size in MiB, a power of two (16)\n"
+	"  --policy FILE      enforce the policy in FILE (see docs/POLICY.md)\n"
+	"  --egress MODE      audit: evaluate the egress policy but let everything\n"
+	"                     through (recorded BYPASSED); enforce (the default)\n"
+	"  --flow-idle DUR    UDP flows end after this much silence (5s)\n";
 
 static int parse_run_opts(int argc, char **argv, struct run_opts *o)
 {
@@ -59,6 +67,8 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o)
 		{"jsonl", required_argument, 0, 'j'},  {"export", required_argument, 0, 'e'},
 		{"config", required_argument, 0, 'c'}, {"metrics", required_argument, 0, 'm'},
 		{"grace", required_argument, 0, 'g'},  {"ringbuf-mb", required_argument, 0, 'r'},
+		{"policy", required_argument, 0, 'P'}, {"egress", required_argument, 0, 'E'},
+		{"flow-idle", required_argument, 0, 'I'},
 		{"help", no_argument, 0, 'h'},         {0},
 	};
 	int c;
@@ -66,6 +76,8 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o)
 
 	memset(o, 0, sizeof(*o));
 	o->grace_ns = 5000000000ull;
+	o->egress_mode = -1;
+	o->flow_idle_ns = 5000000000ull;
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+:h", longopts, NULL)) != -1) {
@@ -96,6 +108,23 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o)
 				return -1;
 			}
 			o->ringbuf_bytes = (uint32_t)(mb << 20);
+			break;
+		case 'P': o->policy = optarg; break;
+		case 'E':
+			if (!strcmp(optarg, "audit"))
+				o->egress_mode = PR_MODE_AUDIT;
+			else if (!strcmp(optarg, "enforce"))
+				o->egress_mode = PR_MODE_ENFORCE;
+			else {
+				err_msg("--egress: '%s' is not audit or enforce", optarg);
+				return -1;
+			}
+			break;
+		case 'I':
+			if (parse_duration_ns(optarg, &o->flow_idle_ns) || !o->flow_idle_ns) {
+				err_msg("--flow-idle: '%s' is not a duration (e.g. 5s)", optarg);
+				return -1;
+			}
 			break;
 		case 'h': fputs(run_usage, stdout); exit(0);
 		case ':':
@@ -147,10 +176,12 @@ static int resolve_user(const char *name, struct target_user *u)
 
 static const int forwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH};
 
-/* The child: drop privileges, wait for the go, exec. Reports exec failure
- * (errno) through the close-on-exec pipe. */
-static void child_main(const struct run_opts *o, const struct target_user *u, int go_fd,
-		       int err_fd, const sigset_t *oldmask)
+/* The child: drop privileges, say so on ready_fd, wait for the go, exec.
+ * The parent moves it into the tracked cgroup only after "ready", so the
+ * privilege drop (ours, not the agent's) is never recorded. Exec failure
+ * (errno) is reported through the close-on-exec err_fd. */
+static void child_main(const struct run_opts *o, const struct target_user *u, int ready_fd,
+		       int go_fd, int err_fd, const sigset_t *oldmask)
 {
 	char c;
 	int e;
@@ -165,6 +196,8 @@ static void child_main(const struct run_opts *o, const struct target_user *u, in
 		setenv("USER", u->name, 1);
 		setenv("LOGNAME", u->name, 1);
 	}
+	(void)!write(ready_fd, "r", 1);
+	close(ready_fd);
 	if (read(go_fd, &c, 1) != 1)
 		_exit(125); /* parent gave up */
 	close(go_fd);
@@ -177,6 +210,8 @@ static void child_main(const struct run_opts *o, const struct target_user *u, in
 
 struct run_state {
 	struct recorder rec;
+	struct egress_session eg;
+	struct policy policy;
 	struct session ses;
 	char cg_abs[4096], cg_rel[4096];
 	pid_t child;
@@ -236,6 +271,39 @@ static int setup_cgroup(struct run_state *st)
 	return 0;
 }
 
+/* Network: cgroup programs, policy, bypass endpoint; before CMD starts. */
+static int setup_egress(struct run_state *st, const struct run_opts *o)
+{
+	char err[512];
+
+	if (egress_attach(&st->eg, &st->rec, st->cg_abs, st->ses.key, st->ses.id, err,
+			  sizeof(err)) ||
+	    egress_set_policy(&st->eg, &st->rec, o->policy ? &st->policy.egress : NULL,
+			      o->egress_mode, err, sizeof(err))) {
+		err_msg("%s", err);
+		return -1;
+	}
+	st->eg.udp_idle_ns = o->flow_idle_ns;
+	if (st->eg.has_policy && egress_ctl_listen(&st->eg, err, sizeof(err)))
+		err_msg("warning: %s (proctor bypass will not reach this session)", err);
+	return 0;
+}
+
+/* TCP flows still open: give their close callbacks up to 200 ms, then
+ * flush whatever is left. */
+static void finish_egress(struct run_state *st)
+{
+	uint64_t until = now_monotonic_ns() + 200000000ull;
+
+	while (now_monotonic_ns() < until && egress_pending_tcp(&st->eg, &st->rec)) {
+		recorder_drain(&st->rec);
+		usleep(10000);
+	}
+	recorder_drain(&st->rec);
+	egress_tick(&st->eg, &st->rec, true);
+	egress_detach(&st->eg, &st->rec);
+}
+
 /* Reap CMD and any orphan of the session (we are its subreaper). */
 static void reap(struct run_state *st)
 {
@@ -286,6 +354,7 @@ static void event_loop(struct run_state *st, int sfd, uint64_t grace_ns)
 			}
 		}
 		recorder_drain(&st->rec);
+		egress_tick(&st->eg, &st->rec, false);
 		if (!st->child_done)
 			continue;
 		if (!deadline)
@@ -319,6 +388,7 @@ static void print_summary(const struct run_state *st, uint64_t t0)
 		(unsigned long long)s->drops, s->drops ? " (events were lost)" : "", s->exit_code);
 	if (s->kernel_drops)
 		fprintf(stderr, "proctor: kernel ring buffer losses by type: %s\n", s->drops_detail);
+	egress_print_summary(&st->eg, stderr);
 }
 
 static int exit_status_of(int status, struct session *s)
@@ -330,12 +400,14 @@ static int exit_status_of(int status, struct session *s)
 	return WEXITSTATUS(status);
 }
 
+/* Fork CMD's process; returns once it has dropped privileges and waits. */
 static int spawn(struct run_state *st, const struct run_opts *o, const struct target_user *u,
 		 const sigset_t *oldmask, int *go_w, int *err_r)
 {
-	int go[2], errp[2];
+	int ready[2], go[2], errp[2];
+	char c;
 
-	if (pipe2(go, O_CLOEXEC) || pipe2(errp, O_CLOEXEC)) {
+	if (pipe2(ready, O_CLOEXEC) || pipe2(go, O_CLOEXEC) || pipe2(errp, O_CLOEXEC)) {
 		err_msg("pipe: %s", strerror(errno));
 		return -1;
 	}
@@ -345,14 +417,19 @@ static int spawn(struct run_state *st, const struct run_opts *o, const struct ta
 		return -1;
 	}
 	if (st->child == 0) {
+		close(ready[0]);
 		close(go[1]);
 		close(errp[0]);
-		child_main(o, u, go[0], errp[1], oldmask);
+		child_main(o, u, ready[1], go[0], errp[1], oldmask);
 	}
+	close(ready[1]);
 	close(go[0]);
 	close(errp[1]);
 	*go_w = go[1];
 	*err_r = errp[0];
+	/* EOF instead of "r": the drop failed; the error arrives on err_r. */
+	(void)!read(ready[0], &c, 1);
+	close(ready[0]);
 	return 0;
 }
 
@@ -377,6 +454,17 @@ int cmd_run(int argc, char **argv)
 		return EXIT_USAGE;
 	if (!(st = calloc(1, sizeof(*st))))
 		return EXIT_SETUP;
+	st->eg.ctl_fd = -1;
+	if (o.policy && policy_load_file(o.policy, &st->policy, err, sizeof(err))) {
+		err_msg("invalid policy: %s", err);
+		free(st);
+		return EXIT_USAGE;
+	}
+	if (o.egress_mode >= 0 && !o.policy) {
+		err_msg("--egress needs --policy FILE");
+		free(st);
+		return EXIT_USAGE;
+	}
 	session_init(&st->ses, o.agent, o.project);
 	st->ses.argv = o.cmd;
 	st->ses.argc = o.cmdc;
@@ -390,6 +478,8 @@ int cmd_run(int argc, char **argv)
 	}
 	if (setup_cgroup(st))
 		goto out;
+	if (setup_egress(st, &o))
+		goto out_cg;
 
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGCHLD);
@@ -428,10 +518,12 @@ int cmd_run(int argc, char **argv)
 	}
 	reap(st); /* killed orphans */
 	st->ses.exit_code = exit_status_of(st->child_status, &st->ses);
+	finish_egress(st);
 	recorder_finish(&st->rec, &st->ses);
 	rc = st->ses.exit_code;
 	print_summary(st, t0);
 out_cg:
+	egress_detach(&st->eg, &st->rec);
 	cgroup_kill(st->cg_abs);
 	for (i = 0; i < 100 && cgroup_populated(st->cg_abs); i++)
 		usleep(10000);

@@ -185,6 +185,11 @@ static void add_note(struct node *n, const char *text)
 
 /* One SQL query per kind of activity; each row is (pid, note text). */
 static const char *const annotation_sql[] = {
+	/* a process that exec'd more than once (env, setsid, unshare, sudo ...) */
+	"SELECT pid, 'exec chain: ' || group_concat(summary, ' ⇒ ') FROM ("
+	" SELECT pid, substr(summary, 1, 80) AS summary FROM events"
+	" WHERE session=?1 AND type='process.exec' ORDER BY id)"
+	" GROUP BY pid HAVING count(*) > 1",
 	/* files: opens, writes, metadata changes */
 	"SELECT pid, 'files: ' || sum(type='file.open') || ' opened'"
 	" || CASE WHEN sum(type='file.write') > 0 THEN ', ' || sum(type='file.write') || ' written' ELSE '' END"

@@ -1,17 +1,24 @@
-/* pipeline.c: record pool, stages and batching towards the sinks. */
+/* pipeline.c: record pool, the stages (enrich -> redact -> rate limit at
+ * commit; per-sink filter at flush) and batching towards the sinks. Every
+ * record that does not reach a sink is counted by reason, in the totals and
+ * in its session's drops. */
 #include "pipeline/pipeline.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "pipeline/enrich.h"
+#include "pipeline/filter.h"
+#include "pipeline/ratelimit.h"
+#include "pipeline/redact.h"
+#include "sinks/netsink.h"
 #include "util/util.h"
 
 static const char *const drop_names[DROP_REASON_MAX] = {
-	[DROP_RINGBUF_FULL] = "ringbuf_full",
-	[DROP_DECODE] = "decode_error",
-	[DROP_RATE_LIMIT] = "rate_limited",
-	[DROP_SINK_ERROR] = "sink_error",
+	[DROP_RINGBUF_FULL] = "ringbuf_full", [DROP_DECODE] = "decode_error",
+	[DROP_RATE_LIMIT] = "rate_limited",   [DROP_SINK_ERROR] = "sink_error",
 	[DROP_SPOOL_FULL] = "spool_full",
 };
 
@@ -20,19 +27,47 @@ const char *drop_reason_name(enum drop_reason r)
 	return r < DROP_REASON_MAX ? drop_names[r] : "unknown";
 }
 
-int pipeline_init(struct pipeline *p, size_t batch_cap, uint64_t interval_ns)
+static int alloc_batch(struct pipeline *p, size_t cap)
 {
 	size_t i;
 
-	memset(p, 0, sizeof(*p));
-	p->cap = batch_cap ? batch_cap : 4096;
-	p->interval_ns = interval_ns ? interval_ns : 100000000ull;
+	p->cap = cap;
 	p->pool = calloc(p->cap, sizeof(*p->pool));
 	p->batch = calloc(p->cap, sizeof(*p->batch));
-	if (!p->pool || !p->batch)
+	p->fbatch = calloc(p->cap, sizeof(*p->fbatch));
+	if (!p->pool || !p->batch || !p->fbatch)
 		return -1;
 	for (i = 0; i < p->cap; i++)
 		record_init(&p->pool[i]);
+	return 0;
+}
+
+static void free_batch(struct pipeline *p)
+{
+	size_t i;
+
+	if (p->pool)
+		for (i = 0; i < p->cap; i++)
+			record_free(&p->pool[i]);
+	free(p->pool);
+	free(p->batch);
+	free(p->fbatch);
+	p->pool = NULL;
+	p->batch = p->fbatch = NULL;
+}
+
+int pipeline_init(struct pipeline *p, size_t batch_cap, uint64_t interval_ns)
+{
+	memset(p, 0, sizeof(*p));
+	p->interval_ns = interval_ns ? interval_ns : 100000000ull;
+	if (alloc_batch(p, batch_cap ? batch_cap : 4096))
+		return -1;
+	p->enricher = enricher_new();
+	p->redactor = redactor_new(true);
+	p->limit = calloc(1, sizeof(*p->limit));
+	if (!p->enricher || !p->redactor || !p->limit)
+		return -1;
+	ratelimit_init(p->limit, 0, 0);
 	p->last_flush_ns = now_monotonic_ns();
 	return 0;
 }
@@ -43,12 +78,19 @@ void pipeline_destroy(struct pipeline *p)
 
 	pipeline_flush(p);
 	for (i = 0; i < p->nsinks; i++)
+		netsink_request_stop(p->sinks[i]); /* all drain in parallel */
+	for (i = 0; i < p->nsinks; i++)
+		netsink_drain(p->sinks[i]);
+	pipeline_collect_sink_drops(p);
+	for (i = 0; i < p->nsinks; i++) {
+		filter_free(p->sinks[i]->filter);
+		p->sinks[i]->filter = NULL;
 		sink_close(p->sinks[i]);
-	if (p->pool)
-		for (i = 0; i < p->cap; i++)
-			record_free(&p->pool[i]);
-	free(p->pool);
-	free(p->batch);
+	}
+	free_batch(p);
+	enricher_free(p->enricher);
+	redactor_free(p->redactor);
+	free(p->limit);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -64,6 +106,38 @@ int pipeline_add_sink(struct pipeline *p, const char *url, char *err, size_t err
 	if (!s)
 		return -1;
 	p->sinks[p->nsinks++] = s;
+	/* Network sinks spool next to the store unless told otherwise. */
+	if (!strncmp(url, "sqlite:", 7) && !netsink_defaults.store_spool_dir[0])
+		snprintf(netsink_defaults.store_spool_dir, sizeof(netsink_defaults.store_spool_dir),
+			 "%.500s.spool", url + 7);
+	return 0;
+}
+
+void pipeline_set_sink_filter(struct pipeline *p, size_t i, struct sink_filter *f)
+{
+	if (i >= p->nsinks) {
+		filter_free(f);
+		return;
+	}
+	filter_free(p->sinks[i]->filter);
+	p->sinks[i]->filter = f;
+}
+
+void pipeline_set_rate_limit(struct pipeline *p, double per_second, double burst)
+{
+	ratelimit_init(p->limit, per_second, burst);
+}
+
+int pipeline_set_batch(struct pipeline *p, size_t size, uint64_t interval_ns)
+{
+	if (interval_ns)
+		p->interval_ns = interval_ns;
+	if (size && size != p->cap) {
+		pipeline_flush(p);
+		free_batch(p);
+		if (alloc_batch(p, size))
+			return -1;
+	}
 	return 0;
 }
 
@@ -82,27 +156,37 @@ struct session *pipeline_session(struct pipeline *p, uint64_t key)
 	return NULL;
 }
 
-int pipeline_session_begin(struct pipeline *p, struct session *s)
+/* Sinks see the session with its command redacted (the caller's argv is
+ * left alone: it may still be exec'd). */
+static int session_call(struct pipeline *p, struct session *s, bool begin)
 {
+	char **orig = s->argv, **red = NULL;
 	size_t i;
 	int rc = 0;
 
-	for (i = 0; i < p->nsinks; i++)
-		if (p->sinks[i]->ops->session_begin && p->sinks[i]->ops->session_begin(p->sinks[i], s))
+	if (p->redactor && s->argv && (red = redact_argv(p->redactor, s->argv)))
+		s->argv = red;
+	for (i = 0; i < p->nsinks; i++) {
+		struct sink *k = p->sinks[i];
+		int (*fn)(struct sink *, const struct session *) =
+			begin ? k->ops->session_begin : k->ops->session_end;
+		if (fn && fn(k, s))
 			rc = -1;
+	}
+	s->argv = orig;
+	redact_argv_free(red);
 	return rc;
+}
+
+int pipeline_session_begin(struct pipeline *p, struct session *s)
+{
+	return session_call(p, s, true);
 }
 
 int pipeline_session_end(struct pipeline *p, struct session *s)
 {
-	size_t i;
-	int rc = 0;
-
 	pipeline_flush(p);
-	for (i = 0; i < p->nsinks; i++)
-		if (p->sinks[i]->ops->session_end && p->sinks[i]->ops->session_end(p->sinks[i], s))
-			rc = -1;
-	return rc;
+	return session_call(p, s, false);
 }
 
 struct record *pipeline_record(struct pipeline *p)
@@ -116,27 +200,44 @@ struct record *pipeline_record(struct pipeline *p)
 	return r;
 }
 
-void pipeline_count_drop(struct pipeline *p, enum drop_reason why, uint64_t session_key,
-			 uint64_t n)
+void pipeline_count_drop(struct pipeline *p, enum drop_reason why, uint64_t session_key, uint64_t n)
 {
 	struct session *s = pipeline_session(p, session_key);
 
+	if (why >= DROP_REASON_MAX)
+		return;
 	p->stats.drops[why] += n;
+	if (why == DROP_RINGBUF_FULL)
+		p->stats.kernel_lost += n;
 	if (s) {
 		s->drops += n;
-		s->user_drops += n;
+		if (why == DROP_RINGBUF_FULL)
+			s->kernel_drops += n;
+		else
+			s->user_drops += n;
 	}
 }
 
 void pipeline_commit(struct pipeline *p, struct record *r)
 {
 	struct session *s = pipeline_session(p, r->session_key);
+	uint64_t key = r->cgroup_id ? r->cgroup_id : r->session_key;
 
 	/* The record must be the pool slot handed out by pipeline_record(). */
 	if (r != &p->pool[p->n])
 		return;
-	if (r->type < PR_EV_MAX)
+	if (r->type < PR_EV_MAX) {
 		p->stats.events_by_type[r->type]++;
+		if (!p->type_names[r->type] && r->type_name)
+			p->type_names[r->type] = r->type_name;
+	}
+	enrich_record(p->enricher, r, s);
+	if (p->redactor && redact_record(p->redactor, r))
+		p->stats.redacted++;
+	if (!ratelimit_allow(p->limit, key, now_monotonic_ns())) {
+		pipeline_count_drop(p, DROP_RATE_LIMIT, r->session_key, 1);
+		return; /* the slot is handed out again */
+	}
 	p->stats.committed++;
 	if (s)
 		s->events++;
@@ -149,6 +250,47 @@ void pipeline_tick(struct pipeline *p, uint64_t now_ns)
 {
 	if (p->n && now_ns - p->last_flush_ns >= p->interval_ns)
 		pipeline_flush(p);
+	pipeline_collect_sink_drops(p);
+}
+
+static void drop_batch(struct pipeline *p, struct record *const *recs, size_t n)
+{
+	size_t i;
+	for (i = 0; i < n; i++)
+		pipeline_count_drop(p, DROP_SINK_ERROR, recs[i]->session_key, 1);
+}
+
+static void flush_sink(struct pipeline *p, struct sink *s)
+{
+	struct record **recs = p->batch;
+	size_t n = p->n, i;
+	uint64_t t0;
+	int rc;
+
+	if (s->filter) {
+		for (i = 0, n = 0; i < p->n; i++) {
+			if (filter_match(s->filter, p->batch[i]))
+				p->fbatch[n++] = p->batch[i];
+			else
+				p->stats.filtered_out++;
+		}
+		recs = p->fbatch;
+		if (!n)
+			return;
+	}
+	t0 = now_monotonic_ns();
+	rc = s->ops->write(s, recs, n);
+	if (!rc && s->ops->flush)
+		rc = s->ops->flush(s);
+	s->stats.latency_ns += now_monotonic_ns() - t0;
+	s->stats.batches++;
+	if (rc) {
+		s->stats.failures++;
+		s->stats.dropped += n;
+		drop_batch(p, recs, n);
+	} else {
+		s->stats.records += n;
+	}
 }
 
 void pipeline_flush(struct pipeline *p)
@@ -156,24 +298,43 @@ void pipeline_flush(struct pipeline *p)
 	size_t i;
 
 	p->last_flush_ns = now_monotonic_ns();
-	if (!p->n)
-		return;
+	if (p->n) {
+		for (i = 0; i < p->nsinks; i++)
+			flush_sink(p, p->sinks[i]);
+		p->stats.flushes++;
+		p->n = 0;
+	}
+	pipeline_collect_sink_drops(p);
+}
+
+void pipeline_collect_sink_drops(struct pipeline *p)
+{
+	struct netsink_drop d[64];
+	size_t i, j, n;
+
 	for (i = 0; i < p->nsinks; i++) {
-		struct sink *s = p->sinks[i];
-		uint64_t t0 = now_monotonic_ns();
-		int rc = s->ops->write(s, p->batch, p->n);
-		if (!rc && s->ops->flush)
-			rc = s->ops->flush(s);
-		s->stats.latency_ns += now_monotonic_ns() - t0;
-		s->stats.batches++;
-		if (rc) {
-			s->stats.failures++;
-			s->stats.dropped += p->n;
-			p->stats.drops[DROP_SINK_ERROR] += p->n;
-		} else {
-			s->stats.records += p->n;
+		if (!netsink_of(p->sinks[i]))
+			continue;
+		while ((n = netsink_take_drops(p->sinks[i], d, 64)) > 0)
+			for (j = 0; j < n; j++)
+				pipeline_count_drop(p, d[j].why, d[j].session_key, d[j].n);
+	}
+}
+
+bool pipeline_healthy(struct pipeline *p, char *why, size_t whylen)
+{
+	size_t i;
+
+	for (i = 0; i < p->nsinks; i++) {
+		struct netsink *ns = netsink_of(p->sinks[i]);
+		if (ns && !netsink_up(ns)) {
+			pthread_mutex_lock(&ns->mu);
+			snprintf(why, whylen, "sink %s is not delivering: %s", ns->display,
+				 ns->last_error);
+			pthread_mutex_unlock(&ns->mu);
+			return false;
 		}
 	}
-	p->stats.flushes++;
-	p->n = 0;
+	snprintf(why, whylen, "ok");
+	return true;
 }

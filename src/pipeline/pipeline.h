@@ -16,7 +16,7 @@
 
 enum drop_reason {
 	DROP_RINGBUF_FULL, /* kernel: ring buffer reserve failed */
-	DROP_DECODE,       /* malformed record from the kernel */
+	DROP_DECODE,	   /* malformed record from the kernel */
 	DROP_RATE_LIMIT,   /* per-cgroup token bucket */
 	DROP_SINK_ERROR,   /* a sink failed and could not spool */
 	DROP_SPOOL_FULL,   /* oldest spooled records evicted */
@@ -24,7 +24,7 @@ enum drop_reason {
 };
 const char *drop_reason_name(enum drop_reason r);
 
-#define PIPELINE_MAX_SINKS 16
+#define PIPELINE_MAX_SINKS    16
 #define PIPELINE_MAX_SESSIONS 64
 
 struct pipeline_stats {
@@ -32,7 +32,14 @@ struct pipeline_stats {
 	uint64_t drops[DROP_REASON_MAX];
 	uint64_t committed;
 	uint64_t flushes;
+	uint64_t redacted;     /* records in which a secret was replaced */
+	uint64_t filtered_out; /* (record, sink) pairs a sink's filter skipped */
+	uint64_t kernel_lost;  /* ring-buffer losses reported by the reader */
 };
+
+struct redactor;
+struct enricher;
+struct ratelimit;
 
 struct pipeline {
 	struct sink *sinks[PIPELINE_MAX_SINKS];
@@ -44,6 +51,12 @@ struct pipeline {
 	struct session *sessions[PIPELINE_MAX_SESSIONS];
 	size_t nsessions;
 	struct pipeline_stats stats;
+	/* Stages (pipeline_init sets defaults; the config file changes them). */
+	struct enricher *enricher;
+	struct redactor *redactor;	   /* NULL: redaction off */
+	struct ratelimit *limit;	   /* rate 0: off */
+	struct record **fbatch;		   /* per-sink filtered view of batch */
+	const char *type_names[PR_EV_MAX]; /* seen type names, for metrics */
 };
 
 int pipeline_init(struct pipeline *p, size_t batch_cap, uint64_t interval_ns);
@@ -65,5 +78,16 @@ void pipeline_count_drop(struct pipeline *p, enum drop_reason why, uint64_t sess
 			 uint64_t n);
 void pipeline_tick(struct pipeline *p, uint64_t now_ns); /* flush on interval */
 void pipeline_flush(struct pipeline *p);
+
+/* Stage settings (config file). rate 0 turns limiting off. */
+void pipeline_set_rate_limit(struct pipeline *p, double per_second, double burst);
+int pipeline_set_batch(struct pipeline *p, size_t size, uint64_t interval_ns);
+/* Attach a filter to the most recently added sink (takes ownership). */
+void pipeline_set_sink_filter(struct pipeline *p, size_t sink_index, struct sink_filter *f);
+/* Gather drops that sinks noticed asynchronously (spool evictions, permanent
+ * send failures) into the counters; called by pipeline_tick and _flush. */
+void pipeline_collect_sink_drops(struct pipeline *p);
+/* true when every sink is delivering (used by /healthz). */
+bool pipeline_healthy(struct pipeline *p, char *why, size_t whylen);
 
 #endif

@@ -294,6 +294,7 @@ static enum decode_result decode_memexec(struct decode_ctx *c, const void *data,
 		[PR_MEM_PKEY_MPROTECT] = "mprotect",
 		[PR_MEM_MEMFD_EXEC] = "memfd_exec",
 		[PR_MEM_UNLINKED_EXEC] = "unlinked_exec",
+		[PR_MEM_EXEC_STACK] = "exec_stack",
 	};
 	char prot[4];
 
@@ -304,6 +305,8 @@ static enum decode_result decode_memexec(struct decode_ctx *c, const void *data,
 	put_prot(prot, e->prot);
 	record_add_str(r, "memory.protection", prot);
 	record_add_bool(r, "memory.anonymous", e->mem_flags & PR_MEM_ANON);
+	if (e->prot & PR_MEM_PROT_IMPLIED)
+		record_add_bool(r, "memory.implied_exec", true); /* READ_IMPLIES_EXEC */
 	if (e->op == PR_MEM_PKEY_MPROTECT)
 		record_add_str_ref(r, "memory.syscall", "pkey_mprotect");
 	if (e->mem_flags & PR_MEM_MEMFD)
@@ -313,7 +316,7 @@ static enum decode_result decode_memexec(struct decode_ctx *c, const void *data,
 	if (e->mem_flags & PR_MEM_PATH_TRUNC)
 		record_add_bool(r, "file.name_truncated", true);
 	if (!(e->hdr.flags & PR_SEC_SUMMARY) && e->op != PR_MEM_MEMFD_EXEC &&
-	    e->op != PR_MEM_UNLINKED_EXEC) {
+	    e->op != PR_MEM_UNLINKED_EXEC && e->op != PR_MEM_EXEC_STACK) {
 		record_add_int(r, "memory.address", (int64_t)e->addr);
 		record_add_int(r, "memory.length", (int64_t)e->len);
 	}

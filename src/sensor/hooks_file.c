@@ -88,8 +88,8 @@ const struct syscall_hook file_hooks[] = {
 	RW(copy_file_range),
 	/* mmap and mprotect are also wanted by the security family (memexec):
 	 * the dispatcher must chain both families' programs for them. */
-	{SYS_mmap, "tail_file_mmap", true},
-	{SYS_mprotect, "tail_file_mprotect", true},
+	{SYS_mmap, "tail_file_mmap", true, .chains = true},
+	{SYS_mprotect, "tail_file_mprotect", true, .chains = true},
 	CLOSE(close),
 	CLOSE(close_range),
 	CLOSE(dup3),

@@ -96,37 +96,45 @@ static int mark_tail_programs(struct sensor *s, char *err, size_t errlen)
 	return 0;
 }
 
-/* Route each hooked syscall number to its program. A slot holds one program:
- * two families claiming the same syscall and direction is a build error, not
- * something to resolve by silently keeping the last. */
+/* Route each hooked syscall number to its program: the first claimant goes
+ * in the dispatcher's array, a second one in the chain array, and only when
+ * the first chains to it. Anything else is a build error, never a silent
+ * overwrite. */
 static int fill_tail_calls(struct sensor *s, char *err, size_t errlen)
 {
-	const char *owner[2][PR_SYSCALL_SLOTS] = {{0}};
+	const struct syscall_hook *owner[2][PR_SYSCALL_SLOTS] = {{0}};
+	bool chained[2][PR_SYSCALL_SLOTS] = {{0}};
 	const struct syscall_hook *const *t;
-	const struct syscall_hook *h;
+	const struct syscall_hook *h, *first;
+	struct bpf_map *map;
 	struct bpf_program *p;
 	uint32_t key;
 	int fd, rc;
 
 	for (t = syscall_hook_tables; *t; t++) {
 		for (h = *t; h->prog; h++) {
-			p = bpf_object__find_program_by_name(s->skel->obj, h->prog);
-			fd = bpf_program__fd(p);
-			key = (uint32_t)h->nr;
 			if (h->nr < 0 || h->nr >= PR_SYSCALL_SLOTS) {
 				snprintf(err, errlen, "syscall %d of '%s' is out of range", h->nr, h->prog);
 				return -1;
 			}
-			if (owner[h->on_exit][h->nr]) {
-				snprintf(err, errlen, "syscall %d (%s) is claimed by both '%s' and '%s'",
-					 h->nr, h->on_exit ? "exit" : "enter", owner[h->on_exit][h->nr],
-					 h->prog);
+			first = owner[h->on_exit][h->nr];
+			if (!first) {
+				owner[h->on_exit][h->nr] = h;
+				map = h->on_exit ? s->skel->maps.sys_exit_tails : s->skel->maps.sys_enter_tails;
+			} else if (first->chains && !chained[h->on_exit][h->nr]) {
+				chained[h->on_exit][h->nr] = true;
+				map = h->on_exit ? s->skel->maps.sys_exit_chain : s->skel->maps.sys_enter_chain;
+			} else {
+				snprintf(err, errlen, "syscall %d (%s) is claimed by both '%s' and '%s'%s",
+					 h->nr, h->on_exit ? "exit" : "enter", first->prog, h->prog,
+					 first->chains ? " (and a chained program already)"
+						       : ": the first must chain (.chains)");
 				return -1;
 			}
-			owner[h->on_exit][h->nr] = h->prog;
-			rc = bpf_map__update_elem(h->on_exit ? s->skel->maps.sys_exit_tails
-							    : s->skel->maps.sys_enter_tails,
-						  &key, sizeof(key), &fd, sizeof(fd), BPF_ANY);
+			p = bpf_object__find_program_by_name(s->skel->obj, h->prog);
+			fd = bpf_program__fd(p);
+			key = (uint32_t)h->nr;
+			rc = bpf_map__update_elem(map, &key, sizeof(key), &fd, sizeof(fd), BPF_ANY);
 			if (rc) {
 				snprintf(err, errlen, "routing syscall %d to '%s': %s", h->nr, h->prog,
 					 strerror(-rc));

@@ -283,6 +283,9 @@ int store_foreach_event(struct store *st, const struct store_event_filter *f,
 			       " AND (?2 IS NULL OR substr(type, 1, length(?2)) = ?2)"
 			       " AND (?3 = 0 OR pid = ?3)"
 			       " AND (?4 IS NULL OR path GLOB ?4)"
+			       " AND (?5 IS NULL OR json_extract(data, '$.\"server.address\"') = ?5"
+			       "  OR json_extract(data, '$.\"dns.question.name\"') = ?5"
+			       "  OR json_extract(data, '$.\"network.peer.address\"') = ?5)"
 			       " ORDER BY id",
 			       -1, &q, NULL) != SQLITE_OK)
 		return -1;
@@ -292,6 +295,8 @@ int store_foreach_event(struct store *st, const struct store_event_filter *f,
 	sqlite3_bind_int64(q, 3, f->pid);
 	if (f->path_glob)
 		sqlite3_bind_text(q, 4, f->path_glob, -1, SQLITE_TRANSIENT);
+	if (f->host)
+		sqlite3_bind_text(q, 5, f->host, -1, SQLITE_TRANSIENT);
 	while (!rc && sqlite3_step(q) == SQLITE_ROW)
 		rc = fn(ctx, col_text(q, 0), col_text(q, 1));
 	sqlite3_finalize(q);

@@ -52,11 +52,8 @@ def test_thread_credentials_are_per_thread(proctor, tmp_path):
     assert main["event.outcome"] == "success" and "error.code" not in main
 
 
-def test_setuid_binary_exec(proctor, tmp_path):
-    d = "/var/tmp/proctor-sec-e2e"
-    os.makedirs(d, exist_ok=True)
-    os.chmod(d, 0o755)
-    suid = os.path.join(d, "suid-id")
+def test_setuid_binary_exec(proctor, user_dir):
+    suid = str(user_dir / "suid-id")
     shutil.copy("/usr/bin/id", suid)
     os.chown(suid, 0, 0)
     os.chmod(suid, 0o4755)
@@ -164,10 +161,7 @@ def test_glibc_setresuid_changes_every_thread(proctor, tmp_path):
 def test_setuid_exec_from_a_thread(proctor, user_dir):
     """A non-leader thread execs a setuid binary: the kernel gives the new
     image the leader's pid; the before-snapshot is found by the old tid."""
-    d = "/var/tmp/proctor-sec-e2e"
-    os.makedirs(d, exist_ok=True)
-    os.chmod(d, 0o755)
-    suid = os.path.join(d, "suid-id")
+    suid = str(user_dir / "suid-id")
     shutil.copy("/usr/bin/id", suid)
     os.chown(suid, 0, 0)
     os.chmod(suid, 0o4755)

@@ -1,0 +1,432 @@
+/* decode_network.c: net.socket/connect/accept/bind/listen/send, net.flow
+ * and dns.query/dns.response (from raw DNS packets, parsed by net/dns.c). */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+
+#include "net/dns.h"
+#include "proctor/abi_net.h"
+#include "sensor/decode.h"
+#include "sensor/egress.h"
+#include "util/util.h"
+
+/* Sessions whose flows are decoded here: rule names and statistics for the
+ * run summary (egress.c registers and unregisters them). */
+#define MAX_SESSIONS 64
+
+static struct egress_session *registry[MAX_SESSIONS];
+
+void egress_register(struct egress_session *es)
+{
+	for (int i = 0; i < MAX_SESSIONS; i++)
+		if (!registry[i]) {
+			registry[i] = es;
+			return;
+		}
+}
+
+void egress_unregister(struct egress_session *es)
+{
+	for (int i = 0; i < MAX_SESSIONS; i++)
+		if (registry[i] == es)
+			registry[i] = NULL;
+}
+
+static struct egress_session *reg_find(uint64_t key)
+{
+	for (int i = 0; i < MAX_SESSIONS; i++)
+		if (registry[i] && registry[i]->session_key == key)
+			return registry[i];
+	return NULL;
+}
+
+const char *egress_rule_name(uint64_t session_key, int rule)
+{
+	struct egress_session *es = reg_find(session_key);
+
+	return policy_rule_name(es && es->has_policy ? &es->policy : NULL, rule);
+}
+
+void egress_account(uint64_t session_key, const char *dest, uint8_t verdict, uint64_t out,
+		    uint64_t in)
+{
+	struct egress_session *es = reg_find(session_key);
+	struct egress_stats *st;
+	struct egress_dest *d = NULL;
+	uint32_t i;
+
+	if (!es)
+		return;
+	st = &es->stats;
+	st->flows++;
+	st->bytes_out += out;
+	st->bytes_in += in;
+	st->denied += verdict == PR_VERDICT_DENIED;
+	st->bypassed += verdict == PR_VERDICT_BYPASSED;
+	for (i = 0; i < st->ndest; i++)
+		if (!strcmp(st->dest[i].name, dest))
+			d = &st->dest[i];
+	if (!d && st->ndest < EGRESS_TOP_DEST) {
+		d = &st->dest[st->ndest++];
+		snprintf(d->name, sizeof(d->name), "%s", dest);
+	}
+	if (!d) {
+		st->dest_dropped++;
+		return;
+	}
+	d->flows++;
+	d->bytes_out += out;
+	d->bytes_in += in;
+	d->denied += verdict == PR_VERDICT_DENIED;
+	d->bypassed += verdict == PR_VERDICT_BYPASSED;
+}
+
+/* A flow often ends after its process exited (the kernel closes the socket
+ * last) and the process table has forgotten the executable by then: remember
+ * it from the process's socket calls. Small direct-mapped cache by pid. */
+#define EXE_CACHE 1024
+static struct {
+	uint32_t pid;
+	char exe[256];
+} exe_cache[EXE_CACHE];
+
+static void exe_remember(struct decode_ctx *c, uint32_t pid)
+{
+	struct proc *p = c->procs ? proctree_get(c->procs, pid) : NULL;
+
+	if (!p || !p->exe || !*p->exe)
+		return;
+	exe_cache[pid % EXE_CACHE].pid = pid;
+	snprintf(exe_cache[pid % EXE_CACHE].exe, sizeof(exe_cache[0].exe), "%s", p->exe);
+}
+
+static void exe_fill(struct record *r, uint32_t pid)
+{
+	const char *cur = record_get_str(r, "process.executable.path");
+
+	if ((!cur || !*cur) && exe_cache[pid % EXE_CACHE].pid == pid)
+		record_set_str(r, "process.executable.path", exe_cache[pid % EXE_CACHE].exe);
+}
+
+static const char *family_name(unsigned fam)
+{
+	switch (fam) {
+	case AF_INET: return "ipv4";
+	case AF_INET6: return "ipv6";
+	case AF_UNIX: return "unix";
+	case AF_PACKET: return "packet";
+	case AF_NETLINK: return "netlink";
+	case AF_VSOCK: return "vsock";
+	case AF_BLUETOOTH: return "bluetooth";
+	case AF_ALG: return "alg";
+	case AF_CAN: return "can";
+	case AF_XDP: return "xdp";
+	}
+	return "other";
+}
+
+static const char *transport_name(unsigned fam, unsigned type, unsigned proto)
+{
+	if (fam == AF_UNIX)
+		return "unix";
+	if (fam == AF_PACKET)
+		return "packet";
+	if (type == SOCK_RAW)
+		return "raw";
+	if (proto == 132)
+		return "sctp";
+	if (proto == 262)
+		return "mptcp";
+	if (proto == IPPROTO_ICMP || proto == IPPROTO_ICMPV6)
+		return "icmp";
+	if (type == SOCK_STREAM && (proto == 0 || proto == IPPROTO_TCP))
+		return "tcp";
+	if (type == SOCK_DGRAM && (proto == 0 || proto == IPPROTO_UDP))
+		return "udp";
+	if (proto == IPPROTO_UDPLITE)
+		return "udplite";
+	return "other";
+}
+
+static const char *proto_transport(unsigned proto)
+{
+	switch (proto) {
+	case IPPROTO_TCP: return "tcp";
+	case IPPROTO_UDP: return "udp";
+	case IPPROTO_ICMP:
+	case IPPROTO_ICMPV6: return "icmp";
+	}
+	return "raw";
+}
+
+/* 16-byte address text; IPv4-mapped shown as IPv4 when v4 is set. */
+static void addr_text(const uint8_t a[16], bool v4, char *buf, size_t len)
+{
+	static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+
+	if (v4 || !memcmp(a, mapped, 12))
+		inet_ntop(AF_INET, a + 12, buf, (socklen_t)len);
+	else
+		inet_ntop(AF_INET6, a, buf, (socklen_t)len);
+}
+
+/* UNIX path: abstract names start with '@'; bytes outside printable ASCII
+ * are escaped as \xHH. */
+static const char *unix_text(struct record *r, const struct pr_net *e)
+{
+	char buf[PR_NET_PATH_CAP * 4 + 2];
+	size_t n = e->path_len > PR_NET_PATH_CAP ? PR_NET_PATH_CAP : e->path_len, o = 0, i = 0;
+	bool abstract = e->hdr.flags & PR_NET_ABSTRACT;
+
+	if (abstract) {
+		buf[o++] = '@';
+		i = 1;
+	} else {
+		n = strnlen(e->path, n);
+	}
+	for (; i < n; i++) {
+		unsigned char c = (unsigned char)e->path[i];
+		if (c >= 0x20 && c < 0x7f && c != '\\')
+			buf[o++] = (char)c;
+		else
+			o += (size_t)snprintf(buf + o, sizeof(buf) - o, "\\x%02x", c);
+	}
+	buf[o] = 0;
+	return record_strdup(r, buf);
+}
+
+static void add_outcome(struct record *r, long ret)
+{
+	const char *en;
+
+	if (ret >= 0) {
+		record_add_str_ref(r, "event.outcome", "success");
+		return;
+	}
+	/* a non-blocking connect in progress is neither success nor failure */
+	record_add_str_ref(r, "event.outcome", ret == -115 ? "unknown" : "failure");
+	en = errno_name((int)-ret);
+	record_add_str(r, "error.code", en ? en : "EUNKNOWN");
+}
+
+static const char *syscall_name(unsigned nr)
+{
+	switch (nr) {
+	case SYS_socket: return "socket";
+	case SYS_connect: return "connect";
+	case SYS_bind: return "bind";
+	case SYS_listen: return "listen";
+	case SYS_accept: return "accept";
+	case SYS_accept4: return "accept4";
+	case SYS_sendto: return "sendto";
+	case SYS_sendmsg: return "sendmsg";
+	case SYS_sendmmsg: return "sendmmsg";
+	}
+	return NULL;
+}
+
+static void add_endpoint(struct record *r, const struct pr_net *e, bool peer)
+{
+	char buf[INET6_ADDRSTRLEN];
+	const char *akey = peer ? "network.peer.address" : "network.local.address";
+	const char *pkey = peer ? "network.peer.port" : "network.local.port";
+
+	if (e->family == AF_UNIX) {
+		record_add_str_ref(r, akey, e->path_len ? unix_text(r, e) : "");
+		return;
+	}
+	if (!(e->hdr.flags & (peer ? PR_NET_PEER : PR_NET_LOCAL)))
+		return;
+	addr_text(peer ? e->peer : e->local, e->family == AF_INET, buf, sizeof(buf));
+	record_add_str(r, akey, buf);
+	record_add_int(r, pkey, peer ? e->peer_port : e->local_port);
+}
+
+static enum decode_result decode_net(struct decode_ctx *c, const void *data, size_t len,
+				     struct record *r)
+{
+	const struct pr_net *e = data;
+	const struct decoder *d = decoder_for(e->hdr.type);
+	const char *sc = syscall_name(e->syscall);
+	uint16_t t = e->hdr.type;
+
+	(void)len;
+	exe_remember(c, e->hdr.pid);
+	decode_common(c, &e->hdr, d->name, r);
+	add_outcome(r, e->ret);
+	record_add_str_ref(r, "network.type", family_name(e->family));
+	record_add_str_ref(r, "network.transport",
+			   transport_name(e->family, e->sotype, e->protocol));
+	if (t == PR_EV_NET_CONNECT || t == PR_EV_NET_SEND || t == PR_EV_NET_ACCEPT)
+		add_endpoint(r, e, true);
+	if (t == PR_EV_NET_BIND || t == PR_EV_NET_LISTEN || t == PR_EV_NET_ACCEPT ||
+	    (t == PR_EV_NET_CONNECT && e->family != AF_UNIX))
+		add_endpoint(r, e, false);
+	if (t == PR_EV_NET_ACCEPT && e->family == AF_UNIX) {
+		/* the accepted connection came through the listener's path */
+		const struct field *f = record_get(r, "network.local.address");
+		if (f && f->kind == FIELD_STR)
+			record_set_str(r, "network.peer.address", f->s);
+	}
+	if (e->fd >= 0)
+		record_add_int(r, "network.socket.fd", e->fd);
+	if (t == PR_EV_NET_SOCKET || t == PR_EV_NET_ACCEPT)
+		if (e->ret >= 0)
+			record_add_int(r, "network.socket.new_fd", e->ret);
+	if (t == PR_EV_NET_SEND) {
+		if (e->ret >= 0)
+			record_add_int(r, "network.bytes", e->ret);
+		if (e->syscall == SYS_sendmmsg)
+			record_add_int(r, "network.messages", e->count);
+	}
+	if (sc)
+		record_add_str_ref(r, "network.syscall", sc);
+	if (e->hdr.flags & PR_NET_PATH_TRUNC)
+		record_add_bool(r, "network.address_truncated", true);
+	return DECODE_OK;
+}
+
+static const char *verdict_name(uint8_t v)
+{
+	switch (v) {
+	case PR_VERDICT_ALLOWED: return "ALLOWED";
+	case PR_VERDICT_DENIED: return "DENIED";
+	case PR_VERDICT_BYPASSED: return "BYPASSED";
+	}
+	return "UNKNOWN";
+}
+
+static enum decode_result decode_flow(struct decode_ctx *c, const void *data, size_t len,
+				      struct record *r)
+{
+	const struct pr_flow *f = data;
+	char peer[INET6_ADDRSTRLEN], local[INET6_ADDRSTRLEN], dom[PR_DOMAIN_CAP];
+	char dest[PR_DOMAIN_CAP + 64];
+	bool raw = f->rule == PR_RULE_RAW;
+	uint64_t dur = f->hdr.ts_ns > f->start_ns ? f->hdr.ts_ns - f->start_ns : 0;
+
+	(void)len;
+	decode_common(c, &f->hdr, "net.flow", r);
+	exe_fill(r, f->hdr.pid);
+	if (f->verdict == PR_VERDICT_DENIED) {
+		record_add_str_ref(r, "event.outcome", "failure");
+		record_add_str_ref(r, "error.code", "EPERM");
+	} else if (f->err < 0 && !raw) {
+		const char *en = errno_name(-f->err);
+		record_add_str_ref(r, "event.outcome", "failure");
+		record_add_str(r, "error.code", en ? en : "EUNKNOWN");
+	} else {
+		record_add_str_ref(r, "event.outcome", "success");
+	}
+	snprintf(dom, sizeof(dom), "%.*s", (int)sizeof(f->domain) - 1, f->domain);
+	if (raw) {
+		record_add_str_ref(r, "network.type", family_name((unsigned)f->err));
+		record_add_str_ref(r, "network.transport",
+				   (unsigned)f->err == AF_PACKET ? "packet"
+				   : f->local_port == SOCK_DGRAM ? "icmp"
+								 : "raw");
+		record_add_int(r, "network.protocol.number", f->protocol);
+		snprintf(dest, sizeof(dest), "%s socket",
+			 (unsigned)f->err == AF_PACKET ? "packet" : "raw");
+	} else {
+		record_add_str_ref(r, "network.type", f->family == 6 ? "ipv6" : "ipv4");
+		record_add_str_ref(r, "network.transport", proto_transport(f->protocol));
+		addr_text(f->peer, f->family == 4, peer, sizeof(peer));
+		record_add_str(r, "network.peer.address", peer);
+		record_add_int(r, "network.peer.port", f->peer_port);
+		if (f->local_port) {
+			addr_text(f->local, f->family == 4, local, sizeof(local));
+			record_add_str(r, "network.local.address", local);
+			record_add_int(r, "network.local.port", f->local_port);
+		}
+		snprintf(dest, sizeof(dest), "%s:%u", *dom ? dom : peer, f->peer_port);
+	}
+	record_add_str(r, "server.address", dom);
+	record_add_int(r, "flow.bytes_out", (int64_t)f->bytes_out);
+	record_add_int(r, "flow.bytes_in", (int64_t)f->bytes_in);
+	record_add_int(r, "flow.duration_ms", (int64_t)(dur / 1000000));
+	record_add_str_ref(r, "verdict", verdict_name(f->verdict));
+	record_add_str(r, "policy.rule", egress_rule_name(f->hdr.session_key, f->rule));
+	if (f->verdict == PR_VERDICT_BYPASSED)
+		record_add_str_ref(r, "policy.bypass", f->audit == 2 ? "timed" : "audit");
+	if (f->protocol == IPPROTO_TCP && !raw)
+		record_add_bool(r, "flow.established", f->fflags & PR_FLOW_ESTABLISHED);
+	record_add_str_ref(r, "flow.end",
+			   f->fflags & PR_FLOW_OPEN	     ? "session_end"
+			   : f->fflags & PR_FLOW_IDLE	     ? "idle"
+			   : raw			     ? "socket"
+			   : f->verdict == PR_VERDICT_DENIED ? "denied"
+							     : "closed");
+	if (f->fflags & PR_FLOW_DOMAIN_TRUNC)
+		record_add_bool(r, "server.address_truncated", true);
+	egress_account(f->hdr.session_key, dest, f->verdict, f->bytes_out, f->bytes_in);
+	return DECODE_OK;
+}
+
+static enum decode_result decode_dns(struct decode_ctx *c, const void *data, size_t len,
+				     struct record *r)
+{
+	const struct pr_dns_pkt *e = data;
+	const uint8_t *p = (const uint8_t *)(e + 1);
+	size_t n = len - sizeof(*e);
+	bool resp = e->hdr.flags & PR_DNS_RESPONSE, tcp = e->hdr.flags & PR_DNS_TCP;
+	static struct dns_msg m; /* large; decoding is single-threaded */
+	const char *answers[DNS_MAX_ANSWERS];
+	char server[INET6_ADDRSTRLEN], tbuf[16], rbuf[16];
+	uint32_t i;
+	int rc;
+
+	if (e->len < n)
+		n = e->len;
+	if (tcp) {
+		/* one message per segment, after its 2-byte length */
+		size_t want;
+		if (n < 2)
+			return DECODE_INTERNAL;
+		want = (size_t)(p[0] << 8 | p[1]);
+		p += 2;
+		n -= 2;
+		if (want < n)
+			n = want;
+	}
+	rc = dns_parse(p, n, &m);
+	if (tcp && rc)
+		return DECODE_INTERNAL; /* a continuation segment, not a message */
+	decode_common(c, &e->hdr, resp ? "dns.response" : "dns.query", r);
+	record_add_str_ref(r, "event.outcome", "success");
+	record_add_str_ref(r, "network.transport", tcp ? "tcp" : "udp");
+	addr_text(e->server, false, server, sizeof(server));
+	record_add_str(r, "network.peer.address", server);
+	record_add_int(r, "network.peer.port", e->server_port);
+	if (rc) {
+		record_add_str_ref(r, "dns.question.name", "");
+		record_add_bool(r, "dns.malformed", true);
+		return DECODE_OK;
+	}
+	record_add_str(r, "dns.question.name", m.qname);
+	record_add_str(r, "dns.question.type", dns_type_name(m.qtype, tbuf, sizeof(tbuf)));
+	record_add_int(r, "dns.id", m.id);
+	if (resp) {
+		record_add_str(r, "dns.response_code", dns_rcode_name(m.rcode, rbuf, sizeof(rbuf)));
+		for (i = 0; i < m.nanswers; i++)
+			answers[i] = m.answers[i].data;
+		record_add_strv(r, "dns.answers", answers, m.nanswers);
+	}
+	if (m.truncated || (e->hdr.flags & PR_DNS_TRUNC))
+		record_add_bool(r, "dns.truncated", true);
+	return DECODE_OK;
+}
+
+const struct decoder network_decoders[] = {
+	{PR_EV_NET_SOCKET, "net.socket", sizeof(struct pr_net), decode_net},
+	{PR_EV_NET_CONNECT, "net.connect", sizeof(struct pr_net), decode_net},
+	{PR_EV_NET_ACCEPT, "net.accept", sizeof(struct pr_net), decode_net},
+	{PR_EV_NET_BIND, "net.bind", sizeof(struct pr_net), decode_net},
+	{PR_EV_NET_LISTEN, "net.listen", sizeof(struct pr_net), decode_net},
+	{PR_EV_NET_SEND, "net.send", sizeof(struct pr_net), decode_net},
+	{PR_EV_NET_FLOW, "net.flow", sizeof(struct pr_flow), decode_flow},
+	{PR_EV_DNS_PACKET, "dns.packet", sizeof(struct pr_dns_pkt), decode_dns},
+	{0},
+};

@@ -1,0 +1,85 @@
+/* egress.h: the network family's per-session control: attach the cgroup
+ * programs (bpf/network.bpf.c) to a session cgroup, load the egress policy
+ * into the kernel maps, flush idle UDP flows and flows still open at the
+ * end, the timed bypass (and its control socket), and the per-session flow
+ * statistics behind the run summary. A session without a policy is still
+ * recorded (verdict ALLOWED, policy.rule "none").
+ *
+ * Control endpoint: a UNIX stream socket PROCTOR_CTL_DIR/<session>.sock
+ * (root only). Protocol: one request line, one reply line.
+ *   "bypass <session> <nanoseconds>\n" -> "ok <until RFC 3339>\n" | "error <why>\n"
+ * The session field lets a future daemon serve every session on one
+ * socket with the same requests. */
+#ifndef PROCTOR_EGRESS_H
+#define PROCTOR_EGRESS_H
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "policy/policy.h"
+
+#define PROCTOR_CTL_DIR	 "/run/proctor/sessions"
+#define EGRESS_MAX_LINKS 8
+#define EGRESS_TOP_DEST	 16
+
+struct recorder;
+struct bpf_link;
+
+struct egress_dest {
+	char name[PR_DOMAIN_CAP + 64]; /* domain or address:port */
+	uint64_t flows, bytes_out, bytes_in, denied, bypassed;
+};
+
+struct egress_stats {
+	uint64_t flows, denied, bypassed, bytes_out, bytes_in;
+	uint32_t ndest;
+	uint64_t dest_dropped; /* destinations beyond EGRESS_TOP_DEST */
+	struct egress_dest dest[EGRESS_TOP_DEST];
+};
+
+struct egress_session {
+	uint64_t session_key;
+	char session_id[40];
+	struct bpf_link *links[EGRESS_MAX_LINKS];
+	int nlinks;
+	bool has_policy;
+	struct egress_policy policy;
+	uint64_t udp_idle_ns;
+	uint64_t last_sweep_ns;
+	uint64_t bypass_until_ns; /* CLOCK_BOOTTIME */
+	int ctl_fd;
+	char ctl_path[108];
+	struct egress_stats stats;
+};
+
+/* Attach to the session cgroup (before the command starts). */
+int egress_attach(struct egress_session *es, struct recorder *rec, const char *cg_abs,
+		  uint64_t session_key, const char *session_id, char *err, size_t errlen);
+/* Load the policy into the kernel (may be NULL: record only). mode >= 0
+ * (PR_MODE_*, from --egress) overrides the file's mode. */
+int egress_set_policy(struct egress_session *es, struct recorder *rec,
+		      const struct egress_policy *p, int mode, char *err, size_t errlen);
+/* Let traffic through (recorded BYPASSED) for dur_ns from now. */
+int egress_bypass(struct egress_session *es, struct recorder *rec, uint64_t dur_ns);
+/* Periodic work: idle UDP flows (all flows when final), control requests. */
+void egress_tick(struct egress_session *es, struct recorder *rec, bool final);
+/* TCP flows of the session the kernel has not closed yet. */
+int egress_pending_tcp(struct egress_session *es, struct recorder *rec);
+/* Detach, forget the session's kernel state, close the control socket. */
+void egress_detach(struct egress_session *es, struct recorder *rec);
+void egress_print_summary(const struct egress_session *es, FILE *out);
+
+/* Control endpoint (server side lives in egress_tick). */
+int egress_ctl_listen(struct egress_session *es, char *err, size_t errlen);
+/* Client: send one request to a session; reply copied into reply. */
+int egress_ctl_request(const char *session_id, const char *line, char *reply, size_t len);
+
+/* Decoder side (decode_network.c): rule names and statistics of registered
+ * sessions. */
+void egress_register(struct egress_session *es);
+void egress_unregister(struct egress_session *es);
+const char *egress_rule_name(uint64_t session_key, int rule);
+void egress_account(uint64_t session_key, const char *dest, uint8_t verdict, uint64_t out,
+		    uint64_t in);
+
+#endif

@@ -1,0 +1,221 @@
+/* test_pipeline.c: the stages end to end inside the pipeline (enrich,
+ * redact, rate limit, per-sink filter, batching), the YAML configuration
+ * (including FILE:LINE errors on bad input) and the metrics text. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "sink_stubs.h"
+#include "pipeline/config.h"
+#include "pipeline/enrich.h"
+#include "pipeline/filter.h"
+#include "pipeline/pipeline.h"
+#include "pipeline/ratelimit.h"
+#include "util/strbuf.h"
+
+/* A capture sink registered under the jsonl scheme is not possible without
+ * the registry; add it to the pipeline by hand. */
+static struct strbuf captured[4];
+static size_t ncaptured[4];
+
+static int cap_write(struct sink *s, struct record *const *recs, size_t n)
+{
+	size_t i, k = (size_t)(uintptr_t)s->priv;
+	for (i = 0; i < n; i++) {
+		record_to_json(recs[i], &captured[k]);
+		sb_putc(&captured[k], '\n');
+		ncaptured[k]++;
+	}
+	return 0;
+}
+static void cap_close(struct sink *s)
+{
+	(void)s;
+}
+static const struct sink_ops cap_ops = {.scheme = "cap", .write = cap_write, .close = cap_close};
+
+static struct sink *cap_sink(size_t k)
+{
+	struct sink *s = calloc(1, sizeof(*s));
+	s->ops = &cap_ops;
+	s->priv = (void *)(uintptr_t)k;
+	snprintf(s->url, sizeof(s->url), "cap:%zu", k);
+	sb_reset(&captured[k]);
+	ncaptured[k] = 0;
+	return s;
+}
+
+static void emit(struct pipeline *p, const char *type, uint16_t t, const char *path, uint64_t cg,
+		 const char *cmd)
+{
+	struct record *r = pipeline_record(p);
+	record_begin(r, t, type, 1000);
+	r->cgroup_id = cg;
+	r->session_key = 7;
+	record_add_int(r, "process.pid", getpid());
+	record_add_int(r, "process.parent_pid", getppid());
+	record_add_int(r, "process.user.id", 0);
+	if (path)
+		record_add_str(r, "file.path", path);
+	if (cmd)
+		record_add_str(r, "process.command_line", cmd);
+	pipeline_commit(p, r);
+}
+
+static void test_stages(void **state)
+{
+	struct pipeline p;
+	struct session ses;
+	struct sink_filter *f;
+	int i;
+
+	(void)state;
+	assert_int_equal(pipeline_init(&p, 16, 0), 0);
+	session_init(&ses, "claude", "proj");
+	ses.key = 7;
+	pipeline_add_session(&p, &ses);
+	p.sinks[p.nsinks++] = cap_sink(0);
+	p.sinks[p.nsinks++] = cap_sink(1);
+	f = filter_new();
+	filter_add(&f->include, FL_TYPES, "file.*");
+	filter_add(&f->exclude, FL_PATHS, "/proc/*");
+	pipeline_set_sink_filter(&p, 1, f);
+	pipeline_set_rate_limit(&p, 1, 5); /* 5 events then ~1/s for cgroup 1 */
+
+	emit(&p, "process.exec", 1, NULL, 2, "curl -H 'Authorization: Bearer abcdefgh12345'");
+	emit(&p, "file.open", 16, "/etc/passwd", 2, NULL);
+	emit(&p, "file.open", 16, "/proc/self/stat", 2, NULL);
+	for (i = 0; i < 20; i++)
+		emit(&p, "file.open", 16, "/tmp/x", 1, NULL);
+	pipeline_flush(&p);
+
+	/* Enrich */
+	assert_non_null(strstr(sb_cstr(&captured[0]), "\"agent\":\"claude\""));
+	assert_non_null(strstr(sb_cstr(&captured[0]), "\"process.user.name\":\"root\""));
+	assert_non_null(strstr(sb_cstr(&captured[0]), "\"process.parent.chain\":\""));
+	assert_non_null(strstr(sb_cstr(&captured[0]), "\"event.severity\":\"info\""));
+	/* Redact */
+	assert_null(strstr(sb_cstr(&captured[0]), "abcdefgh12345"));
+	assert_int_equal(p.stats.redacted, 1);
+	/* Rate limit: cgroup 1 got its burst of 5, cgroup 2 was not starved. */
+	assert_int_equal(p.stats.drops[DROP_RATE_LIMIT], 15);
+	assert_int_equal(ses.drops, 15);
+	assert_int_equal(ncaptured[0], 3 + 5);
+	/* Filter: sink 1 only file.* and not /proc. */
+	assert_int_equal(ncaptured[1], 1 + 5);
+	assert_null(strstr(sb_cstr(&captured[1]), "/proc/self"));
+	assert_null(strstr(sb_cstr(&captured[1]), "process.exec"));
+	pipeline_destroy(&p);
+}
+
+static void test_ratelimit_refills(void **state)
+{
+	static struct ratelimit rl;
+	int ok = 0, i;
+
+	(void)state;
+	ratelimit_init(&rl, 1000, 10);
+	for (i = 0; i < 100; i++)
+		ok += ratelimit_allow(&rl, 1, 1000000000ull);
+	assert_int_equal(ok, 10);
+	/* 10 ms later: 10 more tokens. */
+	for (i = 0, ok = 0; i < 100; i++)
+		ok += ratelimit_allow(&rl, 1, 1010000000ull);
+	assert_int_equal(ok, 10);
+}
+
+static const char *write_tmp(const char *text)
+{
+	static char path[64];
+	FILE *f;
+	snprintf(path, sizeof(path), "/tmp/proctor-cfg-%d.yaml", getpid());
+	f = fopen(path, "w");
+	fputs(text, f);
+	fclose(f);
+	return path;
+}
+
+static void expect_error(const char *yaml, const char *want)
+{
+	struct pipeline p;
+	char err[512];
+	const char *path = write_tmp(yaml);
+
+	assert_int_equal(pipeline_init(&p, 16, 0), 0);
+	assert_int_not_equal(pipeline_load_config(&p, path, err, sizeof(err)), 0);
+	if (!strstr(err, want))
+		fail_msg("error '%s' lacks '%s'", err, want);
+	if (strncmp(err, path, strlen(path)))
+		fail_msg("error '%s' does not start with the file name", err);
+	pipeline_destroy(&p);
+	unlink(path);
+}
+
+static void test_config_errors(void **state)
+{
+	(void)state;
+	expect_error("batch: {interval: 100ms}\nbogus: 1\n", ":2: unknown section 'bogus'");
+	expect_error("batch:\n  interval: soon\n", ":2: 'interval' must be");
+	expect_error("redaction:\n  rules:\n    - name: x\n      regex: '(['\n",
+		     ":3: redaction rule 'x': bad regex");
+	expect_error("sinks:\n  - url: nope://x\n", ":2: unknown export scheme");
+	expect_error("sinks:\n  - url: syslog+udp://h:1\n    include: {severity: loud}\n",
+		     ":3: 'severity' must be");
+	expect_error("sinks: [\n", "YAML");
+	expect_error("- a\n- b\n", ":1: the configuration must be a mapping");
+}
+
+static void test_config_ok_and_metrics(void **state)
+{
+	struct pipeline p;
+	struct strbuf sb = STRBUF_INIT;
+	char err[512];
+	const char *path =
+		write_tmp("batch: {interval: 50ms, size: 64}\n"
+			  "rate_limit: {events_per_second: 100, burst: 200}\n"
+			  "redaction:\n  builtin: true\n  rules:\n"
+			  "    - {name: corp, regex: 'corp_[a-z]{4}'}\n"
+			  "spool: {dir: /tmp/proctor-cfg-spool, max_bytes: 1MiB, drain: 100ms}\n"
+			  "sinks:\n  - url: syslog+udp://127.0.0.1:9\n"
+			  "    include: {types: ['security.*'], severity: warning}\n");
+
+	(void)state;
+	assert_int_equal(pipeline_init(&p, 16, 0), 0);
+	if (pipeline_load_config(&p, path, err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_int_equal(p.cap, 64);
+	assert_int_equal(p.interval_ns, 50000000);
+	assert_int_equal(p.nsinks, 1);
+	assert_non_null(p.sinks[0]->filter);
+	assert_int_equal(p.sinks[0]->filter->min_severity, SEV_WARNING);
+	emit(&p, "process.exec", 1, NULL, 1, "x corp_abcd");
+	pipeline_flush(&p);
+	metrics_render(&p, &sb);
+	assert_non_null(strstr(sb_cstr(&sb), "proctor_events_total{type=\"process.exec\"} 1\n"));
+	assert_non_null(
+		strstr(sb_cstr(&sb), "proctor_dropped_events_total{reason=\"rate_limited\"} 0\n"));
+	assert_non_null(strstr(sb_cstr(&sb),
+			       "proctor_sink_spool_bytes{sink=\"syslog+udp://127.0.0.1:9\"}"));
+	assert_non_null(strstr(sb_cstr(&sb), "proctor_redacted_events_total 1\n"));
+	pipeline_destroy(&p);
+	sb_free(&sb);
+	unlink(path);
+	assert_int_equal(system("rm -rf /tmp/proctor-cfg-spool"), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_stages),
+		cmocka_unit_test(test_ratelimit_refills),
+		cmocka_unit_test(test_config_errors),
+		cmocka_unit_test(test_config_ok_and_metrics),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
