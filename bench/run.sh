@@ -6,8 +6,10 @@
 # pipeline numbers. Writes bench/results/latest.{md,json} and timestamped copies.
 #
 # Knobs (environment):
-#   BENCH_RUNS=N         rounds per workload x config (default 5; 3 with QUICK)
-#   BENCH_QUICK=1        quarter-size loops, 3 rounds, short pipeline steps
+#   BENCH_RUNS=N         rounds per workload x config (default 3: with the file
+#                        family a round takes ~6 min on 2 loaded cores; 5+ for
+#                        tighter medians)
+#   BENCH_QUICK=1        quarter-size loops, short pipeline steps
 #   BENCH_WORKLOADS="exec open ..."  subset (exec open connect git make findgrep agent)
 #   BENCH_CONFIGS="bare proctor_sqlite ..."  subset (bare proctor_sqlite
 #                        proctor_jsonl auditd bpftrace)
@@ -28,7 +30,7 @@ BIN=$ROOT/build/bench
 PROCTOR=${PROCTOR:-$ROOT/build/proctor}
 OUT=${BENCH_OUT:-$BENCH/results}
 QUICK=${BENCH_QUICK:-0}
-RUNS=${BENCH_RUNS:-$([[ $QUICK == 1 ]] && echo 3 || echo 5)}
+RUNS=${BENCH_RUNS:-3}
 SCALE=$([[ $QUICK == 1 ]] && echo 4 || echo 1)
 WORKLOADS=${BENCH_WORKLOADS:-exec open connect git make findgrep agent}
 CONFIGS=${BENCH_CONFIGS:-bare proctor_sqlite proctor_jsonl auditd bpftrace}

@@ -17,6 +17,17 @@ kcost_restore() {
 	STATS_PID=""
 }
 
+# wait until the `proctor -v run` writing its stderr to $2 (pid $1) has loaded
+# and attached everything (its "load+attach took" debug line)
+kcost_wait_attached() {
+	for _ in $(seq 600); do
+		grep -qs 'load+attach took' "$2" && return 0
+		kill -0 "$1" 2>/dev/null || return 1
+		sleep 0.05
+	done
+	return 1
+}
+
 kcost() {
 	local d=$WORK/kcost sc
 	mkdir -p "$d"
@@ -48,14 +59,11 @@ kcost() {
 	done
 	# untracked: proctor records only a sleep; the loops run beside it
 	local ppid i
-	"$PROCTOR" run --db "$d/bg.db" -- sleep 600 2>"$d/bg.err" &
+	"$PROCTOR" -v run --db "$d/bg.db" -- sleep 600 2>"$d/bg.err" &
 	ppid=$!
 	BG_PIDS+=("$ppid")
-	for i in $(seq 200); do
-		grep -qs prog_id /proc/"$ppid"/fdinfo/* && break
-		sleep 0.05
-	done
-	sleep 0.5
+	kcost_wait_attached "$ppid" "$d/bg.err"
+	sleep 0.2
 	cat /proc/"$ppid"/fdinfo/* >"$d/untracked.owner" 2>/dev/null
 	bpftool prog show -j >"$d/untracked.before"
 	"$BIN/exec_loop" "$N_EXEC" >"$d/untracked.exec.out"
@@ -76,13 +84,10 @@ kcost() {
 		local f
 		f=$(bpftool prog show 2>/dev/null | grep -c 'name handle_exec')
 		a=$("$BIN/open_loop" "$N_OPEN" "$FIX/small.txt" | sed -n 's/.*elapsed_ns=//p')
-		"$PROCTOR" run --db "$d/wall.db" -- sleep 600 2>/dev/null &
+		"$PROCTOR" -v run --db "$d/wall.db" -- sleep 600 2>"$d/wall.err" &
 		ppid=$!
-		for _ in $(seq 200); do
-			grep -qs prog_id /proc/"$ppid"/fdinfo/* && break
-			sleep 0.05
-		done
-		sleep 0.3
+		kcost_wait_attached "$ppid" "$d/wall.err"
+		sleep 0.2
 		b=$("$BIN/open_loop" "$N_OPEN" "$FIX/small.txt" | sed -n 's/.*elapsed_ns=//p')
 		kill -TERM "$ppid" 2>/dev/null
 		wait "$ppid" 2>/dev/null
