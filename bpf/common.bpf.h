@@ -168,13 +168,36 @@ static __always_inline void count_drop(__u32 type, __u64 session_key)
 	}
 }
 
+/* Last forced wake-up, per CPU (ns). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} wakeup_last SEC(".maps") __weak;
+
+#define PR_WAKEUP_MIN_GAP_NS 1000000ull /* at most one forced wake-up per ms per CPU */
+
 /* Batched wake-ups: the reader polls on a short timer, so most records are
- * committed without waking it; only a filling buffer forces a wake-up. */
+ * committed without waking it. Once the buffer fills past the threshold the
+ * reader is woken, but at most once per millisecond per CPU: it drains all
+ * that is pending when it runs, so waking it for every record would only add
+ * cost where the load is highest. */
 static __always_inline __u64 wakeup_flags(void)
 {
-	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= pr_cfg.wakeup_bytes)
+	__u32 zero = 0;
+	__u64 now, *last;
+
+	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) < pr_cfg.wakeup_bytes)
+		return BPF_RB_NO_WAKEUP;
+	last = bpf_map_lookup_elem(&wakeup_last, &zero);
+	if (!last)
 		return BPF_RB_FORCE_WAKEUP;
-	return BPF_RB_NO_WAKEUP;
+	now = bpf_ktime_get_ns();
+	if (now - *last < PR_WAKEUP_MIN_GAP_NS)
+		return BPF_RB_NO_WAKEUP;
+	*last = now;
+	return BPF_RB_FORCE_WAKEUP;
 }
 
 static __always_inline void fill_hdr(struct pr_hdr *h, struct task_struct *t, __u16 type,

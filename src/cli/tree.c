@@ -191,7 +191,8 @@ static const char *const annotation_sql[] = {
 	" WHERE session=?1 AND type='process.exec' ORDER BY id)"
 	" GROUP BY pid HAVING count(*) > 1",
 	/* files: opens, writes, metadata changes */
-	"SELECT pid, 'files: ' || sum(type='file.open') || ' opened'"
+	"SELECT pid, 'files: ' || sum(CASE WHEN type='file.open' THEN"
+	" coalesce(json_extract(data,'$.\"file.open_count\"'), 1) ELSE 0 END) || ' opened'"
 	" || CASE WHEN sum(type='file.write') > 0 THEN ', ' || sum(type='file.write') || ' written' ELSE '' END"
 	" || CASE WHEN sum(type='file.metadata') > 0 THEN ', ' || sum(type='file.metadata') || ' changed' ELSE '' END"
 	" FROM events WHERE session=?1 AND type IN ('file.open','file.write','file.metadata')"

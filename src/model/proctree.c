@@ -11,8 +11,8 @@
 
 int proctree_init(struct proctree *t)
 {
+	memset(t, 0, sizeof(*t));
 	t->cap = 4096;
-	t->count = 0;
 	t->slots = calloc(t->cap, sizeof(*t->slots));
 	return t->slots ? 0 : -1;
 }
@@ -119,6 +119,21 @@ void proctree_remove(struct proctree *t, uint32_t pid)
 			k = (k + 1) & (t->cap - 1);
 		t->slots[k] = moved;
 	}
+}
+
+void proctree_mark_exited(struct proctree *t, uint32_t pid)
+{
+	struct proc *p = proctree_get(t, pid), *old;
+	uint32_t evict;
+
+	if (!p)
+		return;
+	p->exited = true;
+	evict = t->exited[t->exited_next];
+	t->exited[t->exited_next] = pid;
+	t->exited_next = (t->exited_next + 1) % PROCTREE_EXITED_KEEP;
+	if (evict && evict != pid && (old = proctree_get(t, evict)) && old->exited)
+		proctree_remove(t, evict);
 }
 
 void proctree_forget_session(struct proctree *t, uint64_t session_key)

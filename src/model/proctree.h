@@ -16,9 +16,16 @@ struct proc {
 	bool exited;
 };
 
+/* Exited processes stay known this long (in exits), so records the kernel
+ * emits for them after process.exit (file summaries flushed at exit, flows)
+ * still carry their executable, whatever order the hooks run in. */
+#define PROCTREE_EXITED_KEEP 4096
+
 struct proctree {
 	struct proc *slots;
 	size_t cap, count;
+	uint32_t exited[PROCTREE_EXITED_KEEP]; /* ring of recently exited pids */
+	size_t exited_next;
 };
 
 int proctree_init(struct proctree *t);
@@ -33,6 +40,9 @@ struct proc *proctree_get(struct proctree *t, uint32_t pid);
 struct proc *proctree_upsert(struct proctree *t, uint32_t pid);
 int proctree_set_exe(struct proc *p, const char *exe);
 void proctree_remove(struct proctree *t, uint32_t pid);
+/* A process exited: keep it for late records, forget it PROCTREE_EXITED_KEEP
+ * exits later (unless its pid was reused meanwhile). */
+void proctree_mark_exited(struct proctree *t, uint32_t pid);
 /* Drop every entry of a session (at session end). */
 void proctree_forget_session(struct proctree *t, uint64_t session_key);
 

@@ -159,7 +159,9 @@ static void test_fork_and_exit(void **state)
 	assert_string_equal(record_get_str(&f->r, "process.exit.signal"), "SIGKILL");
 	assert_true(record_get_int(&f->r, "process.exit.code", &v));
 	assert_int_equal(v, 137);
-	assert_null(proctree_get(&f->t, 200));
+	/* kept for records that arrive after the exit, marked exited */
+	assert_non_null(proctree_get(&f->t, 200));
+	assert_true(proctree_get(&f->t, 200)->exited);
 
 	ex.exit_code = 3 << 8;
 	record_reset(&f->r);
@@ -210,6 +212,26 @@ static void test_proctree_growth_and_removal(void **state)
 	proctree_free(&t);
 }
 
+static void test_exited_processes_are_kept_then_forgotten(void **state)
+{
+	struct proctree t;
+	uint32_t pid;
+	(void)state;
+
+	proctree_init(&t);
+	for (pid = 1; pid <= PROCTREE_EXITED_KEEP + 10; pid++) {
+		proctree_set_exe(proctree_upsert(&t, pid), "/bin/x");
+		proctree_mark_exited(&t, pid);
+	}
+	/* the oldest 10 exits are gone, the rest still resolvable */
+	for (pid = 1; pid <= 10; pid++)
+		assert_null(proctree_get(&t, pid));
+	for (pid = 11; pid <= PROCTREE_EXITED_KEEP + 10; pid++)
+		assert_string_equal(proctree_get(&t, pid)->exe, "/bin/x");
+	assert_int_equal(t.count, PROCTREE_EXITED_KEEP);
+	proctree_free(&t);
+}
+
 /* Mutation fuzzing with a fixed seed: random byte flips, truncations and
  * size lies on valid records must decode or be rejected, never crash. */
 static void test_mutations_never_crash(void **state)
@@ -251,6 +273,7 @@ int main(void)
 		cmocka_unit_test(test_thread_fork),
 		cmocka_unit_test(test_proctree_growth_and_removal),
 		cmocka_unit_test(test_mutations_never_crash),
+		cmocka_unit_test(test_exited_processes_are_kept_then_forgotten),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
