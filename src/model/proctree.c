@@ -64,7 +64,9 @@ static int grow(struct proctree *t)
 		}
 	}
 	free(t->slots);
-	*t = nt;
+	t->slots = nt.slots; /* the rest of *t (exited ring) stays */
+	t->cap = nt.cap;
+	t->count = nt.count;
 	return 0;
 }
 
