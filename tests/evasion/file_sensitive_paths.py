@@ -9,6 +9,11 @@
 # expect: {"type": "file.open", "file.path": "~^/proc/1/root/etc/hostname$|^/etc/hostname$", "file.sensitive_category": "container"}
 # expect: {"type": "file.open", "file.path": "$WORK/cg/release_agent", "file.sensitive_category": "container"}
 # expect-not: {"type": "file.open", "file.path": "/etc/hostname", "process.name": "python3", "file.sensitive_category": "procsys"}
+# Each of those opens is also a security.escape in its category:
+# expect: {"type": "security.escape", "escape.category": "procsys", "file.path": "/proc/sys/kernel/core_pattern", "escape.detail": "open /proc/sys/kernel/core_pattern for write", "escape.derived_from": "file.open"}
+# expect: {"type": "security.escape", "escape.category": "procsys", "file.path": "~^/proc/[0-9]+/mem$"}
+# expect: {"type": "security.escape", "escape.category": "container", "file.path": "$WORK/run/docker.sock", "event.outcome": "failure", "error.code": "ENOENT"}
+# expect: {"type": "security.escape", "escape.category": "container", "file.path": "$WORK/cg/release_agent"}
 import os
 
 os.close(os.open("/proc/sys/kernel/core_pattern", os.O_WRONLY))  # opened, not written
