@@ -767,13 +767,18 @@ int net_sockops(struct bpf_sock_ops *skops)
 		     old_state == BPF_TCP_LAST_ACK) &&
 		    out)
 			out--;
-		if ((f->fflags & PR_FLOW_FIN_IN) && in)
+		/* The peer's FIN is in bytes_received only if TCP processed it:
+		 * ingress may have seen a FIN segment that was queued out of
+		 * order or dropped. tcp_fin() sets RCV_SHUTDOWN when it does. */
+		bsk = skops->sk;
+		tp = bsk ? bpf_skc_to_tcp_sock(bsk) : NULL;
+		if ((f->fflags & PR_FLOW_FIN_IN) && in &&
+		    (!tp || (tp->inet_conn.icsk_inet.sk.sk_shutdown & PR_RCV_SHUTDOWN)))
 			in--;
 		f->bytes_out = out;
 		f->bytes_in = in;
 		/* why it closed: ECONNREFUSED, ETIMEDOUT, ECONNRESET, or 0 */
-		bsk = skops->sk;
-		if (bsk && (tp = bpf_skc_to_tcp_sock(bsk)))
+		if (tp)
 			f->err = -(int)tp->inet_conn.icsk_inet.sk.sk_err;
 		if (!f->local_port)
 			skops_local(skops, f);

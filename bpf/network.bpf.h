@@ -116,4 +116,6 @@ static __always_inline void addr_v4(__u8 *out, __u32 ip)
 	__builtin_memcpy(out + 12, &ip, 4);
 }
 
+#define PR_RCV_SHUTDOWN 1 /* sk_shutdown bit set by tcp_fin() */
+
 #endif

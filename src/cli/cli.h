@@ -1,6 +1,7 @@
 /* cli.h: subcommand entry points (one file each under src/cli/). */
 #ifndef PROCTOR_CLI_H
 #define PROCTOR_CLI_H
+#include <stddef.h>
 
 int cmd_run(int argc, char **argv);
 int cmd_sessions(int argc, char **argv);
@@ -17,3 +18,8 @@ int cmd_bypass(int argc, char **argv);
 struct store;
 /* Open the store read-only for a query command; prints the error. */
 int cli_open_store(struct store *st, const char *db);
+/* After option parsing: take the optional SESSION argument (default the
+ * latest), open the store and resolve it into id. Returns 0, or the exit
+ * status to return (usage error, set-up failure, unknown session). */
+int cli_open_session(int argc, char **argv, const char *db, struct store *st, char *id,
+		     size_t idlen);

@@ -1,4 +1,6 @@
 /* common.c: helpers shared by the query subcommands. */
+#include <getopt.h>
+
 #include "cli/cli.h"
 #include "store/store.h"
 #include "util/util.h"
@@ -10,6 +12,28 @@ int cli_open_store(struct store *st, const char *db)
 	if (store_open_ro(st, db ? db : store_default_path(), err, sizeof(err))) {
 		err_msg("%s", err);
 		return -1;
+	}
+	return 0;
+}
+
+int cli_open_session(int argc, char **argv, const char *db, struct store *st, char *id,
+		     size_t idlen)
+{
+	const char *want = NULL;
+	char err[512];
+
+	if (optind < argc)
+		want = argv[optind++];
+	if (optind < argc) {
+		err_msg("%s: unexpected argument '%s'", argv[0], argv[optind]);
+		return EXIT_USAGE;
+	}
+	if (cli_open_store(st, db))
+		return EXIT_SETUP;
+	if (store_resolve_session(st, want, id, idlen, err, sizeof(err))) {
+		err_msg("%s", err);
+		store_close(st);
+		return 1;
 	}
 	return 0;
 }

@@ -68,10 +68,10 @@ int cmd_log(int argc, char **argv)
 		{0},
 	};
 	struct store_event_filter f = {0};
-	const char *db = NULL, *want = NULL;
+	const char *db = NULL;
 	bool json = false;
 	struct store st;
-	char id[64], err[512];
+	char id[64];
 	int c, pid, rc;
 
 	optind = 1;
@@ -103,19 +103,8 @@ int cmd_log(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	if (optind < argc)
-		want = argv[optind++];
-	if (optind < argc) {
-		err_msg("log: unexpected argument '%s'", argv[optind]);
-		return EXIT_USAGE;
-	}
-	if (cli_open_store(&st, db))
-		return EXIT_SETUP;
-	if (store_resolve_session(&st, want, id, sizeof(id), err, sizeof(err))) {
-		err_msg("%s", err);
-		store_close(&st);
-		return 1;
-	}
+	if ((rc = cli_open_session(argc, argv, db, &st, id, sizeof(id))))
+		return rc;
 	f.session = id;
 	rc = store_foreach_event(&st, &f, json ? print_json : print_text, NULL);
 	if (rc)

@@ -287,12 +287,12 @@ int cmd_tree(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{"db", required_argument, 0, 'd'}, {"help", no_argument, 0, 'h'}, {0}};
-	const char *db = NULL, *want = NULL;
+	const char *db = NULL;
 	struct forest f = {0};
 	struct store st;
-	char id[64], err[512];
+	char id[64];
 	size_t i;
-	int c;
+	int c, rc;
 
 	optind = 1;
 	opterr = 0;
@@ -306,19 +306,8 @@ int cmd_tree(int argc, char **argv)
 		default: err_msg("tree: unknown option '%s'", argv[optind - 1]); return EXIT_USAGE;
 		}
 	}
-	if (optind < argc)
-		want = argv[optind++];
-	if (optind < argc) {
-		err_msg("tree: unexpected argument '%s'", argv[optind]);
-		return EXIT_USAGE;
-	}
-	if (cli_open_store(&st, db))
-		return EXIT_SETUP;
-	if (store_resolve_session(&st, want, id, sizeof(id), err, sizeof(err))) {
-		err_msg("%s", err);
-		store_close(&st);
-		return 1;
-	}
+	if ((rc = cli_open_session(argc, argv, db, &st, id, sizeof(id))))
+		return rc;
 	store_foreach_session(&st, print_header, id);
 	if (store_foreach_process(&st, id, collect, &f)) {
 		err_msg("reading processes: %s", sqlite3_errmsg(st.db));
