@@ -17,23 +17,23 @@
 /* Syscall number and arguments from the saved user registers. At sys_exit
  * the argument registers still hold the values passed at entry. */
 #if defined(__TARGET_ARCH_x86)
-#define PR_SYSCALL_NR(regs) BPF_CORE_READ(regs, orig_ax)
+#define PR_SYSCALL_NR(regs)	   BPF_CORE_READ(regs, orig_ax)
 #define PR_SYSCALL_NR_DIRECT(regs) ((regs)->orig_ax) /* BTF pointer only */
-#define PR_ARG1(regs) BPF_CORE_READ(regs, di)
-#define PR_ARG2(regs) BPF_CORE_READ(regs, si)
-#define PR_ARG3(regs) BPF_CORE_READ(regs, dx)
-#define PR_ARG4(regs) BPF_CORE_READ(regs, r10)
-#define PR_ARG5(regs) BPF_CORE_READ(regs, r8)
-#define PR_ARG6(regs) BPF_CORE_READ(regs, r9)
+#define PR_ARG1(regs)		   BPF_CORE_READ(regs, di)
+#define PR_ARG2(regs)		   BPF_CORE_READ(regs, si)
+#define PR_ARG3(regs)		   BPF_CORE_READ(regs, dx)
+#define PR_ARG4(regs)		   BPF_CORE_READ(regs, r10)
+#define PR_ARG5(regs)		   BPF_CORE_READ(regs, r8)
+#define PR_ARG6(regs)		   BPF_CORE_READ(regs, r9)
 #elif defined(__TARGET_ARCH_arm64)
-#define PR_SYSCALL_NR(regs) BPF_CORE_READ(regs, syscallno)
+#define PR_SYSCALL_NR(regs)	   BPF_CORE_READ(regs, syscallno)
 #define PR_SYSCALL_NR_DIRECT(regs) ((regs)->syscallno) /* BTF pointer only */
-#define PR_ARG1(regs) BPF_CORE_READ(regs, orig_x0)
-#define PR_ARG2(regs) BPF_CORE_READ(regs, regs[1])
-#define PR_ARG3(regs) BPF_CORE_READ(regs, regs[2])
-#define PR_ARG4(regs) BPF_CORE_READ(regs, regs[3])
-#define PR_ARG5(regs) BPF_CORE_READ(regs, regs[4])
-#define PR_ARG6(regs) BPF_CORE_READ(regs, regs[5])
+#define PR_ARG1(regs)		   BPF_CORE_READ(regs, orig_x0)
+#define PR_ARG2(regs)		   BPF_CORE_READ(regs, regs[1])
+#define PR_ARG3(regs)		   BPF_CORE_READ(regs, regs[2])
+#define PR_ARG4(regs)		   BPF_CORE_READ(regs, regs[3])
+#define PR_ARG5(regs)		   BPF_CORE_READ(regs, regs[4])
+#define PR_ARG6(regs)		   BPF_CORE_READ(regs, regs[5])
 #endif
 
 /* All records go through one ring buffer; user space sizes it before load. */
@@ -74,9 +74,9 @@ struct {
 struct path_walk {
 	struct dentry *d, *mnt_root;
 	struct mount *mnt;
-	__u32 n;     /* components collected (leaf first) */
-	__u32 off;   /* where the path starts in scratch->buf */
-	__u32 pos;   /* write position */
+	__u32 n;   /* components collected (leaf first) */
+	__u32 off; /* where the path starts in scratch->buf */
+	__u32 pos; /* write position */
 	__u32 trunc;
 };
 
@@ -105,7 +105,7 @@ struct {
 			bpf_tail_call(ctx, &map, (__u32)__nr);                                     \
 	} while (0)
 #define PR_CHAIN_EXIT(ctx, regs) PR_CHAIN(ctx, sys_exit_chain, PR_SYSCALL_NR_DIRECT(regs))
-#define PR_CHAIN_ENTER(ctx, id) PR_CHAIN(ctx, sys_enter_chain, id)
+#define PR_CHAIN_ENTER(ctx, id)	 PR_CHAIN(ctx, sys_enter_chain, id)
 
 /* Per-CPU assembly area for variable-size records. */
 struct pr_scratch {

@@ -137,8 +137,15 @@ static __always_inline struct io_slot *io_slot_get(struct task_struct *t, struct
 						   struct io_table *tb, long fd, struct file *f,
 						   int any_fd, __u64 now)
 {
-	struct io_scan c = {.tb = tb, .file = (__u64)f, .fd = fd, .any_fd = any_fd,
-			    .hit = -1, .freei = -1, .reused = -1, .victim = 0, .oldest = ~0ull};
+	struct io_scan c = {.tb = tb,
+			    .file = (__u64)f,
+			    .fd = fd,
+			    .any_fd = any_fd,
+			    .hit = -1,
+			    .freei = -1,
+			    .reused = -1,
+			    .victim = 0,
+			    .oldest = ~0ull};
 	struct io_slot *sl;
 	__s32 i;
 
@@ -170,11 +177,11 @@ static __always_inline struct io_slot *io_slot_get(struct task_struct *t, struct
 	return sl;
 }
 
-#define IO_READ 0
-#define IO_WRITE 1
-#define IO_KIND_OP 0
+#define IO_READ	      0
+#define IO_WRITE      1
+#define IO_KIND_OP    0
 #define IO_KIND_URING 1
-#define IO_KIND_MMAP 2
+#define IO_KIND_MMAP  2
 
 /* Account one successful operation (or mapping) on fd / f. */
 static __always_inline void io_account(struct task_struct *t, struct pr_tracked *tr, long fd,
@@ -224,8 +231,8 @@ static __always_inline void io_account(struct task_struct *t, struct pr_tracked 
 }
 
 #define FLUSH_RANGE 0 /* slots with lo <= fd <= hi */
-#define FLUSH_EXEC 1  /* slots whose fd no longer names their file */
-#define FLUSH_ALL 2
+#define FLUSH_EXEC  1 /* slots whose fd no longer names their file */
+#define FLUSH_ALL   2
 
 struct io_flush_ctx {
 	struct io_table *tb;
@@ -257,8 +264,8 @@ static __always_inline void io_flush(struct task_struct *t, struct pr_tracked *t
 				     struct io_table *tb, __u32 mode, __s64 lo, __s64 hi,
 				     __u32 reason)
 {
-	struct io_flush_ctx c = {.tb = tb, .t = t, .tr = tr, .lo = lo, .hi = hi,
-				 .mode = mode, .reason = reason};
+	struct io_flush_ctx c = {
+		.tb = tb, .t = t, .tr = tr, .lo = lo, .hi = hi, .mode = mode, .reason = reason};
 
 	bpf_loop(PR_FILE_IO_SLOTS, io_flush_cb, &c, 0);
 }
@@ -417,7 +424,7 @@ int BPF_PROG(tail_file_close, struct pt_regs *regs, long id)
 /* ====================================================================== */
 
 struct open_req {
-	const char *name; /* user string, or kernel memory when !name_user */
+	const char *name;  /* user string, or kernel memory when !name_user */
 	struct file *file; /* success: the opened file (NULL: look up ret) */
 	__s64 dirfd;
 	__u64 flags, mode, resolve;
@@ -491,8 +498,8 @@ static long open_scan_cb(__u64 i, void *arg)
 	return 0;
 }
 
-#define FOLD_EMIT 0
-#define FOLD_FOLDED 1
+#define FOLD_EMIT     0
+#define FOLD_FOLDED   1
 #define FOLD_UNFOLDED 2
 
 static __always_inline int open_fold_one(struct open_slot *sl, __u64 now)
@@ -509,8 +516,8 @@ static __always_inline int open_fold(struct task_struct *t, struct pr_tracked *t
 				     const struct open_req *q, long ret, __u64 now)
 {
 	__u32 tgid = t->tgid;
-	struct open_scan c = {.t = t, .tr = tr, .key = key, .now = now, .oldest = ~0ull,
-			      .hit = -1, .victim = 0};
+	struct open_scan c = {
+		.t = t, .tr = tr, .key = key, .now = now, .oldest = ~0ull, .hit = -1, .victim = 0};
 	struct open_table *tb;
 	struct open_slot *sl;
 
@@ -571,7 +578,8 @@ __noinline int file_open_record(struct pr_tracked *tr, const struct open_req *q,
 		f = q->file ? q->file : fd_file(t, ret);
 	if (f) {
 		key = mix64(mix64((__u64)BPF_CORE_READ(f, f_path.dentry),
-				  (__u64)BPF_CORE_READ(f, f_path.mnt)), q->flags);
+				  (__u64)BPF_CORE_READ(f, f_path.mnt)),
+			    q->flags);
 	} else {
 		n = put_str(s, off, q->name, q->name_user, &hf);
 		if (is_relative(s, off, n) && (dp = dir_of(t, q->dirfd)))
@@ -665,7 +673,7 @@ int BPF_PROG(tail_file_open, struct pt_regs *regs, long ret)
 struct meta_req {
 	const char *name, *name2, *xattr; /* user strings (or kernel, !user) */
 	__s64 dirfd, dirfd2;
-	__s64 objfd; /* >= 0: object 1 is this fd's file */
+	__s64 objfd;   /* >= 0: object 1 is this fd's file */
 	__u64 objfile; /* else, when set: object 1 is this struct file */
 	__u64 arg, arg2;
 	__u32 syscall;
@@ -790,16 +798,12 @@ static __always_inline void meta_object(struct meta_req *q, long nr, struct pt_r
 	case NR_setxattr:
 	case NR_lsetxattr:
 	case NR_removexattr:
-	case NR_lremovexattr:
-		q->name = (const char *)PR_ARG1(regs);
-		break;
+	case NR_lremovexattr: q->name = (const char *)PR_ARG1(regs); break;
 	case NR_fchmod:
 	case NR_fchown:
 	case NR_ftruncate:
 	case NR_fsetxattr:
-	case NR_fremovexattr:
-		q->objfd = (int)PR_ARG1(regs);
-		break;
+	case NR_fremovexattr: q->objfd = (int)PR_ARG1(regs); break;
 	default: /* *at(dirfd, name, ...) */
 		q->dirfd = (int)PR_ARG1(regs);
 		q->name = (const char *)PR_ARG2(regs);
@@ -865,8 +869,7 @@ static __always_inline int meta_names(struct meta_req *q, long nr, struct pt_reg
 		meta_object(q, nr, regs);
 		q->arg = (__u32)PR_ARG3(regs);
 		break;
-	default:
-		return 0;
+	default: return 0;
 	}
 	return 1;
 }
@@ -946,14 +949,16 @@ static __always_inline int meta_attrs(struct meta_req *q, long nr, struct pt_reg
 		meta_empty_path(q, PR_ARG3(regs));
 		q->xattr = (const char *)PR_ARG4(regs);
 		if (nr == NR_setxattrat) {
-			struct { __u64 value; __u32 size, flags; } xa = {};
+			struct {
+				__u64 value;
+				__u32 size, flags;
+			} xa = {};
 			bpf_probe_read_user(&xa, sizeof(xa), (void *)PR_ARG5(regs));
 			q->arg = xa.flags;
 			q->arg2 = xa.size;
 		}
 		break;
-	default:
-		return 0;
+	default: return 0;
 	}
 	return 1;
 }
@@ -1004,32 +1009,32 @@ struct {
 	__type(value, struct uring_stash);
 } file_uring_tmp SEC(".maps");
 
-#define IOU_READV 1
-#define IOU_WRITEV 2
-#define IOU_READ_FIXED 4
-#define IOU_WRITE_FIXED 5
-#define IOU_CONNECT 16
-#define IOU_OPENAT 18
-#define IOU_CLOSE 19
-#define IOU_READ 22
-#define IOU_WRITE 23
-#define IOU_OPENAT2 28
-#define IOU_SPLICE 30
-#define IOU_TEE 33
+#define IOU_READV		 1
+#define IOU_WRITEV		 2
+#define IOU_READ_FIXED		 4
+#define IOU_WRITE_FIXED		 5
+#define IOU_CONNECT		 16
+#define IOU_OPENAT		 18
+#define IOU_CLOSE		 19
+#define IOU_READ		 22
+#define IOU_WRITE		 23
+#define IOU_OPENAT2		 28
+#define IOU_SPLICE		 30
+#define IOU_TEE			 33
 #define IOU_SPLICE_F_FD_IN_FIXED (1u << 31)
-#define IOU_RENAMEAT 35
-#define IOU_UNLINKAT 36
-#define IOU_MKDIRAT 37
-#define IOU_SYMLINKAT 38
-#define IOU_LINKAT 39
-#define IOU_READ_MULTISHOT 49
-#define IOU_FSETXATTR 41
-#define IOU_SETXATTR 42
-#define IOU_FTRUNCATE 55
-#define IOU_READV_FIXED 60
-#define IOU_WRITEV_FIXED 61
-#define IOU_FIXED_FILE 1ull /* REQ_F_FIXED_FILE */
-#define IOU_CQE_SKIP 64ull  /* REQ_F_CQE_SKIP */
+#define IOU_RENAMEAT		 35
+#define IOU_UNLINKAT		 36
+#define IOU_MKDIRAT		 37
+#define IOU_SYMLINKAT		 38
+#define IOU_LINKAT		 39
+#define IOU_READ_MULTISHOT	 49
+#define IOU_FSETXATTR		 41
+#define IOU_SETXATTR		 42
+#define IOU_FTRUNCATE		 55
+#define IOU_READV_FIXED		 60
+#define IOU_WRITEV_FIXED	 61
+#define IOU_FIXED_FILE		 1ull  /* REQ_F_FIXED_FILE */
+#define IOU_CQE_SKIP		 64ull /* REQ_F_CQE_SKIP */
 
 /* Operations whose names are stashed at submission. */
 static __always_inline int uring_is_named_op(__u32 op)
@@ -1162,8 +1167,8 @@ static __always_inline void uring_count_unconfirmed(struct io_slot *sl, struct i
 	}
 }
 
-static __always_inline int uring_open_done(struct pr_tracked *tr, struct uring_stash *st,
-					   __u32 op, long res)
+static __always_inline int uring_open_done(struct pr_tracked *tr, struct uring_stash *st, __u32 op,
+					   long res)
 {
 	struct open_req q = {
 		.name = st->name,
@@ -1182,8 +1187,8 @@ static __always_inline int uring_open_done(struct pr_tracked *tr, struct uring_s
 	return file_open_record(tr, &q, res);
 }
 
-static __always_inline int uring_meta_done(struct pr_tracked *tr, struct uring_stash *st,
-					   __u32 op, long res, struct file *f)
+static __always_inline int uring_meta_done(struct pr_tracked *tr, struct uring_stash *st, __u32 op,
+					   long res, struct file *f)
 {
 	struct meta_req q = {
 		.name = st->name,
@@ -1227,7 +1232,7 @@ static __always_inline int uring_meta_done(struct pr_tracked *tr, struct uring_s
 }
 
 static __always_inline void uring_record_unconfirmed(struct pr_tracked *tr, struct io_kiocb *req,
-						    __u32 op)
+						     __u32 op)
 {
 	__u64 key = (__u64)req;
 	struct uring_stash *st = bpf_map_lookup_elem(&file_uring_stash, &key);

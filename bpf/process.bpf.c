@@ -98,8 +98,7 @@ int BPF_PROG(handle_fork, struct task_struct *parent, struct task_struct *child)
 		if (nr == NR_CLONE)
 			e->clone_flags = PR_ARG1(regs);
 		else if (nr == NR_CLONE3)
-			bpf_probe_read_user(&e->clone_flags, sizeof(__u64),
-					    (void *)PR_ARG1(regs));
+			bpf_probe_read_user(&e->clone_flags, sizeof(__u64), (void *)PR_ARG1(regs));
 	}
 	ev_submit(e);
 	return 0;

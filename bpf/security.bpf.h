@@ -19,17 +19,17 @@
 #define SEC_ARG3(regs) ((regs)->regs[2])
 #endif
 
-#define PR_PROT_READ	   0x1
-#define PR_PROT_WRITE	   0x2
-#define PR_PROT_EXEC	   0x4
-#define PR_MAP_ANONYMOUS   0x20
+#define PR_PROT_READ	     0x1
+#define PR_PROT_WRITE	     0x2
+#define PR_PROT_EXEC	     0x4
+#define PR_MAP_ANONYMOUS     0x20
 #define PR_READ_IMPLIES_EXEC 0x0400000
-#define PR_VM_WRITE 0x2
-#define PR_VM_EXEC 0x4
-#define PR_TMPFS_MAGIC	   0x01021994
-#define PR_HUGETLBFS_MAGIC 0x958458f6
-#define PR_NSFS_MAGIC	   0x6e736673
-#define PR_PIDFS_MAGIC	   0x50494446
+#define PR_VM_WRITE	     0x2
+#define PR_VM_EXEC	     0x4
+#define PR_TMPFS_MAGIC	     0x01021994
+#define PR_HUGETLBFS_MAGIC   0x958458f6
+#define PR_NSFS_MAGIC	     0x6e736673
+#define PR_PIDFS_MAGIC	     0x50494446
 
 /* Credentials before a privilege syscall or an exec, per thread id. LRU: an
  * entry whose exit never came (thread killed mid-call) ages out. */

@@ -48,17 +48,17 @@ enum pr_event_type {
 
 /* Common header of every record. */
 struct pr_hdr {
-	__u16 type;        /* enum pr_event_type */
-	__u16 flags;       /* per-type flags */
-	__u32 size;        /* whole record, header included */
-	__u64 ts_ns;       /* CLOCK_BOOTTIME */
+	__u16 type;	   /* enum pr_event_type */
+	__u16 flags;	   /* per-type flags */
+	__u32 size;	   /* whole record, header included */
+	__u64 ts_ns;	   /* CLOCK_BOOTTIME */
 	__u64 cgroup_id;   /* cgroup v2 id of the task */
 	__u64 session_key; /* value of the tracked_cgroups entry that matched */
-	__u32 pid;         /* tgid */
-	__u32 tid;         /* thread id */
-	__u32 ppid;        /* real parent's tgid */
-	__u32 uid;         /* effective uid */
-	__u32 gid;         /* effective gid */
+	__u32 pid;	   /* tgid */
+	__u32 tid;	   /* thread id */
+	__u32 ppid;	   /* real parent's tgid */
+	__u32 uid;	   /* effective uid */
+	__u32 gid;	   /* effective gid */
 	__u32 _pad;
 	char comm[16];
 };
@@ -84,23 +84,23 @@ struct pr_config {
 _Static_assert(sizeof(struct pr_config) == 16, "pr_config layout");
 
 /* ---- bounds (documented in docs/EVENTS.md) ----------------------------- */
-#define PR_ARGV_CAP 4096   /* bytes of NUL-separated argv captured */
-#define PR_PATH_CAP 4096   /* bytes of one path, NUL included */
-#define PR_PATH_DEPTH 64   /* path components walked */
-#define PR_SCRATCH_SIZE 16384
+#define PR_ARGV_CAP	 4096 /* bytes of NUL-separated argv captured */
+#define PR_PATH_CAP	 4096 /* bytes of one path, NUL included */
+#define PR_PATH_DEPTH	 64   /* path components walked */
+#define PR_SCRATCH_SIZE	 16384
 #define PR_SYSCALL_SLOTS 512 /* syscall numbers the dispatcher routes */
 
 /* ---- process family ---------------------------------------------------- */
 
 #define PR_EXEC_ARGS_TRUNC 0x1
-#define PR_EXEC_EXE_TRUNC 0x2
-#define PR_EXEC_CWD_TRUNC 0x4
+#define PR_EXEC_EXE_TRUNC  0x2
+#define PR_EXEC_CWD_TRUNC  0x4
 
 /* process.exec: followed by data = exe\0 cwd\0 argv (args_size bytes, each
  * argument NUL-terminated unless cut by the cap). */
 struct pr_exec {
 	struct pr_hdr hdr;
-	__u32 old_tid;    /* thread that called execve (differs when a non-leader did) */
+	__u32 old_tid;	  /* thread that called execve (differs when a non-leader did) */
 	__u32 args_total; /* bytes of argv in the process; > args_size when cut */
 	__u32 args_size;
 	__u16 exe_len; /* including NUL */
@@ -112,7 +112,7 @@ struct pr_exec {
 _Static_assert(sizeof(struct pr_exec) == 96, "pr_exec layout");
 
 #define PR_FORK_THREAD 0x1 /* CLONE_THREAD: a new thread, not a new process */
-#define PR_FORK_VFORK 0x2
+#define PR_FORK_VFORK  0x2
 
 /* process.fork: the header describes the child. */
 struct pr_fork {

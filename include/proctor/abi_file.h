@@ -11,33 +11,34 @@
 /* Bounds. A user string (pathname argument) is read up to PR_PATH_CAP bytes
  * (NUL included); xattr names up to PR_XATTR_NAME_CAP. Longer ones are cut
  * and flagged, never dropped. */
-#define PR_XATTR_NAME_CAP 256
+#define PR_XATTR_NAME_CAP  256
 #define PR_FILE_OPEN_SLOTS 16 /* distinct open keys folded per process */
-#define PR_FILE_IO_SLOTS 32   /* open files with I/O summarised per process */
+#define PR_FILE_IO_SLOTS   32 /* open files with I/O summarised per process */
 
 /* pr_hdr.flags of file records */
-#define PR_FILE_PATH_TRUNC 0x0001  /* a path walked in the kernel was cut */
-#define PR_FILE_NAME_TRUNC 0x0002  /* a user string was cut at PR_PATH_CAP */
-#define PR_FILE_IO_URING 0x0004    /* submitted through io_uring (syscall = opcode) */
-#define PR_FILE_REPEAT 0x0008      /* open: folded repeats of an earlier open (no path) */
-#define PR_FILE_PARTIAL 0x0010     /* io: summary flushed before close; more may follow */
-#define PR_FILE_STALE 0x0020       /* io: the fd was reused unseen; path may be wrong */
-#define PR_FILE_UNFOLDED 0x0040    /* open: the fold table was full, emitted as is */
-#define PR_FILE_DELETED 0x0100     /* the file had no name (unlinked, O_TMPFILE, memfd) */
-#define PR_FILE_UNCONFIRMED 0x0080 /* io_uring IOSQE_CQE_SKIP_SUCCESS: recorded at
-				    * submission, no result will be seen unless it fails */
+#define PR_FILE_PATH_TRUNC 0x0001 /* a path walked in the kernel was cut */
+#define PR_FILE_NAME_TRUNC 0x0002 /* a user string was cut at PR_PATH_CAP */
+#define PR_FILE_IO_URING   0x0004 /* submitted through io_uring (syscall = opcode) */
+#define PR_FILE_REPEAT	   0x0008 /* open: folded repeats of an earlier open (no path) */
+#define PR_FILE_PARTIAL	   0x0010 /* io: summary flushed before close; more may follow */
+#define PR_FILE_STALE	   0x0020 /* io: the fd was reused unseen; path may be wrong */
+#define PR_FILE_UNFOLDED   0x0040 /* open: the fold table was full, emitted as is */
+#define PR_FILE_DELETED	   0x0100 /* the file had no name (unlinked, O_TMPFILE, memfd) */
+#define PR_FILE_UNCONFIRMED                                                                        \
+	0x0080 /* io_uring IOSQE_CQE_SKIP_SUCCESS: recorded at                                     \
+		* submission, no result will be seen unless it fails */
 
 /* Why an I/O summary was emitted (pr_file_io.reason). */
 enum pr_file_flush {
-	PR_FLUSH_CLOSE = 1,     /* close(2) */
+	PR_FLUSH_CLOSE = 1, /* close(2) */
 	PR_FLUSH_CLOSE_RANGE = 2,
-	PR_FLUSH_DUP = 3,       /* dup2/dup3 over the fd */
-	PR_FLUSH_EXEC = 4,      /* close-on-exec */
-	PR_FLUSH_EXIT = 5,      /* the process exited */
-	PR_FLUSH_EVICT = 6,     /* slot table full: partial summary */
-	PR_FLUSH_REUSED = 7,    /* the fd now names another file */
+	PR_FLUSH_DUP = 3,    /* dup2/dup3 over the fd */
+	PR_FLUSH_EXEC = 4,   /* close-on-exec */
+	PR_FLUSH_EXIT = 5,   /* the process exited */
+	PR_FLUSH_EVICT = 6,  /* slot table full: partial summary */
+	PR_FLUSH_REUSED = 7, /* the fd now names another file */
 	PR_FLUSH_URING_CLOSE = 8,
-	PR_FLUSH_PERIODIC = 9,  /* open for long: partial summary, counting restarts */
+	PR_FLUSH_PERIODIC = 9, /* open for long: partial summary, counting restarts */
 };
 
 /* file.open (and folded repeats, PR_FILE_REPEAT). data = path\0 dir\0 name\0:
@@ -46,15 +47,15 @@ enum pr_file_flush {
  * name: the pathname string as passed. Empty parts have length 0. */
 struct pr_file_open {
 	struct pr_hdr hdr;
-	__s64 ret;       /* new fd, or -errno */
-	__u64 flags;     /* open flags as passed (openat2: how.flags) */
-	__u64 resolve;   /* openat2 how.resolve */
-	__u64 agg_id;    /* fold key, unique per (process, file, flags, result) */
-	__u64 first_ts;  /* REPEAT: first folded open (CLOCK_BOOTTIME); hdr.ts_ns = last */
-	__u32 mode;      /* creation mode */
-	__u32 count;     /* opens this record stands for */
-	__u32 syscall;   /* syscall number, or io_uring opcode with PR_FILE_IO_URING */
-	__u16 path_len;  /* including NUL, 0 = absent */
+	__s64 ret;	/* new fd, or -errno */
+	__u64 flags;	/* open flags as passed (openat2: how.flags) */
+	__u64 resolve;	/* openat2 how.resolve */
+	__u64 agg_id;	/* fold key, unique per (process, file, flags, result) */
+	__u64 first_ts; /* REPEAT: first folded open (CLOCK_BOOTTIME); hdr.ts_ns = last */
+	__u32 mode;	/* creation mode */
+	__u32 count;	/* opens this record stands for */
+	__u32 syscall;	/* syscall number, or io_uring opcode with PR_FILE_IO_URING */
+	__u16 path_len; /* including NUL, 0 = absent */
 	__u16 dir_len;
 	__u16 name_len;
 	__u16 _pad;
@@ -68,13 +69,13 @@ _Static_assert(sizeof(struct pr_file_open) == 136, "pr_file_open layout");
 struct pr_file_io {
 	struct pr_hdr hdr;
 	__u64 bytes;
-	__u64 ops;       /* successful calls (and completed io_uring requests) */
-	__u64 first_ts;  /* first operation, CLOCK_BOOTTIME */
+	__u64 ops;	 /* successful calls (and completed io_uring requests) */
+	__u64 first_ts;	 /* first operation, CLOCK_BOOTTIME */
 	__u64 uring_ops; /* of ops, through io_uring */
-	__s32 fd;        /* -1: io_uring fixed file */
-	__u32 mmaps;     /* read: file mappings; write: shared writable mappings */
+	__s32 fd;	 /* -1: io_uring fixed file */
+	__u32 mmaps;	 /* read: file mappings; write: shared writable mappings */
 	__u16 path_len;
-	__u16 reason;    /* enum pr_file_flush */
+	__u16 reason;	   /* enum pr_file_flush */
 	__u32 unconfirmed; /* of ops, io_uring requests submitted with
 			    * IOSQE_CQE_SKIP_SUCCESS: no completion is seen, their
 			    * requested length is counted in bytes */
@@ -105,12 +106,12 @@ enum pr_file_meta_op {
  * dir2+name2. */
 struct pr_file_meta {
 	struct pr_hdr hdr;
-	__s64 ret;      /* 0 or -errno */
-	__u64 arg;      /* chmod: mode; chown: uid; truncate: length; rename: flags;
-			 * setxattr: flags; link: flags; utimes: 1 = times given */
-	__u64 arg2;     /* chown: gid; setxattr: value size */
-	__u32 syscall;  /* syscall number, or io_uring opcode with PR_FILE_IO_URING */
-	__u16 op;       /* enum pr_file_meta_op */
+	__s64 ret;     /* 0 or -errno */
+	__u64 arg;     /* chmod: mode; chown: uid; truncate: length; rename: flags;
+			* setxattr: flags; link: flags; utimes: 1 = times given */
+	__u64 arg2;    /* chown: gid; setxattr: value size */
+	__u32 syscall; /* syscall number, or io_uring opcode with PR_FILE_IO_URING */
+	__u16 op;      /* enum pr_file_meta_op */
 	__u16 path_len;
 	__u16 dir_len;
 	__u16 name_len;

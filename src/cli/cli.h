@@ -10,8 +10,8 @@ int cmd_log(int argc, char **argv);
 int cmd_bypass(int argc, char **argv);
 
 /* Exit codes shared by the subcommands. */
-#define EXIT_USAGE 2   /* bad flags or arguments */
-#define EXIT_SETUP 3   /* not root, store or BPF failure */
+#define EXIT_USAGE 2 /* bad flags or arguments */
+#define EXIT_SETUP 3 /* not root, store or BPF failure */
 
 #endif
 

@@ -60,9 +60,12 @@ static int print_text(void *ctx, const char *json, const char *summary)
 int cmd_log(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"json", no_argument, 0, 'j'},        {"db", required_argument, 0, 'd'},
-		{"type", required_argument, 0, 't'},  {"pid", required_argument, 0, 'p'},
-		{"path", required_argument, 0, 'P'},  {"help", no_argument, 0, 'h'},
+		{"json", no_argument, 0, 'j'},
+		{"db", required_argument, 0, 'd'},
+		{"type", required_argument, 0, 't'},
+		{"pid", required_argument, 0, 'p'},
+		{"path", required_argument, 0, 'P'},
+		{"help", no_argument, 0, 'h'},
 		{"escape", no_argument, 0, 'e'},
 		{"host", required_argument, 0, 'H'},
 		{0},
@@ -92,15 +95,14 @@ int cmd_log(int argc, char **argv)
 			f.pid = pid;
 			break;
 		case 'h':
-			puts("usage: proctor log [SESSION] [--type PREFIX] [--pid PID] [--path GLOB]"
+			puts("usage: proctor log [SESSION] [--type PREFIX] [--pid PID] [--path "
+			     "GLOB]"
 			     " [--host NAME] [--escape] [--json] [--db PATH]");
 			return 0;
 		case ':':
 			err_msg("%s: option '%s' needs a value", argv[0], argv[optind - 1]);
 			return EXIT_USAGE;
-		default:
-			err_msg("log: unknown option '%s'", argv[optind - 1]);
-			return EXIT_USAGE;
+		default: err_msg("log: unknown option '%s'", argv[optind - 1]); return EXIT_USAGE;
 		}
 	}
 	if ((rc = cli_open_session(argc, argv, db, &st, id, sizeof(id))))

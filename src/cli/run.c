@@ -62,14 +62,21 @@ static const char run_usage[] =
 static int parse_run_opts(int argc, char **argv, struct run_opts *o)
 {
 	static const struct option longopts[] = {
-		{"agent", required_argument, 0, 'a'},  {"project", required_argument, 0, 'p'},
-		{"user", required_argument, 0, 'u'},   {"db", required_argument, 0, 'd'},
-		{"jsonl", required_argument, 0, 'j'},  {"export", required_argument, 0, 'e'},
-		{"config", required_argument, 0, 'c'}, {"metrics", required_argument, 0, 'm'},
-		{"grace", required_argument, 0, 'g'},  {"ringbuf-mb", required_argument, 0, 'r'},
-		{"policy", required_argument, 0, 'P'}, {"egress", required_argument, 0, 'E'},
+		{"agent", required_argument, 0, 'a'},
+		{"project", required_argument, 0, 'p'},
+		{"user", required_argument, 0, 'u'},
+		{"db", required_argument, 0, 'd'},
+		{"jsonl", required_argument, 0, 'j'},
+		{"export", required_argument, 0, 'e'},
+		{"config", required_argument, 0, 'c'},
+		{"metrics", required_argument, 0, 'm'},
+		{"grace", required_argument, 0, 'g'},
+		{"ringbuf-mb", required_argument, 0, 'r'},
+		{"policy", required_argument, 0, 'P'},
+		{"egress", required_argument, 0, 'E'},
 		{"flow-idle", required_argument, 0, 'I'},
-		{"help", no_argument, 0, 'h'},         {0},
+		{"help", no_argument, 0, 'h'},
+		{0},
 	};
 	int c;
 	uint64_t mb;
@@ -104,7 +111,8 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o)
 			break;
 		case 'r':
 			if (parse_u64(optarg, &mb) || !mb || mb > 1024 || (mb & (mb - 1))) {
-				err_msg("--ringbuf-mb: '%s' is not a power of two from 1 to 1024", optarg);
+				err_msg("--ringbuf-mb: '%s' is not a power of two from 1 to 1024",
+					optarg);
 				return -1;
 			}
 			o->ringbuf_bytes = (uint32_t)(mb << 20);
@@ -130,9 +138,7 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o)
 		case ':':
 			err_msg("option '%s' needs a value\n%s", argv[optind - 1], run_usage);
 			return -1;
-		default:
-			err_msg("unknown option '%s'\n%s", argv[optind - 1], run_usage);
-			return -1;
+		default: err_msg("unknown option '%s'\n%s", argv[optind - 1], run_usage); return -1;
 		}
 	}
 	if (optind >= argc) {
@@ -321,8 +327,8 @@ static void reap(struct run_state *st)
 static void forward_signal(struct run_state *st, const struct signalfd_siginfo *si)
 {
 	/* Terminal-generated signals already reached CMD (same process group). */
-	if (si->ssi_code == SI_KERNEL && (si->ssi_signo == SIGINT || si->ssi_signo == SIGQUIT ||
-					  si->ssi_signo == SIGWINCH))
+	if (si->ssi_code == SI_KERNEL &&
+	    (si->ssi_signo == SIGINT || si->ssi_signo == SIGQUIT || si->ssi_signo == SIGWINCH))
 		return;
 	if (!st->child_done)
 		kill(st->child, (int)si->ssi_signo);
@@ -382,12 +388,12 @@ static void print_summary(const struct run_state *st, uint64_t t0)
 	fmt_duration(now_monotonic_ns() - t0, dur, sizeof(dur));
 	fprintf(stderr, "proctor: session %s%s%s%s%s\n", s->id, *s->agent ? " agent=" : "",
 		s->agent, *s->project ? " project=" : "", s->project);
-	fprintf(stderr,
-		"proctor: %s, %llu processes, %llu events, %llu drops%s, exit %d\n", dur,
+	fprintf(stderr, "proctor: %s, %llu processes, %llu events, %llu drops%s, exit %d\n", dur,
 		(unsigned long long)s->processes, (unsigned long long)s->events,
 		(unsigned long long)s->drops, s->drops ? " (events were lost)" : "", s->exit_code);
 	if (s->kernel_drops)
-		fprintf(stderr, "proctor: kernel ring buffer losses by type: %s\n", s->drops_detail);
+		fprintf(stderr, "proctor: kernel ring buffer losses by type: %s\n",
+			s->drops_detail);
 	egress_print_summary(&st->eg, stderr);
 }
 

@@ -34,7 +34,8 @@ static int print_json(void *ctx, const struct store_session_row *r)
 		sb_printf(sb, ",\"end\":\"%s\",\"exit.code\":%" PRId64, end, r->exit_code);
 	else
 		sb_puts(sb, ",\"end\":null,\"exit.code\":null");
-	sb_printf(sb, ",\"events\":%" PRId64 ",\"drops\":%" PRId64 ",\"drops.by_type\":%s"
+	sb_printf(sb,
+		  ",\"events\":%" PRId64 ",\"drops\":%" PRId64 ",\"drops.by_type\":%s"
 		  ",\"processes\":%" PRId64 "}\n",
 		  r->events, r->drops, *r->drops_detail ? r->drops_detail : "{}", r->processes);
 	fputs(sb_cstr(sb), stdout);
@@ -61,8 +62,10 @@ static int print_text(void *ctx, const struct store_session_row *r)
 int cmd_sessions(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"json", no_argument, 0, 'j'}, {"db", required_argument, 0, 'd'},
-		{"help", no_argument, 0, 'h'}, {0},
+		{"json", no_argument, 0, 'j'},
+		{"db", required_argument, 0, 'd'},
+		{"help", no_argument, 0, 'h'},
+		{0},
 	};
 	const char *db = NULL;
 	bool json = false;
@@ -93,7 +96,8 @@ int cmd_sessions(int argc, char **argv)
 		return EXIT_SETUP;
 	if (!json)
 		printf("%-22s %-19s %8s %4s %5s %7s %5s  %-10s %-10s %s\n", "SESSION", "START",
-		       "DURATION", "EXIT", "PROCS", "EVENTS", "DROPS", "AGENT", "PROJECT", "COMMAND");
+		       "DURATION", "EXIT", "PROCS", "EVENTS", "DROPS", "AGENT", "PROJECT",
+		       "COMMAND");
 	rc = store_foreach_session(&st, json ? print_json : print_text, &sb);
 	store_close(&st);
 	sb_free(&sb);

@@ -15,10 +15,10 @@
 struct node {
 	struct store_process_row row;
 	char *exe, *cmdline, *comm, *signal;
-	char *notes; /* activity lines, '\n'-separated, or NULL */
-	int parent;      /* index or -1 */
+	char *notes;	 /* activity lines, '\n'-separated, or NULL */
+	int parent;	 /* index or -1 */
 	int first_child; /* index or -1 */
-	int next;        /* next sibling or -1 */
+	int next;	 /* next sibling or -1 */
 };
 
 struct forest {
@@ -193,8 +193,10 @@ static const char *const annotation_sql[] = {
 	/* files: opens, writes, metadata changes */
 	"SELECT pid, 'files: ' || sum(CASE WHEN type='file.open' THEN"
 	" coalesce(json_extract(data,'$.\"file.open_count\"'), 1) ELSE 0 END) || ' opened'"
-	" || CASE WHEN sum(type='file.write') > 0 THEN ', ' || sum(type='file.write') || ' written' ELSE '' END"
-	" || CASE WHEN sum(type='file.metadata') > 0 THEN ', ' || sum(type='file.metadata') || ' changed' ELSE '' END"
+	" || CASE WHEN sum(type='file.write') > 0 THEN ', ' || sum(type='file.write') || ' "
+	"written' ELSE '' END"
+	" || CASE WHEN sum(type='file.metadata') > 0 THEN ', ' || sum(type='file.metadata') || ' "
+	"changed' ELSE '' END"
 	" FROM events WHERE session=?1 AND type IN ('file.open','file.write','file.metadata')"
 	" GROUP BY pid",
 	/* sensitive reads: filled in with the glob list */
@@ -214,12 +216,15 @@ static const char *const annotation_sql[] = {
 	"SELECT pid, 'dns: ' || group_concat(DISTINCT json_extract(data,'$.\"dns.question.name\"'))"
 	" FROM events WHERE session=?1 AND type='dns.query' GROUP BY pid",
 	/* privilege changes and escape attempts */
-	"SELECT pid, 'privilege: ' || group_concat(DISTINCT json_extract(data,'$.\"privilege.operation\"'))"
+	"SELECT pid, 'privilege: ' || group_concat(DISTINCT "
+	"json_extract(data,'$.\"privilege.operation\"'))"
 	" FROM events WHERE session=?1 AND type='security.privilege' GROUP BY pid",
-	"SELECT pid, 'ESCAPE ATTEMPT: ' || group_concat(DISTINCT json_extract(data,'$.\"escape.category\"')"
+	"SELECT pid, 'ESCAPE ATTEMPT: ' || group_concat(DISTINCT "
+	"json_extract(data,'$.\"escape.category\"')"
 	" || '(' || json_extract(data,'$.\"escape.syscall\"') || ')')"
 	" FROM events WHERE session=?1 AND type='security.escape' GROUP BY pid",
-	"SELECT pid, 'memory: ' || group_concat(DISTINCT json_extract(data,'$.\"memory.operation\"'))"
+	"SELECT pid, 'memory: ' || group_concat(DISTINCT "
+	"json_extract(data,'$.\"memory.operation\"'))"
 	" FROM events WHERE session=?1 AND type='security.memexec' GROUP BY pid",
 };
 

@@ -175,7 +175,8 @@ int proctree_scan_cgroup(const char *cgpath, void (*fn)(void *ctx, uint32_t pid)
 			if (strncmp(line, "0::", 3))
 				continue;
 			line += 3;
-			if (!strncmp(line, cgpath, plen) && (line[plen] == 0 || line[plen] == '/')) {
+			if (!strncmp(line, cgpath, plen) &&
+			    (line[plen] == 0 || line[plen] == '/')) {
 				fn(ctx, pid);
 				count++;
 			}

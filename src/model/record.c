@@ -252,15 +252,9 @@ int record_to_json(const struct record *r, struct strbuf *out)
 		sb_json_str(out, f->key);
 		sb_putc(out, ':');
 		switch (f->kind) {
-		case FIELD_STR:
-			sb_json_str(out, f->s);
-			break;
-		case FIELD_INT:
-			sb_printf(out, "%" PRId64, f->i);
-			break;
-		case FIELD_BOOL:
-			sb_puts(out, f->b ? "true" : "false");
-			break;
+		case FIELD_STR: sb_json_str(out, f->s); break;
+		case FIELD_INT: sb_printf(out, "%" PRId64, f->i); break;
+		case FIELD_BOOL: sb_puts(out, f->b ? "true" : "false"); break;
 		case FIELD_STRV:
 			sb_putc(out, '[');
 			for (j = 0; j < f->sv.n; j++) {

@@ -37,7 +37,7 @@ struct arena {
 
 struct record {
 	uint64_t time_ns;      /* wall clock, ns since the epoch */
-	uint16_t type;         /* enum pr_event_type */
+	uint16_t type;	       /* enum pr_event_type */
 	const char *type_name; /* "process.exec" */
 	uint64_t session_key;  /* kernel session key, 0 if none */
 	uint64_t cgroup_id;

@@ -7,25 +7,25 @@
 #include "proctor/abi.h"
 
 struct session {
-	char id[40];   /* "20261122T150434-3f2a9c", printable and sortable */
-	uint64_t key;  /* kernel-side key in tracked_cgroups */
+	char id[40];  /* "20261122T150434-3f2a9c", printable and sortable */
+	uint64_t key; /* kernel-side key in tracked_cgroups */
 	char agent[64];
 	char project[128];
 	char user[64]; /* the user CMD runs as */
 	char host[256];
-	char **argv;   /* NULL-terminated command */
+	char **argv; /* NULL-terminated command */
 	int argc;
 	char cgroup_path[4096];
 	uint64_t cgroup_id;
 	uint64_t start_ns, end_ns; /* wall clock */
-	int exit_code;   /* -1 while running */
-	int exit_signal; /* 0 unless killed */
+	int exit_code;		   /* -1 while running */
+	int exit_signal;	   /* 0 unless killed */
 	uint64_t events;
-	uint64_t drops;                /* kernel + user space, any reason */
+	uint64_t drops; /* kernel + user space, any reason */
 	uint64_t kernel_drops;
 	uint64_t processes;
-	uint64_t user_drops;           /* decode errors, limits, sink losses */
-	char drops_detail[512];        /* JSON object: kernel losses by event type */
+	uint64_t user_drops;	/* decode errors, limits, sink losses */
+	char drops_detail[512]; /* JSON object: kernel losses by event type */
 };
 
 /* Fill id/key from the clock and randomness; agent/project may be NULL. */

@@ -6,11 +6,11 @@
 
 /* Fields worth showing, in order of preference, for types without a rule. */
 static const char *const generic_keys[] = {
-	"file.path",        "file.target_path",      "network.peer.address", "network.peer.port",
-	"network.local.port", "server.address",      "dns.question.name",    "dns.answers",
-	"privilege.operation", "privilege.from",     "privilege.to",         "memory.operation",
-	"memory.protection", "escape.category",      "escape.syscall",       "escape.detail",
-	"file.operation",   "verdict",               "policy.rule",          "file.bytes",
+	"file.path",	       "file.target_path", "network.peer.address", "network.peer.port",
+	"network.local.port",  "server.address",   "dns.question.name",	   "dns.answers",
+	"privilege.operation", "privilege.from",   "privilege.to",	   "memory.operation",
+	"memory.protection",   "escape.category",  "escape.syscall",	   "escape.detail",
+	"file.operation",      "verdict",	   "policy.rule",	   "file.bytes",
 	"error.code",
 };
 
@@ -47,7 +47,8 @@ void record_summary(const struct record *r, struct strbuf *out)
 		return;
 	}
 	if (r->type_name && !strcmp(r->type_name, "process.exit")) {
-		sb_printf(out, "exit %" PRId64, record_get_int(r, "process.exit.code", &v) ? v : -1);
+		sb_printf(out, "exit %" PRId64,
+			  record_get_int(r, "process.exit.code", &v) ? v : -1);
 		if (record_get_str(r, "process.exit.signal"))
 			sb_printf(out, " (%s)", record_get_str(r, "process.exit.signal"));
 		return;

@@ -32,7 +32,8 @@ int cgroup2_mount(char *out, size_t len, char *err, size_t errlen)
 	}
 	endmntent(f);
 	if (rc)
-		snprintf(err, errlen, "no cgroup v2 hierarchy is mounted (see /proc/mounts); "
+		snprintf(err, errlen,
+			 "no cgroup v2 hierarchy is mounted (see /proc/mounts); "
 			 "mount one with: mount -t cgroup2 none /sys/fs/cgroup/unified");
 	return rc;
 }

@@ -19,7 +19,7 @@ struct decode_ctx {
 };
 
 enum decode_result {
-	DECODE_OK = 0,       /* record filled: commit it */
+	DECODE_OK = 0,	     /* record filled: commit it */
 	DECODE_INTERNAL = 1, /* bookkeeping only, no record */
 	DECODE_BAD = -1,     /* malformed: count as decode_error */
 };

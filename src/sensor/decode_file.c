@@ -136,25 +136,34 @@ struct flag_name {
 /* Kernel values (the C library's O_LARGEFILE is 0 on 64-bit). */
 #if defined(__aarch64__)
 #define K_O_DIRECTORY 040000
-#define K_O_NOFOLLOW 0100000
-#define K_O_DIRECT 0200000
+#define K_O_NOFOLLOW  0100000
+#define K_O_DIRECT    0200000
 #define K_O_LARGEFILE 0400000
 #else
-#define K_O_DIRECT 040000
+#define K_O_DIRECT    040000
 #define K_O_LARGEFILE 0100000
 #define K_O_DIRECTORY 0200000
-#define K_O_NOFOLLOW 0400000
+#define K_O_NOFOLLOW  0400000
 #endif
 #define K_O_TMPFILE_BIT 020000000
-#define K_O_SYNC_BIT 04000000
-#define K_O_PATH 010000000
+#define K_O_SYNC_BIT	04000000
+#define K_O_PATH	010000000
 
 static const struct flag_name open_flags[] = {
-	{0100, "O_CREAT"},          {0200, "O_EXCL"},         {0400, "O_NOCTTY"},
-	{01000, "O_TRUNC"},         {02000, "O_APPEND"},      {04000, "O_NONBLOCK"},
-	{010000, "O_DSYNC"},        {020000, "O_ASYNC"},      {K_O_DIRECT, "O_DIRECT"},
-	{K_O_LARGEFILE, "O_LARGEFILE"}, {K_O_DIRECTORY, "O_DIRECTORY"},
-	{K_O_NOFOLLOW, "O_NOFOLLOW"}, {01000000, "O_NOATIME"}, {02000000, "O_CLOEXEC"},
+	{0100, "O_CREAT"},
+	{0200, "O_EXCL"},
+	{0400, "O_NOCTTY"},
+	{01000, "O_TRUNC"},
+	{02000, "O_APPEND"},
+	{04000, "O_NONBLOCK"},
+	{010000, "O_DSYNC"},
+	{020000, "O_ASYNC"},
+	{K_O_DIRECT, "O_DIRECT"},
+	{K_O_LARGEFILE, "O_LARGEFILE"},
+	{K_O_DIRECTORY, "O_DIRECTORY"},
+	{K_O_NOFOLLOW, "O_NOFOLLOW"},
+	{01000000, "O_NOATIME"},
+	{02000000, "O_CLOEXEC"},
 	{K_O_PATH, "O_PATH"},
 };
 
@@ -189,16 +198,18 @@ const char *file_access_name(uint64_t flags)
 }
 
 static const struct flag_name resolve_flags[] = {
-	{0x01, "RESOLVE_NO_XDEV"},   {0x02, "RESOLVE_NO_MAGICLINKS"}, {0x04, "RESOLVE_NO_SYMLINKS"},
-	{0x08, "RESOLVE_BENEATH"},   {0x10, "RESOLVE_IN_ROOT"},       {0x20, "RESOLVE_CACHED"},
+	{0x01, "RESOLVE_NO_XDEV"}, {0x02, "RESOLVE_NO_MAGICLINKS"}, {0x04, "RESOLVE_NO_SYMLINKS"},
+	{0x08, "RESOLVE_BENEATH"}, {0x10, "RESOLVE_IN_ROOT"},	    {0x20, "RESOLVE_CACHED"},
 };
 
 static const struct flag_name rename_flags[] = {
-	{1, "RENAME_NOREPLACE"}, {2, "RENAME_EXCHANGE"}, {4, "RENAME_WHITEOUT"},
+	{1, "RENAME_NOREPLACE"},
+	{2, "RENAME_EXCHANGE"},
+	{4, "RENAME_WHITEOUT"},
 };
 
-static void add_flag_names(struct record *r, const char *key, uint64_t v,
-			   const struct flag_name *t, size_t nt)
+static void add_flag_names(struct record *r, const char *key, uint64_t v, const struct flag_name *t,
+			   size_t nt)
 {
 	const char *names[16];
 	uint32_t n = 0;
@@ -447,8 +458,9 @@ static enum decode_result decode_open(struct decode_ctx *c, const void *data, si
 
 static const char *flush_reason(uint16_t r)
 {
-	static const char *const names[] = {"", "close", "close_range", "dup", "exec",
-					    "exit", "evicted", "fd_reused", "io_uring_close", "periodic"};
+	static const char *const names[] = {
+		"",	   "close",	"close_range",	  "dup",     "exec", "exit",
+		"evicted", "fd_reused", "io_uring_close", "periodic"};
 	return r < ARRAY_SIZE(names) ? names[r] : "";
 }
 
@@ -506,9 +518,9 @@ static enum decode_result decode_write(struct decode_ctx *c, const void *data, s
 
 static const char *meta_op_name(uint16_t op)
 {
-	static const char *const names[] = {"",      "unlink", "rmdir",   "rename",   "link",
-					    "symlink", "mkdir", "chmod",  "chown",    "truncate",
-					    "utimes", "setxattr", "removexattr", "mknod"};
+	static const char *const names[] = {
+		"",	 "unlink", "rmdir",    "rename", "link",     "symlink",	    "mkdir",
+		"chmod", "chown",  "truncate", "utimes", "setxattr", "removexattr", "mknod"};
 	return op < ARRAY_SIZE(names) ? names[op] : "";
 }
 
@@ -526,25 +538,19 @@ static void add_meta_args(struct record *r, const struct pr_file_meta *e)
 	switch (e->op) {
 	case PR_META_CHMOD:
 	case PR_META_MKDIR:
-	case PR_META_MKNOD:
-		add_mode(r, e->arg);
-		break;
+	case PR_META_MKNOD: add_mode(r, e->arg); break;
 	case PR_META_CHOWN:
 		if ((uint32_t)e->arg != UINT32_MAX)
 			record_add_int(r, "file.owner.id", (uint32_t)e->arg);
 		if ((uint32_t)e->arg2 != UINT32_MAX)
 			record_add_int(r, "file.group.id", (uint32_t)e->arg2);
 		break;
-	case PR_META_TRUNCATE:
-		record_add_int(r, "file.size", (int64_t)e->arg);
-		break;
+	case PR_META_TRUNCATE: record_add_int(r, "file.size", (int64_t)e->arg); break;
 	case PR_META_RENAME:
 		add_flag_names(r, "file.rename_flags", e->arg, rename_flags,
 			       ARRAY_SIZE(rename_flags));
 		break;
-	case PR_META_SETXATTR:
-		record_add_int(r, "file.xattr.size", (int64_t)e->arg2);
-		break;
+	case PR_META_SETXATTR: record_add_int(r, "file.xattr.size", (int64_t)e->arg2); break;
 	}
 }
 
@@ -552,7 +558,7 @@ static enum decode_result decode_meta(struct decode_ctx *c, const void *data, si
 				      struct record *r)
 {
 	const struct pr_file_meta *e = data;
-	uint16_t lens[6] = {e->path_len, e->name_len, e->dir_len,
+	uint16_t lens[6] = {e->path_len,  e->name_len, e->dir_len,
 			    e->name2_len, e->dir2_len, e->xattr_len};
 	const char *s[6], *obj1, *obj2 = NULL, *path, *target = NULL, *cat;
 	char *dir;

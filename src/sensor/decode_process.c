@@ -161,7 +161,8 @@ static enum decode_result decode_exit(struct decode_ctx *c, const void *data, si
 	if (e->exit_code & 0x80)
 		record_add_bool(r, "process.exit.core_dumped", true);
 	if (e->start_ns && e->hdr.ts_ns >= e->start_ns)
-		record_add_int(r, "process.duration_ms", (int64_t)((e->hdr.ts_ns - e->start_ns) / 1000000));
+		record_add_int(r, "process.duration_ms",
+			       (int64_t)((e->hdr.ts_ns - e->start_ns) / 1000000));
 	proctree_mark_exited(c->procs, e->hdr.pid);
 	return DECODE_OK;
 }

@@ -23,10 +23,22 @@
 #define SYS_removexattrat 466
 #endif
 
-#define OPEN(n) {SYS_##n, "tail_file_open", true}
-#define META(n) {SYS_##n, "tail_file_meta", true}
-#define RW(n) {SYS_##n, "tail_file_rw", true}
-#define CLOSE(n) {SYS_##n, "tail_file_close", false}
+#define OPEN(n)                                                                                    \
+	{                                                                                          \
+		SYS_##n, "tail_file_open", true                                                    \
+	}
+#define META(n)                                                                                    \
+	{                                                                                          \
+		SYS_##n, "tail_file_meta", true                                                    \
+	}
+#define RW(n)                                                                                      \
+	{                                                                                          \
+		SYS_##n, "tail_file_rw", true                                                      \
+	}
+#define CLOSE(n)                                                                                   \
+	{                                                                                          \
+		SYS_##n, "tail_file_close", false                                                  \
+	}
 
 const struct syscall_hook file_hooks[] = {
 #ifdef SYS_open

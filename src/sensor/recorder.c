@@ -12,9 +12,18 @@
 
 /* Common fields carried over from a file event to the escape it implies. */
 static const char *const escape_common[] = {
-	"session",	   "agent",			"project",	    "host.name",
-	"process.pid",	   "process.tid",		"process.parent_pid", "process.name",
-	"process.executable.path", "process.user.id",	"process.group.id", "event.outcome",
+	"session",
+	"agent",
+	"project",
+	"host.name",
+	"process.pid",
+	"process.tid",
+	"process.parent_pid",
+	"process.name",
+	"process.executable.path",
+	"process.user.id",
+	"process.group.id",
+	"event.outcome",
 	"error.code",
 };
 
@@ -71,8 +80,7 @@ static int on_event(void *ctx, const void *data, size_t len)
 	if (res == DECODE_OK) {
 		pipeline_commit(&rec->pipeline, r);
 		derive_escape(rec, r);
-	}
-	else if (res == DECODE_BAD)
+	} else if (res == DECODE_BAD)
 		pipeline_count_drop(&rec->pipeline, DROP_DECODE,
 				    len >= sizeof(*h) ? h->session_key : 0, 1);
 	return 0;
@@ -240,8 +248,8 @@ static void drops_by_type(struct recorder *r, struct session *s)
 		if (!per_type[t])
 			continue;
 		off += (size_t)snprintf(s->drops_detail + off, sizeof(s->drops_detail) - off,
-					"%s\"%s\":%llu", off > 1 ? "," : "", d ? d->name : "unknown",
-					(unsigned long long)per_type[t]);
+					"%s\"%s\":%llu", off > 1 ? "," : "",
+					d ? d->name : "unknown", (unsigned long long)per_type[t]);
 	}
 	snprintf(s->drops_detail + off, sizeof(s->drops_detail) - off, "}");
 }

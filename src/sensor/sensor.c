@@ -87,7 +87,8 @@ static int mark_tail_programs(struct sensor *s, char *err, size_t errlen)
 		for (h = *t; h->prog; h++) {
 			p = bpf_object__find_program_by_name(s->skel->obj, h->prog);
 			if (!p) {
-				snprintf(err, errlen, "syscall hook program '%s' is missing", h->prog);
+				snprintf(err, errlen, "syscall hook program '%s' is missing",
+					 h->prog);
 				return -1;
 			}
 			bpf_program__set_autoattach(p, false);
@@ -114,18 +115,22 @@ static int fill_tail_calls(struct sensor *s, char *err, size_t errlen)
 	for (t = syscall_hook_tables; *t; t++) {
 		for (h = *t; h->prog; h++) {
 			if (h->nr < 0 || h->nr >= PR_SYSCALL_SLOTS) {
-				snprintf(err, errlen, "syscall %d of '%s' is out of range", h->nr, h->prog);
+				snprintf(err, errlen, "syscall %d of '%s' is out of range", h->nr,
+					 h->prog);
 				return -1;
 			}
 			first = owner[h->on_exit][h->nr];
 			if (!first) {
 				owner[h->on_exit][h->nr] = h;
-				map = h->on_exit ? s->skel->maps.sys_exit_tails : s->skel->maps.sys_enter_tails;
+				map = h->on_exit ? s->skel->maps.sys_exit_tails
+						 : s->skel->maps.sys_enter_tails;
 			} else if (first->chains && !chained[h->on_exit][h->nr]) {
 				chained[h->on_exit][h->nr] = true;
-				map = h->on_exit ? s->skel->maps.sys_exit_chain : s->skel->maps.sys_enter_chain;
+				map = h->on_exit ? s->skel->maps.sys_exit_chain
+						 : s->skel->maps.sys_enter_chain;
 			} else {
-				snprintf(err, errlen, "syscall %d (%s) is claimed by both '%s' and '%s'%s",
+				snprintf(err, errlen,
+					 "syscall %d (%s) is claimed by both '%s' and '%s'%s",
 					 h->nr, h->on_exit ? "exit" : "enter", first->prog, h->prog,
 					 first->chains ? " (and a chained program already)"
 						       : ": the first must chain (.chains)");
@@ -136,8 +141,8 @@ static int fill_tail_calls(struct sensor *s, char *err, size_t errlen)
 			key = (uint32_t)h->nr;
 			rc = bpf_map__update_elem(map, &key, sizeof(key), &fd, sizeof(fd), BPF_ANY);
 			if (rc) {
-				snprintf(err, errlen, "routing syscall %d to '%s': %s", h->nr, h->prog,
-					 strerror(-rc));
+				snprintf(err, errlen, "routing syscall %d to '%s': %s", h->nr,
+					 h->prog, strerror(-rc));
 				return -1;
 			}
 		}

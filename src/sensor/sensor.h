@@ -22,7 +22,7 @@ struct sensor_opts {
 struct sensor {
 	struct proctor_bpf *skel;
 	struct ring_buffer *rb;
-	uint64_t load_ns;   /* time to open, load and attach */
+	uint64_t load_ns;	 /* time to open, load and attach */
 	uint64_t wall_offset_ns; /* CLOCK_REALTIME - CLOCK_BOOTTIME */
 };
 

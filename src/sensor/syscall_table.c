@@ -9,9 +9,5 @@ extern const struct syscall_hook security_hooks[];
 extern const struct syscall_hook network_hooks[];
 
 const struct syscall_hook *const syscall_hook_tables[] = {
-	no_hooks,
-	file_hooks,
-	security_hooks,
-	network_hooks,
-	NULL,
+	no_hooks, file_hooks, security_hooks, network_hooks, NULL,
 };

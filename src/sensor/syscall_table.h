@@ -9,10 +9,10 @@
 #include <stdbool.h>
 
 struct syscall_hook {
-	int nr;           /* native syscall number (SYS_openat, ...) */
+	int nr;		  /* native syscall number (SYS_openat, ...) */
 	const char *prog; /* BPF program name */
-	bool on_exit;     /* sys_exit (result known) or sys_enter */
-	bool chains;      /* ends with PR_CHAIN_*: another family may hook this syscall too */
+	bool on_exit;	  /* sys_exit (result known) or sys_enter */
+	bool chains;	  /* ends with PR_CHAIN_*: another family may hook this syscall too */
 };
 
 /* Tables end with {.prog = NULL}. */

@@ -13,23 +13,12 @@ extern const struct sink_ops opensearch_sink_ops, opensearchs_sink_ops, elastics
 	webhook_https_sink_ops, http_webhook_sink_ops, https_webhook_sink_ops;
 
 static const struct sink_ops *const sink_table[] = {
-	&sqlite_sink_ops,
-	&jsonl_sink_ops,
-	&syslog_udp_sink_ops,
-	&syslog_tcp_sink_ops,
-	&syslog_tls_sink_ops,
-	&otlp_http_sink_ops,
-	&otlp_https_sink_ops,
-	&opensearch_sink_ops,
-	&opensearchs_sink_ops,
-	&elasticsearch_sink_ops,
-	&elasticsearchs_sink_ops,
-	&splunk_hec_sink_ops,
-	&splunk_hecs_sink_ops,
-	&webhook_sink_ops,
-	&webhook_https_sink_ops,
-	&http_webhook_sink_ops,
-	&https_webhook_sink_ops,
+	&sqlite_sink_ops,	 &jsonl_sink_ops,	   &syslog_udp_sink_ops,
+	&syslog_tcp_sink_ops,	 &syslog_tls_sink_ops,	   &otlp_http_sink_ops,
+	&otlp_https_sink_ops,	 &opensearch_sink_ops,	   &opensearchs_sink_ops,
+	&elasticsearch_sink_ops, &elasticsearchs_sink_ops, &splunk_hec_sink_ops,
+	&splunk_hecs_sink_ops,	 &webhook_sink_ops,	   &webhook_https_sink_ops,
+	&http_webhook_sink_ops,	 &https_webhook_sink_ops,
 };
 
 struct sink *sink_open_url(const char *url, char *err, size_t errlen)
@@ -40,7 +29,8 @@ struct sink *sink_open_url(const char *url, char *err, size_t errlen)
 	size_t i, n;
 
 	if (!colon) {
-		snprintf(err, errlen, "export URL '%s' has no scheme (e.g. sqlite:PATH, jsonl:-)", url);
+		snprintf(err, errlen, "export URL '%s' has no scheme (e.g. sqlite:PATH, jsonl:-)",
+			 url);
 		return NULL;
 	}
 	n = (size_t)(colon - url);

@@ -14,11 +14,11 @@
 struct sink;
 
 struct sink_stats {
-	uint64_t records;      /* records accepted */
-	uint64_t batches;      /* batches written */
-	uint64_t failures;     /* failed writes */
-	uint64_t dropped;      /* records lost for any reason */
-	uint64_t latency_ns;   /* sum of write latencies */
+	uint64_t records;    /* records accepted */
+	uint64_t batches;    /* batches written */
+	uint64_t failures;   /* failed writes */
+	uint64_t dropped;    /* records lost for any reason */
+	uint64_t latency_ns; /* sum of write latencies */
 };
 
 struct sink_ops {
@@ -29,7 +29,7 @@ struct sink_ops {
 	int (*flush)(struct sink *s);
 	void (*close)(struct sink *s);
 	int (*session_begin)(struct sink *s, const struct session *ses); /* optional */
-	int (*session_end)(struct sink *s, const struct session *ses);   /* optional */
+	int (*session_end)(struct sink *s, const struct session *ses);	 /* optional */
 };
 
 struct sink_filter; /* per-sink include/exclude rules (pipeline/filter) */

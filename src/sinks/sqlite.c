@@ -24,7 +24,8 @@ static const char *const sqls[Q_COUNT] = {
 		    " VALUES(?,?,?,?,?,?,?)",
 	[Q_PROC_INSERT] = "INSERT INTO processes(session, pid, ppid, start_ns, exec_ns, exe, argv,"
 			  " cwd, comm, uid, seeded, cmdline) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)",
-	[Q_PROC_EXEC] = "UPDATE processes SET exe=?3, argv=?4, cwd=?5, exec_ns=?6, comm=?7, uid=?8, cmdline=?9"
+	[Q_PROC_EXEC] = "UPDATE processes SET exe=?3, argv=?4, cwd=?5, exec_ns=?6, comm=?7, "
+			"uid=?8, cmdline=?9"
 			" WHERE id = (SELECT max(id) FROM processes WHERE session=?1 AND pid=?2"
 			" AND end_ns IS NULL)",
 	[Q_PROC_EXIT] = "UPDATE processes SET end_ns=?3, exit_code=?4, exit_signal=?5"
@@ -253,12 +254,14 @@ static int sqlite_session(struct sink *s, const struct session *ses, bool end)
 	sb_putc(&cmd, ']');
 	rc = sqlite3_prepare_v2(
 		k->st.db,
-		"INSERT INTO sessions(id, key, agent, project, user, host, command, cgroup, start_ns,"
+		"INSERT INTO sessions(id, key, agent, project, user, host, command, cgroup, "
+		"start_ns,"
 		" end_ns, exit_code, exit_signal, events, drops, processes, drops_detail)"
 		" VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,"
 		" (SELECT count(*) FROM processes WHERE session=?1), ?15)"
 		" ON CONFLICT(id) DO UPDATE SET end_ns=?10, exit_code=?11, exit_signal=?12,"
-		" events=?13, drops=?14, processes=(SELECT count(*) FROM processes WHERE session=?1),"
+		" events=?13, drops=?14, processes=(SELECT count(*) FROM processes WHERE "
+		"session=?1),"
 		" drops_detail=?15",
 		-1, &q, NULL);
 	if (rc != SQLITE_OK) {

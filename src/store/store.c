@@ -20,7 +20,8 @@ static const char schema_sql[] =
 	" drops_detail TEXT);"
 	"CREATE TABLE IF NOT EXISTS processes("
 	" id INTEGER PRIMARY KEY, session TEXT NOT NULL, pid INTEGER NOT NULL, ppid INTEGER,"
-	" start_ns INTEGER, exec_ns INTEGER, end_ns INTEGER, exe TEXT, argv TEXT, cmdline TEXT, cwd TEXT,"
+	" start_ns INTEGER, exec_ns INTEGER, end_ns INTEGER, exe TEXT, argv TEXT, cmdline TEXT, "
+	"cwd TEXT,"
 	" comm TEXT, uid INTEGER, exit_code INTEGER, exit_signal TEXT, threads INTEGER DEFAULT 0,"
 	" seeded INTEGER DEFAULT 0);"
 	"CREATE INDEX IF NOT EXISTS processes_session_pid ON processes(session, pid);"
@@ -45,7 +46,8 @@ const char *store_default_path(void)
 	if (xdg && *xdg)
 		snprintf(path, sizeof(path), "%s/proctor/proctor.db", xdg);
 	else
-		snprintf(path, sizeof(path), "%s/.local/share/proctor/proctor.db", home ? home : ".");
+		snprintf(path, sizeof(path), "%s/.local/share/proctor/proctor.db",
+			 home ? home : ".");
 	return path;
 }
 
@@ -54,8 +56,8 @@ static int check_version(struct store *st, char *err, size_t errlen)
 	sqlite3_stmt *q;
 	int rc, ver = -1;
 
-	rc = sqlite3_prepare_v2(st->db, "SELECT value FROM meta WHERE key='schema_version'", -1,
-				&q, NULL);
+	rc = sqlite3_prepare_v2(st->db, "SELECT value FROM meta WHERE key='schema_version'", -1, &q,
+				NULL);
 	if (rc != SQLITE_OK) {
 		snprintf(err, errlen, "%s is not a proctor store (%s)", st->path,
 			 sqlite3_errmsg(st->db));
@@ -132,8 +134,10 @@ int store_open_ro(struct store *st, const char *path, char *err, size_t errlen)
 	memset(st, 0, sizeof(*st));
 	snprintf(st->path, sizeof(st->path), "%s", path);
 	if (stat(path, &sb)) {
-		snprintf(err, errlen, "no store at %s (%s): record a session with `proctor run` or "
-			 "pass --db PATH", path, strerror(errno));
+		snprintf(err, errlen,
+			 "no store at %s (%s): record a session with `proctor run` or "
+			 "pass --db PATH",
+			 path, strerror(errno));
 		return -1;
 	}
 	if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
@@ -188,8 +192,9 @@ int store_resolve_session(struct store *st, const char *want, char *id, size_t i
 	int n;
 
 	if (!want || !*want || !strcmp(want, "latest")) {
-		n = session_ids(st, "SELECT id FROM sessions ORDER BY start_ns DESC, rowid DESC LIMIT 1",
-				NULL, ids);
+		n = session_ids(
+			st, "SELECT id FROM sessions ORDER BY start_ns DESC, rowid DESC LIMIT 1",
+			NULL, ids);
 		if (n <= 0) {
 			snprintf(err, errlen, "the store %s has no sessions yet", st->path);
 			return -1;
@@ -197,15 +202,18 @@ int store_resolve_session(struct store *st, const char *want, char *id, size_t i
 	} else {
 		n = session_ids(st, "SELECT id FROM sessions WHERE id = ?1", want, ids);
 		if (n == 0)
-			n = session_ids(st, "SELECT id FROM sessions WHERE substr(id, 1, length(?1)) = ?1"
-					" LIMIT 2", want, ids);
+			n = session_ids(
+				st,
+				"SELECT id FROM sessions WHERE substr(id, 1, length(?1)) = ?1"
+				" LIMIT 2",
+				want, ids);
 		if (n <= 0) {
 			snprintf(err, errlen, "no session matches '%s'", want);
 			return -1;
 		}
 		if (n > 1) {
-			snprintf(err, errlen, "session prefix '%s' is ambiguous (%s, %s, ...)", want,
-				 ids[0], ids[1]);
+			snprintf(err, errlen, "session prefix '%s' is ambiguous (%s, %s, ...)",
+				 want, ids[0], ids[1]);
 			return -1;
 		}
 	}
@@ -219,20 +227,30 @@ int store_foreach_session(struct store *st, int (*fn)(void *, const struct store
 	sqlite3_stmt *q;
 	int rc = 0;
 
-	if (sqlite3_prepare_v2(st->db,
-			       "SELECT id, agent, project, user, host, command, start_ns, end_ns,"
-			       " exit_code, exit_signal, events, drops, processes, drops_detail FROM sessions"
-			       " ORDER BY start_ns, rowid",
-			       -1, &q, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(
+		    st->db,
+		    "SELECT id, agent, project, user, host, command, start_ns, end_ns,"
+		    " exit_code, exit_signal, events, drops, processes, drops_detail FROM sessions"
+		    " ORDER BY start_ns, rowid",
+		    -1, &q, NULL) != SQLITE_OK)
 		return -1;
 	while (!rc && sqlite3_step(q) == SQLITE_ROW) {
 		struct store_session_row r = {
-			.id = col_text(q, 0), .agent = col_text(q, 1), .project = col_text(q, 2),
-			.user = col_text(q, 3), .host = col_text(q, 4), .command_json = col_text(q, 5),
-			.start_ns = sqlite3_column_int64(q, 6), .end_ns = sqlite3_column_int64(q, 7),
-			.exit_code = sqlite3_column_type(q, 8) == SQLITE_NULL ? -1 : sqlite3_column_int64(q, 8),
-			.exit_signal = sqlite3_column_int64(q, 9), .events = sqlite3_column_int64(q, 10),
-			.drops = sqlite3_column_int64(q, 11), .processes = sqlite3_column_int64(q, 12),
+			.id = col_text(q, 0),
+			.agent = col_text(q, 1),
+			.project = col_text(q, 2),
+			.user = col_text(q, 3),
+			.host = col_text(q, 4),
+			.command_json = col_text(q, 5),
+			.start_ns = sqlite3_column_int64(q, 6),
+			.end_ns = sqlite3_column_int64(q, 7),
+			.exit_code = sqlite3_column_type(q, 8) == SQLITE_NULL
+					     ? -1
+					     : sqlite3_column_int64(q, 8),
+			.exit_signal = sqlite3_column_int64(q, 9),
+			.events = sqlite3_column_int64(q, 10),
+			.drops = sqlite3_column_int64(q, 11),
+			.processes = sqlite3_column_int64(q, 12),
 			.drops_detail = col_text(q, 13),
 		};
 		rc = fn(ctx, &r);
@@ -247,23 +265,31 @@ int store_foreach_process(struct store *st, const char *session,
 	sqlite3_stmt *q;
 	int rc = 0;
 
-	if (sqlite3_prepare_v2(st->db,
-			       "SELECT id, pid, ppid, start_ns, exec_ns, end_ns, exit_code, uid, threads,"
-			       " exe, argv, cwd, comm, exit_signal, cmdline FROM processes WHERE session = ?"
-			       " ORDER BY coalesce(start_ns, exec_ns), id",
-			       -1, &q, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(
+		    st->db,
+		    "SELECT id, pid, ppid, start_ns, exec_ns, end_ns, exit_code, uid, threads,"
+		    " exe, argv, cwd, comm, exit_signal, cmdline FROM processes WHERE session = ?"
+		    " ORDER BY coalesce(start_ns, exec_ns), id",
+		    -1, &q, NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_text(q, 1, session, -1, SQLITE_TRANSIENT);
 	while (!rc && sqlite3_step(q) == SQLITE_ROW) {
 		struct store_process_row r = {
-			.rowid = sqlite3_column_int64(q, 0), .pid = sqlite3_column_int64(q, 1),
-			.ppid = sqlite3_column_int64(q, 2), .start_ns = sqlite3_column_int64(q, 3),
-			.exec_ns = sqlite3_column_int64(q, 4), .end_ns = sqlite3_column_int64(q, 5),
-			.exit_code = sqlite3_column_int64(q, 6), .uid = sqlite3_column_int64(q, 7),
+			.rowid = sqlite3_column_int64(q, 0),
+			.pid = sqlite3_column_int64(q, 1),
+			.ppid = sqlite3_column_int64(q, 2),
+			.start_ns = sqlite3_column_int64(q, 3),
+			.exec_ns = sqlite3_column_int64(q, 4),
+			.end_ns = sqlite3_column_int64(q, 5),
+			.exit_code = sqlite3_column_int64(q, 6),
+			.uid = sqlite3_column_int64(q, 7),
 			.threads = sqlite3_column_int64(q, 8),
 			.has_exit = sqlite3_column_type(q, 6) != SQLITE_NULL,
-			.exe = col_text(q, 9), .argv_json = col_text(q, 10), .cwd = col_text(q, 11),
-			.comm = col_text(q, 12), .exit_signal = col_text(q, 13),
+			.exe = col_text(q, 9),
+			.argv_json = col_text(q, 10),
+			.cwd = col_text(q, 11),
+			.comm = col_text(q, 12),
+			.exit_signal = col_text(q, 13),
 			.cmdline = col_text(q, 14),
 		};
 		rc = fn(ctx, &r);

@@ -48,9 +48,9 @@ int store_foreach_process(struct store *st, const char *session,
 struct store_event_filter {
 	const char *session;
 	const char *type_prefix; /* NULL: all */
-	int64_t pid;             /* 0: all */
-	const char *path_glob;   /* NULL: all */
-	const char *host;        /* NULL: all; else server.address, dns.question.name
+	int64_t pid;		 /* 0: all */
+	const char *path_glob;	 /* NULL: all */
+	const char *host;	 /* NULL: all; else server.address, dns.question.name
 				    or network.peer.address equal to it */
 };
 int store_foreach_event(struct store *st, const struct store_event_filter *f,

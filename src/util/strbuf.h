@@ -10,7 +10,10 @@ struct strbuf {
 	size_t cap;
 };
 
-#define STRBUF_INIT {0}
+#define STRBUF_INIT                                                                                \
+	{                                                                                          \
+		0                                                                                  \
+	}
 
 int sb_grow(struct strbuf *sb, size_t extra);
 int sb_append(struct strbuf *sb, const void *data, size_t n);

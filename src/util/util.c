@@ -55,9 +55,18 @@ static uint64_t clock_ns(clockid_t id)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-uint64_t now_realtime_ns(void) { return clock_ns(CLOCK_REALTIME); }
-uint64_t now_boottime_ns(void) { return clock_ns(CLOCK_BOOTTIME); }
-uint64_t now_monotonic_ns(void) { return clock_ns(CLOCK_MONOTONIC); }
+uint64_t now_realtime_ns(void)
+{
+	return clock_ns(CLOCK_REALTIME);
+}
+uint64_t now_boottime_ns(void)
+{
+	return clock_ns(CLOCK_BOOTTIME);
+}
+uint64_t now_monotonic_ns(void)
+{
+	return clock_ns(CLOCK_MONOTONIC);
+}
 
 void fmt_rfc3339(uint64_t ns, char *buf, size_t len)
 {

@@ -24,8 +24,8 @@ int parse_rfc3339(const char *s, uint64_t *ns);
 /* "1.23s", "450ms" */
 void fmt_duration(uint64_t ns, char *buf, size_t len);
 
-const char *errno_name(int err);   /* "EACCES"; NULL if unknown */
-const char *signal_name(int sig);  /* "SIGKILL"; NULL if unknown */
+const char *errno_name(int err);  /* "EACCES"; NULL if unknown */
+const char *signal_name(int sig); /* "SIGKILL"; NULL if unknown */
 
 int parse_u64(const char *s, uint64_t *out);
 int parse_int(const char *s, int *out);

@@ -45,8 +45,10 @@ static void test_resolve(void **state)
 static void test_categories(void **state)
 {
 	(void)state;
-	assert_string_equal(file_sensitive_category("/proc/sys/kernel/core_pattern", NULL, false), "procsys");
-	assert_string_equal(file_sensitive_category("/proc/sys/vm/drop_caches", NULL, true), "procsys");
+	assert_string_equal(file_sensitive_category("/proc/sys/kernel/core_pattern", NULL, false),
+			    "procsys");
+	assert_string_equal(file_sensitive_category("/proc/sys/vm/drop_caches", NULL, true),
+			    "procsys");
 	assert_null(file_sensitive_category("/proc/sys/vm/drop_caches", NULL, false));
 	assert_string_equal(file_sensitive_category("/sys/kernel/x", NULL, true), "procsys");
 	assert_null(file_sensitive_category("/sys/kernel/x", NULL, false));
@@ -58,11 +60,18 @@ static void test_categories(void **state)
 	assert_string_equal(file_sensitive_category("/dev/mem", NULL, false), "procsys");
 	assert_string_equal(file_sensitive_category("/proc/sysrq-trigger", NULL, false), "procsys");
 	assert_string_equal(file_sensitive_category("/run/docker.sock", NULL, false), "container");
-	assert_string_equal(file_sensitive_category("/run/containerd/containerd.sock", NULL, false), "container");
-	assert_string_equal(file_sensitive_category("/run/podman/podman.sock", NULL, false), "container");
-	assert_string_equal(file_sensitive_category("/etc/hostname", "/proc/1/root/etc/hostname", false), "container");
-	assert_string_equal(file_sensitive_category("/sys/fs/cgroup/x/release_agent", NULL, false), "container");
-	assert_string_equal(file_sensitive_category("/sys/fs/cgroup/x/notify_on_release", NULL, true), "container");
+	assert_string_equal(file_sensitive_category("/run/containerd/containerd.sock", NULL, false),
+			    "container");
+	assert_string_equal(file_sensitive_category("/run/podman/podman.sock", NULL, false),
+			    "container");
+	assert_string_equal(
+		file_sensitive_category("/etc/hostname", "/proc/1/root/etc/hostname", false),
+		"container");
+	assert_string_equal(file_sensitive_category("/sys/fs/cgroup/x/release_agent", NULL, false),
+			    "container");
+	assert_string_equal(
+		file_sensitive_category("/sys/fs/cgroup/x/notify_on_release", NULL, true),
+		"container");
 	assert_null(file_sensitive_category("/home/u/docker.sock.txt", NULL, true));
 	assert_null(file_sensitive_category("/etc/passwd", NULL, true));
 	assert_null(file_sensitive_category("", NULL, true));
@@ -80,7 +89,8 @@ static void test_flags(void **state)
 	assert_string_equal(n[1], "O_CREAT");
 	assert_string_equal(n[2], "O_TRUNC");
 	assert_string_equal(n[3], "O_CLOEXEC");
-	c = file_open_flag_names(02 | 020000000 | 0200000, n, 24); /* O_TMPFILE includes O_DIRECTORY */
+	c = file_open_flag_names(02 | 020000000 | 0200000, n,
+				 24); /* O_TMPFILE includes O_DIRECTORY */
 	assert_int_equal(c, 2);
 	assert_string_equal(n[1], "O_TMPFILE");
 	c = file_open_flag_names(04010000, n, 24); /* O_SYNC includes O_DSYNC */

@@ -46,10 +46,11 @@ static void test_record_json(void **state)
 	record_add_bool(&r, "process.args_truncated", false);
 	record_add_strv(&r, "process.command_args", args, 3);
 	record_to_json(&r, &sb);
-	assert_string_equal(sb_cstr(&sb),
-			    "{\"time\":\"2026-11-22T14:29:41.123456789Z\",\"type\":\"process.exec\","
-			    "\"process.pid\":42,\"process.args_truncated\":false,"
-			    "\"process.command_args\":[\"sh\",\"-c\",\"echo \\\"hi\\\"\"]}");
+	assert_string_equal(
+		sb_cstr(&sb),
+		"{\"time\":\"2026-11-22T14:29:41.123456789Z\",\"type\":\"process.exec\","
+		"\"process.pid\":42,\"process.args_truncated\":false,"
+		"\"process.command_args\":[\"sh\",\"-c\",\"echo \\\"hi\\\"\"]}");
 	sb_free(&sb);
 	record_free(&r);
 }

@@ -38,8 +38,8 @@ static void test_scan_finds_cgroup_members(void **state)
 		skip();
 	assert_int_equal(cgroup2_mount(mnt, sizeof(mnt), err, sizeof(err)), 0);
 	snprintf(name, sizeof(name), "unit-seed-%d", getpid());
-	assert_int_equal(cgroup_create(mnt, name, abs, sizeof(abs), rel, sizeof(rel), err,
-				       sizeof(err)), 0);
+	assert_int_equal(
+		cgroup_create(mnt, name, abs, sizeof(abs), rel, sizeof(rel), err, sizeof(err)), 0);
 	snprintf(sub, sizeof(sub), "%s/inner", abs);
 	assert_int_equal(mkdir(sub, 0755), 0);
 	if (!(a = fork())) {

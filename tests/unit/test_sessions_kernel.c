@@ -40,7 +40,8 @@ static void test_two_sessions_one_instance(void **state)
 		session_init(&s[k], k ? "agent-b" : "agent-a", "multi");
 		snprintf(name, sizeof(name), "unit-multi-%d-%d", getpid(), k);
 		assert_int_equal(cgroup_create(mnt, name, abs[k], sizeof(abs[k]), rel[k],
-					       sizeof(rel[k]), err, sizeof(err)), 0);
+					       sizeof(rel[k]), err, sizeof(err)),
+				 0);
 		assert_int_equal(cgroup_id(abs[k], &s[k].cgroup_id), 0);
 		assert_int_equal(pipe(go[k]), 0);
 		if (!(pid[k] = fork())) {
@@ -51,8 +52,8 @@ static void test_two_sessions_one_instance(void **state)
 			_exit(127);
 		}
 		assert_int_equal(cgroup_move(abs[k], pid[k]), 0);
-		assert_int_equal(recorder_track(&rec, &s[k], rel[k], (uint32_t)pid[k], err,
-						sizeof(err)), 0);
+		assert_int_equal(
+			recorder_track(&rec, &s[k], rel[k], (uint32_t)pid[k], err, sizeof(err)), 0);
 	}
 	for (k = 0; k < N; k++) {
 		(void)!write(go[k][1], "g", 1);

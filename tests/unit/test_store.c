@@ -68,9 +68,11 @@ static void test_create_and_resolve(void **state)
 		     NULL, NULL, NULL);
 	assert_int_equal(store_resolve_session(&st, "latest", id, sizeof(id), err, sizeof(err)), 0);
 	assert_string_equal(id, "20260102T000000-cccccc");
-	assert_int_equal(store_resolve_session(&st, "20260102", id, sizeof(id), err, sizeof(err)), 0);
+	assert_int_equal(store_resolve_session(&st, "20260102", id, sizeof(id), err, sizeof(err)),
+			 0);
 	assert_string_equal(id, "20260102T000000-cccccc");
-	assert_int_equal(store_resolve_session(&st, "20260101", id, sizeof(id), err, sizeof(err)), -1);
+	assert_int_equal(store_resolve_session(&st, "20260101", id, sizeof(id), err, sizeof(err)),
+			 -1);
 	assert_non_null(strstr(err, "ambiguous"));
 	assert_int_equal(store_resolve_session(&st, "2027", id, sizeof(id), err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "no session matches"));
@@ -87,7 +89,8 @@ static void test_wrong_version(void **state)
 	(void)state;
 	snprintf(path, sizeof(path), "%s/v.db", dir);
 	assert_int_equal(store_open_rw(&st, path, err, sizeof(err)), 0);
-	sqlite3_exec(st.db, "UPDATE meta SET value='99' WHERE key='schema_version'", NULL, NULL, NULL);
+	sqlite3_exec(st.db, "UPDATE meta SET value='99' WHERE key='schema_version'", NULL, NULL,
+		     NULL);
 	store_close(&st);
 	assert_int_equal(store_open_ro(&st, path, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "schema version 99"));
