@@ -13,6 +13,88 @@
 /* I/O summaries                                                           */
 /* ====================================================================== */
 
+#define IO_READ	      0
+#define IO_WRITE      1
+
+/* ---- folding the I/O of folded repeated opens ------------------------- */
+
+static __always_inline void io_fold_add(struct io_fold *fo, __u64 bytes, __u64 ops, __u32 uring,
+					__u32 mmaps, __u32 unconf, __u64 first_ts, __u64 now)
+{
+	if (!fo->files || first_ts < fo->first_ts)
+		fo->first_ts = first_ts;
+	fo->last_ts = now;
+	__sync_fetch_and_add(&fo->bytes, bytes);
+	__sync_fetch_and_add(&fo->ops, ops);
+	__sync_fetch_and_add(&fo->uring, uring);
+	__sync_fetch_and_add(&fo->mmaps, mmaps);
+	__sync_fetch_and_add(&fo->unconf, unconf);
+	__sync_fetch_and_add(&fo->files, 1);
+}
+
+struct fold_scan {
+	struct open_table *tb;
+	__u64 dentry, mnt;
+	__s32 hit;
+};
+
+static long fold_scan_cb(__u64 i, void *arg)
+{
+	struct fold_scan *c = arg;
+	struct open_slot *sl;
+
+	if (i >= PR_FILE_OPEN_SLOTS)
+		return 1;
+	sl = &c->tb->s[i];
+	if (sl->repeats && sl->dentry == c->dentry && sl->mnt == c->mnt) {
+		c->hit = i;
+		return 1;
+	}
+	return 0;
+}
+
+/* A file whose opens are being folded right now (repeats pending, window
+ * open) is summarised with those repeats: its closed open files' I/O is
+ * added to the fold slot and emitted with the repeat record, instead of one
+ * summary (and one path walk) per open/close cycle. Only complete summaries
+ * fold: partial, stale and deleted-file ones are emitted as they are.
+ * Returns 1 when the summary was folded. */
+static __always_inline int io_fold_close(struct task_struct *t, struct io_slot *sl, struct file *f,
+					 __u32 reason)
+{
+	struct fold_scan c = {.hit = -1};
+	struct open_table *tb;
+	struct open_slot *os;
+	__u32 tgid = t->tgid;
+	__u64 now;
+
+	if (reason == PR_FLUSH_EVICT || reason == PR_FLUSH_PERIODIC || reason == PR_FLUSH_REUSED)
+		return 0;
+	tb = bpf_map_lookup_elem(&file_open_tables, &tgid);
+	if (!tb)
+		return 0;
+	c.dentry = (__u64)BPF_CORE_READ(f, f_path.dentry);
+	c.mnt = (__u64)BPF_CORE_READ(f, f_path.mnt);
+	os = &tb->s[tb->hint & (PR_FILE_OPEN_SLOTS - 1)];
+	if (!os->repeats || os->dentry != c.dentry || os->mnt != c.mnt) {
+		c.tb = tb;
+		bpf_loop(PR_FILE_OPEN_SLOTS, fold_scan_cb, &c, 0);
+		if (c.hit < 0)
+			return 0;
+		os = &tb->s[c.hit & (PR_FILE_OPEN_SLOTS - 1)];
+	}
+	now = sl->last_ts; /* the file's last operation: no clock read here */
+	if (now - os->window_start >= file_open_window_ns || file_unlinked(f))
+		return 0;
+	if (sl->rd_ops || sl->rd_mmaps)
+		io_fold_add(&os->io[IO_READ], sl->rd_bytes, sl->rd_ops, sl->rd_uring, sl->rd_mmaps,
+			    sl->rd_unconf, sl->first_ts, now);
+	if (sl->wr_ops || sl->wr_mmaps)
+		io_fold_add(&os->io[IO_WRITE], sl->wr_bytes, sl->wr_ops, sl->wr_uring, sl->wr_mmaps,
+			    sl->wr_unconf, sl->first_ts, now);
+	return 1;
+}
+
 /* Emit the read and/or write summary of a slot and free it. The file is
  * still referenced by the fd table (or its release is deferred to task work)
  * at every flush point, so its path is read live. */
@@ -28,6 +110,10 @@ __noinline int file_io_flush_slot(struct pr_tracked *tr, struct io_slot *sl, __u
 	if (!s || !tr || !sl || !sl->file)
 		return 0;
 	f = (struct file *)sl->file;
+	if (io_fold_close(t, sl, f, reason)) {
+		__builtin_memset(sl, 0, sizeof(*sl));
+		return 0;
+	}
 	e = (void *)s->buf;
 	if (reason == PR_FLUSH_REUSED)
 		hf |= PR_FILE_STALE;
@@ -41,6 +127,9 @@ __noinline int file_io_flush_slot(struct pr_tracked *tr, struct io_slot *sl, __u
 	e->fd = sl->fd;
 	e->reason = reason;
 	e->unconfirmed = 0;
+	e->agg_id = 0;
+	e->files = 1;
+	e->_pad = 0;
 	e->first_ts = sl->first_ts;
 	if (sl->rd_ops || sl->rd_mmaps) {
 		fill_hdr(&e->hdr, t, PR_EV_FILE_READ, size, tr);
@@ -153,7 +242,10 @@ static __always_inline struct io_slot *io_slot_get(struct task_struct *t, struct
 	sl = &tb->s[tb->hint & (PR_FILE_IO_SLOTS - 1)];
 	if (sl->file == (__u64)f && (any_fd || sl->fd == fd))
 		return sl;
-	bpf_loop(PR_FILE_IO_SLOTS, io_scan_cb, &c, 0);
+	if (!tb->nused && !sl->file) /* empty table: nothing to match */
+		c.freei = tb->hint & (PR_FILE_IO_SLOTS - 1);
+	else
+		bpf_loop(PR_FILE_IO_SLOTS, io_scan_cb, &c, 0);
 	if (c.hit >= 0) {
 		tb->hint = c.hit;
 		return &tb->s[c.hit & (PR_FILE_IO_SLOTS - 1)];
@@ -163,6 +255,7 @@ static __always_inline struct io_slot *io_slot_get(struct task_struct *t, struct
 		file_io_flush_slot(tr, &tb->s[i & (PR_FILE_IO_SLOTS - 1)], PR_FLUSH_REUSED);
 	} else if (c.freei >= 0) {
 		i = c.freei;
+		__sync_fetch_and_add(&tb->nused, 1);
 	} else {
 		i = c.victim;
 		file_io_flush_slot(tr, &tb->s[i & (PR_FILE_IO_SLOTS - 1)], PR_FLUSH_EVICT);
@@ -177,8 +270,6 @@ static __always_inline struct io_slot *io_slot_get(struct task_struct *t, struct
 	return sl;
 }
 
-#define IO_READ	      0
-#define IO_WRITE      1
 #define IO_KIND_OP    0
 #define IO_KIND_URING 1
 #define IO_KIND_MMAP  2
@@ -257,6 +348,8 @@ static long io_flush_cb(__u64 i, void *arg)
 	if (c->mode == FLUSH_EXEC && (sl->fd < 0 || (__u64)fd_file(c->t, sl->fd) == sl->file))
 		return 0;
 	file_io_flush_slot(c->tr, sl, c->reason);
+	if (c->tb->nused)
+		__sync_fetch_and_add(&c->tb->nused, -1);
 	return 0;
 }
 
@@ -266,7 +359,16 @@ static __always_inline void io_flush(struct task_struct *t, struct pr_tracked *t
 {
 	struct io_flush_ctx c = {
 		.tb = tb, .t = t, .tr = tr, .lo = lo, .hi = hi, .mode = mode, .reason = reason};
+	__u32 h = tb->hint & (PR_FILE_IO_SLOTS - 1);
 
+	if (!tb->nused)
+		return;
+	/* one file in use and it is the one closed (open/read/close loops) */
+	if (mode == FLUSH_RANGE && lo == hi && tb->nused == 1 && tb->s[h].file &&
+	    tb->s[h].fd == lo) {
+		io_flush_cb(h, &c);
+		return;
+	}
 	bpf_loop(PR_FILE_IO_SLOTS, io_flush_cb, &c, 0);
 }
 
@@ -435,34 +537,71 @@ struct open_req {
 
 #define URING_BIT 0x80000000u
 
-/* Emit the folded repeats of a slot as one PR_FILE_REPEAT record. */
+/* Emit the I/O folded into a slot (one direction) as a PR_FILE_FOLDED
+ * summary, named by the slot's key like the repeat record before it. */
+static __always_inline void open_emit_io(struct task_struct *t, struct pr_tracked *tr,
+					 struct open_slot *sl, int dir)
+{
+	struct io_fold *fo = &sl->io[dir & 1];
+	__u16 type = dir ? PR_EV_FILE_WRITE : PR_EV_FILE_READ;
+	struct pr_file_io *e;
+
+	if (!fo->files)
+		return;
+	e = ev_reserve(sizeof(*e), type, tr);
+	if (e) {
+		fill_hdr(&e->hdr, t, type, sizeof(*e), tr);
+		e->hdr.flags = PR_FILE_FOLDED;
+		e->hdr.ts_ns = fo->last_ts;
+		e->bytes = fo->bytes;
+		e->ops = fo->ops;
+		e->first_ts = fo->first_ts;
+		e->uring_ops = fo->uring;
+		e->fd = -1;
+		e->mmaps = fo->mmaps;
+		e->path_len = 0;
+		e->reason = PR_FLUSH_FOLDED;
+		e->unconfirmed = fo->unconf;
+		e->agg_id = sl->key;
+		e->files = fo->files;
+		e->_pad = 0;
+		ev_submit(e);
+	}
+	__builtin_memset(fo, 0, sizeof(*fo));
+}
+
+/* Emit the folded repeats of a slot as one PR_FILE_REPEAT record, followed
+ * by the I/O of their open files. */
 static __always_inline void open_emit_repeats(struct task_struct *t, struct pr_tracked *tr,
 					      struct open_slot *sl)
 {
 	struct pr_file_open *e;
 	__u32 n = sl->repeats;
 
-	if (!n)
-		return;
-	sl->repeats = 0;
-	e = ev_reserve(sizeof(*e), PR_EV_FILE_OPEN, tr);
-	if (!e)
-		return;
-	fill_hdr(&e->hdr, t, PR_EV_FILE_OPEN, sizeof(*e), tr);
-	e->hdr.flags = PR_FILE_REPEAT | ((sl->syscall & URING_BIT) ? PR_FILE_IO_URING : 0);
-	e->hdr.ts_ns = sl->last_rep;
-	e->ret = sl->ret;
-	e->flags = sl->flags;
-	e->resolve = 0;
-	e->agg_id = sl->key;
-	e->first_ts = sl->first_rep;
-	e->mode = 0;
-	e->count = n;
-	e->syscall = sl->syscall & ~URING_BIT;
-	e->path_len = e->dir_len = e->name_len = 0;
-	e->_pad = 0;
-	e->_pad2 = 0;
-	ev_submit(e);
+	if (n) {
+		sl->repeats = 0;
+		e = ev_reserve(sizeof(*e), PR_EV_FILE_OPEN, tr);
+		if (e) {
+			fill_hdr(&e->hdr, t, PR_EV_FILE_OPEN, sizeof(*e), tr);
+			e->hdr.flags = PR_FILE_REPEAT |
+				       ((sl->syscall & URING_BIT) ? PR_FILE_IO_URING : 0);
+			e->hdr.ts_ns = sl->last_rep;
+			e->ret = sl->ret;
+			e->flags = sl->flags;
+			e->resolve = 0;
+			e->agg_id = sl->key;
+			e->first_ts = sl->first_rep;
+			e->mode = 0;
+			e->count = n;
+			e->syscall = sl->syscall & ~URING_BIT;
+			e->path_len = e->dir_len = e->name_len = 0;
+			e->_pad = 0;
+			e->_pad2 = 0;
+			ev_submit(e);
+		}
+	}
+	open_emit_io(t, tr, sl, IO_READ);
+	open_emit_io(t, tr, sl, IO_WRITE);
 }
 
 struct open_scan {
@@ -513,7 +652,7 @@ static __always_inline int open_fold_one(struct open_slot *sl, __u64 now)
 
 /* Decide whether this open is a repeat to fold (see EVENTS-file.md). */
 static __always_inline int open_fold(struct task_struct *t, struct pr_tracked *tr, __u64 key,
-				     const struct open_req *q, long ret, __u64 now)
+				     const struct open_req *q, long ret, struct file *f, __u64 now)
 {
 	__u32 tgid = t->tgid;
 	struct open_scan c = {
@@ -550,6 +689,8 @@ static __always_inline int open_fold(struct task_struct *t, struct pr_tracked *t
 	sl->first_rep = sl->last_rep = 0;
 	sl->flags = q->flags;
 	sl->ret = ret;
+	sl->dentry = f ? (__u64)BPF_CORE_READ(f, f_path.dentry) : 0;
+	sl->mnt = f ? (__u64)BPF_CORE_READ(f, f_path.mnt) : 0;
 	sl->syscall = q->syscall | ((q->hflags & PR_FILE_IO_URING) ? URING_BIT : 0);
 	return FOLD_EMIT;
 }
@@ -587,7 +728,7 @@ __noinline int file_open_record(struct pr_tracked *tr, const struct open_req *q,
 		key = mix64(mix64(mix64(hash_scratch(off, n), dir_id), q->flags), ret);
 	}
 	key |= 1;
-	fold = open_fold(t, tr, key, q, ret, now);
+	fold = open_fold(t, tr, key, q, ret, f, now);
 	if (fold == FOLD_FOLDED)
 		return 0;
 	if (fold == FOLD_UNFOLDED)

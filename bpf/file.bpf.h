@@ -164,6 +164,14 @@ const volatile __u64 file_io_period_ns = 10000000000ull;
 
 /* ---- open folding ------------------------------------------------------- */
 
+/* I/O of the open files of folded repeats, summed per direction (index
+ * IO_READ / IO_WRITE) until the repeats are emitted. */
+struct io_fold {
+	__u64 bytes, ops, first_ts, last_ts;
+	__u32 files; /* open files whose summaries are folded in here */
+	__u32 uring, mmaps, unconf;
+};
+
 struct open_slot {
 	__u64 key;	    /* 0 = free */
 	__u64 window_start; /* when the last record for this key was emitted */
@@ -172,6 +180,8 @@ struct open_slot {
 	__s64 ret;
 	__u32 repeats; /* opens folded since then */
 	__u32 syscall;
+	__u64 dentry, mnt; /* success: the file opened (matches I/O at close) */
+	struct io_fold io[2];
 };
 struct open_table {
 	struct open_slot s[PR_FILE_OPEN_SLOTS];
@@ -202,8 +212,10 @@ struct io_slot {
 };
 struct io_table {
 	struct io_slot s[PR_FILE_IO_SLOTS];
-	__u32 hint; /* slot of the last operation: checked before scanning */
-	__u32 _pad;
+	__u32 hint;  /* slot of the last operation: checked before scanning */
+	__u32 nused; /* slots in use: 0 (the common case between open/close
+		      * cycles) skips the scans; threads racing may leave it
+		      * off by one, which only costs a scan or defers a flush */
 };
 
 struct {

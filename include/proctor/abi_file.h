@@ -24,6 +24,8 @@
 #define PR_FILE_STALE	   0x0020 /* io: the fd was reused unseen; path may be wrong */
 #define PR_FILE_UNFOLDED   0x0040 /* open: the fold table was full, emitted as is */
 #define PR_FILE_DELETED	   0x0100 /* the file had no name (unlinked, O_TMPFILE, memfd) */
+#define PR_FILE_FOLDED	   0x0200 /* io: the summed I/O of the open files of folded
+				   * repeated opens (no path: named by agg_id) */
 #define PR_FILE_UNCONFIRMED                                                                        \
 	0x0080 /* io_uring IOSQE_CQE_SKIP_SUCCESS: recorded at                                     \
 		* submission, no result will be seen unless it fails */
@@ -39,6 +41,7 @@ enum pr_file_flush {
 	PR_FLUSH_REUSED = 7, /* the fd now names another file */
 	PR_FLUSH_URING_CLOSE = 8,
 	PR_FLUSH_PERIODIC = 9, /* open for long: partial summary, counting restarts */
+	PR_FLUSH_FOLDED = 10,  /* PR_FILE_FOLDED: emitted with the folded repeats */
 };
 
 /* file.open (and folded repeats, PR_FILE_REPEAT). data = path\0 dir\0 name\0:
@@ -64,7 +67,10 @@ struct pr_file_open {
 };
 _Static_assert(sizeof(struct pr_file_open) == 136, "pr_file_open layout");
 
-/* file.read / file.write: one per open file and direction, at close/exit.
+/* file.read / file.write: one per open file and direction, at close/exit,
+ * or (PR_FILE_FOLDED) one for the open files of folded repeated opens of the
+ * same file, emitted right after their file.open repeat record: it carries
+ * no path; agg_id names the file like the repeat record's does.
  * data = path\0. */
 struct pr_file_io {
 	struct pr_hdr hdr;
@@ -79,9 +85,12 @@ struct pr_file_io {
 	__u32 unconfirmed; /* of ops, io_uring requests submitted with
 			    * IOSQE_CQE_SKIP_SUCCESS: no completion is seen, their
 			    * requested length is counted in bytes */
+	__u64 agg_id;	   /* FOLDED: the open fold key (pr_file_open.agg_id) */
+	__u32 files;	   /* open files summarised: 1, or the folded ones */
+	__u32 _pad;
 	char data[];
 };
-_Static_assert(sizeof(struct pr_file_io) == 120, "pr_file_io layout");
+_Static_assert(sizeof(struct pr_file_io) == 136, "pr_file_io layout");
 
 /* file.metadata operations */
 enum pr_file_meta_op {

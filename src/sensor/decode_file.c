@@ -388,6 +388,14 @@ static void open_cache_put(uint32_t pid, uint64_t agg_id, const char *path, cons
 	e->requested = req ? strdup(req) : NULL;
 }
 
+/* The path of the first open of (pid, agg_id), or "" when no longer known. */
+static const char *open_cache_path(uint32_t pid, uint64_t agg_id)
+{
+	struct open_cache_ent *e = open_cache_slot(pid, agg_id);
+
+	return e->path && e->pid == pid && e->agg_id == agg_id ? e->path : "";
+}
+
 /* ---- decoders ------------------------------------------------------- */
 
 static bool open_writes(uint64_t flags)
@@ -459,8 +467,8 @@ static enum decode_result decode_open(struct decode_ctx *c, const void *data, si
 static const char *flush_reason(uint16_t r)
 {
 	static const char *const names[] = {
-		"",	   "close",	"close_range",	  "dup",     "exec", "exit",
-		"evicted", "fd_reused", "io_uring_close", "periodic"};
+		"",	   "close",	"close_range",	  "dup",     "exec",  "exit",
+		"evicted", "fd_reused", "io_uring_close", "periodic", "folded"};
 	return r < ARRAY_SIZE(names) ? names[r] : "";
 }
 
@@ -470,14 +478,22 @@ static enum decode_result decode_io(struct decode_ctx *c, const void *data, size
 	const struct pr_file_io *e = data;
 	uint16_t lens[1] = {e->path_len};
 	const char *s[1], *path, *cat;
+	bool folded = e->hdr.flags & PR_FILE_FOLDED;
 
 	if (!split_data(r, e->data, len - sizeof(*e), lens, s, 1))
 		return DECODE_BAD;
 	path = s[0] ? s[0] : "";
+	if (folded)
+		path = open_cache_path(e->hdr.pid, e->agg_id);
 	decode_common(c, &e->hdr, type, r);
 	record_add_str(r, "file.path", path);
 	record_add_int(r, "file.bytes", (int64_t)e->bytes);
 	record_add_int(r, "file.operations", (int64_t)e->ops);
+	if (folded) {
+		record_add_int(r, "file.open_count", e->files);
+		if (!*path)
+			record_add_bool(r, "file.path_unknown", true);
+	}
 	record_add_str_ref(r, "event.outcome", "success");
 	if (e->fd >= 0)
 		record_add_int(r, "file.descriptor", e->fd);

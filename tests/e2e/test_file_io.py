@@ -121,3 +121,64 @@ def test_long_open_file_gets_periodic_partial_summaries(proctor, tmp_path):
     ws = io(evs, "file.write", t)
     assert [(w["file.bytes"], w["file.summary_reason"]) for w in ws] == [(1, "periodic"), (2, "close")]
     assert ws[0]["file.partial"] is True and "file.partial" not in ws[1]
+
+
+def count_of(e):
+    return e.get("file.open_count", 1)
+
+
+def test_repeated_open_read_close_cycles_fold_with_exact_sums(proctor, tmp_path):
+    # 400 open/read/close and 300 open/write/close cycles of one file each:
+    # the summaries of the repeated opens are folded in the kernel and
+    # emitted with the repeats, and every byte and call is still counted
+    r, w = tmp_path / "hot-read", str(tmp_path / "hot-write")
+    r.write_bytes(b"0123456")
+    evs = run_py(proctor, "import os\n"
+                          f"for i in range(400):\n    fd = os.open({str(r)!r}, os.O_RDONLY)\n"
+                          "    os.read(fd, 100); os.close(fd)\n"
+                          f"for i in range(300):\n    fd = os.open({w!r}, os.O_WRONLY | os.O_CREAT)\n"
+                          "    os.write(fd, b'ab'); os.close(fd)\n")
+    reads, writes = io(evs, "file.read", str(r)), io(evs, "file.write", w)
+    assert (sum(e["file.bytes"] for e in reads), sum(e["file.operations"] for e in reads)) \
+        == (400 * 7, 400)
+    assert (sum(e["file.bytes"] for e in writes), sum(e["file.operations"] for e in writes)) \
+        == (300 * 2, 300)
+    assert sum(count_of(e) for e in reads) == 400 and sum(count_of(e) for e in writes) == 300
+    assert len(reads) <= 6 and len(writes) <= 6, f"{len(reads)}/{len(writes)} summaries"
+    folded = [e for e in reads + writes if e["file.summary_reason"] == "folded"]
+    assert folded and all(count_of(e) >= 2 and "file.descriptor" not in e for e in folded)
+    assert all(e["file.first_time"] <= e["time"] for e in folded)
+    # the folded summary follows its file.open repeat record
+    opens = [e for e in of_type(evs, "file.open") if e["file.path"] == str(r)]
+    assert sum(e["file.open_count"] for e in opens) == 400
+
+
+def test_folding_keeps_files_apart(proctor, tmp_path):
+    # two files opened in turn: each file's sums stay its own
+    a, b = tmp_path / "a", tmp_path / "b"
+    a.write_bytes(b"1")
+    b.write_bytes(b"22")
+    evs = run_py(proctor, "import os\n"
+                          f"for i in range(200):\n"
+                          f"    for p in ({str(a)!r}, {str(b)!r}):\n"
+                          "        fd = os.open(p, os.O_RDONLY); os.read(fd, 10); os.close(fd)\n")
+    for path, size in ((str(a), 1), (str(b), 2)):
+        rs = io(evs, "file.read", path)
+        assert sum(e["file.bytes"] for e in rs) == 200 * size
+        assert sum(e["file.operations"] for e in rs) == 200
+        assert sum(count_of(e) for e in rs) == 200
+        assert len(rs) <= 6
+
+
+def test_unlinked_file_summary_is_not_folded(proctor, tmp_path):
+    # a file deleted while open keeps its own summary with file.deleted
+    t = str(tmp_path / "gone")
+    evs = run_py(proctor, "import os\n"
+                          f"for i in range(20):\n    fd = os.open({t!r}, os.O_WRONLY | os.O_CREAT)\n"
+                          "    os.write(fd, b'x'); os.close(fd)\n"
+                          f"fd = os.open({t!r}, os.O_WRONLY); os.write(fd, b'yy'); os.unlink({t!r})\n"
+                          "os.close(fd)\n")
+    ws = [e for e in of_type(evs, "file.write") if e["file.path"].startswith(t)]
+    assert sum(e["file.bytes"] for e in ws) == 22
+    gone = [e for e in ws if e.get("file.deleted")]
+    assert len(gone) == 1 and gone[0]["file.bytes"] == 2 and count_of(gone[0]) == 1

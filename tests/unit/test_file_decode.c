@@ -329,6 +329,37 @@ static void test_io_record(void **state)
 	assert_null(record_get_str(&f->r, "file.sensitive_category"));
 }
 
+/* A folded I/O summary carries no path: it is named from the first open of
+ * its fold key, like the repeat record it follows. */
+static void test_folded_io_record(void **state)
+{
+	struct fixture *f = *state;
+	struct pr_file_io *e = (void *)f->buf;
+	int64_t v;
+
+	make_open(f, "/work/notes.txt", NULL, NULL, 3, 0, 501);
+	assert_int_equal(decode(f), DECODE_OK);
+	memset(f->buf, 0, sizeof(f->buf));
+	hdr(f, &e->hdr, PR_EV_FILE_READ, sizeof(*e));
+	e->hdr.flags = PR_FILE_FOLDED;
+	e->bytes = 7000;
+	e->ops = 1000;
+	e->files = 999;
+	e->fd = -1;
+	e->agg_id = 501;
+	e->reason = PR_FLUSH_FOLDED;
+	assert_int_equal(decode(f), DECODE_OK);
+	assert_string_equal(record_get_str(&f->r, "file.path"), "/work/notes.txt");
+	assert_true(record_get_int(&f->r, "file.open_count", &v) && v == 999);
+	assert_true(record_get_int(&f->r, "file.bytes", &v) && v == 7000);
+	assert_string_equal(record_get_str(&f->r, "file.summary_reason"), "folded");
+	assert_null(record_get(&f->r, "file.path_unknown"));
+	e->agg_id = 502; /* no open seen for this key */
+	assert_int_equal(decode(f), DECODE_OK);
+	assert_string_equal(record_get_str(&f->r, "file.path"), "");
+	assert_non_null(record_get(&f->r, "file.path_unknown"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -339,6 +370,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_malformed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_meta_records, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_io_record, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_folded_io_record, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
