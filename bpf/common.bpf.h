@@ -233,13 +233,16 @@ static __always_inline void ev_submit(void *e)
 }
 
 /* Copy a record assembled in scratch; size is clamped for the verifier. */
-static __always_inline void ev_output(struct pr_scratch *s, __u32 size, __u16 type,
-				      const struct pr_tracked *tr)
+static __always_inline int ev_output(struct pr_scratch *s, __u32 size, __u16 type,
+				     const struct pr_tracked *tr)
 {
 	if (size > PR_SCRATCH_SIZE)
 		size = PR_SCRATCH_SIZE;
-	if (bpf_ringbuf_output(&events, s->buf, size, wakeup_flags()))
+	if (bpf_ringbuf_output(&events, s->buf, size, wakeup_flags())) {
 		count_drop(type, tr->session_key);
+		return -1;
+	}
+	return 0;
 }
 
 /* Pass 1: climb from the dentry to the root, crossing mounts, collecting

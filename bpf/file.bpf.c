@@ -13,8 +13,8 @@
 /* I/O summaries                                                           */
 /* ====================================================================== */
 
-#define IO_READ	      0
-#define IO_WRITE      1
+#define IO_READ	 0
+#define IO_WRITE 1
 
 /* ---- folding the I/O of folded repeated opens ------------------------- */
 
@@ -35,7 +35,7 @@ static __always_inline void io_fold_add(struct io_fold *fo, __u64 bytes, __u64 o
 struct fold_scan {
 	struct open_table *tb;
 	__u64 dentry, mnt;
-	__s32 hit;
+	__s32 hit, named;
 };
 
 static long fold_scan_cb(__u64 i, void *arg)
@@ -46,45 +46,56 @@ static long fold_scan_cb(__u64 i, void *arg)
 	if (i >= PR_FILE_OPEN_SLOTS)
 		return 1;
 	sl = &c->tb->s[i];
-	if (sl->repeats && sl->dentry == c->dentry && sl->mnt == c->mnt) {
+	if (!sl->key || sl->dentry != c->dentry || sl->mnt != c->mnt)
+		return 0;
+	if (sl->repeats) {
 		c->hit = i;
 		return 1;
 	}
+	if (sl->named && c->named < 0)
+		c->named = i;
 	return 0;
+}
+
+/* The process's open fold slot of file f (same dentry and mount): one with
+ * pending repeats if any, else one whose open record was emitted; NULL when
+ * the file's open is no longer in the table. */
+static __always_inline struct open_slot *open_slot_of_file(struct task_struct *t, struct file *f)
+{
+	struct fold_scan c = {.hit = -1, .named = -1};
+	struct open_table *tb;
+	struct open_slot *os;
+	__u32 tgid = t->tgid;
+
+	tb = bpf_map_lookup_elem(&file_open_tables, &tgid);
+	if (!tb)
+		return NULL;
+	c.dentry = (__u64)BPF_CORE_READ(f, f_path.dentry);
+	c.mnt = (__u64)BPF_CORE_READ(f, f_path.mnt);
+	os = &tb->s[tb->hint & (PR_FILE_OPEN_SLOTS - 1)];
+	if (os->key && os->dentry == c.dentry && os->mnt == c.mnt && (os->repeats || os->named))
+		return os;
+	c.tb = tb;
+	bpf_loop(PR_FILE_OPEN_SLOTS, fold_scan_cb, &c, 0);
+	if (c.hit < 0)
+		c.hit = c.named;
+	if (c.hit < 0)
+		return NULL;
+	return &tb->s[c.hit & (PR_FILE_OPEN_SLOTS - 1)];
 }
 
 /* A file whose opens are being folded right now (repeats pending, window
  * open) is summarised with those repeats: its closed open files' I/O is
  * added to the fold slot and emitted with the repeat record, instead of one
  * summary (and one path walk) per open/close cycle. Only complete summaries
- * fold: partial, stale and deleted-file ones are emitted as they are.
- * Returns 1 when the summary was folded. */
-static __always_inline int io_fold_close(struct task_struct *t, struct io_slot *sl, struct file *f,
-					 __u32 reason)
+ * fold: partial and deleted-file ones are emitted as they are (the caller
+ * never passes a fd_reused one). Returns 1 when the summary was folded. */
+static __always_inline int io_fold_close(struct open_slot *os, struct io_slot *sl, __u32 reason)
 {
-	struct fold_scan c = {.hit = -1};
-	struct open_table *tb;
-	struct open_slot *os;
-	__u32 tgid = t->tgid;
-	__u64 now;
+	__u64 now = sl->last_ts; /* the file's last operation: no clock read here */
 
-	if (reason == PR_FLUSH_EVICT || reason == PR_FLUSH_PERIODIC || reason == PR_FLUSH_REUSED)
-		return 0;
-	tb = bpf_map_lookup_elem(&file_open_tables, &tgid);
-	if (!tb)
-		return 0;
-	c.dentry = (__u64)BPF_CORE_READ(f, f_path.dentry);
-	c.mnt = (__u64)BPF_CORE_READ(f, f_path.mnt);
-	os = &tb->s[tb->hint & (PR_FILE_OPEN_SLOTS - 1)];
-	if (!os->repeats || os->dentry != c.dentry || os->mnt != c.mnt) {
-		c.tb = tb;
-		bpf_loop(PR_FILE_OPEN_SLOTS, fold_scan_cb, &c, 0);
-		if (c.hit < 0)
-			return 0;
-		os = &tb->s[c.hit & (PR_FILE_OPEN_SLOTS - 1)];
-	}
-	now = sl->last_ts; /* the file's last operation: no clock read here */
-	if (now - os->window_start >= file_open_window_ns || file_unlinked(f))
+	if (reason == PR_FLUSH_EVICT || reason == PR_FLUSH_PERIODIC || !os->repeats ||
+	    now - os->window_start >= file_open_window_ns)
 		return 0;
 	if (sl->rd_ops || sl->rd_mmaps)
 		io_fold_add(&os->io[IO_READ], sl->rd_bytes, sl->rd_ops, sl->rd_uring, sl->rd_mmaps,
@@ -102,6 +113,7 @@ __noinline int file_io_flush_slot(struct pr_tracked *tr, struct io_slot *sl, __u
 {
 	struct task_struct *t = bpf_get_current_task_btf();
 	struct pr_scratch *s = scratch_get();
+	struct open_slot *os;
 	struct pr_file_io *e;
 	struct file *f;
 	__u16 hf = 0;
@@ -110,24 +122,33 @@ __noinline int file_io_flush_slot(struct pr_tracked *tr, struct io_slot *sl, __u
 	if (!s || !tr || !sl || !sl->file)
 		return 0;
 	f = (struct file *)sl->file;
-	if (io_fold_close(t, sl, f, reason)) {
-		__builtin_memset(sl, 0, sizeof(*sl));
-		return 0;
-	}
 	e = (void *)s->buf;
+	e->agg_id = 0;
 	if (reason == PR_FLUSH_REUSED)
 		hf |= PR_FILE_STALE;
 	if (reason == PR_FLUSH_EVICT || reason == PR_FLUSH_PERIODIC)
 		hf |= PR_FILE_PARTIAL;
 	if (file_unlinked(f))
 		hf |= PR_FILE_DELETED;
-	n = put_path(s, sizeof(*e), &f->f_path, &hf);
+	/* The file's open is still in the fold table: fold the summary into
+	 * its repeats, or name it by the open's key instead of walking the
+	 * path again (the reader has the path from the open record). */
+	if (!(hf & (PR_FILE_STALE | PR_FILE_DELETED)) && (os = open_slot_of_file(t, f))) {
+		if (io_fold_close(os, sl, reason)) {
+			__builtin_memset(sl, 0, sizeof(*sl));
+			return 0;
+		}
+		if (os->named) {
+			e->agg_id = os->key;
+			hf |= PR_FILE_NAMED;
+		}
+	}
+	n = e->agg_id ? 0 : put_path(s, sizeof(*e), &f->f_path, &hf);
 	size = sizeof(*e) + n;
 	e->path_len = n;
 	e->fd = sl->fd;
 	e->reason = reason;
 	e->unconfirmed = 0;
-	e->agg_id = 0;
 	e->files = 1;
 	e->_pad = 0;
 	e->first_ts = sl->first_ts;
@@ -583,8 +604,8 @@ static __always_inline void open_emit_repeats(struct task_struct *t, struct pr_t
 		e = ev_reserve(sizeof(*e), PR_EV_FILE_OPEN, tr);
 		if (e) {
 			fill_hdr(&e->hdr, t, PR_EV_FILE_OPEN, sizeof(*e), tr);
-			e->hdr.flags = PR_FILE_REPEAT |
-				       ((sl->syscall & URING_BIT) ? PR_FILE_IO_URING : 0);
+			e->hdr.flags =
+				PR_FILE_REPEAT | ((sl->syscall & URING_BIT) ? PR_FILE_IO_URING : 0);
 			e->hdr.ts_ns = sl->last_rep;
 			e->ret = sl->ret;
 			e->flags = sl->flags;
@@ -679,6 +700,7 @@ static __always_inline int open_fold(struct task_struct *t, struct pr_tracked *t
 			return open_fold_one(sl, now);
 		open_emit_repeats(t, tr, sl);
 		sl->window_start = now;
+		sl->named = f != NULL;
 		return FOLD_EMIT;
 	}
 	tb->hint = c.victim;
@@ -691,8 +713,24 @@ static __always_inline int open_fold(struct task_struct *t, struct pr_tracked *t
 	sl->ret = ret;
 	sl->dentry = f ? (__u64)BPF_CORE_READ(f, f_path.dentry) : 0;
 	sl->mnt = f ? (__u64)BPF_CORE_READ(f, f_path.mnt) : 0;
+	sl->named = f != NULL; /* cleared again if the record is not emitted whole */
 	sl->syscall = q->syscall | ((q->hflags & PR_FILE_IO_URING) ? URING_BIT : 0);
 	return FOLD_EMIT;
+}
+
+/* The open record of key was lost or its path is cut: summaries of the
+ * file must walk their own path. The key's slot is the hint (just set). */
+static __always_inline void open_unname(struct task_struct *t, __u64 key)
+{
+	__u32 tgid = t->tgid;
+	struct open_table *tb = bpf_map_lookup_elem(&file_open_tables, &tgid);
+	struct open_slot *sl;
+
+	if (!tb)
+		return;
+	sl = &tb->s[tb->hint & (PR_FILE_OPEN_SLOTS - 1)];
+	if (sl->key == key)
+		sl->named = 0;
 }
 
 /* One open result: fold or emit. data = path\0 name\0 dir\0. */
@@ -764,7 +802,10 @@ __noinline int file_open_record(struct pr_tracked *tr, const struct open_req *q,
 	e->_pad2 = 0;
 	fill_hdr(&e->hdr, t, PR_EV_FILE_OPEN, off, tr);
 	e->hdr.flags = hf;
-	file_output(s, off, PR_EV_FILE_OPEN, tr);
+	if ((file_output(s, off, PR_EV_FILE_OPEN, tr) ||
+	     (hf & (PR_FILE_PATH_TRUNC | PR_FILE_DELETED))) &&
+	    fold == FOLD_EMIT)
+		open_unname(t, key);
 	return 0;
 }
 

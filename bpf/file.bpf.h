@@ -181,6 +181,9 @@ struct open_slot {
 	__u32 repeats; /* opens folded since then */
 	__u32 syscall;
 	__u64 dentry, mnt; /* success: the file opened (matches I/O at close) */
+	__u32 named;	   /* the key's open record (with its path) was emitted:
+			    * summaries of the file may be named by the key */
+	__u32 _pad;
 	struct io_fold io[2];
 };
 struct open_table {
@@ -425,8 +428,8 @@ static __always_inline __u64 hash_scratch(__u32 off, __u32 len)
 
 /* ev_output with a size the verifier can see is bounded (the compiler may
  * otherwise pass the unclamped register to bpf_ringbuf_output). */
-static __always_inline void file_output(struct pr_scratch *s, __u32 size, __u16 type,
-					const struct pr_tracked *tr)
+static __always_inline int file_output(struct pr_scratch *s, __u32 size, __u16 type,
+				       const struct pr_tracked *tr)
 {
 	__u64 sz = size;
 
@@ -434,8 +437,8 @@ static __always_inline void file_output(struct pr_scratch *s, __u32 size, __u16 
 		sz = PR_SCRATCH_SIZE;
 	asm volatile("" : "+r"(sz));
 	if (sz > PR_SCRATCH_SIZE)
-		return;
-	ev_output(s, sz, type, tr);
+		return -1;
+	return ev_output(s, sz, type, tr);
 }
 
 #endif /* PROCTOR_FILE_BPF_H */

@@ -24,8 +24,12 @@
 #define PR_FILE_STALE	   0x0020 /* io: the fd was reused unseen; path may be wrong */
 #define PR_FILE_UNFOLDED   0x0040 /* open: the fold table was full, emitted as is */
 #define PR_FILE_DELETED	   0x0100 /* the file had no name (unlinked, O_TMPFILE, memfd) */
-#define PR_FILE_FOLDED	   0x0200 /* io: the summed I/O of the open files of folded
-				   * repeated opens (no path: named by agg_id) */
+#define PR_FILE_FOLDED                                                                             \
+	0x0200 /* io: the summed I/O of the open files of folded                                   \
+		* repeated opens (no path: named by agg_id) */
+#define PR_FILE_NAMED                                                                              \
+	0x0400 /* io: no path; the file is the one the process's                                   \
+		* open record agg_id named (not walked again) */
 #define PR_FILE_UNCONFIRMED                                                                        \
 	0x0080 /* io_uring IOSQE_CQE_SKIP_SUCCESS: recorded at                                     \
 		* submission, no result will be seen unless it fails */
@@ -85,7 +89,7 @@ struct pr_file_io {
 	__u32 unconfirmed; /* of ops, io_uring requests submitted with
 			    * IOSQE_CQE_SKIP_SUCCESS: no completion is seen, their
 			    * requested length is counted in bytes */
-	__u64 agg_id;	   /* FOLDED: the open fold key (pr_file_open.agg_id) */
+	__u64 agg_id;	   /* FOLDED, NAMED: the open fold key (pr_file_open.agg_id) */
 	__u32 files;	   /* open files summarised: 1, or the folded ones */
 	__u32 _pad;
 	char data[];

@@ -17,11 +17,25 @@ int proctree_init(struct proctree *t)
 	return t->slots ? 0 : -1;
 }
 
+static void proc_release(struct proc *p)
+{
+	uint32_t i;
+
+	free(p->exe);
+	if (p->opens) {
+		for (i = 0; i < PROC_OPEN_NAMES; i++) {
+			free(p->opens[i].path);
+			free(p->opens[i].requested);
+		}
+		free(p->opens);
+	}
+}
+
 void proctree_free(struct proctree *t)
 {
 	size_t i;
 	for (i = 0; i < t->cap; i++)
-		free(t->slots[i].exe);
+		proc_release(&t->slots[i]);
 	free(t->slots);
 	memset(t, 0, sizeof(*t));
 }
@@ -100,6 +114,45 @@ int proctree_set_exe(struct proc *p, const char *exe)
 	return 0;
 }
 
+int proc_open_name_put(struct proc *p, uint64_t key, const char *path, const char *requested)
+{
+	struct proc_open_name *n;
+	char *pc, *rc = NULL;
+
+	if (!p->opens && !(p->opens = calloc(PROC_OPEN_NAMES, sizeof(*p->opens))))
+		return -1;
+	pc = strdup(path ? path : "");
+	if (requested)
+		rc = strdup(requested);
+	if (!pc || (requested && !rc)) {
+		free(pc);
+		free(rc);
+		return -1;
+	}
+	n = &p->opens[p->opens_next++ % PROC_OPEN_NAMES];
+	free(n->path);
+	free(n->requested);
+	n->key = key;
+	n->path = pc;
+	n->requested = rc;
+	return 0;
+}
+
+const struct proc_open_name *proc_open_name_get(const struct proc *p, uint64_t key)
+{
+	uint32_t i, at;
+
+	if (!p || !p->opens)
+		return NULL;
+	/* newest first: a key re-emitted later names the file as opened last */
+	for (i = 1; i <= PROC_OPEN_NAMES; i++) {
+		at = (p->opens_next - i) % PROC_OPEN_NAMES;
+		if (p->opens[at].path && p->opens[at].key == key)
+			return &p->opens[at];
+	}
+	return NULL;
+}
+
 void proctree_remove(struct proctree *t, uint32_t pid)
 {
 	size_t i = slot_of(t, pid), j;
@@ -107,7 +160,7 @@ void proctree_remove(struct proctree *t, uint32_t pid)
 
 	if (!p)
 		return;
-	free(p->exe);
+	proc_release(p);
 	i = (size_t)(p - t->slots);
 	memset(p, 0, sizeof(*p));
 	t->count--;

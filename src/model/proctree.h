@@ -7,6 +7,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Names of the files a process opened lately, by the kernel's open fold key
+ * (pr_file_open.agg_id): folded repeats and most I/O summaries carry the key
+ * instead of the path. The kernel names a record by a key only while the key
+ * is in the process's table of PR_FILE_OPEN_SLOTS (16), i.e. among its last
+ * 16 emitted opens; the ring keeps twice that, so a name is never missing
+ * unless the open record itself was lost (counted as a drop). */
+#define PROC_OPEN_NAMES 32
+struct proc_open_name {
+	uint64_t key;
+	char *path, *requested;
+};
+
 struct proc {
 	uint32_t pid; /* 0 = free slot */
 	uint32_t ppid;
@@ -14,6 +26,8 @@ struct proc {
 	uint64_t start_ns;
 	char *exe;
 	bool exited;
+	uint32_t opens_next;
+	struct proc_open_name *opens; /* ring of PROC_OPEN_NAMES, NULL until used */
 };
 
 /* Exited processes stay known this long (in exits), so records the kernel
@@ -39,6 +53,9 @@ struct proc *proctree_get(struct proctree *t, uint32_t pid);
 /* Find or insert; NULL when out of memory or full. */
 struct proc *proctree_upsert(struct proctree *t, uint32_t pid);
 int proctree_set_exe(struct proc *p, const char *exe);
+/* Remember / look up the name of an open by its fold key. */
+int proc_open_name_put(struct proc *p, uint64_t key, const char *path, const char *requested);
+const struct proc_open_name *proc_open_name_get(const struct proc *p, uint64_t key);
 void proctree_remove(struct proctree *t, uint32_t pid);
 /* A process exited: keep it for late records, forget it PROCTREE_EXITED_KEEP
  * exits later (unless its pid was reused meanwhile). */

@@ -357,43 +357,21 @@ static bool split_data(struct record *r, const char *p, size_t avail, const uint
 	return true;
 }
 
-/* ---- folded-open cache ------------------------------------------------ */
+/* ---- names by fold key ------------------------------------------------ */
 
-/* The path of each (pid, agg_id) open recently emitted, so that a repeat
- * record (which carries no strings) can name its file. Direct-mapped: a
- * collision only loses the name of a repeat whose first open is long past. */
-#define OPEN_CACHE_SIZE 16384
-struct open_cache_ent {
-	uint32_t pid;
-	uint64_t agg_id;
-	char *path, *requested;
-};
-static struct open_cache_ent open_cache[OPEN_CACHE_SIZE];
-
-static struct open_cache_ent *open_cache_slot(uint32_t pid, uint64_t agg_id)
+/* The open of (pid, key) as recorded in the process table, or NULL. */
+static const struct proc_open_name *open_name(struct decode_ctx *c, uint32_t pid, uint64_t key)
 {
-	uint64_t h = (agg_id ^ ((uint64_t)pid * 0x9e3779b97f4a7c15ull)) * 0xff51afd7ed558ccdull;
-	return &open_cache[(h >> 40) % OPEN_CACHE_SIZE];
+	return proc_open_name_get(proctree_get(c->procs, pid), key);
 }
 
-static void open_cache_put(uint32_t pid, uint64_t agg_id, const char *path, const char *req)
+static void open_name_put(struct decode_ctx *c, uint32_t pid, uint64_t key, const char *path,
+			  const char *req)
 {
-	struct open_cache_ent *e = open_cache_slot(pid, agg_id);
+	struct proc *p = proctree_upsert(c->procs, pid);
 
-	free(e->path);
-	free(e->requested);
-	e->pid = pid;
-	e->agg_id = agg_id;
-	e->path = strdup(path ? path : "");
-	e->requested = req ? strdup(req) : NULL;
-}
-
-/* The path of the first open of (pid, agg_id), or "" when no longer known. */
-static const char *open_cache_path(uint32_t pid, uint64_t agg_id)
-{
-	struct open_cache_ent *e = open_cache_slot(pid, agg_id);
-
-	return e->path && e->pid == pid && e->agg_id == agg_id ? e->path : "";
+	if (p)
+		proc_open_name_put(p, key, path, req);
 }
 
 /* ---- decoders ------------------------------------------------------- */
@@ -418,16 +396,15 @@ static enum decode_result decode_open(struct decode_ctx *c, const void *data, si
 	const struct pr_file_open *e = data;
 	uint16_t lens[3] = {e->path_len, e->name_len, e->dir_len};
 	const char *s[3], *path, *req = NULL, *cat;
-	struct open_cache_ent *ce;
+	const struct proc_open_name *on;
 
 	if (!split_data(r, e->data, len - sizeof(*e), lens, s, 3))
 		return DECODE_BAD;
 	decode_common(c, &e->hdr, "file.open", r);
 	if (e->hdr.flags & PR_FILE_REPEAT) {
-		ce = open_cache_slot(e->hdr.pid, e->agg_id);
-		bool hit = ce->path && ce->pid == e->hdr.pid && ce->agg_id == e->agg_id;
-		path = hit ? ce->path : "";
-		req = hit ? ce->requested : NULL;
+		on = open_name(c, e->hdr.pid, e->agg_id);
+		path = on ? on->path : "";
+		req = on ? on->requested : NULL;
 	} else if (s[0]) {
 		path = s[0];
 		if (s[1] && strcmp(s[1], path))
@@ -460,14 +437,14 @@ static enum decode_result decode_open(struct decode_ctx *c, const void *data, si
 	if ((cat = file_sensitive_category(path, req, open_writes(e->flags))))
 		record_add_str_ref(r, "file.sensitive_category", cat);
 	if (!(e->hdr.flags & PR_FILE_REPEAT))
-		open_cache_put(e->hdr.pid, e->agg_id, path, req);
+		open_name_put(c, e->hdr.pid, e->agg_id, path, req);
 	return DECODE_OK;
 }
 
 static const char *flush_reason(uint16_t r)
 {
 	static const char *const names[] = {
-		"",	   "close",	"close_range",	  "dup",     "exec",  "exit",
+		"",	   "close",	"close_range",	  "dup",      "exec",  "exit",
 		"evicted", "fd_reused", "io_uring_close", "periodic", "folded"};
 	return r < ARRAY_SIZE(names) ? names[r] : "";
 }
@@ -479,21 +456,24 @@ static enum decode_result decode_io(struct decode_ctx *c, const void *data, size
 	uint16_t lens[1] = {e->path_len};
 	const char *s[1], *path, *cat;
 	bool folded = e->hdr.flags & PR_FILE_FOLDED;
+	bool by_key = e->hdr.flags & (PR_FILE_FOLDED | PR_FILE_NAMED);
+	const struct proc_open_name *on;
 
 	if (!split_data(r, e->data, len - sizeof(*e), lens, s, 1))
 		return DECODE_BAD;
 	path = s[0] ? s[0] : "";
-	if (folded)
-		path = open_cache_path(e->hdr.pid, e->agg_id);
+	if (by_key) {
+		on = open_name(c, e->hdr.pid, e->agg_id);
+		path = on ? on->path : "";
+	}
 	decode_common(c, &e->hdr, type, r);
 	record_add_str(r, "file.path", path);
 	record_add_int(r, "file.bytes", (int64_t)e->bytes);
 	record_add_int(r, "file.operations", (int64_t)e->ops);
-	if (folded) {
+	if (folded)
 		record_add_int(r, "file.open_count", e->files);
-		if (!*path)
-			record_add_bool(r, "file.path_unknown", true);
-	}
+	if (by_key && !*path)
+		record_add_bool(r, "file.path_unknown", true);
 	record_add_str_ref(r, "event.outcome", "success");
 	if (e->fd >= 0)
 		record_add_int(r, "file.descriptor", e->fd);

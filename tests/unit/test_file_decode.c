@@ -360,6 +360,41 @@ static void test_folded_io_record(void **state)
 	assert_non_null(record_get(&f->r, "file.path_unknown"));
 }
 
+/* A summary named by its open's key (PR_FILE_NAMED) finds the path among
+ * the process's last PROC_OPEN_NAMES opens, newest first. */
+static void test_named_io_record(void **state)
+{
+	struct fixture *f = *state;
+	struct pr_file_io *e = (void *)f->buf;
+	char path[64];
+	uint64_t k;
+
+	for (k = 1; k <= PROC_OPEN_NAMES + 1; k++) {
+		snprintf(path, sizeof(path), "/w/f%llu", (unsigned long long)k);
+		make_open(f, path, NULL, NULL, 3, 0, 1000 + k);
+		assert_int_equal(decode(f), DECODE_OK);
+	}
+	make_open(f, "/w/again", NULL, NULL, 3, 0, 1000 + PROC_OPEN_NAMES + 1);
+	assert_int_equal(decode(f), DECODE_OK);
+	for (k = 0; k < 3; k++) {
+		memset(f->buf, 0, sizeof(f->buf));
+		hdr(f, &e->hdr, PR_EV_FILE_READ, sizeof(*e));
+		e->hdr.flags = PR_FILE_NAMED;
+		e->bytes = e->ops = 1;
+		e->fd = 3;
+		e->files = 1;
+		e->reason = PR_FLUSH_CLOSE;
+		e->agg_id = 1000 + (k == 0 ? 3 : k == 1 ? PROC_OPEN_NAMES + 1 : 1);
+		assert_int_equal(decode(f), DECODE_OK);
+		if (k == 0)
+			assert_string_equal(record_get_str(&f->r, "file.path"), "/w/f3");
+		else if (k == 1) /* the newest open of a key names it */
+			assert_string_equal(record_get_str(&f->r, "file.path"), "/w/again");
+		else /* pushed out of the ring: empty and flagged, never wrong */
+			assert_non_null(record_get(&f->r, "file.path_unknown"));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -371,6 +406,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_meta_records, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_io_record, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_folded_io_record, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_named_io_record, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
