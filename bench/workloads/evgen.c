@@ -4,15 +4,47 @@
  *   fork   vfork + _exit + wait: process.fork + process.exit (2 events/op)
  *   exec   fork + execve /bin/true + wait (3 events/op)
  *   thread pthread_create + join: process.fork with the thread flag (1 event/op)
- *   open   openat + read + close of /etc/hostname (file family: proctor records
- *          one I/O summary per open/close cycle; repeated bare opens are cached)
+ *   open   openat + read + close of one of 64 files in turn (file family: a
+ *          file.open and a file.read per operation, 2 events/op; 64 distinct
+ *          files defeat proctor's in-kernel folding of repeated opens, which
+ *          keeps 16 files per process, so every operation is emitted)
  * Prints "evgen mode=M ops=N elapsed_ns=T ops_per_s=X". */
 #include "common.h"
 #include <fcntl.h>
 #include <pthread.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#define EVGEN_FILES 64
+static char evgen_dir[32];
+
+/* The files of open mode, in a fresh directory removed at the end. */
+static void make_files(void)
+{
+	char path[64];
+	snprintf(evgen_dir, sizeof(evgen_dir), "/tmp/evgen.%d", (int)getpid());
+	if (mkdir(evgen_dir, 0700) && errno != EEXIST)
+		die("mkdir %s", evgen_dir);
+	for (unsigned i = 0; i < EVGEN_FILES; i++) {
+		snprintf(path, sizeof(path), "%s/f%02u", evgen_dir, i);
+		int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		if (fd < 0 || write(fd, "evgen\n", 6) != 6)
+			die("create %s", path);
+		close(fd);
+	}
+}
+
+static void remove_files(void)
+{
+	char path[64];
+	for (unsigned i = 0; i < EVGEN_FILES; i++) {
+		snprintf(path, sizeof(path), "%s/f%02u", evgen_dir, i);
+		unlink(path);
+	}
+	rmdir(evgen_dir);
+}
 
 static void *thr(void *a)
 {
@@ -51,8 +83,11 @@ static void one_op(const char *mode)
 		break;
 	}
 	case 'o': {
-		char buf[256];
-		int fd = open("/etc/hostname", O_RDONLY | O_CLOEXEC);
+		static unsigned next;
+		char buf[256], path[64];
+		int fd;
+		snprintf(path, sizeof(path), "%s/f%02u", evgen_dir, next++ % EVGEN_FILES);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
 		if (fd >= 0) {
 			if (read(fd, buf, sizeof(buf)) < 0)
 				die("read");
@@ -77,6 +112,8 @@ int main(int argc, char **argv)
 			 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (ops == MAP_FAILED)
 		die("mmap");
+	if (mode[0] == 'o')
+		make_files();
 	uint64_t t0 = now_ns(), end = t0 + (uint64_t)(secs * 1e9);
 	for (int w = 0; w < workers; w++) {
 		pid_t p = fork();
@@ -111,6 +148,8 @@ int main(int argc, char **argv)
 		;
 	uint64_t ns = now_ns() - t0;
 	long total = 0;
+	if (mode[0] == 'o')
+		remove_files();
 	for (int w = 0; w < workers; w++)
 		total += ops[w];
 	printf("evgen mode=%s ops=%ld elapsed_ns=%llu ops_per_s=%.0f\n", mode, total,
