@@ -126,7 +126,7 @@ for sc, what in (("exec", "exec loop inside proctor run (tracked)"),
     # the open loop's opens, reads and closes are each recorded (counted
     # into folded opens and I/O summaries in the kernel, not emitted one by
     # one): per recorded syscall is the honest unit there
-    n = syscalls("%s/%s.out" % (d, sc))
+    n = syscalls("%s/%s.out" % (d, sc)) if sc == "open" else None
     s["workload_syscalls"] = n
     s["ns_per_workload_syscall"] = s["total_ns"] / n if n else None
     s["ns_per_syscall"] = sum(p["ns_per_run"] for p in disp if p["ns_per_run"]) if disp else None
