@@ -395,6 +395,8 @@ static void print_summary(const struct run_state *st, uint64_t t0)
 		fprintf(stderr, "proctor: kernel ring buffer losses by type: %s\n",
 			s->drops_detail);
 	egress_print_summary(&st->eg, stderr);
+	if (verbose)
+		recorder_print_stats(&st->rec, stderr);
 }
 
 static int exit_status_of(int status, struct session *s)
