@@ -42,8 +42,9 @@ void record_summary(const struct record *r, struct strbuf *out)
 	if (r->type_name && !strcmp(r->type_name, "process.fork")) {
 		const struct field *t = record_get(r, "process.thread");
 		sb_puts(out, t && t->b ? "thread " : "child ");
-		sb_put_i64(out,
-			   record_get_int(r, t && t->b ? "process.tid" : "process.pid", &v) ? v : 0);
+		sb_put_i64(out, record_get_int(r, t && t->b ? "process.tid" : "process.pid", &v)
+					? v
+					: 0);
 		sb_puts(out, " from ");
 		sb_puts(out, record_get_str(r, "process.fork.syscall") ?: "fork");
 		return;
