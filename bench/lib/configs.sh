@@ -74,11 +74,11 @@ cfg_proctor_sqlite_start() {
 	CFG_OPTS=(--auid "$BENCH_AUID")
 }
 cfg_proctor_sqlite_stop() { proctor_counts "$1"; }
-# JSON-lines sink. PROCTOR_JSONL_ARGS overrides how it is selected (e.g. once
-# proctor can run without the SQLite store).
+# JSON-lines sink only (--db none: no SQLite store); PROCTOR_JSONL_ARGS
+# overrides the options (e.g. "--db PATH --jsonl PATH" for SQLite plus JSONL).
 cfg_proctor_jsonl_start() {
 	local extra
-	read -r -a extra <<<"${PROCTOR_JSONL_ARGS:---db $1/proctor.db --jsonl $1/events.jsonl}"
+	read -r -a extra <<<"${PROCTOR_JSONL_ARGS:---db none --jsonl $1/events.jsonl}"
 	CFG_PREFIX=("$PROCTOR" run "${extra[@]}" --agent bench --project "$WORKLOAD" --)
 	CFG_OPTS=(--auid "$BENCH_AUID")
 }

@@ -17,16 +17,19 @@ EVGEN_MODE=${BENCH_EVGEN_MODE:-$([[ $FAMILIES == *file* ]] && echo open || echo 
 pipe_sink_args() { # SINK DIR -> proctor run options
 	case $1 in
 	sqlite) echo "--db $2/p.db" ;;
-	jsonl) echo "--db $2/p.db --jsonl $2/p.jsonl" ;;
+	jsonl) echo "--db none --jsonl $2/p.jsonl" ;;
 	esac
 }
 
-# one generator run under proctor. Prints "eps drops ops lag_ms ok":
+# one generator run under proctor. Prints "eps drops ops lag_ms ok stats":
 #   eps     session events / generator seconds (what the kernel produced)
 #   lag_ms  how long proctor still ran after the generator ended (outer time
 #           - load/attach - generator time): the sink's backlog; the 16 MiB
 #           ring buffer can hide a sink that is too slow for a few seconds
 #   ok      1 when sustained: zero drops and lag <= max(500 ms, 10 % of the run)
+#   stats   proctor's own numbers from its -v summary, compact JSON: per sink
+#           records, batches, errors, write ms (total, max per batch); ring
+#           buffer high water (KiB), reader busy / decode+stages ms, final drain
 # Samples proctor's VmRSS every second into $d/rss.
 pipe_step() {
 	local sink=$1 rate=$2 secs=$3 d=$4 p args t0 t1
@@ -64,10 +67,24 @@ m = re.search(r"elapsed_ns=(\d+) ops_per_s=(\d+)", g)
 secs = int(m.group(1)) / 1e9 if m else 1
 lag = max(0.0, (t1 - t0) - attach - secs)
 ok = dr == 0 and lag <= max(0.5, 0.1 * secs)
-print("%d %d %d %d %d" % (ev / secs, dr, int(m.group(2)) if m else 0, lag * 1000, ok))
+st = {"sinks": {}}
+for u, rec, bat, er, dro, w, mx in re.findall(
+        r"sink (\S+): (\d+) records, (\d+) batches, (\d+) errors, (\d+) dropped, "
+        r"write ([0-9.]+) ms \(max ([0-9.]+) ms per batch\)", t):
+    st["sinks"][u.split(":")[0]] = {"records": int(rec), "batches": int(bat), "errors": int(er),
+                                    "dropped": int(dro), "write_ms": float(w),
+                                    "max_batch_ms": float(mx)}
+r = re.search(r"high water (\d+) KiB, busy ([0-9.]+) ms \(sinks ([0-9.]+) ms, "
+              r"decode\+stages ([0-9.]+) ms\), final drain ([0-9.]+) ms", t)
+if r:
+    st.update(rb_high_water_kib=int(r.group(1)), busy_ms=float(r.group(2)),
+              stages_ms=float(r.group(4)), drain_ms=float(r.group(5)))
+print("%d %d %d %d %d %s" % (ev / secs, dr, int(m.group(2)) if m else 0, lag * 1000, ok,
+                             json.dumps(st, separators=(",", ":"))))
 PY
 }
 
+# (no store with --db none: the -v summary on stderr is the fallback)
 pipe_sessions() { "$PROCTOR" sessions --db "$1/p.db" --json >"$1/sessions" 2>/dev/null; }
 
 pipeline() {
@@ -89,10 +106,10 @@ pipeline() {
 		echo '"sinks": ['
 		local first=1
 		for sink in sqlite jsonl; do
-			local max eps dr ops lag ok lo hi mid best="" best_eps="" steps=() dbl="" note=""
+			local max eps dr ops lag ok st lo hi mid best="" best_eps="" steps=() dbl="" note=""
 			log "  pipeline $sink: unpaced ${PIPE_SECS}s"
-			read -r eps dr ops lag ok < <(pipe_step "$sink" 0 "$PIPE_SECS" "$d/$sink.max"; true)
-			steps+=("{\"rate\": 0, \"ops\": $ops, \"eps\": $eps, \"drops\": $dr, \"lag_ms\": $lag}")
+			read -r eps dr ops lag ok st < <(pipe_step "$sink" 0 "$PIPE_SECS" "$d/$sink.max"; true)
+			steps+=("{\"rate\": 0, \"ops\": $ops, \"eps\": $eps, \"drops\": $dr, \"lag_ms\": $lag, \"proctor\": ${st:-null}}")
 			max=$ops
 			if ((ok)); then
 				best=0 best_eps=$eps
@@ -103,14 +120,14 @@ pipeline() {
 				for i in 1 2 3 4; do
 					mid=$(((lo + hi) / 2))
 					log "  pipeline $sink: $mid ops/s"
-					read -r eps dr ops lag ok < <(pipe_step "$sink" "$mid" "$PIPE_SECS" "$d/$sink.$mid"; true)
-					steps+=("{\"rate\": $mid, \"ops\": $ops, \"eps\": $eps, \"drops\": $dr, \"lag_ms\": $lag}")
+					read -r eps dr ops lag ok st < <(pipe_step "$sink" "$mid" "$PIPE_SECS" "$d/$sink.$mid"; true)
+					steps+=("{\"rate\": $mid, \"ops\": $ops, \"eps\": $eps, \"drops\": $dr, \"lag_ms\": $lag, \"proctor\": ${st:-null}}")
 					if ((ok)); then lo=$mid best=$mid best_eps=$eps; else hi=$mid; fi
 				done
 				if [[ -n $best ]]; then
 					log "  pipeline $sink: 2x = $((2 * best)) ops/s"
-					read -r eps dr ops lag ok < <(pipe_step "$sink" $((2 * best)) "$PIPE_SECS" "$d/$sink.dbl"; true)
-					steps+=("{\"rate\": $((2 * best)), \"ops\": $ops, \"eps\": $eps, \"drops\": $dr, \"lag_ms\": $lag}")
+					read -r eps dr ops lag ok st < <(pipe_step "$sink" $((2 * best)) "$PIPE_SECS" "$d/$sink.dbl"; true)
+					steps+=("{\"rate\": $((2 * best)), \"ops\": $ops, \"eps\": $eps, \"drops\": $dr, \"lag_ms\": $lag, \"proctor\": ${st:-null}}")
 					dbl="$dr drops, $eps events/s produced, sink still $lag ms behind at the end"
 					((ops < 2 * best * 9 / 10)) && dbl+=" (the generator reached only $ops of $((2 * best)) ops/s)"
 				else

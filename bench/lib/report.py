@@ -103,6 +103,19 @@ def fmt_s(x):
     return "%.3f s" % x if x < 10 else "%.1f s" % x
 
 
+def proctor_stats(p):
+    """' (sink write W ms, max M ms/batch; ring high water H KiB)' from the
+    numbers `proctor -v run` printed for a pipeline step, '' without them."""
+    if not isinstance(p, dict) or not p.get("sinks"):
+        return ""
+    w = "; ".join("%s write %.0f ms, max %.0f ms/batch" % (k, v["write_ms"], v["max_batch_ms"])
+                  for k, v in p["sinks"].items())
+    if "rb_high_water_kib" in p:
+        w += "; ring high water %s KiB, drain %.0f ms" % (p["rb_high_water_kib"],
+                                                          p.get("drain_ms", 0))
+    return " (%s)" % w
+
+
 def best_sustained(s):
     """The highest events/s among the steps that were sustained (zero drops,
     sink caught up): the bisection assumes monotonic steps, load noise does not."""
@@ -368,8 +381,9 @@ def markdown(meta, cells, kcost, pipe):
         if s.get("steps"):
             L.append("  - steps (generator target ops/s → events/s produced, drops, sink lag at "
                      "the end): " + "; ".join(
-                         "%s → %s ev/s, %s drops, %s ms" % (st["rate"] or "max", st.get("eps"),
-                                                            st.get("drops"), st.get("lag_ms"))
+                         "%s → %s ev/s, %s drops, %s ms%s" % (st["rate"] or "max", st.get("eps"),
+                                                              st.get("drops"), st.get("lag_ms"),
+                                                              proctor_stats(st.get("proctor")))
                          for st in s["steps"]))
     if pipe.get("rss"):
         r = pipe["rss"]

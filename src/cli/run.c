@@ -29,6 +29,9 @@
 #include "util/util.h"
 
 #define MAX_EXPORTS 16
+#define NO_SINK_MSG                                                                                \
+	"--db none leaves nothing to record to: add --jsonl PATH|-, --export URL or a --config "   \
+	"with sinks"
 
 struct run_opts {
 	const char *agent, *project, *user, *db, *jsonl, *config, *metrics, *policy;
@@ -47,7 +50,8 @@ static const char run_usage[] =
 	"  --agent NAME       attribution label (e.g. claude)\n"
 	"  --project NAME     attribution label (e.g. shop)\n"
 	"  --user USER        run CMD as USER (default: $SUDO_USER when set)\n"
-	"  --db PATH          SQLite store (default $PROCTOR_DB or /var/lib/proctor/proctor.db)\n"
+	"  --db PATH|none     SQLite store (default $PROCTOR_DB or /var/lib/proctor/proctor.db);\n"
+	"                     none: no store, only the --jsonl/--export/--config sinks\n"
 	"  --jsonl PATH|-     also write JSON lines to PATH or stdout\n"
 	"  --export URL       also export to URL (repeatable; see docs/SINKS.md)\n"
 	"  --config FILE      pipeline configuration (sinks, filters, redaction)\n"
@@ -58,6 +62,12 @@ static const char run_usage[] =
 	"  --egress MODE      audit: evaluate the egress policy but let everything\n"
 	"                     through (recorded BYPASSED); enforce (the default)\n"
 	"  --flow-idle DUR    UDP flows end after this much silence (5s)\n";
+
+/* --db none (or $PROCTOR_DB=none): no SQLite store. */
+static bool no_store(const struct run_opts *o)
+{
+	return !strcmp(o->db ? o->db : store_default_path(), "none");
+}
 
 static int parse_run_opts(int argc, char **argv, struct run_opts *o)
 {
@@ -147,6 +157,10 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o)
 	}
 	o->cmd = argv + optind;
 	o->cmdc = argc - optind;
+	if (no_store(o) && !o->jsonl && !o->nexports && !o->config) {
+		err_msg(NO_SINK_MSG);
+		return -1;
+	}
 	return 0;
 }
 
@@ -225,36 +239,43 @@ struct run_state {
 	bool child_done;
 };
 
+/* Returns 0, or the exit status: EXIT_USAGE when no sink is left. */
 static int setup_sinks(struct run_state *st, const struct run_opts *o)
 {
 	char url[4200], err[512];
 	int i;
 
-	snprintf(url, sizeof(url), "sqlite:%s", o->db ? o->db : store_default_path());
-	if (pipeline_add_sink(&st->rec.pipeline, url, err, sizeof(err))) {
-		err_msg("%s", err);
-		return -1;
+	if (!no_store(o)) {
+		snprintf(url, sizeof(url), "sqlite:%s", o->db ? o->db : store_default_path());
+		if (pipeline_add_sink(&st->rec.pipeline, url, err, sizeof(err))) {
+			err_msg("%s", err);
+			return EXIT_SETUP;
+		}
 	}
 	if (o->jsonl) {
 		snprintf(url, sizeof(url), "jsonl:%s", o->jsonl);
 		if (pipeline_add_sink(&st->rec.pipeline, url, err, sizeof(err))) {
 			err_msg("%s", err);
-			return -1;
+			return EXIT_SETUP;
 		}
 	}
 	for (i = 0; i < o->nexports; i++) {
 		if (pipeline_add_sink(&st->rec.pipeline, o->exports[i], err, sizeof(err))) {
 			err_msg("--export %s: %s", o->exports[i], err);
-			return -1;
+			return EXIT_SETUP;
 		}
 	}
 	if (o->config && pipeline_load_config(&st->rec.pipeline, o->config, err, sizeof(err))) {
 		err_msg("%s", err);
-		return -1;
+		return EXIT_SETUP;
+	}
+	if (!st->rec.pipeline.nsinks) {
+		err_msg(NO_SINK_MSG);
+		return EXIT_USAGE;
 	}
 	if (o->metrics && metrics_start(o->metrics, &st->rec.pipeline, err, sizeof(err))) {
 		err_msg("%s", err);
-		return -1;
+		return EXIT_SETUP;
 	}
 	return 0;
 }
@@ -395,6 +416,8 @@ static void print_summary(const struct run_state *st, uint64_t t0)
 		fprintf(stderr, "proctor: kernel ring buffer losses by type: %s\n",
 			s->drops_detail);
 	egress_print_summary(&st->eg, stderr);
+	if (verbose)
+		recorder_print_stats(&st->rec, stderr);
 }
 
 static int exit_status_of(int status, struct session *s)
@@ -447,7 +470,7 @@ int cmd_run(int argc, char **argv)
 	sigset_t mask, oldmask;
 	char err[4096];
 	uint64_t t0 = now_monotonic_ns();
-	int sfd, go_w = -1, err_r = -1, exec_errno = 0, rc = EXIT_SETUP;
+	int sfd, go_w = -1, err_r = -1, exec_errno = 0, rc = EXIT_SETUP, src;
 	size_t i;
 
 	if (parse_run_opts(argc, argv, &o))
@@ -476,8 +499,12 @@ int cmd_run(int argc, char **argv)
 	st->ses.argc = o.cmdc;
 	snprintf(st->ses.user, sizeof(st->ses.user), "%s", u.set ? u.name : "root");
 
-	if (recorder_init(&st->rec, err, sizeof(err)) || setup_sinks(st, &o))
+	if (recorder_init(&st->rec, err, sizeof(err)))
 		goto out;
+	if ((src = setup_sinks(st, &o))) {
+		rc = src;
+		goto out;
+	}
 	if (recorder_start_sensor(&st->rec, o.ringbuf_bytes, err, sizeof(err))) {
 		err_msg("%s", err);
 		goto out;

@@ -107,6 +107,7 @@ static struct field *add_field(struct record *r, const char *key, enum field_kin
 		return NULL;
 	f = &r->f[r->nf++];
 	f->key = key;
+	f->klen = (uint32_t)strlen(key);
 	f->kind = kind;
 	return f;
 }
@@ -177,10 +178,13 @@ int record_add_strv(struct record *r, const char *key, const char *const *v, uin
 
 struct field *record_get_mut(struct record *r, const char *key)
 {
-	uint32_t i;
-	for (i = 0; i < r->nf; i++)
-		if (!strcmp(r->f[i].key, key))
+	uint32_t i, n = (uint32_t)strlen(key);
+
+	for (i = 0; i < r->nf; i++) {
+		const struct field *f = &r->f[i];
+		if (f->klen == n && (f->key == key || !memcmp(f->key, key, n)))
 			return &r->f[i];
+	}
 	return NULL;
 }
 
@@ -253,7 +257,7 @@ int record_to_json(const struct record *r, struct strbuf *out)
 		sb_putc(out, ':');
 		switch (f->kind) {
 		case FIELD_STR: sb_json_str(out, f->s); break;
-		case FIELD_INT: sb_printf(out, "%" PRId64, f->i); break;
+		case FIELD_INT: sb_put_i64(out, f->i); break;
 		case FIELD_BOOL: sb_puts(out, f->b ? "true" : "false"); break;
 		case FIELD_STRV:
 			sb_putc(out, '[');

@@ -16,6 +16,7 @@ enum field_kind { FIELD_STR, FIELD_INT, FIELD_BOOL, FIELD_STRV };
 struct field {
 	const char *key; /* static storage, e.g. "file.path" */
 	enum field_kind kind;
+	uint32_t klen; /* strlen(key): lookups compare lengths first */
 	union {
 		const char *s;
 		int64_t i;

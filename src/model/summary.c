@@ -20,7 +20,7 @@ static void put_field(struct strbuf *out, const struct field *f)
 
 	switch (f->kind) {
 	case FIELD_STR: sb_puts(out, f->s); break;
-	case FIELD_INT: sb_printf(out, "%" PRId64, f->i); break;
+	case FIELD_INT: sb_put_i64(out, f->i); break;
 	case FIELD_BOOL: sb_puts(out, f->b ? "true" : "false"); break;
 	case FIELD_STRV:
 		for (i = 0; i < f->sv.n; i++)
@@ -41,14 +41,17 @@ void record_summary(const struct record *r, struct strbuf *out)
 	}
 	if (r->type_name && !strcmp(r->type_name, "process.fork")) {
 		const struct field *t = record_get(r, "process.thread");
-		sb_printf(out, "%s %" PRId64 " from %s", t && t->b ? "thread" : "child",
-			  record_get_int(r, t && t->b ? "process.tid" : "process.pid", &v) ? v : 0,
-			  record_get_str(r, "process.fork.syscall") ?: "fork");
+		sb_puts(out, t && t->b ? "thread " : "child ");
+		sb_put_i64(out, record_get_int(r, t && t->b ? "process.tid" : "process.pid", &v)
+					? v
+					: 0);
+		sb_puts(out, " from ");
+		sb_puts(out, record_get_str(r, "process.fork.syscall") ?: "fork");
 		return;
 	}
 	if (r->type_name && !strcmp(r->type_name, "process.exit")) {
-		sb_printf(out, "exit %" PRId64,
-			  record_get_int(r, "process.exit.code", &v) ? v : -1);
+		sb_puts(out, "exit ");
+		sb_put_i64(out, record_get_int(r, "process.exit.code", &v) ? v : -1);
 		if (record_get_str(r, "process.exit.signal"))
 			sb_printf(out, " (%s)", record_get_str(r, "process.exit.signal"));
 		return;

@@ -169,6 +169,36 @@ static void proc_learn(struct enricher *e, const struct record *r)
 	}
 }
 
+/* "[ < ]NAME(PID)" at dst as snprintf(dst, room, "%s%s(%u)", ...) would
+ * write it (truncated to room - 1), without printf: it runs for every
+ * ancestor of every record. Returns the untruncated length. */
+static size_t chain_piece(char *dst, size_t room, int depth, const char *name, uint32_t pid)
+{
+	char buf[128], num[12];
+	size_t n = 0, nl = strnlen(name, 64), k = sizeof(num);
+
+	if (depth) {
+		memcpy(buf, " < ", 3);
+		n = 3;
+	}
+	memcpy(buf + n, name, nl);
+	n += nl;
+	do {
+		num[--k] = (char)('0' + pid % 10);
+		pid /= 10;
+	} while (pid);
+	buf[n++] = '(';
+	memcpy(buf + n, num + k, sizeof(num) - k);
+	n += sizeof(num) - k;
+	buf[n++] = ')';
+	if (room) {
+		size_t c = n < room - 1 ? n : room - 1;
+		memcpy(dst, buf, c);
+		dst[c] = 0;
+	}
+	return n;
+}
+
 static void add_chain(struct enricher *e, struct record *r, uint32_t ppid)
 {
 	char chain[256];
@@ -178,11 +208,11 @@ static void add_chain(struct enricher *e, struct record *r, uint32_t ppid)
 	chain[0] = 0;
 	for (depth = 0; ppid > 0 && depth < CHAIN_DEPTH; depth++) {
 		struct proc_ent *p = proc_get(e, ppid);
-		int n = snprintf(chain + len, sizeof(chain) - len, "%s%s(%u)", depth ? " < " : "",
-				 p && p->name[0] ? p->name : "?", ppid);
-		if (n < 0 || (size_t)n >= sizeof(chain) - len)
+		size_t n = chain_piece(chain + len, sizeof(chain) - len, depth,
+				       p && p->name[0] ? p->name : "?", ppid);
+		if (n >= sizeof(chain) - len)
 			break;
-		len += (size_t)n;
+		len += n;
 		if (!p || p->ppid == ppid)
 			break;
 		ppid = p->ppid;

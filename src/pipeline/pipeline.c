@@ -264,7 +264,7 @@ static void flush_sink(struct pipeline *p, struct sink *s)
 {
 	struct record **recs = p->batch;
 	size_t n = p->n, i;
-	uint64_t t0;
+	uint64_t t0, dt;
 	int rc;
 
 	if (s->filter) {
@@ -282,7 +282,10 @@ static void flush_sink(struct pipeline *p, struct sink *s)
 	rc = s->ops->write(s, recs, n);
 	if (!rc && s->ops->flush)
 		rc = s->ops->flush(s);
-	s->stats.latency_ns += now_monotonic_ns() - t0;
+	dt = now_monotonic_ns() - t0;
+	s->stats.latency_ns += dt;
+	if (dt > s->stats.max_batch_ns)
+		s->stats.max_batch_ns = dt;
 	s->stats.batches++;
 	if (rc) {
 		s->stats.failures++;

@@ -32,6 +32,13 @@ struct redactor {
 	char hint_set[REDACT_MAX_HINT_SET][24];
 	size_t nhints;
 	uint64_t rule_mask[REDACT_MAX_RULES];
+	/* Prefilter: the first three (lower-cased) bytes of every hint, hashed
+	 * into a bitmap (two for two-byte hints). A string in which none of
+	 * these occurs holds no hint, so only hint-less rules could match it;
+	 * most strings are dismissed by one pass without copying. */
+	uint8_t trigram[65536 / 8], bigram[65536 / 8];
+	unsigned char lower[256];
+	bool prefilter; /* false: a hint shorter than 2 bytes, or a hint-less rule */
 };
 
 struct builtin {
@@ -130,6 +137,58 @@ static int compile(struct rule *ru, const char *name, const char *re, int group,
 	return ru->name ? 0 : -1;
 }
 
+static unsigned tri_hash(unsigned a, unsigned b, unsigned c)
+{
+	return (((a << 16) | (b << 8) | c) * 2654435761u) >> 16;
+}
+
+static void set_bit(uint8_t *map, unsigned b)
+{
+	map[b >> 3] |= (uint8_t)(1u << (b & 7));
+}
+
+static bool get_bit(const uint8_t *map, unsigned b)
+{
+	return map[b >> 3] & (1u << (b & 7));
+}
+
+static void index_bigram(struct redactor *rd, const char *hint)
+{
+	const unsigned char *h = (const unsigned char *)hint;
+
+	if (!h[0] || !h[1])
+		rd->prefilter = false;
+	else if (!h[2])
+		set_bit(rd->bigram, (h[0] << 8) | h[1]);
+	else
+		set_bit(rd->trigram, tri_hash(h[0], h[1], h[2]));
+}
+
+/* false when no hint can occur in s (see struct redactor). */
+static bool may_hint(const struct redactor *rd, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	unsigned a, b, c;
+
+	if (!rd->prefilter)
+		return true;
+	if (!p[0] || !p[1])
+		return false;
+	a = rd->lower[p[0]];
+	b = rd->lower[p[1]];
+	for (p += 2;; p++) {
+		if (get_bit(rd->bigram, (a << 8) | b))
+			return true;
+		if (!*p)
+			return false;
+		c = rd->lower[*p];
+		if (get_bit(rd->trigram, tri_hash(a, b, c)))
+			return true;
+		a = b;
+		b = c;
+	}
+}
+
 /* Record rule i's hints in the redactor's hint set. Hints are lower case
  * (searched in a lower-cased copy); a rule without hints always runs. */
 static void index_hints(struct redactor *rd, size_t i)
@@ -150,6 +209,7 @@ static void index_hints(struct redactor *rd, size_t i)
 				 rd->rules[i].hints[j]);
 			for (char *c = rd->hint_set[rd->nhints]; *c; c++)
 				*c = (char)tolower((unsigned char)*c);
+			index_bigram(rd, rd->hint_set[rd->nhints]);
 			rd->nhints++;
 		}
 		rd->rule_mask[i] |= 1ull << k;
@@ -164,6 +224,9 @@ struct redactor *redactor_new(bool builtin_rules)
 
 	if (!rd)
 		return NULL;
+	rd->prefilter = true;
+	for (i = 0; i < 256; i++)
+		rd->lower[i] = (unsigned char)tolower((int)i);
 	if (!flag_re_ok)
 		flag_re_ok = regcomp(&flag_re, secret_flags, REG_EXTENDED | REG_ICASE | REG_NOSUB)
 				     ? -1
@@ -209,6 +272,7 @@ int redactor_add(struct redactor *rd, const char *name, const char *regex, int g
 	}
 	if (compile(&rd->rules[rd->n], name, regex, group, 0, err, errlen))
 		return -1;
+	rd->prefilter = false; /* a user rule has no hints: it always runs */
 	rd->n++;
 	return 0;
 }
@@ -291,6 +355,8 @@ int redact_string(const struct redactor *rd, const char *in, struct strbuf *out,
 
 	sb_reset(out);
 	sb_puts(out, in);
+	if (!may_hint(rd, in))
+		return 0;
 	present = present_hints(rd, in, &tmp);
 	if (!present) {
 		/* Only hint-less (user) rules can match. */
@@ -321,7 +387,7 @@ int redact_string(const struct redactor *rd, const char *in, struct strbuf *out,
 }
 
 /* Keys that never carry user-controlled text: skip them for speed. */
-static bool skip_key(const char *k)
+static bool skip_key_slow(const char *k)
 {
 	static const char *const skip[] = {"time",
 					   "type",
@@ -350,6 +416,23 @@ static bool skip_key(const char *k)
 	return false;
 }
 
+/* Field keys are static strings (record.h), so the answer per key pointer
+ * never changes: a small per-thread cache spares 20 strcmp per field. */
+static bool skip_key(const char *k)
+{
+	static __thread struct {
+		const char *key;
+		bool skip;
+	} cache[256];
+	size_t h = ((uintptr_t)k >> 3) & 255;
+
+	if (cache[h].key != k) {
+		cache[h].skip = skip_key_slow(k);
+		cache[h].key = k;
+	}
+	return cache[h].skip;
+}
+
 static bool is_secret_flag(const char *s)
 {
 	return flag_re_ok > 0 && s[0] == '-' && !regexec(&flag_re, s, 0, NULL, 0);
@@ -359,9 +442,12 @@ static bool is_secret_flag(const char *s)
 static int redact_in_arena(const struct redactor *rd, struct record *r, const char **slot,
 			   struct strbuf *sb, const char **names, size_t *nn, size_t max)
 {
-	int hits = redact_string(rd, *slot, sb, names, nn, max);
+	int hits;
 	char *c;
 
+	if (!may_hint(rd, *slot))
+		return 0;
+	hits = redact_string(rd, *slot, sb, names, nn, max);
 	if (!hits)
 		return 0;
 	c = record_strndup(r, sb->buf, sb->len);

@@ -70,12 +70,25 @@ static void derive_escape(struct recorder *rec, const struct record *src)
 	pipeline_commit(&rec->pipeline, r);
 }
 
+static void note_pending(struct recorder *r)
+{
+	uint64_t p = sensor_pending_bytes(&r->sensor);
+
+	if (p > r->rb_high_water)
+		r->rb_high_water = p;
+}
+
 static int on_event(void *ctx, const void *data, size_t len)
 {
 	struct recorder *rec = ctx;
 	struct record *r = pipeline_record(&rec->pipeline);
 	const struct pr_hdr *h = data;
 	enum decode_result res = decode_event(&rec->dctx, data, len, r);
+
+	/* one read of two positions every 256 records: the ring fills while a
+	 * long consume (a slow batch write) is under way */
+	if (!(++rec->nread & 255))
+		note_pending(rec);
 
 	if (res == DECODE_OK) {
 		pipeline_commit(&rec->pipeline, r);
@@ -219,9 +232,13 @@ static void account_kernel_drops(struct recorder *r, struct session *s)
 
 int recorder_drain(struct recorder *r)
 {
-	int n = sensor_consume(&r->sensor);
-	uint64_t now = now_monotonic_ns();
+	uint64_t t0 = now_monotonic_ns(), now;
+	int n;
 	size_t i;
+
+	note_pending(r);
+	n = sensor_consume(&r->sensor);
+	now = now_monotonic_ns();
 
 	if (now - r->drops_polled_ns >= 1000000000ull) {
 		r->drops_polled_ns = now;
@@ -229,6 +246,7 @@ int recorder_drain(struct recorder *r)
 			account_kernel_drops(r, r->pipeline.sessions[i]);
 	}
 	pipeline_tick(&r->pipeline, now);
+	r->busy_ns += now_monotonic_ns() - t0;
 	return n;
 }
 
@@ -256,8 +274,12 @@ static void drops_by_type(struct recorder *r, struct session *s)
 
 void recorder_finish(struct recorder *r, struct session *s)
 {
-	while (sensor_consume(&r->sensor) > 0)
-		;
+	uint64_t t0 = now_monotonic_ns();
+	int n;
+
+	note_pending(r);
+	while ((n = sensor_consume(&r->sensor)) > 0)
+		r->drain_records += (uint64_t)n;
 	sensor_untrack_session(&r->sensor, s->key);
 	account_kernel_drops(r, s);
 	drops_by_type(r, s);
@@ -265,4 +287,36 @@ void recorder_finish(struct recorder *r, struct session *s)
 	proctree_forget_session(&r->procs, s->key);
 	s->end_ns = now_realtime_ns();
 	pipeline_session_end(&r->pipeline, s);
+	r->drain_ns = now_monotonic_ns() - t0;
+	r->busy_ns += r->drain_ns;
+}
+
+static double ms(uint64_t ns)
+{
+	return (double)ns / 1e6;
+}
+
+void recorder_print_stats(const struct recorder *r, FILE *f)
+{
+	const struct pipeline *p = &r->pipeline;
+	uint64_t sink_ns = 0;
+	size_t i;
+
+	for (i = 0; i < p->nsinks; i++) {
+		const struct sink *k = p->sinks[i];
+		const struct sink_stats *st = &k->stats;
+		fprintf(f,
+			"proctor: sink %s: %llu records, %llu batches, %llu errors, %llu dropped, "
+			"write %.1f ms (max %.1f ms per batch)\n",
+			k->url, (unsigned long long)st->records, (unsigned long long)st->batches,
+			(unsigned long long)st->failures, (unsigned long long)st->dropped,
+			ms(st->latency_ns), ms(st->max_batch_ns));
+		sink_ns += st->latency_ns;
+	}
+	fprintf(f,
+		"proctor: reader: ring buffer high water %llu KiB, busy %.1f ms (sinks %.1f ms, "
+		"decode+stages %.1f ms), final drain %.1f ms (%llu records)\n",
+		(unsigned long long)(r->rb_high_water >> 10), ms(r->busy_ns), ms(sink_ns),
+		ms(r->busy_ns > sink_ns ? r->busy_ns - sink_ns : 0), ms(r->drain_ns),
+		(unsigned long long)r->drain_records);
 }

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -163,6 +164,48 @@ static int route_ia32(struct sensor *s, char *err, size_t errlen)
 	return rc;
 }
 
+/* Map the consumer and producer position pages read-only (libbpf 1.1 does
+ * not expose them). Failure only disables the pending-bytes gauge. */
+static void map_positions(struct sensor *s)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	int fd = bpf_map__fd(s->skel->maps.events);
+	void *c = mmap(NULL, (size_t)pg, PROT_READ, MAP_SHARED, fd, 0);
+	void *p = mmap(NULL, (size_t)pg, PROT_READ, MAP_SHARED, fd, pg);
+
+	if (c == MAP_FAILED || p == MAP_FAILED) {
+		if (c != MAP_FAILED)
+			munmap(c, (size_t)pg);
+		if (p != MAP_FAILED)
+			munmap(p, (size_t)pg);
+		return;
+	}
+	s->rb_cons = c;
+	s->rb_prod = p;
+}
+
+static void unmap_positions(struct sensor *s)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+
+	if (s->rb_cons)
+		munmap((void *)s->rb_cons, (size_t)pg);
+	if (s->rb_prod)
+		munmap((void *)s->rb_prod, (size_t)pg);
+	s->rb_cons = s->rb_prod = NULL;
+}
+
+uint64_t sensor_pending_bytes(const struct sensor *s)
+{
+	unsigned long c, p;
+
+	if (!s->rb_cons || !s->rb_prod)
+		return 0;
+	c = __atomic_load_n(s->rb_cons, __ATOMIC_ACQUIRE);
+	p = __atomic_load_n(s->rb_prod, __ATOMIC_ACQUIRE);
+	return p > c ? p - c : 0;
+}
+
 int sensor_open(struct sensor *s, const struct sensor_opts *o, char *err, size_t errlen)
 {
 	uint64_t t0 = now_monotonic_ns();
@@ -204,6 +247,7 @@ int sensor_open(struct sensor *s, const struct sensor_opts *o, char *err, size_t
 		rc = -1;
 		goto out;
 	}
+	map_positions(s);
 	s->wall_offset_ns = wall_offset();
 	s->load_ns = now_monotonic_ns() - t0;
 	dbg_msg("bpf load+attach took %.1f ms", (double)s->load_ns / 1e6);
@@ -215,6 +259,7 @@ out:
 
 void sensor_close(struct sensor *s)
 {
+	unmap_positions(s);
 	ring_buffer__free(s->rb);
 	proctor_bpf__destroy(s->skel);
 	s->rb = NULL;

@@ -24,6 +24,9 @@ struct sensor {
 	struct ring_buffer *rb;
 	uint64_t load_ns;	 /* time to open, load and attach */
 	uint64_t wall_offset_ns; /* CLOCK_REALTIME - CLOCK_BOOTTIME */
+	/* Read-only views of the ring buffer's consumer and producer positions
+	 * (pages 0 and 1 of the map), for the pending-bytes gauge. */
+	const volatile unsigned long *rb_cons, *rb_prod;
 };
 
 int sensor_open(struct sensor *s, const struct sensor_opts *o, char *err, size_t errlen);
@@ -37,6 +40,9 @@ int sensor_untrack_session(struct sensor *s, uint64_t session_key);
 int sensor_fd(struct sensor *s);
 /* Read every waiting record; returns how many, or -1. */
 int sensor_consume(struct sensor *s);
+/* Bytes the kernel has committed that the reader has not consumed yet
+ * (record headers included); 0 when unknown. */
+uint64_t sensor_pending_bytes(const struct sensor *s);
 
 /* Kernel losses: total, and per event type when per_type != NULL. */
 uint64_t sensor_drops(struct sensor *s, uint64_t per_type[PR_EV_MAX]);

@@ -14,11 +14,12 @@
 struct sink;
 
 struct sink_stats {
-	uint64_t records;    /* records accepted */
-	uint64_t batches;    /* batches written */
-	uint64_t failures;   /* failed writes */
-	uint64_t dropped;    /* records lost for any reason */
-	uint64_t latency_ns; /* sum of write latencies */
+	uint64_t records;      /* records accepted */
+	uint64_t batches;      /* batches written */
+	uint64_t failures;     /* failed writes */
+	uint64_t dropped;      /* records lost for any reason */
+	uint64_t latency_ns;   /* sum of write latencies */
+	uint64_t max_batch_ns; /* slowest batch write */
 };
 
 struct sink_ops {

@@ -1,12 +1,15 @@
 /* sqlite.c: the embedded default sink. Writes each batch in one transaction
- * (WAL mode), keeps the processes table (lineage, argv, exit) current from
- * process.* records, and the sessions table from session begin/end. */
+ * (WAL mode; checkpoints on a thread of their own, store/checkpointer.c),
+ * keeps the processes table (lineage, argv, exit) current from process.*
+ * records, remembering each live pid's row, and the sessions table from
+ * session begin/end. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "model/summary.h"
 #include "sinks/sink.h"
+#include "store/checkpointer.h"
 #include "store/store.h"
 #include "util/util.h"
 
@@ -16,6 +19,9 @@ enum {
 	Q_PROC_EXEC,
 	Q_PROC_EXIT,
 	Q_PROC_THREAD,
+	Q_PROC_EXEC_ID,
+	Q_PROC_EXIT_ID,
+	Q_PROC_THREAD_ID,
 	Q_COUNT,
 };
 
@@ -34,13 +40,62 @@ static const char *const sqls[Q_COUNT] = {
 	[Q_PROC_THREAD] = "UPDATE processes SET threads = threads + 1"
 			  " WHERE id = (SELECT max(id) FROM processes WHERE session=?1 AND pid=?2"
 			  " AND end_ns IS NULL)",
+	/* The same three for a row whose id the sink remembers (?1 = id). */
+	[Q_PROC_EXEC_ID] = "UPDATE processes SET exe=?3, argv=?4, cwd=?5, exec_ns=?6, comm=?7, "
+			   "uid=?8, cmdline=?9 WHERE id=?1",
+	[Q_PROC_EXIT_ID] = "UPDATE processes SET end_ns=?3, exit_code=?4, exit_signal=?5"
+			   " WHERE id=?1",
+	[Q_PROC_THREAD_ID] = "UPDATE processes SET threads = threads + 1 WHERE id=?1",
+};
+
+/* The processes row of each live pid, as the sink inserted it: the row the
+ * "max(id) ... AND end_ns IS NULL" lookups would find (rows of a session
+ * are written by this sink only; an exit forgets the pid). Direct-mapped:
+ * a miss or an eviction only means the lookup runs in SQL. */
+#define OPEN_SLOTS 65536
+struct open_proc {
+	uint64_t ses_hash; /* 0: empty */
+	int64_t pid, rowid;
 };
 
 struct sqlite_sink {
 	struct store st;
 	sqlite3_stmt *q[Q_COUNT];
 	struct strbuf json, summary, argv;
+	struct checkpointer *ckpt;
+	struct open_proc *open; /* OPEN_SLOTS; NULL: always look up in SQL */
 };
+
+static uint64_t ses_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ull;
+
+	for (; s && *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return h | 1;
+}
+
+static struct open_proc *open_slot(struct sqlite_sink *k, uint64_t sh, int64_t pid)
+{
+	struct open_proc *o;
+
+	if (!k->open)
+		return NULL;
+	o = &k->open[(uint64_t)pid % OPEN_SLOTS];
+	return o->ses_hash == sh && o->pid == pid ? o : NULL;
+}
+
+static void open_remember(struct sqlite_sink *k, uint64_t sh, int64_t pid)
+{
+	struct open_proc *o;
+
+	if (!k->open)
+		return;
+	o = &k->open[(uint64_t)pid % OPEN_SLOTS];
+	o->ses_hash = sh;
+	o->pid = pid;
+	o->rowid = sqlite3_last_insert_rowid(k->st.db);
+}
 
 static int sqlite_open(struct sink *s, const char *rest, char *err, size_t errlen)
 {
@@ -60,6 +115,11 @@ static int sqlite_open(struct sink *s, const char *rest, char *err, size_t errle
 		free(k);
 		return -1;
 	}
+	/* A batch (4096 records, ~4 MB with its index pages) fits in the page
+	 * cache: no spilling mid-transaction, no re-reading what was just
+	 * written. */
+	sqlite3_exec(k->st.db, "PRAGMA cache_size=-16384", NULL, NULL, NULL);
+	k->ckpt = checkpointer_start(k->st.db, rest);
 	for (i = 0; i < Q_COUNT; i++) {
 		if (sqlite3_prepare_v2(k->st.db, sqls[i], -1, &k->q[i], NULL) != SQLITE_OK) {
 			snprintf(err, errlen, "sqlite: %s", sqlite3_errmsg(k->st.db));
@@ -79,6 +139,8 @@ static void sqlite_close(struct sink *s)
 
 	if (!k)
 		return;
+	checkpointer_stop(k->ckpt);
+	free(k->open);
 	for (i = 0; i < Q_COUNT; i++)
 		sqlite3_finalize(k->q[i]);
 	store_close(&k->st);
@@ -152,47 +214,77 @@ static int proc_insert(struct sqlite_sink *k, const struct record *r, const char
 	return step(q);
 }
 
+_Static_assert(Q_PROC_EXEC_ID - Q_PROC_EXEC == Q_PROC_EXIT_ID - Q_PROC_EXIT &&
+		       Q_PROC_EXEC_ID - Q_PROC_EXEC == Q_PROC_THREAD_ID - Q_PROC_THREAD,
+	       "each *_ID statement sits at the same offset from its SQL-lookup twin");
+
+/* Bind ?1 (and ?2) of a processes update: the remembered row id, or the
+ * session and pid for the SQL lookup. */
+static sqlite3_stmt *proc_update(struct sqlite_sink *k, int by_sql, const struct open_proc *o,
+				 const char *ses, int64_t pid)
+{
+	sqlite3_stmt *q = k->q[o ? by_sql + (Q_PROC_EXEC_ID - Q_PROC_EXEC) : by_sql];
+
+	if (o) {
+		sqlite3_bind_int64(q, 1, o->rowid);
+	} else {
+		bind_str(q, 1, ses);
+		sqlite3_bind_int64(q, 2, pid);
+	}
+	return q;
+}
+
+static int proc_exec(struct sqlite_sink *k, const struct record *r, const char *ses, uint64_t sh,
+		     int64_t pid, bool seed)
+{
+	sqlite3_stmt *q = proc_update(k, Q_PROC_EXEC, open_slot(k, sh, pid), ses, pid);
+
+	bind_str(q, 3, record_get_str(r, "process.executable.path"));
+	bind_str(q, 4, argv_json(k, r));
+	bind_str(q, 5, record_get_str(r, "process.working_directory"));
+	sqlite3_bind_int64(q, 6, (int64_t)r->time_ns);
+	bind_str(q, 7, record_get_str(r, "process.name"));
+	sqlite3_bind_int64(q, 8, get_int(r, "process.user.id"));
+	bind_str(q, 9, record_get_str(r, "process.command_line"));
+	if (step(q))
+		return -1;
+	if (sqlite3_changes(k->st.db) == 0) {
+		if (proc_insert(k, r, ses, true, seed))
+			return -1;
+		open_remember(k, sh, pid);
+	}
+	return 0;
+}
+
 /* Keep the processes table in step with process.* records. */
 static int track_process(struct sqlite_sink *k, const struct record *r, const char *ses)
 {
 	const char *t = r->type_name;
+	int64_t pid = get_int(r, "process.pid");
+	uint64_t sh = ses_hash(ses);
+	struct open_proc *o;
 	sqlite3_stmt *q;
 	const struct field *thr;
 
 	if (!strcmp(t, "process.fork")) {
 		thr = record_get(r, "process.thread");
-		if (thr && thr->b) {
-			q = k->q[Q_PROC_THREAD];
-			bind_str(q, 1, ses);
-			sqlite3_bind_int64(q, 2, get_int(r, "process.pid"));
-			return step(q);
-		}
-		return proc_insert(k, r, ses, false, false);
-	}
-	if (!strcmp(t, "process.exec") || !strcmp(t, "process.seed")) {
-		q = k->q[Q_PROC_EXEC];
-		bind_str(q, 1, ses);
-		sqlite3_bind_int64(q, 2, get_int(r, "process.pid"));
-		bind_str(q, 3, record_get_str(r, "process.executable.path"));
-		bind_str(q, 4, argv_json(k, r));
-		bind_str(q, 5, record_get_str(r, "process.working_directory"));
-		sqlite3_bind_int64(q, 6, (int64_t)r->time_ns);
-		bind_str(q, 7, record_get_str(r, "process.name"));
-		sqlite3_bind_int64(q, 8, get_int(r, "process.user.id"));
-		bind_str(q, 9, record_get_str(r, "process.command_line"));
-		if (step(q))
+		if (thr && thr->b)
+			return step(proc_update(k, Q_PROC_THREAD, open_slot(k, sh, pid), ses, pid));
+		if (proc_insert(k, r, ses, false, false))
 			return -1;
-		if (sqlite3_changes(k->st.db) == 0)
-			return proc_insert(k, r, ses, true, !strcmp(t, "process.seed"));
+		open_remember(k, sh, pid);
 		return 0;
 	}
+	if (!strcmp(t, "process.exec") || !strcmp(t, "process.seed"))
+		return proc_exec(k, r, ses, sh, pid, !strcmp(t, "process.seed"));
 	if (!strcmp(t, "process.exit")) {
-		q = k->q[Q_PROC_EXIT];
-		bind_str(q, 1, ses);
-		sqlite3_bind_int64(q, 2, get_int(r, "process.pid"));
+		o = open_slot(k, sh, pid);
+		q = proc_update(k, Q_PROC_EXIT, o, ses, pid);
 		sqlite3_bind_int64(q, 3, (int64_t)r->time_ns);
 		sqlite3_bind_int64(q, 4, get_int(r, "process.exit.code"));
 		bind_str(q, 5, record_get_str(r, "process.exit.signal"));
+		if (o)
+			o->ses_hash = 0;
 		return step(q);
 	}
 	return 0;
@@ -230,12 +322,13 @@ static int sqlite_write(struct sink *s, struct record *const *recs, size_t n)
 		if (!rc && !strncmp(recs[i]->type_name, "process.", 8))
 			rc = track_process(k, recs[i], ses);
 	}
-	if (rc) {
-		err_msg("sqlite sink %s: %s", k->st.path, sqlite3_errmsg(k->st.db));
-		sqlite3_exec(k->st.db, "ROLLBACK", NULL, NULL, NULL);
-		return -1;
-	}
-	return sqlite3_exec(k->st.db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+	if (!rc && sqlite3_exec(k->st.db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK)
+		return 0;
+	err_msg("sqlite sink %s: %s", k->st.path, sqlite3_errmsg(k->st.db));
+	sqlite3_exec(k->st.db, "ROLLBACK", NULL, NULL, NULL);
+	if (k->open) /* remembered rows may be gone with the batch */
+		memset(k->open, 0, OPEN_SLOTS * sizeof(*k->open));
+	return -1;
 }
 
 static int sqlite_session(struct sink *s, const struct session *ses, bool end)

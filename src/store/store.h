@@ -20,7 +20,8 @@ struct store {
  * $XDG_DATA_HOME/proctor/proctor.db. */
 const char *store_default_path(void);
 
-/* Read-write, creating the file and schema if needed. */
+/* Read-write, creating the file and schema if needed. The connection is
+ * opened without SQLite's per-call mutexes: one thread at a time uses it. */
 int store_open_rw(struct store *st, const char *path, char *err, size_t errlen);
 /* Read-only for the CLI: fails on a missing file or a foreign/corrupt one. */
 int store_open_ro(struct store *st, const char *path, char *err, size_t errlen);

@@ -1,6 +1,7 @@
 /* strbuf.c: growable buffer and JSON string escaping. */
 #include "util/strbuf.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,9 +39,18 @@ int sb_puts(struct strbuf *sb, const char *s)
 	return sb_append(sb, s, strlen(s));
 }
 
-int sb_putc(struct strbuf *sb, char c)
+int sb_put_i64(struct strbuf *sb, int64_t v)
 {
-	return sb_append(sb, &c, 1);
+	char tmp[24], *p = tmp + sizeof(tmp);
+	uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		*--p = '-';
+	return sb_append(sb, p, (size_t)(tmp + sizeof(tmp) - p));
 }
 
 int sb_printf(struct strbuf *sb, const char *fmt, ...)
@@ -89,16 +99,30 @@ static size_t utf8_seq_len(const unsigned char *s, size_t n)
 	return len;
 }
 
+/* Bytes copied as they are inside a JSON string: printable ASCII except
+ * the quote and the backslash. */
+static bool json_plain(unsigned char c)
+{
+	return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+}
+
 int sb_json_strn(struct strbuf *sb, const char *str, size_t n)
 {
 	const unsigned char *s = (const unsigned char *)str;
-	size_t i = 0, l;
+	size_t i = 0, run, l;
 
 	if (sb_grow(sb, n + 2))
 		return -1;
 	sb_putc(sb, '"');
 	while (i < n) {
 		unsigned char c = s[i];
+		for (run = i; run < n && json_plain(s[run]); run++)
+			;
+		if (run > i) {
+			sb_append(sb, s + i, run - i);
+			i = run;
+			continue;
+		}
 		if (c == '"' || c == '\\') {
 			sb_putc(sb, '\\');
 			sb_putc(sb, (char)c);

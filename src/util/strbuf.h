@@ -3,6 +3,7 @@
 #define PROCTOR_STRBUF_H
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct strbuf {
 	char *buf;
@@ -18,7 +19,17 @@ struct strbuf {
 int sb_grow(struct strbuf *sb, size_t extra);
 int sb_append(struct strbuf *sb, const void *data, size_t n);
 int sb_puts(struct strbuf *sb, const char *s);
-int sb_putc(struct strbuf *sb, char c);
+/* One byte; inline: JSON building calls it for every delimiter. */
+static inline int sb_putc(struct strbuf *sb, char c)
+{
+	if (sb->len + 2 > sb->cap && sb_grow(sb, 1))
+		return -1;
+	sb->buf[sb->len++] = c;
+	sb->buf[sb->len] = 0;
+	return 0;
+}
+/* A signed decimal integer (what "%" PRId64 prints), without printf. */
+int sb_put_i64(struct strbuf *sb, int64_t v);
 int sb_printf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* JSON string literal with quotes; invalid UTF-8 bytes become U+FFFD. */
 int sb_json_str(struct strbuf *sb, const char *s);

@@ -70,13 +70,35 @@ uint64_t now_monotonic_ns(void)
 
 void fmt_rfc3339(uint64_t ns, char *buf, size_t len)
 {
+	/* Every record has a timestamp: the date and time of day are formatted
+	 * once per second (per thread), the nanoseconds by hand. */
+	static __thread time_t last_sec = (time_t)-1;
+	static __thread char base[24];
+	static __thread size_t blen;
 	time_t sec = (time_t)(ns / 1000000000ull);
-	struct tm tm;
-	char base[24];
+	uint32_t frac = (uint32_t)(ns % 1000000000ull);
+	char out[40];
+	size_t n;
+	int i;
 
-	gmtime_r(&sec, &tm);
-	strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf, len, "%s.%09lluZ", base, (unsigned long long)(ns % 1000000000ull));
+	if (sec != last_sec) {
+		struct tm tm;
+		gmtime_r(&sec, &tm);
+		blen = strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
+		last_sec = sec;
+	}
+	memcpy(out, base, blen);
+	out[blen] = '.';
+	for (i = 9; i >= 1; i--, frac /= 10)
+		out[blen + (size_t)i] = (char)('0' + frac % 10);
+	out[blen + 10] = 'Z';
+	n = blen + 11; /* snprintf's truncation, without printf */
+	if (!len)
+		return;
+	if (n > len - 1)
+		n = len - 1;
+	memcpy(buf, out, n);
+	buf[n] = 0;
 }
 
 int parse_rfc3339(const char *s, uint64_t *ns)

@@ -108,6 +108,64 @@ static void test_clean_text_untouched(void **state)
 	redactor_free(rd);
 }
 
+/* The prefilter (first three bytes of every hint) must never hide a match:
+ * each hint, in both cases, at the start, the end and in the middle of a
+ * string, gives the same result as a redactor whose prefilter is off (a
+ * user rule that matches nothing disables it). */
+static void test_prefilter_never_hides_a_match(void **state)
+{
+	static const char *const hinted[] = {"AKIAIOSFODNN7EXAMPLE",
+					     "ghp_abcdefghijklmnopqrstuvwxyz0123456789",
+					     "glpat-xY7zQ2mN9pL4kR8sT1vW",
+					     "xoxb-123456789012-abcdef",
+					     "eyJhbGciOi.eyJzdWIiOi.x",
+					     "Bearer abcdefgh12345",
+					     "basic dXNlcjpodW50ZXIy",
+					     "https://u:pw1234@h/",
+					     "--password hunter2",
+					     "secret=xyz123",
+					     "token: abcdefgh",
+					     "api_key=zz9",
+					     "credentials=abc",
+					     "auth=abcdef",
+					     "hooks.slack.com/services/T0/B0/XX",
+					     "-----BEGIN RSA PRIVATE KEY-----abc",
+					     "gl",
+					     "://",
+					     "pass=x",
+					     "key=v"};
+	struct redactor *fast = redactor_new(true), *slow = redactor_new(true);
+	struct strbuf a = STRBUF_INIT, b = STRBUF_INIT;
+	char text[256], upper[256], err[128];
+	size_t i, k, c;
+
+	(void)state;
+	assert_int_equal(redactor_add(slow, "never", "^$never$^", 0, err, sizeof(err)), 0);
+	for (i = 0; i < sizeof(hinted) / sizeof(hinted[0]); i++) {
+		for (k = 0; k < 4; k++) {
+			const char *fmt[] = {"%s", "x %s", "%s y", "/usr/bin/tool %s --flag"};
+			snprintf(text, sizeof(text), fmt[k], hinted[i]);
+			for (c = 0; text[c]; c++)
+				upper[c] = (char)(text[c] >= 'a' && text[c] <= 'z' ? text[c] - 32
+										   : text[c]);
+			upper[c] = 0;
+			assert_int_equal(redact_string(fast, text, &a, NULL, NULL, 0),
+					 redact_string(slow, text, &b, NULL, NULL, 0));
+			assert_string_equal(sb_cstr(&a), sb_cstr(&b));
+			assert_int_equal(redact_string(fast, upper, &a, NULL, NULL, 0),
+					 redact_string(slow, upper, &b, NULL, NULL, 0));
+			assert_string_equal(sb_cstr(&a), sb_cstr(&b));
+		}
+	}
+	/* and clean text stays clean, unchanged */
+	assert_int_equal(redact_string(fast, "/usr/bin/make -j2 all", &a, NULL, NULL, 0), 0);
+	assert_string_equal(sb_cstr(&a), "/usr/bin/make -j2 all");
+	sb_free(&a);
+	sb_free(&b);
+	redactor_free(fast);
+	redactor_free(slow);
+}
+
 static void test_record_and_argv(void **state)
 {
 	struct redactor *rd = redactor_new(true);
@@ -151,6 +209,7 @@ int main(void)
 		cmocka_unit_test(test_keeps_context),
 		cmocka_unit_test(test_clean_text_untouched),
 		cmocka_unit_test(test_record_and_argv),
+		cmocka_unit_test(test_prefilter_never_hides_a_match),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

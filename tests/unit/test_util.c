@@ -5,8 +5,11 @@
 #include <cmocka.h>
 #include <errno.h>
 #include <signal.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
+#include "util/strbuf.h"
 #include "util/util.h"
 
 static void test_durations(void **state)
@@ -41,6 +44,50 @@ static void test_rfc3339_roundtrip(void **state)
 	assert_int_equal(parse_rfc3339("garbage", &ns), -1);
 }
 
+/* The per-second cache: same second, next second, an earlier one, a
+ * truncating buffer (snprintf's behaviour), nanoseconds with zeros. */
+static void test_rfc3339_cached(void **state)
+{
+	char buf[40], small[12];
+	(void)state;
+	fmt_rfc3339(1795357781000000007ull, buf, sizeof(buf));
+	assert_string_equal(buf, "2026-11-22T14:29:41.000000007Z");
+	fmt_rfc3339(1795357781999999999ull, buf, sizeof(buf));
+	assert_string_equal(buf, "2026-11-22T14:29:41.999999999Z");
+	fmt_rfc3339(1795357782000000000ull, buf, sizeof(buf));
+	assert_string_equal(buf, "2026-11-22T14:29:42.000000000Z");
+	fmt_rfc3339(0, buf, sizeof(buf));
+	assert_string_equal(buf, "1970-01-01T00:00:00.000000000Z");
+	fmt_rfc3339(1795357781123456789ull, small, sizeof(small));
+	assert_string_equal(small, "2026-11-22T");
+}
+
+static void test_strbuf_json_and_ints(void **state)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char ref[64];
+	const int64_t ints[] = {0, 7, -1, 1234567890123ll, INT64_MAX, INT64_MIN};
+	size_t i;
+	(void)state;
+	sb_json_str(&sb, "plain /path-ok");
+	assert_string_equal(sb_cstr(&sb), "\"plain /path-ok\"");
+	sb_reset(&sb);
+	sb_json_strn(&sb, "a\"b\\c\n\t\x01\x7f\xc3\xa9\xff end", 16);
+	assert_string_equal(sb_cstr(&sb), "\"a\\\"b\\\\c\\n\\t\\u0001\\u007f\xc3\xa9\\ufffd end\"");
+	for (i = 0; i < sizeof(ints) / sizeof(ints[0]); i++) {
+		sb_reset(&sb);
+		sb_put_i64(&sb, ints[i]);
+		snprintf(ref, sizeof(ref), "%" PRId64, ints[i]);
+		assert_string_equal(sb_cstr(&sb), ref);
+	}
+	sb_reset(&sb);
+	for (i = 0; i < 1000; i++)
+		sb_putc(&sb, 'x');
+	assert_int_equal(sb.len, 1000);
+	assert_int_equal(strlen(sb_cstr(&sb)), 1000);
+	sb_free(&sb);
+}
+
 static void test_numbers(void **state)
 {
 	uint64_t u;
@@ -68,10 +115,9 @@ static void test_names(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_durations),
-		cmocka_unit_test(test_rfc3339_roundtrip),
-		cmocka_unit_test(test_numbers),
-		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_durations),      cmocka_unit_test(test_rfc3339_roundtrip),
+		cmocka_unit_test(test_rfc3339_cached), cmocka_unit_test(test_strbuf_json_and_ints),
+		cmocka_unit_test(test_numbers),	       cmocka_unit_test(test_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
