@@ -57,7 +57,7 @@ static const char run_usage[] =
 	"  --config FILE      pipeline configuration (sinks, filters, redaction)\n"
 	"  --metrics ADDR     serve Prometheus /metrics and /healthz on ADDR\n"
 	"  --grace DURATION   record leftovers this long after CMD exits, then kill (5s)\n"
-	"  --ringbuf-mb N     ring buffer size in MiB, a power of two (16)\n"
+	"  --ringbuf-mb N     ring buffer size in MiB, a power of two (64)\n"
 	"  --policy FILE      enforce the policy in FILE (see docs/POLICY.md)\n"
 	"  --egress MODE      audit: evaluate the egress policy but let everything\n"
 	"                     through (recorded BYPASSED); enforce (the default)\n"

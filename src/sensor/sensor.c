@@ -209,7 +209,7 @@ uint64_t sensor_pending_bytes(const struct sensor *s)
 int sensor_open(struct sensor *s, const struct sensor_opts *o, char *err, size_t errlen)
 {
 	uint64_t t0 = now_monotonic_ns();
-	uint32_t rb_bytes = o->ringbuf_bytes ? o->ringbuf_bytes : 16u << 20;
+	uint32_t rb_bytes = o->ringbuf_bytes ? o->ringbuf_bytes : PR_RINGBUF_DEFAULT_MB << 20;
 	int rc;
 
 	memset(s, 0, sizeof(*s));

@@ -13,8 +13,13 @@ struct ring_buffer;
 
 typedef int (*sensor_event_fn)(void *ctx, const void *data, size_t len);
 
+/* Default ring buffer: 64 MiB holds ~300k typical records, so a burst such
+ * as a recursive grep over a large tree (200k+ events/s for a second or two)
+ * is absorbed while the store catches up instead of being lost. */
+#define PR_RINGBUF_DEFAULT_MB 64
+
 struct sensor_opts {
-	uint32_t ringbuf_bytes; /* power of two; 0 = 16 MiB */
+	uint32_t ringbuf_bytes; /* power of two; 0 = PR_RINGBUF_DEFAULT_MB */
 	sensor_event_fn on_event;
 	void *ctx;
 };
