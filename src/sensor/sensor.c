@@ -163,6 +163,23 @@ static int route_ia32(struct sensor *s, char *err, size_t errlen)
 	return rc;
 }
 
+/* Slots of the kernel's untracked-task filter (bpf/common.bpf.h). The table
+ * can be shrunk, for tests only, with PROCTOR_TRACK_FILTER_BITS=0..16: fewer
+ * slots force cgroup ids to share one, exercising the hash fallback. */
+static uint32_t track_filter_mask(void)
+{
+	const char *v = getenv("PROCTOR_TRACK_FILTER_BITS");
+	uint32_t slots = ARRAY_SIZE(((struct proctor_bpf__bss *)0)->pr_track_filter);
+	long bits;
+
+	if (v && *v) {
+		bits = strtol(v, NULL, 10);
+		if (bits >= 0 && bits <= 16 && (1ul << bits) <= slots)
+			slots = 1u << bits;
+	}
+	return slots - 1;
+}
+
 int sensor_open(struct sensor *s, const struct sensor_opts *o, char *err, size_t errlen)
 {
 	uint64_t t0 = now_monotonic_ns();
@@ -180,6 +197,7 @@ int sensor_open(struct sensor *s, const struct sensor_opts *o, char *err, size_t
 	}
 	s->skel->rodata->pr_cfg.wakeup_bytes = rb_bytes / 8;
 	s->skel->rodata->pr_cfg.self_tgid = (uint32_t)getpid();
+	s->skel->rodata->pr_track_filter_mask = track_filter_mask();
 	if ((rc = bpf_map__set_max_entries(s->skel->maps.events, rb_bytes))) {
 		fail(err, errlen, "sizing the ring buffer", rc);
 		goto out;
@@ -224,6 +242,11 @@ void sensor_close(struct sensor *s)
 int sensor_track_cgroup(struct sensor *s, uint64_t cgroup_id, uint64_t session_key)
 {
 	struct pr_tracked t = {.session_key = session_key};
+
+	/* The filter slot first: the id must never be tracked yet filtered out. */
+	__atomic_store_n(
+		&s->skel->bss->pr_track_filter[cgroup_id & s->skel->rodata->pr_track_filter_mask],
+		1, __ATOMIC_SEQ_CST);
 	return bpf_map__update_elem(s->skel->maps.tracked_cgroups, &cgroup_id, sizeof(cgroup_id),
 				    &t, sizeof(t), BPF_ANY);
 }
