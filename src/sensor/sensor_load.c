@@ -170,8 +170,11 @@ int sensor_load_parallel(struct sensor *s, bool (*is_tail)(const char *name))
 	mark_tails(s->skel->obj, is_tail);
 	if (n == 1)
 		return proctor_bpf__load(s->skel);
-	if (split_programs(s->skel->obj, n, owner) < 0 || !(maps = create_maps(s->skel)))
-		return neg_errno();
+	if (split_programs(s->skel->obj, n, owner) < 0 || !(maps = create_maps(s->skel))) {
+		/* nothing shared yet: the plain sequential load still works */
+		dbg_msg("parallel BPF load unavailable, loading sequentially");
+		return proctor_bpf__load(s->skel);
+	}
 	t1 = now_monotonic_ns();
 	rc = reuse_maps(s->skel->obj, maps);
 	set_autoload(s->skel->obj, owner, 0);
