@@ -141,16 +141,46 @@ static __always_inline __u64 task_cgroup_id(struct task_struct *t)
 	return t->cgroups->dfl_cgrp->kn->id;
 }
 
+/* Untracked-task filter in front of tracked_cgroups: one byte per slot,
+ * indexed by the low bits of the cgroup id (kernfs ids grow by one per node,
+ * so live ids rarely share a slot). Nonzero means "maybe tracked: ask the
+ * hash"; zero means certainly not tracked. Every writer of tracked_cgroups sets
+ * the slot BEFORE inserting the id (user space: sensor_track_cgroup; kernel:
+ * the cgroup_mkdir hook), so a tracked id is never filtered out. Slots are
+ * never cleared: a stale or shared slot only costs the hash lookup. Bytes, not
+ * bits, so that setters need no atomic read-modify-write. It is a global
+ * (.bss) array: a load, no helper call. pr_track_filter_mask (rodata, known to
+ * the verifier) shrinks the table for tests that force collisions. */
+#define PR_TRACK_FILTER_SLOTS (1u << 16)
+__u8 pr_track_filter[PR_TRACK_FILTER_SLOTS] __weak SEC(".bss");
+const volatile __u32 pr_track_filter_mask __weak = PR_TRACK_FILTER_SLOTS - 1;
+
+static __always_inline __u32 track_filter_slot(__u64 cg)
+{
+	return (__u32)cg & pr_track_filter_mask & (PR_TRACK_FILTER_SLOTS - 1);
+}
+
+static __always_inline bool maybe_tracked_cgroup(__u64 cg)
+{
+	return pr_track_filter[track_filter_slot(cg)];
+}
+
 /* The one check every program makes first. NULL: not ours, return. */
 static __always_inline struct pr_tracked *tracked_current(void)
 {
 	__u64 cg = bpf_get_current_cgroup_id();
+
+	if (!maybe_tracked_cgroup(cg))
+		return NULL;
 	return bpf_map_lookup_elem(&tracked_cgroups, &cg);
 }
 
 static __always_inline struct pr_tracked *tracked_task(struct task_struct *t)
 {
 	__u64 cg = task_cgroup_id(t);
+
+	if (!maybe_tracked_cgroup(cg))
+		return NULL;
 	return bpf_map_lookup_elem(&tracked_cgroups, &cg);
 }
 

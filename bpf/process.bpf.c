@@ -151,6 +151,7 @@ int BPF_PROG(handle_cgroup_mkdir, struct cgroup *cgrp, const char *path)
 	child.session_key = ptr->session_key;
 	child.depth = ptr->depth + 1;
 	child.flags = ptr->flags;
+	pr_track_filter[track_filter_slot(id)] = 1; /* before the id becomes tracked */
 	bpf_map_update_elem(&tracked_cgroups, &id, &child, BPF_ANY);
 
 	e = ev_reserve(sizeof(*e), PR_EV_CGROUP_ADD, ptr);

@@ -2,9 +2,10 @@
  * exactly one program here; it tail-calls by syscall number into the program
  * a hook family registered for it (user space fills the prog arrays from
  * src/sensor/syscall_table.c). A syscall no family wants costs an empty-slot
- * tail call and nothing else; the tracked-cgroup check is the first thing each
- * tail program does. Tail programs use SEC("tp_btf/sys_enter") or
- * SEC("tp_btf/sys_exit") and are never attached themselves. */
+ * tail call and nothing else. Untracked tasks are turned away here, by the
+ * tracked-cgroup filter (common.bpf.h), before any tail call; the full
+ * tracked-cgroup check is still the first thing each tail program does. Tail programs use
+ * SEC("tp_btf/sys_enter") or SEC("tp_btf/sys_exit") and are never attached themselves. */
 #include "common.bpf.h"
 
 struct {
@@ -44,9 +45,21 @@ static __always_inline bool in_ia32_syscall(void)
 }
 #endif
 
+/* Every syscall of every task on the machine comes through here: an untracked
+ * task must leave after the cheapest possible test. The cgroup id is read by
+ * direct BTF loads (no helper call) and checked against the filter table (a
+ * plain load); only a filter hit pays for tail calls and the hash lookup the
+ * tail program then makes. */
+static __always_inline bool current_maybe_tracked(void)
+{
+	return maybe_tracked_cgroup(task_cgroup_id(bpf_get_current_task_btf()));
+}
+
 SEC("tp_btf/sys_enter")
 int BPF_PROG(sys_enter_dispatch, struct pt_regs *regs, long id)
 {
+	if (!current_maybe_tracked())
+		return 0;
 	if (in_ia32_syscall()) {
 		bpf_tail_call(ctx, &sys_ia32_enter, 0);
 		return 0;
@@ -59,8 +72,11 @@ int BPF_PROG(sys_enter_dispatch, struct pt_regs *regs, long id)
 SEC("tp_btf/sys_exit")
 int BPF_PROG(sys_exit_dispatch, struct pt_regs *regs, long ret)
 {
-	__u64 id = PR_SYSCALL_NR_DIRECT(regs);
+	__u64 id;
 
+	if (!current_maybe_tracked())
+		return 0;
+	id = PR_SYSCALL_NR_DIRECT(regs);
 	if (in_ia32_syscall())
 		return 0;
 	if (id < PR_SYSCALL_SLOTS)

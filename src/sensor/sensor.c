@@ -4,6 +4,7 @@
 #include "sensor/sensor.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,12 +16,15 @@
 #include <bpf/libbpf.h>
 
 #include "proctor.skel.h"
+#include "sensor/sensor_load.h"
 #include "sensor/syscall_table.h"
 #include "util/util.h"
 
-/* Last libbpf warnings (the verifier log arrives here on load failure). */
+/* Last libbpf warnings (the verifier log arrives here on load failure).
+ * Programs load in parallel threads: the log is shared under a lock. */
 static char libbpf_log[16384];
 static size_t libbpf_log_len;
+static pthread_mutex_t libbpf_log_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static void log_append(const char *msg, size_t n)
 {
@@ -51,9 +55,11 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 	n = vasprintf(&msg, fmt, ap);
 	if (n < 0)
 		return 0;
+	pthread_mutex_lock(&libbpf_log_lock);
 	if (verbose >= 2)
 		fputs(msg, stderr);
 	log_append(msg, (size_t)n);
+	pthread_mutex_unlock(&libbpf_log_lock);
 	free(msg);
 	return n;
 }
@@ -75,6 +81,20 @@ static uint64_t wall_offset(void)
 	/* Bracket the boot clock read to halve the error. */
 	uint64_t r1 = now_realtime_ns(), b = now_boottime_ns(), r2 = now_realtime_ns();
 	return (r1 + (r2 - r1) / 2) - b;
+}
+
+static bool is_tail_program(const char *name)
+{
+	const struct syscall_hook *const *t;
+	const struct syscall_hook *h;
+
+	if (!strcmp(name, "tail_sec_ia32_enter"))
+		return true;
+	for (t = syscall_hook_tables; *t; t++)
+		for (h = *t; h->prog; h++)
+			if (!strcmp(h->prog, name))
+				return true;
+	return false;
 }
 
 /* Tail programs are loaded with the object but never attached. */
@@ -137,8 +157,8 @@ static int fill_tail_calls(struct sensor *s, char *err, size_t errlen)
 						       : ": the first must chain (.chains)");
 				return -1;
 			}
-			p = bpf_object__find_program_by_name(s->skel->obj, h->prog);
-			fd = bpf_program__fd(p);
+			p = sensor_find_prog(s, h->prog);
+			fd = p ? bpf_program__fd(p) : -ENOENT;
 			key = (uint32_t)h->nr;
 			rc = bpf_map__update_elem(map, &key, sizeof(key), &fd, sizeof(fd), BPF_ANY);
 			if (rc) {
@@ -154,7 +174,8 @@ static int fill_tail_calls(struct sensor *s, char *err, size_t errlen)
 /* ia32 syscalls all go to one program (see bpf/syscalls.bpf.c). */
 static int route_ia32(struct sensor *s, char *err, size_t errlen)
 {
-	int fd = bpf_program__fd(s->skel->progs.tail_sec_ia32_enter);
+	struct bpf_program *p = sensor_find_prog(s, "tail_sec_ia32_enter");
+	int fd = p ? bpf_program__fd(p) : -ENOENT;
 	uint32_t key = 0;
 	int rc = bpf_map__update_elem(s->skel->maps.sys_ia32_enter, &key, sizeof(key), &fd,
 				      sizeof(fd), BPF_ANY);
@@ -206,6 +227,23 @@ uint64_t sensor_pending_bytes(const struct sensor *s)
 	return p > c ? p - c : 0;
 }
 
+/* Slots of the kernel's untracked-task filter (bpf/common.bpf.h). The table
+ * can be shrunk, for tests only, with PROCTOR_TRACK_FILTER_BITS=0..16: fewer
+ * slots force cgroup ids to share one, exercising the hash fallback. */
+static uint32_t track_filter_mask(void)
+{
+	const char *v = getenv("PROCTOR_TRACK_FILTER_BITS");
+	uint32_t slots = ARRAY_SIZE(((struct proctor_bpf__bss *)0)->pr_track_filter);
+	long bits;
+
+	if (v && *v) {
+		bits = strtol(v, NULL, 10);
+		if (bits >= 0 && bits <= 16 && (1ul << bits) <= slots)
+			slots = 1u << bits;
+	}
+	return slots - 1;
+}
+
 int sensor_open(struct sensor *s, const struct sensor_opts *o, char *err, size_t errlen)
 {
 	uint64_t t0 = now_monotonic_ns();
@@ -223,6 +261,7 @@ int sensor_open(struct sensor *s, const struct sensor_opts *o, char *err, size_t
 	}
 	s->skel->rodata->pr_cfg.wakeup_bytes = rb_bytes / 8;
 	s->skel->rodata->pr_cfg.self_tgid = (uint32_t)getpid();
+	s->skel->rodata->pr_track_filter_mask = track_filter_mask();
 	if ((rc = bpf_map__set_max_entries(s->skel->maps.events, rb_bytes))) {
 		fail(err, errlen, "sizing the ring buffer", rc);
 		goto out;
@@ -230,13 +269,13 @@ int sensor_open(struct sensor *s, const struct sensor_opts *o, char *err, size_t
 	if ((rc = mark_tail_programs(s, err, errlen)))
 		goto out;
 	bpf_program__set_autoattach(s->skel->progs.tail_sec_ia32_enter, false);
-	if ((rc = proctor_bpf__load(s->skel))) {
+	if ((rc = sensor_load_parallel(s, is_tail_program))) {
 		fail(err, errlen, "loading BPF programs (kernel verifier rejected them)", rc);
 		goto out;
 	}
 	if ((rc = fill_tail_calls(s, err, errlen)) || (rc = route_ia32(s, err, errlen)))
 		goto out;
-	if ((rc = proctor_bpf__attach(s->skel))) {
+	if ((rc = proctor_bpf__attach(s->skel)) || (rc = sensor_attach_extra(s))) {
 		fail(err, errlen, "attaching BPF programs", rc);
 		goto out;
 	}
@@ -261,6 +300,7 @@ void sensor_close(struct sensor *s)
 {
 	unmap_positions(s);
 	ring_buffer__free(s->rb);
+	sensor_close_extra(s);
 	proctor_bpf__destroy(s->skel);
 	s->rb = NULL;
 	s->skel = NULL;
@@ -269,6 +309,11 @@ void sensor_close(struct sensor *s)
 int sensor_track_cgroup(struct sensor *s, uint64_t cgroup_id, uint64_t session_key)
 {
 	struct pr_tracked t = {.session_key = session_key};
+
+	/* The filter slot first: the id must never be tracked yet filtered out. */
+	__atomic_store_n(
+		&s->skel->bss->pr_track_filter[cgroup_id & s->skel->rodata->pr_track_filter_mask],
+		1, __ATOMIC_SEQ_CST);
 	return bpf_map__update_elem(s->skel->maps.tracked_cgroups, &cgroup_id, sizeof(cgroup_id),
 				    &t, sizeof(t), BPF_ANY);
 }

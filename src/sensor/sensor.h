@@ -24,8 +24,18 @@ struct sensor_opts {
 	void *ctx;
 };
 
+#define SENSOR_MAX_LOADERS 4 /* objects loading programs in parallel */
+
+struct bpf_object;
+struct bpf_link;
+
 struct sensor {
 	struct proctor_bpf *skel;
+	/* Programs verified in parallel live in copies of the object that share
+	 * the skeleton's maps (see sensor_load.c); their links are kept here. */
+	struct bpf_object *extra[SENSOR_MAX_LOADERS - 1];
+	struct bpf_link **extra_links;
+	size_t n_extra_links;
 	struct ring_buffer *rb;
 	uint64_t load_ns;	 /* time to open, load and attach */
 	uint64_t wall_offset_ns; /* CLOCK_REALTIME - CLOCK_BOOTTIME */
