@@ -169,8 +169,11 @@ pipeline() {
 		# ---- RSS through a long flood at the highest zero-drop rate (sqlite)
 		log "  pipeline: RSS through a ${PIPE_LONG}s flood at ${LONG_RATE:-0} ops/s (0 = max)"
 		pipe_step sqlite "${LONG_RATE:-0}" "$PIPE_LONG" "$d/long" >"$d/long.res"
-		printf '"rss_long": {"seconds": %s, "every": 1, "samples_kb": [%s], "result": "%s"}\n' \
-			"$PIPE_LONG" "$(paste -sd, "$d/long/rss")" "$(cat "$d/long.res")"
+		# eps drops ops lag ok, then proctor's -v numbers as JSON (kept apart:
+		# they hold quotes)
+		read -r eps dr ops lag ok st <"$d/long.res"
+		printf '"rss_long": {"seconds": %s, "every": 1, "samples_kb": [%s], "result": "%s", "proctor": %s}\n' \
+			"$PIPE_LONG" "$(paste -sd, "$d/long/rss")" "$eps $dr $ops $lag $ok" "${st:-null}"
 		echo '}'
 	} >"$d/pipeline.raw.json"
 	/usr/bin/python3 - "$d/pipeline.raw.json" <<'PY'
