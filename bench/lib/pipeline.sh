@@ -30,7 +30,9 @@ pipe_sink_args() { # SINK DIR -> proctor run options
 #   stats   proctor's own numbers from its -v summary, compact JSON: per sink
 #           records, batches, errors, write ms (total, max per batch); ring
 #           buffer high water (KiB), reader busy / decode+stages ms, final drain
-# Samples proctor's VmRSS every second into $d/rss.
+# Samples proctor's VmRSS every second into $d/rss, and RssAnon (its own heap
+# and stacks, without the mapped kernel ring buffer, which counts twice its
+# size in VmRSS from the start) into $d/rss_anon.
 pipe_step() {
 	local sink=$1 rate=$2 secs=$3 d=$4 p args t0 t1
 	rm -rf "$d" && mkdir -p "$d"
@@ -41,6 +43,7 @@ pipe_step() {
 	p=$!
 	(while kill -0 "$p" 2>/dev/null; do
 		awk '/^VmRSS/ { print $2 }' /proc/"$p"/status 2>/dev/null >>"$d/rss"
+		awk '/^RssAnon/ { print $2 }' /proc/"$p"/status 2>/dev/null >>"$d/rss_anon"
 		sleep 1
 	done) &
 	wait "$p"
@@ -143,7 +146,7 @@ pipeline() {
 		done
 		echo '],'
 		# ---- RSS: idle, with N live tracked processes
-		local p idle rss hwm procs
+		local p idle rss hwm procs anon
 		log "  pipeline: RSS with $RSS_PROCS live processes"
 		rm -f "$d/ready" "$d/hold"
 		mkfifo "$d/hold"
@@ -161,19 +164,21 @@ pipeline() {
 		sleep 2
 		rss=$(awk '/^VmRSS/ { print $2 }' /proc/"$p"/status 2>/dev/null)
 		hwm=$(awk '/^VmHWM/ { print $2 }' /proc/"$p"/status 2>/dev/null)
+		anon=$(awk '/^RssAnon/ { print $2 }' /proc/"$p"/status 2>/dev/null)
 		procs=$(cat "$d/ready" 2>/dev/null)
 		exec 9>&-
 		wait "$p"
-		printf '"rss": {"procs": %s, "idle_kb": %s, "rss_kb": %s, "hwm_kb": %s},\n' \
-			"${procs:-0}" "${idle:-null}" "${rss:-null}" "${hwm:-null}"
+		printf '"rss": {"procs": %s, "idle_kb": %s, "rss_kb": %s, "hwm_kb": %s, "anon_kb": %s},\n' \
+			"${procs:-0}" "${idle:-null}" "${rss:-null}" "${hwm:-null}" "${anon:-null}"
 		# ---- RSS through a long flood at the highest zero-drop rate (sqlite)
 		log "  pipeline: RSS through a ${PIPE_LONG}s flood at ${LONG_RATE:-0} ops/s (0 = max)"
 		pipe_step sqlite "${LONG_RATE:-0}" "$PIPE_LONG" "$d/long" >"$d/long.res"
 		# eps drops ops lag ok, then proctor's -v numbers as JSON (kept apart:
 		# they hold quotes)
 		read -r eps dr ops lag ok st <"$d/long.res"
-		printf '"rss_long": {"seconds": %s, "every": 1, "samples_kb": [%s], "result": "%s", "proctor": %s}\n' \
-			"$PIPE_LONG" "$(paste -sd, "$d/long/rss")" "$eps $dr $ops $lag $ok" "${st:-null}"
+		printf '"rss_long": {"seconds": %s, "every": 1, "samples_kb": [%s], "anon_samples_kb": [%s], "result": "%s", "proctor": %s}\n' \
+			"$PIPE_LONG" "$(paste -sd, "$d/long/rss")" "$(paste -sd, "$d/long/rss_anon")" \
+			"$eps $dr $ops $lag $ok" "${st:-null}"
 		echo '}'
 	} >"$d/pipeline.raw.json"
 	/usr/bin/python3 - "$d/pipeline.raw.json" <<'PY'
@@ -191,8 +196,10 @@ if t:
     l["true_h"] = "%.0f ms" % statistics.median(t)
 r = p.get("rss", {})
 r["rss_kb_h"], r["hwm_kb_h"], r["idle_kb_h"] = h(r.get("rss_kb")), h(r.get("hwm_kb")), h(r.get("idle_kb"))
+r["anon_kb_h"] = h(r.get("anon_kb"))
 rl = p.get("rss_long", {})
 rl["samples_h"] = [h(x) for x in rl.get("samples_kb", [])]
+rl["anon_samples_h"] = [h(x) for x in rl.get("anon_samples_kb", [])]
 json.dump(p, sys.stdout, indent=1)
 PY
 }
