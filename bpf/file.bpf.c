@@ -592,12 +592,18 @@ static __always_inline void open_emit_io(struct task_struct *t, struct pr_tracke
 }
 
 /* Emit the folded repeats of a slot as one PR_FILE_REPEAT record, followed
- * by the I/O of their open files. */
-static __always_inline void open_emit_repeats(struct task_struct *t, struct pr_tracked *tr,
-					      struct open_slot *sl)
+ * by the I/O of their open files. A global function: verified once per
+ * program instead of once per call site (load time). Runs in the context of
+ * the process whose slot it is (its exec/exit hooks included). */
+__noinline int file_open_emit_repeats(struct pr_tracked *tr, struct open_slot *sl)
 {
+	struct task_struct *t = bpf_get_current_task_btf();
 	struct pr_file_open *e;
-	__u32 n = sl->repeats;
+	__u32 n;
+
+	if (!tr || !sl)
+		return 0;
+	n = sl->repeats;
 
 	if (n) {
 		sl->repeats = 0;
@@ -623,6 +629,7 @@ static __always_inline void open_emit_repeats(struct task_struct *t, struct pr_t
 	}
 	open_emit_io(t, tr, sl, IO_READ);
 	open_emit_io(t, tr, sl, IO_WRITE);
+	return 0;
 }
 
 struct open_scan {
@@ -650,7 +657,7 @@ static long open_scan_cb(__u64 i, void *arg)
 		return 0;
 	}
 	if (sl->repeats && c->now - sl->window_start >= file_open_window_ns)
-		open_emit_repeats(c->t, c->tr, sl);
+		file_open_emit_repeats(c->tr, sl);
 	if (sl->window_start < c->oldest) {
 		c->oldest = sl->window_start;
 		c->victim = i;
@@ -698,14 +705,14 @@ static __always_inline int open_fold(struct task_struct *t, struct pr_tracked *t
 		sl = &tb->s[c.hit & (PR_FILE_OPEN_SLOTS - 1)];
 		if (now - sl->window_start < file_open_window_ns)
 			return open_fold_one(sl, now);
-		open_emit_repeats(t, tr, sl);
+		file_open_emit_repeats(tr, sl);
 		sl->window_start = now;
 		sl->named = f != NULL;
 		return FOLD_EMIT;
 	}
 	tb->hint = c.victim;
 	sl = &tb->s[c.victim & (PR_FILE_OPEN_SLOTS - 1)];
-	open_emit_repeats(t, tr, sl);
+	file_open_emit_repeats(tr, sl);
 	sl->key = key;
 	sl->window_start = now;
 	sl->first_rep = sl->last_rep = 0;
@@ -1664,7 +1671,7 @@ static long open_flush_cb(__u64 i, void *arg)
 
 	if (i >= PR_FILE_OPEN_SLOTS)
 		return 1;
-	open_emit_repeats(c->t, c->tr, &c->tb->s[i]);
+	file_open_emit_repeats(c->tr, &c->tb->s[i]);
 	return 0;
 }
 
