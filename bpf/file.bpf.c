@@ -634,7 +634,6 @@ __noinline int file_open_emit_repeats(struct pr_tracked *tr, struct open_slot *s
 
 struct open_scan {
 	struct open_table *tb;
-	struct task_struct *t;
 	struct pr_tracked *tr;
 	__u64 key, oldest, now;
 	__s32 hit, victim;
@@ -684,7 +683,7 @@ static __always_inline int open_fold(struct task_struct *t, struct pr_tracked *t
 {
 	__u32 tgid = t->tgid;
 	struct open_scan c = {
-		.t = t, .tr = tr, .key = key, .now = now, .oldest = ~0ull, .hit = -1, .victim = 0};
+		.tr = tr, .key = key, .now = now, .oldest = ~0ull, .hit = -1, .victim = 0};
 	struct open_table *tb;
 	struct open_slot *sl;
 
@@ -1661,7 +1660,6 @@ int BPF_PROG(file_uring_complete, struct io_ring_ctx *ring, void *reqp, struct i
 
 struct open_flush_ctx {
 	struct open_table *tb;
-	struct task_struct *t;
 	struct pr_tracked *tr;
 };
 
@@ -1702,7 +1700,7 @@ int BPF_PROG(file_exit, struct task_struct *p, bool group_dead)
 	}
 	ot = bpf_map_lookup_elem(&file_open_tables, &tgid);
 	if (ot) {
-		struct open_flush_ctx c = {.tb = ot, .t = p, .tr = tr};
+		struct open_flush_ctx c = {.tb = ot, .tr = tr};
 		bpf_loop(PR_FILE_OPEN_SLOTS, open_flush_cb, &c, 0);
 		bpf_map_delete_elem(&file_open_tables, &tgid);
 	}
@@ -1728,7 +1726,7 @@ int BPF_PROG(file_exec, struct task_struct *p, pid_t old_pid, struct linux_binpr
 		io_flush(p, tr, tb, FLUSH_EXEC, 0, 0, PR_FLUSH_EXEC);
 	ot = bpf_map_lookup_elem(&file_open_tables, &tgid);
 	if (ot) {
-		struct open_flush_ctx c = {.tb = ot, .t = p, .tr = tr};
+		struct open_flush_ctx c = {.tb = ot, .tr = tr};
 		bpf_loop(PR_FILE_OPEN_SLOTS, open_flush_cb, &c, 0);
 		bpf_map_delete_elem(&file_open_tables, &tgid);
 	}
