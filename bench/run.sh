@@ -121,7 +121,7 @@ wl_agent_prepare() {
 	rm -rf "$home/work"
 	mkdir -p "$home/work" && chown "$AGENT_USER": "$home/work"
 	: >"$tdir/server.log"
-	/usr/bin/python3 "$BENCH/agent/fake_api.py" --port 0 --script "$BENCH/agent/session.txt" \
+	/usr/bin/python3 "$ROOT/tests/e2e/agents/fake_anthropic.py" --port 0 --script "$BENCH/agent/session.txt" \
 		--log "$tdir/server.log" >"$tdir/server.out" 2>&1 &
 	SERVER_PID=$!
 	for _ in $(seq 100); do
@@ -141,7 +141,7 @@ wl_agent_check() {
 	kill "$SERVER_PID" 2>/dev/null
 	wait "$SERVER_PID" 2>/dev/null
 	SERVER_PID=""
-	grep -q '"action": "final"' "$1/server.log" && ! grep -q '"blocked": true' "$1/server.log"
+	grep -q '"action": "final"' "$1/server.log" && ! grep -q '"tool_result_blocked": true' "$1/server.log"
 }
 
 # Other proctor instances loaded on the machine (other engineers' tests): their

@@ -2,16 +2,17 @@
 """fake_anthropic.py: a scripted, offline stand-in for the Anthropic Messages API.
 
 Owns: the fake model used by the e2e agent harness (claude_harness.sh).
-Stdlib only.  Script:
+Stdlib only.  Script (one command: --bash-command; several in a row: --script
+FILE, one command a line, '#' lines skipped; the benchmark's agent replay):
   * the FIRST POST /v1/messages that offers a tool named "Bash" gets a tool_use
-    reply running --bash-command;
-  * a request carrying the tool_result for that tool_use gets the final text
-    "done";
+    reply running the first command;
+  * a request carrying the tool_result of command k gets command k+1, and after
+    the last one the final text "done";
   * everything else (side queries: titles, quota checks, ...) gets short text.
 Any other path (count_tokens, probes, telemetry, ...) gets a harmless 200 JSON.
 Every request is logged as one JSON line to --log; --dump also writes bodies.
 
-Usage: fake_anthropic.py --port 0 --bash-command CMD --log FILE [--dump FILE]
+Usage: fake_anthropic.py --port 0 (--bash-command CMD | --script FILE) --log FILE [--dump FILE]
 With --port 0 the first stdout line is PORT=<n>.
 """
 import argparse
@@ -26,7 +27,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 ARGS = None
 LOCK = threading.Lock()
-STATE = {"tool_id": None}
+STATE = {"ids": [], "cmds": []}  # tool_use ids sent so far; the commands to send
 
 
 def log(entry):
@@ -61,16 +62,24 @@ def decide(req):
     tools = req.get("tools") or []
     has_bash = any(isinstance(t, dict) and t.get("name") == "Bash" for t in tools)
     with LOCK:
-        tid = STATE["tool_id"]
-        ours = [r for r in tool_results(req) if tid and r.get("tool_use_id") == tid]
-        if ours:
+        ids, cmds = STATE["ids"], STATE["cmds"]
+        if ids and ids[-1] in {r.get("tool_use_id") for r in tool_results(req)}:
+            if len(ids) < len(cmds):  # the newest step's result came back
+                return tool_use(len(ids))
             return "final", [{"type": "text", "text": "done"}], "end_turn"
-        if has_bash and tid is None:
-            tid = STATE["tool_id"] = "toolu_fake_" + uuid.uuid4().hex[:20]
-            return "tool_use", [{"type": "tool_use", "id": tid, "name": "Bash",
-                                 "input": {"command": ARGS.bash_command,
-                                           "description": "Run the test command"}}], "tool_use"
+        if has_bash and not ids:
+            return tool_use(0)
     return "text", [{"type": "text", "text": "ok"}], "end_turn"
+
+
+def tool_use(k):
+    """The reply running command k (LOCK held)."""
+    tid = "toolu_fake_" + uuid.uuid4().hex[:20]
+    STATE["ids"].append(tid)
+    n = len(STATE["cmds"])
+    what = "Run the test command" if n == 1 else "Run step %d of %d" % (k + 1, n)
+    return "tool_use", [{"type": "tool_use", "id": tid, "name": "Bash",
+                         "input": {"command": STATE["cmds"][k], "description": what}}], "tool_use"
 
 
 def message(model, content, stop_reason):
@@ -203,10 +212,19 @@ def main():
     global ARGS
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--port", type=int, default=0)
-    p.add_argument("--bash-command", required=True)
+    cmd = p.add_mutually_exclusive_group(required=True)
+    cmd.add_argument("--bash-command", help="the one command to run")
+    cmd.add_argument("--script", help="file: commands to run in a row, one a line")
     p.add_argument("--log", required=True)
     p.add_argument("--dump", help="also append raw request bodies here (debug)")
     ARGS = p.parse_args()
+    if ARGS.script:
+        with open(ARGS.script) as f:
+            STATE["cmds"] = [l.rstrip("\n") for l in f if l.strip() and not l.startswith("#")]
+        if not STATE["cmds"]:
+            p.error("--script %s: no commands" % ARGS.script)
+    else:
+        STATE["cmds"] = [ARGS.bash_command]
     srv = ThreadingHTTPServer(("127.0.0.1", ARGS.port), Handler)
     srv.daemon_threads = True
     print("PORT=%d" % srv.server_address[1], flush=True)
