@@ -32,6 +32,12 @@ static __always_inline void io_fold_add(struct io_fold *fo, __u64 bytes, __u64 o
 	__sync_fetch_and_add(&fo->files, 1);
 }
 
+/* Whether an open fold slot holds the opened file (dentry, mnt). */
+static __always_inline bool slot_is_file(const struct open_slot *sl, __u64 dentry, __u64 mnt)
+{
+	return sl->key && sl->dentry == dentry && sl->mnt == mnt;
+}
+
 struct fold_scan {
 	struct open_table *tb;
 	__u64 dentry, mnt;
@@ -46,7 +52,7 @@ static long fold_scan_cb(__u64 i, void *arg)
 	if (i >= PR_FILE_OPEN_SLOTS)
 		return 1;
 	sl = &c->tb->s[i];
-	if (!sl->key || sl->dentry != c->dentry || sl->mnt != c->mnt)
+	if (!slot_is_file(sl, c->dentry, c->mnt))
 		return 0;
 	if (sl->repeats) {
 		c->hit = i;
@@ -73,7 +79,7 @@ static __always_inline struct open_slot *open_slot_of_file(struct task_struct *t
 	c.dentry = (__u64)BPF_CORE_READ(f, f_path.dentry);
 	c.mnt = (__u64)BPF_CORE_READ(f, f_path.mnt);
 	os = &tb->s[tb->hint & (PR_FILE_OPEN_SLOTS - 1)];
-	if (os->key && os->dentry == c.dentry && os->mnt == c.mnt && (os->repeats || os->named))
+	if (slot_is_file(os, c.dentry, c.mnt) && (os->repeats || os->named))
 		return os;
 	c.tb = tb;
 	bpf_loop(PR_FILE_OPEN_SLOTS, fold_scan_cb, &c, 0);
@@ -604,7 +610,6 @@ __noinline int file_open_emit_repeats(struct pr_tracked *tr, struct open_slot *s
 	if (!tr || !sl)
 		return 0;
 	n = sl->repeats;
-
 	if (n) {
 		sl->repeats = 0;
 		e = ev_reserve(sizeof(*e), PR_EV_FILE_OPEN, tr);
