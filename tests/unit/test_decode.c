@@ -12,38 +12,7 @@
 #include "pipeline/pipeline.h"
 #include "sensor/decode.h"
 
-struct fixture {
-	struct pipeline p;
-	struct proctree t;
-	struct session s;
-	struct decode_ctx c;
-	struct record r;
-};
-
-static int setup(void **state)
-{
-	static struct fixture f;
-	memset(&f, 0, sizeof(f));
-	pipeline_init(&f.p, 16, 0);
-	proctree_init(&f.t);
-	session_init(&f.s, "claude", "shop");
-	pipeline_add_session(&f.p, &f.s);
-	f.c.pipeline = &f.p;
-	f.c.procs = &f.t;
-	f.c.host = "h";
-	record_init(&f.r);
-	*state = &f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-	record_free(&f->r);
-	proctree_free(&f->t);
-	pipeline_destroy(&f->p);
-	return 0;
-}
+#include "decode_fixture.h"
 
 static void hdr(struct fixture *f, struct pr_hdr *h, uint16_t type, uint32_t size, uint32_t pid)
 {
