@@ -21,6 +21,9 @@
 #                        instance to be loaded on the machine (default 0)
 #   BENCH_KEEP=1         keep the scratch directory (trial logs)
 #   PROCTOR=PATH         the proctor binary (default build/proctor)
+#   PROCTOR_BASE=PATH    a second proctor binary (e.g. main before a change): adds
+#                        it to BENCH_CONFIGS as base_sqlite and base_jsonl, run in
+#                        the same interleaved rounds (before/after in one run)
 #   BENCH_PROCTOR_LABEL  what to call it in the results (default: git describe)
 set -uo pipefail
 
@@ -34,6 +37,7 @@ RUNS=${BENCH_RUNS:-3}
 SCALE=$([[ $QUICK == 1 ]] && echo 4 || echo 1)
 WORKLOADS=${BENCH_WORKLOADS:-exec open connect git make findgrep agent}
 CONFIGS=${BENCH_CONFIGS:-bare proctor_sqlite proctor_jsonl auditd bpftrace}
+[[ -n ${PROCTOR_BASE:-} && " $CONFIGS " != *" base_"* ]] && CONFIGS+=" base_sqlite base_jsonl"
 SKIP=${BENCH_SKIP:-}
 N_EXEC=$((2000 / SCALE)) N_OPEN=$((200000 / SCALE)) N_CONN=$((10000 / SCALE))
 N_GIT=2000 N_TREE=6000 N_CUNITS=24
@@ -77,6 +81,10 @@ declare -A NA=()
 proctor_available || {
 	NA[proctor_sqlite]="proctor run not available ($PROCTOR)"
 	NA[proctor_jsonl]="proctor run not available ($PROCTOR)"
+}
+base_available || {
+	NA[base_sqlite]="no second proctor binary (PROCTOR_BASE=${PROCTOR_BASE:-unset})"
+	NA[base_jsonl]=${NA[base_sqlite]}
 }
 command -v auditd >/dev/null && command -v auditctl >/dev/null || NA[auditd]="auditd not installed"
 command -v bpftrace >/dev/null || NA[bpftrace]="bpftrace not installed"

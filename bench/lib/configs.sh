@@ -89,6 +89,26 @@ cfg_proctor_jsonl_stop() {
 	return 0
 }
 
+# ---- a second proctor build (PROCTOR_BASE), for before/after comparisons ----
+# base_sqlite and base_jsonl are proctor_sqlite and proctor_jsonl run with the
+# binary PROCTOR_BASE names (e.g. main before a change), in the same rounds as
+# everything else, so before and after are compared in one interleaved run.
+base_available() {
+	[[ -n ${PROCTOR_BASE:-} && -x $PROCTOR_BASE ]] && "$PROCTOR_BASE" --help 2>&1 | grep -qw run
+}
+with_base() {
+	local saved=$PROCTOR rc
+	PROCTOR=$PROCTOR_BASE
+	"$@"
+	rc=$?
+	PROCTOR=$saved
+	return $rc
+}
+cfg_base_sqlite_start() { with_base cfg_proctor_sqlite_start "$@"; }
+cfg_base_sqlite_stop() { with_base cfg_proctor_sqlite_stop "$@"; }
+cfg_base_jsonl_start() { with_base cfg_proctor_jsonl_start "$@"; }
+cfg_base_jsonl_stop() { with_base cfg_proctor_jsonl_stop "$@"; }
+
 # ---- auditd ------------------------------------------------------------------
 # auditd (no systemd here: started by hand with a private config whose log is
 # in the trial dir), kernel audit rules for the same syscalls proctor records,

@@ -16,9 +16,11 @@ WORKLOADS = ["exec", "open", "connect", "git", "make", "findgrep", "agent"]
 WL_TITLE = {"exec": "exec loop", "open": "open loop", "connect": "connect loop",
             "git": "git", "make": "make -j2", "findgrep": "find + grep",
             "agent": "agent replay"}
-CONFIGS = ["bare", "proctor_sqlite", "proctor_jsonl", "auditd", "bpftrace"]
+CONFIGS = ["bare", "proctor_sqlite", "proctor_jsonl", "base_sqlite", "base_jsonl", "auditd",
+           "bpftrace"]
 CFG_TITLE = {"bare": "bare", "proctor_sqlite": "proctor (SQLite)",
-             "proctor_jsonl": "proctor (JSONL)", "auditd": "auditd", "bpftrace": "bpftrace"}
+             "proctor_jsonl": "proctor (JSONL)", "base_sqlite": "base proctor (SQLite)",
+             "base_jsonl": "base proctor (JSONL)", "auditd": "auditd", "bpftrace": "bpftrace"}
 # design targets from issue 6 (informational, never asserted)
 ROWS = []
 TARGETS = {"exec": 1.10, "open": 1.30, "git": 1.01, "make": 1.01, "findgrep": 1.01,
