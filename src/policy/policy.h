@@ -1,7 +1,7 @@
 /* policy.h: the policy file (`proctor run --policy FILE`). One YAML file,
  * one top-level mapping whose keys are sections; each section has its own
  * parser (today: egress). Unknown sections and keys are errors. Every error
- * is reported as "FILE:LINE: reason" before anything runs. */
+ * is reported as "FILE:LINE:COL: reason" before anything runs. */
 #ifndef PROCTOR_POLICY_H
 #define PROCTOR_POLICY_H
 #include <stdbool.h>
@@ -53,15 +53,14 @@ int policy_load_string(const char *name, const char *text, size_t len, struct po
 const char *policy_rule_name(const struct egress_policy *e, int rule);
 
 /* Section parsers (policy.c dispatches to them). A section parser gets the
- * libyaml document and its section node. */
-struct yaml_document_s;
+ * loaded document and its section node. */
+struct ydoc;
+struct yaml_node_s;
 struct policy_ctx {
-	const char *file;
-	struct yaml_document_s *doc;
-	char *err;
-	size_t errlen;
+	struct ydoc *y;
 };
-int policy_error(struct policy_ctx *c, int line, const char *fmt, ...)
+/* "FILE:LINE:COL: reason" at node n; returns -1. */
+int policy_error(struct policy_ctx *c, const struct yaml_node_s *n, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 int egress_parse(struct policy_ctx *c, int node, struct egress_policy *e);
 
