@@ -267,7 +267,7 @@ static int setup_sinks(struct run_state *st, const struct run_opts *o)
 	}
 	if (o->config && pipeline_load_config(&st->rec.pipeline, o->config, err, sizeof(err))) {
 		err_msg("%s", err);
-		return EXIT_SETUP;
+		return EXIT_USAGE; /* an invalid file, like --policy */
 	}
 	if (!st->rec.pipeline.nsinks) {
 		err_msg(NO_SINK_MSG);
