@@ -484,7 +484,7 @@ int cmd_run(int argc, char **argv)
 	if (!(st = calloc(1, sizeof(*st))))
 		return EXIT_SETUP;
 	st->eg.ctl_fd = -1;
-	if (o.policy && policy_load_file(o.policy, &st->policy, err, sizeof(err))) {
+	if (o.policy && policy_load_enforceable(o.policy, &st->policy, err, sizeof(err))) {
 		err_msg("invalid policy: %s", err);
 		free(st);
 		return EXIT_USAGE;

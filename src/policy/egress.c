@@ -168,7 +168,7 @@ static void rule_name(struct egress_rule *r)
 	memcpy(r->name, name, sizeof(name));
 }
 
-static int parse_rule(struct policy_ctx *c, yaml_node_t *n, int action, struct egress_policy *e)
+int egress_parse_rule(struct policy_ctx *c, yaml_node_t *n, int action, struct egress_policy *e)
 {
 	struct egress_rule *r;
 	yaml_node_pair_t *pair;
@@ -268,7 +268,7 @@ static int parse_rules(struct policy_ctx *c, yaml_node_t *n, int action, struct 
 		return policy_error(c, n, "'%s' must be a list of rules",
 				    action == PR_RULE_DENY ? "deny" : "allow");
 	for (it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++)
-		if (parse_rule(c, ydoc_node(c->y, *it), action, e))
+		if (egress_parse_rule(c, ydoc_node(c->y, *it), action, e))
 			return -1;
 	return 0;
 }
@@ -327,9 +327,8 @@ static int parse_choice(struct policy_ctx *c, yaml_node_t *v, const char *key, c
 	return 0;
 }
 
-int egress_parse(struct policy_ctx *c, int node, struct egress_policy *e)
+int egress_parse(struct policy_ctx *c, yaml_node_t *n, struct egress_policy *e)
 {
-	yaml_node_t *n = ydoc_node(c->y, node);
 	yaml_node_pair_t *pair;
 	bool has_default = false, raw_set = false, b;
 	yaml_node_t *allow = NULL, *deny = NULL, *resolvers = NULL;
@@ -338,6 +337,7 @@ int egress_parse(struct policy_ctx *c, int node, struct egress_policy *e)
 		return policy_error(c, n,
 				    "'egress' must be a mapping (default, mode, "
 				    "allow, deny, ...)");
+	e->line = ydoc_line(n);
 	for (pair = n->data.mapping.pairs.start; pair < n->data.mapping.pairs.top; pair++) {
 		yaml_node_t *k = ydoc_node(c->y, pair->key);
 		yaml_node_t *v = ydoc_node(c->y, pair->value);

@@ -2,10 +2,12 @@
  * top-level mapping, dispatch by section name to the section parsers. */
 #include "policy/policy.h"
 
-#include <errno.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <yaml.h>
 
 #include "util/util.h"
@@ -13,18 +15,19 @@
 
 struct section {
 	const char *name;
-	int (*parse)(struct policy_ctx *c, int node, struct policy *p);
+	int (*parse)(struct policy_ctx *c, yaml_node_t *n, struct policy *p);
 };
 
-static int parse_egress_section(struct policy_ctx *c, int node, struct policy *p)
+static int parse_egress_section(struct policy_ctx *c, yaml_node_t *n, struct policy *p)
 {
 	p->egress.present = true;
-	return egress_parse(c, node, &p->egress);
+	return egress_parse(c, n, &p->egress);
 }
 
-/* The roadmap adds file, exec, syscall and label sections here. */
+/* labels first: the other sections refer to labels by name */
 static const struct section sections[] = {
-	{"egress", parse_egress_section},
+	{"labels", labels_parse}, {"egress", parse_egress_section}, {"files", files_parse},
+	{"exec", exec_parse},	  {"rules", rules_parse},
 };
 
 int policy_error(struct policy_ctx *c, const yaml_node_t *n, const char *fmt, ...)
@@ -38,6 +41,18 @@ int policy_error(struct policy_ctx *c, const yaml_node_t *n, const char *fmt, ..
 	return ydoc_error(c->y, n, "%s", msg);
 }
 
+static const struct section *find_section(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(sections); i++)
+		if (!strcmp(name, sections[i].name))
+			return &sections[i];
+	return NULL;
+}
+
+/* Each section in the order of the table (labels first), wherever it is in
+ * the file; unknown sections are refused before any is parsed. */
 static int dispatch(struct policy_ctx *c, struct policy *p)
 {
 	yaml_node_t *root = ydoc_root(c->y), *k, *v;
@@ -49,28 +64,41 @@ static int dispatch(struct policy_ctx *c, struct policy *p)
 		return policy_error(c, root,
 				    "the policy must be a mapping of sections (e.g. 'egress:')");
 	YDOC_FOR_PAIRS(c->y, root, k, v)
-	{
-		const char *name = ydoc_scalar(k);
-		(void)v;
-		for (i = 0; i < ARRAY_SIZE(sections); i++)
-			if (!strcmp(name, sections[i].name))
-				break;
-		if (i == ARRAY_SIZE(sections))
-			return policy_error(c, k, "unknown section '%s' (known: egress)", name);
-		if (sections[i].parse(c, pair_->value, p))
-			return -1;
-	}
-	return 0;
+	if (!find_section(ydoc_scalar(k)))
+		return policy_error(c, k,
+				    "unknown section '%s' (known: egress, files, exec, labels, "
+				    "rules)",
+				    ydoc_scalar(k));
+	for (i = 0; i < ARRAY_SIZE(sections); i++)
+		YDOC_FOR_PAIRS(c->y, root, k, v)
+	if (!strcmp(ydoc_scalar(k), sections[i].name) && sections[i].parse(c, v, p))
+		return -1;
+	return rules_finish(c, p);
+}
+
+void policy_default_env(struct policy_env *env)
+{
+	const char *sudo = getenv("SUDO_USER"), *home = getenv("HOME");
+	struct passwd *pw = sudo && *sudo ? getpwnam(sudo) : getpwuid(getuid());
+
+	snprintf(env->home, sizeof(env->home), "%s",
+		 pw && pw->pw_dir ? pw->pw_dir
+		 : home		  ? home
+				  : "/");
+	if (!getcwd(env->workspace, sizeof(env->workspace)))
+		snprintf(env->workspace, sizeof(env->workspace), "/");
 }
 
 /* All or nothing: an error leaves *p empty, never half-filled. */
-static int load_doc(struct ydoc *y, const char *name, struct policy *p)
+static int load_doc(struct ydoc *y, const char *name, const struct policy_env *env,
+		    struct policy *p)
 {
-	struct policy_ctx c = {.y = y};
+	struct policy_ctx c = {.y = y, .p = p};
 	int rc;
 
 	memset(p, 0, sizeof(*p));
 	snprintf(p->file, sizeof(p->file), "%s", name);
+	p->env = *env;
 	rc = dispatch(&c, p);
 	ydoc_free(y);
 	if (rc) {
@@ -80,23 +108,59 @@ static int load_doc(struct ydoc *y, const char *name, struct policy *p)
 	return rc;
 }
 
-int policy_load_string(const char *name, const char *text, size_t len, struct policy *p, char *err,
-		       size_t errlen)
+int policy_load_env(const char *name, const char *text, size_t len, const struct policy_env *env,
+		    struct policy *p, char *err, size_t errlen)
 {
 	struct ydoc y;
 
 	memset(p, 0, sizeof(*p));
 	if (ydoc_load(&y, name, text, len, err, errlen))
 		return -1;
-	return load_doc(&y, name, p);
+	return load_doc(&y, name, env, p);
+}
+
+int policy_load_string(const char *name, const char *text, size_t len, struct policy *p, char *err,
+		       size_t errlen)
+{
+	struct policy_env env;
+
+	policy_default_env(&env);
+	return policy_load_env(name, text, len, &env, p, err, errlen);
 }
 
 int policy_load_file(const char *path, struct policy *p, char *err, size_t errlen)
 {
+	struct policy_env env;
 	struct ydoc y;
 
 	memset(p, 0, sizeof(*p));
 	if (ydoc_load_file(&y, path, err, errlen))
 		return -1;
-	return load_doc(&y, path, p);
+	policy_default_env(&env);
+	return load_doc(&y, path, &env, p);
+}
+
+int policy_load_enforceable(const char *path, struct policy *p, char *err, size_t errlen)
+{
+	char names[64] = "";
+
+	if (policy_load_file(path, p, err, errlen))
+		return -1;
+	if (p->has_files)
+		strcat(names, ", files");
+	if (p->has_exec)
+		strcat(names, ", exec");
+	if (p->has_labels)
+		strcat(names, ", labels");
+	if (p->has_rules)
+		strcat(names, ", rules");
+	if (!names[0])
+		return 0;
+	snprintf(err, errlen,
+		 "%s: this build parses but does not enforce the %s section%s yet, so it will "
+		 "not run with them (nothing may claim to block what it cannot block); `proctor "
+		 "policy check %s` shows the mechanism each rule will get; see docs/POLICY.md",
+		 path, names + 2, strchr(names + 2, ',') ? "s" : "", path);
+	memset(p, 0, sizeof(*p));
+	return -1;
 }
