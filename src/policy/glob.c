@@ -138,7 +138,8 @@ static size_t tokenize(const char *g, struct token *t, bool path)
 	return n;
 }
 
-/* States that can be reached without consuming a character. */
+/* States reached without consuming a character: past a star, or past a
+ * "**" "/" that matches no directory at all. */
 static void closure(const struct token *t, size_t n, bool *st)
 {
 	size_t i;
@@ -148,39 +149,47 @@ static void closure(const struct token *t, size_t n, bool *st)
 			st[i + 1] = true;
 }
 
+/* at[i]: the glob is matched up to token i. in[i]: inside the directories
+ * of the T_DIRS token i (something consumed; it ends only at a '/'). */
 static bool nfa_match(const struct token *t, size_t n, const char *s)
 {
-	bool a[POLICY_GLOB_MAX + 1], b[POLICY_GLOB_MAX + 1], *cur = a, *next = b, *tmp;
+	bool at[POLICY_GLOB_MAX + 1], in[POLICY_GLOB_MAX + 1];
+	bool nat[POLICY_GLOB_MAX + 1], nin[POLICY_GLOB_MAX + 1];
 	size_t i;
 
-	memset(a, 0, sizeof(a));
-	cur[0] = true;
-	closure(t, n, cur);
+	memset(at, 0, (n + 1) * sizeof(bool));
+	memset(in, 0, (n + 1) * sizeof(bool));
+	at[0] = true;
+	closure(t, n, at);
 	for (; *s; s++) {
 		bool any = false;
-		memset(next, 0, (n + 1) * sizeof(bool));
+		memset(nat, 0, (n + 1) * sizeof(bool));
+		memset(nin, 0, (n + 1) * sizeof(bool));
 		for (i = 0; i < n; i++) {
-			if (!cur[i])
+			if (t[i].t == T_DIRS && (at[i] || in[i])) {
+				nin[i] = true;
+				nat[i + 1] |= *s == '/';
+				continue;
+			}
+			if (!at[i])
 				continue;
 			switch (t[i].t) {
-			case T_LIT: next[i + 1] |= t[i].c == *s; break;
-			case T_ONE: next[i + 1] |= *s != '/'; break;
-			case T_STAR: next[i] |= *s != '/'; break;
-			case T_ANY: next[i] = true; break;
-			case T_DIRS:
-				next[i] = true;
-				next[i + 1] |= *s == '/';
-				break;
+			case T_LIT: nat[i + 1] |= t[i].c == *s; break;
+			case T_ONE: nat[i + 1] |= *s != '/'; break;
+			case T_STAR: nat[i] |= *s != '/'; break;
+			case T_ANY: nat[i] = true; break;
+			case T_DIRS: break;
 			}
 		}
-		closure(t, n, next);
+		closure(t, n, nat);
 		for (i = 0; i <= n; i++)
-			any |= next[i];
+			any |= nat[i] || nin[i];
 		if (!any)
 			return false;
-		tmp = cur, cur = next, next = tmp;
+		memcpy(at, nat, (n + 1) * sizeof(bool));
+		memcpy(in, nin, (n + 1) * sizeof(bool));
 	}
-	return cur[n];
+	return at[n];
 }
 
 bool glob_match(const char *glob, const char *s, bool path)
