@@ -26,7 +26,7 @@ UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 HDRS      := $(shell find include src bpf -name '*.h')
 
-.PHONY: all deps test unit e2e demo bench fuzz format clean FORCE
+.PHONY: all deps test unit e2e demo bench fuzz fuzz-policy format clean FORCE
 all: $(BUILD)/proctor $(UNIT_BINS)
 
 # Install missing build dependencies (idempotent; apt as root).
@@ -107,3 +107,14 @@ format:
 
 clean:
 	rm -rf $(BUILD)
+
+# The policy parser and checker under libFuzzer, seeded from
+# tests/fuzz/corpus/policy/ (new inputs it finds go to build/fuzz/policy-corpus).
+fuzz: fuzz-policy
+fuzz-policy:
+	@mkdir -p $(BUILD)/fuzz/policy-corpus
+	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Isrc -D_GNU_SOURCE \
+		-o $(BUILD)/fuzz/fuzz_policy tests/fuzz/fuzz_policy.c src/policy/*.c \
+		src/util/yaml.c src/util/util.c $(LDLIBS)
+	$(BUILD)/fuzz/fuzz_policy -max_total_time=$(FUZZ_SECONDS) -max_len=8192 \
+		$(BUILD)/fuzz/policy-corpus tests/fuzz/corpus/policy

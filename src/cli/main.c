@@ -15,6 +15,7 @@ static const char usage[] =
 	"  log [SESSION] [--type T] [--pid P] [--path GLOB] [--host H] [--escape] [--json]\n"
 	"                                  events of a session\n"
 	"  bypass SESSION DURATION         let a running session's egress through\n"
+	"  policy check FILE               validate a policy; the mechanism of each rule here\n"
 	"  version                         print the version\n"
 	"\n"
 	"Every command takes --db PATH (default $PROCTOR_DB or /var/lib/proctor/proctor.db).\n"
@@ -55,6 +56,8 @@ int main(int argc, char **argv)
 		return cmd_log(argc, argv);
 	if (!strcmp(argv[0], "bypass"))
 		return cmd_bypass(argc, argv);
+	if (!strcmp(argv[0], "policy"))
+		return cmd_policy(argc, argv);
 	if (!strcmp(argv[0], "version")) {
 		printf("proctor %s\n", PROCTOR_VERSION);
 		return 0;

@@ -267,7 +267,7 @@ static int setup_sinks(struct run_state *st, const struct run_opts *o)
 	}
 	if (o->config && pipeline_load_config(&st->rec.pipeline, o->config, err, sizeof(err))) {
 		err_msg("%s", err);
-		return EXIT_SETUP;
+		return EXIT_USAGE; /* an invalid file, like --policy */
 	}
 	if (!st->rec.pipeline.nsinks) {
 		err_msg(NO_SINK_MSG);
@@ -484,7 +484,7 @@ int cmd_run(int argc, char **argv)
 	if (!(st = calloc(1, sizeof(*st))))
 		return EXIT_SETUP;
 	st->eg.ctl_fd = -1;
-	if (o.policy && policy_load_file(o.policy, &st->policy, err, sizeof(err))) {
+	if (o.policy && policy_load_enforceable(o.policy, &st->policy, err, sizeof(err))) {
 		err_msg("invalid policy: %s", err);
 		free(st);
 		return EXIT_USAGE;

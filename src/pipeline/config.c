@@ -1,6 +1,7 @@
 /* config.c: the pipeline configuration file (YAML, libyaml document API):
  * batching, rate limit, redaction rules, spool defaults, and sinks with
- * their filters. Untrusted input: every error is "FILE:LINE: reason".
+ * their filters. Untrusted input, loaded strictly (util/yaml.h: one document,
+ * no duplicate keys, bounded nesting): every error is "FILE:LINE:COL: reason".
  *
  *   batch:      {interval: 100ms, size: 4096}
  *   rate_limit: {events_per_second: 5000, burst: 10000}
@@ -17,7 +18,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <yaml.h>
 
 #include "pipeline/enrich.h"
 #include "pipeline/filter.h"
@@ -25,12 +25,10 @@
 #include "sinks/netsink.h"
 #include "sinks/spool.h"
 #include "util/util.h"
+#include "util/yaml.h"
 
 struct cfg {
-	yaml_document_t doc;
-	const char *path;
-	char *err;
-	size_t errlen;
+	struct ydoc y;
 	struct pipeline *p;
 };
 
@@ -44,19 +42,15 @@ static int fail(struct cfg *c, yaml_node_t *n, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	snprintf(c->err, c->errlen, "%s:%zu: %s", c->path, n ? n->start_mark.line + 1 : 0, msg);
-	return -1;
+	return ydoc_error(&c->y, n, "%s", msg);
 }
 
 static yaml_node_t *node(struct cfg *c, int id)
 {
-	return yaml_document_get_node(&c->doc, id);
+	return ydoc_node(&c->y, id);
 }
 
-static const char *scalar(yaml_node_t *n)
-{
-	return n && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
-}
+#define scalar ydoc_scalar
 
 static int want(struct cfg *c, yaml_node_t *n, yaml_node_type_t t, const char *what)
 {
@@ -382,7 +376,7 @@ static int check_keys(struct cfg *c, yaml_node_t *root)
 
 static int load(struct cfg *c)
 {
-	yaml_node_t *root = yaml_document_get_root_node(&c->doc), *v;
+	yaml_node_t *root = ydoc_root(&c->y), *v;
 
 	if (!root)
 		return 0; /* empty file */
@@ -404,27 +398,12 @@ static int load(struct cfg *c)
 
 int pipeline_load_config(struct pipeline *p, const char *path, char *err, size_t errlen)
 {
-	struct cfg c = {.path = path, .err = err, .errlen = errlen, .p = p};
-	yaml_parser_t parser;
-	FILE *f = fopen(path, "r");
+	struct cfg c = {.p = p};
 	int rc;
 
-	if (!f) {
-		snprintf(err, errlen, "%s: cannot open: %m", path);
+	if (ydoc_load_file(&c.y, path, err, errlen))
 		return -1;
-	}
-	yaml_parser_initialize(&parser);
-	yaml_parser_set_input_file(&parser, f);
-	if (!yaml_parser_load(&parser, &c.doc)) {
-		snprintf(err, errlen, "%s:%zu: YAML syntax: %s", path, parser.problem_mark.line + 1,
-			 parser.problem ? parser.problem : "YAML syntax error");
-		yaml_parser_delete(&parser);
-		fclose(f);
-		return -1;
-	}
 	rc = load(&c);
-	yaml_document_delete(&c.doc);
-	yaml_parser_delete(&parser);
-	fclose(f);
+	ydoc_free(&c.y);
 	return rc;
 }

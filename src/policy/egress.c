@@ -16,19 +16,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <yaml.h>
 
 #include "policy/policy.h"
+#include "util/yaml.h"
 
-static int line_of(yaml_node_t *n)
-{
-	return n ? (int)n->start_mark.line + 1 : 0;
-}
-
-static const char *scalar(yaml_node_t *n)
-{
-	return n && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
-}
+#define scalar ydoc_scalar
 
 uint64_t egress_domain_hash(const char *s)
 {
@@ -119,21 +111,20 @@ static int parse_port(struct policy_ctx *c, yaml_node_t *n, struct egress_rule *
 	long lo, hi;
 
 	if (!s)
-		return policy_error(c, line_of(n), "a port must be a number or a range 'LO-HI'");
+		return policy_error(c, n, "a port must be a number or a range 'LO-HI'");
 	lo = strtol(s, &end, 10);
 	hi = lo;
 	if (end != s && *end == '-') {
 		const char *h = end + 1;
 		hi = strtol(h, &end, 10);
 		if (end == h)
-			return policy_error(c, line_of(n), "bad port range '%s'", s);
+			return policy_error(c, n, "bad port range '%s'", s);
 	}
 	if (end == s || *end || lo < 1 || hi > 65535 || lo > hi)
-		return policy_error(c, line_of(n),
-				    "bad port '%s' (1-65535, or a range LO-HI with LO <= HI)", s);
+		return policy_error(c, n, "bad port '%s' (1-65535, or a range LO-HI with LO <= HI)",
+				    s);
 	if (r->nports >= PR_RULE_PORTS)
-		return policy_error(c, line_of(n), "at most %d ports or ranges per rule",
-				    PR_RULE_PORTS);
+		return policy_error(c, n, "at most %d ports or ranges per rule", PR_RULE_PORTS);
 	r->port_lo[r->nports] = (uint16_t)lo;
 	r->port_hi[r->nports] = (uint16_t)hi;
 	r->nports++;
@@ -147,11 +138,11 @@ static int parse_ports(struct policy_ctx *c, yaml_node_t *n, struct egress_rule 
 	if (n->type == YAML_SCALAR_NODE)
 		return parse_port(c, n, r);
 	if (n->type != YAML_SEQUENCE_NODE)
-		return policy_error(c, line_of(n), "'ports' must be a list, e.g. [443, 8000-9000]");
+		return policy_error(c, n, "'ports' must be a list, e.g. [443, 8000-9000]");
 	if (n->data.sequence.items.start == n->data.sequence.items.top)
-		return policy_error(c, line_of(n), "'ports' is empty (leave it out for any port)");
+		return policy_error(c, n, "'ports' is empty (leave it out for any port)");
 	for (it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++)
-		if (parse_port(c, yaml_document_get_node(c->doc, *it), r))
+		if (parse_port(c, ydoc_node(c->y, *it), r))
 			return -1;
 	return 0;
 }
@@ -177,43 +168,43 @@ static void rule_name(struct egress_rule *r)
 	memcpy(r->name, name, sizeof(name));
 }
 
-static int parse_rule(struct policy_ctx *c, yaml_node_t *n, int action, struct egress_policy *e)
+int egress_parse_rule(struct policy_ctx *c, yaml_node_t *n, int action, struct egress_policy *e)
 {
 	struct egress_rule *r;
 	yaml_node_pair_t *pair;
 	bool has_target = false;
 
 	if (n->type != YAML_MAPPING_NODE)
-		return policy_error(c, line_of(n),
+		return policy_error(c, n,
 				    "a rule is a mapping with 'domain' or 'cidr' (and optional "
 				    "'ports', 'transport')");
 	if (e->nrules >= POLICY_MAX_RULES)
-		return policy_error(c, line_of(n), "too many rules (at most %d)", POLICY_MAX_RULES);
+		return policy_error(c, n, "too many rules (at most %d)", POLICY_MAX_RULES);
 	r = &e->rules[e->nrules];
 	memset(r, 0, sizeof(*r));
 	r->action = action;
-	r->line = line_of(n);
+	r->line = ydoc_line(n);
 	for (pair = n->data.mapping.pairs.start; pair < n->data.mapping.pairs.top; pair++) {
-		yaml_node_t *k = yaml_document_get_node(c->doc, pair->key);
-		yaml_node_t *v = yaml_document_get_node(c->doc, pair->value);
+		yaml_node_t *k = ydoc_node(c->y, pair->key);
+		yaml_node_t *v = ydoc_node(c->y, pair->value);
 		const char *key = scalar(k), *val = scalar(v);
 
 		if (!key)
-			return policy_error(c, line_of(k), "rule keys must be words");
+			return policy_error(c, k, "rule keys must be words");
 		if (!strcmp(key, "domain") || !strcmp(key, "cidr")) {
 			if (has_target)
-				return policy_error(c, line_of(k),
+				return policy_error(c, k,
 						    "a rule has exactly one of 'domain' or 'cidr'");
 			has_target = true;
 			if (!val || !*val)
-				return policy_error(c, line_of(v), "'%s' needs a value", key);
+				return policy_error(c, v, "'%s' needs a value", key);
 		}
 		if (!strcmp(key, "domain")) {
 			char low[256];
 			size_t i;
 			const char *d = val;
 			if (strlen(val) >= sizeof(low))
-				return policy_error(c, line_of(v), "domain is too long");
+				return policy_error(c, v, "domain is too long");
 			for (i = 0; val[i]; i++)
 				low[i] = (char)tolower((unsigned char)val[i]);
 			low[i] = 0;
@@ -227,7 +218,7 @@ static int parse_rule(struct policy_ctx *c, yaml_node_t *n, int action, struct e
 				low[strlen(low) - 1] = 0; /* a trailing root dot is allowed */
 			if (!egress_valid_domain(d))
 				return policy_error(
-					c, line_of(v),
+					c, v,
 					"'%s' is not a domain name (letters, digits, '-', "
 					"dots; a leading '*.' for subdomains)",
 					val);
@@ -236,7 +227,7 @@ static int parse_rule(struct policy_ctx *c, yaml_node_t *n, int action, struct e
 			r->kind = PR_RULE_CIDR;
 			if (egress_parse_cidr(val, r->net, &r->prefix, &r->v4))
 				return policy_error(
-					c, line_of(v),
+					c, v,
 					"'%s' is not an address or CIDR (e.g. 10.0.0.0/8, "
 					"fd00::/8)",
 					val);
@@ -252,17 +243,16 @@ static int parse_rule(struct policy_ctx *c, yaml_node_t *n, int action, struct e
 			else if (val && !strcmp(val, "any"))
 				r->transport = 0;
 			else
-				return policy_error(c, line_of(v),
-						    "transport must be tcp, udp or any");
+				return policy_error(c, v, "transport must be tcp, udp or any");
 		} else {
-			return policy_error(c, line_of(k),
+			return policy_error(c, k,
 					    "unknown rule key '%s' (known: domain, cidr, ports, "
 					    "transport)",
 					    key);
 		}
 	}
 	if (!has_target)
-		return policy_error(c, r->line, "a rule needs 'domain' or 'cidr'");
+		return policy_error(c, n, "a rule needs 'domain' or 'cidr'");
 	rule_name(r);
 	e->nrules++;
 	return 0;
@@ -275,10 +265,10 @@ static int parse_rules(struct policy_ctx *c, yaml_node_t *n, int action, struct 
 	if (n->type == YAML_SCALAR_NODE && !*scalar(n))
 		return 0; /* "allow:" with nothing */
 	if (n->type != YAML_SEQUENCE_NODE)
-		return policy_error(c, line_of(n), "'%s' must be a list of rules",
+		return policy_error(c, n, "'%s' must be a list of rules",
 				    action == PR_RULE_DENY ? "deny" : "allow");
 	for (it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++)
-		if (parse_rule(c, yaml_document_get_node(c->doc, *it), action, e))
+		if (egress_parse_rule(c, ydoc_node(c->y, *it), action, e))
 			return -1;
 	return 0;
 }
@@ -309,16 +299,16 @@ static int parse_resolvers(struct policy_ctx *c, yaml_node_t *n, struct egress_p
 	yaml_node_item_t *it;
 
 	if (n->type != YAML_SEQUENCE_NODE)
-		return policy_error(c, line_of(n), "'resolvers' must be a list of IP addresses");
+		return policy_error(c, n, "'resolvers' must be a list of IP addresses");
 	e->resolvers_set = true;
 	for (it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
-		yaml_node_t *v = yaml_document_get_node(c->doc, *it);
+		yaml_node_t *v = ydoc_node(c->y, *it);
 		const char *s = scalar(v);
 		if (!s || egress_add_resolver(e, s))
-			return policy_error(
-				c, line_of(v), "'%s' is not an IP address%s", s ? s : "",
-				e->nrules >= POLICY_MAX_RULES ? " (or too many rules)" : "");
-		e->rules[e->nrules - 1].line = line_of(v);
+			return policy_error(c, v, "'%s' is not an IP address%s", s ? s : "",
+					    e->nrules >= POLICY_MAX_RULES ? " (or too many rules)"
+									  : "");
+		e->rules[e->nrules - 1].line = ydoc_line(v);
 	}
 	return 0;
 }
@@ -333,28 +323,28 @@ static int parse_choice(struct policy_ctx *c, yaml_node_t *v, const char *key, c
 	else if (s && !strcmp(s, b))
 		*is_b = true;
 	else
-		return policy_error(c, line_of(v), "%s must be '%s' or '%s'", key, a, b);
+		return policy_error(c, v, "%s must be '%s' or '%s'", key, a, b);
 	return 0;
 }
 
-int egress_parse(struct policy_ctx *c, int node, struct egress_policy *e)
+int egress_parse(struct policy_ctx *c, yaml_node_t *n, struct egress_policy *e)
 {
-	yaml_node_t *n = yaml_document_get_node(c->doc, node);
 	yaml_node_pair_t *pair;
 	bool has_default = false, raw_set = false, b;
 	yaml_node_t *allow = NULL, *deny = NULL, *resolvers = NULL;
 
 	if (!n || n->type != YAML_MAPPING_NODE)
-		return policy_error(c, line_of(n),
+		return policy_error(c, n,
 				    "'egress' must be a mapping (default, mode, "
 				    "allow, deny, ...)");
+	e->line = ydoc_line(n);
 	for (pair = n->data.mapping.pairs.start; pair < n->data.mapping.pairs.top; pair++) {
-		yaml_node_t *k = yaml_document_get_node(c->doc, pair->key);
-		yaml_node_t *v = yaml_document_get_node(c->doc, pair->value);
+		yaml_node_t *k = ydoc_node(c->y, pair->key);
+		yaml_node_t *v = ydoc_node(c->y, pair->value);
 		const char *key = scalar(k);
 
 		if (!key)
-			return policy_error(c, line_of(k), "egress keys must be words");
+			return policy_error(c, k, "egress keys must be words");
 		if (!strcmp(key, "default")) {
 			if (parse_choice(c, v, "default", "allow", "deny", &b))
 				return -1;
@@ -369,25 +359,21 @@ int egress_parse(struct policy_ctx *c, int node, struct egress_policy *e)
 				return -1;
 			e->raw_deny = b;
 			raw_set = true;
-		} else if (!strcmp(key, "allow") && !allow) {
-			allow = v;
-		} else if (!strcmp(key, "deny") && !deny) {
+		} else if (!strcmp(key, "allow")) {
+			allow = v; /* keys are unique (util/yaml.h) */
+		} else if (!strcmp(key, "deny")) {
 			deny = v;
-		} else if (!strcmp(key, "resolvers") && !resolvers) {
+		} else if (!strcmp(key, "resolvers")) {
 			resolvers = v;
-		} else if (!strcmp(key, "allow") || !strcmp(key, "deny") ||
-			   !strcmp(key, "resolvers")) {
-			return policy_error(c, line_of(k), "'%s' appears twice", key);
 		} else {
-			return policy_error(c, line_of(k),
+			return policy_error(c, k,
 					    "unknown egress key '%s' (known: default, mode, allow, "
 					    "deny, resolvers, raw_sockets)",
 					    key);
 		}
 	}
 	if (!has_default)
-		return policy_error(c, line_of(n),
-				    "egress needs 'default: allow' or 'default: deny'");
+		return policy_error(c, n, "egress needs 'default: allow' or 'default: deny'");
 	if (!raw_set)
 		e->raw_deny = e->default_deny;
 	/* deny rules first: they win, and their order is the reporting order */

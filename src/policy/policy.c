@@ -1,30 +1,36 @@
-/* policy.c: loading the policy file: YAML -> document, top-level mapping,
- * dispatch by section name to the section parsers. */
+/* policy.c: loading the policy file: strict YAML (util/yaml.h) -> document,
+ * top-level mapping, dispatch by section name to the section parsers. */
 #include "policy/policy.h"
 
-#include <errno.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <yaml.h>
+
+#include "util/util.h"
+#include "util/yaml.h"
 
 struct section {
 	const char *name;
-	int (*parse)(struct policy_ctx *c, int node, struct policy *p);
+	int (*parse)(struct policy_ctx *c, yaml_node_t *n, struct policy *p);
 };
 
-static int parse_egress_section(struct policy_ctx *c, int node, struct policy *p)
+static int parse_egress_section(struct policy_ctx *c, yaml_node_t *n, struct policy *p)
 {
 	p->egress.present = true;
-	return egress_parse(c, node, &p->egress);
+	return egress_parse(c, n, &p->egress);
 }
 
-/* The roadmap adds file, exec, syscall and label sections here. */
+/* labels first: the other sections refer to labels by name */
 static const struct section sections[] = {
-	{"egress", parse_egress_section},
+	{"labels", labels_parse}, {"egress", parse_egress_section}, {"files", files_parse},
+	{"exec", exec_parse},	  {"rules", rules_parse},
 };
 
-int policy_error(struct policy_ctx *c, int line, const char *fmt, ...)
+int policy_error(struct policy_ctx *c, const yaml_node_t *n, const char *fmt, ...)
 {
 	char msg[512];
 	va_list ap;
@@ -32,89 +38,129 @@ int policy_error(struct policy_ctx *c, int line, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	snprintf(c->err, c->errlen, "%s:%d: %s", c->file, line, msg);
-	return -1;
+	return ydoc_error(c->y, n, "%s", msg);
 }
 
+static const struct section *find_section(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(sections); i++)
+		if (!strcmp(name, sections[i].name))
+			return &sections[i];
+	return NULL;
+}
+
+/* Each section in the order of the table (labels first), wherever it is in
+ * the file; unknown sections are refused before any is parsed. */
 static int dispatch(struct policy_ctx *c, struct policy *p)
 {
-	yaml_node_t *root = yaml_document_get_root_node(c->doc), *k;
-	yaml_node_pair_t *pair;
-	bool seen[sizeof(sections) / sizeof(sections[0])] = {0};
+	yaml_node_t *root = ydoc_root(c->y), *k, *v;
 	size_t i;
 
 	if (!root)
-		return policy_error(c, 1, "the policy is empty");
+		return policy_error(c, NULL, "the policy is empty");
 	if (root->type != YAML_MAPPING_NODE)
-		return policy_error(c, (int)root->start_mark.line + 1,
+		return policy_error(c, root,
 				    "the policy must be a mapping of sections (e.g. 'egress:')");
-	for (pair = root->data.mapping.pairs.start; pair < root->data.mapping.pairs.top; pair++) {
-		k = yaml_document_get_node(c->doc, pair->key);
-		if (!k || k->type != YAML_SCALAR_NODE)
-			return policy_error(c, k ? (int)k->start_mark.line + 1 : 1,
-					    "a section name must be a plain word");
-		for (i = 0; i < sizeof(sections) / sizeof(sections[0]); i++)
-			if (!strcmp((const char *)k->data.scalar.value, sections[i].name))
-				break;
-		if (i == sizeof(sections) / sizeof(sections[0]))
-			return policy_error(c, (int)k->start_mark.line + 1,
-					    "unknown section '%s' (known: egress)",
-					    (const char *)k->data.scalar.value);
-		if (seen[i])
-			return policy_error(c, (int)k->start_mark.line + 1,
-					    "section '%s' appears twice", sections[i].name);
-		seen[i] = true;
-		if (sections[i].parse(c, pair->value, p))
-			return -1;
+	YDOC_FOR_PAIRS(c->y, root, k, v)
+	if (!find_section(ydoc_scalar(k)))
+		return policy_error(c, k,
+				    "unknown section '%s' (known: egress, files, exec, labels, "
+				    "rules)",
+				    ydoc_scalar(k));
+	for (i = 0; i < ARRAY_SIZE(sections); i++)
+		YDOC_FOR_PAIRS(c->y, root, k, v)
+	if (!strcmp(ydoc_scalar(k), sections[i].name) && sections[i].parse(c, v, p))
+		return -1;
+	return rules_finish(c, p);
+}
+
+void policy_default_env(struct policy_env *env)
+{
+	const char *sudo = getenv("SUDO_USER"), *home = getenv("HOME");
+	struct passwd *pw = sudo && *sudo ? getpwnam(sudo) : getpwuid(getuid());
+
+	snprintf(env->home, sizeof(env->home), "%s",
+		 pw && pw->pw_dir ? pw->pw_dir
+		 : home		  ? home
+				  : "/");
+	if (!getcwd(env->workspace, sizeof(env->workspace)))
+		snprintf(env->workspace, sizeof(env->workspace), "/");
+}
+
+/* All or nothing: an error leaves *p empty, never half-filled. */
+static int load_doc(struct ydoc *y, const char *name, const struct policy_env *env,
+		    struct policy *p)
+{
+	struct policy_ctx c = {.y = y, .p = p};
+	int rc;
+
+	memset(p, 0, sizeof(*p));
+	snprintf(p->file, sizeof(p->file), "%s", name);
+	p->env = *env;
+	rc = dispatch(&c, p);
+	ydoc_free(y);
+	if (rc) {
+		memset(p, 0, sizeof(*p));
+		snprintf(p->file, sizeof(p->file), "%s", name);
 	}
-	return 0;
+	return rc;
+}
+
+int policy_load_env(const char *name, const char *text, size_t len, const struct policy_env *env,
+		    struct policy *p, char *err, size_t errlen)
+{
+	struct ydoc y;
+
+	memset(p, 0, sizeof(*p));
+	if (ydoc_load(&y, name, text, len, err, errlen))
+		return -1;
+	return load_doc(&y, name, env, p);
 }
 
 int policy_load_string(const char *name, const char *text, size_t len, struct policy *p, char *err,
 		       size_t errlen)
 {
-	yaml_parser_t parser;
-	yaml_document_t doc;
-	struct policy_ctx c = {.file = name, .doc = &doc, .err = err, .errlen = errlen};
-	int rc;
+	struct policy_env env;
 
-	memset(p, 0, sizeof(*p));
-	snprintf(p->file, sizeof(p->file), "%s", name);
-	if (!yaml_parser_initialize(&parser)) {
-		snprintf(err, errlen, "%s: out of memory", name);
-		return -1;
-	}
-	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
-	if (!yaml_parser_load(&parser, &doc)) {
-		snprintf(err, errlen, "%s:%zu: %s%s%s", name, parser.problem_mark.line + 1,
-			 parser.problem ? parser.problem : "invalid YAML",
-			 parser.context ? " " : "", parser.context ? parser.context : "");
-		yaml_parser_delete(&parser);
-		return -1;
-	}
-	rc = dispatch(&c, p);
-	yaml_document_delete(&doc);
-	yaml_parser_delete(&parser);
-	return rc;
+	policy_default_env(&env);
+	return policy_load_env(name, text, len, &env, p, err, errlen);
 }
 
 int policy_load_file(const char *path, struct policy *p, char *err, size_t errlen)
 {
-	FILE *f = fopen(path, "re");
-	static char buf[1 << 20];
-	size_t n;
+	struct policy_env env;
+	struct ydoc y;
 
-	if (!f) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	memset(p, 0, sizeof(*p));
+	if (ydoc_load_file(&y, path, err, errlen))
 		return -1;
-	}
-	n = fread(buf, 1, sizeof(buf), f);
-	if (ferror(f) || n == sizeof(buf)) {
-		snprintf(err, errlen, "%s: %s", path,
-			 ferror(f) ? strerror(errno) : "larger than 1 MiB");
-		fclose(f);
+	policy_default_env(&env);
+	return load_doc(&y, path, &env, p);
+}
+
+int policy_load_enforceable(const char *path, struct policy *p, char *err, size_t errlen)
+{
+	char names[64] = "";
+
+	if (policy_load_file(path, p, err, errlen))
 		return -1;
-	}
-	fclose(f);
-	return policy_load_string(path, buf, n, p, err, errlen);
+	if (p->has_files)
+		strcat(names, ", files");
+	if (p->has_exec)
+		strcat(names, ", exec");
+	if (p->has_labels)
+		strcat(names, ", labels");
+	if (p->has_rules)
+		strcat(names, ", rules");
+	if (!names[0])
+		return 0;
+	snprintf(err, errlen,
+		 "%s: this build parses but does not enforce the %s section%s yet, so it will "
+		 "not run with them (nothing may claim to block what it cannot block); `proctor "
+		 "policy check %s` shows the mechanism each rule will get; see docs/POLICY.md",
+		 path, names + 2, strchr(names + 2, ',') ? "s" : "", path);
+	memset(p, 0, sizeof(*p));
+	return -1;
 }

@@ -80,10 +80,10 @@ def test_config_errors_name_file_and_line(proctor, tmp_path):
                    "    include: {severity: loud}\n")
     p = proctor.run(["true"], "--config", str(cfg), env=env_for(tmp_path))
     assert p.returncode != 0
-    assert f"{cfg}:5: 'severity' must be one of" in p.stderr
+    assert f"{cfg}:5:25: 'severity' must be one of" in p.stderr
     cfg.write_text("sinks: [\n")
     p = proctor.run(["true"], "--config", str(cfg), env=env_for(tmp_path))
-    assert p.returncode != 0 and f"{cfg}:2: YAML syntax" in p.stderr
+    assert p.returncode != 0 and f"{cfg}:2:1: YAML syntax" in p.stderr
 
 
 def test_unknown_sink_option_is_refused(proctor, tmp_path):

@@ -160,15 +160,15 @@ static void expect_error(const char *yaml, const char *want)
 static void test_config_errors(void **state)
 {
 	(void)state;
-	expect_error("batch: {interval: 100ms}\nbogus: 1\n", ":2: unknown section 'bogus'");
-	expect_error("batch:\n  interval: soon\n", ":2: 'interval' must be");
+	expect_error("batch: {interval: 100ms}\nbogus: 1\n", ":2:1: unknown section 'bogus'");
+	expect_error("batch:\n  interval: soon\n", ":2:13: 'interval' must be");
 	expect_error("redaction:\n  rules:\n    - name: x\n      regex: '(['\n",
-		     ":3: redaction rule 'x': bad regex");
-	expect_error("sinks:\n  - url: nope://x\n", ":2: unknown export scheme");
+		     ":3:7: redaction rule 'x': bad regex");
+	expect_error("sinks:\n  - url: nope://x\n", ":2:5: unknown export scheme");
 	expect_error("sinks:\n  - url: syslog+udp://h:1\n    include: {severity: loud}\n",
-		     ":3: 'severity' must be");
+		     ":3:25: 'severity' must be");
 	expect_error("sinks: [\n", "YAML");
-	expect_error("- a\n- b\n", ":1: the configuration must be a mapping");
+	expect_error("- a\n- b\n", ":1:1: the configuration must be a mapping");
 }
 
 static void test_config_ok_and_metrics(void **state)

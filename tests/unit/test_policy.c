@@ -87,8 +87,10 @@ static void test_errors(void **state)
 	(void)state;
 	expect_error("", "p.yaml:1:", "empty");
 	expect_error("- a\n- b\n", "p.yaml:1:", "mapping of sections");
-	expect_error("files:\n  x: 1\n", "p.yaml:1:", "unknown section 'files'");
-	expect_error("egress:\n  default: deny\negress:\n  default: deny\n", "p.yaml:3:", "twice");
+	expect_error("filez:\n  x: 1\n", "p.yaml:1:1:", "unknown section 'filez'");
+	expect_error("files:\n  x: 1\n", "p.yaml:2:3:", "unknown key 'x' in files");
+	expect_error("egress:\n  default: deny\negress:\n  default: deny\n",
+		     "p.yaml:3:1:", "duplicate key 'egress' (first at line 1)");
 	expect_error("egress: 3\n", "p.yaml:1:", "must be a mapping");
 	expect_error("egress:\n  mode: enforce\n", "p.yaml:2:", "needs 'default");
 	expect_error("egress:\n  default: deny\n  mode: loud\n", "p.yaml:3:", "mode must be");
