@@ -24,10 +24,13 @@ LIB_SRCS  := $(filter-out src/cli/main.c,$(SRCS))
 LIB_OBJS  := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(LIB_SRCS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
+# cmocka tests that need root (BPF, cgroups): run by tests/run.sh with the e2e suite.
+ROOT_SRCS := $(wildcard tests/root/test_*.c)
+ROOT_BINS := $(patsubst tests/root/%.c,$(BUILD)/tests/root/%,$(ROOT_SRCS))
 HDRS      := $(shell find include src bpf -name '*.h')
 
 .PHONY: all deps test unit e2e demo bench fuzz format clean FORCE
-all: $(BUILD)/proctor $(UNIT_BINS)
+all: $(BUILD)/proctor $(UNIT_BINS) $(ROOT_BINS)
 
 # Install missing build dependencies (idempotent; apt as root).
 $(BUILD)/.deps: scripts/install-deps.sh
@@ -72,6 +75,10 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libproctor.a $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libproctor.a $(LDLIBS) -lcmocka
 
+$(BUILD)/tests/root/%: tests/root/%.c $(BUILD)/libproctor.a $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libproctor.a $(LDLIBS) -lcmocka
+
 test: | $(BUILD)/.deps
 	@scripts/as-root.sh $(MAKE) --no-print-directory all
 	@scripts/as-root.sh tests/run.sh
@@ -103,7 +110,7 @@ fuzz: $(BUILD)/proctor.skel.h
 	$(BUILD)/fuzz/fuzz_sinks -max_total_time=$(FUZZ_SECONDS) -max_len=16384
 
 format:
-	clang-format -i $$(find src include tests/unit bench -name '*.[ch]') bpf/*.c bpf/*.h
+	clang-format -i $$(find src include tests/unit tests/root bench -name '*.[ch]') bpf/*.c bpf/*.h
 
 clean:
 	rm -rf $(BUILD)
