@@ -11,7 +11,9 @@ PKGS      := libbpf sqlite3 yaml-0.1 libcurl libmicrohttpd zlib libelf openssl
 VERSION   := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 
 CFLAGS    ?= -O2 -g
-CFLAGS    += -std=gnu11 -Wall -Wextra -Werror -Wno-missing-field-initializers \
+# Sanitizer flags for the user-space build (`make asan` sets them).
+SANFLAGS  ?=
+CFLAGS    += $(SANFLAGS) -std=gnu11 -Wall -Wextra -Werror -Wno-missing-field-initializers \
              -Iinclude -Isrc -I$(BUILD) -D_GNU_SOURCE -DPROCTOR_VERSION='"$(VERSION)"' \
              $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS    += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
@@ -29,7 +31,7 @@ ROOT_SRCS := $(wildcard tests/root/test_*.c)
 ROOT_BINS := $(patsubst tests/root/%.c,$(BUILD)/tests/root/%,$(ROOT_SRCS))
 HDRS      := $(shell find include src bpf -name '*.h')
 
-.PHONY: all deps test unit e2e demo bench fuzz format clean FORCE
+.PHONY: all deps test unit e2e asan demo bench fuzz format clean FORCE
 all: $(BUILD)/proctor $(UNIT_BINS) $(ROOT_BINS)
 
 # Install missing build dependencies (idempotent; apt as root).
@@ -85,6 +87,16 @@ test: | $(BUILD)/.deps
 
 unit: all
 	@tests/run.sh --unit
+
+# ASan/UBSan: the unit tests and an e2e smoke subset (tests/run.sh --asan)
+# against an instrumented proctor, built in its own directory so it never
+# mixes with build/. Any sanitizer report is a failure.
+ASAN_BUILD ?= build-asan
+ASAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+asan: | $(BUILD)/.deps
+	@scripts/as-root.sh $(MAKE) --no-print-directory BUILD=$(ASAN_BUILD) \
+		SANFLAGS="$(ASAN_FLAGS)" all
+	@scripts/as-root.sh env BUILD=$(ASAN_BUILD) tests/run.sh --asan
 
 demo: | $(BUILD)/.deps
 	@scripts/as-root.sh $(MAKE) --no-print-directory all

@@ -7,12 +7,39 @@
 #   tests/run.sh            all
 #   tests/run.sh --unit     unit tests only (no root needed)
 #   tests/run.sh -k EXPR    pass a selection to pytest (root unit tests run too)
+#   tests/run.sh --asan     against the ASan/UBSan build ($BUILD, `make asan`):
+#                           unit tests, root unit tests, the e2e smoke subset
 set -u
 cd "$(dirname "$0")/.."
 PY=/usr/bin/python3
+BUILD=${BUILD:-build}
 passed=0 failed=0 skipped=0
-unit_only=0
+unit_only=0 asan=0
 [[ "${1:-}" == "--unit" ]] && { unit_only=1; shift; }
+[[ "${1:-}" == "--asan" ]] && { asan=1; shift; }
+
+# The e2e smoke subset under ASan/UBSan: each user-space layer once (decode of
+# every family, pipeline stages, sinks, store and CLI), and the rate limiter
+# dropping a record an escape is derived from (issue 10 §3: -k sysrq).
+SMOKE_FILES=(tests/e2e/test_process.py tests/e2e/test_file_open.py tests/e2e/test_file_io.py
+	tests/e2e/test_security_escape.py tests/e2e/test_security_privilege.py
+	tests/e2e/test_security_memexec.py tests/e2e/test_tree.py tests/e2e/test_cli_errors.py
+	tests/e2e/test_jsonl_only.py tests/e2e/test_sink_pipeline.py
+	tests/e2e/test_sink_redaction.py tests/e2e/test_sink_http.py tests/e2e/test_sink_otlp.py
+	tests/e2e/test_sink_syslog.py)
+SMOKE_NET="test_syscall_events_tcp_udp or test_tcp_flow_bytes_exact or test_dns_query_response or test_policy_rule_kinds or test_timed_bypass"
+SMOKE_RATE_ESCAPE="sysrq"
+
+if ((asan)); then
+	san=$BUILD/san
+	rm -rf "$san" && mkdir -p "$san"
+	# Reports go to files ($san/asan.PID, $san/ubsan.PID): a report from a
+	# process whose exit status no test looks at still fails the run.
+	export ASAN_OPTIONS="halt_on_error=1:detect_leaks=1:log_path=$PWD/$san/asan"
+	export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:log_path=$PWD/$san/ubsan"
+	export LSAN_OPTIONS="suppressions=$PWD/tests/asan/lsan.supp:print_suppressions=0"
+	export PROCTOR=$PWD/$BUILD/proctor
+fi
 
 # Run cmocka binaries; add their passed/failed/skipped to the totals.
 run_cmocka() {
@@ -30,8 +57,23 @@ run_cmocka() {
 	done
 }
 
+# Run pytest; add its passed/failed/skipped to the totals (no summary line,
+# e.g. nothing selected, counts as a failure).
+pytest_count() {
+	local log line p f s
+	log=$(mktemp)
+	$PY -m pytest -q -p no:cacheprovider -o console_output_style=classic "$@" 2>&1 | tee "$log"
+	line=$(grep -E '^=*.* (passed|failed|error|skipped)' "$log" | tail -1)
+	p=$(grep -oE '[0-9]+ passed' <<<"$line" | grep -oE '[0-9]+' || echo 0)
+	f=$(grep -oE '[0-9]+ (failed|error|errors)' <<<"$line" | grep -oE '[0-9]+' | paste -sd+ | bc 2>/dev/null || echo 0)
+	s=$(grep -oE '[0-9]+ skipped' <<<"$line" | grep -oE '[0-9]+' || echo 0)
+	[[ -z "$line" ]] && { echo "pytest $*: nothing ran" >&2; f=1; }
+	passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0})); skipped=$((skipped + ${s:-0}))
+	rm -f "$log"
+}
+
 echo "== unit tests (cmocka)"
-run_cmocka build/tests/test_*
+run_cmocka "$BUILD"/tests/test_*
 
 if ((!unit_only)); then
 	if [[ $(id -u) != 0 ]]; then
@@ -39,17 +81,23 @@ if ((!unit_only)); then
 		failed=$((failed + 1))
 	else
 		echo "== unit tests that need root (cmocka: BPF, cgroups)"
-		run_cmocka build/tests/root/test_*
+		run_cmocka "$BUILD"/tests/root/test_*
 		echo "== end-to-end tests (pytest, real kernel)"
-		log=$(mktemp)
-		$PY -m pytest tests/e2e -q -p no:cacheprovider -o console_output_style=classic "$@" 2>&1 | tee "$log"
-		line=$(grep -E '^=*.* (passed|failed|error|skipped)' "$log" | tail -1)
-		p=$(grep -oE '[0-9]+ passed' <<<"$line" | grep -oE '[0-9]+' || echo 0)
-		f=$(grep -oE '[0-9]+ (failed|error|errors)' <<<"$line" | grep -oE '[0-9]+' | paste -sd+ | bc 2>/dev/null || echo 0)
-		s=$(grep -oE '[0-9]+ skipped' <<<"$line" | grep -oE '[0-9]+' || echo 0)
-		[[ -z "$line" ]] && f=1
-		passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0})); skipped=$((skipped + ${s:-0}))
-		rm -f "$log"
+		if ((asan)); then
+			pytest_count "${SMOKE_FILES[@]}" "$@"
+			pytest_count tests/e2e/test_network.py -k "$SMOKE_NET" "$@"
+			pytest_count tests/e2e -k "$SMOKE_RATE_ESCAPE" "$@"
+		else
+			pytest_count tests/e2e "$@"
+		fi
+	fi
+fi
+if ((asan)); then
+	reports=$(ls "$san" 2>/dev/null | wc -l)
+	if ((reports > 0)); then
+		echo "== sanitizer reports ($san)"
+		head -40 "$san"/*
+		failed=$((failed + reports))
 	fi
 fi
 echo

@@ -1,5 +1,5 @@
 """conftest.py: shared helpers for the end-to-end tests. Every test runs the
-real build/proctor on the real kernel as root and checks the exact events it
+real build/proctor ($PROCTOR if set, e.g. the ASan build) on the real kernel as root and checks the exact events it
 recorded, read back through the CLI (`proctor log --json`, `sessions --json`)."""
 import json
 import os
@@ -8,7 +8,7 @@ import subprocess
 import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-PROCTOR = os.path.join(ROOT, "build", "proctor")
+PROCTOR = os.environ.get("PROCTOR") or os.path.join(ROOT, "build", "proctor")
 
 
 def run(args, check=False, timeout=120, **kw):
@@ -50,7 +50,7 @@ class Proctor:
 @pytest.fixture
 def proctor(tmp_path):
     assert os.geteuid() == 0, "end-to-end tests need root"
-    assert os.path.exists(PROCTOR), "build/proctor missing: run make"
+    assert os.path.exists(PROCTOR), f"{PROCTOR} missing: run make"
     return Proctor(tmp_path / "proctor.db")
 
 
