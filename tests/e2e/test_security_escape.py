@@ -49,8 +49,13 @@ def test_namespace_plain_fork_and_threads_are_not_escapes(proctor):
                 "t = threading.Thread(target=lambda: 0); t.start(); t.join()\n"
                 "pid = os.fork()\n"
                 "os._exit(0) if pid == 0 else os.waitpid(pid, 0)\n"
-                "libc.unshare(0x400)  # CLONE_FILES: not a namespace\n")
-    assert escapes(ev) == []
+                "libc.unshare(0x400)  # CLONE_FILES: not a namespace\n"
+                "assert libc.unshare(0x04000000) == 0  # CLONE_NEWUTS: the positive control\n")
+    # Only the control is an escape; the thread and the fork were recorded.
+    assert [(e["escape.syscall"], e["escape.detail"]) for e in escapes(ev)] == \
+        [("unshare", "flags=CLONE_NEWUTS")]
+    forks = of_type(ev, "process.fork")
+    assert sorted(bool(e.get("process.thread")) for e in forks) == [False, True], forks
 
 
 def test_seccomp_strict_via_prctl_in_child(proctor):
@@ -141,16 +146,18 @@ def test_log_escape_filter(proctor):
 
 
 def test_untracked_processes_are_not_recorded(proctor):
-    # the same escape attempts from outside the session: nothing recorded
+    # the same escape attempts from outside the session: nothing recorded;
+    # the one attempt inside the session (the positive control) is
     loop = subprocess.Popen(["sh", "-c", "while :; do unshare -U true; done"])
     try:
         time.sleep(0.2)
-        p = proctor.run(["sleep", "0.5"], "--grace", "1s")
+        p = proctor.run(["sh", "-c", "unshare -U true; sleep 0.5"], "--grace", "1s")
         assert p.returncode == 0
     finally:
         loop.kill()
         loop.wait()
-    assert escapes(proctor.events()) == []
+    assert [(e["escape.syscall"], e["escape.detail"], e["process.name"])
+            for e in escapes(proctor.events())] == [("unshare", "flags=CLONE_NEWUSER", "unshare")]
 
 
 VM_MANY = r"""
