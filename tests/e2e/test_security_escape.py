@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from conftest import PROCTOR, of_type
+from conftest import AGENT_UID, PROCTOR, of_type, require, userns_problem
 
 PY = "/usr/bin/python3"
 PRELUDE = "import ctypes, os; libc = ctypes.CDLL(None, use_errno=True); libc.syscall.restype = ctypes.c_long\n"
@@ -37,11 +37,12 @@ def only(events, category):
 
 
 def test_namespace_unshare(proctor):
+    require(userns_problem())
     e = only(run_py(proctor, "libc.unshare(0x10000000 | 0x04000000)", "--user", "proctor-agent"),
              "namespace")
     assert e["escape.syscall"] == "unshare"
     assert e["escape.detail"] == "flags=CLONE_NEWUTS|CLONE_NEWUSER"
-    assert e["event.outcome"] == "success" and e["process.user.id"] == 1001
+    assert e["event.outcome"] == "success" and e["process.user.id"] == AGENT_UID
 
 
 def test_namespace_plain_fork_and_threads_are_not_escapes(proctor):
