@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "sinks/sink.h"
@@ -46,6 +47,15 @@ static void mk(struct record *r, int pid, int k)
 	}
 }
 
+/* CPU time of the process (the writer and the checkpointer thread). */
+static uint64_t cpu_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
 int main(int argc, char **argv)
 {
 	int pids = argc > 2 ? atoi(argv[2]) : 20000, n = 0, i, j;
@@ -53,10 +63,14 @@ int main(int argc, char **argv)
 	struct record *recs = calloc(BATCH, sizeof(*recs)), *ptrs[BATCH];
 	struct session ses;
 	struct sink *s;
-	uint64_t t0, t1;
+	uint64_t t0, t1, c0, c1;
 
 	if (argc < 2 || !recs)
 		return 2;
+	snprintf(url, sizeof(url), "%s-wal", argv[1]);
+	unlink(url);
+	snprintf(url, sizeof(url), "%s-shm", argv[1]);
+	unlink(url);
 	unlink(argv[1]);
 	snprintf(url, sizeof(url), "sqlite:%s", argv[1]);
 	if (!(s = sink_open_url(url, err, sizeof(err)))) {
@@ -70,6 +84,7 @@ int main(int argc, char **argv)
 		ptrs[i] = &recs[i];
 	}
 	t0 = now_monotonic_ns();
+	c0 = cpu_ns();
 	s->ops->session_begin(s, &ses);
 	for (i = 0; i < pids; i++) {
 		for (j = 0; j < PER_PID; j++) {
@@ -84,7 +99,9 @@ int main(int argc, char **argv)
 		s->ops->write(s, ptrs, n);
 	s->ops->session_end(s, &ses);
 	t1 = now_monotonic_ns();
-	printf("%.0f rec/s\n", (double)pids * PER_PID / ((t1 - t0) / 1e9));
+	c1 = cpu_ns();
+	printf("%.0f rec/s wall, %.0f rec/s cpu\n", (double)pids * PER_PID / ((t1 - t0) / 1e9),
+	       (double)pids * PER_PID / ((c1 - c0) / 1e9));
 	sink_close(s);
 	return 0;
 }
