@@ -11,7 +11,9 @@ PKGS      := libbpf sqlite3 yaml-0.1 libcurl libmicrohttpd zlib libelf openssl
 VERSION   := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 
 CFLAGS    ?= -O2 -g
-CFLAGS    += -std=gnu11 -Wall -Wextra -Werror -Wno-missing-field-initializers \
+# Sanitizer flags for the user-space build (`make asan` sets them).
+SANFLAGS  ?=
+CFLAGS    += $(SANFLAGS) -std=gnu11 -Wall -Wextra -Werror -Wno-missing-field-initializers \
              -Iinclude -Isrc -I$(BUILD) -D_GNU_SOURCE -DPROCTOR_VERSION='"$(VERSION)"' \
              $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS    += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
@@ -24,10 +26,13 @@ LIB_SRCS  := $(filter-out src/cli/main.c,$(SRCS))
 LIB_OBJS  := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(LIB_SRCS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
+# cmocka tests that need root (BPF, cgroups): run by tests/run.sh with the e2e suite.
+ROOT_SRCS := $(wildcard tests/root/test_*.c)
+ROOT_BINS := $(patsubst tests/root/%.c,$(BUILD)/tests/root/%,$(ROOT_SRCS))
 HDRS      := $(shell find include src bpf -name '*.h')
 
-.PHONY: all deps test unit e2e demo bench fuzz fuzz-policy format clean FORCE
-all: $(BUILD)/proctor $(UNIT_BINS)
+.PHONY: all deps test unit e2e asan demo bench fuzz fuzz-policy format clean FORCE
+all: $(BUILD)/proctor $(UNIT_BINS) $(ROOT_BINS)
 
 # Install missing build dependencies (idempotent; apt as root).
 $(BUILD)/.deps: scripts/install-deps.sh
@@ -72,12 +77,26 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libproctor.a $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libproctor.a $(LDLIBS) -lcmocka
 
+$(BUILD)/tests/root/%: tests/root/%.c $(BUILD)/libproctor.a $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libproctor.a $(LDLIBS) -lcmocka
+
 test: | $(BUILD)/.deps
 	@scripts/as-root.sh $(MAKE) --no-print-directory all
 	@scripts/as-root.sh tests/run.sh
 
 unit: all
 	@tests/run.sh --unit
+
+# ASan/UBSan: the unit tests and an e2e smoke subset (tests/run.sh --asan)
+# against an instrumented proctor, built in its own directory so it never
+# mixes with build/. Any sanitizer report is a failure.
+ASAN_BUILD ?= build-asan
+ASAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+asan: | $(BUILD)/.deps
+	@scripts/as-root.sh $(MAKE) --no-print-directory BUILD=$(ASAN_BUILD) \
+		SANFLAGS="$(ASAN_FLAGS)" all
+	@scripts/as-root.sh env BUILD=$(ASAN_BUILD) tests/run.sh --asan
 
 demo: | $(BUILD)/.deps
 	@scripts/as-root.sh $(MAKE) --no-print-directory all
@@ -103,7 +122,7 @@ fuzz: $(BUILD)/proctor.skel.h
 	$(BUILD)/fuzz/fuzz_sinks -max_total_time=$(FUZZ_SECONDS) -max_len=16384
 
 format:
-	clang-format -i $$(find src include tests/unit bench -name '*.[ch]') bpf/*.c bpf/*.h
+	clang-format -i $$(find src include tests/unit tests/root bench -name '*.[ch]') bpf/*.c bpf/*.h
 
 clean:
 	rm -rf $(BUILD)

@@ -110,7 +110,7 @@ int cmd_log(int argc, char **argv)
 	f.session = id;
 	rc = store_foreach_event(&st, &f, json ? print_json : print_text, NULL);
 	if (rc)
-		err_msg("reading events: %s", sqlite3_errmsg(st.db));
+		err_msg("reading events: %s", store_errmsg(&st));
 	store_close(&st);
 	return rc ? 1 : 0;
 }

@@ -9,7 +9,6 @@
 #include "cli/cli.h"
 #include "model/sensitive.h"
 #include "store/store.h"
-#include "util/strbuf.h"
 #include "util/util.h"
 
 struct node {
@@ -183,87 +182,13 @@ static void add_note(struct node *n, const char *text)
 	n->notes = nn;
 }
 
-/* One SQL query per kind of activity; each row is (pid, note text). */
-static const char *const annotation_sql[] = {
-	/* a process that exec'd more than once (env, setsid, unshare, sudo ...) */
-	"SELECT pid, 'exec chain: ' || group_concat(summary, ' ⇒ ') FROM ("
-	" SELECT pid, substr(summary, 1, 80) AS summary FROM events"
-	" WHERE session=?1 AND type='process.exec' ORDER BY id)"
-	" GROUP BY pid HAVING count(*) > 1",
-	/* files: opens, writes, metadata changes */
-	"SELECT pid, 'files: ' || sum(CASE WHEN type='file.open' THEN"
-	" coalesce(json_extract(data,'$.\"file.open_count\"'), 1) ELSE 0 END) || ' opened'"
-	" || CASE WHEN sum(type='file.write') > 0 THEN ', ' || sum(type='file.write') || ' "
-	"written' ELSE '' END"
-	" || CASE WHEN sum(type='file.metadata') > 0 THEN ', ' || sum(type='file.metadata') || ' "
-	"changed' ELSE '' END"
-	" FROM events WHERE session=?1 AND type IN ('file.open','file.write','file.metadata')"
-	" GROUP BY pid",
-	/* sensitive reads: filled in with the glob list */
-	NULL,
-	/* network: flows with verdicts and bytes, and connects when no flows exist */
-	"SELECT pid, 'net: ' || group_concat(dest, ', ') FROM ("
-	" SELECT pid, coalesce(nullif(json_extract(data,'$.\"server.address\"'),''),"
-	"  json_extract(data,'$.\"network.peer.address\"')) || ':' ||"
-	"  coalesce(json_extract(data,'$.\"network.peer.port\"'),'')"
-	"  || CASE WHEN type='net.flow' THEN ' ' || json_extract(data,'$.verdict') ||"
-	"   ' (' || json_extract(data,'$.\"flow.bytes_out\"') || 'B out, ' ||"
-	"   json_extract(data,'$.\"flow.bytes_in\"') || 'B in)' ELSE '' END AS dest"
-	" FROM events WHERE session=?1 AND (type='net.flow' OR (type='net.connect' AND NOT EXISTS"
-	"  (SELECT 1 FROM events f WHERE f.session=?1 AND f.type='net.flow')))"
-	" GROUP BY pid, dest) GROUP BY pid",
-	/* DNS names resolved */
-	"SELECT pid, 'dns: ' || group_concat(DISTINCT json_extract(data,'$.\"dns.question.name\"'))"
-	" FROM events WHERE session=?1 AND type='dns.query' GROUP BY pid",
-	/* privilege changes and escape attempts */
-	"SELECT pid, 'privilege: ' || group_concat(DISTINCT "
-	"json_extract(data,'$.\"privilege.operation\"'))"
-	" FROM events WHERE session=?1 AND type='security.privilege' GROUP BY pid",
-	"SELECT pid, 'ESCAPE ATTEMPT: ' || group_concat(DISTINCT "
-	"json_extract(data,'$.\"escape.category\"')"
-	" || '(' || json_extract(data,'$.\"escape.syscall\"') || ')')"
-	" FROM events WHERE session=?1 AND type='security.escape' GROUP BY pid",
-	"SELECT pid, 'memory: ' || group_concat(DISTINCT "
-	"json_extract(data,'$.\"memory.operation\"'))"
-	" FROM events WHERE session=?1 AND type='security.memexec' GROUP BY pid",
-};
-
-static void sensitive_sql(struct strbuf *sb)
+static int note_of(void *ctx, int64_t pid, const char *text)
 {
-	size_t i;
+	struct node *n = node_of(ctx, pid);
 
-	sb_puts(sb, "SELECT pid, 'SENSITIVE READ: ' || group_concat(DISTINCT path)"
-		    " FROM events WHERE session=?1 AND type='file.open' AND (");
-	for (i = 0; sensitive_path_globs[i]; i++)
-		sb_printf(sb, "%spath GLOB '%s'", i ? " OR " : "", sensitive_path_globs[i]);
-	sb_puts(sb, ") GROUP BY pid");
-}
-
-/* Per-process activity notes from the events table (SQLite JSON functions). */
-static void annotate(struct store *st, const char *session, struct forest *f)
-{
-	struct strbuf sens = STRBUF_INIT;
-	size_t k;
-
-	sensitive_sql(&sens);
-	for (k = 0; k < ARRAY_SIZE(annotation_sql); k++) {
-		const char *sql = annotation_sql[k] ? annotation_sql[k] : sb_cstr(&sens);
-		sqlite3_stmt *q;
-
-		if (sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) != SQLITE_OK) {
-			dbg_msg("tree annotation %zu: %s", k, sqlite3_errmsg(st->db));
-			continue;
-		}
-		sqlite3_bind_text(q, 1, session, -1, SQLITE_TRANSIENT);
-		while (sqlite3_step(q) == SQLITE_ROW) {
-			struct node *n = node_of(f, sqlite3_column_int64(q, 0));
-			const unsigned char *t = sqlite3_column_text(q, 1);
-			if (n && t)
-				add_note(n, (const char *)t);
-		}
-		sqlite3_finalize(q);
-	}
-	sb_free(&sens);
+	if (n)
+		add_note(n, text);
+	return 0;
 }
 
 static int print_header(void *ctx, const struct store_session_row *r)
@@ -315,12 +240,12 @@ int cmd_tree(int argc, char **argv)
 		return rc;
 	store_foreach_session(&st, print_header, id);
 	if (store_foreach_process(&st, id, collect, &f)) {
-		err_msg("reading processes: %s", sqlite3_errmsg(st.db));
+		err_msg("reading processes: %s", store_errmsg(&st));
 		store_close(&st);
 		return 1;
 	}
 	link_parents(&f);
-	annotate(&st, id, &f);
+	store_foreach_tree_note(&st, id, sensitive_path_globs, note_of, &f);
 	for (i = 0; i < f.len; i++)
 		if (f.n[i].parent < 0)
 			print_node(&f, (int)i, "", true, true);

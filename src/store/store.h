@@ -1,6 +1,7 @@
 /* store.h: the embedded SQLite store: schema (versioned), opening with clear
- * errors for a missing or corrupt file, and the queries behind the CLI. The
- * SQLite sink writes through it; `sessions`, `tree` and `log` read it. */
+ * errors for a missing or corrupt file, and the queries behind the CLI
+ * (`sessions`, `tree`, `log` read it). Writes go through store/writer.h.
+ * All of proctor's SQL lives in src/store/. */
 #ifndef PROCTOR_STORE_H
 #define PROCTOR_STORE_H
 #include <stdbool.h>
@@ -26,6 +27,8 @@ int store_open_rw(struct store *st, const char *path, char *err, size_t errlen);
 /* Read-only for the CLI: fails on a missing file or a foreign/corrupt one. */
 int store_open_ro(struct store *st, const char *path, char *err, size_t errlen);
 void store_close(struct store *st);
+/* SQLite's message for the last failure on st. */
+const char *store_errmsg(const struct store *st);
 
 /* "latest"/NULL, an exact id, or a unique prefix -> full id. */
 int store_resolve_session(struct store *st, const char *want, char *id, size_t idlen, char *err,
@@ -56,5 +59,12 @@ struct store_event_filter {
 };
 int store_foreach_event(struct store *st, const struct store_event_filter *f,
 			int (*fn)(void *ctx, const char *json, const char *summary), void *ctx);
+
+/* The per-process activity notes of `proctor tree`, one call per (pid, note):
+ * exec chains, files, credential reads (file.open of a path matching one of
+ * cred_globs, NULL-terminated), network, DNS, privilege, escape and memory.
+ * One query per kind, each on the (session, type) index. */
+int store_foreach_tree_note(struct store *st, const char *session, const char *const *cred_globs,
+			    int (*fn)(void *ctx, int64_t pid, const char *note), void *ctx);
 
 #endif

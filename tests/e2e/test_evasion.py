@@ -7,8 +7,13 @@ Header lines (in comments, anywhere in the first 40 lines):
   expect-not: {JSON}   no event may match
   build: FLAGS         C only: extra gcc flags (e.g. -static -luring -lpthread)
   setup: SHELL         run before, outside proctor, with $WORK set
-  user: NAME           run the program as this user (proctor run --user)
+  user: NAME           run the program as this user (proctor run --user);
+                       proctor-agent is skipped, with the reason, where it cannot exist
+  needs: WHAT          skip, with the reason, where the machine lacks it:
+                       "userns" (an unprivileged user may create user namespaces)
   timeout: SECONDS     default 30
+Every program declares at least one expect: (expect-not alone would pass
+when nothing at all is recorded).
 Matching: string values starting with "~" are regular expressions (re.search);
 "$WORK" in any string is the per-program work directory (also argv[1], the
 cwd and $WORK for the program); lists must be equal; numbers equal."""
@@ -23,7 +28,7 @@ import tempfile
 
 import pytest
 
-from conftest import PROCTOR, ROOT, run
+from conftest import AGENT_USER, PROCTOR, ROOT, agent_user_problem, require, run, userns_problem
 
 EVASION = os.path.join(ROOT, "tests", "evasion")
 PROGRAMS = sorted(p for p in glob.glob(os.path.join(EVASION, "*"))
@@ -31,10 +36,11 @@ PROGRAMS = sorted(p for p in glob.glob(os.path.join(EVASION, "*"))
 
 
 def parse_header(path):
-    spec = {"expect": [], "expect-not": [], "build": "", "setup": [], "user": None, "timeout": 30}
+    spec = {"expect": [], "expect-not": [], "build": "", "setup": [], "user": None, "timeout": 30,
+            "needs": ""}
     with open(path, errors="replace") as f:
         for line in f.readlines()[:40]:
-            m = re.search(r"(expect-not|expect|build|setup|user|timeout):\s*(.*)$", line)
+            m = re.search(r"(expect-not|expect|build|setup|user|timeout|needs):\s*(.*)$", line)
             if not m:
                 continue
             key, val = m.group(1), m.group(2).strip()
@@ -86,7 +92,12 @@ def build(path, spec, outdir):
 @pytest.mark.parametrize("path", PROGRAMS, ids=[os.path.basename(p) for p in PROGRAMS])
 def test_evasion(path, tmp_path, request):
     spec = parse_header(path)
-    assert spec["expect"] or spec["expect-not"], f"{path} declares no expect: line"
+    # expect-not alone would pass when nothing at all is recorded
+    assert spec["expect"], f"{path} declares no expect: line (a positive control)"
+    if spec["user"] == AGENT_USER:
+        require(agent_user_problem())
+    if "userns" in spec["needs"].split():
+        require(userns_problem())
     if spec["user"]:
         # pytest's base temp dir is private (0700, re-enforced by every pytest
         # run): a program run as another user is built and run under /var/tmp.

@@ -81,10 +81,15 @@ def test_close_on_exec(proctor, tmp_path):
     assert (w["file.bytes"], w["file.summary_reason"]) == (5, "exec")
 
 
-def test_pipes_are_not_files(proctor):
+def test_pipes_are_not_files(proctor, tmp_path):
+    # 100 bytes through a pipe: no file I/O. The same 100 bytes written to a
+    # file afterwards are the positive control: exactly one file.write.
+    t = str(tmp_path / "out")
     evs = run_py(proctor, "import os\nr, w = os.pipe()\nos.write(w, b'x' * 100)\nos.read(r, 100)\n"
-                          "os.close(r); os.close(w)")
-    assert not [e for e in of_type(evs, "file.write") if e["file.bytes"] == 100]
+                          "os.close(r); os.close(w)\n"
+                          f"fd = os.open({t!r}, os.O_WRONLY | os.O_CREAT)\n"
+                          "os.write(fd, b'x' * 100); os.close(fd)")
+    assert [e["file.path"] for e in of_type(evs, "file.write") if e["file.bytes"] == 100] == [t]
     assert not [e for e in of_type(evs, "file.read") if e["file.bytes"] == 100]
 
 

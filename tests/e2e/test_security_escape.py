@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from conftest import PROCTOR, of_type
+from conftest import AGENT_UID, PROCTOR, of_type, require, userns_problem
 
 PY = "/usr/bin/python3"
 PRELUDE = "import ctypes, os; libc = ctypes.CDLL(None, use_errno=True); libc.syscall.restype = ctypes.c_long\n"
@@ -37,11 +37,12 @@ def only(events, category):
 
 
 def test_namespace_unshare(proctor):
+    require(userns_problem())
     e = only(run_py(proctor, "libc.unshare(0x10000000 | 0x04000000)", "--user", "proctor-agent"),
              "namespace")
     assert e["escape.syscall"] == "unshare"
     assert e["escape.detail"] == "flags=CLONE_NEWUTS|CLONE_NEWUSER"
-    assert e["event.outcome"] == "success" and e["process.user.id"] == 1001
+    assert e["event.outcome"] == "success" and e["process.user.id"] == AGENT_UID
 
 
 def test_namespace_plain_fork_and_threads_are_not_escapes(proctor):
@@ -49,8 +50,13 @@ def test_namespace_plain_fork_and_threads_are_not_escapes(proctor):
                 "t = threading.Thread(target=lambda: 0); t.start(); t.join()\n"
                 "pid = os.fork()\n"
                 "os._exit(0) if pid == 0 else os.waitpid(pid, 0)\n"
-                "libc.unshare(0x400)  # CLONE_FILES: not a namespace\n")
-    assert escapes(ev) == []
+                "libc.unshare(0x400)  # CLONE_FILES: not a namespace\n"
+                "assert libc.unshare(0x04000000) == 0  # CLONE_NEWUTS: the positive control\n")
+    # Only the control is an escape; the thread and the fork were recorded.
+    assert [(e["escape.syscall"], e["escape.detail"]) for e in escapes(ev)] == \
+        [("unshare", "flags=CLONE_NEWUTS")]
+    forks = of_type(ev, "process.fork")
+    assert sorted(bool(e.get("process.thread")) for e in forks) == [False, True], forks
 
 
 def test_seccomp_strict_via_prctl_in_child(proctor):
@@ -141,16 +147,18 @@ def test_log_escape_filter(proctor):
 
 
 def test_untracked_processes_are_not_recorded(proctor):
-    # the same escape attempts from outside the session: nothing recorded
+    # the same escape attempts from outside the session: nothing recorded;
+    # the one attempt inside the session (the positive control) is
     loop = subprocess.Popen(["sh", "-c", "while :; do unshare -U true; done"])
     try:
         time.sleep(0.2)
-        p = proctor.run(["sleep", "0.5"], "--grace", "1s")
+        p = proctor.run(["sh", "-c", "unshare -U true; sleep 0.5"], "--grace", "1s")
         assert p.returncode == 0
     finally:
         loop.kill()
         loop.wait()
-    assert escapes(proctor.events()) == []
+    assert [(e["escape.syscall"], e["escape.detail"], e["process.name"])
+            for e in escapes(proctor.events())] == [("unshare", "flags=CLONE_NEWUSER", "unshare")]
 
 
 VM_MANY = r"""

@@ -12,20 +12,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-static struct io_uring ring;
-
-static int run(void)
-{
-	struct io_uring_cqe *cqe;
-	int res;
-
-	io_uring_submit(&ring);
-	if (io_uring_wait_cqe(&ring, &cqe))
-		exit(2);
-	res = cqe->res;
-	io_uring_cqe_seen(&ring, cqe);
-	return res;
-}
+#include "uring_run.h"
 
 int main(void)
 {
@@ -39,9 +26,9 @@ int main(void)
 	if (io_uring_queue_init(4, &ring, 0))
 		return 2;
 	io_uring_prep_connect(io_uring_get_sqe(&ring), c, (void *)&a, sizeof(a));
-	ok = run();
+	ok = uring_run();
 	a.sin_port = htons(1);
 	io_uring_prep_connect(io_uring_get_sqe(&ring), c2, (void *)&a, sizeof(a));
-	refused = run();
+	refused = uring_run();
 	return ok == 0 && refused < 0 ? 0 : 1;
 }

@@ -11,10 +11,10 @@
 #include <liburing.h>
 #include <unistd.h>
 
+#include "uring_run.h"
+
 int main(void)
 {
-	struct io_uring ring;
-	struct io_uring_cqe *cqe;
 	struct io_uring_sqe *sqe;
 	char buf[10];
 	int in = open("secret", O_RDONLY), out = open("out", O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -29,10 +29,8 @@ int main(void)
 	sqe->flags |= IOSQE_CQE_SKIP_SUCCESS | IOSQE_IO_LINK;
 	sqe = io_uring_get_sqe(&ring);
 	io_uring_prep_read(sqe, in, buf, 10, 0); /* completes normally */
-	io_uring_submit(&ring);
-	if (io_uring_wait_cqe(&ring, &cqe) || cqe->res != 10)
+	if (uring_run() != 10)
 		return 1;
-	io_uring_cqe_seen(&ring, cqe);
 	io_uring_queue_exit(&ring);
 	close(in);
 	close(out);

@@ -11,20 +11,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-static struct io_uring ring;
-
-static int run(void)
-{
-	struct io_uring_cqe *cqe;
-	int res;
-
-	io_uring_submit(&ring);
-	if (io_uring_wait_cqe(&ring, &cqe))
-		exit(2);
-	res = cqe->res;
-	io_uring_cqe_seen(&ring, cqe);
-	return res;
-}
+#include "uring_run.h"
 
 int main(void)
 {
@@ -39,7 +26,7 @@ int main(void)
 		sqe = io_uring_get_sqe(&ring);
 		io_uring_prep_read(sqe, 0, buf, sizeof(buf), 0);
 		sqe->flags |= IOSQE_FIXED_FILE;
-		n += run();
+		n += uring_run();
 	}
 	_exit(n == 20 ? 0 : 1); /* exit with the ring still set up */
 }

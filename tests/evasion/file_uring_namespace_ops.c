@@ -18,20 +18,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-static struct io_uring ring;
-
-static int run(void)
-{
-	struct io_uring_cqe *cqe;
-	int res;
-
-	io_uring_submit(&ring);
-	if (io_uring_wait_cqe(&ring, &cqe))
-		exit(2);
-	res = cqe->res;
-	io_uring_cqe_seen(&ring, cqe);
-	return res;
-}
+#include "uring_run.h"
 
 int main(void)
 {
@@ -40,24 +27,24 @@ int main(void)
 	if (io_uring_queue_init(8, &ring, 0))
 		return 2;
 	io_uring_prep_mkdirat(io_uring_get_sqe(&ring), AT_FDCWD, "d", 0750);
-	bad |= run();
+	bad |= uring_run();
 	io_uring_prep_linkat(io_uring_get_sqe(&ring), AT_FDCWD, "secret", AT_FDCWD, "d/hard", 0);
-	bad |= run();
+	bad |= uring_run();
 	io_uring_prep_symlinkat(io_uring_get_sqe(&ring), "../secret", AT_FDCWD, "d/soft");
-	bad |= run();
+	bad |= uring_run();
 	io_uring_prep_renameat(io_uring_get_sqe(&ring), AT_FDCWD, "d/hard", AT_FDCWD, "d/moved", 0);
-	bad |= run();
+	bad |= uring_run();
 	io_uring_prep_unlinkat(io_uring_get_sqe(&ring), AT_FDCWD, "d/moved", 0);
-	bad |= run();
+	bad |= uring_run();
 	fd = open("secret", O_WRONLY);
 	io_uring_prep_rw(55 /* IORING_OP_FTRUNCATE, liburing 2.3 has no helper */, io_uring_get_sqe(&ring), fd, NULL, 0, 3);
-	bad |= run();
+	bad |= uring_run();
 	io_uring_prep_setxattr(io_uring_get_sqe(&ring), "user.by_path", "v1", "secret", 0, 2);
-	bad |= run();
+	bad |= uring_run();
 	io_uring_prep_fsetxattr(io_uring_get_sqe(&ring), fd, "user.by_fd", "v2", 0, 2);
-	bad |= run();
+	bad |= uring_run();
 	io_uring_prep_unlinkat(io_uring_get_sqe(&ring), AT_FDCWD, "nothere", 0);
-	run();
+	uring_run();
 	io_uring_queue_exit(&ring);
 	return bad ? 1 : 0;
 }

@@ -14,20 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-static struct io_uring ring;
-
-static int run(void)
-{
-	struct io_uring_cqe *cqe;
-	int res;
-
-	io_uring_submit(&ring);
-	if (io_uring_wait_cqe(&ring, &cqe))
-		exit(2);
-	res = cqe->res;
-	io_uring_cqe_seen(&ring, cqe);
-	return res;
-}
+#include "uring_run.h"
 
 int main(void)
 {
@@ -37,19 +24,19 @@ int main(void)
 	if (io_uring_queue_init(8, &ring, 0))
 		return 2;
 	io_uring_prep_openat(io_uring_get_sqe(&ring), AT_FDCWD, "secret", O_RDONLY, 0);
-	in = run();
+	in = uring_run();
 	io_uring_prep_read(io_uring_get_sqe(&ring), in, buf, sizeof(buf), 0);
-	n = run();
+	n = uring_run();
 	io_uring_prep_openat(io_uring_get_sqe(&ring), AT_FDCWD, "out", O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	out = run();
+	out = uring_run();
 	io_uring_prep_write(io_uring_get_sqe(&ring), out, buf, n, 0);
-	run();
+	uring_run();
 	io_uring_prep_openat(io_uring_get_sqe(&ring), AT_FDCWD, "missing", O_RDONLY, 0);
-	run();
+	uring_run();
 	io_uring_prep_close(io_uring_get_sqe(&ring), in);
-	run();
+	uring_run();
 	io_uring_prep_close(io_uring_get_sqe(&ring), out);
-	run();
+	uring_run();
 	io_uring_queue_exit(&ring);
 	return n == 10 ? 0 : 1;
 }

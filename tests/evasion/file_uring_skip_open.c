@@ -14,19 +14,10 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-static void wait_one(struct io_uring *ring)
-{
-	struct io_uring_cqe *cqe;
-
-	io_uring_submit(ring);
-	if (io_uring_wait_cqe(ring, &cqe))
-		exit(3);
-	io_uring_cqe_seen(ring, cqe);
-}
+#include "uring_run.h"
 
 int main(void)
 {
-	struct io_uring ring;
 	struct io_uring_sqe *sqe;
 	char buf[64];
 
@@ -36,15 +27,15 @@ int main(void)
 	io_uring_prep_openat_direct(sqe, AT_FDCWD, "secret", O_RDONLY, 0, 0);
 	sqe->flags |= IOSQE_CQE_SKIP_SUCCESS | IOSQE_IO_LINK;
 	io_uring_prep_nop(io_uring_get_sqe(&ring));
-	wait_one(&ring);
+	uring_run();
 	sqe = io_uring_get_sqe(&ring);
 	io_uring_prep_read(sqe, 0, buf, 10, 0);
 	sqe->flags |= IOSQE_FIXED_FILE | IOSQE_CQE_SKIP_SUCCESS | IOSQE_IO_LINK;
 	io_uring_prep_nop(io_uring_get_sqe(&ring));
-	wait_one(&ring);
+	uring_run();
 	sqe = io_uring_get_sqe(&ring);
 	io_uring_prep_openat_direct(sqe, AT_FDCWD, "missing", O_RDONLY, 0, 1);
 	sqe->flags |= IOSQE_CQE_SKIP_SUCCESS; /* fails: completes anyway */
-	wait_one(&ring);
+	uring_run();
 	_exit(0);
 }

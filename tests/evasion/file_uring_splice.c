@@ -11,20 +11,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-static struct io_uring ring;
-
-static int run(void)
-{
-	struct io_uring_cqe *cqe;
-	int res;
-
-	io_uring_submit(&ring);
-	if (io_uring_wait_cqe(&ring, &cqe))
-		exit(2);
-	res = cqe->res;
-	io_uring_cqe_seen(&ring, cqe);
-	return res;
-}
+#include "uring_run.h"
 
 int main(void)
 {
@@ -34,9 +21,9 @@ int main(void)
 	if (pipe(p) || io_uring_queue_init(8, &ring, 0))
 		return 2;
 	io_uring_prep_splice(io_uring_get_sqe(&ring), in, -1, p[1], -1, 10, 0);
-	a = run();
+	a = uring_run();
 	io_uring_prep_splice(io_uring_get_sqe(&ring), p[0], -1, out, -1, 10, 0);
-	b = run();
+	b = uring_run();
 	close(in);
 	close(out);
 	return a == 10 && b == 10 ? 0 : 1;

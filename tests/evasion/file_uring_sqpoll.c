@@ -10,20 +10,7 @@
 #include <liburing.h>
 #include <stdlib.h>
 
-static struct io_uring ring;
-
-static int run(void)
-{
-	struct io_uring_cqe *cqe;
-	int res;
-
-	io_uring_submit(&ring);
-	if (io_uring_wait_cqe(&ring, &cqe))
-		exit(2);
-	res = cqe->res;
-	io_uring_cqe_seen(&ring, cqe);
-	return res;
-}
+#include "uring_run.h"
 
 int main(void)
 {
@@ -34,9 +21,9 @@ int main(void)
 	if (io_uring_queue_init_params(8, &ring, &p))
 		return 2;
 	io_uring_prep_openat(io_uring_get_sqe(&ring), AT_FDCWD, "secret", O_RDONLY, 0);
-	fd = run();
+	fd = uring_run();
 	io_uring_prep_read(io_uring_get_sqe(&ring), fd, buf, sizeof(buf), 0);
-	n = run();
+	n = uring_run();
 	io_uring_queue_exit(&ring);
 	return n == 10 ? 0 : 1;
 }

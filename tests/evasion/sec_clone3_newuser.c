@@ -2,6 +2,7 @@
 // kernel): a namespace escape attempt through the newest clone entry point,
 // which proctor must see even though fork-style syscalls are not "escapes".
 // user: proctor-agent
+// needs: userns
 // expect: {"type": "security.escape", "escape.category": "namespace", "escape.syscall": "clone3", "escape.detail": "flags=CLONE_NEWUSER", "event.outcome": "success", "process.user.id": 1001}
 // expect: {"type": "security.escape", "escape.category": "namespace", "escape.syscall": "clone3", "escape.detail": "flags=CLONE_NEWNS|CLONE_NEWUSER", "event.outcome": "success"}
 // expect-not: {"type": "security.escape", "escape.syscall": "clone3", "event.outcome": "success", "escape.detail": "flags=0"}

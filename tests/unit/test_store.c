@@ -1,5 +1,6 @@
 /* test_store.c: store creation, schema checks, clear errors for missing or
- * foreign files, and session id resolution. */
+ * foreign files, session id resolution, and the writer's rows read back
+ * through the query API (processes lineage, events filter, tree notes). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +11,7 @@
 #include <unistd.h>
 
 #include "store/store.h"
+#include "store/writer.h"
 
 static char dir[64];
 
@@ -96,13 +98,126 @@ static void test_wrong_version(void **state)
 	assert_non_null(strstr(err, "schema version 99"));
 }
 
+static int proc_row(void *ctx, const struct store_process_row *r)
+{
+	char *out = ctx;
+	size_t n = strlen(out);
+
+	snprintf(out + n, 1024 - n, "%lld<%lld %s %s exit=%s%lld%s thr=%lld seen=%s;",
+		 (long long)r->pid, (long long)r->ppid, r->exe, r->argv_json,
+		 r->has_exit ? "" : "none", (long long)r->exit_code, r->exit_signal,
+		 (long long)r->threads, r->start_ns ? "fork" : "exec");
+	return 0;
+}
+
+static int event_row(void *ctx, const char *json, const char *summary)
+{
+	char *out = ctx;
+	size_t n = strlen(out);
+
+	snprintf(out + n, 1024 - n, "%s|%s;", summary, json);
+	return 0;
+}
+
+static int note_row(void *ctx, int64_t pid, const char *note)
+{
+	char *out = ctx;
+	size_t n = strlen(out);
+
+	snprintf(out + n, 1024 - n, "%lld:%s;", (long long)pid, note);
+	return 0;
+}
+
+static int session_row(void *ctx, const struct store_session_row *r)
+{
+	char *out = ctx;
+
+	snprintf(out, 1024, "%s %s/%s exit=%lld events=%lld drops=%lld processes=%lld %s", r->id,
+		 r->agent, r->project, (long long)r->exit_code, (long long)r->events,
+		 (long long)r->drops, (long long)r->processes, r->drops_detail);
+	return 0;
+}
+
+static void add_event(struct store_writer *w, int64_t t, int64_t pid, const char *type,
+		      const char *path, const char *json)
+{
+	struct store_event e = {.session = "s1",
+				.type = type,
+				.path = path,
+				.summary = type,
+				.json = json,
+				.json_len = strlen(json),
+				.time_ns = t,
+				.pid = pid};
+	assert_int_equal(store_add_event(w, &e), 0);
+}
+
+static void test_writer_rows_read_back(void **state)
+{
+	static const char *const globs[] = {"*/.ssh/*", "*/it's", NULL};
+	struct store_proc_image sh = {.exe = "/bin/sh", .argv_json = "[\"sh\"]", .ppid = 1};
+	struct store_proc_image cat = {.exe = "/bin/cat", .argv_json = "[\"cat\"]", .ppid = 10};
+	struct store_session ses = {.id = "s1",
+				    .agent = "a",
+				    .project = "p",
+				    .command_json = "[\"sh\"]",
+				    .drops_detail_json = "{}",
+				    .start_ns = 1};
+	struct store_event_filter f = {.session = "s1", .type_prefix = "file.", .pid = 11};
+	struct store_writer *w;
+	struct store st;
+	char err[512], path[128], out[1024] = "";
+	(void)state;
+
+	snprintf(path, sizeof(path), "%s/w.db", dir);
+	w = store_writer_open(path, err, sizeof(err));
+	assert_non_null(w);
+	assert_int_equal(store_session_put(w, &ses), 0);
+	assert_int_equal(store_batch_begin(w), 0);
+	assert_int_equal(store_proc_exec(w, "s1", 10, 5, &sh, true), 0); /* seeded */
+	assert_int_equal(store_proc_fork(w, "s1", 11, 6, &sh), 0);
+	assert_int_equal(store_proc_thread(w, "s1", 11), 0);
+	assert_int_equal(store_proc_exec(w, "s1", 11, 7, &cat, false), 0);
+	assert_int_equal(store_proc_exit(w, "s1", 11, 8, 0, "SIGKILL"), 0);
+	assert_int_equal(store_proc_fork(w, "s1", 11, 9, &sh), 0); /* pid reused */
+	add_event(w, 7, 11, "file.open", "/home/u/.ssh/id_rsa", "{\"n\":1}");
+	add_event(w, 8, 11, "file.write", "/tmp/x", "{\"n\":2}");
+	add_event(w, 8, 10, "file.open", "/tmp/y", "{\"n\":3}");
+	add_event(w, 8, 11, "net.connect", NULL, "{\"n\":4}");
+	assert_int_equal(store_batch_commit(w), 0);
+	ses.ended = true;
+	ses.end_ns = 9;
+	ses.exit_code = 3;
+	ses.events = 4;
+	ses.drops = 1;
+	ses.drops_detail_json = "{\"ringbuf\":1}";
+	assert_int_equal(store_session_put(w, &ses), 0);
+	store_writer_close(w);
+
+	assert_int_equal(store_open_ro(&st, path, err, sizeof(err)), 0);
+	assert_int_equal(store_foreach_session(&st, session_row, out), 0);
+	assert_string_equal(out, "s1 a/p exit=3 events=4 drops=1 processes=3 {\"ringbuf\":1}");
+	out[0] = 0;
+	assert_int_equal(store_foreach_process(&st, "s1", proc_row, out), 0);
+	assert_string_equal(out, "10<1 /bin/sh [\"sh\"] exit=none0 thr=0 seen=exec;"
+				 "11<1 /bin/cat [\"cat\"] exit=0SIGKILL thr=1 seen=fork;"
+				 "11<1 /bin/sh [\"sh\"] exit=none0 thr=0 seen=fork;");
+	out[0] = 0;
+	assert_int_equal(store_foreach_event(&st, &f, event_row, out), 0);
+	assert_string_equal(out, "file.open|{\"n\":1};file.write|{\"n\":2};");
+	out[0] = 0;
+	assert_int_equal(store_foreach_tree_note(&st, "s1", globs, note_row, out), 0);
+	assert_string_equal(out, "10:files: 1 opened;11:files: 1 opened, 1 written;"
+				 "11:SENSITIVE READ: /home/u/.ssh/id_rsa;");
+	store_close(&st);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_missing_file),
-		cmocka_unit_test(test_foreign_file),
-		cmocka_unit_test(test_create_and_resolve),
-		cmocka_unit_test(test_wrong_version),
+		cmocka_unit_test(test_missing_file),	      cmocka_unit_test(test_foreign_file),
+		cmocka_unit_test(test_create_and_resolve),    cmocka_unit_test(test_wrong_version),
+		cmocka_unit_test(test_writer_rows_read_back),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -27,8 +27,10 @@ static void test_two_sessions_one_instance(void **state)
 	FILE *f;
 	(void)state;
 
-	if (geteuid() != 0)
+	if (geteuid() != 0) {
+		print_message("skipped: needs root (%s)\n", "loads BPF and makes cgroups");
 		skip();
+	}
 	snprintf(out, sizeof(out), "/tmp/proctor-sessions-%d.jsonl", getpid());
 	snprintf(line, sizeof(line), "jsonl:%s", out);
 	assert_int_equal(recorder_init(&rec, err, sizeof(err)), 0);

@@ -34,8 +34,10 @@ static void test_scan_finds_cgroup_members(void **state)
 	int i;
 	(void)state;
 
-	if (geteuid() != 0)
+	if (geteuid() != 0) {
+		print_message("skipped: needs root (%s)\n", "makes a cgroup");
 		skip();
+	}
 	assert_int_equal(cgroup2_mount(mnt, sizeof(mnt), err, sizeof(err)), 0);
 	snprintf(name, sizeof(name), "unit-seed-%d", getpid());
 	assert_int_equal(

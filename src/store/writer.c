@@ -1,0 +1,245 @@
+/* writer.c: the write side of the SQLite store: prepared statements for
+ * events, processes and sessions. A pid's live processes row is found in
+ * SQL ("max(id) ... AND end_ns IS NULL", on the (session, pid) index). */
+#include "store/writer.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/checkpointer.h"
+#include "store/store.h"
+
+enum {
+	Q_EVENT,
+	Q_PROC_INSERT,
+	Q_PROC_EXEC,
+	Q_PROC_EXIT,
+	Q_PROC_THREAD,
+	Q_SESSION,
+	Q_COUNT,
+};
+
+static const char *const sqls[Q_COUNT] = {
+	[Q_EVENT] = "INSERT INTO events(session, time_ns, type, pid, path, summary, data)"
+		    " VALUES(?,?,?,?,?,?,?)",
+	[Q_PROC_INSERT] = "INSERT INTO processes(session, pid, ppid, start_ns, exec_ns, exe, argv,"
+			  " cwd, comm, uid, seeded, cmdline) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)",
+	[Q_PROC_EXEC] = "UPDATE processes SET exe=?3, argv=?4, cwd=?5, exec_ns=?6, comm=?7, "
+			"uid=?8, cmdline=?9"
+			" WHERE id = (SELECT max(id) FROM processes WHERE session=?1 AND pid=?2"
+			" AND end_ns IS NULL)",
+	[Q_PROC_EXIT] = "UPDATE processes SET end_ns=?3, exit_code=?4, exit_signal=?5"
+			" WHERE id = (SELECT max(id) FROM processes WHERE session=?1 AND pid=?2"
+			" AND end_ns IS NULL)",
+	[Q_PROC_THREAD] = "UPDATE processes SET threads = threads + 1"
+			  " WHERE id = (SELECT max(id) FROM processes WHERE session=?1 AND pid=?2"
+			  " AND end_ns IS NULL)",
+	[Q_SESSION] = "INSERT INTO sessions(id, key, agent, project, user, host, command, cgroup,"
+		      " start_ns, end_ns, exit_code, exit_signal, events, drops, processes,"
+		      " drops_detail)"
+		      " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,"
+		      " (SELECT count(*) FROM processes WHERE session=?1), ?15)"
+		      " ON CONFLICT(id) DO UPDATE SET end_ns=?10, exit_code=?11, exit_signal=?12,"
+		      " events=?13, drops=?14,"
+		      " processes=(SELECT count(*) FROM processes WHERE session=?1),"
+		      " drops_detail=?15",
+};
+
+struct store_writer {
+	struct store st;
+	sqlite3_stmt *q[Q_COUNT];
+	struct checkpointer *ckpt;
+};
+
+struct store_writer *store_writer_open(const char *path, char *err, size_t errlen)
+{
+	struct store_writer *w = calloc(1, sizeof(*w));
+	int i;
+
+	if (!w) {
+		snprintf(err, errlen, "sqlite: out of memory");
+		return NULL;
+	}
+	if (store_open_rw(&w->st, path, err, errlen)) {
+		free(w);
+		return NULL;
+	}
+	/* A batch (4096 records, ~4 MB with its index pages) fits in the page
+	 * cache: no spilling mid-transaction, no re-reading what was just
+	 * written. */
+	sqlite3_exec(w->st.db, "PRAGMA cache_size=-16384", NULL, NULL, NULL);
+	w->ckpt = checkpointer_start(w->st.db, path);
+	for (i = 0; i < Q_COUNT; i++) {
+		if (sqlite3_prepare_v2(w->st.db, sqls[i], -1, &w->q[i], NULL) != SQLITE_OK) {
+			snprintf(err, errlen, "sqlite: %s", sqlite3_errmsg(w->st.db));
+			store_writer_close(w);
+			return NULL;
+		}
+	}
+	return w;
+}
+
+void store_writer_close(struct store_writer *w)
+{
+	int i;
+
+	if (!w)
+		return;
+	checkpointer_stop(w->ckpt);
+	for (i = 0; i < Q_COUNT; i++)
+		sqlite3_finalize(w->q[i]);
+	store_close(&w->st);
+	free(w);
+}
+
+const char *store_writer_path(const struct store_writer *w)
+{
+	return w->st.path;
+}
+
+const char *store_writer_errmsg(const struct store_writer *w)
+{
+	return sqlite3_errmsg(w->st.db);
+}
+
+int store_batch_begin(struct store_writer *w)
+{
+	return sqlite3_exec(w->st.db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+}
+
+int store_batch_commit(struct store_writer *w)
+{
+	return sqlite3_exec(w->st.db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+}
+
+void store_batch_rollback(struct store_writer *w)
+{
+	sqlite3_exec(w->st.db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+static void bind_str(sqlite3_stmt *q, int i, const char *v)
+{
+	if (v)
+		sqlite3_bind_text(q, i, v, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(q, i);
+}
+
+static int step(sqlite3_stmt *q)
+{
+	int rc = sqlite3_step(q);
+	sqlite3_reset(q);
+	sqlite3_clear_bindings(q);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -1;
+}
+
+int store_add_event(struct store_writer *w, const struct store_event *e)
+{
+	sqlite3_stmt *q = w->q[Q_EVENT];
+
+	bind_str(q, 1, e->session);
+	sqlite3_bind_int64(q, 2, e->time_ns);
+	bind_str(q, 3, e->type);
+	sqlite3_bind_int64(q, 4, e->pid);
+	bind_str(q, 5, e->path);
+	bind_str(q, 6, e->summary);
+	sqlite3_bind_text(q, 7, e->json, (int)e->json_len, SQLITE_STATIC);
+	return step(q);
+}
+
+/* Insert a row for pid, born at time_ns by fork (start_ns) or first seen at
+ * an exec (exec_ns). */
+static int proc_insert(struct store_writer *w, const char *ses, int64_t pid, int64_t time_ns,
+		       const struct store_proc_image *img, bool from_exec, bool seeded)
+{
+	sqlite3_stmt *q = w->q[Q_PROC_INSERT];
+
+	bind_str(q, 1, ses);
+	sqlite3_bind_int64(q, 2, pid);
+	sqlite3_bind_int64(q, 3, img->ppid);
+	sqlite3_bind_int64(q, from_exec ? 5 : 4, time_ns);
+	bind_str(q, 6, img->exe);
+	bind_str(q, 7, img->argv_json);
+	bind_str(q, 8, img->cwd);
+	bind_str(q, 9, img->comm);
+	sqlite3_bind_int64(q, 10, img->uid);
+	sqlite3_bind_int(q, 11, seeded);
+	bind_str(q, 12, img->cmdline);
+	return step(q);
+}
+
+/* A processes update of pid's live row: ?1 session, ?2 pid. */
+static sqlite3_stmt *proc_update(struct store_writer *w, int which, const char *ses, int64_t pid)
+{
+	sqlite3_stmt *q = w->q[which];
+
+	bind_str(q, 1, ses);
+	sqlite3_bind_int64(q, 2, pid);
+	return q;
+}
+
+int store_proc_fork(struct store_writer *w, const char *session, int64_t pid, int64_t time_ns,
+		    const struct store_proc_image *img)
+{
+	return proc_insert(w, session, pid, time_ns, img, false, false);
+}
+
+int store_proc_thread(struct store_writer *w, const char *session, int64_t pid)
+{
+	return step(proc_update(w, Q_PROC_THREAD, session, pid));
+}
+
+int store_proc_exec(struct store_writer *w, const char *session, int64_t pid, int64_t time_ns,
+		    const struct store_proc_image *img, bool seeded)
+{
+	sqlite3_stmt *q = proc_update(w, Q_PROC_EXEC, session, pid);
+
+	bind_str(q, 3, img->exe);
+	bind_str(q, 4, img->argv_json);
+	bind_str(q, 5, img->cwd);
+	sqlite3_bind_int64(q, 6, time_ns);
+	bind_str(q, 7, img->comm);
+	sqlite3_bind_int64(q, 8, img->uid);
+	bind_str(q, 9, img->cmdline);
+	if (step(q))
+		return -1;
+	if (sqlite3_changes(w->st.db) == 0)
+		return proc_insert(w, session, pid, time_ns, img, true, seeded);
+	return 0;
+}
+
+int store_proc_exit(struct store_writer *w, const char *session, int64_t pid, int64_t time_ns,
+		    int64_t code, const char *signal)
+{
+	sqlite3_stmt *q = proc_update(w, Q_PROC_EXIT, session, pid);
+
+	sqlite3_bind_int64(q, 3, time_ns);
+	sqlite3_bind_int64(q, 4, code);
+	bind_str(q, 5, signal);
+	return step(q);
+}
+
+int store_session_put(struct store_writer *w, const struct store_session *s)
+{
+	sqlite3_stmt *q = w->q[Q_SESSION];
+
+	bind_str(q, 1, s->id);
+	sqlite3_bind_int64(q, 2, (int64_t)s->key);
+	bind_str(q, 3, s->agent);
+	bind_str(q, 4, s->project);
+	bind_str(q, 5, s->user);
+	bind_str(q, 6, s->host);
+	bind_str(q, 7, s->command_json);
+	bind_str(q, 8, s->cgroup);
+	sqlite3_bind_int64(q, 9, (int64_t)s->start_ns);
+	if (s->ended) {
+		sqlite3_bind_int64(q, 10, (int64_t)s->end_ns);
+		sqlite3_bind_int64(q, 11, s->exit_code);
+		sqlite3_bind_int64(q, 12, s->exit_signal);
+	}
+	sqlite3_bind_int64(q, 13, (int64_t)s->events);
+	sqlite3_bind_int64(q, 14, (int64_t)s->drops);
+	bind_str(q, 15, s->drops_detail_json);
+	return step(q);
+}
