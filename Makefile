@@ -17,7 +17,7 @@ CFLAGS    += -std=gnu11 -Wall -Wextra -Werror -Wno-missing-field-initializers \
 LDLIBS    += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
 BPFCFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror -I$(BUILD) -Iinclude -Ibpf
 
-BPF_SRCS  := $(wildcard bpf/*.bpf.c)
+BPF_SRCS  := $(sort $(wildcard bpf/*/*.bpf.c))
 BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.bpf.o,$(BPF_SRCS))
 SRCS      := $(shell find src -name '*.c' | sort)
 LIB_SRCS  := $(filter-out src/cli/main.c,$(SRCS))
@@ -26,6 +26,7 @@ UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 HDRS      := $(shell find include src bpf -name '*.h')
 
+.DELETE_ON_ERROR:
 .PHONY: all deps test unit e2e demo bench fuzz format clean FORCE
 all: $(BUILD)/proctor $(UNIT_BINS)
 
@@ -40,7 +41,7 @@ $(BUILD)/vmlinux.h: | $(BUILD)/.deps
 	@mkdir -p $(BUILD)
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) $(wildcard include/proctor/*.h) $(BUILD)/vmlinux.h
+$(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*/*.h) $(wildcard include/proctor/*.h) $(BUILD)/vmlinux.h
 	@mkdir -p $(dir $@)
 	$(CLANG) $(BPFCFLAGS) -c $< -o $@
 
@@ -103,7 +104,7 @@ fuzz: $(BUILD)/proctor.skel.h
 	$(BUILD)/fuzz/fuzz_sinks -max_total_time=$(FUZZ_SECONDS) -max_len=16384
 
 format:
-	clang-format -i $$(find src include tests/unit bench -name '*.[ch]') bpf/*.c bpf/*.h
+	clang-format -i $$(find src include tests/unit bench -name '*.[ch]') bpf/*/*.c bpf/*/*.h
 
 clean:
 	rm -rf $(BUILD)

@@ -75,13 +75,15 @@ struct pr_tracked {
 };
 _Static_assert(sizeof(struct pr_tracked) == 16, "pr_tracked layout");
 
-/* Tunables set in .rodata before load. */
+/* Tunables in .rodata, set before load (defaults: bpf/lib/maps.h). */
 struct pr_config {
-	__u64 wakeup_bytes; /* force a reader wake-up past this much pending data */
-	__u32 self_tgid;    /* proctor itself: never recorded */
+	__u64 wakeup_bytes;	   /* force a reader wake-up past this much pending data */
+	__u32 self_tgid;	   /* proctor itself: never recorded */
 	__u32 _pad;
+	__u64 file_open_window_ns; /* opens of one key within this are folded (EVENTS-file.md) */
+	__u64 file_io_period_ns;   /* a file open longer gets a partial I/O summary */
 };
-_Static_assert(sizeof(struct pr_config) == 16, "pr_config layout");
+_Static_assert(sizeof(struct pr_config) == 32, "pr_config layout");
 
 /* ---- bounds (documented in docs/EVENTS.md) ----------------------------- */
 #define PR_ARGV_CAP	 4096 /* bytes of NUL-separated argv captured */

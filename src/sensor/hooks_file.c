@@ -1,5 +1,5 @@
 /* hooks_file.c: the file family's syscall routing (programs in
- * bpf/file.bpf.c). Opens, metadata changes and read/write-family calls are
+ * bpf/file/). Opens, metadata changes and read/write-family calls are
  * handled at exit (result known); close/close_range/dup2/dup3 at entry,
  * while the closing file is still alive. */
 #include <stddef.h>

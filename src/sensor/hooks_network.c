@@ -1,4 +1,4 @@
-/* hooks_network.c: the network family's syscall hooks (bpf/network.bpf.c).
+/* hooks_network.c: the network family's syscall hooks (bpf/net/).
  * All on exit: the result is part of every record. */
 #include <stddef.h>
 #include <sys/syscall.h>

@@ -1,5 +1,5 @@
 /* hooks_security.c: the security family's syscall routing (programs in
- * bpf/security.bpf.c). Privilege syscalls and execve/execveat snapshot the
+ * bpf/security/). Privilege syscalls and execve/execveat snapshot the
  * thread's credentials on entry; everything else is exit-only. */
 #include <stddef.h>
 #include <sys/syscall.h>

@@ -171,7 +171,7 @@ static int fill_tail_calls(struct sensor *s, char *err, size_t errlen)
 	return 0;
 }
 
-/* ia32 syscalls all go to one program (see bpf/syscalls.bpf.c). */
+/* ia32 syscalls all go to one program (see bpf/dispatch/syscalls.bpf.c). */
 static int route_ia32(struct sensor *s, char *err, size_t errlen)
 {
 	struct bpf_program *p = sensor_find_prog(s, "tail_sec_ia32_enter");
@@ -227,7 +227,7 @@ uint64_t sensor_pending_bytes(const struct sensor *s)
 	return p > c ? p - c : 0;
 }
 
-/* Slots of the kernel's untracked-task filter (bpf/common.bpf.h). The table
+/* Slots of the kernel's untracked-task filter (bpf/lib/task.h). The table
  * can be shrunk, for tests only, with PROCTOR_TRACK_FILTER_BITS=0..16: fewer
  * slots force cgroup ids to share one, exercising the hash fallback. */
 static uint32_t track_filter_mask(void)

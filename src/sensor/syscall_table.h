@@ -1,7 +1,7 @@
 /* syscall_table.h: which tail program handles which syscall, on entry or on
  * exit. Each hook family keeps its own table (src/sensor/hooks_<family>.c)
  * and lists it in syscall_table.c. Programs named in a table are loaded but
- * never attached: the dispatcher in bpf/syscalls.bpf.c tail-calls them. One
+ * never attached: the dispatcher in bpf/dispatch/syscalls.bpf.c tail-calls them. One
  * program per syscall and direction, unless the first one registered chains:
  * then a second family's program for the same syscall runs after it. */
 #ifndef PROCTOR_SYSCALL_TABLE_H
