@@ -69,6 +69,8 @@ $(BUILD)/libproctor.a: $(LIB_OBJS) $(BUILD)/src.list
 $(BUILD)/proctor: $(BUILD)/obj/cli/main.o $(BUILD)/libproctor.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
+# The syscall table test checks the numbers against libseccomp's tables.
+$(BUILD)/tests/test_syscall_hooks: LDLIBS += -lseccomp
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libproctor.a $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libproctor.a $(LDLIBS) -lcmocka
