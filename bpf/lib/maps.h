@@ -28,7 +28,7 @@ struct {
 /* Lost records per session (for the session summary). */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 4096);
+	__uint(max_entries, PR_SESSION_DROP_KEYS);
 	__type(key, __u64);
 	__type(value, __u64);
 } session_drops SEC(".maps") __weak;
@@ -49,6 +49,9 @@ struct {
 	__type(value, struct pr_scratch);
 } scratch SEC(".maps") __weak;
 
+/* The ABI this object was built with; user space refuses another. */
+const volatile __u32 pr_abi_version __weak = PR_ABI_VERSION;
+
 /* Tunables set in .rodata before load. */
 const volatile struct pr_config pr_cfg __weak = {
 	.wakeup_bytes = 1 << 20,
@@ -57,8 +60,6 @@ const volatile struct pr_config pr_cfg __weak = {
 };
 
 /* ---- scoping (lib/task.h) ---------------------------------------------- */
-
-#define PR_MAX_TRACKED 65536
 
 /* cgroup v2 id -> session. Session cgroups and their descendants. */
 struct {
@@ -184,7 +185,7 @@ struct {
 /* session -> egress policy (written by user space, removed at detach). */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 1024);
+	__uint(max_entries, PR_MAX_SESSIONS);
 	__type(key, __u64);
 	__type(value, struct pr_egress_policy);
 } egress_policy SEC(".maps") __weak;

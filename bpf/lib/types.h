@@ -10,6 +10,17 @@
 #include "proctor/abi_net.h"
 #include "proctor/abi_security.h"
 
+/* ---- tuning knobs (bounds documented in docs/EVENTS*.md) ---------------- */
+#define PR_PATH_DEPTH	  64	/* path components walked */
+#define PR_SCRATCH_SIZE	  16384 /* largest record assembled in scratch */
+#define PR_FILE_IO_SLOTS  32	/* open files with I/O summarised per process */
+#define PR_DNS_ANSWERS	  16	/* answer records the kernel walks per response */
+#define PR_DNS_MIN_TTL	  30	/* seconds an IP -> domain entry lives at least */
+#define PR_MMSG_SCAN	  8	/* sendmmsg entries inspected per call */
+#define PR_DNS_TCP_MSGS	  4	/* DNS messages decoded per TCP segment */
+#define PR_SEC_AGG_SLOTS  16	/* distinct aggregated kinds per process */
+#define PR_SEC_AGG_COARSE 2	/* of which kept for coarse keys (PR_AGG_ANY) */
+
 /* ---- path walking (lib/path.h) ----------------------------------------- */
 
 /* Path walking state shared by the two bpf_loop callbacks of read_path().
@@ -121,6 +132,17 @@ struct dns_walk {
 	__u64 hash, exact, wildcard;
 };
 
+/* dns_ips: (session, address) -> the name it was resolved from. */
+struct pr_ip_domain {
+	__u64 expires_ns; /* CLOCK_BOOTTIME: resolve time + max(TTL, PR_DNS_MIN_TTL) */
+	__u64 rules;	  /* domain rules the name matched */
+	__u32 ttl;
+	__u16 trunc;
+	__u16 _pad;
+	char name[PR_DOMAIN_CAP];
+};
+_Static_assert(sizeof(struct pr_ip_domain) == 152, "pr_ip_domain layout");
+
 /* Per-CPU work area of the cgroup programs. */
 struct net_scratch {
 	struct pr_flow flow;
@@ -130,6 +152,25 @@ struct net_scratch {
 };
 
 /* ---- security family --------------------------------------------------- */
+
+/* ---- per-process aggregation (sec_agg map value) ------------- */
+
+enum pr_agg_kind { PR_AGG_NONE = 0, PR_AGG_MEMEXEC = 1, PR_AGG_ESCAPE = 2 };
+
+struct pr_agg_slot {
+	__u16 kind; /* enum pr_agg_kind */
+	__u16 op;   /* memexec: enum pr_mem_op */
+	__s32 err;
+	__u32 nr; /* escape: syscall number */
+	__u32 _pad;
+	__u64 a0, a1; /* key: memexec prot|flags<<16; escape: the first two args */
+	__u64 count;
+};
+_Static_assert(sizeof(struct pr_agg_slot) == 40, "pr_agg_slot layout");
+
+struct pr_agg {
+	struct pr_agg_slot slot[PR_SEC_AGG_SLOTS];
+};
 
 /* Name of the memfd an execve/execveat is about to run (security/priv). */
 struct memfd_name {

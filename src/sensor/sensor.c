@@ -247,6 +247,13 @@ int sensor_open(struct sensor *s, const struct sensor_opts *o, char *err, size_t
 		fail(err, errlen, "opening the BPF object", errno);
 		return -1;
 	}
+	if (s->skel->rodata->pr_abi_version != PR_ABI_VERSION) {
+		snprintf(err, errlen,
+			 "BPF object has ABI version %u, this proctor expects %u: rebuild",
+			 (unsigned)s->skel->rodata->pr_abi_version, (unsigned)PR_ABI_VERSION);
+		rc = -1;
+		goto out;
+	}
 	s->skel->rodata->pr_cfg.wakeup_bytes = rb_bytes / 8;
 	s->skel->rodata->pr_cfg.self_tgid = (uint32_t)getpid();
 	s->skel->rodata->pr_track_filter_mask = track_filter_mask();
