@@ -19,7 +19,7 @@ CFLAGS    += $(SANFLAGS) -std=gnu11 -Wall -Wextra -Werror -Wno-missing-field-ini
 LDLIBS    += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
 BPFCFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror -I$(BUILD) -Iinclude -Ibpf
 
-BPF_SRCS  := $(wildcard bpf/*.bpf.c)
+BPF_SRCS  := $(sort $(wildcard bpf/*/*.bpf.c))
 BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.bpf.o,$(BPF_SRCS))
 SRCS      := $(shell find src -name '*.c' | sort)
 LIB_SRCS  := $(filter-out src/cli/main.c,$(SRCS))
@@ -31,6 +31,7 @@ ROOT_SRCS := $(wildcard tests/root/test_*.c)
 ROOT_BINS := $(patsubst tests/root/%.c,$(BUILD)/tests/root/%,$(ROOT_SRCS))
 HDRS      := $(shell find include src bpf -name '*.h')
 
+.DELETE_ON_ERROR:
 .PHONY: all deps test unit e2e asan demo bench fuzz fuzz-policy format clean FORCE
 all: $(BUILD)/proctor $(UNIT_BINS) $(ROOT_BINS)
 
@@ -45,7 +46,7 @@ $(BUILD)/vmlinux.h: | $(BUILD)/.deps
 	@mkdir -p $(BUILD)
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) $(wildcard include/proctor/*.h) $(BUILD)/vmlinux.h
+$(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*/*.h) $(wildcard include/proctor/*.h) $(BUILD)/vmlinux.h
 	@mkdir -p $(dir $@)
 	$(CLANG) $(BPFCFLAGS) -c $< -o $@
 
@@ -73,6 +74,8 @@ $(BUILD)/libproctor.a: $(LIB_OBJS) $(BUILD)/src.list
 $(BUILD)/proctor: $(BUILD)/obj/cli/main.o $(BUILD)/libproctor.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
+# The syscall table test checks the numbers against libseccomp's tables.
+$(BUILD)/tests/test_syscall_hooks: LDLIBS += -lseccomp
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libproctor.a $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libproctor.a $(LDLIBS) -lcmocka
@@ -122,7 +125,7 @@ fuzz: $(BUILD)/proctor.skel.h
 	$(BUILD)/fuzz/fuzz_sinks -max_total_time=$(FUZZ_SECONDS) -max_len=16384
 
 format:
-	clang-format -i $$(find src include tests/unit tests/root bench -name '*.[ch]') bpf/*.c bpf/*.h
+	clang-format -i $$(find src include tests/unit tests/root bench -name '*.[ch]') bpf/*/*.c bpf/*/*.h
 
 clean:
 	rm -rf $(BUILD)

@@ -76,7 +76,7 @@ def stats():
         if name.startswith("sys_enter_disp") or name.startswith("sys_exit_dispa"):
             key = "enter" if "enter" in name else "exit"
             res[key] = (p.get("run_time_ns", 0), p.get("run_cnt", 0))
-        elif name in ("handle_sec_exec", "handle_sec_exit"):
+        elif name in ("handle_exec", "handle_exit"):  # the one exec / exit program (all families)
             res[name] = (p.get("run_time_ns", 0), p.get("run_cnt", 0))
     return res
 
@@ -143,7 +143,7 @@ def inner():
         if op == "getppid":  # no family hooks getppid: the dispatcher alone
             base = {k: med(per_run(m[k]) for m in u) for k in ("enter", "exit")}
         if op == "exec":
-            for k in ("handle_sec_exec", "handle_sec_exit"):
+            for k in ("handle_exec", "handle_exit"):
                 print(f"{k} (tp_btf): untracked {med(per_run(m[k]) for m in u):.1f} ns, "
                       f"tracked {med(per_run(m[k]) for m in t):.1f} ns per run")
             continue

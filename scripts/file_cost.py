@@ -26,7 +26,7 @@ ONLY = sys.argv[2].split(",") if len(sys.argv) > 2 else None
 PHASES = [("getpid", N, 1), ("open_same", N, 2), ("open_distinct_fail", N // 10, 1),
           ("open_cycle", N // 10, 2), ("read", N, 1), ("write", N, 1), ("chmod", N // 10, 1)]
 PROGS = ("sys_enter_dispatch", "sys_exit_dispatch", "file_uring_submit", "file_uring_complete",
-         "file_exit", "file_exec")
+         "handle_exit", "handle_exec")
 
 
 OURS = set()

@@ -14,7 +14,11 @@
 #include <linux/types.h>
 #endif
 
-#define PR_ABI_VERSION 1
+#define PR_ABI_VERSION 1 /* the BPF object carries it (pr_abi_version); checked at load */
+
+/* A field's offset, asserted on both sides of the ABI. */
+#define PR_ABI_AT(type, field, off)                                                                \
+	_Static_assert(__builtin_offsetof(struct type, field) == (off), #type "." #field)
 
 /* Event types. Numbering is grouped by family; gaps leave room. */
 enum pr_event_type {
@@ -75,20 +79,27 @@ struct pr_tracked {
 };
 _Static_assert(sizeof(struct pr_tracked) == 16, "pr_tracked layout");
 
-/* Tunables set in .rodata before load. */
+/* Tunables in .rodata, set before load (defaults: bpf/lib/maps.h). */
 struct pr_config {
 	__u64 wakeup_bytes; /* force a reader wake-up past this much pending data */
 	__u32 self_tgid;    /* proctor itself: never recorded */
 	__u32 _pad;
+	__u64 file_open_window_ns; /* opens of one key within this are folded (EVENTS-file.md) */
+	__u64 file_io_period_ns;   /* a file open longer gets a partial I/O summary */
 };
-_Static_assert(sizeof(struct pr_config) == 16, "pr_config layout");
+_Static_assert(sizeof(struct pr_config) == 32, "pr_config layout");
+
+/* ---- limits user space depends on: one definition each ---------------- */
+#define PR_MAX_TRACKED	65536 /* cgroups tracked at once (tracked_cgroups) */
+#define PR_MAX_SESSIONS 64    /* sessions live at once (egress_policy, pipeline, egress) */
+/* session_drops keeps a session's count after the session ends (its summary
+ * reads it last), so it holds many generations of live sessions. */
+#define PR_SESSION_DROP_KEYS (PR_MAX_SESSIONS * 64)
 
 /* ---- bounds (documented in docs/EVENTS.md) ----------------------------- */
 #define PR_ARGV_CAP	 4096 /* bytes of NUL-separated argv captured */
 #define PR_PATH_CAP	 4096 /* bytes of one path, NUL included */
-#define PR_PATH_DEPTH	 64   /* path components walked */
-#define PR_SCRATCH_SIZE	 16384
-#define PR_SYSCALL_SLOTS 512 /* syscall numbers the dispatcher routes */
+#define PR_SYSCALL_SLOTS 512  /* syscall numbers the dispatcher routes */
 
 /* ---- process family ---------------------------------------------------- */
 
@@ -139,5 +150,53 @@ struct pr_cgroup_add {
 	__u64 parent_cgroup_id;
 };
 _Static_assert(sizeof(struct pr_cgroup_add) == 88, "pr_cgroup_add layout");
+
+/* Field offsets: a field moved on one side cannot go unnoticed. */
+/* clang-format off */
+/* pr_hdr */
+PR_ABI_AT(pr_hdr, type, 0);
+PR_ABI_AT(pr_hdr, flags, 2);
+PR_ABI_AT(pr_hdr, size, 4);
+PR_ABI_AT(pr_hdr, ts_ns, 8);
+PR_ABI_AT(pr_hdr, cgroup_id, 16);
+PR_ABI_AT(pr_hdr, session_key, 24);
+PR_ABI_AT(pr_hdr, pid, 32);
+PR_ABI_AT(pr_hdr, tid, 36);
+PR_ABI_AT(pr_hdr, ppid, 40);
+PR_ABI_AT(pr_hdr, uid, 44);
+PR_ABI_AT(pr_hdr, gid, 48);
+PR_ABI_AT(pr_hdr, comm, 56);
+/* pr_tracked */
+PR_ABI_AT(pr_tracked, session_key, 0);
+PR_ABI_AT(pr_tracked, depth, 8);
+PR_ABI_AT(pr_tracked, flags, 12);
+/* pr_config */
+PR_ABI_AT(pr_config, wakeup_bytes, 0);
+PR_ABI_AT(pr_config, self_tgid, 8);
+PR_ABI_AT(pr_config, file_open_window_ns, 16);
+PR_ABI_AT(pr_config, file_io_period_ns, 24);
+/* pr_exec */
+PR_ABI_AT(pr_exec, hdr, 0);
+PR_ABI_AT(pr_exec, old_tid, 72);
+PR_ABI_AT(pr_exec, args_total, 76);
+PR_ABI_AT(pr_exec, args_size, 80);
+PR_ABI_AT(pr_exec, exe_len, 84);
+PR_ABI_AT(pr_exec, cwd_len, 86);
+PR_ABI_AT(pr_exec, ruid, 88);
+PR_ABI_AT(pr_exec, data, 96);
+/* pr_fork */
+PR_ABI_AT(pr_fork, hdr, 0);
+PR_ABI_AT(pr_fork, clone_flags, 72);
+PR_ABI_AT(pr_fork, syscall_nr, 80);
+PR_ABI_AT(pr_fork, parent_tid, 84);
+/* pr_exit */
+PR_ABI_AT(pr_exit, hdr, 0);
+PR_ABI_AT(pr_exit, exit_code, 72);
+PR_ABI_AT(pr_exit, start_ns, 80);
+/* pr_cgroup_add */
+PR_ABI_AT(pr_cgroup_add, hdr, 0);
+PR_ABI_AT(pr_cgroup_add, new_cgroup_id, 72);
+PR_ABI_AT(pr_cgroup_add, parent_cgroup_id, 80);
+/* clang-format on */
 
 #endif /* PROCTOR_ABI_H */

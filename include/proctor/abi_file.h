@@ -13,7 +13,6 @@
  * and flagged, never dropped. */
 #define PR_XATTR_NAME_CAP  256
 #define PR_FILE_OPEN_SLOTS 16 /* distinct open keys folded per process */
-#define PR_FILE_IO_SLOTS   32 /* open files with I/O summarised per process */
 
 /* pr_hdr.flags of file records */
 #define PR_FILE_PATH_TRUNC 0x0001 /* a path walked in the kernel was cut */
@@ -135,5 +134,51 @@ struct pr_file_meta {
 	char data[];
 };
 _Static_assert(sizeof(struct pr_file_meta) == 120, "pr_file_meta layout");
+
+/* Field offsets: a field moved on one side cannot go unnoticed. */
+/* clang-format off */
+/* pr_file_open */
+PR_ABI_AT(pr_file_open, hdr, 0);
+PR_ABI_AT(pr_file_open, ret, 72);
+PR_ABI_AT(pr_file_open, flags, 80);
+PR_ABI_AT(pr_file_open, resolve, 88);
+PR_ABI_AT(pr_file_open, agg_id, 96);
+PR_ABI_AT(pr_file_open, first_ts, 104);
+PR_ABI_AT(pr_file_open, mode, 112);
+PR_ABI_AT(pr_file_open, count, 116);
+PR_ABI_AT(pr_file_open, syscall, 120);
+PR_ABI_AT(pr_file_open, path_len, 124);
+PR_ABI_AT(pr_file_open, dir_len, 126);
+PR_ABI_AT(pr_file_open, name_len, 128);
+PR_ABI_AT(pr_file_open, data, 136);
+/* pr_file_io */
+PR_ABI_AT(pr_file_io, hdr, 0);
+PR_ABI_AT(pr_file_io, bytes, 72);
+PR_ABI_AT(pr_file_io, ops, 80);
+PR_ABI_AT(pr_file_io, first_ts, 88);
+PR_ABI_AT(pr_file_io, uring_ops, 96);
+PR_ABI_AT(pr_file_io, fd, 104);
+PR_ABI_AT(pr_file_io, mmaps, 108);
+PR_ABI_AT(pr_file_io, path_len, 112);
+PR_ABI_AT(pr_file_io, reason, 114);
+PR_ABI_AT(pr_file_io, unconfirmed, 116);
+PR_ABI_AT(pr_file_io, agg_id, 120);
+PR_ABI_AT(pr_file_io, files, 128);
+PR_ABI_AT(pr_file_io, data, 136);
+/* pr_file_meta */
+PR_ABI_AT(pr_file_meta, hdr, 0);
+PR_ABI_AT(pr_file_meta, ret, 72);
+PR_ABI_AT(pr_file_meta, arg, 80);
+PR_ABI_AT(pr_file_meta, arg2, 88);
+PR_ABI_AT(pr_file_meta, syscall, 96);
+PR_ABI_AT(pr_file_meta, op, 100);
+PR_ABI_AT(pr_file_meta, path_len, 102);
+PR_ABI_AT(pr_file_meta, dir_len, 104);
+PR_ABI_AT(pr_file_meta, name_len, 106);
+PR_ABI_AT(pr_file_meta, dir2_len, 108);
+PR_ABI_AT(pr_file_meta, name2_len, 110);
+PR_ABI_AT(pr_file_meta, xattr_len, 112);
+PR_ABI_AT(pr_file_meta, data, 120);
+/* clang-format on */
 
 #endif /* PROCTOR_ABI_FILE_H */

@@ -13,12 +13,8 @@
 #define PR_NET_PATH_CAP 108  /* sun_path of a UNIX socket address */
 #define PR_DOMAIN_CAP	128  /* domain attributed to a flow (NUL included) */
 #define PR_DNS_CAP	1024 /* DNS payload bytes copied per packet */
-#define PR_DNS_ANSWERS	16   /* answer records the kernel walks per response */
-#define PR_DNS_MIN_TTL	30   /* seconds an IP -> domain entry lives at least */
 #define PR_EGRESS_RULES 64   /* rules per session policy (bit mask width) */
 #define PR_RULE_PORTS	8    /* port ranges per rule */
-#define PR_MMSG_SCAN	8    /* sendmmsg entries inspected per call */
-#define PR_DNS_TCP_MSGS 4    /* DNS messages decoded per TCP segment */
 
 /* ---- syscall records --------------------------------------------------- */
 
@@ -179,18 +175,85 @@ struct pr_ip_key {
 	__u64 session_key;
 	__u8 addr[16];
 };
-struct pr_ip_domain {
-	__u64 expires_ns; /* CLOCK_BOOTTIME: resolve time + max(TTL, PR_DNS_MIN_TTL) */
-	__u64 rules;	  /* domain rules the name matched */
-	__u32 ttl;
-	__u16 trunc;
-	__u16 _pad;
-	char name[PR_DOMAIN_CAP];
-};
 _Static_assert(sizeof(struct pr_ip_key) == 24, "pr_ip_key layout");
-_Static_assert(sizeof(struct pr_ip_domain) == 152, "pr_ip_domain layout");
 
 #define PR_FNV_OFFSET 0xcbf29ce484222325ULL
 #define PR_FNV_PRIME  0x100000001b3ULL
+
+/* Field offsets: a field moved on one side cannot go unnoticed. */
+/* clang-format off */
+/* pr_net */
+PR_ABI_AT(pr_net, hdr, 0);
+PR_ABI_AT(pr_net, ret, 72);
+PR_ABI_AT(pr_net, fd, 76);
+PR_ABI_AT(pr_net, family, 80);
+PR_ABI_AT(pr_net, sotype, 82);
+PR_ABI_AT(pr_net, protocol, 84);
+PR_ABI_AT(pr_net, syscall, 86);
+PR_ABI_AT(pr_net, peer_port, 88);
+PR_ABI_AT(pr_net, local_port, 90);
+PR_ABI_AT(pr_net, path_len, 92);
+PR_ABI_AT(pr_net, count, 94);
+PR_ABI_AT(pr_net, peer, 96);
+PR_ABI_AT(pr_net, local, 112);
+PR_ABI_AT(pr_net, path, 128);
+/* pr_flow_key */
+PR_ABI_AT(pr_flow_key, cookie, 0);
+PR_ABI_AT(pr_flow_key, peer, 8);
+PR_ABI_AT(pr_flow_key, peer_port, 24);
+PR_ABI_AT(pr_flow_key, protocol, 26);
+/* pr_flow */
+PR_ABI_AT(pr_flow, hdr, 0);
+PR_ABI_AT(pr_flow, start_ns, 72);
+PR_ABI_AT(pr_flow, last_ns, 80);
+PR_ABI_AT(pr_flow, bytes_out, 88);
+PR_ABI_AT(pr_flow, bytes_in, 96);
+PR_ABI_AT(pr_flow, cookie, 104);
+PR_ABI_AT(pr_flow, peer, 112);
+PR_ABI_AT(pr_flow, local, 128);
+PR_ABI_AT(pr_flow, peer_port, 144);
+PR_ABI_AT(pr_flow, local_port, 146);
+PR_ABI_AT(pr_flow, family, 148);
+PR_ABI_AT(pr_flow, protocol, 149);
+PR_ABI_AT(pr_flow, verdict, 150);
+PR_ABI_AT(pr_flow, audit, 151);
+PR_ABI_AT(pr_flow, rule, 152);
+PR_ABI_AT(pr_flow, fflags, 154);
+PR_ABI_AT(pr_flow, err, 156);
+PR_ABI_AT(pr_flow, domain, 164);
+/* pr_dns_pkt */
+PR_ABI_AT(pr_dns_pkt, hdr, 0);
+PR_ABI_AT(pr_dns_pkt, server, 72);
+PR_ABI_AT(pr_dns_pkt, server_port, 88);
+PR_ABI_AT(pr_dns_pkt, len, 90);
+PR_ABI_AT(pr_dns_pkt, orig_len, 92);
+/* pr_egress_rule */
+PR_ABI_AT(pr_egress_rule, net_hi, 0);
+PR_ABI_AT(pr_egress_rule, net_lo, 8);
+PR_ABI_AT(pr_egress_rule, mask_hi, 16);
+PR_ABI_AT(pr_egress_rule, mask_lo, 24);
+PR_ABI_AT(pr_egress_rule, kind, 32);
+PR_ABI_AT(pr_egress_rule, action, 33);
+PR_ABI_AT(pr_egress_rule, transport, 34);
+PR_ABI_AT(pr_egress_rule, nports, 35);
+PR_ABI_AT(pr_egress_rule, port_lo, 40);
+PR_ABI_AT(pr_egress_rule, port_hi, 56);
+/* pr_egress_policy */
+PR_ABI_AT(pr_egress_policy, default_deny, 0);
+PR_ABI_AT(pr_egress_policy, mode, 1);
+PR_ABI_AT(pr_egress_policy, nrules, 2);
+PR_ABI_AT(pr_egress_policy, raw_deny, 3);
+PR_ABI_AT(pr_egress_policy, bypass_until_ns, 8);
+PR_ABI_AT(pr_egress_policy, rules, 16);
+/* pr_domain_key */
+PR_ABI_AT(pr_domain_key, session_key, 0);
+PR_ABI_AT(pr_domain_key, hash, 8);
+/* pr_domain_rules */
+PR_ABI_AT(pr_domain_rules, exact, 0);
+PR_ABI_AT(pr_domain_rules, wildcard, 8);
+/* pr_ip_key */
+PR_ABI_AT(pr_ip_key, session_key, 0);
+PR_ABI_AT(pr_ip_key, addr, 8);
+/* clang-format on */
 
 #endif /* PROCTOR_ABI_NET_H */

@@ -13,8 +13,6 @@
 #define PR_SEC_GROUPS_CAP 16	  /* supplementary groups shown per cred snapshot */
 #define PR_SEC_STR_CAP	  256	  /* bytes of one string argument (NUL included) */
 #define PR_SEC_STRS	  3	  /* string arguments per escape record */
-#define PR_SEC_AGG_SLOTS  16	  /* distinct aggregated kinds per process */
-#define PR_SEC_AGG_COARSE 2	  /* of which kept for coarse keys (PR_AGG_ANY) */
 #define PR_AGG_ANY	  (~0ULL) /* aggregation key argument: "any other value" */
 
 /* Common record flags (pr_hdr.flags). */
@@ -119,23 +117,52 @@ struct pr_sec_escape {
 };
 _Static_assert(sizeof(struct pr_sec_escape) == 936, "pr_sec_escape layout");
 
-/* ---- per-process aggregation (BPF map value, not a record) ------------- */
-
-enum pr_agg_kind { PR_AGG_NONE = 0, PR_AGG_MEMEXEC = 1, PR_AGG_ESCAPE = 2 };
-
-struct pr_agg_slot {
-	__u16 kind; /* enum pr_agg_kind */
-	__u16 op;   /* memexec: enum pr_mem_op */
-	__s32 err;
-	__u32 nr; /* escape: syscall number */
-	__u32 _pad;
-	__u64 a0, a1; /* key: memexec prot|flags<<16; escape: the first two args */
-	__u64 count;
-};
-_Static_assert(sizeof(struct pr_agg_slot) == 40, "pr_agg_slot layout");
-
-struct pr_agg {
-	struct pr_agg_slot slot[PR_SEC_AGG_SLOTS];
-};
+/* Field offsets: a field moved on one side cannot go unnoticed. */
+/* clang-format off */
+/* pr_cred_snap */
+PR_ABI_AT(pr_cred_snap, uid, 0);
+PR_ABI_AT(pr_cred_snap, euid, 4);
+PR_ABI_AT(pr_cred_snap, suid, 8);
+PR_ABI_AT(pr_cred_snap, fsuid, 12);
+PR_ABI_AT(pr_cred_snap, gid, 16);
+PR_ABI_AT(pr_cred_snap, egid, 20);
+PR_ABI_AT(pr_cred_snap, sgid, 24);
+PR_ABI_AT(pr_cred_snap, fsgid, 28);
+PR_ABI_AT(pr_cred_snap, cap_inh, 32);
+PR_ABI_AT(pr_cred_snap, cap_prm, 40);
+PR_ABI_AT(pr_cred_snap, cap_eff, 48);
+PR_ABI_AT(pr_cred_snap, cap_amb, 56);
+PR_ABI_AT(pr_cred_snap, ngroups, 64);
+PR_ABI_AT(pr_cred_snap, groups, 72);
+/* pr_sec_priv */
+PR_ABI_AT(pr_sec_priv, hdr, 0);
+PR_ABI_AT(pr_sec_priv, op, 72);
+PR_ABI_AT(pr_sec_priv, ret, 76);
+PR_ABI_AT(pr_sec_priv, args, 80);
+PR_ABI_AT(pr_sec_priv, from, 104);
+PR_ABI_AT(pr_sec_priv, to, 240);
+/* pr_sec_memexec */
+PR_ABI_AT(pr_sec_memexec, hdr, 0);
+PR_ABI_AT(pr_sec_memexec, op, 72);
+PR_ABI_AT(pr_sec_memexec, prot, 74);
+PR_ABI_AT(pr_sec_memexec, mem_flags, 76);
+PR_ABI_AT(pr_sec_memexec, map_flags, 80);
+PR_ABI_AT(pr_sec_memexec, err, 84);
+PR_ABI_AT(pr_sec_memexec, addr, 88);
+PR_ABI_AT(pr_sec_memexec, len, 96);
+PR_ABI_AT(pr_sec_memexec, count, 104);
+PR_ABI_AT(pr_sec_memexec, path_len, 112);
+PR_ABI_AT(pr_sec_memexec, path, 120);
+/* pr_sec_escape */
+PR_ABI_AT(pr_sec_escape, hdr, 0);
+PR_ABI_AT(pr_sec_escape, nr, 72);
+PR_ABI_AT(pr_sec_escape, aux_arg, 76);
+PR_ABI_AT(pr_sec_escape, ret, 80);
+PR_ABI_AT(pr_sec_escape, args, 88);
+PR_ABI_AT(pr_sec_escape, aux, 136);
+PR_ABI_AT(pr_sec_escape, count, 152);
+PR_ABI_AT(pr_sec_escape, str_len, 160);
+PR_ABI_AT(pr_sec_escape, str, 168);
+/* clang-format on */
 
 #endif /* PROCTOR_ABI_SECURITY_H */

@@ -13,6 +13,7 @@
 
 #include "proctor/abi_file.h"
 #include "sensor/decode.h"
+#include "sensor/syscall_table.h"
 #include "util/strbuf.h"
 #include "util/util.h"
 
@@ -220,56 +221,6 @@ static void add_flag_names(struct record *r, const char *key, uint64_t v, const 
 			names[n++] = t[i].name;
 	if (n)
 		record_add_strv(r, key, names, n);
-}
-
-static const char *syscall_name(uint32_t nr)
-{
-	switch (nr) {
-#ifdef SYS_open
-	case SYS_open: return "open";
-	case SYS_creat: return "creat";
-	case SYS_unlink: return "unlink";
-	case SYS_rmdir: return "rmdir";
-	case SYS_rename: return "rename";
-	case SYS_link: return "link";
-	case SYS_symlink: return "symlink";
-	case SYS_mkdir: return "mkdir";
-	case SYS_mknod: return "mknod";
-	case SYS_chmod: return "chmod";
-	case SYS_chown: return "chown";
-	case SYS_lchown: return "lchown";
-	case SYS_utime: return "utime";
-	case SYS_utimes: return "utimes";
-	case SYS_futimesat: return "futimesat";
-#endif
-	case SYS_openat: return "openat";
-	case 437: return "openat2";
-	case SYS_open_by_handle_at: return "open_by_handle_at";
-	case 463: return "setxattrat";
-	case 466: return "removexattrat";
-	case SYS_unlinkat: return "unlinkat";
-	case SYS_renameat: return "renameat";
-	case SYS_renameat2: return "renameat2";
-	case SYS_linkat: return "linkat";
-	case SYS_symlinkat: return "symlinkat";
-	case SYS_mkdirat: return "mkdirat";
-	case SYS_mknodat: return "mknodat";
-	case SYS_fchmod: return "fchmod";
-	case SYS_fchmodat: return "fchmodat";
-	case 452: return "fchmodat2";
-	case SYS_fchown: return "fchown";
-	case SYS_fchownat: return "fchownat";
-	case SYS_truncate: return "truncate";
-	case SYS_ftruncate: return "ftruncate";
-	case SYS_utimensat: return "utimensat";
-	case SYS_setxattr: return "setxattr";
-	case SYS_lsetxattr: return "lsetxattr";
-	case SYS_fsetxattr: return "fsetxattr";
-	case SYS_removexattr: return "removexattr";
-	case SYS_lremovexattr: return "lremovexattr";
-	case SYS_fremovexattr: return "fremovexattr";
-	}
-	return NULL;
 }
 
 static const char *uring_op_name(uint32_t op)

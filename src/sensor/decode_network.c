@@ -10,6 +10,7 @@
 #include "proctor/abi_net.h"
 #include "sensor/decode.h"
 #include "sensor/egress.h"
+#include "sensor/syscall_table.h"
 #include "util/util.h"
 
 /* Sessions whose flows are decoded here: rule names and statistics for the
@@ -235,21 +236,11 @@ static void add_outcome(struct record *r, long ret)
 	record_add_str(r, "error.code", en ? en : "EUNKNOWN");
 }
 
-static const char *syscall_name(unsigned nr)
+/* The syscall of a network record; io_uring CONNECT (the file family's
+ * hooks) carries io_uring_enter. */
+static const char *net_syscall_name(unsigned nr)
 {
-	switch (nr) {
-	case SYS_socket: return "socket";
-	case SYS_connect: return "connect";
-	case SYS_bind: return "bind";
-	case SYS_listen: return "listen";
-	case SYS_accept: return "accept";
-	case SYS_accept4: return "accept4";
-	case SYS_sendto: return "sendto";
-	case SYS_sendmsg: return "sendmsg";
-	case SYS_sendmmsg: return "sendmmsg";
-	case SYS_io_uring_enter: return "io_uring"; /* IORING_OP_CONNECT (file family's hooks) */
-	}
-	return NULL;
+	return nr == PR_NR_io_uring_enter ? "io_uring" : syscall_name(nr);
 }
 
 static void add_endpoint(struct record *r, const struct pr_net *e, bool peer)
@@ -274,7 +265,7 @@ static enum decode_result decode_net(struct decode_ctx *c, const void *data, siz
 {
 	const struct pr_net *e = data;
 	const struct decoder *d = decoder_for(e->hdr.type);
-	const char *sc = syscall_name(e->syscall);
+	const char *sc = net_syscall_name(e->syscall);
 	uint16_t t = e->hdr.type;
 
 	(void)len;

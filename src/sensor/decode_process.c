@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "sensor/decode.h"
+#include "sensor/syscall_table.h"
 #include "util/strbuf.h"
 #include "util/util.h"
 
@@ -96,21 +97,14 @@ static enum decode_result decode_exec(struct decode_ctx *c, const void *data, si
 	return DECODE_OK;
 }
 
+/* The parent's syscall that made the task: only the fork family is named
+ * (io_uring worker threads, for one, are made from other syscalls). */
 static const char *fork_syscall_name(uint32_t nr)
 {
-#if defined(__x86_64__)
-	switch (nr) {
-	case 56: return "clone";
-	case 57: return "fork";
-	case 58: return "vfork";
-	case 435: return "clone3";
-	}
-#elif defined(__aarch64__)
-	switch (nr) {
-	case 220: return "clone";
-	case 435: return "clone3";
-	}
-#endif
+	long n = nr;
+
+	if (n == PR_NR_clone || n == PR_NR_clone3 || n == PR_NR_fork || n == PR_NR_vfork)
+		return syscall_name(n);
 	return NULL;
 }
 

@@ -88,7 +88,7 @@ static bool is_tail_program(const char *name)
 	const struct syscall_hook *const *t;
 	const struct syscall_hook *h;
 
-	if (!strcmp(name, "tail_sec_ia32_enter"))
+	if (!strcmp(name, PR_IA32_PROG))
 		return true;
 	for (t = syscall_hook_tables; *t; t++)
 		for (h = *t; h->prog; h++)
@@ -118,63 +118,51 @@ static int mark_tail_programs(struct sensor *s, char *err, size_t errlen)
 	return 0;
 }
 
-/* Route each hooked syscall number to its program: the first claimant goes
- * in the dispatcher's array, a second one in the chain array, and only when
- * the first chains to it. Anything else is a build error, never a silent
- * overwrite. */
+/* Route each hooked syscall number to its program, where the routing rule
+ * (syscall_route_plan) puts it. */
 static int fill_tail_calls(struct sensor *s, char *err, size_t errlen)
 {
-	const struct syscall_hook *owner[2][PR_SYSCALL_SLOTS] = {{0}};
-	bool chained[2][PR_SYSCALL_SLOTS] = {{0}};
-	const struct syscall_hook *const *t;
-	const struct syscall_hook *h, *first;
+	enum syscall_slot slot[SYSCALL_ROUTES_MAX];
+	const struct syscall_hook *h;
 	struct bpf_map *map;
 	struct bpf_program *p;
 	uint32_t key;
+	size_t i, n = syscall_hook_count();
 	int fd, rc;
 
-	for (t = syscall_hook_tables; *t; t++) {
-		for (h = *t; h->prog; h++) {
-			if (h->nr < 0 || h->nr >= PR_SYSCALL_SLOTS) {
-				snprintf(err, errlen, "syscall %d of '%s' is out of range", h->nr,
-					 h->prog);
-				return -1;
-			}
-			first = owner[h->on_exit][h->nr];
-			if (!first) {
-				owner[h->on_exit][h->nr] = h;
-				map = h->on_exit ? s->skel->maps.sys_exit_tails
-						 : s->skel->maps.sys_enter_tails;
-			} else if (first->chains && !chained[h->on_exit][h->nr]) {
-				chained[h->on_exit][h->nr] = true;
-				map = h->on_exit ? s->skel->maps.sys_exit_chain
-						 : s->skel->maps.sys_enter_chain;
-			} else {
-				snprintf(err, errlen,
-					 "syscall %d (%s) is claimed by both '%s' and '%s'%s",
-					 h->nr, h->on_exit ? "exit" : "enter", first->prog, h->prog,
-					 first->chains ? " (and a chained program already)"
-						       : ": the first must chain (.chains)");
-				return -1;
-			}
-			p = sensor_find_prog(s, h->prog);
-			fd = p ? bpf_program__fd(p) : -ENOENT;
-			key = (uint32_t)h->nr;
-			rc = bpf_map__update_elem(map, &key, sizeof(key), &fd, sizeof(fd), BPF_ANY);
-			if (rc) {
-				snprintf(err, errlen, "routing syscall %d to '%s': %s", h->nr,
-					 h->prog, strerror(-rc));
-				return -1;
-			}
+	if (n > sizeof(slot) / sizeof(slot[0])) {
+		snprintf(err, errlen, "%zu syscall routes: more than the routing plan holds", n);
+		return -1;
+	}
+	if (syscall_route_plan(syscall_hooks, slot, n, err, errlen))
+		return -1;
+	for (i = 0; i < n; i++) {
+		h = &syscall_hooks[i];
+		if (slot[i] == SLOT_ABSENT)
+			continue;
+		if (slot[i] == SLOT_TAIL)
+			map = h->on_exit ? s->skel->maps.sys_exit_tails
+					 : s->skel->maps.sys_enter_tails;
+		else
+			map = h->on_exit ? s->skel->maps.sys_exit_chain
+					 : s->skel->maps.sys_enter_chain;
+		p = sensor_find_prog(s, h->prog);
+		fd = p ? bpf_program__fd(p) : -ENOENT;
+		key = (uint32_t)h->nr;
+		rc = bpf_map__update_elem(map, &key, sizeof(key), &fd, sizeof(fd), BPF_ANY);
+		if (rc) {
+			snprintf(err, errlen, "routing syscall %d to '%s': %s", h->nr, h->prog,
+				 strerror(-rc));
+			return -1;
 		}
 	}
 	return 0;
 }
 
-/* ia32 syscalls all go to one program (see bpf/syscalls.bpf.c). */
+/* ia32 syscalls all go to one program (see bpf/dispatch/syscalls.bpf.c). */
 static int route_ia32(struct sensor *s, char *err, size_t errlen)
 {
-	struct bpf_program *p = sensor_find_prog(s, "tail_sec_ia32_enter");
+	struct bpf_program *p = sensor_find_prog(s, PR_IA32_PROG);
 	int fd = p ? bpf_program__fd(p) : -ENOENT;
 	uint32_t key = 0;
 	int rc = bpf_map__update_elem(s->skel->maps.sys_ia32_enter, &key, sizeof(key), &fd,
@@ -227,7 +215,7 @@ uint64_t sensor_pending_bytes(const struct sensor *s)
 	return p > c ? p - c : 0;
 }
 
-/* Slots of the kernel's untracked-task filter (bpf/common.bpf.h). The table
+/* Slots of the kernel's untracked-task filter (bpf/lib/task.h). The table
  * can be shrunk, for tests only, with PROCTOR_TRACK_FILTER_BITS=0..16: fewer
  * slots force cgroup ids to share one, exercising the hash fallback. */
 static uint32_t track_filter_mask(void)
@@ -258,6 +246,13 @@ int sensor_open(struct sensor *s, const struct sensor_opts *o, char *err, size_t
 	if (!s->skel) {
 		fail(err, errlen, "opening the BPF object", errno);
 		return -1;
+	}
+	if (s->skel->rodata->pr_abi_version != PR_ABI_VERSION) {
+		snprintf(err, errlen,
+			 "BPF object has ABI version %u, this proctor expects %u: rebuild",
+			 (unsigned)s->skel->rodata->pr_abi_version, (unsigned)PR_ABI_VERSION);
+		rc = -1;
+		goto out;
 	}
 	s->skel->rodata->pr_cfg.wakeup_bytes = rb_bytes / 8;
 	s->skel->rodata->pr_cfg.self_tgid = (uint32_t)getpid();

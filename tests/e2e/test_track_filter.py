@@ -1,4 +1,4 @@
-"""test_track_filter.py: the kernel's untracked-task filter (bpf/common.bpf.h,
+"""test_track_filter.py: the kernel's untracked-task filter (bpf/lib/task.h,
 used first by the syscall dispatcher) never hides a tracked task and never
 lets an untracked one through. A tracked process deep in nested child cgroups
 (made by the kernel-side cgroup_mkdir hook, not by proctor) is recorded; with

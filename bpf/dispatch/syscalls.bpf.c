@@ -1,49 +1,13 @@
 /* syscalls.bpf.c: the one syscall entry/exit dispatcher. Every syscall runs
  * exactly one program here; it tail-calls by syscall number into the program
  * a hook family registered for it (user space fills the prog arrays from
- * src/sensor/syscall_table.c). A syscall no family wants costs an empty-slot
+ * include/proctor/syscalls.h). A syscall no family wants costs an empty-slot
  * tail call and nothing else. Untracked tasks are turned away here, by the
- * tracked-cgroup filter (common.bpf.h), before any tail call; the full
- * tracked-cgroup check is still the first thing each tail program does. Tail programs use
- * SEC("tp_btf/sys_enter") or SEC("tp_btf/sys_exit") and are never attached themselves. */
-#include "common.bpf.h"
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
-	__uint(max_entries, PR_SYSCALL_SLOTS);
-	__type(key, __u32);
-	__type(value, __u32);
-} sys_enter_tails SEC(".maps") __weak;
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
-	__uint(max_entries, PR_SYSCALL_SLOTS);
-	__type(key, __u32);
-	__type(value, __u32);
-} sys_exit_tails SEC(".maps") __weak;
-
-/* ia32 syscalls (int $0x80, also from 64-bit code) number syscalls
- * differently and pass arguments in other registers: they must never reach
- * the native tables. Their one program (slot 0) records them instead. */
-struct {
-	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u32);
-} sys_ia32_enter SEC(".maps") __weak;
-
-#if defined(__TARGET_ARCH_x86)
-#define PR_TS_COMPAT 0x0002 /* thread_info.status while in an ia32 syscall */
-static __always_inline bool in_ia32_syscall(void)
-{
-	return bpf_get_current_task_btf()->thread_info.status & PR_TS_COMPAT;
-}
-#else
-static __always_inline bool in_ia32_syscall(void)
-{
-	return false;
-}
-#endif
+ * tracked-cgroup filter (lib/task.h), before any tail call; the full
+ * tracked-cgroup check is still the first thing each tail program does. Tail
+ * programs use SEC("tp_btf/sys_enter") or SEC("tp_btf/sys_exit") and are
+ * never attached themselves. */
+#include "dispatch/dispatch.h"
 
 /* Every syscall of every task on the machine comes through here: an untracked
  * task must leave after the cheapest possible test. The cgroup id is read by

@@ -1,0 +1,301 @@
+/* meta.bpf.c: file.metadata for unlink/rename/link/symlink/mkdir/mknod/
+ * chmod/chown/truncate/utimes/xattr syscalls (and, through
+ * file_meta_record, their io_uring forms). Semantics: docs/EVENTS-file.md. */
+#include "file/file.h"
+
+/* "/proc/self/fd/N" (what C libraries use to emulate fchmodat & co. on
+ * O_PATH descriptors): N, else -1. The object is then that fd's file. */
+static __always_inline int proc_self_fd(const char *uname)
+{
+	static const char pre[] = "/proc/self/fd/";
+	char head[24] = {};
+	int i, fd = 0;
+
+	if (bpf_probe_read_user_str(head, sizeof(head), uname) <= (long)sizeof(pre))
+		return -1;
+#pragma unroll
+	for (i = 0; i < (int)sizeof(pre) - 1; i++)
+		if (head[i] != pre[i])
+			return -1;
+#pragma unroll
+	for (i = sizeof(pre) - 1; i < (int)sizeof(head); i++) {
+		if (!head[i])
+			return fd;
+		if (head[i] < '0' || head[i] > '9' || fd > 100000000)
+			return -1;
+		fd = fd * 10 + (head[i] - '0');
+	}
+	return -1;
+}
+
+__noinline int file_meta_record(struct pr_tracked *tr, const struct meta_req *q, long ret)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+	struct pr_scratch *s = scratch_get();
+	struct pr_file_meta *e;
+	struct file *f;
+	__u16 hf = q->hflags;
+	__u32 off, n, name_off;
+
+	if (!s || !tr || !q)
+		return 0;
+	e = (void *)s->buf;
+	off = sizeof(*e);
+	e->path_len = e->name_len = e->dir_len = e->name2_len = e->dir2_len = e->xattr_len = 0;
+	f = q->objfd >= 0 ? fd_file(t, q->objfd) : (struct file *)q->objfile;
+	if (!f && q->user && !q->name_raw && q->name)
+		f = fd_file(t, proc_self_fd(q->name));
+	if (f) {
+		n = put_file_path(s, off, &f->f_path, &hf);
+		e->path_len = n;
+		off += n;
+	}
+	name_off = off;
+	n = put_str(s, off, q->name, q->user, &hf);
+	e->name_len = n;
+	off += n;
+	if (!q->name_raw && q->objfd < 0 && !q->objfile && is_relative(s, name_off, n)) {
+		n = put_dir(s, off, t, q->dirfd, &hf);
+		e->dir_len = n;
+		off += n;
+	}
+	name_off = off;
+	n = put_str(s, off, q->name2, q->user, &hf);
+	e->name2_len = n;
+	off += n;
+	if (is_relative(s, name_off, n)) {
+		n = put_dir(s, off, t, q->dirfd2, &hf);
+		e->dir2_len = n;
+		off += n;
+	}
+	n = put_short_str(s, off, q->xattr, q->user, &hf);
+	e->xattr_len = n;
+	off += n;
+	e->ret = ret;
+	e->arg = q->arg;
+	e->arg2 = q->arg2;
+	e->syscall = q->syscall;
+	e->op = q->op;
+	e->_pad[0] = e->_pad[1] = e->_pad[2] = 0;
+	fill_hdr(&e->hdr, t, PR_EV_FILE_META, off, tr);
+	e->hdr.flags = hf;
+	ev_output(s, off, PR_EV_FILE_META, tr);
+	return 0;
+}
+
+/* AT_EMPTY_PATH with "" (or a NULL name where the syscall allows it) makes
+ * dirfd itself the object. */
+static __always_inline void meta_empty_path(struct meta_req *q, __u64 at_flags)
+{
+	char c = 1;
+
+	if (!q->name) {
+		q->objfd = q->dirfd;
+		return;
+	}
+	if (!(at_flags & PR_AT_EMPTY_PATH))
+		return;
+	bpf_probe_read_user(&c, 1, q->name);
+	if (!c)
+		q->objfd = q->dirfd;
+}
+
+/* Paths and fds of the syscalls that name one object. */
+static __always_inline void meta_object(struct meta_req *q, long nr, struct pt_regs *regs)
+{
+	switch (nr) {
+	case PR_NR_unlink:
+	case PR_NR_rmdir:
+	case PR_NR_mkdir:
+	case PR_NR_mknod:
+	case PR_NR_chmod:
+	case PR_NR_chown:
+	case PR_NR_lchown:
+	case PR_NR_truncate:
+	case PR_NR_utime:
+	case PR_NR_utimes:
+	case PR_NR_setxattr:
+	case PR_NR_lsetxattr:
+	case PR_NR_removexattr:
+	case PR_NR_lremovexattr: q->name = (const char *)PR_ARG1(regs); break;
+	case PR_NR_fchmod:
+	case PR_NR_fchown:
+	case PR_NR_ftruncate:
+	case PR_NR_fsetxattr:
+	case PR_NR_fremovexattr: q->objfd = (int)PR_ARG1(regs); break;
+	default: /* *at(dirfd, name, ...) */
+		q->dirfd = (int)PR_ARG1(regs);
+		q->name = (const char *)PR_ARG2(regs);
+	}
+}
+
+/* Arguments of the syscalls that create, remove or rename names. */
+static __always_inline int meta_names(struct meta_req *q, long nr, struct pt_regs *regs)
+{
+	switch (nr) {
+	case PR_NR_unlink:
+	case PR_NR_unlinkat:
+		q->op = PR_META_UNLINK;
+		meta_object(q, nr, regs);
+		if (nr == PR_NR_unlinkat && (PR_ARG3(regs) & PR_AT_REMOVEDIR))
+			q->op = PR_META_RMDIR;
+		break;
+	case PR_NR_rmdir:
+		q->op = PR_META_RMDIR;
+		meta_object(q, nr, regs);
+		break;
+	case PR_NR_rename:
+	case PR_NR_link:
+		q->op = nr == PR_NR_rename ? PR_META_RENAME : PR_META_LINK;
+		q->name = (const char *)PR_ARG1(regs);
+		q->name2 = (const char *)PR_ARG2(regs);
+		break;
+	case PR_NR_renameat:
+	case PR_NR_renameat2:
+	case PR_NR_linkat:
+		q->op = nr == PR_NR_linkat ? PR_META_LINK : PR_META_RENAME;
+		q->dirfd = (int)PR_ARG1(regs);
+		q->name = (const char *)PR_ARG2(regs);
+		q->dirfd2 = (int)PR_ARG3(regs);
+		q->name2 = (const char *)PR_ARG4(regs);
+		if (nr != PR_NR_renameat)
+			q->arg = (__u32)PR_ARG5(regs);
+		if (nr == PR_NR_linkat)
+			meta_empty_path(q, q->arg);
+		break;
+	case PR_NR_symlink:
+		q->op = PR_META_SYMLINK;
+		q->name_raw = 1;
+		q->name = (const char *)PR_ARG1(regs);
+		q->name2 = (const char *)PR_ARG2(regs);
+		break;
+	case PR_NR_symlinkat:
+		q->op = PR_META_SYMLINK;
+		q->name_raw = 1;
+		q->name = (const char *)PR_ARG1(regs);
+		q->dirfd2 = (int)PR_ARG2(regs);
+		q->name2 = (const char *)PR_ARG3(regs);
+		break;
+	case PR_NR_mkdir:
+	case PR_NR_mknod:
+		q->op = nr == PR_NR_mkdir ? PR_META_MKDIR : PR_META_MKNOD;
+		meta_object(q, nr, regs);
+		q->arg = (__u32)PR_ARG2(regs);
+		break;
+	case PR_NR_mkdirat:
+	case PR_NR_mknodat:
+		q->op = nr == PR_NR_mkdirat ? PR_META_MKDIR : PR_META_MKNOD;
+		meta_object(q, nr, regs);
+		q->arg = (__u32)PR_ARG3(regs);
+		break;
+	default: return 0;
+	}
+	return 1;
+}
+
+/* Arguments of the syscalls that change a file's attributes or size. */
+static __always_inline int meta_attrs(struct meta_req *q, long nr, struct pt_regs *regs)
+{
+	switch (nr) {
+	case PR_NR_chmod:
+	case PR_NR_fchmod:
+		q->op = PR_META_CHMOD;
+		meta_object(q, nr, regs);
+		q->arg = (__u32)PR_ARG2(regs);
+		break;
+	case PR_NR_fchmodat:
+	case PR_NR_fchmodat2:
+		q->op = PR_META_CHMOD;
+		meta_object(q, nr, regs);
+		q->arg = (__u32)PR_ARG3(regs);
+		if (nr == PR_NR_fchmodat2)
+			meta_empty_path(q, PR_ARG4(regs));
+		break;
+	case PR_NR_chown:
+	case PR_NR_lchown:
+	case PR_NR_fchown:
+		q->op = PR_META_CHOWN;
+		meta_object(q, nr, regs);
+		q->arg = (__u32)PR_ARG2(regs);
+		q->arg2 = (__u32)PR_ARG3(regs);
+		break;
+	case PR_NR_fchownat:
+		q->op = PR_META_CHOWN;
+		meta_object(q, nr, regs);
+		q->arg = (__u32)PR_ARG3(regs);
+		q->arg2 = (__u32)PR_ARG4(regs);
+		meta_empty_path(q, PR_ARG5(regs));
+		break;
+	case PR_NR_truncate:
+	case PR_NR_ftruncate:
+		q->op = PR_META_TRUNCATE;
+		meta_object(q, nr, regs);
+		q->arg = PR_ARG2(regs);
+		break;
+	case PR_NR_utime:
+	case PR_NR_utimes:
+		q->op = PR_META_UTIMES;
+		meta_object(q, nr, regs);
+		q->arg = PR_ARG2(regs) != 0;
+		break;
+	case PR_NR_futimesat:
+	case PR_NR_utimensat:
+		q->op = PR_META_UTIMES;
+		meta_object(q, nr, regs);
+		q->arg = PR_ARG3(regs) != 0;
+		meta_empty_path(q, nr == PR_NR_utimensat ? PR_ARG4(regs) : 0);
+		break;
+	case PR_NR_setxattr:
+	case PR_NR_lsetxattr:
+	case PR_NR_fsetxattr:
+		q->op = PR_META_SETXATTR;
+		meta_object(q, nr, regs);
+		q->xattr = (const char *)PR_ARG2(regs);
+		q->arg = (__u32)PR_ARG5(regs);
+		q->arg2 = PR_ARG4(regs);
+		break;
+	case PR_NR_removexattr:
+	case PR_NR_lremovexattr:
+	case PR_NR_fremovexattr:
+		q->op = PR_META_REMOVEXATTR;
+		meta_object(q, nr, regs);
+		q->xattr = (const char *)PR_ARG2(regs);
+		break;
+	case PR_NR_setxattrat:	  /* (dfd, path, at_flags, name, args, size) */
+	case PR_NR_removexattrat: /* (dfd, path, at_flags, name) */
+		q->op = nr == PR_NR_setxattrat ? PR_META_SETXATTR : PR_META_REMOVEXATTR;
+		meta_object(q, nr, regs);
+		meta_empty_path(q, PR_ARG3(regs));
+		q->xattr = (const char *)PR_ARG4(regs);
+		if (nr == PR_NR_setxattrat) {
+			struct {
+				__u64 value;
+				__u32 size, flags;
+			} xa = {};
+			bpf_probe_read_user(&xa, sizeof(xa), (void *)PR_ARG5(regs));
+			q->arg = xa.flags;
+			q->arg2 = xa.size;
+		}
+		break;
+	default: return 0;
+	}
+	return 1;
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(tail_file_meta, struct pt_regs *regs, long ret)
+{
+	struct pr_tracked *tr = tracked_current();
+	struct meta_req q = {.dirfd = PR_AT_FDCWD, .dirfd2 = PR_AT_FDCWD, .objfd = -1, .user = 1};
+	long nr;
+
+	if (!tr)
+		return 0;
+	nr = PR_SYSCALL_NR_DIRECT(regs);
+	q.syscall = nr;
+	if (!meta_names(&q, nr, regs) && !meta_attrs(&q, nr, regs))
+		return 0;
+	return file_meta_record(tr, &q, ret);
+}
+
+char LICENSE[] SEC("license") = "GPL";

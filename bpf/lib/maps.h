@@ -1,0 +1,261 @@
+/* maps.h: every map and every global of the BPF programs, each defined once.
+ * All are __weak: each object under bpf/ includes this header and the
+ * static linker (bpftool gen object) merges them into one. User space
+ * reaches them through the skeleton (proctor.skel.h) by these names. */
+#ifndef PROCTOR_BPF_MAPS_H
+#define PROCTOR_BPF_MAPS_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include "lib/types.h"
+
+/* ---- emission (lib/emit.h) --------------------------------------------- */
+
+/* All records go through one ring buffer; user space sizes it before load. */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 16 << 20);
+} events SEC(".maps") __weak;
+
+/* Reserve/output failures, per CPU and per event type. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, PR_EV_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} drops SEC(".maps") __weak;
+
+/* Lost records per session (for the session summary). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, PR_SESSION_DROP_KEYS);
+	__type(key, __u64);
+	__type(value, __u64);
+} session_drops SEC(".maps") __weak;
+
+/* Last forced wake-up of the reader, per CPU (ns). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} wakeup_last SEC(".maps") __weak;
+
+/* Per-CPU assembly area for variable-size records and the path walk. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct pr_scratch);
+} scratch SEC(".maps") __weak;
+
+/* The ABI this object was built with; user space refuses another. */
+const volatile __u32 pr_abi_version __weak = PR_ABI_VERSION;
+
+/* Tunables set in .rodata before load. */
+const volatile struct pr_config pr_cfg __weak = {
+	.wakeup_bytes = 1 << 20,
+	.file_open_window_ns = 1000000000ull,
+	.file_io_period_ns = 10000000000ull,
+};
+
+/* ---- scoping (lib/task.h) ---------------------------------------------- */
+
+/* cgroup v2 id -> session. Session cgroups and their descendants. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, PR_MAX_TRACKED);
+	__type(key, __u64);
+	__type(value, struct pr_tracked);
+} tracked_cgroups SEC(".maps") __weak;
+
+/* Untracked-task filter in front of tracked_cgroups: one byte per slot,
+ * indexed by the low bits of the cgroup id (lib/task.h explains the rules).
+ * A global (.bss) array: a load, no helper call. pr_track_filter_mask
+ * (rodata, known to the verifier) shrinks the table for tests that force
+ * collisions. */
+#define PR_TRACK_FILTER_SLOTS (1u << 16)
+__u8 pr_track_filter[PR_TRACK_FILTER_SLOTS] __weak SEC(".bss");
+const volatile __u32 pr_track_filter_mask __weak = PR_TRACK_FILTER_SLOTS - 1;
+
+/* ---- syscall dispatch (dispatch/syscalls.bpf.c) ------------------------ */
+
+/* Syscall number -> the tail program a family registered (user space fills
+ * them from src/sensor/syscall_table.c). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, PR_SYSCALL_SLOTS);
+	__type(key, __u32);
+	__type(value, __u32);
+} sys_enter_tails SEC(".maps") __weak;
+
+/* The same at sys_exit. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, PR_SYSCALL_SLOTS);
+	__type(key, __u32);
+	__type(value, __u32);
+} sys_exit_tails SEC(".maps") __weak;
+
+/* Second-level routing for syscalls two families hook (mmap, mprotect): a
+ * program registered with .chains ends with PR_CHAIN_EXIT/ENTER
+ * (dispatch/dispatch.h), which tail-calls the next family's program. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, PR_SYSCALL_SLOTS);
+	__type(key, __u32);
+	__type(value, __u32);
+} sys_exit_chain SEC(".maps") __weak;
+
+/* The same at sys_enter. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, PR_SYSCALL_SLOTS);
+	__type(key, __u32);
+	__type(value, __u32);
+} sys_enter_chain SEC(".maps") __weak;
+
+/* ia32 syscalls (int $0x80) never reach the native tables: their one
+ * program (slot 0, security/escape.bpf.c) records them. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} sys_ia32_enter SEC(".maps") __weak;
+
+/* ---- file family -------------------------------------------------------- */
+
+/* tgid -> fold table of repeated opens; removed (after flushing) at exec
+ * and when the process exits. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 8192);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, __u32);
+	__type(value, struct open_table);
+} file_open_tables SEC(".maps") __weak;
+
+/* tgid -> I/O summaries of the process's open files; removed at exit. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 8192);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, __u32);
+	__type(value, struct io_table);
+} file_io_tables SEC(".maps") __weak;
+
+/* struct io_kiocb * -> names of an io_uring request, from submission to
+ * completion. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 256);
+	__type(key, __u64);
+	__type(value, struct uring_stash);
+} file_uring_stash SEC(".maps") __weak;
+
+/* Per-CPU staging of one uring_stash (too big for the stack). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct uring_stash);
+} file_uring_tmp SEC(".maps") __weak;
+
+/* ---- network family ----------------------------------------------------- */
+
+#define PR_MAX_FLOWS 65536
+
+/* Live flows: (socket, peer) -> the flow record being accumulated. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, PR_MAX_FLOWS);
+	__type(key, struct pr_flow_key);
+	__type(value, struct pr_flow);
+} flows SEC(".maps") __weak;
+
+/* First connectionless send per (process, destination, outcome). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct send_key);
+	__type(value, __u8);
+} send_seen SEC(".maps") __weak;
+
+/* session -> egress policy (written by user space, removed at detach). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, PR_MAX_SESSIONS);
+	__type(key, __u64);
+	__type(value, struct pr_egress_policy);
+} egress_policy SEC(".maps") __weak;
+
+/* (session, domain hash) -> rules naming that domain (written by user space). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 8192);
+	__type(key, struct pr_domain_key);
+	__type(value, struct pr_domain_rules);
+} egress_domains SEC(".maps") __weak;
+
+/* (session, address) -> the domain it was resolved from (learnt from DNS). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct pr_ip_key);
+	__type(value, struct pr_ip_domain);
+} dns_ips SEC(".maps") __weak;
+
+/* (session, resolver address): DNS servers whose answers are learnt. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, struct pr_ip_key);
+	__type(value, __u8);
+} dns_resolvers SEC(".maps") __weak;
+
+/* Per-CPU work area of the cgroup programs. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct net_scratch);
+} net_scratch SEC(".maps") __weak;
+
+/* ---- security family ---------------------------------------------------- */
+
+/* Credentials before a privilege syscall or an exec, per thread id. LRU: an
+ * entry whose exit never came (thread killed mid-call) ages out. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 8192);
+	__type(key, __u32);
+	__type(value, struct pr_cred_snap);
+} sec_cred_stash SEC(".maps") __weak;
+
+/* Aggregation slots per process (tgid), flushed at process exit. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 8192);
+	__type(key, __u32);
+	__type(value, struct pr_agg);
+} sec_agg SEC(".maps") __weak;
+
+/* Thread id -> name of the memfd its execve/execveat is about to run: found
+ * at entry, reported at exec (a #! script in a memfd is gone by then). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, struct memfd_name);
+} sec_exec_memfd SEC(".maps") __weak;
+
+/* tgid << 32 | ia32 syscall number -> calls so far (first one recorded). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);
+	__type(value, __u64);
+} sec_ia32_seen SEC(".maps") __weak;
+
+#endif /* PROCTOR_BPF_MAPS_H */

@@ -1,0 +1,290 @@
+/* escape.bpf.c: security.escape: namespace, seccomp, ptrace, module, mount,
+ * bpf, perf_event and io_uring attempts, one record per attempt with its
+ * result (ptrace peeks/pokes, process_vm_* and bpf map operations
+ * aggregated), and ia32 syscalls from a tracked process. Semantics:
+ * docs/EVENTS-security.md. */
+#include "security/security.h"
+
+/* ---- security.escape --------------------------------------------------- */
+
+/* spec: 2 bits per argument (PR_ESC_STR_*); aux_arg: argument whose first 16
+ * bytes of user memory are copied, or -1. */
+#define ESC_STR(arg, kind) ((kind) << (2 * (arg)))
+
+static __always_inline void esc_str(struct pr_sec_escape *e, struct task_struct *t, int k,
+				    __u64 arg, __u32 kind)
+{
+	struct file *f;
+	long n = 0;
+	char c = 0;
+
+	if (kind == PR_ESC_STR_USER && arg) {
+		n = bpf_probe_read_user_str(e->str[k], PR_SEC_STR_CAP, (void *)arg);
+		if (n == PR_SEC_STR_CAP &&
+		    !bpf_probe_read_user(&c, 1, (void *)(arg + PR_SEC_STR_CAP - 1)) && c)
+			e->hdr.flags |= PR_SEC_STR0_TRUNC << k;
+	} else if (kind == PR_ESC_STR_FD) {
+		f = fd_file(t, (long)(int)arg);
+		if (f && BPF_CORE_READ(f, f_inode, i_sb, s_magic) == PR_NSFS_MAGIC) {
+			/* a namespace file: "mnt:[4026531841]" as in /proc/PID/ns */
+			struct ns_common *ns = BPF_CORE_READ(f, f_inode, i_private);
+			__u64 data[2] = {(__u64)BPF_CORE_READ(ns, ops, name),
+					 BPF_CORE_READ(f, f_inode, i_ino)};
+			n = bpf_snprintf(e->str[k], PR_SEC_STR_CAP, "%s:[%lu]", data, sizeof(data));
+		} else if (f && BPF_CORE_READ(f, f_inode, i_sb, s_magic) == PR_PIDFS_MAGIC) {
+			/* a pidfd (setns into another process's namespaces) */
+			struct pid *pid = BPF_CORE_READ(f, f_inode, i_private);
+			__u64 data[1] = {BPF_CORE_READ(pid, numbers[0].nr)};
+			n = bpf_snprintf(e->str[k], PR_SEC_STR_CAP, "pidfd:%d", data, sizeof(data));
+		} else if (f) {
+			n = bpf_probe_read_kernel_str(e->str[k], PR_SEC_STR_CAP,
+						      BPF_CORE_READ(f, f_path.dentry, d_name.name));
+		}
+	}
+	e->str_len[k] = n > 0 ? n : 0;
+}
+
+static __noinline int esc_emit(struct pt_regs *regs, long ret, struct pr_tracked *tr, __u32 spec,
+			       int aux_arg, __u64 count)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+	struct pr_sec_escape *e;
+	int i, k = 0;
+
+	if (!tr || !regs)
+		return 0;
+	e = ev_reserve(sizeof(*e), PR_EV_SEC_ESCAPE, tr);
+	if (!e)
+		return 0;
+	fill_hdr(&e->hdr, t, PR_EV_SEC_ESCAPE, sizeof(*e), tr);
+	e->nr = PR_SYSCALL_NR(regs);
+	e->ret = ret;
+	e->args[0] = PR_ARG1(regs);
+	e->args[1] = PR_ARG2(regs);
+	e->args[2] = PR_ARG3(regs);
+	e->args[3] = PR_ARG4(regs);
+	e->args[4] = PR_ARG5(regs);
+	e->args[5] = PR_ARG6(regs);
+	e->count = count;
+	e->aux[0] = e->aux[1] = 0;
+	e->aux_arg = 0;
+	e->_pad = e->_pad2 = 0;
+	e->str_len[0] = e->str_len[1] = e->str_len[2] = 0;
+	if (aux_arg >= 0 && aux_arg < 6) {
+		e->aux_arg = aux_arg;
+		if (!bpf_probe_read_user(e->aux, sizeof(e->aux), (void *)e->args[aux_arg]))
+			e->hdr.flags |= PR_SEC_AUX_VALID;
+	}
+#pragma unroll
+	for (i = 0; i < 6; i++) {
+		__u32 kind = (spec >> (2 * i)) & 3;
+		if (!kind || k >= PR_SEC_STRS)
+			continue;
+		esc_str(e, t, k, e->args[i], kind);
+		k++;
+	}
+	ev_submit(e);
+	return 0;
+}
+
+#define ESC_PROG(name, spec, aux)                                                                  \
+	SEC("tp_btf/sys_exit")                                                                     \
+	int BPF_PROG(tail_sec_##name##_exit, struct pt_regs *regs, long ret)                       \
+	{                                                                                          \
+		struct pr_tracked *tr = sec_tracked_syscall();                                     \
+		if (!tr)                                                                           \
+			return 0;                                                                  \
+		return esc_emit(regs, ret, tr, spec, aux, 1);                                      \
+	}
+
+ESC_PROG(setns, ESC_STR(0, PR_ESC_STR_FD), -1)
+ESC_PROG(seccomp, 0, 2)
+ESC_PROG(init_module, ESC_STR(2, PR_ESC_STR_USER), -1)
+ESC_PROG(finit_module, ESC_STR(0, PR_ESC_STR_FD) | ESC_STR(1, PR_ESC_STR_USER), -1)
+ESC_PROG(delete_module, ESC_STR(0, PR_ESC_STR_USER), -1)
+ESC_PROG(mount,
+	 ESC_STR(0, PR_ESC_STR_USER) | ESC_STR(1, PR_ESC_STR_USER) | ESC_STR(2, PR_ESC_STR_USER),
+	 -1)
+ESC_PROG(umount2, ESC_STR(0, PR_ESC_STR_USER), -1)
+ESC_PROG(pivot_root, ESC_STR(0, PR_ESC_STR_USER) | ESC_STR(1, PR_ESC_STR_USER), -1)
+ESC_PROG(move_mount, ESC_STR(1, PR_ESC_STR_USER) | ESC_STR(3, PR_ESC_STR_USER), -1)
+ESC_PROG(fsopen, ESC_STR(0, PR_ESC_STR_USER), -1)
+ESC_PROG(fsmount, 0, -1)
+ESC_PROG(open_tree, ESC_STR(1, PR_ESC_STR_USER), -1)
+ESC_PROG(mount_setattr, ESC_STR(1, PR_ESC_STR_USER), -1)
+ESC_PROG(perf_event_open, 0, 0)
+ESC_PROG(io_uring_setup, 0, 1)
+
+/* Namespace creation only: unshare(CLONE_FILES) and plain forks are not. */
+SEC("tp_btf/sys_exit")
+int BPF_PROG(tail_sec_unshare_exit, struct pt_regs *regs, long ret)
+{
+	struct pr_tracked *tr = sec_tracked_syscall();
+
+	if (!tr || !(PR_ARG1_DIRECT(regs) & (PR_CLONE_NS_MASK | PR_CLONE_NEWTIME)))
+		return 0;
+	return esc_emit(regs, ret, tr, 0, -1, 1);
+}
+
+/* clone's low byte is the exit signal, so CLONE_NEWTIME is clone3-only. The
+ * child also returns through sys_exit (ret 0): only the parent reports. */
+SEC("tp_btf/sys_exit")
+int BPF_PROG(tail_sec_clone_exit, struct pt_regs *regs, long ret)
+{
+	struct pr_tracked *tr = sec_tracked_syscall();
+
+	if (!tr || ret == 0 || !(PR_ARG1_DIRECT(regs) & PR_CLONE_NS_MASK))
+		return 0;
+	return esc_emit(regs, ret, tr, 0, -1, 1);
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(tail_sec_clone3_exit, struct pt_regs *regs, long ret)
+{
+	struct pr_tracked *tr = sec_tracked_syscall();
+	__u64 flags = 0;
+
+	if (!tr || ret == 0)
+		return 0;
+	bpf_probe_read_user(&flags, sizeof(flags), (void *)PR_ARG1(regs));
+	if (!(flags & (PR_CLONE_NS_MASK | PR_CLONE_NEWTIME)))
+		return 0;
+	return esc_emit(regs, ret, tr, 0, 0, 1);
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(tail_sec_prctl_exit, struct pt_regs *regs, long ret)
+{
+	struct pr_tracked *tr = sec_tracked_syscall();
+
+	if (!tr || PR_ARG1_DIRECT(regs) != PR_PR_SET_SECCOMP)
+		return 0;
+	return esc_emit(regs, ret, tr, 0, -1, 1);
+}
+
+/* Aggregated escape kinds: emit the first of each (syscall, a0, a1, errno)
+ * per process; the exit summary carries the total. */
+static __always_inline int esc_agg(struct pt_regs *regs, long ret, struct pr_tracked *tr, __u64 a0,
+				   __u64 a1, __u64 c0, __u64 c1, int aux_arg)
+{
+	__s32 err = ret < 0 && ret >= -4095 ? (__s32)ret : 0;
+	__u64 count = agg_hit(bpf_get_current_pid_tgid() >> 32, PR_AGG_ESCAPE, 0, err,
+			      PR_SYSCALL_NR(regs), a0, a1, c0, c1);
+
+	if (count > 1)
+		return 0;
+	return esc_emit(regs, ret, tr, 0, aux_arg, 1);
+}
+
+/* Attach (ATTACH, SEIZE, TRACEME) always; memory and register access
+ * (PEEK*, POKE*, [GS]ETREGS, [GS]ETFPREGS, [GS]ETREGSET) aggregated. */
+SEC("tp_btf/sys_exit")
+int BPF_PROG(tail_sec_ptrace_exit, struct pt_regs *regs, long ret)
+{
+	struct pr_tracked *tr = sec_tracked_syscall();
+	__u64 req;
+
+	if (!tr)
+		return 0;
+	req = PR_ARG1_DIRECT(regs);
+	if (req == 0 || req == 16 || req == 0x4206)
+		return esc_emit(regs, ret, tr, 0, -1, 1);
+	if ((req >= 1 && req <= 6) || (req >= 12 && req <= 15) || req == 0x4204 || req == 0x4205)
+		/* per request, not per target: peeking needs an attach, which is
+		 * always reported with its target */
+		return esc_agg(regs, ret, tr, req, 0, req, PR_AGG_ANY, -1);
+	return 0;
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(tail_sec_process_vm_exit, struct pt_regs *regs, long ret)
+{
+	struct pr_tracked *tr = sec_tracked_syscall();
+
+	if (!tr)
+		return 0;
+	/* per target (no attach needed); past the exact slots, "other targets" */
+	return esc_agg(regs, ret, tr, (__u32)PR_ARG1(regs), 0, PR_AGG_ANY, 0, -1);
+}
+
+/* bpf(): loading, attaching, pinning and creating always; the rest (map
+ * lookups/updates, id walks, info queries) aggregated per command. */
+SEC("tp_btf/sys_exit")
+int BPF_PROG(tail_sec_bpf_exit, struct pt_regs *regs, long ret)
+{
+	struct pr_tracked *tr = sec_tracked_syscall();
+	__u64 cmd;
+
+	if (!tr)
+		return 0;
+	cmd = PR_ARG1_DIRECT(regs);
+	switch (cmd) {
+	case 0:	 /* MAP_CREATE */
+	case 5:	 /* PROG_LOAD */
+	case 6:	 /* OBJ_PIN */
+	case 7:	 /* OBJ_GET */
+	case 8:	 /* PROG_ATTACH */
+	case 9:	 /* PROG_DETACH */
+	case 10: /* PROG_TEST_RUN */
+	case 17: /* RAW_TRACEPOINT_OPEN */
+	case 18: /* BTF_LOAD */
+	case 28: /* LINK_CREATE */
+	case 29: /* LINK_UPDATE */
+	case 32: /* ENABLE_STATS */
+	case 33: /* ITER_CREATE */
+	case 35: /* PROG_BIND_MAP */
+	case 36: /* TOKEN_CREATE */ return esc_emit(regs, ret, tr, 0, 1, 1);
+	}
+	return esc_agg(regs, ret, tr, cmd, 0, cmd, PR_AGG_ANY, 1);
+}
+
+/* ---- ia32 syscalls from a tracked process ------------------------------ */
+
+/* The dispatcher sends every ia32 syscall (int $0x80) here rather than into
+ * the native tables. A 64-bit agent using the 32-bit ABI is dodging syscall
+ * monitoring; the first use of each ia32 syscall per process is recorded as
+ * a security.escape (repeats are counted in the map). Arguments are the ia32
+ * registers bx, cx, dx, si, di, bp; there is no result (seen at entry). */
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(tail_sec_ia32_enter, struct pt_regs *regs, long id)
+{
+	struct pr_tracked *tr = tracked_current();
+	struct pr_sec_escape *e;
+	struct task_struct *t;
+	__u64 key, one = 1, *n;
+
+	if (!tr)
+		return 0;
+	t = bpf_get_current_task_btf();
+	key = ((__u64)t->tgid << 32) | (__u32)id;
+	n = bpf_map_lookup_elem(&sec_ia32_seen, &key);
+	if (n) {
+		__sync_fetch_and_add(n, 1);
+		return 0;
+	}
+	bpf_map_update_elem(&sec_ia32_seen, &key, &one, BPF_ANY);
+	e = ev_reserve(sizeof(*e), PR_EV_SEC_ESCAPE, tr);
+	if (!e)
+		return 0;
+	fill_hdr(&e->hdr, t, PR_EV_SEC_ESCAPE, sizeof(*e), tr);
+	e->hdr.flags = PR_SEC_IA32;
+	e->nr = (__u32)id;
+	e->aux_arg = 0;
+	e->_pad = 0;
+	e->ret = 0;
+	e->args[0] = BPF_CORE_READ(regs, bx);
+	e->args[1] = BPF_CORE_READ(regs, cx);
+	e->args[2] = BPF_CORE_READ(regs, dx);
+	e->args[3] = BPF_CORE_READ(regs, si);
+	e->args[4] = BPF_CORE_READ(regs, di);
+	e->args[5] = BPF_CORE_READ(regs, bp);
+	e->aux[0] = e->aux[1] = 0;
+	e->count = 1;
+	e->str_len[0] = e->str_len[1] = e->str_len[2] = 0;
+	e->_pad2 = 0;
+	ev_submit(e);
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "GPL";

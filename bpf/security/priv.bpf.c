@@ -1,0 +1,239 @@
+/* priv.bpf.c: security.privilege: set*id / setgroups / capset (a sys_enter
+ * snapshot of the thread's credentials, compared at sys_exit) and credential
+ * changes at exec (snapshot at execve/execveat entry, compared when the exec
+ * lifecycle program calls sec_priv_exec: setuid/setgid binaries, file
+ * capabilities). execve entry also remembers the memfd being executed (for
+ * security/memexec.bpf.c). Semantics: docs/EVENTS-security.md. */
+#include "security/security.h"
+#include "lifecycle/lifecycle.h"
+
+/* Entry of every privilege syscall: remember this thread's credentials
+ * (execve/execveat have their own entry program below). */
+SEC("tp_btf/sys_enter")
+int BPF_PROG(tail_sec_cred_enter, struct pt_regs *regs, long id)
+{
+	struct pr_tracked *tr = sec_tracked_syscall();
+	struct pr_cred_snap snap;
+	__u32 tid;
+
+	if (!tr)
+		return 0;
+	cred_snapshot(task_cred(bpf_get_current_task_btf()), &snap);
+	tid = (__u32)bpf_get_current_pid_tgid();
+	bpf_map_update_elem(&sec_cred_stash, &tid, &snap, BPF_ANY);
+	return 0;
+}
+
+/* "/proc/self/fd/N", "/dev/fd/N" or "/proc/<own pid>/fd/N" -> N, else -1. */
+static __always_inline long fd_from_path(const char *p, __u32 tgid)
+{
+	char b[32] = {};
+	long fd = 0;
+	int i = 0, digits = 0;
+	__u32 pid = 0;
+
+	if (bpf_probe_read_user_str(b, sizeof(b), p) <= 0)
+		return -1;
+	if (b[0] == '/' && b[1] == 'd' && b[2] == 'e' && b[3] == 'v' && b[4] == '/' &&
+	    b[5] == 'f' && b[6] == 'd' && b[7] == '/') {
+		i = 8;
+	} else if (b[0] == '/' && b[1] == 'p' && b[2] == 'r' && b[3] == 'o' && b[4] == 'c' &&
+		   b[5] == '/') {
+		if (b[6] == 's' && b[7] == 'e' && b[8] == 'l' && b[9] == 'f' && b[10] == '/') {
+			i = 11;
+		} else {
+			for (i = 6; i < 16 && b[i] >= '0' && b[i] <= '9'; i++)
+				pid = pid * 10 + (b[i] - '0');
+			if (pid != tgid || b[i & 31] != '/')
+				return -1;
+			i++;
+		}
+		if (b[i & 31] != 'f' || b[(i + 1) & 31] != 'd' || b[(i + 2) & 31] != '/')
+			return -1;
+		i += 3;
+	} else {
+		return -1;
+	}
+	for (; i < 31 && b[i & 31] >= '0' && b[i & 31] <= '9'; i++, digits++)
+		fd = fd * 10 + (b[i & 31] - '0');
+	if (!digits || b[i & 31])
+		return -1;
+	return fd;
+}
+
+/* Entry of execve/execveat: snapshot the credentials and, when the target is
+ * a memfd (execveat(fd, "", AT_EMPTY_PATH) or a /proc/self/fd/N path),
+ * remember its name. */
+static __always_inline int exec_enter(struct pt_regs *regs, bool at)
+{
+	struct pr_tracked *tr = sec_tracked_syscall();
+	struct task_struct *t;
+	struct pr_cred_snap snap;
+	struct memfd_name mn = {};
+	struct file *f;
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)pid_tgid;
+	const char *path;
+	long fd;
+	char c = 1;
+
+	if (!tr)
+		return 0;
+	t = bpf_get_current_task_btf();
+	cred_snapshot(task_cred(t), &snap);
+	bpf_map_update_elem(&sec_cred_stash, &tid, &snap, BPF_ANY);
+
+	if (at) {
+		path = (const char *)PR_ARG2(regs);
+		if ((PR_ARG5(regs) & PR_AT_EMPTY_PATH) && !bpf_probe_read_user(&c, 1, path) &&
+		    c == 0)
+			fd = (long)(int)PR_ARG1(regs);
+		else
+			fd = fd_from_path(path, pid_tgid >> 32);
+	} else {
+		fd = fd_from_path((const char *)PR_ARG1(regs), pid_tgid >> 32);
+	}
+	if (fd < 0)
+		return 0;
+	f = fd_file(t, fd);
+	if (!f || !file_is_memfd(f))
+		return 0;
+	bpf_probe_read_kernel_str(mn.name, sizeof(mn.name),
+				  BPF_CORE_READ(f, f_path.dentry, d_name.name));
+	bpf_map_update_elem(&sec_exec_memfd, &tid, &mn, BPF_ANY);
+	return 0;
+}
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(tail_sec_execve_enter, struct pt_regs *regs, long id)
+{
+	return exec_enter(regs, false);
+}
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(tail_sec_execveat_enter, struct pt_regs *regs, long id)
+{
+	return exec_enter(regs, true);
+}
+
+static __always_inline int priv_exit(struct pt_regs *regs, long ret, __u16 op)
+{
+	struct pr_tracked *tr = sec_tracked_syscall();
+	struct task_struct *t;
+	struct pr_cred_snap *old;
+	struct pr_sec_priv *e;
+	__u32 tid, d[6] = {};
+
+	if (!tr)
+		return 0;
+	tid = (__u32)bpf_get_current_pid_tgid();
+	old = bpf_map_lookup_elem(&sec_cred_stash, &tid);
+	e = ev_reserve(sizeof(*e), PR_EV_SEC_PRIV, tr);
+	if (!e)
+		goto out;
+	t = bpf_get_current_task_btf();
+	fill_hdr(&e->hdr, t, PR_EV_SEC_PRIV, sizeof(*e), tr);
+	e->op = op;
+	e->_pad = 0;
+	e->ret = ret;
+	e->args[0] = PR_ARG1(regs);
+	e->args[1] = PR_ARG2(regs);
+	e->args[2] = PR_ARG3(regs);
+	if (op == PR_PRIV_CAPSET) {
+		/* two struct __user_cap_data_struct {effective, permitted, inheritable} */
+		bpf_probe_read_user(d, sizeof(d), (void *)e->args[1]);
+		e->args[0] = d[0] | (__u64)d[3] << 32;
+		e->args[1] = d[1] | (__u64)d[4] << 32;
+		e->args[2] = d[2] | (__u64)d[5] << 32;
+	}
+	cred_snapshot(task_cred(t), &e->to);
+	if (old) {
+		__builtin_memcpy(&e->from, old, sizeof(e->from));
+	} else {
+		__builtin_memcpy(&e->from, &e->to, sizeof(e->from));
+		e->hdr.flags |= PR_SEC_NO_SNAPSHOT;
+	}
+	if (e->from.ngroups > PR_SEC_GROUPS_CAP || e->to.ngroups > PR_SEC_GROUPS_CAP)
+		e->hdr.flags |= PR_SEC_GROUPS_TRUNC;
+	ev_submit(e);
+out:
+	if (old)
+		bpf_map_delete_elem(&sec_cred_stash, &tid);
+	return 0;
+}
+
+#define PRIV_PROG(name, op)                                                                        \
+	SEC("tp_btf/sys_exit")                                                                     \
+	int BPF_PROG(tail_sec_##name##_exit, struct pt_regs *regs, long ret)                       \
+	{                                                                                          \
+		return priv_exit(regs, ret, op);                                                   \
+	}
+
+PRIV_PROG(setuid, PR_PRIV_SETUID)
+PRIV_PROG(setgid, PR_PRIV_SETGID)
+PRIV_PROG(setreuid, PR_PRIV_SETREUID)
+PRIV_PROG(setregid, PR_PRIV_SETREGID)
+PRIV_PROG(setresuid, PR_PRIV_SETRESUID)
+PRIV_PROG(setresgid, PR_PRIV_SETRESGID)
+PRIV_PROG(setfsuid, PR_PRIV_SETFSUID)
+PRIV_PROG(setfsgid, PR_PRIV_SETFSGID)
+PRIV_PROG(setgroups, PR_PRIV_SETGROUPS)
+PRIV_PROG(capset, PR_PRIV_CAPSET)
+
+/* execve/execveat returned: a failed exec leaves its snapshot behind. */
+SEC("tp_btf/sys_exit")
+int BPF_PROG(tail_sec_exec_exit, struct pt_regs *regs, long ret)
+{
+	__u32 tid;
+
+	if (!sec_tracked_syscall())
+		return 0;
+	tid = (__u32)bpf_get_current_pid_tgid();
+	bpf_map_delete_elem(&sec_cred_stash, &tid);
+	bpf_map_delete_elem(&sec_exec_memfd, &tid);
+	return 0;
+}
+
+/* Privilege gained at exec: euid or egid changed, or permitted capabilities
+ * grew (file capabilities, setuid-root, root regaining dropped caps). */
+static __always_inline void exec_creds(struct task_struct *p, struct pr_tracked *tr,
+				       const struct pr_cred_snap *old)
+{
+	struct pr_cred_snap now;
+	struct pr_sec_priv *e;
+
+	cred_snapshot(task_cred(p), &now);
+	if (now.euid == old->euid && now.egid == old->egid && !(now.cap_prm & ~old->cap_prm))
+		return;
+	e = ev_reserve(sizeof(*e), PR_EV_SEC_PRIV, tr);
+	if (!e)
+		return;
+	fill_hdr(&e->hdr, p, PR_EV_SEC_PRIV, sizeof(*e), tr);
+	e->op = PR_PRIV_EXEC;
+	e->_pad = 0;
+	e->ret = 0;
+	e->args[0] = e->args[1] = e->args[2] = 0;
+	__builtin_memcpy(&e->from, old, sizeof(e->from));
+	__builtin_memcpy(&e->to, &now, sizeof(e->to));
+	if (old->ngroups > PR_SEC_GROUPS_CAP || now.ngroups > PR_SEC_GROUPS_CAP)
+		e->hdr.flags |= PR_SEC_GROUPS_TRUNC;
+	ev_submit(e);
+}
+
+/* The exec lifecycle program's security.privilege part: compare with the
+ * snapshot taken at execve entry by the thread that exec'd (old_tid). */
+__noinline int sec_priv_exec(struct pr_tracked *tr, __u32 old_tid)
+{
+	struct pr_cred_snap *old;
+
+	if (!tr)
+		return 0;
+	old = bpf_map_lookup_elem(&sec_cred_stash, &old_tid);
+	if (old) {
+		exec_creds(bpf_get_current_task_btf(), tr, old);
+		bpf_map_delete_elem(&sec_cred_stash, &old_tid);
+	}
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "GPL";
