@@ -460,11 +460,9 @@ static bool allowed_by(const struct allowlist *a, const struct finding *f, pcre2
 static bool is_secret(const struct redactor *rd, const struct rule *ru, const struct finding *f,
 		      pcre2_match_data *md)
 {
-	size_t i, q = f->so;
+	size_t i;
 
-	while (q < f->eo && (f->line[q] == '\'' || f->line[q] == '"'))
-		q++; /* a marker quoted by process.command_line */
-	if (f->eo <= f->so || !strncmp(f->line + q, MARKER, sizeof(MARKER) - 1))
+	if (f->eo <= f->so || !strncmp(f->line + f->so, MARKER, sizeof(MARKER) - 1))
 		return false; /* nothing, or already redacted */
 	if (ru->entropy > 0 && entropy(f->line + f->so, f->eo - f->so) < ru->entropy)
 		return false;
@@ -672,20 +670,21 @@ static int redact_strv(const struct redactor *rd, struct record *r, struct field
 /* process.command_line is derived from process.command_args (the one
  * quoting function, util/shquote.h): when an argument was redacted, the
  * line is rebuilt from the redacted arguments rather than redacted on its
- * own, where quoting ('\'') could hide a secret from the rules. Then the
- * line is redacted as a whole, for secrets that span arguments. */
+ * own, where quoting ('\'') can hide a secret from the rules. Otherwise
+ * the line is redacted as a whole (a secret that spans arguments). */
 static int redact_command_line(const struct redactor *rd, struct record *r, struct field *line,
 			       const struct field *args, int arg_hits, struct strbuf *sb,
 			       struct names *nm)
 {
-	if (args && arg_hits) {
-		char *c;
-		sb_reset(sb);
-		sh_join_argv(sb, args->sv.v, args->sv.n);
-		c = record_strndup(r, sb_cstr(sb), sb->len);
-		line->s = c ? c : MARKER "out_of_memory]";
-	}
-	return redact_in_arena(rd, r, &line->s, sb, nm);
+	char *c;
+
+	if (!args || !arg_hits)
+		return redact_in_arena(rd, r, &line->s, sb, nm);
+	sb_reset(sb);
+	sh_join_argv(sb, args->sv.v, args->sv.n);
+	c = record_strndup(r, sb_cstr(sb), sb->len);
+	line->s = c ? c : MARKER "out_of_memory]";
+	return 0;
 }
 
 int redact_record(const struct redactor *rd, struct record *r)

@@ -12,6 +12,8 @@
 #define NA   "(?![A-Za-z0-9])"
 #define NBX  "(?<![A-Za-z0-9_-])"
 #define WORD "(?:[A-Za-z0-9]+[_-])*"
+/* A value that is a shell variable reference ($NAME, ${NAME}) is no secret. */
+#define NOREF "(?!\\$[A-Za-z_{])"
 
 const struct redact_builtin redact_builtins[] = {
 	{"private_key",
@@ -103,7 +105,7 @@ const struct redact_builtin redact_builtins[] = {
 	{"password_pair",
 	 "(?:password|passwd|passphrase|secret|token|api[_-]?key|apikey|access[_-]?key|"
 	 "private[_-]?key|client[_-]?secret|credentials?|auth)[\"']?\\s*[=:]\\s*[\"']?"
-	 "([^\\s\"'&;,]+)",
+	 NOREF "([^\\s\"'&;,]+)",
 	 1,
 	 true,
 	 {"pass", "secret", "token", "key", "auth", "credential"}},
@@ -113,7 +115,7 @@ const struct redact_builtin redact_builtins[] = {
 	{"env_secret",
 	 "(?<![A-Za-z0-9_.-])(?:[A-Za-z0-9]+_)*(?:(?:api|secret|access|auth|private|signing|"
 	 "master|session|refresh|bearer|deploy|service)?(?:key|token)s?|secrets?|password|passwd|"
-	 "pass|passphrase|credentials?)=(?!\\$)[\"']?([^\\s\"']+)",
+	 "pass|passphrase|credentials?)=[\"']?" NOREF "([^\\s\"']+)",
 	 1,
 	 true,
 	 {"key", "token", "secret", "pass", "credential"}},
