@@ -248,8 +248,8 @@ static int build_rule(struct redactor *rd, struct rule *ru, const struct redact_
 		rd->prefilter = false; /* a rule without hints always runs */
 	if (s->nallow && !(ru->allow = calloc(s->nallow, sizeof(*ru->allow))))
 		return -1;
-	for (i = 0; i < s->nallow; i++, ru->nallow++)
-		if (build_allowlist(&ru->allow[i], s->name, &s->allow[i], err, errlen))
+	for (i = 0; i < s->nallow; i++) /* counted first: freed if half built */
+		if (build_allowlist(&ru->allow[ru->nallow++], s->name, &s->allow[i], err, errlen))
 			return -1;
 	return 0;
 }

@@ -114,3 +114,55 @@ def test_ordinary_commands_are_not_redacted(proctor):
     assert e["process.command_args"][2].startswith("TOKENIZERS_PARALLELISM=false git --version")
     assert "redaction.rules" not in e
     assert "REDACTED" not in json.dumps(proctor.events())
+
+
+GITLEAKS_RULES = """# gitleaks format
+title = "corp"
+[[rules]]
+id = "corp-api-token"
+regex = '''(?i)\\b(corp_[a-z0-9]{16})\\b'''
+keywords = ["corp_"]
+[rules.allowlist]
+stopwords = ["example"]
+"""
+CORP = "corp_0a1b2c3d4e5f6a7b"
+
+
+def test_gitleaks_rule_file(proctor, tmp_path):
+    """--redact-rules FILE and the config's redaction.rules_file both load a
+    gitleaks file on top of the built-in rules; its allowlist holds."""
+    rules = tmp_path / "rules.toml"
+    rules.write_text(GITLEAKS_RULES)
+    cfg = tmp_path / "proctor.yaml"
+    cfg.write_text(f"redaction:\n  rules_file: {rules}\n")
+    script = f"echo {CORP} corp_example0000000 {ANTHROPIC} >/dev/null"
+    want = ["sh", "-c", "echo [REDACTED:corp-api-token] corp_example0000000 "
+                        "[REDACTED:anthropic_key] >/dev/null"]
+    for opts in (["--redact-rules", str(rules)], ["--config", str(cfg)]):
+        jsonl = tmp_path / "events.jsonl"
+        p = proctor.run(["sh", "-c", script], "--jsonl", str(jsonl), *opts)
+        assert p.returncode == 0, p.stderr
+        assert_nowhere(all_outputs(proctor, p, jsonl), CORP, ANTHROPIC)
+        sid = proctor.last_session()["session"]
+        e = exec_of(proctor.events(sid), "sh")
+        assert e["process.command_args"] == want
+        assert sorted(e["redaction.rules"]) == ["anthropic_key", "corp-api-token"]
+        assert proctor.last_session()["command"] == want
+
+
+def test_malformed_rule_file_is_refused(proctor, tmp_path):
+    rules = tmp_path / "rules.toml"
+    rules.write_text(GITLEAKS_RULES + "\n[[rules]]\nid = 'env-files'\npath = '''\\.env$'''\n")
+    line = GITLEAKS_RULES.count("\n") + 4
+    marker = tmp_path / "ran"
+    p = proctor.run(["touch", str(marker)], "--redact-rules", str(rules))
+    assert p.returncode == 2, p.stderr
+    assert f"{rules}:{line}: 'path' is not supported: proctor redacts event fields, not files" \
+        in p.stderr
+    assert not marker.exists()
+    cfg = tmp_path / "proctor.yaml"
+    cfg.write_text(f"redaction:\n  rules_file: {tmp_path}/missing.toml\n")
+    p = proctor.run(["touch", str(marker)], "--config", str(cfg))
+    assert p.returncode != 0
+    assert f"{tmp_path}/missing.toml: No such file or directory" in p.stderr
+    assert not marker.exists()
