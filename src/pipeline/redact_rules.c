@@ -7,14 +7,15 @@
  *     [allowlist], [[allowlists]] (no [extend], no inline tables);
  *   - values: "basic" and 'literal' strings, their """ / ''' multi-line
  *     forms, integers, floats, booleans, arrays of strings (multi-line,
- *     trailing comma, comments);
+ *     trailing comma, comments); *   - top level: title, description, minVersion (ignored);
  *   - [[rules]] keys: id, regex, secretGroup, keywords, entropy,
- *     description and tags (ignored); `path` is refused (proctor redacts
- *     event fields, not files);
+ *     description and tags (ignored), path: a rule with a path matches
+ *     file names, never an event field, so it is skipped;
  *   - allowlist keys: regexes, stopwords, regexTarget (secret, match,
- *     line), condition (OR, AND), description; paths, commits and
- *     targetRules are refused.
- * Global allowlists apply to every rule of the file. Regexes are compiled
+ *     line), condition (OR, AND), description, targetRules (global
+ *     allowlists: the rule ids they apply to); paths and commits never hold
+ *     for an event field (with AND, the allowlist never applies).
+ * Global allowlists apply to every rule of the file (or its targetRules). Regexes are compiled
  * by PCRE2 (redact.c), which accepts the RE2/Go syntax gitleaks uses:
  * (?i) and other inline flags, (?:...), (?P<name>...), \b, \s, \d, \w,
  * \x.., \pL, [[:alpha:]], {m,n}, lazy quantifiers. */
@@ -40,9 +41,10 @@ struct strs {
 };
 
 struct allow_b {
-	struct strs regexes, stopwords;
+	struct strs regexes, stopwords, target_rules;
 	enum redact_target target;
 	bool all;
+	bool never; /* paths or commits given: a check that never holds */
 };
 
 struct rule_b {
@@ -53,6 +55,7 @@ struct rule_b {
 	struct allow_b allow[MAX_ALLOWLISTS];
 	size_t nallow;
 	bool legacy_allow; /* [rules.allowlist] seen */
+	bool has_path;	   /* matches file names: skipped */
 	size_t at;	   /* offset of its [[rules]] header */
 };
 
@@ -120,6 +123,7 @@ static void allow_free(struct allow_b *a)
 {
 	strs_free(&a->regexes);
 	strs_free(&a->stopwords);
+	strs_free(&a->target_rules);
 }
 
 static void value_free(struct value *v)
@@ -534,13 +538,12 @@ static int rule_key(struct parser *ps, const char *at, const char *key, struct v
 	} else if (!strcmp(key, "description") || !strcmp(key, "tags")) {
 		return want_kind(ps, at, key, v, *key == 'd' ? V_STR : V_STRS);
 	} else if (!strcmp(key, "path")) {
-		return fail_at(ps, at,
-			       "'path' is not supported: proctor redacts event fields, "
-			       "not files");
+		r->has_path = true;
+		return want_kind(ps, at, key, v, V_STR);
 	} else {
 		return fail_at(ps, at,
 			       "unknown key '%s' in [[rules]] (supported: id, regex, secretGroup, "
-			       "keywords, entropy, description, tags)",
+			       "keywords, entropy, description, tags, path)",
 			       key);
 	}
 	return 0;
@@ -572,27 +575,28 @@ static int allow_key(struct parser *ps, const char *at, const char *key, struct 
 		a->all = !strcmp(v->s, "AND");
 	} else if (!strcmp(key, "description")) {
 		return want_kind(ps, at, key, v, V_STR);
-	} else if (!strcmp(key, "paths") || !strcmp(key, "commits") ||
-		   !strcmp(key, "targetRules")) {
-		return fail_at(ps, at,
-			       "'%s' is not supported: proctor redacts event fields, not "
-			       "files or commits",
-			       key);
+	} else if (!strcmp(key, "paths") || !strcmp(key, "commits")) {
+		a->never = true;
+		return want_kind(ps, at, key, v, V_STRS);
+	} else if (!strcmp(key, "targetRules") && ps->sec == SEC_GLOBAL_ALLOW) {
+		if (want_kind(ps, at, key, v, V_STRS))
+			return -1;
+		take_strs(&a->target_rules, v);
 	} else {
 		return fail_at(ps, at,
 			       "unknown key '%s' in an allowlist (supported: regexes, stopwords, "
-			       "regexTarget, condition, description)",
-			       key);
+			       "regexTarget, condition, description, paths, commits%s)",
+			       key, ps->sec == SEC_GLOBAL_ALLOW ? ", targetRules" : "");
 	}
 	return 0;
 }
 
 static int top_key(struct parser *ps, const char *at, const char *key, struct value *v)
 {
-	if (strcmp(key, "title") && strcmp(key, "description"))
+	if (strcmp(key, "title") && strcmp(key, "description") && strcmp(key, "minVersion"))
 		return fail_at(ps, at,
-			       "unknown key '%s' at the top level (supported: title, description; "
-			       "rules go in [[rules]])",
+			       "unknown key '%s' at the top level (supported: title, description, "
+			       "minVersion; rules go in [[rules]])",
 			       key);
 	return want_kind(ps, at, key, v, V_STR);
 }
@@ -669,6 +673,17 @@ static bool valid_id(const char *id)
 	return true;
 }
 
+/* Whether global allowlist a applies to the rule with this id. */
+static bool targets(const struct allow_b *a, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < a->target_rules.n; i++)
+		if (!strcmp(a->target_rules.v[i], id))
+			return true;
+	return !a->target_rules.n;
+}
+
 static void to_spec_allow(const struct allow_b *a, struct redact_allow *s)
 {
 	s->regexes = (const char *const *)a->regexes.v;
@@ -692,12 +707,16 @@ static int add_rule(struct parser *ps, struct redactor *rd, const struct rule_b 
 			       r->id ? "rule id '%s': use letters, digits, '_', '.', '-'"
 				     : "a rule needs an 'id'%s",
 			       r->id ? r->id : "");
+	if (r->has_path)
+		return 0; /* matches file names */
 	if (!r->regex || !*r->regex)
 		return fail_at(ps, at, "rule '%s' needs a 'regex'", r->id);
 	for (i = 0; i < r->nallow; i++)
-		to_spec_allow(&r->allow[i], &allow[s.nallow++]);
+		if (!(r->allow[i].all && r->allow[i].never))
+			to_spec_allow(&r->allow[i], &allow[s.nallow++]);
 	for (i = 0; i < ps->nglobal; i++)
-		to_spec_allow(&ps->global[i], &allow[s.nallow++]);
+		if (!(ps->global[i].all && ps->global[i].never) && targets(&ps->global[i], r->id))
+			to_spec_allow(&ps->global[i], &allow[s.nallow++]);
 	s.allow = allow;
 	s.keywords = (const char *const *)r->keywords.v;
 	s.nkeywords = r->keywords.n;
@@ -712,7 +731,7 @@ int redact_rules_parse(struct redactor *rd, const char *name, const char *buf, s
 {
 	struct parser ps = {.name = name, .buf = buf, .p = buf, .end = buf + len};
 	const char *nul = memchr(buf, 0, len);
-	int rc = 0;
+	int rc = 0, added = 0;
 	size_t i;
 
 	ps.err = err;
@@ -730,12 +749,15 @@ int redact_rules_parse(struct redactor *rd, const char *name, const char *buf, s
 		else
 			rc = key_value(&ps);
 	}
-	for (i = 0; !rc && i < ps.n; i++)
+	for (i = 0; !rc && i < ps.n; i++) {
+		size_t before = redactor_count(rd);
 		rc = add_rule(&ps, rd, &ps.rules[i]);
-	if (!rc && !ps.n)
-		rc = fail_at(&ps, ps.end, "no [[rules]] in the file");
+		added += redactor_count(rd) > before;
+	}
+	if (!rc && !added)
+		rc = fail_at(&ps, ps.end, "no [[rules]] with a regex in the file");
 	parser_free(&ps);
-	return rc ? -1 : (int)i;
+	return rc ? -1 : added;
 }
 
 int redact_rules_load(struct redactor *rd, const char *path, char *err, size_t errlen)

@@ -152,13 +152,12 @@ def test_gitleaks_rule_file(proctor, tmp_path):
 
 def test_malformed_rule_file_is_refused(proctor, tmp_path):
     rules = tmp_path / "rules.toml"
-    rules.write_text(GITLEAKS_RULES + "\n[[rules]]\nid = 'env-files'\npath = '''\\.env$'''\n")
-    line = GITLEAKS_RULES.count("\n") + 4
+    rules.write_text(GITLEAKS_RULES + "\n[extend]\nuseDefault = true\n")
+    line = GITLEAKS_RULES.count("\n") + 2
     marker = tmp_path / "ran"
     p = proctor.run(["touch", str(marker)], "--redact-rules", str(rules))
     assert p.returncode == 2, p.stderr
-    assert f"{rules}:{line}: 'path' is not supported: proctor redacts event fields, not files" \
-        in p.stderr
+    assert f"{rules}:{line}: table [extend] is not supported" in p.stderr
     assert not marker.exists()
     cfg = tmp_path / "proctor.yaml"
     cfg.write_text(f"redaction:\n  rules_file: {tmp_path}/missing.toml\n")

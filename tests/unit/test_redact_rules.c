@@ -98,6 +98,44 @@ static void test_condition_and(void **state)
 	redactor_free(rd);
 }
 
+/* What a real gitleaks file also holds: path rules (skipped: no event field
+ * is a file name), allowlists by paths (never hold; with AND the allowlist
+ * never applies) and global allowlists for some rules (targetRules). */
+static void test_paths_and_target_rules(void **state)
+{
+	static const char text[] = "minVersion = \"v8.25.0\"\n"
+				   "[[allowlists]]\n"
+				   "targetRules = ['a']\n"
+				   "regexes = ['^skip']\n"
+				   "[[rules]]\n"
+				   "id = 'files'\n"
+				   "path = '''\\.p12$'''\n"
+				   "[[rules]]\n"
+				   "id = 'a'\n"
+				   "regex = 'a=(\\w+)'\n"
+				   "[[rules.allowlists]]\n"
+				   "paths = ['x']\n"
+				   "regexes = ['^ok']\n"
+				   "[[rules]]\n"
+				   "id = 'b'\n"
+				   "regex = 'b=(\\w+)'\n"
+				   "[[rules.allowlists]]\n"
+				   "condition = 'AND'\n"
+				   "paths = ['x']\n"
+				   "regexes = ['^ok']\n";
+	char err[512] = "";
+	int n;
+	struct redactor *rd = load(text, err, sizeof(err), &n);
+
+	(void)state;
+	assert_string_equal(err, "");
+	assert_int_equal(n, 2);
+	expect(rd, "a=skip1 b=skip1", "a=skip1 b=[REDACTED:b]"); /* targetRules */
+	expect(rd, "a=ok1 b=ok1", "a=ok1 b=[REDACTED:b]");	 /* OR vs AND with paths */
+	expect(rd, "a=x1.p12", "a=[REDACTED:a].p12");
+	redactor_free(rd);
+}
+
 struct bad {
 	const char *text, *err;
 };
@@ -105,8 +143,6 @@ struct bad {
 static void test_refused_with_file_and_line(void **state)
 {
 	static const struct bad bad[] = {
-		{"[[rules]]\nid = 'a'\nregex = 'x'\npath = '''\\.env$'''\n",
-		 "rules.toml:4: 'path' is not supported: proctor redacts event fields, not files"},
 		{"[extend]\nuseDefault = true\n",
 		 "rules.toml:1: table [extend] is not supported (supported: [[rules]], "
 		 "[rules.allowlist], [[rules.allowlists]], [allowlist], [[allowlists]])"},
@@ -135,9 +171,6 @@ static void test_refused_with_file_and_line(void **state)
 		 "rules.toml:2: expected the end of the line, found '''"},
 		{"[[rules]]\nid = \"\\q\"\n", "rules.toml:2: invalid escape '\\q'"},
 		{"[[rules]]\nid = 'a'\nregex = '''x\n", "rules.toml:3: unterminated string"},
-		{"[[rules]]\nid = 'a'\nregex = 'x'\n[rules.allowlist]\npaths = ['a']\n",
-		 "rules.toml:5: 'paths' is not supported: proctor redacts event fields, not files "
-		 "or commits"},
 		{"[rules.allowlist]\nregexes = ['a']\n",
 		 "rules.toml:1: [rules.allowlist] outside a [[rules]] table"},
 		{"[[rules]]\nid = 'a'\nregex = 'x'\n[rules.allowlist]\nregexTarget = 'file'\n",
@@ -146,8 +179,13 @@ static void test_refused_with_file_and_line(void **state)
 		 "rules.toml:4: unsupported value (strings, arrays of strings, numbers, booleans)"},
 		{"[[rules]]\nid = 'a'\nregex = 'x'\nverbose = true\n",
 		 "rules.toml:4: unknown key 'verbose' in [[rules]] (supported: id, regex, "
-		 "secretGroup, keywords, entropy, description, tags)"},
-		{"title = 'x'\n", "rules.toml:2: no [[rules]] in the file"},
+		 "secretGroup, keywords, entropy, description, tags, path)"},
+		{"title = 'x'\n", "rules.toml:2: no [[rules]] with a regex in the file"},
+		{"[[rules]]\nid = 'a'\npath = 'x'\n",
+		 "rules.toml:4: no [[rules]] with a regex in the file"},
+		{"[[rules]]\nid = 'a'\nregex = 'x'\n[rules.allowlist]\ntargetRules = ['a']\n",
+		 "rules.toml:5: unknown key 'targetRules' in an allowlist (supported: regexes, "
+		 "stopwords, regexTarget, condition, description, paths, commits)"},
 		{"= 'x'\n", "rules.toml:1: expected a key, a table header or a comment"},
 		{"[[rules]\n", "rules.toml:1: malformed table header"},
 	};
@@ -181,6 +219,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_gitleaks_file_redacts),
 		cmocka_unit_test(test_condition_and),
+		cmocka_unit_test(test_paths_and_target_rules),
 		cmocka_unit_test(test_refused_with_file_and_line),
 		cmocka_unit_test(test_missing_file),
 	};
