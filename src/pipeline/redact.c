@@ -43,13 +43,23 @@ struct rule {
 	size_t nallow;
 };
 
+#define HINT_BUCKETS 1024
+
+struct hint {
+	char *s; /* lower case */
+	size_t len;
+	uint32_t next; /* the next hint in its bucket, + 1; 0: none */
+};
+
 struct redactor {
 	struct rule *rules;
 	size_t n, cap;
-	/* Every distinct hint (lower case): a string that passes the
-	 * prefilter is lower-cased once and each hint searched once. */
-	char **hints;
+	/* Every distinct hint. A string that passes the prefilter is
+	 * lower-cased once and scanned once: where its first bytes' bit is
+	 * set, the hints of that bucket (first 2 or 3 bytes) are compared. */
+	struct hint *hints;
 	size_t nhints, hcap;
+	uint32_t tri_head[HINT_BUCKETS], bi_head[HINT_BUCKETS]; /* hint + 1; 0: empty */
 	/* Prefilter: the first three (lower-cased) bytes of every hint, hashed
 	 * into a bitmap (two for two-byte hints). A string in which none of
 	 * these occurs holds no hint, so only hint-less rules could match it;
@@ -104,16 +114,24 @@ static bool get_bit(const uint8_t *map, unsigned b)
 	return map[b >> 3] & (1u << (b & 7));
 }
 
-static void index_prefix(struct redactor *rd, const char *hint)
+static void index_prefix(struct redactor *rd, uint32_t k)
 {
-	const unsigned char *h = (const unsigned char *)hint;
+	const unsigned char *h = (const unsigned char *)rd->hints[k].s;
+	uint32_t *head;
 
-	if (!h[0] || !h[1])
-		rd->prefilter = false;
-	else if (!h[2])
+	if (!h[0] || !h[1]) {
+		rd->prefilter = false; /* found by strstr */
+		return;
+	}
+	if (!h[2]) {
 		set_bit(rd->bigram, (h[0] << 8) | h[1]);
-	else
+		head = &rd->bi_head[((h[0] << 8) | h[1]) % HINT_BUCKETS];
+	} else {
 		set_bit(rd->trigram, tri_hash(h[0], h[1], h[2]));
+		head = &rd->tri_head[tri_hash(h[0], h[1], h[2]) % HINT_BUCKETS];
+	}
+	rd->hints[k].next = *head;
+	*head = k + 1;
 }
 
 /* false when no hint can occur in s (see struct redactor). */
@@ -156,19 +174,20 @@ static long hint_index(struct redactor *rd, const char *h)
 	size_t k;
 
 	for (k = 0; k < rd->nhints; k++)
-		if (!strcasecmp(rd->hints[k], h))
+		if (!strcasecmp(rd->hints[k].s, h))
 			return (long)k;
 	if (rd->nhints == rd->hcap) {
 		size_t cap = rd->hcap ? rd->hcap * 2 : 64;
-		char **v = realloc(rd->hints, cap * sizeof(*v));
+		struct hint *v = realloc(rd->hints, cap * sizeof(*v));
 		if (!v)
 			return -1;
 		rd->hints = v;
 		rd->hcap = cap;
 	}
-	if (!(rd->hints[rd->nhints] = lower_dup(h)))
+	if (!(rd->hints[rd->nhints].s = lower_dup(h)))
 		return -1;
-	index_prefix(rd, rd->hints[rd->nhints]);
+	rd->hints[rd->nhints].len = strlen(h);
+	index_prefix(rd, (uint32_t)rd->nhints);
 	return (long)rd->nhints++;
 }
 
@@ -339,7 +358,7 @@ void redactor_free(struct redactor *rd)
 	for (i = 0; i < rd->n; i++)
 		free_rule(&rd->rules[i]);
 	for (i = 0; i < rd->nhints; i++)
-		free(rd->hints[i]);
+		free(rd->hints[i].s);
 	free(rd->rules);
 	free(rd->hints);
 	pcre2_code_free(rd->flag_re);
@@ -352,24 +371,43 @@ size_t redactor_count(const struct redactor *rd)
 	return rd->n;
 }
 
+static void mark(const struct redactor *rd, uint32_t head, const char *at, size_t left,
+		 uint64_t *present)
+{
+	for (; head; head = rd->hints[head - 1].next) {
+		const struct hint *h = &rd->hints[head - 1];
+		if (h->len <= left && !memcmp(at, h->s, h->len))
+			present[(head - 1) / 64] |= 1ull << ((head - 1) % 64);
+	}
+}
+
 /* Which hints occur in s (case-insensitively): a bitmap, one bit a hint. */
 static void present_hints(const struct redactor *rd, const char *s, struct strbuf *lower,
 			  uint64_t *present)
 {
-	size_t i, n = strlen(s);
+	size_t i, n = strlen(s), words = (rd->nhints + 63) / 64;
+	const unsigned char *b;
 
-	memset(present, 0, ((rd->nhints + 63) / 64) * sizeof(*present));
+	memset(present, 0, words * sizeof(*present));
 	sb_reset(lower);
 	if (sb_grow(lower, n)) {
-		memset(present, 0xff, ((rd->nhints + 63) / 64) * sizeof(*present));
+		memset(present, 0xff, words * sizeof(*present));
 		return;
 	}
 	for (i = 0; i < n; i++)
 		lower->buf[i] = (char)rd->lower[(unsigned char)s[i]];
 	lower->buf[n] = 0;
 	lower->len = n;
-	for (i = 0; i < rd->nhints; i++)
-		if (strstr(lower->buf, rd->hints[i]))
+	b = (const unsigned char *)lower->buf;
+	for (i = 0; i + 1 < n; i++) {
+		unsigned bi = (b[i] << 8) | b[i + 1], tri;
+		if (get_bit(rd->bigram, bi))
+			mark(rd, rd->bi_head[bi % HINT_BUCKETS], lower->buf + i, n - i, present);
+		if (i + 2 < n && get_bit(rd->trigram, (tri = tri_hash(b[i], b[i + 1], b[i + 2]))))
+			mark(rd, rd->tri_head[tri % HINT_BUCKETS], lower->buf + i, n - i, present);
+	}
+	for (i = 0; !rd->prefilter && i < rd->nhints; i++)
+		if (rd->hints[i].len < 2 && strstr(lower->buf, rd->hints[i].s))
 			present[i / 64] |= 1ull << (i % 64);
 }
 
@@ -532,8 +570,9 @@ static int apply_rule(const struct redactor *rd, const struct rule *ru, const ch
 	return hits;
 }
 
-int redact_string(const struct redactor *rd, const char *in, struct strbuf *out, const char **names,
-		  size_t *nnames, size_t max)
+/* redact_string for a string that passed the prefilter. */
+static int redact_hinted(const struct redactor *rd, const char *in, struct strbuf *out,
+			 const char **names, size_t *nnames, size_t max)
 {
 	struct strbuf tmp = STRBUF_INIT;
 	uint64_t stack_present[8], *present = stack_present;
@@ -542,7 +581,7 @@ int redact_string(const struct redactor *rd, const char *in, struct strbuf *out,
 
 	sb_reset(out);
 	sb_puts(out, in);
-	if (!rd->n || !may_hint(rd, in))
+	if (!rd->n)
 		return 0;
 	if (words > 8 && !(present = calloc(words, sizeof(*present))))
 		return 0;
@@ -566,6 +605,17 @@ int redact_string(const struct redactor *rd, const char *in, struct strbuf *out,
 		free(present);
 	sb_free(&tmp);
 	return total;
+}
+
+int redact_string(const struct redactor *rd, const char *in, struct strbuf *out, const char **names,
+		  size_t *nnames, size_t max)
+{
+	if (!may_hint(rd, in)) {
+		sb_reset(out);
+		sb_puts(out, in);
+		return 0;
+	}
+	return redact_hinted(rd, in, out, names, nnames, max);
 }
 
 /* Keys that never carry user-controlled text: skip them for speed. */
@@ -639,7 +689,7 @@ static int redact_in_arena(const struct redactor *rd, struct record *r, const ch
 
 	if (!may_hint(rd, *slot))
 		return 0;
-	hits = redact_string(rd, *slot, sb, nm->v, &nm->n, REDACT_MAX_NAMES);
+	hits = redact_hinted(rd, *slot, sb, nm->v, &nm->n, REDACT_MAX_NAMES);
 	if (!hits)
 		return 0;
 	c = record_strndup(r, sb->buf, sb->len);
