@@ -1,8 +1,7 @@
 /* redact.c: the Redact stage's engine: compiles rules (PCRE2, JIT), finds
- * the strings that may hold a secret with a cheap prefilter, replaces
- * secrets in record fields and session argv, and rebuilds
- * process.command_line from the redacted argv. The rules themselves are in
- * redact_builtin.c, the rule-file loader in redact_rules.c. */
+ * the strings that may hold a secret with a cheap prefilter, and replaces
+ * secrets in one string. Records and argv: redact_record.c; the rules:
+ * redact_builtin.c; the rule-file loader: redact_rules.c. */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include "pipeline/redact.h"
 
@@ -16,12 +15,10 @@
 #include <strings.h>
 
 #include "pipeline/redact_builtin.h"
-#include "util/shquote.h"
+#include "pipeline/redact_engine.h"
 
-#define REDACT_MAX_NAMES   64	   /* rule names noted per record */
 #define REDACT_OVECTOR	   64	   /* capture pairs read per match */
 #define REDACT_MATCH_LIMIT 1000000 /* backtracking steps per match */
-#define MARKER		   "[REDACTED:"
 
 struct allowlist {
 	pcre2_code **re;
@@ -134,8 +131,7 @@ static void index_prefix(struct redactor *rd, uint32_t k)
 	*head = k + 1;
 }
 
-/* false when no hint can occur in s (see struct redactor). */
-static bool may_hint(const struct redactor *rd, const char *s)
+bool redact_may_hint(const struct redactor *rd, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	unsigned a, b, c;
@@ -423,7 +419,7 @@ static bool hinted(const struct rule *ru, const uint64_t *present)
 	return false;
 }
 
-static void note_name(const char *name, const char **names, size_t *nnames, size_t max)
+void redact_note_name(const char *name, const char **names, size_t *nnames, size_t max)
 {
 	size_t i;
 
@@ -570,9 +566,8 @@ static int apply_rule(const struct redactor *rd, const struct rule *ru, const ch
 	return hits;
 }
 
-/* redact_string for a string that passed the prefilter. */
-static int redact_hinted(const struct redactor *rd, const char *in, struct strbuf *out,
-			 const char **names, size_t *nnames, size_t max)
+int redact_hinted(const struct redactor *rd, const char *in, struct strbuf *out, const char **names,
+		  size_t *nnames, size_t max)
 {
 	struct strbuf tmp = STRBUF_INIT;
 	uint64_t stack_present[8], *present = stack_present;
@@ -598,7 +593,7 @@ static int redact_hinted(const struct redactor *rd, const char *in, struct strbu
 			*out = tmp;
 			tmp = swap;
 			total += hits;
-			note_name(ru->name, names, nnames, max);
+			redact_note_name(ru->name, names, nnames, max);
 		}
 	}
 	if (present != stack_present)
@@ -610,7 +605,7 @@ static int redact_hinted(const struct redactor *rd, const char *in, struct strbu
 int redact_string(const struct redactor *rd, const char *in, struct strbuf *out, const char **names,
 		  size_t *nnames, size_t max)
 {
-	if (!may_hint(rd, in)) {
+	if (!redact_may_hint(rd, in)) {
 		sb_reset(out);
 		sb_puts(out, in);
 		return 0;
@@ -618,54 +613,7 @@ int redact_string(const struct redactor *rd, const char *in, struct strbuf *out,
 	return redact_hinted(rd, in, out, names, nnames, max);
 }
 
-/* Keys that never carry user-controlled text: skip them for speed. */
-static bool skip_key_slow(const char *k)
-{
-	static const char *const skip[] = {"time",
-					   "type",
-					   "session",
-					   "host.name",
-					   "event.outcome",
-					   "error.code",
-					   "file.access",
-					   "network.type",
-					   "network.transport",
-					   "event.severity",
-					   "redaction.rules",
-					   "verdict",
-					   "dns.question.type",
-					   "dns.response_code",
-					   "file.flags",
-					   "process.name",
-					   "memory.protection",
-					   "escape.category",
-					   "privilege.operation",
-					   "file.operation"};
-	size_t i;
-	for (i = 0; i < sizeof(skip) / sizeof(skip[0]); i++)
-		if (!strcmp(k, skip[i]))
-			return true;
-	return false;
-}
-
-/* Field keys are static strings (record.h), so the answer per key pointer
- * never changes: a small per-thread cache spares 20 strcmp per field. */
-static bool skip_key(const char *k)
-{
-	static __thread struct {
-		const char *key;
-		bool skip;
-	} cache[256];
-	size_t h = ((uintptr_t)k >> 3) & 255;
-
-	if (cache[h].key != k) {
-		cache[h].skip = skip_key_slow(k);
-		cache[h].key = k;
-	}
-	return cache[h].skip;
-}
-
-static bool is_secret_flag(const struct redactor *rd, const char *s)
+bool redact_is_secret_flag(const struct redactor *rd, const char *s)
 {
 	pcre2_match_data *md;
 
@@ -673,132 +621,4 @@ static bool is_secret_flag(const struct redactor *rd, const char *s)
 		return false;
 	return pcre2_match(rd->flag_re, (PCRE2_SPTR)s, PCRE2_ZERO_TERMINATED, 0, 0, md, rd->mctx) >=
 	       0;
-}
-
-struct names {
-	const char *v[REDACT_MAX_NAMES];
-	size_t n;
-};
-
-/* Redact one string in place into the record arena; returns hits. */
-static int redact_in_arena(const struct redactor *rd, struct record *r, const char **slot,
-			   struct strbuf *sb, struct names *nm)
-{
-	int hits;
-	char *c;
-
-	if (!may_hint(rd, *slot))
-		return 0;
-	hits = redact_hinted(rd, *slot, sb, nm->v, &nm->n, REDACT_MAX_NAMES);
-	if (!hits)
-		return 0;
-	c = record_strndup(r, sb->buf, sb->len);
-	*slot = c ? c : MARKER "out_of_memory]";
-	return hits;
-}
-
-static int redact_strv(const struct redactor *rd, struct record *r, struct field *f,
-		       struct strbuf *sb, struct names *nm)
-{
-	const char **v = (const char **)f->sv.v;
-	int hits = 0;
-	uint32_t j;
-
-	for (j = 0; j < f->sv.n; j++) {
-		if (j && is_secret_flag(rd, v[j - 1]) &&
-		    strncmp(v[j], MARKER, sizeof(MARKER) - 1)) {
-			v[j] = MARKER "secret_argument]";
-			note_name("secret_argument", nm->v, &nm->n, REDACT_MAX_NAMES);
-			hits++;
-			continue;
-		}
-		hits += redact_in_arena(rd, r, &v[j], sb, nm);
-	}
-	return hits;
-}
-
-/* process.command_line is derived from process.command_args (the one
- * quoting function, util/shquote.h): when an argument was redacted, the
- * line is rebuilt from the redacted arguments rather than redacted on its
- * own, where quoting ('\'') can hide a secret from the rules. Otherwise
- * the line is redacted as a whole (a secret that spans arguments). */
-static int redact_command_line(const struct redactor *rd, struct record *r, struct field *line,
-			       const struct field *args, int arg_hits, struct strbuf *sb,
-			       struct names *nm)
-{
-	char *c;
-
-	if (!args || !arg_hits)
-		return redact_in_arena(rd, r, &line->s, sb, nm);
-	sb_reset(sb);
-	sh_join_argv(sb, args->sv.v, args->sv.n);
-	c = record_strndup(r, sb_cstr(sb), sb->len);
-	line->s = c ? c : MARKER "out_of_memory]";
-	return 0;
-}
-
-int redact_record(const struct redactor *rd, struct record *r)
-{
-	struct strbuf sb = STRBUF_INIT;
-	struct names nm = {.n = 0};
-	struct field *line = NULL, *args = NULL;
-	int hits = 0, arg_hits = 0;
-	uint32_t i;
-
-	if (!rd)
-		return 0;
-	for (i = 0; i < r->nf; i++) {
-		struct field *f = &r->f[i];
-		if (skip_key(f->key))
-			continue;
-		if (f->kind == FIELD_STR && !strcmp(f->key, "process.command_line")) {
-			line = f; /* after the arguments */
-		} else if (f->kind == FIELD_STR) {
-			hits += redact_in_arena(rd, r, &f->s, &sb, &nm);
-		} else if (f->kind == FIELD_STRV) {
-			int h = redact_strv(rd, r, f, &sb, &nm);
-			if (!strcmp(f->key, "process.command_args")) {
-				args = f;
-				arg_hits = h;
-			}
-			hits += h;
-		}
-	}
-	if (line)
-		hits += redact_command_line(rd, r, line, args, arg_hits, &sb, &nm);
-	if (nm.n && !record_get(r, "redaction.rules"))
-		record_add_strv(r, "redaction.rules", nm.v, (uint32_t)nm.n);
-	sb_free(&sb);
-	return hits;
-}
-
-char **redact_argv(const struct redactor *rd, char *const *argv)
-{
-	struct strbuf sb = STRBUF_INIT;
-	size_t n = 0, i;
-	char **out;
-
-	while (argv && argv[n])
-		n++;
-	out = calloc(n + 1, sizeof(*out));
-	if (!out)
-		return NULL;
-	for (i = 0; i < n; i++) {
-		if (rd && i && is_secret_flag(rd, argv[i - 1]))
-			out[i] = strdup(MARKER "secret_argument]");
-		else if (rd && redact_string(rd, argv[i], &sb, NULL, NULL, 0))
-			out[i] = strdup(sb_cstr(&sb));
-		else
-			out[i] = strdup(argv[i]);
-	}
-	sb_free(&sb);
-	return out;
-}
-
-void redact_argv_free(char **argv)
-{
-	size_t i;
-	for (i = 0; argv && argv[i]; i++)
-		free(argv[i]);
-	free(argv);
 }
