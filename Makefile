@@ -7,7 +7,7 @@ CC        ?= gcc
 CLANG     ?= clang
 BPFTOOL   ?= bpftool
 ARCH      := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
-PKGS      := libbpf sqlite3 yaml-0.1 libcurl libmicrohttpd zlib libelf openssl
+PKGS      := libbpf sqlite3 yaml-0.1 libcurl libmicrohttpd zlib libelf openssl libpcre2-8
 VERSION   := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 
 CFLAGS    ?= -O2 -g
@@ -110,7 +110,8 @@ bench: | $(BUILD)/.deps
 	@scripts/as-root.sh $(MAKE) --no-print-directory all
 	@scripts/as-root.sh bench/run.sh
 
-# Coverage-guided fuzzing of the decoders (clang libFuzzer + ASan/UBSan).
+# Coverage-guided fuzzing of the decoders and parsers (clang libFuzzer + ASan/UBSan). New
+# inputs go to build/fuzz/corpus/; the seeds in tests/fuzz/corpus/ are read only.
 FUZZ_SECONDS ?= 60
 fuzz: $(BUILD)/proctor.skel.h
 	@mkdir -p $(BUILD)/fuzz
@@ -121,8 +122,14 @@ fuzz: $(BUILD)/proctor.skel.h
 	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Isrc -I$(BUILD) -D_GNU_SOURCE \
 		-DPROCTOR_VERSION='"fuzz"' -o $(BUILD)/fuzz/fuzz_sinks tests/fuzz/fuzz_sinks.c \
 		$(filter-out src/cli/main.c,$(SRCS)) $(LDLIBS)
+	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Isrc -I$(BUILD) -D_GNU_SOURCE \
+		-DPROCTOR_VERSION='"fuzz"' -o $(BUILD)/fuzz/fuzz_redact_rules tests/fuzz/fuzz_redact_rules.c \
+		$(filter-out src/cli/main.c,$(SRCS)) $(LDLIBS)
 	$(BUILD)/fuzz/fuzz_decode -max_total_time=$(FUZZ_SECONDS) -max_len=16384
 	$(BUILD)/fuzz/fuzz_sinks -max_total_time=$(FUZZ_SECONDS) -max_len=16384
+	@mkdir -p $(BUILD)/fuzz/corpus/redact_rules
+	$(BUILD)/fuzz/fuzz_redact_rules -max_total_time=$(FUZZ_SECONDS) -max_len=16384 \
+		$(BUILD)/fuzz/corpus/redact_rules tests/fuzz/corpus/redact_rules
 
 format:
 	clang-format -i $$(find src include tests/unit tests/root bench -name '*.[ch]') bpf/*/*.c bpf/*/*.h

@@ -21,6 +21,7 @@
 
 #include "cli/cli.h"
 #include "pipeline/config.h"
+#include "pipeline/redact_rules.h"
 #include "policy/policy.h"
 #include "sensor/cgroup.h"
 #include "sensor/egress.h"
@@ -34,7 +35,7 @@
 	"with sinks"
 
 struct run_opts {
-	const char *agent, *project, *user, *db, *jsonl, *config, *metrics, *policy;
+	const char *agent, *project, *user, *db, *jsonl, *config, *metrics, *policy, *redact_rules;
 	int egress_mode; /* -1 policy's own, else PR_MODE_* */
 	uint64_t flow_idle_ns;
 	const char *exports[MAX_EXPORTS];
@@ -55,6 +56,7 @@ static const char run_usage[] =
 	"  --jsonl PATH|-     also write JSON lines to PATH or stdout\n"
 	"  --export URL       also export to URL (repeatable; see docs/SINKS.md)\n"
 	"  --config FILE      pipeline configuration (sinks, filters, redaction)\n"
+	"  --redact-rules FILE  also redact with the rules of a gitleaks TOML file\n"
 	"  --metrics ADDR     serve Prometheus /metrics and /healthz on ADDR\n"
 	"  --grace DURATION   record leftovers this long after CMD exits, then kill (5s)\n"
 	"  --ringbuf-mb N     ring buffer size in MiB, a power of two (64)\n"
@@ -79,6 +81,7 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o)
 		{"jsonl", required_argument, 0, 'j'},
 		{"export", required_argument, 0, 'e'},
 		{"config", required_argument, 0, 'c'},
+		{"redact-rules", required_argument, 0, 'R'},
 		{"metrics", required_argument, 0, 'm'},
 		{"grace", required_argument, 0, 'g'},
 		{"ringbuf-mb", required_argument, 0, 'r'},
@@ -105,6 +108,7 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o)
 		case 'd': o->db = optarg; break;
 		case 'j': o->jsonl = optarg; break;
 		case 'c': o->config = optarg; break;
+		case 'R': o->redact_rules = optarg; break;
 		case 'm': o->metrics = optarg; break;
 		case 'e':
 			if (o->nexports >= MAX_EXPORTS) {
@@ -268,6 +272,11 @@ static int setup_sinks(struct run_state *st, const struct run_opts *o)
 	if (o->config && pipeline_load_config(&st->rec.pipeline, o->config, err, sizeof(err))) {
 		err_msg("%s", err);
 		return EXIT_USAGE; /* an invalid file, like --policy */
+	}
+	if (o->redact_rules &&
+	    redact_rules_load(st->rec.pipeline.redactor, o->redact_rules, err, sizeof(err)) < 0) {
+		err_msg("%s", err);
+		return EXIT_USAGE;
 	}
 	if (!st->rec.pipeline.nsinks) {
 		err_msg(NO_SINK_MSG);

@@ -22,6 +22,7 @@
 #include "pipeline/enrich.h"
 #include "pipeline/filter.h"
 #include "pipeline/redact.h"
+#include "pipeline/redact_rules.h"
 #include "sinks/netsink.h"
 #include "sinks/spool.h"
 #include "util/util.h"
@@ -182,10 +183,11 @@ static int redaction_rule(struct cfg *c, struct redactor *rd, yaml_node_t *m)
 static int section_redaction(struct cfg *c, yaml_node_t *m)
 {
 	bool builtin = true;
-	yaml_node_t *rules = NULL, *v;
+	yaml_node_t *rules = NULL, *v, *file_node = NULL;
 	struct redactor *rd;
-	const char *k;
+	const char *k, *file = NULL;
 	yaml_node_item_t *it;
+	char err[512];
 
 	if (want(c, m, YAML_MAPPING_NODE, "redaction"))
 		return -1;
@@ -198,6 +200,10 @@ static int section_redaction(struct cfg *c, yaml_node_t *m)
 			if (want(c, v, YAML_SEQUENCE_NODE, "rules"))
 				return -1;
 			rules = v;
+		} else if (k && !strcmp(k, "rules_file")) {
+			if (get_str(c, v, k, &file))
+				return -1;
+			file_node = v;
 		} else {
 			return fail(c, v, "unknown key '%s' in redaction", k ? k : "?");
 		}
@@ -210,6 +216,10 @@ static int section_redaction(struct cfg *c, yaml_node_t *m)
 			redactor_free(rd);
 			return -1;
 		}
+	}
+	if (file && redact_rules_load(rd, file, err, sizeof(err)) < 0) {
+		redactor_free(rd);
+		return fail(c, file_node, "%s", err);
 	}
 	redactor_free(c->p->redactor);
 	c->p->redactor = rd;

@@ -1,37 +1,62 @@
-/* redact.c: the Redact stage: built-in secret rules, user regexes (POSIX
- * ERE), and in-place redaction of record fields and session argv. */
+/* redact.c: the Redact stage's engine: compiles rules (PCRE2, JIT), finds
+ * the strings that may hold a secret with a cheap prefilter, and replaces
+ * secrets in one string. Records and argv: redact_record.c; the rules:
+ * redact_builtin.c; the rule-file loader: redact_rules.c. */
+#define PCRE2_CODE_UNIT_WIDTH 8
 #include "pipeline/redact.h"
 
-#include <regex.h>
+#include <ctype.h>
+#include <math.h>
+#include <pcre2.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <ctype.h>
-#include <stdint.h>
 
-#define REDACT_MAX_RULES 64
-#define REDACT_MAX_HINTS 8
+#include "pipeline/redact_builtin.h"
+#include "pipeline/redact_engine.h"
+
+#define REDACT_OVECTOR	   64	   /* capture pairs read per match */
+#define REDACT_MATCH_LIMIT 1000000 /* backtracking steps per match */
+
+struct allowlist {
+	pcre2_code **re;
+	size_t nre;
+	char **stop; /* lower case */
+	size_t nstop;
+	enum redact_target target;
+	bool all;
+};
 
 struct rule {
 	char *name;
-	regex_t re;
-	int group;
-	/* Cheap pre-check: the rule can only match when one of these
-	 * substrings occurs (case-insensitively). None: always run. */
-	const char *hints[REDACT_MAX_HINTS];
+	pcre2_code *re;
+	int group; /* >= 0, or REDACT_FIRST_GROUP */
+	double entropy;
+	uint32_t *hint; /* indices into redactor.hints; none: always run */
+	size_t nhint;
+	struct allowlist *allow;
+	size_t nallow;
 };
 
-#define REDACT_MAX_HINT_SET 64
+#define HINT_BUCKETS 1024
+
+struct hint {
+	char *s; /* lower case */
+	size_t len;
+	uint32_t next; /* the next hint in its bucket, + 1; 0: none */
+};
 
 struct redactor {
-	struct rule rules[REDACT_MAX_RULES];
-	size_t n;
-	/* Every distinct hint (lower case) and, per rule, a mask of its hints:
-	 * a string is lower-cased once and each hint searched once. */
-	char hint_set[REDACT_MAX_HINT_SET][24];
-	size_t nhints;
-	uint64_t rule_mask[REDACT_MAX_RULES];
+	struct rule *rules;
+	size_t n, cap;
+	/* Every distinct hint. A string that passes the prefilter is
+	 * lower-cased once and scanned once: where its first bytes' bit is
+	 * set, the hints of that bucket (first 2 or 3 bytes) are compared. */
+	struct hint *hints;
+	size_t nhints, hcap;
+	uint32_t tri_head[HINT_BUCKETS], bi_head[HINT_BUCKETS]; /* hint + 1; 0: empty */
 	/* Prefilter: the first three (lower-cased) bytes of every hint, hashed
 	 * into a bitmap (two for two-byte hints). A string in which none of
 	 * these occurs holds no hint, so only hint-less rules could match it;
@@ -39,102 +64,36 @@ struct redactor {
 	uint8_t trigram[65536 / 8], bigram[65536 / 8];
 	unsigned char lower[256];
 	bool prefilter; /* false: a hint shorter than 2 bytes, or a hint-less rule */
+	pcre2_code *flag_re;
+	pcre2_match_context *mctx;
 };
 
-struct builtin {
-	const char *name, *re;
-	int group, flags;
-	const char *hints[REDACT_MAX_HINTS];
-};
+static __thread pcre2_match_data *tls_md;
 
-/* Ordered: specific token shapes first, generic key=value pairs last. */
-static const struct builtin builtins[] = {
-	{"private_key",
-	 "-----BEGIN[ A-Z0-9]*PRIVATE KEY-----([^-]|-[^-]|--[^-]|---[^-]|----[^-])*(-----END[ "
-	 "A-Z0-9]*PRIVATE KEY-----)?",
-	 0,
-	 0,
-	 {"PRIVATE KEY"}},
-	{"aws_access_key",
-	 "(AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[A-Z0-9]{16}",
-	 0,
-	 0,
-	 {"AKIA", "ASIA", "AGPA", "AIDA", "AROA", "ANPA", "ANVA", "AIPA"}},
-	{"aws_secret_key",
-	 "aws_?secret_?(access_?)?key[\"']?[[:space:]]*[:=][[:space:]]*[\"']?([A-Za-z0-9/+=]{40})",
-	 2,
-	 REG_ICASE,
-	 {"secret"}},
-	{"github_token",
-	 "(ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{30,}",
-	 0,
-	 0,
-	 {"ghp_", "gho_", "ghu_", "ghs_", "ghr_"}},
-	{"github_token", "github_pat_[A-Za-z0-9_]{20,}", 0, 0, {"github_pat_"}},
-	{"gitlab_token",
-	 "gl(pat|dt|ptt|rt|cbt|soat|ft|imt|agent)-[A-Za-z0-9_-]{20,}",
-	 0,
-	 0,
-	 {"gl"}},
-	{"slack_token", "xox[abposre]-[A-Za-z0-9-]{10,}", 0, 0, {"xox"}},
-	{"slack_webhook",
-	 "hooks\\.slack\\.com/services/[A-Za-z0-9/_-]+",
-	 0,
-	 0,
-	 {"hooks.slack.com"}},
-	{"jwt", "eyJ[A-Za-z0-9_-]{4,}\\.eyJ[A-Za-z0-9_-]{4,}\\.[A-Za-z0-9_-]*", 0, 0, {"eyJ"}},
-	{"bearer_token", "bearer[[:space:]]+([A-Za-z0-9._~+/=-]{8,})", 1, REG_ICASE, {"bearer"}},
-	{"basic_auth", "basic[[:space:]]+([A-Za-z0-9+/=]{8,})", 1, REG_ICASE, {"basic"}},
-	{"url_credentials",
-	 "[A-Za-z][A-Za-z0-9+.-]*://[^/:@[:space:]]*:([^/@[:space:]]+)@",
-	 1,
-	 0,
-	 {"://"}},
-	{"secret_argument",
-	 "(^|[[:space:]])--?([A-Za-z0-9]+[_-])*(password|passwd|passphrase|pass|secret|token|api[_-"
-	 "]?key|"
-	 "apikey|access[_-]?key|client[_-]?secret|auth)[[:space:]]+([^[:space:]-][^[:space:]]*)",
-	 4,
-	 REG_ICASE,
-	 {"pass", "secret", "token", "key", "auth"}},
-	{"password_pair",
-	 "(password|passwd|passphrase|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-"
-	 "]?key|"
-	 "client[_-]?secret|credentials?|auth)[\"']?[[:space:]]*[=:][[:space:]]*[\"']?([^[:space:]"
-	 "\"'&;,]+)",
-	 2,
-	 REG_ICASE,
-	 {"pass", "secret", "token", "key", "auth", "credential"}},
-};
-
-/* argv flags whose *next* element is a secret ("--password hunter2"). */
-static const char *const secret_flags =
-	"^--?([A-Za-z0-9]+[_-])*(password|passwd|passphrase|pass|secret|token|api[_-]?key|apikey|"
-	"access[_-]?key|client[_-]?secret|auth)$";
-
-static regex_t flag_re;
-static int flag_re_ok;
-
-static int compile(struct rule *ru, const char *name, const char *re, int group, int flags,
-		   char *err, size_t errlen)
+static pcre2_match_data *match_data(void)
 {
-	int rc = regcomp(&ru->re, re, REG_EXTENDED | flags);
+	if (!tls_md)
+		tls_md = pcre2_match_data_create(REDACT_OVECTOR, NULL);
+	return tls_md;
+}
 
-	if (rc) {
-		char msg[128];
-		regerror(rc, &ru->re, msg, sizeof(msg));
-		snprintf(err, errlen, "redaction rule '%s': bad regex: %s", name, msg);
-		return -1;
+static pcre2_code *compile_re(const char *name, const char *re, bool icase, char *err,
+			      size_t errlen)
+{
+	PCRE2_SIZE off;
+	int code;
+	pcre2_code *c = pcre2_compile((PCRE2_SPTR)re, PCRE2_ZERO_TERMINATED,
+				      icase ? PCRE2_CASELESS : 0, &code, &off, NULL);
+
+	if (!c) {
+		PCRE2_UCHAR msg[128];
+		pcre2_get_error_message(code, msg, sizeof(msg));
+		snprintf(err, errlen, "redaction rule '%s': bad regex at offset %zu: %s", name,
+			 (size_t)off, (char *)msg);
+		return NULL;
 	}
-	if ((size_t)group > ru->re.re_nsub) {
-		regfree(&ru->re);
-		snprintf(err, errlen, "redaction rule '%s': group %d but the regex has %zu", name,
-			 group, ru->re.re_nsub);
-		return -1;
-	}
-	ru->name = strdup(name);
-	ru->group = group;
-	return ru->name ? 0 : -1;
+	pcre2_jit_compile(c, PCRE2_JIT_COMPLETE); /* else interpreted */
+	return c;
 }
 
 static unsigned tri_hash(unsigned a, unsigned b, unsigned c)
@@ -152,20 +111,27 @@ static bool get_bit(const uint8_t *map, unsigned b)
 	return map[b >> 3] & (1u << (b & 7));
 }
 
-static void index_bigram(struct redactor *rd, const char *hint)
+static void index_prefix(struct redactor *rd, uint32_t k)
 {
-	const unsigned char *h = (const unsigned char *)hint;
+	const unsigned char *h = (const unsigned char *)rd->hints[k].s;
+	uint32_t *head;
 
-	if (!h[0] || !h[1])
-		rd->prefilter = false;
-	else if (!h[2])
+	if (!h[0] || !h[1]) {
+		rd->prefilter = false; /* found by strstr */
+		return;
+	}
+	if (!h[2]) {
 		set_bit(rd->bigram, (h[0] << 8) | h[1]);
-	else
+		head = &rd->bi_head[((h[0] << 8) | h[1]) % HINT_BUCKETS];
+	} else {
 		set_bit(rd->trigram, tri_hash(h[0], h[1], h[2]));
+		head = &rd->tri_head[tri_hash(h[0], h[1], h[2]) % HINT_BUCKETS];
+	}
+	rd->hints[k].next = *head;
+	*head = k + 1;
 }
 
-/* false when no hint can occur in s (see struct redactor). */
-static bool may_hint(const struct redactor *rd, const char *s)
+bool redact_may_hint(const struct redactor *rd, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	unsigned a, b, c;
@@ -189,60 +155,193 @@ static bool may_hint(const struct redactor *rd, const char *s)
 	}
 }
 
-/* Record rule i's hints in the redactor's hint set. Hints are lower case
- * (searched in a lower-cased copy); a rule without hints always runs. */
-static void index_hints(struct redactor *rd, size_t i)
+static char *lower_dup(const char *s)
 {
-	size_t j, k;
+	char *d = strdup(s), *c;
 
-	rd->rule_mask[i] = 0;
-	for (j = 0; j < REDACT_MAX_HINTS && rd->rules[i].hints[j]; j++) {
-		for (k = 0; k < rd->nhints; k++)
-			if (!strcasecmp(rd->hint_set[k], rd->rules[i].hints[j]))
-				break;
-		if (k == rd->nhints) {
-			if (rd->nhints >= REDACT_MAX_HINT_SET) {
-				rd->rule_mask[i] = UINT64_MAX; /* cannot index: always run */
-				return;
-			}
-			snprintf(rd->hint_set[rd->nhints], sizeof(rd->hint_set[0]), "%s",
-				 rd->rules[i].hints[j]);
-			for (char *c = rd->hint_set[rd->nhints]; *c; c++)
-				*c = (char)tolower((unsigned char)*c);
-			index_bigram(rd, rd->hint_set[rd->nhints]);
-			rd->nhints++;
-		}
-		rd->rule_mask[i] |= 1ull << k;
+	for (c = d; c && *c; c++)
+		*c = (char)tolower((unsigned char)*c);
+	return d;
+}
+
+/* The index of hint h in the hint set, added if new; -1 on no memory. */
+static long hint_index(struct redactor *rd, const char *h)
+{
+	size_t k;
+
+	for (k = 0; k < rd->nhints; k++)
+		if (!strcasecmp(rd->hints[k].s, h))
+			return (long)k;
+	if (rd->nhints == rd->hcap) {
+		size_t cap = rd->hcap ? rd->hcap * 2 : 64;
+		struct hint *v = realloc(rd->hints, cap * sizeof(*v));
+		if (!v)
+			return -1;
+		rd->hints = v;
+		rd->hcap = cap;
 	}
+	if (!(rd->hints[rd->nhints].s = lower_dup(h)))
+		return -1;
+	rd->hints[rd->nhints].len = strlen(h);
+	index_prefix(rd, (uint32_t)rd->nhints);
+	return (long)rd->nhints++;
+}
+
+static void free_allowlist(struct allowlist *a)
+{
+	size_t i;
+
+	for (i = 0; i < a->nre; i++)
+		pcre2_code_free(a->re[i]);
+	for (i = 0; i < a->nstop; i++)
+		free(a->stop[i]);
+	free(a->re);
+	free(a->stop);
+}
+
+static void free_rule(struct rule *ru)
+{
+	size_t i;
+
+	pcre2_code_free(ru->re);
+	free(ru->name);
+	free(ru->hint);
+	for (i = 0; i < ru->nallow; i++)
+		free_allowlist(&ru->allow[i]);
+	free(ru->allow);
+	memset(ru, 0, sizeof(*ru));
+}
+
+static int build_allowlist(struct allowlist *a, const char *name, const struct redact_allow *s,
+			   char *err, size_t errlen)
+{
+	size_t i;
+
+	a->target = s->target;
+	a->all = s->all;
+	a->re = calloc(s->nregexes + 1, sizeof(*a->re));
+	a->stop = calloc(s->nstopwords + 1, sizeof(*a->stop));
+	if (!a->re || !a->stop)
+		return -1;
+	for (i = 0; i < s->nregexes; i++, a->nre++)
+		if (!(a->re[i] = compile_re(name, s->regexes[i], false, err, errlen)))
+			return -1;
+	for (i = 0; i < s->nstopwords; i++, a->nstop++)
+		if (!(a->stop[i] = lower_dup(s->stopwords[i])))
+			return -1;
+	return 0;
+}
+
+static int build_rule(struct redactor *rd, struct rule *ru, const struct redact_rule_spec *s,
+		      char *err, size_t errlen)
+{
+	uint32_t ncap = 0;
+	size_t i;
+
+	snprintf(err, errlen, "redaction rule '%s': out of memory", s->name);
+	if (!(ru->name = strdup(s->name)))
+		return -1;
+	if (!(ru->re = compile_re(s->name, s->regex, s->icase, err, errlen)))
+		return -1;
+	pcre2_pattern_info(ru->re, PCRE2_INFO_CAPTURECOUNT, &ncap);
+	if (s->group < REDACT_FIRST_GROUP || (s->group > 0 && (uint32_t)s->group > ncap)) {
+		snprintf(err, errlen, "redaction rule '%s': group %d but the regex has %u", s->name,
+			 s->group, ncap);
+		return -1;
+	}
+	ru->group = s->group;
+	ru->entropy = s->entropy;
+	if (s->nkeywords && !(ru->hint = calloc(s->nkeywords, sizeof(*ru->hint))))
+		return -1;
+	for (i = 0; i < s->nkeywords; i++) {
+		long k = hint_index(rd, s->keywords[i]);
+		if (k < 0)
+			return -1;
+		ru->hint[ru->nhint++] = (uint32_t)k;
+	}
+	if (!ru->nhint)
+		rd->prefilter = false; /* a rule without hints always runs */
+	if (s->nallow && !(ru->allow = calloc(s->nallow, sizeof(*ru->allow))))
+		return -1;
+	for (i = 0; i < s->nallow; i++) /* counted first: freed if half built */
+		if (build_allowlist(&ru->allow[ru->nallow++], s->name, &s->allow[i], err, errlen))
+			return -1;
+	return 0;
+}
+
+int redactor_add_rule(struct redactor *rd, const struct redact_rule_spec *spec, char *err,
+		      size_t errlen)
+{
+	struct rule *ru;
+
+	if (rd->n == rd->cap) {
+		size_t cap = rd->cap ? rd->cap * 2 : 64;
+		struct rule *v = realloc(rd->rules, cap * sizeof(*v));
+		if (!v) {
+			snprintf(err, errlen, "redaction rule '%s': out of memory", spec->name);
+			return -1;
+		}
+		rd->rules = v;
+		rd->cap = cap;
+	}
+	ru = &rd->rules[rd->n];
+	memset(ru, 0, sizeof(*ru));
+	if (build_rule(rd, ru, spec, err, errlen)) {
+		free_rule(ru);
+		return -1;
+	}
+	rd->n++;
+	return 0;
+}
+
+int redactor_add(struct redactor *rd, const char *name, const char *regex, int group, char *err,
+		 size_t errlen)
+{
+	struct redact_rule_spec s = {.name = name, .regex = regex, .group = group};
+
+	if (group < 0) {
+		snprintf(err, errlen, "redaction rule '%s': group must be >= 0", name);
+		return -1;
+	}
+	return redactor_add_rule(rd, &s, err, errlen);
+}
+
+static int add_builtin(struct redactor *rd, const struct redact_builtin *b)
+{
+	struct redact_rule_spec s = {
+		.name = b->name, .regex = b->re, .group = b->group, .icase = b->icase};
+	char err[256];
+
+	s.keywords = b->hints;
+	while (s.nkeywords < REDACT_BUILTIN_HINTS && b->hints[s.nkeywords])
+		s.nkeywords++;
+	if (redactor_add_rule(rd, &s, err, sizeof(err))) {
+		fprintf(stderr, "proctor: internal: %s\n", err);
+		return -1;
+	}
+	return 0;
 }
 
 struct redactor *redactor_new(bool builtin_rules)
 {
 	struct redactor *rd = calloc(1, sizeof(*rd));
 	char err[256];
-	size_t i, j;
+	size_t i;
 
 	if (!rd)
 		return NULL;
 	rd->prefilter = true;
 	for (i = 0; i < 256; i++)
 		rd->lower[i] = (unsigned char)tolower((int)i);
-	if (!flag_re_ok)
-		flag_re_ok = regcomp(&flag_re, secret_flags, REG_EXTENDED | REG_ICASE | REG_NOSUB)
-				     ? -1
-				     : 1;
-	for (i = 0; builtin_rules && i < sizeof(builtins) / sizeof(builtins[0]); i++) {
-		struct rule *ru = &rd->rules[rd->n];
-		if (compile(ru, builtins[i].name, builtins[i].re, builtins[i].group,
-			    builtins[i].flags, err, sizeof(err))) {
-			fprintf(stderr, "proctor: internal: %s\n", err);
-			continue;
-		}
-		for (j = 0; j < REDACT_MAX_HINTS; j++)
-			ru->hints[j] = builtins[i].hints[j];
-		index_hints(rd, rd->n);
-		rd->n++;
+	rd->mctx = pcre2_match_context_create(NULL);
+	rd->flag_re = compile_re("secret_argument", redact_secret_flag_re, true, err, sizeof(err));
+	if (!rd->mctx || !rd->flag_re) {
+		redactor_free(rd);
+		return NULL;
 	}
+	pcre2_set_match_limit(rd->mctx, REDACT_MATCH_LIMIT);
+	for (i = 0; builtin_rules && i < redact_nbuiltins; i++)
+		add_builtin(rd, &redact_builtins[i]);
 	return rd;
 }
 
@@ -252,29 +351,15 @@ void redactor_free(struct redactor *rd)
 
 	if (!rd)
 		return;
-	for (i = 0; i < rd->n; i++) {
-		regfree(&rd->rules[i].re);
-		free(rd->rules[i].name);
-	}
+	for (i = 0; i < rd->n; i++)
+		free_rule(&rd->rules[i]);
+	for (i = 0; i < rd->nhints; i++)
+		free(rd->hints[i].s);
+	free(rd->rules);
+	free(rd->hints);
+	pcre2_code_free(rd->flag_re);
+	pcre2_match_context_free(rd->mctx);
 	free(rd);
-}
-
-int redactor_add(struct redactor *rd, const char *name, const char *regex, int group, char *err,
-		 size_t errlen)
-{
-	if (rd->n >= REDACT_MAX_RULES) {
-		snprintf(err, errlen, "too many redaction rules (max %d)", REDACT_MAX_RULES);
-		return -1;
-	}
-	if (group < 0) {
-		snprintf(err, errlen, "redaction rule '%s': group must be >= 0", name);
-		return -1;
-	}
-	if (compile(&rd->rules[rd->n], name, regex, group, 0, err, errlen))
-		return -1;
-	rd->prefilter = false; /* a user rule has no hints: it always runs */
-	rd->n++;
-	return 0;
 }
 
 size_t redactor_count(const struct redactor *rd)
@@ -282,31 +367,59 @@ size_t redactor_count(const struct redactor *rd)
 	return rd->n;
 }
 
-/* Which hints occur in s (case-insensitively). */
-static uint64_t present_hints(const struct redactor *rd, const char *s, struct strbuf *lower)
+static void mark(const struct redactor *rd, uint32_t head, const char *at, size_t left,
+		 uint64_t *present)
 {
-	uint64_t m = 0;
-	size_t i, n = strlen(s);
+	for (; head; head = rd->hints[head - 1].next) {
+		const struct hint *h = &rd->hints[head - 1];
+		if (h->len <= left && !memcmp(at, h->s, h->len))
+			present[(head - 1) / 64] |= 1ull << ((head - 1) % 64);
+	}
+}
 
+/* Which hints occur in s (case-insensitively): a bitmap, one bit a hint. */
+static void present_hints(const struct redactor *rd, const char *s, struct strbuf *lower,
+			  uint64_t *present)
+{
+	size_t i, n = strlen(s), words = (rd->nhints + 63) / 64;
+	const unsigned char *b;
+
+	memset(present, 0, words * sizeof(*present));
 	sb_reset(lower);
-	if (sb_grow(lower, n))
-		return UINT64_MAX;
+	if (sb_grow(lower, n)) {
+		memset(present, 0xff, words * sizeof(*present));
+		return;
+	}
 	for (i = 0; i < n; i++)
-		lower->buf[i] = (char)tolower((unsigned char)s[i]);
+		lower->buf[i] = (char)rd->lower[(unsigned char)s[i]];
 	lower->buf[n] = 0;
 	lower->len = n;
-	for (i = 0; i < rd->nhints; i++)
-		if (strstr(lower->buf, rd->hint_set[i]))
-			m |= 1ull << i;
-	return m;
+	b = (const unsigned char *)lower->buf;
+	for (i = 0; i + 1 < n; i++) {
+		unsigned bi = (b[i] << 8) | b[i + 1], tri;
+		if (get_bit(rd->bigram, bi))
+			mark(rd, rd->bi_head[bi % HINT_BUCKETS], lower->buf + i, n - i, present);
+		if (i + 2 < n && get_bit(rd->trigram, (tri = tri_hash(b[i], b[i + 1], b[i + 2]))))
+			mark(rd, rd->tri_head[tri % HINT_BUCKETS], lower->buf + i, n - i, present);
+	}
+	for (i = 0; !rd->prefilter && i < rd->nhints; i++)
+		if (rd->hints[i].len < 2 && strstr(lower->buf, rd->hints[i].s))
+			present[i / 64] |= 1ull << (i % 64);
 }
 
-static bool hinted(const struct redactor *rd, size_t i, uint64_t present)
+static bool hinted(const struct rule *ru, const uint64_t *present)
 {
-	return !rd->rules[i].hints[0] || (rd->rule_mask[i] & present);
+	size_t i;
+
+	if (!ru->nhint)
+		return true;
+	for (i = 0; i < ru->nhint; i++)
+		if (present[ru->hint[i] / 64] & (1ull << (ru->hint[i] % 64)))
+			return true;
+	return false;
 }
 
-static void note_name(const char *name, const char **names, size_t *nnames, size_t max)
+void redact_note_name(const char *name, const char **names, size_t *nnames, size_t max)
 {
 	size_t i;
 
@@ -319,209 +432,193 @@ static void note_name(const char *name, const char **names, size_t *nnames, size
 		names[(*nnames)++] = name;
 }
 
-/* Apply one rule to in, appending to out. Returns replacements. */
-static int apply_rule(const struct rule *ru, const char *in, struct strbuf *out)
+/* Shannon entropy of s[0..n), bits per byte. */
+static double entropy(const char *s, size_t n)
 {
-	const char *p = in;
-	regmatch_t m[10];
-	int hits = 0;
+	unsigned count[256] = {0};
+	double h = 0;
+	size_t i;
 
-	while (*p && !regexec(&ru->re, p, 10, m, p == in ? 0 : REG_NOTBOL)) {
-		regmatch_t g = m[ru->group];
-		if (g.rm_so < 0 || g.rm_eo <= g.rm_so || !strncmp(p + g.rm_so, "[REDACTED:", 10)) {
-			/* Nothing (or already redacted) to replace: move past it. */
-			regoff_t adv = m[0].rm_eo > 0 ? m[0].rm_eo : 1;
-			sb_append(out, p, (size_t)adv);
-			p += adv;
-			continue;
+	for (i = 0; i < n; i++)
+		count[(unsigned char)s[i]]++;
+	for (i = 0; i < 256; i++)
+		if (count[i]) {
+			double p = (double)count[i] / (double)n;
+			h -= p * log2(p);
 		}
-		sb_append(out, p, (size_t)g.rm_so);
-		sb_printf(out, "[REDACTED:%s]", ru->name);
-		sb_append(out, p + g.rm_eo, (size_t)(m[0].rm_eo - g.rm_eo));
-		p += m[0].rm_eo > g.rm_eo ? m[0].rm_eo : g.rm_eo;
-		hits++;
+	return h;
+}
+
+static bool contains_ci(const char *s, size_t n, const char *lower_needle)
+{
+	size_t m = strlen(lower_needle), i, j;
+
+	for (i = 0; m <= n && i <= n - m; i++) {
+		for (j = 0; j < m && tolower((unsigned char)s[i + j]) == lower_needle[j]; j++)
+			;
+		if (j == m)
+			return true;
 	}
-	sb_puts(out, p);
+	return false;
+}
+
+/* A found secret s[so,eo) in match [ms,me) of line[0,len). */
+struct finding {
+	const char *line;
+	size_t len, ms, me, so, eo;
+};
+
+static bool allowed_by(const struct allowlist *a, const struct finding *f, pcre2_match_data *md,
+		       pcre2_match_context *mctx)
+{
+	size_t from = a->target == REDACT_TARGET_LINE	 ? 0
+		      : a->target == REDACT_TARGET_MATCH ? f->ms
+							 : f->so;
+	size_t to = a->target == REDACT_TARGET_LINE    ? f->len
+		    : a->target == REDACT_TARGET_MATCH ? f->me
+						       : f->eo;
+	bool re_hit = false, stop_hit = false;
+	size_t i;
+
+	for (i = 0; i < a->nre && !re_hit; i++)
+		re_hit = pcre2_match(a->re[i], (PCRE2_SPTR)f->line + from, to - from, 0, 0, md,
+				     mctx) >= 0;
+	for (i = 0; i < a->nstop && !stop_hit; i++)
+		stop_hit = contains_ci(f->line + f->so, f->eo - f->so, a->stop[i]);
+	if (a->all)
+		return (!a->nre || re_hit) && (!a->nstop || stop_hit) && (a->nre || a->nstop);
+	return re_hit || stop_hit;
+}
+
+/* Whether a finding is a secret to replace. */
+static bool is_secret(const struct redactor *rd, const struct rule *ru, const struct finding *f,
+		      pcre2_match_data *md)
+{
+	size_t i;
+
+	if (f->eo <= f->so || !strncmp(f->line + f->so, MARKER, sizeof(MARKER) - 1))
+		return false; /* nothing, or already redacted */
+	if (ru->entropy > 0 && entropy(f->line + f->so, f->eo - f->so) < ru->entropy)
+		return false;
+	for (i = 0; i < ru->nallow; i++)
+		if (allowed_by(&ru->allow[i], f, md, rd->mctx))
+			return false;
+	return true;
+}
+
+/* The secret's span in a match with rc groups (ov = the ovector). */
+static void secret_span(const struct rule *ru, const PCRE2_SIZE *ov, int rc, struct finding *f)
+{
+	int g = ru->group, i;
+
+	if (g == REDACT_FIRST_GROUP)
+		for (g = 0, i = 1; i < rc && !g; i++)
+			if (ov[2 * i] != PCRE2_UNSET && ov[2 * i + 1] > ov[2 * i])
+				g = i;
+	if (g >= rc || ov[2 * g] == PCRE2_UNSET) {
+		f->so = f->eo = f->ms;
+		return;
+	}
+	f->so = ov[2 * g];
+	f->eo = ov[2 * g + 1];
+}
+
+/* Apply one rule to in, appending to out. Returns replacements. A match
+ * that fails for a limit (not "no match") redacts the rest: fail closed. */
+static int apply_rule(const struct redactor *rd, const struct rule *ru, const char *in,
+		      struct strbuf *out)
+{
+	pcre2_match_data *md = match_data();
+	struct finding f = {.line = in, .len = strlen(in)};
+	size_t pos = 0, copied = 0;
+	int hits = 0, rc;
+
+	if (!md)
+		return 0;
+	while (pos <= f.len) {
+		const PCRE2_SIZE *ov;
+		rc = pcre2_match(ru->re, (PCRE2_SPTR)in, f.len, pos, 0, md, rd->mctx);
+		if (rc == PCRE2_ERROR_NOMATCH)
+			break;
+		if (rc < 0) {
+			sb_append(out, in + copied, pos - copied);
+			sb_printf(out, MARKER "%s]", ru->name);
+			copied = f.len;
+			hits++;
+			break;
+		}
+		ov = pcre2_get_ovector_pointer(md);
+		f.ms = ov[0];
+		f.me = ov[1];
+		secret_span(ru, ov, rc ? rc : REDACT_OVECTOR, &f);
+		if (is_secret(rd, ru, &f, md) && f.so >= copied) {
+			sb_append(out, in + copied, f.so - copied);
+			sb_printf(out, MARKER "%s]", ru->name);
+			copied = f.eo;
+			hits++;
+		}
+		pos = f.me > f.eo ? f.me : f.eo;
+		if (pos <= f.ms)
+			pos = f.ms + 1;
+	}
+	if (copied < f.len)
+		sb_append(out, in + copied, f.len - copied);
 	return hits;
 }
 
-int redact_string(const struct redactor *rd, const char *in, struct strbuf *out, const char **names,
+int redact_hinted(const struct redactor *rd, const char *in, struct strbuf *out, const char **names,
 		  size_t *nnames, size_t max)
 {
 	struct strbuf tmp = STRBUF_INIT;
-	uint64_t present;
+	uint64_t stack_present[8], *present = stack_present;
+	size_t i, words = (rd->nhints + 63) / 64;
 	int total = 0;
-	size_t i;
 
 	sb_reset(out);
 	sb_puts(out, in);
-	if (!may_hint(rd, in))
+	if (!rd->n)
 		return 0;
-	present = present_hints(rd, in, &tmp);
-	if (!present) {
-		/* Only hint-less (user) rules can match. */
-		for (i = 0; i < rd->n && rd->rules[i].hints[0]; i++)
-			;
-		if (i == rd->n) {
-			sb_free(&tmp);
-			return 0;
-		}
-	}
+	if (words > 8 && !(present = calloc(words, sizeof(*present))))
+		return 0;
+	present_hints(rd, in, &tmp, present);
 	for (i = 0; i < rd->n; i++) {
 		const struct rule *ru = &rd->rules[i];
 		int hits;
-		if (!hinted(rd, i, present))
+		if (!hinted(ru, present))
 			continue;
 		sb_reset(&tmp);
-		hits = apply_rule(ru, sb_cstr(out), &tmp);
+		hits = apply_rule(rd, ru, sb_cstr(out), &tmp);
 		if (hits) {
 			struct strbuf swap = *out;
 			*out = tmp;
 			tmp = swap;
 			total += hits;
-			note_name(ru->name, names, nnames, max);
+			redact_note_name(ru->name, names, nnames, max);
 		}
 	}
+	if (present != stack_present)
+		free(present);
 	sb_free(&tmp);
 	return total;
 }
 
-/* Keys that never carry user-controlled text: skip them for speed. */
-static bool skip_key_slow(const char *k)
+int redact_string(const struct redactor *rd, const char *in, struct strbuf *out, const char **names,
+		  size_t *nnames, size_t max)
 {
-	static const char *const skip[] = {"time",
-					   "type",
-					   "session",
-					   "host.name",
-					   "event.outcome",
-					   "error.code",
-					   "file.access",
-					   "network.type",
-					   "network.transport",
-					   "event.severity",
-					   "redaction.rules",
-					   "verdict",
-					   "dns.question.type",
-					   "dns.response_code",
-					   "file.flags",
-					   "process.name",
-					   "memory.protection",
-					   "escape.category",
-					   "privilege.operation",
-					   "file.operation"};
-	size_t i;
-	for (i = 0; i < sizeof(skip) / sizeof(skip[0]); i++)
-		if (!strcmp(k, skip[i]))
-			return true;
-	return false;
-}
-
-/* Field keys are static strings (record.h), so the answer per key pointer
- * never changes: a small per-thread cache spares 20 strcmp per field. */
-static bool skip_key(const char *k)
-{
-	static __thread struct {
-		const char *key;
-		bool skip;
-	} cache[256];
-	size_t h = ((uintptr_t)k >> 3) & 255;
-
-	if (cache[h].key != k) {
-		cache[h].skip = skip_key_slow(k);
-		cache[h].key = k;
-	}
-	return cache[h].skip;
-}
-
-static bool is_secret_flag(const char *s)
-{
-	return flag_re_ok > 0 && s[0] == '-' && !regexec(&flag_re, s, 0, NULL, 0);
-}
-
-/* Redact one string in place into the record arena; returns hits. */
-static int redact_in_arena(const struct redactor *rd, struct record *r, const char **slot,
-			   struct strbuf *sb, const char **names, size_t *nn, size_t max)
-{
-	int hits;
-	char *c;
-
-	if (!may_hint(rd, *slot))
+	if (!redact_may_hint(rd, in)) {
+		sb_reset(out);
+		sb_puts(out, in);
 		return 0;
-	hits = redact_string(rd, *slot, sb, names, nn, max);
-	if (!hits)
-		return 0;
-	c = record_strndup(r, sb->buf, sb->len);
-	if (c)
-		*slot = c;
-	else
-		*slot = "[REDACTED:out_of_memory]";
-	return hits;
-}
-
-int redact_record(const struct redactor *rd, struct record *r)
-{
-	struct strbuf sb = STRBUF_INIT;
-	const char *names[REDACT_MAX_RULES];
-	size_t nn = 0;
-	int hits = 0;
-	uint32_t i, j;
-
-	if (!rd || !rd->n)
-		return 0;
-	for (i = 0; i < r->nf; i++) {
-		struct field *f = &r->f[i];
-		if (skip_key(f->key))
-			continue;
-		if (f->kind == FIELD_STR) {
-			hits += redact_in_arena(rd, r, &f->s, &sb, names, &nn, REDACT_MAX_RULES);
-		} else if (f->kind == FIELD_STRV) {
-			const char **v = (const char **)f->sv.v;
-			for (j = 0; j < f->sv.n; j++) {
-				if (j && is_secret_flag(v[j - 1]) &&
-				    strncmp(v[j], "[REDACTED:", 10)) {
-					v[j] = "[REDACTED:secret_argument]";
-					note_name("secret_argument", names, &nn, REDACT_MAX_RULES);
-					hits++;
-					continue;
-				}
-				hits += redact_in_arena(rd, r, &v[j], &sb, names, &nn,
-							REDACT_MAX_RULES);
-			}
-		}
 	}
-	if (nn && !record_get(r, "redaction.rules"))
-		record_add_strv(r, "redaction.rules", names, (uint32_t)nn);
-	sb_free(&sb);
-	return hits;
+	return redact_hinted(rd, in, out, names, nnames, max);
 }
 
-char **redact_argv(const struct redactor *rd, char *const *argv)
+bool redact_is_secret_flag(const struct redactor *rd, const char *s)
 {
-	struct strbuf sb = STRBUF_INIT;
-	size_t n = 0, i;
-	char **out;
+	pcre2_match_data *md;
 
-	while (argv && argv[n])
-		n++;
-	out = calloc(n + 1, sizeof(*out));
-	if (!out)
-		return NULL;
-	for (i = 0; i < n; i++) {
-		if (i && is_secret_flag(argv[i - 1]))
-			out[i] = strdup("[REDACTED:secret_argument]");
-		else if (rd && redact_string(rd, argv[i], &sb, NULL, NULL, 0))
-			out[i] = strdup(sb_cstr(&sb));
-		else
-			out[i] = strdup(argv[i]);
-	}
-	sb_free(&sb);
-	return out;
-}
-
-void redact_argv_free(char **argv)
-{
-	size_t i;
-	for (i = 0; argv && argv[i]; i++)
-		free(argv[i]);
-	free(argv);
+	if (s[0] != '-' || !(md = match_data()))
+		return false;
+	return pcre2_match(rd->flag_re, (PCRE2_SPTR)s, PCRE2_ZERO_TERMINATED, 0, 0, md, rd->mctx) >=
+	       0;
 }

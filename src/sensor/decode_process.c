@@ -4,47 +4,19 @@
 
 #include "sensor/decode.h"
 #include "sensor/syscall_table.h"
+#include "util/shquote.h"
 #include "util/strbuf.h"
 #include "util/util.h"
 
 #define MAX_ARGS 1024
 
-static bool needs_quotes(const char *a)
-{
-	if (!*a)
-		return true;
-	for (; *a; a++)
-		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-			    "-_./=:,+@%",
-			    *a))
-			return true;
-	return false;
-}
-
-/* Shell-style command line: args with special characters single-quoted. */
+/* Shell-style command line (util/shquote.h), in the record's arena. */
 const char *decode_command_line(struct record *r, const char *const *argv, uint32_t n)
 {
 	struct strbuf sb = STRBUF_INIT;
 	const char *out;
-	uint32_t i;
 
-	for (i = 0; i < n; i++) {
-		const char *a = argv[i];
-		if (i)
-			sb_putc(&sb, ' ');
-		if (!needs_quotes(a)) {
-			sb_puts(&sb, a);
-			continue;
-		}
-		sb_putc(&sb, '\'');
-		for (; *a; a++) {
-			if (*a == '\'')
-				sb_puts(&sb, "'\\''");
-			else
-				sb_putc(&sb, *a);
-		}
-		sb_putc(&sb, '\'');
-	}
+	sh_join_argv(&sb, argv, n);
 	out = record_strdup(r, sb_cstr(&sb));
 	sb_free(&sb);
 	return out;

@@ -4,7 +4,7 @@
  * formatting. A measurement tool, not a test. Build after `make`:
  *   gcc -O2 -std=gnu11 -D_GNU_SOURCE -Isrc -Iinclude -Ibuild -DPROCTOR_VERSION="\"b\"" \
  *     -o build/siem_pipeline_bench tests/bench/siem_pipeline_bench.c build/libproctor.a \
- *     $(pkg-config --libs libbpf sqlite3 yaml-0.1 libcurl libmicrohttpd zlib libelf openssl)
+ *     $(pkg-config --libs libbpf sqlite3 yaml-0.1 libcurl libmicrohttpd zlib libelf openssl libpcre2-8)
  * -lpthread -lm
  */
 #include <stdio.h>
