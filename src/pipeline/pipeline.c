@@ -1,5 +1,5 @@
-/* pipeline.c: record pool, the stages (enrich -> redact -> rate limit at
- * commit; per-sink filter at flush) and batching towards the sinks. Every
+/* pipeline.c: record pool, the stages (enrich -> redact -> escape -> rate
+ * limit at commit; per-sink filter at flush) and batching towards the sinks. Every
  * record that does not reach a sink is counted by reason, in the totals and
  * in its session's drops. */
 #include "pipeline/pipeline.h"
@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "pipeline/enrich.h"
+#include "pipeline/escape.h"
 #include "pipeline/filter.h"
 #include "pipeline/ratelimit.h"
 #include "pipeline/redact.h"
@@ -32,13 +33,14 @@ static int alloc_batch(struct pipeline *p, size_t cap)
 	size_t i;
 
 	p->cap = cap;
-	p->pool = calloc(p->cap, sizeof(*p->pool));
+	p->pool = calloc(p->cap + 1, sizeof(*p->pool)); /* + the spare */
 	p->batch = calloc(p->cap, sizeof(*p->batch));
 	p->fbatch = calloc(p->cap, sizeof(*p->fbatch));
 	if (!p->pool || !p->batch || !p->fbatch)
 		return -1;
-	for (i = 0; i < p->cap; i++)
+	for (i = 0; i <= p->cap; i++)
 		record_init(&p->pool[i]);
+	p->spare = &p->pool[p->cap];
 	return 0;
 }
 
@@ -47,12 +49,12 @@ static void free_batch(struct pipeline *p)
 	size_t i;
 
 	if (p->pool)
-		for (i = 0; i < p->cap; i++)
+		for (i = 0; i <= p->cap; i++)
 			record_free(&p->pool[i]);
 	free(p->pool);
 	free(p->batch);
 	free(p->fbatch);
-	p->pool = NULL;
+	p->pool = p->spare = NULL;
 	p->batch = p->fbatch = NULL;
 }
 
@@ -218,14 +220,9 @@ void pipeline_count_drop(struct pipeline *p, enum drop_reason why, uint64_t sess
 	}
 }
 
-void pipeline_commit(struct pipeline *p, struct record *r)
+/* Enrich and redact one record. */
+static void prepare(struct pipeline *p, struct record *r, const struct session *s)
 {
-	struct session *s = pipeline_session(p, r->session_key);
-	uint64_t key = r->cgroup_id ? r->cgroup_id : r->session_key;
-
-	/* The record must be the pool slot handed out by pipeline_record(). */
-	if (r != &p->pool[p->n])
-		return;
 	if (r->type < PR_EV_MAX) {
 		p->stats.events_by_type[r->type]++;
 		if (!p->type_names[r->type] && r->type_name)
@@ -234,16 +231,50 @@ void pipeline_commit(struct pipeline *p, struct record *r)
 	enrich_record(p->enricher, r, s);
 	if (p->redactor && redact_record(p->redactor, r))
 		p->stats.redacted++;
-	if (!ratelimit_allow(p->limit, key, now_monotonic_ns())) {
-		pipeline_count_drop(p, DROP_RATE_LIMIT, r->session_key, 1);
-		return; /* the slot is handed out again */
-	}
+}
+
+/* r (the pool slot at n) joins the batch. */
+static void append(struct pipeline *p, struct record *r, struct session *s)
+{
 	p->stats.committed++;
 	if (s)
 		s->events++;
 	p->batch[p->n++] = r;
 	if (p->n >= p->cap)
 		pipeline_flush(p);
+}
+
+/* The derived record, built in the spare, takes the next pool slot. */
+static void append_spare(struct pipeline *p, struct session *s)
+{
+	struct record slot = p->pool[p->n];
+
+	p->pool[p->n] = *p->spare;
+	*p->spare = slot;
+	append(p, &p->pool[p->n], s);
+}
+
+/* The limit decides once per kernel event: a derived escape shares the fate
+ * of its source, so neither goes out without the other. */
+void pipeline_commit(struct pipeline *p, struct record *r)
+{
+	struct session *s = pipeline_session(p, r->session_key);
+	uint64_t key = r->cgroup_id ? r->cgroup_id : r->session_key;
+	bool escape;
+
+	/* The record must be the pool slot handed out by pipeline_record(). */
+	if (r != &p->pool[p->n])
+		return;
+	prepare(p, r, s);
+	if ((escape = escape_derive(r, p->spare)))
+		prepare(p, p->spare, s);
+	if (!ratelimit_allow(p->limit, key, now_monotonic_ns())) {
+		pipeline_count_drop(p, DROP_RATE_LIMIT, r->session_key, 1 + escape);
+		return; /* the slot is handed out again */
+	}
+	append(p, r, s);
+	if (escape)
+		append_spare(p, s);
 }
 
 void pipeline_tick(struct pipeline *p, uint64_t now_ns)

@@ -1,8 +1,9 @@
-/* pipeline.h: decoded records flow enrich -> redact -> filter -> limit ->
- * batch -> sinks. The pipeline owns a pool of records (one batch worth): the
- * reader asks for a free record, the decoder fills it, commit() runs the
- * stages, and a full batch or the flush interval hands the batch to every
- * sink. Every record that does not reach a sink is counted by reason. */
+/* pipeline.h: decoded records flow enrich -> redact -> escape -> limit ->
+ * batch -> filter -> sinks. The pipeline owns a pool of records (one batch
+ * worth, and a spare for a derived record): the reader asks for a free
+ * record, the decoder fills it, commit() runs the stages, and a full batch
+ * or the flush interval hands the batch to every sink. Every record that
+ * does not reach a sink is counted by reason. */
 #ifndef PROCTOR_PIPELINE_H
 #define PROCTOR_PIPELINE_H
 #include <stdbool.h>
@@ -44,7 +45,8 @@ struct ratelimit;
 struct pipeline {
 	struct sink *sinks[PIPELINE_MAX_SINKS];
 	size_t nsinks;
-	struct record *pool;   /* cap records */
+	struct record *pool;   /* cap records, then the spare */
+	struct record *spare;  /* where the escape stage derives a record */
 	struct record **batch; /* committed, waiting for flush */
 	size_t n, cap;
 	uint64_t interval_ns, last_flush_ns;

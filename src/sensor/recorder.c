@@ -10,66 +10,6 @@
 
 #include "util/util.h"
 
-/* Common fields carried over from a file event to the escape it implies. */
-static const char *const escape_common[] = {
-	"session",
-	"agent",
-	"project",
-	"host.name",
-	"process.pid",
-	"process.tid",
-	"process.parent_pid",
-	"process.name",
-	"process.executable.path",
-	"process.user.id",
-	"process.group.id",
-	"event.outcome",
-	"error.code",
-};
-
-/* An open or metadata change on a procsys or container path (core_pattern,
- * /proc/PID/mem, /proc/sysrq-trigger, runtime sockets, /proc/1/root,
- * release_agent...) is also a sandbox-escape attempt: emit security.escape
- * with that category next to the file event. The file family classifies the
- * path (file.sensitive_category); I/O summaries of the same open are not
- * repeated as escapes. */
-static void derive_escape(struct recorder *rec, const struct record *src)
-{
-	const char *cat = record_get_str(src, "file.sensitive_category");
-	const char *path = record_get_str(src, "file.path");
-	const char *how = record_get_str(src, "file.syscall");
-	const char *access = record_get_str(src, "file.access");
-	const char *op = record_get_str(src, "file.operation");
-	struct record *r;
-	char detail[4400];
-	size_t i;
-
-	if (!cat || !src->type_name ||
-	    (strcmp(src->type_name, "file.open") && strcmp(src->type_name, "file.metadata")))
-		return;
-	r = pipeline_record(&rec->pipeline);
-	record_begin(r, PR_EV_SEC_ESCAPE, "security.escape", src->time_ns);
-	r->session_key = src->session_key;
-	r->cgroup_id = src->cgroup_id;
-	r->pid = src->pid;
-	for (i = 0; i < ARRAY_SIZE(escape_common); i++) {
-		const struct field *f = record_get(src, escape_common[i]);
-		if (f && f->kind == FIELD_STR)
-			record_add_str(r, f->key, f->s);
-		else if (f && f->kind == FIELD_INT)
-			record_add_int(r, f->key, f->i);
-	}
-	record_add_str(r, "escape.category", cat);
-	record_add_str(r, "escape.syscall", how ? how : op ? op : src->type_name);
-	snprintf(detail, sizeof(detail), "%s %s%s%s", op ? op : "open", path ? path : "?",
-		 access ? " for " : "", access ? access : "");
-	record_add_str(r, "escape.detail", detail);
-	if (path)
-		record_add_str(r, "file.path", path);
-	record_add_str_ref(r, "escape.derived_from", src->type_name);
-	pipeline_commit(&rec->pipeline, r);
-}
-
 static void note_pending(struct recorder *r)
 {
 	uint64_t p = sensor_pending_bytes(&r->sensor);
@@ -90,10 +30,9 @@ static int on_event(void *ctx, const void *data, size_t len)
 	if (!(++rec->nread & 255))
 		note_pending(rec);
 
-	if (res == DECODE_OK) {
+	if (res == DECODE_OK)
 		pipeline_commit(&rec->pipeline, r);
-		derive_escape(rec, r);
-	} else if (res == DECODE_BAD)
+	else if (res == DECODE_BAD)
 		pipeline_count_drop(&rec->pipeline, DROP_DECODE,
 				    len >= sizeof(*h) ? h->session_key : 0, 1);
 	return 0;
