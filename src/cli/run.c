@@ -22,9 +22,9 @@
 #include "cli/cli.h"
 #include "pipeline/config.h"
 #include "policy/policy.h"
-#include "sensor/cgroup.h"
-#include "sensor/egress.h"
-#include "sensor/recorder.h"
+#include "probe/cgroup.h"
+#include "egress/session.h"
+#include "app/app.h"
 #include "store/store.h"
 #include "util/util.h"
 
@@ -229,7 +229,7 @@ static void child_main(const struct run_opts *o, const struct target_user *u, in
 }
 
 struct run_state {
-	struct recorder rec;
+	struct app rec;
 	struct egress_session eg;
 	struct policy policy;
 	struct session ses;
@@ -323,10 +323,10 @@ static void finish_egress(struct run_state *st)
 	uint64_t until = now_monotonic_ns() + 200000000ull;
 
 	while (now_monotonic_ns() < until && egress_pending_tcp(&st->eg, &st->rec)) {
-		recorder_drain(&st->rec);
+		app_drain(&st->rec);
 		usleep(10000);
 	}
-	recorder_drain(&st->rec);
+	app_drain(&st->rec);
 	egress_tick(&st->eg, &st->rec, true);
 	egress_detach(&st->eg, &st->rec);
 }
@@ -358,7 +358,7 @@ static void forward_signal(struct run_state *st, const struct signalfd_siginfo *
 /* Event loop until CMD exits, then the grace period, then the kill. */
 static void event_loop(struct run_state *st, int sfd, uint64_t grace_ns)
 {
-	int ep = epoll_create1(EPOLL_CLOEXEC), rbfd = sensor_fd(&st->rec.sensor);
+	int ep = epoll_create1(EPOLL_CLOEXEC), rbfd = probe_fd(&st->rec.probe);
 	struct epoll_event ev = {.events = EPOLLIN}, out[4];
 	uint64_t deadline = 0;
 	bool killed = false;
@@ -380,7 +380,7 @@ static void event_loop(struct run_state *st, int sfd, uint64_t grace_ns)
 				}
 			}
 		}
-		recorder_drain(&st->rec);
+		app_drain(&st->rec);
 		egress_tick(&st->eg, &st->rec, false);
 		if (!st->child_done)
 			continue;
@@ -417,7 +417,7 @@ static void print_summary(const struct run_state *st, uint64_t t0)
 			s->drops_detail);
 	egress_print_summary(&st->eg, stderr);
 	if (verbose)
-		recorder_print_stats(&st->rec, stderr);
+		app_print_stats(&st->rec, stderr);
 }
 
 static int exit_status_of(int status, struct session *s)
@@ -499,13 +499,13 @@ int cmd_run(int argc, char **argv)
 	st->ses.argc = o.cmdc;
 	snprintf(st->ses.user, sizeof(st->ses.user), "%s", u.set ? u.name : "root");
 
-	if (recorder_init(&st->rec, err, sizeof(err)))
+	if (app_init(&st->rec, err, sizeof(err)))
 		goto out;
 	if ((src = setup_sinks(st, &o))) {
 		rc = src;
 		goto out;
 	}
-	if (recorder_start_sensor(&st->rec, o.ringbuf_bytes, err, sizeof(err))) {
+	if (app_start_probe(&st->rec, o.ringbuf_bytes, err, sizeof(err))) {
 		err_msg("%s", err);
 		goto out;
 	}
@@ -528,7 +528,7 @@ int cmd_run(int argc, char **argv)
 		goto out_cg;
 	err[0] = 0;
 	if (cgroup_move(st->cg_abs, st->child) ||
-	    recorder_track(&st->rec, &st->ses, st->cg_rel, (uint32_t)st->child, err, sizeof(err))) {
+	    app_track(&st->rec, &st->ses, st->cg_rel, (uint32_t)st->child, err, sizeof(err))) {
 		if (*err)
 			err_msg("%s", err);
 		else
@@ -552,7 +552,7 @@ int cmd_run(int argc, char **argv)
 	reap(st); /* killed orphans */
 	st->ses.exit_code = exit_status_of(st->child_status, &st->ses);
 	finish_egress(st);
-	recorder_finish(&st->rec, &st->ses);
+	app_finish(&st->rec, &st->ses);
 	rc = st->ses.exit_code;
 	print_summary(st, t0);
 out_cg:
@@ -563,7 +563,7 @@ out_cg:
 	cgroup_remove(st->cg_abs);
 out:
 	metrics_stop();
-	recorder_destroy(&st->rec);
+	app_destroy(&st->rec);
 	free(st);
 	return rc;
 }

@@ -5,7 +5,7 @@
 
 #include "model/proctree.h"
 #include "pipeline/pipeline.h"
-#include "sensor/decode.h"
+#include "decode/decode.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -7,7 +7,7 @@
 
 #include "model/proctree.h"
 #include "pipeline/pipeline.h"
-#include "sensor/decode.h"
+#include "decode/decode.h"
 
 struct fixture {
 	struct pipeline p;

@@ -14,8 +14,8 @@
 #include "model/proctree.h"
 #include "pipeline/pipeline.h"
 #include "proctor/abi_file.h"
-#include "sensor/decode.h"
-#include "sensor/decode_file.h"
+#include "decode/decode.h"
+#include "decode/decode_file.h"
 
 #include "decode_fixture.h"
 

@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <sys/syscall.h>
 
-#include "sensor/syscall_table.h"
+#include "probe/syscall_table.h"
 
 /* Registrations of (nr, dir) in table order. */
 static int claims(int nr, bool on_exit, const struct syscall_hook **first)

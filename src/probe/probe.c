@@ -1,7 +1,7 @@
-/* sensor.c: BPF load/attach, tracking map updates, ring-buffer reading and
+/* probe.c: BPF load/attach, tracking map updates, ring-buffer reading and
  * kernel drop counters. libbpf's messages are captured so that a failed load
  * shows the verifier's reason instead of a bare errno. */
-#include "sensor/sensor.h"
+#include "probe/probe.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -16,8 +16,8 @@
 #include <bpf/libbpf.h>
 
 #include "proctor.skel.h"
-#include "sensor/sensor_load.h"
-#include "sensor/syscall_table.h"
+#include "probe/load.h"
+#include "probe/syscall_table.h"
 #include "util/util.h"
 
 /* Last libbpf warnings (the verifier log arrives here on load failure).
@@ -98,7 +98,7 @@ static bool is_tail_program(const char *name)
 }
 
 /* Tail programs are loaded with the object but never attached. */
-static int mark_tail_programs(struct sensor *s, char *err, size_t errlen)
+static int mark_tail_programs(struct probe *s, char *err, size_t errlen)
 {
 	const struct syscall_hook *const *t;
 	const struct syscall_hook *h;
@@ -122,7 +122,7 @@ static int mark_tail_programs(struct sensor *s, char *err, size_t errlen)
  * in the dispatcher's array, a second one in the chain array, and only when
  * the first chains to it. Anything else is a build error, never a silent
  * overwrite. */
-static int fill_tail_calls(struct sensor *s, char *err, size_t errlen)
+static int fill_tail_calls(struct probe *s, char *err, size_t errlen)
 {
 	const struct syscall_hook *owner[2][PR_SYSCALL_SLOTS] = {{0}};
 	bool chained[2][PR_SYSCALL_SLOTS] = {{0}};
@@ -157,7 +157,7 @@ static int fill_tail_calls(struct sensor *s, char *err, size_t errlen)
 						       : ": the first must chain (.chains)");
 				return -1;
 			}
-			p = sensor_find_prog(s, h->prog);
+			p = probe_find_prog(s, h->prog);
 			fd = p ? bpf_program__fd(p) : -ENOENT;
 			key = (uint32_t)h->nr;
 			rc = bpf_map__update_elem(map, &key, sizeof(key), &fd, sizeof(fd), BPF_ANY);
@@ -172,9 +172,9 @@ static int fill_tail_calls(struct sensor *s, char *err, size_t errlen)
 }
 
 /* ia32 syscalls all go to one program (see bpf/syscalls.bpf.c). */
-static int route_ia32(struct sensor *s, char *err, size_t errlen)
+static int route_ia32(struct probe *s, char *err, size_t errlen)
 {
-	struct bpf_program *p = sensor_find_prog(s, "tail_sec_ia32_enter");
+	struct bpf_program *p = probe_find_prog(s, "tail_sec_ia32_enter");
 	int fd = p ? bpf_program__fd(p) : -ENOENT;
 	uint32_t key = 0;
 	int rc = bpf_map__update_elem(s->skel->maps.sys_ia32_enter, &key, sizeof(key), &fd,
@@ -187,7 +187,7 @@ static int route_ia32(struct sensor *s, char *err, size_t errlen)
 
 /* Map the consumer and producer position pages read-only (libbpf 1.1 does
  * not expose them). Failure only disables the pending-bytes gauge. */
-static void map_positions(struct sensor *s)
+static void map_positions(struct probe *s)
 {
 	long pg = sysconf(_SC_PAGESIZE);
 	int fd = bpf_map__fd(s->skel->maps.events);
@@ -205,7 +205,7 @@ static void map_positions(struct sensor *s)
 	s->rb_prod = p;
 }
 
-static void unmap_positions(struct sensor *s)
+static void unmap_positions(struct probe *s)
 {
 	long pg = sysconf(_SC_PAGESIZE);
 
@@ -216,7 +216,7 @@ static void unmap_positions(struct sensor *s)
 	s->rb_cons = s->rb_prod = NULL;
 }
 
-uint64_t sensor_pending_bytes(const struct sensor *s)
+uint64_t probe_pending_bytes(const struct probe *s)
 {
 	unsigned long c, p;
 
@@ -244,7 +244,7 @@ static uint32_t track_filter_mask(void)
 	return slots - 1;
 }
 
-int sensor_open(struct sensor *s, const struct sensor_opts *o, char *err, size_t errlen)
+int probe_open(struct probe *s, const struct probe_opts *o, char *err, size_t errlen)
 {
 	uint64_t t0 = now_monotonic_ns();
 	uint32_t rb_bytes = o->ringbuf_bytes ? o->ringbuf_bytes : PR_RINGBUF_DEFAULT_MB << 20;
@@ -269,13 +269,13 @@ int sensor_open(struct sensor *s, const struct sensor_opts *o, char *err, size_t
 	if ((rc = mark_tail_programs(s, err, errlen)))
 		goto out;
 	bpf_program__set_autoattach(s->skel->progs.tail_sec_ia32_enter, false);
-	if ((rc = sensor_load_parallel(s, is_tail_program))) {
+	if ((rc = probe_load_parallel(s, is_tail_program))) {
 		fail(err, errlen, "loading BPF programs (kernel verifier rejected them)", rc);
 		goto out;
 	}
 	if ((rc = fill_tail_calls(s, err, errlen)) || (rc = route_ia32(s, err, errlen)))
 		goto out;
-	if ((rc = proctor_bpf__attach(s->skel)) || (rc = sensor_attach_extra(s))) {
+	if ((rc = proctor_bpf__attach(s->skel)) || (rc = probe_attach_extra(s))) {
 		fail(err, errlen, "attaching BPF programs", rc);
 		goto out;
 	}
@@ -292,21 +292,21 @@ int sensor_open(struct sensor *s, const struct sensor_opts *o, char *err, size_t
 	dbg_msg("bpf load+attach took %.1f ms", (double)s->load_ns / 1e6);
 	return 0;
 out:
-	sensor_close(s);
+	probe_close(s);
 	return -1;
 }
 
-void sensor_close(struct sensor *s)
+void probe_close(struct probe *s)
 {
 	unmap_positions(s);
 	ring_buffer__free(s->rb);
-	sensor_close_extra(s);
+	probe_close_extra(s);
 	proctor_bpf__destroy(s->skel);
 	s->rb = NULL;
 	s->skel = NULL;
 }
 
-int sensor_track_cgroup(struct sensor *s, uint64_t cgroup_id, uint64_t session_key)
+int probe_track_cgroup(struct probe *s, uint64_t cgroup_id, uint64_t session_key)
 {
 	struct pr_tracked t = {.session_key = session_key};
 
@@ -318,7 +318,7 @@ int sensor_track_cgroup(struct sensor *s, uint64_t cgroup_id, uint64_t session_k
 				    &t, sizeof(t), BPF_ANY);
 }
 
-int sensor_untrack_session(struct sensor *s, uint64_t session_key)
+int probe_untrack_session(struct probe *s, uint64_t session_key)
 {
 	const struct bpf_map *m = s->skel->maps.tracked_cgroups;
 	uint64_t key, next, *prev = NULL;
@@ -338,17 +338,17 @@ int sensor_untrack_session(struct sensor *s, uint64_t session_key)
 	return (int)n;
 }
 
-int sensor_fd(struct sensor *s)
+int probe_fd(struct probe *s)
 {
 	return ring_buffer__epoll_fd(s->rb);
 }
 
-int sensor_consume(struct sensor *s)
+int probe_consume(struct probe *s)
 {
 	return ring_buffer__consume(s->rb);
 }
 
-uint64_t sensor_drops(struct sensor *s, uint64_t per_type[PR_EV_MAX])
+uint64_t probe_drops(struct probe *s, uint64_t per_type[PR_EV_MAX])
 {
 	int ncpu = libbpf_num_possible_cpus();
 	uint64_t total = 0, *vals;
@@ -375,7 +375,7 @@ uint64_t sensor_drops(struct sensor *s, uint64_t per_type[PR_EV_MAX])
 	return total;
 }
 
-uint64_t sensor_session_drops(struct sensor *s, uint64_t session_key)
+uint64_t probe_session_drops(struct probe *s, uint64_t session_key)
 {
 	uint64_t v = 0;
 	bpf_map__lookup_elem(s->skel->maps.session_drops, &session_key, sizeof(session_key), &v,

@@ -1,7 +1,7 @@
-/* egress.c: per-session network control (see egress.h): cgroup program
+/* session.c: per-session network control (see session.h): cgroup program
  * attachment, policy -> kernel maps, flow flushing, timed bypass and its
  * control socket, flow statistics. */
-#include "sensor/egress.h"
+#include "egress/session.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -18,18 +18,18 @@
 #include <bpf/libbpf.h>
 
 #include "proctor.skel.h"
-#include "sensor/cgroup.h"
-#include "sensor/recorder.h"
+#include "probe/cgroup.h"
+#include "app/app.h"
 #include "util/util.h"
 
 #define SWEEP_INTERVAL_NS 250000000ull
 #define SWEEP_BATCH	  4096
 #define SWEEP_MAX_STEPS	  200000
 
-int egress_attach(struct egress_session *es, struct recorder *rec, const char *cg_abs,
+int egress_attach(struct egress_session *es, struct app *rec, const char *cg_abs,
 		  uint64_t session_key, const char *session_id, char *err, size_t errlen)
 {
-	struct proctor_bpf *skel = rec->sensor.skel;
+	struct proctor_bpf *skel = rec->probe.skel;
 	struct bpf_program *progs[] = {
 		skel->progs.net_connect4,   skel->progs.net_connect6,	 skel->progs.net_sendmsg4,
 		skel->progs.net_sendmsg6,   skel->progs.net_sock_create, skel->progs.net_sockops,
@@ -90,9 +90,9 @@ static void system_resolvers(struct egress_policy *p)
 			egress_add_resolver(p, addr);
 }
 
-static int load_domains(struct egress_session *es, struct recorder *rec, char *err, size_t errlen)
+static int load_domains(struct egress_session *es, struct app *rec, char *err, size_t errlen)
 {
-	const struct bpf_map *m = rec->sensor.skel->maps.egress_domains;
+	const struct bpf_map *m = rec->probe.skel->maps.egress_domains;
 	int i, rc;
 
 	for (i = 0; i < es->policy.nrules; i++) {
@@ -104,7 +104,7 @@ static int load_domains(struct egress_session *es, struct recorder *rec, char *e
 			struct pr_ip_key rk = {.session_key = es->session_key};
 			uint8_t one = 1;
 			memcpy(rk.addr, r->net, 16);
-			if ((rc = bpf_map__update_elem(rec->sensor.skel->maps.dns_resolvers, &rk,
+			if ((rc = bpf_map__update_elem(rec->probe.skel->maps.dns_resolvers, &rk,
 						       sizeof(rk), &one, 1, BPF_ANY))) {
 				snprintf(err, errlen, "loading resolver %s: %s", r->domain,
 					 strerror(-rc));
@@ -128,7 +128,7 @@ static int load_domains(struct egress_session *es, struct recorder *rec, char *e
 	return 0;
 }
 
-int egress_set_policy(struct egress_session *es, struct recorder *rec,
+int egress_set_policy(struct egress_session *es, struct app *rec,
 		      const struct egress_policy *p, int mode, char *err, size_t errlen)
 {
 	struct pr_egress_policy *kp;
@@ -164,7 +164,7 @@ int egress_set_policy(struct egress_session *es, struct recorder *rec,
 		free(kp);
 		return -1;
 	}
-	rc = bpf_map__update_elem(rec->sensor.skel->maps.egress_policy, &es->session_key,
+	rc = bpf_map__update_elem(rec->probe.skel->maps.egress_policy, &es->session_key,
 				  sizeof(es->session_key), kp, sizeof(*kp), BPF_ANY);
 	free(kp);
 	if (rc) {
@@ -174,9 +174,9 @@ int egress_set_policy(struct egress_session *es, struct recorder *rec,
 	return 0;
 }
 
-int egress_bypass(struct egress_session *es, struct recorder *rec, uint64_t dur_ns)
+int egress_bypass(struct egress_session *es, struct app *rec, uint64_t dur_ns)
 {
-	const struct bpf_map *m = rec->sensor.skel->maps.egress_policy;
+	const struct bpf_map *m = rec->probe.skel->maps.egress_policy;
 	struct pr_egress_policy *kp;
 	int rc;
 
@@ -196,7 +196,7 @@ int egress_bypass(struct egress_session *es, struct recorder *rec, uint64_t dur_
 }
 
 /* Emit a flow taken out of the kernel table through the normal decoder. */
-static void emit_flow(struct recorder *rec, struct pr_flow *f)
+static void emit_flow(struct app *rec, struct pr_flow *f)
 {
 	struct record *r = pipeline_record(&rec->pipeline);
 
@@ -212,9 +212,9 @@ static void emit_flow(struct recorder *rec, struct pr_flow *f)
 /* Flush the session's flows that are due (all when final); returns how many
  * were taken (SWEEP_BATCH at most: call again). The scan is bounded: a hash
  * map restarts its iteration when the current key is deleted under it. */
-static size_t sweep(struct egress_session *es, struct recorder *rec, bool final)
+static size_t sweep(struct egress_session *es, struct app *rec, bool final)
 {
-	const struct bpf_map *m = rec->sensor.skel->maps.flows;
+	const struct bpf_map *m = rec->probe.skel->maps.flows;
 	int fd = bpf_map__fd(m);
 	struct pr_flow_key *keys, key, next, *prev = NULL;
 	struct pr_flow f;
@@ -245,7 +245,7 @@ static size_t sweep(struct egress_session *es, struct recorder *rec, bool final)
 /* Is the process at the other end of c inside this session (its cgroup, or
  * one below it)? Such requests are refused: the agent must not be able to
  * lift its own policy. Unknown counts as inside. */
-static bool peer_in_session(struct egress_session *es, struct recorder *rec, int c)
+static bool peer_in_session(struct egress_session *es, struct app *rec, int c)
 {
 	struct ucred cr;
 	socklen_t len = sizeof(cr);
@@ -265,12 +265,12 @@ static bool peer_in_session(struct egress_session *es, struct recorder *rec, int
 	snprintf(cg, sizeof(cg), "%s%s", mnt, p);
 	if (cgroup_id(cg, &id))
 		return true;
-	return !bpf_map__lookup_elem(rec->sensor.skel->maps.tracked_cgroups, &id, sizeof(id), &t,
+	return !bpf_map__lookup_elem(rec->probe.skel->maps.tracked_cgroups, &id, sizeof(id), &t,
 				     sizeof(t), 0) &&
 	       t.session_key == es->session_key;
 }
 
-static void ctl_serve(struct egress_session *es, struct recorder *rec)
+static void ctl_serve(struct egress_session *es, struct app *rec)
 {
 	struct timeval tv = {.tv_usec = 200000};
 	char req[256], reply[256], id[64], until[40];
@@ -304,7 +304,7 @@ static void ctl_serve(struct egress_session *es, struct recorder *rec)
 	}
 }
 
-void egress_tick(struct egress_session *es, struct recorder *rec, bool final)
+void egress_tick(struct egress_session *es, struct app *rec, bool final)
 {
 	uint64_t now = now_monotonic_ns();
 
@@ -355,9 +355,9 @@ static void forget(const struct bpf_map *m, size_t ksz, uint64_t session_key)
 		;
 }
 
-int egress_pending_tcp(struct egress_session *es, struct recorder *rec)
+int egress_pending_tcp(struct egress_session *es, struct app *rec)
 {
-	int fd = bpf_map__fd(rec->sensor.skel->maps.flows), n = 0;
+	int fd = bpf_map__fd(rec->probe.skel->maps.flows), n = 0;
 	struct pr_flow_key key, next, *prev = NULL;
 	struct pr_flow f;
 	size_t steps = 0;
@@ -374,9 +374,9 @@ int egress_pending_tcp(struct egress_session *es, struct recorder *rec)
 	return n;
 }
 
-void egress_detach(struct egress_session *es, struct recorder *rec)
+void egress_detach(struct egress_session *es, struct app *rec)
 {
-	struct proctor_bpf *skel = rec->sensor.skel;
+	struct proctor_bpf *skel = rec->probe.skel;
 	int i;
 
 	for (i = 0; i < es->nlinks; i++)

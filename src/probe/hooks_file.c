@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <sys/syscall.h>
 
-#include "sensor/syscall_table.h"
+#include "probe/syscall_table.h"
 
 #ifndef SYS_fchmodat2
 #define SYS_fchmodat2 452

@@ -1,5 +1,5 @@
 /* syscall_table.c: the list of per-family syscall hook tables. */
-#include "sensor/syscall_table.h"
+#include "probe/syscall_table.h"
 
 #include <stddef.h>
 

@@ -1,6 +1,6 @@
-/* recorder.c: the glue between the sensor, the decoders and the pipeline,
+/* app.c: the glue between the probe, the decoders and the pipeline,
  * plus seeding of processes that exist before tracking starts. */
-#include "sensor/recorder.h"
+#include "app/app.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -10,9 +10,9 @@
 
 #include "util/util.h"
 
-static void note_pending(struct recorder *r)
+static void note_pending(struct app *r)
 {
-	uint64_t p = sensor_pending_bytes(&r->sensor);
+	uint64_t p = probe_pending_bytes(&r->probe);
 
 	if (p > r->rb_high_water)
 		r->rb_high_water = p;
@@ -20,7 +20,7 @@ static void note_pending(struct recorder *r)
 
 static int on_event(void *ctx, const void *data, size_t len)
 {
-	struct recorder *rec = ctx;
+	struct app *rec = ctx;
 	struct record *r = pipeline_record(&rec->pipeline);
 	const struct pr_hdr *h = data;
 	enum decode_result res = decode_event(&rec->dctx, data, len, r);
@@ -38,7 +38,7 @@ static int on_event(void *ctx, const void *data, size_t len)
 	return 0;
 }
 
-int recorder_init(struct recorder *r, char *err, size_t errlen)
+int app_init(struct app *r, char *err, size_t errlen)
 {
 	memset(r, 0, sizeof(*r));
 	gethostname(r->host, sizeof(r->host) - 1);
@@ -52,26 +52,26 @@ int recorder_init(struct recorder *r, char *err, size_t errlen)
 	return 0;
 }
 
-int recorder_start_sensor(struct recorder *r, uint32_t ringbuf_bytes, char *err, size_t errlen)
+int app_start_probe(struct app *r, uint32_t ringbuf_bytes, char *err, size_t errlen)
 {
-	struct sensor_opts o = {.ringbuf_bytes = ringbuf_bytes, .on_event = on_event, .ctx = r};
+	struct probe_opts o = {.ringbuf_bytes = ringbuf_bytes, .on_event = on_event, .ctx = r};
 
-	if (sensor_open(&r->sensor, &o, err, errlen))
+	if (probe_open(&r->probe, &o, err, errlen))
 		return -1;
-	r->dctx.wall_offset_ns = r->sensor.wall_offset_ns;
+	r->dctx.wall_offset_ns = r->probe.wall_offset_ns;
 	return 0;
 }
 
-void recorder_destroy(struct recorder *r)
+void app_destroy(struct app *r)
 {
 	pipeline_destroy(&r->pipeline);
-	if (r->sensor.skel)
-		sensor_close(&r->sensor);
+	if (r->probe.skel)
+		probe_close(&r->probe);
 	proctree_free(&r->procs);
 }
 
 struct seed_ctx {
-	struct recorder *rec;
+	struct app *rec;
 	struct session *s;
 	uint32_t skip_pid;
 };
@@ -95,7 +95,7 @@ static uint32_t read_cmdline(uint32_t pid, char *buf, size_t len, const char **a
 static void seed_one(void *ctx, uint32_t pid)
 {
 	struct seed_ctx *sc = ctx;
-	struct recorder *rec = sc->rec;
+	struct app *rec = sc->rec;
 	struct record *r = pipeline_record(&rec->pipeline);
 	struct pr_hdr h = {.type = 0, .pid = pid, .tid = pid, .session_key = sc->s->key};
 	char path[64], exe[4096] = "", cwd[4096] = "", stat[1024], cmd[8192], *p;
@@ -140,14 +140,14 @@ static void seed_one(void *ctx, uint32_t pid)
 	pipeline_commit(&rec->pipeline, r);
 }
 
-int recorder_track(struct recorder *r, struct session *s, const char *cg_rel, uint32_t skip_pid,
+int app_track(struct app *r, struct session *s, const char *cg_rel, uint32_t skip_pid,
 		   char *err, size_t errlen)
 {
 	struct seed_ctx sc = {.rec = r, .s = s, .skip_pid = skip_pid};
 	int rc;
 
 	pipeline_add_session(&r->pipeline, s);
-	if ((rc = sensor_track_cgroup(&r->sensor, s->cgroup_id, s->key))) {
+	if ((rc = probe_track_cgroup(&r->probe, s->cgroup_id, s->key))) {
 		snprintf(err, errlen, "cannot track cgroup %s: %s", s->cgroup_path, strerror(-rc));
 		return -1;
 	}
@@ -161,22 +161,22 @@ int recorder_track(struct recorder *r, struct session *s, const char *cg_rel, ui
 
 /* Count kernel losses of a session not yet counted (live, for /metrics and
  * the session's drops; the final call at session end catches the rest). */
-static void account_kernel_drops(struct recorder *r, struct session *s)
+static void account_kernel_drops(struct app *r, struct session *s)
 {
-	uint64_t kd = sensor_session_drops(&r->sensor, s->key);
+	uint64_t kd = probe_session_drops(&r->probe, s->key);
 
 	if (kd > s->kernel_drops)
 		pipeline_count_drop(&r->pipeline, DROP_RINGBUF_FULL, s->key, kd - s->kernel_drops);
 }
 
-int recorder_drain(struct recorder *r)
+int app_drain(struct app *r)
 {
 	uint64_t t0 = now_monotonic_ns(), now;
 	int n;
 	size_t i;
 
 	note_pending(r);
-	n = sensor_consume(&r->sensor);
+	n = probe_consume(&r->probe);
 	now = now_monotonic_ns();
 
 	if (now - r->drops_polled_ns >= 1000000000ull) {
@@ -192,13 +192,13 @@ int recorder_drain(struct recorder *r)
 /* {"process.exec":12,...}: kernel losses by event type. The counters are per
  * loaded instance; with one session per instance (proctor run) they are the
  * session's. */
-static void drops_by_type(struct recorder *r, struct session *s)
+static void drops_by_type(struct app *r, struct session *s)
 {
 	uint64_t per_type[PR_EV_MAX] = {0};
 	size_t off = 0;
 	unsigned t;
 
-	sensor_drops(&r->sensor, per_type);
+	probe_drops(&r->probe, per_type);
 	off += (size_t)snprintf(s->drops_detail, sizeof(s->drops_detail), "{");
 	for (t = 0; t < PR_EV_MAX && off < sizeof(s->drops_detail) - 48; t++) {
 		const struct decoder *d = decoder_for((uint16_t)t);
@@ -211,15 +211,15 @@ static void drops_by_type(struct recorder *r, struct session *s)
 	snprintf(s->drops_detail + off, sizeof(s->drops_detail) - off, "}");
 }
 
-void recorder_finish(struct recorder *r, struct session *s)
+void app_finish(struct app *r, struct session *s)
 {
 	uint64_t t0 = now_monotonic_ns();
 	int n;
 
 	note_pending(r);
-	while ((n = sensor_consume(&r->sensor)) > 0)
+	while ((n = probe_consume(&r->probe)) > 0)
 		r->drain_records += (uint64_t)n;
-	sensor_untrack_session(&r->sensor, s->key);
+	probe_untrack_session(&r->probe, s->key);
 	account_kernel_drops(r, s);
 	drops_by_type(r, s);
 	pipeline_flush(&r->pipeline);
@@ -235,7 +235,7 @@ static double ms(uint64_t ns)
 	return (double)ns / 1e6;
 }
 
-void recorder_print_stats(const struct recorder *r, FILE *f)
+void app_print_stats(const struct app *r, FILE *f)
 {
 	const struct pipeline *p = &r->pipeline;
 	uint64_t sink_ns = 0;

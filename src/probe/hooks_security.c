@@ -4,7 +4,7 @@
 #include <stddef.h>
 #include <sys/syscall.h>
 
-#include "sensor/syscall_table.h"
+#include "probe/syscall_table.h"
 
 /* clang-format off */
 #define ENTER(nr) {nr, "tail_sec_cred_enter", false}

@@ -8,8 +8,8 @@
 
 #include "net/dns.h"
 #include "proctor/abi_net.h"
-#include "sensor/decode.h"
-#include "sensor/egress.h"
+#include "decode/decode.h"
+#include "egress/session.h"
 #include "util/util.h"
 
 /* Sessions whose flows are decoded here: rule names and statistics for the

@@ -3,7 +3,7 @@
  * against the directory the kernel walked, names flags, classifies sensitive
  * paths, and fills in the path of folded open repeats from a cache of the
  * opens it has seen. Field reference: docs/EVENTS-file.md. */
-#include "sensor/decode_file.h"
+#include "decode/decode_file.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -12,7 +12,7 @@
 #include <sys/syscall.h>
 
 #include "proctor/abi_file.h"
-#include "sensor/decode.h"
+#include "decode/decode.h"
 #include "util/strbuf.h"
 #include "util/util.h"
 

@@ -1,5 +1,5 @@
 /* decode.c: header validation, dispatch by type and the common fields. */
-#include "sensor/decode.h"
+#include "decode/decode.h"
 
 #include <string.h>
 

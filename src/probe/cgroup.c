@@ -1,5 +1,5 @@
 /* cgroup.c: cgroup v2 session cgroups. */
-#include "sensor/cgroup.h"
+#include "probe/cgroup.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -3,7 +3,7 @@
 #include <stddef.h>
 #include <sys/syscall.h>
 
-#include "sensor/syscall_table.h"
+#include "probe/syscall_table.h"
 
 const struct syscall_hook network_hooks[] = {
 	{SYS_socket, "tail_net_socket", true},	   {SYS_connect, "tail_net_connect", true},

@@ -2,7 +2,7 @@
  * internal cgroup-add record; keeps the user-space process table current. */
 #include <string.h>
 
-#include "sensor/decode.h"
+#include "decode/decode.h"
 #include "util/strbuf.h"
 #include "util/util.h"
 

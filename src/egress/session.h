@@ -1,4 +1,4 @@
-/* egress.h: the network family's per-session control: attach the cgroup
+/* session.h: the egress module: the network family's per-session control: attach the cgroup
  * programs (bpf/network.bpf.c) to a session cgroup, load the egress policy
  * into the kernel maps, flush idle UDP flows and flows still open at the
  * end, the timed bypass (and its control socket), and the per-session flow
@@ -10,8 +10,8 @@
  *   "bypass <session> <nanoseconds>\n" -> "ok <until RFC 3339>\n" | "error <why>\n"
  * The session field lets a future daemon serve every session on one
  * socket with the same requests. */
-#ifndef PROCTOR_EGRESS_H
-#define PROCTOR_EGRESS_H
+#ifndef PROCTOR_EGRESS_SESSION_H
+#define PROCTOR_EGRESS_SESSION_H
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -22,7 +22,7 @@
 #define EGRESS_MAX_LINKS 8
 #define EGRESS_TOP_DEST	 16
 
-struct recorder;
+struct app;
 struct bpf_link;
 
 struct egress_dest {
@@ -61,20 +61,20 @@ struct egress_session {
 };
 
 /* Attach to the session cgroup (before the command starts). */
-int egress_attach(struct egress_session *es, struct recorder *rec, const char *cg_abs,
+int egress_attach(struct egress_session *es, struct app *rec, const char *cg_abs,
 		  uint64_t session_key, const char *session_id, char *err, size_t errlen);
 /* Load the policy into the kernel (may be NULL: record only). mode >= 0
  * (PR_MODE_*, from --egress) overrides the file's mode. */
-int egress_set_policy(struct egress_session *es, struct recorder *rec,
+int egress_set_policy(struct egress_session *es, struct app *rec,
 		      const struct egress_policy *p, int mode, char *err, size_t errlen);
 /* Let traffic through (recorded BYPASSED) for dur_ns from now. */
-int egress_bypass(struct egress_session *es, struct recorder *rec, uint64_t dur_ns);
+int egress_bypass(struct egress_session *es, struct app *rec, uint64_t dur_ns);
 /* Periodic work: idle UDP flows (all flows when final), control requests. */
-void egress_tick(struct egress_session *es, struct recorder *rec, bool final);
+void egress_tick(struct egress_session *es, struct app *rec, bool final);
 /* TCP flows of the session the kernel has not closed yet. */
-int egress_pending_tcp(struct egress_session *es, struct recorder *rec);
+int egress_pending_tcp(struct egress_session *es, struct app *rec);
 /* Detach, forget the session's kernel state, close the control socket. */
-void egress_detach(struct egress_session *es, struct recorder *rec);
+void egress_detach(struct egress_session *es, struct app *rec);
 void egress_print_summary(const struct egress_session *es, FILE *out);
 
 /* Control endpoint (server side lives in egress_tick). */

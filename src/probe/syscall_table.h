@@ -1,5 +1,5 @@
 /* syscall_table.h: which tail program handles which syscall, on entry or on
- * exit. Each hook family keeps its own table (src/sensor/hooks_<family>.c)
+ * exit. Each hook family keeps its own table (src/probe/hooks_<family>.c)
  * and lists it in syscall_table.c. Programs named in a table are loaded but
  * never attached: the dispatcher in bpf/syscalls.bpf.c tail-calls them. One
  * program per syscall and direction, unless the first one registered chains:
