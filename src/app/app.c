@@ -18,6 +18,26 @@ static void note_pending(struct app *r)
 		r->rb_high_water = p;
 }
 
+static struct egress_session *egress_of(struct app *a, uint64_t session_key)
+{
+	size_t i;
+
+	for (i = 0; i < a->negress; i++)
+		if (a->egress[i]->session_key == session_key)
+			return a->egress[i];
+	return NULL;
+}
+
+/* A decoded flow counts in its session's egress summary (before the
+ * pipeline's stages: the summary sees every flow, limited or not). */
+static void note_flow(struct app *a, const struct record *r)
+{
+	struct egress_session *es;
+
+	if (r->type == PR_EV_NET_FLOW && (es = egress_of(a, r->session_key)))
+		egress_note_flow(es, r);
+}
+
 static int on_event(void *ctx, const void *data, size_t len)
 {
 	struct app *rec = ctx;
@@ -30,9 +50,10 @@ static int on_event(void *ctx, const void *data, size_t len)
 	if (!(++rec->nread & 255))
 		note_pending(rec);
 
-	if (res == DECODE_OK)
+	if (res == DECODE_OK) {
+		note_flow(rec, r);
 		pipeline_commit(&rec->pipeline, r);
-	else if (res == DECODE_BAD)
+	} else if (res == DECODE_BAD)
 		pipeline_count_drop(&rec->pipeline, DROP_DECODE,
 				    len >= sizeof(*h) ? h->session_key : 0, 1);
 	return 0;
@@ -46,7 +67,7 @@ int app_init(struct app *r, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	r->dctx.pipeline = &r->pipeline;
+	r->dctx.sessions = &r->pipeline.sessions;
 	r->dctx.procs = &r->procs;
 	r->dctx.host = r->host;
 	return 0;
@@ -140,13 +161,16 @@ static void seed_one(void *ctx, uint32_t pid)
 	pipeline_commit(&rec->pipeline, r);
 }
 
-int app_track(struct app *r, struct session *s, const char *cg_rel, uint32_t skip_pid,
-		   char *err, size_t errlen)
+int app_track(struct app *r, struct session *s, const char *cg_rel, uint32_t skip_pid, char *err,
+	      size_t errlen)
 {
 	struct seed_ctx sc = {.rec = r, .s = s, .skip_pid = skip_pid};
 	int rc;
 
-	pipeline_add_session(&r->pipeline, s);
+	if ((rc = pipeline_add_session(&r->pipeline, s))) {
+		snprintf(err, errlen, "too many sessions (at most %d at once)", SESSION_TABLE_MAX);
+		return -1;
+	}
 	if ((rc = probe_track_cgroup(&r->probe, s->cgroup_id, s->key))) {
 		snprintf(err, errlen, "cannot track cgroup %s: %s", s->cgroup_path, strerror(-rc));
 		return -1;
@@ -157,6 +181,37 @@ int app_track(struct app *r, struct session *s, const char *cg_rel, uint32_t ski
 	}
 	proctree_scan_cgroup(cg_rel, seed_one, &sc);
 	return 0;
+}
+
+static void emit_kernel_record(void *ctx, const void *data, size_t len)
+{
+	on_event(ctx, data, len);
+}
+
+int app_add_egress(struct app *r, struct egress_session *es, const char *cg_abs, struct session *s,
+		   char *err, size_t errlen)
+{
+	if (r->negress >= SESSION_TABLE_MAX) {
+		snprintf(err, errlen, "too many sessions with network control (at most %d)",
+			 SESSION_TABLE_MAX);
+		return -1;
+	}
+	if (egress_attach(es, &r->probe, emit_kernel_record, r, cg_abs, s, err, errlen))
+		return -1;
+	r->egress[r->negress++] = es;
+	return 0;
+}
+
+void app_remove_egress(struct app *r, struct egress_session *es)
+{
+	size_t i;
+
+	for (i = 0; i < r->negress; i++)
+		if (r->egress[i] == es) {
+			egress_detach(es);
+			r->egress[i] = r->egress[--r->negress];
+			return;
+		}
 }
 
 /* Count kernel losses of a session not yet counted (live, for /metrics and
@@ -181,8 +236,8 @@ int app_drain(struct app *r)
 
 	if (now - r->drops_polled_ns >= 1000000000ull) {
 		r->drops_polled_ns = now;
-		for (i = 0; i < r->pipeline.nsessions; i++)
-			account_kernel_drops(r, r->pipeline.sessions[i]);
+		for (i = 0; i < r->pipeline.sessions.n; i++)
+			account_kernel_drops(r, r->pipeline.sessions.s[i]);
 	}
 	pipeline_tick(&r->pipeline, now);
 	r->busy_ns += now_monotonic_ns() - t0;

@@ -4,10 +4,11 @@
 #define PROCTOR_APP_H
 #include <stdio.h>
 
+#include "decode/decode.h"
+#include "egress/session.h"
 #include "model/proctree.h"
 #include "model/session.h"
 #include "pipeline/pipeline.h"
-#include "decode/decode.h"
 #include "probe/probe.h"
 
 struct app {
@@ -16,6 +17,9 @@ struct app {
 	struct proctree procs;
 	struct decode_ctx dctx;
 	char host[256];
+	/* Sessions with network control: their flows feed the egress summary. */
+	struct egress_session *egress[SESSION_TABLE_MAX];
+	size_t negress;
 	uint64_t drops_polled_ns; /* last read of the kernel's per-session losses */
 	/* Reader numbers for `proctor -v run`. */
 	uint64_t rb_high_water; /* most bytes pending in the ring buffer seen */
@@ -32,8 +36,14 @@ void app_destroy(struct app *r);
 
 /* Track a session's cgroup and seed processes already in it from /proc,
  * except skip_pid (the launcher's own child, about to exec; 0 = none). */
-int app_track(struct app *r, struct session *s, const char *cg_rel, uint32_t skip_pid,
+int app_track(struct app *r, struct session *s, const char *cg_rel, uint32_t skip_pid, char *err,
+	      size_t errlen);
+/* Attach the egress module to a session's cgroup (its flows come back
+ * through the app's decode path); remove detaches it (once; a session
+ * never added is left alone). */
+int app_add_egress(struct app *r, struct egress_session *es, const char *cg_abs, struct session *s,
 		   char *err, size_t errlen);
+void app_remove_egress(struct app *r, struct egress_session *es);
 /* Read everything waiting in the ring buffer; batches flush on interval. */
 int app_drain(struct app *r);
 /* Final accounting for a session: kernel drops, untrack, sink session_end. */

@@ -303,10 +303,9 @@ static int setup_egress(struct run_state *st, const struct run_opts *o)
 {
 	char err[512];
 
-	if (egress_attach(&st->eg, &st->rec, st->cg_abs, st->ses.key, st->ses.id, err,
-			  sizeof(err)) ||
-	    egress_set_policy(&st->eg, &st->rec, o->policy ? &st->policy.egress : NULL,
-			      o->egress_mode, err, sizeof(err))) {
+	if (app_add_egress(&st->rec, &st->eg, st->cg_abs, &st->ses, err, sizeof(err)) ||
+	    egress_set_policy(&st->eg, o->policy ? &st->policy.egress : NULL, o->egress_mode, err,
+			      sizeof(err))) {
 		err_msg("%s", err);
 		return -1;
 	}
@@ -322,13 +321,13 @@ static void finish_egress(struct run_state *st)
 {
 	uint64_t until = now_monotonic_ns() + 200000000ull;
 
-	while (now_monotonic_ns() < until && egress_pending_tcp(&st->eg, &st->rec)) {
+	while (now_monotonic_ns() < until && egress_pending_tcp(&st->eg)) {
 		app_drain(&st->rec);
 		usleep(10000);
 	}
 	app_drain(&st->rec);
-	egress_tick(&st->eg, &st->rec, true);
-	egress_detach(&st->eg, &st->rec);
+	egress_tick(&st->eg, true);
+	app_remove_egress(&st->rec, &st->eg);
 }
 
 /* Reap CMD and any orphan of the session (we are its subreaper). */
@@ -381,7 +380,7 @@ static void event_loop(struct run_state *st, int sfd, uint64_t grace_ns)
 			}
 		}
 		app_drain(&st->rec);
-		egress_tick(&st->eg, &st->rec, false);
+		egress_tick(&st->eg, false);
 		if (!st->child_done)
 			continue;
 		if (!deadline)
@@ -556,7 +555,7 @@ int cmd_run(int argc, char **argv)
 	rc = st->ses.exit_code;
 	print_summary(st, t0);
 out_cg:
-	egress_detach(&st->eg, &st->rec);
+	app_remove_egress(&st->rec, &st->eg);
 	cgroup_kill(st->cg_abs);
 	for (i = 0; i < 100 && cgroup_populated(st->cg_abs); i++)
 		usleep(10000);

@@ -143,19 +143,19 @@ int pipeline_set_batch(struct pipeline *p, size_t size, uint64_t interval_ns)
 	return 0;
 }
 
-void pipeline_add_session(struct pipeline *p, struct session *s)
+int pipeline_add_session(struct pipeline *p, struct session *s)
 {
-	if (p->nsessions < PIPELINE_MAX_SESSIONS)
-		p->sessions[p->nsessions++] = s;
+	return session_add(&p->sessions, s);
+}
+
+void pipeline_remove_session(struct pipeline *p, struct session *s)
+{
+	session_remove(&p->sessions, s);
 }
 
 struct session *pipeline_session(struct pipeline *p, uint64_t key)
 {
-	size_t i;
-	for (i = 0; i < p->nsessions; i++)
-		if (p->sessions[i]->key == key)
-			return p->sessions[i];
-	return NULL;
+	return session_find(&p->sessions, key);
 }
 
 /* Sinks see the session with its command redacted (the caller's argv is

@@ -25,8 +25,7 @@ enum drop_reason {
 };
 const char *drop_reason_name(enum drop_reason r);
 
-#define PIPELINE_MAX_SINKS    16
-#define PIPELINE_MAX_SESSIONS 64
+#define PIPELINE_MAX_SINKS 16
 
 struct pipeline_stats {
 	uint64_t events_by_type[PR_EV_MAX];
@@ -50,8 +49,7 @@ struct pipeline {
 	struct record **batch; /* committed, waiting for flush */
 	size_t n, cap;
 	uint64_t interval_ns, last_flush_ns;
-	struct session *sessions[PIPELINE_MAX_SESSIONS];
-	size_t nsessions;
+	struct session_table sessions; /* per-session counts of events and drops */
 	struct pipeline_stats stats;
 	/* Stages (pipeline_init sets defaults; the config file changes them). */
 	struct enricher *enricher;
@@ -66,7 +64,9 @@ void pipeline_destroy(struct pipeline *p); /* flushes and closes sinks */
 /* Opens and adds a sink by URL; err filled on failure. */
 int pipeline_add_sink(struct pipeline *p, const char *url, char *err, size_t errlen);
 
-void pipeline_add_session(struct pipeline *p, struct session *s);
+/* -ENOSPC (counted in sessions.refused) beyond SESSION_TABLE_MAX. */
+int pipeline_add_session(struct pipeline *p, struct session *s);
+void pipeline_remove_session(struct pipeline *p, struct session *s);
 struct session *pipeline_session(struct pipeline *p, uint64_t key);
 int pipeline_session_begin(struct pipeline *p, struct session *s);
 int pipeline_session_end(struct pipeline *p, struct session *s);

@@ -128,8 +128,8 @@ static int fill_tail_calls(struct probe *s, char *err, size_t errlen)
 	bool chained[2][PR_SYSCALL_SLOTS] = {{0}};
 	const struct syscall_hook *const *t;
 	const struct syscall_hook *h, *first;
-	struct bpf_map *map;
 	struct bpf_program *p;
+	bool chain;
 	uint32_t key;
 	int fd, rc;
 
@@ -141,14 +141,11 @@ static int fill_tail_calls(struct probe *s, char *err, size_t errlen)
 				return -1;
 			}
 			first = owner[h->on_exit][h->nr];
+			chain = first != NULL;
 			if (!first) {
 				owner[h->on_exit][h->nr] = h;
-				map = h->on_exit ? s->skel->maps.sys_exit_tails
-						 : s->skel->maps.sys_enter_tails;
 			} else if (first->chains && !chained[h->on_exit][h->nr]) {
 				chained[h->on_exit][h->nr] = true;
-				map = h->on_exit ? s->skel->maps.sys_exit_chain
-						 : s->skel->maps.sys_enter_chain;
 			} else {
 				snprintf(err, errlen,
 					 "syscall %d (%s) is claimed by both '%s' and '%s'%s",
@@ -160,7 +157,7 @@ static int fill_tail_calls(struct probe *s, char *err, size_t errlen)
 			p = probe_find_prog(s, h->prog);
 			fd = p ? bpf_program__fd(p) : -ENOENT;
 			key = (uint32_t)h->nr;
-			rc = bpf_map__update_elem(map, &key, sizeof(key), &fd, sizeof(fd), BPF_ANY);
+			rc = probe_map_route(s, h->on_exit, chain, key, fd);
 			if (rc) {
 				snprintf(err, errlen, "routing syscall %d to '%s': %s", h->nr,
 					 h->prog, strerror(-rc));
@@ -176,9 +173,7 @@ static int route_ia32(struct probe *s, char *err, size_t errlen)
 {
 	struct bpf_program *p = probe_find_prog(s, "tail_sec_ia32_enter");
 	int fd = p ? bpf_program__fd(p) : -ENOENT;
-	uint32_t key = 0;
-	int rc = bpf_map__update_elem(s->skel->maps.sys_ia32_enter, &key, sizeof(key), &fd,
-				      sizeof(fd), BPF_ANY);
+	int rc = probe_map_route_ia32(s, fd);
 
 	if (rc)
 		snprintf(err, errlen, "routing ia32 syscalls: %s", strerror(-rc));
@@ -190,7 +185,7 @@ static int route_ia32(struct probe *s, char *err, size_t errlen)
 static void map_positions(struct probe *s)
 {
 	long pg = sysconf(_SC_PAGESIZE);
-	int fd = bpf_map__fd(s->skel->maps.events);
+	int fd = probe_map_ringbuf_fd(s);
 	void *c = mmap(NULL, (size_t)pg, PROT_READ, MAP_SHARED, fd, 0);
 	void *p = mmap(NULL, (size_t)pg, PROT_READ, MAP_SHARED, fd, pg);
 
@@ -262,7 +257,7 @@ int probe_open(struct probe *s, const struct probe_opts *o, char *err, size_t er
 	s->skel->rodata->pr_cfg.wakeup_bytes = rb_bytes / 8;
 	s->skel->rodata->pr_cfg.self_tgid = (uint32_t)getpid();
 	s->skel->rodata->pr_track_filter_mask = track_filter_mask();
-	if ((rc = bpf_map__set_max_entries(s->skel->maps.events, rb_bytes))) {
+	if ((rc = probe_map_size_ringbuf(s, rb_bytes))) {
 		fail(err, errlen, "sizing the ring buffer", rc);
 		goto out;
 	}
@@ -279,8 +274,8 @@ int probe_open(struct probe *s, const struct probe_opts *o, char *err, size_t er
 		fail(err, errlen, "attaching BPF programs", rc);
 		goto out;
 	}
-	s->rb = ring_buffer__new(bpf_map__fd(s->skel->maps.events),
-				 (ring_buffer_sample_fn)o->on_event, o->ctx, NULL);
+	s->rb = ring_buffer__new(probe_map_ringbuf_fd(s), (ring_buffer_sample_fn)o->on_event,
+				 o->ctx, NULL);
 	if (!s->rb) {
 		fail(err, errlen, "creating the ring-buffer reader", errno);
 		rc = -1;
@@ -306,38 +301,6 @@ void probe_close(struct probe *s)
 	s->skel = NULL;
 }
 
-int probe_track_cgroup(struct probe *s, uint64_t cgroup_id, uint64_t session_key)
-{
-	struct pr_tracked t = {.session_key = session_key};
-
-	/* The filter slot first: the id must never be tracked yet filtered out. */
-	__atomic_store_n(
-		&s->skel->bss->pr_track_filter[cgroup_id & s->skel->rodata->pr_track_filter_mask],
-		1, __ATOMIC_SEQ_CST);
-	return bpf_map__update_elem(s->skel->maps.tracked_cgroups, &cgroup_id, sizeof(cgroup_id),
-				    &t, sizeof(t), BPF_ANY);
-}
-
-int probe_untrack_session(struct probe *s, uint64_t session_key)
-{
-	const struct bpf_map *m = s->skel->maps.tracked_cgroups;
-	uint64_t key, next, *prev = NULL;
-	uint64_t doomed[1024];
-	size_t n = 0, i;
-	struct pr_tracked t;
-
-	while (!bpf_map__get_next_key(m, prev, &next, sizeof(next))) {
-		key = next;
-		prev = &key;
-		if (!bpf_map__lookup_elem(m, &key, sizeof(key), &t, sizeof(t), 0) &&
-		    t.session_key == session_key && n < ARRAY_SIZE(doomed))
-			doomed[n++] = key;
-	}
-	for (i = 0; i < n; i++)
-		bpf_map__delete_elem(m, &doomed[i], sizeof(doomed[i]), 0);
-	return (int)n;
-}
-
 int probe_fd(struct probe *s)
 {
 	return ring_buffer__epoll_fd(s->rb);
@@ -348,37 +311,34 @@ int probe_consume(struct probe *s)
 	return ring_buffer__consume(s->rb);
 }
 
-uint64_t probe_drops(struct probe *s, uint64_t per_type[PR_EV_MAX])
+int probe_attach_cgroup_net(struct probe *s, int cg_fd, const char *cg_name,
+			    struct bpf_link **links, int max, char *err, size_t errlen)
 {
-	int ncpu = libbpf_num_possible_cpus();
-	uint64_t total = 0, *vals;
-	uint32_t t;
-	int c;
+	struct bpf_program *progs[] = {
+		s->skel->progs.net_connect4,	s->skel->progs.net_connect6,
+		s->skel->progs.net_sendmsg4,	s->skel->progs.net_sendmsg6,
+		s->skel->progs.net_sock_create, s->skel->progs.net_sockops,
+		s->skel->progs.net_skb_egress,	s->skel->progs.net_skb_ingress,
+	};
+	int i, n = 0;
 
-	if (ncpu <= 0)
-		return 0;
-	vals = calloc((size_t)ncpu, sizeof(*vals));
-	if (!vals)
-		return 0;
-	for (t = 0; t < PR_EV_MAX; t++) {
-		uint64_t sum = 0;
-		if (bpf_map__lookup_elem(s->skel->maps.drops, &t, sizeof(t), vals,
-					 sizeof(*vals) * (size_t)ncpu, 0))
-			continue;
-		for (c = 0; c < ncpu; c++)
-			sum += vals[c];
-		if (per_type)
-			per_type[t] = sum;
-		total += sum;
+	for (i = 0; i < (int)ARRAY_SIZE(progs) && n < max; i++) {
+		struct bpf_link *l = bpf_program__attach_cgroup(progs[i], cg_fd);
+		if (!l) {
+			snprintf(err, errlen, "attaching %s to cgroup %s: %s",
+				 bpf_program__name(progs[i]), cg_name, strerror(errno));
+			while (n > 0)
+				bpf_link__destroy(links[--n]);
+			return -1;
+		}
+		links[n++] = l;
 	}
-	free(vals);
-	return total;
-}
-
-uint64_t probe_session_drops(struct probe *s, uint64_t session_key)
-{
-	uint64_t v = 0;
-	bpf_map__lookup_elem(s->skel->maps.session_drops, &session_key, sizeof(session_key), &v,
-			     sizeof(v), 0);
-	return v;
+	if (i < (int)ARRAY_SIZE(progs)) {
+		snprintf(err, errlen, "%d network programs, room for %d links",
+			 (int)ARRAY_SIZE(progs), max);
+		while (n > 0)
+			bpf_link__destroy(links[--n]);
+		return -1;
+	}
+	return n;
 }

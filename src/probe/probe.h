@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "probe/maps.h"
 #include "proctor/abi.h"
 
 struct proctor_bpf;
@@ -47,9 +48,11 @@ struct probe {
 int probe_open(struct probe *s, const struct probe_opts *o, char *err, size_t errlen);
 void probe_close(struct probe *s);
 
-int probe_track_cgroup(struct probe *s, uint64_t cgroup_id, uint64_t session_key);
-/* Remove every tracked cgroup of the session; returns how many. */
-int probe_untrack_session(struct probe *s, uint64_t session_key);
+/* Attach the network family's cgroup programs to the cgroup open at cg_fd
+ * (cg_name for messages); returns the number of links stored in links, or
+ * -1 with err filled (nothing left attached). */
+int probe_attach_cgroup_net(struct probe *s, int cg_fd, const char *cg_name,
+			    struct bpf_link **links, int max, char *err, size_t errlen);
 
 /* fd that becomes readable when records are waiting (epoll). */
 int probe_fd(struct probe *s);
@@ -58,10 +61,6 @@ int probe_consume(struct probe *s);
 /* Bytes the kernel has committed that the reader has not consumed yet
  * (record headers included); 0 when unknown. */
 uint64_t probe_pending_bytes(const struct probe *s);
-
-/* Kernel losses: total, and per event type when per_type != NULL. */
-uint64_t probe_drops(struct probe *s, uint64_t per_type[PR_EV_MAX]);
-uint64_t probe_session_drops(struct probe *s, uint64_t session_key);
 
 /* Boot-clock timestamp of a record -> wall clock ns. */
 static inline uint64_t probe_wall_ns(const struct probe *s, uint64_t boot_ns)
