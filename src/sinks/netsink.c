@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "sinks/recser.h"
+#include "util/hash.h"
 #include "util/util.h"
 
 struct netsink_defaults netsink_defaults = {
@@ -414,7 +415,7 @@ static int start_thread_nosig(pthread_t *t, void *(*fn)(void *), void *arg)
 static void spool_dir_for(const struct netsink *ns, char *out, size_t len)
 {
 	const char *base = sink_url_param(&ns->url, "spool_dir");
-	uint64_t h = 1469598103934665603ull;
+	uint64_t h = fnv1a_64(ns->display, strlen(ns->display), FNV1A_64_SEED);
 	const char *p;
 	char safe[64];
 	size_t i = 0;
@@ -429,8 +430,6 @@ static void spool_dir_for(const struct netsink *ns, char *out, size_t len)
 							   : NULL;
 	if (!base || !*base)
 		base = "/var/lib/proctor/spool";
-	for (p = ns->display; *p; p++)
-		h = (h ^ (unsigned char)*p) * 1099511628211ull;
 	for (p = ns->display; *p && i + 1 < sizeof(safe); p++)
 		if (isalnum((unsigned char)*p) || *p == '.' || *p == '-')
 			safe[i++] = *p;
