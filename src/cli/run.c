@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "app/metrics.h"
 #include "pipeline/config.h"
 #include "policy/policy.h"
 #include "probe/cgroup.h"

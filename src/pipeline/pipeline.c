@@ -4,7 +4,6 @@
  * in its session's drops. */
 #include "pipeline/pipeline.h"
 
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,19 +13,7 @@
 #include "pipeline/filter.h"
 #include "pipeline/ratelimit.h"
 #include "pipeline/redact.h"
-#include "sinks/netsink.h"
 #include "util/util.h"
-
-static const char *const drop_names[DROP_REASON_MAX] = {
-	[DROP_RINGBUF_FULL] = "ringbuf_full", [DROP_DECODE] = "decode_error",
-	[DROP_RATE_LIMIT] = "rate_limited",   [DROP_SINK_ERROR] = "sink_error",
-	[DROP_SPOOL_FULL] = "spool_full",
-};
-
-const char *drop_reason_name(enum drop_reason r)
-{
-	return r < DROP_REASON_MAX ? drop_names[r] : "unknown";
-}
 
 static int alloc_batch(struct pipeline *p, size_t cap)
 {
@@ -79,10 +66,12 @@ void pipeline_destroy(struct pipeline *p)
 	size_t i;
 
 	pipeline_flush(p);
+	for (i = 0; i < p->nsinks; i++) /* all drain in parallel */
+		if (p->sinks[i]->ops->request_stop)
+			p->sinks[i]->ops->request_stop(p->sinks[i]);
 	for (i = 0; i < p->nsinks; i++)
-		netsink_request_stop(p->sinks[i]); /* all drain in parallel */
-	for (i = 0; i < p->nsinks; i++)
-		netsink_drain(p->sinks[i]);
+		if (p->sinks[i]->ops->drain)
+			p->sinks[i]->ops->drain(p->sinks[i]);
 	pipeline_collect_sink_drops(p);
 	for (i = 0; i < p->nsinks; i++) {
 		filter_free(p->sinks[i]->filter);
@@ -108,10 +97,6 @@ int pipeline_add_sink(struct pipeline *p, const char *url, char *err, size_t err
 	if (!s)
 		return -1;
 	p->sinks[p->nsinks++] = s;
-	/* Network sinks spool next to the store unless told otherwise. */
-	if (!strncmp(url, "sqlite:", 7) && !netsink_defaults.store_spool_dir[0])
-		snprintf(netsink_defaults.store_spool_dir, sizeof(netsink_defaults.store_spool_dir),
-			 "%.500s.spool", url + 7);
 	return 0;
 }
 
@@ -343,13 +328,14 @@ void pipeline_flush(struct pipeline *p)
 
 void pipeline_collect_sink_drops(struct pipeline *p)
 {
-	struct netsink_drop d[64];
+	struct sink_drop d[64];
 	size_t i, j, n;
 
 	for (i = 0; i < p->nsinks; i++) {
-		if (!netsink_of(p->sinks[i]))
+		struct sink *k = p->sinks[i];
+		if (!k->ops->take_drops)
 			continue;
-		while ((n = netsink_take_drops(p->sinks[i], d, 64)) > 0)
+		while ((n = k->ops->take_drops(k, d, 64)) > 0)
 			for (j = 0; j < n; j++)
 				pipeline_count_drop(p, d[j].why, d[j].session_key, d[j].n);
 	}
@@ -360,14 +346,9 @@ bool pipeline_healthy(struct pipeline *p, char *why, size_t whylen)
 	size_t i;
 
 	for (i = 0; i < p->nsinks; i++) {
-		struct netsink *ns = netsink_of(p->sinks[i]);
-		if (ns && !netsink_up(ns)) {
-			pthread_mutex_lock(&ns->mu);
-			snprintf(why, whylen, "sink %s is not delivering: %s", ns->display,
-				 ns->last_error);
-			pthread_mutex_unlock(&ns->mu);
+		struct sink *k = p->sinks[i];
+		if (k->ops->healthy && !k->ops->healthy(k, why, whylen))
 			return false;
-		}
 	}
 	snprintf(why, whylen, "ok");
 	return true;

@@ -10,20 +10,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "model/drop.h"
 #include "model/record.h"
 #include "model/session.h"
 #include "proctor/abi.h"
 #include "sinks/sink.h"
-
-enum drop_reason {
-	DROP_RINGBUF_FULL, /* kernel: ring buffer reserve failed */
-	DROP_DECODE,	   /* malformed record from the kernel */
-	DROP_RATE_LIMIT,   /* per-cgroup token bucket */
-	DROP_SINK_ERROR,   /* a sink failed and could not spool */
-	DROP_SPOOL_FULL,   /* oldest spooled records evicted */
-	DROP_REASON_MAX,
-};
-const char *drop_reason_name(enum drop_reason r);
 
 #define PIPELINE_MAX_SINKS 16
 

@@ -160,7 +160,7 @@ static void push_drop(struct netsink *ns, enum drop_reason why, uint64_t key, ui
 		}
 	}
 	if (ns->ndrops < NETSINK_DROPQ) {
-		ns->dropq[ns->ndrops++] = (struct netsink_drop){why, key, n};
+		ns->dropq[ns->ndrops++] = (struct sink_drop){why, key, n};
 		return;
 	}
 	ns->dropq[NETSINK_DROPQ - 1].n += n; /* never lose the count itself */
@@ -176,7 +176,7 @@ static void on_evict(void *ctx, uint64_t key)
 	pthread_mutex_unlock(&ns->mu);
 }
 
-size_t netsink_take_drops(struct sink *s, struct netsink_drop *d, size_t max)
+size_t netsink_take_drops(struct sink *s, struct sink_drop *d, size_t max)
 {
 	struct netsink *ns = netsink_of(s);
 	size_t n;
@@ -197,6 +197,22 @@ bool netsink_up(struct netsink *ns)
 	bool up;
 	pthread_mutex_lock(&ns->mu);
 	up = ns->up;
+	pthread_mutex_unlock(&ns->mu);
+	return up;
+}
+
+bool netsink_healthy(struct sink *s, char *why, size_t whylen)
+{
+	struct netsink *ns = netsink_of(s);
+	bool up = true;
+
+	if (!ns)
+		return true;
+	pthread_mutex_lock(&ns->mu);
+	if (!ns->up) {
+		up = false;
+		snprintf(why, whylen, "sink %s is not delivering: %s", ns->display, ns->last_error);
+	}
 	pthread_mutex_unlock(&ns->mu);
 	return up;
 }

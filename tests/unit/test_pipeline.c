@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "sink_stubs.h"
+#include "app/metrics.h"
 #include "pipeline/config.h"
 #include "pipeline/enrich.h"
 #include "pipeline/filter.h"
