@@ -67,6 +67,7 @@ int app_init(struct app *r, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
+	pipeline_use_procs(&r->pipeline, &r->procs);
 	r->dctx.sessions = &r->pipeline.sessions;
 	r->dctx.procs = &r->procs;
 	r->dctx.host = r->host;

@@ -104,6 +104,28 @@ struct proc *proctree_upsert(struct proctree *t, uint32_t pid)
 	return &t->slots[i];
 }
 
+struct proc *proctree_get_or_read(struct proctree *t, uint32_t pid)
+{
+	struct proc *p = proctree_get(t, pid);
+	char path[64], buf[512], *open, *close;
+	unsigned ppid = 0;
+
+	if (p)
+		return p;
+	snprintf(path, sizeof(path), "/proc/%u/stat", pid);
+	if (read_small_file(path, buf, sizeof(buf)) <= 0)
+		return NULL;
+	open = strchr(buf, '(');
+	close = strrchr(buf, ')');
+	if (!open || !close || close < open || sscanf(close + 1, " %*c %u", &ppid) != 1)
+		return NULL;
+	if (!(p = proctree_upsert(t, pid)))
+		return NULL;
+	p->ppid = ppid;
+	snprintf(p->name, sizeof(p->name), "%.*s", (int)(close - open - 1), open + 1);
+	return p;
+}
+
 int proctree_set_exe(struct proc *p, const char *exe)
 {
 	char *c = strdup(exe ? exe : "");

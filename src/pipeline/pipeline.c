@@ -110,6 +110,11 @@ void pipeline_set_sink_filter(struct pipeline *p, size_t i, struct sink_filter *
 	p->sinks[i]->filter = f;
 }
 
+void pipeline_use_procs(struct pipeline *p, struct proctree *t)
+{
+	enricher_use_procs(p->enricher, t);
+}
+
 void pipeline_set_rate_limit(struct pipeline *p, double per_second, double burst)
 {
 	ratelimit_init(p->limit, per_second, burst);
@@ -206,14 +211,14 @@ void pipeline_count_drop(struct pipeline *p, enum drop_reason why, uint64_t sess
 }
 
 /* Enrich and redact one record. */
-static void prepare(struct pipeline *p, struct record *r, const struct session *s)
+static void prepare(struct pipeline *p, struct record *r)
 {
 	if (r->type < PR_EV_MAX) {
 		p->stats.events_by_type[r->type]++;
 		if (!p->type_names[r->type] && r->type_name)
 			p->type_names[r->type] = r->type_name;
 	}
-	enrich_record(p->enricher, r, s);
+	enrich_record(p->enricher, r);
 	if (p->redactor && redact_record(p->redactor, r))
 		p->stats.redacted++;
 }
@@ -250,9 +255,9 @@ void pipeline_commit(struct pipeline *p, struct record *r)
 	/* The record must be the pool slot handed out by pipeline_record(). */
 	if (r != &p->pool[p->n])
 		return;
-	prepare(p, r, s);
+	prepare(p, r);
 	if ((escape = escape_derive(r, p->spare)))
-		prepare(p, p->spare, s);
+		prepare(p, p->spare);
 	if (!ratelimit_allow(p->limit, key, now_monotonic_ns())) {
 		pipeline_count_drop(p, DROP_RATE_LIMIT, r->session_key, 1 + escape);
 		return; /* the slot is handed out again */

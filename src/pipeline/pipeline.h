@@ -28,6 +28,7 @@ struct pipeline_stats {
 	uint64_t kernel_lost;  /* ring-buffer losses reported by the reader */
 };
 
+struct proctree;
 struct redactor;
 struct enricher;
 struct ratelimit;
@@ -72,6 +73,8 @@ void pipeline_count_drop(struct pipeline *p, enum drop_reason why, uint64_t sess
 void pipeline_tick(struct pipeline *p, uint64_t now_ns); /* flush on interval */
 void pipeline_flush(struct pipeline *p);
 
+/* Enrich learns into and reads this process table (NULL: its own). */
+void pipeline_use_procs(struct pipeline *p, struct proctree *t);
 /* Stage settings (config file). rate 0 turns limiting off. */
 void pipeline_set_rate_limit(struct pipeline *p, double per_second, double burst);
 int pipeline_set_batch(struct pipeline *p, size_t size, uint64_t interval_ns);
