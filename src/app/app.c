@@ -314,4 +314,18 @@ void app_print_stats(const struct app *r, FILE *f)
 		(unsigned long long)(r->rb_high_water >> 10), ms(r->busy_ns), ms(sink_ns),
 		ms(r->busy_ns > sink_ns ? r->busy_ns - sink_ns : 0), ms(r->drain_ns),
 		(unsigned long long)r->drain_records);
+	app_print_losses(r, f);
+}
+
+void app_print_losses(const struct app *r, FILE *f)
+{
+	const struct pipeline_stats *st = &r->pipeline.stats;
+
+	if (st->truncated)
+		fprintf(f, "proctor: %llu records lost %llu fields (more than %d per record)\n",
+			(unsigned long long)st->truncated, (unsigned long long)st->lost_fields,
+			RECORD_MAX_FIELDS);
+	if (r->pipeline.sessions.refused)
+		fprintf(f, "proctor: %llu sessions refused (at most %d at once)\n",
+			(unsigned long long)r->pipeline.sessions.refused, SESSION_TABLE_MAX);
 }

@@ -51,5 +51,9 @@ void app_finish(struct app *r, struct session *s);
 /* A few lines on f: per sink records, batches, errors, write time; ring
  * buffer high water; reader busy time; final drain. */
 void app_print_stats(const struct app *r, FILE *f);
+/* Losses no drop reason covers (fields beyond a record's table, sessions
+ * beyond the table): a line each, only when there were any. Part of the
+ * summary and of -v. */
+void app_print_losses(const struct app *r, FILE *f);
 
 #endif

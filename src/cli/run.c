@@ -418,6 +418,8 @@ static void print_summary(const struct run_state *st, uint64_t t0)
 	egress_print_summary(&st->eg, stderr);
 	if (verbose)
 		app_print_stats(&st->rec, stderr);
+	else
+		app_print_losses(&st->rec, stderr);
 }
 
 static int exit_status_of(int status, struct session *s)

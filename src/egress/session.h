@@ -48,7 +48,8 @@ struct egress_refusal {
 struct egress_stats {
 	uint64_t flows, denied, bypassed, bytes_out, bytes_in;
 	uint32_t ndest, nrefusals;
-	uint64_t dest_dropped; /* destinations beyond EGRESS_TOP_DEST */
+	uint64_t dest_dropped;	   /* flows to destinations beyond EGRESS_TOP_DEST */
+	uint64_t refusals_dropped; /* refusals beyond EGRESS_TOP_DEST */
 	struct egress_dest dest[EGRESS_TOP_DEST];
 	struct egress_refusal refusals[EGRESS_TOP_DEST];
 };

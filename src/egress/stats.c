@@ -21,8 +21,10 @@ static void account_refusal(struct egress_stats *st, const char *dest, uint8_t v
 			return;
 		}
 	}
-	if (st->nrefusals >= EGRESS_TOP_DEST)
+	if (st->nrefusals >= EGRESS_TOP_DEST) {
+		st->refusals_dropped++;
 		return;
+	}
 	snprintf(st->refusals[i].line, sizeof(st->refusals[i].line), "%s", line);
 	st->refusals[i].verdict = verdict;
 	st->refusals[i].count = 1;
@@ -156,6 +158,9 @@ void egress_print_summary(const struct egress_session *es, FILE *out)
 			fprintf(out, " x%" PRIu64, x->count);
 		fputc('\n', out);
 	}
+	if (st->refusals_dropped)
+		fprintf(out, "proctor:   (%" PRIu64 " more refusals of other kinds)\n",
+			st->refusals_dropped);
 	if (st->dest_dropped)
 		fprintf(out, "proctor:   (%" PRIu64 " more flows to other destinations)\n",
 			st->dest_dropped);

@@ -221,6 +221,10 @@ static void prepare(struct pipeline *p, struct record *r)
 	enrich_record(p->enricher, r);
 	if (p->redactor && redact_record(p->redactor, r))
 		p->stats.redacted++;
+	if (r->lost_fields) {
+		p->stats.truncated++;
+		p->stats.lost_fields += r->lost_fields;
+	}
 }
 
 /* r (the pool slot at n) joins the batch. */

@@ -26,6 +26,8 @@ struct pipeline_stats {
 	uint64_t redacted;     /* records in which a secret was replaced */
 	uint64_t filtered_out; /* (record, sink) pairs a sink's filter skipped */
 	uint64_t kernel_lost;  /* ring-buffer losses reported by the reader */
+	uint64_t truncated;    /* records that lost fields (RECORD_MAX_FIELDS) */
+	uint64_t lost_fields;  /* the fields they lost */
 };
 
 struct proctree;
