@@ -162,8 +162,8 @@ static void seed_one(void *ctx, uint32_t pid)
 	pipeline_commit(&rec->pipeline, r);
 }
 
-int app_track(struct app *r, struct session *s, const char *cg_rel, uint32_t skip_pid, char *err,
-	      size_t errlen)
+int app_add_session(struct app *r, struct session *s, const char *cg_rel, uint32_t skip_pid,
+		    char *err, size_t errlen)
 {
 	struct seed_ctx sc = {.rec = r, .s = s, .skip_pid = skip_pid};
 	int rc;
@@ -267,7 +267,7 @@ static void drops_by_type(struct app *r, struct session *s)
 	snprintf(s->drops_detail + off, sizeof(s->drops_detail) - off, "}");
 }
 
-void app_finish(struct app *r, struct session *s)
+void app_end_session(struct app *r, struct session *s)
 {
 	uint64_t t0 = now_monotonic_ns();
 	int n;

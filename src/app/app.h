@@ -25,7 +25,7 @@ struct app {
 	uint64_t rb_high_water; /* most bytes pending in the ring buffer seen */
 	uint64_t nread;		/* records read (high water sampled every 256) */
 	uint64_t busy_ns;	/* time in drain/finish: read, decode, stages, sinks */
-	uint64_t drain_ns;	/* app_finish: final drain, flush, session end */
+	uint64_t drain_ns;	/* app_end_session: final drain, flush, session end */
 	uint64_t drain_records; /* records read by the final drain */
 };
 
@@ -36,8 +36,8 @@ void app_destroy(struct app *r);
 
 /* Track a session's cgroup and seed processes already in it from /proc,
  * except skip_pid (the launcher's own child, about to exec; 0 = none). */
-int app_track(struct app *r, struct session *s, const char *cg_rel, uint32_t skip_pid, char *err,
-	      size_t errlen);
+int app_add_session(struct app *r, struct session *s, const char *cg_rel, uint32_t skip_pid,
+		    char *err, size_t errlen);
 /* Attach the egress module to a session's cgroup (its flows come back
  * through the app's decode path); remove detaches it (once; a session
  * never added is left alone). */
@@ -47,7 +47,7 @@ void app_remove_egress(struct app *r, struct egress_session *es);
 /* Read everything waiting in the ring buffer; batches flush on interval. */
 int app_drain(struct app *r);
 /* Final accounting for a session: kernel drops, untrack, sink session_end. */
-void app_finish(struct app *r, struct session *s);
+void app_end_session(struct app *r, struct session *s);
 /* A few lines on f: per sink records, batches, errors, write time; ring
  * buffer high water; reader busy time; final drain. */
 void app_print_stats(const struct app *r, FILE *f);

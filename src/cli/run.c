@@ -530,7 +530,8 @@ int cmd_run(int argc, char **argv)
 		goto out_cg;
 	err[0] = 0;
 	if (cgroup_move(st->cg_abs, st->child) ||
-	    app_track(&st->rec, &st->ses, st->cg_rel, (uint32_t)st->child, err, sizeof(err))) {
+	    app_add_session(&st->rec, &st->ses, st->cg_rel, (uint32_t)st->child, err,
+			    sizeof(err))) {
 		if (*err)
 			err_msg("%s", err);
 		else
@@ -554,7 +555,7 @@ int cmd_run(int argc, char **argv)
 	reap(st); /* killed orphans */
 	st->ses.exit_code = exit_status_of(st->child_status, &st->ses);
 	finish_egress(st);
-	app_finish(&st->rec, &st->ses);
+	app_end_session(&st->rec, &st->ses);
 	rc = st->ses.exit_code;
 	print_summary(st, t0);
 out_cg:

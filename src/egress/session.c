@@ -125,8 +125,10 @@ int egress_set_policy(struct egress_session *es, const struct egress_policy *p, 
 		es->policy.mode = mode;
 	if (!es->policy.resolvers_set)
 		system_resolvers(&es->policy);
-	if (!(kp = calloc(1, sizeof(*kp))))
+	if (!(kp = calloc(1, sizeof(*kp)))) {
+		snprintf(err, errlen, "loading the egress policy: out of memory");
 		return -1;
+	}
 	kp->default_deny = es->policy.default_deny;
 	kp->mode = (uint8_t)es->policy.mode;
 	kp->raw_deny = es->policy.raw_deny;

@@ -2,6 +2,7 @@
 #include "model/proctree.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,7 +15,7 @@ int proctree_init(struct proctree *t)
 	memset(t, 0, sizeof(*t));
 	t->cap = 4096;
 	t->slots = calloc(t->cap, sizeof(*t->slots));
-	return t->slots ? 0 : -1;
+	return t->slots ? 0 : -ENOMEM;
 }
 
 static void proc_release(struct proc *p)
@@ -67,7 +68,7 @@ static int grow(struct proctree *t)
 
 	nt.slots = calloc(nt.cap, sizeof(*nt.slots));
 	if (!nt.slots)
-		return -1;
+		return -ENOMEM;
 	for (i = 0; i < t->cap; i++) {
 		if (t->slots[i].pid) {
 			size_t j = slot_of(&nt, t->slots[i].pid);
@@ -130,7 +131,7 @@ int proctree_set_exe(struct proc *p, const char *exe)
 {
 	char *c = strdup(exe ? exe : "");
 	if (!c)
-		return -1;
+		return -ENOMEM;
 	free(p->exe);
 	p->exe = c;
 	return 0;
@@ -142,14 +143,14 @@ int proc_open_name_put(struct proc *p, uint64_t key, const char *path, const cha
 	char *pc, *rc = NULL;
 
 	if (!p->opens && !(p->opens = calloc(PROC_OPEN_NAMES, sizeof(*p->opens))))
-		return -1;
+		return -ENOMEM;
 	pc = strdup(path ? path : "");
 	if (requested)
 		rc = strdup(requested);
 	if (!pc || (requested && !rc)) {
 		free(pc);
 		free(rc);
-		return -1;
+		return -ENOMEM;
 	}
 	n = &p->opens[p->opens_next++ % PROC_OPEN_NAMES];
 	free(n->path);
@@ -234,7 +235,7 @@ int proctree_scan_cgroup(const char *cgpath, void (*fn)(void *ctx, uint32_t pid)
 	int count = 0;
 
 	if (!d)
-		return -1;
+		return -errno;
 	while ((de = readdir(d))) {
 		char path[64], buf[4096], *line;
 		uint32_t pid;

@@ -4,6 +4,7 @@
  * in its session's drops. */
 #include "pipeline/pipeline.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,7 +25,7 @@ static int alloc_batch(struct pipeline *p, size_t cap)
 	p->batch = calloc(p->cap, sizeof(*p->batch));
 	p->fbatch = calloc(p->cap, sizeof(*p->fbatch));
 	if (!p->pool || !p->batch || !p->fbatch)
-		return -1;
+		return -ENOMEM;
 	for (i = 0; i <= p->cap; i++)
 		record_init(&p->pool[i]);
 	p->spare = &p->pool[p->cap];
@@ -50,12 +51,12 @@ int pipeline_init(struct pipeline *p, size_t batch_cap, uint64_t interval_ns)
 	memset(p, 0, sizeof(*p));
 	p->interval_ns = interval_ns ? interval_ns : 100000000ull;
 	if (alloc_batch(p, batch_cap ? batch_cap : 4096))
-		return -1;
+		return -ENOMEM;
 	p->enricher = enricher_new();
 	p->redactor = redactor_new(true);
 	p->limit = calloc(1, sizeof(*p->limit));
 	if (!p->enricher || !p->redactor || !p->limit)
-		return -1;
+		return -ENOMEM;
 	ratelimit_init(p->limit, 0, 0);
 	p->last_flush_ns = now_monotonic_ns();
 	return 0;
@@ -128,7 +129,7 @@ int pipeline_set_batch(struct pipeline *p, size_t size, uint64_t interval_ns)
 		pipeline_flush(p);
 		free_batch(p);
 		if (alloc_batch(p, size))
-			return -1;
+			return -ENOMEM;
 	}
 	return 0;
 }

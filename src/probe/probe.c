@@ -175,9 +175,11 @@ static int route_ia32(struct probe *s, char *err, size_t errlen)
 	int fd = p ? bpf_program__fd(p) : -ENOENT;
 	int rc = probe_map_route_ia32(s, fd);
 
-	if (rc)
+	if (rc) {
 		snprintf(err, errlen, "routing ia32 syscalls: %s", strerror(-rc));
-	return rc;
+		return -1;
+	}
+	return 0;
 }
 
 /* Map the consumer and producer position pages read-only (libbpf 1.1 does

@@ -53,7 +53,8 @@ static void test_two_sessions_one_instance(void **state)
 		}
 		assert_int_equal(cgroup_move(abs[k], pid[k]), 0);
 		assert_int_equal(
-			app_track(&rec, &s[k], rel[k], (uint32_t)pid[k], err, sizeof(err)), 0);
+			app_add_session(&rec, &s[k], rel[k], (uint32_t)pid[k], err, sizeof(err)),
+			0);
 	}
 	for (k = 0; k < N; k++) {
 		(void)!write(go[k][1], "g", 1);
@@ -64,7 +65,7 @@ static void test_two_sessions_one_instance(void **state)
 		usleep(10000);
 	}
 	for (k = 0; k < N; k++) {
-		app_finish(&rec, &s[k]);
+		app_end_session(&rec, &s[k]);
 		assert_int_equal(s[k].drops, 0);
 		assert_true(s[k].events >= 2); /* exec + exit (+ file events of echo) */
 		cgroup_remove(abs[k]);
