@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "pipeline/config.h"
 #include "util/util.h"
 
 static void note_pending(struct app *r)
@@ -71,6 +72,33 @@ int app_init(struct app *r, char *err, size_t errlen)
 	r->dctx.sessions = &r->pipeline.sessions;
 	r->dctx.procs = &r->procs;
 	r->dctx.host = r->host;
+	return 0;
+}
+
+static int add_sink(struct app *r, const char *scheme, const char *target, char *err, size_t errlen)
+{
+	char url[4200];
+
+	snprintf(url, sizeof(url), "%s:%s", scheme, target);
+	return pipeline_add_sink(&r->pipeline, url, err, errlen);
+}
+
+int app_open_sinks(struct app *r, const struct app_sinks *o, char *err, size_t errlen)
+{
+	char why[512];
+	int i;
+
+	if ((o->store && add_sink(r, "sqlite", o->store, err, errlen)) ||
+	    (o->jsonl && add_sink(r, "jsonl", o->jsonl, err, errlen)))
+		return -1;
+	for (i = 0; i < o->nexports; i++) {
+		if (pipeline_add_sink(&r->pipeline, o->exports[i], why, sizeof(why))) {
+			snprintf(err, errlen, "--export %s: %s", o->exports[i], why);
+			return -1;
+		}
+	}
+	if (o->config && pipeline_load_config(&r->pipeline, o->config, err, errlen))
+		return -1;
 	return 0;
 }
 

@@ -1,5 +1,9 @@
-/* app.h: probe -> decode -> pipeline, wired together: what `proctor
- * run` (and later the daemon) drives from its event loop. */
+/* app.h: the one place that wires probe, decode, pipeline, sinks and the
+ * egress module together; `proctor run` (and later the daemon) drives it:
+ * app_init, app_open_sinks, app_start_probe, then per session
+ * app_add_session (and app_add_egress), app_drain from the event loop
+ * (readable: probe_fd(&app.probe)), app_end_session; app_print_stats and
+ * app_destroy at the end. */
 #ifndef PROCTOR_APP_H
 #define PROCTOR_APP_H
 #include <stdio.h>
@@ -29,8 +33,20 @@ struct app {
 	uint64_t drain_records; /* records read by the final drain */
 };
 
+/* What to record into. */
+struct app_sinks {
+	const char *store;	    /* SQLite store path; NULL: none */
+	const char *jsonl;	    /* JSON-lines path or "-"; NULL: none */
+	const char *const *exports; /* sink URLs */
+	int nexports;
+	const char *config; /* --config FILE: sinks, filters and stages */
+};
+
 /* Pipeline first (so sinks can be added), then the probe. */
 int app_init(struct app *r, char *err, size_t errlen);
+/* Open the sinks (store, JSON lines, exports, then the config file's) on
+ * the pipeline. None at all is not an error here: see pipeline.nsinks. */
+int app_open_sinks(struct app *r, const struct app_sinks *o, char *err, size_t errlen);
 int app_start_probe(struct app *r, uint32_t ringbuf_bytes, char *err, size_t errlen);
 void app_destroy(struct app *r);
 

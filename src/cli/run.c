@@ -243,30 +243,18 @@ struct run_state {
 /* Returns 0, or the exit status: EXIT_USAGE when no sink is left. */
 static int setup_sinks(struct run_state *st, const struct run_opts *o)
 {
-	char url[4200], err[512];
-	int i;
+	struct app_sinks as = {
+		.store = no_store(o) ? NULL
+			 : o->db     ? o->db
+				     : store_default_path(),
+		.jsonl = o->jsonl,
+		.exports = o->exports,
+		.nexports = o->nexports,
+		.config = o->config,
+	};
+	char err[4800];
 
-	if (!no_store(o)) {
-		snprintf(url, sizeof(url), "sqlite:%s", o->db ? o->db : store_default_path());
-		if (pipeline_add_sink(&st->rec.pipeline, url, err, sizeof(err))) {
-			err_msg("%s", err);
-			return EXIT_SETUP;
-		}
-	}
-	if (o->jsonl) {
-		snprintf(url, sizeof(url), "jsonl:%s", o->jsonl);
-		if (pipeline_add_sink(&st->rec.pipeline, url, err, sizeof(err))) {
-			err_msg("%s", err);
-			return EXIT_SETUP;
-		}
-	}
-	for (i = 0; i < o->nexports; i++) {
-		if (pipeline_add_sink(&st->rec.pipeline, o->exports[i], err, sizeof(err))) {
-			err_msg("--export %s: %s", o->exports[i], err);
-			return EXIT_SETUP;
-		}
-	}
-	if (o->config && pipeline_load_config(&st->rec.pipeline, o->config, err, sizeof(err))) {
+	if (app_open_sinks(&st->rec, &as, err, sizeof(err))) {
 		err_msg("%s", err);
 		return EXIT_SETUP;
 	}
