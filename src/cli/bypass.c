@@ -1,7 +1,7 @@
 /* bypass.c: `proctor bypass SESSION DURATION`: let a running session's
  * egress through for DURATION (recorded BYPASSED, with the rule that would
  * have denied it). Talks to the session over its control socket
- * (PROCTOR_CTL_DIR/<session>.sock, see src/sensor/egress.h). SESSION may be
+ * (PROCTOR_CTL_DIR/<session>.sock, see src/egress/session.h). SESSION may be
  * "latest": the most recently started session that has a socket. */
 #include <dirent.h>
 #include <errno.h>
@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 
 #include "cli/cli.h"
-#include "sensor/egress.h"
+#include "egress/session.h"
 #include "util/util.h"
 
 static const char bypass_usage[] =

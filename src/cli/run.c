@@ -20,12 +20,13 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "app/metrics.h"
 #include "pipeline/config.h"
 #include "pipeline/redact_rules.h"
 #include "policy/policy.h"
-#include "sensor/cgroup.h"
-#include "sensor/egress.h"
-#include "sensor/recorder.h"
+#include "probe/cgroup.h"
+#include "egress/session.h"
+#include "app/app.h"
 #include "store/store.h"
 #include "util/util.h"
 
@@ -233,7 +234,7 @@ static void child_main(const struct run_opts *o, const struct target_user *u, in
 }
 
 struct run_state {
-	struct recorder rec;
+	struct app rec;
 	struct egress_session eg;
 	struct policy policy;
 	struct session ses;
@@ -246,30 +247,18 @@ struct run_state {
 /* Returns 0, or the exit status: EXIT_USAGE when no sink is left. */
 static int setup_sinks(struct run_state *st, const struct run_opts *o)
 {
-	char url[4200], err[512];
-	int i;
+	struct app_sinks as = {
+		.store = no_store(o) ? NULL
+			 : o->db     ? o->db
+				     : store_default_path(),
+		.jsonl = o->jsonl,
+		.exports = o->exports,
+		.nexports = o->nexports,
+		.config = o->config,
+	};
+	char err[4800];
 
-	if (!no_store(o)) {
-		snprintf(url, sizeof(url), "sqlite:%s", o->db ? o->db : store_default_path());
-		if (pipeline_add_sink(&st->rec.pipeline, url, err, sizeof(err))) {
-			err_msg("%s", err);
-			return EXIT_SETUP;
-		}
-	}
-	if (o->jsonl) {
-		snprintf(url, sizeof(url), "jsonl:%s", o->jsonl);
-		if (pipeline_add_sink(&st->rec.pipeline, url, err, sizeof(err))) {
-			err_msg("%s", err);
-			return EXIT_SETUP;
-		}
-	}
-	for (i = 0; i < o->nexports; i++) {
-		if (pipeline_add_sink(&st->rec.pipeline, o->exports[i], err, sizeof(err))) {
-			err_msg("--export %s: %s", o->exports[i], err);
-			return EXIT_SETUP;
-		}
-	}
-	if (o->config && pipeline_load_config(&st->rec.pipeline, o->config, err, sizeof(err))) {
+	if (app_open_sinks(&st->rec, &as, err, sizeof(err))) {
 		err_msg("%s", err);
 		return EXIT_USAGE; /* an invalid file, like --policy */
 	}
@@ -312,10 +301,9 @@ static int setup_egress(struct run_state *st, const struct run_opts *o)
 {
 	char err[512];
 
-	if (egress_attach(&st->eg, &st->rec, st->cg_abs, st->ses.key, st->ses.id, err,
-			  sizeof(err)) ||
-	    egress_set_policy(&st->eg, &st->rec, o->policy ? &st->policy.egress : NULL,
-			      o->egress_mode, err, sizeof(err))) {
+	if (app_add_egress(&st->rec, &st->eg, st->cg_abs, &st->ses, err, sizeof(err)) ||
+	    egress_set_policy(&st->eg, o->policy ? &st->policy.egress : NULL, o->egress_mode, err,
+			      sizeof(err))) {
 		err_msg("%s", err);
 		return -1;
 	}
@@ -331,13 +319,13 @@ static void finish_egress(struct run_state *st)
 {
 	uint64_t until = now_monotonic_ns() + 200000000ull;
 
-	while (now_monotonic_ns() < until && egress_pending_tcp(&st->eg, &st->rec)) {
-		recorder_drain(&st->rec);
+	while (now_monotonic_ns() < until && egress_pending_tcp(&st->eg)) {
+		app_drain(&st->rec);
 		usleep(10000);
 	}
-	recorder_drain(&st->rec);
-	egress_tick(&st->eg, &st->rec, true);
-	egress_detach(&st->eg, &st->rec);
+	app_drain(&st->rec);
+	egress_tick(&st->eg, true);
+	app_remove_egress(&st->rec, &st->eg);
 }
 
 /* Reap CMD and any orphan of the session (we are its subreaper). */
@@ -367,7 +355,7 @@ static void forward_signal(struct run_state *st, const struct signalfd_siginfo *
 /* Event loop until CMD exits, then the grace period, then the kill. */
 static void event_loop(struct run_state *st, int sfd, uint64_t grace_ns)
 {
-	int ep = epoll_create1(EPOLL_CLOEXEC), rbfd = sensor_fd(&st->rec.sensor);
+	int ep = epoll_create1(EPOLL_CLOEXEC), rbfd = probe_fd(&st->rec.probe);
 	struct epoll_event ev = {.events = EPOLLIN}, out[4];
 	uint64_t deadline = 0;
 	bool killed = false;
@@ -389,8 +377,8 @@ static void event_loop(struct run_state *st, int sfd, uint64_t grace_ns)
 				}
 			}
 		}
-		recorder_drain(&st->rec);
-		egress_tick(&st->eg, &st->rec, false);
+		app_drain(&st->rec);
+		egress_tick(&st->eg, false);
 		if (!st->child_done)
 			continue;
 		if (!deadline)
@@ -426,7 +414,9 @@ static void print_summary(const struct run_state *st, uint64_t t0)
 			s->drops_detail);
 	egress_print_summary(&st->eg, stderr);
 	if (verbose)
-		recorder_print_stats(&st->rec, stderr);
+		app_print_stats(&st->rec, stderr);
+	else
+		app_print_losses(&st->rec, stderr);
 }
 
 static int exit_status_of(int status, struct session *s)
@@ -508,13 +498,13 @@ int cmd_run(int argc, char **argv)
 	st->ses.argc = o.cmdc;
 	snprintf(st->ses.user, sizeof(st->ses.user), "%s", u.set ? u.name : "root");
 
-	if (recorder_init(&st->rec, err, sizeof(err)))
+	if (app_init(&st->rec, err, sizeof(err)))
 		goto out;
 	if ((src = setup_sinks(st, &o))) {
 		rc = src;
 		goto out;
 	}
-	if (recorder_start_sensor(&st->rec, o.ringbuf_bytes, err, sizeof(err))) {
+	if (app_start_probe(&st->rec, o.ringbuf_bytes, err, sizeof(err))) {
 		err_msg("%s", err);
 		goto out;
 	}
@@ -537,7 +527,8 @@ int cmd_run(int argc, char **argv)
 		goto out_cg;
 	err[0] = 0;
 	if (cgroup_move(st->cg_abs, st->child) ||
-	    recorder_track(&st->rec, &st->ses, st->cg_rel, (uint32_t)st->child, err, sizeof(err))) {
+	    app_add_session(&st->rec, &st->ses, st->cg_rel, (uint32_t)st->child, err,
+			    sizeof(err))) {
 		if (*err)
 			err_msg("%s", err);
 		else
@@ -561,18 +552,18 @@ int cmd_run(int argc, char **argv)
 	reap(st); /* killed orphans */
 	st->ses.exit_code = exit_status_of(st->child_status, &st->ses);
 	finish_egress(st);
-	recorder_finish(&st->rec, &st->ses);
+	app_end_session(&st->rec, &st->ses);
 	rc = st->ses.exit_code;
 	print_summary(st, t0);
 out_cg:
-	egress_detach(&st->eg, &st->rec);
+	app_remove_egress(&st->rec, &st->eg);
 	cgroup_kill(st->cg_abs);
 	for (i = 0; i < 100 && cgroup_populated(st->cg_abs); i++)
 		usleep(10000);
 	cgroup_remove(st->cg_abs);
 out:
 	metrics_stop();
-	recorder_destroy(&st->rec);
+	app_destroy(&st->rec);
 	free(st);
 	return rc;
 }

@@ -2,6 +2,7 @@
 #include "model/proctree.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,7 +15,7 @@ int proctree_init(struct proctree *t)
 	memset(t, 0, sizeof(*t));
 	t->cap = 4096;
 	t->slots = calloc(t->cap, sizeof(*t->slots));
-	return t->slots ? 0 : -1;
+	return t->slots ? 0 : -ENOMEM;
 }
 
 static void proc_release(struct proc *p)
@@ -67,7 +68,7 @@ static int grow(struct proctree *t)
 
 	nt.slots = calloc(nt.cap, sizeof(*nt.slots));
 	if (!nt.slots)
-		return -1;
+		return -ENOMEM;
 	for (i = 0; i < t->cap; i++) {
 		if (t->slots[i].pid) {
 			size_t j = slot_of(&nt, t->slots[i].pid);
@@ -104,11 +105,33 @@ struct proc *proctree_upsert(struct proctree *t, uint32_t pid)
 	return &t->slots[i];
 }
 
+struct proc *proctree_get_or_read(struct proctree *t, uint32_t pid)
+{
+	struct proc *p = proctree_get(t, pid);
+	char path[64], buf[512], *open, *close;
+	unsigned ppid = 0;
+
+	if (p)
+		return p;
+	snprintf(path, sizeof(path), "/proc/%u/stat", pid);
+	if (read_small_file(path, buf, sizeof(buf)) <= 0)
+		return NULL;
+	open = strchr(buf, '(');
+	close = strrchr(buf, ')');
+	if (!open || !close || close < open || sscanf(close + 1, " %*c %u", &ppid) != 1)
+		return NULL;
+	if (!(p = proctree_upsert(t, pid)))
+		return NULL;
+	p->ppid = ppid;
+	snprintf(p->name, sizeof(p->name), "%.*s", (int)(close - open - 1), open + 1);
+	return p;
+}
+
 int proctree_set_exe(struct proc *p, const char *exe)
 {
 	char *c = strdup(exe ? exe : "");
 	if (!c)
-		return -1;
+		return -ENOMEM;
 	free(p->exe);
 	p->exe = c;
 	return 0;
@@ -120,14 +143,14 @@ int proc_open_name_put(struct proc *p, uint64_t key, const char *path, const cha
 	char *pc, *rc = NULL;
 
 	if (!p->opens && !(p->opens = calloc(PROC_OPEN_NAMES, sizeof(*p->opens))))
-		return -1;
+		return -ENOMEM;
 	pc = strdup(path ? path : "");
 	if (requested)
 		rc = strdup(requested);
 	if (!pc || (requested && !rc)) {
 		free(pc);
 		free(rc);
-		return -1;
+		return -ENOMEM;
 	}
 	n = &p->opens[p->opens_next++ % PROC_OPEN_NAMES];
 	free(n->path);
@@ -212,7 +235,7 @@ int proctree_scan_cgroup(const char *cgpath, void (*fn)(void *ctx, uint32_t pid)
 	int count = 0;
 
 	if (!d)
-		return -1;
+		return -errno;
 	while ((de = readdir(d))) {
 		char path[64], buf[4096], *line;
 		uint32_t pid;

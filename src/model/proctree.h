@@ -1,6 +1,8 @@
-/* proctree.h: the live process table in user space: pid -> executable,
- * parent, session. Fed by process events and by seeding from /proc; read by
- * the decoders to fill process.executable.path on every event. */
+/* proctree.h: the one process table in user space: pid -> name, parent,
+ * executable, session, recent opens. Fed by process events, by seeding from
+ * /proc and by the Enrich stage (names and parents seen in records, and
+ * ancestors read from /proc); read by the decoders to fill
+ * process.executable.path and by Enrich for process.parent.chain. */
 #ifndef PROCTOR_PROCTREE_H
 #define PROCTOR_PROCTREE_H
 #include <stdbool.h>
@@ -22,10 +24,14 @@ struct proc_open_name {
 struct proc {
 	uint32_t pid; /* 0 = free slot */
 	uint32_t ppid;
+	char name[16]; /* comm, as last seen in a record or /proc; "" unknown */
 	uint64_t session_key;
 	uint64_t start_ns;
 	char *exe;
 	bool exited;
+	/* The store's row for this process (its processes table), for the
+	 * SQLite sink to update without a lookup; 0 = not known. */
+	int64_t store_row;
 	uint32_t opens_next;
 	struct proc_open_name *opens; /* ring of PROC_OPEN_NAMES, NULL until used */
 };
@@ -52,6 +58,9 @@ struct proc *proctree_get(struct proctree *t, uint32_t pid);
 
 /* Find or insert; NULL when out of memory or full. */
 struct proc *proctree_upsert(struct proctree *t, uint32_t pid);
+/* Find, or learn name and parent from /proc/PID/stat (a process outside
+ * the sessions, e.g. an ancestor in a parent chain); NULL when neither. */
+struct proc *proctree_get_or_read(struct proctree *t, uint32_t pid);
 int proctree_set_exe(struct proc *p, const char *exe);
 /* Remember / look up the name of an open by its fold key. */
 int proc_open_name_put(struct proc *p, uint64_t key, const char *path, const char *requested);

@@ -36,6 +36,7 @@ void record_reset(struct record *r)
 	}
 	r->arena.used_total = 0;
 	r->nf = 0;
+	r->lost_fields = 0;
 	r->type = 0;
 	r->type_name = NULL;
 	r->time_ns = 0;
@@ -103,8 +104,10 @@ char *record_strdup(struct record *r, const char *s)
 static struct field *add_field(struct record *r, const char *key, enum field_kind kind)
 {
 	struct field *f;
-	if (r->nf >= RECORD_MAX_FIELDS)
+	if (r->nf >= RECORD_MAX_FIELDS) {
+		r->lost_fields++;
 		return NULL;
+	}
 	f = &r->f[r->nf++];
 	f->key = key;
 	f->klen = (uint32_t)strlen(key);

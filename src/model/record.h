@@ -44,6 +44,7 @@ struct record {
 	uint64_t cgroup_id;
 	uint32_t pid;
 	uint32_t nf;
+	uint32_t lost_fields; /* adds refused because f[] was full */
 	struct field f[RECORD_MAX_FIELDS];
 	struct arena arena;
 };
@@ -60,7 +61,8 @@ char *record_strndup(struct record *r, const char *s, size_t n);
 void record_begin(struct record *r, uint16_t type, const char *type_name, uint64_t time_ns);
 
 /* Adders copy strings into the arena; *_ref variants keep the pointer (static
- * strings only). All return 0, or -1 when the record is full. */
+ * strings only). All return 0, or -1 when the record is full (counted in
+ * lost_fields; the pipeline counts such records). */
 int record_add_str(struct record *r, const char *key, const char *s);
 int record_add_str_ref(struct record *r, const char *key, const char *s);
 int record_add_int(struct record *r, const char *key, int64_t v);

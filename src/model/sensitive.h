@@ -1,11 +1,9 @@
-/* sensitive.h: paths whose reads matter most to a security reviewer: keys,
- * cloud and cluster credentials, .env files, service-account tokens. */
+/* sensitive.h: the old name of model/paths.h's credential globs, kept only
+ * for src/cli/tree.c until its queries move to src/store/ (then delete). */
 #ifndef PROCTOR_SENSITIVE_H
 #define PROCTOR_SENSITIVE_H
-#include <stdbool.h>
+#include "model/paths.h"
 
-/* NULL-terminated list of globs (fnmatch/SQLite GLOB syntax). */
-extern const char *const sensitive_path_globs[];
-bool path_is_sensitive(const char *path);
+#define sensitive_path_globs credential_path_globs
 
 #endif

@@ -1,6 +1,7 @@
-/* session.c: session identity. */
+/* session.c: session identity and the table of sessions being recorded. */
 #include "model/session.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
@@ -28,4 +29,36 @@ void session_init(struct session *s, const char *agent, const char *project)
 	gethostname(s->host, sizeof(s->host) - 1);
 	s->start_ns = now_realtime_ns();
 	s->exit_code = -1;
+}
+
+int session_add(struct session_table *t, struct session *s)
+{
+	if (t->n >= SESSION_TABLE_MAX) {
+		t->refused++;
+		return -ENOSPC;
+	}
+	t->s[t->n++] = s;
+	return 0;
+}
+
+void session_remove(struct session_table *t, const struct session *s)
+{
+	size_t i;
+
+	for (i = 0; i < t->n; i++)
+		if (t->s[i] == s) {
+			t->s[i] = t->s[--t->n];
+			return;
+		}
+}
+
+struct session *session_find(const struct session_table *t, uint64_t key)
+{
+	size_t i;
+
+	if (t)
+		for (i = 0; i < t->n; i++)
+			if (t->s[i]->key == key)
+				return t->s[i];
+	return NULL;
 }

@@ -2,9 +2,12 @@
  * agent or container lifetime): identity, attribution labels and counters. */
 #ifndef PROCTOR_SESSION_H
 #define PROCTOR_SESSION_H
+#include <stddef.h>
 #include <stdint.h>
 
 #include "proctor/abi.h"
+
+struct egress_policy;
 
 struct session {
 	char id[40];  /* "20261122T150434-3f2a9c", printable and sortable */
@@ -24,11 +27,25 @@ struct session {
 	uint64_t drops; /* kernel + user space, any reason */
 	uint64_t kernel_drops;
 	uint64_t processes;
-	uint64_t user_drops;	/* decode errors, limits, sink losses */
-	char drops_detail[512]; /* JSON object: kernel losses by event type */
+	uint64_t user_drops;			   /* decode errors, limits, sink losses */
+	char drops_detail[512];			   /* JSON object: kernel losses by event type */
+	const struct egress_policy *egress_policy; /* rule names of net.flow; NULL: none */
 };
 
 /* Fill id/key from the clock and randomness; agent/project may be NULL. */
 void session_init(struct session *s, const char *agent, const char *project);
+
+/* The sessions one process records at once, by kernel key. Adding beyond
+ * SESSION_TABLE_MAX fails (-ENOSPC) and is counted in refused. */
+#define SESSION_TABLE_MAX 64
+struct session_table {
+	struct session *s[SESSION_TABLE_MAX];
+	size_t n;
+	uint64_t refused;
+};
+int session_add(struct session_table *t, struct session *s);
+void session_remove(struct session_table *t, const struct session *s);
+/* NULL when t is NULL or holds no session with that key. */
+struct session *session_find(const struct session_table *t, uint64_t key);
 
 #endif

@@ -10,11 +10,4 @@
  * ("FILE:LINE: reason"). */
 int pipeline_load_config(struct pipeline *p, const char *path, char *err, size_t errlen);
 
-/* Serve Prometheus /metrics and /healthz on ADDR ("127.0.0.1:9464"). */
-int metrics_start(const char *addr, struct pipeline *p, char *err, size_t errlen);
-void metrics_stop(void);
-/* The /metrics text (Prometheus exposition format 0.0.4). */
-struct strbuf;
-int metrics_render(struct pipeline *p, struct strbuf *sb);
-
 #endif

@@ -1,6 +1,8 @@
-/* enrich.c: the Enrich stage: session attribution, user/group names (cached
- * getpwuid/getgrgid), a process table learnt from the records themselves
- * (pid -> name, parent, executable; /proc fallback) for parent chains. */
+/* enrich.c: the Enrich stage: user/group names (cached getpwuid/getgrgid),
+ * parent chains from the process table (which it teaches the names and
+ * parents seen in records; /proc for ancestors it does not know) and the
+ * severity. Attribution (host, session, agent, project, executable) is the
+ * decoder's, once (decode_common). */
 #include "pipeline/enrich.h"
 
 #include <grp.h>
@@ -12,15 +14,8 @@
 
 #include "util/util.h"
 
-#define PROC_SLOTS  8192
 #define ID_SLOTS    256
 #define CHAIN_DEPTH 4
-
-struct proc_ent {
-	uint32_t pid, ppid;
-	char name[16];
-	char *exe;
-};
 
 struct id_ent {
 	int64_t id;
@@ -29,67 +24,34 @@ struct id_ent {
 };
 
 struct enricher {
-	struct proc_ent procs[PROC_SLOTS];
+	struct proctree *procs; /* own, or the app's (enricher_use_procs) */
+	struct proctree own;
 	struct id_ent users[ID_SLOTS], groups[ID_SLOTS];
-	char host[256];
 };
-
-static const char *const sev_names[SEV_MAX] = {"debug",	  "info",  "notice",
-					       "warning", "error", "critical"};
-
-const char *severity_name(enum severity s)
-{
-	return s < SEV_MAX ? sev_names[s] : "info";
-}
-
-int severity_parse(const char *s)
-{
-	int i;
-	for (i = 0; i < SEV_MAX; i++)
-		if (!strcmp(s, sev_names[i]))
-			return i;
-	return -1;
-}
-
-enum severity record_severity(const struct record *r)
-{
-	const char *t = r->type_name ? r->type_name : "", *v;
-
-	if (!strcmp(t, "security.escape"))
-		return SEV_CRITICAL;
-	if (!strncmp(t, "security.", 9))
-		return SEV_WARNING;
-	v = record_get_str(r, "verdict");
-	if (v && !strcmp(v, "DENIED"))
-		return SEV_WARNING;
-	v = record_get_str(r, "event.outcome");
-	if (v && !strcmp(v, "failure"))
-		return SEV_NOTICE;
-	return SEV_INFO;
-}
-
-enum severity record_severity_field(const struct record *r)
-{
-	const char *s = record_get_str(r, "event.severity");
-	int v = s ? severity_parse(s) : -1;
-	return v >= 0 ? (enum severity)v : record_severity(r);
-}
 
 struct enricher *enricher_new(void)
 {
 	struct enricher *e = calloc(1, sizeof(*e));
-	if (e && gethostname(e->host, sizeof(e->host) - 1))
-		snprintf(e->host, sizeof(e->host), "unknown");
+
+	if (e && proctree_init(&e->own)) {
+		free(e);
+		return NULL;
+	}
+	if (e)
+		e->procs = &e->own;
 	return e;
+}
+
+void enricher_use_procs(struct enricher *e, struct proctree *t)
+{
+	e->procs = t ? t : &e->own;
 }
 
 void enricher_free(struct enricher *e)
 {
-	size_t i;
 	if (!e)
 		return;
-	for (i = 0; i < PROC_SLOTS; i++)
-		free(e->procs[i].exe);
+	proctree_free(&e->own);
 	free(e);
 }
 
@@ -115,58 +77,22 @@ static const char *id_name(struct id_ent *tab, int64_t id, int is_group)
 	return ent->name[0] ? ent->name : NULL;
 }
 
-static struct proc_ent *proc_slot(struct enricher *e, uint32_t pid)
-{
-	return &e->procs[pid % PROC_SLOTS];
-}
-
-/* Look a pid up, reading /proc/PID/stat once when we have not seen it. */
-static struct proc_ent *proc_get(struct enricher *e, uint32_t pid)
-{
-	struct proc_ent *p = proc_slot(e, pid);
-	char path[64], buf[512], *open, *close;
-	unsigned ppid = 0;
-
-	if (p->pid == pid)
-		return p;
-	snprintf(path, sizeof(path), "/proc/%u/stat", pid);
-	if (read_small_file(path, buf, sizeof(buf)) <= 0)
-		return NULL;
-	open = strchr(buf, '(');
-	close = strrchr(buf, ')');
-	if (!open || !close || close < open || sscanf(close + 1, " %*c %u", &ppid) != 1)
-		return NULL;
-	free(p->exe);
-	memset(p, 0, sizeof(*p));
-	p->pid = pid;
-	p->ppid = ppid;
-	snprintf(p->name, sizeof(p->name), "%.*s", (int)(close - open - 1), open + 1);
-	return p;
-}
-
 static void proc_learn(struct enricher *e, const struct record *r)
 {
 	int64_t pid, ppid;
 	const char *name = record_get_str(r, "process.name");
 	const char *exe = record_get_str(r, "process.executable.path");
-	struct proc_ent *p;
+	struct proc *p;
 
-	if (!record_get_int(r, "process.pid", &pid) || pid <= 0)
+	if (!record_get_int(r, "process.pid", &pid) || pid <= 0 ||
+	    !(p = proctree_upsert(e->procs, (uint32_t)pid)))
 		return;
-	p = proc_slot(e, (uint32_t)pid);
-	if (p->pid != (uint32_t)pid) {
-		free(p->exe);
-		memset(p, 0, sizeof(*p));
-		p->pid = (uint32_t)pid;
-	}
 	if (record_get_int(r, "process.parent_pid", &ppid) && ppid > 0)
 		p->ppid = (uint32_t)ppid;
 	if (name && *name)
 		snprintf(p->name, sizeof(p->name), "%s", name);
-	if (exe && *exe && (!p->exe || strcmp(p->exe, exe))) {
-		free(p->exe);
-		p->exe = strdup(exe);
-	}
+	if (exe && *exe && (!p->exe || strcmp(p->exe, exe)))
+		proctree_set_exe(p, exe);
 }
 
 /* "[ < ]NAME(PID)" at dst as snprintf(dst, room, "%s%s(%u)", ...) would
@@ -175,7 +101,7 @@ static void proc_learn(struct enricher *e, const struct record *r)
 static size_t chain_piece(char *dst, size_t room, int depth, const char *name, uint32_t pid)
 {
 	char buf[128], num[12];
-	size_t n = 0, nl = strnlen(name, 64), k = sizeof(num);
+	size_t n = 0, nl = strnlen(name, sizeof(((struct proc *)0)->name)), k = sizeof(num);
 
 	if (depth) {
 		memcpy(buf, " < ", 3);
@@ -207,7 +133,7 @@ static void add_chain(struct enricher *e, struct record *r, uint32_t ppid)
 
 	chain[0] = 0;
 	for (depth = 0; ppid > 0 && depth < CHAIN_DEPTH; depth++) {
-		struct proc_ent *p = proc_get(e, ppid);
+		struct proc *p = proctree_get_or_read(e->procs, ppid);
 		size_t n = chain_piece(chain + len, sizeof(chain) - len, depth,
 				       p && p->name[0] ? p->name : "?", ppid);
 		if (n >= sizeof(chain) - len)
@@ -221,38 +147,21 @@ static void add_chain(struct enricher *e, struct record *r, uint32_t ppid)
 		record_add_str(r, "process.parent.chain", chain);
 }
 
-static void add_if_absent(struct record *r, const char *key, const char *val)
-{
-	if (val && !record_get(r, key))
-		record_add_str(r, key, val);
-}
-
-void enrich_record(struct enricher *e, struct record *r, const struct session *ses)
+void enrich_record(struct enricher *e, struct record *r)
 {
 	int64_t v, pid;
 	const char *name;
 
 	proc_learn(e, r);
-	add_if_absent(r, "host.name", ses && ses->host[0] ? ses->host : e->host);
-	if (ses) {
-		add_if_absent(r, "session", ses->id);
-		add_if_absent(r, "agent", ses->agent);
-		add_if_absent(r, "project", ses->project);
-	}
 	if (record_get_int(r, "process.user.id", &v) && !record_get(r, "process.user.name") &&
 	    (name = id_name(e->users, v, 0)))
 		record_add_str(r, "process.user.name", name);
 	if (record_get_int(r, "process.group.id", &v) && !record_get(r, "process.group.name") &&
 	    (name = id_name(e->groups, v, 1)))
 		record_add_str(r, "process.group.name", name);
-	if (record_get_int(r, "process.pid", &pid) && pid > 0) {
-		struct proc_ent *p = proc_slot(e, (uint32_t)pid);
-		if (p->pid == (uint32_t)pid && p->exe)
-			add_if_absent(r, "process.executable.path", p->exe);
-		if (!record_get(r, "process.parent.chain") &&
-		    record_get_int(r, "process.parent_pid", &v))
-			add_chain(e, r, (uint32_t)v);
-	}
+	if (record_get_int(r, "process.pid", &pid) && pid > 0 &&
+	    !record_get(r, "process.parent.chain") && record_get_int(r, "process.parent_pid", &v))
+		add_chain(e, r, (uint32_t)v);
 	if (!record_get(r, "event.severity"))
 		record_add_str_ref(r, "event.severity", severity_name(record_severity(r)));
 }

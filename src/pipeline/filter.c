@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pipeline/enrich.h"
+#include "model/severity.h"
 
 static const char *const list_names[FL_MAX] = {"types", "agents", "projects", "paths"};
 

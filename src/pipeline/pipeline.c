@@ -1,44 +1,34 @@
-/* pipeline.c: record pool, the stages (enrich -> redact -> rate limit at
- * commit; per-sink filter at flush) and batching towards the sinks. Every
+/* pipeline.c: record pool, the stages (enrich -> redact -> escape -> rate
+ * limit at commit; per-sink filter at flush) and batching towards the sinks. Every
  * record that does not reach a sink is counted by reason, in the totals and
  * in its session's drops. */
 #include "pipeline/pipeline.h"
 
-#include <pthread.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "pipeline/enrich.h"
+#include "pipeline/escape.h"
 #include "pipeline/filter.h"
 #include "pipeline/ratelimit.h"
 #include "pipeline/redact.h"
-#include "sinks/netsink.h"
 #include "util/util.h"
-
-static const char *const drop_names[DROP_REASON_MAX] = {
-	[DROP_RINGBUF_FULL] = "ringbuf_full", [DROP_DECODE] = "decode_error",
-	[DROP_RATE_LIMIT] = "rate_limited",   [DROP_SINK_ERROR] = "sink_error",
-	[DROP_SPOOL_FULL] = "spool_full",
-};
-
-const char *drop_reason_name(enum drop_reason r)
-{
-	return r < DROP_REASON_MAX ? drop_names[r] : "unknown";
-}
 
 static int alloc_batch(struct pipeline *p, size_t cap)
 {
 	size_t i;
 
 	p->cap = cap;
-	p->pool = calloc(p->cap, sizeof(*p->pool));
+	p->pool = calloc(p->cap + 1, sizeof(*p->pool)); /* + the spare */
 	p->batch = calloc(p->cap, sizeof(*p->batch));
 	p->fbatch = calloc(p->cap, sizeof(*p->fbatch));
 	if (!p->pool || !p->batch || !p->fbatch)
-		return -1;
-	for (i = 0; i < p->cap; i++)
+		return -ENOMEM;
+	for (i = 0; i <= p->cap; i++)
 		record_init(&p->pool[i]);
+	p->spare = &p->pool[p->cap];
 	return 0;
 }
 
@@ -47,12 +37,12 @@ static void free_batch(struct pipeline *p)
 	size_t i;
 
 	if (p->pool)
-		for (i = 0; i < p->cap; i++)
+		for (i = 0; i <= p->cap; i++)
 			record_free(&p->pool[i]);
 	free(p->pool);
 	free(p->batch);
 	free(p->fbatch);
-	p->pool = NULL;
+	p->pool = p->spare = NULL;
 	p->batch = p->fbatch = NULL;
 }
 
@@ -61,12 +51,12 @@ int pipeline_init(struct pipeline *p, size_t batch_cap, uint64_t interval_ns)
 	memset(p, 0, sizeof(*p));
 	p->interval_ns = interval_ns ? interval_ns : 100000000ull;
 	if (alloc_batch(p, batch_cap ? batch_cap : 4096))
-		return -1;
+		return -ENOMEM;
 	p->enricher = enricher_new();
 	p->redactor = redactor_new(true);
 	p->limit = calloc(1, sizeof(*p->limit));
 	if (!p->enricher || !p->redactor || !p->limit)
-		return -1;
+		return -ENOMEM;
 	ratelimit_init(p->limit, 0, 0);
 	p->last_flush_ns = now_monotonic_ns();
 	return 0;
@@ -77,10 +67,12 @@ void pipeline_destroy(struct pipeline *p)
 	size_t i;
 
 	pipeline_flush(p);
+	for (i = 0; i < p->nsinks; i++) /* all drain in parallel */
+		if (p->sinks[i]->ops->request_stop)
+			p->sinks[i]->ops->request_stop(p->sinks[i]);
 	for (i = 0; i < p->nsinks; i++)
-		netsink_request_stop(p->sinks[i]); /* all drain in parallel */
-	for (i = 0; i < p->nsinks; i++)
-		netsink_drain(p->sinks[i]);
+		if (p->sinks[i]->ops->drain)
+			p->sinks[i]->ops->drain(p->sinks[i]);
 	pipeline_collect_sink_drops(p);
 	for (i = 0; i < p->nsinks; i++) {
 		filter_free(p->sinks[i]->filter);
@@ -105,11 +97,8 @@ int pipeline_add_sink(struct pipeline *p, const char *url, char *err, size_t err
 	s = sink_open_url(url, err, errlen);
 	if (!s)
 		return -1;
+	s->procs = p->procs;
 	p->sinks[p->nsinks++] = s;
-	/* Network sinks spool next to the store unless told otherwise. */
-	if (!strncmp(url, "sqlite:", 7) && !netsink_defaults.store_spool_dir[0])
-		snprintf(netsink_defaults.store_spool_dir, sizeof(netsink_defaults.store_spool_dir),
-			 "%.500s.spool", url + 7);
 	return 0;
 }
 
@@ -121,6 +110,16 @@ void pipeline_set_sink_filter(struct pipeline *p, size_t i, struct sink_filter *
 	}
 	filter_free(p->sinks[i]->filter);
 	p->sinks[i]->filter = f;
+}
+
+void pipeline_use_procs(struct pipeline *p, struct proctree *t)
+{
+	size_t i;
+
+	p->procs = t;
+	enricher_use_procs(p->enricher, t);
+	for (i = 0; i < p->nsinks; i++)
+		p->sinks[i]->procs = t;
 }
 
 void pipeline_set_rate_limit(struct pipeline *p, double per_second, double burst)
@@ -136,24 +135,24 @@ int pipeline_set_batch(struct pipeline *p, size_t size, uint64_t interval_ns)
 		pipeline_flush(p);
 		free_batch(p);
 		if (alloc_batch(p, size))
-			return -1;
+			return -ENOMEM;
 	}
 	return 0;
 }
 
-void pipeline_add_session(struct pipeline *p, struct session *s)
+int pipeline_add_session(struct pipeline *p, struct session *s)
 {
-	if (p->nsessions < PIPELINE_MAX_SESSIONS)
-		p->sessions[p->nsessions++] = s;
+	return session_add(&p->sessions, s);
+}
+
+void pipeline_remove_session(struct pipeline *p, struct session *s)
+{
+	session_remove(&p->sessions, s);
 }
 
 struct session *pipeline_session(struct pipeline *p, uint64_t key)
 {
-	size_t i;
-	for (i = 0; i < p->nsessions; i++)
-		if (p->sessions[i]->key == key)
-			return p->sessions[i];
-	return NULL;
+	return session_find(&p->sessions, key);
 }
 
 /* Sinks see the session with its command redacted (the caller's argv is
@@ -218,32 +217,65 @@ void pipeline_count_drop(struct pipeline *p, enum drop_reason why, uint64_t sess
 	}
 }
 
-void pipeline_commit(struct pipeline *p, struct record *r)
+/* Enrich and redact one record. */
+static void prepare(struct pipeline *p, struct record *r)
 {
-	struct session *s = pipeline_session(p, r->session_key);
-	uint64_t key = r->cgroup_id ? r->cgroup_id : r->session_key;
-
-	/* The record must be the pool slot handed out by pipeline_record(). */
-	if (r != &p->pool[p->n])
-		return;
 	if (r->type < PR_EV_MAX) {
 		p->stats.events_by_type[r->type]++;
 		if (!p->type_names[r->type] && r->type_name)
 			p->type_names[r->type] = r->type_name;
 	}
-	enrich_record(p->enricher, r, s);
+	enrich_record(p->enricher, r);
 	if (p->redactor && redact_record(p->redactor, r))
 		p->stats.redacted++;
-	if (!ratelimit_allow(p->limit, key, now_monotonic_ns())) {
-		pipeline_count_drop(p, DROP_RATE_LIMIT, r->session_key, 1);
-		return; /* the slot is handed out again */
+	if (r->lost_fields) {
+		p->stats.truncated++;
+		p->stats.lost_fields += r->lost_fields;
 	}
+}
+
+/* r (the pool slot at n) joins the batch. */
+static void append(struct pipeline *p, struct record *r, struct session *s)
+{
 	p->stats.committed++;
 	if (s)
 		s->events++;
 	p->batch[p->n++] = r;
 	if (p->n >= p->cap)
 		pipeline_flush(p);
+}
+
+/* The derived record, built in the spare, takes the next pool slot. */
+static void append_spare(struct pipeline *p, struct session *s)
+{
+	struct record slot = p->pool[p->n];
+
+	p->pool[p->n] = *p->spare;
+	*p->spare = slot;
+	append(p, &p->pool[p->n], s);
+}
+
+/* The limit decides once per kernel event: a derived escape shares the fate
+ * of its source, so neither goes out without the other. */
+void pipeline_commit(struct pipeline *p, struct record *r)
+{
+	struct session *s = pipeline_session(p, r->session_key);
+	uint64_t key = r->cgroup_id ? r->cgroup_id : r->session_key;
+	bool escape;
+
+	/* The record must be the pool slot handed out by pipeline_record(). */
+	if (r != &p->pool[p->n])
+		return;
+	prepare(p, r);
+	if ((escape = escape_derive(r, p->spare)))
+		prepare(p, p->spare);
+	if (!ratelimit_allow(p->limit, key, now_monotonic_ns())) {
+		pipeline_count_drop(p, DROP_RATE_LIMIT, r->session_key, 1 + escape);
+		return; /* the slot is handed out again */
+	}
+	append(p, r, s);
+	if (escape)
+		append_spare(p, s);
 }
 
 void pipeline_tick(struct pipeline *p, uint64_t now_ns)
@@ -312,13 +344,14 @@ void pipeline_flush(struct pipeline *p)
 
 void pipeline_collect_sink_drops(struct pipeline *p)
 {
-	struct netsink_drop d[64];
+	struct sink_drop d[64];
 	size_t i, j, n;
 
 	for (i = 0; i < p->nsinks; i++) {
-		if (!netsink_of(p->sinks[i]))
+		struct sink *k = p->sinks[i];
+		if (!k->ops->take_drops)
 			continue;
-		while ((n = netsink_take_drops(p->sinks[i], d, 64)) > 0)
+		while ((n = k->ops->take_drops(k, d, 64)) > 0)
 			for (j = 0; j < n; j++)
 				pipeline_count_drop(p, d[j].why, d[j].session_key, d[j].n);
 	}
@@ -329,14 +362,9 @@ bool pipeline_healthy(struct pipeline *p, char *why, size_t whylen)
 	size_t i;
 
 	for (i = 0; i < p->nsinks; i++) {
-		struct netsink *ns = netsink_of(p->sinks[i]);
-		if (ns && !netsink_up(ns)) {
-			pthread_mutex_lock(&ns->mu);
-			snprintf(why, whylen, "sink %s is not delivering: %s", ns->display,
-				 ns->last_error);
-			pthread_mutex_unlock(&ns->mu);
+		struct sink *k = p->sinks[i];
+		if (k->ops->healthy && !k->ops->healthy(k, why, whylen))
 			return false;
-		}
 	}
 	snprintf(why, whylen, "ok");
 	return true;

@@ -1,31 +1,22 @@
-/* pipeline.h: decoded records flow enrich -> redact -> filter -> limit ->
- * batch -> sinks. The pipeline owns a pool of records (one batch worth): the
- * reader asks for a free record, the decoder fills it, commit() runs the
- * stages, and a full batch or the flush interval hands the batch to every
- * sink. Every record that does not reach a sink is counted by reason. */
+/* pipeline.h: decoded records flow enrich -> redact -> escape -> limit ->
+ * batch -> filter -> sinks. The pipeline owns a pool of records (one batch
+ * worth, and a spare for a derived record): the reader asks for a free
+ * record, the decoder fills it, commit() runs the stages, and a full batch
+ * or the flush interval hands the batch to every sink. Every record that
+ * does not reach a sink is counted by reason. */
 #ifndef PROCTOR_PIPELINE_H
 #define PROCTOR_PIPELINE_H
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "model/drop.h"
 #include "model/record.h"
 #include "model/session.h"
 #include "proctor/abi.h"
 #include "sinks/sink.h"
 
-enum drop_reason {
-	DROP_RINGBUF_FULL, /* kernel: ring buffer reserve failed */
-	DROP_DECODE,	   /* malformed record from the kernel */
-	DROP_RATE_LIMIT,   /* per-cgroup token bucket */
-	DROP_SINK_ERROR,   /* a sink failed and could not spool */
-	DROP_SPOOL_FULL,   /* oldest spooled records evicted */
-	DROP_REASON_MAX,
-};
-const char *drop_reason_name(enum drop_reason r);
-
-#define PIPELINE_MAX_SINKS    16
-#define PIPELINE_MAX_SESSIONS 64
+#define PIPELINE_MAX_SINKS 16
 
 struct pipeline_stats {
 	uint64_t events_by_type[PR_EV_MAX];
@@ -35,8 +26,11 @@ struct pipeline_stats {
 	uint64_t redacted;     /* records in which a secret was replaced */
 	uint64_t filtered_out; /* (record, sink) pairs a sink's filter skipped */
 	uint64_t kernel_lost;  /* ring-buffer losses reported by the reader */
+	uint64_t truncated;    /* records that lost fields (RECORD_MAX_FIELDS) */
+	uint64_t lost_fields;  /* the fields they lost */
 };
 
+struct proctree;
 struct redactor;
 struct enricher;
 struct ratelimit;
@@ -44,14 +38,15 @@ struct ratelimit;
 struct pipeline {
 	struct sink *sinks[PIPELINE_MAX_SINKS];
 	size_t nsinks;
-	struct record *pool;   /* cap records */
+	struct record *pool;   /* cap records, then the spare */
+	struct record *spare;  /* where the escape stage derives a record */
 	struct record **batch; /* committed, waiting for flush */
 	size_t n, cap;
 	uint64_t interval_ns, last_flush_ns;
-	struct session *sessions[PIPELINE_MAX_SESSIONS];
-	size_t nsessions;
+	struct session_table sessions; /* per-session counts of events and drops */
 	struct pipeline_stats stats;
 	/* Stages (pipeline_init sets defaults; the config file changes them). */
+	struct proctree *procs; /* the app's process table, NULL: none shared */
 	struct enricher *enricher;
 	struct redactor *redactor;	   /* NULL: redaction off */
 	struct ratelimit *limit;	   /* rate 0: off */
@@ -64,7 +59,9 @@ void pipeline_destroy(struct pipeline *p); /* flushes and closes sinks */
 /* Opens and adds a sink by URL; err filled on failure. */
 int pipeline_add_sink(struct pipeline *p, const char *url, char *err, size_t errlen);
 
-void pipeline_add_session(struct pipeline *p, struct session *s);
+/* -ENOSPC (counted in sessions.refused) beyond SESSION_TABLE_MAX. */
+int pipeline_add_session(struct pipeline *p, struct session *s);
+void pipeline_remove_session(struct pipeline *p, struct session *s);
 struct session *pipeline_session(struct pipeline *p, uint64_t key);
 int pipeline_session_begin(struct pipeline *p, struct session *s);
 int pipeline_session_end(struct pipeline *p, struct session *s);
@@ -79,6 +76,9 @@ void pipeline_count_drop(struct pipeline *p, enum drop_reason why, uint64_t sess
 void pipeline_tick(struct pipeline *p, uint64_t now_ns); /* flush on interval */
 void pipeline_flush(struct pipeline *p);
 
+/* Enrich learns into and reads this process table (NULL: its own), and
+ * every sink may read it (sink.procs). */
+void pipeline_use_procs(struct pipeline *p, struct proctree *t);
 /* Stage settings (config file). rate 0 turns limiting off. */
 void pipeline_set_rate_limit(struct pipeline *p, double per_second, double burst);
 int pipeline_set_batch(struct pipeline *p, size_t size, uint64_t interval_ns);

@@ -27,10 +27,6 @@ bool http_status_retryable(long status); /* 429, 502, 503, 504 */
 	{                                                                                          \
 		return netsink_open(s, scheme_str, rest, &netops, err, errlen);                    \
 	}                                                                                          \
-	const struct sink_ops var = {.scheme = scheme_str,                                         \
-				     .open = var##_open,                                           \
-				     .write = netsink_write,                                       \
-				     .flush = netsink_flush,                                       \
-				     .close = netsink_close}
+	const struct sink_ops var = {.scheme = scheme_str, .open = var##_open, NETSINK_SINK_OPS}
 
 #endif

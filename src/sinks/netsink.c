@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "sinks/recser.h"
+#include "util/hash.h"
 #include "util/util.h"
 
 struct netsink_defaults netsink_defaults = {
@@ -159,7 +160,7 @@ static void push_drop(struct netsink *ns, enum drop_reason why, uint64_t key, ui
 		}
 	}
 	if (ns->ndrops < NETSINK_DROPQ) {
-		ns->dropq[ns->ndrops++] = (struct netsink_drop){why, key, n};
+		ns->dropq[ns->ndrops++] = (struct sink_drop){why, key, n};
 		return;
 	}
 	ns->dropq[NETSINK_DROPQ - 1].n += n; /* never lose the count itself */
@@ -175,7 +176,7 @@ static void on_evict(void *ctx, uint64_t key)
 	pthread_mutex_unlock(&ns->mu);
 }
 
-size_t netsink_take_drops(struct sink *s, struct netsink_drop *d, size_t max)
+size_t netsink_take_drops(struct sink *s, struct sink_drop *d, size_t max)
 {
 	struct netsink *ns = netsink_of(s);
 	size_t n;
@@ -196,6 +197,22 @@ bool netsink_up(struct netsink *ns)
 	bool up;
 	pthread_mutex_lock(&ns->mu);
 	up = ns->up;
+	pthread_mutex_unlock(&ns->mu);
+	return up;
+}
+
+bool netsink_healthy(struct sink *s, char *why, size_t whylen)
+{
+	struct netsink *ns = netsink_of(s);
+	bool up = true;
+
+	if (!ns)
+		return true;
+	pthread_mutex_lock(&ns->mu);
+	if (!ns->up) {
+		up = false;
+		snprintf(why, whylen, "sink %s is not delivering: %s", ns->display, ns->last_error);
+	}
 	pthread_mutex_unlock(&ns->mu);
 	return up;
 }
@@ -414,7 +431,7 @@ static int start_thread_nosig(pthread_t *t, void *(*fn)(void *), void *arg)
 static void spool_dir_for(const struct netsink *ns, char *out, size_t len)
 {
 	const char *base = sink_url_param(&ns->url, "spool_dir");
-	uint64_t h = 1469598103934665603ull;
+	uint64_t h = fnv1a_64(ns->display, strlen(ns->display), FNV1A_64_SEED);
 	const char *p;
 	char safe[64];
 	size_t i = 0;
@@ -429,8 +446,6 @@ static void spool_dir_for(const struct netsink *ns, char *out, size_t len)
 							   : NULL;
 	if (!base || !*base)
 		base = "/var/lib/proctor/spool";
-	for (p = ns->display; *p; p++)
-		h = (h ^ (unsigned char)*p) * 1099511628211ull;
 	for (p = ns->display; *p && i + 1 < sizeof(safe); p++)
 		if (isalnum((unsigned char)*p) || *p == '.' || *p == '-')
 			safe[i++] = *p;

@@ -13,7 +13,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "pipeline/pipeline.h"
 #include "sinks/sink.h"
 #include "sinks/spool.h"
 
@@ -55,12 +54,6 @@ struct netsink_ops {
 	const char *const *params;
 };
 
-struct netsink_drop {
-	enum drop_reason why;
-	uint64_t session_key;
-	uint64_t n;
-};
-
 #define NETSINK_DROPQ 256
 struct netsink_stats {
 	uint64_t sends, send_failures, records_sent, records_rejected, retries;
@@ -84,7 +77,7 @@ struct netsink {
 	bool started, stop, kick, up;
 	uint64_t drain_deadline_ns;
 	uint64_t drain_ms;
-	struct netsink_drop dropq[NETSINK_DROPQ];
+	struct sink_drop dropq[NETSINK_DROPQ];
 	size_t ndrops;
 	struct netsink_stats st;
 	char last_error[256];
@@ -103,9 +96,15 @@ void netsink_drain(struct sink *s);
 /* Ask the sender to finish (drain deadline starts now) without waiting, so
  * several sinks drain in parallel; netsink_drain() then joins. */
 void netsink_request_stop(struct sink *s);
+/* The sink_ops members every network sink shares (after .scheme, .open). */
+#define NETSINK_SINK_OPS                                                                           \
+	.write = netsink_write, .flush = netsink_flush, .close = netsink_close,                    \
+	.request_stop = netsink_request_stop, .drain = netsink_drain,                              \
+	.take_drops = netsink_take_drops, .healthy = netsink_healthy
 
 struct netsink *netsink_of(struct sink *s); /* NULL for local sinks */
-size_t netsink_take_drops(struct sink *s, struct netsink_drop *d, size_t max);
+size_t netsink_take_drops(struct sink *s, struct sink_drop *d, size_t max);
+bool netsink_healthy(struct sink *s, char *why, size_t whylen);
 bool netsink_up(struct netsink *ns);
 uint64_t netsink_spool_bytes(struct netsink *ns);
 uint64_t netsink_spool_pending(struct netsink *ns);		   /* events */

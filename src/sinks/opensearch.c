@@ -14,6 +14,7 @@
 
 #include "sinks/http_sinks.h"
 #include "sinks/jresp.h"
+#include "util/hash.h"
 #include "util/util.h"
 
 #define OS_DEFAULT_INDEX "ss4o_logs-proctor-default"
@@ -24,14 +25,6 @@ struct os_sink {
 	struct strbuf doc;
 	unsigned char *retry; /* per record: still to send */
 };
-
-static uint64_t fnv64(const char *s, size_t n, uint64_t h)
-{
-	size_t i;
-	for (i = 0; i < n; i++)
-		h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
-	return h;
-}
 
 static void os_body(struct os_sink *o, struct record *const *recs, size_t n, struct strbuf *b)
 {
@@ -47,8 +40,8 @@ static void os_body(struct os_sink *o, struct record *const *recs, size_t n, str
 		sb_printf(b, "{\"create\":{\"_index\":");
 		sb_json_str(b, o->h->index);
 		sb_printf(b, ",\"_id\":\"%016" PRIx64 "%016" PRIx64 "\"}}\n",
-			  fnv64(o->doc.buf, o->doc.len, 1469598103934665603ull),
-			  fnv64(o->doc.buf, o->doc.len, 0x84222325cbf29ce4ull));
+			  fnv1a_64(o->doc.buf, o->doc.len, FNV1A_64_SEED),
+			  fnv1a_64(o->doc.buf, o->doc.len, 0x84222325cbf29ce4ull));
 		fmt_rfc3339(recs[i]->time_ns, ts, sizeof(ts));
 		sb_printf(b, "{\"@timestamp\":\"%s\",", ts);
 		sb_append(b, o->doc.buf + 1, o->doc.len - 1);

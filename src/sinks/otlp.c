@@ -130,13 +130,7 @@ static int otlp_https_open(struct sink *s, const char *rest, char *err, size_t e
 	return netsink_open(s, "otlp+https", rest, &otlp_net_ops, err, errlen);
 }
 
-const struct sink_ops otlp_http_sink_ops = {.scheme = "otlp+http",
-					    .open = otlp_http_open,
-					    .write = netsink_write,
-					    .flush = netsink_flush,
-					    .close = netsink_close};
-const struct sink_ops otlp_https_sink_ops = {.scheme = "otlp+https",
-					     .open = otlp_https_open,
-					     .write = netsink_write,
-					     .flush = netsink_flush,
-					     .close = netsink_close};
+const struct sink_ops otlp_http_sink_ops = {
+	.scheme = "otlp+http", .open = otlp_http_open, NETSINK_SINK_OPS};
+const struct sink_ops otlp_https_sink_ops = {
+	.scheme = "otlp+https", .open = otlp_https_open, NETSINK_SINK_OPS};

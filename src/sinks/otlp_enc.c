@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pipeline/enrich.h"
+#include "model/severity.h"
 #include "sinks/pb.h"
 
 #define MAX_RESOURCES 64

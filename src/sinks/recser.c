@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/hash.h"
+
 #define INTERN_SLOTS   4096
 #define RECSER_VERSION 1
 
@@ -15,12 +17,10 @@ static const char *intern_tab[INTERN_SLOTS];
 
 const char *intern(const char *s, size_t n)
 {
-	uint64_t h = 1469598103934665603ull;
+	uint64_t h = fnv1a_64(s, n, FNV1A_64_SEED);
 	const char *res = NULL;
 	size_t i;
 
-	for (i = 0; i < n; i++)
-		h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
 	pthread_mutex_lock(&intern_mu);
 	for (i = 0; i < INTERN_SLOTS; i++) {
 		const char **slot = &intern_tab[(h + i) % INTERN_SLOTS];

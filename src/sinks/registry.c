@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sinks/netsink.h"
+
 /* Network sinks (issue 5): src/sinks/syslog.c, otlp.c, http_sinks.c. */
 extern const struct sink_ops syslog_udp_sink_ops, syslog_tcp_sink_ops, syslog_tls_sink_ops;
 extern const struct sink_ops otlp_http_sink_ops, otlp_https_sink_ops;
@@ -55,6 +57,10 @@ struct sink *sink_open_url(const char *url, char *err, size_t errlen)
 		free(s);
 		return NULL;
 	}
+	/* Network sinks spool next to the store unless told otherwise. */
+	if (!strncmp(url, "sqlite:", 7) && !netsink_defaults.store_spool_dir[0])
+		snprintf(netsink_defaults.store_spool_dir, sizeof(netsink_defaults.store_spool_dir),
+			 "%.500s.spool", url + 7);
 	return s;
 }
 

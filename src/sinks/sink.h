@@ -5,13 +5,23 @@
  * need during write(). Field keys are static strings (see record.h). */
 #ifndef PROCTOR_SINK_H
 #define PROCTOR_SINK_H
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "model/drop.h"
 #include "model/record.h"
 #include "model/session.h"
 
 struct sink;
+
+/* Records a sink lost after accepting them (spool evictions, permanent
+ * send failures), reported back to the pipeline's counters. */
+struct sink_drop {
+	enum drop_reason why;
+	uint64_t session_key;
+	uint64_t n;
+};
 
 struct sink_stats {
 	uint64_t records;      /* records accepted */
@@ -31,15 +41,26 @@ struct sink_ops {
 	void (*close)(struct sink *s);
 	int (*session_begin)(struct sink *s, const struct session *ses); /* optional */
 	int (*session_end)(struct sink *s, const struct session *ses);	 /* optional */
+	/* Optional, for sinks that deliver from a thread of their own: */
+	void (*request_stop)(struct sink *s); /* start the final drain, don't wait */
+	void (*drain)(struct sink *s);	      /* wait for it */
+	size_t (*take_drops)(struct sink *s, struct sink_drop *out, size_t max);
+	/* false, with why filled, when the sink is not delivering */
+	bool (*healthy)(struct sink *s, char *why, size_t whylen);
 };
 
 struct sink_filter; /* per-sink include/exclude rules (pipeline/filter) */
+struct proctree;
 
 struct sink {
 	const struct sink_ops *ops;
 	void *priv;
 	char url[512];
 	struct sink_filter *filter; /* NULL: everything */
+	/* The one process table, for a sink keeping per-process state (the
+	 * store's process rows: proc.store_row). Written by the reader thread
+	 * only; NULL until the pipeline is given one. */
+	struct proctree *procs;
 	struct sink_stats stats;
 };
 

@@ -258,9 +258,7 @@ static const struct netsink_ops syslog_net_ops = {
 	const struct sink_ops var = {                                                              \
 		.scheme = scheme_str,                                                              \
 		.open = var##_open,                                                                \
-		.write = netsink_write,                                                            \
-		.flush = netsink_flush,                                                            \
-		.close = netsink_close,                                                            \
+		NETSINK_SINK_OPS,                                                                  \
 	}
 
 SYSLOG_SINK(syslog_udp_sink_ops, "syslog+udp");

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "pipeline/enrich.h"
+#include "model/severity.h"
 #include "util/util.h"
 
 #define SD_VALUE_MAX 1024

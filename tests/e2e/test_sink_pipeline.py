@@ -94,3 +94,56 @@ def test_unknown_sink_option_is_refused(proctor, tmp_path):
     p = proctor.run(["true"], "--export", "syslog+udp://127.0.0.1:9?format=xml",
                     env=env_for(tmp_path))
     assert p.returncode != 0 and "bad option 'xml'" in p.stderr
+
+
+ESCAPE_COMMON = ["session", "agent", "project", "host.name", "process.pid", "process.tid",
+                 "process.parent_pid", "process.name", "process.executable.path",
+                 "process.user.id", "process.group.id", "process.user.name",
+                 "process.group.name", "process.parent.chain", "event.outcome", "error.code"]
+
+
+def test_rate_limited_opens_never_garble_their_escapes(proctor, tmp_path):
+    """Issue 10 §3: a file.open dropped by the rate limit left its pool slot
+    free, and the security.escape derived from it was then built in that same
+    slot, over the record it was still reading (time 0, no session,
+    derived_from "security.escape"). Escape derivation now runs before the
+    limit, and the limit decides once per kernel event: an escape survives
+    exactly when its file.open does, and every dropped record is counted."""
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text("rate_limit: {events_per_second: 1, burst: 1}\n")
+    jsonl, pidfile = tmp_path / "e.jsonl", tmp_path / "pid"
+    prog = os.path.join(os.path.dirname(__file__), "progs", "sysrq_opens.py")
+    p = proctor.run(["/usr/bin/python3", prog, str(pidfile)], "--config", str(cfg),
+                    "--jsonl", str(jsonl), env=env_for(tmp_path))
+    assert p.returncode == 0, p.stderr
+    s = proctor.last_session()
+    kept = [json.loads(l) for l in jsonl.read_text().splitlines()]
+    workload = int(pidfile.read_text())
+
+    # Nothing garbled: every record is of this session, in its time window.
+    for e in kept:
+        assert e.get("session") == s["session"], e
+        assert s["start"] <= e.get("time", "") <= s["end"], e
+    opens = {(e["time"], e["process.pid"]): e for e in kept
+             if e["type"] == "file.open" and e["file.path"] == "/proc/sysrq-trigger"}
+    escapes = [e for e in kept if e["type"] == "security.escape"]
+    # Positive control: the refills land on the opens (19 of 20 records).
+    assert escapes, [e["type"] for e in kept]
+    assert len(escapes) == len(opens)
+    for esc in escapes:
+        src = opens[(esc["time"], esc["process.pid"])]
+        assert {k: esc.get(k) for k in ESCAPE_COMMON} == {k: src.get(k) for k in ESCAPE_COMMON}
+        assert esc["process.parent_pid"] == workload and esc["process.name"] == "python3"
+        assert esc["escape.derived_from"] == "file.open"
+        assert esc["escape.category"] == src["file.sensitive_category"] == "procsys"
+        assert esc["escape.syscall"] == src["file.syscall"]
+        assert esc["escape.detail"] == f"open /proc/sysrq-trigger for {src['file.access']}"
+        assert esc["file.path"] == "/proc/sysrq-trigger"
+        assert esc["event.severity"] == "critical"
+
+    # Every record made is either kept or counted; none was lost in the
+    # kernel (drops.by_type), so every drop is the rate limit's.
+    assert s["events"] == len(kept) < 20
+    assert s["drops.by_type"] == {}
+    made = 300 + 300 + 15 + 15 + 1  # opens, escapes, forks, child exits, exec
+    assert s["drops"] + s["events"] >= made

@@ -5,7 +5,7 @@
 
 #include "model/proctree.h"
 #include "pipeline/pipeline.h"
-#include "sensor/decode.h"
+#include "decode/decode.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -22,7 +22,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		proctree_init(&t);
 		session_init(&s, "a", "p");
 		pipeline_add_session(&p, &s);
-		c.pipeline = &p;
+		c.sessions = &p.sessions;
 		c.procs = &t;
 		record_init(&r);
 		init = 1;

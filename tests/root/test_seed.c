@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "model/proctree.h"
-#include "sensor/cgroup.h"
+#include "probe/cgroup.h"
 
 struct found {
 	uint32_t pids[16];

@@ -11,15 +11,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "sensor/cgroup.h"
-#include "sensor/recorder.h"
+#include "probe/cgroup.h"
+#include "app/app.h"
 #include "util/util.h"
 
 #define N 2
 
 static void test_two_sessions_one_instance(void **state)
 {
-	static struct recorder rec;
+	static struct app rec;
 	struct session s[N];
 	char mnt[4096], abs[N][4096], rel[N][4096], err[4096], out[64], line[8192], name[64];
 	int go[N][2], k, seen[N] = {0};
@@ -33,9 +33,9 @@ static void test_two_sessions_one_instance(void **state)
 	}
 	snprintf(out, sizeof(out), "/tmp/proctor-sessions-%d.jsonl", getpid());
 	snprintf(line, sizeof(line), "jsonl:%s", out);
-	assert_int_equal(recorder_init(&rec, err, sizeof(err)), 0);
+	assert_int_equal(app_init(&rec, err, sizeof(err)), 0);
 	assert_int_equal(pipeline_add_sink(&rec.pipeline, line, err, sizeof(err)), 0);
-	assert_int_equal(recorder_start_sensor(&rec, 0, err, sizeof(err)), 0);
+	assert_int_equal(app_start_probe(&rec, 0, err, sizeof(err)), 0);
 	assert_int_equal(cgroup2_mount(mnt, sizeof(mnt), err, sizeof(err)), 0);
 
 	for (k = 0; k < N; k++) {
@@ -55,23 +55,24 @@ static void test_two_sessions_one_instance(void **state)
 		}
 		assert_int_equal(cgroup_move(abs[k], pid[k]), 0);
 		assert_int_equal(
-			recorder_track(&rec, &s[k], rel[k], (uint32_t)pid[k], err, sizeof(err)), 0);
+			app_add_session(&rec, &s[k], rel[k], (uint32_t)pid[k], err, sizeof(err)),
+			0);
 	}
 	for (k = 0; k < N; k++) {
 		(void)!write(go[k][1], "g", 1);
 		waitpid(pid[k], NULL, 0);
 	}
 	for (k = 0; k < 20; k++) {
-		recorder_drain(&rec);
+		app_drain(&rec);
 		usleep(10000);
 	}
 	for (k = 0; k < N; k++) {
-		recorder_finish(&rec, &s[k]);
+		app_end_session(&rec, &s[k]);
 		assert_int_equal(s[k].drops, 0);
 		assert_true(s[k].events >= 2); /* exec + exit (+ file events of echo) */
 		cgroup_remove(abs[k]);
 	}
-	recorder_destroy(&rec);
+	app_destroy(&rec);
 
 	assert_non_null(f = fopen(out, "r"));
 	while (fgets(line, sizeof(line), f)) {

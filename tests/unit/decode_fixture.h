@@ -7,7 +7,7 @@
 
 #include "model/proctree.h"
 #include "pipeline/pipeline.h"
-#include "sensor/decode.h"
+#include "decode/decode.h"
 
 struct fixture {
 	struct pipeline p;
@@ -26,7 +26,7 @@ static int setup(void **state)
 	proctree_init(&f.t);
 	session_init(&f.s, "claude", "shop");
 	pipeline_add_session(&f.p, &f.s);
-	f.c.pipeline = &f.p;
+	f.c.sessions = &f.p.sessions;
 	f.c.procs = &f.t;
 	f.c.host = "h";
 	record_init(&f.r);

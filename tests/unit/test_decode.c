@@ -10,7 +10,7 @@
 
 #include "model/proctree.h"
 #include "pipeline/pipeline.h"
-#include "sensor/decode.h"
+#include "decode/decode.h"
 
 #include "decode_fixture.h"
 

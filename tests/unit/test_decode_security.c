@@ -12,7 +12,7 @@
 #include <cmocka.h>
 
 #include "proctor/abi_security.h"
-#include "sensor/decode.h"
+#include "decode/decode.h"
 
 static struct decode_ctx ctx = {.host = "test"};
 

@@ -14,8 +14,9 @@
 #include "model/proctree.h"
 #include "pipeline/pipeline.h"
 #include "proctor/abi_file.h"
-#include "sensor/decode.h"
-#include "sensor/decode_file.h"
+#include "decode/decode.h"
+#include "decode/decode_file.h"
+#include "model/paths.h"
 
 #include "decode_fixture.h"
 
@@ -47,36 +48,35 @@ static void test_resolve(void **state)
 static void test_categories(void **state)
 {
 	(void)state;
-	assert_string_equal(file_sensitive_category("/proc/sys/kernel/core_pattern", NULL, false),
+	assert_string_equal(escape_path_category("/proc/sys/kernel/core_pattern", NULL, false),
 			    "procsys");
-	assert_string_equal(file_sensitive_category("/proc/sys/vm/drop_caches", NULL, true),
+	assert_string_equal(escape_path_category("/proc/sys/vm/drop_caches", NULL, true),
 			    "procsys");
-	assert_null(file_sensitive_category("/proc/sys/vm/drop_caches", NULL, false));
-	assert_string_equal(file_sensitive_category("/sys/kernel/x", NULL, true), "procsys");
-	assert_null(file_sensitive_category("/sys/kernel/x", NULL, false));
-	assert_string_equal(file_sensitive_category("/proc/123/mem", NULL, false), "procsys");
-	assert_string_equal(file_sensitive_category("/proc/self/mem", NULL, false), "procsys");
-	assert_null(file_sensitive_category("/proc/12a/mem", NULL, false));
-	assert_null(file_sensitive_category("/proc/123/meminfo", NULL, false));
-	assert_string_equal(file_sensitive_category("/proc/kcore", NULL, false), "procsys");
-	assert_string_equal(file_sensitive_category("/dev/mem", NULL, false), "procsys");
-	assert_string_equal(file_sensitive_category("/proc/sysrq-trigger", NULL, false), "procsys");
-	assert_string_equal(file_sensitive_category("/run/docker.sock", NULL, false), "container");
-	assert_string_equal(file_sensitive_category("/run/containerd/containerd.sock", NULL, false),
+	assert_null(escape_path_category("/proc/sys/vm/drop_caches", NULL, false));
+	assert_string_equal(escape_path_category("/sys/kernel/x", NULL, true), "procsys");
+	assert_null(escape_path_category("/sys/kernel/x", NULL, false));
+	assert_string_equal(escape_path_category("/proc/123/mem", NULL, false), "procsys");
+	assert_string_equal(escape_path_category("/proc/self/mem", NULL, false), "procsys");
+	assert_null(escape_path_category("/proc/12a/mem", NULL, false));
+	assert_null(escape_path_category("/proc/123/meminfo", NULL, false));
+	assert_string_equal(escape_path_category("/proc/kcore", NULL, false), "procsys");
+	assert_string_equal(escape_path_category("/dev/mem", NULL, false), "procsys");
+	assert_string_equal(escape_path_category("/proc/sysrq-trigger", NULL, false), "procsys");
+	assert_string_equal(escape_path_category("/run/docker.sock", NULL, false), "container");
+	assert_string_equal(escape_path_category("/run/containerd/containerd.sock", NULL, false),
 			    "container");
-	assert_string_equal(file_sensitive_category("/run/podman/podman.sock", NULL, false),
+	assert_string_equal(escape_path_category("/run/podman/podman.sock", NULL, false),
 			    "container");
 	assert_string_equal(
-		file_sensitive_category("/etc/hostname", "/proc/1/root/etc/hostname", false),
+		escape_path_category("/etc/hostname", "/proc/1/root/etc/hostname", false),
 		"container");
-	assert_string_equal(file_sensitive_category("/sys/fs/cgroup/x/release_agent", NULL, false),
+	assert_string_equal(escape_path_category("/sys/fs/cgroup/x/release_agent", NULL, false),
 			    "container");
-	assert_string_equal(
-		file_sensitive_category("/sys/fs/cgroup/x/notify_on_release", NULL, true),
-		"container");
-	assert_null(file_sensitive_category("/home/u/docker.sock.txt", NULL, true));
-	assert_null(file_sensitive_category("/etc/passwd", NULL, true));
-	assert_null(file_sensitive_category("", NULL, true));
+	assert_string_equal(escape_path_category("/sys/fs/cgroup/x/notify_on_release", NULL, true),
+			    "container");
+	assert_null(escape_path_category("/home/u/docker.sock.txt", NULL, true));
+	assert_null(escape_path_category("/etc/passwd", NULL, true));
+	assert_null(escape_path_category("", NULL, true));
 }
 
 static void test_flags(void **state)

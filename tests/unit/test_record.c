@@ -90,11 +90,14 @@ static void test_record_full_and_big_strings(void **state)
 	for (i = 0; i < RECORD_MAX_FIELDS; i++)
 		assert_int_equal(record_add_str(&r, "k", big), 0);
 	assert_int_equal(record_add_int(&r, "over", 1), -1); /* full: refused, no overflow */
+	assert_int_equal(record_add_str(&r, "over", "x"), -1);
+	assert_int_equal(r.lost_fields, 2); /* and counted */
 	assert_int_equal(record_copy(&c, &r), 0);
 	assert_int_equal(c.nf, RECORD_MAX_FIELDS);
 	assert_int_equal(strlen(record_get_str(&c, "k")), sizeof(big) - 1);
 	record_reset(&r);
 	assert_int_equal(r.nf, 0);
+	assert_int_equal(r.lost_fields, 0);
 	assert_int_equal(record_add_str(&r, "k", "small"), 0);
 	record_free(&r);
 	record_free(&c);

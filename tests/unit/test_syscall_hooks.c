@@ -14,7 +14,7 @@
 #include <bpf/libbpf.h>
 #include <seccomp.h>
 
-#include "sensor/syscall_table.h"
+#include "probe/syscall_table.h"
 
 static enum syscall_slot slots[SYSCALL_ROUTES_MAX];
 

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "util/hash.h"
 #include "util/strbuf.h"
 #include "util/util.h"
 
@@ -112,12 +113,22 @@ static void test_names(void **state)
 	assert_null(signal_name(0));
 }
 
+/* The standard test vector, and the seed spool names and document ids use. */
+static void test_fnv1a(void **state)
+{
+	(void)state;
+	assert_true(fnv1a_64("a", 1, FNV1A_64_OFFSET) == 0xaf63dc4c8601ec8cull);
+	assert_true(fnv1a_64("foobar", 6, FNV1A_64_SEED) == 0x88fad7c0a8ff07f2ull);
+	assert_true(fnv1a_64("", 0, FNV1A_64_SEED) == FNV1A_64_SEED);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_durations),      cmocka_unit_test(test_rfc3339_roundtrip),
 		cmocka_unit_test(test_rfc3339_cached), cmocka_unit_test(test_strbuf_json_and_ints),
 		cmocka_unit_test(test_numbers),	       cmocka_unit_test(test_names),
+		cmocka_unit_test(test_fnv1a),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

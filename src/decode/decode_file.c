@@ -1,9 +1,9 @@
 /* decode_file.c: file.open, file.read, file.write and file.metadata records
  * (include/proctor/abi_file.h) -> spec fields. Resolves relative names
- * against the directory the kernel walked, names flags, classifies sensitive
- * paths, and fills in the path of folded open repeats from a cache of the
+ * against the directory the kernel walked, names flags, marks escape paths
+ * (model/paths.h), and fills in the path of folded open repeats from a cache of the
  * opens it has seen. Field reference: docs/EVENTS-file.md. */
-#include "sensor/decode_file.h"
+#include "decode/decode_file.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -12,8 +12,9 @@
 #include <sys/syscall.h>
 
 #include "proctor/abi_file.h"
-#include "sensor/decode.h"
-#include "sensor/syscall_table.h"
+#include "decode/decode.h"
+#include "model/paths.h"
+#include "probe/syscall_table.h"
 #include "util/strbuf.h"
 #include "util/util.h"
 
@@ -65,66 +66,6 @@ const char *file_path_resolve(struct record *r, const char *dir, const char *nam
 	*o = 0;
 	sb_free(&in);
 	return out;
-}
-
-static bool has_prefix(const char *s, const char *pre)
-{
-	return s && !strncmp(s, pre, strlen(pre));
-}
-
-static const char *base_name(const char *p)
-{
-	const char *b = p ? strrchr(p, '/') : NULL;
-	return b ? b + 1 : (p ? p : "");
-}
-
-/* /proc/<digits or self or thread-self>/<leaf> */
-static bool proc_pid_leaf(const char *p, const char *leaf)
-{
-	const char *q, *s;
-
-	if (!has_prefix(p, "/proc/"))
-		return false;
-	q = p + 6;
-	s = strchr(q, '/');
-	if (!s || s == q || strcmp(s + 1, leaf))
-		return false;
-	if (has_prefix(q, "self/") || has_prefix(q, "thread-self/"))
-		return true;
-	for (; q < s; q++)
-		if (*q < '0' || *q > '9')
-			return false;
-	return true;
-}
-
-static const char *category_of(const char *p, bool writes)
-{
-	static const char *const sockets[] = {"docker.sock", "containerd.sock", "podman.sock",
-					      "crio.sock", "cri-dockerd.sock"};
-	const char *b = base_name(p);
-	size_t i;
-
-	if (!p || !*p)
-		return NULL;
-	for (i = 0; i < ARRAY_SIZE(sockets); i++)
-		if (!strcmp(b, sockets[i]))
-			return "container";
-	if (has_prefix(p, "/proc/1/root/") || !strcmp(p, "/proc/1/root") ||
-	    !strcmp(b, "release_agent") || !strcmp(b, "notify_on_release"))
-		return "container";
-	if (proc_pid_leaf(p, "mem") || !strcmp(p, "/proc/kcore") || !strcmp(p, "/dev/mem") ||
-	    !strcmp(p, "/dev/kmem") || !strcmp(p, "/dev/port") ||
-	    !strcmp(p, "/proc/sysrq-trigger") || !strcmp(p, "/proc/sys/kernel/core_pattern"))
-		return "procsys";
-	if (writes && (has_prefix(p, "/proc/sys/") || has_prefix(p, "/sys/")))
-		return "procsys";
-	return NULL;
-}
-
-const char *file_sensitive_category(const char *path, const char *requested, bool writes)
-{
-	const char *c = category_of(path, writes);
-	return c ? c : category_of(requested, writes);
 }
 
 /* ---- names ---------------------------------------------------------- */
@@ -385,7 +326,7 @@ static enum decode_result decode_open(struct decode_ctx *c, const void *data, si
 	add_flag_names(r, "file.resolve", e->resolve, resolve_flags, ARRAY_SIZE(resolve_flags));
 	if (e->hdr.flags & (PR_FILE_PATH_TRUNC | PR_FILE_NAME_TRUNC))
 		record_add_bool(r, "file.path_truncated", true);
-	if ((cat = file_sensitive_category(path, req, open_writes(e->flags))))
+	if ((cat = escape_path_category(path, req, open_writes(e->flags))))
 		record_add_str_ref(r, "file.sensitive_category", cat);
 	if (!(e->hdr.flags & PR_FILE_REPEAT))
 		open_name_put(c, e->hdr.pid, e->agg_id, path, req);
@@ -446,7 +387,7 @@ static enum decode_result decode_io(struct decode_ctx *c, const void *data, size
 		record_add_bool(r, "file.deleted", true);
 	if (e->hdr.flags & PR_FILE_PATH_TRUNC)
 		record_add_bool(r, "file.path_truncated", true);
-	if ((cat = file_sensitive_category(path, NULL, write)))
+	if ((cat = escape_path_category(path, NULL, write)))
 		record_add_str_ref(r, "file.sensitive_category", cat);
 	return DECODE_OK;
 }
@@ -544,7 +485,7 @@ static enum decode_result decode_meta(struct decode_ctx *c, const void *data, si
 		record_add_str(r, "file.xattr.name", s[5]);
 	if (e->hdr.flags & (PR_FILE_PATH_TRUNC | PR_FILE_NAME_TRUNC))
 		record_add_bool(r, "file.path_truncated", true);
-	if ((cat = file_sensitive_category(path, target, true)))
+	if ((cat = escape_path_category(path, target, true)))
 		record_add_str_ref(r, "file.sensitive_category", cat);
 	return DECODE_OK;
 }

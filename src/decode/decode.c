@@ -1,5 +1,5 @@
 /* decode.c: header validation, dispatch by type and the common fields. */
-#include "sensor/decode.h"
+#include "decode/decode.h"
 
 #include <string.h>
 
@@ -49,7 +49,7 @@ const char *decode_str(struct record *r, const char *s, size_t max)
 void decode_common(struct decode_ctx *c, const struct pr_hdr *h, const char *type_name,
 		   struct record *r)
 {
-	struct session *s = c->pipeline ? pipeline_session(c->pipeline, h->session_key) : NULL;
+	struct session *s = session_find(c->sessions, h->session_key);
 	struct proc *p = c->procs ? proctree_get(c->procs, h->pid) : NULL;
 
 	record_begin(r, h->type, type_name, h->ts_ns + c->wall_offset_ns);
@@ -68,7 +68,14 @@ void decode_common(struct decode_ctx *c, const struct pr_hdr *h, const char *typ
 
 void decode_count_process(struct decode_ctx *c, uint64_t session_key)
 {
-	struct session *s = c->pipeline ? pipeline_session(c->pipeline, session_key) : NULL;
+	struct session *s = session_find(c->sessions, session_key);
 	if (s)
 		s->processes++;
+}
+
+const struct egress_policy *decode_egress_policy(const struct decode_ctx *c, const struct pr_hdr *h)
+{
+	const struct session *s = session_find(c->sessions, h->session_key);
+
+	return s ? s->egress_policy : NULL;
 }

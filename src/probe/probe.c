@@ -1,7 +1,7 @@
-/* sensor.c: BPF load/attach, tracking map updates, ring-buffer reading and
+/* probe.c: BPF load/attach, tracking map updates, ring-buffer reading and
  * kernel drop counters. libbpf's messages are captured so that a failed load
  * shows the verifier's reason instead of a bare errno. */
-#include "sensor/sensor.h"
+#include "probe/probe.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -16,8 +16,8 @@
 #include <bpf/libbpf.h>
 
 #include "proctor.skel.h"
-#include "sensor/sensor_load.h"
-#include "sensor/syscall_table.h"
+#include "probe/load.h"
+#include "probe/syscall_table.h"
 #include "util/util.h"
 
 /* Last libbpf warnings (the verifier log arrives here on load failure).
@@ -98,7 +98,7 @@ static bool is_tail_program(const char *name)
 }
 
 /* Tail programs are loaded with the object but never attached. */
-static int mark_tail_programs(struct sensor *s, char *err, size_t errlen)
+static int mark_tail_programs(struct probe *s, char *err, size_t errlen)
 {
 	const struct syscall_hook *const *t;
 	const struct syscall_hook *h;
@@ -120,12 +120,12 @@ static int mark_tail_programs(struct sensor *s, char *err, size_t errlen)
 
 /* Route each hooked syscall number to its program, where the routing rule
  * (syscall_route_plan) puts it. */
-static int fill_tail_calls(struct sensor *s, char *err, size_t errlen)
+static int fill_tail_calls(struct probe *s, char *err, size_t errlen)
 {
 	enum syscall_slot slot[SYSCALL_ROUTES_MAX];
 	const struct syscall_hook *h;
-	struct bpf_map *map;
 	struct bpf_program *p;
+	bool chain;
 	uint32_t key;
 	size_t i, n = syscall_hook_count();
 	int fd, rc;
@@ -140,16 +140,11 @@ static int fill_tail_calls(struct sensor *s, char *err, size_t errlen)
 		h = &syscall_hooks[i];
 		if (slot[i] == SLOT_ABSENT)
 			continue;
-		if (slot[i] == SLOT_TAIL)
-			map = h->on_exit ? s->skel->maps.sys_exit_tails
-					 : s->skel->maps.sys_enter_tails;
-		else
-			map = h->on_exit ? s->skel->maps.sys_exit_chain
-					 : s->skel->maps.sys_enter_chain;
-		p = sensor_find_prog(s, h->prog);
+		chain = slot[i] != SLOT_TAIL;
+		p = probe_find_prog(s, h->prog);
 		fd = p ? bpf_program__fd(p) : -ENOENT;
 		key = (uint32_t)h->nr;
-		rc = bpf_map__update_elem(map, &key, sizeof(key), &fd, sizeof(fd), BPF_ANY);
+		rc = probe_map_route(s, h->on_exit, chain, key, fd);
 		if (rc) {
 			snprintf(err, errlen, "routing syscall %d to '%s': %s", h->nr, h->prog,
 				 strerror(-rc));
@@ -160,25 +155,25 @@ static int fill_tail_calls(struct sensor *s, char *err, size_t errlen)
 }
 
 /* ia32 syscalls all go to one program (see bpf/dispatch/syscalls.bpf.c). */
-static int route_ia32(struct sensor *s, char *err, size_t errlen)
+static int route_ia32(struct probe *s, char *err, size_t errlen)
 {
-	struct bpf_program *p = sensor_find_prog(s, PR_IA32_PROG);
+	struct bpf_program *p = probe_find_prog(s, PR_IA32_PROG);
 	int fd = p ? bpf_program__fd(p) : -ENOENT;
-	uint32_t key = 0;
-	int rc = bpf_map__update_elem(s->skel->maps.sys_ia32_enter, &key, sizeof(key), &fd,
-				      sizeof(fd), BPF_ANY);
+	int rc = probe_map_route_ia32(s, fd);
 
-	if (rc)
+	if (rc) {
 		snprintf(err, errlen, "routing ia32 syscalls: %s", strerror(-rc));
-	return rc;
+		return -1;
+	}
+	return 0;
 }
 
 /* Map the consumer and producer position pages read-only (libbpf 1.1 does
  * not expose them). Failure only disables the pending-bytes gauge. */
-static void map_positions(struct sensor *s)
+static void map_positions(struct probe *s)
 {
 	long pg = sysconf(_SC_PAGESIZE);
-	int fd = bpf_map__fd(s->skel->maps.events);
+	int fd = probe_map_ringbuf_fd(s);
 	void *c = mmap(NULL, (size_t)pg, PROT_READ, MAP_SHARED, fd, 0);
 	void *p = mmap(NULL, (size_t)pg, PROT_READ, MAP_SHARED, fd, pg);
 
@@ -193,7 +188,7 @@ static void map_positions(struct sensor *s)
 	s->rb_prod = p;
 }
 
-static void unmap_positions(struct sensor *s)
+static void unmap_positions(struct probe *s)
 {
 	long pg = sysconf(_SC_PAGESIZE);
 
@@ -204,7 +199,7 @@ static void unmap_positions(struct sensor *s)
 	s->rb_cons = s->rb_prod = NULL;
 }
 
-uint64_t sensor_pending_bytes(const struct sensor *s)
+uint64_t probe_pending_bytes(const struct probe *s)
 {
 	unsigned long c, p;
 
@@ -232,7 +227,7 @@ static uint32_t track_filter_mask(void)
 	return slots - 1;
 }
 
-int sensor_open(struct sensor *s, const struct sensor_opts *o, char *err, size_t errlen)
+int probe_open(struct probe *s, const struct probe_opts *o, char *err, size_t errlen)
 {
 	uint64_t t0 = now_monotonic_ns();
 	uint32_t rb_bytes = o->ringbuf_bytes ? o->ringbuf_bytes : PR_RINGBUF_DEFAULT_MB << 20;
@@ -257,25 +252,25 @@ int sensor_open(struct sensor *s, const struct sensor_opts *o, char *err, size_t
 	s->skel->rodata->pr_cfg.wakeup_bytes = rb_bytes / 8;
 	s->skel->rodata->pr_cfg.self_tgid = (uint32_t)getpid();
 	s->skel->rodata->pr_track_filter_mask = track_filter_mask();
-	if ((rc = bpf_map__set_max_entries(s->skel->maps.events, rb_bytes))) {
+	if ((rc = probe_map_size_ringbuf(s, rb_bytes))) {
 		fail(err, errlen, "sizing the ring buffer", rc);
 		goto out;
 	}
 	if ((rc = mark_tail_programs(s, err, errlen)))
 		goto out;
 	bpf_program__set_autoattach(s->skel->progs.tail_sec_ia32_enter, false);
-	if ((rc = sensor_load_parallel(s, is_tail_program))) {
+	if ((rc = probe_load_parallel(s, is_tail_program))) {
 		fail(err, errlen, "loading BPF programs (kernel verifier rejected them)", rc);
 		goto out;
 	}
 	if ((rc = fill_tail_calls(s, err, errlen)) || (rc = route_ia32(s, err, errlen)))
 		goto out;
-	if ((rc = proctor_bpf__attach(s->skel)) || (rc = sensor_attach_extra(s))) {
+	if ((rc = proctor_bpf__attach(s->skel)) || (rc = probe_attach_extra(s))) {
 		fail(err, errlen, "attaching BPF programs", rc);
 		goto out;
 	}
-	s->rb = ring_buffer__new(bpf_map__fd(s->skel->maps.events),
-				 (ring_buffer_sample_fn)o->on_event, o->ctx, NULL);
+	s->rb = ring_buffer__new(probe_map_ringbuf_fd(s), (ring_buffer_sample_fn)o->on_event,
+				 o->ctx, NULL);
 	if (!s->rb) {
 		fail(err, errlen, "creating the ring-buffer reader", errno);
 		rc = -1;
@@ -287,93 +282,58 @@ int sensor_open(struct sensor *s, const struct sensor_opts *o, char *err, size_t
 	dbg_msg("bpf load+attach took %.1f ms", (double)s->load_ns / 1e6);
 	return 0;
 out:
-	sensor_close(s);
+	probe_close(s);
 	return -1;
 }
 
-void sensor_close(struct sensor *s)
+void probe_close(struct probe *s)
 {
 	unmap_positions(s);
 	ring_buffer__free(s->rb);
-	sensor_close_extra(s);
+	probe_close_extra(s);
 	proctor_bpf__destroy(s->skel);
 	s->rb = NULL;
 	s->skel = NULL;
 }
 
-int sensor_track_cgroup(struct sensor *s, uint64_t cgroup_id, uint64_t session_key)
-{
-	struct pr_tracked t = {.session_key = session_key};
-
-	/* The filter slot first: the id must never be tracked yet filtered out. */
-	__atomic_store_n(
-		&s->skel->bss->pr_track_filter[cgroup_id & s->skel->rodata->pr_track_filter_mask],
-		1, __ATOMIC_SEQ_CST);
-	return bpf_map__update_elem(s->skel->maps.tracked_cgroups, &cgroup_id, sizeof(cgroup_id),
-				    &t, sizeof(t), BPF_ANY);
-}
-
-int sensor_untrack_session(struct sensor *s, uint64_t session_key)
-{
-	const struct bpf_map *m = s->skel->maps.tracked_cgroups;
-	uint64_t key, next, *prev = NULL;
-	uint64_t doomed[1024];
-	size_t n = 0, i;
-	struct pr_tracked t;
-
-	while (!bpf_map__get_next_key(m, prev, &next, sizeof(next))) {
-		key = next;
-		prev = &key;
-		if (!bpf_map__lookup_elem(m, &key, sizeof(key), &t, sizeof(t), 0) &&
-		    t.session_key == session_key && n < ARRAY_SIZE(doomed))
-			doomed[n++] = key;
-	}
-	for (i = 0; i < n; i++)
-		bpf_map__delete_elem(m, &doomed[i], sizeof(doomed[i]), 0);
-	return (int)n;
-}
-
-int sensor_fd(struct sensor *s)
+int probe_fd(struct probe *s)
 {
 	return ring_buffer__epoll_fd(s->rb);
 }
 
-int sensor_consume(struct sensor *s)
+int probe_consume(struct probe *s)
 {
 	return ring_buffer__consume(s->rb);
 }
 
-uint64_t sensor_drops(struct sensor *s, uint64_t per_type[PR_EV_MAX])
+int probe_attach_cgroup_net(struct probe *s, int cg_fd, const char *cg_name,
+			    struct bpf_link **links, int max, char *err, size_t errlen)
 {
-	int ncpu = libbpf_num_possible_cpus();
-	uint64_t total = 0, *vals;
-	uint32_t t;
-	int c;
+	struct bpf_program *progs[] = {
+		s->skel->progs.net_connect4,	s->skel->progs.net_connect6,
+		s->skel->progs.net_sendmsg4,	s->skel->progs.net_sendmsg6,
+		s->skel->progs.net_sock_create, s->skel->progs.net_sockops,
+		s->skel->progs.net_skb_egress,	s->skel->progs.net_skb_ingress,
+	};
+	int i, n = 0;
 
-	if (ncpu <= 0)
-		return 0;
-	vals = calloc((size_t)ncpu, sizeof(*vals));
-	if (!vals)
-		return 0;
-	for (t = 0; t < PR_EV_MAX; t++) {
-		uint64_t sum = 0;
-		if (bpf_map__lookup_elem(s->skel->maps.drops, &t, sizeof(t), vals,
-					 sizeof(*vals) * (size_t)ncpu, 0))
-			continue;
-		for (c = 0; c < ncpu; c++)
-			sum += vals[c];
-		if (per_type)
-			per_type[t] = sum;
-		total += sum;
+	for (i = 0; i < (int)ARRAY_SIZE(progs) && n < max; i++) {
+		struct bpf_link *l = bpf_program__attach_cgroup(progs[i], cg_fd);
+		if (!l) {
+			snprintf(err, errlen, "attaching %s to cgroup %s: %s",
+				 bpf_program__name(progs[i]), cg_name, strerror(errno));
+			while (n > 0)
+				bpf_link__destroy(links[--n]);
+			return -1;
+		}
+		links[n++] = l;
 	}
-	free(vals);
-	return total;
-}
-
-uint64_t sensor_session_drops(struct sensor *s, uint64_t session_key)
-{
-	uint64_t v = 0;
-	bpf_map__lookup_elem(s->skel->maps.session_drops, &session_key, sizeof(session_key), &v,
-			     sizeof(v), 0);
-	return v;
+	if (i < (int)ARRAY_SIZE(progs)) {
+		snprintf(err, errlen, "%d network programs, room for %d links",
+			 (int)ARRAY_SIZE(progs), max);
+		while (n > 0)
+			bpf_link__destroy(links[--n]);
+		return -1;
+	}
+	return n;
 }

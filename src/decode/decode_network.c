@@ -8,132 +8,10 @@
 
 #include "net/dns.h"
 #include "proctor/abi_net.h"
-#include "sensor/decode.h"
-#include "sensor/egress.h"
-#include "sensor/syscall_table.h"
+#include "decode/decode.h"
+#include "policy/policy.h"
+#include "probe/syscall_table.h"
 #include "util/util.h"
-
-/* Sessions whose flows are decoded here: rule names and statistics for the
- * run summary (egress.c registers and unregisters them). */
-#define MAX_SESSIONS 64
-
-static struct egress_session *registry[MAX_SESSIONS];
-
-void egress_register(struct egress_session *es)
-{
-	for (int i = 0; i < MAX_SESSIONS; i++)
-		if (!registry[i]) {
-			registry[i] = es;
-			return;
-		}
-}
-
-void egress_unregister(struct egress_session *es)
-{
-	for (int i = 0; i < MAX_SESSIONS; i++)
-		if (registry[i] == es)
-			registry[i] = NULL;
-}
-
-static struct egress_session *reg_find(uint64_t key)
-{
-	for (int i = 0; i < MAX_SESSIONS; i++)
-		if (registry[i] && registry[i]->session_key == key)
-			return registry[i];
-	return NULL;
-}
-
-const char *egress_rule_name(uint64_t session_key, int rule)
-{
-	struct egress_session *es = reg_find(session_key);
-
-	return policy_rule_name(es && es->has_policy ? &es->policy : NULL, rule);
-}
-
-/* Who was refused what, by which rule (for the run summary). */
-static void account_refusal(struct egress_stats *st, const char *dest, uint8_t verdict,
-			    const char *who, const char *rule)
-{
-	char line[sizeof(st->refusals[0].line)];
-	uint32_t i;
-
-	snprintf(line, sizeof(line), "%s -> %s (%s)", who, dest, rule);
-	for (i = 0; i < st->nrefusals; i++) {
-		if (st->refusals[i].verdict == verdict && !strcmp(st->refusals[i].line, line)) {
-			st->refusals[i].count++;
-			return;
-		}
-	}
-	if (st->nrefusals >= EGRESS_TOP_DEST)
-		return;
-	snprintf(st->refusals[i].line, sizeof(st->refusals[i].line), "%s", line);
-	st->refusals[i].verdict = verdict;
-	st->refusals[i].count = 1;
-	st->nrefusals++;
-}
-
-void egress_account(uint64_t session_key, const char *dest, uint8_t verdict, uint64_t out,
-		    uint64_t in, const char *who, const char *rule)
-{
-	struct egress_session *es = reg_find(session_key);
-	struct egress_stats *st;
-	struct egress_dest *d = NULL;
-	uint32_t i;
-
-	if (!es)
-		return;
-	st = &es->stats;
-	st->flows++;
-	st->bytes_out += out;
-	st->bytes_in += in;
-	st->denied += verdict == PR_VERDICT_DENIED;
-	st->bypassed += verdict == PR_VERDICT_BYPASSED;
-	if (verdict != PR_VERDICT_ALLOWED)
-		account_refusal(st, dest, verdict, who, rule);
-	for (i = 0; i < st->ndest; i++)
-		if (!strcmp(st->dest[i].name, dest))
-			d = &st->dest[i];
-	if (!d && st->ndest < EGRESS_TOP_DEST) {
-		d = &st->dest[st->ndest++];
-		snprintf(d->name, sizeof(d->name), "%s", dest);
-	}
-	if (!d) {
-		st->dest_dropped++;
-		return;
-	}
-	d->flows++;
-	d->bytes_out += out;
-	d->bytes_in += in;
-	d->denied += verdict == PR_VERDICT_DENIED;
-	d->bypassed += verdict == PR_VERDICT_BYPASSED;
-}
-
-/* A flow often ends after its process exited (the kernel closes the socket
- * last) and the process table has forgotten the executable by then: remember
- * it from the process's socket calls. Small direct-mapped cache by pid. */
-#define EXE_CACHE 1024
-static struct {
-	uint32_t pid;
-	char exe[256];
-} exe_cache[EXE_CACHE];
-
-static void exe_remember(struct decode_ctx *c, uint32_t pid)
-{
-	struct proc *p = c->procs ? proctree_get(c->procs, pid) : NULL;
-
-	if (!p || !p->exe || !*p->exe)
-		return;
-	exe_cache[pid % EXE_CACHE].pid = pid;
-	snprintf(exe_cache[pid % EXE_CACHE].exe, sizeof(exe_cache[0].exe), "%s", p->exe);
-}
-
-static void exe_fill(struct record *r, uint32_t pid)
-{
-	const char *cur = record_get_str(r, "process.executable.path");
-
-	if ((!cur || !*cur) && exe_cache[pid % EXE_CACHE].pid == pid)
-		record_set_str(r, "process.executable.path", exe_cache[pid % EXE_CACHE].exe);
-}
 
 static const char *family_name(unsigned fam)
 {
@@ -269,7 +147,6 @@ static enum decode_result decode_net(struct decode_ctx *c, const void *data, siz
 	uint16_t t = e->hdr.type;
 
 	(void)len;
-	exe_remember(c, e->hdr.pid);
 	decode_common(c, &e->hdr, d->name, r);
 	add_outcome(r, e->ret);
 	record_add_str_ref(r, "network.type", family_name(e->family));
@@ -319,13 +196,11 @@ static enum decode_result decode_flow(struct decode_ctx *c, const void *data, si
 {
 	const struct pr_flow *f = data;
 	char peer[INET6_ADDRSTRLEN], local[INET6_ADDRSTRLEN], dom[PR_DOMAIN_CAP];
-	char dest[PR_DOMAIN_CAP + 64];
 	bool raw = f->rule == PR_RULE_RAW;
 	uint64_t dur = f->hdr.ts_ns > f->start_ns ? f->hdr.ts_ns - f->start_ns : 0;
 
 	(void)len;
 	decode_common(c, &f->hdr, "net.flow", r);
-	exe_fill(r, f->hdr.pid);
 	if (f->verdict == PR_VERDICT_DENIED) {
 		record_add_str_ref(r, "event.outcome", "failure");
 		record_add_str_ref(r, "error.code", "EPERM");
@@ -344,8 +219,6 @@ static enum decode_result decode_flow(struct decode_ctx *c, const void *data, si
 				   : f->local_port == SOCK_DGRAM ? "icmp"
 								 : "raw");
 		record_add_int(r, "network.protocol.number", f->protocol);
-		snprintf(dest, sizeof(dest), "%s socket",
-			 (unsigned)f->err == AF_PACKET ? "packet" : "raw");
 	} else {
 		record_add_str_ref(r, "network.type", f->family == 6 ? "ipv6" : "ipv4");
 		record_add_str_ref(r, "network.transport", proto_transport(f->protocol));
@@ -357,14 +230,14 @@ static enum decode_result decode_flow(struct decode_ctx *c, const void *data, si
 			record_add_str(r, "network.local.address", local);
 			record_add_int(r, "network.local.port", f->local_port);
 		}
-		snprintf(dest, sizeof(dest), "%s:%u", *dom ? dom : peer, f->peer_port);
 	}
 	record_add_str(r, "server.address", dom);
 	record_add_int(r, "flow.bytes_out", (int64_t)f->bytes_out);
 	record_add_int(r, "flow.bytes_in", (int64_t)f->bytes_in);
 	record_add_int(r, "flow.duration_ms", (int64_t)(dur / 1000000));
 	record_add_str_ref(r, "verdict", verdict_name(f->verdict));
-	record_add_str(r, "policy.rule", egress_rule_name(f->hdr.session_key, f->rule));
+	record_add_str(r, "policy.rule",
+		       policy_rule_name(decode_egress_policy(c, &f->hdr), f->rule));
 	if (f->verdict == PR_VERDICT_BYPASSED)
 		record_add_str_ref(r, "policy.bypass", f->audit == 2 ? "timed" : "audit");
 	if (f->protocol == IPPROTO_TCP && !raw)
@@ -377,12 +250,6 @@ static enum decode_result decode_flow(struct decode_ctx *c, const void *data, si
 							     : "closed");
 	if (f->fflags & PR_FLOW_DOMAIN_TRUNC)
 		record_add_bool(r, "server.address_truncated", true);
-	{
-		char who[64];
-		snprintf(who, sizeof(who), "%.16s[%u]", f->hdr.comm, f->hdr.pid);
-		egress_account(f->hdr.session_key, dest, f->verdict, f->bytes_out, f->bytes_in, who,
-			       egress_rule_name(f->hdr.session_key, f->rule));
-	}
 	return DECODE_OK;
 }
 
@@ -393,7 +260,7 @@ static enum decode_result decode_dns(struct decode_ctx *c, const void *data, siz
 	const uint8_t *p = (const uint8_t *)(e + 1);
 	size_t n = len - sizeof(*e);
 	bool resp = e->hdr.flags & PR_DNS_RESPONSE, tcp = e->hdr.flags & PR_DNS_TCP;
-	static struct dns_msg m; /* large; decoding is single-threaded */
+	struct dns_msg *m = &c->dns;
 	const char *answers[DNS_MAX_ANSWERS];
 	char server[INET6_ADDRSTRLEN], tbuf[16], rbuf[16];
 	uint32_t i;
@@ -412,7 +279,7 @@ static enum decode_result decode_dns(struct decode_ctx *c, const void *data, siz
 		if (want < n)
 			n = want;
 	}
-	rc = dns_parse(p, n, &m);
+	rc = dns_parse(p, n, m);
 	if (tcp && rc)
 		return DECODE_INTERNAL; /* a continuation segment, not a message */
 	decode_common(c, &e->hdr, resp ? "dns.response" : "dns.query", r);
@@ -426,16 +293,17 @@ static enum decode_result decode_dns(struct decode_ctx *c, const void *data, siz
 		record_add_bool(r, "dns.malformed", true);
 		return DECODE_OK;
 	}
-	record_add_str(r, "dns.question.name", m.qname);
-	record_add_str(r, "dns.question.type", dns_type_name(m.qtype, tbuf, sizeof(tbuf)));
-	record_add_int(r, "dns.id", m.id);
+	record_add_str(r, "dns.question.name", m->qname);
+	record_add_str(r, "dns.question.type", dns_type_name(m->qtype, tbuf, sizeof(tbuf)));
+	record_add_int(r, "dns.id", m->id);
 	if (resp) {
-		record_add_str(r, "dns.response_code", dns_rcode_name(m.rcode, rbuf, sizeof(rbuf)));
-		for (i = 0; i < m.nanswers; i++)
-			answers[i] = m.answers[i].data;
-		record_add_strv(r, "dns.answers", answers, m.nanswers);
+		record_add_str(r, "dns.response_code",
+			       dns_rcode_name(m->rcode, rbuf, sizeof(rbuf)));
+		for (i = 0; i < m->nanswers; i++)
+			answers[i] = m->answers[i].data;
+		record_add_strv(r, "dns.answers", answers, m->nanswers);
 	}
-	if (m.truncated || (e->hdr.flags & PR_DNS_TRUNC))
+	if (m->truncated || (e->hdr.flags & PR_DNS_TRUNC))
 		record_add_bool(r, "dns.truncated", true);
 	return DECODE_OK;
 }

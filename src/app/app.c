@@ -1,6 +1,6 @@
-/* recorder.c: the glue between the sensor, the decoders and the pipeline,
+/* app.c: the glue between the probe, the decoders and the pipeline,
  * plus seeding of processes that exist before tracking starts. */
-#include "sensor/recorder.h"
+#include "app/app.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -8,79 +8,40 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "pipeline/config.h"
 #include "util/util.h"
 
-/* Common fields carried over from a file event to the escape it implies. */
-static const char *const escape_common[] = {
-	"session",
-	"agent",
-	"project",
-	"host.name",
-	"process.pid",
-	"process.tid",
-	"process.parent_pid",
-	"process.name",
-	"process.executable.path",
-	"process.user.id",
-	"process.group.id",
-	"event.outcome",
-	"error.code",
-};
-
-/* An open or metadata change on a procsys or container path (core_pattern,
- * /proc/PID/mem, /proc/sysrq-trigger, runtime sockets, /proc/1/root,
- * release_agent...) is also a sandbox-escape attempt: emit security.escape
- * with that category next to the file event. The file family classifies the
- * path (file.sensitive_category); I/O summaries of the same open are not
- * repeated as escapes. */
-static void derive_escape(struct recorder *rec, const struct record *src)
+static void note_pending(struct app *r)
 {
-	const char *cat = record_get_str(src, "file.sensitive_category");
-	const char *path = record_get_str(src, "file.path");
-	const char *how = record_get_str(src, "file.syscall");
-	const char *access = record_get_str(src, "file.access");
-	const char *op = record_get_str(src, "file.operation");
-	struct record *r;
-	char detail[4400];
-	size_t i;
-
-	if (!cat || !src->type_name ||
-	    (strcmp(src->type_name, "file.open") && strcmp(src->type_name, "file.metadata")))
-		return;
-	r = pipeline_record(&rec->pipeline);
-	record_begin(r, PR_EV_SEC_ESCAPE, "security.escape", src->time_ns);
-	r->session_key = src->session_key;
-	r->cgroup_id = src->cgroup_id;
-	r->pid = src->pid;
-	for (i = 0; i < ARRAY_SIZE(escape_common); i++) {
-		const struct field *f = record_get(src, escape_common[i]);
-		if (f && f->kind == FIELD_STR)
-			record_add_str(r, f->key, f->s);
-		else if (f && f->kind == FIELD_INT)
-			record_add_int(r, f->key, f->i);
-	}
-	record_add_str(r, "escape.category", cat);
-	record_add_str(r, "escape.syscall", how ? how : op ? op : src->type_name);
-	snprintf(detail, sizeof(detail), "%s %s%s%s", op ? op : "open", path ? path : "?",
-		 access ? " for " : "", access ? access : "");
-	record_add_str(r, "escape.detail", detail);
-	if (path)
-		record_add_str(r, "file.path", path);
-	record_add_str_ref(r, "escape.derived_from", src->type_name);
-	pipeline_commit(&rec->pipeline, r);
-}
-
-static void note_pending(struct recorder *r)
-{
-	uint64_t p = sensor_pending_bytes(&r->sensor);
+	uint64_t p = probe_pending_bytes(&r->probe);
 
 	if (p > r->rb_high_water)
 		r->rb_high_water = p;
 }
 
+static struct egress_session *egress_of(struct app *a, uint64_t session_key)
+{
+	size_t i;
+
+	for (i = 0; i < a->negress; i++)
+		if (a->egress[i]->session_key == session_key)
+			return a->egress[i];
+	return NULL;
+}
+
+/* A decoded flow counts in its session's egress summary (before the
+ * pipeline's stages: the summary sees every flow, limited or not). */
+static void note_flow(struct app *a, const struct record *r)
+{
+	struct egress_session *es;
+
+	if (r->type == PR_EV_NET_FLOW && (es = egress_of(a, r->session_key)))
+		egress_note_flow(es, r);
+}
+
 static int on_event(void *ctx, const void *data, size_t len)
 {
-	struct recorder *rec = ctx;
+	struct app *rec = ctx;
 	struct record *r = pipeline_record(&rec->pipeline);
 	const struct pr_hdr *h = data;
 	enum decode_result res = decode_event(&rec->dctx, data, len, r);
@@ -91,15 +52,15 @@ static int on_event(void *ctx, const void *data, size_t len)
 		note_pending(rec);
 
 	if (res == DECODE_OK) {
+		note_flow(rec, r);
 		pipeline_commit(&rec->pipeline, r);
-		derive_escape(rec, r);
 	} else if (res == DECODE_BAD)
 		pipeline_count_drop(&rec->pipeline, DROP_DECODE,
 				    len >= sizeof(*h) ? h->session_key : 0, 1);
 	return 0;
 }
 
-int recorder_init(struct recorder *r, char *err, size_t errlen)
+int app_init(struct app *r, char *err, size_t errlen)
 {
 	memset(r, 0, sizeof(*r));
 	gethostname(r->host, sizeof(r->host) - 1);
@@ -107,32 +68,60 @@ int recorder_init(struct recorder *r, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	r->dctx.pipeline = &r->pipeline;
+	pipeline_use_procs(&r->pipeline, &r->procs);
+	r->dctx.sessions = &r->pipeline.sessions;
 	r->dctx.procs = &r->procs;
 	r->dctx.host = r->host;
 	return 0;
 }
 
-int recorder_start_sensor(struct recorder *r, uint32_t ringbuf_bytes, char *err, size_t errlen)
+static int add_sink(struct app *r, const char *scheme, const char *target, char *err, size_t errlen)
 {
-	struct sensor_opts o = {.ringbuf_bytes = ringbuf_bytes, .on_event = on_event, .ctx = r};
+	char url[4200];
 
-	if (sensor_open(&r->sensor, &o, err, errlen))
+	snprintf(url, sizeof(url), "%s:%s", scheme, target);
+	return pipeline_add_sink(&r->pipeline, url, err, errlen);
+}
+
+int app_open_sinks(struct app *r, const struct app_sinks *o, char *err, size_t errlen)
+{
+	char why[512];
+	int i;
+
+	if ((o->store && add_sink(r, "sqlite", o->store, err, errlen)) ||
+	    (o->jsonl && add_sink(r, "jsonl", o->jsonl, err, errlen)))
 		return -1;
-	r->dctx.wall_offset_ns = r->sensor.wall_offset_ns;
+	for (i = 0; i < o->nexports; i++) {
+		if (pipeline_add_sink(&r->pipeline, o->exports[i], why, sizeof(why))) {
+			snprintf(err, errlen, "--export %s: %s", o->exports[i], why);
+			return -1;
+		}
+	}
+	if (o->config && pipeline_load_config(&r->pipeline, o->config, err, errlen))
+		return -1;
 	return 0;
 }
 
-void recorder_destroy(struct recorder *r)
+int app_start_probe(struct app *r, uint32_t ringbuf_bytes, char *err, size_t errlen)
+{
+	struct probe_opts o = {.ringbuf_bytes = ringbuf_bytes, .on_event = on_event, .ctx = r};
+
+	if (probe_open(&r->probe, &o, err, errlen))
+		return -1;
+	r->dctx.wall_offset_ns = r->probe.wall_offset_ns;
+	return 0;
+}
+
+void app_destroy(struct app *r)
 {
 	pipeline_destroy(&r->pipeline);
-	if (r->sensor.skel)
-		sensor_close(&r->sensor);
+	if (r->probe.skel)
+		probe_close(&r->probe);
 	proctree_free(&r->procs);
 }
 
 struct seed_ctx {
-	struct recorder *rec;
+	struct app *rec;
 	struct session *s;
 	uint32_t skip_pid;
 };
@@ -156,7 +145,7 @@ static uint32_t read_cmdline(uint32_t pid, char *buf, size_t len, const char **a
 static void seed_one(void *ctx, uint32_t pid)
 {
 	struct seed_ctx *sc = ctx;
-	struct recorder *rec = sc->rec;
+	struct app *rec = sc->rec;
 	struct record *r = pipeline_record(&rec->pipeline);
 	struct pr_hdr h = {.type = 0, .pid = pid, .tid = pid, .session_key = sc->s->key};
 	char path[64], exe[4096] = "", cwd[4096] = "", stat[1024], cmd[8192], *p;
@@ -201,14 +190,17 @@ static void seed_one(void *ctx, uint32_t pid)
 	pipeline_commit(&rec->pipeline, r);
 }
 
-int recorder_track(struct recorder *r, struct session *s, const char *cg_rel, uint32_t skip_pid,
-		   char *err, size_t errlen)
+int app_add_session(struct app *r, struct session *s, const char *cg_rel, uint32_t skip_pid,
+		    char *err, size_t errlen)
 {
 	struct seed_ctx sc = {.rec = r, .s = s, .skip_pid = skip_pid};
 	int rc;
 
-	pipeline_add_session(&r->pipeline, s);
-	if ((rc = sensor_track_cgroup(&r->sensor, s->cgroup_id, s->key))) {
+	if ((rc = pipeline_add_session(&r->pipeline, s))) {
+		snprintf(err, errlen, "too many sessions (at most %d at once)", SESSION_TABLE_MAX);
+		return -1;
+	}
+	if ((rc = probe_track_cgroup(&r->probe, s->cgroup_id, s->key))) {
 		snprintf(err, errlen, "cannot track cgroup %s: %s", s->cgroup_path, strerror(-rc));
 		return -1;
 	}
@@ -220,30 +212,61 @@ int recorder_track(struct recorder *r, struct session *s, const char *cg_rel, ui
 	return 0;
 }
 
+static void emit_kernel_record(void *ctx, const void *data, size_t len)
+{
+	on_event(ctx, data, len);
+}
+
+int app_add_egress(struct app *r, struct egress_session *es, const char *cg_abs, struct session *s,
+		   char *err, size_t errlen)
+{
+	if (r->negress >= SESSION_TABLE_MAX) {
+		snprintf(err, errlen, "too many sessions with network control (at most %d)",
+			 SESSION_TABLE_MAX);
+		return -1;
+	}
+	if (egress_attach(es, &r->probe, emit_kernel_record, r, cg_abs, s, err, errlen))
+		return -1;
+	r->egress[r->negress++] = es;
+	return 0;
+}
+
+void app_remove_egress(struct app *r, struct egress_session *es)
+{
+	size_t i;
+
+	for (i = 0; i < r->negress; i++)
+		if (r->egress[i] == es) {
+			egress_detach(es);
+			r->egress[i] = r->egress[--r->negress];
+			return;
+		}
+}
+
 /* Count kernel losses of a session not yet counted (live, for /metrics and
  * the session's drops; the final call at session end catches the rest). */
-static void account_kernel_drops(struct recorder *r, struct session *s)
+static void account_kernel_drops(struct app *r, struct session *s)
 {
-	uint64_t kd = sensor_session_drops(&r->sensor, s->key);
+	uint64_t kd = probe_session_drops(&r->probe, s->key);
 
 	if (kd > s->kernel_drops)
 		pipeline_count_drop(&r->pipeline, DROP_RINGBUF_FULL, s->key, kd - s->kernel_drops);
 }
 
-int recorder_drain(struct recorder *r)
+int app_drain(struct app *r)
 {
 	uint64_t t0 = now_monotonic_ns(), now;
 	int n;
 	size_t i;
 
 	note_pending(r);
-	n = sensor_consume(&r->sensor);
+	n = probe_consume(&r->probe);
 	now = now_monotonic_ns();
 
 	if (now - r->drops_polled_ns >= 1000000000ull) {
 		r->drops_polled_ns = now;
-		for (i = 0; i < r->pipeline.nsessions; i++)
-			account_kernel_drops(r, r->pipeline.sessions[i]);
+		for (i = 0; i < r->pipeline.sessions.n; i++)
+			account_kernel_drops(r, r->pipeline.sessions.s[i]);
 	}
 	pipeline_tick(&r->pipeline, now);
 	r->busy_ns += now_monotonic_ns() - t0;
@@ -253,13 +276,13 @@ int recorder_drain(struct recorder *r)
 /* {"process.exec":12,...}: kernel losses by event type. The counters are per
  * loaded instance; with one session per instance (proctor run) they are the
  * session's. */
-static void drops_by_type(struct recorder *r, struct session *s)
+static void drops_by_type(struct app *r, struct session *s)
 {
 	uint64_t per_type[PR_EV_MAX] = {0};
 	size_t off = 0;
 	unsigned t;
 
-	sensor_drops(&r->sensor, per_type);
+	probe_drops(&r->probe, per_type);
 	off += (size_t)snprintf(s->drops_detail, sizeof(s->drops_detail), "{");
 	for (t = 0; t < PR_EV_MAX && off < sizeof(s->drops_detail) - 48; t++) {
 		const struct decoder *d = decoder_for((uint16_t)t);
@@ -272,15 +295,15 @@ static void drops_by_type(struct recorder *r, struct session *s)
 	snprintf(s->drops_detail + off, sizeof(s->drops_detail) - off, "}");
 }
 
-void recorder_finish(struct recorder *r, struct session *s)
+void app_end_session(struct app *r, struct session *s)
 {
 	uint64_t t0 = now_monotonic_ns();
 	int n;
 
 	note_pending(r);
-	while ((n = sensor_consume(&r->sensor)) > 0)
+	while ((n = probe_consume(&r->probe)) > 0)
 		r->drain_records += (uint64_t)n;
-	sensor_untrack_session(&r->sensor, s->key);
+	probe_untrack_session(&r->probe, s->key);
 	account_kernel_drops(r, s);
 	drops_by_type(r, s);
 	pipeline_flush(&r->pipeline);
@@ -296,7 +319,7 @@ static double ms(uint64_t ns)
 	return (double)ns / 1e6;
 }
 
-void recorder_print_stats(const struct recorder *r, FILE *f)
+void app_print_stats(const struct app *r, FILE *f)
 {
 	const struct pipeline *p = &r->pipeline;
 	uint64_t sink_ns = 0;
@@ -319,4 +342,18 @@ void recorder_print_stats(const struct recorder *r, FILE *f)
 		(unsigned long long)(r->rb_high_water >> 10), ms(r->busy_ns), ms(sink_ns),
 		ms(r->busy_ns > sink_ns ? r->busy_ns - sink_ns : 0), ms(r->drain_ns),
 		(unsigned long long)r->drain_records);
+	app_print_losses(r, f);
+}
+
+void app_print_losses(const struct app *r, FILE *f)
+{
+	const struct pipeline_stats *st = &r->pipeline.stats;
+
+	if (st->truncated)
+		fprintf(f, "proctor: %llu records lost %llu fields (more than %d per record)\n",
+			(unsigned long long)st->truncated, (unsigned long long)st->lost_fields,
+			RECORD_MAX_FIELDS);
+	if (r->pipeline.sessions.refused)
+		fprintf(f, "proctor: %llu sessions refused (at most %d at once)\n",
+			(unsigned long long)r->pipeline.sessions.refused, SESSION_TABLE_MAX);
 }

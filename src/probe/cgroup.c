@@ -1,5 +1,5 @@
 /* cgroup.c: cgroup v2 session cgroups. */
-#include "sensor/cgroup.h"
+#include "probe/cgroup.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -64,7 +64,7 @@ int cgroup_id(const char *abs, uint64_t *id)
 	/* On cgroup2 the directory inode number is the kernfs node id, which is
 	 * what bpf_get_current_cgroup_id() returns. */
 	if (stat(abs, &sb))
-		return -1;
+		return -errno;
 	*id = (uint64_t)sb.st_ino;
 	return 0;
 }

@@ -1,6 +1,6 @@
 /* syscall_table.c: the routing table, the routing rule and syscall names,
  * all generated from include/proctor/syscalls.h. */
-#include "sensor/syscall_table.h"
+#include "probe/syscall_table.h"
 
 #include <stdio.h>
 

@@ -10,7 +10,7 @@
 #include <sys/syscall.h>
 
 #include "proctor/abi_security.h"
-#include "sensor/decode.h"
+#include "decode/decode.h"
 #include "util/strbuf.h"
 #include "util/util.h"
 

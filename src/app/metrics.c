@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pipeline/config.h"
+#include "app/metrics.h"
 #include "sinks/netsink.h"
 #include "util/strbuf.h"
 #include "util/util.h"

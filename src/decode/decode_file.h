@@ -1,6 +1,6 @@
 /* decode_file.h: helpers of the file-family decoder (decode_file.c) that
- * unit tests reach directly: lexical path resolution, sensitive-path
- * classification and flag naming. */
+ * unit tests reach directly: lexical path resolution and flag naming
+ * (path classification is model/paths.h). */
 #ifndef PROCTOR_DECODE_FILE_H
 #define PROCTOR_DECODE_FILE_H
 #include <stdbool.h>
@@ -13,9 +13,6 @@
  * component, never above "/"). A relative name without dir is returned
  * cleaned but relative. Allocated in the record's arena. */
 const char *file_path_resolve(struct record *r, const char *dir, const char *name);
-
-/* "procsys", "container" or NULL. writes: the access can modify the file. */
-const char *file_sensitive_category(const char *path, const char *requested, bool writes);
 
 /* O_* names of open flags (O_RDONLY/O_WRONLY/O_RDWR first); returns count. */
 uint32_t file_open_flag_names(uint64_t flags, const char **out, uint32_t max);

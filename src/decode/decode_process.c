@@ -2,8 +2,8 @@
  * internal cgroup-add record; keeps the user-space process table current. */
 #include <string.h>
 
-#include "sensor/decode.h"
-#include "sensor/syscall_table.h"
+#include "decode/decode.h"
+#include "probe/syscall_table.h"
 #include "util/shquote.h"
 #include "util/strbuf.h"
 #include "util/util.h"

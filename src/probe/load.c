@@ -1,10 +1,10 @@
-/* sensor_load.c: parallel verification of the BPF programs (see
- * sensor_load.h). Only tracing programs move to the extra objects: the cgroup
- * and socket programs stay in the skeleton, where egress.c attaches them. The
+/* load.c: parallel verification of the BPF programs (see
+ * load.h). Only tracing programs move to the extra objects: the cgroup
+ * and socket programs stay in the skeleton, where src/egress/ attaches them. The
  * split is a longest-first greedy one on instruction counts. The number of
- * loaders is the number of online CPUs, at most SENSOR_MAX_LOADERS;
+ * loaders is the number of online CPUs, at most PROBE_MAX_LOADERS;
  * PROCTOR_LOAD_THREADS=N overrides it (1 = the plain sequential load). */
-#include "sensor/sensor_load.h"
+#include "probe/load.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -38,7 +38,7 @@ static int loader_count(void)
 
 	if (n < 1)
 		n = 1;
-	return n > SENSOR_MAX_LOADERS ? SENSOR_MAX_LOADERS : (int)n;
+	return n > PROBE_MAX_LOADERS ? PROBE_MAX_LOADERS : (int)n;
 }
 
 static struct bpf_object *open_copy(void)
@@ -53,7 +53,7 @@ static struct bpf_object *open_copy(void)
 /* owner[i]: which loader verifies the i-th program (0 = the skeleton). */
 static int split_programs(struct bpf_object *obj, int n, unsigned char *owner)
 {
-	size_t load[SENSOR_MAX_LOADERS] = {0}, w[MAX_PROGS];
+	size_t load[PROBE_MAX_LOADERS] = {0}, w[MAX_PROGS];
 	bool done[MAX_PROGS] = {0};
 	struct bpf_program *p;
 	int cnt = 0, i, k, best;
@@ -157,11 +157,11 @@ static void mark_tails(struct bpf_object *obj, bool (*is_tail)(const char *name)
 		bpf_program__set_autoattach(p, false);
 }
 
-int sensor_load_parallel(struct sensor *s, bool (*is_tail)(const char *name))
+int probe_load_parallel(struct probe *s, bool (*is_tail)(const char *name))
 {
-	struct loader ld[SENSOR_MAX_LOADERS] = {{0}};
-	pthread_t th[SENSOR_MAX_LOADERS];
-	bool started[SENSOR_MAX_LOADERS] = {0};
+	struct loader ld[PROBE_MAX_LOADERS] = {{0}};
+	pthread_t th[PROBE_MAX_LOADERS];
+	bool started[PROBE_MAX_LOADERS] = {0};
 	unsigned char owner[MAX_PROGS];
 	struct bpf_object *maps = NULL;
 	int n = loader_count(), i, rc;
@@ -213,14 +213,14 @@ int sensor_load_parallel(struct sensor *s, bool (*is_tail)(const char *name))
 	return rc;
 }
 
-struct bpf_program *sensor_find_prog(struct sensor *s, const char *name)
+struct bpf_program *probe_find_prog(struct probe *s, const char *name)
 {
 	struct bpf_program *p = bpf_object__find_program_by_name(s->skel->obj, name);
 	size_t i;
 
 	if (p && bpf_program__fd(p) >= 0)
 		return p;
-	for (i = 0; i < SENSOR_MAX_LOADERS - 1 && s->extra[i]; i++) {
+	for (i = 0; i < PROBE_MAX_LOADERS - 1 && s->extra[i]; i++) {
 		p = bpf_object__find_program_by_name(s->extra[i], name);
 		if (p && bpf_program__fd(p) >= 0)
 			return p;
@@ -228,13 +228,13 @@ struct bpf_program *sensor_find_prog(struct sensor *s, const char *name)
 	return NULL;
 }
 
-int sensor_attach_extra(struct sensor *s)
+int probe_attach_extra(struct probe *s)
 {
 	struct bpf_program *p;
 	struct bpf_link *l;
 	size_t i, cap = 0;
 
-	for (i = 0; i < SENSOR_MAX_LOADERS - 1 && s->extra[i]; i++) {
+	for (i = 0; i < PROBE_MAX_LOADERS - 1 && s->extra[i]; i++) {
 		bpf_object__for_each_program(p, s->extra[i])
 		{
 			if (!bpf_program__autoload(p) || !bpf_program__autoattach(p))
@@ -256,7 +256,7 @@ int sensor_attach_extra(struct sensor *s)
 	return 0;
 }
 
-void sensor_close_extra(struct sensor *s)
+void probe_close_extra(struct probe *s)
 {
 	size_t i;
 
@@ -265,7 +265,7 @@ void sensor_close_extra(struct sensor *s)
 	free(s->extra_links);
 	s->extra_links = NULL;
 	s->n_extra_links = 0;
-	for (i = 0; i < SENSOR_MAX_LOADERS - 1; i++) {
+	for (i = 0; i < PROBE_MAX_LOADERS - 1; i++) {
 		bpf_object__close(s->extra[i]);
 		s->extra[i] = NULL;
 	}

@@ -1,4 +1,6 @@
-/* decode.h: kernel records -> records (spec-named fields). Each hook family
+/* decode.h: kernel records -> records (spec-named fields). Pure functions
+ * of the kernel record and a small environment: the sessions (attribution,
+ * the egress policy's rule names) and the process table. Each hook family
  * provides a table of decoders (decode_<family>.c); decode.c dispatches on
  * the record type after validating the header. */
 #ifndef PROCTOR_DECODE_H
@@ -8,14 +10,16 @@
 
 #include "model/proctree.h"
 #include "model/record.h"
-#include "pipeline/pipeline.h"
+#include "model/session.h"
+#include "net/dns.h"
 #include "proctor/abi.h"
 
 struct decode_ctx {
-	struct pipeline *pipeline; /* sessions for agent/project */
+	const struct session_table *sessions; /* NULL: no attribution */
 	struct proctree *procs;
 	uint64_t wall_offset_ns;
 	const char *host;
+	struct dns_msg dns; /* the DNS decoder's scratch message */
 };
 
 enum decode_result {
@@ -49,6 +53,9 @@ void decode_common(struct decode_ctx *c, const struct pr_hdr *h, const char *typ
 		   struct record *r);
 /* A process joined the session (fork, seed, or first sight at exec). */
 void decode_count_process(struct decode_ctx *c, uint64_t session_key);
+/* The egress policy of the record's session, NULL when it has none. */
+const struct egress_policy *decode_egress_policy(const struct decode_ctx *c,
+						 const struct pr_hdr *h);
 /* Shell-style command line; arguments with special characters quoted. */
 const char *decode_command_line(struct record *r, const char *const *argv, uint32_t n);
 /* Copy a kernel string field of at most max bytes (may lack a NUL). */

@@ -1,39 +1,40 @@
-/* sensor.h: owns the loaded BPF object: load and attach (with the verifier's
+/* probe.h: owns the loaded BPF object: load and attach (with the verifier's
  * reason on failure), the tracked-cgroup map, the ring-buffer reader and the
- * kernel drop counters. One sensor serves any number of sessions. */
-#ifndef PROCTOR_SENSOR_H
-#define PROCTOR_SENSOR_H
+ * kernel drop counters. One probe serves any number of sessions. */
+#ifndef PROCTOR_PROBE_H
+#define PROCTOR_PROBE_H
 #include <stddef.h>
 #include <stdint.h>
 
+#include "probe/maps.h"
 #include "proctor/abi.h"
 
 struct proctor_bpf;
 struct ring_buffer;
 
-typedef int (*sensor_event_fn)(void *ctx, const void *data, size_t len);
+typedef int (*probe_event_fn)(void *ctx, const void *data, size_t len);
 
 /* Default ring buffer: 64 MiB holds ~300k typical records, so a burst such
  * as a recursive grep over a large tree (200k+ events/s for a second or two)
  * is absorbed while the store catches up instead of being lost. */
 #define PR_RINGBUF_DEFAULT_MB 64
 
-struct sensor_opts {
+struct probe_opts {
 	uint32_t ringbuf_bytes; /* power of two; 0 = PR_RINGBUF_DEFAULT_MB */
-	sensor_event_fn on_event;
+	probe_event_fn on_event;
 	void *ctx;
 };
 
-#define SENSOR_MAX_LOADERS 4 /* objects loading programs in parallel */
+#define PROBE_MAX_LOADERS 4 /* objects loading programs in parallel */
 
 struct bpf_object;
 struct bpf_link;
 
-struct sensor {
+struct probe {
 	struct proctor_bpf *skel;
 	/* Programs verified in parallel live in copies of the object that share
-	 * the skeleton's maps (see sensor_load.c); their links are kept here. */
-	struct bpf_object *extra[SENSOR_MAX_LOADERS - 1];
+	 * the skeleton's maps (see load.c); their links are kept here. */
+	struct bpf_object *extra[PROBE_MAX_LOADERS - 1];
 	struct bpf_link **extra_links;
 	size_t n_extra_links;
 	struct ring_buffer *rb;
@@ -44,27 +45,25 @@ struct sensor {
 	const volatile unsigned long *rb_cons, *rb_prod;
 };
 
-int sensor_open(struct sensor *s, const struct sensor_opts *o, char *err, size_t errlen);
-void sensor_close(struct sensor *s);
+int probe_open(struct probe *s, const struct probe_opts *o, char *err, size_t errlen);
+void probe_close(struct probe *s);
 
-int sensor_track_cgroup(struct sensor *s, uint64_t cgroup_id, uint64_t session_key);
-/* Remove every tracked cgroup of the session; returns how many. */
-int sensor_untrack_session(struct sensor *s, uint64_t session_key);
+/* Attach the network family's cgroup programs to the cgroup open at cg_fd
+ * (cg_name for messages); returns the number of links stored in links, or
+ * -1 with err filled (nothing left attached). */
+int probe_attach_cgroup_net(struct probe *s, int cg_fd, const char *cg_name,
+			    struct bpf_link **links, int max, char *err, size_t errlen);
 
 /* fd that becomes readable when records are waiting (epoll). */
-int sensor_fd(struct sensor *s);
+int probe_fd(struct probe *s);
 /* Read every waiting record; returns how many, or -1. */
-int sensor_consume(struct sensor *s);
+int probe_consume(struct probe *s);
 /* Bytes the kernel has committed that the reader has not consumed yet
  * (record headers included); 0 when unknown. */
-uint64_t sensor_pending_bytes(const struct sensor *s);
-
-/* Kernel losses: total, and per event type when per_type != NULL. */
-uint64_t sensor_drops(struct sensor *s, uint64_t per_type[PR_EV_MAX]);
-uint64_t sensor_session_drops(struct sensor *s, uint64_t session_key);
+uint64_t probe_pending_bytes(const struct probe *s);
 
 /* Boot-clock timestamp of a record -> wall clock ns. */
-static inline uint64_t sensor_wall_ns(const struct sensor *s, uint64_t boot_ns)
+static inline uint64_t probe_wall_ns(const struct probe *s, uint64_t boot_ns)
 {
 	return boot_ns + s->wall_offset_ns;
 }

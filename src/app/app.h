@@ -1,0 +1,75 @@
+/* app.h: the one place that wires probe, decode, pipeline, sinks and the
+ * egress module together; `proctor run` (and later the daemon) drives it:
+ * app_init, app_open_sinks, app_start_probe, then per session
+ * app_add_session (and app_add_egress), app_drain from the event loop
+ * (readable: probe_fd(&app.probe)), app_end_session; app_print_stats and
+ * app_destroy at the end. */
+#ifndef PROCTOR_APP_H
+#define PROCTOR_APP_H
+#include <stdio.h>
+
+#include "decode/decode.h"
+#include "egress/session.h"
+#include "model/proctree.h"
+#include "model/session.h"
+#include "pipeline/pipeline.h"
+#include "probe/probe.h"
+
+struct app {
+	struct probe probe;
+	struct pipeline pipeline;
+	struct proctree procs;
+	struct decode_ctx dctx;
+	char host[256];
+	/* Sessions with network control: their flows feed the egress summary. */
+	struct egress_session *egress[SESSION_TABLE_MAX];
+	size_t negress;
+	uint64_t drops_polled_ns; /* last read of the kernel's per-session losses */
+	/* Reader numbers for `proctor -v run`. */
+	uint64_t rb_high_water; /* most bytes pending in the ring buffer seen */
+	uint64_t nread;		/* records read (high water sampled every 256) */
+	uint64_t busy_ns;	/* time in drain/finish: read, decode, stages, sinks */
+	uint64_t drain_ns;	/* app_end_session: final drain, flush, session end */
+	uint64_t drain_records; /* records read by the final drain */
+};
+
+/* What to record into. */
+struct app_sinks {
+	const char *store;	    /* SQLite store path; NULL: none */
+	const char *jsonl;	    /* JSON-lines path or "-"; NULL: none */
+	const char *const *exports; /* sink URLs */
+	int nexports;
+	const char *config; /* --config FILE: sinks, filters and stages */
+};
+
+/* Pipeline first (so sinks can be added), then the probe. */
+int app_init(struct app *r, char *err, size_t errlen);
+/* Open the sinks (store, JSON lines, exports, then the config file's) on
+ * the pipeline. None at all is not an error here: see pipeline.nsinks. */
+int app_open_sinks(struct app *r, const struct app_sinks *o, char *err, size_t errlen);
+int app_start_probe(struct app *r, uint32_t ringbuf_bytes, char *err, size_t errlen);
+void app_destroy(struct app *r);
+
+/* Track a session's cgroup and seed processes already in it from /proc,
+ * except skip_pid (the launcher's own child, about to exec; 0 = none). */
+int app_add_session(struct app *r, struct session *s, const char *cg_rel, uint32_t skip_pid,
+		    char *err, size_t errlen);
+/* Attach the egress module to a session's cgroup (its flows come back
+ * through the app's decode path); remove detaches it (once; a session
+ * never added is left alone). */
+int app_add_egress(struct app *r, struct egress_session *es, const char *cg_abs, struct session *s,
+		   char *err, size_t errlen);
+void app_remove_egress(struct app *r, struct egress_session *es);
+/* Read everything waiting in the ring buffer; batches flush on interval. */
+int app_drain(struct app *r);
+/* Final accounting for a session: kernel drops, untrack, sink session_end. */
+void app_end_session(struct app *r, struct session *s);
+/* A few lines on f: per sink records, batches, errors, write time; ring
+ * buffer high water; reader busy time; final drain. */
+void app_print_stats(const struct app *r, FILE *f);
+/* Losses no drop reason covers (fields beyond a record's table, sessions
+ * beyond the table): a line each, only when there were any. Part of the
+ * summary and of -v. */
+void app_print_losses(const struct app *r, FILE *f);
+
+#endif

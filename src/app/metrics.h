@@ -1,0 +1,16 @@
+/* metrics.h: Prometheus /metrics and /healthz for long-running modes: the
+ * pipeline's counters and each sink's delivery state. */
+#ifndef PROCTOR_APP_METRICS_H
+#define PROCTOR_APP_METRICS_H
+#include <stddef.h>
+
+#include "pipeline/pipeline.h"
+
+/* Serve Prometheus /metrics and /healthz on ADDR ("127.0.0.1:9464"). */
+int metrics_start(const char *addr, struct pipeline *p, char *err, size_t errlen);
+void metrics_stop(void);
+/* The /metrics text (Prometheus exposition format 0.0.4). */
+struct strbuf;
+int metrics_render(struct pipeline *p, struct strbuf *sb);
+
+#endif

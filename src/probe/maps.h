@@ -1,0 +1,54 @@
+/* maps.h: the only code that touches the skeleton's maps (skel->maps): the
+ * dispatcher's routes, the ring buffer, the tracked cgroups, the kernel's
+ * drop counters and the egress family's tables. Functions return 0 or a
+ * negative errno unless they say otherwise. */
+#ifndef PROCTOR_PROBE_MAPS_H
+#define PROCTOR_PROBE_MAPS_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "proctor/abi.h"
+#include "proctor/abi_net.h"
+
+struct probe;
+
+/* Syscall nr (on entry or exit) goes to prog_fd: in the dispatcher's array,
+ * or in the chain array run after the first program. */
+int probe_map_route(struct probe *s, bool on_exit, bool chain, uint32_t nr, int prog_fd);
+int probe_map_route_ia32(struct probe *s, int prog_fd);
+int probe_map_size_ringbuf(struct probe *s, uint32_t bytes);
+int probe_map_ringbuf_fd(const struct probe *s);
+
+int probe_track_cgroup(struct probe *s, uint64_t cgroup_id, uint64_t session_key);
+/* Remove every tracked cgroup of the session; returns how many. */
+int probe_untrack_session(struct probe *s, uint64_t session_key);
+/* The session a cgroup is tracked for; -ENOENT when it is not. */
+int probe_tracked_session(struct probe *s, uint64_t cgroup_id, uint64_t *session_key);
+
+/* Kernel losses: total, and per event type when per_type != NULL. */
+uint64_t probe_drops(struct probe *s, uint64_t per_type[PR_EV_MAX]);
+uint64_t probe_session_drops(struct probe *s, uint64_t session_key);
+
+/* The egress family's tables, per session. */
+int probe_egress_set_policy(struct probe *s, uint64_t session_key,
+			    const struct pr_egress_policy *kp);
+/* Let the session's traffic through until until_ns (CLOCK_BOOTTIME);
+ * -ENOENT when it has no policy loaded. */
+int probe_egress_bypass(struct probe *s, uint64_t session_key, uint64_t until_ns);
+/* Domain rule number rule matches hash (exactly, or as *.domain). */
+int probe_egress_add_domain(struct probe *s, uint64_t session_key, uint64_t hash, int rule,
+			    bool wildcard);
+int probe_egress_add_resolver(struct probe *s, uint64_t session_key, const uint8_t addr[16]);
+/* Forget the session's policy, domains, resolved addresses and resolvers. */
+void probe_egress_forget(struct probe *s, uint64_t session_key);
+
+/* Take (remove) up to max of the session's flows for which due() is true
+ * into out; returns how many. *more: the scan stopped at max, call again. */
+size_t probe_flows_take(struct probe *s, uint64_t session_key,
+			bool (*due)(const struct pr_flow *f, void *ctx), void *ctx,
+			struct pr_flow *out, size_t max, bool *more);
+/* Flows of the session with this IP protocol still in the table. */
+int probe_flows_count(struct probe *s, uint64_t session_key, uint8_t protocol);
+
+#endif
