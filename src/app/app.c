@@ -97,9 +97,12 @@ int app_open_sinks(struct app *r, const struct app_sinks *o, char *err, size_t e
 			return -1;
 		}
 	}
-	if (o->config && pipeline_load_config(&r->pipeline, o->config, err, errlen))
-		return -1;
 	return 0;
+}
+
+int app_load_config(struct app *r, const char *path, char *err, size_t errlen)
+{
+	return pipeline_load_config(&r->pipeline, path, err, errlen) ? -1 : 0;
 }
 
 int app_start_probe(struct app *r, uint32_t ringbuf_bytes, char *err, size_t errlen)

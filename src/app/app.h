@@ -39,7 +39,6 @@ struct app_sinks {
 	const char *jsonl;	    /* JSON-lines path or "-"; NULL: none */
 	const char *const *exports; /* sink URLs */
 	int nexports;
-	const char *config; /* --config FILE: sinks, filters and stages */
 };
 
 /* Pipeline first (so sinks can be added), then the probe. */
@@ -47,6 +46,10 @@ int app_init(struct app *r, char *err, size_t errlen);
 /* Open the sinks (store, JSON lines, exports, then the config file's) on
  * the pipeline. None at all is not an error here: see pipeline.nsinks. */
 int app_open_sinks(struct app *r, const struct app_sinks *o, char *err, size_t errlen);
+/* Load a pipeline config file (--config: sinks, filters and stages). An
+ * invalid file is the caller's usage error, a sink that cannot open its set-up
+ * failure: err says which. */
+int app_load_config(struct app *r, const char *path, char *err, size_t errlen);
 int app_start_probe(struct app *r, uint32_t ringbuf_bytes, char *err, size_t errlen);
 void app_destroy(struct app *r);
 

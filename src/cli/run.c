@@ -254,11 +254,14 @@ static int setup_sinks(struct run_state *st, const struct run_opts *o)
 		.jsonl = o->jsonl,
 		.exports = o->exports,
 		.nexports = o->nexports,
-		.config = o->config,
 	};
 	char err[4800];
 
 	if (app_open_sinks(&st->rec, &as, err, sizeof(err))) {
+		err_msg("%s", err);
+		return EXIT_SETUP; /* the store or a sink could not be opened */
+	}
+	if (o->config && app_load_config(&st->rec, o->config, err, sizeof(err))) {
 		err_msg("%s", err);
 		return EXIT_USAGE; /* an invalid file, like --policy */
 	}
