@@ -69,6 +69,18 @@ struct {
 	__type(value, struct pr_tracked);
 } tracked_cgroups SEC(".maps") __weak;
 
+/* Lineage: task -> the session it belongs to, whatever its cgroup. Set when
+ * a task first runs tracked (entry into a session cgroup, its first exec or
+ * fork there) and copied to every child at fork, so a tracked task and its
+ * descendants stay in their own session wherever they move (another
+ * cgroup, the root, another session's cgroup). Freed with the task. */
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct pr_lineage);
+} task_lineage SEC(".maps") __weak;
+
 /* Untracked-task filter in front of tracked_cgroups: one byte per slot,
  * indexed by the low bits of the cgroup id (lib/task.h explains the rules).
  * A global (.bss) array: a load, no helper call. pr_track_filter_mask

@@ -79,8 +79,44 @@ static __always_inline bool maybe_tracked_cgroup(__u64 cg)
 	return pr_track_filter[track_filter_slot(cg)];
 }
 
+/* The task's lineage entry (lib/maps.h task_lineage), or NULL. @t must be a
+ * BTF task pointer. */
+static __always_inline struct pr_lineage *task_lineage_of(struct task_struct *t)
+{
+	return bpf_task_storage_get(&task_lineage, t, 0, 0);
+}
+
+/* The session @t belongs to, NULL: not ours. Lineage first (a tracked task
+ * keeps its own session wherever it moves), then the cgroup (a task that
+ * was in a session cgroup before it ever forked or exec'd there). Both sit
+ * behind the filter: every cgroup a tracked task moves to gets its slot set
+ * (lifecycle/cgroup.bpf.c), so untracked tasks elsewhere pay one load. */
+static __always_inline struct pr_tracked *tracked_task_in(struct task_struct *t, __u64 cg)
+{
+	struct pr_lineage *l;
+
+	if (!maybe_tracked_cgroup(cg))
+		return NULL;
+	l = task_lineage_of(t);
+	if (l)
+		return &l->tr;
+	return bpf_map_lookup_elem(&tracked_cgroups, &cg);
+}
+
+static __always_inline struct pr_tracked *tracked_task(struct task_struct *t)
+{
+	return tracked_task_in(t, task_cgroup_id(t));
+}
+
 /* The one check every program makes first. NULL: not ours, return. */
 static __always_inline struct pr_tracked *tracked_current(void)
+{
+	return tracked_task(bpf_get_current_task_btf());
+}
+
+/* The cgroup-only check, for the cgroup programs (net/egress.bpf.c), which
+ * run only in session cgroups and cannot reach task storage. */
+static __always_inline struct pr_tracked *tracked_cgroup_current(void)
 {
 	__u64 cg = bpf_get_current_cgroup_id();
 
@@ -89,13 +125,21 @@ static __always_inline struct pr_tracked *tracked_current(void)
 	return bpf_map_lookup_elem(&tracked_cgroups, &cg);
 }
 
-static __always_inline struct pr_tracked *tracked_task(struct task_struct *t)
+/* Make @t's lineage entry (session @tr, now in cgroup @cg) if it has none:
+ * from then on it keeps that session wherever it moves. Returns the entry. */
+static __always_inline struct pr_lineage *lineage_ensure(struct task_struct *t,
+							  const struct pr_tracked *tr, __u64 cg)
 {
-	__u64 cg = task_cgroup_id(t);
+	struct pr_lineage *l = task_lineage_of(t);
 
-	if (!maybe_tracked_cgroup(cg))
+	if (l)
+		return l;
+	l = bpf_task_storage_get(&task_lineage, t, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!l)
 		return NULL;
-	return bpf_map_lookup_elem(&tracked_cgroups, &cg);
+	l->tr = *tr;
+	l->cgroup_id = cg;
+	return l;
 }
 
 /* ---- credentials -------------------------------------------------------- */

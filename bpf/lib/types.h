@@ -21,6 +21,15 @@
 #define PR_SEC_AGG_SLOTS  16	/* distinct aggregated kinds per process */
 #define PR_SEC_AGG_COARSE 2	/* of which kept for coarse keys (PR_AGG_ANY) */
 
+/* ---- lineage (lib/task.h) ---------------------------------------------- */
+
+/* task_lineage value: the session a tracked task belongs to, inherited at
+ * fork, and the cgroup it was last seen in (the "from" of a move). */
+struct pr_lineage {
+	struct pr_tracked tr;
+	__u64 cgroup_id;
+};
+
 /* ---- path walking (lib/path.h) ----------------------------------------- */
 
 /* Path walking state shared by the two bpf_loop callbacks of read_path().

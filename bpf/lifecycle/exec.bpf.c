@@ -79,10 +79,17 @@ static __always_inline __u64 exec_file(struct linux_binprm *bprm)
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(handle_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
 {
-	struct pr_tracked *tr = tracked_task(p);
+	__u64 cg = task_cgroup_id(p);
+	struct pr_tracked *tr = tracked_task_in(p, cg);
+	struct pr_lineage *l;
 
 	if (!tr)
 		return 0;
+	/* a task that entered its session cgroup without forking there (the
+	 * command of `proctor run`, an adopted process) is tied to the session
+	 * from its first exec on */
+	if ((l = lineage_ensure(p, tr, cg)))
+		tr = &l->tr;
 	file_flush_exec(tr);
 	proc_exec_record(p, old_pid, bprm, tr);
 	sec_priv_exec(tr, old_pid);

@@ -138,7 +138,7 @@ static __always_inline __u8 transport_bit(__u8 proto)
 /* connect4/6 and sendmsg4/6: verdict, flow. Returns 1 allow, 0 deny. */
 static __always_inline int on_egress(struct bpf_sock_addr *ctx, bool v6, bool send)
 {
-	struct pr_tracked *tr = tracked_current();
+	struct pr_tracked *tr = tracked_cgroup_current();
 	struct net_scratch *ns;
 	struct pr_flow *f, *old;
 	struct pr_flow_key k = {};
@@ -250,7 +250,7 @@ int net_sock_create(struct bpf_sock *ctx)
 	    !(ctx->type == PR_SOCK_DGRAM &&
 	      (ctx->protocol == IPPROTO_ICMP || ctx->protocol == PR_IPPROTO_ICMPV6)))
 		return 1;
-	if (!(tr = tracked_current()) || !(ns = net_scratch_get()))
+	if (!(tr = tracked_cgroup_current()) || !(ns = net_scratch_get()))
 		return 1;
 	if (!bpf_map_lookup_elem(&egress_policy, &tr->session_key))
 		return 1; /* no policy: net.socket records it */

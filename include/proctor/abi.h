@@ -14,7 +14,7 @@
 #include <linux/types.h>
 #endif
 
-#define PR_ABI_VERSION 1 /* the BPF object carries it (pr_abi_version); checked at load */
+#define PR_ABI_VERSION 2 /* the BPF object carries it (pr_abi_version); checked at load */
 
 /* A field's offset, asserted on both sides of the ABI. */
 #define PR_ABI_AT(type, field, off)                                                                \
@@ -27,6 +27,7 @@ enum pr_event_type {
 	PR_EV_PROC_EXEC = 1,
 	PR_EV_PROC_FORK = 2,
 	PR_EV_PROC_EXIT = 3,
+	PR_EV_PROC_CGROUP = 4, /* a tracked process moved to another cgroup */
 	/* file family */
 	PR_EV_FILE_OPEN = 16,
 	PR_EV_FILE_READ = 17,
@@ -143,6 +144,27 @@ struct pr_exit {
 };
 _Static_assert(sizeof(struct pr_exit) == 88, "pr_exit layout");
 
+#define PR_CGROUP_OWN	    0 /* the new cgroup is one of the process's own session */
+#define PR_CGROUP_UNTRACKED 1 /* no session's cgroup (the root, another slice) */
+#define PR_CGROUP_OTHER	    2 /* a cgroup of another session */
+
+#define PR_CGROUP_CHANGE_PATH_CAP 256 /* bytes of the new cgroup's path, NUL included */
+
+/* process.cgroup_change: a tracked process (hdr.pid, the thread group
+ * leader moved) left its cgroup. It stays in its session (hdr.session_key)
+ * wherever it goes; data = the new cgroup's path (path_len bytes, NUL
+ * included), relative to the cgroup v2 root. */
+struct pr_cgroup_change {
+	struct pr_hdr hdr;
+	__u64 old_cgroup_id;
+	__u64 new_cgroup_id;
+	__u32 relation;	 /* PR_CGROUP_OWN / UNTRACKED / OTHER */
+	__u32 path_len;	 /* including NUL; 0 when the kernel gave no path */
+	__u64 new_session_key; /* the new cgroup's session when relation is OTHER */
+	char data[];
+};
+_Static_assert(sizeof(struct pr_cgroup_change) == 104, "pr_cgroup_change layout");
+
 /* internal: a cgroup was created under a tracked one. */
 struct pr_cgroup_add {
 	struct pr_hdr hdr;
@@ -193,6 +215,12 @@ PR_ABI_AT(pr_fork, parent_tid, 84);
 PR_ABI_AT(pr_exit, hdr, 0);
 PR_ABI_AT(pr_exit, exit_code, 72);
 PR_ABI_AT(pr_exit, start_ns, 80);
+/* pr_cgroup_change */
+PR_ABI_AT(pr_cgroup_change, old_cgroup_id, 72);
+PR_ABI_AT(pr_cgroup_change, new_cgroup_id, 80);
+PR_ABI_AT(pr_cgroup_change, relation, 88);
+PR_ABI_AT(pr_cgroup_change, path_len, 92);
+PR_ABI_AT(pr_cgroup_change, new_session_key, 96);
 /* pr_cgroup_add */
 PR_ABI_AT(pr_cgroup_add, hdr, 0);
 PR_ABI_AT(pr_cgroup_add, new_cgroup_id, 72);

@@ -27,6 +27,7 @@
 #include "probe/cgroup.h"
 #include "egress/session.h"
 #include "app/app.h"
+#include "app/supervise.h"
 #include "store/store.h"
 #include "util/util.h"
 
@@ -43,6 +44,7 @@ struct run_opts {
 	int nexports;
 	uint64_t grace_ns;
 	uint32_t ringbuf_bytes;
+	enum recorder_loss on_loss;
 	char **cmd;
 	int cmdc;
 };
@@ -64,7 +66,10 @@ static const char run_usage[] =
 	"  --policy FILE      enforce the policy in FILE (see docs/POLICY.md)\n"
 	"  --egress MODE      audit: evaluate the egress policy but let everything\n"
 	"                     through (recorded BYPASSED); enforce (the default)\n"
-	"  --flow-idle DUR    UDP flows end after this much silence (5s)\n";
+	"  --flow-idle DUR    UDP flows end after this much silence (5s)\n"
+	"  --on-recorder-loss freeze|kill|continue\n"
+	"                     if this recorder dies (even kill -9), freeze (the default)\n"
+	"                     or kill the session, or let it run unrecorded\n";
 
 /* --db none (or $PROCTOR_DB=none): no SQLite store. */
 static bool no_store(const struct run_opts *o)
@@ -89,6 +94,7 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o)
 		{"policy", required_argument, 0, 'P'},
 		{"egress", required_argument, 0, 'E'},
 		{"flow-idle", required_argument, 0, 'I'},
+		{"on-recorder-loss", required_argument, 0, 'L'},
 		{"help", no_argument, 0, 'h'},
 		{0},
 	};
@@ -133,6 +139,13 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o)
 			o->ringbuf_bytes = (uint32_t)(mb << 20);
 			break;
 		case 'P': o->policy = optarg; break;
+		case 'L':
+			if (recorder_loss_parse(optarg, &o->on_loss)) {
+				err_msg("--on-recorder-loss: '%s' is not freeze, kill or continue",
+					optarg);
+				return -1;
+			}
+			break;
 		case 'E':
 			if (!strcmp(optarg, "audit"))
 				o->egress_mode = PR_MODE_AUDIT;
@@ -238,6 +251,7 @@ struct run_state {
 	struct egress_session eg;
 	struct policy policy;
 	struct session ses;
+	struct supervisor sv;
 	char cg_abs[4096], cg_rel[4096];
 	pid_t child;
 	int child_status;
@@ -515,6 +529,10 @@ int cmd_run(int argc, char **argv)
 		goto out;
 	if (setup_egress(st, &o))
 		goto out_cg;
+	if (supervise_start(&st->sv, st->cg_abs, o.on_loss, err, sizeof(err))) {
+		err_msg("%s", err);
+		goto out_cg;
+	}
 
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGCHLD);
@@ -560,6 +578,7 @@ int cmd_run(int argc, char **argv)
 	print_summary(st, t0);
 out_cg:
 	app_remove_egress(&st->rec, &st->eg);
+	supervise_stop(&st->sv); /* from here on the session ends by our hand */
 	cgroup_kill(st->cg_abs);
 	for (i = 0; i < 100 && cgroup_populated(st->cg_abs); i++)
 		usleep(10000);

@@ -1,5 +1,5 @@
-/* decode_process.c: process.exec, process.fork, process.exit and the
- * internal cgroup-add record; keeps the user-space process table current. */
+/* decode_process.c: process.exec, process.fork, process.exit,
+ * process.cgroup_change and the internal cgroup-add record; keeps the user-space process table current. */
 #include <string.h>
 
 #include "decode/decode.h"
@@ -133,6 +133,35 @@ static enum decode_result decode_exit(struct decode_ctx *c, const void *data, si
 	return DECODE_OK;
 }
 
+static const char *const cgroup_relations[] = {
+	[PR_CGROUP_OWN] = "own_session",
+	[PR_CGROUP_UNTRACKED] = "untracked",
+	[PR_CGROUP_OTHER] = "other_session",
+};
+
+/* A tracked process moved to another cgroup; it stays in its own session
+ * (the header's), whatever the new cgroup is. */
+static enum decode_result decode_cgroup_change(struct decode_ctx *c, const void *data, size_t len,
+					       struct record *r)
+{
+	const struct pr_cgroup_change *e = data;
+	const struct session *other;
+
+	if (e->path_len > len - sizeof(*e) || e->relation >= ARRAY_SIZE(cgroup_relations))
+		return DECODE_BAD;
+	decode_common(c, &e->hdr, "process.cgroup_change", r);
+	record_add_str_ref(r, "event.outcome", "success");
+	record_add_int(r, "process.cgroup.id", (int64_t)e->new_cgroup_id);
+	record_add_int(r, "process.cgroup.previous_id", (int64_t)e->old_cgroup_id);
+	record_add_str_ref(r, "process.cgroup.path",
+			   e->path_len ? decode_str(r, e->data, e->path_len) : "");
+	record_add_str_ref(r, "process.cgroup.relation", cgroup_relations[e->relation]);
+	if (e->relation == PR_CGROUP_OTHER &&
+	    (other = session_find(c->sessions, e->new_session_key)))
+		record_add_str(r, "process.cgroup.session", other->id);
+	return DECODE_OK;
+}
+
 static enum decode_result decode_cgroup_add(struct decode_ctx *c, const void *data, size_t len,
 					    struct record *r)
 {
@@ -144,6 +173,8 @@ const struct decoder process_decoders[] = {
 	{PR_EV_PROC_EXEC, "process.exec", sizeof(struct pr_exec), decode_exec},
 	{PR_EV_PROC_FORK, "process.fork", sizeof(struct pr_fork), decode_fork},
 	{PR_EV_PROC_EXIT, "process.exit", sizeof(struct pr_exit), decode_exit},
+	{PR_EV_PROC_CGROUP, "process.cgroup_change", sizeof(struct pr_cgroup_change),
+	 decode_cgroup_change},
 	{PR_EV_CGROUP_ADD, "cgroup.add", sizeof(struct pr_cgroup_add), decode_cgroup_add},
 	{0},
 };

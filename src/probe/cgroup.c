@@ -121,6 +121,14 @@ int cgroup_kill(const char *abs)
 	return 0;
 }
 
+int cgroup_freeze(const char *abs, bool frozen)
+{
+	char path[4200];
+
+	snprintf(path, sizeof(path), "%s/cgroup.freeze", abs);
+	return write_small_file(path, frozen ? "1" : "0") ? -errno : 0;
+}
+
 int cgroup_remove(const char *abs)
 {
 	char path[4200];

@@ -19,6 +19,8 @@ int cgroup_move(const char *abs, pid_t pid);
 bool cgroup_populated(const char *abs);
 /* SIGKILL everything in the subtree (cgroup.kill, or per pid as fallback). */
 int cgroup_kill(const char *abs);
+/* Freeze (true) or thaw the whole subtree (cgroup.freeze); 0 or -errno. */
+int cgroup_freeze(const char *abs, bool frozen);
 /* rmdir the subtree bottom-up. */
 int cgroup_remove(const char *abs);
 
