@@ -7,7 +7,7 @@ CC        ?= gcc
 CLANG     ?= clang
 BPFTOOL   ?= bpftool
 ARCH      := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
-PKGS      := libbpf sqlite3 yaml-0.1 libcurl libmicrohttpd zlib libelf openssl libpcre2-8
+PKGS      := libbpf sqlite3 yaml-0.1 libcurl libmicrohttpd zlib libelf openssl libpcre2-8 jansson
 VERSION   := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 
 CFLAGS    ?= -O2 -g
@@ -32,7 +32,7 @@ ROOT_BINS := $(patsubst tests/root/%.c,$(BUILD)/tests/root/%,$(ROOT_SRCS))
 HDRS      := $(shell find include src bpf -name '*.h')
 
 .DELETE_ON_ERROR:
-.PHONY: all deps test unit e2e asan demo bench fuzz fuzz-policy format clean FORCE
+.PHONY: all deps test unit e2e asan demo bench fuzz fuzz-policy fuzz-proto format clean FORCE
 all: $(BUILD)/proctor $(UNIT_BINS) $(ROOT_BINS)
 
 # Install missing build dependencies (idempotent; apt as root).
@@ -139,7 +139,14 @@ clean:
 
 # The policy parser and checker under libFuzzer, seeded from
 # tests/fuzz/corpus/policy/ (new inputs it finds go to build/fuzz/policy-corpus).
-fuzz: fuzz-policy
+fuzz: fuzz-policy fuzz-proto
+fuzz-proto:
+	@mkdir -p $(BUILD)/fuzz/proto-corpus
+	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Isrc -D_GNU_SOURCE \
+		-DPROCTOR_VERSION='"fuzz"' -o $(BUILD)/fuzz/fuzz_proto tests/fuzz/fuzz_proto.c \
+		src/daemon/proto.c $(LDLIBS)
+	$(BUILD)/fuzz/fuzz_proto -max_total_time=$(FUZZ_SECONDS) -max_len=8192 \
+		$(BUILD)/fuzz/proto-corpus
 fuzz-policy:
 	@mkdir -p $(BUILD)/fuzz/policy-corpus
 	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Isrc -D_GNU_SOURCE \

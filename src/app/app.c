@@ -203,12 +203,16 @@ int app_add_session(struct app *r, struct session *s, const char *cg_rel, uint32
 		snprintf(err, errlen, "too many sessions (at most %d at once)", SESSION_TABLE_MAX);
 		return -1;
 	}
+	/* On failure nothing stays registered: the caller may keep running. */
 	if ((rc = probe_track_cgroup(&r->probe, s->cgroup_id, s->key))) {
 		snprintf(err, errlen, "cannot track cgroup %s: %s", s->cgroup_path, strerror(-rc));
+		pipeline_remove_session(&r->pipeline, s);
 		return -1;
 	}
 	if (pipeline_session_begin(&r->pipeline, s)) {
 		snprintf(err, errlen, "a sink could not record the session start");
+		probe_untrack_session(&r->probe, s->key);
+		pipeline_remove_session(&r->pipeline, s);
 		return -1;
 	}
 	proctree_scan_cgroup(cg_rel, seed_one, &sc);
@@ -313,6 +317,7 @@ void app_end_session(struct app *r, struct session *s)
 	proctree_forget_session(&r->procs, s->key);
 	s->end_ns = now_realtime_ns();
 	pipeline_session_end(&r->pipeline, s);
+	pipeline_remove_session(&r->pipeline, s); /* the table holds live ones only */
 	r->drain_ns = now_monotonic_ns() - t0;
 	r->busy_ns += r->drain_ns;
 }

@@ -16,6 +16,8 @@ static const char usage[] =
 	"                                  events of a session\n"
 	"  bypass SESSION DURATION         let a running session's egress through\n"
 	"  policy check FILE               validate a policy; the mechanism of each rule here\n"
+	"  daemon [OPTIONS]                one engine for the host; `run` registers with it\n"
+	"  status [--json]                 the daemon's health and live sessions\n"
 	"  version                         print the version\n"
 	"\n"
 	"Every command takes --db PATH (default $PROCTOR_DB or /var/lib/proctor/proctor.db).\n"
@@ -58,6 +60,10 @@ int main(int argc, char **argv)
 		return cmd_bypass(argc, argv);
 	if (!strcmp(argv[0], "policy"))
 		return cmd_policy(argc, argv);
+	if (!strcmp(argv[0], "daemon"))
+		return cmd_daemon(argc, argv);
+	if (!strcmp(argv[0], "status"))
+		return cmd_status(argc, argv);
 	if (!strcmp(argv[0], "version")) {
 		printf("proctor %s\n", PROCTOR_VERSION);
 		return 0;

@@ -13,13 +13,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/epoll.h>
+#include <sys/socket.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/daemon_client.h"
+#include "daemon/proto.h"
 #include "app/metrics.h"
 #include "pipeline/config.h"
 #include "pipeline/redact_rules.h"
@@ -47,7 +51,11 @@ struct run_opts {
 	enum recorder_loss on_loss;
 	char **cmd;
 	int cmdc;
+	int mode;		/* RUN_AUTO, RUN_STANDALONE, RUN_DAEMON */
+	const char *engine_opt; /* the first option only the in-process engine takes */
 };
+
+enum { RUN_AUTO, RUN_STANDALONE, RUN_DAEMON };
 
 static const char run_usage[] =
 	"usage: proctor run [OPTIONS] -- CMD [ARGS...]\n"
@@ -69,7 +77,12 @@ static const char run_usage[] =
 	"  --flow-idle DUR    UDP flows end after this much silence (5s)\n"
 	"  --on-recorder-loss freeze|kill|continue\n"
 	"                     if this recorder dies (even kill -9), freeze (the default)\n"
-	"                     or kill the session, or let it run unrecorded\n";
+	"                     or kill the session, or let it run unrecorded\n"
+	"  --standalone       record in this process even when a daemon runs\n"
+	"  --daemon           record through `proctor daemon` ($PROCTOR_SOCKET); fail without it\n"
+	"By default a run registers with the daemon when its socket answers and no option\n"
+	"above from --db to --on-recorder-loss is given (those configure an in-process\n"
+	"engine).\n";
 
 /* --db none (or $PROCTOR_DB=none): no SQLite store. */
 static bool no_store(const struct run_opts *o)
@@ -95,10 +108,12 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o)
 		{"egress", required_argument, 0, 'E'},
 		{"flow-idle", required_argument, 0, 'I'},
 		{"on-recorder-loss", required_argument, 0, 'L'},
+		{"standalone", no_argument, 0, 'S'},
+		{"daemon", no_argument, 0, 'D'},
 		{"help", no_argument, 0, 'h'},
 		{0},
 	};
-	int c;
+	int c, i;
 	uint64_t mb;
 
 	memset(o, 0, sizeof(*o));
@@ -162,12 +177,23 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o)
 				return -1;
 			}
 			break;
+		case 'S': o->mode = RUN_STANDALONE; break;
+		case 'D': o->mode = RUN_DAEMON; break;
 		case 'h': fputs(run_usage, stdout); exit(0);
 		case ':':
 			err_msg("option '%s' needs a value\n%s", argv[optind - 1], run_usage);
 			return -1;
 		default: err_msg("unknown option '%s'\n%s", argv[optind - 1], run_usage); return -1;
 		}
+		for (i = 0; longopts[i].name && c != 'a' && c != 'p' && c != 'u' && c != 'g'; i++)
+			if (longopts[i].val == c && c != 'S' && c != 'D' && !o->engine_opt)
+				o->engine_opt = longopts[i].name;
+	}
+	if (o->mode == RUN_DAEMON && o->engine_opt) {
+		err_msg("--%s configures an in-process engine: the daemon's own options set its "
+			"sinks (drop --daemon or --%s)",
+			o->engine_opt, o->engine_opt);
+		return -1;
 	}
 	if (optind >= argc) {
 		err_msg("no command given\n%s", run_usage);
@@ -478,6 +504,139 @@ static int spawn(struct run_state *st, const struct run_opts *o, const struct ta
 	return 0;
 }
 
+/* The daemon's summary of a session, printed like print_summary's. */
+static void print_daemon_summary(json_t *rep, uint64_t t0)
+{
+	const char *id = json_string_value(json_object_get(rep, "session"));
+	const char *detail = json_string_value(json_object_get(rep, "drops_detail"));
+	json_int_t drops = json_integer_value(json_object_get(rep, "drops"));
+	char dur[32];
+
+	fmt_duration(now_monotonic_ns() - t0, dur, sizeof(dur));
+	fprintf(stderr, "proctor: session %s (via the daemon)\n", id ? id : "?");
+	fprintf(stderr, "proctor: %s, %lld processes, %lld events, %lld drops%s, exit %d\n", dur,
+		(long long)json_integer_value(json_object_get(rep, "processes")),
+		(long long)json_integer_value(json_object_get(rep, "events")), (long long)drops,
+		drops ? " (events were lost)" : "",
+		(int)json_integer_value(json_object_get(rep, "exit_code")));
+	if (json_integer_value(json_object_get(rep, "kernel_drops")) && detail)
+		fprintf(stderr, "proctor: kernel ring buffer losses by type: %s\n", detail);
+}
+
+static json_t *begin_request(const struct run_opts *o, const struct target_user *u, pid_t pid)
+{
+	json_t *argv = json_array();
+	int i;
+
+	for (i = 0; i < o->cmdc; i++)
+		json_array_append_new(argv, json_string(o->cmd[i]));
+	return json_pack("{s:s,s:s,s:s,s:s,s:o,s:i}", "op", "session.begin", "agent",
+			 o->agent ? o->agent : "", "project", o->project ? o->project : "", "user",
+			 u->set ? u->name : "root", "argv", argv, "pid", (int)pid);
+}
+
+/* Wait for CMD (forwarding signals); a daemon that goes away is reported
+ * once and the run goes on (its events stay with the daemon's engine). */
+static void wait_child(struct run_state *st, int sfd, int dfd)
+{
+	struct pollfd pf[2] = {{.fd = sfd, .events = POLLIN}, {.fd = dfd, .events = POLLIN}};
+	struct signalfd_siginfo si;
+	char c;
+
+	while (!st->child_done) {
+		if (poll(pf, pf[1].fd >= 0 ? 2 : 1, -1) < 0)
+			continue;
+		if (pf[0].revents)
+			while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
+				if (si.ssi_signo == SIGCHLD)
+					reap(st);
+				else
+					forward_signal(st, &si);
+			}
+		if (pf[1].fd >= 0 && pf[1].revents && recv(dfd, &c, 1, MSG_PEEK) <= 0) {
+			err_msg("warning: the daemon went away; CMD keeps running");
+			pf[1].fd = -1;
+		}
+	}
+}
+
+/* `proctor run` through the daemon: it creates and tracks the session's
+ * cgroup and moves our child in; we only spawn, relay and report. */
+static int run_via_daemon(const struct run_opts *o, const struct target_user *u, int dfd,
+			  uint64_t t0)
+{
+	struct run_state *st = calloc(1, sizeof(*st));
+	sigset_t mask, oldmask;
+	char err[8192];
+	int sfd, go_w, err_r, exec_errno = 0, rc = EXIT_SETUP;
+	json_t *rep = NULL;
+	size_t i;
+
+	if (!st)
+		return EXIT_SETUP;
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGCHLD);
+	for (i = 0; i < ARRAY_SIZE(forwarded); i++)
+		sigaddset(&mask, forwarded[i]);
+	sigprocmask(SIG_BLOCK, &mask, &oldmask);
+	sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	if (spawn(st, o, u, &oldmask, &go_w, &err_r))
+		goto out;
+	if (daemon_request(dfd, begin_request(o, u, st->child), &rep, err, sizeof(err))) {
+		err_msg("the daemon refused the session: %s", err);
+		kill(st->child, SIGKILL);
+		waitpid(st->child, NULL, 0);
+		goto out;
+	}
+	dbg_msg("session %s in %s", json_string_value(json_object_get(rep, "session")),
+		json_string_value(json_object_get(rep, "cgroup")));
+	json_decref(rep);
+	(void)!write(go_w, "g", 1);
+	close(go_w);
+	if (read(err_r, &exec_errno, sizeof(exec_errno)) == sizeof(exec_errno))
+		err_msg("cannot execute '%s': %s", o->cmd[0], strerror(exec_errno));
+	close(err_r);
+	wait_child(st, sfd, dfd);
+	reap(st);
+	rc = exit_status_of(st->child_status, &st->ses);
+	if (daemon_request(dfd,
+			   json_pack("{s:s,s:i,s:i,s:I}", "op", "session.end", "exit_code", rc,
+				     "exit_signal", st->ses.exit_signal, "grace_ns",
+				     (json_int_t)o->grace_ns),
+			   &rep, err, sizeof(err)))
+		err_msg("no summary from the daemon: %s", err);
+	else {
+		print_daemon_summary(rep, t0);
+		json_decref(rep);
+	}
+out:
+	close(sfd);
+	free(st);
+	return rc;
+}
+
+/* Which engine records this run: the daemon's (fd returned), or -1 for
+ * the in-process one; -2: --daemon without a daemon (reported). */
+static int pick_engine(const struct run_opts *o)
+{
+	char err[1200];
+	int fd;
+
+	if (o->mode == RUN_STANDALONE || (o->mode == RUN_AUTO && o->engine_opt))
+		return -1;
+	fd = daemon_connect(proto_socket_path(), err, sizeof(err));
+	if (fd >= 0)
+		return fd;
+	if (o->mode == RUN_DAEMON || fd == -1) {
+		err_msg("%s%s", err,
+			o->mode == RUN_DAEMON ? " (--daemon needs a running daemon)" : "");
+		return -2;
+	}
+	dbg_msg("%s: recording in-process", err);
+	return -1;
+}
+
 int cmd_run(int argc, char **argv)
 {
 	struct run_opts o;
@@ -486,11 +645,20 @@ int cmd_run(int argc, char **argv)
 	sigset_t mask, oldmask;
 	char err[4096];
 	uint64_t t0 = now_monotonic_ns();
-	int sfd, go_w = -1, err_r = -1, exec_errno = 0, rc = EXIT_SETUP, src;
+	int sfd, go_w = -1, err_r = -1, exec_errno = 0, rc = EXIT_SETUP, src, dfd;
 	size_t i;
 
 	if (parse_run_opts(argc, argv, &o))
 		return EXIT_USAGE;
+	if ((dfd = pick_engine(&o)) == -2)
+		return EXIT_SETUP;
+	if (dfd >= 0) {
+		if (resolve_user(o.user, &u))
+			return EXIT_USAGE;
+		rc = run_via_daemon(&o, &u, dfd, t0);
+		close(dfd);
+		return rc;
+	}
 	if (geteuid() != 0) {
 		err_msg("proctor run needs root to load its BPF programs: run it with sudo");
 		return EXIT_SETUP;

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# bench/daemon.sh: the daemon's two figures (issue 11): start-up of `proctor
+# run -- true` via the daemon vs standalone, and an untracked open loop with
+# 0, 1, 8 and 32 idle sessions registered with one daemon. Medians of
+# BENCH_RUNS (5); BENCH_OPEN_LOOP opens per loop (200000). Not a timed
+# test: numbers only, printed. Root. Not yet part of bench/run.sh.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+P=${PROCTOR:-$ROOT/build/proctor}
+RUNS=${BENCH_RUNS:-5}
+LOOP=${BENCH_OPEN_LOOP:-200000}
+tmp=$(mktemp -d)
+export PROCTOR_SOCKET=$tmp/proctor.sock
+sleepers=()
+cleanup() {
+	for s in "${sleepers[@]}"; do kill "$s" 2>/dev/null || true; done
+	wait 2>/dev/null || true
+	[[ -n "${dpid:-}" ]] && kill "$dpid" 2>/dev/null && wait "$dpid" 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+now() { date +%s.%N; }
+median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+timed() { local t0; t0=$(now); "$@" >/dev/null 2>&1; echo "$(now) - $t0" | bc -l; }
+
+"$P" daemon --db "$tmp/daemon.db" 2>"$tmp/daemon.log" &
+dpid=$!
+until grep -q listening "$tmp/daemon.log"; do sleep 0.05; done
+
+via=$(for i in $(seq "$RUNS"); do timed "$P" run --daemon -- true; done | median)
+alone=$(for i in $(seq "$RUNS"); do timed "$P" run --standalone --db "$tmp/alone.db" -- true; done | median)
+printf 'start-up: via the daemon %.3f s, standalone %.3f s (%.1f%%)\n' "$via" "$alone" \
+	"$(echo "100 * $via / $alone" | bc -l)"
+
+open_loop() {
+	python3 -c "import os
+for _ in range($LOOP): os.close(os.open('/etc/hostname', os.O_RDONLY))"
+}
+declare -A res
+have=0
+for n in 0 1 8 32; do
+	while ((have < n)); do
+		"$P" run --daemon -- sleep 3600 >/dev/null 2>&1 &
+		sleepers+=($!)
+		have=$((have + 1))
+	done
+	sleep 1
+	res[$n]=$(for i in $(seq "$RUNS"); do timed open_loop; done | median)
+	printf 'untracked open loop (%d opens), %2d idle sessions: %.3f s\n' "$LOOP" "$n" "${res[$n]}"
+done
+printf 'untracked open loop: 32 vs 0 idle sessions: %+.1f%%\n' \
+	"$(echo "100 * (${res[32]} - ${res[0]}) / ${res[0]}" | bc -l)"

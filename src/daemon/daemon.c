@@ -1,0 +1,494 @@
+/* daemon.c: the daemon's loop: one engine (app) for the host, the control
+ * socket's clients, and the sessions they run. A session's life: begin
+ * (the client's child, waiting to exec, is moved into a fresh tracked
+ * cgroup), end (the client reports CMD's exit; leftovers get a grace
+ * period, then the cgroup is killed) and the summary back to the client.
+ * A client that hangs up without ending its session ends it the same way,
+ * so no half-registered session outlives its client. */
+#include "daemon/daemon.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "app/metrics.h"
+#include "daemon/proto.h"
+#include "daemon/status.h"
+#include "probe/cgroup.h"
+#include "util/util.h"
+
+#define MAX_CLIENTS	1024
+#define HANGUP_GRACE_NS 5000000000ull
+
+struct client {
+	int fd;
+	pid_t pid;
+	uid_t uid;
+	bool hello;
+	struct dsession *ses; /* the session this client runs, NULL: none */
+};
+
+static int err_reply(int fd, const char *msg)
+{
+	json_t *j = json_pack("{s:b,s:s}", "ok", 0, "error", msg);
+	int rc = proto_send(fd, j);
+
+	json_decref(j);
+	return rc;
+}
+
+static struct dsession *dsession_new(void)
+{
+	struct dsession *s = calloc(1, sizeof(*s));
+
+	if (s)
+		s->ses.exit_code = -1;
+	return s;
+}
+
+static void dsession_free(struct dsession *s)
+{
+	int i;
+
+	if (!s)
+		return;
+	for (i = 0; i < s->ses.argc; i++)
+		free(s->ses.argv[i]);
+	free(s->ses.argv);
+	free(s);
+}
+
+static void list_remove(struct daemon *d, struct dsession *s)
+{
+	size_t i;
+
+	for (i = 0; i < d->nsessions; i++)
+		if (d->sessions[i] == s) {
+			d->sessions[i] = d->sessions[--d->nsessions];
+			return;
+		}
+}
+
+/* The cgroup (relative to the v2 mount) of pid, e.g. "/user.slice/x". */
+static int pid_cgroup(pid_t pid, char *out, size_t len)
+{
+	char path[64], buf[4096], *p;
+
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
+	if (read_small_file(path, buf, sizeof(buf)) <= 0 || !(p = strstr(buf, "0::")))
+		return -1;
+	p += 3;
+	p[strcspn(p, "\n")] = 0;
+	snprintf(out, len, "%s", p);
+	return 0;
+}
+
+/* The session whose cgroup holds pid (at any depth), NULL: none. */
+static struct dsession *session_of_pid(struct daemon *d, pid_t pid)
+{
+	char cg[4096];
+	size_t i, n;
+
+	if (pid_cgroup(pid, cg, sizeof(cg)))
+		return NULL;
+	for (i = 0; i < d->nsessions; i++) {
+		n = strlen(d->sessions[i]->cg_rel);
+		if (!strncmp(cg, d->sessions[i]->cg_rel, n) && (cg[n] == 0 || cg[n] == '/'))
+			return d->sessions[i];
+	}
+	return NULL;
+}
+
+static pid_t parent_of(pid_t pid)
+{
+	char path[64], buf[1024], *p;
+	int ppid = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if (read_small_file(path, buf, sizeof(buf)) <= 0 || !(p = strrchr(buf, ')')))
+		return 0;
+	sscanf(p + 2, "%*c %d", &ppid);
+	return ppid;
+}
+
+static void copy_str(char *dst, size_t len, json_t *req, const char *key)
+{
+	const char *v = json_string_value(json_object_get(req, key));
+
+	snprintf(dst, len, "%s", v ? v : "");
+}
+
+static int take_argv(struct session *s, json_t *argv, char *err, size_t errlen)
+{
+	size_t i, n = json_array_size(argv);
+
+	if (!json_is_array(argv) || !n || n > 4096) {
+		snprintf(err, errlen, "session.begin: argv must be a non-empty array");
+		return -1;
+	}
+	if (!(s->argv = calloc(n + 1, sizeof(char *))))
+		return -1;
+	for (i = 0; i < n; i++) {
+		const char *a = json_string_value(json_array_get(argv, i));
+		if (!a || !(s->argv[i] = strdup(a))) {
+			snprintf(err, errlen, "session.begin: argv[%zu] is not a string", i);
+			return -1;
+		}
+		s->argc = (int)i + 1;
+	}
+	return 0;
+}
+
+/* Everything a begin set up, undone in reverse (nothing half-registered). */
+static void session_undo(struct daemon *d, struct dsession *s)
+{
+	(void)d;
+	if (*s->cg_abs) {
+		cgroup_kill(s->cg_abs);
+		cgroup_remove(s->cg_abs);
+	}
+	dsession_free(s);
+}
+
+static int begin_checks(struct daemon *d, struct client *c, json_t *req, pid_t *child, char *err,
+			size_t errlen)
+{
+	struct dsession *in;
+	json_int_t pid = json_integer_value(json_object_get(req, "pid"));
+
+	if (c->ses) {
+		snprintf(err, errlen, "this connection already runs session %s", c->ses->ses.id);
+		return -1;
+	}
+	if ((in = session_of_pid(d, c->pid))) {
+		snprintf(err, errlen,
+			 "refused: the request comes from inside session %s, whose tracking a "
+			 "tracked process may not change",
+			 in->ses.id);
+		return -1;
+	}
+	if (pid <= 0 || parent_of((pid_t)pid) != c->pid) {
+		snprintf(err, errlen, "session.begin: pid %lld is not a child of the client",
+			 (long long)pid);
+		return -1;
+	}
+	if (d->nsessions >= DAEMON_MAX_SESSIONS) {
+		d->refused++;
+		snprintf(err, errlen, "too many sessions (at most %d at once)",
+			 DAEMON_MAX_SESSIONS);
+		return -1;
+	}
+	*child = (pid_t)pid;
+	return 0;
+}
+
+static int begin_session(struct daemon *d, struct client *c, json_t *req, char *err, size_t errlen)
+{
+	char agent[64], project[128];
+	struct dsession *s;
+	pid_t child;
+	json_t *rep;
+
+	if (begin_checks(d, c, req, &child, err, errlen) || !(s = dsession_new()))
+		return -1;
+	copy_str(agent, sizeof(agent), req, "agent");
+	copy_str(project, sizeof(project), req, "project");
+	session_init(&s->ses, *agent ? agent : NULL, *project ? project : NULL);
+	copy_str(s->ses.user, sizeof(s->ses.user), req, "user");
+	if (take_argv(&s->ses, json_object_get(req, "argv"), err, errlen) ||
+	    cgroup_create(d->cg_mount, s->ses.id, s->cg_abs, sizeof(s->cg_abs), s->cg_rel,
+			  sizeof(s->cg_rel), err, errlen)) {
+		session_undo(d, s);
+		return -1;
+	}
+	if (cgroup_id(s->cg_abs, &s->ses.cgroup_id) || cgroup_move(s->cg_abs, child)) {
+		snprintf(err, errlen, "cannot move pid %d into %s: %s", (int)child, s->cg_abs,
+			 strerror(errno));
+		session_undo(d, s);
+		return -1;
+	}
+	snprintf(s->ses.cgroup_path, sizeof(s->ses.cgroup_path), "%s", s->cg_abs);
+	if (app_add_session(&d->app, &s->ses, s->cg_rel, (uint32_t)child, err, errlen)) {
+		session_undo(d, s); /* app_add_session undid its part */
+		return -1;
+	}
+	s->client = c;
+	c->ses = s;
+	d->sessions[d->nsessions++] = s;
+	d->started++;
+	rep = json_pack("{s:b,s:s,s:s}", "ok", 1, "session", s->ses.id, "cgroup", s->cg_abs);
+	proto_send(c->fd, rep);
+	json_decref(rep);
+	return 0;
+}
+
+static void start_ending(struct dsession *s, uint64_t grace_ns)
+{
+	if (s->ending)
+		return;
+	s->ending = true;
+	s->deadline_ns = now_monotonic_ns() + grace_ns;
+}
+
+static int end_session(struct client *c, json_t *req, char *err, size_t errlen)
+{
+	json_t *g = json_object_get(req, "grace_ns");
+
+	if (!c->ses) {
+		snprintf(err, errlen, "session.end: this connection runs no session");
+		return -1;
+	}
+	c->ses->ses.exit_code = (int)json_integer_value(json_object_get(req, "exit_code"));
+	c->ses->ses.exit_signal = (int)json_integer_value(json_object_get(req, "exit_signal"));
+	start_ending(c->ses, g ? (uint64_t)json_integer_value(g) : HANGUP_GRACE_NS);
+	return 0;
+}
+
+/* The session is over: drain, close it in the sinks, tell its client. */
+static void finish_session(struct daemon *d, struct dsession *s)
+{
+	const struct session *x = &s->ses;
+	json_t *rep;
+
+	cgroup_kill(s->cg_abs);
+	app_end_session(&d->app, &s->ses);
+	cgroup_remove(s->cg_abs);
+	if (s->client) {
+		rep = json_pack("{s:b,s:s,s:I,s:I,s:I,s:I,s:s,s:i}", "ok", 1, "session", x->id,
+				"processes", (json_int_t)x->processes, "events",
+				(json_int_t)x->events, "drops", (json_int_t)x->drops,
+				"kernel_drops", (json_int_t)x->kernel_drops, "drops_detail",
+				x->drops_detail, "exit_code", x->exit_code);
+		proto_send(s->client->fd, rep);
+		json_decref(rep);
+		s->client->ses = NULL;
+	}
+	d->ended++;
+	list_remove(d, s);
+	dsession_free(s);
+}
+
+static void tick_sessions(struct daemon *d)
+{
+	uint64_t now = now_monotonic_ns();
+	size_t i;
+
+	for (i = d->nsessions; i-- > 0;) {
+		struct dsession *s = d->sessions[i];
+		if (!s->ending)
+			continue;
+		if (!cgroup_populated(s->cg_abs) || (s->killed && now >= s->deadline_ns))
+			finish_session(d, s);
+		else if (!s->killed && now >= s->deadline_ns) {
+			cgroup_kill(s->cg_abs);
+			s->killed = true;
+			s->deadline_ns = now + 5000000000ull;
+		}
+	}
+}
+
+static int hello(struct client *c, json_t *req, char *err, size_t errlen)
+{
+	json_t *rep;
+
+	if (proto_version_mismatch((int)json_integer_value(json_object_get(req, "version")),
+				   json_string_value(json_object_get(req, "proctor")),
+				   PROTO_VERSION, err, errlen))
+		return -1;
+	c->hello = true;
+	rep = json_pack("{s:b,s:i,s:s,s:i}", "ok", 1, "version", PROTO_VERSION, "proctor",
+			PROCTOR_VERSION, "pid", (int)getpid());
+	proto_send(c->fd, rep);
+	json_decref(rep);
+	return 0;
+}
+
+/* One request; -1 with err: refused (the client gets err). */
+static int handle(struct daemon *d, struct client *c, json_t *req, char *err, size_t errlen)
+{
+	const char *op = json_string_value(json_object_get(req, "op"));
+
+	if (!op) {
+		snprintf(err, errlen, "malformed request: no \"op\"");
+		return -1;
+	}
+	if (!strcmp(op, "hello"))
+		return hello(c, req, err, errlen);
+	if (!c->hello) {
+		snprintf(err, errlen, "the first request must be hello");
+		return -1;
+	}
+	if (!strcmp(op, "session.begin"))
+		return begin_session(d, c, req, err, errlen);
+	if (!strcmp(op, "session.end"))
+		return end_session(c, req, err, errlen);
+	if (!strcmp(op, "status")) {
+		json_t *rep = daemon_status_json(d);
+		proto_send(c->fd, rep);
+		json_decref(rep);
+		return 0;
+	}
+	snprintf(err, errlen, "unknown request '%s'", op);
+	return -1;
+}
+
+static void drop_client(struct daemon *d, int ep, struct client *c)
+{
+	if (c->ses) {
+		c->ses->client = NULL;
+		start_ending(c->ses, HANGUP_GRACE_NS);
+	}
+	epoll_ctl(ep, EPOLL_CTL_DEL, c->fd, NULL);
+	close(c->fd);
+	d->nclients--;
+	free(c);
+}
+
+static void on_client(struct daemon *d, int ep, struct client *c)
+{
+	char err[8192] = "";
+	json_t *req;
+
+	if (proto_recv(c->fd, &req, err, sizeof(err))) {
+		if (strcmp(err, "connection closed"))
+			dbg_msg("client pid %d: %s", (int)c->pid, err);
+		drop_client(d, ep, c);
+		return;
+	}
+	if (handle(d, c, req, err, sizeof(err)))
+		err_reply(c->fd, err);
+	json_decref(req);
+}
+
+static void on_accept(struct daemon *d, int ep)
+{
+	struct timeval tv = {.tv_sec = 2};
+	struct epoll_event ev = {.events = EPOLLIN};
+	char err[256];
+	struct client *c;
+	int fd;
+
+	while ((fd = accept4(d->sock.fd, NULL, NULL, SOCK_CLOEXEC)) >= 0) {
+		if (!(c = calloc(1, sizeof(*c))) || d->nclients >= MAX_CLIENTS) {
+			err_reply(fd, "too many clients");
+			free(c);
+			close(fd);
+			continue;
+		}
+		c->fd = fd;
+		if (daemon_peer_allowed(&d->sock, fd, &c->pid, &c->uid, err, sizeof(err))) {
+			err_reply(fd, err);
+			close(fd);
+			free(c);
+			continue;
+		}
+		/* a client that stalls mid-message cannot stall the daemon */
+		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+		ev.data.ptr = c;
+		epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
+		d->nclients++;
+	}
+}
+
+static int daemon_setup(struct daemon *d, const struct daemon_opts *o, char *err, size_t errlen)
+{
+	if (daemon_socket_open(&d->sock, o->socket_path, o->socket_group, err, errlen) ||
+	    cgroup2_mount(d->cg_mount, sizeof(d->cg_mount), err, errlen) ||
+	    app_init(&d->app, err, errlen) || app_open_sinks(&d->app, &o->sinks, err, errlen) ||
+	    (o->config && app_load_config(&d->app, o->config, err, errlen)))
+		return -1;
+	if (!d->app.pipeline.nsinks) {
+		snprintf(err, errlen, "no sinks: --db none needs --jsonl, --export or --config");
+		return -1;
+	}
+	if (o->metrics && metrics_start(o->metrics, &d->app.pipeline, err, errlen))
+		return -1;
+	return app_start_probe(&d->app, o->ringbuf_bytes, err, errlen);
+}
+
+static void daemon_loop(struct daemon *d, int sfd)
+{
+	int ep = epoll_create1(EPOLL_CLOEXEC);
+	struct epoll_event ev = {.events = EPOLLIN}, out[16];
+	bool stop = false;
+
+	ev.data.ptr = &d->sock;
+	epoll_ctl(ep, EPOLL_CTL_ADD, d->sock.fd, &ev);
+	ev.data.ptr = d;
+	epoll_ctl(ep, EPOLL_CTL_ADD, sfd, &ev);
+	ev.data.ptr = &d->app;
+	epoll_ctl(ep, EPOLL_CTL_ADD, probe_fd(&d->app.probe), &ev);
+	while (!stop) {
+		int n = epoll_wait(ep, out, 16, 50), i;
+		for (i = 0; i < n; i++) {
+			void *p = out[i].data.ptr;
+			if (p == &d->sock)
+				on_accept(d, ep);
+			else if (p == d) {
+				struct signalfd_siginfo si;
+				while (read(sfd, &si, sizeof(si)) == sizeof(si))
+					stop = true;
+			} else if (p != &d->app)
+				on_client(d, ep, p);
+		}
+		app_drain(&d->app);
+		daemon_note_rate(d);
+		tick_sessions(d);
+	}
+	close(ep);
+}
+
+/* Shutdown: every live session ends now (recorded as ended by the daemon's
+ * stop; its processes are killed so nothing runs unrecorded). */
+static void end_all(struct daemon *d)
+{
+	while (d->nsessions) {
+		struct dsession *s = d->sessions[d->nsessions - 1];
+		finish_session(d, s);
+	}
+}
+
+int daemon_main(const struct daemon_opts *o)
+{
+	struct daemon *d = calloc(1, sizeof(*d));
+	char err[4800];
+	sigset_t mask;
+	int sfd, rc = 3;
+
+	if (!d)
+		return rc;
+	d->start_mono_ns = now_monotonic_ns();
+	d->start_ns = now_realtime_ns();
+	d->store_path = o->sinks.store;
+	d->ring_bytes = o->ringbuf_bytes ? o->ringbuf_bytes : (uint64_t)PR_RINGBUF_DEFAULT_MB << 20;
+	if (daemon_setup(d, o, err, sizeof(err))) {
+		err_msg("%s", err);
+		rc = strstr(err, "another proctor daemon") ? 1 : 3;
+		goto out;
+	}
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+	fprintf(stderr, "proctor: daemon %s (pid %d) listening on %s\n", PROCTOR_VERSION,
+		(int)getpid(), d->sock.path);
+	daemon_loop(d, sfd);
+	end_all(d);
+	close(sfd);
+	rc = 0;
+out:
+	metrics_stop();
+	daemon_socket_close(&d->sock);
+	app_destroy(&d->app);
+	free(d);
+	return rc;
+}

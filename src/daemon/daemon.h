@@ -1,0 +1,67 @@
+/* daemon.h: `proctor daemon`: one engine (src/app) for the host, serving
+ * sessions to `proctor run` clients over the control socket (proto.h). */
+#ifndef PROCTOR_DAEMON_H
+#define PROCTOR_DAEMON_H
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "app/app.h"
+
+struct daemon_opts {
+	const char *socket_path;
+	const char *socket_group; /* NULL: root only */
+	struct app_sinks sinks;
+	const char *config; /* --config FILE: the pipeline config */
+	const char *metrics;
+	uint32_t ringbuf_bytes;
+};
+
+/* Runs until SIGINT/SIGTERM; returns the process exit status. */
+int daemon_main(const struct daemon_opts *o);
+
+/* socket.c: the control socket. */
+struct daemon_socket {
+	int fd, lock_fd;
+	char path[108], lock_path[128];
+	bool group_set;
+	gid_t gid;
+};
+/* Take the lock (a second daemon is refused, naming the first's pid),
+ * replace a stale socket, refuse a foreign file, bind, set permissions. */
+int daemon_socket_open(struct daemon_socket *ds, const char *path, const char *group, char *err,
+		       size_t errlen);
+void daemon_socket_close(struct daemon_socket *ds);
+/* Whether the peer (SO_PEERCRED) may use the daemon: root, or a member of
+ * --socket-group. Fills pid/uid; -1 with err when refused. */
+int daemon_peer_allowed(const struct daemon_socket *ds, int fd, pid_t *pid, uid_t *uid, char *err,
+			size_t errlen);
+
+#define DAEMON_MAX_SESSIONS SESSION_TABLE_MAX
+
+struct client;
+/* One session the daemon records for a client. */
+struct dsession {
+	struct session ses;
+	char cg_abs[4096], cg_rel[4096];
+	struct client *client; /* NULL once its client hung up */
+	bool ending, killed;   /* CMD exited (or client gone): grace, then kill */
+	uint64_t deadline_ns;
+};
+
+struct daemon {
+	struct app app;
+	struct daemon_socket sock;
+	char cg_mount[4096];
+	const char *store_path;
+	uint64_t ring_bytes;
+	struct dsession *sessions[DAEMON_MAX_SESSIONS];
+	size_t nsessions, nclients;
+	uint64_t started, ended, refused;
+	uint64_t start_ns, start_mono_ns;
+	/* events/s: committed records over the last rate window */
+	uint64_t rate_t0_ns, rate_n0;
+	double events_per_s;
+};
+
+#endif
