@@ -30,6 +30,12 @@ struct session {
 	uint64_t user_drops;			   /* decode errors, limits, sink losses */
 	char drops_detail[512];			   /* JSON object: kernel losses by event type */
 	const struct egress_policy *egress_policy; /* rule names of net.flow; NULL: none */
+	/* How the session began: "run" (launched by proctor), "watch"
+	 * (adopted while running), "auto" (adopted by a rule); adopted_ns is
+	 * the wall time tracking began for an adopted one (0 for run): nothing
+	 * before it is claimed. */
+	char origin[8];
+	uint64_t adopted_ns;
 };
 
 /* Fill id/key from the clock and randomness; agent/project may be NULL. */
