@@ -142,8 +142,7 @@ int adopt_check_cgroup(struct adopt *ad, const char *cgroup, char *err, size_t e
 
 /* A user-space record of session s about pid (session.adopt, process.adopt):
  * the common fields like a kernel record's, then the caller's. */
-static struct record *begin_record(struct app *a, struct session *s, uint32_t pid,
-				   const char *type)
+static struct record *begin_record(struct app *a, struct session *s, uint32_t pid, const char *type)
 {
 	struct record *r = pipeline_record(&a->pipeline);
 	struct pr_hdr h = {.pid = pid, .tid = pid, .session_key = s->key};
@@ -199,13 +198,16 @@ static bool moved(const struct adopt *ad, uint32_t pid)
 	return false;
 }
 
-/* Move one process; 1 when it is gone meanwhile (not an error). */
+/* Move one process; 1 when it is gone meanwhile or was born in the
+ * session cgroup (neither is an error, nor a move). */
 static int move_one(struct adopt *ad, uint32_t pid)
 {
 	char from[4096];
 	struct adopt_move *m;
+	size_t n = strlen(ad->cg_rel);
 
-	if (pid_cgroup(pid, from, sizeof(from)))
+	if (pid_cgroup(pid, from, sizeof(from)) ||
+	    (!strncmp(from, ad->cg_rel, n) && (!from[n] || from[n] == '/')))
 		return 1;
 	if (ad->nmoves >= ADOPT_MAX_PROCS) {
 		errno = E2BIG;
@@ -240,7 +242,8 @@ static int move_children(struct adopt *ad)
 		if (!isdigit((unsigned char)de->d_name[0]))
 			continue;
 		pid = (uint32_t)strtoul(de->d_name, NULL, 10);
-		if (pid == self || moved(ad, pid) || pid_stat(pid, &state, &ppid) || !moved(ad, ppid))
+		if (pid == self || moved(ad, pid) || pid_stat(pid, &state, &ppid) ||
+		    !moved(ad, ppid))
 			continue;
 		if ((rc = move_one(ad, pid)) < 0) {
 			closedir(d);

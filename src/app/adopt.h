@@ -28,10 +28,10 @@ struct adopt_move {
 };
 
 struct adopt {
-	char mount[4096];			/* the cgroup v2 mount */
-	char cg_abs[4096], cg_rel[4096];	/* the session's cgroup */
-	bool owns_cgroup;			/* made by us (pid adoption) */
-	uint32_t root;				/* the adopted pid; 0 for a cgroup */
+	char mount[4096];		 /* the cgroup v2 mount */
+	char cg_abs[4096], cg_rel[4096]; /* the session's cgroup */
+	bool owns_cgroup;		 /* made by us (pid adoption) */
+	uint32_t root;			 /* the adopted pid; 0 for a cgroup */
 	struct adopt_move *moves;
 	size_t nmoves;
 };

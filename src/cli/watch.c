@@ -41,10 +41,14 @@ static const char watch_usage[] =
 static int parse_watch_opts(int argc, char **argv, struct watch_opts *o)
 {
 	static const struct option longopts[] = {
-		{"pid", required_argument, 0, 'P'},	 {"cgroup", required_argument, 0, 'C'},
-		{"agent", required_argument, 0, 'a'},	 {"project", required_argument, 0, 'p'},
-		{"db", required_argument, 0, 'd'},	 {"jsonl", required_argument, 0, 'j'},
-		{"config", required_argument, 0, 'c'}, {"help", no_argument, 0, 'h'},
+		{"pid", required_argument, 0, 'P'},
+		{"cgroup", required_argument, 0, 'C'},
+		{"agent", required_argument, 0, 'a'},
+		{"project", required_argument, 0, 'p'},
+		{"db", required_argument, 0, 'd'},
+		{"jsonl", required_argument, 0, 'j'},
+		{"config", required_argument, 0, 'c'},
+		{"help", no_argument, 0, 'h'},
 		{0},
 	};
 	uint64_t v;
@@ -155,8 +159,8 @@ static void print_summary(const struct session *s, uint64_t t0)
 	char dur[32];
 
 	fmt_duration(now_monotonic_ns() - t0, dur, sizeof(dur));
-	fprintf(stderr, "proctor: session %s (adopted)%s%s%s%s\n", s->id, *s->agent ? " agent=" : "",
-		s->agent, *s->project ? " project=" : "", s->project);
+	fprintf(stderr, "proctor: session %s (adopted)%s%s%s%s\n", s->id,
+		*s->agent ? " agent=" : "", s->agent, *s->project ? " project=" : "", s->project);
 	fprintf(stderr, "proctor: %s, %llu processes, %llu events, %llu drops%s\n", dur,
 		(unsigned long long)s->processes, (unsigned long long)s->events,
 		(unsigned long long)s->drops, s->drops ? " (events were lost)" : "");
@@ -217,8 +221,9 @@ int cmd_watch(int argc, char **argv)
 		goto out;
 	}
 	if (o.pid)
-		snprintf(what, sizeof(what), "the tree of pid %u (%zu processes moved into %.4000s)",
-			 o.pid, ad.nmoves, ad.cg_rel);
+		snprintf(what, sizeof(what),
+			 "the tree of pid %u (%zu processes moved into %.4000s)", o.pid, ad.nmoves,
+			 ad.cg_rel);
 	else
 		snprintf(what, sizeof(what), "cgroup %.4000s", ad.cg_rel);
 	fprintf(stderr, "proctor: session %s: watching %s\n", s.id, what);
