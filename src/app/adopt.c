@@ -140,6 +140,29 @@ int adopt_check_cgroup(struct adopt *ad, const char *cgroup, char *err, size_t e
 	return 0;
 }
 
+int adopt_check_container(struct adopt *ad, const char *ref, struct container_meta *m, char *err,
+			  size_t errlen)
+{
+	char cg[4096];
+	struct container parsed;
+
+	if (container_inspect(ref, m, err, errlen))
+		return -1;
+	if (!m->pid || pid_cgroup(m->pid, cg, sizeof(cg))) {
+		snprintf(err, errlen, "container '%s' (%.12s) is not running", ref, m->c.id);
+		return -1;
+	}
+	if (!container_from_cgroup(cg, &parsed) || strcmp(parsed.id, m->c.id)) {
+		snprintf(err, errlen,
+			 "container '%s' (%.12s): its cgroup v2 path %s does not name it (a "
+			 "cgroup v1 runtime?); adopt its processes with --pid %u",
+			 ref, m->c.id, cg, m->pid);
+		return -1;
+	}
+	snprintf(m->c.pod_uid, sizeof(m->c.pod_uid), "%s", parsed.pod_uid);
+	return adopt_check_cgroup(ad, cg, err, errlen);
+}
+
 /* A user-space record of session s about pid (session.adopt, process.adopt):
  * the common fields like a kernel record's, then the caller's. */
 static struct record *begin_record(struct app *a, struct session *s, uint32_t pid, const char *type)

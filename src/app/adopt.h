@@ -21,6 +21,7 @@
 #include <stdint.h>
 
 #include "app/app.h"
+#include "app/container_inspect.h"
 
 struct adopt_move {
 	uint32_t pid;
@@ -42,6 +43,12 @@ int adopt_check_pid(const struct app *a, uint32_t pid, char *err, size_t errlen)
 /* The cgroup (absolute, or relative to the v2 mount as in /proc/PID/cgroup)
  * exists and is not a proctor session's; fills ad->mount, cg_abs, cg_rel. */
 int adopt_check_cgroup(struct adopt *ad, const char *cgroup, char *err, size_t errlen);
+
+/* The container ref (name or id) runs, and its cgroup v2 path names it
+ * (container_from_cgroup gives the same id): fills m, then checks that
+ * cgroup like adopt_check_cgroup. Its processes are never moved out. */
+int adopt_check_container(struct adopt *ad, const char *ref, struct container_meta *m, char *err,
+			  size_t errlen);
 
 /* Adopt pid and its descendants into session s (set up with session_init;
  * its attribution filled). Registers s with the app. */

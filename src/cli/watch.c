@@ -21,16 +21,20 @@
 #include "util/util.h"
 
 struct watch_opts {
-	const char *agent, *project, *db, *jsonl, *config, *cgroup;
+	const char *agent, *project, *db, *jsonl, *config, *cgroup, *container;
 	uint32_t pid;
 };
 
 static const char watch_usage[] =
-	"usage: proctor watch (--pid PID | --cgroup PATH) [OPTIONS]\n"
+	"usage: proctor watch (--pid PID | --cgroup PATH | --container NAME|ID) [OPTIONS]\n"
 	"  --pid PID          adopt PID and its descendants from now on (they move into\n"
 	"                     a session cgroup, and back when the watch ends)\n"
 	"  --cgroup PATH      adopt a cgroup (path in the cgroup2 mount or as in\n"
 	"                     /proc/PID/cgroup) and every cgroup below it, in place\n"
+	"  --container REF    adopt a running podman or docker container by name or id;\n"
+	"                     records carry container.*; agent and project default to\n"
+	"                     its labels " CONTAINER_LABEL_AGENT " and " CONTAINER_LABEL_PROJECT
+	"\n"
 	"  --agent NAME       attribution label (e.g. codex)\n"
 	"  --project NAME     attribution label\n"
 	"  --db PATH|none     SQLite store (default $PROCTOR_DB or /var/lib/proctor/proctor.db)\n"
@@ -43,6 +47,7 @@ static int parse_watch_opts(int argc, char **argv, struct watch_opts *o)
 	static const struct option longopts[] = {
 		{"pid", required_argument, 0, 'P'},
 		{"cgroup", required_argument, 0, 'C'},
+		{"container", required_argument, 0, 'K'},
 		{"agent", required_argument, 0, 'a'},
 		{"project", required_argument, 0, 'p'},
 		{"db", required_argument, 0, 'd'},
@@ -67,6 +72,7 @@ static int parse_watch_opts(int argc, char **argv, struct watch_opts *o)
 			o->pid = (uint32_t)v;
 			break;
 		case 'C': o->cgroup = optarg; break;
+		case 'K': o->container = optarg; break;
 		case 'a': o->agent = optarg; break;
 		case 'p': o->project = optarg; break;
 		case 'd': o->db = optarg; break;
@@ -85,8 +91,9 @@ static int parse_watch_opts(int argc, char **argv, struct watch_opts *o)
 		err_msg("unexpected argument '%s'\n%s", argv[optind], watch_usage);
 		return -1;
 	}
-	if (!o->pid == !o->cgroup) {
-		err_msg("give one of --pid PID or --cgroup PATH\n%s", watch_usage);
+	if (!!o->pid + !!o->cgroup + !!o->container != 1) {
+		err_msg("give one of --pid PID, --cgroup PATH or --container NAME|ID\n%s",
+			watch_usage);
 		return -1;
 	}
 	return 0;
@@ -166,12 +173,24 @@ static void print_summary(const struct session *s, uint64_t t0)
 		(unsigned long long)s->drops, s->drops ? " (events were lost)" : "");
 }
 
+/* Bad input fails here, before the programs load. */
+static int check_target(struct app *a, const struct watch_opts *o, struct adopt *ad,
+			struct container_meta *cm, char *err, size_t errlen)
+{
+	if (o->pid)
+		return adopt_check_pid(a, o->pid, err, errlen);
+	if (o->cgroup)
+		return adopt_check_cgroup(ad, o->cgroup, err, errlen);
+	return adopt_check_container(ad, o->container, cm, err, errlen);
+}
+
 int cmd_watch(int argc, char **argv)
 {
 	struct watch_opts o;
 	struct app *a;
 	struct session s;
 	struct adopt ad;
+	struct container_meta cm;
 	sigset_t mask;
 	char err[4096], what[4200];
 	uint64_t t0 = now_monotonic_ns();
@@ -189,9 +208,7 @@ int cmd_watch(int argc, char **argv)
 		err_msg("%s", err);
 		goto out;
 	}
-	/* Bad input fails here, before the programs load. */
-	if ((o.pid ? adopt_check_pid(a, o.pid, err, sizeof(err))
-		   : adopt_check_cgroup(&ad, o.cgroup, err, sizeof(err)))) {
+	if (check_target(a, &o, &ad, &cm, err, sizeof(err))) {
 		err_msg("%s", err);
 		rc = EXIT_USAGE;
 		goto out;
@@ -211,7 +228,12 @@ int cmd_watch(int argc, char **argv)
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
 
-	session_init(&s, o.agent, o.project);
+	if (o.container) {
+		/* the labels attribute unless the flags say otherwise */
+		session_init(&s, o.agent ? o.agent : cm.agent, o.project ? o.project : cm.project);
+		s.container = cm.c;
+	} else
+		session_init(&s, o.agent, o.project);
 	session_user(&s, o.pid);
 	if ((o.pid ? app_adopt_pid(a, &s, o.pid, &ad, err, sizeof(err))
 		   : app_adopt_cgroup(a, &s, &ad, err, sizeof(err)))) {
@@ -224,6 +246,9 @@ int cmd_watch(int argc, char **argv)
 		snprintf(what, sizeof(what),
 			 "the tree of pid %u (%zu processes moved into %.4000s)", o.pid, ad.nmoves,
 			 ad.cg_rel);
+	else if (o.container)
+		snprintf(what, sizeof(what), "%s container %.256s (%.12s, cgroup %.3800s)",
+			 cm.c.runtime, cm.c.name, cm.c.id, ad.cg_rel);
 	else
 		snprintf(what, sizeof(what), "cgroup %.4000s", ad.cg_rel);
 	fprintf(stderr, "proctor: session %s: watching %s\n", s.id, what);

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "model/container.h"
 #include "proctor/abi.h"
 
 struct egress_policy;
@@ -36,6 +37,9 @@ struct session {
 	 * before it is claimed. */
 	char origin[8];
 	uint64_t adopted_ns;
+	/* The container the session is (watch --container); id "" for none.
+	 * Every record of the session carries its container.* / k8s.* fields. */
+	struct container container;
 };
 
 /* Fill id/key from the clock and randomness; agent/project may be NULL. */
