@@ -49,8 +49,9 @@ def wait_file(path, timeout=TIMEOUT):
 
 def start_watch(proctor, *target, agent="codex", project="shop"):
     """Start `proctor watch TARGET` and return it once adoption is live."""
-    p = subprocess.Popen([PROCTOR, "watch", *target, "--agent", agent, "--project", project,
-                          "--db", proctor.db], stderr=subprocess.PIPE, text=True)
+    labels = (["--agent", agent] if agent else []) + (["--project", project] if project else [])
+    p = subprocess.Popen([PROCTOR, "watch", *target, *labels, "--db", proctor.db],
+                         stderr=subprocess.PIPE, text=True)
     lines = []
     for line in p.stderr:
         lines.append(line)
@@ -200,8 +201,9 @@ def test_watch_bad_targets_exit_2(proctor, tmp_path):
         (["--cgroup", "/no-such-cgroup-here"], "no such cgroup"),
         (["--cgroup", "/"], "the root cgroup"),
         (["--cgroup", "/a/../.."], "give a cgroup as a path"),
-        ([], "give one of --pid PID or --cgroup PATH"),
-        (["--pid", "1", "--cgroup", "/x"], "give one of --pid PID or --cgroup PATH"),
+        (["--container", "-x"], "not a container name or id"),
+        ([], "give one of --pid PID, --cgroup PATH or --container NAME|ID"),
+        (["--container", "x", "--cgroup", "/x"], "give one of --pid PID, --cgroup PATH or --container NAME|ID"),
     ]
     for args, msg in cases:
         p = run([PROCTOR, "watch", *args, "--db", proctor.db])
