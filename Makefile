@@ -32,7 +32,7 @@ ROOT_BINS := $(patsubst tests/root/%.c,$(BUILD)/tests/root/%,$(ROOT_SRCS))
 HDRS      := $(shell find include src bpf -name '*.h')
 
 .DELETE_ON_ERROR:
-.PHONY: all deps test unit e2e asan demo bench fuzz fuzz-policy fuzz-proto format clean FORCE
+.PHONY: all deps test unit e2e asan demo bench fuzz fuzz-container fuzz-policy fuzz-proto format clean FORCE
 all: $(BUILD)/proctor $(UNIT_BINS) $(ROOT_BINS)
 
 # Install missing build dependencies (idempotent; apt as root).
@@ -136,6 +136,15 @@ format:
 
 clean:
 	rm -rf $(BUILD)
+
+# The container attribution's cgroup path parser, seeded from tests/fuzz/corpus/container/.
+fuzz: fuzz-container
+fuzz-container:
+	@mkdir -p $(BUILD)/fuzz/container-corpus
+	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Isrc -D_GNU_SOURCE \
+		-o $(BUILD)/fuzz/fuzz_container tests/fuzz/fuzz_container.c src/model/container.c
+	$(BUILD)/fuzz/fuzz_container -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
+		$(BUILD)/fuzz/container-corpus tests/fuzz/corpus/container
 
 # The policy parser and checker under libFuzzer, seeded from
 # tests/fuzz/corpus/policy/ (new inputs it finds go to build/fuzz/policy-corpus).

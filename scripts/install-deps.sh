@@ -10,7 +10,7 @@ BUILD_PKGS=(clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libsqlite3-dev
 	libseccomp-dev libjansson-dev pkg-config make gcc sqlite3 liburing-dev libssl-dev libpcre2-dev)
 TEST_PKGS=(rsyslog prometheus protobuf-compiler iproute2 python3 procps curl
 	util-linux python3-pytest dnsutils socat netcat-openbsd openssl ca-certificates
-	strace bc python3-yaml)
+	strace bc python3-yaml podman runc debootstrap)
 BENCH_PKGS=(auditd bpftrace git hyperfine)
 
 want=("${BUILD_PKGS[@]}" "${TEST_PKGS[@]}")

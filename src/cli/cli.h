@@ -4,6 +4,7 @@
 #include <stddef.h>
 
 int cmd_run(int argc, char **argv);
+int cmd_watch(int argc, char **argv);
 int cmd_sessions(int argc, char **argv);
 int cmd_tree(int argc, char **argv);
 int cmd_log(int argc, char **argv);

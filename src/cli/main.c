@@ -10,6 +10,7 @@ static const char usage[] =
 	"\n"
 	"commands:\n"
 	"  run [OPTIONS] -- CMD [ARGS...]   run CMD under the recorder\n"
+	"  watch --pid PID | --cgroup PATH  adopt a running process tree or cgroup\n"
 	"  sessions [--json]               list recorded sessions\n"
 	"  tree [SESSION]                  process tree of a session (default: latest)\n"
 	"  log [SESSION] [--type T] [--pid P] [--path GLOB] [--host H] [--escape] [--json]\n"
@@ -50,6 +51,8 @@ int main(int argc, char **argv)
 	argv += i;
 	if (!strcmp(argv[0], "run"))
 		return cmd_run(argc, argv);
+	if (!strcmp(argv[0], "watch"))
+		return cmd_watch(argc, argv);
 	if (!strcmp(argv[0], "sessions"))
 		return cmd_sessions(argc, argv);
 	if (!strcmp(argv[0], "tree"))

@@ -1,6 +1,7 @@
 /* decode.c: header validation, dispatch by type and the common fields. */
 #include "decode/decode.h"
 
+#include <stddef.h>
 #include <string.h>
 
 #include "model/session.h"
@@ -46,6 +47,31 @@ const char *decode_str(struct record *r, const char *s, size_t max)
 	return record_strndup(r, s, strnlen(s, max));
 }
 
+/* The container.* and k8s.* fields of a containerised session (docs/EVENTS.md);
+ * unknown ones are left out. */
+static void add_container(struct record *r, const struct container *k)
+{
+	static const struct {
+		const char *key;
+		size_t off;
+	} fields[] = {
+		{"container.id", offsetof(struct container, id)},
+		{"container.name", offsetof(struct container, name)},
+		{"container.runtime", offsetof(struct container, runtime)},
+		{"container.image.name", offsetof(struct container, image)},
+		{"k8s.pod.name", offsetof(struct container, pod_name)},
+		{"k8s.pod.uid", offsetof(struct container, pod_uid)},
+		{"k8s.namespace.name", offsetof(struct container, pod_namespace)},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		const char *v = (const char *)k + fields[i].off;
+		if (*v)
+			record_add_str_ref(r, fields[i].key, v);
+	}
+}
+
 void decode_common(struct decode_ctx *c, const struct pr_hdr *h, const char *type_name,
 		   struct record *r)
 {
@@ -56,6 +82,8 @@ void decode_common(struct decode_ctx *c, const struct pr_hdr *h, const char *typ
 	record_add_str_ref(r, "session", s ? s->id : "");
 	record_add_str_ref(r, "agent", s ? s->agent : "");
 	record_add_str_ref(r, "project", s ? s->project : "");
+	if (s && s->container.id[0])
+		add_container(r, &s->container);
 	record_add_str_ref(r, "host.name", c->host ? c->host : "");
 	record_add_int(r, "process.pid", h->pid);
 	record_add_int(r, "process.tid", h->tid);

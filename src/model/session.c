@@ -28,6 +28,7 @@ void session_init(struct session *s, const char *agent, const char *project)
 	snprintf(s->project, sizeof(s->project), "%s", project ? project : "");
 	gethostname(s->host, sizeof(s->host) - 1);
 	s->start_ns = now_realtime_ns();
+	snprintf(s->origin, sizeof(s->origin), "run");
 	s->exit_code = -1;
 }
 

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "model/container.h"
 #include "proctor/abi.h"
 
 struct egress_policy;
@@ -30,6 +31,15 @@ struct session {
 	uint64_t user_drops;			   /* decode errors, limits, sink losses */
 	char drops_detail[512];			   /* JSON object: kernel losses by event type */
 	const struct egress_policy *egress_policy; /* rule names of net.flow; NULL: none */
+	/* How the session began: "run" (launched by proctor), "watch"
+	 * (adopted while running), "auto" (adopted by a rule); adopted_ns is
+	 * the wall time tracking began for an adopted one (0 for run): nothing
+	 * before it is claimed. */
+	char origin[8];
+	uint64_t adopted_ns;
+	/* The container the session is (watch --container); id "" for none.
+	 * Every record of the session carries its container.* / k8s.* fields. */
+	struct container container;
 };
 
 /* Fill id/key from the clock and randomness; agent/project may be NULL. */
