@@ -21,14 +21,14 @@ unit_only=0 asan=0
 # The e2e smoke subset under ASan/UBSan: each user-space layer once (decode of
 # every family, pipeline stages, the store and CLI; every sink through the
 # redaction test), and the rate limiter dropping a record an escape is derived
-# from (issue 10 §3: -k sysrq). About 2-3 minutes on 2 cores.
+# from (issue 10 §3: test_rate_limited_opens_never_garble_their_escapes). About 2-3 minutes on 2 cores.
 SMOKE_FILES=(tests/e2e/test_process.py tests/e2e/test_file_open.py tests/e2e/test_file_io.py
 	tests/e2e/test_security_escape.py tests/e2e/test_security_privilege.py
 	tests/e2e/test_security_memexec.py tests/e2e/test_tree.py tests/e2e/test_cli_errors.py
 	tests/e2e/test_jsonl_only.py tests/e2e/test_sink_pipeline.py
 	tests/e2e/test_sink_redaction.py)
 SMOKE_NET="test_syscall_events_tcp_udp or test_tcp_flow_bytes_exact or test_dns_query_response or test_policy_rule_kinds or test_timed_bypass"
-SMOKE_RATE_ESCAPE="sysrq"
+SMOKE_RATE_ESCAPE="rate_limited_opens_never_garble"
 
 if ((asan)); then
 	san=$BUILD/san
