@@ -47,7 +47,7 @@ void session_init(struct session *s, const char *agent, const char *project);
 
 /* The sessions one process records at once, by kernel key. Adding beyond
  * SESSION_TABLE_MAX fails (-ENOSPC) and is counted in refused. */
-#define SESSION_TABLE_MAX 64
+#define SESSION_TABLE_MAX PR_MAX_SESSIONS /* one limit, in the ABI */
 struct session_table {
 	struct session *s[SESSION_TABLE_MAX];
 	size_t n;
