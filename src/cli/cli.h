@@ -9,6 +9,7 @@ int cmd_tree(int argc, char **argv);
 int cmd_log(int argc, char **argv);
 int cmd_bypass(int argc, char **argv);
 int cmd_policy(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
 
 /* Exit codes shared by the subcommands. */
 #define EXIT_USAGE 2 /* bad flags or arguments */

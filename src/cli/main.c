@@ -16,6 +16,7 @@ static const char usage[] =
 	"                                  events of a session\n"
 	"  bypass SESSION DURATION         let a running session's egress through\n"
 	"  policy check FILE               validate a policy; the mechanism of each rule here\n"
+	"  verify [SESSION|--all]          check the store's hash chains and signed checkpoints\n"
 	"  version                         print the version\n"
 	"\n"
 	"Every command takes --db PATH (default $PROCTOR_DB or /var/lib/proctor/proctor.db).\n"
@@ -58,6 +59,8 @@ int main(int argc, char **argv)
 		return cmd_bypass(argc, argv);
 	if (!strcmp(argv[0], "policy"))
 		return cmd_policy(argc, argv);
+	if (!strcmp(argv[0], "verify"))
+		return cmd_verify(argc, argv);
 	if (!strcmp(argv[0], "version")) {
 		printf("proctor %s\n", PROCTOR_VERSION);
 		return 0;

@@ -28,13 +28,24 @@ static const char schema_sql[] =
 	"CREATE INDEX IF NOT EXISTS processes_session_pid ON processes(session, pid);"
 	"CREATE TABLE IF NOT EXISTS events("
 	" id INTEGER PRIMARY KEY, session TEXT NOT NULL, time_ns INTEGER NOT NULL,"
-	" type TEXT NOT NULL, pid INTEGER, path TEXT, summary TEXT, data TEXT NOT NULL);"
+	" type TEXT NOT NULL, pid INTEGER, path TEXT, summary TEXT, data TEXT NOT NULL,"
+	" seq INTEGER, digest BLOB);"
 	"CREATE INDEX IF NOT EXISTS events_session_time ON events(session, time_ns);"
 	"CREATE INDEX IF NOT EXISTS events_session_type ON events(session, type);"
 	/* (session, pid) cost every insert a random-order index update and led
 	 * the planner away from (session, type) for the per-type GROUP BY pid
 	 * queries of `proctor tree`: gone, also from older stores. */
-	"DROP INDEX IF EXISTS events_session_pid;";
+	"DROP INDEX IF EXISTS events_session_pid;"
+	/* Signed chain heads (store/chain.h, docs/STORE.md). */
+	"CREATE TABLE IF NOT EXISTS checkpoints("
+	" id INTEGER PRIMARY KEY, session TEXT NOT NULL, seq INTEGER NOT NULL,"
+	" hash BLOB NOT NULL, time_ns INTEGER NOT NULL, final INTEGER NOT NULL,"
+	" key_id TEXT NOT NULL, sig BLOB NOT NULL);"
+	"CREATE INDEX IF NOT EXISTS checkpoints_session ON checkpoints(session, seq);";
+
+/* Stores made before the chain lack its two columns on events. */
+static const char chain_columns_sql[] =
+	"ALTER TABLE events ADD COLUMN seq INTEGER; ALTER TABLE events ADD COLUMN digest BLOB;";
 
 const char *store_default_path(void)
 {
@@ -78,6 +89,21 @@ static int check_version(struct store *st, char *err, size_t errlen)
 	return 0;
 }
 
+static bool has_column(struct store *st, const char *table, const char *column)
+{
+	char sql[256];
+	sqlite3_stmt *q;
+	bool found = false;
+
+	snprintf(sql, sizeof(sql), "SELECT name FROM pragma_table_info('%s')", table);
+	if (sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) != SQLITE_OK)
+		return false;
+	while (!found && sqlite3_step(q) == SQLITE_ROW)
+		found = !strcmp((const char *)sqlite3_column_text(q, 0), column);
+	sqlite3_finalize(q);
+	return found;
+}
+
 static int exec_sql(struct store *st, const char *sql, char *err, size_t errlen)
 {
 	char *msg = NULL;
@@ -117,7 +143,8 @@ int store_open_rw(struct store *st, const char *path, char *err, size_t errlen)
 	if (exec_sql(st, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", err, errlen) ||
 	    exec_sql(st, "BEGIN IMMEDIATE;", err, errlen))
 		goto fail;
-	if (exec_sql(st, schema_sql, err, errlen)) {
+	if (exec_sql(st, schema_sql, err, errlen) ||
+	    (!has_column(st, "events", "digest") && exec_sql(st, chain_columns_sql, err, errlen))) {
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 		goto fail;
 	}
