@@ -28,6 +28,7 @@
 #include "egress/session.h"
 #include "app/app.h"
 #include "store/store.h"
+#include "util/strbuf.h"
 #include "util/util.h"
 
 #define MAX_EXPORTS 16
@@ -404,8 +405,13 @@ static void print_summary(const struct run_state *st, uint64_t t0)
 	char dur[32];
 
 	fmt_duration(now_monotonic_ns() - t0, dur, sizeof(dur));
+	struct strbuf agent = STRBUF_INIT, project = STRBUF_INIT;
+
 	fprintf(stderr, "proctor: session %s%s%s%s%s\n", s->id, *s->agent ? " agent=" : "",
-		s->agent, *s->project ? " project=" : "", s->project);
+		sb_visible(&agent, s->agent), *s->project ? " project=" : "",
+		sb_visible(&project, s->project));
+	sb_free(&agent);
+	sb_free(&project);
 	fprintf(stderr, "proctor: %s, %llu processes, %llu events, %llu drops%s, exit %d\n", dur,
 		(unsigned long long)s->processes, (unsigned long long)s->events,
 		(unsigned long long)s->drops, s->drops ? " (events were lost)" : "", s->exit_code);

@@ -53,9 +53,18 @@ static int print_text(void *ctx, const struct store_session_row *r)
 		fmt_duration((uint64_t)(r->end_ns - r->start_ns), dur, sizeof(dur));
 		snprintf(code, sizeof(code), "%" PRId64, r->exit_code);
 	}
+	struct strbuf id = STRBUF_INIT, agent = STRBUF_INIT, project = STRBUF_INIT,
+		      cmd = STRBUF_INIT;
+
 	printf("%-22s %-19s %8s %4s %5" PRId64 " %7" PRId64 " %5" PRId64 "  %-10s %-10s %s\n",
-	       r->id, start, dur, code, r->processes, r->events, r->drops,
-	       *r->agent ? r->agent : "-", *r->project ? r->project : "-", r->command_json);
+	       sb_visible(&id, r->id), start, dur, code, r->processes, r->events, r->drops,
+	       *r->agent ? sb_visible(&agent, r->agent) : "-",
+	       *r->project ? sb_visible(&project, r->project) : "-",
+	       sb_visible(&cmd, r->command_json));
+	sb_free(&id);
+	sb_free(&agent);
+	sb_free(&project);
+	sb_free(&cmd);
 	return 0;
 }
 
