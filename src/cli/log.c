@@ -11,6 +11,8 @@
 #include "util/strbuf.h"
 #include "util/util.h"
 
+static const char log_usage[] = "usage: proctor log [SESSION] [--type PREFIX] [--pid PID] [--path "
+				"GLOB] [--host NAME] [--escape] [--json] [--db PATH]";
 static int print_json(void *ctx, const char *json, const char *summary)
 {
 	(void)ctx, (void)summary;
@@ -112,9 +114,12 @@ int cmd_log(int argc, char **argv)
 			     " [--host NAME] [--escape] [--json] [--db PATH]");
 			return 0;
 		case ':':
-			err_msg("%s: option '%s' needs a value", argv[0], argv[optind - 1]);
+			err_msg("%s: option '%s' needs a value\n%s", argv[0], argv[optind - 1],
+				log_usage);
 			return EXIT_USAGE;
-		default: err_msg("log: unknown option '%s'", argv[optind - 1]); return EXIT_USAGE;
+		default:
+			err_msg("log: unknown option '%s'\n%s", argv[optind - 1], log_usage);
+			return EXIT_USAGE;
 		}
 	}
 	if ((rc = cli_open_session(argc, argv, db, &st, id, sizeof(id))))

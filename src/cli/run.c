@@ -93,7 +93,7 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o)
 		{"help", no_argument, 0, 'h'},
 		{0},
 	};
-	int c;
+	int c, rc;
 	uint64_t mb;
 
 	memset(o, 0, sizeof(*o));
@@ -111,7 +111,18 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o)
 		case 'j': o->jsonl = optarg; break;
 		case 'c': o->config = optarg; break;
 		case 'R': o->redact_rules = optarg; break;
-		case 'm': o->metrics = optarg; break;
+		case 'm':
+			/* HOST:PORT, [V6]:PORT, :PORT or PORT; the host is resolved later */
+			if ((rc = parse_port(strrchr(optarg, ':') ? strrchr(optarg, ':') + 1
+								  : optarg,
+					     &(uint16_t){0}))) {
+				err_msg("--metrics: '%s' %s", optarg,
+					rc == -ERANGE ? "has a port out of range (1-65535)"
+						      : "is not HOST:PORT");
+				return -1;
+			}
+			o->metrics = optarg;
+			break;
 		case 'e':
 			if (o->nexports >= MAX_EXPORTS) {
 				err_msg("too many --export (max %d)", MAX_EXPORTS);
@@ -120,8 +131,10 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o)
 			o->exports[o->nexports++] = optarg;
 			break;
 		case 'g':
-			if (parse_duration_ns(optarg, &o->grace_ns)) {
-				err_msg("--grace: '%s' is not a duration (e.g. 5s, 500ms)", optarg);
+			if ((rc = parse_duration_ns(optarg, &o->grace_ns))) {
+				err_msg("--grace: '%s' %s", optarg,
+					rc == -ERANGE ? "is out of range"
+						      : "is not a duration (e.g. 5s, 500ms)");
 				return -1;
 			}
 			break;
@@ -145,8 +158,11 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o)
 			}
 			break;
 		case 'I':
-			if (parse_duration_ns(optarg, &o->flow_idle_ns) || !o->flow_idle_ns) {
-				err_msg("--flow-idle: '%s' is not a duration (e.g. 5s)", optarg);
+			if ((rc = parse_duration_ns(optarg, &o->flow_idle_ns)) ||
+			    !o->flow_idle_ns) {
+				err_msg("--flow-idle: '%s' %s", optarg,
+					rc == -ERANGE ? "is out of range"
+						      : "is not a duration (e.g. 5s)");
 				return -1;
 			}
 			break;
@@ -181,13 +197,29 @@ static int resolve_user(const char *name, struct target_user *u)
 {
 	const char *sudo_user = getenv("SUDO_USER");
 	struct passwd *pw;
+	uint64_t id;
 
 	memset(u, 0, sizeof(*u));
 	if (!name && sudo_user && *sudo_user && strcmp(sudo_user, "root"))
 		name = sudo_user;
 	if (!name)
 		return 0;
-	if (!(pw = getpwnam(name))) {
+	if (!(pw = getpwnam(name)) && parse_u64(name, &id) == 0) {
+		if (id >= (uint64_t)(uid_t)-1) {
+			err_msg("--user: '%s' is not a user id", name);
+			return -1;
+		}
+		/* A uid without a passwd entry: that uid and group, home "/". */
+		if (!(pw = getpwuid((uid_t)id))) {
+			u->set = true;
+			u->uid = u->gid = (uid_t)id;
+			snprintf(u->name, sizeof(u->name), "%s", name);
+			snprintf(u->home, sizeof(u->home), "/");
+			snprintf(u->shell, sizeof(u->shell), "/bin/sh");
+			return 0;
+		}
+	}
+	if (!pw) {
 		err_msg("--user: no such user '%s'", name);
 		return -1;
 	}
@@ -248,17 +280,25 @@ struct run_state {
 /* Returns 0, or the exit status: EXIT_USAGE when no sink is left. */
 static int setup_sinks(struct run_state *st, const struct run_opts *o)
 {
-	struct app_sinks as = {
+	/* The files first: one that cannot be opened is a set-up failure (3);
+	 * a malformed URL or config file is bad usage (2). */
+	struct app_sinks files = {
 		.store = no_store(o) ? NULL
 			 : o->db     ? o->db
 				     : store_default_path(),
 		.jsonl = o->jsonl,
+	};
+	struct app_sinks as = {
 		.exports = o->exports,
 		.nexports = o->nexports,
 		.config = o->config,
 	};
 	char err[4800];
 
+	if (app_open_sinks(&st->rec, &files, err, sizeof(err))) {
+		err_msg("%s", err);
+		return EXIT_SETUP;
+	}
 	if (app_open_sinks(&st->rec, &as, err, sizeof(err))) {
 		err_msg("%s", err);
 		return EXIT_USAGE; /* an invalid file, like --policy */

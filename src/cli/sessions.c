@@ -10,6 +10,7 @@
 #include "util/strbuf.h"
 #include "util/util.h"
 
+static const char sessions_usage[] = "usage: proctor sessions [--json] [--db PATH]";
 static int print_json(void *ctx, const struct store_session_row *r)
 {
 	struct strbuf *sb = ctx;
@@ -90,10 +91,12 @@ int cmd_sessions(int argc, char **argv)
 		case 'd': db = optarg; break;
 		case 'h': puts("usage: proctor sessions [--json] [--db PATH]"); return 0;
 		case ':':
-			err_msg("%s: option '%s' needs a value", argv[0], argv[optind - 1]);
+			err_msg("%s: option '%s' needs a value\n%s", argv[0], argv[optind - 1],
+				sessions_usage);
 			return EXIT_USAGE;
 		default:
-			err_msg("sessions: unknown option '%s'", argv[optind - 1]);
+			err_msg("sessions: unknown option '%s'\n%s", argv[optind - 1],
+				sessions_usage);
 			return EXIT_USAGE;
 		}
 	}

@@ -26,6 +26,7 @@ struct forest {
 	size_t len, cap;
 };
 
+static const char tree_usage[] = "usage: proctor tree [SESSION] [--db PATH]";
 static int collect(void *ctx, const struct store_process_row *r)
 {
 	struct forest *f = ctx;
@@ -241,9 +242,12 @@ int cmd_tree(int argc, char **argv)
 		case 'd': db = optarg; break;
 		case 'h': puts("usage: proctor tree [SESSION] [--db PATH]"); return 0;
 		case ':':
-			err_msg("%s: option '%s' needs a value", argv[0], argv[optind - 1]);
+			err_msg("%s: option '%s' needs a value\n%s", argv[0], argv[optind - 1],
+				tree_usage);
 			return EXIT_USAGE;
-		default: err_msg("tree: unknown option '%s'", argv[optind - 1]); return EXIT_USAGE;
+		default:
+			err_msg("tree: unknown option '%s'\n%s", argv[optind - 1], tree_usage);
+			return EXIT_USAGE;
 		}
 	}
 	if ((rc = cli_open_session(argc, argv, db, &st, id, sizeof(id))))
