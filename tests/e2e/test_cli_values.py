@@ -74,3 +74,29 @@ def test_rejected_sink_leaves_no_spool(tmp_path):
              "otlp+http://127.0.0.1:9/v1/logs?encoding=xml", "--", "true"], env=env)
     assert p.returncode == 2 and "encoding must be json or protobuf" in p.stderr
     assert not spools.exists() or os.listdir(spools) == []
+
+
+def test_store_files_are_careful(tmp_path):
+    """--db never creates directories, never writes into another SQLite
+    database, and creates the store 0600 whatever the umask."""
+    import sqlite3
+    import stat
+    missing = tmp_path / "no" / "such" / "x.db"
+    p = run([PROCTOR, "run", "--db", str(missing), "--", "true"])
+    assert p.returncode == 3 and "directory" in p.stderr and "does not exist" in p.stderr
+    assert not (tmp_path / "no").exists()
+
+    other = tmp_path / "other.db"
+    con = sqlite3.connect(other)
+    con.execute("CREATE TABLE notes(body TEXT)")
+    con.commit()
+    con.close()
+    before = other.read_bytes()
+    p = run([PROCTOR, "run", "--db", str(other), "--", "true"])
+    assert p.returncode == 3 and "is not a proctor store" in p.stderr, p.stderr
+    assert other.read_bytes() == before
+
+    db = tmp_path / "new.db"
+    p = run(["sh", "-c", f"umask 022; exec {PROCTOR} run --db {db} -- true"])
+    assert p.returncode == 0, p.stderr
+    assert stat.S_IMODE(os.stat(db).st_mode) == 0o600
