@@ -125,8 +125,13 @@ fuzz: $(BUILD)/proctor.skel.h
 	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Isrc -I$(BUILD) -D_GNU_SOURCE \
 		-DPROCTOR_VERSION='"fuzz"' -o $(BUILD)/fuzz/fuzz_redact_rules tests/fuzz/fuzz_redact_rules.c \
 		$(filter-out src/cli/main.c,$(SRCS)) $(LDLIBS)
+	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Isrc -D_GNU_SOURCE \
+		-o $(BUILD)/fuzz/fuzz_parse tests/fuzz/fuzz_parse.c src/util/parse.c src/util/strbuf.c
 	$(BUILD)/fuzz/fuzz_decode -max_total_time=$(FUZZ_SECONDS) -max_len=16384
 	$(BUILD)/fuzz/fuzz_sinks -max_total_time=$(FUZZ_SECONDS) -max_len=16384
+	@mkdir -p $(BUILD)/fuzz/corpus/parse
+	$(BUILD)/fuzz/fuzz_parse -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
+		$(BUILD)/fuzz/corpus/parse tests/fuzz/corpus/parse
 	@mkdir -p $(BUILD)/fuzz/corpus/redact_rules
 	$(BUILD)/fuzz/fuzz_redact_rules -max_total_time=$(FUZZ_SECONDS) -max_len=16384 \
 		$(BUILD)/fuzz/corpus/redact_rules tests/fuzz/corpus/redact_rules

@@ -266,6 +266,8 @@ static int parse_addr(const char *addr, struct sockaddr_storage *ss, socklen_t *
 			return -1;
 		snprintf(port, sizeof(port), "%s", addr);
 	}
+	if (parse_port(port, &(uint16_t){0})) /* 1..65535: never a wrapped port */
+		return -1;
 	hints.ai_flags = AI_NUMERICSERV | AI_PASSIVE;
 	hints.ai_socktype = SOCK_STREAM;
 	if (getaddrinfo(host, port, &hints, &res))

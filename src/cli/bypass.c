@@ -53,6 +53,12 @@ int cmd_bypass(int argc, char **argv)
 		fputs(bypass_usage, stdout);
 		return 0;
 	}
+	for (rc = 1; rc < argc; rc++)
+		if (argv[rc][0] == '-' && argv[rc][1]) {
+			err_msg("bypass: unknown option '%s'", argv[rc]);
+			fputs(bypass_usage, stderr);
+			return EXIT_USAGE;
+		}
 	if (argc != 3) {
 		fputs(bypass_usage, stderr);
 		return EXIT_USAGE;

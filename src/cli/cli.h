@@ -12,6 +12,7 @@ int cmd_bypass(int argc, char **argv);
 int cmd_policy(int argc, char **argv);
 int cmd_daemon(int argc, char **argv);
 int cmd_status(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
 
 /* Exit codes shared by the subcommands. */
 #define EXIT_USAGE 2 /* bad flags or arguments */

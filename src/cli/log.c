@@ -8,8 +8,11 @@
 
 #include "cli/cli.h"
 #include "store/store.h"
+#include "util/strbuf.h"
 #include "util/util.h"
 
+static const char log_usage[] = "usage: proctor log [SESSION] [--type PREFIX] [--pid PID] [--path "
+				"GLOB] [--host NAME] [--escape] [--json] [--db PATH]";
 static int print_json(void *ctx, const char *json, const char *summary)
 {
 	(void)ctx, (void)summary;
@@ -46,14 +49,24 @@ static void json_value(const char *json, const char *key, char *out, size_t len)
 static int print_text(void *ctx, const char *json, const char *summary)
 {
 	char time[40], type[40], pid[16], comm[40];
+	struct strbuf *sb = ctx, v = STRBUF_INIT;
 
-	(void)ctx;
 	json_value(json, "time", time, sizeof(time));
 	json_value(json, "type", type, sizeof(type));
 	json_value(json, "process.pid", pid, sizeof(pid));
 	json_value(json, "process.name", comm, sizeof(comm));
 	/* HH:MM:SS.mmm */
-	printf("%.12s %7s %-15s %-18s %s\n", time[0] ? time + 11 : "", pid, comm, type, summary);
+	/* Every value is shown visibly escaped: a hostile name cannot start a
+	 * line or reach the terminal as a control sequence. */
+	sb_reset(sb);
+	sb_printf(sb, "%.12s ", time[0] ? time + 11 : "");
+	sb_printf(sb, "%7s ", sb_visible(&v, pid));
+	sb_printf(sb, "%-15s ", sb_visible(&v, comm));
+	sb_printf(sb, "%-18s ", sb_visible(&v, type));
+	sb_puts(sb, sb_visible(&v, summary));
+	sb_putc(sb, '\n');
+	fputs(sb_cstr(sb), stdout);
+	sb_free(&v);
 	return 0;
 }
 
@@ -71,6 +84,7 @@ int cmd_log(int argc, char **argv)
 		{0},
 	};
 	struct store_event_filter f = {0};
+	struct strbuf line = STRBUF_INIT;
 	const char *db = NULL;
 	bool json = false;
 	struct store st;
@@ -100,15 +114,19 @@ int cmd_log(int argc, char **argv)
 			     " [--host NAME] [--escape] [--json] [--db PATH]");
 			return 0;
 		case ':':
-			err_msg("%s: option '%s' needs a value", argv[0], argv[optind - 1]);
+			err_msg("%s: option '%s' needs a value\n%s", argv[0], argv[optind - 1],
+				log_usage);
 			return EXIT_USAGE;
-		default: err_msg("log: unknown option '%s'", argv[optind - 1]); return EXIT_USAGE;
+		default:
+			err_msg("log: unknown option '%s'\n%s", argv[optind - 1], log_usage);
+			return EXIT_USAGE;
 		}
 	}
 	if ((rc = cli_open_session(argc, argv, db, &st, id, sizeof(id))))
 		return rc;
 	f.session = id;
-	rc = store_foreach_event(&st, &f, json ? print_json : print_text, NULL);
+	rc = store_foreach_event(&st, &f, json ? print_json : print_text, &line);
+	sb_free(&line);
 	if (rc)
 		err_msg("reading events: %s", store_errmsg(&st));
 	store_close(&st);

@@ -19,6 +19,7 @@ static const char usage[] =
 	"  policy check FILE               validate a policy; the mechanism of each rule here\n"
 	"  daemon [OPTIONS]                one engine for the host; `run` registers with it\n"
 	"  status [--json]                 the daemon's health and live sessions\n"
+	"  verify [SESSION|--all]          check the store's hash chains and signed checkpoints\n"
 	"  version                         print the version\n"
 	"\n"
 	"Every command takes --db PATH (default $PROCTOR_DB or /var/lib/proctor/proctor.db).\n"
@@ -67,6 +68,8 @@ int main(int argc, char **argv)
 		return cmd_daemon(argc, argv);
 	if (!strcmp(argv[0], "status"))
 		return cmd_status(argc, argv);
+	if (!strcmp(argv[0], "verify"))
+		return cmd_verify(argc, argv);
 	if (!strcmp(argv[0], "version")) {
 		printf("proctor %s\n", PROCTOR_VERSION);
 		return 0;

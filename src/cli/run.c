@@ -33,6 +33,7 @@
 #include "app/app.h"
 #include "app/supervise.h"
 #include "store/store.h"
+#include "util/strbuf.h"
 #include "util/util.h"
 
 #define MAX_EXPORTS 16
@@ -113,7 +114,7 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o)
 		{"help", no_argument, 0, 'h'},
 		{0},
 	};
-	int c, i;
+	int c, i, rc;
 	uint64_t mb;
 
 	memset(o, 0, sizeof(*o));
@@ -131,7 +132,18 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o)
 		case 'j': o->jsonl = optarg; break;
 		case 'c': o->config = optarg; break;
 		case 'R': o->redact_rules = optarg; break;
-		case 'm': o->metrics = optarg; break;
+		case 'm':
+			/* HOST:PORT, [V6]:PORT, :PORT or PORT; the host is resolved later */
+			if ((rc = parse_port(strrchr(optarg, ':') ? strrchr(optarg, ':') + 1
+								  : optarg,
+					     &(uint16_t){0}))) {
+				err_msg("--metrics: '%s' %s", optarg,
+					rc == -ERANGE ? "has a port out of range (1-65535)"
+						      : "is not HOST:PORT");
+				return -1;
+			}
+			o->metrics = optarg;
+			break;
 		case 'e':
 			if (o->nexports >= MAX_EXPORTS) {
 				err_msg("too many --export (max %d)", MAX_EXPORTS);
@@ -140,8 +152,10 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o)
 			o->exports[o->nexports++] = optarg;
 			break;
 		case 'g':
-			if (parse_duration_ns(optarg, &o->grace_ns)) {
-				err_msg("--grace: '%s' is not a duration (e.g. 5s, 500ms)", optarg);
+			if ((rc = parse_duration_ns(optarg, &o->grace_ns))) {
+				err_msg("--grace: '%s' %s", optarg,
+					rc == -ERANGE ? "is out of range"
+						      : "is not a duration (e.g. 5s, 500ms)");
 				return -1;
 			}
 			break;
@@ -172,8 +186,11 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o)
 			}
 			break;
 		case 'I':
-			if (parse_duration_ns(optarg, &o->flow_idle_ns) || !o->flow_idle_ns) {
-				err_msg("--flow-idle: '%s' is not a duration (e.g. 5s)", optarg);
+			if ((rc = parse_duration_ns(optarg, &o->flow_idle_ns)) ||
+			    !o->flow_idle_ns) {
+				err_msg("--flow-idle: '%s' %s", optarg,
+					rc == -ERANGE ? "is out of range"
+						      : "is not a duration (e.g. 5s)");
 				return -1;
 			}
 			break;
@@ -219,13 +236,29 @@ static int resolve_user(const char *name, struct target_user *u)
 {
 	const char *sudo_user = getenv("SUDO_USER");
 	struct passwd *pw;
+	uint64_t id;
 
 	memset(u, 0, sizeof(*u));
 	if (!name && sudo_user && *sudo_user && strcmp(sudo_user, "root"))
 		name = sudo_user;
 	if (!name)
 		return 0;
-	if (!(pw = getpwnam(name))) {
+	if (!(pw = getpwnam(name)) && parse_u64(name, &id) == 0) {
+		if (id >= (uint64_t)(uid_t)-1) {
+			err_msg("--user: '%s' is not a user id", name);
+			return -1;
+		}
+		/* A uid without a passwd entry: that uid and group, home "/". */
+		if (!(pw = getpwuid((uid_t)id))) {
+			u->set = true;
+			u->uid = u->gid = (uid_t)id;
+			snprintf(u->name, sizeof(u->name), "%s", name);
+			snprintf(u->home, sizeof(u->home), "/");
+			snprintf(u->shell, sizeof(u->shell), "/bin/sh");
+			return 0;
+		}
+	}
+	if (!pw) {
 		err_msg("--user: no such user '%s'", name);
 		return -1;
 	}
@@ -287,19 +320,27 @@ struct run_state {
 /* Returns 0, or the exit status: EXIT_USAGE when no sink is left. */
 static int setup_sinks(struct run_state *st, const struct run_opts *o)
 {
-	struct app_sinks as = {
+	/* The files first: one that cannot be opened is a set-up failure (3);
+	 * a malformed URL or config file is bad usage (2). */
+	struct app_sinks files = {
 		.store = no_store(o) ? NULL
 			 : o->db     ? o->db
 				     : store_default_path(),
 		.jsonl = o->jsonl,
+	};
+	struct app_sinks as = {
 		.exports = o->exports,
 		.nexports = o->nexports,
 	};
 	char err[4800];
 
+	if (app_open_sinks(&st->rec, &files, err, sizeof(err))) {
+		err_msg("%s", err);
+		return EXIT_SETUP;
+	}
 	if (app_open_sinks(&st->rec, &as, err, sizeof(err))) {
 		err_msg("%s", err);
-		return EXIT_SETUP; /* the store or a sink could not be opened */
+		return EXIT_USAGE; /* a rejected export URL */
 	}
 	if (o->config && app_load_config(&st->rec, o->config, err, sizeof(err))) {
 		err_msg("%s", err);
@@ -447,8 +488,13 @@ static void print_summary(const struct run_state *st, uint64_t t0)
 	char dur[32];
 
 	fmt_duration(now_monotonic_ns() - t0, dur, sizeof(dur));
+	struct strbuf agent = STRBUF_INIT, project = STRBUF_INIT;
+
 	fprintf(stderr, "proctor: session %s%s%s%s%s\n", s->id, *s->agent ? " agent=" : "",
-		s->agent, *s->project ? " project=" : "", s->project);
+		sb_visible(&agent, s->agent), *s->project ? " project=" : "",
+		sb_visible(&project, s->project));
+	sb_free(&agent);
+	sb_free(&project);
 	fprintf(stderr, "proctor: %s, %llu processes, %llu events, %llu drops%s, exit %d\n", dur,
 		(unsigned long long)s->processes, (unsigned long long)s->events,
 		(unsigned long long)s->drops, s->drops ? " (events were lost)" : "", s->exit_code);

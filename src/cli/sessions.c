@@ -10,6 +10,7 @@
 #include "util/strbuf.h"
 #include "util/util.h"
 
+static const char sessions_usage[] = "usage: proctor sessions [--json] [--db PATH]";
 static int print_json(void *ctx, const struct store_session_row *r)
 {
 	struct strbuf *sb = ctx;
@@ -53,9 +54,18 @@ static int print_text(void *ctx, const struct store_session_row *r)
 		fmt_duration((uint64_t)(r->end_ns - r->start_ns), dur, sizeof(dur));
 		snprintf(code, sizeof(code), "%" PRId64, r->exit_code);
 	}
+	struct strbuf id = STRBUF_INIT, agent = STRBUF_INIT, project = STRBUF_INIT,
+		      cmd = STRBUF_INIT;
+
 	printf("%-22s %-19s %8s %4s %5" PRId64 " %7" PRId64 " %5" PRId64 "  %-10s %-10s %s\n",
-	       r->id, start, dur, code, r->processes, r->events, r->drops,
-	       *r->agent ? r->agent : "-", *r->project ? r->project : "-", r->command_json);
+	       sb_visible(&id, r->id), start, dur, code, r->processes, r->events, r->drops,
+	       *r->agent ? sb_visible(&agent, r->agent) : "-",
+	       *r->project ? sb_visible(&project, r->project) : "-",
+	       sb_visible(&cmd, r->command_json));
+	sb_free(&id);
+	sb_free(&agent);
+	sb_free(&project);
+	sb_free(&cmd);
 	return 0;
 }
 
@@ -81,10 +91,12 @@ int cmd_sessions(int argc, char **argv)
 		case 'd': db = optarg; break;
 		case 'h': puts("usage: proctor sessions [--json] [--db PATH]"); return 0;
 		case ':':
-			err_msg("%s: option '%s' needs a value", argv[0], argv[optind - 1]);
+			err_msg("%s: option '%s' needs a value\n%s", argv[0], argv[optind - 1],
+				sessions_usage);
 			return EXIT_USAGE;
 		default:
-			err_msg("sessions: unknown option '%s'", argv[optind - 1]);
+			err_msg("sessions: unknown option '%s'\n%s", argv[optind - 1],
+				sessions_usage);
 			return EXIT_USAGE;
 		}
 	}

@@ -9,6 +9,7 @@
 #include "cli/cli.h"
 #include "model/sensitive.h"
 #include "store/store.h"
+#include "util/strbuf.h"
 #include "util/util.h"
 
 struct node {
@@ -25,6 +26,7 @@ struct forest {
 	size_t len, cap;
 };
 
+static const char tree_usage[] = "usage: proctor tree [SESSION] [--db PATH]";
 static int collect(void *ctx, const struct store_process_row *r)
 {
 	struct forest *f = ctx;
@@ -109,7 +111,7 @@ static void one_line(const char *in, char *out, size_t len)
 			chars++;
 			space = false;
 		}
-		out[o++] = (char)(c < 0x20 ? '?' : c);
+		out[o++] = (char)c;
 		if ((c & 0xc0) != 0x80)
 			chars++;
 	}
@@ -122,11 +124,14 @@ static void print_node(const struct forest *f, int i, const char *prefix, bool l
 	char dur[32] = "", child_prefix[1024], label[LABEL_MAX * 4 + 8];
 	int c;
 
+	struct strbuf vis = STRBUF_INIT;
+
 	one_line(*n->cmdline ? n->cmdline : n->comm, label, sizeof(label));
 
 	if (n->row.end_ns && born(n))
 		fmt_duration((uint64_t)(n->row.end_ns - born(n)), dur, sizeof(dur));
-	printf("%s%s%s", prefix, root ? "" : (last ? "└─ " : "├─ "), label);
+	printf("%s%s%s", prefix, root ? "" : (last ? "└─ " : "├─ "), sb_visible(&vis, label));
+	sb_free(&vis);
 	if (!*n->cmdline)
 		printf(" (fork, no exec)");
 	printf("  [pid %" PRId64, n->row.pid);
@@ -182,12 +187,15 @@ static void add_note(struct node *n, const char *text)
 	n->notes = nn;
 }
 
+/* A note is one line: what it quotes (paths, hosts) is shown visibly. */
 static int note_of(void *ctx, int64_t pid, const char *text)
 {
 	struct node *n = node_of(ctx, pid);
+	struct strbuf vis = STRBUF_INIT;
 
 	if (n)
-		add_note(n, text);
+		add_note(n, sb_visible(&vis, text));
+	sb_free(&vis);
 	return 0;
 }
 
@@ -200,11 +208,14 @@ static int print_header(void *ctx, const struct store_session_row *r)
 		return 0;
 	if (r->end_ns)
 		fmt_duration((uint64_t)(r->end_ns - r->start_ns), dur, sizeof(dur));
-	printf("session %s", r->id);
+	struct strbuf vis = STRBUF_INIT;
+
+	printf("session %s", sb_visible(&vis, r->id));
 	if (*r->agent)
-		printf("  agent=%s", r->agent);
+		printf("  agent=%s", sb_visible(&vis, r->agent));
 	if (*r->project)
-		printf("  project=%s", r->project);
+		printf("  project=%s", sb_visible(&vis, r->project));
+	sb_free(&vis);
 	printf("  %s", dur);
 	if (r->end_ns)
 		printf("  exit %" PRId64, r->exit_code);
@@ -231,9 +242,12 @@ int cmd_tree(int argc, char **argv)
 		case 'd': db = optarg; break;
 		case 'h': puts("usage: proctor tree [SESSION] [--db PATH]"); return 0;
 		case ':':
-			err_msg("%s: option '%s' needs a value", argv[0], argv[optind - 1]);
+			err_msg("%s: option '%s' needs a value\n%s", argv[0], argv[optind - 1],
+				tree_usage);
 			return EXIT_USAGE;
-		default: err_msg("tree: unknown option '%s'", argv[optind - 1]); return EXIT_USAGE;
+		default:
+			err_msg("tree: unknown option '%s'\n%s", argv[optind - 1], tree_usage);
+			return EXIT_USAGE;
 		}
 	}
 	if ((rc = cli_open_session(argc, argv, db, &st, id, sizeof(id))))

@@ -105,11 +105,11 @@ static int open_sinks(struct app *a, const struct watch_opts *o)
 	struct app_sinks as = {
 		.store = strcmp(db, "none") ? db : NULL,
 		.jsonl = o->jsonl,
-		.config = o->config,
 	};
 	char err[4800];
 
-	if (app_open_sinks(a, &as, err, sizeof(err))) {
+	if (app_open_sinks(a, &as, err, sizeof(err)) ||
+	    (o->config && app_load_config(a, o->config, err, sizeof(err)))) {
 		err_msg("%s", err);
 		return -1;
 	}

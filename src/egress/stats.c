@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "egress/session.h"
+#include "util/strbuf.h"
 
 /* Who was refused what, by which rule (for the run summary). */
 static void account_refusal(struct egress_stats *st, const char *dest, uint8_t verdict,
@@ -123,6 +124,7 @@ static void print_bytes(FILE *out, uint64_t b)
 void egress_print_summary(const struct egress_session *es, FILE *out)
 {
 	const struct egress_stats *st = &es->stats;
+	struct strbuf vis = STRBUF_INIT; /* names come from the agent's DNS: escaped */
 	uint32_t i;
 
 	if (!st->flows && !es->has_policy)
@@ -140,7 +142,8 @@ void egress_print_summary(const struct egress_session *es, FILE *out)
 			       : " (no policy)");
 	for (i = 0; i < st->ndest; i++) {
 		const struct egress_dest *d = &st->dest[i];
-		fprintf(out, "proctor:   %-40s %" PRIu64 " flows, out ", d->name, d->flows);
+		fprintf(out, "proctor:   %-40s %" PRIu64 " flows, out ", sb_visible(&vis, d->name),
+			d->flows);
 		print_bytes(out, d->bytes_out);
 		fputs(", in ", out);
 		print_bytes(out, d->bytes_in);
@@ -153,7 +156,8 @@ void egress_print_summary(const struct egress_session *es, FILE *out)
 	for (i = 0; i < st->nrefusals; i++) {
 		const struct egress_refusal *x = &st->refusals[i];
 		fprintf(out, "proctor:   %s %s",
-			x->verdict == PR_VERDICT_DENIED ? "DENIED" : "BYPASSED", x->line);
+			x->verdict == PR_VERDICT_DENIED ? "DENIED" : "BYPASSED",
+			sb_visible(&vis, x->line));
 		if (x->count > 1)
 			fprintf(out, " x%" PRIu64, x->count);
 		fputc('\n', out);
@@ -164,4 +168,5 @@ void egress_print_summary(const struct egress_session *es, FILE *out)
 	if (st->dest_dropped)
 		fprintf(out, "proctor:   (%" PRIu64 " more flows to other destinations)\n",
 			st->dest_dropped);
+	sb_free(&vis);
 }

@@ -3,6 +3,7 @@
 #include "sinks/netsink.h"
 
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <signal.h>
@@ -519,6 +520,25 @@ static struct spool *open_free_spool(struct netsink *ns, const char *dir, uint64
 	return chosen;
 }
 
+/* Remove the spool directory this open created (nothing was appended to it:
+ * only its lock file and empty segments). */
+static void remove_empty_spool(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	char path[1400];
+
+	if (!d)
+		return;
+	while ((de = readdir(d)))
+		if (de->d_name[0] != '.' || (de->d_name[1] && strcmp(de->d_name, ".."))) {
+			snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+			unlink(path);
+		}
+	closedir(d);
+	rmdir(dir);
+}
+
 int netsink_open(struct sink *s, const char *scheme, const char *rest,
 		 const struct netsink_ops *ops, char *err, size_t errlen)
 {
@@ -526,6 +546,8 @@ int netsink_open(struct sink *s, const char *scheme, const char *rest,
 	char dir[1024];
 	const char *v;
 	uint64_t max = netsink_defaults.spool_max_bytes;
+	struct stat sb;
+	bool fresh;
 
 	if (!ns) {
 		snprintf(err, errlen, "out of memory");
@@ -553,6 +575,7 @@ int netsink_open(struct sink *s, const char *scheme, const char *rest,
 		goto fail;
 	}
 	spool_dir_for(ns, dir, sizeof(dir));
+	fresh = stat(dir, &sb) != 0;
 	if (!(ns->spool = open_free_spool(ns, dir, max, err, errlen)))
 		goto fail;
 	s->priv = ns;
@@ -569,6 +592,8 @@ int netsink_open(struct sink *s, const char *scheme, const char *rest,
 	return 0;
 fail_spool:
 	spool_close(ns->spool);
+	if (fresh && !strcmp(ns->spool_dir, dir)) /* a rejected sink leaves no spool behind */
+		remove_empty_spool(dir);
 fail:
 	s->priv = NULL;
 	pthread_cond_destroy(&ns->cv);

@@ -43,32 +43,6 @@ struct spool {
 	void *ctx;
 };
 
-int parse_size(const char *s, uint64_t *out)
-{
-	char *end;
-	unsigned long long v;
-	uint64_t mul = 1;
-
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno || end == s)
-		return -1;
-	if (*end == 'K' || *end == 'k')
-		mul = 1024, end++;
-	else if (*end == 'M')
-		mul = 1024 * 1024, end++;
-	else if (*end == 'G')
-		mul = 1024ull * 1024 * 1024, end++;
-	if (mul > 1 && (*end == 'i' || *end == 'B'))
-		end += *end == 'i' ? 1 : 0;
-	if (*end == 'B')
-		end++;
-	if (*end)
-		return -1;
-	*out = v * mul;
-	return 0;
-}
-
 static void seg_path(const struct spool *sp, uint64_t seq, char *buf, size_t len)
 {
 	snprintf(buf, len, "%s/%016" PRIx64 ".seg", sp->dir, seq);

@@ -41,7 +41,7 @@ int spool_commit(struct spool *sp, const struct spool_pos *next);
 uint64_t spool_bytes(struct spool *sp);	  /* on disk, unsent */
 uint64_t spool_pending(struct spool *sp); /* entries not yet committed */
 
-/* "256MiB", "10M", "4096" -> bytes; -1 on error. */
-int parse_size(const char *s, uint64_t *out);
+/* Sizes ("256MiB", "10M", "4096") are parsed by util/parse.h. */
+#include "util/parse.h"
 
 #endif

@@ -3,6 +3,7 @@
 #include "store/store.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,13 +29,24 @@ static const char schema_sql[] =
 	"CREATE INDEX IF NOT EXISTS processes_session_pid ON processes(session, pid);"
 	"CREATE TABLE IF NOT EXISTS events("
 	" id INTEGER PRIMARY KEY, session TEXT NOT NULL, time_ns INTEGER NOT NULL,"
-	" type TEXT NOT NULL, pid INTEGER, path TEXT, summary TEXT, data TEXT NOT NULL);"
+	" type TEXT NOT NULL, pid INTEGER, path TEXT, summary TEXT, data TEXT NOT NULL,"
+	" seq INTEGER, digest BLOB);"
 	"CREATE INDEX IF NOT EXISTS events_session_time ON events(session, time_ns);"
 	"CREATE INDEX IF NOT EXISTS events_session_type ON events(session, type);"
 	/* (session, pid) cost every insert a random-order index update and led
 	 * the planner away from (session, type) for the per-type GROUP BY pid
 	 * queries of `proctor tree`: gone, also from older stores. */
-	"DROP INDEX IF EXISTS events_session_pid;";
+	"DROP INDEX IF EXISTS events_session_pid;"
+	/* Signed chain heads (store/chain.h, docs/STORE.md). */
+	"CREATE TABLE IF NOT EXISTS checkpoints("
+	" id INTEGER PRIMARY KEY, session TEXT NOT NULL, seq INTEGER NOT NULL,"
+	" hash BLOB NOT NULL, time_ns INTEGER NOT NULL, final INTEGER NOT NULL,"
+	" key_id TEXT NOT NULL, sig BLOB NOT NULL);"
+	"CREATE INDEX IF NOT EXISTS checkpoints_session ON checkpoints(session, seq);";
+
+/* Stores made before the chain lack its two columns on events. */
+static const char chain_columns_sql[] =
+	"ALTER TABLE events ADD COLUMN seq INTEGER; ALTER TABLE events ADD COLUMN digest BLOB;";
 
 const char *store_default_path(void)
 {
@@ -78,6 +90,21 @@ static int check_version(struct store *st, char *err, size_t errlen)
 	return 0;
 }
 
+static bool has_column(struct store *st, const char *table, const char *column)
+{
+	char sql[256];
+	sqlite3_stmt *q;
+	bool found = false;
+
+	snprintf(sql, sizeof(sql), "SELECT name FROM pragma_table_info('%s')", table);
+	if (sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) != SQLITE_OK)
+		return false;
+	while (!found && sqlite3_step(q) == SQLITE_ROW)
+		found = !strcmp((const char *)sqlite3_column_text(q, 0), column);
+	sqlite3_finalize(q);
+	return found;
+}
+
 static int exec_sql(struct store *st, const char *sql, char *err, size_t errlen)
 {
 	char *msg = NULL;
@@ -91,20 +118,74 @@ static int exec_sql(struct store *st, const char *sql, char *err, size_t errlen)
 	return 0;
 }
 
-int store_open_rw(struct store *st, const char *path, char *err, size_t errlen)
+/* An existing SQLite file with tables but no proctor schema version is
+ * someone else's database: never add tables to it. */
+static int check_foreign(struct store *st, char *err, size_t errlen)
+{
+	sqlite3_stmt *q;
+	int tables = 0, ours = 0;
+
+	if (sqlite3_prepare_v2(
+		    st->db,
+		    "SELECT count(*), sum(name='meta') FROM sqlite_master WHERE type='table'", -1,
+		    &q, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s is not a proctor store (%s)", st->path,
+			 sqlite3_errmsg(st->db));
+		return -1;
+	}
+	if (sqlite3_step(q) == SQLITE_ROW) {
+		tables = sqlite3_column_int(q, 0);
+		ours = sqlite3_column_int(q, 1);
+	}
+	sqlite3_finalize(q);
+	if (tables && !ours) {
+		snprintf(err, errlen,
+			 "%s is not a proctor store (a SQLite database with other tables)",
+			 st->path);
+		return -1;
+	}
+	return 0;
+}
+
+/* The store's directory: created (0700) only for the default location; a
+ * --db elsewhere must name an existing directory. The file itself is
+ * created 0600 (SQLite gives its -wal and -shm files the same mode). */
+static int prepare_file(const char *path, char *err, size_t errlen)
 {
 	char dir[4096], *slash;
+	struct stat sb;
+	int fd;
 
-	memset(st, 0, sizeof(*st));
-	snprintf(st->path, sizeof(st->path), "%s", path);
 	snprintf(dir, sizeof(dir), "%s", path);
 	if ((slash = strrchr(dir, '/')) && slash != dir) {
 		*slash = 0;
-		if (mkdir_p(dir, 0700)) {
-			snprintf(err, errlen, "cannot create %s: %s", dir, strerror(errno));
+		if (!strcmp(path, "/var/lib/proctor/proctor.db") ||
+		    (getenv("PROCTOR_DB") == NULL && !strcmp(path, store_default_path()))) {
+			if (mkdir_p(dir, 0700)) {
+				snprintf(err, errlen, "cannot create %s: %s", dir, strerror(errno));
+				return -1;
+			}
+		} else if (stat(dir, &sb) || !S_ISDIR(sb.st_mode)) {
+			snprintf(err, errlen, "cannot create store %s: directory %s does not exist",
+				 path, dir);
 			return -1;
 		}
 	}
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot open store %s: %s", path, strerror(errno));
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+int store_open_rw(struct store *st, const char *path, char *err, size_t errlen)
+{
+	memset(st, 0, sizeof(*st));
+	snprintf(st->path, sizeof(st->path), "%s", path);
+	if (prepare_file(path, err, errlen))
+		return -1;
 	if (sqlite3_open_v2(path, &st->db,
 			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
 			    NULL) != SQLITE_OK) {
@@ -114,10 +195,13 @@ int store_open_rw(struct store *st, const char *path, char *err, size_t errlen)
 		return -1;
 	}
 	sqlite3_busy_timeout(st->db, 5000);
+	if (check_foreign(st, err, errlen))
+		goto fail;
 	if (exec_sql(st, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", err, errlen) ||
 	    exec_sql(st, "BEGIN IMMEDIATE;", err, errlen))
 		goto fail;
-	if (exec_sql(st, schema_sql, err, errlen)) {
+	if (exec_sql(st, schema_sql, err, errlen) ||
+	    (!has_column(st, "events", "digest") && exec_sql(st, chain_columns_sql, err, errlen))) {
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 		goto fail;
 	}

@@ -6,9 +6,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "store/chain.h"
 #include "store/checkpointer.h"
+#include "store/hostkey.h"
 #include "store/store.h"
+
+/* A session's chain is checkpointed at the first commit this long after its
+ * last checkpoint, and at the session's end. */
+#define CHECKPOINT_INTERVAL_NS 1000000000ULL
+/* Sessions one writer chains at once (the session table's size). */
+#define CHAIN_SESSIONS 64
 
 enum {
 	Q_EVENT,
@@ -17,12 +26,15 @@ enum {
 	Q_PROC_EXIT,
 	Q_PROC_THREAD,
 	Q_SESSION,
+	Q_CHECKPOINT,
 	Q_COUNT,
 };
 
 static const char *const sqls[Q_COUNT] = {
-	[Q_EVENT] = "INSERT INTO events(session, time_ns, type, pid, path, summary, data)"
-		    " VALUES(?,?,?,?,?,?,?)",
+	[Q_EVENT] = "INSERT INTO events(session, time_ns, type, pid, path, summary, data, seq,"
+		    " digest) VALUES(?,?,?,?,?,?,?,?,?)",
+	[Q_CHECKPOINT] = "INSERT INTO checkpoints(session, seq, hash, time_ns, final, key_id, sig)"
+			 " VALUES(?,?,?,?,?,?,?)",
 	[Q_PROC_INSERT] = "INSERT INTO processes(session, pid, ppid, start_ns, exec_ns, exe, argv,"
 			  " cwd, comm, uid, seeded, cmdline) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)",
 	[Q_PROC_EXEC] = "UPDATE processes SET exe=?3, argv=?4, cwd=?5, exec_ns=?6, comm=?7, "
@@ -46,10 +58,26 @@ static const char *const sqls[Q_COUNT] = {
 		      " drops_detail=?15",
 };
 
+/* One session's chain: the last record's sequence number and hash. */
+struct chain_state {
+	char session[64];
+	int64_t seq, signed_seq;
+	uint64_t signed_at; /* CLOCK_MONOTONIC ns of the last checkpoint */
+	uint8_t head[CHAIN_HASH_LEN];
+};
+
 struct store_writer {
 	struct store st;
 	sqlite3_stmt *q[Q_COUNT];
 	struct checkpointer *ckpt;
+	EVP_PKEY *key;
+	char key_id[17];
+	EVP_MD_CTX *md;
+	struct chain_state chains[CHAIN_SESSIONS];
+	size_t nchains, last; /* last: the chain used most recently */
+	/* The chains as the open batch found them, for a rollback. */
+	struct chain_state saved[CHAIN_SESSIONS];
+	size_t nsaved;
 };
 
 struct store_writer *store_writer_open(const char *path, char *err, size_t errlen)
@@ -61,6 +89,7 @@ struct store_writer *store_writer_open(const char *path, char *err, size_t errle
 		snprintf(err, errlen, "sqlite: out of memory");
 		return NULL;
 	}
+	*err = 0;
 	if (store_open_rw(&w->st, path, err, errlen)) {
 		free(w);
 		return NULL;
@@ -69,6 +98,13 @@ struct store_writer *store_writer_open(const char *path, char *err, size_t errle
 	 * cache: no spilling mid-transaction, no re-reading what was just
 	 * written. */
 	sqlite3_exec(w->st.db, "PRAGMA cache_size=-16384", NULL, NULL, NULL);
+	if (!(w->key = hostkey_load_or_create(err, errlen)) || hostkey_id(w->key, w->key_id) ||
+	    !(w->md = EVP_MD_CTX_new())) {
+		if (w->key && !*err)
+			snprintf(err, errlen, "cannot use the host key in %s", hostkey_dir());
+		store_writer_close(w);
+		return NULL;
+	}
 	w->ckpt = checkpointer_start(w->st.db, path);
 	for (i = 0; i < Q_COUNT; i++) {
 		if (sqlite3_prepare_v2(w->st.db, sqls[i], -1, &w->q[i], NULL) != SQLITE_OK) {
@@ -89,6 +125,8 @@ void store_writer_close(struct store_writer *w)
 	checkpointer_stop(w->ckpt);
 	for (i = 0; i < Q_COUNT; i++)
 		sqlite3_finalize(w->q[i]);
+	EVP_PKEY_free(w->key);
+	EVP_MD_CTX_free(w->md);
 	store_close(&w->st);
 	free(w);
 }
@@ -105,17 +143,9 @@ const char *store_writer_errmsg(const struct store_writer *w)
 
 int store_batch_begin(struct store_writer *w)
 {
+	memcpy(w->saved, w->chains, w->nchains * sizeof(w->chains[0]));
+	w->nsaved = w->nchains;
 	return sqlite3_exec(w->st.db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
-}
-
-int store_batch_commit(struct store_writer *w)
-{
-	return sqlite3_exec(w->st.db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
-}
-
-void store_batch_rollback(struct store_writer *w)
-{
-	sqlite3_exec(w->st.db, "ROLLBACK", NULL, NULL, NULL);
 }
 
 static void bind_str(sqlite3_stmt *q, int i, const char *v)
@@ -134,10 +164,112 @@ static int step(sqlite3_stmt *q)
 	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -1;
 }
 
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static int64_t wall_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* The chain of session, started empty when the writer first sees it (a
+ * session is written by one writer, from its first record). NULL when the
+ * table is full (never: it is the session table's size). */
+static struct chain_state *chain_of(struct store_writer *w, const char *session)
+{
+	struct chain_state *c;
+	size_t i;
+
+	if (w->nchains && !strcmp(w->chains[w->last].session, session))
+		return &w->chains[w->last];
+	for (i = 0; i < w->nchains; i++)
+		if (!strcmp(w->chains[i].session, session))
+			return &w->chains[w->last = i];
+	if (w->nchains == CHAIN_SESSIONS)
+		return NULL;
+	c = &w->chains[w->last = w->nchains++];
+	memset(c, 0, sizeof(*c));
+	snprintf(c->session, sizeof(c->session), "%s", session);
+	return c;
+}
+
+/* Sign and insert the checkpoint of c's head. */
+static int checkpoint(struct store_writer *w, struct chain_state *c, bool final)
+{
+	sqlite3_stmt *q = w->q[Q_CHECKPOINT];
+	int64_t now = wall_ns();
+	uint8_t sig[64];
+	char msg[512];
+	size_t n = chain_checkpoint_msg(msg, sizeof(msg), c->session, c->seq, c->head, now, final);
+
+	if (hostkey_sign(w->key, msg, n, sig))
+		return -1;
+	sqlite3_bind_text(q, 1, c->session, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 2, c->seq);
+	sqlite3_bind_blob(q, 3, c->head, CHAIN_HASH_LEN, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 4, now);
+	sqlite3_bind_int(q, 5, final);
+	sqlite3_bind_text(q, 6, w->key_id, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(q, 7, sig, sizeof(sig), SQLITE_TRANSIENT);
+	if (step(q))
+		return -1;
+	c->signed_seq = c->seq;
+	c->signed_at = mono_ns();
+	return 0;
+}
+
+int store_batch_commit(struct store_writer *w)
+{
+	uint64_t now = mono_ns();
+	size_t i;
+
+	for (i = 0; i < w->nchains; i++) {
+		struct chain_state *c = &w->chains[i];
+		if (c->seq > c->signed_seq && now - c->signed_at >= CHECKPOINT_INTERVAL_NS &&
+		    checkpoint(w, c, false))
+			return -1;
+	}
+	return sqlite3_exec(w->st.db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+}
+
+void store_batch_rollback(struct store_writer *w)
+{
+	sqlite3_exec(w->st.db, "ROLLBACK", NULL, NULL, NULL);
+	memcpy(w->chains, w->saved, w->nsaved * sizeof(w->chains[0]));
+	w->nchains = w->nsaved;
+	w->last = 0;
+}
+
 int store_add_event(struct store_writer *w, const struct store_event *e)
 {
 	sqlite3_stmt *q = w->q[Q_EVENT];
+	struct chain_state *c = chain_of(w, e->session);
+	struct chain_row row = {
+		.session = e->session,
+		.type = e->type,
+		.path = e->path,
+		.summary = e->summary,
+		.data = e->json,
+		.data_len = e->json_len,
+		.seq = c ? c->seq + 1 : 0,
+		.time_ns = e->time_ns,
+		.pid = e->pid,
+	};
 
+	if (!c)
+		return -1;
+	chain_hash(w->md, c->head, &row, c->head);
+	c->seq = row.seq;
+	sqlite3_bind_int64(q, 8, row.seq);
+	sqlite3_bind_blob(q, 9, c->head, CHAIN_ROW_DIGEST_LEN, SQLITE_STATIC);
 	bind_str(q, 1, e->session);
 	sqlite3_bind_int64(q, 2, e->time_ns);
 	bind_str(q, 3, e->type);
@@ -241,5 +373,11 @@ int store_session_put(struct store_writer *w, const struct store_session *s)
 	sqlite3_bind_int64(q, 13, (int64_t)s->events);
 	sqlite3_bind_int64(q, 14, (int64_t)s->drops);
 	bind_str(q, 15, s->drops_detail_json);
-	return step(q);
+	if (step(q))
+		return -1;
+	if (s->ended) { /* the final checkpoint: nothing may follow */
+		struct chain_state *c = chain_of(w, s->id);
+		return c ? checkpoint(w, c, true) : -1;
+	}
+	return 0;
 }

@@ -146,6 +146,68 @@ int sb_json_strn(struct strbuf *sb, const char *str, size_t n)
 	return sb_putc(sb, '"');
 }
 
+/* A code point that moves the cursor or reorders text: C1 controls, line
+ * and paragraph separators, bidirectional marks, overrides and isolates. */
+static bool invisible_cp(unsigned cp)
+{
+	return (cp >= 0x80 && cp <= 0x9f) || cp == 0x200e || cp == 0x200f ||
+	       (cp >= 0x2028 && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0xfeff;
+}
+
+static unsigned utf8_cp(const unsigned char *s, size_t len)
+{
+	unsigned cp = len == 2 ? s[0] & 0x1f : len == 3 ? s[0] & 0x0f : s[0] & 0x07;
+	size_t i;
+
+	for (i = 1; i < len; i++)
+		cp = (cp << 6) | (s[i] & 0x3f);
+	return cp;
+}
+
+int sb_put_visible(struct strbuf *sb, const char *str, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0, l;
+
+	if (sb_grow(sb, n + 1))
+		return -1;
+	sb->buf[sb->len] = 0;
+	while (i < n) {
+		unsigned char c = s[i];
+		if (c >= 0x20 && c < 0x7f) {
+			sb_putc(sb, (char)c);
+			i++;
+		} else if (c < 0x80) {
+			switch (c) {
+			case '\n': sb_puts(sb, "\\n"); break;
+			case '\r': sb_puts(sb, "\\r"); break;
+			case '\t': sb_puts(sb, "\\t"); break;
+			default: sb_printf(sb, "\\x%02x", c); break;
+			}
+			i++;
+		} else if ((l = utf8_seq_len(s + i, n - i)) > 0) {
+			unsigned cp = utf8_cp(s + i, l);
+			if (invisible_cp(cp))
+				sb_printf(sb, "\\u{%04x}", cp);
+			else
+				sb_append(sb, s + i, l);
+			i += l;
+		} else {
+			sb_printf(sb, "\\x%02x", c);
+			i++;
+		}
+	}
+	return 0;
+}
+
+const char *sb_visible(struct strbuf *sb, const char *s)
+{
+	sb_reset(sb);
+	if (s)
+		sb_put_visible(sb, s, strlen(s));
+	return sb_cstr(sb);
+}
+
 int sb_json_str(struct strbuf *sb, const char *s)
 {
 	return sb_json_strn(sb, s ? s : "", s ? strlen(s) : 0);

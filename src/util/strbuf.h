@@ -34,6 +34,13 @@ int sb_printf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(pri
 /* JSON string literal with quotes; invalid UTF-8 bytes become U+FFFD. */
 int sb_json_str(struct strbuf *sb, const char *s);
 int sb_json_strn(struct strbuf *sb, const char *s, size_t n);
+/* s for a terminal: control bytes as \n, \r, \t or \xNN, invalid UTF-8
+ * bytes as \xNN, C1 controls and bidirectional/line-separator code points
+ * as \u{XXXX}; printable text (any script) as is. No output of it can
+ * start a line or move the cursor. */
+int sb_put_visible(struct strbuf *sb, const char *s, size_t n);
+/* sb reset to the visible form of s (NULL: ""); returns sb_cstr(sb). */
+const char *sb_visible(struct strbuf *sb, const char *s);
 void sb_reset(struct strbuf *sb);
 void sb_free(struct strbuf *sb);
 /* NUL-terminated view (always valid, even when empty). */

@@ -149,62 +149,6 @@ const char *signal_name(int sig)
 	return buf;
 }
 
-int parse_u64(const char *s, uint64_t *out)
-{
-	char *end;
-	unsigned long long v;
-
-	if (!s || !*s || *s == '-')
-		return -1;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno || *end)
-		return -1;
-	*out = v;
-	return 0;
-}
-
-int parse_int(const char *s, int *out)
-{
-	char *end;
-	long v;
-
-	if (!s || !*s)
-		return -1;
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || *end || v < -2147483647L - 1 || v > 2147483647L)
-		return -1;
-	*out = (int)v;
-	return 0;
-}
-
-int parse_duration_ns(const char *s, uint64_t *out)
-{
-	char *end;
-	double v;
-	uint64_t mult = 1000000000ull;
-
-	if (!s || !*s)
-		return -1;
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno || end == s || v < 0)
-		return -1;
-	if (!strcmp(end, "ms"))
-		mult = 1000000ull;
-	else if (!strcmp(end, "s") || !*end)
-		mult = 1000000000ull;
-	else if (!strcmp(end, "m"))
-		mult = 60000000000ull;
-	else if (!strcmp(end, "h"))
-		mult = 3600000000000ull;
-	else
-		return -1;
-	*out = (uint64_t)(v * (double)mult);
-	return 0;
-}
-
 long read_small_file(const char *path, char *buf, size_t len)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);

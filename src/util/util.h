@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "util/parse.h"
+
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 extern int verbose;
@@ -26,11 +28,6 @@ void fmt_duration(uint64_t ns, char *buf, size_t len);
 
 const char *errno_name(int err);  /* "EACCES"; NULL if unknown */
 const char *signal_name(int sig); /* "SIGKILL"; NULL if unknown */
-
-int parse_u64(const char *s, uint64_t *out);
-int parse_int(const char *s, int *out);
-/* "5s", "250ms", "2m", "1h", plain number = seconds. */
-int parse_duration_ns(const char *s, uint64_t *out);
 
 /* Read a whole small file (procfs, cgroupfs) into buf; returns length or -1. */
 long read_small_file(const char *path, char *buf, size_t len);

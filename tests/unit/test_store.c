@@ -60,7 +60,11 @@ static void test_create_and_resolve(void **state)
 	struct store st;
 	char err[512], path[128], id[64];
 	(void)state;
+	/* a store outside the default location never creates directories */
 	snprintf(path, sizeof(path), "%s/sub/dir/p.db", dir);
+	assert_int_equal(store_open_rw(&st, path, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "does not exist"));
+	snprintf(path, sizeof(path), "%s/p.db", dir);
 	assert_int_equal(store_open_rw(&st, path, err, sizeof(err)), 0);
 	assert_int_equal(store_resolve_session(&st, NULL, id, sizeof(id), err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "no sessions"));

@@ -25,10 +25,23 @@ static void test_durations(void **state)
 	assert_int_equal(ns, 120000000000ull);
 	assert_int_equal(parse_duration_ns("3", &ns), 0);
 	assert_int_equal(ns, 3000000000ull);
-	assert_int_equal(parse_duration_ns("", &ns), -1);
-	assert_int_equal(parse_duration_ns("-1s", &ns), -1);
-	assert_int_equal(parse_duration_ns("5 parsecs", &ns), -1);
-	assert_int_equal(parse_duration_ns("abc", &ns), -1);
+	assert_int_equal(parse_duration_ns("1.5m", &ns), 0);
+	assert_int_equal(ns, 90000000000ull);
+	assert_int_equal(parse_duration_ns("0.001s", &ns), 0);
+	assert_int_equal(ns, 1000000ull);
+	assert_int_equal(parse_duration_ns("213503d", &ns), 0);
+	assert_int_equal(parse_duration_ns("213504d", &ns), -ERANGE);
+	assert_int_equal(parse_duration_ns("99999999999h", &ns), -ERANGE);
+	assert_int_equal(parse_duration_ns("18446744073709551616", &ns), -ERANGE);
+	assert_int_equal(parse_duration_ns("", &ns), -EINVAL);
+	assert_int_equal(parse_duration_ns("-1s", &ns), -EINVAL);
+	assert_int_equal(parse_duration_ns("5 parsecs", &ns), -EINVAL);
+	assert_int_equal(parse_duration_ns("abc", &ns), -EINVAL);
+	assert_int_equal(parse_duration_ns("inf", &ns), -EINVAL);
+	assert_int_equal(parse_duration_ns("nan", &ns), -EINVAL);
+	assert_int_equal(parse_duration_ns("1e3", &ns), -EINVAL);
+	assert_int_equal(parse_duration_ns(" 5s", &ns), -EINVAL);
+	assert_int_equal(parse_duration_ns("1.s", &ns), -EINVAL);
 }
 
 static void test_rfc3339_roundtrip(void **state)
@@ -95,12 +108,32 @@ static void test_numbers(void **state)
 	int i;
 	(void)state;
 	assert_int_equal(parse_u64("18446744073709551615", &u), 0);
-	assert_int_equal(parse_u64("18446744073709551616", &u), -1);
-	assert_int_equal(parse_u64("-1", &u), -1);
-	assert_int_equal(parse_u64("12x", &u), -1);
+	assert_int_equal(parse_u64("18446744073709551616", &u), -ERANGE);
+	assert_int_equal(parse_u64("-1", &u), -EINVAL);
+	assert_int_equal(parse_u64("+1", &u), -EINVAL);
+	assert_int_equal(parse_u64(" 1", &u), -EINVAL);
+	assert_int_equal(parse_u64("12x", &u), -EINVAL);
+	assert_int_equal(parse_size("4096", &u), 0);
+	assert_int_equal(u, 4096);
+	assert_int_equal(parse_size("256MiB", &u), 0);
+	assert_int_equal(u, 256ull << 20);
+	assert_int_equal(parse_size("10M", &u), 0);
+	assert_int_equal(u, 10ull << 20);
+	assert_int_equal(parse_size("16777216TiB", &u), -ERANGE);
+	assert_int_equal(parse_size("-1K", &u), -EINVAL);
+	assert_int_equal(parse_size("1.5K", &u), -EINVAL);
+	{
+		uint16_t port;
+		assert_int_equal(parse_port("65535", &port), 0);
+		assert_int_equal(port, 65535);
+		assert_int_equal(parse_port("65536", &port), -ERANGE);
+		assert_int_equal(parse_port("99999", &port), -ERANGE);
+		assert_int_equal(parse_port("0", &port), -ERANGE);
+		assert_int_equal(parse_port("http", &port), -EINVAL);
+	}
 	assert_int_equal(parse_int("-5", &i), 0);
 	assert_int_equal(i, -5);
-	assert_int_equal(parse_int("99999999999", &i), -1);
+	assert_int_equal(parse_int("99999999999", &i), -ERANGE);
 }
 
 static void test_names(void **state)

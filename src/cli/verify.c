@@ -1,0 +1,132 @@
+/* verify.c: `proctor verify [--db PATH] [--key PUBKEY] [SESSION|--all]`:
+ * check sessions' hash chains and signed checkpoints (store/verify.h). Exit
+ * 0 when every checked session is intact, 1 naming the first bad record. */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "store/hostkey.h"
+#include "store/store.h"
+#include "store/verify.h"
+#include "util/util.h"
+
+static const char usage[] = "usage: proctor verify [--db PATH] [--key PUBKEY] [SESSION|--all]";
+
+struct verify_run {
+	struct store *st;
+	EVP_PKEY *key;
+	int bad, failed;
+};
+
+static void report(const char *id, const struct verify_result *r)
+{
+	if (r->status == VERIFY_OK) {
+		printf("%s: intact, %" PRId64 " records, %" PRId64
+		       " checkpoints (signed up to record %" PRId64 ")\n",
+		       id, r->records, r->checkpoints, r->signed_seq);
+		return;
+	}
+	printf("%s: %s at record %" PRId64, id, verify_status_name(r->status), r->record);
+	if (r->row)
+		printf(" (events row %" PRId64 ")", r->row);
+	printf(": %s\n", r->detail);
+}
+
+static int verify_one(struct verify_run *v, const char *id)
+{
+	struct verify_result r;
+	char err[512];
+
+	if (store_verify_session(v->st, id, v->key, &r, err, sizeof(err))) {
+		err_msg("verify %s: %s", id, err);
+		v->failed++;
+		return 0;
+	}
+	report(id, &r);
+	if (r.status != VERIFY_OK)
+		v->bad++;
+	return 0;
+}
+
+static int verify_row(void *ctx, const struct store_session_row *row)
+{
+	return verify_one(ctx, row->id);
+}
+
+static EVP_PKEY *load_key(const char *path)
+{
+	char def[4200], err[512];
+	EVP_PKEY *k;
+
+	if (!path) {
+		snprintf(def, sizeof(def), "%s/host.pub", hostkey_dir());
+		path = def;
+	}
+	if (!(k = hostkey_load_public(path, err, sizeof(err))))
+		err_msg("%s", err);
+	return k;
+}
+
+int cmd_verify(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"db", required_argument, 0, 'd'},
+		{"key", required_argument, 0, 'k'},
+		{"all", no_argument, 0, 'a'},
+		{"help", no_argument, 0, 'h'},
+		{0},
+	};
+	const char *db = NULL, *keypath = NULL;
+	struct store st;
+	struct verify_run v = {.st = &st};
+	char id[64];
+	bool all = false;
+	int c, rc;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'd': db = optarg; break;
+		case 'k': keypath = optarg; break;
+		case 'a': all = true; break;
+		case 'h': puts(usage); return 0;
+		case ':':
+			err_msg("verify: option '%s' needs a value\n%s", argv[optind - 1], usage);
+			return EXIT_USAGE;
+		default:
+			err_msg("verify: unknown option '%s'\n%s", argv[optind - 1], usage);
+			return EXIT_USAGE;
+		}
+	}
+	if (all && optind < argc) {
+		err_msg("verify: SESSION and --all exclude each other\n%s", usage);
+		return EXIT_USAGE;
+	}
+	if (all) {
+		if (optind < argc) {
+			err_msg("verify: unexpected argument '%s'", argv[optind]);
+			return EXIT_USAGE;
+		}
+		if (cli_open_store(&st, db))
+			return EXIT_SETUP;
+	} else if ((rc = cli_open_session(argc, argv, db, &st, id, sizeof(id)))) {
+		return rc;
+	}
+	if (!(v.key = load_key(keypath))) {
+		store_close(&st);
+		return EXIT_SETUP;
+	}
+	if (all)
+		store_foreach_session(&st, verify_row, &v);
+	else
+		verify_one(&v, id);
+	EVP_PKEY_free(v.key);
+	store_close(&st);
+	if (v.failed)
+		return EXIT_SETUP;
+	return v.bad ? 1 : 0;
+}

@@ -1,0 +1,290 @@
+/* verify.c: `proctor verify` over the store: recompute each session's chain
+ * from its events rows (in insertion order) and hold it against the signed
+ * checkpoints (see chain.h and docs/STORE.md). */
+#include "store/verify.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/chain.h"
+#include "store/hostkey.h"
+
+struct ckpt {
+	int64_t seq, time_ns;
+	int final;
+	uint8_t hash[CHAIN_HASH_LEN];
+	bool matched;
+};
+
+const char *verify_status_name(enum verify_status s)
+{
+	static const char *const names[] = {
+		[VERIFY_OK] = "intact",
+		[VERIFY_MODIFIED] = "modified",
+		[VERIFY_DELETED] = "deleted",
+		[VERIFY_REORDERED] = "reordered",
+		[VERIFY_TRUNCATED] = "truncated",
+		[VERIFY_SIGNATURE] = "signature mismatch",
+		[VERIFY_UNCHAINED] = "not chained",
+	};
+	return names[s];
+}
+
+static void fail(struct verify_result *r, enum verify_status s, int64_t record, int64_t row,
+		 const char *detail)
+{
+	r->status = s;
+	r->record = record;
+	r->row = row;
+	snprintf(r->detail, sizeof(r->detail), "%s", detail);
+}
+
+/* Load and check every checkpoint's signature, in the order written. */
+static int load_checkpoints(struct store *st, const char *session, EVP_PKEY *key, struct ckpt **out,
+			    size_t *n, struct verify_result *r, char *err, size_t errlen)
+{
+	sqlite3_stmt *q;
+	struct ckpt *v = NULL, *c;
+	size_t cap = 0;
+	char msg[512], id[17], buf[256];
+
+	*n = 0;
+	if (hostkey_id(key, id) ||
+	    sqlite3_prepare_v2(st->db,
+			       "SELECT seq, hash, time_ns, final, key_id, sig FROM checkpoints"
+			       " WHERE session=? ORDER BY id",
+			       -1, &q, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s: %s", st->path, sqlite3_errmsg(st->db));
+		return -1;
+	}
+	sqlite3_bind_text(q, 1, session, -1, SQLITE_STATIC);
+	while (sqlite3_step(q) == SQLITE_ROW) {
+		const void *hash = sqlite3_column_blob(q, 1), *sig = sqlite3_column_blob(q, 5);
+		const char *kid = (const char *)sqlite3_column_text(q, 4);
+		size_t len;
+
+		if (*n == cap) {
+			cap = cap ? 2 * cap : 16;
+			if (!(c = realloc(v, cap * sizeof(*v)))) {
+				snprintf(err, errlen, "out of memory");
+				goto fail;
+			}
+			v = c;
+		}
+		c = &v[*n];
+		memset(c, 0, sizeof(*c));
+		c->seq = sqlite3_column_int64(q, 0);
+		c->time_ns = sqlite3_column_int64(q, 2);
+		c->final = sqlite3_column_int(q, 3);
+		if (r->status == VERIFY_OK &&
+		    (!hash || sqlite3_column_bytes(q, 1) != CHAIN_HASH_LEN))
+			fail(r, VERIFY_SIGNATURE, c->seq, 0, "checkpoint holds no chain hash");
+		if (hash && sqlite3_column_bytes(q, 1) == CHAIN_HASH_LEN)
+			memcpy(c->hash, hash, CHAIN_HASH_LEN);
+		len = chain_checkpoint_msg(msg, sizeof(msg), session, c->seq, c->hash, c->time_ns,
+					   c->final);
+		if (r->status == VERIFY_OK && (!kid || strcmp(kid, id))) {
+			snprintf(buf, sizeof(buf),
+				 "checkpoint signed by key %s, not this host's %s",
+				 kid ? kid : "(none)", id);
+			fail(r, VERIFY_SIGNATURE, c->seq, 0, buf);
+		}
+		if (r->status == VERIFY_OK &&
+		    (!sig ||
+		     !hostkey_verify(key, msg, len, sig, (size_t)sqlite3_column_bytes(q, 5))))
+			fail(r, VERIFY_SIGNATURE, c->seq, 0,
+			     "the checkpoint's signature does not verify");
+		(*n)++;
+	}
+	sqlite3_finalize(q);
+	*out = v;
+	return 0;
+fail:
+	sqlite3_finalize(q);
+	free(v);
+	return -1;
+}
+
+static bool seq_exists(struct store *st, const char *session, int64_t seq)
+{
+	sqlite3_stmt *q;
+	bool found = false;
+
+	if (sqlite3_prepare_v2(st->db, "SELECT 1 FROM events WHERE session=? AND seq=? LIMIT 1", -1,
+			       &q, NULL) != SQLITE_OK)
+		return false;
+	sqlite3_bind_text(q, 1, session, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 2, seq);
+	found = sqlite3_step(q) == SQLITE_ROW;
+	sqlite3_finalize(q);
+	return found;
+}
+
+/* Hold head (of record seq) against the checkpoints at seq. */
+static void match_checkpoints(struct ckpt *v, size_t n, int64_t seq, const uint8_t *head,
+			      struct verify_result *r)
+{
+	char buf[256];
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (v[i].seq != seq || v[i].matched)
+			continue;
+		v[i].matched = true;
+		if (memcmp(v[i].hash, head, CHAIN_HASH_LEN) && r->status == VERIFY_OK) {
+			snprintf(buf, sizeof(buf),
+				 "the chain up to record %" PRId64
+				 " does not match its signed checkpoint (rewritten)",
+				 seq);
+			fail(r, VERIFY_MODIFIED, seq, 0, buf);
+		}
+	}
+}
+
+/* Check one events row (expected: the sequence number it should carry). */
+static void check_row(struct store *st, const char *session, sqlite3_stmt *q, EVP_MD_CTX *md,
+		      uint8_t head[CHAIN_HASH_LEN], int64_t expected, struct verify_result *r)
+{
+	int64_t row = sqlite3_column_int64(q, 0), seq = sqlite3_column_int64(q, 1);
+	const void *digest = sqlite3_column_blob(q, 8);
+	struct chain_row cr = {
+		.session = session,
+		.seq = seq,
+		.time_ns = sqlite3_column_int64(q, 2),
+		.type = (const char *)sqlite3_column_text(q, 3),
+		.pid = sqlite3_column_int64(q, 4),
+		.path = (const char *)sqlite3_column_text(q, 5),
+		.summary = (const char *)sqlite3_column_text(q, 6),
+		.data = (const char *)sqlite3_column_text(q, 7),
+	};
+	char buf[256];
+
+	cr.data_len = (size_t)sqlite3_column_bytes(q, 7);
+	if (sqlite3_column_type(q, 1) == SQLITE_NULL) {
+		fail(r, VERIFY_UNCHAINED, expected, row, "the record carries no sequence number");
+		return;
+	}
+	if (seq < expected) {
+		snprintf(buf, sizeof(buf), "record %" PRId64 " stored after record %" PRId64, seq,
+			 expected - 1);
+		fail(r, VERIFY_REORDERED, seq, row, buf);
+		return;
+	}
+	if (seq > expected) {
+		if (seq_exists(st, session, expected)) {
+			snprintf(buf, sizeof(buf),
+				 "record %" PRId64 " stored before record %" PRId64, seq, expected);
+			fail(r, VERIFY_REORDERED, expected, row, buf);
+		} else {
+			snprintf(buf, sizeof(buf), "records %" PRId64 "..%" PRId64 " are missing",
+				 expected, seq - 1);
+			fail(r, VERIFY_DELETED, expected, 0, buf);
+		}
+		return;
+	}
+	chain_hash(md, head, &cr, head);
+	if (!digest || sqlite3_column_bytes(q, 8) != CHAIN_ROW_DIGEST_LEN ||
+	    memcmp(digest, head, CHAIN_ROW_DIGEST_LEN))
+		fail(r, VERIFY_MODIFIED, seq, row, "its contents do not match its chain hash");
+}
+
+/* After the last row: checkpoints beyond it mean a cut tail; an ended
+ * session needs its final checkpoint at its last record. */
+static void check_tail(struct ckpt *v, size_t n, int64_t last, bool ended, struct verify_result *r)
+{
+	char buf[256];
+	int64_t top = -1;
+	bool final = false;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (v[i].seq > top)
+			top = v[i].seq;
+		if (v[i].final)
+			final = true;
+		if (v[i].final && v[i].seq < last && r->status == VERIFY_OK) {
+			snprintf(buf, sizeof(buf),
+				 "records %" PRId64 "..%" PRId64 " follow the final checkpoint",
+				 v[i].seq + 1, last);
+			fail(r, VERIFY_MODIFIED, v[i].seq + 1, 0, buf);
+		}
+	}
+	if (r->status != VERIFY_OK)
+		return;
+	if (top > last) {
+		snprintf(buf, sizeof(buf),
+			 "records %" PRId64 "..%" PRId64 " are gone (signed checkpoint at %" PRId64
+			 ")",
+			 last + 1, top, top);
+		fail(r, VERIFY_TRUNCATED, last + 1, 0, buf);
+	} else if (ended && !final) {
+		snprintf(buf, sizeof(buf),
+			 "the ended session has no final checkpoint (records after %" PRId64
+			 " may be gone)",
+			 top < 0 ? 0 : top);
+		fail(r, VERIFY_TRUNCATED, (top < 0 ? 0 : top) + 1, 0, buf);
+	}
+	r->signed_seq = top < 0 ? 0 : top;
+}
+
+static int session_ended(struct store *st, const char *session, bool *ended)
+{
+	sqlite3_stmt *q;
+
+	if (sqlite3_prepare_v2(st->db, "SELECT end_ns IS NOT NULL FROM sessions WHERE id=?", -1, &q,
+			       NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(q, 1, session, -1, SQLITE_STATIC);
+	*ended = sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int(q, 0);
+	sqlite3_finalize(q);
+	return 0;
+}
+
+int store_verify_session(struct store *st, const char *session, EVP_PKEY *key,
+			 struct verify_result *r, char *err, size_t errlen)
+{
+	uint8_t head[CHAIN_HASH_LEN] = {0};
+	struct ckpt *cks = NULL;
+	size_t ncks = 0;
+	sqlite3_stmt *q = NULL;
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	int64_t expected = 1;
+	bool ended = false;
+
+	memset(r, 0, sizeof(*r));
+	if (!md || session_ended(st, session, &ended) ||
+	    load_checkpoints(st, session, key, &cks, &ncks, r, err, errlen))
+		goto fail;
+	if (sqlite3_prepare_v2(st->db,
+			       "SELECT id, seq, time_ns, type, pid, path, summary, data, digest"
+			       " FROM events WHERE session=? ORDER BY id",
+			       -1, &q, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s: %s", st->path, sqlite3_errmsg(st->db));
+		goto fail;
+	}
+	sqlite3_bind_text(q, 1, session, -1, SQLITE_STATIC);
+	match_checkpoints(cks, ncks, 0, head, r);
+	while (r->status == VERIFY_OK && sqlite3_step(q) == SQLITE_ROW) {
+		check_row(st, session, q, md, head, expected, r);
+		if (r->status != VERIFY_OK)
+			break;
+		match_checkpoints(cks, ncks, expected, head, r);
+		r->records = expected++;
+	}
+	if (r->status == VERIFY_OK && !ncks && expected > 1)
+		fail(r, VERIFY_TRUNCATED, 1, 0, "the session has no checkpoint");
+	if (r->status == VERIFY_OK)
+		check_tail(cks, ncks, expected - 1, ended, r);
+	r->checkpoints = (int64_t)ncks;
+	sqlite3_finalize(q);
+	EVP_MD_CTX_free(md);
+	free(cks);
+	return 0;
+fail:
+	sqlite3_finalize(q);
+	EVP_MD_CTX_free(md);
+	free(cks);
+	return -1;
+}
