@@ -148,8 +148,6 @@ int policy_load_enforceable(const char *path, struct policy *p, char *err, size_
 		return -1;
 	if (p->has_files)
 		strcat(names, ", files");
-	if (p->has_exec)
-		strcat(names, ", exec");
 	if (p->has_labels)
 		strcat(names, ", labels");
 	if (p->has_rules)
