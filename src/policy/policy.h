@@ -162,6 +162,9 @@ void policy_default_env(struct policy_env *env);
  * this build does not enforce yet (files, labels, rules), naming them;
  * egress and exec are enforced. */
 int policy_load_enforceable(const char *path, struct policy *p, char *err, size_t errlen);
+/* The sections of p this build parses but does not enforce, ", "-joined in
+ * buf, or NULL when it enforces all of them. */
+const char *policy_unenforced_sections(const struct policy *p, char *buf, size_t len);
 
 /* The exec rules (exec.deny, exec.allow_only) are numbered in file order:
  * the kernel's rule bits (src/enforce/exec_rules.c) and the decoder's
