@@ -1,16 +1,13 @@
-/* A denied program copied into a memfd and run with execveat(AT_EMPTY_PATH):
- * a new inode at "/memfd:..." that no exec.deny path names, so a path deny
- * alone cannot catch it; exec.allow_only does, since the memfd is outside
- * every allowed glob (its path walks to "/", as in process.exec). Blocked by
- * allow_only (the path rule alone: not caught).
- * setup: cp /usr/bin/touch $WORK/denied
- * policy: {exec: {deny: [{path: "$WORK/denied", name: no-denied}], allow_only: ["/usr/**",
- * "$WORK/*.c", "/tmp/**", "/var/tmp/**"]}} expect: {"type": "policy.violation", "policy.rule":
- * "exec.allow_only", "policy.verdict": "blocked", "policy.matched_rules": ["exec.allow_only"],
- * "process.name": "memfd:copy", "process.executable.path": "/", "process.command_args": ["denied",
- * "$WORK/ran"]} expect: {"type": "process.exec", "process.command_args": ["/bin/echo", "not-ran"]}
- * expect-not: {"type": "process.exec", "process.command_args": ["/bin/echo", "ran"]}
- */
+// A denied program copied into a memfd and run with execveat(AT_EMPTY_PATH):
+// a new inode that no exec.deny path names, so a path deny alone cannot
+// catch it; exec.allow_only does, since the memfd is outside every allowed
+// glob (its path walks to "/", as in process.exec). Blocked by allow_only
+// (the path rule alone: not caught).
+// setup: cp /usr/bin/touch $WORK/denied
+// policy: {exec: {deny: [{path: "$WORK/denied", name: no-denied}], allow_only: ["/usr/**", "/tmp/**", "/var/tmp/**"]}}
+// expect: {"type": "policy.violation", "policy.rule": "exec.allow_only", "policy.verdict": "blocked", "policy.matched_rules": ["exec.allow_only"], "process.name": "memfd:copy", "process.executable.path": "/", "process.command_args": ["denied", "$WORK/ran"]}
+// expect: {"type": "process.exec", "process.command_args": ["/bin/echo", "not-ran"]}
+// expect-not: {"type": "process.exec", "process.command_args": ["/bin/echo", "ran"]}
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <stdio.h>

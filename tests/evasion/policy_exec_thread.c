@@ -1,14 +1,12 @@
-/* execve of a denied program from a second thread: the kernel makes the
- * caller the leader (de_thread) before sched_process_exec, so the hook
- * kills the new image all the same. Blocked.
- * setup: cp /usr/bin/touch $WORK/denied
- * build: -lpthread
- * policy: {exec: {deny: [{path: "$WORK/denied", name: no-denied}]}}
- * expect: {"type": "policy.violation", "policy.rule": "no-denied", "policy.verdict": "blocked",
- * "process.command_args": ["denied", "$WORK/ran"]} expect: {"type": "process.exec",
- * "process.command_args": ["/bin/echo", "not-ran"]} expect-not: {"type": "process.exec",
- * "process.command_args": ["/bin/echo", "ran"]}
- */
+// execve of a denied program from a second thread: the kernel makes the
+// caller the leader (de_thread) before sched_process_exec, so the hook
+// kills the new image all the same. Blocked.
+// setup: cp /usr/bin/touch $WORK/denied
+// build: -lpthread
+// policy: {exec: {deny: [{path: "$WORK/denied", name: no-denied}]}}
+// expect: {"type": "policy.violation", "policy.rule": "no-denied", "policy.verdict": "blocked", "process.command_args": ["denied", "$WORK/ran"]}
+// expect: {"type": "process.exec", "process.command_args": ["/bin/echo", "not-ran"]}
+// expect-not: {"type": "process.exec", "process.command_args": ["/bin/echo", "ran"]}
 #include <pthread.h>
 #include <stdio.h>
 #include <sys/wait.h>

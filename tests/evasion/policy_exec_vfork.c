@@ -1,13 +1,11 @@
-/* vfork, then execve of a denied program: the child shares the parent's
- * memory until its exec, and the exec is judged like any other; the
- * parent resumes when the killed child's exec completes. Blocked.
- * setup: cp /usr/bin/touch $WORK/denied
- * policy: {exec: {deny: [{path: "$WORK/denied", name: no-denied}]}}
- * expect: {"type": "policy.violation", "policy.rule": "no-denied", "policy.verdict": "blocked",
- * "process.command_args": ["denied", "$WORK/ran"]} expect: {"type": "process.exec",
- * "process.command_args": ["/bin/echo", "not-ran"]} expect-not: {"type": "process.exec",
- * "process.command_args": ["/bin/echo", "ran"]}
- */
+// vfork, then execve of a denied program: the child shares the parent's
+// memory until its exec, and the exec is judged like any other; the parent
+// resumes when the killed child's exec completes. Blocked.
+// setup: cp /usr/bin/touch $WORK/denied
+// policy: {exec: {deny: [{path: "$WORK/denied", name: no-denied}]}}
+// expect: {"type": "policy.violation", "policy.rule": "no-denied", "policy.verdict": "blocked", "process.command_args": ["denied", "$WORK/ran"]}
+// expect: {"type": "process.exec", "process.command_args": ["/bin/echo", "not-ran"]}
+// expect-not: {"type": "process.exec", "process.command_args": ["/bin/echo", "ran"]}
 #include <stdio.h>
 #include <sys/wait.h>
 #include <unistd.h>
