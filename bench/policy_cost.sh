@@ -23,9 +23,10 @@ trial() { # config workload -> ns per iteration
 	exec) cmd=("$BIN/exec_loop" "$N_EXEC") ;;
 	open) cmd=("$BIN/open_loop" "$N_OPEN" "$FIX/small.txt") ;;
 	esac
-	"$PROCTOR" run --db none --jsonl /dev/null "${pol[@]}" -- "${cmd[@]}" 2>/dev/null |
+	"$PROCTOR" run --db none --jsonl /dev/null "${pol[@]}" -- "${cmd[@]}" 2>"$FIX/err" |
 		awk '{for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
-		      printf "%.0f\n", v["elapsed_ns"] / v["iters"]}'
+		      printf "%.0f\n", v["elapsed_ns"] / v["iters"]}' | grep . ||
+		{ echo "trial $1 $2 failed:" >&2; cat "$FIX/err" >&2; exit 1; }
 }
 
 median() { sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
@@ -34,7 +35,7 @@ for wl in exec open; do
 	: >"$FIX/none" && : >"$FIX/policy"
 	for ((r = 0; r < RUNS; r++)); do
 		if ((r % 2)); then order="policy none"; else order="none policy"; fi
-		for c in $order; do trial "$c" "$wl" >>"$FIX/$c"; done
+		for c in $order; do trial "$c" "$wl" >>"$FIX/$c" || exit 1; done
 	done
 	n=$(median <"$FIX/none") p=$(median <"$FIX/policy")
 	printf '%s loop: no policy %s ns/iter, 10 exec rules %s ns/iter (%+.1f%%); runs: none [%s] policy [%s]\n' \
