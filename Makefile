@@ -118,7 +118,7 @@ fuzz: $(BUILD)/proctor.skel.h
 	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Isrc -I$(BUILD) -D_GNU_SOURCE \
 		-DPROCTOR_VERSION='"fuzz"' -o $(BUILD)/fuzz/fuzz_decode tests/fuzz/fuzz_decode.c \
 		src/decode/*.c src/model/*.c src/pipeline/*.c src/sinks/*.c \
-		src/store/*.c src/util/*.c src/net/*.c src/policy/*.c $(LDLIBS)
+		src/store/*.c src/util/*.c src/net/*.c src/policy/*.c src/probe/syscall_table.c $(LDLIBS)
 	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Isrc -I$(BUILD) -D_GNU_SOURCE \
 		-DPROCTOR_VERSION='"fuzz"' -o $(BUILD)/fuzz/fuzz_sinks tests/fuzz/fuzz_sinks.c \
 		$(filter-out src/cli/main.c,$(SRCS)) $(LDLIBS)

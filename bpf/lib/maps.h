@@ -270,4 +270,32 @@ struct {
 	__type(value, __u64);
 } sec_ia32_seen SEC(".maps") __weak;
 
+/* ---- policy family (bpf/policy/) ---------------------------------------- */
+
+/* Session key -> its exec rules, compiled (abi_policy.h). No entry: the
+ * session has no exec rules and its execs pay one lookup. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, PR_MAX_SESSIONS);
+	__type(key, __u64);
+	__type(value, struct pr_exec_policy);
+} policy_exec SEC(".maps") __weak;
+
+/* The DFA states every session's exec globs run on (state 0: dead). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, PR_DFA_STATES);
+	__type(key, __u32);
+	__type(value, struct pr_dfa_state);
+} policy_dfa SEC(".maps") __weak;
+
+/* (session, dev, inode) of an executable a literal exec.deny path names ->
+ * its rule bits: a hard link or bind mount of it is the same inode. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, PR_MAX_SESSIONS *PR_POLICY_BITS);
+	__type(key, struct pr_inode_key);
+	__type(value, __u64);
+} policy_exec_inode SEC(".maps") __weak;
+
 #endif /* PROCTOR_BPF_MAPS_H */

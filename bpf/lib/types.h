@@ -8,6 +8,7 @@
 #include "proctor/abi.h"
 #include "proctor/abi_file.h"
 #include "proctor/abi_net.h"
+#include "proctor/abi_policy.h"
 #include "proctor/abi_security.h"
 
 /* ---- tuning knobs (bounds documented in docs/EVENTS*.md) ---------------- */

@@ -1,7 +1,8 @@
 /* exec.bpf.c: the one sched_process_exec program. For a tracked process it
  * flushes the file family's state of the old image, emits process.exec
  * (exe, cwd, argv) and then lets the security family judge the new image
- * (credentials gained, executable stack, memfd exec), in that order. */
+ * (credentials gained, executable stack, memfd exec), then the policy family
+ * its exec rules (bpf/policy/exec.bpf.c), in that order. */
 #include "lib/path.h"
 #include "lifecycle/lifecycle.h"
 
@@ -94,6 +95,7 @@ int BPF_PROG(handle_exec, struct task_struct *p, pid_t old_pid, struct linux_bin
 	proc_exec_record(p, old_pid, bprm, tr);
 	sec_priv_exec(tr, old_pid);
 	sec_memexec_exec(tr, old_pid, exec_file(bprm));
+	policy_exec_check(tr, (__u64)BPF_CORE_READ(bprm, file), exec_file(bprm));
 	return 0;
 }
 

@@ -68,6 +68,8 @@ int app_init(struct app *r, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
+	if (enforce_init(&r->enforce, err, errlen))
+		return -1;
 	pipeline_use_procs(&r->pipeline, &r->procs);
 	r->dctx.sessions = &r->pipeline.sessions;
 	r->dctx.procs = &r->procs;
@@ -121,6 +123,7 @@ void app_destroy(struct app *r)
 	if (r->probe.skel)
 		probe_close(&r->probe);
 	proctree_free(&r->procs);
+	enforce_destroy(&r->enforce);
 }
 
 struct seed_ctx {
@@ -238,6 +241,15 @@ int app_add_egress(struct app *r, struct egress_session *es, const char *cg_abs,
 	return 0;
 }
 
+int app_add_policy(struct app *r, struct session *s, const struct policy *p, char *err,
+		   size_t errlen)
+{
+	if (enforce_add_session(&r->enforce, &r->probe, s->key, p, err, errlen))
+		return -1;
+	s->policy = p;
+	return 0;
+}
+
 void app_remove_egress(struct app *r, struct egress_session *es)
 {
 	size_t i;
@@ -311,6 +323,8 @@ void app_end_session(struct app *r, struct session *s)
 	while ((n = probe_consume(&r->probe)) > 0)
 		r->drain_records += (uint64_t)n;
 	probe_untrack_session(&r->probe, s->key);
+	if (s->policy)
+		enforce_remove_session(&r->enforce, &r->probe, s->key);
 	account_kernel_drops(r, s);
 	drops_by_type(r, s);
 	pipeline_flush(&r->pipeline);

@@ -1,7 +1,7 @@
 /* app.h: the one place that wires probe, decode, pipeline, sinks and the
  * egress module together; `proctor run` (and later the daemon) drives it:
  * app_init, app_open_sinks, app_start_probe, then per session
- * app_add_session (and app_add_egress), app_drain from the event loop
+ * app_add_session (and app_add_egress, app_add_policy), app_drain from the event loop
  * (readable: probe_fd(&app.probe)), app_end_session; app_print_stats and
  * app_destroy at the end. */
 #ifndef PROCTOR_APP_H
@@ -10,6 +10,7 @@
 
 #include "decode/decode.h"
 #include "egress/session.h"
+#include "enforce/enforce.h"
 #include "model/proctree.h"
 #include "model/session.h"
 #include "pipeline/pipeline.h"
@@ -20,6 +21,7 @@ struct app {
 	struct pipeline pipeline;
 	struct proctree procs;
 	struct decode_ctx dctx;
+	struct enforce enforce; /* the policy's exec rules in the kernel */
 	char host[256];
 	/* Sessions with network control: their flows feed the egress summary. */
 	struct egress_session *egress[SESSION_TABLE_MAX];
@@ -63,6 +65,11 @@ int app_add_session(struct app *r, struct session *s, const char *cg_rel, uint32
 int app_add_egress(struct app *r, struct egress_session *es, const char *cg_abs, struct session *s,
 		   char *err, size_t errlen);
 void app_remove_egress(struct app *r, struct egress_session *es);
+/* Load the files and exec rules of p that this build enforces into the
+ * kernel for session s, before anything of it runs; s->policy = p, for
+ * policy.violation. app_end_session unloads them. */
+int app_add_policy(struct app *r, struct session *s, const struct policy *p, char *err,
+		   size_t errlen);
 /* Read everything waiting in the ring buffer; batches flush on interval. */
 int app_drain(struct app *r);
 /* Final accounting for a session: kernel drops, untrack, sink session_end. */

@@ -104,20 +104,13 @@ static char *resolve_program(const char *prog)
 
 static void print_refusal(const struct policy *p)
 {
-	char names[64] = "";
+	char buf[64];
+	const char *names = policy_unenforced_sections(p, buf, sizeof(buf));
 
-	if (p->has_files)
-		strcat(names, ", files");
-	if (p->has_exec)
-		strcat(names, ", exec");
-	if (p->has_labels)
-		strcat(names, ", labels");
-	if (p->has_rules)
-		strcat(names, ", rules");
-	if (names[0])
+	if (names)
 		printf("proctor run --policy refuses this file: this build does not enforce %s "
 		       "yet\n",
-		       names + 2);
+		       names);
 }
 
 static int check(const char *file, const char *agent)

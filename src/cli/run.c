@@ -743,6 +743,10 @@ int cmd_run(int argc, char **argv)
 		goto out;
 	if (setup_egress(st, &o))
 		goto out_cg;
+	if (o.policy && app_add_policy(&st->rec, &st->ses, &st->policy, err, sizeof(err))) {
+		err_msg("%s", err);
+		goto out_cg;
+	}
 	if (supervise_start(&st->sv, st->cg_abs, o.on_loss, err, sizeof(err))) {
 		err_msg("%s", err);
 		goto out_cg;

@@ -11,6 +11,7 @@ static const struct decoder *const decoder_tables[] = {
 	file_decoders,
 	security_decoders,
 	network_decoders,
+	policy_decoders,
 };
 
 const struct decoder *decoder_for(uint16_t type)

@@ -41,6 +41,7 @@ extern const struct decoder process_decoders[];
 extern const struct decoder file_decoders[];
 extern const struct decoder security_decoders[];
 extern const struct decoder network_decoders[];
+extern const struct decoder policy_decoders[];
 
 const struct decoder *decoder_for(uint16_t type);
 /* Validate and decode one ring-buffer record. */

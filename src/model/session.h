@@ -9,6 +9,7 @@
 #include "proctor/abi.h"
 
 struct egress_policy;
+struct policy;
 
 struct session {
 	char id[40];  /* "20261122T150434-3f2a9c", printable and sortable */
@@ -31,6 +32,7 @@ struct session {
 	uint64_t user_drops;			   /* decode errors, limits, sink losses */
 	char drops_detail[512];			   /* JSON object: kernel losses by event type */
 	const struct egress_policy *egress_policy; /* rule names of net.flow; NULL: none */
+	const struct policy *policy;		   /* v2 rules of policy.violation; NULL: none */
 	/* How the session began: "run" (launched by proctor), "watch"
 	 * (adopted while running), "auto" (adopted by a rule); adopted_ns is
 	 * the wall time tracking began for an adopted one (0 for run): nothing

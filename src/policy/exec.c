@@ -96,3 +96,29 @@ int exec_parse(struct policy_ctx *c, yaml_node_t *n, struct policy *p)
 	}
 	return 0;
 }
+
+static bool is_exec_rule(const struct policy_rule *r)
+{
+	return r->kind == RULE_EXEC_DENY || r->kind == RULE_EXEC_ALLOW_ONLY;
+}
+
+int policy_exec_rule_bit(const struct policy *p, int rule)
+{
+	int i, bit = 0;
+
+	if (rule < 0 || rule >= p->nrules || !is_exec_rule(&p->rules[rule]))
+		return -1;
+	for (i = 0; i < rule; i++)
+		bit += is_exec_rule(&p->rules[i]);
+	return bit;
+}
+
+int policy_exec_rule(const struct policy *p, int bit)
+{
+	int i;
+
+	for (i = 0; i < p->nrules; i++)
+		if (is_exec_rule(&p->rules[i]) && bit-- == 0)
+			return i;
+	return -1;
+}

@@ -11,10 +11,7 @@
 
 enum tok { T_LIT, T_ONE, T_STAR, T_ANY, T_DIRS };
 
-struct token {
-	enum tok t;
-	char c;
-};
+#define token glob_token
 
 static int fail(char *why, size_t whylen, const char *msg, const char *arg)
 {
@@ -116,7 +113,7 @@ bool glob_is_literal(const char *glob)
 	return !strpbrk(glob, "*?");
 }
 
-static size_t tokenize(const char *g, struct token *t, bool path)
+size_t glob_tokenize(const char *g, struct token *t, bool path)
 {
 	size_t n = 0;
 
@@ -149,42 +146,54 @@ static void closure(const struct token *t, size_t n, bool *st)
 			st[i + 1] = true;
 }
 
-/* at[i]: the glob is matched up to token i. in[i]: inside the directories
- * of the T_DIRS token i (something consumed; it ends only at a '/'). */
-static bool nfa_match(const struct token *t, size_t n, const char *s)
+void glob_nfa_start(const struct token *t, size_t n, bool *at, bool *in)
 {
-	bool at[POLICY_GLOB_MAX + 1], in[POLICY_GLOB_MAX + 1];
-	bool nat[POLICY_GLOB_MAX + 1], nin[POLICY_GLOB_MAX + 1];
-	size_t i;
-
 	memset(at, 0, (n + 1) * sizeof(bool));
 	memset(in, 0, (n + 1) * sizeof(bool));
 	at[0] = true;
 	closure(t, n, at);
-	for (; *s; s++) {
-		bool any = false;
-		memset(nat, 0, (n + 1) * sizeof(bool));
-		memset(nin, 0, (n + 1) * sizeof(bool));
-		for (i = 0; i < n; i++) {
-			if (t[i].t == T_DIRS && (at[i] || in[i])) {
-				nin[i] = true;
-				nat[i + 1] |= *s == '/';
-				continue;
-			}
-			if (!at[i])
-				continue;
-			switch (t[i].t) {
-			case T_LIT: nat[i + 1] |= t[i].c == *s; break;
-			case T_ONE: nat[i + 1] |= *s != '/'; break;
-			case T_STAR: nat[i] |= *s != '/'; break;
-			case T_ANY: nat[i] = true; break;
-			case T_DIRS: break;
-			}
+}
+
+/* at[i]: the glob is matched up to token i. in[i]: inside the directories
+ * of the T_DIRS token i (something consumed; it ends only at a '/'). */
+bool glob_nfa_step(const struct token *t, size_t n, const bool *at, const bool *in, char c,
+		   bool *nat, bool *nin)
+{
+	bool any = false;
+	size_t i;
+
+	memset(nat, 0, (n + 1) * sizeof(bool));
+	memset(nin, 0, (n + 1) * sizeof(bool));
+	for (i = 0; i < n; i++) {
+		if (t[i].t == T_DIRS && (at[i] || in[i])) {
+			nin[i] = true;
+			nat[i + 1] |= c == '/';
+			continue;
 		}
-		closure(t, n, nat);
-		for (i = 0; i <= n; i++)
-			any |= nat[i] || nin[i];
-		if (!any)
+		if (!at[i])
+			continue;
+		switch (t[i].t) {
+		case T_LIT: nat[i + 1] |= t[i].c == c; break;
+		case T_ONE: nat[i + 1] |= c != '/'; break;
+		case T_STAR: nat[i] |= c != '/'; break;
+		case T_ANY: nat[i] = true; break;
+		case T_DIRS: break;
+		}
+	}
+	closure(t, n, nat);
+	for (i = 0; i <= n; i++)
+		any |= nat[i] || nin[i];
+	return any;
+}
+
+static bool nfa_match(const struct token *t, size_t n, const char *s)
+{
+	bool at[POLICY_GLOB_MAX + 1], in[POLICY_GLOB_MAX + 1];
+	bool nat[POLICY_GLOB_MAX + 1], nin[POLICY_GLOB_MAX + 1];
+
+	glob_nfa_start(t, n, at, in);
+	for (; *s; s++) {
+		if (!glob_nfa_step(t, n, at, in, *s, nat, nin))
 			return false;
 		memcpy(at, nat, (n + 1) * sizeof(bool));
 		memcpy(in, nin, (n + 1) * sizeof(bool));
@@ -199,7 +208,7 @@ bool glob_match(const char *glob, const char *s, bool path)
 
 	if (len >= POLICY_GLOB_MAX)
 		return false;
-	n = tokenize(glob, t, path);
+	n = glob_tokenize(glob, t, path);
 	if (nfa_match(t, n, s))
 		return true;
 	/* a trailing slash-and-globstar matches the directory itself too */
@@ -207,7 +216,7 @@ bool glob_match(const char *glob, const char *s, bool path)
 		char prefix[POLICY_GLOB_MAX];
 		memcpy(prefix, glob, len - 3);
 		prefix[len - 3] = 0;
-		n = tokenize(prefix, t, path);
+		n = glob_tokenize(prefix, t, path);
 		return nfa_match(t, n, s);
 	}
 	return false;

@@ -20,4 +20,19 @@ bool glob_is_literal(const char *glob);
  * against one argument ("*" then crosses '/'). */
 bool glob_match(const char *glob, const char *s, bool path);
 
+/* The glob as an NFA, for compiling sets of globs into one DFA
+ * (src/enforce/dfa.c): glob_tokenize fills t (POLICY_GLOB_MAX tokens) and
+ * returns their count n; a state is at[n + 1], in[n + 1]; it accepts when
+ * at[n]. glob_nfa_step returns false when the next state is dead. Path
+ * globs ending in slash-globstar match the directory itself too: the DFA
+ * compiler adds the glob without them as a second NFA. */
+struct glob_token {
+	int t;
+	char c;
+};
+size_t glob_tokenize(const char *glob, struct glob_token *t, bool path);
+void glob_nfa_start(const struct glob_token *t, size_t n, bool *at, bool *in);
+bool glob_nfa_step(const struct glob_token *t, size_t n, const bool *at, const bool *in, char c,
+		   bool *nat, bool *nin);
+
 #endif

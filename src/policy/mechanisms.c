@@ -286,6 +286,16 @@ void mechanisms_plan_rule(const struct host_mechanisms *h, const struct policy *
 		snprintf(out->mechanism, sizeof(out->mechanism), "label_tracking");
 		return;
 	}
+	if (r->kind == RULE_EXEC_DENY || r->kind == RULE_EXEC_ALLOW_ONLY) {
+		/* this build: the exec-kill hook (bpf/policy/exec.bpf.c), any host */
+		out->enforced =
+			PICK(r->object.argv.elem.n ? "exec by argv" : "exec", MECH_EXEC_KILL);
+		if (!out->enforced) {
+			snprintf(out->mechanism, sizeof(out->mechanism), "notify");
+			out->notify_only = true;
+		}
+		return;
+	}
 	if (has(h, MECH_BPF_LSM) && !(r->kind == RULE_CONDITIONAL && r->object.op == OP_CONNECT)) {
 		add(out, MECH_BPF_LSM);
 		return;

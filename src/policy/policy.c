@@ -140,27 +140,27 @@ int policy_load_file(const char *path, struct policy *p, char *err, size_t errle
 	return load_doc(&y, path, &env, p);
 }
 
+const char *policy_unenforced_sections(const struct policy *p, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s%s%s", p->has_files ? ", files" : "", p->has_labels ? ", labels" : "",
+		 p->has_rules ? ", rules" : "");
+	return buf[0] ? buf + 2 : NULL;
+}
+
 int policy_load_enforceable(const char *path, struct policy *p, char *err, size_t errlen)
 {
-	char names[64] = "";
+	char buf[64];
+	const char *names;
 
 	if (policy_load_file(path, p, err, errlen))
 		return -1;
-	if (p->has_files)
-		strcat(names, ", files");
-	if (p->has_exec)
-		strcat(names, ", exec");
-	if (p->has_labels)
-		strcat(names, ", labels");
-	if (p->has_rules)
-		strcat(names, ", rules");
-	if (!names[0])
+	if (!(names = policy_unenforced_sections(p, buf, sizeof(buf))))
 		return 0;
 	snprintf(err, errlen,
 		 "%s: this build parses but does not enforce the %s section%s yet, so it will "
 		 "not run with them (nothing may claim to block what it cannot block); `proctor "
 		 "policy check %s` shows the mechanism each rule will get; see docs/POLICY.md",
-		 path, names + 2, strchr(names + 2, ',') ? "s" : "", path);
+		 path, names, strchr(names, ',') ? "s" : "", path);
 	memset(p, 0, sizeof(*p));
 	return -1;
 }

@@ -159,8 +159,19 @@ int policy_load_env(const char *name, const char *text, size_t len, const struct
 /* Home of $SUDO_USER (else of the caller), and the current directory. */
 void policy_default_env(struct policy_env *env);
 /* For `proctor run`: load FILE and refuse (-1, err) a policy with sections
- * this build does not enforce yet, naming them. */
+ * this build does not enforce yet (files, labels, rules), naming them;
+ * egress and exec are enforced. */
 int policy_load_enforceable(const char *path, struct policy *p, char *err, size_t errlen);
+/* The sections of p this build parses but does not enforce, ", "-joined in
+ * buf, or NULL when it enforces all of them. */
+const char *policy_unenforced_sections(const struct policy *p, char *buf, size_t len);
+
+/* The exec rules (exec.deny, exec.allow_only) are numbered in file order:
+ * the kernel's rule bits (src/enforce/exec_rules.c) and the decoder's
+ * policy.rule. The bit of rule index rule (-1: not an exec rule), and the
+ * rule index of a bit (-1: none). */
+int policy_exec_rule_bit(const struct policy *p, int rule);
+int policy_exec_rule(const struct policy *p, int bit);
 
 /* Name of a rule for events: an index or a PR_RULE_* code. */
 const char *policy_rule_name(const struct egress_policy *e, int rule);

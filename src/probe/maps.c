@@ -228,6 +228,43 @@ void probe_egress_forget(struct probe *s, uint64_t session_key)
 	forget(s->skel->maps.dns_resolvers, sizeof(struct pr_ip_key), session_key);
 }
 
+int probe_policy_write_dfa(struct probe *s, uint32_t first, uint32_t n,
+			   const struct pr_dfa_state *states)
+{
+	uint32_t i;
+	int rc;
+
+	for (i = 0; i < n; i++) {
+		uint32_t k = first + i;
+		rc = bpf_map__update_elem(s->skel->maps.policy_dfa, &k, sizeof(k), &states[i],
+					  sizeof(states[i]), BPF_ANY);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+int probe_policy_add_inode(struct probe *s, uint64_t session_key, uint64_t ino, uint32_t dev,
+			   uint64_t bits)
+{
+	struct pr_inode_key k = {.session_key = session_key, .ino = ino, .dev = dev};
+
+	return bpf_map__update_elem(s->skel->maps.policy_exec_inode, &k, sizeof(k), &bits,
+				    sizeof(bits), BPF_ANY);
+}
+
+int probe_policy_set_exec(struct probe *s, uint64_t session_key, const struct pr_exec_policy *kp)
+{
+	return bpf_map__update_elem(s->skel->maps.policy_exec, &session_key, sizeof(session_key),
+				    kp, sizeof(*kp), BPF_ANY);
+}
+
+void probe_policy_forget(struct probe *s, uint64_t session_key)
+{
+	bpf_map__delete_elem(s->skel->maps.policy_exec, &session_key, sizeof(session_key), 0);
+	forget(s->skel->maps.policy_exec_inode, sizeof(struct pr_inode_key), session_key);
+}
+
 size_t probe_flows_take(struct probe *s, uint64_t session_key,
 			bool (*due)(const struct pr_flow *f, void *ctx), void *ctx,
 			struct pr_flow *out, size_t max, bool *more)

@@ -10,6 +10,7 @@
 
 #include "proctor/abi.h"
 #include "proctor/abi_net.h"
+#include "proctor/abi_policy.h"
 
 struct probe;
 
@@ -42,6 +43,15 @@ int probe_egress_add_domain(struct probe *s, uint64_t session_key, uint64_t hash
 int probe_egress_add_resolver(struct probe *s, uint64_t session_key, const uint8_t addr[16]);
 /* Forget the session's policy, domains, resolved addresses and resolvers. */
 void probe_egress_forget(struct probe *s, uint64_t session_key);
+
+/* The policy family's tables (abi_policy.h): DFA states first, then a
+ * session's inodes, then its exec rules, which turn the hook on for it. */
+int probe_policy_write_dfa(struct probe *s, uint32_t first, uint32_t n,
+			   const struct pr_dfa_state *states);
+int probe_policy_add_inode(struct probe *s, uint64_t session_key, uint64_t ino, uint32_t dev,
+			   uint64_t bits);
+int probe_policy_set_exec(struct probe *s, uint64_t session_key, const struct pr_exec_policy *kp);
+void probe_policy_forget(struct probe *s, uint64_t session_key);
 
 /* Take (remove) up to max of the session's flows for which due() is true
  * into out; returns how many. *more: the scan stopped at max, call again. */

@@ -12,6 +12,7 @@ Header lines (in comments, anywhere in the first 40 lines):
   needs: WHAT          skip, with the reason, where the machine lacks it:
                        "userns" (an unprivileged user may create user namespaces)
   timeout: SECONDS     default 30
+  policy: YAML         run under --policy (one line of flow YAML; $WORK substituted)
 Every program declares at least one expect: (expect-not alone would pass
 when nothing at all is recorded).
 Matching: string values starting with "~" are regular expressions (re.search);
@@ -37,10 +38,11 @@ PROGRAMS = sorted(p for p in glob.glob(os.path.join(EVASION, "*"))
 
 def parse_header(path):
     spec = {"expect": [], "expect-not": [], "build": "", "setup": [], "user": None, "timeout": 30,
-            "needs": ""}
+            "needs": "", "policy": None}
     with open(path, errors="replace") as f:
         for line in f.readlines()[:40]:
-            m = re.search(r"(expect-not|expect|build|setup|user|timeout|needs):\s*(.*)$", line)
+            m = re.search(r"(expect-not|expect|build|setup|user|timeout|needs|policy):\s*(.*)$",
+                          line)
             if not m:
                 continue
             key, val = m.group(1), m.group(2).strip()
@@ -115,6 +117,10 @@ def test_evasion(path, tmp_path, request):
     opts = ["--db", db, "--grace", "1s"]
     if spec["user"]:
         opts += ["--user", spec["user"]]
+    if spec["policy"]:
+        pol = tmp_path / "policy.yaml"
+        pol.write_text(subst(spec["policy"], work) + "\n")
+        opts += ["--policy", str(pol)]
     p = run([PROCTOR, "run", *opts, "--", *cmd], timeout=spec["timeout"] + 30, env=env, cwd=work)
     assert "drops" in p.stderr, p.stderr
     out = run([PROCTOR, "log", "--json", "--db", db], check=True).stdout

@@ -47,17 +47,17 @@ def test_spec_examples_mechanisms_on_this_host(tmp_path):
         f"  line 9: files.deny ~/.ssh/** read,write: fanotify: {nyet}",
         f"  line 12: files.deny /etc/shadow: fanotify+seccomp_unotify: {nyet}",
         f"  line 13: files.write_only_under: landlock: {nyet}",
-        f"  line 16: exec.deny git push * --force*: exec_kill: {nyet}",
-        f"  line 17: exec.deny git push --force* **: exec_kill: {nyet}",
-        f"  line 18: exec.deny /usr/bin/sudo: fanotify: {nyet}",
-        f"  line 19: exec.deny rm -rf /: exec_kill: {nyet}",
-        f"  line 20: exec.allow_only: landlock: {nyet}",
+        "  line 16: exec.deny git push * --force*: exec_kill: enforced",
+        "  line 17: exec.deny git push --force* **: exec_kill: enforced",
+        "  line 18: exec.deny /usr/bin/sudo: exec_kill: enforced",
+        "  line 19: exec.deny rm -rf /: exec_kill: enforced",
+        "  line 20: exec.allow_only: exec_kill: enforced",
         f"  line 25: declassify secret by /usr/bin/gpg **: label_tracking: {nyet}",
         f"  line 26: no-secret-egress: cgroup_sock_addr: {nyet}",
         f"  line 31: tests-before-commit: exec_kill: {nyet}",
-        "14 rules: 2 enforced, 12 not enforced by this build yet, 0 notify only on this host",
-        "proctor run --policy refuses this file: this build does not enforce files, exec, "
-        "labels, rules yet",
+        "14 rules: 7 enforced, 7 not enforced by this build yet, 0 notify only on this host",
+        "proctor run --policy refuses this file: this build does not enforce files, labels, "
+        "rules yet",
     ]
 
 
@@ -72,7 +72,7 @@ def test_without_mechanisms_rules_are_notify_only_and_say_why(tmp_path):
            f"needs fanotify ({why}): {nyet}" in lines
     assert f"  line 16: exec.deny git push * --force*: notify only: exec by argv needs exec_kill " \
            f"({why}): {nyet}" in lines
-    assert f"  line 20: exec.allow_only: notify only: exec needs landlock ({why}): {nyet}" in lines
+    assert f"  line 20: exec.allow_only: notify only: exec needs exec_kill ({why}): {nyet}" in lines
     # egress keeps its mechanism: cgroup sock_addr cannot be turned off by this build
     assert "  line 3: egress default deny: cgroup_sock_addr: enforced" in lines
     # run from another directory, proctor's own binary is outside ${workspace}/**
@@ -139,10 +139,10 @@ def test_usage_errors():
 
 def test_run_refuses_v2_sections_before_anything_runs(proctor, tmp_path):
     marker = tmp_path / "ran"
-    f = write(tmp_path, "egress:\n  default: allow\nexec:\n  deny:\n    - path: /usr/bin/sudo\n")
+    f = write(tmp_path, "egress:\n  default: allow\nfiles:\n  deny:\n    - path: /etc/shadow\n")
     p = proctor.run(["/bin/sh", "-c", f"touch {marker}"], "--policy", f)
     assert p.returncode == 2
-    assert f"{f}: this build parses but does not enforce the exec section yet" in p.stderr
+    assert f"{f}: this build parses but does not enforce the files section yet" in p.stderr
     assert not marker.exists()
     # the egress section alone still runs, enforced
     f = write(tmp_path, "egress:\n  default: allow\n", "ok.yaml")

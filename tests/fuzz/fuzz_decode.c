@@ -6,12 +6,20 @@
 #include "model/proctree.h"
 #include "pipeline/pipeline.h"
 #include "decode/decode.h"
+#include "policy/policy.h"
+
+/* The session has exec rules, so policy.violation records decode too. */
+static const char POLICY[] = "exec:\n  deny:\n    - argv: [git, push, \"**\"]\n"
+			     "    - path: /usr/bin/sudo\n      effect: kill\n"
+			     "    - argv: [rm, \"**\"]\n      mode: audit\n";
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct pipeline p;
 	static struct proctree t;
 	static struct session s;
+	static struct policy pol;
+	char err[512];
 	static struct decode_ctx c;
 	static struct record r;
 	static int init;
@@ -21,6 +29,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		pipeline_init(&p, 4, 0);
 		proctree_init(&t);
 		session_init(&s, "a", "p");
+		s.key = 1; /* a key inputs can name */
+		if (!policy_load_string("fuzz.yaml", POLICY, sizeof(POLICY) - 1, &pol, err,
+					sizeof(err)))
+			s.policy = &pol;
 		pipeline_add_session(&p, &s);
 		c.sessions = &p.sessions;
 		c.procs = &t;

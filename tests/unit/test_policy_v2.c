@@ -148,11 +148,11 @@ static void test_spec_examples(void **state)
 	assert_false(policy_argv_match(&P, &P.rules[3].object.argv, "/usr/bin/git", push2, 5));
 	assert_true(policy_argv_match(&P, &P.rules[4].object.argv, "/usr/bin/git", push2, 5));
 	assert_true(policy_argv_match(&P, &P.rules[4].object.argv, "/usr/bin/git", push2, 3));
-	/* enforcement: only egress in this build */
+	/* enforcement: egress and exec in this build */
 	assert_int_equal(policy_load_enforceable("tests/e2e/policies/spec_examples.yaml", &P, err,
 						 sizeof(err)),
 			 -1);
-	assert_non_null(strstr(err, "does not enforce the files, exec, labels, rules sections"));
+	assert_non_null(strstr(err, "does not enforce the files, labels, rules sections"));
 }
 
 static void test_label_declassify_inline(void **state)
@@ -308,9 +308,14 @@ static void test_mechanism_plans(void **state)
 	mechanisms_plan_rule(&h, &P, &P.rules[3], &pl);
 	assert_true(pl.notify_only);
 	assert_string_equal(pl.why, "exec by argv needs exec_kill (off)");
+	/* exec rules are this build's exec_kill hook's, BPF-LSM or not */
 	h.m[MECH_BPF_LSM].present = true;
 	mechanisms_plan_rule(&h, &P, &P.rules[3], &pl);
-	assert_string_equal(pl.mechanism, "bpf_lsm");
+	assert_true(pl.notify_only && !pl.enforced);
+	h.m[MECH_EXEC_KILL].present = true;
+	mechanisms_plan_rule(&h, &P, &P.rules[3], &pl);
+	assert_string_equal(pl.mechanism, "exec_kill");
+	assert_true(pl.enforced && !pl.notify_only);
 	mechanisms_plan_egress(&h, &pl);
 	assert_true(!pl.enforced); /* cgroup_sock_addr is absent in this h */
 }
