@@ -273,6 +273,24 @@ static int resolve_user(const char *name, struct target_user *u)
 
 static const int forwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH};
 
+/* Block SIGCHLD and the forwarded signals and read them from a signalfd
+ * (the old mask goes to *oldmask, for the child to restore). Become the
+ * subreaper too: orphans of the session (daemons) reparent to us, not to an
+ * init that may never reap them; the event loop reaps them. */
+static int take_signals(sigset_t *oldmask)
+{
+	sigset_t mask;
+	size_t i;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGCHLD);
+	for (i = 0; i < ARRAY_SIZE(forwarded); i++)
+		sigaddset(&mask, forwarded[i]);
+	sigprocmask(SIG_BLOCK, &mask, oldmask);
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	return signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+}
+
 /* The child: drop privileges, say so on ready_fd, wait for the go, exec.
  * The parent moves it into the tracked cgroup only after "ready", so the
  * privilege drop (ours, not the agent's) is never recorded. Exec failure
@@ -612,21 +630,14 @@ static int run_via_daemon(const struct run_opts *o, const struct target_user *u,
 			  uint64_t t0)
 {
 	struct run_state *st = calloc(1, sizeof(*st));
-	sigset_t mask, oldmask;
+	sigset_t oldmask;
 	char err[8192];
 	int sfd, go_w, err_r, exec_errno = 0, rc = EXIT_SETUP;
 	json_t *rep = NULL;
-	size_t i;
 
 	if (!st)
 		return EXIT_SETUP;
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGCHLD);
-	for (i = 0; i < ARRAY_SIZE(forwarded); i++)
-		sigaddset(&mask, forwarded[i]);
-	sigprocmask(SIG_BLOCK, &mask, &oldmask);
-	sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
-	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	sfd = take_signals(&oldmask);
 	if (spawn(st, o, u, &oldmask, &go_w, &err_r))
 		goto out;
 	if (daemon_request(dfd, begin_request(o, u, st->child), &rep, err, sizeof(err))) {
@@ -688,7 +699,7 @@ int cmd_run(int argc, char **argv)
 	struct run_opts o;
 	struct target_user u;
 	struct run_state *st;
-	sigset_t mask, oldmask;
+	sigset_t oldmask;
 	char err[4096];
 	uint64_t t0 = now_monotonic_ns();
 	int sfd, go_w = -1, err_r = -1, exec_errno = 0, rc = EXIT_SETUP, src, dfd;
@@ -752,16 +763,7 @@ int cmd_run(int argc, char **argv)
 		goto out_cg;
 	}
 
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGCHLD);
-	for (i = 0; i < ARRAY_SIZE(forwarded); i++)
-		sigaddset(&mask, forwarded[i]);
-	sigprocmask(SIG_BLOCK, &mask, &oldmask);
-	sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
-
-	/* Orphans of the session (daemons) reparent to us, not to an init that
-	 * may never reap them; we reap them in the event loop. */
-	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	sfd = take_signals(&oldmask);
 	if (spawn(st, &o, &u, &oldmask, &go_w, &err_r))
 		goto out_cg;
 	err[0] = 0;
