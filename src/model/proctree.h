@@ -29,9 +29,6 @@ struct proc {
 	uint64_t start_ns;
 	char *exe;
 	bool exited;
-	/* The store's row for this process (its processes table), for the
-	 * SQLite sink to update without a lookup; 0 = not known. */
-	int64_t store_row;
 	uint32_t opens_next;
 	struct proc_open_name *opens; /* ring of PROC_OPEN_NAMES, NULL until used */
 };

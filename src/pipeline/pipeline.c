@@ -97,7 +97,6 @@ int pipeline_add_sink(struct pipeline *p, const char *url, char *err, size_t err
 	s = sink_open_url(url, err, errlen);
 	if (!s)
 		return -1;
-	s->procs = p->procs;
 	p->sinks[p->nsinks++] = s;
 	return 0;
 }
@@ -114,12 +113,7 @@ void pipeline_set_sink_filter(struct pipeline *p, size_t i, struct sink_filter *
 
 void pipeline_use_procs(struct pipeline *p, struct proctree *t)
 {
-	size_t i;
-
-	p->procs = t;
 	enricher_use_procs(p->enricher, t);
-	for (i = 0; i < p->nsinks; i++)
-		p->sinks[i]->procs = t;
 }
 
 void pipeline_set_rate_limit(struct pipeline *p, double per_second, double burst)

@@ -46,7 +46,6 @@ struct pipeline {
 	struct session_table sessions; /* per-session counts of events and drops */
 	struct pipeline_stats stats;
 	/* Stages (pipeline_init sets defaults; the config file changes them). */
-	struct proctree *procs; /* the app's process table, NULL: none shared */
 	struct enricher *enricher;
 	struct redactor *redactor;	   /* NULL: redaction off */
 	struct ratelimit *limit;	   /* rate 0: off */
@@ -76,8 +75,7 @@ void pipeline_count_drop(struct pipeline *p, enum drop_reason why, uint64_t sess
 void pipeline_tick(struct pipeline *p, uint64_t now_ns); /* flush on interval */
 void pipeline_flush(struct pipeline *p);
 
-/* Enrich learns into and reads this process table (NULL: its own), and
- * every sink may read it (sink.procs). */
+/* Enrich learns into and reads this process table (NULL: its own). */
 void pipeline_use_procs(struct pipeline *p, struct proctree *t);
 /* Stage settings (config file). rate 0 turns limiting off. */
 void pipeline_set_rate_limit(struct pipeline *p, double per_second, double burst);

@@ -50,17 +50,12 @@ struct sink_ops {
 };
 
 struct sink_filter; /* per-sink include/exclude rules (pipeline/filter) */
-struct proctree;
 
 struct sink {
 	const struct sink_ops *ops;
 	void *priv;
 	char url[512];
 	struct sink_filter *filter; /* NULL: everything */
-	/* The one process table, for a sink keeping per-process state (the
-	 * store's process rows: proc.store_row). Written by the reader thread
-	 * only; NULL until the pipeline is given one. */
-	struct proctree *procs;
 	struct sink_stats stats;
 };
 
