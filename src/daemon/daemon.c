@@ -410,7 +410,8 @@ static int daemon_setup(struct daemon *d, const struct daemon_opts *o, char *err
 	}
 	if (o->metrics && metrics_start(o->metrics, &d->app.pipeline, err, errlen))
 		return -1;
-	return app_start_probe(&d->app, o->ringbuf_bytes, err, errlen);
+	return app_start_probe(&d->app, o->ringbuf_bytes, err, errlen) ||
+	       daemon_auto_start(&d->autos, &d->app, o->cfg, err, errlen);
 }
 
 static void daemon_loop(struct daemon *d, int sfd)
@@ -441,6 +442,7 @@ static void daemon_loop(struct daemon *d, int sfd)
 		app_drain(&d->app);
 		daemon_note_rate(d);
 		tick_sessions(d);
+		daemon_auto_tick(&d->autos);
 	}
 	close(ep);
 }
@@ -449,6 +451,7 @@ static void daemon_loop(struct daemon *d, int sfd)
  * stop; its processes are killed so nothing runs unrecorded). */
 static void end_all(struct daemon *d)
 {
+	daemon_auto_end_all(&d->autos);
 	while (d->nsessions) {
 		struct dsession *s = d->sessions[d->nsessions - 1];
 		finish_session(d, s);

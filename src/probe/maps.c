@@ -308,3 +308,32 @@ int probe_flows_count(struct probe *s, uint64_t session_key, uint8_t protocol)
 	}
 	return n;
 }
+
+/* Old names out, new ones in; the exec check runs only while some are set. */
+int probe_auto_set_agents(struct probe *s, const char *const *names, size_t n)
+{
+	const struct bpf_map *m = s->skel->maps.auto_agents;
+	struct pr_auto_key key, next;
+	void *prev = NULL;
+	uint32_t i;
+	int rc;
+
+	if (n > PR_AUTO_MAX_RULES)
+		return -E2BIG;
+	__atomic_store_n(&s->skel->bss->pr_auto_enabled, 0, __ATOMIC_SEQ_CST);
+	while (!bpf_map__get_next_key(m, prev, &next, sizeof(next))) {
+		key = next;
+		bpf_map__delete_elem(m, &key, sizeof(key), 0);
+		prev = NULL; /* restart: the current key is gone */
+	}
+	for (i = 0; i < n; i++) {
+		memset(&key, 0, sizeof(key));
+		if (strlen(names[i]) >= sizeof(key.name))
+			return -ENAMETOOLONG;
+		memcpy(key.name, names[i], strlen(names[i]));
+		if ((rc = bpf_map__update_elem(m, &key, sizeof(key), &i, sizeof(i), BPF_ANY)))
+			return rc;
+	}
+	__atomic_store_n(&s->skel->bss->pr_auto_enabled, n ? 1 : 0, __ATOMIC_SEQ_CST);
+	return 0;
+}
