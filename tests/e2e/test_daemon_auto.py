@@ -124,3 +124,40 @@ def test_malformed_config_is_refused_with_its_line(tmp_path):
         assert not (tmp_path / "s").exists()  # nothing started
     p = run([PROCTOR, "daemon", "--config", str(tmp_path / "missing.yaml")])
     assert p.returncode == 2 and "missing.yaml" in p.stderr
+
+
+def test_unattributed_events_are_recorded_and_counted(tmp_path):
+    """A process that escaped its session's cgroup (lineage keeps it
+    tracked) and outlives the session: its later events belong to no live
+    session. They are still recorded, with session "", and each is counted
+    in proctor_attribution_missing_total and in status."""
+    import urllib.request
+    from test_lineage import cgroup2_mount
+
+    marker = tmp_path / "late-marker"
+    marker.write_text("x")
+    jsonl = tmp_path / "d.jsonl"
+    port = 19000 + os.getpid() % 1000
+    d = Daemon(tmp_path, "--jsonl", str(jsonl), "--metrics", f"127.0.0.1:{port}").start()
+    try:
+        escapee = (f"echo $$ > {cgroup2_mount()}/cgroup.procs; sleep 1.5; "
+                   f"cat {marker} >/dev/null")
+        p = d.run(["sh", "-c", f"sh -c '{escapee}' & sleep 0.3"], "--daemon")
+        assert p.returncode == 0, p.stderr
+        deadline = time.time() + 15
+        late = []
+        while time.time() < deadline and not late:
+            time.sleep(0.3)
+            late = [e for e in map(json.loads, jsonl.read_text().splitlines())
+                    if e.get("file.path") == str(marker) and e["type"] == "file.open"]
+        time.sleep(0.5)  # the escapee's exit follows its open
+        st = json.loads(d.cli("status", "--json", check=True).stdout)
+        metrics = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics").read().decode()
+        events = [json.loads(l) for l in jsonl.read_text().splitlines()]
+    finally:
+        d.stop()
+    assert len(late) == 1 and late[0]["session"] == "" and late[0]["agent"] == ""
+    unattributed = [e for e in events if e["session"] == ""]
+    assert unattributed and "process.exit" in [e["type"] for e in unattributed]
+    assert st["attribution_missing"] == len(unattributed)
+    assert f"proctor_attribution_missing_total {len(unattributed)}\n" in metrics
