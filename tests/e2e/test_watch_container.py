@@ -85,6 +85,8 @@ def test_watch_container_with_labels(proctor, tmp_path, podman_env, monkeypatch)
                 e["container.image.name"]) == (cid, name, "podman", "localhost/" + IMAGE), e
         assert (e["agent"], e["project"]) == ("claude", "shop")
         assert not [k for k in e if k.startswith("k8s.")]
+    ses = proctor.last_session()
+    assert (ses["origin"], ses["container.name"], ses["k8s.pod.name"]) == ("watch", name, "")
     adopt = of_type(ev, "session.adopt")
     assert len(adopt) == 1 and adopt[0]["session.adopt.cgroup"] == f"/libpod_parent/libpod-{cid}"
     execs = {os.path.basename(e["process.executable.path"]) for e in of_type(ev, "process.exec")}
