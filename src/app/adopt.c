@@ -159,7 +159,8 @@ int adopt_check_container(struct adopt *ad, const char *ref, struct container_me
 			 ref, m->c.id, cg, m->pid);
 		return -1;
 	}
-	snprintf(m->c.pod_uid, sizeof(m->c.pod_uid), "%s", parsed.pod_uid);
+	if (*parsed.pod_uid) /* the kubepods path names the pod; else the CRI label */
+		snprintf(m->c.pod_uid, sizeof(m->c.pod_uid), "%s", parsed.pod_uid);
 	return adopt_check_cgroup(ad, cg, err, errlen);
 }
 
