@@ -57,7 +57,7 @@ static __always_inline bool auto_known_filename(struct linux_binprm *bprm)
 	if (n <= 0)
 		return false;
 	a.n = (__u32)n;
-	bpf_loop(AUTO_PATH_SCAN, auto_scan_byte, &a, 0);
+	bpf_loop(a.n, auto_scan_byte, &a, 0);
 	return auto_known(&s->buf[a.base & (AUTO_PATH_SCAN - 1)]);
 }
 

@@ -22,6 +22,27 @@ static bool was_ended(const struct daemon_auto *a, uint64_t key)
 	return false;
 }
 
+/* A key whose session ended or could not be made: never tried again. */
+static void forget_key(struct daemon_auto *a, uint64_t key)
+{
+	a->ended_keys[a->ended_next] = key;
+	a->ended_next = (a->ended_next + 1) % AUTO_ENDED_KEEP;
+}
+
+/* The rule for a process name: the kernel keeps 15 bytes of it (comm), so
+ * a longer exe matches by its first 15. */
+static const struct daemon_agent_rule *rule_for_comm(const struct daemon_config *c,
+						     const char *comm)
+{
+	size_t i, n = strlen(comm);
+
+	for (i = 0; i < c->nagents; i++)
+		if (!strcmp(c->agents[i].exe, comm) || (n == 15 && strlen(c->agents[i].exe) > 15 &&
+							!strncmp(c->agents[i].exe, comm, 15)))
+			return &c->agents[i];
+	return NULL;
+}
+
 static void free_session(struct auto_session *s)
 {
 	int i;
@@ -86,10 +107,13 @@ static void on_auto(void *ctx, const void *data, size_t len)
 	}
 	if (e && e->data[e->exe_len - 1] == 0)
 		rule = daemon_config_agent(a->cfg, e->data);
-	if (!rule)
-		rule = daemon_config_agent(a->cfg, comm);
+	if (!rule) /* a #! script: the exe is its interpreter, comm its name */
+		rule = rule_for_comm(a->cfg, comm);
 	if (a->n >= AUTO_MAX_SESSIONS || !(s = calloc(1, sizeof(*s)))) {
+		err_msg("auto-adoption of pid %u (%s): too many sessions (at most %d)", h->pid,
+			comm, AUTO_MAX_SESSIONS);
 		a->refused++;
+		forget_key(a, h->session_key);
 		return;
 	}
 	session_init(&s->ses, rule ? rule->agent : comm, rule ? rule->project : NULL);
@@ -102,6 +126,7 @@ static void on_auto(void *ctx, const void *data, size_t len)
 	if (app_adopt_auto(a->app, &s->ses, h->pid, err, sizeof(err))) {
 		err_msg("auto-adoption of pid %u (%s): %s", h->pid, comm, err);
 		a->refused++;
+		forget_key(a, h->session_key);
 		free_session(s);
 		return;
 	}
@@ -139,8 +164,7 @@ static void end_one(struct daemon_auto *a, size_t i)
 	struct auto_session *s = a->s[i];
 
 	app_end_session(a->app, &s->ses);
-	a->ended_keys[a->ended_next] = s->ses.key;
-	a->ended_next = (a->ended_next + 1) % AUTO_ENDED_KEEP;
+	forget_key(a, s->ses.key);
 	a->s[i] = a->s[--a->n];
 	a->ended++;
 	free_session(s);

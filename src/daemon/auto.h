@@ -13,7 +13,7 @@
 #include "daemon/config.h"
 
 #define AUTO_MAX_SESSIONS SESSION_TABLE_MAX
-#define AUTO_ENDED_KEEP	  256 /* keys of ended sessions, never recreated */
+#define AUTO_ENDED_KEEP	  256 /* keys of ended (or refused) sessions, never retried */
 
 struct auto_session {
 	struct session ses;

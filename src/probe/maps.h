@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "proctor/abi.h"
 #include "proctor/abi_net.h"
@@ -65,5 +66,9 @@ int probe_flows_count(struct probe *s, uint64_t session_key, uint8_t protocol);
 /* Auto-adoption (abi_auto.h): replace the known agents' executable names
  * (name i is rule i); n == 0 turns the exec check off. */
 int probe_auto_set_agents(struct probe *s, const char *const *names, size_t n);
+/* The session a live task belongs to by lineage (task_lineage, looked up by
+ * pidfd), whatever its cgroup: 0 and *session_key, or -ENOENT (untracked,
+ * or no lineage entry yet) or another negative errno. */
+int probe_task_session(struct probe *s, pid_t pid, uint64_t *session_key);
 
 #endif

@@ -161,3 +161,25 @@ def test_unattributed_events_are_recorded_and_counted(tmp_path):
     assert unattributed and "process.exit" in [e["type"] for e in unattributed]
     assert st["attribution_missing"] == len(unattributed)
     assert f"proctor_attribution_missing_total {len(unattributed)}\n" in metrics
+
+
+def test_an_auto_adopted_agent_cannot_register_its_own_session(tmp_path):
+    """A request from inside a tracked session must never change its
+    tracking: an auto-adopted agent is in no session cgroup, so the daemon
+    asks the kernel (lineage) and refuses its `proctor run`."""
+    marker = tmp_path / "marker"
+    marker.write_text("x")
+    out = tmp_path / "run.out"
+    d = Daemon(tmp_path).start()
+    claude = agent_script(tmp_path / "claude", marker,
+                          tail=f"{PROCTOR} run --daemon -- /bin/true 2>{out}; echo rc=$? >>{out}")
+    try:
+        assert subprocess.run([str(claude)], env=d.env).returncode == 3
+        s = wait_session(d, lambda s: s["origin"] == "auto")
+        sessions = d.store().sessions()
+    finally:
+        d.stop()
+    text = out.read_text()
+    assert f"refused: the request comes from inside session {s['session']}" in text, text
+    assert text.strip().endswith("rc=3"), text
+    assert [x["session"] for x in sessions] == [s["session"]]
