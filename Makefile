@@ -32,7 +32,7 @@ ROOT_BINS := $(patsubst tests/root/%.c,$(BUILD)/tests/root/%,$(ROOT_SRCS))
 HDRS      := $(shell find include src bpf -name '*.h')
 
 .DELETE_ON_ERROR:
-.PHONY: all deps test unit e2e asan demo bench fuzz fuzz-container fuzz-policy fuzz-proto format clean FORCE
+.PHONY: all deps test unit e2e asan demo bench fuzz fuzz-container fuzz-policy fuzz-proto fuzz-daemon-config format clean FORCE
 all: $(BUILD)/proctor $(UNIT_BINS) $(ROOT_BINS)
 
 # Install missing build dependencies (idempotent; apt as root).
@@ -168,3 +168,14 @@ fuzz-policy:
 		src/util/yaml.c src/util/util.c $(LDLIBS)
 	$(BUILD)/fuzz/fuzz_policy -max_total_time=$(FUZZ_SECONDS) -max_len=8192 \
 		$(BUILD)/fuzz/policy-corpus tests/fuzz/corpus/policy
+
+# The daemon's configuration file parser, seeded from tests/fuzz/corpus/daemon_config/.
+fuzz: fuzz-daemon-config
+fuzz-daemon-config:
+	@mkdir -p $(BUILD)/fuzz/daemon-config-corpus
+	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Isrc -D_GNU_SOURCE \
+		-o $(BUILD)/fuzz/fuzz_daemon_config tests/fuzz/fuzz_daemon_config.c \
+		src/daemon/config.c src/util/yaml.c src/util/util.c src/util/parse.c \
+		src/util/strbuf.c $(LDLIBS)
+	$(BUILD)/fuzz/fuzz_daemon_config -max_total_time=$(FUZZ_SECONDS) -max_len=8192 \
+		$(BUILD)/fuzz/daemon-config-corpus tests/fuzz/corpus/daemon_config

@@ -298,4 +298,23 @@ struct {
 	__type(value, __u64);
 } policy_exec_inode SEC(".maps") __weak;
 
+/* ---- auto-adoption (lifecycle/auto.bpf.c) -------------------------------- */
+
+/* Executable basename of a known agent -> its rule's index (abi_auto.h),
+ * filled by the daemon. An untracked task's exec looks its new image up
+ * here only while pr_auto_enabled is set. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, PR_AUTO_MAX_RULES);
+	__type(key, struct pr_auto_key);
+	__type(value, __u32);
+} auto_agents SEC(".maps") __weak;
+
+/* Nonzero while auto_agents holds rules (set by the daemon): without it an
+ * untracked exec pays one load. */
+__u32 pr_auto_enabled __weak SEC(".bss");
+
+/* Sequence number of the provisional session keys the kernel makes. */
+__u64 pr_auto_seq __weak SEC(".bss");
+
 #endif /* PROCTOR_BPF_MAPS_H */

@@ -10,6 +10,7 @@
 #include "proctor/abi_net.h"
 #include "proctor/abi_policy.h"
 #include "proctor/abi_security.h"
+#include "proctor/abi_auto.h"
 
 /* ---- tuning knobs (bounds documented in docs/EVENTS*.md) ---------------- */
 #define PR_PATH_DEPTH	  64	/* path components walked */

@@ -4,18 +4,20 @@
  * (credentials gained, executable stack, memfd exec), then the policy family
  * its exec rules (bpf/policy/exec.bpf.c), in that order. */
 #include "lib/path.h"
+#include "lifecycle/auto.h"
 #include "lifecycle/lifecycle.h"
 
 /* process.exec: data = exe\0 cwd\0 argv. */
 static __always_inline void proc_exec_record(struct task_struct *p, pid_t old_pid,
-					     struct linux_binprm *bprm, struct pr_tracked *tr)
+					     struct linux_binprm *bprm, struct pr_tracked *tr,
+					     __u16 extra_flags)
 {
 	struct pr_scratch *s;
 	struct pr_exec *e;
 	struct file *file;
 	struct fs_struct *fs;
 	struct mm_struct *mm;
-	__u32 off, trunc = 0, flags = 0;
+	__u32 off, trunc = 0, flags = extra_flags;
 	__u64 start, end, len;
 	int n;
 
@@ -83,16 +85,21 @@ int BPF_PROG(handle_exec, struct task_struct *p, pid_t old_pid, struct linux_bin
 	__u64 cg = task_cgroup_id(p);
 	struct pr_tracked *tr = tracked_task_in(p, cg);
 	struct pr_lineage *l;
+	__u16 auto_flag = 0;
 
-	if (!tr)
-		return 0;
+	if (!tr) {
+		/* a known agent started outside any session: its own session */
+		if (!(tr = auto_adopt_exec(p, bprm, cg)))
+			return 0;
+		auto_flag = PR_EXEC_AUTO;
+	}
 	/* a task that entered its session cgroup without forking there (the
 	 * command of `proctor run`, an adopted process) is tied to the session
 	 * from its first exec on */
 	if ((l = lineage_ensure(p, tr, cg)))
 		tr = &l->tr;
 	file_flush_exec(tr);
-	proc_exec_record(p, old_pid, bprm, tr);
+	proc_exec_record(p, old_pid, bprm, tr, auto_flag);
 	sec_priv_exec(tr, old_pid);
 	sec_memexec_exec(tr, old_pid, exec_file(bprm));
 	policy_exec_check(tr, (__u64)BPF_CORE_READ(bprm, file), exec_file(bprm));

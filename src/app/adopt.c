@@ -159,7 +159,8 @@ int adopt_check_container(struct adopt *ad, const char *ref, struct container_me
 			 ref, m->c.id, cg, m->pid);
 		return -1;
 	}
-	snprintf(m->c.pod_uid, sizeof(m->c.pod_uid), "%s", parsed.pod_uid);
+	if (*parsed.pod_uid) /* the kubepods path names the pod; else the CRI label */
+		snprintf(m->c.pod_uid, sizeof(m->c.pod_uid), "%s", parsed.pod_uid);
 	return adopt_check_cgroup(ad, cg, err, errlen);
 }
 
@@ -449,4 +450,38 @@ void app_release_adopted(struct app *a, struct session *s, struct adopt *ad)
 		cgroup_remove(ad->cg_abs);
 	}
 	free_moves(ad);
+}
+
+int app_adopt_auto(struct app *a, struct session *s, uint32_t pid, char *err, size_t errlen)
+{
+	struct record *r;
+
+	snprintf(s->origin, sizeof(s->origin), "auto");
+	s->adopted_ns = now_realtime_ns();
+	if (pipeline_add_session(&a->pipeline, s)) {
+		snprintf(err, errlen, "too many sessions (at most %d at once)", SESSION_TABLE_MAX);
+		return -1;
+	}
+	if (pipeline_session_begin(&a->pipeline, s)) {
+		snprintf(err, errlen, "a sink could not record the session start");
+		pipeline_remove_session(&a->pipeline, s);
+		return -1;
+	}
+	r = begin_record(a, s, pid, "session.adopt");
+	record_add_str_ref(r, "session.origin", s->origin);
+	record_add_int(r, "session.adopt.pid", pid);
+	pipeline_commit(&a->pipeline, r);
+	return 0;
+}
+
+bool app_session_alive(const struct app *a, uint64_t session_key)
+{
+	const struct proctree *t = &a->procs;
+	size_t i;
+
+	for (i = 0; i < t->cap; i++)
+		if (t->slots[i].pid && t->slots[i].session_key == session_key &&
+		    !t->slots[i].exited)
+			return true;
+	return false;
 }

@@ -62,4 +62,12 @@ bool adopt_alive(const struct adopt *ad);
  * back, remove the session cgroup we made, free ad. */
 void app_release_adopted(struct app *a, struct session *s, struct adopt *ad);
 
+/* Auto-adoption (the daemon, docs/DAEMON.md): register session s, whose key
+ * the kernel made when pid exec'd a known agent's executable, with origin
+ * "auto". Nothing is tracked or moved here: the kernel already tracks the
+ * task by lineage; the session.adopt record says so. */
+int app_adopt_auto(struct app *a, struct session *s, uint32_t pid, char *err, size_t errlen);
+/* Some process of the session is known and has not exited. */
+bool app_session_alive(const struct app *a, uint64_t session_key);
+
 #endif

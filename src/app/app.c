@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "pipeline/config.h"
+#include "proctor/abi_auto.h"
 #include "util/util.h"
 
 static void note_pending(struct app *r)
@@ -39,12 +40,33 @@ static void note_flow(struct app *a, const struct record *r)
 		egress_note_flow(es, r);
 }
 
+/* The exit of a session's root process (auto-adopted sessions) is its status. */
+static void note_root_exit(struct app *a, const void *data, size_t len)
+{
+	const struct pr_exit *e = data;
+	struct session *s;
+
+	if (len < sizeof(*e) || e->hdr.type != PR_EV_PROC_EXIT ||
+	    !(s = session_find(&a->pipeline.sessions, e->hdr.session_key)) || !s->root_pid ||
+	    s->root_pid != e->hdr.pid)
+		return;
+	s->exit_code = (int)((e->exit_code >> 8) & 0xff);
+	s->exit_signal = (int)(e->exit_code & 0x7f);
+}
+
 static int on_event(void *ctx, const void *data, size_t len)
 {
 	struct app *rec = ctx;
-	struct record *r = pipeline_record(&rec->pipeline);
 	const struct pr_hdr *h = data;
-	enum decode_result res = decode_event(&rec->dctx, data, len, r);
+	enum decode_result res;
+	struct record *r;
+
+	/* before this record takes a pool slot: the session's own records go first */
+	if (rec->on_auto && len >= sizeof(*h) && (h->session_key & PR_AUTO_KEY_BIT) &&
+	    !session_find(&rec->pipeline.sessions, h->session_key))
+		rec->on_auto(rec->auto_ctx, data, len);
+	r = pipeline_record(&rec->pipeline);
+	res = decode_event(&rec->dctx, data, len, r);
 
 	/* one read of two positions every 256 records: the ring fills while a
 	 * long consume (a slow batch write) is under way */
@@ -52,7 +74,10 @@ static int on_event(void *ctx, const void *data, size_t len)
 		note_pending(rec);
 
 	if (res == DECODE_OK) {
+		if (!session_find(&rec->pipeline.sessions, r->session_key))
+			rec->pipeline.stats.attribution_missing++;
 		note_flow(rec, r);
+		note_root_exit(rec, data, len);
 		pipeline_commit(&rec->pipeline, r);
 	} else if (res == DECODE_BAD)
 		pipeline_count_drop(&rec->pipeline, DROP_DECODE,

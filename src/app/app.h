@@ -33,6 +33,11 @@ struct app {
 	uint64_t busy_ns;	/* time in drain/finish: read, decode, stages, sinks */
 	uint64_t drain_ns;	/* app_end_session: final drain, flush, session end */
 	uint64_t drain_records; /* records read by the final drain */
+	/* A record under a kernel-made session key (PR_AUTO_KEY_BIT) that no
+	 * session has yet: the owner (the daemon) may create it, before the
+	 * record is decoded (src/app/adopt.c). NULL: none. */
+	void (*on_auto)(void *ctx, const void *data, size_t len);
+	void *auto_ctx;
 };
 
 /* What to record into. */

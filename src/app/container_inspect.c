@@ -12,14 +12,21 @@
 #include <unistd.h>
 
 #define LABEL(k) "{{index .Config.Labels \"" k "\"}}"
+/* The pod of a CRI container (containerd, CRI-O), from the labels the
+ * kubelet sets. */
+#define CRI_LABELS                                                                                 \
+	LABEL(CONTAINER_LABEL_POD_NAME)                                                            \
+	"\t" LABEL(CONTAINER_LABEL_POD_NAMESPACE) "\t" LABEL(CONTAINER_LABEL_POD_UID) "\t"
 
 static const struct {
 	const char *runtime, *format;
 } runtimes[] = {
-	{"podman", "{{.Id}}\t{{.Name}}\t{{.ImageName}}\t{{.State.Pid}}\t" LABEL(
-			   CONTAINER_LABEL_AGENT) "\t" LABEL(CONTAINER_LABEL_PROJECT) "\t"},
-	{"docker", "{{.Id}}\t{{.Name}}\t{{.Config.Image}}\t{{.State.Pid}}\t" LABEL(
-			   CONTAINER_LABEL_AGENT) "\t" LABEL(CONTAINER_LABEL_PROJECT) "\t"},
+	{"podman",
+	 "{{.Id}}\t{{.Name}}\t{{.ImageName}}\t{{.State.Pid}}\t" LABEL(
+		 CONTAINER_LABEL_AGENT) "\t" LABEL(CONTAINER_LABEL_PROJECT) "\t" CRI_LABELS},
+	{"docker",
+	 "{{.Id}}\t{{.Name}}\t{{.Config.Image}}\t{{.State.Pid}}\t" LABEL(
+		 CONTAINER_LABEL_AGENT) "\t" LABEL(CONTAINER_LABEL_PROJECT) "\t" CRI_LABELS},
 };
 
 /* Run RUNTIME inspect; its stdout into out. Returns the exit status, or -1
@@ -79,7 +86,11 @@ static int parse(char *line, const char *runtime, struct container_meta *m)
 	if (take(&line, id, sizeof(id)) || strlen(id) != CONTAINER_ID_LEN ||
 	    take(&line, m->c.name, sizeof(m->c.name)) ||
 	    take(&line, m->c.image, sizeof(m->c.image)) || take(&line, pid, sizeof(pid)) ||
-	    take(&line, m->agent, sizeof(m->agent)) || take(&line, m->project, sizeof(m->project)))
+	    take(&line, m->agent, sizeof(m->agent)) ||
+	    take(&line, m->project, sizeof(m->project)) ||
+	    take(&line, m->c.pod_name, sizeof(m->c.pod_name)) ||
+	    take(&line, m->c.pod_namespace, sizeof(m->c.pod_namespace)) ||
+	    take(&line, m->c.pod_uid, sizeof(m->c.pod_uid)))
 		return -1;
 	snprintf(m->c.id, sizeof(m->c.id), "%s", id);
 	snprintf(m->c.runtime, sizeof(m->c.runtime), "%s", runtime);

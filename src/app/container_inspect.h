@@ -11,9 +11,13 @@
 /* The label keys agent and project are read from by default. */
 #define CONTAINER_LABEL_AGENT	"proctor.agent"
 #define CONTAINER_LABEL_PROJECT "proctor.project"
+/* The kubelet's labels on a CRI container: its pod (k8s.* fields). */
+#define CONTAINER_LABEL_POD_NAME      "io.kubernetes.pod.name"
+#define CONTAINER_LABEL_POD_NAMESPACE "io.kubernetes.pod.namespace"
+#define CONTAINER_LABEL_POD_UID	      "io.kubernetes.pod.uid"
 
 struct container_meta {
-	struct container c;	      /* runtime, id, name, image */
+	struct container c;	      /* runtime, id, name, image, pod (CRI labels) */
 	uint32_t pid;		      /* its main process (0: not running) */
 	char agent[64], project[128]; /* from the labels; "" without */
 };

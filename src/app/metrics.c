@@ -98,6 +98,10 @@ static void render_pipeline(struct strbuf *sb, struct pipeline *p)
 	head(sb, "proctor_filtered_events_total", "counter",
 	     "Events a sink's filter excluded (per sink and event).");
 	sb_printf(sb, "proctor_filtered_events_total %" PRIu64 "\n", p->stats.filtered_out);
+	head(sb, "proctor_attribution_missing_total", "counter",
+	     "Events recorded whose session could not be attributed.");
+	sb_printf(sb, "proctor_attribution_missing_total %" PRIu64 "\n",
+		  p->stats.attribution_missing);
 	head(sb, "proctor_batches_total", "counter", "Batches handed to the sinks.");
 	sb_printf(sb, "proctor_batches_total %" PRIu64 "\n", p->stats.flushes);
 }

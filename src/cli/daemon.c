@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "daemon/config.h"
 #include "daemon/daemon.h"
 #include "daemon/proto.h"
 #include "store/store.h"
@@ -24,22 +25,49 @@ static const char daemon_usage[] =
 	"  --db PATH|none       SQLite store (default $PROCTOR_DB or /var/lib/proctor/proctor.db)\n"
 	"  --jsonl PATH|-       also write JSON lines\n"
 	"  --export URL         also export to URL (repeatable)\n"
-	"  --config FILE        pipeline configuration (sinks, filters, redaction)\n"
+	"  --config FILE        daemon configuration: options, auto-adoption rules (default\n"
+	"                       " DAEMON_CONFIG_DEFAULT " when present)\n"
+	"  --pipeline FILE      pipeline configuration (sinks, filters, redaction)\n"
 	"  --metrics ADDR       serve /metrics and /healthz on ADDR\n"
 	"  --ringbuf-mb N       ring buffer size in MiB, a power of two (64)\n";
+
+/* Options the command line left unset, from the config file. */
+static void apply_config(struct daemon_opts *o, const struct daemon_config *c, const char **db)
+{
+	if (!o->socket_path && *c->socket)
+		o->socket_path = c->socket;
+	if (!o->socket_group && *c->socket_group)
+		o->socket_group = c->socket_group;
+	if (!*db && *c->db)
+		*db = c->db;
+	if (!o->config && *c->pipeline)
+		o->config = c->pipeline;
+	if (!o->metrics && *c->metrics)
+		o->metrics = c->metrics;
+	if (!o->ringbuf_bytes && c->ringbuf_mb)
+		o->ringbuf_bytes = c->ringbuf_mb << 20;
+}
 
 int cmd_daemon(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"socket", required_argument, 0, 's'},	{"socket-group", required_argument, 0, 'G'},
-		{"db", required_argument, 0, 'd'},	{"jsonl", required_argument, 0, 'j'},
-		{"export", required_argument, 0, 'e'},	{"config", required_argument, 0, 'c'},
-		{"metrics", required_argument, 0, 'm'}, {"ringbuf-mb", required_argument, 0, 'r'},
-		{"help", no_argument, 0, 'h'},		{0},
+		{"socket", required_argument, 0, 's'},
+		{"socket-group", required_argument, 0, 'G'},
+		{"db", required_argument, 0, 'd'},
+		{"jsonl", required_argument, 0, 'j'},
+		{"export", required_argument, 0, 'e'},
+		{"config", required_argument, 0, 'c'},
+		{"metrics", required_argument, 0, 'm'},
+		{"ringbuf-mb", required_argument, 0, 'r'},
+		{"pipeline", required_argument, 0, 'p'},
+		{"help", no_argument, 0, 'h'},
+		{0},
 	};
 	static const char *exports[MAX_EXPORTS];
-	struct daemon_opts o = {.socket_path = proto_socket_path()};
-	const char *db = NULL;
+	static struct daemon_config cfg;
+	struct daemon_opts o = {.socket_path = NULL, .cfg = &cfg};
+	const char *db = NULL, *config = NULL;
+	char err[4800];
 	uint64_t mb;
 	int c;
 
@@ -51,7 +79,8 @@ int cmd_daemon(int argc, char **argv)
 		case 'G': o.socket_group = optarg; break;
 		case 'd': db = optarg; break;
 		case 'j': o.sinks.jsonl = optarg; break;
-		case 'c': o.config = optarg; break;
+		case 'c': config = optarg; break;
+		case 'p': o.config = optarg; break;
 		case 'm': o.metrics = optarg; break;
 		case 'e':
 			if (o.sinks.nexports >= MAX_EXPORTS) {
@@ -81,6 +110,17 @@ int cmd_daemon(int argc, char **argv)
 		err_msg("unexpected argument '%s'\n%s", argv[optind], daemon_usage);
 		return EXIT_USAGE;
 	}
+	/* the file first, whole; the command line overrides it */
+	daemon_config_defaults(&cfg);
+	if (!config && !access(DAEMON_CONFIG_DEFAULT, F_OK))
+		config = DAEMON_CONFIG_DEFAULT;
+	if (config && daemon_config_load(&cfg, config, err, sizeof(err))) {
+		err_msg("%s", err);
+		return EXIT_USAGE;
+	}
+	apply_config(&o, &cfg, &db);
+	if (!o.socket_path)
+		o.socket_path = proto_socket_path();
 	if (geteuid() != 0) {
 		err_msg("proctor daemon needs root to load its BPF programs");
 		return EXIT_SETUP;

@@ -30,6 +30,12 @@ static int print_json(void *ctx, const struct store_session_row *r)
 	sb_json_str(sb, r->user);
 	sb_puts(sb, ",\"host.name\":");
 	sb_json_str(sb, r->host);
+	sb_puts(sb, ",\"origin\":");
+	sb_json_str(sb, r->origin);
+	sb_puts(sb, ",\"container.name\":");
+	sb_json_str(sb, r->container);
+	sb_puts(sb, ",\"k8s.pod.name\":");
+	sb_json_str(sb, r->pod);
 	sb_printf(sb, ",\"start\":\"%s\"", start);
 	if (r->end_ns)
 		sb_printf(sb, ",\"end\":\"%s\",\"exit.code\":%" PRId64, end, r->exit_code);
@@ -55,13 +61,17 @@ static int print_text(void *ctx, const struct store_session_row *r)
 		snprintf(code, sizeof(code), "%" PRId64, r->exit_code);
 	}
 	struct strbuf id = STRBUF_INIT, agent = STRBUF_INIT, project = STRBUF_INIT,
-		      cmd = STRBUF_INIT;
+		      cmd = STRBUF_INIT, where = STRBUF_INIT;
 
-	printf("%-22s %-19s %8s %4s %5" PRId64 " %7" PRId64 " %5" PRId64 "  %-10s %-10s %s\n",
+	printf("%-22s %-19s %8s %4s %5" PRId64 " %7" PRId64 " %5" PRId64
+	       "  %-10s %-10s %-6s %-16s %s\n",
 	       sb_visible(&id, r->id), start, dur, code, r->processes, r->events, r->drops,
 	       *r->agent ? sb_visible(&agent, r->agent) : "-",
-	       *r->project ? sb_visible(&project, r->project) : "-",
+	       *r->project ? sb_visible(&project, r->project) : "-", r->origin,
+	       *r->pod ? sb_visible(&where, r->pod)
+		       : (*r->container ? sb_visible(&where, r->container) : "-"),
 	       sb_visible(&cmd, r->command_json));
+	sb_free(&where);
 	sb_free(&id);
 	sb_free(&agent);
 	sb_free(&project);
@@ -107,9 +117,9 @@ int cmd_sessions(int argc, char **argv)
 	if (cli_open_store(&st, db))
 		return EXIT_SETUP;
 	if (!json)
-		printf("%-22s %-19s %8s %4s %5s %7s %5s  %-10s %-10s %s\n", "SESSION", "START",
-		       "DURATION", "EXIT", "PROCS", "EVENTS", "DROPS", "AGENT", "PROJECT",
-		       "COMMAND");
+		printf("%-22s %-19s %8s %4s %5s %7s %5s  %-10s %-10s %-6s %-16s %s\n", "SESSION",
+		       "START", "DURATION", "EXIT", "PROCS", "EVENTS", "DROPS", "AGENT", "PROJECT",
+		       "ORIGIN", "CONTAINER/POD", "COMMAND");
 	rc = store_foreach_session(&st, json ? print_json : print_text, &sb);
 	store_close(&st);
 	sb_free(&sb);

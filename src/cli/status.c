@@ -41,6 +41,7 @@ static void print_text(json_t *st)
 	json_object_foreach(drops, key, v)
 		printf(" %s=%lld", key, (long long)json_integer_value(v));
 	printf("\n");
+	printf("unattributed events: %lld\n", (long long)num(st, "attribution_missing"));
 	json_array_foreach(json_object_get(st, "sinks"), i, v)
 		printf("sink %s: %s, %lld records, %lld failures, %lld dropped\n", str(v, "url"),
 		       str(v, "state"), (long long)num(v, "records"), (long long)num(v, "failures"),
@@ -49,10 +50,11 @@ static void print_text(json_t *st)
 		printf("store: %s, %lld bytes\n", str(store, "path"),
 		       (long long)num(store, "bytes"));
 	printf("sessions live: %zu\n", json_array_size(sessions));
-	json_array_foreach(sessions, i, v) printf(
-		"  %s agent=%s project=%s start=%s events=%lld%s\n", str(v, "id"), str(v, "agent"),
-		str(v, "project"), str(v, "start"), (long long)num(v, "events"),
-		json_is_true(json_object_get(v, "ending")) ? " (ending)" : "");
+	json_array_foreach(sessions, i, v)
+		printf("  %s agent=%s project=%s origin=%s start=%s events=%lld%s\n", str(v, "id"),
+		       str(v, "agent"), str(v, "project"), str(v, "origin"), str(v, "start"),
+		       (long long)num(v, "events"),
+		       json_is_true(json_object_get(v, "ending")) ? " (ending)" : "");
 }
 
 int cmd_status(int argc, char **argv)

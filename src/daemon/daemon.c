@@ -105,6 +105,17 @@ static struct dsession *session_of_pid(struct daemon *d, pid_t pid)
 	return NULL;
 }
 
+/* The live session pid belongs to by lineage (wherever its cgroup is: an
+ * auto-adopted agent, a process that left its session cgroup), NULL: none. */
+static const struct session *lineage_session(struct daemon *d, pid_t pid)
+{
+	uint64_t key;
+
+	if (probe_task_session(&d->app.probe, pid, &key))
+		return NULL;
+	return session_find(&d->app.pipeline.sessions, key);
+}
+
 static pid_t parent_of(pid_t pid)
 {
 	char path[64], buf[1024], *p;
@@ -160,17 +171,18 @@ static int begin_checks(struct daemon *d, struct client *c, json_t *req, pid_t *
 			size_t errlen)
 {
 	struct dsession *in;
+	const struct session *tracked = NULL;
 	json_int_t pid = json_integer_value(json_object_get(req, "pid"));
 
 	if (c->ses) {
 		snprintf(err, errlen, "this connection already runs session %s", c->ses->ses.id);
 		return -1;
 	}
-	if ((in = session_of_pid(d, c->pid))) {
+	if ((in = session_of_pid(d, c->pid)) || (tracked = lineage_session(d, c->pid))) {
 		snprintf(err, errlen,
 			 "refused: the request comes from inside session %s, whose tracking a "
 			 "tracked process may not change",
-			 in->ses.id);
+			 in ? in->ses.id : tracked->id);
 		return -1;
 	}
 	if (pid <= 0 || parent_of((pid_t)pid) != c->pid) {
@@ -410,7 +422,8 @@ static int daemon_setup(struct daemon *d, const struct daemon_opts *o, char *err
 	}
 	if (o->metrics && metrics_start(o->metrics, &d->app.pipeline, err, errlen))
 		return -1;
-	return app_start_probe(&d->app, o->ringbuf_bytes, err, errlen);
+	return app_start_probe(&d->app, o->ringbuf_bytes, err, errlen) ||
+	       daemon_auto_start(&d->autos, &d->app, o->cfg, err, errlen);
 }
 
 static void daemon_loop(struct daemon *d, int sfd)
@@ -441,6 +454,7 @@ static void daemon_loop(struct daemon *d, int sfd)
 		app_drain(&d->app);
 		daemon_note_rate(d);
 		tick_sessions(d);
+		daemon_auto_tick(&d->autos);
 	}
 	close(ep);
 }
@@ -449,6 +463,7 @@ static void daemon_loop(struct daemon *d, int sfd)
  * stop; its processes are killed so nothing runs unrecorded). */
 static void end_all(struct daemon *d)
 {
+	daemon_auto_end_all(&d->autos);
 	while (d->nsessions) {
 		struct dsession *s = d->sessions[d->nsessions - 1];
 		finish_session(d, s);

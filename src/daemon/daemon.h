@@ -7,12 +7,15 @@
 #include <sys/types.h>
 
 #include "app/app.h"
+#include "daemon/auto.h"
+#include "daemon/config.h"
 
 struct daemon_opts {
 	const char *socket_path;
 	const char *socket_group; /* NULL: root only */
 	struct app_sinks sinks;
-	const char *config; /* --config FILE: the pipeline config */
+	const char *config; /* the pipeline config (--pipeline, or the config file's) */
+	const struct daemon_config *cfg; /* the daemon config (auto-adoption rules) */
 	const char *metrics;
 	uint32_t ringbuf_bytes;
 };
@@ -56,6 +59,7 @@ struct daemon {
 	const char *store_path;
 	uint64_t ring_bytes;
 	struct dsession *sessions[DAEMON_MAX_SESSIONS];
+	struct daemon_auto autos; /* auto-adopted sessions (auto.h) */
 	size_t nsessions, nclients;
 	uint64_t started, ended, refused;
 	uint64_t start_ns, start_mono_ns;

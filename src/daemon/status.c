@@ -26,22 +26,27 @@ void daemon_note_rate(struct daemon *d)
 	d->rate_n0 = n;
 }
 
+static json_t *session_json(const struct session *s, bool ending)
+{
+	char start[40];
+
+	fmt_rfc3339(s->start_ns, start, sizeof(start));
+	return json_pack("{s:s,s:s,s:s,s:s,s:s,s:I,s:I,s:I,s:b}", "id", s->id, "agent", s->agent,
+			 "project", s->project, "origin", s->origin, "start", start, "events",
+			 (json_int_t)s->events, "processes", (json_int_t)s->processes, "drops",
+			 (json_int_t)s->drops, "ending", ending);
+}
+
 static json_t *sessions_json(struct daemon *d)
 {
 	json_t *a = json_array();
-	char start[40];
 	size_t i;
 
-	for (i = 0; i < d->nsessions; i++) {
-		const struct session *s = &d->sessions[i]->ses;
-		fmt_rfc3339(s->start_ns, start, sizeof(start));
-		json_array_append_new(a, json_pack("{s:s,s:s,s:s,s:s,s:I,s:I,s:I,s:b}", "id", s->id,
-						   "agent", s->agent, "project", s->project,
-						   "start", start, "events", (json_int_t)s->events,
-						   "processes", (json_int_t)s->processes, "drops",
-						   (json_int_t)s->drops, "ending",
-						   d->sessions[i]->ending));
-	}
+	for (i = 0; i < d->nsessions; i++)
+		json_array_append_new(a,
+				      session_json(&d->sessions[i]->ses, d->sessions[i]->ending));
+	for (i = 0; i < d->autos.n; i++)
+		json_array_append_new(a, session_json(&d->autos.s[i]->ses, false));
 	return a;
 }
 
@@ -88,7 +93,7 @@ json_t *daemon_status_json(struct daemon *d)
 		if (!stat(path, &st))
 			store_bytes += (json_int_t)st.st_size;
 	}
-	return json_pack(
+	json_t *j = json_pack(
 		"{s:b,s:s,s:i,s:i,s:f,s:o,s:I,s:f,s:{s:I,s:I,s:I},s:o,s:o,s:{s:s?,s:I}}", "ok", 1,
 		"version", PROCTOR_VERSION, "protocol", PROTO_VERSION, "pid", (int)getpid(),
 		"uptime_s", (double)(now_monotonic_ns() - d->start_mono_ns) / 1e9, "sessions",
@@ -97,4 +102,13 @@ json_t *daemon_status_json(struct daemon *d)
 		(json_int_t)pending, "high_water_bytes", (json_int_t)d->app.rb_high_water, "drops",
 		drops_json(d), "sinks", sinks_json(d), "store", "path", d->store_path, "bytes",
 		store_bytes);
+
+	if (j) {
+		json_object_set_new(j, "sessions_auto_adopted",
+				    json_integer((json_int_t)d->autos.started));
+		json_object_set_new(
+			j, "attribution_missing",
+			json_integer((json_int_t)d->app.pipeline.stats.attribution_missing));
+	}
+	return j;
 }

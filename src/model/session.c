@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "proctor/abi_auto.h"
 #include "util/util.h"
 
 void session_init(struct session *s, const char *agent, const char *project)
@@ -23,7 +24,7 @@ void session_init(struct session *s, const char *agent, const char *project)
 	gmtime_r(&now, &tm);
 	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%S", &tm);
 	snprintf(s->id, sizeof(s->id), "%s-%06llx", stamp, (unsigned long long)(rnd & 0xffffff));
-	s->key = rnd | 1; /* never 0 */
+	s->key = (rnd | 1) & ~PR_AUTO_KEY_BIT; /* never 0, never a kernel-made key */
 	snprintf(s->agent, sizeof(s->agent), "%s", agent ? agent : "");
 	snprintf(s->project, sizeof(s->project), "%s", project ? project : "");
 	gethostname(s->host, sizeof(s->host) - 1);

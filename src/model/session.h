@@ -39,6 +39,9 @@ struct session {
 	 * before it is claimed. */
 	char origin[8];
 	uint64_t adopted_ns;
+	/* An auto-adopted session's first process: its exit is the session's
+	 * exit status (0: none, the launcher reports the status). */
+	uint32_t root_pid;
 	/* The container the session is (watch --container); id "" for none.
 	 * Every record of the session carries its container.* / k8s.* fields. */
 	struct container container;

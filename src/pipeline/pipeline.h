@@ -28,6 +28,8 @@ struct pipeline_stats {
 	uint64_t kernel_lost;  /* ring-buffer losses reported by the reader */
 	uint64_t truncated;    /* records that lost fields (RECORD_MAX_FIELDS) */
 	uint64_t lost_fields;  /* the fields they lost */
+	/* records of no known session (recorded all the same, session "") */
+	uint64_t attribution_missing;
 };
 
 struct proctree;

@@ -6,6 +6,8 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -307,4 +309,57 @@ int probe_flows_count(struct probe *s, uint64_t session_key, uint8_t protocol)
 			n++;
 	}
 	return n;
+}
+
+/* Old names out, new ones in; the exec check runs only while some are set. */
+int probe_auto_set_agents(struct probe *s, const char *const *names, size_t n)
+{
+	const struct bpf_map *m = s->skel->maps.auto_agents;
+	struct pr_auto_key key, next;
+	void *prev = NULL;
+	uint32_t i;
+	int rc;
+
+	if (n > PR_AUTO_MAX_RULES)
+		return -E2BIG;
+	__atomic_store_n(&s->skel->bss->pr_auto_enabled, 0, __ATOMIC_SEQ_CST);
+	while (!bpf_map__get_next_key(m, prev, &next, sizeof(next))) {
+		key = next;
+		bpf_map__delete_elem(m, &key, sizeof(key), 0);
+		prev = NULL; /* restart: the current key is gone */
+	}
+	for (i = 0; i < n; i++) {
+		memset(&key, 0, sizeof(key));
+		if (strlen(names[i]) >= sizeof(key.name))
+			return -ENAMETOOLONG;
+		memcpy(key.name, names[i], strlen(names[i]));
+		if ((rc = bpf_map__update_elem(m, &key, sizeof(key), &i, sizeof(i), BPF_ANY)))
+			return rc;
+	}
+	__atomic_store_n(&s->skel->bss->pr_auto_enabled, n ? 1 : 0, __ATOMIC_SEQ_CST);
+	return 0;
+}
+
+int probe_task_session(struct probe *s, pid_t pid, uint64_t *session_key)
+{
+	const struct bpf_map *m = s->skel->maps.task_lineage;
+	/* the value (bpf/lib/types.h pr_lineage) starts with its pr_tracked */
+	uint8_t val[64];
+	struct pr_tracked tr;
+	size_t vs = bpf_map__value_size(m);
+	int fd = (int)syscall(SYS_pidfd_open, pid, 0), rc;
+
+	if (fd < 0)
+		return -errno;
+	if (vs > sizeof(val) || vs < sizeof(tr)) {
+		close(fd);
+		return -EINVAL;
+	}
+	rc = bpf_map__lookup_elem(m, &fd, sizeof(fd), val, vs, 0);
+	close(fd);
+	if (rc)
+		return rc;
+	memcpy(&tr, val, sizeof(tr));
+	*session_key = tr.session_key;
+	return 0;
 }

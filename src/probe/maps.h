@@ -7,10 +7,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "proctor/abi.h"
 #include "proctor/abi_net.h"
 #include "proctor/abi_policy.h"
+#include "proctor/abi_auto.h"
 
 struct probe;
 
@@ -60,5 +62,13 @@ size_t probe_flows_take(struct probe *s, uint64_t session_key,
 			struct pr_flow *out, size_t max, bool *more);
 /* Flows of the session with this IP protocol still in the table. */
 int probe_flows_count(struct probe *s, uint64_t session_key, uint8_t protocol);
+
+/* Auto-adoption (abi_auto.h): replace the known agents' executable names
+ * (name i is rule i); n == 0 turns the exec check off. */
+int probe_auto_set_agents(struct probe *s, const char *const *names, size_t n);
+/* The session a live task belongs to by lineage (task_lineage, looked up by
+ * pidfd), whatever its cgroup: 0 and *session_key, or -ENOENT (untracked,
+ * or no lineage entry yet) or another negative errno. */
+int probe_task_session(struct probe *s, pid_t pid, uint64_t *session_key);
 
 #endif

@@ -175,6 +175,10 @@ static int sqlite_session(struct sink *s, const struct session *ses, bool end)
 			      .user = ses->user,
 			      .host = ses->host,
 			      .cgroup = ses->cgroup_path,
+			      .origin = ses->origin,
+			      .container = ses->container.name[0] ? ses->container.name
+								  : ses->container.id,
+			      .pod = ses->container.pod_name,
 			      .command_json = sb_cstr(&cmd),
 			      .drops_detail_json = *ses->drops_detail ? ses->drops_detail : "{}",
 			      .key = ses->key,

@@ -73,12 +73,18 @@ int store_foreach_session(struct store *st, int (*fn)(void *, const struct store
 	sqlite3_stmt *q;
 	int rc = 0;
 
-	if (sqlite3_prepare_v2(
-		    st->db,
-		    "SELECT id, agent, project, user, host, command, start_ns, end_ns,"
-		    " exit_code, exit_signal, events, drops, processes, drops_detail FROM sessions"
-		    " ORDER BY start_ns, rowid",
-		    -1, &q, NULL) != SQLITE_OK)
+	bool origin = store_has_column(st, "sessions", "origin");
+
+	if (sqlite3_prepare_v2(st->db,
+			       origin ? "SELECT id, agent, project, user, host, command, start_ns,"
+					" end_ns, exit_code, exit_signal, events, drops, processes,"
+					" drops_detail, origin, container, pod FROM sessions"
+					" ORDER BY start_ns, rowid"
+				      : "SELECT id, agent, project, user, host, command, start_ns,"
+					" end_ns, exit_code, exit_signal, events, drops, processes,"
+					" drops_detail, 'run', '', '' FROM sessions"
+					" ORDER BY start_ns, rowid",
+			       -1, &q, NULL) != SQLITE_OK)
 		return -1;
 	while (!rc && sqlite3_step(q) == SQLITE_ROW) {
 		struct store_session_row r = {
@@ -98,6 +104,9 @@ int store_foreach_session(struct store *st, int (*fn)(void *, const struct store
 			.drops = sqlite3_column_int64(q, 11),
 			.processes = sqlite3_column_int64(q, 12),
 			.drops_detail = col_text(q, 13),
+			.origin = col_text(q, 14),
+			.container = col_text(q, 15),
+			.pod = col_text(q, 16),
 		};
 		rc = fn(ctx, &r);
 	}

@@ -19,7 +19,9 @@ static const char schema_sql[] =
 	" project TEXT NOT NULL DEFAULT '', user TEXT, host TEXT, command TEXT, cgroup TEXT,"
 	" start_ns INTEGER, end_ns INTEGER, exit_code INTEGER, exit_signal INTEGER,"
 	" events INTEGER DEFAULT 0, drops INTEGER DEFAULT 0, processes INTEGER DEFAULT 0,"
-	" drops_detail TEXT);"
+	" drops_detail TEXT, origin TEXT NOT NULL DEFAULT 'run', container TEXT NOT NULL DEFAULT "
+	"'',"
+	" pod TEXT NOT NULL DEFAULT '');"
 	"CREATE TABLE IF NOT EXISTS processes("
 	" id INTEGER PRIMARY KEY, session TEXT NOT NULL, pid INTEGER NOT NULL, ppid INTEGER,"
 	" start_ns INTEGER, exec_ns INTEGER, end_ns INTEGER, exe TEXT, argv TEXT, cmdline TEXT, "
@@ -47,6 +49,13 @@ static const char schema_sql[] =
 /* Stores made before the chain lack its two columns on events. */
 static const char chain_columns_sql[] =
 	"ALTER TABLE events ADD COLUMN seq INTEGER; ALTER TABLE events ADD COLUMN digest BLOB;";
+
+/* Stores made before sessions said how they began (run, watch, auto) and
+ * which container or pod they are. */
+static const char origin_columns_sql[] =
+	"ALTER TABLE sessions ADD COLUMN origin TEXT NOT NULL DEFAULT 'run';"
+	"ALTER TABLE sessions ADD COLUMN container TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE sessions ADD COLUMN pod TEXT NOT NULL DEFAULT '';";
 
 const char *store_default_path(void)
 {
@@ -90,7 +99,7 @@ static int check_version(struct store *st, char *err, size_t errlen)
 	return 0;
 }
 
-static bool has_column(struct store *st, const char *table, const char *column)
+bool store_has_column(struct store *st, const char *table, const char *column)
 {
 	char sql[256];
 	sqlite3_stmt *q;
@@ -201,7 +210,10 @@ int store_open_rw(struct store *st, const char *path, char *err, size_t errlen)
 	    exec_sql(st, "BEGIN IMMEDIATE;", err, errlen))
 		goto fail;
 	if (exec_sql(st, schema_sql, err, errlen) ||
-	    (!has_column(st, "events", "digest") && exec_sql(st, chain_columns_sql, err, errlen))) {
+	    (!store_has_column(st, "events", "digest") &&
+	     exec_sql(st, chain_columns_sql, err, errlen)) ||
+	    (!store_has_column(st, "sessions", "origin") &&
+	     exec_sql(st, origin_columns_sql, err, errlen))) {
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 		goto fail;
 	}

@@ -34,8 +34,12 @@ const char *store_errmsg(const struct store *st);
 int store_resolve_session(struct store *st, const char *want, char *id, size_t idlen, char *err,
 			  size_t errlen);
 
+/* Whether table has column (a store made by an older proctor may not). */
+bool store_has_column(struct store *st, const char *table, const char *column);
+
 struct store_session_row {
 	const char *id, *agent, *project, *user, *host, *command_json, *drops_detail;
+	const char *origin, *container, *pod; /* "" in a read-only store made before them */
 	int64_t start_ns, end_ns, exit_code, exit_signal, events, drops, processes;
 };
 int store_foreach_session(struct store *st, int (*fn)(void *ctx, const struct store_session_row *),

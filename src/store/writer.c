@@ -49,9 +49,9 @@ static const char *const sqls[Q_COUNT] = {
 			  " AND end_ns IS NULL)",
 	[Q_SESSION] = "INSERT INTO sessions(id, key, agent, project, user, host, command, cgroup,"
 		      " start_ns, end_ns, exit_code, exit_signal, events, drops, processes,"
-		      " drops_detail)"
+		      " drops_detail, origin, container, pod)"
 		      " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,"
-		      " (SELECT count(*) FROM processes WHERE session=?1), ?15)"
+		      " (SELECT count(*) FROM processes WHERE session=?1), ?15, ?16, ?17, ?18)"
 		      " ON CONFLICT(id) DO UPDATE SET end_ns=?10, exit_code=?11, exit_signal=?12,"
 		      " events=?13, drops=?14,"
 		      " processes=(SELECT count(*) FROM processes WHERE session=?1),"
@@ -373,6 +373,9 @@ int store_session_put(struct store_writer *w, const struct store_session *s)
 	sqlite3_bind_int64(q, 13, (int64_t)s->events);
 	sqlite3_bind_int64(q, 14, (int64_t)s->drops);
 	bind_str(q, 15, s->drops_detail_json);
+	bind_str(q, 16, s->origin && *s->origin ? s->origin : "run");
+	bind_str(q, 17, s->container ? s->container : "");
+	bind_str(q, 18, s->pod ? s->pod : "");
 	if (step(q))
 		return -1;
 	if (s->ended) { /* the final checkpoint: nothing may follow */

@@ -52,6 +52,8 @@ int store_proc_exit(struct store_writer *w, const char *session, int64_t pid, in
 struct store_session {
 	const char *id, *agent, *project, *user, *host, *cgroup;
 	const char *command_json, *drops_detail_json;
+	const char *origin;	     /* run, watch, auto */
+	const char *container, *pod; /* name (else id) and k8s pod name; "" none */
 	uint64_t key, start_ns, end_ns, events, drops;
 	int64_t exit_code, exit_signal;
 	bool ended; /* end_ns, exit_code and exit_signal are set */

@@ -73,6 +73,7 @@ def test_run_via_daemon_records_into_the_daemons_store(daemon, tmp_path):
     st = daemon.store()
     s = st.last_session()
     assert (s["agent"], s["project"], s["exit.code"]) == ("claude", "shop", 7)
+    assert s["origin"] == "run"
     ev = st.events(s["session"])
     assert [os.path.basename(e["process.executable.path"]) for e in execs(ev)] == ["dash", "cat"]
     opens = [e for e in of_type(ev, "file.open") if e["file.path"] == str(marker)]

@@ -94,6 +94,7 @@ def test_watch_pid_adopts_tree_from_now_on(proctor, tmp_path):
 
     ev = proctor.events()
     ses = proctor.last_session()
+    assert (ses["origin"], ses["container.name"], ses["k8s.pod.name"]) == ("watch", "", "")
     assert {e["session"] for e in ev} == {ses["session"]}
     assert {(e["agent"], e["project"]) for e in ev} == {("codex", "shop")}
     adopt = of_type(ev, "session.adopt")

@@ -85,12 +85,50 @@ def test_watch_container_with_labels(proctor, tmp_path, podman_env, monkeypatch)
                 e["container.image.name"]) == (cid, name, "podman", "localhost/" + IMAGE), e
         assert (e["agent"], e["project"]) == ("claude", "shop")
         assert not [k for k in e if k.startswith("k8s.")]
+    ses = proctor.last_session()
+    assert (ses["origin"], ses["container.name"], ses["k8s.pod.name"]) == ("watch", name, "")
     adopt = of_type(ev, "session.adopt")
     assert len(adopt) == 1 and adopt[0]["session.adopt.cgroup"] == f"/libpod_parent/libpod-{cid}"
     execs = {os.path.basename(e["process.executable.path"]) for e in of_type(ev, "process.exec")}
     assert {"cat", "head", "touch"} <= execs
     opened = {e["file.path"] for e in ev if e["type"] == "file.open"}
     assert {"/etc/hostname", "/etc/passwd"} <= opened
+
+
+def test_watch_container_with_cri_labels_carries_the_pod(proctor, tmp_path, podman_env,
+                                                         monkeypatch):
+    """A container as the kubelet labels it through CRI: its events carry
+    k8s.pod.name, k8s.pod.uid and k8s.namespace.name from those labels."""
+    name = f"proctor-watch-pod-{os.getpid()}"
+    uid = "0f5e9c2a-3b7d-4e1f-9a8b-6c5d4e3f2a1b"
+    script = 'while [ ! -e /x/go ]; do sleep 0.02; done; cat /etc/hostname >/dev/null; touch /x/done'
+    cid = podman(podman_env, "run", "-d", *ULIMITS, "--name", name,
+                 "--label", "io.kubernetes.pod.name=web-7d4b9",
+                 "--label", "io.kubernetes.pod.namespace=shop",
+                 "--label", f"io.kubernetes.pod.uid={uid}",
+                 "--label", "proctor.agent=codex",
+                 "-v", f"{tmp_path}:/x", IMAGE, "sh", "-c", script).stdout.strip()
+    try:
+        for k, v in podman_env.items():
+            monkeypatch.setenv(k, v)
+        w, lines = start_watch(proctor, "--container", name, agent=None, project=None)
+        (tmp_path / "go").touch()
+        wait_file(tmp_path / "done")
+        rc, err = finish(w, lines)
+        assert rc == 0, err
+    finally:
+        podman(podman_env, "rm", "-f", name, check=False)
+
+    ev = proctor.events()
+    assert ev and of_type(ev, "process.exec")
+    for e in ev:
+        assert (e["container.id"], e["container.name"]) == (cid, name), e
+        assert (e["k8s.pod.name"], e["k8s.pod.uid"], e["k8s.namespace.name"]) == \
+            ("web-7d4b9", uid, "shop"), e
+        assert (e["agent"], e["project"]) == ("codex", "")
+    ses = proctor.last_session()
+    assert (ses["origin"], ses["container.name"], ses["k8s.pod.name"]) == \
+        ("watch", name, "web-7d4b9")
 
 
 def test_watch_container_not_found_exits_2(proctor, podman_env, monkeypatch):

@@ -1,0 +1,112 @@
+/* test_daemon_config.c: the daemon's configuration file (src/daemon/config.c):
+ * the defaults, every key, the strictness (unknown and duplicate keys, bad
+ * values, each with its FILE:LINE:COL) and that a failed file changes
+ * nothing. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "daemon/config.h"
+
+static int parse(struct daemon_config *c, const char *text, char *err, size_t errlen)
+{
+	return daemon_config_parse(c, "d.yaml", text, strlen(text), err, errlen);
+}
+
+static void test_defaults_are_the_builtin_agents(void **state)
+{
+	struct daemon_config c;
+	const struct daemon_agent_rule *r;
+
+	(void)state;
+	daemon_config_defaults(&c);
+	assert_true(c.auto_agents);
+	assert_int_equal(c.nagents, 5);
+	assert_non_null(r = daemon_config_agent(&c, "/home/u/.local/bin/claude"));
+	assert_string_equal(r->agent, "claude");
+	assert_string_equal(daemon_config_agent(&c, "codex")->agent, "codex");
+	assert_non_null(daemon_config_agent(&c, "gemini"));
+	assert_non_null(daemon_config_agent(&c, "aider"));
+	assert_non_null(daemon_config_agent(&c, "openclaw"));
+	assert_null(daemon_config_agent(&c, "claude-helper"));
+	assert_null(daemon_config_agent(&c, "/usr/bin/claude/"));
+}
+
+static void test_every_key(void **state)
+{
+	struct daemon_config c;
+	char err[512] = "";
+
+	(void)state;
+	daemon_config_defaults(&c);
+	assert_int_equal(parse(&c,
+			       "pipeline: /etc/p.yaml\nsocket: /run/x.sock\nsocket_group: g\n"
+			       "db: none\nmetrics: 127.0.0.1:9\nringbuf_mb: 128\n"
+			       "auto_adopt:\n  agents: yes\n  rules:\n"
+			       "    - {exe: my-agent, agent: mine, project: p}\n"
+			       "    - exe: codex\n",
+			       err, sizeof(err)),
+			 0);
+	assert_string_equal(c.pipeline, "/etc/p.yaml");
+	assert_string_equal(c.socket, "/run/x.sock");
+	assert_string_equal(c.socket_group, "g");
+	assert_string_equal(c.db, "none");
+	assert_string_equal(c.metrics, "127.0.0.1:9");
+	assert_int_equal(c.ringbuf_mb, 128);
+	assert_int_equal(c.nagents, 2); /* the rules replace the built-in list */
+	assert_string_equal(daemon_config_agent(&c, "my-agent")->project, "p");
+	assert_string_equal(daemon_config_agent(&c, "codex")->agent, "codex"); /* agent: exe */
+	assert_null(daemon_config_agent(&c, "claude"));
+	assert_int_equal(parse(&c, "", err, sizeof(err)), 0); /* empty: nothing changes */
+	assert_int_equal(c.nagents, 2);
+}
+
+static void fails(const char *text, const char *want)
+{
+	struct daemon_config c, before;
+	char err[512] = "";
+
+	daemon_config_defaults(&c);
+	before = c;
+	assert_int_equal(parse(&c, text, err, sizeof(err)), -1);
+	if (!strstr(err, want))
+		fail_msg("for %s: wanted '%s', got '%s'", text, want, err);
+	assert_memory_equal(&c, &before, sizeof(c)); /* nothing half-applied */
+}
+
+static void test_strict(void **state)
+{
+	(void)state;
+	fails("db: a\ndb: b\n", "d.yaml:2:1: duplicate key 'db'");
+	fails("sockets: /x\n", "d.yaml:1:1: unknown key 'sockets' in the daemon configuration");
+	fails("auto_adopt: {agent: true}\n", "d.yaml:1:14: unknown key 'agent' in auto_adopt");
+	fails("auto_adopt:\n  rules:\n    - {exe: a, agnt: x}\n",
+	      "d.yaml:3:16: unknown key 'agnt' in a rule");
+	fails("auto_adopt:\n  rules:\n    - {exe: a}\n    - {exe: a}\n",
+	      "d.yaml:4:7: a second rule for exe 'a'");
+	fails("auto_adopt:\n  rules:\n    - {project: p}\n", "d.yaml:3:7: a rule needs 'exe'");
+	fails("auto_adopt:\n  rules:\n    - {exe: bin/claude}\n",
+	      "d.yaml:3:13: 'exe' must be an executable's name");
+	fails("auto_adopt:\n  rules:\n    - {exe: a-name-longer-than-thirty-one-bytes}\n",
+	      "d.yaml:3:13: 'exe' is too long (at most 31 bytes)");
+	fails("auto_adopt:\n  rules: {exe: a}\n", "d.yaml:2:10: 'rules' must be a list");
+	fails("ringbuf_mb: 0\n", "d.yaml:1:13: 'ringbuf_mb' must be a power of two");
+	fails("socket: [a]\n", "d.yaml:1:9: 'socket' must be a value");
+	fails("- a\n", "d.yaml:1:1: the daemon configuration must be a mapping");
+	/* a good key before the bad one is not applied either */
+	fails("socket: /x\nauto_adopt: {agents: off}\nbogus: 1\n", "d.yaml:3:1: unknown key");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_defaults_are_the_builtin_agents),
+		cmocka_unit_test(test_every_key),
+		cmocka_unit_test(test_strict),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
