@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "app/tls.h"
 #include "pipeline/config.h"
 #include "util/util.h"
 
@@ -44,7 +45,13 @@ static int on_event(void *ctx, const void *data, size_t len)
 	struct app *rec = ctx;
 	struct record *r = pipeline_record(&rec->pipeline);
 	const struct pr_hdr *h = data;
-	enum decode_result res = decode_event(&rec->dctx, data, len, r);
+	enum decode_result res;
+
+	if (len >= sizeof(*h) && h->type == PR_EV_TLS_DATA) {
+		app_tls_on_event(rec, data, len);
+		return 0;
+	}
+	res = decode_event(&rec->dctx, data, len, r);
 
 	/* one read of two positions every 256 records: the ring fills while a
 	 * long consume (a slow batch write) is under way */
@@ -54,6 +61,8 @@ static int on_event(void *ctx, const void *data, size_t len)
 	if (res == DECODE_OK) {
 		note_flow(rec, r);
 		pipeline_commit(&rec->pipeline, r);
+		if (h->type == PR_EV_PROC_EXIT)
+			llm_forget_pid(&rec->llm, h->pid);
 	} else if (res == DECODE_BAD)
 		pipeline_count_drop(&rec->pipeline, DROP_DECODE,
 				    len >= sizeof(*h) ? h->session_key : 0, 1);
@@ -114,11 +123,13 @@ int app_start_probe(struct app *r, uint32_t ringbuf_bytes, char *err, size_t err
 	if (probe_open(&r->probe, &o, err, errlen))
 		return -1;
 	r->dctx.wall_offset_ns = r->probe.wall_offset_ns;
+	app_tls_start(r);
 	return 0;
 }
 
 void app_destroy(struct app *r)
 {
+	llm_free(&r->llm);
 	pipeline_destroy(&r->pipeline);
 	if (r->probe.skel)
 		probe_close(&r->probe);
@@ -327,6 +338,7 @@ void app_end_session(struct app *r, struct session *s)
 		enforce_remove_session(&r->enforce, &r->probe, s->key);
 	account_kernel_drops(r, s);
 	drops_by_type(r, s);
+	app_tls_end_session(r, s);
 	pipeline_flush(&r->pipeline);
 	proctree_forget_session(&r->procs, s->key);
 	s->end_ns = now_realtime_ns();
@@ -378,4 +390,5 @@ void app_print_losses(const struct app *r, FILE *f)
 	if (r->pipeline.sessions.refused)
 		fprintf(f, "proctor: %llu sessions refused (at most %d at once)\n",
 			(unsigned long long)r->pipeline.sessions.refused, SESSION_TABLE_MAX);
+	app_tls_print(r, f);
 }
