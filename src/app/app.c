@@ -59,10 +59,17 @@ static int on_event(void *ctx, const void *data, size_t len)
 		note_pending(rec);
 
 	if (res == DECODE_OK) {
+		char exe[PR_PATH_CAP] = "";
+
+		if (h->type == PR_EV_PROC_EXEC) /* the record is the pipeline's after commit */
+			snprintf(exe, sizeof(exe), "%s",
+				 record_get_str(r, "process.executable.path") ?: "");
 		note_flow(rec, r);
 		pipeline_commit(&rec->pipeline, r);
 		if (h->type == PR_EV_PROC_EXIT)
 			llm_forget_pid(&rec->llm, h->pid);
+		else if (exe[0])
+			app_tls_on_exec(rec, h, exe);
 	} else if (res == DECODE_BAD)
 		pipeline_count_drop(&rec->pipeline, DROP_DECODE,
 				    len >= sizeof(*h) ? h->session_key : 0, 1);

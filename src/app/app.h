@@ -11,6 +11,7 @@
 #include "decode/decode.h"
 #include "egress/session.h"
 #include "enforce/enforce.h"
+#include "app/tls.h"
 #include "llm/llm.h"
 #include "model/proctree.h"
 #include "model/session.h"
@@ -35,8 +36,7 @@ struct app {
 	uint64_t drain_ns;	/* app_end_session: final drain, flush, session end */
 	uint64_t drain_records; /* records read by the final drain */
 	struct llm llm;		/* model calls read from TLS plaintext (app/tls.c) */
-	char tls_error[256];	/* why TLS is not hooked; "" when it is */
-	uint64_t tls_cut_bytes; /* plaintext left out, over ended sessions */
+	struct app_tls tls;	/* what is hooked, what could not be (app/tls.c) */
 };
 
 /* What to record into. */

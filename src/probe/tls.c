@@ -6,11 +6,15 @@
 
 #include <bpf/libbpf.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <libelf.h>
 #include <link.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "probe/probe.h"
 #include "proctor.skel.h"
@@ -128,4 +132,56 @@ void probe_tls_detach_all(struct probe *s)
 	for (i = 0; i < s->tls.nlibs; i++)
 		detach_lib(&s->tls.libs[i]);
 	s->tls.nlibs = 0;
+}
+
+/* The dynamic symbol table names SSL_write (and so, in OpenSSL, the rest). */
+static bool exports_ssl(Elf *e, Elf_Scn *scn, const GElf_Shdr *sh)
+{
+	Elf_Data *d = elf_getdata(scn, NULL);
+	size_t i, n;
+	GElf_Sym sym;
+	const char *name;
+
+	if (!d || !sh->sh_entsize)
+		return false;
+	n = sh->sh_size / sh->sh_entsize;
+	for (i = 0; i < n; i++) {
+		if (!gelf_getsym(d, (int)i, &sym) || sym.st_shndx == SHN_UNDEF)
+			continue;
+		name = elf_strptr(e, sh->sh_link, sym.st_name);
+		if (name && !strcmp(name, "SSL_write"))
+			return true;
+	}
+	return false;
+}
+
+enum probe_tls_kind probe_tls_inspect(const char *path)
+{
+	enum probe_tls_kind kind = PROBE_TLS_NONE;
+	Elf_Scn *scn = NULL;
+	GElf_Shdr sh;
+	size_t shstr;
+	const char *name;
+	Elf *e;
+	int fd;
+
+	if (elf_version(EV_CURRENT) == EV_NONE || (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return PROBE_TLS_NONE;
+	e = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	if (!e || elf_kind(e) != ELF_K_ELF || elf_getshdrstrndx(e, &shstr))
+		goto out;
+	while ((scn = elf_nextscn(e, scn)) && kind == PROBE_TLS_NONE) {
+		if (!gelf_getshdr(scn, &sh))
+			continue;
+		name = elf_strptr(e, shstr, sh.sh_name);
+		if (sh.sh_type == SHT_DYNSYM && exports_ssl(e, scn, &sh))
+			kind = PROBE_TLS_OPENSSL;
+		else if (name && !strcmp(name, ".bun"))
+			kind = PROBE_TLS_BUN;
+	}
+out:
+	if (e)
+		elf_end(e);
+	close(fd);
+	return kind;
 }

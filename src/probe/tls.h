@@ -33,4 +33,13 @@ int probe_tls_attach_openssl(struct probe *s, const char *path, char *err, size_
 int probe_tls_attach_system(struct probe *s, char *err, size_t errlen);
 void probe_tls_detach_all(struct probe *s);
 
+/* What an executable (or library) at path holds for TLS capture. */
+enum probe_tls_kind {
+	PROBE_TLS_NONE,	   /* no TLS library inside that this build knows */
+	PROBE_TLS_OPENSSL, /* exports SSL_read/SSL_write (libssl, Node's static OpenSSL) */
+	PROBE_TLS_BUN,	   /* a Bun executable: BoringSSL built in, stripped */
+};
+/* Reads the ELF's dynamic symbols and section names (libelf). */
+enum probe_tls_kind probe_tls_inspect(const char *path);
+
 #endif

@@ -6,7 +6,9 @@ counts and tool_use ids the server sent, one llm.tool_call per tool_use
 block, and the API key the client sent is nowhere in the store."""
 import json
 import os
+import shutil
 import sqlite3
+import subprocess
 import sys
 
 import pytest
@@ -30,6 +32,22 @@ req = urllib.request.Request("https://127.0.0.1:%s/v1/messages?beta=true" % port
 with urllib.request.urlopen(req, context=ctx, timeout=20) as r:
     data = r.read()
 print(len(data))
+"""
+
+
+NODE_CLIENT = r"""
+const https = require("https"), fs = require("fs");
+const [port, ca] = process.argv.slice(2);
+const body = JSON.stringify({model: "claude-sonnet-4-5", max_tokens: 64, stream: true,
+                             messages: [{role: "user", content: "list /tmp"}]});
+const req = https.request({host: "127.0.0.1", port, path: "/v1/messages", method: "POST",
+                           ca: fs.readFileSync(ca),
+                           headers: {"x-api-key": process.env.ANTHROPIC_API_KEY,
+                                     "content-type": "application/json",
+                                     "content-length": Buffer.byteLength(body)}},
+                          res => { let n = 0; res.on("data", d => n += d.length);
+                                   res.on("end", () => console.log(n)); });
+req.end(body);
 """
 
 
@@ -126,3 +144,39 @@ def test_api_key_never_stored(proctor, server):
     assert "llm.call" in dump
     assert API_KEY not in dump and "x-api-key" not in dump.lower()
     assert "authorization" not in dump.lower()
+
+
+def test_node_static_openssl(proctor, server):
+    """Node carries its own OpenSSL (exported SSL_read/SSL_write): hooked by
+    the executable's inode at the exec of a tracked process."""
+    node = shutil.which("node")
+    if not node:
+        pytest.skip("node is not installed")
+    if probe_exports_ssl(node) is False:
+        pytest.skip("this node links the system libssl (covered by the urllib tests)")
+    port, ca = server
+    script = os.path.join(os.path.dirname(proctor.db), "client.js")
+    with open(script, "w") as f:
+        f.write(NODE_CLIENT)
+    env = dict(os.environ, ANTHROPIC_API_KEY=API_KEY)
+    p = proctor.run([node, script, str(port), ca], "--agent", "tlstest", timeout=120, env=env)
+    assert p.returncode == 0, f"{p.stdout}\n{p.stderr}"
+    ev = proctor.events()
+    calls = of_type(ev, "llm.call")
+    assert len(calls) == 1, calls
+    c = calls[0]
+    assert (c["gen_ai.response.id"], c["gen_ai.response.model"]) == (S.MSG_ID, S.MODEL)
+    assert (c["gen_ai.usage.input_tokens"], c["gen_ai.usage.output_tokens"]) == \
+        (1234, S.FINAL_OUTPUT_TOKENS)
+    assert c["llm.tool_calls"] == [S.TOOL_ID, S.TOOL_ID2]
+    assert c["llm.complete"] is True and c["process.name"] == "node"
+    cap = of_type(ev, "llm.capture")
+    assert len(cap) == 1 and os.path.realpath(node) in cap[0]["tls.library.path"]
+
+
+def probe_exports_ssl(path):
+    """Whether the ELF at path defines SSL_write in its dynamic symbols."""
+    p = subprocess.run(["nm", "-D", "--defined-only", path], capture_output=True, text=True)
+    if p.returncode != 0:
+        return None
+    return any(line.split()[-1] == "SSL_write" for line in p.stdout.splitlines() if line.split())
