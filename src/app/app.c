@@ -59,13 +59,16 @@ static int on_event(void *ctx, const void *data, size_t len)
 		note_pending(rec);
 
 	if (res == DECODE_OK) {
-		char exe[PR_PATH_CAP] = "";
+		char exe[PR_PATH_CAP];
 
+		exe[0] = 0; /* not zero-filled: this runs for every record */
 		if (h->type == PR_EV_PROC_EXEC) /* the record is the pipeline's after commit */
 			snprintf(exe, sizeof(exe), "%s",
 				 record_get_str(r, "process.executable.path") ?: "");
 		note_flow(rec, r);
+		toolcalls_note(&rec->toolcalls, &rec->procs, h, r);
 		pipeline_commit(&rec->pipeline, r);
+		toolcalls_exited(&rec->toolcalls, h);
 		if (h->type == PR_EV_PROC_EXIT)
 			llm_forget_pid(&rec->llm, h->pid);
 		else if (exe[0])
@@ -137,6 +140,7 @@ int app_start_probe(struct app *r, uint32_t ringbuf_bytes, char *err, size_t err
 void app_destroy(struct app *r)
 {
 	llm_free(&r->llm);
+	toolcalls_free(&r->toolcalls);
 	pipeline_destroy(&r->pipeline);
 	if (r->probe.skel)
 		probe_close(&r->probe);

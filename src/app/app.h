@@ -12,6 +12,7 @@
 #include "egress/session.h"
 #include "enforce/enforce.h"
 #include "app/tls.h"
+#include "app/toolcall.h"
 #include "llm/llm.h"
 #include "model/proctree.h"
 #include "model/session.h"
@@ -30,13 +31,14 @@ struct app {
 	size_t negress;
 	uint64_t drops_polled_ns; /* last read of the kernel's per-session losses */
 	/* Reader numbers for `proctor -v run`. */
-	uint64_t rb_high_water; /* most bytes pending in the ring buffer seen */
-	uint64_t nread;		/* records read (high water sampled every 256) */
-	uint64_t busy_ns;	/* time in drain/finish: read, decode, stages, sinks */
-	uint64_t drain_ns;	/* app_end_session: final drain, flush, session end */
-	uint64_t drain_records; /* records read by the final drain */
-	struct llm llm;		/* model calls read from TLS plaintext (app/tls.c) */
-	struct app_tls tls;	/* what is hooked, what could not be (app/tls.c) */
+	uint64_t rb_high_water;	    /* most bytes pending in the ring buffer seen */
+	uint64_t nread;		    /* records read (high water sampled every 256) */
+	uint64_t busy_ns;	    /* time in drain/finish: read, decode, stages, sinks */
+	uint64_t drain_ns;	    /* app_end_session: final drain, flush, session end */
+	uint64_t drain_records;	    /* records read by the final drain */
+	struct llm llm;		    /* model calls read from TLS plaintext (app/tls.c) */
+	struct app_tls tls;	    /* what is hooked, what could not be (app/tls.c) */
+	struct toolcalls toolcalls; /* tool call -> the processes it caused (app/toolcall.c) */
 };
 
 /* What to record into. */

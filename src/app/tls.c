@@ -32,9 +32,16 @@ static void llm_commit(void *ctx, struct record *r)
 	pipeline_commit(&a->pipeline, r);
 }
 
+static void llm_tool(void *ctx, const struct pr_hdr *h, const char *id, const char *command)
+{
+	struct app *a = ctx;
+
+	toolcalls_expect(&a->toolcalls, h->session_key, h->pid, id, command);
+}
+
 void app_tls_start(struct app *r)
 {
-	struct llm_emit e = {.begin = llm_begin, .commit = llm_commit, .ctx = r};
+	struct llm_emit e = {.begin = llm_begin, .commit = llm_commit, .ctx = r, .tool = llm_tool};
 
 	if (llm_init(&r->llm, &e)) {
 		snprintf(r->tls.error, sizeof(r->tls.error), "out of memory");

@@ -111,7 +111,8 @@ static void add_call_fields(struct record *r, const struct llm_conn *k, const st
 }
 
 /* The command of a Bash-like tool's input ({"command": "..."}). */
-static void add_tool_command(struct record *r, const struct llm_tool *t)
+static void add_tool_command(struct llm *l, const struct pr_hdr *h, struct record *r,
+			     const struct llm_tool *t)
 {
 	json_t *j = t->args.len ? json_loadb(t->args.buf, t->args.len, 0, NULL) : NULL;
 	const char *cmd = json_string_value(json_object_get(j, "command"));
@@ -123,6 +124,8 @@ static void add_tool_command(struct record *r, const struct llm_tool *t)
 	}
 	add_str_if(r, "gen_ai.tool.call.arguments", t->args.buf);
 	add_str_if(r, "llm.tool.command", cmd);
+	if (cmd && *cmd && t->id[0] && l->emit.tool)
+		l->emit.tool(l->emit.ctx, h, t->id, cmd);
 	json_decref(j);
 }
 
@@ -151,7 +154,7 @@ static void emit_call(struct llm *l, struct llm_conn *k, struct llm_call *c)
 		add_str_if(r, "gen_ai.tool.name", t->name);
 		add_str_if(r, "gen_ai.tool.call.id", t->id);
 		if (bash_like(t->name))
-			add_tool_command(r, t);
+			add_tool_command(l, &h, r, t);
 		l->emit.commit(l->emit.ctx, r);
 		l->tool_calls++;
 	}

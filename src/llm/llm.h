@@ -27,6 +27,9 @@ struct llm_emit {
 				const char *type_name);
 	void (*commit)(void *ctx, struct record *r);
 	void *ctx;
+	/* Optional: a Bash-like tool call was emitted (id, its command), from
+	 * the process h: the caller links the processes it causes. */
+	void (*tool)(void *ctx, const struct pr_hdr *h, const char *id, const char *command);
 };
 
 struct llm_conn {

@@ -32,6 +32,13 @@ req = urllib.request.Request("https://127.0.0.1:%s/v1/messages?beta=true" % port
 with urllib.request.urlopen(req, context=ctx, timeout=20) as r:
     data = r.read()
 print(len(data))
+if len(sys.argv) > 4 and sys.argv[4] == "spawn":  # act as an agent: run the Bash tool call
+    import subprocess
+    args = "".join(json.loads(l[6:])["delta"]["partial_json"] for l in data.decode().splitlines()
+                   if l.startswith("data: ") and '"index": 1' in l and "input_json_delta" in l)
+    subprocess.run(["sh", "-c", "echo unrelated"], check=True)
+    subprocess.run(["bash", "-c", json.loads(args)["command"]], check=True)
+    subprocess.run(["true"], check=True)
 """
 
 
@@ -59,7 +66,7 @@ def server(tmp_path_factory):
     srv.shutdown()
 
 
-def run_client(proctor, server, stream, *opts):
+def run_client(proctor, server, stream, *opts, spawn=False):
     """The client runs from a file, its key in the environment: argv (which
     the kernel records) names neither the key nor the auth headers."""
     port, ca = server
@@ -67,8 +74,9 @@ def run_client(proctor, server, stream, *opts):
     with open(script, "w") as f:
         f.write(CLIENT)
     env = dict(os.environ, ANTHROPIC_API_KEY=API_KEY)
-    p = proctor.run([sys.executable, script, str(port), ca, "1" if stream else "0"],
-                    "--agent", "tlstest", *opts, timeout=120, env=env)
+    p = proctor.run([sys.executable, script, str(port), ca, "1" if stream else "0"] +
+                    (["spawn"] if spawn else []),
+                    "--agent", "tlstest", *opts, timeout=300, env=env)
     assert p.returncode == 0, f"{p.stdout}\n{p.stderr}"
     return p
 
@@ -159,7 +167,7 @@ def test_node_static_openssl(proctor, server):
     with open(script, "w") as f:
         f.write(NODE_CLIENT)
     env = dict(os.environ, ANTHROPIC_API_KEY=API_KEY)
-    p = proctor.run([node, script, str(port), ca], "--agent", "tlstest", timeout=120, env=env)
+    p = proctor.run([node, script, str(port), ca], "--agent", "tlstest", timeout=300, env=env)
     assert p.returncode == 0, f"{p.stdout}\n{p.stderr}"
     ev = proctor.events()
     calls = of_type(ev, "llm.call")
@@ -180,3 +188,29 @@ def probe_exports_ssl(path):
     if p.returncode != 0:
         return None
     return any(line.split()[-1] == "SSL_write" for line in p.stdout.splitlines() if line.split())
+
+
+def test_tool_call_links_its_processes(proctor, server):
+    """The agent's next spawn whose argv holds the Bash tool call's command,
+    and that spawn's descendants, carry gen_ai.tool.call.id; nothing else does."""
+    run_client(proctor, server, True, spawn=True)
+    ev = proctor.events()
+    tid = "gen_ai.tool.call.id"
+    by_cmd = {tuple(e["process.command_args"]): e for e in of_type(ev, "process.exec")}
+    bash = by_cmd[("bash", "-c", S.BASH_COMMAND)]
+    ls, wc = by_cmd[("ls", "-la", "/tmp")], by_cmd[("wc", "-l")]
+    assert bash[tid] == ls[tid] == wc[tid] == S.TOOL_ID
+    assert ls["process.parent_pid"] == wc["process.parent_pid"] == bash["process.pid"]
+    assert tid not in by_cmd[("sh", "-c", "echo unrelated")]
+    assert tid not in by_cmd[("true",)]
+    client = [e for e in of_type(ev, "process.exec") if e["process.name"].startswith("python")]
+    assert client and all(tid not in e for e in client)
+    # every later record of the linked processes carries it: the children's
+    # forks, the execs, the exits (bash's own fork came before the link)
+    linked = {bash["process.pid"], ls["process.pid"], wc["process.pid"]}
+    recs = [e for e in ev if e["process.pid"] in linked and
+            (e["type"] in ("process.exec", "process.exit") or
+             (e["type"] == "process.fork" and e["process.pid"] != bash["process.pid"]))]
+    assert len(recs) >= 7, recs  # bash exec+exit, ls and wc fork+exec+exit
+    assert recs and all(e.get(tid) == S.TOOL_ID for e in recs), \
+        [(e["type"], e.get(tid)) for e in recs if e.get(tid) != S.TOOL_ID]

@@ -17,7 +17,7 @@ TOOL_ID2 = "toolu_01TlsScriptedRead"
 USAGE = {"input_tokens": 1234, "output_tokens": 1, "cache_creation_input_tokens": 56,
          "cache_read_input_tokens": 789}
 FINAL_OUTPUT_TOKENS = 321
-BASH_COMMAND = "ls -la /tmp"
+BASH_COMMAND = "ls -la /tmp | wc -l"
 
 
 def make_certs(d):
