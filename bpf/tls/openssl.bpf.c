@@ -68,8 +68,8 @@ static __always_inline int tls_return(long ret, bool ex)
 	__u16 flags;
 	__u32 i;
 
-	cp = bpf_map_lookup_elem(&tls_calls, &id);
-	if (!cp)
+	tr = tracked_task(t); /* untracked: one load of the filter, no map lookup */
+	if (!tr || !(cp = bpf_map_lookup_elem(&tls_calls, &id)))
 		return 0;
 	c = *cp;
 	bpf_map_delete_elem(&tls_calls, &id);
@@ -82,9 +82,12 @@ static __always_inline int tls_return(long ret, bool ex)
 			return 0;
 		n = ret;
 	}
-	if (!n || n > 0x7fffffff || !(tr = tracked_task(t)) || !(b = budget_of(tr->session_key)) ||
-	    !(s = scratch_get()))
+	if (!n || n > 0x7fffffff)
 		return 0;
+	if (!(b = budget_of(tr->session_key)) || !(s = scratch_get())) {
+		count_drop(PR_EV_TLS_DATA, tr->session_key); /* never silent */
+		return 0;
+	}
 	room = b->bytes < pr_tls_budget_bytes ? pr_tls_budget_bytes - b->bytes : 0;
 	take = n;
 	if (take > (__u64)PR_TLS_CHUNK * PR_TLS_CALL_CHUNKS)

@@ -139,6 +139,7 @@ void app_tls_end_session(struct app *r, struct session *s)
 	if (r->llm.conns)
 		llm_forget_session(&r->llm, s->key);
 	probe_tls_budget(&r->probe, s->key, &b);
+	probe_tls_budget_forget(&r->probe, s->key);
 	r->tls.cut_bytes += b.cut_bytes;
 	if (!r->tls.error[0] && !b.bytes && !b.cut_bytes)
 		return; /* hooked, and the session used no TLS: nothing to say */
