@@ -97,6 +97,16 @@ static bool is_tail_program(const char *name)
 	return false;
 }
 
+/* The tls family's uprobes name no binary: src/probe/tls.c attaches them
+ * per library. */
+static void tls_no_autoattach(struct probe *s)
+{
+	struct bpf_program *p;
+
+	bpf_object__for_each_program(p, s->skel->obj) if (!strncmp(bpf_program__name(p), "tls_", 4))
+		bpf_program__set_autoattach(p, false);
+}
+
 /* Tail programs are loaded with the object but never attached. */
 static int mark_tail_programs(struct probe *s, char *err, size_t errlen)
 {
@@ -259,6 +269,7 @@ int probe_open(struct probe *s, const struct probe_opts *o, char *err, size_t er
 	if ((rc = mark_tail_programs(s, err, errlen)))
 		goto out;
 	bpf_program__set_autoattach(s->skel->progs.tail_sec_ia32_enter, false);
+	tls_no_autoattach(s);
 	if ((rc = probe_load_parallel(s, is_tail_program))) {
 		fail(err, errlen, "loading BPF programs (kernel verifier rejected them)", rc);
 		goto out;
@@ -288,6 +299,8 @@ out:
 
 void probe_close(struct probe *s)
 {
+	if (s->skel)
+		probe_tls_detach_all(s);
 	unmap_positions(s);
 	ring_buffer__free(s->rb);
 	probe_close_extra(s);

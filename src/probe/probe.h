@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "probe/maps.h"
+#include "probe/tls.h"
 #include "proctor/abi.h"
 
 struct proctor_bpf;
@@ -43,6 +44,7 @@ struct probe {
 	/* Read-only views of the ring buffer's consumer and producer positions
 	 * (pages 0 and 1 of the map), for the pending-bytes gauge. */
 	const volatile unsigned long *rb_cons, *rb_prod;
+	struct probe_tls tls; /* the tls family's uprobes, per library (tls.c) */
 };
 
 int probe_open(struct probe *s, const struct probe_opts *o, char *err, size_t errlen);
