@@ -22,6 +22,7 @@ static const char usage[] =
 	"  verify [SESSION|--all]          check the store's hash chains and signed checkpoints\n"
 	"  serve [--listen HOST:PORT]      the HTTP API (docs/API.md)\n"
 	"  token create|list|revoke        the API's bearer tokens\n"
+	"  report [SESSION] [--format html|md]  a self-contained incident report\n"
 	"  version                         print the version\n"
 	"\n"
 	"Every command takes --db PATH (default $PROCTOR_DB or /var/lib/proctor/proctor.db).\n"
@@ -74,6 +75,8 @@ int main(int argc, char **argv)
 		return cmd_verify(argc, argv);
 	if (!strcmp(argv[0], "serve"))
 		return cmd_serve(argc, argv);
+	if (!strcmp(argv[0], "report"))
+		return cmd_report(argc, argv);
 	if (!strcmp(argv[0], "token"))
 		return cmd_token(argc, argv);
 	if (!strcmp(argv[0], "version")) {

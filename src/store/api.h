@@ -59,4 +59,27 @@ int store_foreach_audit(struct store *st,
 				  const char *detail_json),
 			void *ctx);
 
+/* The incident report (`proctor report`): one call per row. */
+int store_report_type_counts(struct store *st, const char *session,
+			     int (*fn)(void *ctx, const char *type, int64_t n), void *ctx);
+/* net.flow grouped by destination (name or address, port) and verdict. */
+int store_report_egress(struct store *st, const char *session,
+			int (*fn)(void *ctx, const char *dest, const char *verdict, int64_t flows,
+				  int64_t bytes_out, int64_t bytes_in),
+			void *ctx);
+/* file.open of a path matching one of globs (NULL-terminated), by pid and path. */
+int store_report_sensitive(struct store *st, const char *session, const char *const *globs,
+			   int (*fn)(void *ctx, int64_t pid, const char *path, int64_t n),
+			   void *ctx);
+/* Events whose recorded values hold a [REDACTED:RULE] marker, by type. */
+int store_report_redacted(struct store *st, const char *session,
+			  int (*fn)(void *ctx, const char *type, int64_t n), void *ctx);
+/* The first `limit` events of a type prefix (time, pid, type, summary);
+ * returns how many there are in all, or -1. */
+int64_t store_report_events(struct store *st, const char *session, const char *type_prefix,
+			    int limit,
+			    int (*fn)(void *ctx, int64_t time_ns, int64_t pid, const char *type,
+				      const char *summary),
+			    void *ctx);
+
 #endif

@@ -472,3 +472,55 @@ def test_listen_off_loopback_needs_tls(lab, tmp_path):
         assert st == 200 and [x["session"] for x in json.loads(body)["sessions"]] == [lab["bank"]]
     finally:
         s.stop()
+
+
+def test_report_html_and_md(lab):
+    """`proctor report` on the real shop session: both formats parse and hold
+    the tree, the sensitive read, the egress and the violation."""
+    import xml.etree.ElementTree as ET
+    pr, shop, d = lab["pr"], lab["shop"], lab["dir"]
+    key_path = f"{d}/home/.ssh/id_rsa"
+    r = pr.cli("report", shop, "--format", "html", check=True)
+    n = [s for s in pr.sessions() if s["session"] == shop][0]["processes"]
+    assert f"report: process tree ({n} processes)" in r.stderr and r.stderr.endswith("report: done\n")
+    assert r.stdout.startswith("<!DOCTYPE html>\n")
+    doc = ET.fromstring(r.stdout.split("\n", 1)[1])  # well-formed: parses as XML
+    assert not doc.findall(".//script") and not doc.findall(".//link")  # self-contained
+    h2 = [h.text for h in doc.iter("h2")]
+    assert h2 == ["Summary", "Process tree", "Secrets and sensitive files", "Egress by destination",
+                  "Escapes and privilege changes", "Policy violations", "Timeline"]
+    items = ["".join(li.itertext()) for li in doc.iter("li")]
+    assert any(i.startswith(f"cat {key_path}  [pid ") for i in items)
+    assert any(i.startswith(f"{d}/bin/blk  [pid ") and "killed by SIGKILL" in i for i in items)
+    assert f"SENSITIVE READ: {key_path}" in items
+    rows = [["".join(td.itertext()) for td in tr.findall("td")] for tr in doc.iter("tr")]
+    assert [r_[1:] for r_ in rows if len(r_) == 3 and r_[1] == key_path] == [[key_path, "1"]]
+    egress = [r_ for r_ in rows if len(r_) == 5]
+    assert len(egress) == 1 and egress[0][0].startswith("127.0.0.1:")
+    assert egress[0][1:] == ["ALLOWED", "1", "100 B", "50 B"]
+    assert [r_[2:] for r_ in rows if len(r_) == 4 and r_[2] == "policy.violation"] == [
+        ["policy.violation", "r-block"]]
+    svg = doc.find(".//{http://www.w3.org/2000/svg}svg")
+    assert len(svg.findall("{http://www.w3.org/2000/svg}rect")) == min(n, 60)
+    assert len(svg.findall("{http://www.w3.org/2000/svg}circle")) == 1  # the violation
+
+    r = pr.cli("report", shop, "--format", "md", check=True)
+    lines = r.stdout.splitlines()
+    assert lines[0] == f"# proctor incident report: {shop}"
+    assert [l[3:] for l in lines if l.startswith("## ")] == h2
+    for i, l in enumerate(lines):  # every table row has its header's column count
+        if l.startswith("|") and (i == 0 or not lines[i - 1].startswith("|")):
+            cols = l.count(" |")
+            j = i
+            while j < len(lines) and lines[j].startswith("|"):
+                assert lines[j].replace("\\|", "").count("|") == cols + 1, lines[j]
+                j += 1
+    esc = key_path.replace("_", "\\_")
+    assert any(l.lstrip().startswith(f"- `cat {key_path}`  \\[pid ") for l in lines)
+    assert f"    - SENSITIVE READ: {esc}" in lines
+    assert any(l.startswith("| ") and f"| {esc} | 1 |" in l for l in lines)
+
+    for args, rc, msg in ((["--format", "pdf"], 2, "--format must be html or md, not 'pdf'"),
+                          (["nosuchsession"], 1, "no session matches 'nosuchsession'")):
+        r = pr.cli("report", *args)
+        assert (r.returncode, r.stdout) == (rc, "") and msg in r.stderr, r.stderr
