@@ -232,6 +232,10 @@ static int put_process(void *ctx, const struct store_process_row *p)
 	sb_json_str(c->sb, p->cwd);
 	fmt_rfc3339((uint64_t)(p->start_ns ? p->start_ns : p->exec_ns), t, sizeof(t));
 	sb_printf(c->sb, ",\"uid\":%" PRId64 ",\"start\":\"%s\"", p->uid, t);
+	if (p->end_ns) {
+		fmt_rfc3339((uint64_t)p->end_ns, t, sizeof(t));
+		sb_printf(c->sb, ",\"end\":\"%s\"", t);
+	}
 	if (p->has_exit) {
 		sb_printf(c->sb, ",\"exit.code\":%" PRId64 ",\"exit.signal\":", p->exit_code);
 		sb_json_str(c->sb, p->exit_signal);

@@ -21,6 +21,7 @@ struct req {
 	unsigned status;
 	const char *content_type;
 	struct MHD_Response *response; /* set by a handler that streams (SSE) */
+	const struct web_asset *asset; /* a file of the web UI */
 	const char *db;
 };
 

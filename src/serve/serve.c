@@ -1,7 +1,7 @@
 /* serve.c: `proctor serve`'s HTTP server: libmicrohttpd with a thread per
  * connection (bounded count, idle timeout against slow clients), TLS from
  * PEM files off loopback, bearer-token authentication, and the dispatch of
- * /healthz and /api/v1 (api.c). Each request opens the store read-only for
+ * /healthz, /api/v1 (api.c) and the embedded web UI (assets.h). Each request opens the store read-only for
  * itself: SQLite connections are never shared between threads. */
 #include "serve/serve.h"
 
@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "serve/assets.h"
 #include "serve/req.h"
 #include "util/parse.h"
 #include "util/util.h"
@@ -172,6 +173,42 @@ static void healthz(struct req *r)
 	sb_puts(&r->body, "{\"status\":\"ok\"}\n");
 }
 
+/* The web UI: an exact path of the embedded files ("/" is index.html). */
+static void find_asset(struct req *r, const char *url)
+{
+	const struct web_asset *a;
+
+	if (!strcmp(url, "/"))
+		url = "/index.html";
+	for (a = web_assets; a->path; a++)
+		if (!strcmp(a->path, url)) {
+			r->asset = a;
+			r->status = MHD_HTTP_OK;
+			return;
+		}
+	req_error(r, MHD_HTTP_NOT_FOUND, "not found");
+}
+
+static enum MHD_Result queue_asset(struct MHD_Connection *conn, const struct web_asset *a)
+{
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+
+	resp = MHD_create_response_from_buffer(a->len, (void *)a->data, MHD_RESPMEM_PERSISTENT);
+	if (!resp)
+		return MHD_NO;
+	MHD_add_response_header(resp, "Content-Type", a->type);
+	MHD_add_response_header(resp, "Cache-Control",
+				strncmp(a->path, "/assets/", 8) ? "no-cache" : "max-age=86400");
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, "Content-Security-Policy",
+				"default-src 'self'; style-src 'self' 'unsafe-inline'; "
+				"frame-ancestors 'none'");
+	ret = MHD_queue_response(conn, MHD_HTTP_OK, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
 static void dispatch(struct req *r, const char *url)
 {
 	if (!strcmp(url, "/healthz")) {
@@ -179,7 +216,7 @@ static void dispatch(struct req *r, const char *url)
 		return;
 	}
 	if (strncmp(url, "/api/v1/", 8)) {
-		req_error(r, MHD_HTTP_NOT_FOUND, "not found");
+		find_asset(r, url);
 		return;
 	}
 	if (open_store(r) || authenticate(r))
@@ -201,6 +238,10 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *conn, const cha
 	else
 		dispatch(&r, url);
 	store_close(&r.st);
+	if (r.asset) {
+		sb_free(&r.body);
+		return queue_asset(conn, r.asset);
+	}
 	if (r.response) { /* a stream: its callback owns its own store */
 		ret = MHD_queue_response(conn, MHD_HTTP_OK, r.response);
 		MHD_destroy_response(r.response);
