@@ -1,11 +1,14 @@
 /* api_query.c: the read queries of `proctor serve` and `proctor report`:
  * sessions filtered and scoped to a token's projects, and pages of a
- * session's events in (time_ns, id) order on the (session, time_ns) index,
- * so the first page of any filter stops after `limit` rows. */
+ * session's events in (time_ns, id) order: dense filters walk the
+ * (session, time_ns) index and stop after `limit` rows, selective type
+ * filters (and host, which only net.* and dns.* events have) read the
+ * (session, type) index. */
 #include <stdio.h>
 #include <string.h>
 
 #include "store/api.h"
+#include "util/strbuf.h"
 
 static const char *col_text(sqlite3_stmt *q, int i)
 {
@@ -70,50 +73,123 @@ int store_api_sessions(struct store *st, const struct store_session_query *sq,
 	return rc == SQLITE_DONE ? 0 : rc ? rc : 0;
 }
 
-/* The smallest string above every string starting with prefix (its last
- * byte incremented), so a type prefix is an index range. */
-static void prefix_upper(const char *prefix, char *out, size_t len)
-{
-	size_t n = strlen(prefix);
+/* The filters after the cursor, shared by both plans (?2.. as below). */
+#define PAGE_FILTERS                                                                               \
+	" AND (time_ns, id) > (?2, ?3)"                                                            \
+	" AND (?4 = 0 OR time_ns >= ?4) AND (?5 = 0 OR time_ns < ?5)"                              \
+	" AND (?6 IS NULL OR type IN (SELECT value FROM json_each(?6)))"                           \
+	" AND (?8 = 0 OR pid = ?8)"                                                                \
+	" AND (?9 IS NULL OR path GLOB ?9)"                                                        \
+	" AND (?10 IS NULL OR json_extract(data, '$.\"server.address\"') = ?10"                    \
+	"  OR json_extract(data, '$.\"dns.question.name\"') = ?10"                                 \
+	"  OR json_extract(data, '$.\"network.peer.address\"') = ?10)"
 
-	snprintf(out, len, "%s", prefix);
-	while (n > 0 && (unsigned char)out[n - 1] == 0xff)
-		out[--n] = 0;
-	if (n > 0)
-		out[n - 1]++;
+/* Dense filters: walk the (session, time_ns) index until the page is full. */
+static const char dense_sql[] =
+	"SELECT id, time_ns, data FROM events WHERE session = ?1" PAGE_FILTERS
+	" ORDER BY time_ns, id LIMIT ?11";
+/* Selective type filters (few rows of the session): the matching rows come
+ * off the (session, type) index, sorted, and only a page is read in full. */
+static const char selective_sql[] =
+	"SELECT id, time_ns, data FROM events WHERE id IN ("
+	" SELECT id FROM events INDEXED BY events_session_type WHERE session = ?1" PAGE_FILTERS
+	" ORDER BY time_ns, id LIMIT ?11) ORDER BY time_ns, id";
+#define SELECTIVE_MAX 20000 /* rows of the chosen types: above, the dense plan */
+
+/* The session's event types (a skip-scan of the (session, type) index, one
+ * seek per type) that start with prefix and, for a host filter, are net.*
+ * or dns.*: a JSON array in out. Returns how many. */
+static int matching_types(struct store *st, const struct store_event_filter *f, struct strbuf *out)
+{
+	sqlite3_stmt *q;
+	int n = 0;
+
+	if (sqlite3_prepare_v2(st->db,
+			       "WITH RECURSIVE t(x) AS ("
+			       " SELECT (SELECT min(type) FROM events WHERE session = ?1)"
+			       " UNION ALL SELECT (SELECT min(type) FROM events"
+			       "  WHERE session = ?1 AND type > x) FROM t WHERE x IS NOT NULL)"
+			       " SELECT x FROM t WHERE x IS NOT NULL",
+			       -1, &q, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(q, 1, f->session, -1, SQLITE_TRANSIENT);
+	sb_putc(out, '[');
+	while (sqlite3_step(q) == SQLITE_ROW) {
+		const char *t = col_text(q, 0);
+		if (f->type_prefix && *f->type_prefix &&
+		    strncmp(t, f->type_prefix, strlen(f->type_prefix)))
+			continue;
+		if (f->host && *f->host && strncmp(t, "net.", 4) && strncmp(t, "dns.", 4))
+			continue;
+		if (n++)
+			sb_putc(out, ',');
+		sb_json_str(out, t);
+	}
+	sb_putc(out, ']');
+	sqlite3_finalize(q);
+	return n;
+}
+
+/* How many events of the session have one of types (stops counting at
+ * SELECTIVE_MAX + 1: the index entries only). */
+static int64_t count_types(struct store *st, const char *session, const char *types)
+{
+	sqlite3_stmt *q;
+	int64_t n = -1;
+
+	if (sqlite3_prepare_v2(st->db,
+			       "SELECT count(*) FROM (SELECT 1 FROM events INDEXED BY"
+			       " events_session_type WHERE session = ?1 AND type IN"
+			       " (SELECT value FROM json_each(?2)) LIMIT ?3)",
+			       -1, &q, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(q, 1, session, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(q, 2, types, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(q, 3, SELECTIVE_MAX + 1);
+	if (sqlite3_step(q) == SQLITE_ROW)
+		n = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	return n;
 }
 
 int store_api_events(struct store *st, const struct store_event_page *p,
 		     int (*fn)(void *, int64_t, int64_t, const char *), void *ctx)
 {
-	char upper[256];
+	struct strbuf types = STRBUF_INIT;
+	const char *sql = dense_sql;
 	sqlite3_stmt *q;
 	int rc = 0, n = 0;
 
-	if (sqlite3_prepare_v2(
-		    st->db,
-		    "SELECT id, time_ns, data FROM events WHERE session = ?1"
-		    " AND (time_ns, id) > (?2, ?3)"
-		    " AND (?4 = 0 OR time_ns >= ?4) AND (?5 = 0 OR time_ns < ?5)"
-		    " AND (?6 IS NULL OR (type >= ?6 AND type < ?7))"
-		    " AND (?8 = 0 OR pid = ?8)"
-		    " AND (?9 IS NULL OR path GLOB ?9)"
-		    " AND (?10 IS NULL OR json_extract(data, '$.\"server.address\"') = ?10"
-		    "  OR json_extract(data, '$.\"dns.question.name\"') = ?10"
-		    "  OR json_extract(data, '$.\"network.peer.address\"') = ?10)"
-		    " ORDER BY time_ns, id LIMIT ?11",
-		    -1, &q, NULL) != SQLITE_OK)
+	if ((p->f.type_prefix && *p->f.type_prefix) || (p->f.host && *p->f.host)) {
+		int nt = matching_types(st, &p->f, &types);
+		int64_t rows;
+
+		if (nt < 0) {
+			sb_free(&types);
+			return -1;
+		}
+		if (nt == 0) {
+			sb_free(&types);
+			return 0;
+		}
+		if ((rows = count_types(st, p->f.session, sb_cstr(&types))) < 0) {
+			sb_free(&types);
+			return -1;
+		}
+		if (rows <= SELECTIVE_MAX)
+			sql = selective_sql;
+	}
+	if (sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) != SQLITE_OK) {
+		sb_free(&types);
 		return -1;
+	}
 	sqlite3_bind_text(q, 1, p->f.session, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(q, 2, p->after_time);
 	sqlite3_bind_int64(q, 3, p->after_id);
 	sqlite3_bind_int64(q, 4, p->since_ns);
 	sqlite3_bind_int64(q, 5, p->until_ns);
-	if (p->f.type_prefix && *p->f.type_prefix) {
-		prefix_upper(p->f.type_prefix, upper, sizeof(upper));
-		sqlite3_bind_text(q, 6, p->f.type_prefix, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(q, 7, upper, -1, SQLITE_TRANSIENT);
-	}
+	if (types.len)
+		sqlite3_bind_text(q, 6, sb_cstr(&types), -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(q, 8, p->f.pid);
 	bind_opt_text(q, 9, p->f.path_glob);
 	bind_opt_text(q, 10, p->f.host);
@@ -124,6 +200,7 @@ int store_api_events(struct store *st, const struct store_event_page *p,
 		n++;
 	}
 	sqlite3_finalize(q);
+	sb_free(&types);
 	if (rc != SQLITE_DONE && rc != 0)
 		return -1;
 	return n;
