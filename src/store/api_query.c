@@ -94,7 +94,7 @@ static const char selective_sql[] =
 	"SELECT id, time_ns, data FROM events WHERE id IN ("
 	" SELECT id FROM events INDEXED BY events_session_type WHERE session = ?1" PAGE_FILTERS
 	" ORDER BY time_ns, id LIMIT ?11) ORDER BY time_ns, id";
-#define SELECTIVE_MAX 20000 /* rows of the chosen types: above, the dense plan */
+#define SELECTIVE_MAX 4000 /* rows of the chosen types: above, the dense plan */
 
 /* The session's event types (a skip-scan of the (session, type) index, one
  * seek per type) that start with prefix and, for a host filter, are net.*
