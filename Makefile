@@ -30,6 +30,11 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 ROOT_SRCS := $(wildcard tests/root/test_*.c)
 ROOT_BINS := $(patsubst tests/root/%.c,$(BUILD)/tests/root/%,$(ROOT_SRCS))
 HDRS      := $(shell find include src bpf -name '*.h')
+# The web UI (web/, TypeScript + Vite, lockfile committed): built with npm and
+# compiled into the binary as web_assets[] (src/serve/assets.h).
+WEB_SRCS  := $(shell find web/src -type f 2>/dev/null) web/index.html web/package.json \
+             web/package-lock.json web/vite.config.ts web/tsconfig.json
+LIB_OBJS  += $(BUILD)/obj/web_assets.o
 
 .DELETE_ON_ERROR:
 .PHONY: all deps test unit e2e asan demo bench fuzz fuzz-container fuzz-policy fuzz-proto fuzz-daemon-config fuzz-llm format clean FORCE
@@ -65,6 +70,17 @@ $(BUILD)/proctor.skel.h: $(BUILD)/proctor.bpf.o
 	$(BPFTOOL) gen skeleton $< name proctor_bpf > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/obj/%.o: src/%.c $(HDRS) $(BUILD)/proctor.skel.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/web/.built: $(WEB_SRCS) | $(BUILD)/.deps
+	@mkdir -p $(BUILD)/web
+	cd web && npm ci --no-audit --no-fund --loglevel=error && \
+		npm run --silent build -- --outDir $(abspath $(BUILD))/web/dist --emptyOutDir --logLevel warn
+	@touch $@
+$(BUILD)/web_assets.c: $(BUILD)/web/.built scripts/embed-web.py
+	python3 scripts/embed-web.py $(BUILD)/web/dist > $@.tmp && mv $@.tmp $@
+$(BUILD)/obj/web_assets.o: $(BUILD)/web_assets.c src/serve/assets.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@
 

@@ -10,7 +10,8 @@ BUILD_PKGS=(clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libsqlite3-dev
 	libseccomp-dev libjansson-dev pkg-config make gcc sqlite3 liburing-dev libssl-dev libpcre2-dev)
 TEST_PKGS=(rsyslog prometheus protobuf-compiler iproute2 python3 procps curl
 	util-linux python3-pytest dnsutils socat netcat-openbsd openssl ca-certificates
-	strace bc python3-yaml podman runc debootstrap)
+	strace bc python3-yaml podman runc debootstrap
+	chromium)
 BENCH_PKGS=(auditd bpftrace git hyperfine)
 
 want=("${BUILD_PKGS[@]}" "${TEST_PKGS[@]}")
@@ -20,6 +21,9 @@ missing=()
 for p in "${want[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# The web UI's build (web/, Vite 5: Node 18+, Debian 12's nodejs): a node
+# that brings its own npm counts.
+command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
 if ((${#missing[@]} == 0)); then
 	exit 0
 fi

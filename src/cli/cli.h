@@ -13,6 +13,9 @@ int cmd_policy(int argc, char **argv);
 int cmd_daemon(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
+int cmd_token(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 /* Exit codes shared by the subcommands. */
 #define EXIT_USAGE 2 /* bad flags or arguments */

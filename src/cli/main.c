@@ -20,6 +20,9 @@ static const char usage[] =
 	"  daemon [OPTIONS]                one engine for the host; `run` registers with it\n"
 	"  status [--json]                 the daemon's health and live sessions\n"
 	"  verify [SESSION|--all]          check the store's hash chains and signed checkpoints\n"
+	"  serve [--listen HOST:PORT]      the HTTP API (docs/API.md)\n"
+	"  token create|list|revoke        the API's bearer tokens\n"
+	"  report [SESSION] [--format html|md]  a self-contained incident report\n"
 	"  version                         print the version\n"
 	"\n"
 	"Every command takes --db PATH (default $PROCTOR_DB or /var/lib/proctor/proctor.db).\n"
@@ -70,6 +73,12 @@ int main(int argc, char **argv)
 		return cmd_status(argc, argv);
 	if (!strcmp(argv[0], "verify"))
 		return cmd_verify(argc, argv);
+	if (!strcmp(argv[0], "serve"))
+		return cmd_serve(argc, argv);
+	if (!strcmp(argv[0], "report"))
+		return cmd_report(argc, argv);
+	if (!strcmp(argv[0], "token"))
+		return cmd_token(argc, argv);
 	if (!strcmp(argv[0], "version")) {
 		printf("proctor %s\n", PROCTOR_VERSION);
 		return 0;

@@ -44,7 +44,16 @@ static const char schema_sql[] =
 	" id INTEGER PRIMARY KEY, session TEXT NOT NULL, seq INTEGER NOT NULL,"
 	" hash BLOB NOT NULL, time_ns INTEGER NOT NULL, final INTEGER NOT NULL,"
 	" key_id TEXT NOT NULL, sig BLOB NOT NULL);"
-	"CREATE INDEX IF NOT EXISTS checkpoints_session ON checkpoints(session, seq);";
+	"CREATE INDEX IF NOT EXISTS checkpoints_session ON checkpoints(session, seq);"
+	/* API tokens (store/api.h, docs/API.md): only the SHA-256 of a token is
+	 * kept; projects is a JSON array, NULL for all projects. */
+	"CREATE TABLE IF NOT EXISTS tokens("
+	" id TEXT PRIMARY KEY, hash TEXT NOT NULL UNIQUE, scope TEXT NOT NULL, projects TEXT,"
+	" created_ns INTEGER NOT NULL, revoked_ns INTEGER);"
+	/* Admin actions (token create/revoke), themselves recorded. */
+	"CREATE TABLE IF NOT EXISTS audit("
+	" id INTEGER PRIMARY KEY, time_ns INTEGER NOT NULL, action TEXT NOT NULL,"
+	" actor TEXT NOT NULL, detail TEXT NOT NULL);";
 
 /* Stores made before the chain lack its two columns on events. */
 static const char chain_columns_sql[] =

@@ -1,0 +1,374 @@
+/* api.c: the /api/v1 routes: sessions (filtered, scoped to the token's
+ * projects), one session, its events (filtered, cursor pages), tree, flows,
+ * violations, the live stream (sse.c) and the admin-only audit. A session
+ * outside the token's scope is a 404, the same as one that does not exist. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model/paths.h"
+#include "serve/req.h"
+#include "util/util.h"
+
+static void session_json(struct strbuf *sb, const struct store_session_row *r)
+{
+	char start[40], end[40];
+
+	fmt_rfc3339((uint64_t)r->start_ns, start, sizeof(start));
+	fmt_rfc3339((uint64_t)r->end_ns, end, sizeof(end));
+	sb_puts(sb, "{\"session\":");
+	sb_json_str(sb, r->id);
+	sb_puts(sb, ",\"agent\":");
+	sb_json_str(sb, r->agent);
+	sb_puts(sb, ",\"project\":");
+	sb_json_str(sb, r->project);
+	sb_printf(sb, ",\"command\":%s", *r->command_json ? r->command_json : "[]");
+	sb_puts(sb, ",\"user\":");
+	sb_json_str(sb, r->user);
+	sb_puts(sb, ",\"host.name\":");
+	sb_json_str(sb, r->host);
+	sb_printf(sb, ",\"status\":\"%s\",\"start\":\"%s\"", r->end_ns ? "ended" : "live", start);
+	if (r->end_ns)
+		sb_printf(sb, ",\"end\":\"%s\",\"exit.code\":%" PRId64, end, r->exit_code);
+	else
+		sb_puts(sb, ",\"end\":null,\"exit.code\":null");
+	sb_printf(sb,
+		  ",\"events\":%" PRId64 ",\"drops\":%" PRId64 ",\"drops.by_type\":%s"
+		  ",\"processes\":%" PRId64 "}",
+		  r->events, r->drops, *r->drops_detail ? r->drops_detail : "{}", r->processes);
+}
+
+struct list_ctx {
+	struct strbuf *sb;
+	int n;
+};
+
+static int put_session(void *ctx, const struct store_session_row *r)
+{
+	struct list_ctx *c = ctx;
+
+	if (c->n++)
+		sb_putc(c->sb, ',');
+	session_json(c->sb, r);
+	return 0;
+}
+
+static const char *scope_of(struct req *r)
+{
+	return *r->tok.projects_json ? r->tok.projects_json : NULL;
+}
+
+static void sessions(struct req *r)
+{
+	static const char *const args[] = {"agent", "project", "status", "since", "until", NULL};
+	struct store_session_query q = {.projects_json = scope_of(r)};
+	struct list_ctx c = {.sb = &r->body};
+
+	if (req_check_args(r, args) || req_arg_time(r, "since", &q.since_ns) ||
+	    req_arg_time(r, "until", &q.until_ns))
+		return;
+	q.agent = req_arg(r, "agent");
+	q.project = req_arg(r, "project");
+	q.status = req_arg(r, "status");
+	if (q.status && strcmp(q.status, "live") && strcmp(q.status, "ended")) {
+		req_error(r, MHD_HTTP_BAD_REQUEST, "status: expected live or ended");
+		return;
+	}
+	sb_puts(&r->body, "{\"sessions\":[");
+	if (store_api_sessions(&r->st, &q, put_session, &c)) {
+		req_error(r, MHD_HTTP_SERVICE_UNAVAILABLE, "store query failed");
+		return;
+	}
+	sb_puts(&r->body, "]}\n");
+	r->status = MHD_HTTP_OK;
+}
+
+/* The session if it exists and the token may see it: 0, else a 404 set. */
+static int find_session(struct req *r, const char *id, struct strbuf *out)
+{
+	struct store_session_query q = {.id = id, .projects_json = scope_of(r)};
+	struct list_ctx c = {.sb = out};
+
+	if (store_api_sessions(&r->st, &q, put_session, &c)) {
+		req_error(r, MHD_HTTP_SERVICE_UNAVAILABLE, "store query failed");
+		return -1;
+	}
+	if (!c.n) {
+		req_error(r, MHD_HTTP_NOT_FOUND, "no such session");
+		return -1;
+	}
+	return 0;
+}
+
+static void session_one(struct req *r, const char *id)
+{
+	struct strbuf one = STRBUF_INIT;
+
+	if (!req_check_args(r, NULL) && !find_session(r, id, &one)) {
+		sb_append(&r->body, one.buf, one.len);
+		sb_putc(&r->body, '\n');
+		r->status = MHD_HTTP_OK;
+	}
+	sb_free(&one);
+}
+
+struct page_ctx {
+	struct strbuf *sb;
+	int n;
+	int64_t last_time, last_id;
+};
+
+static int put_event(void *ctx, int64_t id, int64_t time_ns, const char *json)
+{
+	struct page_ctx *c = ctx;
+
+	if (c->n++)
+		sb_putc(c->sb, ',');
+	sb_puts(c->sb, json);
+	c->last_time = time_ns;
+	c->last_id = id;
+	return 0;
+}
+
+/* cursor "TIME_ID" (both decimal) as returned in next_cursor. */
+static int parse_cursor(struct req *r, struct store_event_page *p)
+{
+	const char *v = req_arg(r, "cursor");
+	long long t, id;
+	int used = 0;
+
+	p->after_time = -1;
+	p->after_id = 0;
+	if (!v)
+		return 0;
+	if (sscanf(v, "%lld_%lld%n", &t, &id, &used) != 2 || v[used] || t < 0 || id < 0 ||
+	    strchr(v, ' ') || strchr(v, '+') || strchr(v, '-')) {
+		req_error(r, MHD_HTTP_BAD_REQUEST, "cursor: not a cursor from next_cursor");
+		return -1;
+	}
+	p->after_time = t;
+	p->after_id = id;
+	return 0;
+}
+
+/* A page of events; type_fixed restricts the type (flows, violations). */
+static void events(struct req *r, const char *id, const char *type_fixed)
+{
+	static const char *const args[] = {"type",  "pid",    "path",  "host", "since",
+					   "until", "cursor", "limit", NULL};
+	struct store_event_page p = {.f.session = id};
+	struct strbuf one = STRBUF_INIT;
+	struct page_ctx c = {.sb = &r->body};
+	int64_t limit = 0;
+	int n;
+
+	if (req_check_args(r, args) || req_arg_i64(r, "pid", &p.f.pid) ||
+	    req_arg_time(r, "since", &p.since_ns) || req_arg_time(r, "until", &p.until_ns) ||
+	    req_arg_i64(r, "limit", &limit) || parse_cursor(r, &p) || find_session(r, id, &one)) {
+		sb_free(&one);
+		return;
+	}
+	sb_free(&one);
+	p.f.type_prefix = type_fixed ? type_fixed : req_arg(r, "type");
+	p.f.path_glob = req_arg(r, "path");
+	p.f.host = req_arg(r, "host");
+	p.limit = !limit ? API_LIMIT_DEFAULT : limit > API_LIMIT_MAX ? API_LIMIT_MAX : (int)limit;
+	sb_puts(&r->body, "{\"events\":[");
+	n = store_api_events(&r->st, &p, put_event, &c);
+	if (n < 0) {
+		req_error(r, MHD_HTTP_SERVICE_UNAVAILABLE, "store query failed");
+		return;
+	}
+	sb_printf(&r->body, "],\"limit\":%d,\"next_cursor\":", p.limit);
+	if (n == p.limit)
+		sb_printf(&r->body, "\"%" PRId64 "_%" PRId64 "\"}\n", c.last_time, c.last_id);
+	else
+		sb_puts(&r->body, "null}\n");
+	r->status = MHD_HTTP_OK;
+}
+
+struct tree_ctx {
+	struct strbuf *sb;
+	int n;
+	struct note {
+		int64_t pid;
+		char *text;
+	} * notes;
+	size_t nnotes, cap;
+};
+
+static int collect_note(void *ctx, int64_t pid, const char *note)
+{
+	struct tree_ctx *c = ctx;
+
+	if (c->nnotes == c->cap) {
+		size_t cap = c->cap ? 2 * c->cap : 64;
+		struct note *n = realloc(c->notes, cap * sizeof(*n));
+		if (!n)
+			return -1;
+		c->notes = n;
+		c->cap = cap;
+	}
+	c->notes[c->nnotes].pid = pid;
+	c->notes[c->nnotes++].text = strdup(note);
+	return 0;
+}
+
+static int put_process(void *ctx, const struct store_process_row *p)
+{
+	struct tree_ctx *c = ctx;
+	char t[40];
+	size_t i;
+	int k = 0;
+
+	if (c->n++)
+		sb_putc(c->sb, ',');
+	sb_printf(c->sb, "{\"pid\":%" PRId64 ",\"ppid\":%" PRId64 ",\"exe\":", p->pid, p->ppid);
+	sb_json_str(c->sb, p->exe);
+	sb_printf(c->sb, ",\"argv\":%s,\"comm\":", *p->argv_json ? p->argv_json : "[]");
+	sb_json_str(c->sb, p->comm);
+	sb_puts(c->sb, ",\"cwd\":");
+	sb_json_str(c->sb, p->cwd);
+	fmt_rfc3339((uint64_t)(p->start_ns ? p->start_ns : p->exec_ns), t, sizeof(t));
+	sb_printf(c->sb, ",\"uid\":%" PRId64 ",\"start\":\"%s\"", p->uid, t);
+	if (p->end_ns) {
+		fmt_rfc3339((uint64_t)p->end_ns, t, sizeof(t));
+		sb_printf(c->sb, ",\"end\":\"%s\"", t);
+	}
+	if (p->has_exit) {
+		sb_printf(c->sb, ",\"exit.code\":%" PRId64 ",\"exit.signal\":", p->exit_code);
+		sb_json_str(c->sb, p->exit_signal);
+	}
+	sb_puts(c->sb, ",\"notes\":[");
+	for (i = 0; i < c->nnotes; i++) {
+		if (c->notes[i].pid != p->pid || !c->notes[i].text)
+			continue;
+		if (k++)
+			sb_putc(c->sb, ',');
+		sb_json_str(c->sb, c->notes[i].text);
+	}
+	sb_puts(c->sb, "]}");
+	return 0;
+}
+
+static void tree(struct req *r, const char *id)
+{
+	struct tree_ctx c = {.sb = &r->body};
+	struct strbuf one = STRBUF_INIT;
+	size_t i;
+	int rc;
+
+	if (req_check_args(r, NULL) || find_session(r, id, &one)) {
+		sb_free(&one);
+		return;
+	}
+	sb_free(&one);
+	rc = store_foreach_tree_note(&r->st, id, credential_path_globs, collect_note, &c);
+	sb_puts(&r->body, "{\"processes\":[");
+	if (!rc)
+		rc = store_foreach_process(&r->st, id, put_process, &c);
+	for (i = 0; i < c.nnotes; i++)
+		free(c.notes[i].text);
+	free(c.notes);
+	if (rc) {
+		req_error(r, MHD_HTTP_SERVICE_UNAVAILABLE, "store query failed");
+		return;
+	}
+	sb_puts(&r->body, "]}\n");
+	r->status = MHD_HTTP_OK;
+}
+
+static int put_audit(void *ctx, int64_t time_ns, const char *action, const char *actor,
+		     const char *detail)
+{
+	struct list_ctx *c = ctx;
+	char t[40];
+
+	fmt_rfc3339((uint64_t)time_ns, t, sizeof(t));
+	if (c->n++)
+		sb_putc(c->sb, ',');
+	sb_printf(c->sb, "{\"time\":\"%s\",\"action\":", t);
+	sb_json_str(c->sb, action);
+	sb_puts(c->sb, ",\"actor\":");
+	sb_json_str(c->sb, actor);
+	sb_printf(c->sb, ",\"detail\":%s}", detail && *detail ? detail : "{}");
+	return 0;
+}
+
+static void audit(struct req *r)
+{
+	struct list_ctx c = {.sb = &r->body};
+
+	if (req_check_args(r, NULL))
+		return;
+	if (strcmp(r->tok.scope, "admin")) {
+		req_error(r, MHD_HTTP_FORBIDDEN, "needs an admin token");
+		return;
+	}
+	sb_puts(&r->body, "{\"audit\":[");
+	if (store_foreach_audit(&r->st, put_audit, &c)) {
+		req_error(r, MHD_HTTP_SERVICE_UNAVAILABLE, "store query failed");
+		return;
+	}
+	sb_puts(&r->body, "]}\n");
+	r->status = MHD_HTTP_OK;
+}
+
+static bool valid_id(const char *s, size_t n)
+{
+	size_t i;
+
+	if (!n || n > 64 || (s[0] == '.'))
+		return false;
+	for (i = 0; i < n; i++)
+		if (!(s[i] == '-' || s[i] == '_' || s[i] == '.' || (s[i] >= '0' && s[i] <= '9') ||
+		      (s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z')))
+			return false;
+	return true;
+}
+
+static void stream(struct req *r, const char *id)
+{
+	struct strbuf one = STRBUF_INIT;
+	static const char *const args[] = {"from", NULL};
+
+	if (!req_check_args(r, args) && !find_session(r, id, &one))
+		sse_start(r, id);
+	sb_free(&one);
+}
+
+void api_route(struct req *r, const char *path)
+{
+	char id[65];
+	const char *slash, *rest;
+	size_t n;
+
+	if (!strcmp(path, "sessions"))
+		return sessions(r);
+	if (!strcmp(path, "audit"))
+		return audit(r);
+	if (strncmp(path, "sessions/", 9))
+		goto unknown;
+	path += 9;
+	slash = strchr(path, '/');
+	n = slash ? (size_t)(slash - path) : strlen(path);
+	if (!valid_id(path, n))
+		goto unknown;
+	snprintf(id, sizeof(id), "%.*s", (int)n, path);
+	rest = slash ? slash + 1 : "";
+	if (!*rest && !slash)
+		return session_one(r, id);
+	if (!strcmp(rest, "events"))
+		return events(r, id, NULL);
+	if (!strcmp(rest, "flows"))
+		return events(r, id, "net.flow");
+	if (!strcmp(rest, "violations"))
+		return events(r, id, "policy.violation");
+	if (!strcmp(rest, "tree"))
+		return tree(r, id);
+	if (!strcmp(rest, "events/stream"))
+		return stream(r, id);
+unknown:
+	req_error(r, MHD_HTTP_NOT_FOUND, "not found");
+}

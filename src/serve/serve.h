@@ -1,0 +1,18 @@
+/* serve.h: `proctor serve`: the HTTP API (/api/v1, docs/API.md) over
+ * libmicrohttpd, bearer tokens scoped to projects, server-sent events. */
+#ifndef PROCTOR_SERVE_H
+#define PROCTOR_SERVE_H
+#include <stdbool.h>
+#include <stddef.h>
+
+struct serve_opts {
+	const char *listen; /* HOST:PORT, default 127.0.0.1:7070 */
+	const char *db;
+	const char *tls_cert, *tls_key; /* PEM files; required off loopback */
+	bool insecure_http;
+};
+
+/* Serve until SIGINT or SIGTERM. Returns 0, or -1 with err. */
+int serve_run(const struct serve_opts *o, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,143 @@
+/* report_query.c: the aggregate queries of `proctor report`: event counts
+ * by type, egress by destination and verdict, sensitive reads, redacted
+ * secrets, and the notable events (security, policy) in order. Each runs on
+ * the (session, type) index except the redaction scan, which reads the
+ * session's rows once. */
+#include <stdio.h>
+
+#include "store/api.h"
+#include "util/strbuf.h"
+
+static const char *col_text(sqlite3_stmt *q, int i)
+{
+	const unsigned char *t = sqlite3_column_text(q, i);
+	return t ? (const char *)t : "";
+}
+
+static int prepare(struct store *st, const char *sql, const char *session, sqlite3_stmt **q)
+{
+	if (sqlite3_prepare_v2(st->db, sql, -1, q, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(*q, 1, session, -1, SQLITE_TRANSIENT);
+	return 0;
+}
+
+static int finish(sqlite3_stmt *q, int rc)
+{
+	sqlite3_finalize(q);
+	return rc == SQLITE_DONE ? 0 : rc ? rc : 0;
+}
+
+static int type_count_rows(struct store *st, const char *sql, const char *session,
+			   int (*fn)(void *, const char *, int64_t), void *ctx)
+{
+	sqlite3_stmt *q;
+	int rc = 0;
+
+	if (prepare(st, sql, session, &q))
+		return -1;
+	while (!rc && (rc = sqlite3_step(q)) == SQLITE_ROW)
+		rc = fn(ctx, col_text(q, 0), sqlite3_column_int64(q, 1));
+	return finish(q, rc);
+}
+
+int store_report_type_counts(struct store *st, const char *session,
+			     int (*fn)(void *, const char *, int64_t), void *ctx)
+{
+	return type_count_rows(st,
+			       "SELECT type, count(*) FROM events WHERE session = ?1"
+			       " GROUP BY type ORDER BY type",
+			       session, fn, ctx);
+}
+
+int store_report_redacted(struct store *st, const char *session,
+			  int (*fn)(void *, const char *, int64_t), void *ctx)
+{
+	return type_count_rows(st,
+			       "SELECT type, count(*) FROM events WHERE session = ?1"
+			       " AND instr(data, '[REDACTED:') > 0 GROUP BY type ORDER BY type",
+			       session, fn, ctx);
+}
+
+int store_report_egress(struct store *st, const char *session,
+			int (*fn)(void *, const char *, const char *, int64_t, int64_t, int64_t),
+			void *ctx)
+{
+	sqlite3_stmt *q;
+	int rc = 0;
+
+	if (prepare(st,
+		    "SELECT coalesce(nullif(json_extract(data,'$.\"server.address\"'),''),"
+		    " json_extract(data,'$.\"network.peer.address\"')) || ':' ||"
+		    " coalesce(json_extract(data,'$.\"network.peer.port\"'),'') AS dest,"
+		    " json_extract(data,'$.verdict') AS verdict, count(*),"
+		    " sum(json_extract(data,'$.\"flow.bytes_out\"')),"
+		    " sum(json_extract(data,'$.\"flow.bytes_in\"'))"
+		    " FROM events WHERE session = ?1 AND type = 'net.flow'"
+		    " GROUP BY dest, verdict ORDER BY verdict = 'ALLOWED', dest",
+		    session, &q))
+		return -1;
+	while (!rc && (rc = sqlite3_step(q)) == SQLITE_ROW)
+		rc = fn(ctx, col_text(q, 0), col_text(q, 1), sqlite3_column_int64(q, 2),
+			sqlite3_column_int64(q, 3), sqlite3_column_int64(q, 4));
+	return finish(q, rc);
+}
+
+int store_report_sensitive(struct store *st, const char *session, const char *const *globs,
+			   int (*fn)(void *, int64_t, const char *, int64_t), void *ctx)
+{
+	struct strbuf sql = STRBUF_INIT;
+	sqlite3_stmt *q;
+	size_t i;
+	int rc = 0;
+
+	sb_puts(&sql, "SELECT pid, path, count(*) FROM events WHERE session = ?1"
+		      " AND type = 'file.open' AND (");
+	for (i = 0; globs[i]; i++) {
+		char *g = sqlite3_mprintf("%Q", globs[i]);
+		if (!g) {
+			sb_free(&sql);
+			return -1;
+		}
+		sb_printf(&sql, "%spath GLOB %s", i ? " OR " : "", g);
+		sqlite3_free(g);
+	}
+	sb_puts(&sql, i ? ") GROUP BY pid, path ORDER BY min(id)" : "0)");
+	rc = prepare(st, sb_cstr(&sql), session, &q);
+	sb_free(&sql);
+	if (rc)
+		return -1;
+	while (!rc && (rc = sqlite3_step(q)) == SQLITE_ROW)
+		rc = fn(ctx, sqlite3_column_int64(q, 0), col_text(q, 1),
+			sqlite3_column_int64(q, 2));
+	return finish(q, rc);
+}
+
+int64_t store_report_events(struct store *st, const char *session, const char *type_prefix,
+			    int limit,
+			    int (*fn)(void *, int64_t, int64_t, const char *, const char *),
+			    void *ctx)
+{
+	char glob[128];
+	sqlite3_stmt *q;
+	int64_t total = 0;
+	int rc = 0;
+
+	snprintf(glob, sizeof(glob), "%s*", type_prefix);
+	if (prepare(st,
+		    "SELECT time_ns, pid, type, summary, count(*) OVER () FROM events"
+		    " WHERE session = ?1 AND type GLOB ?2"
+		    " ORDER BY time_ns, id LIMIT ?3",
+		    session, &q))
+		return -1;
+	sqlite3_bind_text(q, 2, glob, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(q, 3, limit);
+	while (!rc && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+		total = sqlite3_column_int64(q, 4);
+		rc = fn(ctx, sqlite3_column_int64(q, 0), sqlite3_column_int64(q, 1), col_text(q, 2),
+			col_text(q, 3));
+	}
+	if (finish(q, rc))
+		return -1;
+	return total;
+}

@@ -1,0 +1,84 @@
+"""test_web_ui.py: the web UI embedded in proctor serve, in Debian's
+Chromium (headless, playwright-core; tests/browser/ui.cjs): log in with a
+token, the project filter hides the other project's session, a session
+recorded by a real `proctor run` shows its real process names in the tree,
+and a type filter narrows the events table. Screenshots: the test's tmp
+dir. Also: the assets are exactly the embedded files (no file system)."""
+import json
+import os
+import shutil
+import subprocess
+
+import pytest
+
+from conftest import ROOT, require, run
+from test_serve import Server, raw_get
+
+
+def browser_problem():
+    if not shutil.which("chromium"):
+        return "no chromium (scripts/install-deps.sh installs it)"
+    if not os.path.isdir(os.path.join(ROOT, "web/node_modules/playwright-core")):
+        return "no web/node_modules (make runs npm ci)"
+    return None
+
+
+def test_ui_in_a_real_browser(proctor, tmp_path):
+    require(browser_problem())
+    p = proctor.run(["/bin/sh", "-c", "cat /etc/hostname > /dev/null; ls / > /dev/null"],
+                    "--project", "shop")
+    assert p.returncode == 0, p.stderr
+    p = proctor.run(["/bin/true"], "--project", "bank")
+    assert p.returncode == 0, p.stderr
+    shop, bank = [s for s in proctor.sessions()]
+    events = proctor.events(shop["session"])
+    procs = [e for e in events if e["type"].startswith("process.")]
+    tok = proctor.cli("token", "create", "--all-projects", "--read", check=True).stdout.strip()
+    srv = Server(proctor.db)
+    try:
+        r = run(["node", os.path.join(ROOT, "tests/browser/ui.cjs"), f"http://127.0.0.1:{srv.port}/",
+                 tok, shop["session"], bank["session"], str(tmp_path)], timeout=180)
+    finally:
+        srv.stop()
+    assert r.returncode == 0, r.stderr
+    seen = json.loads(r.stdout.strip().splitlines()[-1])
+    assert seen["errors"] == []
+    assert seen["badLogin"] == "That token is not valid."
+    assert seen["before"] == [shop["session"], bank["session"]]
+    assert seen["afterProject"] == [shop["session"]]
+    assert seen["sessionOptions"] == ["", shop["session"]]
+    assert seen["summarySession"] == shop["session"]
+    assert sorted(seen["comms"]) == sorted(["sh", "cat", "ls"])
+    assert seen["timelineLanes"] == 3
+    assert seen["loaded"] == len(events) == shop["events"]
+    assert 0 < seen["rendered"] < seen["loaded"]  # virtualised: only the rows in view
+    assert seen["filteredLoaded"] == len(procs)
+    assert seen["filteredTypes"] and all(t.startswith("process.") for t in seen["filteredTypes"])
+    assert "project=shop" in seen["url"] and "type=process." in seen["url"]
+    assert f"session={shop['session']}" in seen["url"]
+    assert (seen["sharedType"], seen["sharedProject"]) == ("process.", "shop")
+    for shot in ("1-sessions.png", "2-session.png", "3-filtered.png"):
+        assert (tmp_path / shot).stat().st_size > 10000
+
+
+def test_assets_are_the_embedded_files_only(proctor):
+    proctor.run(["/bin/true"], check=True)
+    srv = Server(proctor.db)
+    try:
+        st, body, r = srv.get("/")
+        assert st == 200 and r.getheader("Content-Type") == "text/html; charset=utf-8"
+        assert b'<div id="app"></div>' in body
+        assert "default-src 'self'" in r.getheader("Content-Security-Policy")
+        scripts = [l.split('src="')[1].split('"')[0] for l in body.decode().splitlines()
+                   if "<script" in l]
+        assert len(scripts) == 1 and scripts[0].startswith("/assets/index-")
+        st, js, r = srv.get(scripts[0])
+        assert st == 200 and r.getheader("Content-Type") == "text/javascript; charset=utf-8"
+        assert b"http://" not in js and b"https://" not in js  # no CDN, nothing fetched off-host
+        for path in ("/index.html/", "/assets/", "/assets/../index.html", "/src/main.ts",
+                     "/web/package.json", "/../../etc/passwd", "/assets/%2e%2e/%2e%2e/etc/passwd"):
+            data = raw_get(srv.port, path)
+            assert data.startswith(b"HTTP/1.1 404"), (path, data[:100])
+            assert b"root:" not in data
+    finally:
+        srv.stop()
