@@ -109,7 +109,10 @@ int app_load_config(struct app *r, const char *path, char *err, size_t errlen)
 
 int app_start_probe(struct app *r, uint32_t ringbuf_bytes, char *err, size_t errlen)
 {
-	struct probe_opts o = {.ringbuf_bytes = ringbuf_bytes, .on_event = on_event, .ctx = r};
+	struct probe_opts o = {.ringbuf_bytes = ringbuf_bytes,
+			       .on_event = on_event,
+			       .ctx = r,
+			       .pin_dir = r->pin_dir};
 
 	if (probe_open(&r->probe, &o, err, errlen))
 		return -1;
@@ -225,6 +228,50 @@ int app_add_session(struct app *r, struct session *s, const char *cg_rel, uint32
 static void emit_kernel_record(void *ctx, const void *data, size_t len)
 {
 	on_event(ctx, data, len);
+}
+
+/* A live process of a resumed session: known to the process table, so
+ * its buffered and coming records attribute, but not recorded again. */
+static void seed_quiet(void *ctx, uint32_t pid)
+{
+	struct seed_ctx *sc = ctx;
+	char path[64], exe[4096] = "", stat[1024], *p;
+	struct proc *pr;
+	ssize_t n;
+	int ppid = 0;
+
+	snprintf(path, sizeof(path), "/proc/%u/exe", pid);
+	if ((n = readlink(path, exe, sizeof(exe) - 1)) > 0)
+		exe[n] = 0;
+	snprintf(path, sizeof(path), "/proc/%u/stat", pid);
+	if (read_small_file(path, stat, sizeof(stat)) > 0 && (p = strrchr(stat, ')')))
+		sscanf(p + 2, "%*c %d", &ppid);
+	if ((pr = proctree_upsert(&sc->rec->procs, pid))) {
+		pr->ppid = (uint32_t)ppid;
+		pr->session_key = sc->s->key;
+		proctree_set_exe(pr, exe);
+	}
+}
+
+int app_resume_session(struct app *r, struct session *s, const char *cg_rel, char *err,
+		       size_t errlen)
+{
+	struct seed_ctx sc = {.rec = r, .s = s};
+	int rc;
+
+	if (pipeline_add_session(&r->pipeline, s)) {
+		snprintf(err, errlen, "too many sessions (at most %d at once)", SESSION_TABLE_MAX);
+		return -1;
+	}
+	if ((rc = probe_track_cgroup(&r->probe, s->cgroup_id, s->key)) ||
+	    pipeline_session_begin(&r->pipeline, s)) {
+		snprintf(err, errlen, "cannot resume session %s: %s", s->id,
+			 rc ? strerror(-rc) : "a sink could not record it");
+		pipeline_remove_session(&r->pipeline, s);
+		return -1;
+	}
+	proctree_scan_cgroup(cg_rel, seed_quiet, &sc);
+	return 0;
 }
 
 int app_add_egress(struct app *r, struct egress_session *es, const char *cg_abs, struct session *s,

@@ -33,6 +33,7 @@ struct app {
 	uint64_t busy_ns;	/* time in drain/finish: read, decode, stages, sinks */
 	uint64_t drain_ns;	/* app_end_session: final drain, flush, session end */
 	uint64_t drain_records; /* records read by the final drain */
+	const char *pin_dir;	/* set before app_start_probe: pin (probe.h) */
 };
 
 /* What to record into. */
@@ -59,6 +60,11 @@ void app_destroy(struct app *r);
  * except skip_pid (the launcher's own child, about to exec; 0 = none). */
 int app_add_session(struct app *r, struct session *s, const char *cg_rel, uint32_t skip_pid,
 		    char *err, size_t errlen);
+/* Take back a session a previous engine recorded (its cgroup is still
+ * tracked in the pinned maps): the session table, the sinks' session row
+ * (an upsert) and the process table from /proc, without new records. */
+int app_resume_session(struct app *r, struct session *s, const char *cg_rel, char *err,
+		       size_t errlen);
 /* Attach the egress module to a session's cgroup (its flows come back
  * through the app's decode path); remove detaches it (once; a session
  * never added is left alone). */

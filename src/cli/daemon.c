@@ -26,7 +26,11 @@ static const char daemon_usage[] =
 	"  --export URL         also export to URL (repeatable)\n"
 	"  --config FILE        pipeline configuration (sinks, filters, redaction)\n"
 	"  --metrics ADDR       serve /metrics and /healthz on ADDR\n"
-	"  --ringbuf-mb N       ring buffer size in MiB, a power of two (64)\n";
+	"  --ringbuf-mb N       ring buffer size in MiB, a power of two (64)\n"
+	"  --pin-dir DIR        bpffs directory of the pinned programs and maps\n"
+	"                       (/sys/fs/bpf/proctor); a restart re-opens them\n"
+	"  --stop-sessions      on SIGTERM, end every session and remove the pins\n"
+	"                       (default: live sessions keep running, recorded)\n";
 
 int cmd_daemon(int argc, char **argv)
 {
@@ -35,6 +39,7 @@ int cmd_daemon(int argc, char **argv)
 		{"db", required_argument, 0, 'd'},	{"jsonl", required_argument, 0, 'j'},
 		{"export", required_argument, 0, 'e'},	{"config", required_argument, 0, 'c'},
 		{"metrics", required_argument, 0, 'm'}, {"ringbuf-mb", required_argument, 0, 'r'},
+		{"pin-dir", required_argument, 0, 'P'}, {"stop-sessions", no_argument, 0, 'S'},
 		{"help", no_argument, 0, 'h'},		{0},
 	};
 	static const char *exports[MAX_EXPORTS];
@@ -53,6 +58,8 @@ int cmd_daemon(int argc, char **argv)
 		case 'j': o.sinks.jsonl = optarg; break;
 		case 'c': o.config = optarg; break;
 		case 'm': o.metrics = optarg; break;
+		case 'P': o.pin_dir = optarg; break;
+		case 'S': o.stop_sessions = true; break;
 		case 'e':
 			if (o.sinks.nexports >= MAX_EXPORTS) {
 				err_msg("too many --export (max %d)", MAX_EXPORTS);

@@ -88,7 +88,7 @@ json_t *daemon_status_json(struct daemon *d)
 		if (!stat(path, &st))
 			store_bytes += (json_int_t)st.st_size;
 	}
-	return json_pack(
+	json_t *j = json_pack(
 		"{s:b,s:s,s:i,s:i,s:f,s:o,s:I,s:f,s:{s:I,s:I,s:I},s:o,s:o,s:{s:s?,s:I}}", "ok", 1,
 		"version", PROCTOR_VERSION, "protocol", PROTO_VERSION, "pid", (int)getpid(),
 		"uptime_s", (double)(now_monotonic_ns() - d->start_mono_ns) / 1e9, "sessions",
@@ -97,4 +97,11 @@ json_t *daemon_status_json(struct daemon *d)
 		(json_int_t)pending, "high_water_bytes", (json_int_t)d->app.rb_high_water, "drops",
 		drops_json(d), "sinks", sinks_json(d), "store", "path", d->store_path, "bytes",
 		store_bytes);
+
+	if (j) /* where the kernel state lives, and whether this daemon found it */
+		json_object_set_new(j, "pins",
+				    json_pack("{s:s,s:b,s:I}", "dir", d->app.pin_dir, "reopened",
+					      d->app.probe.reopened, "sessions_resumed",
+					      (json_int_t)d->resumed));
+	return j;
 }

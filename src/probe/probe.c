@@ -17,6 +17,7 @@
 
 #include "proctor.skel.h"
 #include "probe/load.h"
+#include "probe/pin.h"
 #include "probe/syscall_table.h"
 #include "util/util.h"
 
@@ -227,6 +228,26 @@ static uint32_t track_filter_mask(void)
 	return slots - 1;
 }
 
+/* With a pin directory: re-use the maps a matching build pinned there
+ * (their sizes win over ours), or note that this load gets pinned. */
+static int open_pinned(struct probe *s, const struct probe_opts *o, char *err, size_t errlen)
+{
+	enum pin_state st;
+
+	if (!o->pin_dir)
+		return 0;
+	snprintf(s->pin_dir, sizeof(s->pin_dir), "%s", o->pin_dir);
+	if (probe_pin_check(s->pin_dir, &st, err, errlen))
+		return -1;
+	s->pinned = true;
+	if (st != PIN_MATCH)
+		return 0;
+	if (probe_pin_reuse_maps(s, s->pin_dir, err, errlen))
+		return -1;
+	s->reopened = true;
+	return 0;
+}
+
 int probe_open(struct probe *s, const struct probe_opts *o, char *err, size_t errlen)
 {
 	uint64_t t0 = now_monotonic_ns();
@@ -259,15 +280,25 @@ int probe_open(struct probe *s, const struct probe_opts *o, char *err, size_t er
 	if ((rc = mark_tail_programs(s, err, errlen)))
 		goto out;
 	bpf_program__set_autoattach(s->skel->progs.tail_sec_ia32_enter, false);
+	if ((rc = open_pinned(s, o, err, errlen)))
+		goto out;
+	/* Re-opened: loaded for the cgroup programs sessions attach, but the
+	 * pinned links and routes keep the programs that are running. */
 	if ((rc = probe_load_parallel(s, is_tail_program))) {
 		fail(err, errlen, "loading BPF programs (kernel verifier rejected them)", rc);
 		goto out;
 	}
-	if ((rc = fill_tail_calls(s, err, errlen)) || (rc = route_ia32(s, err, errlen)))
-		goto out;
-	if ((rc = proctor_bpf__attach(s->skel)) || (rc = probe_attach_extra(s))) {
-		fail(err, errlen, "attaching BPF programs", rc);
-		goto out;
+	if (!s->reopened) {
+		if ((rc = fill_tail_calls(s, err, errlen)) || (rc = route_ia32(s, err, errlen)))
+			goto out;
+		if ((rc = proctor_bpf__attach(s->skel)) || (rc = probe_attach_extra(s))) {
+			fail(err, errlen, "attaching BPF programs", rc);
+			goto out;
+		}
+		if (s->pinned && (rc = probe_pin_all(s, s->pin_dir, err, errlen))) {
+			probe_pin_remove(s->pin_dir);
+			goto out;
+		}
 	}
 	s->rb = ring_buffer__new(probe_map_ringbuf_fd(s), (ring_buffer_sample_fn)o->on_event,
 				 o->ctx, NULL);

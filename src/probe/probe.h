@@ -3,6 +3,7 @@
  * kernel drop counters. One probe serves any number of sessions. */
 #ifndef PROCTOR_PROBE_H
 #define PROCTOR_PROBE_H
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -23,6 +24,9 @@ struct probe_opts {
 	uint32_t ringbuf_bytes; /* power of two; 0 = PR_RINGBUF_DEFAULT_MB */
 	probe_event_fn on_event;
 	void *ctx;
+	/* Pin maps and links in this bpffs directory (pin.h), or re-open what
+	 * a matching build pinned there; NULL: nothing pinned (standalone). */
+	const char *pin_dir;
 };
 
 #define PROBE_MAX_LOADERS 4 /* objects loading programs in parallel */
@@ -43,6 +47,10 @@ struct probe {
 	/* Read-only views of the ring buffer's consumer and producer positions
 	 * (pages 0 and 1 of the map), for the pending-bytes gauge. */
 	const volatile unsigned long *rb_cons, *rb_prod;
+	/* Pinned (pin_dir set); reopened: the maps and links were found
+	 * pinned, so nothing was attached or routed by this process. */
+	bool pinned, reopened;
+	char pin_dir[256];
 };
 
 int probe_open(struct probe *s, const struct probe_opts *o, char *err, size_t errlen);
