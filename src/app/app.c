@@ -335,8 +335,27 @@ int app_drain(struct app *r)
 			account_kernel_drops(r, r->pipeline.sessions.s[i]);
 	}
 	pipeline_tick(&r->pipeline, now);
+	if (!r->pipeline.n) /* read records that made none, e.g. filtered */
+		probe_release(&r->probe, probe_read_pos(&r->probe));
 	r->busy_ns += now_monotonic_ns() - t0;
 	return n;
+}
+
+/* The records flushed are every one before the record being read (or all
+ * read, between reads): the kernel may reuse their space now. */
+static void on_flushed(void *ctx)
+{
+	struct app *r = ctx;
+
+	if (r->probe.skel)
+		probe_release(&r->probe, probe_read_pos(&r->probe));
+}
+
+void app_defer_ring_release(struct app *r)
+{
+	r->pipeline.on_flushed = on_flushed;
+	r->pipeline.flushed_ctx = r;
+	probe_defer_release(&r->probe, true);
 }
 
 /* {"process.exec":12,...}: kernel losses by event type. The counters are per

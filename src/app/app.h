@@ -76,6 +76,10 @@ void app_remove_egress(struct app *r, struct egress_session *es);
  * policy.violation. app_end_session unloads them. */
 int app_add_policy(struct app *r, struct session *s, const struct policy *p, char *err,
 		   size_t errlen);
+/* From now on the ring's space is released to the kernel only once its
+ * records are flushed to the sinks, not when read: a reader killed in
+ * between leaves them for the next one (the daemon). */
+void app_defer_ring_release(struct app *r);
 /* Read everything waiting in the ring buffer; batches flush on interval. */
 int app_drain(struct app *r);
 /* Final accounting for a session: kernel drops, untrack, sink session_end. */

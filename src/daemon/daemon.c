@@ -511,6 +511,7 @@ static int daemon_setup(struct daemon *d, const struct daemon_opts *o, char *err
 	if (app_start_probe(&d->app, o->ringbuf_bytes, err, errlen))
 		return -1;
 	d->ring_bytes = probe_map_ringbuf_bytes(&d->app.probe);
+	app_defer_ring_release(&d->app);
 	resume_sessions(d);
 	return 0;
 }
@@ -525,6 +526,9 @@ static void daemon_loop(struct daemon *d, int sfd)
 	epoll_ctl(ep, EPOLL_CTL_ADD, d->sock.fd, &ev);
 	ev.data.ptr = d;
 	epoll_ctl(ep, EPOLL_CTL_ADD, sfd, &ev);
+	/* edge-triggered: with deferred release the ring stays readable until
+	 * the next flush; the kernel's wake-ups (and the 50 ms tick) drive us */
+	ev.events = EPOLLIN | EPOLLET;
 	ev.data.ptr = &d->app;
 	epoll_ctl(ep, EPOLL_CTL_ADD, probe_fd(&d->app.probe), &ev);
 	while (!stop) {

@@ -333,6 +333,8 @@ void pipeline_flush(struct pipeline *p)
 		p->stats.flushes++;
 		p->n = 0;
 	}
+	if (p->on_flushed)
+		p->on_flushed(p->flushed_ctx);
 	pipeline_collect_sink_drops(p);
 }
 

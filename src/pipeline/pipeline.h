@@ -51,6 +51,10 @@ struct pipeline {
 	struct ratelimit *limit;	   /* rate 0: off */
 	struct record **fbatch;		   /* per-sink filtered view of batch */
 	const char *type_names[PR_EV_MAX]; /* seen type names, for metrics */
+	/* Called after each flush (every record committed so far is with the
+	 * sinks); NULL: none. */
+	void (*on_flushed)(void *ctx);
+	void *flushed_ctx;
 };
 
 int pipeline_init(struct pipeline *p, size_t batch_cap, uint64_t interval_ns);
