@@ -29,18 +29,28 @@ static const char daemon_usage[] =
 	"  --ringbuf-mb N       ring buffer size in MiB, a power of two (64)\n"
 	"  --pin-dir DIR        bpffs directory of the pinned programs and maps\n"
 	"                       (/sys/fs/bpf/proctor); a restart re-opens them\n"
+	"  --on-daemon-loss M   continue (default): sessions run on while no daemon\n"
+	"                       runs; freeze: their run clients freeze them until one\n"
+	"                       takes them back\n"
 	"  --stop-sessions      on SIGTERM, end every session and remove the pins\n"
 	"                       (default: live sessions keep running, recorded)\n";
 
 int cmd_daemon(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"socket", required_argument, 0, 's'},	{"socket-group", required_argument, 0, 'G'},
-		{"db", required_argument, 0, 'd'},	{"jsonl", required_argument, 0, 'j'},
-		{"export", required_argument, 0, 'e'},	{"config", required_argument, 0, 'c'},
-		{"metrics", required_argument, 0, 'm'}, {"ringbuf-mb", required_argument, 0, 'r'},
-		{"pin-dir", required_argument, 0, 'P'}, {"stop-sessions", no_argument, 0, 'S'},
-		{"help", no_argument, 0, 'h'},		{0},
+		{"socket", required_argument, 0, 's'},
+		{"socket-group", required_argument, 0, 'G'},
+		{"db", required_argument, 0, 'd'},
+		{"jsonl", required_argument, 0, 'j'},
+		{"export", required_argument, 0, 'e'},
+		{"config", required_argument, 0, 'c'},
+		{"metrics", required_argument, 0, 'm'},
+		{"ringbuf-mb", required_argument, 0, 'r'},
+		{"pin-dir", required_argument, 0, 'P'},
+		{"stop-sessions", no_argument, 0, 'S'},
+		{"on-daemon-loss", required_argument, 0, 'L'},
+		{"help", no_argument, 0, 'h'},
+		{0},
 	};
 	static const char *exports[MAX_EXPORTS];
 	struct daemon_opts o = {.socket_path = proto_socket_path()};
@@ -60,6 +70,13 @@ int cmd_daemon(int argc, char **argv)
 		case 'm': o.metrics = optarg; break;
 		case 'P': o.pin_dir = optarg; break;
 		case 'S': o.stop_sessions = true; break;
+		case 'L':
+			if (strcmp(optarg, "freeze") && strcmp(optarg, "continue")) {
+				err_msg("--on-daemon-loss: '%s' is not freeze or continue", optarg);
+				return EXIT_USAGE;
+			}
+			o.freeze_on_loss = !strcmp(optarg, "freeze");
+			break;
 		case 'e':
 			if (o.sinks.nexports >= MAX_EXPORTS) {
 				err_msg("too many --export (max %d)", MAX_EXPORTS);

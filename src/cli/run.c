@@ -428,7 +428,8 @@ static int try_resume(const char *sid)
 /* Wait for CMD (forwarding signals). A daemon that goes away is reported
  * once and the run goes on: the pinned programs keep recording it, and the
  * run takes its session back when a daemon answers again (every 200 ms). */
-static void wait_child(struct run_state *st, int sfd, int *dfd, const char *sid)
+static void wait_child(struct run_state *st, int sfd, int *dfd, const char *sid,
+		       const char *freeze_cg)
 {
 	struct pollfd pf[2] = {{.fd = sfd, .events = POLLIN}, {.fd = *dfd, .events = POLLIN}};
 	struct signalfd_siginfo si;
@@ -445,13 +446,20 @@ static void wait_child(struct run_state *st, int sfd, int *dfd, const char *sid)
 					forward_signal(st, &si);
 			}
 		if (pf[1].fd >= 0 && pf[1].revents && recv(*dfd, &c, 1, MSG_PEEK) <= 0) {
-			err_msg("warning: the daemon went away; CMD keeps running, recorded "
-				"until a daemon takes the session back");
 			close(*dfd);
 			*dfd = pf[1].fd = -1;
+			if (freeze_cg && !cgroup_freeze(freeze_cg, true))
+				err_msg("warning: the daemon went away; CMD is frozen until a "
+					"daemon takes the session back (--on-daemon-loss freeze)");
+			else
+				err_msg("warning: the daemon went away; CMD keeps running, "
+					"recorded until a daemon takes the session back");
 		}
-		if (*dfd < 0 && (*dfd = try_resume(sid)) >= 0)
+		if (*dfd < 0 && (*dfd = try_resume(sid)) >= 0) {
 			pf[1].fd = *dfd;
+			if (freeze_cg)
+				cgroup_freeze(freeze_cg, false);
+		}
 	}
 }
 
@@ -478,7 +486,8 @@ static int wait_daemon(const char *sid)
 static int run_via_daemon(const struct run_opts *o, const struct target_user *u, int dfd,
 			  uint64_t t0)
 {
-	char sid[64] = "";
+	char sid[64] = "", cg[4096] = "";
+	const char *loss;
 	struct run_state *st = calloc(1, sizeof(*st));
 	sigset_t oldmask;
 	char err[8192];
@@ -497,6 +506,9 @@ static int run_via_daemon(const struct run_opts *o, const struct target_user *u,
 		goto out;
 	}
 	snprintf(sid, sizeof(sid), "%s", json_string_value(json_object_get(rep, "session")));
+	loss = json_string_value(json_object_get(rep, "on_daemon_loss"));
+	if (loss && !strcmp(loss, "freeze"))
+		snprintf(cg, sizeof(cg), "%s", json_string_value(json_object_get(rep, "cgroup")));
 	dbg_msg("session %s in %s", sid, json_string_value(json_object_get(rep, "cgroup")));
 	json_decref(rep);
 	(void)!write(go_w, "g", 1);
@@ -504,7 +516,7 @@ static int run_via_daemon(const struct run_opts *o, const struct target_user *u,
 	if (read(err_r, &exec_errno, sizeof(exec_errno)) == sizeof(exec_errno))
 		err_msg("cannot execute '%s': %s", o->cmd[0], strerror(exec_errno));
 	close(err_r);
-	wait_child(st, sfd, &dfd, sid);
+	wait_child(st, sfd, &dfd, sid, *cg ? cg : NULL);
 	reap(st);
 	rc = exit_status_of(st->child_status, &st->ses);
 	if (dfd < 0 && (dfd = wait_daemon(sid)) < 0)

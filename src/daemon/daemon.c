@@ -190,8 +190,18 @@ static int begin_checks(struct daemon *d, struct client *c, json_t *req, pid_t *
 	return 0;
 }
 
+static void give_freeze(const char *cg_abs, uid_t uid)
+{
+	char path[4200];
+
+	snprintf(path, sizeof(path), "%s/cgroup.freeze", cg_abs);
+	if (chown(path, uid, (gid_t)-1))
+		dbg_msg("chown %s: %s", path, strerror(errno));
+}
+
 static int begin_session(struct daemon *d, struct client *c, json_t *req, char *err, size_t errlen)
 {
+	const char *loss;
 	char agent[64], project[128];
 	struct dsession *s;
 	pid_t child;
@@ -226,7 +236,11 @@ static int begin_session(struct daemon *d, struct client *c, json_t *req, char *
 	d->sessions[d->nsessions++] = s;
 	d->started++;
 	daemon_state_save(d, s);
-	rep = json_pack("{s:b,s:s,s:s}", "ok", 1, "session", s->ses.id, "cgroup", s->cg_abs);
+	loss = d->freeze_on_loss ? "freeze" : "continue";
+	if (d->freeze_on_loss && c->uid) /* the client freezes it if we die */
+		give_freeze(s->cg_abs, c->uid);
+	rep = json_pack("{s:b,s:s,s:s,s:s}", "ok", 1, "session", s->ses.id, "cgroup", s->cg_abs,
+			"on_daemon_loss", loss);
 	proto_send(c->fd, rep);
 	json_decref(rep);
 	return 0;
@@ -477,6 +491,8 @@ static void resume_one(struct daemon *d, struct dsession *s)
 	}
 	d->sessions[d->nsessions++] = s;
 	d->resumed++;
+	if (!gone) /* frozen by its client (--on-daemon-loss freeze): it runs on */
+		cgroup_freeze(s->cg_abs, false);
 	dbg_msg("resumed session %s (client pid %d)%s", s->ses.id, (int)s->client_pid,
 		gone ? ", its cgroup is gone" : "");
 	if (gone)
@@ -583,6 +599,7 @@ int daemon_main(const struct daemon_opts *o)
 		return rc;
 	d->start_mono_ns = now_monotonic_ns();
 	d->start_ns = now_realtime_ns();
+	d->freeze_on_loss = o->freeze_on_loss;
 	d->store_path = o->sinks.store;
 	d->ring_bytes = o->ringbuf_bytes ? o->ringbuf_bytes : (uint64_t)PR_RINGBUF_DEFAULT_MB << 20;
 	if (daemon_setup(d, o, err, sizeof(err))) {

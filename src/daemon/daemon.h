@@ -17,6 +17,7 @@ struct daemon_opts {
 	uint32_t ringbuf_bytes;
 	const char *pin_dir; /* NULL: PROBE_PIN_DIR_DEFAULT */
 	bool stop_sessions;  /* SIGTERM ends the sessions and removes the pins */
+	bool freeze_on_loss; /* --on-daemon-loss freeze: clients freeze sessions */
 };
 
 /* Runs until SIGINT/SIGTERM; returns the process exit status. */
@@ -57,6 +58,7 @@ struct daemon {
 	struct daemon_socket sock;
 	char state_dir[200]; /* SOCKET.sessions/: one ID.json per live session */
 	uint64_t resumed;    /* sessions taken back from a previous daemon */
+	bool freeze_on_loss;
 	char cg_mount[4096];
 	const char *store_path;
 	uint64_t ring_bytes;

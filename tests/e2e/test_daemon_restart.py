@@ -13,7 +13,7 @@ import time
 import pytest
 
 from conftest import PROCTOR, of_type, run
-from test_daemon import Daemon
+from test_daemon import Daemon, cgroup2_mount
 
 
 @pytest.fixture
@@ -190,3 +190,45 @@ def test_pins_of_another_build_are_replaced_when_no_session_lives(tmp_path):
     finally:
         d.stop()
         d.remove_pins()
+
+
+def frozen(cg):
+    with open(cg + "/cgroup.events") as f:
+        return "frozen 1" in f.read().split("\n")
+
+
+def test_on_daemon_loss_freeze_stops_the_session_until_a_daemon_returns(tmp_path):
+    d = Daemon(tmp_path, "--on-daemon-loss", "freeze").start()
+    ticks, stop = tmp_path / "ticks", tmp_path / "stop"
+    try:
+        p = subprocess.Popen([PROCTOR, "run", "--", "sh", "-c",
+                              f"while [ ! -e {stop} ]; do echo t >>{ticks}; sleep 0.02; done"],
+                             env=d.env, stderr=subprocess.PIPE, text=True)
+        wait_for(lambda: ticks.exists() and ticks.stat().st_size > 0, "the workload's ticks")
+        st = json.loads(d.cli("status", "--json", check=True).stdout)
+        cg = os.path.join(cgroup2_mount(), "proctor", st["sessions"][0]["id"])
+        assert not frozen(cg)
+        d.kill9()
+        wait_for(lambda: frozen(cg), "the client freezing the session")
+        n = ticks.stat().st_size
+        time.sleep(1.0)
+        assert ticks.stat().st_size == n  # no progress while no daemon runs
+        d.start()
+        wait_for(lambda: not frozen(cg), "the thaw on re-adoption")
+        wait_for(lambda: ticks.stat().st_size > n, "progress after the restart")
+        stop.write_text("")
+        p.wait(timeout=60)
+        err = p.stderr.read()
+        assert p.returncode == 0, err
+        assert "CMD is frozen until a daemon takes the session back" in err
+        assert "resumed" in err
+    finally:
+        d.stop()
+        d.remove_pins()
+
+
+def test_on_daemon_loss_takes_freeze_or_continue(tmp_path):
+    p = run([PROCTOR, "daemon", "--on-daemon-loss", "kill"],
+            env=dict(os.environ, PROCTOR_SOCKET=str(tmp_path / "s")))
+    assert p.returncode == 2
+    assert "--on-daemon-loss: 'kill' is not freeze or continue" in p.stderr
