@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "app/metrics.h"
 #include "cli/cli.h"
 #include "daemon/daemon.h"
 #include "daemon/proto.h"
@@ -32,6 +33,7 @@ static const char daemon_usage[] =
 	"  --on-daemon-loss M   continue (default): sessions run on while no daemon\n"
 	"                       runs; freeze: their run clients freeze them until one\n"
 	"                       takes them back\n"
+	"  --healthz-spool-mb N /healthz is 503 when a sink's spool holds more (256)\n"
 	"  --stop-sessions      on SIGTERM, end every session and remove the pins\n"
 	"                       (default: live sessions keep running, recorded)\n";
 
@@ -49,6 +51,7 @@ int cmd_daemon(int argc, char **argv)
 		{"pin-dir", required_argument, 0, 'P'},
 		{"stop-sessions", no_argument, 0, 'S'},
 		{"on-daemon-loss", required_argument, 0, 'L'},
+		{"healthz-spool-mb", required_argument, 0, 'H'},
 		{"help", no_argument, 0, 'h'},
 		{0},
 	};
@@ -70,6 +73,18 @@ int cmd_daemon(int argc, char **argv)
 		case 'm': o.metrics = optarg; break;
 		case 'P': o.pin_dir = optarg; break;
 		case 'S': o.stop_sessions = true; break;
+		case 'H': {
+			char *end;
+			unsigned long long mb = strtoull(optarg, &end, 10);
+			if (!*optarg || *end || *optarg == '-' || mb > (1ull << 20)) {
+				err_msg("--healthz-spool-mb: '%s' is not a number of MiB from 0 "
+					"to 1048576",
+					optarg);
+				return EXIT_USAGE;
+			}
+			metrics_set_spool_limit(mb << 20);
+			break;
+		}
 		case 'L':
 			if (strcmp(optarg, "freeze") && strcmp(optarg, "continue")) {
 				err_msg("--on-daemon-loss: '%s' is not freeze or continue", optarg);

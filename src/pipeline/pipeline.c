@@ -200,8 +200,10 @@ void pipeline_count_drop(struct pipeline *p, enum drop_reason why, uint64_t sess
 	if (why >= DROP_REASON_MAX)
 		return;
 	p->stats.drops[why] += n;
-	if (why == DROP_RINGBUF_FULL)
+	if (why == DROP_RINGBUF_FULL && n) {
 		p->stats.kernel_lost += n;
+		p->stats.ring_loss_ns = now_monotonic_ns();
+	}
 	if (s) {
 		s->drops += n;
 		if (why == DROP_RINGBUF_FULL)

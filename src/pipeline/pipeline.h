@@ -28,6 +28,7 @@ struct pipeline_stats {
 	uint64_t kernel_lost;  /* ring-buffer losses reported by the reader */
 	uint64_t truncated;    /* records that lost fields (RECORD_MAX_FIELDS) */
 	uint64_t lost_fields;  /* the fields they lost */
+	uint64_t ring_loss_ns; /* CLOCK_MONOTONIC of the last kernel loss counted */
 };
 
 struct proctree;
