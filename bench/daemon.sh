@@ -16,7 +16,8 @@ export PROCTOR_SOCKET=$tmp/proctor.sock
 sleepers=()
 cleanup() {
 	for s in "${sleepers[@]}"; do kill "$s" 2>/dev/null || true; done
-	wait 2>/dev/null || true
+	# the sleepers only: a bare `wait` would wait for the daemon too
+	((${#sleepers[@]})) && { wait "${sleepers[@]}" 2>/dev/null || true; }
 	[[ -n "${dpid:-}" ]] && kill "$dpid" 2>/dev/null && wait "$dpid" 2>/dev/null
 	rm -rf "$tmp" "$pins"
 }
