@@ -3,7 +3,9 @@
 # run -- true` via the daemon vs standalone, and an untracked open loop with
 # 0, 1, 8 and 32 idle sessions registered with one daemon. Medians of
 # BENCH_RUNS (5); BENCH_OPEN_LOOP opens per loop (200000). Not a timed
-# test: numbers only, printed. Root. Not yet part of bench/run.sh.
+# test: numbers only, printed. Root. bench/run.sh runs it (phase daemon).
+# The daemon pins in a scratch bpffs directory and, stopped with
+# --stop-sessions, leaves nothing pinned.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 P=${PROCTOR:-$ROOT/build/proctor}
@@ -14,9 +16,10 @@ export PROCTOR_SOCKET=$tmp/proctor.sock
 sleepers=()
 cleanup() {
 	for s in "${sleepers[@]}"; do kill "$s" 2>/dev/null || true; done
-	wait 2>/dev/null || true
+	# the sleepers only: a bare `wait` would wait for the daemon too
+	((${#sleepers[@]})) && { wait "${sleepers[@]}" 2>/dev/null || true; }
 	[[ -n "${dpid:-}" ]] && kill "$dpid" 2>/dev/null && wait "$dpid" 2>/dev/null
-	rm -rf "$tmp"
+	rm -rf "$tmp" "$pins"
 }
 trap cleanup EXIT
 
@@ -24,7 +27,8 @@ now() { date +%s.%N; }
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 timed() { local t0; t0=$(now); "$@" >/dev/null 2>&1; echo "$(now) - $t0" | bc -l; }
 
-"$P" daemon --db "$tmp/daemon.db" 2>"$tmp/daemon.log" &
+pins=/sys/fs/bpf/proctor-bench-$$
+"$P" daemon --db "$tmp/daemon.db" --pin-dir "$pins" --stop-sessions 2>"$tmp/daemon.log" &
 dpid=$!
 until grep -q listening "$tmp/daemon.log"; do sleep 0.05; done
 

@@ -13,7 +13,7 @@
 #   BENCH_WORKLOADS="exec open ..."  subset (exec open connect git make findgrep agent)
 #   BENCH_CONFIGS="bare proctor_sqlite ..."  subset (bare proctor_sqlite
 #                        proctor_jsonl auditd bpftrace)
-#   BENCH_SKIP="kcost pipeline"  skip whole phases (workloads kcost pipeline)
+#   BENCH_SKIP="kcost pipeline"  skip whole phases (workloads kcost pipeline daemon)
 #   BENCH_FAMILIES=process[,file][,net]  what the peers record (default: what
 #                        proctor's BPF object has)
 #   BENCH_OUT=DIR        results directory (default bench/results)
@@ -249,6 +249,13 @@ if [[ " $SKIP " != *" pipeline "* ]]; then
 	fi
 fi
 
+if [[ " $SKIP " != *" daemon "* ]]; then
+	log "daemon: start-up via the daemon, untracked open loop with idle sessions"
+	BENCH_RUNS=$RUNS BENCH_OPEN_LOOP=$N_OPEN PROCTOR=$PROCTOR "$BENCH/daemon.sh" \
+		>"$WORK/daemon.txt" 2>"$WORK/daemon.err" || log "daemon bench failed"
+	cat "$WORK/daemon.txt" >&2
+fi
+
 # ---- machine + report ---------------------------------------------------------------
 na_json=$(for c in "${!NA[@]}"; do printf '"%s": "%s",' "$c" "${NA[$c]}"; done)
 cat >"$WORK/meta.json" <<EOT
@@ -278,5 +285,10 @@ DOC=()
 /usr/bin/python3 "$BENCH/lib/report.py" --raw "$RAW" --meta "$WORK/meta.json" \
 	--kcost "$WORK/kcost.json" --pipeline "$WORK/pipeline.json" \
 	--out "$OUT" --stamp "$STAMP" "${DOC[@]}" || die "report failed"
+if [[ -s $WORK/daemon.txt ]]; then # the daemon's two figures (issue 11)
+	cp "$WORK/daemon.txt" "$OUT/$STAMP-daemon.txt"
+	cp "$WORK/daemon.txt" "$OUT/latest-daemon.txt"
+fi
 log "results: $OUT/latest.md ($OUT/$STAMP.md)"
 cat "$OUT/latest.md"
+[[ -s $OUT/latest-daemon.txt ]] && cat "$OUT/latest-daemon.txt"

@@ -151,7 +151,10 @@ int app_load_config(struct app *r, const char *path, char *err, size_t errlen)
 
 int app_start_probe(struct app *r, uint32_t ringbuf_bytes, char *err, size_t errlen)
 {
-	struct probe_opts o = {.ringbuf_bytes = ringbuf_bytes, .on_event = on_event, .ctx = r};
+	struct probe_opts o = {.ringbuf_bytes = ringbuf_bytes,
+			       .on_event = on_event,
+			       .ctx = r,
+			       .pin_dir = r->pin_dir};
 
 	if (probe_open(&r->probe, &o, err, errlen))
 		return -1;
@@ -272,6 +275,50 @@ static void emit_kernel_record(void *ctx, const void *data, size_t len)
 	on_event(ctx, data, len);
 }
 
+/* A live process of a resumed session: known to the process table, so
+ * its buffered and coming records attribute, but not recorded again. */
+static void seed_quiet(void *ctx, uint32_t pid)
+{
+	struct seed_ctx *sc = ctx;
+	char path[64], exe[4096] = "", stat[1024], *p;
+	struct proc *pr;
+	ssize_t n;
+	int ppid = 0;
+
+	snprintf(path, sizeof(path), "/proc/%u/exe", pid);
+	if ((n = readlink(path, exe, sizeof(exe) - 1)) > 0)
+		exe[n] = 0;
+	snprintf(path, sizeof(path), "/proc/%u/stat", pid);
+	if (read_small_file(path, stat, sizeof(stat)) > 0 && (p = strrchr(stat, ')')))
+		sscanf(p + 2, "%*c %d", &ppid);
+	if ((pr = proctree_upsert(&sc->rec->procs, pid))) {
+		pr->ppid = (uint32_t)ppid;
+		pr->session_key = sc->s->key;
+		proctree_set_exe(pr, exe);
+	}
+}
+
+int app_resume_session(struct app *r, struct session *s, const char *cg_rel, char *err,
+		       size_t errlen)
+{
+	struct seed_ctx sc = {.rec = r, .s = s};
+	int rc;
+
+	if (pipeline_add_session(&r->pipeline, s)) {
+		snprintf(err, errlen, "too many sessions (at most %d at once)", SESSION_TABLE_MAX);
+		return -1;
+	}
+	if ((rc = probe_track_cgroup(&r->probe, s->cgroup_id, s->key)) ||
+	    pipeline_session_begin(&r->pipeline, s)) {
+		snprintf(err, errlen, "cannot resume session %s: %s", s->id,
+			 rc ? strerror(-rc) : "a sink could not record it");
+		pipeline_remove_session(&r->pipeline, s);
+		return -1;
+	}
+	proctree_scan_cgroup(cg_rel, seed_quiet, &sc);
+	return 0;
+}
+
 int app_add_egress(struct app *r, struct egress_session *es, const char *cg_abs, struct session *s,
 		   char *err, size_t errlen)
 {
@@ -333,8 +380,27 @@ int app_drain(struct app *r)
 			account_kernel_drops(r, r->pipeline.sessions.s[i]);
 	}
 	pipeline_tick(&r->pipeline, now);
+	if (!r->pipeline.n) /* read records that made none, e.g. filtered */
+		probe_release(&r->probe, probe_read_pos(&r->probe));
 	r->busy_ns += now_monotonic_ns() - t0;
 	return n;
+}
+
+/* The records flushed are every one before the record being read (or all
+ * read, between reads): the kernel may reuse their space now. */
+static void on_flushed(void *ctx)
+{
+	struct app *r = ctx;
+
+	if (r->probe.skel)
+		probe_release(&r->probe, probe_read_pos(&r->probe));
+}
+
+void app_defer_ring_release(struct app *r)
+{
+	r->pipeline.on_flushed = on_flushed;
+	r->pipeline.flushed_ctx = r;
+	probe_defer_release(&r->probe, true);
 }
 
 /* {"process.exec":12,...}: kernel losses by event type. The counters are per

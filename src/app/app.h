@@ -44,6 +44,7 @@ struct app {
 	struct llm llm;		    /* model calls read from TLS plaintext (app/tls.c) */
 	struct app_tls tls;	    /* what is hooked, what could not be (app/tls.c) */
 	struct toolcalls toolcalls; /* tool call -> the processes it caused (app/toolcall.c) */
+	const char *pin_dir;	/* set before app_start_probe: pin (probe.h) */
 };
 
 /* What to record into. */
@@ -70,6 +71,11 @@ void app_destroy(struct app *r);
  * except skip_pid (the launcher's own child, about to exec; 0 = none). */
 int app_add_session(struct app *r, struct session *s, const char *cg_rel, uint32_t skip_pid,
 		    char *err, size_t errlen);
+/* Take back a session a previous engine recorded (its cgroup is still
+ * tracked in the pinned maps): the session table, the sinks' session row
+ * (an upsert) and the process table from /proc, without new records. */
+int app_resume_session(struct app *r, struct session *s, const char *cg_rel, char *err,
+		       size_t errlen);
 /* Attach the egress module to a session's cgroup (its flows come back
  * through the app's decode path); remove detaches it (once; a session
  * never added is left alone). */
@@ -81,6 +87,10 @@ void app_remove_egress(struct app *r, struct egress_session *es);
  * policy.violation. app_end_session unloads them. */
 int app_add_policy(struct app *r, struct session *s, const struct policy *p, char *err,
 		   size_t errlen);
+/* From now on the ring's space is released to the kernel only once its
+ * records are flushed to the sinks, not when read: a reader killed in
+ * between leaves them for the next one (the daemon). */
+void app_defer_ring_release(struct app *r);
 /* Read everything waiting in the ring buffer; batches flush on interval. */
 int app_drain(struct app *r);
 /* Final accounting for a session: kernel drops, untrack, sink session_end. */

@@ -3,6 +3,7 @@
  * follow the Prometheus conventions (proctor_..._total, _seconds, _bytes). */
 #include <arpa/inet.h>
 #include <inttypes.h>
+#include <jansson.h>
 #include <microhttpd.h>
 #include <netdb.h>
 #include <pthread.h>
@@ -18,6 +19,54 @@
 
 static struct MHD_Daemon *daemon_;
 static struct pipeline *mp;
+static uint64_t spool_limit = (uint64_t)METRICS_SPOOL_LIMIT_MB << 20;
+
+#define RING_LOSS_WINDOW_NS 60000000000ull
+
+void metrics_set_spool_limit(uint64_t spool_bytes)
+{
+	spool_limit = spool_bytes;
+}
+
+/* Healthy, or why not: a spool past the limit, a recent ring loss, a sink
+ * that is not delivering. */
+static bool health(struct pipeline *p, char *why, size_t len)
+{
+	uint64_t now = now_monotonic_ns(), lost = p->stats.ring_loss_ns;
+	size_t i;
+
+	for (i = 0; i < p->nsinks; i++) {
+		struct netsink *ns = netsink_of(p->sinks[i]);
+		uint64_t b = ns ? netsink_spool_bytes(ns) : 0;
+		if (b > spool_limit) {
+			snprintf(why, len,
+				 "sink %.400s: its spool holds %" PRIu64
+				 " bytes, past the threshold "
+				 "of %" PRIu64,
+				 p->sinks[i]->url, b, spool_limit);
+			return false;
+		}
+	}
+	if (lost && now - lost < RING_LOSS_WINDOW_NS) {
+		snprintf(why, len,
+			 "the ring buffer lost events in the last minute (%" PRIu64 " in all, "
+			 "the last %.0f s ago)",
+			 p->stats.kernel_lost, (double)(now - lost) / 1e9);
+		return false;
+	}
+	return pipeline_healthy(p, why, len);
+}
+
+static void health_json(struct strbuf *sb, bool ok, const char *why)
+{
+	json_t *j = ok ? json_pack("{s:s}", "status", "ok")
+		       : json_pack("{s:s,s:s}", "status", "unhealthy", "reason", why);
+	char *txt = j ? json_dumps(j, JSON_COMPACT) : NULL;
+
+	sb_printf(sb, "%s\n", txt ? txt : "{}");
+	free(txt);
+	json_decref(j);
+}
 
 static void label_value(struct strbuf *sb, const char *s)
 {
@@ -225,7 +274,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *conn, const cha
 {
 	struct strbuf sb = STRBUF_INIT;
 	enum MHD_Result rc;
-	char why[600];
+	char why[1024];
 
 	(void)cls, (void)version, (void)upload, (void)upload_size, (void)req;
 	if (strcmp(method, "GET") && strcmp(method, "HEAD")) {
@@ -235,10 +284,10 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *conn, const cha
 		metrics_render(mp, &sb);
 		rc = reply(conn, MHD_HTTP_OK, "text/plain; version=0.0.4; charset=utf-8", &sb);
 	} else if (!strcmp(url, "/healthz")) {
-		bool ok = pipeline_healthy(mp, why, sizeof(why));
-		sb_printf(&sb, "%s\n", why);
-		rc = reply(conn, ok ? MHD_HTTP_OK : MHD_HTTP_SERVICE_UNAVAILABLE, "text/plain",
-			   &sb);
+		bool ok = health(mp, why, sizeof(why));
+		health_json(&sb, ok, why);
+		rc = reply(conn, ok ? MHD_HTTP_OK : MHD_HTTP_SERVICE_UNAVAILABLE,
+			   "application/json", &sb);
 	} else {
 		sb_puts(&sb, "not found: try /metrics or /healthz\n");
 		rc = reply(conn, MHD_HTTP_NOT_FOUND, "text/plain", &sb);

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "app/metrics.h"
 #include "cli/cli.h"
 #include "daemon/config.h"
 #include "daemon/daemon.h"
@@ -29,7 +30,15 @@ static const char daemon_usage[] =
 	"                       " DAEMON_CONFIG_DEFAULT " when present)\n"
 	"  --pipeline FILE      pipeline configuration (sinks, filters, redaction)\n"
 	"  --metrics ADDR       serve /metrics and /healthz on ADDR\n"
-	"  --ringbuf-mb N       ring buffer size in MiB, a power of two (64)\n";
+	"  --ringbuf-mb N       ring buffer size in MiB, a power of two (64)\n"
+	"  --pin-dir DIR        bpffs directory of the pinned programs and maps\n"
+	"                       (/sys/fs/bpf/proctor); a restart re-opens them\n"
+	"  --on-daemon-loss M   continue (default): sessions run on while no daemon\n"
+	"                       runs; freeze: their run clients freeze them until one\n"
+	"                       takes them back\n"
+	"  --healthz-spool-mb N /healthz is 503 when a sink's spool holds more (256)\n"
+	"  --stop-sessions      on SIGTERM, end every session and remove the pins\n"
+	"                       (default: live sessions keep running, recorded)\n";
 
 /* Options the command line left unset, from the config file. */
 static void apply_config(struct daemon_opts *o, const struct daemon_config *c, const char **db)
@@ -60,6 +69,10 @@ int cmd_daemon(int argc, char **argv)
 		{"metrics", required_argument, 0, 'm'},
 		{"ringbuf-mb", required_argument, 0, 'r'},
 		{"pipeline", required_argument, 0, 'p'},
+		{"pin-dir", required_argument, 0, 'P'},
+		{"stop-sessions", no_argument, 0, 'S'},
+		{"on-daemon-loss", required_argument, 0, 'L'},
+		{"healthz-spool-mb", required_argument, 0, 'H'},
 		{"help", no_argument, 0, 'h'},
 		{0},
 	};
@@ -82,6 +95,27 @@ int cmd_daemon(int argc, char **argv)
 		case 'c': config = optarg; break;
 		case 'p': o.config = optarg; break;
 		case 'm': o.metrics = optarg; break;
+		case 'P': o.pin_dir = optarg; break;
+		case 'S': o.stop_sessions = true; break;
+		case 'H': {
+			char *end;
+			unsigned long long mb = strtoull(optarg, &end, 10);
+			if (!*optarg || *end || *optarg == '-' || mb > (1ull << 20)) {
+				err_msg("--healthz-spool-mb: '%s' is not a number of MiB from 0 "
+					"to 1048576",
+					optarg);
+				return EXIT_USAGE;
+			}
+			metrics_set_spool_limit(mb << 20);
+			break;
+		}
+		case 'L':
+			if (strcmp(optarg, "freeze") && strcmp(optarg, "continue")) {
+				err_msg("--on-daemon-loss: '%s' is not freeze or continue", optarg);
+				return EXIT_USAGE;
+			}
+			o.freeze_on_loss = !strcmp(optarg, "freeze");
+			break;
 		case 'e':
 			if (o.sinks.nexports >= MAX_EXPORTS) {
 				err_msg("too many --export (max %d)", MAX_EXPORTS);

@@ -71,3 +71,19 @@ int daemon_connect(const char *path, char *err, size_t errlen)
 	json_decref(rep);
 	return fd;
 }
+
+int daemon_resume(const char *path, const char *session, char *err, size_t errlen)
+{
+	json_t *rep = NULL;
+	int fd = daemon_connect(path, err, errlen);
+
+	if (fd < 0)
+		return fd;
+	if (daemon_request(fd, json_pack("{s:s,s:s}", "op", "session.resume", "session", session),
+			   &rep, err, errlen)) {
+		close(fd);
+		return -1;
+	}
+	json_decref(rep);
+	return fd;
+}

@@ -15,4 +15,8 @@ int daemon_request(int fd, json_t *req, json_t **rep, char *err, size_t errlen);
 /* Read one answer (e.g. the end of a session). */
 int daemon_answer(int fd, json_t **rep, char *err, size_t errlen);
 
+/* Connect again after the daemon went away and take session back (the
+ * new daemon re-adopted it from the pinned state): the fd, or < 0. */
+int daemon_resume(const char *path, const char *session, char *err, size_t errlen);
+
 #endif

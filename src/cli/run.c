@@ -411,16 +411,32 @@ static json_t *begin_request(const struct run_opts *o, const struct target_user 
 			 u->set ? u->name : "root", "argv", argv, "pid", (int)pid);
 }
 
-/* Wait for CMD (forwarding signals); a daemon that goes away is reported
- * once and the run goes on (its events stay with the daemon's engine). */
-static void wait_child(struct run_state *st, int sfd, int dfd)
+/* A daemon that went away: try to take the session back from a new one
+ * (it re-adopts the session from the pinned state); the fd, or -1. */
+static int try_resume(const char *sid)
 {
-	struct pollfd pf[2] = {{.fd = sfd, .events = POLLIN}, {.fd = dfd, .events = POLLIN}};
+	char err[1200];
+	int fd = daemon_resume(proto_socket_path(), sid, err, sizeof(err));
+
+	if (fd >= 0)
+		err_msg("the daemon is back: session %s resumed", sid);
+	else
+		dbg_msg("resuming session %s: %s", sid, err);
+	return fd;
+}
+
+/* Wait for CMD (forwarding signals). A daemon that goes away is reported
+ * once and the run goes on: the pinned programs keep recording it, and the
+ * run takes its session back when a daemon answers again (every 200 ms). */
+static void wait_child(struct run_state *st, int sfd, int *dfd, const char *sid,
+		       const char *freeze_cg)
+{
+	struct pollfd pf[2] = {{.fd = sfd, .events = POLLIN}, {.fd = *dfd, .events = POLLIN}};
 	struct signalfd_siginfo si;
 	char c;
 
 	while (!st->child_done) {
-		if (poll(pf, pf[1].fd >= 0 ? 2 : 1, -1) < 0)
+		if (poll(pf, pf[1].fd >= 0 ? 2 : 1, *dfd < 0 ? 200 : -1) < 0)
 			continue;
 		if (pf[0].revents)
 			while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
@@ -429,11 +445,40 @@ static void wait_child(struct run_state *st, int sfd, int dfd)
 				else
 					forward_signal(st, &si);
 			}
-		if (pf[1].fd >= 0 && pf[1].revents && recv(dfd, &c, 1, MSG_PEEK) <= 0) {
-			err_msg("warning: the daemon went away; CMD keeps running");
-			pf[1].fd = -1;
+		if (pf[1].fd >= 0 && pf[1].revents && recv(*dfd, &c, 1, MSG_PEEK) <= 0) {
+			close(*dfd);
+			*dfd = pf[1].fd = -1;
+			if (freeze_cg && !cgroup_freeze(freeze_cg, true))
+				err_msg("warning: the daemon went away; CMD is frozen until a "
+					"daemon takes the session back (--on-daemon-loss freeze)");
+			else
+				err_msg("warning: the daemon went away; CMD keeps running, "
+					"recorded until a daemon takes the session back");
+		}
+		if (*dfd < 0 && (*dfd = try_resume(sid)) >= 0) {
+			pf[1].fd = *dfd;
+			if (freeze_cg)
+				cgroup_freeze(freeze_cg, false);
 		}
 	}
+}
+
+/* CMD is done but no daemon runs: wait up to PROCTOR_RESUME_WAIT seconds
+ * (10) for one, for the summary. -1: none came (the next daemon ends the
+ * session from the pinned state, with what the kernel buffered). */
+static int wait_daemon(const char *sid)
+{
+	const char *v = getenv("PROCTOR_RESUME_WAIT");
+	uint64_t until = now_monotonic_ns() + (uint64_t)(v && *v ? atof(v) * 1e9 : 10e9);
+	int fd;
+
+	while ((fd = try_resume(sid)) < 0 && now_monotonic_ns() < until)
+		usleep(200000);
+	if (fd < 0)
+		err_msg("no daemon came back: session %s stays open until the next daemon "
+			"starts (it ends it with every event buffered meanwhile)",
+			sid);
+	return fd;
 }
 
 /* `proctor run` through the daemon: it creates and tracks the session's
@@ -441,6 +486,8 @@ static void wait_child(struct run_state *st, int sfd, int dfd)
 static int run_via_daemon(const struct run_opts *o, const struct target_user *u, int dfd,
 			  uint64_t t0)
 {
+	char sid[64] = "", cg[4096] = "";
+	const char *loss;
 	struct run_state *st = calloc(1, sizeof(*st));
 	sigset_t oldmask;
 	char err[8192];
@@ -458,17 +505,22 @@ static int run_via_daemon(const struct run_opts *o, const struct target_user *u,
 		waitpid(st->child, NULL, 0);
 		goto out;
 	}
-	dbg_msg("session %s in %s", json_string_value(json_object_get(rep, "session")),
-		json_string_value(json_object_get(rep, "cgroup")));
+	snprintf(sid, sizeof(sid), "%s", json_string_value(json_object_get(rep, "session")));
+	loss = json_string_value(json_object_get(rep, "on_daemon_loss"));
+	if (loss && !strcmp(loss, "freeze"))
+		snprintf(cg, sizeof(cg), "%s", json_string_value(json_object_get(rep, "cgroup")));
+	dbg_msg("session %s in %s", sid, json_string_value(json_object_get(rep, "cgroup")));
 	json_decref(rep);
 	(void)!write(go_w, "g", 1);
 	close(go_w);
 	if (read(err_r, &exec_errno, sizeof(exec_errno)) == sizeof(exec_errno))
 		err_msg("cannot execute '%s': %s", o->cmd[0], strerror(exec_errno));
 	close(err_r);
-	wait_child(st, sfd, dfd);
+	wait_child(st, sfd, &dfd, sid, *cg ? cg : NULL);
 	reap(st);
 	rc = exit_status_of(st->child_status, &st->ses);
+	if (dfd < 0 && (dfd = wait_daemon(sid)) < 0)
+		goto out;
 	if (daemon_request(dfd,
 			   json_pack("{s:s,s:i,s:i,s:I}", "op", "session.end", "exit_code", rc,
 				     "exit_signal", st->ses.exit_signal, "grace_ns",
@@ -480,6 +532,8 @@ static int run_via_daemon(const struct run_opts *o, const struct target_user *u,
 		json_decref(rep);
 	}
 out:
+	if (dfd >= 0)
+		close(dfd);
 	close(sfd);
 	free(st);
 	return rc;
@@ -524,9 +578,7 @@ int cmd_run(int argc, char **argv)
 	if (dfd >= 0) {
 		if (resolve_user(o.user, &u))
 			return EXIT_USAGE;
-		rc = run_via_daemon(&o, &u, dfd, t0);
-		close(dfd);
-		return rc;
+		return run_via_daemon(&o, &u, dfd, t0); /* closes dfd */
 	}
 	if (geteuid() != 0) {
 		err_msg("proctor run needs root to load its BPF programs: run it with sudo");

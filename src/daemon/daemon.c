@@ -21,6 +21,8 @@
 #include "daemon/proto.h"
 #include "daemon/status.h"
 #include "probe/cgroup.h"
+#include "probe/pin.h"
+#include "store/store.h"
 #include "util/util.h"
 
 #define MAX_CLIENTS	1024
@@ -200,8 +202,18 @@ static int begin_checks(struct daemon *d, struct client *c, json_t *req, pid_t *
 	return 0;
 }
 
+static void give_freeze(const char *cg_abs, uid_t uid)
+{
+	char path[4200];
+
+	snprintf(path, sizeof(path), "%s/cgroup.freeze", cg_abs);
+	if (chown(path, uid, (gid_t)-1))
+		dbg_msg("chown %s: %s", path, strerror(errno));
+}
+
 static int begin_session(struct daemon *d, struct client *c, json_t *req, char *err, size_t errlen)
 {
+	const char *loss;
 	char agent[64], project[128];
 	struct dsession *s;
 	pid_t child;
@@ -231,10 +243,16 @@ static int begin_session(struct daemon *d, struct client *c, json_t *req, char *
 		return -1;
 	}
 	s->client = c;
+	s->client_pid = c->pid;
 	c->ses = s;
 	d->sessions[d->nsessions++] = s;
 	d->started++;
-	rep = json_pack("{s:b,s:s,s:s}", "ok", 1, "session", s->ses.id, "cgroup", s->cg_abs);
+	daemon_state_save(d, s);
+	loss = d->freeze_on_loss ? "freeze" : "continue";
+	if (d->freeze_on_loss && c->uid) /* the client freezes it if we die */
+		give_freeze(s->cg_abs, c->uid);
+	rep = json_pack("{s:b,s:s,s:s,s:s}", "ok", 1, "session", s->ses.id, "cgroup", s->cg_abs,
+			"on_daemon_loss", loss);
 	proto_send(c->fd, rep);
 	json_decref(rep);
 	return 0;
@@ -282,8 +300,14 @@ static void finish_session(struct daemon *d, struct dsession *s)
 		s->client->ses = NULL;
 	}
 	d->ended++;
+	daemon_state_remove(d, s);
 	list_remove(d, s);
 	dsession_free(s);
+}
+
+static bool pid_alive(pid_t pid)
+{
+	return pid > 0 && (!kill(pid, 0) || errno != ESRCH);
 }
 
 static void tick_sessions(struct daemon *d)
@@ -293,6 +317,9 @@ static void tick_sessions(struct daemon *d)
 
 	for (i = d->nsessions; i-- > 0;) {
 		struct dsession *s = d->sessions[i];
+		/* a resumed session whose client died while no daemon ran */
+		if (!s->client && !s->ending && !pid_alive(s->client_pid))
+			start_ending(s, HANGUP_GRACE_NS);
 		if (!s->ending)
 			continue;
 		if (!cgroup_populated(s->cg_abs) || (s->killed && now >= s->deadline_ns))
@@ -321,6 +348,35 @@ static int hello(struct client *c, json_t *req, char *err, size_t errlen)
 	return 0;
 }
 
+/* A `run` client whose daemon died takes its session back from this one:
+ * only the process that began it may (SO_PEERCRED pid). */
+static int resume_session(struct daemon *d, struct client *c, json_t *req, char *err, size_t errlen)
+{
+	const char *id = json_string_value(json_object_get(req, "session"));
+	struct dsession *s = NULL;
+	json_t *rep;
+	size_t i;
+
+	for (i = 0; id && i < d->nsessions && !s; i++)
+		if (!strcmp(d->sessions[i]->ses.id, id))
+			s = d->sessions[i];
+	if (!s) {
+		snprintf(err, errlen, "session.resume: no live session '%s'", id ? id : "");
+		return -1;
+	}
+	if (c->ses || s->client || c->pid != s->client_pid) {
+		snprintf(err, errlen, "session.resume: session %s belongs to client pid %d", id,
+			 (int)s->client_pid);
+		return -1;
+	}
+	s->client = c;
+	c->ses = s;
+	rep = json_pack("{s:b,s:s}", "ok", 1, "session", id);
+	proto_send(c->fd, rep);
+	json_decref(rep);
+	return 0;
+}
+
 /* One request; -1 with err: refused (the client gets err). */
 static int handle(struct daemon *d, struct client *c, json_t *req, char *err, size_t errlen)
 {
@@ -340,6 +396,8 @@ static int handle(struct daemon *d, struct client *c, json_t *req, char *err, si
 		return begin_session(d, c, req, err, errlen);
 	if (!strcmp(op, "session.end"))
 		return end_session(c, req, err, errlen);
+	if (!strcmp(op, "session.resume"))
+		return resume_session(d, c, req, err, errlen);
 	if (!strcmp(op, "status")) {
 		json_t *rep = daemon_status_json(d);
 		proto_send(c->fd, rep);
@@ -409,6 +467,60 @@ static void on_accept(struct daemon *d, int ep)
 	}
 }
 
+/* A session the previous daemon recorded: back in the engine before the
+ * first read of the ring, so what was buffered for it attributes. Its
+ * cgroup gone: everything in it ended in the gap; it ends now. */
+/* The counts of a session taken back go on from what its store holds. */
+static void stored_counts(struct daemon *d, struct session *x)
+{
+	struct store st;
+	int64_t ev, procs;
+	char err[512];
+
+	if (!d->store_path || store_open_ro(&st, d->store_path, err, sizeof(err)))
+		return;
+	if (!store_session_counts(&st, x->id, &ev, &procs)) {
+		x->events = (uint64_t)ev;
+		x->processes = (uint64_t)procs;
+	}
+	store_close(&st);
+}
+
+static void resume_one(struct daemon *d, struct dsession *s)
+{
+	char err[512];
+	uint64_t id = 0;
+	bool gone = cgroup_id(s->cg_abs, &id) || id != s->ses.cgroup_id;
+
+	stored_counts(d, &s->ses);
+	if (d->nsessions >= DAEMON_MAX_SESSIONS ||
+	    app_resume_session(&d->app, &s->ses, s->cg_rel, err, sizeof(err))) {
+		err_msg("session %s of the previous daemon: %s", s->ses.id,
+			d->nsessions >= DAEMON_MAX_SESSIONS ? "too many sessions" : err);
+		daemon_state_remove(d, s);
+		dsession_free(s);
+		return;
+	}
+	d->sessions[d->nsessions++] = s;
+	d->resumed++;
+	if (!gone) /* frozen by its client (--on-daemon-loss freeze): it runs on */
+		cgroup_freeze(s->cg_abs, false);
+	dbg_msg("resumed session %s (client pid %d)%s", s->ses.id, (int)s->client_pid,
+		gone ? ", its cgroup is gone" : "");
+	if (gone)
+		start_ending(s, 0);
+}
+
+static void resume_sessions(struct daemon *d)
+{
+	if (d->app.probe.reopened) {
+		daemon_state_foreach(d, resume_one);
+		return;
+	}
+	/* freshly loaded: no kernel state survived, so neither did the sessions */
+	daemon_state_clear(d);
+}
+
 static int daemon_setup(struct daemon *d, const struct daemon_opts *o, char *err, size_t errlen)
 {
 	if (daemon_socket_open(&d->sock, o->socket_path, o->socket_group, err, errlen) ||
@@ -422,8 +534,14 @@ static int daemon_setup(struct daemon *d, const struct daemon_opts *o, char *err
 	}
 	if (o->metrics && metrics_start(o->metrics, &d->app.pipeline, err, errlen))
 		return -1;
-	return app_start_probe(&d->app, o->ringbuf_bytes, err, errlen) ||
-	       daemon_auto_start(&d->autos, &d->app, o->cfg, err, errlen);
+	d->app.pin_dir = o->pin_dir ? o->pin_dir : PROBE_PIN_DIR_DEFAULT;
+	snprintf(d->state_dir, sizeof(d->state_dir), "%.180s.sessions", d->sock.path);
+	if (app_start_probe(&d->app, o->ringbuf_bytes, err, errlen))
+		return -1;
+	d->ring_bytes = probe_map_ringbuf_bytes(&d->app.probe);
+	app_defer_ring_release(&d->app);
+	resume_sessions(d);
+	return daemon_auto_start(&d->autos, &d->app, o->cfg, err, errlen);
 }
 
 static void daemon_loop(struct daemon *d, int sfd)
@@ -436,6 +554,9 @@ static void daemon_loop(struct daemon *d, int sfd)
 	epoll_ctl(ep, EPOLL_CTL_ADD, d->sock.fd, &ev);
 	ev.data.ptr = d;
 	epoll_ctl(ep, EPOLL_CTL_ADD, sfd, &ev);
+	/* edge-triggered: with deferred release the ring stays readable until
+	 * the next flush; the kernel's wake-ups (and the 50 ms tick) drive us */
+	ev.events = EPOLLIN | EPOLLET;
 	ev.data.ptr = &d->app;
 	epoll_ctl(ep, EPOLL_CTL_ADD, probe_fd(&d->app.probe), &ev);
 	while (!stop) {
@@ -459,15 +580,27 @@ static void daemon_loop(struct daemon *d, int sfd)
 	close(ep);
 }
 
-/* Shutdown: every live session ends now (recorded as ended by the daemon's
- * stop; its processes are killed so nothing runs unrecorded). */
-static void end_all(struct daemon *d)
+/* Shutdown. With --stop-sessions, or when no session is live, every
+ * session ends now (its processes are killed) and the pins are removed.
+ * Otherwise the sessions keep running and the pinned programs keep
+ * recording them into the pinned ring buffer for the next daemon. */
+static void shutdown_sessions(struct daemon *d, bool stop)
 {
+	/* auto-adopted sessions have no client to resume them: they end here */
 	daemon_auto_end_all(&d->autos);
+	if (!stop && d->nsessions) {
+		fprintf(stderr,
+			"proctor: %zu session(s) keep running, recorded into the pinned ring "
+			"buffer in %s until a daemon starts again\n",
+			d->nsessions, d->app.pin_dir);
+		return; /* this daemon only lets go of them (freed after the engine) */
+	}
 	while (d->nsessions) {
 		struct dsession *s = d->sessions[d->nsessions - 1];
 		finish_session(d, s);
 	}
+	daemon_state_clear(d);
+	probe_pin_remove(d->app.pin_dir);
 }
 
 int daemon_main(const struct daemon_opts *o)
@@ -481,6 +614,7 @@ int daemon_main(const struct daemon_opts *o)
 		return rc;
 	d->start_mono_ns = now_monotonic_ns();
 	d->start_ns = now_realtime_ns();
+	d->freeze_on_loss = o->freeze_on_loss;
 	d->store_path = o->sinks.store;
 	d->ring_bytes = o->ringbuf_bytes ? o->ringbuf_bytes : (uint64_t)PR_RINGBUF_DEFAULT_MB << 20;
 	if (daemon_setup(d, o, err, sizeof(err))) {
@@ -497,13 +631,15 @@ int daemon_main(const struct daemon_opts *o)
 	fprintf(stderr, "proctor: daemon %s (pid %d) listening on %s\n", PROCTOR_VERSION,
 		(int)getpid(), d->sock.path);
 	daemon_loop(d, sfd);
-	end_all(d);
+	shutdown_sessions(d, o->stop_sessions);
 	close(sfd);
 	rc = 0;
 out:
 	metrics_stop();
 	daemon_socket_close(&d->sock);
 	app_destroy(&d->app);
+	while (d->nsessions)
+		dsession_free(d->sessions[--d->nsessions]);
 	free(d);
 	return rc;
 }

@@ -18,6 +18,9 @@ struct daemon_opts {
 	const struct daemon_config *cfg; /* the daemon config (auto-adoption rules) */
 	const char *metrics;
 	uint32_t ringbuf_bytes;
+	const char *pin_dir; /* NULL: PROBE_PIN_DIR_DEFAULT */
+	bool stop_sessions;  /* SIGTERM ends the sessions and removes the pins */
+	bool freeze_on_loss; /* --on-daemon-loss freeze: clients freeze sessions */
 };
 
 /* Runs until SIGINT/SIGTERM; returns the process exit status. */
@@ -50,11 +53,15 @@ struct dsession {
 	struct client *client; /* NULL once its client hung up */
 	bool ending, killed;   /* CMD exited (or client gone): grace, then kill */
 	uint64_t deadline_ns;
+	pid_t client_pid; /* the `run` client; a resumed session waits for it */
 };
 
 struct daemon {
 	struct app app;
 	struct daemon_socket sock;
+	char state_dir[200]; /* SOCKET.sessions/: one ID.json per live session */
+	uint64_t resumed;    /* sessions taken back from a previous daemon */
+	bool freeze_on_loss;
 	char cg_mount[4096];
 	const char *store_path;
 	uint64_t ring_bytes;
@@ -67,5 +74,15 @@ struct daemon {
 	uint64_t rate_t0_ns, rate_n0;
 	double events_per_s;
 };
+
+/* state.c: each live session's description in state_dir, written at
+ * begin and removed at its end, so that a daemon started after this one
+ * died can take the session back (the pinned maps still track it). */
+int daemon_state_save(const struct daemon *d, const struct dsession *s);
+void daemon_state_remove(const struct daemon *d, const struct dsession *s);
+/* Call fn for each saved session (filled from its file); a file that does
+ * not parse is reported and removed. */
+void daemon_state_foreach(struct daemon *d, void (*fn)(struct daemon *d, struct dsession *s));
+void daemon_state_clear(const struct daemon *d);
 
 #endif

@@ -110,5 +110,10 @@ json_t *daemon_status_json(struct daemon *d)
 			j, "attribution_missing",
 			json_integer((json_int_t)d->app.pipeline.stats.attribution_missing));
 	}
+	if (j) /* where the kernel state lives, and whether this daemon found it */
+		json_object_set_new(j, "pins",
+				    json_pack("{s:s,s:b,s:I}", "dir", d->app.pin_dir, "reopened",
+					      d->app.probe.reopened, "sessions_resumed",
+					      (json_int_t)d->resumed));
 	return j;
 }

@@ -200,8 +200,10 @@ void pipeline_count_drop(struct pipeline *p, enum drop_reason why, uint64_t sess
 	if (why >= DROP_REASON_MAX)
 		return;
 	p->stats.drops[why] += n;
-	if (why == DROP_RINGBUF_FULL)
+	if (why == DROP_RINGBUF_FULL && n) {
 		p->stats.kernel_lost += n;
+		p->stats.ring_loss_ns = now_monotonic_ns();
+	}
 	if (s) {
 		s->drops += n;
 		if (why == DROP_RINGBUF_FULL)
@@ -333,6 +335,8 @@ void pipeline_flush(struct pipeline *p)
 		p->stats.flushes++;
 		p->n = 0;
 	}
+	if (p->on_flushed)
+		p->on_flushed(p->flushed_ctx);
 	pipeline_collect_sink_drops(p);
 }
 

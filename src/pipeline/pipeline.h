@@ -30,6 +30,7 @@ struct pipeline_stats {
 	uint64_t lost_fields;  /* the fields they lost */
 	/* records of no known session (recorded all the same, session "") */
 	uint64_t attribution_missing;
+	uint64_t ring_loss_ns; /* CLOCK_MONOTONIC of the last kernel loss counted */
 };
 
 struct proctree;
@@ -53,6 +54,10 @@ struct pipeline {
 	struct ratelimit *limit;	   /* rate 0: off */
 	struct record **fbatch;		   /* per-sink filtered view of batch */
 	const char *type_names[PR_EV_MAX]; /* seen type names, for metrics */
+	/* Called after each flush (every record committed so far is with the
+	 * sinks); NULL: none. */
+	void (*on_flushed)(void *ctx);
+	void *flushed_ctx;
 };
 
 int pipeline_init(struct pipeline *p, size_t batch_cap, uint64_t interval_ns);

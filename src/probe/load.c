@@ -168,6 +168,8 @@ int probe_load_parallel(struct probe *s, bool (*is_tail)(const char *name))
 	uint64_t t0 = now_monotonic_ns(), t1;
 
 	mark_tails(s->skel->obj, is_tail);
+	if (s->reopened) /* the pinned maps are set on the skeleton only */
+		n = 1;
 	if (n == 1)
 		return proctor_bpf__load(s->skel);
 	if (split_programs(s->skel->obj, n, owner) < 0 || !(maps = create_maps(s->skel))) {

@@ -41,6 +41,11 @@ int probe_map_size_ringbuf(struct probe *s, uint32_t bytes)
 	return bpf_map__set_max_entries(s->skel->maps.events, bytes);
 }
 
+uint32_t probe_map_ringbuf_bytes(const struct probe *s)
+{
+	return bpf_map__max_entries(s->skel->maps.events);
+}
+
 int probe_map_ringbuf_fd(const struct probe *s)
 {
 	return bpf_map__fd(s->skel->maps.events);

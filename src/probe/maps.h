@@ -23,6 +23,8 @@ int probe_map_route(struct probe *s, bool on_exit, bool chain, uint32_t nr, int 
 int probe_map_route_ia32(struct probe *s, int prog_fd);
 int probe_map_size_ringbuf(struct probe *s, uint32_t bytes);
 int probe_map_ringbuf_fd(const struct probe *s);
+/* The ring buffer's size (a pinned ring's, when one was re-opened). */
+uint32_t probe_map_ringbuf_bytes(const struct probe *s);
 
 int probe_track_cgroup(struct probe *s, uint64_t cgroup_id, uint64_t session_key);
 /* Remove every tracked cgroup of the session; returns how many. */

@@ -17,6 +17,7 @@
 
 #include "proctor.skel.h"
 #include "probe/load.h"
+#include "probe/pin.h"
 #include "probe/syscall_table.h"
 #include "util/util.h"
 
@@ -178,46 +179,9 @@ static int route_ia32(struct probe *s, char *err, size_t errlen)
 	return 0;
 }
 
-/* Map the consumer and producer position pages read-only (libbpf 1.1 does
- * not expose them). Failure only disables the pending-bytes gauge. */
-static void map_positions(struct probe *s)
-{
-	long pg = sysconf(_SC_PAGESIZE);
-	int fd = probe_map_ringbuf_fd(s);
-	void *c = mmap(NULL, (size_t)pg, PROT_READ, MAP_SHARED, fd, 0);
-	void *p = mmap(NULL, (size_t)pg, PROT_READ, MAP_SHARED, fd, pg);
-
-	if (c == MAP_FAILED || p == MAP_FAILED) {
-		if (c != MAP_FAILED)
-			munmap(c, (size_t)pg);
-		if (p != MAP_FAILED)
-			munmap(p, (size_t)pg);
-		return;
-	}
-	s->rb_cons = c;
-	s->rb_prod = p;
-}
-
-static void unmap_positions(struct probe *s)
-{
-	long pg = sysconf(_SC_PAGESIZE);
-
-	if (s->rb_cons)
-		munmap((void *)s->rb_cons, (size_t)pg);
-	if (s->rb_prod)
-		munmap((void *)s->rb_prod, (size_t)pg);
-	s->rb_cons = s->rb_prod = NULL;
-}
-
 uint64_t probe_pending_bytes(const struct probe *s)
 {
-	unsigned long c, p;
-
-	if (!s->rb_cons || !s->rb_prod)
-		return 0;
-	c = __atomic_load_n(s->rb_cons, __ATOMIC_ACQUIRE);
-	p = __atomic_load_n(s->rb_prod, __ATOMIC_ACQUIRE);
-	return p > c ? p - c : 0;
+	return ring_pending(&s->ring);
 }
 
 /* Slots of the kernel's untracked-task filter (bpf/lib/task.h). The table
@@ -235,6 +199,26 @@ static uint32_t track_filter_mask(void)
 			slots = 1u << bits;
 	}
 	return slots - 1;
+}
+
+/* With a pin directory: re-use the maps a matching build pinned there
+ * (their sizes win over ours), or note that this load gets pinned. */
+static int open_pinned(struct probe *s, const struct probe_opts *o, char *err, size_t errlen)
+{
+	enum pin_state st;
+
+	if (!o->pin_dir)
+		return 0;
+	snprintf(s->pin_dir, sizeof(s->pin_dir), "%s", o->pin_dir);
+	if (probe_pin_check(s->pin_dir, &st, err, errlen))
+		return -1;
+	s->pinned = true;
+	if (st != PIN_MATCH)
+		return 0;
+	if (probe_pin_reuse_maps(s, s->pin_dir, err, errlen))
+		return -1;
+	s->reopened = true;
+	return 0;
 }
 
 int probe_open(struct probe *s, const struct probe_opts *o, char *err, size_t errlen)
@@ -270,24 +254,31 @@ int probe_open(struct probe *s, const struct probe_opts *o, char *err, size_t er
 		goto out;
 	bpf_program__set_autoattach(s->skel->progs.tail_sec_ia32_enter, false);
 	tls_no_autoattach(s);
+	if ((rc = open_pinned(s, o, err, errlen)))
+		goto out;
+	/* Re-opened: loaded for the cgroup programs sessions attach, but the
+	 * pinned links and routes keep the programs that are running. */
 	if ((rc = probe_load_parallel(s, is_tail_program))) {
 		fail(err, errlen, "loading BPF programs (kernel verifier rejected them)", rc);
 		goto out;
 	}
-	if ((rc = fill_tail_calls(s, err, errlen)) || (rc = route_ia32(s, err, errlen)))
-		goto out;
-	if ((rc = proctor_bpf__attach(s->skel)) || (rc = probe_attach_extra(s))) {
-		fail(err, errlen, "attaching BPF programs", rc);
+	if (!s->reopened) {
+		if ((rc = fill_tail_calls(s, err, errlen)) || (rc = route_ia32(s, err, errlen)))
+			goto out;
+		if ((rc = proctor_bpf__attach(s->skel)) || (rc = probe_attach_extra(s))) {
+			fail(err, errlen, "attaching BPF programs", rc);
+			goto out;
+		}
+		if (s->pinned && (rc = probe_pin_all(s, s->pin_dir, err, errlen))) {
+			probe_pin_remove(s->pin_dir);
+			goto out;
+		}
+	}
+	if ((rc = ring_open(&s->ring, probe_map_ringbuf_fd(s), probe_map_ringbuf_bytes(s),
+			    o->on_event, o->ctx))) {
+		fail(err, errlen, "mapping the ring buffer", rc);
 		goto out;
 	}
-	s->rb = ring_buffer__new(probe_map_ringbuf_fd(s), (ring_buffer_sample_fn)o->on_event,
-				 o->ctx, NULL);
-	if (!s->rb) {
-		fail(err, errlen, "creating the ring-buffer reader", errno);
-		rc = -1;
-		goto out;
-	}
-	map_positions(s);
 	s->wall_offset_ns = wall_offset();
 	s->load_ns = now_monotonic_ns() - t0;
 	dbg_msg("bpf load+attach took %.1f ms", (double)s->load_ns / 1e6);
@@ -301,22 +292,40 @@ void probe_close(struct probe *s)
 {
 	if (s->skel)
 		probe_tls_detach_all(s);
-	unmap_positions(s);
-	ring_buffer__free(s->rb);
+	ring_close(&s->ring);
 	probe_close_extra(s);
 	proctor_bpf__destroy(s->skel);
-	s->rb = NULL;
 	s->skel = NULL;
 }
 
 int probe_fd(struct probe *s)
 {
-	return ring_buffer__epoll_fd(s->rb);
+	return s->ring.fd;
 }
 
 int probe_consume(struct probe *s)
 {
-	return ring_buffer__consume(s->rb);
+	return ring_consume(&s->ring);
+}
+
+void probe_defer_release(struct probe *s, bool on)
+{
+	s->ring.deferred = on;
+}
+
+uint64_t probe_read_pos(const struct probe *s)
+{
+	return s->ring.read_pos;
+}
+
+uint64_t probe_cur_pos(const struct probe *s)
+{
+	return s->ring.cur_pos;
+}
+
+void probe_release(struct probe *s, uint64_t pos)
+{
+	ring_release(&s->ring, pos);
 }
 
 int probe_attach_cgroup_net(struct probe *s, int cg_fd, const char *cg_name,

@@ -281,3 +281,23 @@ int store_foreach_tree_note(struct store *st, const char *session, const char *c
 	sb_free(&creds);
 	return rc;
 }
+
+int store_session_counts(struct store *st, const char *id, int64_t *events, int64_t *processes)
+{
+	sqlite3_stmt *q;
+	int rc = -1;
+
+	if (sqlite3_prepare_v2(st->db,
+			       "SELECT (SELECT count(*) FROM events WHERE session=?1),"
+			       " (SELECT count(*) FROM processes WHERE session=?1)",
+			       -1, &q, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(q, 1, id, -1, SQLITE_STATIC);
+	if (sqlite3_step(q) == SQLITE_ROW) {
+		*events = sqlite3_column_int64(q, 0);
+		*processes = sqlite3_column_int64(q, 1);
+		rc = 0;
+	}
+	sqlite3_finalize(q);
+	return rc;
+}

@@ -71,4 +71,8 @@ int store_foreach_event(struct store *st, const struct store_event_filter *f,
 int store_foreach_tree_note(struct store *st, const char *session, const char *const *cred_globs,
 			    int (*fn)(void *ctx, int64_t pid, const char *note), void *ctx);
 
+/* The records and process rows stored for a session so far (a daemon
+ * taking back a session counts on from them). */
+int store_session_counts(struct store *st, const char *id, int64_t *events, int64_t *processes);
+
 #endif

@@ -180,9 +180,50 @@ static int64_t wall_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-/* The chain of session, started empty when the writer first sees it (a
- * session is written by one writer, from its first record). NULL when the
- * table is full (never: it is the session table's size). */
+/* A session this writer has not seen may have been written by another
+ * one (a daemon that died, whose successor records it on): its chain goes on
+ * from the last signed checkpoint and the rows stored after it. */
+static void resume_chain(struct store_writer *w, struct chain_state *c)
+{
+	sqlite3_stmt *q = NULL;
+	struct chain_row cr = {.session = c->session};
+
+	if (sqlite3_prepare_v2(w->st.db,
+			       "SELECT seq, hash FROM checkpoints WHERE session=?"
+			       " ORDER BY seq DESC LIMIT 1",
+			       -1, &q, NULL) != SQLITE_OK)
+		return;
+	sqlite3_bind_text(q, 1, c->session, -1, SQLITE_STATIC);
+	if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_bytes(q, 1) == CHAIN_HASH_LEN) {
+		c->seq = c->signed_seq = sqlite3_column_int64(q, 0);
+		memcpy(c->head, sqlite3_column_blob(q, 1), CHAIN_HASH_LEN);
+	}
+	sqlite3_finalize(q);
+	if (sqlite3_prepare_v2(w->st.db,
+			       "SELECT seq, time_ns, type, pid, path, summary, data FROM events"
+			       " WHERE session=? AND seq>? ORDER BY id",
+			       -1, &q, NULL) != SQLITE_OK)
+		return;
+	sqlite3_bind_text(q, 1, c->session, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 2, c->seq);
+	while (sqlite3_step(q) == SQLITE_ROW) {
+		cr.seq = sqlite3_column_int64(q, 0);
+		cr.time_ns = sqlite3_column_int64(q, 1);
+		cr.type = (const char *)sqlite3_column_text(q, 2);
+		cr.pid = sqlite3_column_int64(q, 3);
+		cr.path = (const char *)sqlite3_column_text(q, 4);
+		cr.summary = (const char *)sqlite3_column_text(q, 5);
+		cr.data = (const char *)sqlite3_column_text(q, 6);
+		cr.data_len = (size_t)sqlite3_column_bytes(q, 6);
+		chain_hash(w->md, c->head, &cr, c->head);
+		c->seq = cr.seq;
+	}
+	sqlite3_finalize(q);
+}
+
+/* The chain of session, started when the writer first sees it (empty for
+ * a new session, resume_chain for one begun by another writer). NULL when
+ * the table is full (never: it is the session table's size). */
 static struct chain_state *chain_of(struct store_writer *w, const char *session)
 {
 	struct chain_state *c;
@@ -198,6 +239,7 @@ static struct chain_state *chain_of(struct store_writer *w, const char *session)
 	c = &w->chains[w->last = w->nchains++];
 	memset(c, 0, sizeof(*c));
 	snprintf(c->session, sizeof(c->session), "%s", session);
+	resume_chain(w, c);
 	return c;
 }
 

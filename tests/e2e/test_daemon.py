@@ -4,6 +4,7 @@ and the bad inputs: a second daemon, stale and foreign socket files, another
 protocol version, `--daemon` without a daemon, requests from inside a session."""
 import json
 import os
+import shutil
 import signal
 import socket
 import struct
@@ -16,15 +17,20 @@ from conftest import PROCTOR, Proctor, execs, of_type, run
 
 
 class Daemon:
+    """A daemon on a socket, store and bpffs pin directory of the test's own
+    (other tests' and hosts' pinned state is left alone)."""
+
     def __init__(self, tmp_path, *opts):
         self.sock = str(tmp_path / "proctor.sock")
         self.db = str(tmp_path / "daemon.db")
+        self.pins = "/sys/fs/bpf/proctor-test-" + tmp_path.name
         self.env = dict(os.environ, PROCTOR_SOCKET=self.sock)
         self.opts = opts
         self.p = None
 
-    def start(self):
-        self.p = subprocess.Popen([PROCTOR, "daemon", "--db", self.db, *self.opts], env=self.env,
+    def start(self, *more):
+        self.p = subprocess.Popen([PROCTOR, "daemon", "--db", self.db, "--pin-dir", self.pins,
+                                   *self.opts, *more], env=self.env,
                                   stderr=subprocess.PIPE, text=True)
         line = self.p.stderr.readline()  # "listening on" once the probe is loaded
         assert "listening on " + self.sock in line, line
@@ -34,6 +40,15 @@ class Daemon:
         if self.p and self.p.poll() is None:
             self.p.send_signal(signal.SIGTERM)
             self.p.wait(timeout=30)
+
+    def kill9(self):
+        self.p.kill()
+        self.p.wait()
+
+    def remove_pins(self):
+        """Detach whatever a killed daemon left pinned (the test is over)."""
+        if os.path.isdir(self.pins):
+            shutil.rmtree(self.pins)
 
     def run(self, cmd, *opts, **kw):
         return run([PROCTOR, "run", *opts, "--", *cmd], env=self.env, **kw)
@@ -50,6 +65,7 @@ def daemon(tmp_path):
     d = Daemon(tmp_path).start()
     yield d
     d.stop()
+    assert not os.path.exists(d.pins)  # no session live: SIGTERM removed the pins
 
 
 def send(sock, obj):
