@@ -17,6 +17,8 @@
 #define PR_ETH_P_IPV6	  0x86DD
 #define PR_IPPROTO_ICMPV6 58
 #define PR_EINPROGRESS	  115
+#define PR_ENOENT	  2
+#define PR_ENOTDIR	  20
 #define PR_RCV_SHUTDOWN	  1 /* sk_shutdown bit set by tcp_fin() */
 
 /* inode types (i_mode & PR_S_IFMT) */
