@@ -309,10 +309,12 @@ static enum decode_result decode_dns(struct decode_ctx *c, const void *data, siz
 	record_add_int(r, "network.peer.port", e->server_port);
 	if (rc) {
 		record_add_str_ref(r, "dns.question.name", "");
+		record_add_str_ref(r, "dns.question.name_normalized", "");
 		record_add_bool(r, "dns.malformed", true);
 		return DECODE_OK;
 	}
 	record_add_str(r, "dns.question.name", m->qname);
+	record_add_str(r, "dns.question.name_normalized", m->qname_normalized);
 	record_add_str(r, "dns.question.type", dns_type_name(m->qtype, tbuf, sizeof(tbuf)));
 	record_add_int(r, "dns.id", m->id);
 	if (resp) {
