@@ -12,6 +12,7 @@ TEST_PKGS=(rsyslog prometheus protobuf-compiler iproute2 python3 procps curl
 	util-linux python3-pytest dnsutils socat netcat-openbsd openssl ca-certificates
 	strace bc python3-yaml podman runc debootstrap
 	chromium)
+TEST_PKGS+=(e2fsprogs) # chattr, lsattr: tests/evasion/file_chattr_binary.sh
 BENCH_PKGS=(auditd bpftrace git hyperfine)
 
 want=("${BUILD_PKGS[@]}" "${TEST_PKGS[@]}")

@@ -298,4 +298,64 @@ int BPF_PROG(tail_file_meta, struct pt_regs *regs, long ret)
 	return file_meta_record(tr, &q, ret);
 }
 
+/* ---- ioctl: chattr (FS_IOC_SETFLAGS, FS_IOC_FSSETXATTR) ------------------ */
+
+/* Every ioctl of a tracked task comes here: the command is a direct load,
+ * and anything but the two attribute setters leaves at once. */
+static __always_inline bool is_setflags(struct pt_regs *regs)
+{
+	__u32 cmd = (__u32)PR_ARG2_DIRECT(regs);
+
+	return cmd == PR_FS_IOC_SETFLAGS || cmd == PR_FS_IOC_FSSETXATTR;
+}
+
+static __always_inline __u32 fd_inode_flags(long fd)
+{
+	struct file *f = fd_file(bpf_get_current_task_btf(), fd);
+
+	return f ? BPF_CORE_READ(f, f_inode, i_flags) : 0;
+}
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(tail_file_ioctl_enter, struct pt_regs *regs, long id)
+{
+	struct pr_tracked *tr;
+	__u32 tid, before;
+
+	if (!is_setflags(regs) || !(tr = tracked_current()))
+		return 0;
+	tid = (__u32)bpf_get_current_pid_tgid();
+	before = fd_inode_flags((int)PR_ARG1(regs));
+	bpf_map_update_elem(&file_flags_stash, &tid, &before, BPF_ANY);
+	return 0;
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(tail_file_ioctl, struct pt_regs *regs, long ret)
+{
+	struct meta_req q = {.dirfd = PR_AT_FDCWD, .dirfd2 = PR_AT_FDCWD, .user = 1};
+	struct pr_tracked *tr;
+	__u32 tid, *before, req = 0;
+	__u64 b = PR_SETFLAGS_NO_BEFORE;
+
+	if (!is_setflags(regs) || !(tr = tracked_current()))
+		return 0;
+	tid = (__u32)bpf_get_current_pid_tgid();
+	before = bpf_map_lookup_elem(&file_flags_stash, &tid);
+	if (before) {
+		b = *before;
+		bpf_map_delete_elem(&file_flags_stash, &tid);
+	}
+	q.objfd = (int)PR_ARG1(regs);
+	q.syscall = PR_NR_ioctl;
+	q.op = PR_META_SETFLAGS;
+	/* both take a pointer whose first u32 is the flags (an int; fsx_xflags) */
+	bpf_probe_read_user(&req, sizeof(req), (void *)PR_ARG3(regs));
+	q.arg = req;
+	if ((__u32)PR_ARG2(regs) == PR_FS_IOC_FSSETXATTR)
+		q.arg |= PR_SETFLAGS_XATTR;
+	q.arg2 = b | (__u64)fd_inode_flags(q.objfd) << 32;
+	return file_meta_record(tr, &q, ret);
+}
+
 char LICENSE[] SEC("license") = "GPL";

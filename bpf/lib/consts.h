@@ -17,7 +17,13 @@
 #define PR_ETH_P_IPV6	  0x86DD
 #define PR_IPPROTO_ICMPV6 58
 #define PR_EINPROGRESS	  115
+#define PR_ENOENT	  2
+#define PR_ENOTDIR	  20
 #define PR_RCV_SHUTDOWN	  1 /* sk_shutdown bit set by tcp_fin() */
+
+/* ioctl commands (file/meta.bpf.c: chattr) */
+#define PR_FS_IOC_SETFLAGS   0x40086602 /* _IOW('f', 2, long) */
+#define PR_FS_IOC_FSSETXATTR 0x401c5820 /* _IOW('X', 32, struct fsxattr) */
 
 /* inode types (i_mode & PR_S_IFMT) */
 #define PR_S_IFMT   0170000

@@ -270,6 +270,17 @@ struct {
 	__type(value, __u64);
 } sec_ia32_seen SEC(".maps") __weak;
 
+/* ---- file family: ioctl attribute changes (file/meta.bpf.c) -------------- */
+
+/* Thread id -> the inode's flags (i_flags) when its FS_IOC_SETFLAGS /
+ * FS_IOC_FSSETXATTR began: the "before" of the file.metadata setflags. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, __u32);
+} file_flags_stash SEC(".maps") __weak;
+
 /* ---- policy family (bpf/policy/) ---------------------------------------- */
 
 /* Session key -> its exec rules, compiled (abi_policy.h). No entry: the

@@ -25,6 +25,7 @@
 #define PR_ARG5(regs)		   BPF_CORE_READ(regs, r8)
 #define PR_ARG6(regs)		   BPF_CORE_READ(regs, r9)
 #define PR_ARG1_DIRECT(regs)	   ((regs)->di)
+#define PR_ARG2_DIRECT(regs)	   ((regs)->si)
 #define PR_ARG3_DIRECT(regs)	   ((regs)->dx)
 #elif defined(__TARGET_ARCH_arm64)
 #define PR_SYSCALL_NR(regs)	   BPF_CORE_READ(regs, syscallno)
@@ -36,6 +37,7 @@
 #define PR_ARG5(regs)		   BPF_CORE_READ(regs, regs[4])
 #define PR_ARG6(regs)		   BPF_CORE_READ(regs, regs[5])
 #define PR_ARG1_DIRECT(regs)	   ((regs)->orig_x0)
+#define PR_ARG2_DIRECT(regs)	   ((regs)->regs[1])
 #define PR_ARG3_DIRECT(regs)	   ((regs)->regs[2])
 #endif
 

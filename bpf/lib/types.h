@@ -167,7 +167,7 @@ struct net_scratch {
 
 /* ---- per-process aggregation (sec_agg map value) ------------- */
 
-enum pr_agg_kind { PR_AGG_NONE = 0, PR_AGG_MEMEXEC = 1, PR_AGG_ESCAPE = 2 };
+enum pr_agg_kind { PR_AGG_NONE = 0, PR_AGG_MEMEXEC = 1, PR_AGG_ESCAPE = 2, PR_AGG_SIGNAL = 3 };
 
 struct pr_agg_slot {
 	__u16 kind; /* enum pr_agg_kind */
@@ -175,7 +175,8 @@ struct pr_agg_slot {
 	__s32 err;
 	__u32 nr; /* escape: syscall number */
 	__u32 _pad;
-	__u64 a0, a1; /* key: memexec prot|flags<<16; escape: the first two args */
+	__u64 a0, a1; /* key: memexec prot|flags<<16; escape: the first two args;
+		       * signal: target as passed, relation | target pid << 32 */
 	__u64 count;
 };
 _Static_assert(sizeof(struct pr_agg_slot) == 40, "pr_agg_slot layout");

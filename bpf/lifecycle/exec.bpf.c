@@ -59,7 +59,7 @@ static __always_inline void proc_exec_record(struct task_struct *p, pid_t old_pi
 
 	e->old_tid = old_pid;
 	e->ruid = BPF_CORE_READ(p, cred, uid.val);
-	e->_pad = 0;
+	e->err = 0;
 	fill_hdr(&e->hdr, p, PR_EV_PROC_EXEC, off, tr);
 	e->hdr.flags = flags;
 	ev_output(s, off, PR_EV_PROC_EXEC, tr);

@@ -65,6 +65,37 @@ struct flush_ctx {
 	__u32 tgid;
 };
 
+/* The summary of a signal slot (security/signal.bpf.c): the key holds the
+ * target and relation; the target's names were in the first record. */
+static __always_inline void signal_summary(struct task_struct *t, struct pr_tracked *tr,
+					   const struct pr_agg_slot *sl)
+{
+	struct pr_signal *e = ev_reserve(sizeof(*e), PR_EV_PROC_SIGNAL, tr);
+
+	if (!e)
+		return;
+	fill_hdr(&e->hdr, t, PR_EV_PROC_SIGNAL, sizeof(*e), tr);
+	e->hdr.flags = PR_SEC_SUMMARY;
+	e->nr = sl->nr;
+	e->sig = (__s16)sl->op;
+	e->ret = sl->err;
+	e->count = sl->count;
+	e->target_tid = 0;
+	if (sl->a0 == PR_AGG_ANY) {
+		e->hdr.flags |= PR_SIG_OTHER_TARGETS;
+		e->target = 0;
+		e->target_pid = 0;
+		e->relation = PR_SIG_UNKNOWN;
+	} else {
+		e->target = (__s32)sl->a0;
+		e->target_pid = sl->a1 >> 32;
+		e->relation = (__u32)sl->a1;
+	}
+	__builtin_memset(e->target_comm, 0, sizeof(e->target_comm));
+	__builtin_memset(e->target_exe, 0, sizeof(e->target_exe));
+	ev_submit(e);
+}
+
 static long flush_slot(__u64 i, void *data)
 {
 	struct flush_ctx *c = data;
@@ -85,6 +116,10 @@ static long flush_slot(__u64 i, void *data)
 	if (sl->kind == PR_AGG_MEMEXEC) {
 		mem_emit(t, &tr, sl->op, sl->a0 & 0xffff, (sl->a0 >> 16) & 0xffff, 0, sl->err, 0, 0,
 			 sl->count, NULL, PR_SEC_SUMMARY);
+		return 0;
+	}
+	if (sl->kind == PR_AGG_SIGNAL) {
+		signal_summary(t, &tr, sl);
 		return 0;
 	}
 	e = ev_reserve(sizeof(*e), PR_EV_SEC_ESCAPE, &tr);

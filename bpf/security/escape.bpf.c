@@ -10,6 +10,7 @@
 /* spec: 2 bits per argument (PR_ESC_STR_*); aux_arg: argument whose first 16
  * bytes of user memory are copied, or -1. */
 #define ESC_STR(arg, kind) ((kind) << (2 * (arg)))
+#define ESC_RET_FD	   (1 << 12) /* one more string: the file behind the result (an fd) */
 
 static __always_inline void esc_str(struct pr_sec_escape *e, struct task_struct *t, int k,
 				    __u64 arg, __u32 kind)
@@ -83,6 +84,8 @@ static __noinline int esc_emit(struct pt_regs *regs, long ret, struct pr_tracked
 		esc_str(e, t, k, e->args[i], kind);
 		k++;
 	}
+	if ((spec & ESC_RET_FD) && ret >= 0 && k < PR_SEC_STRS)
+		esc_str(e, t, k, ret, PR_ESC_STR_FD);
 	ev_submit(e);
 	return 0;
 }
@@ -114,6 +117,8 @@ ESC_PROG(open_tree, ESC_STR(1, PR_ESC_STR_USER), -1)
 ESC_PROG(mount_setattr, ESC_STR(1, PR_ESC_STR_USER), -1)
 ESC_PROG(perf_event_open, 0, 0)
 ESC_PROG(io_uring_setup, 0, 1)
+/* taking another process's fd: its pidfd (target pid) and the stolen file */
+ESC_PROG(pidfd_getfd, ESC_STR(0, PR_ESC_STR_FD) | ESC_RET_FD, -1)
 
 /* Namespace creation only: unshare(CLONE_FILES) and plain forks are not. */
 SEC("tp_btf/sys_exit")

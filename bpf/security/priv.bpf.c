@@ -180,14 +180,159 @@ PRIV_PROG(setfsgid, PR_PRIV_SETFSGID)
 PRIV_PROG(setgroups, PR_PRIV_SETGROUPS)
 PRIV_PROG(capset, PR_PRIV_CAPSET)
 
-/* execve/execveat returned: a failed exec leaves its snapshot behind. */
+#define EXEC_FAIL_ARGS 64 /* argv entries read from a failed exec's caller */
+
+/* One argument of a failed exec (argv[i]) into scratch at off, used bytes
+ * of argv so far: the bytes written, 0 at the end of argv (or unreadable),
+ * -1 when the argv cap is reached. A global function: verified once, not
+ * once per argument. */
+__noinline int exec_fail_arg(struct pr_scratch *s, __u64 argv, __u32 i, __u32 off, __u32 used)
+{
+	const char *a = NULL;
+	__u64 room;
+	long n;
+
+	if (!s)
+		return 0;
+	if (bpf_probe_read_user(&a, sizeof(a), (void *)(argv + (__u64)i * sizeof(a))) || !a)
+		return 0;
+	if (used >= PR_ARGV_CAP)
+		return -1;
+	room = PR_ARGV_CAP - (__u64)used;
+	asm volatile("" : "+r"(room));
+	if (room == 0 || room > PR_ARGV_CAP)
+		return -1;
+	n = bpf_probe_read_user_str(&s->buf[soff(off)], room, a);
+	return n > 0 ? n : 0;
+}
+
+/* bpf_loop state of the argv copy of a failed exec. */
+struct fail_args {
+	__u64 argv;
+	__u32 start, off; /* argv begins at start in scratch; off: next byte */
+	__u32 n, trunc;	  /* arguments copied; 1: the cap was reached */
+};
+
+static long exec_fail_arg_cb(__u64 i, void *data)
+{
+	struct fail_args *c = data;
+	__u32 used = c->off - c->start;
+	int k;
+
+	if (used > PR_ARGV_CAP)
+		return 1;
+	k = exec_fail_arg(scratch_get(), c->argv, (__u32)i, c->off, used);
+	if (k <= 0) {
+		c->trunc = k < 0;
+		return 1;
+	}
+	c->off += k & (PR_ARGV_CAP * 2 - 1);
+	c->n++;
+	return 0;
+}
+
+#define EXEC_SEARCH_NAME 64 /* argv[0] bytes compared by path_search_miss */
+
+/* A shell's or execvp's $PATH walk: execve("DIR/NAME", ["NAME", ...])
+ * failing with ENOENT/ENOTDIR, once per directory before every ordinary
+ * command. Not recorded (docs/EVENTS.md): it would multiply the exec
+ * records of a session by the length of $PATH. plen: strlen(path). */
+static __always_inline bool path_search_miss(long ret, const char *path, long plen,
+					     const char *const *argv)
+{
+	char name[EXEC_SEARCH_NAME], tail[EXEC_SEARCH_NAME + 1];
+	const char *a0 = NULL;
+	__u64 sz;
+	long m;
+	int i;
+
+	if (ret != -PR_ENOENT && ret != -PR_ENOTDIR)
+		return false;
+	if (bpf_probe_read_user(&a0, sizeof(a0), &argv[0]) || !a0)
+		return false;
+	m = bpf_probe_read_user_str(name, sizeof(name), a0);
+	if (m <= 1 || m >= EXEC_SEARCH_NAME || plen < m)
+		return false;
+	/* tail = "/NAME\0" at the end of path */
+	sz = m + 1;
+	asm volatile("" : "+r"(sz));
+	if (sz < 2 || sz > sizeof(tail) || bpf_probe_read_user(tail, sz, path + plen - m))
+		return false;
+	if (tail[0] != '/')
+		return false;
+	for (i = 0; i < EXEC_SEARCH_NAME - 1; i++) {
+		if (name[i] == 0)
+			return tail[i + 1] == 0;
+		if (name[i] == '/' || name[i] != tail[i + 1])
+			return false;
+	}
+	return false;
+}
+
+/* process.exec with PR_EXEC_FAILED: the exec returned an error, so the
+ * caller's memory still holds the path and argv as passed. */
+static __always_inline void exec_failed(struct pt_regs *regs, long ret, struct pr_tracked *tr)
+{
+	bool at = PR_SYSCALL_NR(regs) == PR_NR_execveat;
+	const char *path = (const char *)(at ? PR_ARG2(regs) : PR_ARG1(regs));
+	const char *const *argv = (const char *const *)(at ? PR_ARG3(regs) : PR_ARG2(regs));
+	struct pr_scratch *s = scratch_get();
+	struct pr_exec *e;
+	__u32 off, start, trunc = 0, i;
+	__u16 flags = PR_EXEC_FAILED;
+	struct fail_args ac;
+	long n;
+
+	if (!s)
+		return;
+	e = (void *)s->buf;
+	off = sizeof(*e);
+	n = bpf_probe_read_user_str(&s->buf[off], PR_PATH_CAP, path);
+	if (n <= 0) {
+		s->buf[off] = 0;
+		n = 1;
+	}
+	if (n == PR_PATH_CAP)
+		flags |= PR_EXEC_EXE_TRUNC;
+	else if (path_search_miss(ret, path, n - 1, argv))
+		return;
+	e->exe_len = n;
+	off += n & (PR_PATH_CAP * 2 - 1);
+	e->cwd_len = 0;
+	start = off;
+	ac.argv = (__u64)argv;
+	ac.start = ac.off = start;
+	ac.n = ac.trunc = 0;
+	bpf_loop(EXEC_FAIL_ARGS, exec_fail_arg_cb, &ac, 0);
+	if (ac.off < start || ac.off - start > PR_ARGV_CAP)
+		return;
+	off = ac.off;
+	i = ac.n;
+	trunc = ac.trunc;
+	if (i == EXEC_FAIL_ARGS || trunc)
+		flags |= PR_EXEC_ARGS_TRUNC;
+	e->args_size = off - start;
+	e->args_total = off - start;
+	e->old_tid = (__u32)bpf_get_current_pid_tgid();
+	e->ruid = bpf_get_current_task_btf()->cred->uid.val;
+	e->err = (__s32)ret;
+	fill_hdr(&e->hdr, bpf_get_current_task_btf(), PR_EV_PROC_EXEC, off, tr);
+	e->hdr.flags = flags;
+	ev_output(s, off, PR_EV_PROC_EXEC, tr);
+}
+
+/* execve/execveat returned: a failed exec is recorded, and leaves its
+ * snapshot behind. */
 SEC("tp_btf/sys_exit")
 int BPF_PROG(tail_sec_exec_exit, struct pt_regs *regs, long ret)
 {
+	struct pr_tracked *tr = sec_tracked_syscall();
 	__u32 tid;
 
-	if (!sec_tracked_syscall())
+	if (!tr)
 		return 0;
+	if (ret < 0)
+		exec_failed(regs, ret, tr);
 	tid = (__u32)bpf_get_current_pid_tgid();
 	bpf_map_delete_elem(&sec_cred_stash, &tid);
 	bpf_map_delete_elem(&sec_exec_memfd, &tid);

@@ -28,6 +28,7 @@ enum pr_event_type {
 	PR_EV_PROC_FORK = 2,
 	PR_EV_PROC_EXIT = 3,
 	PR_EV_PROC_CGROUP = 4, /* a tracked process moved to another cgroup */
+	PR_EV_PROC_SIGNAL = 5, /* a signal sent (hooked by the security family) */
 	/* file family */
 	PR_EV_FILE_OPEN = 16,
 	PR_EV_FILE_READ = 17,
@@ -113,6 +114,8 @@ _Static_assert(sizeof(struct pr_config) == 32, "pr_config layout");
 #define PR_EXEC_ARGS_TRUNC 0x1
 #define PR_EXEC_EXE_TRUNC  0x2
 #define PR_EXEC_CWD_TRUNC  0x4
+/* execve/execveat returned err: exe = the path as passed, no cwd, argv as passed */
+#define PR_EXEC_FAILED 0x8
 
 /* process.exec: followed by data = exe\0 cwd\0 argv (args_size bytes, each
  * argument NUL-terminated unless cut by the cap). */
@@ -124,7 +127,7 @@ struct pr_exec {
 	__u16 exe_len; /* including NUL */
 	__u16 cwd_len; /* including NUL */
 	__u32 ruid;    /* real uid, euid is in hdr: a difference is a setuid exec */
-	__u32 _pad;
+	__s32 err;     /* PR_EXEC_FAILED: the negative errno; else 0 */
 	char data[];
 };
 _Static_assert(sizeof(struct pr_exec) == 96, "pr_exec layout");
@@ -211,6 +214,7 @@ PR_ABI_AT(pr_exec, args_size, 80);
 PR_ABI_AT(pr_exec, exe_len, 84);
 PR_ABI_AT(pr_exec, cwd_len, 86);
 PR_ABI_AT(pr_exec, ruid, 88);
+PR_ABI_AT(pr_exec, err, 92);
 PR_ABI_AT(pr_exec, data, 96);
 /* pr_fork */
 PR_ABI_AT(pr_fork, hdr, 0);

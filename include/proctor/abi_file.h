@@ -110,7 +110,14 @@ enum pr_file_meta_op {
 	PR_META_SETXATTR,
 	PR_META_REMOVEXATTR,
 	PR_META_MKNOD,
+	PR_META_SETFLAGS, /* ioctl FS_IOC_SETFLAGS / FS_IOC_FSSETXATTR (chattr) */
 };
+
+/* setflags: arg = the flags requested (FS_*_FL, or fsx_xflags with
+ * PR_SETFLAGS_XATTR); arg2 = the inode's S_* flags before (low 32 bits,
+ * PR_SETFLAGS_NO_BEFORE when unknown) and after (high 32 bits). */
+#define PR_SETFLAGS_XATTR     (1ULL << 32)
+#define PR_SETFLAGS_NO_BEFORE 0xffffffffULL
 
 /* file.metadata. data = path\0 dir\0 name\0 dir2\0 name2\0 xattr\0.
  * The object is path (from an fd: f* variants, AT_EMPTY_PATH) or dir+name;

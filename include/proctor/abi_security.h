@@ -117,6 +117,36 @@ struct pr_sec_escape {
 };
 _Static_assert(sizeof(struct pr_sec_escape) == 936, "pr_sec_escape layout");
 
+/* ---- process.signal (bpf/security/signal.bpf.c) ------------------------ */
+
+enum pr_sig_relation {
+	PR_SIG_UNKNOWN = 0, /* no single target found (a group, -1, gone) */
+	PR_SIG_SELF,	    /* the sender's own process */
+	PR_SIG_SESSION,	    /* another process of the sender's session */
+	PR_SIG_OUTSIDE,	    /* a process outside the session */
+};
+
+#define PR_SIG_OTHER_TARGETS 0x100 /* summary of the coarse slot: targets not kept apart */
+#define PR_SIG_EXE_CAP	     64	   /* bytes of the target's executable name (last component) */
+
+/* kill, tkill, tgkill, rt_sigqueueinfo, rt_tgsigqueueinfo, pidfd_send_signal
+ * at exit. Repeats per (sender process, syscall, target, signal, result)
+ * are aggregated (PR_SEC_SUMMARY records at the sender's exit). */
+struct pr_signal {
+	struct pr_hdr hdr;
+	__u32 nr;	  /* native syscall number */
+	__s32 sig;	  /* signal number, 0 = existence probe */
+	__s32 target;	  /* as passed: pid (kill: <= 0 for groups), tid, or pidfd */
+	__u32 target_pid; /* the target's tgid in the host pid namespace, 0 = unknown */
+	__s64 ret;	  /* 0 or -errno */
+	__u64 count;	  /* occurrences, this one included */
+	__u32 relation;	  /* enum pr_sig_relation */
+	__u32 target_tid; /* tkill/tgkill: the thread, host namespace; else 0 */
+	char target_comm[16];
+	char target_exe[PR_SIG_EXE_CAP];
+};
+_Static_assert(sizeof(struct pr_signal) == 192, "pr_signal layout");
+
 /* Field offsets: a field moved on one side cannot go unnoticed. */
 /* clang-format off */
 /* pr_cred_snap */
@@ -163,6 +193,17 @@ PR_ABI_AT(pr_sec_escape, aux, 136);
 PR_ABI_AT(pr_sec_escape, count, 152);
 PR_ABI_AT(pr_sec_escape, str_len, 160);
 PR_ABI_AT(pr_sec_escape, str, 168);
+/* pr_signal */
+PR_ABI_AT(pr_signal, nr, 72);
+PR_ABI_AT(pr_signal, sig, 76);
+PR_ABI_AT(pr_signal, target, 80);
+PR_ABI_AT(pr_signal, target_pid, 84);
+PR_ABI_AT(pr_signal, ret, 88);
+PR_ABI_AT(pr_signal, count, 96);
+PR_ABI_AT(pr_signal, relation, 104);
+PR_ABI_AT(pr_signal, target_tid, 108);
+PR_ABI_AT(pr_signal, target_comm, 112);
+PR_ABI_AT(pr_signal, target_exe, 128);
 /* clang-format on */
 
 #endif /* PROCTOR_ABI_SECURITY_H */

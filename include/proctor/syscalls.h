@@ -54,6 +54,10 @@
 	X(open_tree, 428, 428)      X(move_mount, 429, 429)     X(fsopen, 430, 430)               \
 	X(fsmount, 432, 432)        X(mount_setattr, 442, 442)  X(bpf, 321, 280)                  \
 	X(perf_event_open, 298, 241) X(io_uring_setup, 425, 425)                                  \
+	X(kill, 62, 129)            X(tkill, 200, 130)          X(tgkill, 234, 131)               \
+	X(rt_sigqueueinfo, 129, 138) X(rt_tgsigqueueinfo, 297, 240)                               \
+	X(pidfd_send_signal, 424, 424) X(pidfd_getfd, 438, 438)                                   \
+	X(ioctl, 16, 29)                                                                           \
 	/* named by the decoders only */                                                           \
 	X(fork, 57, PR_NR_NONE)     X(vfork, 58, PR_NR_NONE)    X(io_uring_enter, 426, 426)
 
@@ -133,6 +137,15 @@
 	R(bpf, security, EXIT, tail_sec_bpf_exit, 0)                                               \
 	R(perf_event_open, security, EXIT, tail_sec_perf_event_open_exit, 0)                       \
 	R(io_uring_setup, security, EXIT, tail_sec_io_uring_setup_exit, 0)                         \
+	/* process.signal */                                                                       \
+	R(kill, security, EXIT, tail_sec_signal_exit, 0)   R(tkill, security, EXIT, tail_sec_signal_exit, 0) \
+	R(tgkill, security, EXIT, tail_sec_signal_exit, 0)                                         \
+	R(rt_sigqueueinfo, security, EXIT, tail_sec_signal_exit, 0)                                \
+	R(rt_tgsigqueueinfo, security, EXIT, tail_sec_signal_exit, 0)                              \
+	R(pidfd_send_signal, security, EXIT, tail_sec_signal_exit, 0)                              \
+	R(pidfd_getfd, security, EXIT, tail_sec_pidfd_getfd_exit, 0)                               \
+	/* file.metadata setflags (chattr): ioctl filtered on the command first */                 \
+	R(ioctl, file, ENTER, tail_file_ioctl_enter, 0)    R(ioctl, file, EXIT, tail_file_ioctl, 0) \
 	/* network: every record carries the result */                                            \
 	R(socket, net, EXIT, tail_net_socket, 0)           R(connect, net, EXIT, tail_net_connect, 0) \
 	R(bind, net, EXIT, tail_net_bind, 0)               R(listen, net, EXIT, tail_net_listen, 0) \

@@ -164,6 +164,74 @@ static void add_flag_names(struct record *r, const char *key, uint64_t v, const 
 		record_add_strv(r, key, names, n);
 }
 
+/* chattr: FS_*_FL as FS_IOC_SETFLAGS takes them, FS_XFLAG_* of
+ * FS_IOC_FSSETXATTR, and the inode's S_* flags (what the kernel enforces) */
+static const struct flag_name fs_fl_flags[] = {
+	{0x1, "secrm"},
+	{0x2, "unrm"},
+	{0x4, "compr"},
+	{0x8, "sync"},
+	{0x10, "immutable"},
+	{0x20, "append"},
+	{0x40, "nodump"},
+	{0x80, "noatime"},
+	{0x1000, "index"},
+	{0x4000, "journal_data"},
+	{0x8000, "notail"},
+	{0x10000, "dirsync"},
+	{0x20000, "topdir"},
+	{0x80000, "extent"},
+	{0x100000, "verity"},
+	{0x800000, "nocow"},
+	{0x2000000, "dax"},
+	{0x10000000, "inline_data"},
+	{0x20000000, "projinherit"},
+	{0x40000000, "casefold"},
+};
+static const struct flag_name fs_xflags[] = {
+	{0x1, "realtime"},	 {0x2, "prealloc"},	 {0x8, "immutable"},
+	{0x10, "append"},	 {0x20, "sync"},	 {0x40, "noatime"},
+	{0x80, "nodump"},	 {0x100, "rtinherit"},	 {0x200, "projinherit"},
+	{0x400, "nosymlinks"},	 {0x800, "extsize"},	 {0x1000, "extszinherit"},
+	{0x2000, "nodefrag"},	 {0x4000, "filestream"}, {0x8000, "dax"},
+	{0x10000, "cowextsize"},
+};
+static const struct flag_name inode_flags[] = {
+	{0x1, "sync"}, {0x2, "noatime"}, {0x4, "append"}, {0x8, "immutable"}, {0x40, "dirsync"},
+};
+
+/* Always present, [] when none is set (a cleared +i is the point). */
+static void add_attr_names(struct record *r, const char *key, uint64_t v, const struct flag_name *t,
+			   size_t nt)
+{
+	const char *names[24];
+	uint32_t n = 0;
+	size_t i;
+
+	for (i = 0; i < nt && n < ARRAY_SIZE(names); i++)
+		if (v & t[i].bit)
+			names[n++] = t[i].name;
+	record_add_strv(r, key, names, n);
+}
+
+static void add_setflags(struct record *r, const struct pr_file_meta *e)
+{
+	bool xattr = e->arg & PR_SETFLAGS_XATTR;
+	uint32_t before = (uint32_t)e->arg2, after = (uint32_t)(e->arg2 >> 32);
+
+	record_add_str_ref(r, "file.ioctl", xattr ? "FS_IOC_FSSETXATTR" : "FS_IOC_SETFLAGS");
+	if (xattr)
+		add_attr_names(r, "file.attributes.requested", (uint32_t)e->arg, fs_xflags,
+			       ARRAY_SIZE(fs_xflags));
+	else
+		add_attr_names(r, "file.attributes.requested", (uint32_t)e->arg, fs_fl_flags,
+			       ARRAY_SIZE(fs_fl_flags));
+	if (before != PR_SETFLAGS_NO_BEFORE)
+		add_attr_names(r, "file.attributes.before", before, inode_flags,
+			       ARRAY_SIZE(inode_flags));
+	add_attr_names(r, "file.attributes.after", after, inode_flags, ARRAY_SIZE(inode_flags));
+}
+
 static const char *uring_op_name(uint32_t op)
 {
 	switch (op) {
@@ -407,8 +475,9 @@ static enum decode_result decode_write(struct decode_ctx *c, const void *data, s
 static const char *meta_op_name(uint16_t op)
 {
 	static const char *const names[] = {
-		"",	 "unlink", "rmdir",    "rename", "link",     "symlink",	    "mkdir",
-		"chmod", "chown",  "truncate", "utimes", "setxattr", "removexattr", "mknod"};
+		"",	   "unlink",   "rmdir",	      "rename", "link",
+		"symlink", "mkdir",    "chmod",	      "chown",	"truncate",
+		"utimes",  "setxattr", "removexattr", "mknod",	"setflags"};
 	return op < ARRAY_SIZE(names) ? names[op] : "";
 }
 
@@ -439,6 +508,7 @@ static void add_meta_args(struct record *r, const struct pr_file_meta *e)
 			       ARRAY_SIZE(rename_flags));
 		break;
 	case PR_META_SETXATTR: record_add_int(r, "file.xattr.size", (int64_t)e->arg2); break;
+	case PR_META_SETFLAGS: add_setflags(r, e); break;
 	}
 }
 

@@ -9,6 +9,7 @@
 #include "net/dns.h"
 #include "proctor/abi_net.h"
 #include "decode/decode.h"
+#include "model/paths.h"
 #include "policy/policy.h"
 #include "probe/syscall_table.h"
 #include "util/util.h"
@@ -138,6 +139,22 @@ static void add_endpoint(struct record *r, const struct pr_net *e, bool peer)
 	record_add_int(r, pkey, peer ? e->peer_port : e->local_port);
 }
 
+/* A connect (even a failed one) to a container runtime's API socket
+ * (docker, containerd, podman, CRI) is the classic container escape: marked
+ * as the file decoder marks an open of the same path, and the Escape stage
+ * derives the security.escape. */
+static void add_runtime_socket(struct record *r)
+{
+	const char *peer = record_get_str(r, "network.peer.address");
+	const char *cat;
+
+	if (!peer || peer[0] == '@')
+		return;
+	cat = escape_path_category(peer, NULL, false);
+	if (cat && !strcmp(cat, "container"))
+		record_add_str_ref(r, "network.sensitive_category", "container");
+}
+
 static enum decode_result decode_net(struct decode_ctx *c, const void *data, size_t len,
 				     struct record *r)
 {
@@ -157,6 +174,8 @@ static enum decode_result decode_net(struct decode_ctx *c, const void *data, siz
 	if (t == PR_EV_NET_BIND || t == PR_EV_NET_LISTEN || t == PR_EV_NET_ACCEPT ||
 	    (t == PR_EV_NET_CONNECT && e->family != AF_UNIX))
 		add_endpoint(r, e, false);
+	if (t == PR_EV_NET_CONNECT && e->family == AF_UNIX)
+		add_runtime_socket(r);
 	if (t == PR_EV_NET_ACCEPT && e->family == AF_UNIX) {
 		/* the accepted connection came through the listener's path */
 		const struct field *f = record_get(r, "network.local.address");
@@ -290,10 +309,12 @@ static enum decode_result decode_dns(struct decode_ctx *c, const void *data, siz
 	record_add_int(r, "network.peer.port", e->server_port);
 	if (rc) {
 		record_add_str_ref(r, "dns.question.name", "");
+		record_add_str_ref(r, "dns.question.name_normalized", "");
 		record_add_bool(r, "dns.malformed", true);
 		return DECODE_OK;
 	}
 	record_add_str(r, "dns.question.name", m->qname);
+	record_add_str(r, "dns.question.name_normalized", m->qname_normalized);
 	record_add_str(r, "dns.question.type", dns_type_name(m->qtype, tbuf, sizeof(tbuf)));
 	record_add_int(r, "dns.id", m->id);
 	if (resp) {

@@ -1,8 +1,10 @@
 /* decode_process.c: process.exec, process.fork, process.exit,
  * process.cgroup_change and the internal cgroup-add record; keeps the user-space process table current. */
+#include <stdio.h>
 #include <string.h>
 
 #include "decode/decode.h"
+#include "proctor/abi_security.h"
 #include "probe/syscall_table.h"
 #include "util/shquote.h"
 #include "util/strbuf.h"
@@ -20,6 +22,42 @@ const char *decode_command_line(struct record *r, const char *const *argv, uint3
 	out = record_strdup(r, sb_cstr(&sb));
 	sb_free(&sb);
 	return out;
+}
+
+/* A failed execve/execveat: the caller keeps its image, so the process
+ * table is left alone; exe is the path as passed. */
+static enum decode_result decode_exec_failed(struct decode_ctx *c, const struct pr_exec *e,
+					     const char *path, const char *const *argv,
+					     uint32_t argc, struct record *r)
+{
+	const char *en = errno_name(-e->err);
+
+	decode_common(c, &e->hdr, "process.exec", r);
+	record_add_str_ref(r, "event.outcome", "failure");
+	record_add_str(r, "error.code", en ? en : "EUNKNOWN");
+	record_add_str_ref(r, "process.exec.path", path);
+	record_add_strv(r, "process.command_args", argv, argc);
+	record_add_str_ref(r, "process.command_line", decode_command_line(r, argv, argc));
+	record_add_bool(r, "process.args_truncated",
+			(e->hdr.flags & PR_EXEC_ARGS_TRUNC) || argc == MAX_ARGS);
+	if (e->hdr.flags & PR_EXEC_EXE_TRUNC)
+		record_add_bool(r, "process.path_truncated", true);
+	if (e->old_tid != e->hdr.pid)
+		record_add_int(r, "process.exec.thread_id", e->old_tid);
+	return DECODE_OK;
+}
+
+static void add_outcome(struct record *r, long ret)
+{
+	const char *en;
+
+	if (ret >= 0) {
+		record_add_str_ref(r, "event.outcome", "success");
+		return;
+	}
+	record_add_str_ref(r, "event.outcome", "failure");
+	en = errno_name((int)-ret);
+	record_add_str(r, "error.code", en ? en : "EUNKNOWN");
 }
 
 static enum decode_result decode_exec(struct decode_ctx *c, const void *data, size_t len,
@@ -44,6 +82,8 @@ static enum decode_result decode_exec(struct decode_ctx *c, const void *data, si
 		p += n + 1;
 	}
 
+	if (e->hdr.flags & PR_EXEC_FAILED)
+		return decode_exec_failed(c, e, exe, argv, argc, r);
 	if (!proctree_get(c->procs, e->hdr.pid))
 		decode_count_process(c, e->hdr.session_key);
 	if ((pr = proctree_upsert(c->procs, e->hdr.pid))) {
@@ -169,12 +209,74 @@ static enum decode_result decode_cgroup_add(struct decode_ctx *c, const void *da
 	return DECODE_INTERNAL;
 }
 
+static const char *const signal_relations[] = {
+	[PR_SIG_SELF] = "self",
+	[PR_SIG_SESSION] = "session",
+	[PR_SIG_OUTSIDE] = "outside_session",
+};
+
+/* process.signal: the sender in the common fields, the target as passed and
+ * as the kernel found it. The process table knows the full executable path
+ * of targets in a session. */
+static enum decode_result decode_signal(struct decode_ctx *c, const void *data, size_t len,
+					struct record *r)
+{
+	const struct pr_signal *e = data;
+	const char *sname = e->sig ? signal_name(e->sig) : "0";
+	const char *sc = syscall_name(e->nr);
+	const struct proc *tp;
+	char num[16];
+
+	(void)len;
+	if (e->relation > PR_SIG_OUTSIDE)
+		return DECODE_BAD;
+	decode_common(c, &e->hdr, "process.signal", r);
+	add_outcome(r, e->ret);
+	if (!sname) {
+		snprintf(num, sizeof(num), "%d", e->sig);
+		sname = num;
+	}
+	record_add_str(r, "signal.name", sname);
+	record_add_int(r, "signal.number", e->sig);
+	if (sc)
+		record_add_str_ref(r, "signal.syscall", sc);
+	if (!(e->hdr.flags & PR_SIG_OTHER_TARGETS))
+		record_add_int(r,
+			       e->nr == PR_NR_pidfd_send_signal ? "signal.target.pidfd"
+								: "signal.target.requested",
+			       e->target);
+	if (e->target_pid)
+		record_add_int(r, "signal.target.pid", e->target_pid);
+	if (e->target_tid)
+		record_add_int(r, "signal.target.tid", e->target_tid);
+	if (e->target_comm[0])
+		record_add_str(r, "signal.target.name",
+			       decode_str(r, e->target_comm, sizeof(e->target_comm)));
+	if (e->target_pid && (tp = proctree_get(c->procs, e->target_pid)) && tp->exe && *tp->exe)
+		record_add_str(r, "signal.target.executable.path", tp->exe);
+	else if (e->target_exe[0])
+		record_add_str(r, "signal.target.executable.name",
+			       decode_str(r, e->target_exe, sizeof(e->target_exe)));
+	if (e->relation != PR_SIG_UNKNOWN) {
+		record_add_str_ref(r, "signal.target.relation", signal_relations[e->relation]);
+		record_add_bool(r, "signal.target.outside_session", e->relation == PR_SIG_OUTSIDE);
+	}
+	if (e->hdr.flags & PR_SEC_SUMMARY) {
+		record_add_bool(r, "signal.summary", true);
+		record_add_int(r, "signal.count", (int64_t)e->count);
+		if (e->hdr.flags & PR_SIG_OTHER_TARGETS)
+			record_add_bool(r, "signal.other_targets", true);
+	}
+	return DECODE_OK;
+}
+
 const struct decoder process_decoders[] = {
 	{PR_EV_PROC_EXEC, "process.exec", sizeof(struct pr_exec), decode_exec},
 	{PR_EV_PROC_FORK, "process.fork", sizeof(struct pr_fork), decode_fork},
 	{PR_EV_PROC_EXIT, "process.exit", sizeof(struct pr_exit), decode_exit},
 	{PR_EV_PROC_CGROUP, "process.cgroup_change", sizeof(struct pr_cgroup_change),
 	 decode_cgroup_change},
+	{PR_EV_PROC_SIGNAL, "process.signal", sizeof(struct pr_signal), decode_signal},
 	{PR_EV_CGROUP_ADD, "cgroup.add", sizeof(struct pr_cgroup_add), decode_cgroup_add},
 	{0},
 };

@@ -527,6 +527,28 @@ static void esc_ptrace(struct esc_ctx *x, long nr)
 		put_kv(x, "bytes", "%" PRId64, (int64_t)e->ret);
 }
 
+/* pidfd_getfd(pidfd, targetfd, flags): str 0 "pidfd:PID", str 1 the file */
+static void esc_pidfd_getfd(struct esc_ctx *x, long nr)
+{
+	const struct pr_sec_escape *e = x->e;
+	int pid;
+
+	(void)nr;
+	if (e->str_len[0] && sscanf(e->str[0], "pidfd:%d", &pid) == 1) {
+		put_kv(x, "pid", "%d", pid);
+		record_add_int(x->r, "escape.target_pid", pid);
+	} else {
+		put_kv(x, "pidfd", "%d", (int)e->args[0]);
+	}
+	put_kv(x, "fd", "%d", (int)e->args[1]);
+	record_add_int(x->r, "escape.target_fd", (int)e->args[1]);
+	if (e->ret >= 0 && e->str_len[1]) {
+		put_str(x, "file", 1);
+		record_add_str(x->r, "escape.file.name",
+			       decode_str(x->r, e->str[1], e->str_len[1]));
+	}
+}
+
 static void esc_module(struct esc_ctx *x, long nr)
 {
 	const struct pr_sec_escape *e = x->e;
@@ -639,6 +661,7 @@ static const struct esc_sys esc_table[] = {
 	{SYS_ptrace, "ptrace", "ptrace", esc_ptrace},
 	{SYS_process_vm_readv, "process_vm_readv", "ptrace", esc_ptrace},
 	{SYS_process_vm_writev, "process_vm_writev", "ptrace", esc_ptrace},
+	{SYS_pidfd_getfd, "pidfd_getfd", "ptrace", esc_pidfd_getfd},
 	{SYS_init_module, "init_module", "module", esc_module},
 	{SYS_finit_module, "finit_module", "module", esc_module},
 	{SYS_delete_module, "delete_module", "module", esc_module},

@@ -28,6 +28,11 @@ enum severity record_severity(const struct record *r)
 		return SEV_CRITICAL;
 	if (!strncmp(t, "security.", 9))
 		return SEV_WARNING;
+	if (!strcmp(t, "process.signal")) {
+		const struct field *f = record_get(r, "signal.target.outside_session");
+		if (f && f->kind == FIELD_BOOL && f->b)
+			return SEV_WARNING;
+	}
 	v = record_get_str(r, "verdict");
 	if (v && !strcmp(v, "DENIED"))
 		return SEV_WARNING;

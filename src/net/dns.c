@@ -17,12 +17,41 @@ static uint32_t rd32(const uint8_t *p)
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
-/* Read a possibly compressed name at *off; advances *off past it in the
- * record. Labels become lower-case dotted text; "." for the root. Bytes
- * outside [0-9a-z-_*] are escaped as \DDD so names stay printable. */
-static int read_name(const uint8_t *p, size_t len, size_t *off, char *out, size_t outlen)
+/* One label byte in presentation format (RFC 1035 5.1, RFC 4343 2.1):
+ * printable ASCII (0x21-0x7e) as is, except "." and "\\", which get a
+ * backslash; every other byte as \DDD (three decimal digits). Case is kept
+ * unless lower (ASCII letters only). Returns the characters written, 0 when
+ * out has no room. */
+static size_t put_label_byte(uint8_t ch, bool lower, char *out, size_t room)
 {
-	size_t pos = *off, o = 0, end = 0;
+	if (lower && ch >= 'A' && ch <= 'Z')
+		ch += 32;
+	if (ch == '.' || ch == '\\') {
+		if (room < 3)
+			return 0;
+		out[0] = '\\', out[1] = (char)ch;
+		return 2;
+	}
+	if (ch >= 0x21 && ch <= 0x7e) {
+		if (room < 2)
+			return 0;
+		out[0] = (char)ch;
+		return 1;
+	}
+	if (room < 5)
+		return 0;
+	snprintf(out, room, "\\%03u", ch);
+	return 4;
+}
+
+/* Read a possibly compressed name at *off; advances *off past it in the
+ * record. Labels become dotted presentation text (put_label_byte), "." for
+ * the root; lower: ASCII letters lower-cased (the normalized form). A name
+ * longer than 255 octets on the wire is malformed (RFC 1035 3.1). */
+static int read_name(const uint8_t *p, size_t len, size_t *off, char *out, size_t outlen,
+		     bool lower)
+{
+	size_t pos = *off, o = 0, end = 0, wire = 1, w;
 	int hops = 0;
 	bool jumped = false;
 
@@ -53,25 +82,16 @@ static int read_name(const uint8_t *p, size_t len, size_t *off, char *out, size_
 		}
 		if (pos + 1 + c > len)
 			return DNS_ERR_SHORT;
+		wire += 1 + (size_t)c;
+		if (wire > 255)
+			return DNS_ERR_NAME;
 		if (o && o + 1 < outlen)
 			out[o++] = '.';
 		for (size_t i = 0; i < c; i++) {
-			uint8_t ch = p[pos + 1 + i];
-			if (ch >= 'A' && ch <= 'Z')
-				ch += 32;
-			if ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-' ||
-			    ch == '_' || ch == '*') {
-				if (o + 1 >= outlen)
-					return DNS_ERR_NAME;
-				out[o++] = (char)ch;
-			} else {
-				if (o + 5 >= outlen)
-					return DNS_ERR_NAME;
-				o += (size_t)snprintf(out + o, outlen - o, "\\%03u", ch);
-			}
+			if (!(w = put_label_byte(p[pos + 1 + i], lower, out + o, outlen - o)))
+				return DNS_ERR_NAME;
+			o += w;
 		}
-		if (o >= 255)
-			return DNS_ERR_NAME;
 		pos += 1 + c;
 	}
 	if (!o)
@@ -91,7 +111,7 @@ static int read_answer(const uint8_t *p, size_t len, size_t *off, struct dns_msg
 	struct dns_answer *a;
 	int rc;
 
-	if ((rc = read_name(p, len, off, owner, sizeof(owner))))
+	if ((rc = read_name(p, len, off, owner, sizeof(owner), true)))
 		return rc;
 	if (*off + 10 > len)
 		return DNS_ERR_SHORT;
@@ -114,7 +134,7 @@ static int read_answer(const uint8_t *p, size_t len, size_t *off, struct dns_msg
 	} else if (type == 5) {
 		size_t o = rd;
 		/* the target must lie inside rdata */
-		if ((rc = read_name(p, rd + rdlen, &o, a->data, sizeof(a->data))))
+		if ((rc = read_name(p, rd + rdlen, &o, a->data, sizeof(a->data), true)))
 			return rc;
 	} else {
 		return DNS_OK; /* other types: not kept */
@@ -125,7 +145,7 @@ static int read_answer(const uint8_t *p, size_t len, size_t *off, struct dns_msg
 
 int dns_parse(const uint8_t *p, size_t len, struct dns_msg *m)
 {
-	size_t off = 12;
+	size_t off = 12, o;
 	uint32_t i;
 	int rc;
 
@@ -141,7 +161,10 @@ int dns_parse(const uint8_t *p, size_t len, struct dns_msg *m)
 	m->ancount = rd16(p + 6);
 	if (m->qdcount < 1)
 		return DNS_ERR_NOQUESTION;
-	if ((rc = read_name(p, len, &off, m->qname, sizeof(m->qname))))
+	o = off;
+	if ((rc = read_name(p, len, &o, m->qname_normalized, sizeof(m->qname_normalized), true)))
+		return rc;
+	if ((rc = read_name(p, len, &off, m->qname, sizeof(m->qname), false)))
 		return rc;
 	if (off + 4 > len)
 		return DNS_ERR_SHORT;
@@ -151,7 +174,7 @@ int dns_parse(const uint8_t *p, size_t len, struct dns_msg *m)
 	/* further questions (never seen in practice): skipped */
 	for (i = 1; i < m->qdcount && i < 16; i++) {
 		char skip[DNS_NAME_MAX];
-		if (read_name(p, len, &off, skip, sizeof(skip)) || off + 4 > len)
+		if (read_name(p, len, &off, skip, sizeof(skip), true) || off + 4 > len)
 			return DNS_OK;
 		off += 4;
 	}

@@ -9,13 +9,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define DNS_NAME_MAX	256 /* dotted name, NUL included */
-#define DNS_MAX_ANSWERS 32  /* answers kept (more are counted, not kept) */
+/* a name in presentation form: 255 octets on the wire, up to 4 characters
+ * each (\DDD), NUL included */
+#define DNS_NAME_MAX	1024
+#define DNS_MAX_ANSWERS 32 /* answers kept (more are counted, not kept) */
 
 struct dns_answer {
 	uint16_t type;
 	uint32_t ttl;
-	char data[DNS_NAME_MAX]; /* address text or CNAME target */
+	char data[DNS_NAME_MAX]; /* address text or CNAME target (normalized) */
 };
 
 struct dns_msg {
@@ -25,7 +27,8 @@ struct dns_msg {
 	uint8_t rcode;
 	bool truncated; /* TC bit */
 	uint16_t qdcount, ancount;
-	char qname[DNS_NAME_MAX];
+	char qname[DNS_NAME_MAX];	     /* as sent: case kept, presentation format */
+	char qname_normalized[DNS_NAME_MAX]; /* the same, ASCII letters lower-cased */
 	uint16_t qtype, qclass;
 	uint32_t nanswers; /* kept in answers[] */
 	struct dns_answer answers[DNS_MAX_ANSWERS];

@@ -1,5 +1,6 @@
 /* escape.c: the Escape stage: security.escape from file.open/file.metadata
- * records the file decoder classified (file.sensitive_category). */
+ * records the file decoder classified (file.sensitive_category) and from
+ * connects to container runtime sockets (network.sensitive_category). */
 #include "pipeline/escape.h"
 
 #include <stdio.h>
@@ -27,9 +28,26 @@ static const char *const escape_common[] = {
 
 static bool implies_escape(const struct record *src)
 {
-	return src->type_name &&
-	       (!strcmp(src->type_name, "file.open") || !strcmp(src->type_name, "file.metadata")) &&
+	if (!src->type_name)
+		return false;
+	if (!strcmp(src->type_name, "net.connect"))
+		return record_get_str(src, "network.sensitive_category") != NULL;
+	return (!strcmp(src->type_name, "file.open") || !strcmp(src->type_name, "file.metadata")) &&
 	       record_get_str(src, "file.sensitive_category");
+}
+
+/* A connect to a runtime socket: the socket's path as the file path. */
+static void derive_connect(const struct record *src, struct record *r)
+{
+	const char *path = record_get_str(src, "network.peer.address");
+	char detail[PR_PATH_CAP + 32];
+
+	record_add_str(r, "escape.category", record_get_str(src, "network.sensitive_category"));
+	record_add_str(r, "escape.syscall", record_get_str(src, "network.syscall") ?: "connect");
+	snprintf(detail, sizeof(detail), "connect %s", path ? path : "?");
+	record_add_str(r, "escape.detail", detail);
+	if (path)
+		record_add_str(r, "file.path", path);
 }
 
 static void copy_common(const struct record *src, struct record *r)
@@ -65,6 +83,11 @@ bool escape_derive(const struct record *src, struct record *r)
 	r->cgroup_id = src->cgroup_id;
 	r->pid = src->pid;
 	copy_common(src, r);
+	if (!strcmp(src->type_name, "net.connect")) {
+		derive_connect(src, r);
+		record_add_str_ref(r, "escape.derived_from", src->type_name);
+		return true;
+	}
 	record_add_str(r, "escape.category", cat);
 	record_add_str(r, "escape.syscall", how ? how : op ? op : src->type_name);
 	snprintf(detail, sizeof(detail), "%s %s%s%s", op ? op : "open", path ? path : "?",

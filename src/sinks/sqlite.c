@@ -104,6 +104,9 @@ static int track_process(struct sqlite_sink *k, const struct record *r, const ch
 		return store_proc_fork(k->w, ses, pid, at, &img);
 	}
 	if (!strcmp(t, "process.exec") || !strcmp(t, "process.seed")) {
+		/* a failed exec left the caller's image as it was */
+		if (!strcmp(record_get_str(r, "event.outcome") ?: "", "failure"))
+			return 0;
 		img = proc_image(k, r);
 		return store_proc_exec(k->w, ses, pid, at, &img, !strcmp(t, "process.seed"));
 	}

@@ -246,7 +246,8 @@ def test_sudo_user_is_the_default_user(proctor):
 def test_overflow_is_counted_exactly(proctor):
     """The reader is frozen (SIGSTOP) while the workload makes 3,000 fork+exec+exit
     triples into a 1 MiB ring buffer: records are lost, and every lost one is counted.
-    The shell's own exec and exit make 2 more: recorded + dropped must be 2 + 3 * N."""
+    The shell's own exec and exit and its two kills (SIGSTOP, SIGCONT: process.signal)
+    make 4 more: recorded + dropped must be 4 + 3 * N."""
     n = 3000
     pad = "y" * 1000  # ~1.1 KB exec records: ~4 MB in all
     script = (f"kill -STOP $PPID; i=0; while [ $i -lt {n} ]; do /bin/true {pad}; i=$((i+1)); done; "
@@ -259,7 +260,7 @@ def test_overflow_is_counted_exactly(proctor):
     # exact for the process family (other families' records share the buffer)
     recorded = len([e for e in proctor.events() if e["type"].startswith("process.")])
     dropped = sum(v for k, v in ses["drops.by_type"].items() if k.startswith("process."))
-    assert recorded + dropped == 2 + 3 * n, ses
+    assert recorded + dropped == 4 + 3 * n, ses
     assert sum(ses["drops.by_type"].values()) == ses["drops"]
     assert "ring buffer losses by type" in p.stderr
     assert ses["events"] == len(proctor.events())

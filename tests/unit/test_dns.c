@@ -112,13 +112,14 @@ static void test_cname_chain(void **state)
 	assert_string_equal(m.answers[1].data, "10.77.0.2");
 }
 
-static void test_nxdomain_lowercases(void **state)
+static void test_nxdomain_keeps_case(void **state)
 {
 	struct dns_msg m;
 	char b[16];
 	(void)state;
 	assert_int_equal(dns_parse(resp_aaaa_nx, sizeof(resp_aaaa_nx), &m), DNS_OK);
-	assert_string_equal(m.qname, "nope.test");
+	assert_string_equal(m.qname, "NoPe.test");
+	assert_string_equal(m.qname_normalized, "nope.test");
 	assert_string_equal(dns_type_name(m.qtype, b, sizeof(b)), "AAAA");
 	assert_string_equal(dns_rcode_name(m.rcode, b, sizeof(b)), "NXDOMAIN");
 	assert_int_equal(m.nanswers, 0);
@@ -175,7 +176,26 @@ static void test_long_and_odd_names(void **state)
 	/* control characters are escaped, not copied */
 	uint8_t odd[] = {0, 1, 0x01, 0, 0, 1, 0, 0, 0, 0, 0, 0, 3, 'a', '\n', '"', 0, 0, 16, 0, 1};
 	assert_int_equal(dns_parse(odd, sizeof(odd), &m), DNS_OK);
-	assert_string_equal(m.qname, "a\\010\\034");
+	assert_string_equal(m.qname, "a\\010\"");
+	/* case is kept (0x20 encoding, tunnels); "." and "\\" inside a label are
+	 * escaped; the normalized form lower-cases ASCII letters only */
+	uint8_t mixed[] = {0,	1,   0x01, 0,	0, 1,	0,    0,   0, 0, 0, 0, 5, 'A',
+			   'b', 'C', '.',  'd', 3, 'c', '\\', 'M', 0, 0, 1, 0, 1};
+	assert_int_equal(dns_parse(mixed, sizeof(mixed), &m), DNS_OK);
+	assert_string_equal(m.qname, "AbC\\.d.c\\\\M");
+	assert_string_equal(m.qname_normalized, "abc\\.d.c\\\\m");
+	/* three labels of 63 binary bytes: 193 octets on the wire, 758 characters */
+	o = 12;
+	for (i = 0; i < 3; i++) {
+		buf[o++] = 63;
+		memset(buf + o, 0xff, 63);
+		o += 63;
+	}
+	buf[o++] = 0;
+	buf[o++] = 0, buf[o++] = 1, buf[o++] = 0, buf[o++] = 1;
+	assert_int_equal(dns_parse(buf, o, &m), DNS_OK);
+	assert_int_equal(strlen(m.qname), 3 * 63 * 4 + 2);
+	assert_memory_equal(m.qname, "\\255\\255", 8);
 }
 
 static void test_answer_count_lies(void **state)
@@ -227,7 +247,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cname_chain),
-		cmocka_unit_test(test_nxdomain_lowercases),
+		cmocka_unit_test(test_nxdomain_keeps_case),
 		cmocka_unit_test(test_every_truncation),
 		cmocka_unit_test(test_pointer_loops_rejected),
 		cmocka_unit_test(test_long_and_odd_names),
