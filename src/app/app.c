@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "app/policy_records.h"
 #include "pipeline/config.h"
 #include "util/util.h"
 
@@ -52,8 +53,12 @@ static int on_event(void *ctx, const void *data, size_t len)
 		note_pending(rec);
 
 	if (res == DECODE_OK) {
+		struct landlock_denial d;
+		bool denial = app_policy_landlock_note(rec, r, &d);
 		note_flow(rec, r);
 		pipeline_commit(&rec->pipeline, r);
+		if (denial)
+			app_policy_landlock_emit(rec, &d);
 	} else if (res == DECODE_BAD)
 		pipeline_count_drop(&rec->pipeline, DROP_DECODE,
 				    len >= sizeof(*h) ? h->session_key : 0, 1);
@@ -244,7 +249,7 @@ int app_add_egress(struct app *r, struct egress_session *es, const char *cg_abs,
 int app_add_policy(struct app *r, struct session *s, const struct policy *p, char *err,
 		   size_t errlen)
 {
-	if (enforce_add_session(&r->enforce, &r->probe, s->key, p, err, errlen))
+	if (enforce_add_session(&r->enforce, &r->probe, s->key, s->cgroup_path, p, err, errlen))
 		return -1;
 	s->policy = p;
 	return 0;
@@ -280,6 +285,7 @@ int app_drain(struct app *r)
 
 	note_pending(r);
 	n = probe_consume(&r->probe);
+	app_policy_drain(r);
 	now = now_monotonic_ns();
 
 	if (now - r->drops_polled_ns >= 1000000000ull) {
@@ -322,6 +328,7 @@ void app_end_session(struct app *r, struct session *s)
 	note_pending(r);
 	while ((n = probe_consume(&r->probe)) > 0)
 		r->drain_records += (uint64_t)n;
+	app_policy_drain(r);
 	probe_untrack_session(&r->probe, s->key);
 	if (s->policy)
 		enforce_remove_session(&r->enforce, &r->probe, s->key);
