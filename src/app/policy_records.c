@@ -134,13 +134,20 @@ static bool landlock_errno(const struct record *r, const char *code)
 bool app_policy_landlock_note(struct app *a, const struct record *r, struct landlock_denial *d)
 {
 	struct enforce_session *es = enforce_session(&a->enforce, r->session_key);
-	const char *path, *outcome, *code, *s;
+	const char *path, *outcome, *code, *s, *op;
 	int64_t v;
 	bool denied;
 
 	if (!es || es->landlock.rule < 0 || !is_write(r))
 		return false;
-	if (!(path = record_get_str(r, "file.path")) || !landlock_outside(&es->landlock, path))
+	/* a link or rename also writes where it takes the file from */
+	if (!(path = record_get_str(r, "file.path")))
+		return false;
+	op = record_get_str(r, "file.operation");
+	if (!landlock_outside(&es->landlock, path) &&
+	    (!op || (strcmp(op, "link") && strcmp(op, "rename")) ||
+	     !(s = record_get_str(r, "file.target_path")) ||
+	     !landlock_outside(&es->landlock, (path = s))))
 		return false;
 	outcome = record_get_str(r, "event.outcome");
 	code = record_get_str(r, "error.code");

@@ -51,8 +51,8 @@ static void cache_put(struct fan_rules *fr, uint64_t dev, uint64_t ino, int rule
 		struct fan_cache_entry *e = &fr->cache[i];
 		if (e->used && (e->dev != dev || e->ino != ino))
 			continue;
-		if (!e->used || fan_rule_rank(&fr->p->rules[rule]) >
-					fan_rule_rank(&fr->p->rules[e->rule])) {
+		if (!e->used ||
+		    fan_rule_rank(&fr->p->rules[rule]) > fan_rule_rank(&fr->p->rules[e->rule])) {
 			e->used = true;
 			e->dev = dev;
 			e->ino = ino;
@@ -201,8 +201,8 @@ int fan_rules_decide(struct fan_rules *fr, int fd, uint64_t mask, char *path, si
 
 	path_of(fd, path, pathlen);
 	*cached = false;
-	if (fstat(fd, &st) == 0 && (best = cache_get(fr, (uint64_t)st.st_dev,
-						     (uint64_t)st.st_ino)) >= 0) {
+	if (fstat(fd, &st) == 0 &&
+	    (best = cache_get(fr, (uint64_t)st.st_dev, (uint64_t)st.st_ino)) >= 0) {
 		if (rule_mask(&fr->p->rules[best]) & mask) {
 			*cached = true;
 			return best;

@@ -20,7 +20,7 @@
 #include "enforce/fan_rules.h"
 #include "util/util.h"
 
-#define FAN_QUEUE 256	   /* the session's opens waiting for a decision */
+#define FAN_QUEUE      256 /* the session's opens waiting for a decision */
 #define FAN_VIOLATIONS 512 /* violations waiting for the app */
 
 enum slot_state { SLOT_FREE, SLOT_QUEUED, SLOT_TAKEN };
@@ -100,8 +100,8 @@ static bool in_session(const struct fan *f, uint32_t pid)
 		if (strncmp(line, "0::", 3))
 			continue;
 		line += 3;
-		return !strncmp(line, f->cg_rel, n) && (line[n] == '\n' || line[n] == '/' ||
-							 line[n] == 0);
+		return !strncmp(line, f->cg_rel, n) &&
+		       (line[n] == '\n' || line[n] == '/' || line[n] == 0);
 	}
 	return false;
 }

@@ -14,9 +14,9 @@
 #define LANDLOCK_MAX_TREES 64
 
 struct landlock_plan {
-	int ruleset_fd;	 /* -1: nothing to restrict */
-	int rule;	 /* index of the write_only_under rule in the policy, or -1 */
-	bool audit;	 /* mode audit or effect notify: nothing restricted, writes judged */
+	int ruleset_fd; /* -1: nothing to restrict */
+	int rule;	/* index of the write_only_under rule in the policy, or -1 */
+	bool audit;	/* mode audit or effect notify: nothing restricted, writes judged */
 	int ntrees;
 	char trees[LANDLOCK_MAX_TREES][POLICY_GLOB_MAX]; /* "/ws" (a tree) or a file */
 };

@@ -322,7 +322,8 @@ void mechanisms_plan_rule(const struct host_mechanisms *h, const struct policy *
 	}
 	if (r->kind == RULE_FILE_DENY || r->kind == RULE_WRITE_ONLY_UNDER) {
 		plan_files(h, p, r, out); /* this build: Landlock and fanotify, not BPF-LSM */
-	} else if (has(h, MECH_BPF_LSM) && !(r->kind == RULE_CONDITIONAL && r->object.op == OP_CONNECT)) {
+	} else if (has(h, MECH_BPF_LSM) &&
+		   !(r->kind == RULE_CONDITIONAL && r->object.op == OP_CONNECT)) {
 		add(out, MECH_BPF_LSM);
 		return;
 	} else if (r->kind == RULE_EXEC_DENY || r->kind == RULE_EXEC_ALLOW_ONLY)
