@@ -32,7 +32,7 @@ ROOT_BINS := $(patsubst tests/root/%.c,$(BUILD)/tests/root/%,$(ROOT_SRCS))
 HDRS      := $(shell find include src bpf -name '*.h')
 
 .DELETE_ON_ERROR:
-.PHONY: all deps test unit e2e asan demo bench fuzz fuzz-container fuzz-policy fuzz-proto format clean FORCE
+.PHONY: all deps test unit e2e asan demo bench fuzz fuzz-container fuzz-policy fuzz-proto fuzz-hook format clean FORCE
 all: $(BUILD)/proctor $(UNIT_BINS) $(ROOT_BINS)
 
 # Install missing build dependencies (idempotent; apt as root).
@@ -168,3 +168,12 @@ fuzz-policy:
 		src/util/yaml.c src/util/util.c $(LDLIBS)
 	$(BUILD)/fuzz/fuzz_policy -max_total_time=$(FUZZ_SECONDS) -max_len=8192 \
 		$(BUILD)/fuzz/policy-corpus tests/fuzz/corpus/policy
+
+# `proctor hook`'s parse of a tool's shell command line and file paths.
+fuzz: fuzz-hook
+fuzz-hook:
+	@mkdir -p $(BUILD)/fuzz/hook-corpus
+	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Isrc -D_GNU_SOURCE \
+		-o $(BUILD)/fuzz/fuzz_hook tests/fuzz/fuzz_hook.c src/policy/*.c \
+		src/util/yaml.c src/util/util.c $(LDLIBS)
+	$(BUILD)/fuzz/fuzz_hook -max_total_time=$(FUZZ_SECONDS) -max_len=8192 $(BUILD)/fuzz/hook-corpus

@@ -124,6 +124,14 @@ static void child_main(const struct run_opts *o, const struct target_user *u, in
 		setenv("USER", u->name, 1);
 		setenv("LOGNAME", u->name, 1);
 	}
+	/* for `proctor hook` (docs/POLICY.md "Feedback to the agent") */
+	if (o->policy) {
+		char *abs = realpath(o->policy, NULL), cwd[4096];
+		setenv("PROCTOR_POLICY", abs ? abs : o->policy, 1);
+		if (getcwd(cwd, sizeof(cwd)))
+			setenv("PROCTOR_WORKSPACE", cwd, 1);
+		free(abs);
+	}
 	/* files.write_only_under: irrevocable, inherited by all CMD runs */
 	if ((e = -landlock_apply(landlock_fd))) {
 		(void)!write(err_fd, &e, sizeof(e));
