@@ -37,7 +37,7 @@ WEB_SRCS  := $(shell find web/src -type f 2>/dev/null) web/index.html web/packag
 LIB_OBJS  += $(BUILD)/obj/web_assets.o
 
 .DELETE_ON_ERROR:
-.PHONY: all deps test unit e2e asan demo bench fuzz fuzz-container fuzz-policy fuzz-proto fuzz-daemon-config fuzz-llm format clean FORCE
+.PHONY: all deps test unit e2e asan demo bench fuzz fuzz-container fuzz-policy fuzz-proto fuzz-daemon-config fuzz-llm fuzz-hook format clean FORCE
 all: $(BUILD)/proctor $(UNIT_BINS) $(ROOT_BINS)
 
 # Install missing build dependencies (idempotent; apt as root).
@@ -206,3 +206,12 @@ fuzz-daemon-config:
 		src/util/strbuf.c $(LDLIBS)
 	$(BUILD)/fuzz/fuzz_daemon_config -max_total_time=$(FUZZ_SECONDS) -max_len=8192 \
 		$(BUILD)/fuzz/daemon-config-corpus tests/fuzz/corpus/daemon_config
+
+# `proctor hook`'s parse of a tool's shell command line and file paths.
+fuzz: fuzz-hook
+fuzz-hook:
+	@mkdir -p $(BUILD)/fuzz/hook-corpus
+	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Isrc -D_GNU_SOURCE \
+		-o $(BUILD)/fuzz/fuzz_hook tests/fuzz/fuzz_hook.c src/policy/*.c \
+		src/util/yaml.c src/util/util.c $(LDLIBS)
+	$(BUILD)/fuzz/fuzz_hook -max_total_time=$(FUZZ_SECONDS) -max_len=8192 $(BUILD)/fuzz/hook-corpus

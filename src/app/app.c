@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "app/tls.h"
+#include "app/policy_records.h"
 #include "pipeline/config.h"
 #include "proctor/abi_auto.h"
 #include "util/util.h"
@@ -87,6 +88,8 @@ static int on_event(void *ctx, const void *data, size_t len)
 				 record_get_str(r, "process.executable.path") ?: "");
 		if (!session_find(&rec->pipeline.sessions, r->session_key))
 			rec->pipeline.stats.attribution_missing++;
+		struct landlock_denial d;
+		bool denial = app_policy_landlock_note(rec, r, &d);
 		note_flow(rec, r);
 		note_root_exit(rec, data, len);
 		toolcalls_note(&rec->toolcalls, &rec->procs, h, r);
@@ -96,6 +99,8 @@ static int on_event(void *ctx, const void *data, size_t len)
 			llm_forget_pid(&rec->llm, h->pid);
 		else if (exe[0])
 			app_tls_on_exec(rec, h, exe);
+		if (denial)
+			app_policy_landlock_emit(rec, &d);
 	} else if (res == DECODE_BAD)
 		pipeline_count_drop(&rec->pipeline, DROP_DECODE,
 				    len >= sizeof(*h) ? h->session_key : 0, 1);
@@ -336,7 +341,7 @@ int app_add_egress(struct app *r, struct egress_session *es, const char *cg_abs,
 int app_add_policy(struct app *r, struct session *s, const struct policy *p, char *err,
 		   size_t errlen)
 {
-	if (enforce_add_session(&r->enforce, &r->probe, s->key, p, err, errlen))
+	if (enforce_add_session(&r->enforce, &r->probe, s->key, s->cgroup_path, p, err, errlen))
 		return -1;
 	s->policy = p;
 	return 0;
@@ -372,6 +377,7 @@ int app_drain(struct app *r)
 
 	note_pending(r);
 	n = probe_consume(&r->probe);
+	app_policy_drain(r);
 	now = now_monotonic_ns();
 
 	if (now - r->drops_polled_ns >= 1000000000ull) {
@@ -433,6 +439,7 @@ void app_end_session(struct app *r, struct session *s)
 	note_pending(r);
 	while ((n = probe_consume(&r->probe)) > 0)
 		r->drain_records += (uint64_t)n;
+	app_policy_drain(r);
 	probe_untrack_session(&r->probe, s->key);
 	if (s->policy)
 		enforce_remove_session(&r->enforce, &r->probe, s->key);

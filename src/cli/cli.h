@@ -10,6 +10,7 @@ int cmd_tree(int argc, char **argv);
 int cmd_log(int argc, char **argv);
 int cmd_bypass(int argc, char **argv);
 int cmd_policy(int argc, char **argv);
+int cmd_hook(int argc, char **argv);
 int cmd_daemon(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_verify(int argc, char **argv);

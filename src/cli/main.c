@@ -17,6 +17,7 @@ static const char usage[] =
 	"                                  events of a session\n"
 	"  bypass SESSION DURATION         let a running session's egress through\n"
 	"  policy check FILE               validate a policy; the mechanism of each rule here\n"
+	"  hook claude-code                Claude Code PreToolUse hook: deny by the session's policy\n"
 	"  daemon [OPTIONS]                one engine for the host; `run` registers with it\n"
 	"  status [--json]                 the daemon's health and live sessions\n"
 	"  verify [SESSION|--all]          check the store's hash chains and signed checkpoints\n"
@@ -67,6 +68,8 @@ int main(int argc, char **argv)
 		return cmd_bypass(argc, argv);
 	if (!strcmp(argv[0], "policy"))
 		return cmd_policy(argc, argv);
+	if (!strcmp(argv[0], "hook"))
+		return cmd_hook(argc, argv);
 	if (!strcmp(argv[0], "daemon"))
 		return cmd_daemon(argc, argv);
 	if (!strcmp(argv[0], "status"))

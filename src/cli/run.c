@@ -28,6 +28,7 @@
 #include "app/metrics.h"
 #include "pipeline/config.h"
 #include "pipeline/redact_rules.h"
+#include "enforce/landlock.h"
 #include "policy/policy.h"
 #include "probe/cgroup.h"
 #include "egress/session.h"
@@ -108,7 +109,7 @@ static int take_signals(sigset_t *oldmask)
  * privilege drop (ours, not the agent's) is never recorded. Exec failure
  * (errno) is reported through the close-on-exec err_fd. */
 static void child_main(const struct run_opts *o, const struct target_user *u, int ready_fd,
-		       int go_fd, int err_fd, const sigset_t *oldmask)
+		       int go_fd, int err_fd, const sigset_t *oldmask, int landlock_fd)
 {
 	char c;
 	int e;
@@ -122,6 +123,19 @@ static void child_main(const struct run_opts *o, const struct target_user *u, in
 		setenv("HOME", u->home, 1);
 		setenv("USER", u->name, 1);
 		setenv("LOGNAME", u->name, 1);
+	}
+	/* for `proctor hook` (docs/POLICY.md "Feedback to the agent") */
+	if (o->policy) {
+		char *abs = realpath(o->policy, NULL), cwd[4096];
+		setenv("PROCTOR_POLICY", abs ? abs : o->policy, 1);
+		if (getcwd(cwd, sizeof(cwd)))
+			setenv("PROCTOR_WORKSPACE", cwd, 1);
+		free(abs);
+	}
+	/* files.write_only_under: irrevocable, inherited by all CMD runs */
+	if ((e = -landlock_apply(landlock_fd))) {
+		(void)!write(err_fd, &e, sizeof(e));
+		_exit(126);
 	}
 	(void)!write(ready_fd, "r", 1);
 	close(ready_fd);
@@ -367,7 +381,8 @@ static int spawn(struct run_state *st, const struct run_opts *o, const struct ta
 		close(ready[0]);
 		close(go[1]);
 		close(errp[0]);
-		child_main(o, u, ready[1], go[0], errp[1], oldmask);
+		child_main(o, u, ready[1], go[0], errp[1], oldmask,
+			   enforce_landlock_fd(&st->rec.enforce, st->ses.key));
 	}
 	close(ready[1]);
 	close(go[0]);
@@ -560,6 +575,12 @@ static int pick_engine(const struct run_opts *o)
 	return -1;
 }
 
+static void warn_gap(void *ctx, const char *msg)
+{
+	(void)ctx;
+	fprintf(stderr, "proctor: warning: policy: %s\n", msg);
+}
+
 int cmd_run(int argc, char **argv)
 {
 	struct run_opts o;
@@ -594,6 +615,8 @@ int cmd_run(int argc, char **argv)
 		free(st);
 		return EXIT_USAGE;
 	}
+	if (o.policy)
+		policy_files_gaps(&st->policy, warn_gap, NULL);
 	if (o.egress_mode >= 0 && !o.policy) {
 		err_msg("--egress needs --policy FILE");
 		free(st);

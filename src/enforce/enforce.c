@@ -1,5 +1,6 @@
-/* enforce.c: loading a session's compiled exec rules into the policy
- * family's maps (enforce.h). */
+/* enforce.c: a session's rules into their mechanisms (enforce.h): exec
+ * rules into the policy family's maps, write_only_under into a Landlock
+ * ruleset, files.deny into a fanotify engine. */
 #include "enforce/enforce.h"
 
 #include <stdio.h>
@@ -20,11 +21,18 @@ int enforce_init(struct enforce *e, char *err, size_t errlen)
 
 void enforce_destroy(struct enforce *e)
 {
+	size_t i;
+
+	for (i = 0; i < PR_MAX_SESSIONS; i++) {
+		fan_stop(e->s[i].fan);
+		landlock_plan_free(&e->s[i].landlock);
+		e->s[i] = (struct enforce_session){0};
+	}
 	dfa_table_free(&e->dfa);
 }
 
-int enforce_add_session(struct enforce *e, struct probe *pr, uint64_t session_key,
-			const struct policy *p, char *err, size_t errlen)
+static int add_exec(struct enforce *e, struct probe *pr, uint64_t session_key,
+		    const struct policy *p, char *err, size_t errlen)
 {
 	struct exec_rules *x = calloc(1, sizeof(*x));
 	uint32_t first = e->dfa.n;
@@ -56,8 +64,62 @@ out:
 	return rc;
 }
 
+struct enforce_session *enforce_session(struct enforce *e, uint64_t session_key)
+{
+	size_t i;
+
+	for (i = 0; session_key && i < PR_MAX_SESSIONS; i++)
+		if (e->s[i].key == session_key)
+			return &e->s[i];
+	return NULL;
+}
+
+int enforce_landlock_fd(struct enforce *e, uint64_t session_key)
+{
+	struct enforce_session *s = enforce_session(e, session_key);
+
+	return s ? s->landlock.ruleset_fd : -1;
+}
+
+int enforce_add_session(struct enforce *e, struct probe *pr, uint64_t session_key,
+			const char *cg_abs, const struct policy *p, char *err, size_t errlen)
+{
+	struct enforce_session *s = NULL;
+	size_t i;
+
+	for (i = 0; !s && i < PR_MAX_SESSIONS; i++)
+		if (!e->s[i].key)
+			s = &e->s[i];
+	if (!s) {
+		snprintf(err, errlen, "too many sessions with a policy (at most %d)",
+			 PR_MAX_SESSIONS);
+		return -1;
+	}
+	if (landlock_plan(p, &s->landlock, err, errlen))
+		return -1;
+	if (fan_wanted(p) && !(s->fan = fan_start(p, cg_abs, err, errlen))) {
+		landlock_plan_free(&s->landlock);
+		return -1;
+	}
+	if (add_exec(e, pr, session_key, p, err, errlen)) {
+		fan_stop(s->fan);
+		landlock_plan_free(&s->landlock);
+		*s = (struct enforce_session){0};
+		return -1;
+	}
+	s->key = session_key;
+	s->p = p;
+	return 0;
+}
+
 void enforce_remove_session(struct enforce *e, struct probe *pr, uint64_t session_key)
 {
-	(void)e;
+	struct enforce_session *s = enforce_session(e, session_key);
+
 	probe_policy_forget(pr, session_key);
+	if (!s)
+		return;
+	fan_stop(s->fan);
+	landlock_plan_free(&s->landlock);
+	*s = (struct enforce_session){0};
 }

@@ -1,28 +1,46 @@
-/* enforce.h: the policy's files and exec rules in the kernel, per session.
- * Today: the exec rules, by the exec-kill hook (exec_rules.h,
- * bpf/policy/exec.bpf.c). One DFA table serves every session; a session's
- * states are written before its rules, so the hook never sees a half-loaded
- * policy. The caller (src/app) owns the probe. */
+/* enforce.h: the policy's files and exec rules, per session. The exec rules
+ * by the exec-kill hook (exec_rules.h, bpf/policy/exec.bpf.c): one DFA table
+ * serves every session; a session's states are written before its rules, so
+ * the hook never sees a half-loaded policy. files.write_only_under by
+ * Landlock (landlock.h: the launcher applies the ruleset in its child), and
+ * files.deny by fanotify permission events (fanotify.h). The caller
+ * (src/app) owns the probe and turns decisions into records. */
 #ifndef PROCTOR_ENFORCE_H
 #define PROCTOR_ENFORCE_H
 #include <stddef.h>
 #include <stdint.h>
 
 #include "enforce/dfa.h"
+#include "enforce/fanotify.h"
+#include "enforce/landlock.h"
+#include "proctor/abi.h"
 #include "policy/policy.h"
 
 struct probe;
 
+struct enforce_session {
+	uint64_t key; /* 0: a free slot */
+	const struct policy *p;
+	struct landlock_plan landlock;
+	struct fan *fan;
+};
+
 struct enforce {
 	struct dfa_table dfa;
+	struct enforce_session s[PR_MAX_SESSIONS];
 };
 
 int enforce_init(struct enforce *e, char *err, size_t errlen);
 void enforce_destroy(struct enforce *e);
-/* Compile and load p's exec rules for a session before anything of it runs.
+/* Compile and load p's exec rules, plan its Landlock ruleset and start its
+ * fanotify engine, for a session (cgroup cg_abs) before anything of it runs.
  * 0 (also when p has none), or -1 with err; nothing stays loaded then. */
 int enforce_add_session(struct enforce *e, struct probe *pr, uint64_t session_key,
-			const struct policy *p, char *err, size_t errlen);
+			const char *cg_abs, const struct policy *p, char *err, size_t errlen);
 void enforce_remove_session(struct enforce *e, struct probe *pr, uint64_t session_key);
+/* The session's state, or NULL. */
+struct enforce_session *enforce_session(struct enforce *e, uint64_t session_key);
+/* The Landlock ruleset the launcher's child applies before exec (-1: none). */
+int enforce_landlock_fd(struct enforce *e, uint64_t session_key);
 
 #endif

@@ -225,26 +225,51 @@ static bool pick(const struct host_mechanisms *h, struct rule_plan *out, const c
 	pick(h, out, what, (const enum mechanism[]){__VA_ARGS__},                                  \
 	     (int)(sizeof((const enum mechanism[]){__VA_ARGS__}) / sizeof(enum mechanism)))
 
-static void plan_files(const struct host_mechanisms *h, const struct policy_rule *r,
-		       struct rule_plan *out)
+/* A write_only_under glob Landlock takes: a tree (DIR, slash, globstar with
+ * a literal DIR) or a literal path (src/enforce/landlock.c). */
+static bool landlock_glob(const char *g)
+{
+	size_t n = strlen(g);
+
+	if (n > 3 && !strcmp(g + n - 3, "/**"))
+		n -= 3;
+	return g[0] == '/' && strcspn(g, "*?[") >= n;
+}
+
+/* This build: write_only_under by Landlock, the opens of files.deny by
+ * fanotify (src/enforce); create, delete, rename and metadata of files.deny
+ * would need seccomp_unotify, which it does not use yet. */
+static void plan_files(const struct host_mechanisms *h, const struct policy *p,
+		       const struct policy_rule *r, struct rule_plan *out)
 {
 	unsigned opens = r->access & (POLICY_READ | POLICY_WRITE | POLICY_EXEC);
 	unsigned ops =
 		r->access & (POLICY_CREATE | POLICY_DELETE | POLICY_RENAME | POLICY_METADATA);
+	size_t n;
+	int i;
 
 	if (r->kind == RULE_WRITE_ONLY_UNDER) {
 		if (!has(h, MECH_LANDLOCK)) {
 			PICK("writes", MECH_FANOTIFY);
 			PICK("create, delete, rename", MECH_SECCOMP_UNOTIFY);
-		} else {
-			add(out, MECH_LANDLOCK);
+			return;
 		}
+		add(out, MECH_LANDLOCK);
+		out->enforced = true;
+		for (i = 0; i < r->object.paths.n; i++)
+			if (!landlock_glob(p->globs[r->object.paths.first + i].expanded))
+				out->enforced = false;
 		return;
 	}
 	if (opens)
-		PICK("read, write and exec opens", MECH_FANOTIFY);
-	if (ops)
-		PICK("create, delete, rename and metadata", MECH_SECCOMP_UNOTIFY);
+		out->enforced = PICK("read, write and exec opens", MECH_FANOTIFY);
+	if (ops && PICK("create, delete, rename and metadata", MECH_SECCOMP_UNOTIFY)) {
+		n = strlen(out->why);
+		snprintf(out->why + n, sizeof(out->why) - n,
+			 "%screate, delete, rename and metadata (seccomp_unotify is not used by "
+			 "this build yet)",
+			 n ? "; " : "");
+	}
 }
 
 static void plan_exec(const struct host_mechanisms *h, const struct policy_object *o,
@@ -273,7 +298,6 @@ static void plan_conditional(const struct host_mechanisms *h, const struct polic
 void mechanisms_plan_rule(const struct host_mechanisms *h, const struct policy *p,
 			  const struct policy_rule *r, struct rule_plan *out)
 {
-	(void)p;
 	memset(out, 0, sizeof(*out));
 	if (r->effect == POLICY_NOTIFY) {
 		snprintf(out->mechanism, sizeof(out->mechanism), "notify");
@@ -296,13 +320,13 @@ void mechanisms_plan_rule(const struct host_mechanisms *h, const struct policy *
 		}
 		return;
 	}
-	if (has(h, MECH_BPF_LSM) && !(r->kind == RULE_CONDITIONAL && r->object.op == OP_CONNECT)) {
+	if (r->kind == RULE_FILE_DENY || r->kind == RULE_WRITE_ONLY_UNDER) {
+		plan_files(h, p, r, out); /* this build: Landlock and fanotify, not BPF-LSM */
+	} else if (has(h, MECH_BPF_LSM) &&
+		   !(r->kind == RULE_CONDITIONAL && r->object.op == OP_CONNECT)) {
 		add(out, MECH_BPF_LSM);
 		return;
-	}
-	if (r->kind == RULE_FILE_DENY || r->kind == RULE_WRITE_ONLY_UNDER)
-		plan_files(h, r, out);
-	else if (r->kind == RULE_EXEC_DENY || r->kind == RULE_EXEC_ALLOW_ONLY)
+	} else if (r->kind == RULE_EXEC_DENY || r->kind == RULE_EXEC_ALLOW_ONLY)
 		plan_exec(h, &r->object, r->kind, out);
 	else
 		plan_conditional(h, r, out);

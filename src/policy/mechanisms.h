@@ -1,8 +1,8 @@
 /* mechanisms.h: which kernel mechanisms this host offers for enforcing a
  * policy (probed at run time, nothing assumed), and the best one for each
- * rule (issue 12 §2). This build enforces egress (cgroup sock_addr) and
- * the exec section (exec_kill); the answer for every other rule says it is
- * not enforced yet. */
+ * rule (issue 12 §2). This build enforces egress (cgroup sock_addr), the
+ * exec section (exec_kill) and the files section (Landlock, fanotify); the
+ * answer for every other rule says it is not enforced yet. */
 #ifndef PROCTOR_POLICY_MECHANISMS_H
 #define PROCTOR_POLICY_MECHANISMS_H
 #include <stdbool.h>
@@ -40,7 +40,7 @@ struct rule_plan {
 	char mechanism[96]; /* "fanotify", "fanotify+seccomp_unotify", "notify" */
 	bool notify_only;   /* nothing here can block it */
 	char why[384];	    /* for notify_only */
-	bool enforced;	    /* by this build (egress and exec, today) */
+	bool enforced;	    /* by this build (egress, exec, files) */
 };
 
 void mechanisms_plan_rule(const struct host_mechanisms *h, const struct policy *p,

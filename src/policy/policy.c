@@ -142,8 +142,7 @@ int policy_load_file(const char *path, struct policy *p, char *err, size_t errle
 
 const char *policy_unenforced_sections(const struct policy *p, char *buf, size_t len)
 {
-	snprintf(buf, len, "%s%s%s", p->has_files ? ", files" : "", p->has_labels ? ", labels" : "",
-		 p->has_rules ? ", rules" : "");
+	snprintf(buf, len, "%s%s", p->has_labels ? ", labels" : "", p->has_rules ? ", rules" : "");
 	return buf[0] ? buf + 2 : NULL;
 }
 
@@ -163,4 +162,27 @@ int policy_load_enforceable(const char *path, struct policy *p, char *err, size_
 		 path, names, strchr(names, ',') ? "s" : "", path);
 	memset(p, 0, sizeof(*p));
 	return -1;
+}
+
+int policy_files_gaps(const struct policy *p, void (*note)(void *ctx, const char *msg), void *ctx)
+{
+	const unsigned ops = POLICY_CREATE | POLICY_DELETE | POLICY_RENAME | POLICY_METADATA;
+	char msg[2048];
+	int i, n = 0;
+
+	for (i = 0; i < p->nrules; i++) {
+		const struct policy_rule *r = &p->rules[i];
+		if (r->kind != RULE_FILE_DENY || !(r->access & ops))
+			continue;
+		snprintf(msg, sizeof(msg),
+			 "%s:%d: %s: %s of a matching file are not enforced by this build (they "
+			 "need seccomp_unotify); %s",
+			 p->file, r->line, r->name,
+			 (r->access & ops) == ops ? "create, delete, rename and metadata changes"
+						  : "some of create, delete, rename and metadata",
+			 (r->access & ~ops) ? "its opens are (fanotify)" : "nothing of it is");
+		note(ctx, msg);
+		n++;
+	}
+	return n;
 }

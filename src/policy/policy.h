@@ -159,9 +159,12 @@ int policy_load_env(const char *name, const char *text, size_t len, const struct
 /* Home of $SUDO_USER (else of the caller), and the current directory. */
 void policy_default_env(struct policy_env *env);
 /* For `proctor run`: load FILE and refuse (-1, err) a policy with sections
- * this build does not enforce yet (files, labels, rules), naming them;
- * egress and exec are enforced. */
+ * this build does not enforce yet (labels, rules), naming them;
+ * egress, exec and files are enforced (files: policy_files_gaps). */
 int policy_load_enforceable(const char *path, struct policy *p, char *err, size_t errlen);
+/* files.deny rules this build enforces only in part (their create, delete,
+ * rename and metadata access): a message each to note; returns how many. */
+int policy_files_gaps(const struct policy *p, void (*note)(void *ctx, const char *msg), void *ctx);
 /* The sections of p this build parses but does not enforce, ", "-joined in
  * buf, or NULL when it enforces all of them. */
 const char *policy_unenforced_sections(const struct policy *p, char *buf, size_t len);

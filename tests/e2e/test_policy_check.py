@@ -44,9 +44,11 @@ def test_spec_examples_mechanisms_on_this_host(tmp_path):
         "  line 3: egress default deny: cgroup_sock_addr: enforced",
         "  line 5: egress allow api.anthropic.com ports 443: cgroup_sock_addr: enforced",
         f"  line 22: label secret: label_tracking: {nyet}",
-        f"  line 9: files.deny ~/.ssh/** read,write: fanotify: {nyet}",
-        f"  line 12: files.deny /etc/shadow: fanotify+seccomp_unotify: {nyet}",
-        f"  line 13: files.write_only_under: landlock: {nyet}",
+        "  line 9: files.deny ~/.ssh/** read,write: fanotify: enforced",
+        "  line 12: files.deny /etc/shadow: fanotify+seccomp_unotify: enforced; notify only "
+        "for: create, delete, rename and metadata (seccomp_unotify is not used by this build "
+        "yet)",
+        "  line 13: files.write_only_under: landlock: enforced",
         "  line 16: exec.deny git push * --force*: exec_kill: enforced",
         "  line 17: exec.deny git push --force* **: exec_kill: enforced",
         "  line 18: exec.deny /usr/bin/sudo: exec_kill: enforced",
@@ -55,9 +57,8 @@ def test_spec_examples_mechanisms_on_this_host(tmp_path):
         f"  line 25: declassify secret by /usr/bin/gpg **: label_tracking: {nyet}",
         f"  line 26: no-secret-egress: cgroup_sock_addr: {nyet}",
         f"  line 31: tests-before-commit: exec_kill: {nyet}",
-        "14 rules: 7 enforced, 7 not enforced by this build yet, 0 notify only on this host",
-        "proctor run --policy refuses this file: this build does not enforce files, labels, "
-        "rules yet",
+        "14 rules: 10 enforced, 4 not enforced by this build yet, 0 notify only on this host",
+        "proctor run --policy refuses this file: this build does not enforce labels, rules yet",
     ]
 
 
@@ -139,10 +140,10 @@ def test_usage_errors():
 
 def test_run_refuses_v2_sections_before_anything_runs(proctor, tmp_path):
     marker = tmp_path / "ran"
-    f = write(tmp_path, "egress:\n  default: allow\nfiles:\n  deny:\n    - path: /etc/shadow\n")
+    f = write(tmp_path, "egress:\n  default: allow\nlabels:\n  secret:\n    sources: [/x]\n")
     p = proctor.run(["/bin/sh", "-c", f"touch {marker}"], "--policy", f)
     assert p.returncode == 2
-    assert f"{f}: this build parses but does not enforce the files section yet" in p.stderr
+    assert f"{f}: this build parses but does not enforce the labels section yet" in p.stderr
     assert not marker.exists()
     # the egress section alone still runs, enforced
     f = write(tmp_path, "egress:\n  default: allow\n", "ok.yaml")

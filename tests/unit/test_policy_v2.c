@@ -148,11 +148,11 @@ static void test_spec_examples(void **state)
 	assert_false(policy_argv_match(&P, &P.rules[3].object.argv, "/usr/bin/git", push2, 5));
 	assert_true(policy_argv_match(&P, &P.rules[4].object.argv, "/usr/bin/git", push2, 5));
 	assert_true(policy_argv_match(&P, &P.rules[4].object.argv, "/usr/bin/git", push2, 3));
-	/* enforcement: egress and exec in this build */
+	/* enforcement: egress, exec and files in this build */
 	assert_int_equal(policy_load_enforceable("tests/e2e/policies/spec_examples.yaml", &P, err,
 						 sizeof(err)),
 			 -1);
-	assert_non_null(strstr(err, "does not enforce the files, labels, rules sections"));
+	assert_non_null(strstr(err, "does not enforce the labels, rules sections"));
 }
 
 static void test_label_declassify_inline(void **state)
@@ -293,14 +293,26 @@ static void test_mechanism_plans(void **state)
 	snprintf(h.m[MECH_LANDLOCK].detail, 64, "disabled at boot");
 	mechanisms_plan_rule(&h, &P, &P.rules[0], &pl);
 	assert_string_equal(pl.mechanism, "fanotify");
-	assert_false(pl.notify_only || pl.enforced);
+	assert_true(pl.enforced && !pl.notify_only); /* its opens, by this build's fanotify */
 	assert_string_equal(pl.why, "create, delete, rename and metadata needs seccomp_unotify "
 				    "(absent)");
+	h.m[MECH_SECCOMP_UNOTIFY].present = true;
+	mechanisms_plan_rule(&h, &P, &P.rules[0], &pl);
+	assert_string_equal(pl.mechanism, "fanotify+seccomp_unotify");
+	assert_string_equal(pl.why, "create, delete, rename and metadata (seccomp_unotify is not "
+				    "used by this build yet)");
+	h.m[MECH_SECCOMP_UNOTIFY].present = false;
 	mechanisms_plan_rule(&h, &P, &P.rules[1], &pl);
 	assert_true(pl.notify_only);
 	assert_string_equal(pl.why, "effect: notify (recorded and fed back, never blocked)");
 	mechanisms_plan_rule(&h, &P, &P.rules[2], &pl);
 	assert_string_equal(pl.mechanism, "fanotify"); /* no landlock: fanotify for writes */
+	assert_false(pl.enforced); /* this build: write_only_under needs Landlock */
+	h.m[MECH_LANDLOCK].present = true;
+	mechanisms_plan_rule(&h, &P, &P.rules[2], &pl);
+	assert_string_equal(pl.mechanism, "landlock");
+	assert_true(pl.enforced);
+	h.m[MECH_LANDLOCK].present = false;
 	mechanisms_plan_rule(&h, &P, &P.rules[3], &pl);
 	assert_string_equal(pl.mechanism, "exec_kill");
 	h.m[MECH_EXEC_KILL].present = false;

@@ -1,0 +1,421 @@
+/* fanotify.c: the fanotify group of one session, its reader and decider
+ * threads, and the fail mode (fanotify.h). Every permission event is
+ * answered exactly once: by the reader (another process's open, a full
+ * queue, the timeout) or by the decider, under f->mu. */
+#include "enforce/fanotify.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/fanotify.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "enforce/fan_rules.h"
+#include "util/util.h"
+
+#define FAN_QUEUE      256 /* the session's opens waiting for a decision */
+#define FAN_VIOLATIONS 512 /* violations waiting for the app */
+
+enum slot_state { SLOT_FREE, SLOT_QUEUED, SLOT_TAKEN };
+
+struct slot {
+	enum slot_state state;
+	bool answered;
+	int fd;
+	uint32_t pid;
+	uint64_t mask;
+	uint64_t t_ns; /* CLOCK_BOOTTIME at arrival */
+};
+
+struct fan {
+	struct fan_rules rules;
+	char cg_rel[4096]; /* the session's cgroup, as /proc/PID/cgroup shows it */
+	int stop_fd;	   /* eventfd: the reader stops */
+	bool stopping;
+	unsigned stall_ms; /* $PROCTOR_TEST_POLICY_STALL_MS: the decider sleeps first */
+	pthread_t reader, decider;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct slot q[FAN_QUEUE];
+	struct fan_violation v[FAN_VIOLATIONS];
+	int nv;
+	struct fan_stats st;
+};
+
+bool fan_wanted(const struct policy *p)
+{
+	int i;
+
+	for (i = 0; i < p->nrules; i++)
+		if (fan_rule_applies(&p->rules[i]))
+			return true;
+	return false;
+}
+
+static void respond(struct fan *f, int fd, bool allow)
+{
+	struct fanotify_response r = {.fd = fd, .response = allow ? FAN_ALLOW : FAN_DENY};
+
+	(void)!write(f->rules.fd, &r, sizeof(r));
+}
+
+/* The relative cgroup path of cg_abs under its cgroup2 mount. */
+static int cgroup_rel(const char *cg_abs, char *out, size_t outlen)
+{
+	FILE *m = fopen("/proc/mounts", "re");
+	char dev[256], mnt[4096], fs[64];
+	int rc = -1;
+
+	if (!m)
+		return -1;
+	while (rc && fscanf(m, "%255s %4095s %63s %*[^\n]", dev, mnt, fs) == 3) {
+		size_t n = strlen(mnt);
+		if (!strcmp(fs, "cgroup2") && !strncmp(cg_abs, mnt, n) && cg_abs[n] == '/') {
+			snprintf(out, outlen, "%s", cg_abs + n);
+			rc = 0;
+		}
+	}
+	fclose(m);
+	return rc;
+}
+
+/* In the session's cgroup (or one below it)? Read from the kernel while the
+ * opener waits for our answer, so it cannot have moved meanwhile. */
+static bool in_session(const struct fan *f, uint32_t pid)
+{
+	char path[64], buf[4352], *line;
+	size_t n = strlen(f->cg_rel);
+
+	snprintf(path, sizeof(path), "/proc/%u/cgroup", pid);
+	if (read_small_file(path, buf, sizeof(buf)) <= 0)
+		return false;
+	for (line = buf; line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+		if (strncmp(line, "0::", 3))
+			continue;
+		line += 3;
+		return !strncmp(line, f->cg_rel, n) &&
+		       (line[n] == '\n' || line[n] == '/' || line[n] == 0);
+	}
+	return false;
+}
+
+static void fill_task(struct fan_violation *v, uint32_t pid)
+{
+	char path[64], buf[1024], *p;
+
+	v->pid = pid;
+	snprintf(path, sizeof(path), "/proc/%u/stat", pid);
+	if (read_small_file(path, buf, sizeof(buf)) > 0 && (p = strrchr(buf, ')'))) {
+		char *open = strchr(buf, '(');
+		int ppid = 0;
+		sscanf(p + 2, "%*c %d", &ppid);
+		v->ppid = (uint32_t)ppid;
+		if (open)
+			snprintf(v->comm, sizeof(v->comm), "%.*s", (int)(p - open - 1), open + 1);
+	}
+}
+
+/* Under f->mu. */
+static void add_violation(struct fan *f, const struct slot *s, int rule, bool denied,
+			  const char *path)
+{
+	struct fan_violation *v;
+
+	if (f->nv == FAN_VIOLATIONS) {
+		f->st.lost++;
+		return;
+	}
+	v = &f->v[f->nv++];
+	memset(v, 0, sizeof(*v));
+	fill_task(v, s->pid);
+	v->ts_ns = now_boottime_ns();
+	v->rule = rule;
+	v->exec = s->mask & FAN_OPEN_EXEC_PERM;
+	v->denied = denied;
+	snprintf(v->path, sizeof(v->path), "%s", path);
+}
+
+/* Under f->mu: answer an undecided open by the fail mode. */
+static void fail_mode(struct fan *f, struct slot *s)
+{
+	char path[4096] = "", link[64];
+	ssize_t n;
+
+	respond(f, s->fd, !f->st.fail_closed);
+	s->answered = true;
+	f->st.timed_out++;
+	if (!f->st.fail_closed)
+		return;
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", s->fd);
+	if ((n = readlink(link, path, sizeof(path) - 1)) > 0)
+		path[n] = 0;
+	add_violation(f, s, -1, true, path);
+}
+
+static void expire(struct fan *f, uint64_t now)
+{
+	uint64_t limit = (uint64_t)f->st.timeout_ms * 1000000ull;
+	int i;
+
+	pthread_mutex_lock(&f->mu);
+	for (i = 0; i < FAN_QUEUE; i++) {
+		struct slot *s = &f->q[i];
+		if (s->state == SLOT_FREE || s->answered || now - s->t_ns < limit)
+			continue;
+		fail_mode(f, s);
+		if (s->state == SLOT_QUEUED) { /* the decider never took it */
+			close(s->fd);
+			s->state = SLOT_FREE;
+		}
+	}
+	pthread_mutex_unlock(&f->mu);
+}
+
+static void enqueue(struct fan *f, const struct fanotify_event_metadata *m)
+{
+	int i;
+
+	pthread_mutex_lock(&f->mu);
+	for (i = 0; i < FAN_QUEUE && f->q[i].state != SLOT_FREE; i++)
+		;
+	if (i == FAN_QUEUE) { /* the decider is far behind: the fail mode now */
+		struct slot s = {.fd = m->fd, .pid = (uint32_t)m->pid, .mask = m->mask};
+		fail_mode(f, &s);
+		close(m->fd);
+	} else {
+		f->q[i] = (struct slot){.state = SLOT_QUEUED,
+					.fd = m->fd,
+					.pid = (uint32_t)m->pid,
+					.mask = m->mask,
+					.t_ns = now_boottime_ns()};
+		pthread_cond_signal(&f->cv);
+	}
+	pthread_mutex_unlock(&f->mu);
+}
+
+static void read_events(struct fan *f)
+{
+	char buf[8192] __attribute__((aligned(__alignof__(struct fanotify_event_metadata))));
+	const struct fanotify_event_metadata *m;
+	ssize_t len;
+
+	while ((len = read(f->rules.fd, buf, sizeof(buf))) > 0) {
+		for (m = (const void *)buf; FAN_EVENT_OK(m, len); m = FAN_EVENT_NEXT(m, len)) {
+			if (m->vers != FANOTIFY_METADATA_VERSION || m->fd < 0)
+				continue;
+			if (!(m->mask & (FAN_OPEN_PERM | FAN_OPEN_EXEC_PERM))) {
+				close(m->fd);
+			} else if (!in_session(f, (uint32_t)m->pid)) {
+				respond(f, m->fd, true);
+				close(m->fd);
+				__atomic_add_fetch(&f->st.untracked, 1, __ATOMIC_RELAXED);
+			} else {
+				enqueue(f, m);
+			}
+		}
+	}
+}
+
+static void *reader_main(void *arg)
+{
+	struct fan *f = arg;
+	struct pollfd pf[2] = {{.fd = f->rules.fd, .events = POLLIN},
+			       {.fd = f->stop_fd, .events = POLLIN}};
+
+	for (;;) {
+		int n = poll(pf, 2, 10);
+		if (n > 0 && (pf[0].revents & POLLIN))
+			read_events(f);
+		expire(f, now_boottime_ns());
+		if (pf[1].revents & POLLIN)
+			break;
+	}
+	return NULL;
+}
+
+/* Under f->mu: the decider answers (unless the timeout did), frees the slot. */
+static void finish(struct fan *f, struct slot *s, int rule, const char *path)
+{
+	const struct policy_rule *r = rule >= 0 ? &f->rules.p->rules[rule] : NULL;
+	bool deny = r && r->mode != PR_MODE_AUDIT && r->effect != POLICY_NOTIFY;
+
+	if (!s->answered) {
+		respond(f, s->fd, !deny);
+		s->answered = true;
+		if (r)
+			add_violation(f, s, rule, deny, path);
+		if (r && deny && r->effect == POLICY_KILL)
+			kill((pid_t)s->pid, SIGKILL);
+	}
+	close(s->fd);
+	s->state = SLOT_FREE;
+}
+
+static void *decider_main(void *arg)
+{
+	struct fan *f = arg;
+	char path[4096];
+	bool cached;
+	int i, rule;
+
+	pthread_mutex_lock(&f->mu);
+	for (;;) {
+		for (i = 0; i < FAN_QUEUE && f->q[i].state != SLOT_QUEUED; i++)
+			;
+		if (i == FAN_QUEUE) {
+			if (f->stopping)
+				break;
+			pthread_cond_wait(&f->cv, &f->mu);
+			continue;
+		}
+		f->q[i].state = SLOT_TAKEN;
+		pthread_mutex_unlock(&f->mu);
+		if (f->stall_ms)
+			usleep(f->stall_ms * 1000u);
+		rule = fan_rules_decide(&f->rules, f->q[i].fd, f->q[i].mask, path, sizeof(path),
+					&cached);
+		pthread_mutex_lock(&f->mu);
+		f->st.decided++;
+		f->st.cached += cached;
+		finish(f, &f->q[i], rule, path);
+	}
+	pthread_mutex_unlock(&f->mu);
+	return NULL;
+}
+
+static unsigned env_ms(const char *name, unsigned dflt)
+{
+	const char *s = getenv(name);
+	char *end;
+	unsigned long v;
+
+	if (!s || !*s)
+		return dflt;
+	v = strtoul(s, &end, 10);
+	return *end || v > 600000 ? dflt : (unsigned)v;
+}
+
+static bool any_enforced(const struct policy *p)
+{
+	int i;
+
+	for (i = 0; i < p->nrules; i++)
+		if (fan_rule_applies(&p->rules[i]) && fan_rule_rank(&p->rules[i]) == 3)
+			return true;
+	return false;
+}
+
+/* The threads take no signal: the process's signals stay with the thread
+ * that reads them (a signalfd in `proctor run`). */
+static int start_threads(struct fan *f)
+{
+	sigset_t all, old;
+	int rc;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	rc = pthread_create(&f->decider, NULL, decider_main, f);
+	if (!rc && (rc = pthread_create(&f->reader, NULL, reader_main, f))) {
+		pthread_mutex_lock(&f->mu);
+		f->stopping = true;
+		pthread_cond_signal(&f->cv);
+		pthread_mutex_unlock(&f->mu);
+		pthread_join(f->decider, NULL);
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return rc ? -1 : 0;
+}
+
+struct fan *fan_start(const struct policy *p, const char *cg_abs, char *err, size_t errlen)
+{
+	struct fan *f = calloc(1, sizeof(*f));
+
+	if (!f) {
+		snprintf(err, errlen, "out of memory for the fanotify engine");
+		return NULL;
+	}
+	f->rules.p = p;
+	f->st.timeout_ms = env_ms("PROCTOR_POLICY_TIMEOUT_MS", FAN_TIMEOUT_MS_DEFAULT);
+	f->stall_ms = env_ms("PROCTOR_TEST_POLICY_STALL_MS", 0);
+	f->st.fail_closed = any_enforced(p);
+	f->stop_fd = -1;
+	if (cgroup_rel(cg_abs, f->cg_rel, sizeof(f->cg_rel))) {
+		snprintf(err, errlen, "%s: not under a cgroup2 mount", cg_abs);
+		goto fail;
+	}
+	f->rules.fd = fanotify_init(FAN_CLASS_CONTENT | FAN_CLOEXEC | FAN_NONBLOCK,
+				    O_RDONLY | O_LARGEFILE | O_CLOEXEC);
+	if (f->rules.fd < 0) {
+		snprintf(err, errlen, "files.deny needs fanotify: fanotify_init: %s",
+			 strerror(errno));
+		goto fail;
+	}
+	if (fan_rules_mark(&f->rules, err, errlen))
+		goto fail_fd;
+	f->st.marks = f->rules.nmarks;
+	if ((f->stop_fd = eventfd(0, EFD_CLOEXEC)) < 0) {
+		snprintf(err, errlen, "eventfd: %s", strerror(errno));
+		goto fail_fd;
+	}
+	pthread_mutex_init(&f->mu, NULL);
+	pthread_cond_init(&f->cv, NULL);
+	if (start_threads(f))
+		goto fail_thread;
+	return f;
+fail_thread:
+	snprintf(err, errlen, "cannot start the fanotify threads");
+	close(f->stop_fd);
+fail_fd:
+	close(f->rules.fd);
+fail:
+	free(f);
+	return NULL;
+}
+
+void fan_stop(struct fan *f)
+{
+	uint64_t one = 1;
+
+	if (!f)
+		return;
+	(void)!write(f->stop_fd, &one, sizeof(one));
+	pthread_join(f->reader, NULL);
+	pthread_mutex_lock(&f->mu);
+	f->stopping = true;
+	pthread_cond_signal(&f->cv);
+	pthread_mutex_unlock(&f->mu);
+	pthread_join(f->decider, NULL);
+	close(f->rules.fd); /* the kernel allows whatever is still pending */
+	close(f->stop_fd);
+	pthread_mutex_destroy(&f->mu);
+	pthread_cond_destroy(&f->cv);
+	free(f);
+}
+
+int fan_take(struct fan *f, struct fan_violation *out, int max)
+{
+	int n;
+
+	pthread_mutex_lock(&f->mu);
+	n = f->nv < max ? f->nv : max;
+	memcpy(out, f->v, (size_t)n * sizeof(*out));
+	memmove(f->v, f->v + n, (size_t)(f->nv - n) * sizeof(*out));
+	f->nv -= n;
+	pthread_mutex_unlock(&f->mu);
+	return n;
+}
+
+void fan_get_stats(struct fan *f, struct fan_stats *st)
+{
+	pthread_mutex_lock(&f->mu);
+	*st = f->st;
+	st->untracked = __atomic_load_n(&f->st.untracked, __ATOMIC_RELAXED);
+	pthread_mutex_unlock(&f->mu);
+}

@@ -1,0 +1,59 @@
+/* fanotify.h: files.deny enforced with fanotify permission events
+ * (FAN_OPEN_PERM, FAN_OPEN_EXEC_PERM) for one session. At start the
+ * literal directory of each rule's glob is walked: its directories get a
+ * mark for their children's opens, its matching files an inode mark (so a
+ * hard link, a rename or a symlink reaches the same mark) and an entry in
+ * the decision cache (device, inode -> rule). A reader thread answers the
+ * opens of processes outside the session at once and queues the session's;
+ * a decider thread decides each from the event's own fd (fstat, then the
+ * path the kernel resolved), never from what the agent passed. Fail mode:
+ * an open not decided within the timeout is answered by the reader: denied
+ * when a rule is enforced (fail closed), allowed in audit (fail open).
+ * Violations are queued for the app to record (fan_take). */
+#ifndef PROCTOR_ENFORCE_FANOTIFY_H
+#define PROCTOR_ENFORCE_FANOTIFY_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "policy/policy.h"
+
+#define FAN_TIMEOUT_MS_DEFAULT 1000 /* $PROCTOR_POLICY_TIMEOUT_MS */
+#define FAN_MAX_MARKS	       4096 /* directories and files marked per session */
+
+struct fan;
+
+struct fan_violation {
+	uint32_t pid, ppid;
+	char comm[16];
+	uint64_t ts_ns; /* CLOCK_BOOTTIME */
+	int rule;	/* index in the policy; -1: undecided within the timeout */
+	bool exec;	/* FAN_OPEN_EXEC_PERM */
+	bool denied;	/* the open failed (EPERM) */
+	char path[4096];
+};
+
+struct fan_stats {
+	uint64_t untracked; /* opens of other processes, allowed at once */
+	uint64_t decided;   /* the session's opens decided */
+	uint64_t cached;    /* of those, by the (device, inode) cache */
+	uint64_t timed_out; /* answered by the fail mode */
+	uint64_t lost;	    /* violations beyond the queue (counted, not recorded) */
+	int marks;
+	unsigned timeout_ms;
+	bool fail_closed;
+};
+
+/* True if p has files.deny rules this engine enforces. */
+bool fan_wanted(const struct policy *p);
+/* Start for the session whose cgroup is cg_abs. NULL with err: a glob with
+ * no literal directory ("**" first), more than FAN_MAX_MARKS marks, no
+ * fanotify. */
+struct fan *fan_start(const struct policy *p, const char *cg_abs, char *err, size_t errlen);
+/* Stop the threads (pending opens are answered first), close the group. */
+void fan_stop(struct fan *f);
+/* Move up to max queued violations to out; returns how many. */
+int fan_take(struct fan *f, struct fan_violation *out, int max);
+void fan_get_stats(struct fan *f, struct fan_stats *st);
+
+#endif
