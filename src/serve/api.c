@@ -28,6 +28,12 @@ static void session_json(struct strbuf *sb, const struct store_session_row *r)
 	sb_json_str(sb, r->user);
 	sb_puts(sb, ",\"host.name\":");
 	sb_json_str(sb, r->host);
+	sb_puts(sb, ",\"origin\":");
+	sb_json_str(sb, r->origin);
+	sb_puts(sb, ",\"container.name\":");
+	sb_json_str(sb, r->container);
+	sb_puts(sb, ",\"k8s.pod.name\":");
+	sb_json_str(sb, r->pod);
 	sb_printf(sb, ",\"status\":\"%s\",\"start\":\"%s\"", r->end_ns ? "ended" : "live", start);
 	if (r->end_ns)
 		sb_printf(sb, ",\"end\":\"%s\",\"exit.code\":%" PRId64, end, r->exit_code);

@@ -31,7 +31,8 @@ int store_api_sessions(struct store *st, const struct store_session_query *sq,
 	if (sqlite3_prepare_v2(
 		    st->db,
 		    "SELECT id, agent, project, user, host, command, start_ns, end_ns,"
-		    " exit_code, exit_signal, events, drops, processes, drops_detail FROM sessions"
+		    " exit_code, exit_signal, events, drops, processes, drops_detail,"
+		    " origin, container, pod FROM sessions"
 		    " WHERE (?1 IS NULL OR id = ?1) AND (?2 IS NULL OR agent = ?2)"
 		    " AND (?3 IS NULL OR project = ?3)"
 		    " AND (?4 IS NULL OR (?4 = 'live') = (end_ns IS NULL OR end_ns = 0))"
@@ -66,6 +67,9 @@ int store_api_sessions(struct store *st, const struct store_session_query *sq,
 			.drops = sqlite3_column_int64(q, 11),
 			.processes = sqlite3_column_int64(q, 12),
 			.drops_detail = col_text(q, 13),
+			.origin = col_text(q, 14),
+			.container = col_text(q, 15),
+			.pod = col_text(q, 16),
 		};
 		rc = fn(ctx, &r);
 	}
