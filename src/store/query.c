@@ -6,12 +6,7 @@
 #include "store/store.h"
 #include "util/strbuf.h"
 #include "util/util.h"
-
-static const char *col_text(sqlite3_stmt *q, int i)
-{
-	const unsigned char *t = sqlite3_column_text(q, i);
-	return t ? (const char *)t : "";
-}
+#include "store/sql_col.h"
 
 /* Run a one-column query with optional ?1; copy up to two rows' ids. */
 static int session_ids(struct store *st, const char *sql, const char *arg, char ids[2][64])

@@ -7,12 +7,7 @@
 
 #include "store/api.h"
 #include "util/strbuf.h"
-
-static const char *col_text(sqlite3_stmt *q, int i)
-{
-	const unsigned char *t = sqlite3_column_text(q, i);
-	return t ? (const char *)t : "";
-}
+#include "store/sql_col.h"
 
 static int prepare(struct store *st, const char *sql, const char *session, sqlite3_stmt **q)
 {
