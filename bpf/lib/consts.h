@@ -19,7 +19,6 @@
 #define PR_EINPROGRESS	  115
 #define PR_ENOENT	  2
 #define PR_ENOTDIR	  20
-#define PR_RCV_SHUTDOWN	  1 /* sk_shutdown bit set by tcp_fin() */
 
 /* ioctl commands (file/meta.bpf.c: chattr) */
 #define PR_FS_IOC_SETFLAGS   0x40086602 /* _IOW('f', 2, long) */
