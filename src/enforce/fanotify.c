@@ -148,15 +148,15 @@ static void fail_mode(struct fan *f, struct slot *s)
 	char path[4096] = "", link[64];
 	ssize_t n;
 
+	f->st.timed_out++;
+	if (f->st.fail_closed) { /* before the answer, while the opener waits */
+		snprintf(link, sizeof(link), "/proc/self/fd/%d", s->fd);
+		if ((n = readlink(link, path, sizeof(path) - 1)) > 0)
+			path[n] = 0;
+		add_violation(f, s, -1, true, path);
+	}
 	respond(f, s->fd, !f->st.fail_closed);
 	s->answered = true;
-	f->st.timed_out++;
-	if (!f->st.fail_closed)
-		return;
-	snprintf(link, sizeof(link), "/proc/self/fd/%d", s->fd);
-	if ((n = readlink(link, path, sizeof(path) - 1)) > 0)
-		path[n] = 0;
-	add_violation(f, s, -1, true, path);
 }
 
 static void expire(struct fan *f, uint64_t now)
@@ -247,10 +247,10 @@ static void finish(struct fan *f, struct slot *s, int rule, const char *path)
 	bool deny = r && r->mode != PR_MODE_AUDIT && r->effect != POLICY_NOTIFY;
 
 	if (!s->answered) {
+		if (r) /* first: the opener waits, so its /proc entry is still there */
+			add_violation(f, s, rule, deny, path);
 		respond(f, s->fd, !deny);
 		s->answered = true;
-		if (r)
-			add_violation(f, s, rule, deny, path);
 		if (r && deny && r->effect == POLICY_KILL)
 			kill((pid_t)s->pid, SIGKILL);
 	}
