@@ -19,11 +19,14 @@
 #define PR_EINPROGRESS	  115
 #define PR_ENOENT	  2
 #define PR_ENOTDIR	  20
+#define PR_EBADF	  9
+#define PR_ENOTTY	  25
 #define PR_RCV_SHUTDOWN	  1 /* sk_shutdown bit set by tcp_fin() */
 
 /* ioctl commands (file/meta.bpf.c: chattr) */
 #define PR_FS_IOC_SETFLAGS   0x40086602 /* _IOW('f', 2, long) */
 #define PR_FS_IOC_FSSETXATTR 0x401c5820 /* _IOW('X', 32, struct fsxattr) */
+#define PR_TIOCSTI	     0x5412	/* security/escape.bpf.c: terminal input injection */
 
 /* inode types (i_mode & PR_S_IFMT) */
 #define PR_S_IFMT   0170000

@@ -1,7 +1,8 @@
 /* escape.bpf.c: security.escape: namespace, seccomp, ptrace, module, mount,
  * bpf, perf_event and io_uring attempts, one record per attempt with its
  * result (ptrace peeks/pokes, process_vm_* and bpf map operations
- * aggregated), and ia32 syscalls from a tracked process. Semantics:
+ * aggregated), terminal input injection (TIOCSTI, aggregated per tty) and
+ * ia32 syscalls from a tracked process. Semantics:
  * docs/EVENTS-security.md. */
 #include "security/security.h"
 
@@ -11,6 +12,19 @@
  * bytes of user memory are copied, or -1. */
 #define ESC_STR(arg, kind) ((kind) << (2 * (arg)))
 #define ESC_RET_FD	   (1 << 12) /* one more string: the file behind the result (an fd) */
+
+/* The terminal behind a file: a tty file's private_data is its
+ * tty_file_private. Called only for character devices whose ioctl did not
+ * answer ENOTTY (the tty layer's ioctl did). */
+static __always_inline struct tty_struct *file_tty(struct file *f)
+{
+	struct tty_file_private *p;
+
+	if (!f || (BPF_CORE_READ(f, f_inode, i_mode) & PR_S_IFMT) != PR_S_IFCHR)
+		return NULL;
+	p = BPF_CORE_READ(f, private_data);
+	return p ? BPF_CORE_READ(p, tty) : NULL;
+}
 
 static __always_inline void esc_str(struct pr_sec_escape *e, struct task_struct *t, int k,
 				    __u64 arg, __u32 kind)
@@ -41,6 +55,11 @@ static __always_inline void esc_str(struct pr_sec_escape *e, struct task_struct 
 			n = bpf_probe_read_kernel_str(e->str[k], PR_SEC_STR_CAP,
 						      BPF_CORE_READ(f, f_path.dentry, d_name.name));
 		}
+	} else if (kind == PR_ESC_STR_TTY) {
+		struct tty_struct *tty = file_tty(fd_file(t, (long)(int)arg));
+		if (tty)
+			n = bpf_probe_read_kernel_str(e->str[k], sizeof(tty->name),
+						      __builtin_preserve_access_index(&tty->name));
 	}
 	e->str_len[k] = n > 0 ? n : 0;
 }
@@ -170,7 +189,7 @@ int BPF_PROG(tail_sec_prctl_exit, struct pt_regs *regs, long ret)
 /* Aggregated escape kinds: emit the first of each (syscall, a0, a1, errno)
  * per process; the exit summary carries the total. */
 static __always_inline int esc_agg(struct pt_regs *regs, long ret, struct pr_tracked *tr, __u64 a0,
-				   __u64 a1, __u64 c0, __u64 c1, int aux_arg)
+				   __u64 a1, __u64 c0, __u64 c1, int aux_arg, __u32 spec)
 {
 	__s32 err = ret < 0 && ret >= -4095 ? (__s32)ret : 0;
 	__u64 count = agg_hit(bpf_get_current_pid_tgid() >> 32, PR_AGG_ESCAPE, 0, err,
@@ -178,7 +197,7 @@ static __always_inline int esc_agg(struct pt_regs *regs, long ret, struct pr_tra
 
 	if (count > 1)
 		return 0;
-	return esc_emit(regs, ret, tr, 0, aux_arg, 1);
+	return esc_emit(regs, ret, tr, spec, aux_arg, 1);
 }
 
 /* Attach (ATTACH, SEIZE, TRACEME) always; memory and register access
@@ -197,7 +216,7 @@ int BPF_PROG(tail_sec_ptrace_exit, struct pt_regs *regs, long ret)
 	if ((req >= 1 && req <= 6) || (req >= 12 && req <= 15) || req == 0x4204 || req == 0x4205)
 		/* per request, not per target: peeking needs an attach, which is
 		 * always reported with its target */
-		return esc_agg(regs, ret, tr, req, 0, req, PR_AGG_ANY, -1);
+		return esc_agg(regs, ret, tr, req, 0, req, PR_AGG_ANY, -1, 0);
 	return 0;
 }
 
@@ -209,7 +228,7 @@ int BPF_PROG(tail_sec_process_vm_exit, struct pt_regs *regs, long ret)
 	if (!tr)
 		return 0;
 	/* per target (no attach needed); past the exact slots, "other targets" */
-	return esc_agg(regs, ret, tr, (__u32)PR_ARG1(regs), 0, PR_AGG_ANY, 0, -1);
+	return esc_agg(regs, ret, tr, (__u32)PR_ARG1(regs), 0, PR_AGG_ANY, 0, -1, 0);
 }
 
 /* bpf(): loading, attaching, pinning and creating always; the rest (map
@@ -240,7 +259,36 @@ int BPF_PROG(tail_sec_bpf_exit, struct pt_regs *regs, long ret)
 	case 35: /* PROG_BIND_MAP */
 	case 36: /* TOKEN_CREATE */ return esc_emit(regs, ret, tr, 0, 1, 1);
 	}
-	return esc_agg(regs, ret, tr, cmd, 0, cmd, PR_AGG_ANY, 1);
+	return esc_agg(regs, ret, tr, cmd, 0, cmd, PR_AGG_ANY, 1, 0);
+}
+
+/* ---- TIOCSTI: terminal input injection --------------------------------- */
+
+/* ioctl(fd, TIOCSTI, &c) pushes one byte into a terminal's input queue as if
+ * typed: whatever reads that terminal (the user's shell) runs it. The file
+ * family's ioctl program chains here for TIOCSTI only. One key per (process,
+ * tty, result): the first call is recorded with the tty's name, the rest
+ * (one call per byte) are counted and the exit summary has the total. The
+ * tty is keyed by its device number (major << 20 | minor, as the kernel's
+ * dev_t), also what the summary names it by. */
+SEC("tp_btf/sys_exit")
+int BPF_PROG(tail_sec_ioctl_exit, struct pt_regs *regs, long ret)
+{
+	struct pr_tracked *tr = sec_tracked_syscall();
+	struct tty_struct *tty = NULL;
+	__u32 spec = 0, minor;
+	__u64 dev = 0;
+
+	if (!tr || (__u32)PR_ARG2_DIRECT(regs) != PR_TIOCSTI)
+		return 0;
+	if (ret != -PR_ENOTTY && ret != -PR_EBADF)
+		tty = file_tty(fd_file(bpf_get_current_task_btf(), (int)PR_ARG1(regs)));
+	if (tty) {
+		minor = BPF_CORE_READ(tty, driver, minor_start) + BPF_CORE_READ(tty, index);
+		dev = (__u64)BPF_CORE_READ(tty, driver, major) << 20 | (minor & 0xfffff);
+		spec = ESC_STR(0, PR_ESC_STR_TTY);
+	}
+	return esc_agg(regs, ret, tr, dev, 0, PR_AGG_ANY, 0, -1, spec);
 }
 
 /* ---- ia32 syscalls from a tracked process ------------------------------ */

@@ -101,6 +101,7 @@ _Static_assert(sizeof(struct pr_sec_memexec) == 120, "pr_sec_memexec layout");
  * argument (0..5), strings filled in argument order, at most PR_SEC_STRS. */
 #define PR_ESC_STR_USER 1 /* NUL-terminated user string */
 #define PR_ESC_STR_FD	2 /* file descriptor: its dentry name */
+#define PR_ESC_STR_TTY	3 /* file descriptor of a terminal: the tty's name (pts3) */
 
 struct pr_sec_escape {
 	struct pr_hdr hdr;

@@ -144,8 +144,9 @@
 	R(rt_tgsigqueueinfo, security, EXIT, tail_sec_signal_exit, 0)                              \
 	R(pidfd_send_signal, security, EXIT, tail_sec_signal_exit, 0)                              \
 	R(pidfd_getfd, security, EXIT, tail_sec_pidfd_getfd_exit, 0)                               \
-	/* file.metadata setflags (chattr): ioctl filtered on the command first */                 \
-	R(ioctl, file, ENTER, tail_file_ioctl_enter, 0)    R(ioctl, file, EXIT, tail_file_ioctl, 0) \
+	/* file.metadata setflags (chattr): ioctl filtered on the command first; TIOCSTI chains */ \
+	R(ioctl, file, ENTER, tail_file_ioctl_enter, 0)    R(ioctl, file, EXIT, tail_file_ioctl, 1) \
+	R(ioctl, security, EXIT, tail_sec_ioctl_exit, 0)                                           \
 	/* network: every record carries the result */                                            \
 	R(socket, net, EXIT, tail_net_socket, 0)           R(connect, net, EXIT, tail_net_connect, 0) \
 	R(bind, net, EXIT, tail_net_bind, 0)               R(listen, net, EXIT, tail_net_listen, 0) \

@@ -327,6 +327,48 @@ static void esc_io_uring(struct esc_ctx *x, long nr)
 		put_kv(x, "flags", "0x%x", (unsigned)e->aux[1]);
 }
 
+/* A terminal by device number (major << 20 | minor, the kernel's dev_t):
+ * named as the kernel names it for the common drivers. */
+static void tty_dev_name(char *out, size_t n, uint64_t dev)
+{
+	unsigned major = (unsigned)(dev >> 20), minor = (unsigned)(dev & 0xfffff);
+
+	if (major >= 136 && major <= 143)
+		snprintf(out, n, "pts%u", (major - 136) * 256 + minor);
+	else if (major == 4 && minor < 64)
+		snprintf(out, n, "tty%u", minor);
+	else if (major == 4)
+		snprintf(out, n, "ttyS%u", minor - 64);
+	else
+		snprintf(out, n, "dev:%u:%u", major, minor);
+}
+
+/* ioctl(fd, TIOCSTI, &c): one injected byte per successful call. The first
+ * record of a (tty, result) names the tty (str 0, the kernel's name); the
+ * summary carries the device number (args[0]) and the total. */
+static void esc_tty(struct esc_ctx *x, long nr)
+{
+	const struct pr_sec_escape *e = x->e;
+	const char *tty = NULL;
+	char name[32];
+
+	(void)nr;
+	put_kv(x, "cmd", "TIOCSTI");
+	if (!x->summary) {
+		put_kv(x, "fd", "%d", (int)e->args[0]);
+		if (e->str_len[0])
+			tty = decode_str(x->r, e->str[0], e->str_len[0]);
+	} else if (e->args[0] && e->args[0] != PR_AGG_ANY) {
+		tty_dev_name(name, sizeof(name), e->args[0]);
+		tty = name;
+	}
+	if (tty) {
+		put_kv(x, "tty", "%s", tty);
+		record_add_str(x->r, "escape.tty", tty);
+	}
+	record_add_int(x->r, "escape.injected_bytes", e->ret == 0 ? (int64_t)e->count : 0);
+}
+
 struct esc_sys {
 	long nr;
 	const char *name, *category;
@@ -358,6 +400,7 @@ static const struct esc_sys esc_table[] = {
 	{SYS_bpf, "bpf", "bpf", esc_bpf},
 	{SYS_perf_event_open, "perf_event_open", "perf_event", esc_perf},
 	{SYS_io_uring_setup, "io_uring_setup", "io_uring", esc_io_uring},
+	{SYS_ioctl, "ioctl", "tty", esc_tty},
 };
 
 /* ia32 (int $0x80) syscalls worth naming; numbers from the i386 table.

@@ -286,6 +286,38 @@ static void test_escape_summaries(void **st)
 	record_free(&r);
 }
 
+/* TIOCSTI: the summary names the tty from its device number (the first
+ * record from the kernel's name); failures inject nothing. */
+static void test_escape_tiocsti(void **st)
+{
+	struct pr_sec_escape e;
+	struct record r;
+	int64_t v;
+
+	(void)st;
+	esc(&e, SYS_ioctl, 0);
+	e.hdr.flags = PR_SEC_SUMMARY;
+	e.args[0] = 136ULL << 20 | 7; /* pts7 */
+	e.count = 12;
+	record_init(&r);
+	assert_int_equal(decode_event(&ctx, &e, sizeof(e), &r), DECODE_OK);
+	assert_string_equal(str(&r, "escape.category"), "tty");
+	assert_string_equal(str(&r, "escape.detail"), "cmd=TIOCSTI tty=pts7");
+	assert_string_equal(str(&r, "escape.tty"), "pts7");
+	assert_true(record_get_int(&r, "escape.injected_bytes", &v) && v == 12);
+	record_reset(&r);
+
+	esc(&e, SYS_ioctl, -EPERM);
+	e.args[0] = 5;
+	strcpy(e.str[0], "tty1");
+	e.str_len[0] = 5;
+	assert_int_equal(decode_event(&ctx, &e, sizeof(e), &r), DECODE_OK);
+	assert_string_equal(str(&r, "escape.detail"), "cmd=TIOCSTI fd=5 tty=tty1");
+	assert_true(record_get_int(&r, "escape.injected_bytes", &v) && v == 0);
+	assert_string_equal(str(&r, "error.code"), "EPERM");
+	record_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -299,6 +331,7 @@ int main(void)
 		cmocka_unit_test(test_escape_mount_truncated),
 		cmocka_unit_test(test_escape_namespace_and_unknown),
 		cmocka_unit_test(test_escape_summaries),
+		cmocka_unit_test(test_escape_tiocsti),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
