@@ -69,6 +69,12 @@
 #define PR_CLONE_NEWTIME  0x00000080ULL
 #define PR_CLONE_NS_MASK  0xfe020000ULL /* NEWNS|NEWCGROUP|NEWUTS|NEWIPC|NEWUSER|NEWPID|NEWNET */
 #define PR_PR_SET_SECCOMP 22
+/* prctl options that change privileges (security/priv.bpf.c) */
+#define PR_PR_SET_KEEPCAPS     8
+#define PR_PR_SET_SECUREBITS   28
+#define PR_PR_SET_NO_NEW_PRIVS 38
+#define PR_PR_CAP_AMBIENT      47
+#define PR_PFA_NO_NEW_PRIVS    0x1 /* task->atomic_flags bit 0 */
 
 /* thread_info.status while the task is in an ia32 (int $0x80) syscall */
 #define PR_TS_COMPAT 0x0002

@@ -174,7 +174,7 @@ static __always_inline void cred_snapshot(const struct cred *c, struct pr_cred_s
 	gi = c->group_info;
 	n = gi->ngroups;
 	s->ngroups = n;
-	s->_pad = 0;
+	s->secbits = c->securebits & PR_CRED_SECBITS;
 	__builtin_memset(s->groups, 0, sizeof(s->groups));
 	if (n >= PR_SEC_GROUPS_CAP)
 		bpf_probe_read_kernel(s->groups, sizeof(s->groups), &gi->gid);

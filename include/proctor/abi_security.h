@@ -39,7 +39,15 @@ enum pr_priv_op {
 	PR_PRIV_SETGROUPS,
 	PR_PRIV_CAPSET,
 	PR_PRIV_EXEC, /* credentials changed by execve: user space names it */
+	/* prctl (args: option, arg2, arg3): */
+	PR_PRIV_CAP_AMBIENT,  /* PR_CAP_AMBIENT RAISE/LOWER/CLEAR_ALL (arg2) */
+	PR_PRIV_SECUREBITS,   /* PR_SET_SECUREBITS */
+	PR_PRIV_KEEPCAPS,     /* PR_SET_KEEPCAPS (SECBIT_KEEP_CAPS) */
+	PR_PRIV_NO_NEW_PRIVS, /* PR_SET_NO_NEW_PRIVS */
 };
+
+#define PR_CRED_SECBITS 0xffff	   /* in secbits: the cred's securebits */
+#define PR_CRED_NNP	0x80000000 /* in secbits: the thread has no_new_privs */
 
 /* One thread's credentials. */
 struct pr_cred_snap {
@@ -47,7 +55,7 @@ struct pr_cred_snap {
 	__u32 gid, egid, sgid, fsgid;
 	__u64 cap_inh, cap_prm, cap_eff, cap_amb;
 	__u32 ngroups;
-	__u32 _pad;
+	__u32 secbits; /* PR_CRED_SECBITS | PR_CRED_NNP */
 	__u32 groups[PR_SEC_GROUPS_CAP];
 };
 _Static_assert(sizeof(struct pr_cred_snap) == 136, "pr_cred_snap layout");
@@ -164,6 +172,7 @@ PR_ABI_AT(pr_cred_snap, cap_prm, 40);
 PR_ABI_AT(pr_cred_snap, cap_eff, 48);
 PR_ABI_AT(pr_cred_snap, cap_amb, 56);
 PR_ABI_AT(pr_cred_snap, ngroups, 64);
+PR_ABI_AT(pr_cred_snap, secbits, 68);
 PR_ABI_AT(pr_cred_snap, groups, 72);
 /* pr_sec_priv */
 PR_ABI_AT(pr_sec_priv, hdr, 0);

@@ -112,6 +112,8 @@
 	R(setfsgid, security, ENTER, tail_sec_cred_enter, 0)  R(setfsgid, security, EXIT, tail_sec_setfsgid_exit, 0) \
 	R(setgroups, security, ENTER, tail_sec_cred_enter, 0) R(setgroups, security, EXIT, tail_sec_setgroups_exit, 0) \
 	R(capset, security, ENTER, tail_sec_cred_enter, 0)    R(capset, security, EXIT, tail_sec_capset_exit, 0) \
+	/* prctl: privilege options here, PR_SET_SECCOMP chained on to the escape program */      \
+	R(prctl, security, ENTER, tail_sec_prctl_enter, 0)    R(prctl, security, EXIT, tail_sec_prctl_priv_exit, 1) \
 	R(execve, security, ENTER, tail_sec_execve_enter, 0)  R(execve, security, EXIT, tail_sec_exec_exit, 0) \
 	R(execveat, security, ENTER, tail_sec_execveat_enter, 0) R(execveat, security, EXIT, tail_sec_exec_exit, 0) \
 	/* security.memexec; exit_group flushes the aggregation summaries */                       \

@@ -131,6 +131,48 @@ static void put_caps(struct strbuf *sb, const struct pr_cred_snap *c)
 		  (uint64_t)c->cap_eff, (uint64_t)c->cap_prm, (uint64_t)c->cap_inh);
 }
 
+static const struct bitname secbit_names[] = {
+	{1 << 0, "SECBIT_NOROOT"},
+	{1 << 1, "SECBIT_NOROOT_LOCKED"},
+	{1 << 2, "SECBIT_NO_SETUID_FIXUP"},
+	{1 << 3, "SECBIT_NO_SETUID_FIXUP_LOCKED"},
+	{1 << 4, "SECBIT_KEEP_CAPS"},
+	{1 << 5, "SECBIT_KEEP_CAPS_LOCKED"},
+	{1 << 6, "SECBIT_NO_CAP_AMBIENT_RAISE"},
+	{1 << 7, "SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED"},
+	{1 << 8, "SECBIT_EXEC_RESTRICT_FILE"},
+	{1 << 9, "SECBIT_EXEC_RESTRICT_FILE_LOCKED"},
+	{1 << 10, "SECBIT_EXEC_DENY_INTERACTIVE"},
+	{1 << 11, "SECBIT_EXEC_DENY_INTERACTIVE_LOCKED"},
+};
+
+static void put_secbits(struct strbuf *sb, uint64_t bits)
+{
+	sb_puts(sb, "securebits=");
+	sec_put_bits(sb, bits, secbit_names, ARRAY_SIZE(secbit_names));
+}
+
+static const char *cap_name(uint64_t cap)
+{
+	return cap < ARRAY_SIZE(cap_names) ? cap_names[cap] : NULL;
+}
+
+/* The prctl operations: PR_CAP_AMBIENT by its arg2. */
+static const char *prctl_op_name(const struct pr_sec_priv *e)
+{
+	switch (e->op) {
+	case PR_PRIV_CAP_AMBIENT:
+		return e->args[1] == 2	 ? "cap_ambient_raise"
+		       : e->args[1] == 3 ? "cap_ambient_lower"
+		       : e->args[1] == 4 ? "cap_ambient_clear_all"
+					 : NULL;
+	case PR_PRIV_SECUREBITS: return "set_securebits";
+	case PR_PRIV_KEEPCAPS: return "set_keepcaps";
+	case PR_PRIV_NO_NEW_PRIVS: return "set_no_new_privs";
+	}
+	return NULL;
+}
+
 /* One side (before or after) of a privilege change, by operation. */
 static void put_side(struct strbuf *sb, uint16_t op, const char *exec_op,
 		     const struct pr_cred_snap *c, const struct pr_cred_snap *other)
@@ -146,6 +188,12 @@ static void put_side(struct strbuf *sb, uint16_t op, const char *exec_op,
 	case PR_PRIV_SETFSGID: sb_printf(sb, "fsgid=%u", c->fsgid); return;
 	case PR_PRIV_SETGROUPS: put_groups(sb, c); return;
 	case PR_PRIV_CAPSET: put_caps(sb, c); return;
+	case PR_PRIV_CAP_AMBIENT: sb_printf(sb, "cap_amb=0x%" PRIx64, (uint64_t)c->cap_amb); return;
+	case PR_PRIV_SECUREBITS:
+	case PR_PRIV_KEEPCAPS: put_secbits(sb, c->secbits & PR_CRED_SECBITS); return;
+	case PR_PRIV_NO_NEW_PRIVS:
+		sb_printf(sb, "no_new_privs=%d", !!(c->secbits & PR_CRED_NNP));
+		return;
 	}
 	/* exec: the ids that changed, else the capabilities */
 	if (!strcmp(exec_op, "capabilities_exec")) {
@@ -196,6 +244,17 @@ static void put_requested(struct strbuf *sb, const struct pr_sec_priv *e)
 	case PR_PRIV_CAPSET:
 		sb_printf(sb, "cap_eff=0x%llx,cap_prm=0x%llx,cap_inh=0x%llx", a[0], a[1], a[2]);
 		break;
+	case PR_PRIV_CAP_AMBIENT:
+		if (a[1] == 4)
+			sb_puts(sb, "clear_all");
+		else if (cap_name(a[2]))
+			sb_printf(sb, "cap=%s", cap_name(a[2]));
+		else
+			sb_printf(sb, "cap=%llu", a[2]);
+		break;
+	case PR_PRIV_SECUREBITS: put_secbits(sb, a[1]); break;
+	case PR_PRIV_KEEPCAPS: sb_printf(sb, "keepcaps=%llu", a[1]); break;
+	case PR_PRIV_NO_NEW_PRIVS: sb_printf(sb, "no_new_privs=%llu", a[1]); break;
 	}
 }
 
@@ -238,7 +297,7 @@ static enum decode_result decode_priv(struct decode_ctx *c, const void *data, si
 		op = exec_op_name(e);
 	else if (e->op < ARRAY_SIZE(priv_op_names) && priv_op_names[e->op])
 		op = priv_op_names[e->op];
-	else
+	else if (!(op = prctl_op_name(e)))
 		return DECODE_BAD;
 	decode_common(c, &e->hdr, "security.privilege", r);
 	record_add_str_ref(r, "privilege.operation", op);
@@ -258,7 +317,10 @@ static enum decode_result decode_priv(struct decode_ctx *c, const void *data, si
 	} else {
 		sec_add_outcome(r, e->ret);
 	}
-	add_caps_gained(r, e->from.cap_prm, e->to.cap_prm);
+	if (e->op == PR_PRIV_CAP_AMBIENT) /* the ambient set: kept across exec */
+		add_caps_gained(r, e->from.cap_amb, e->to.cap_amb);
+	else
+		add_caps_gained(r, e->from.cap_prm, e->to.cap_prm);
 	if (e->hdr.flags & PR_SEC_NO_SNAPSHOT)
 		record_add_bool(r, "privilege.from_unknown", true);
 	sb_free(&sb);
