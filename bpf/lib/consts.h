@@ -47,6 +47,8 @@
 #define PR_VM_WRITE	       0x2
 #define PR_VM_EXEC	       0x4
 #define PR_VM_SHARED	       0x8
+#define PR_SHM_RDONLY	       010000 /* shmat flags */
+#define PR_SHM_EXEC	       0100000
 #define PR_READ_IMPLIES_EXEC   0x0400000 /* personality(2) flag */
 
 /* open(2) and the *at(2) family */

@@ -79,6 +79,7 @@ enum pr_mem_op {
 	PR_MEM_MEMFD_EXEC,
 	PR_MEM_UNLINKED_EXEC, /* exec of an unlinked regular file (O_TMPFILE, deleted) */
 	PR_MEM_EXEC_STACK,    /* exec of a program whose stack is writable and executable */
+	PR_MEM_SHMAT,	      /* shmat(SHM_EXEC): a System V segment attached executable */
 };
 
 #define PR_MEM_PROT_IMPLIED 0x100 /* in prot: PROT_EXEC implied by READ_IMPLIES_EXEC */
@@ -86,6 +87,7 @@ enum pr_mem_op {
 #define PR_MEM_FILE	    0x2	  /* path[] holds the backing file's name (last component) */
 #define PR_MEM_MEMFD	    0x4	  /* backing file is a memfd */
 #define PR_MEM_PATH_TRUNC   0x8
+#define PR_MEM_WRITTEN	    0x10 /* private file mapping with written (copied-on-write) pages */
 
 /* Fixed part; when PR_MEM_FILE, path_len bytes of path follow. */
 struct pr_sec_memexec {

@@ -57,7 +57,7 @@
 	X(kill, 62, 129)            X(tkill, 200, 130)          X(tgkill, 234, 131)               \
 	X(rt_sigqueueinfo, 129, 138) X(rt_tgsigqueueinfo, 297, 240)                               \
 	X(pidfd_send_signal, 424, 424) X(pidfd_getfd, 438, 438)                                   \
-	X(ioctl, 16, 29)                                                                           \
+	X(ioctl, 16, 29)            X(shmat, 30, 196)                                             \
 	/* named by the decoders only */                                                           \
 	X(fork, 57, PR_NR_NONE)     X(vfork, 58, PR_NR_NONE)    X(io_uring_enter, 426, 426)
 
@@ -119,6 +119,7 @@
 	/* security.memexec; exit_group flushes the aggregation summaries */                       \
 	R(mmap, security, EXIT, tail_sec_mmap_exit, 0)     R(mprotect, security, EXIT, tail_sec_mprotect_exit, 0) \
 	R(pkey_mprotect, security, EXIT, tail_sec_pkey_mprotect_exit, 0)                           \
+	R(shmat, security, EXIT, tail_sec_shmat_exit, 0)                                           \
 	R(exit_group, security, ENTER, tail_sec_exit_group_enter, 0)                               \
 	/* security.escape */                                                                      \
 	R(unshare, security, EXIT, tail_sec_unshare_exit, 0) R(setns, security, EXIT, tail_sec_setns_exit, 0) \

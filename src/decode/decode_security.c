@@ -348,6 +348,7 @@ static enum decode_result decode_memexec(struct decode_ctx *c, const void *data,
 		[PR_MEM_MEMFD_EXEC] = "memfd_exec",
 		[PR_MEM_UNLINKED_EXEC] = "unlinked_exec",
 		[PR_MEM_EXEC_STACK] = "exec_stack",
+		[PR_MEM_SHMAT] = "shmat",
 	};
 	char prot[4];
 
@@ -364,6 +365,8 @@ static enum decode_result decode_memexec(struct decode_ctx *c, const void *data,
 		record_add_str_ref(r, "memory.syscall", "pkey_mprotect");
 	if (e->mem_flags & PR_MEM_MEMFD)
 		record_add_bool(r, "memory.memfd", true);
+	if (e->mem_flags & PR_MEM_WRITTEN)
+		record_add_bool(r, "memory.written", true);
 	if ((e->mem_flags & PR_MEM_FILE) && e->path_len)
 		record_add_str_ref(r, "file.name", decode_str(r, e->path, e->path_len));
 	if (e->mem_flags & PR_MEM_PATH_TRUNC)
@@ -373,7 +376,7 @@ static enum decode_result decode_memexec(struct decode_ctx *c, const void *data,
 		record_add_int(r, "memory.address", (int64_t)e->addr);
 		record_add_int(r, "memory.length", (int64_t)e->len);
 	}
-	if (e->op == PR_MEM_MMAP && e->map_flags) {
+	if ((e->op == PR_MEM_MMAP || e->op == PR_MEM_SHMAT) && e->map_flags) {
 		/* MAP_SHARED (1) or MAP_SHARED_VALIDATE (3); MAP_PRIVATE is 2 */
 		record_add_bool(r, "memory.shared", (e->map_flags & 0x1) != 0);
 	}
