@@ -1,8 +1,9 @@
 /* escape.bpf.c: security.escape: namespace, seccomp, ptrace, module, mount,
  * bpf, perf_event and io_uring attempts, one record per attempt with its
  * result (ptrace peeks/pokes, process_vm_* and bpf map operations
- * aggregated), terminal input injection (TIOCSTI, aggregated per tty) and
- * ia32 syscalls from a tracked process. Semantics:
+ * aggregated), terminal input injection (TIOCSTI, aggregated per tty),
+ * descriptors received over SCM_RIGHTS from outside the session, and ia32
+ * syscalls from a tracked process. Semantics:
  * docs/EVENTS-security.md. */
 #include "security/security.h"
 
@@ -289,6 +290,85 @@ int BPF_PROG(tail_sec_ioctl_exit, struct pt_regs *regs, long ret)
 		spec = ESC_STR(0, PR_ESC_STR_TTY);
 	}
 	return esc_agg(regs, ret, tr, dev, 0, PR_AGG_ANY, 0, -1, spec);
+}
+
+/* ---- SCM_RIGHTS: file descriptors received from outside the session ----- */
+
+#define PR_SOL_SOCKET 1
+#define PR_SCM_RIGHTS 1
+
+/* Is the peer of a connected UNIX socket outside session tr? The socket's
+ * peer credentials name the peer's process (set at connect and listen; the
+ * socket's own cgroup would not do: a stream server's socket is made by the
+ * connecting client). 1: outside (or the sender is gone), 0: inside or not
+ * a UNIX socket, -1: no peer (an unconnected datagram socket: the sender is
+ * not known after the call). */
+static __always_inline int unix_peer_outside(struct socket *so, struct pr_tracked *tr,
+					     __u32 *peer_pid)
+{
+	struct sock *sk = so ? BPF_CORE_READ(so, sk) : NULL;
+	struct unix_sock *u = (void *)sk;
+	struct pid *pp;
+
+	if (!sk || BPF_CORE_READ(sk, __sk_common.skc_family) != PR_AF_UNIX)
+		return 0;
+	if (!BPF_CORE_READ(u, peer))
+		return -1;
+	pp = BPF_CORE_READ(sk, sk_peer_pid);
+	*peer_pid = pp ? BPF_CORE_READ(pp, numbers[0].nr) : 0;
+	return sec_pid_session(*peer_pid) != tr->session_key;
+}
+
+/* recvmsg(fd, msg, flags) that received descriptors (an SCM_RIGHTS control
+ * message, the first one in the buffer) over a connected UNIX socket whose
+ * peer is outside the session: another process's open files, taken as
+ * pidfd_getfd would (category ptrace). Most recvmsg calls have no control
+ * buffer and leave after one user read. */
+SEC("tp_btf/sys_exit")
+int BPF_PROG(tail_sec_recvmsg_exit, struct pt_regs *regs, long ret)
+{
+	struct pr_tracked *tr = sec_tracked_syscall();
+	struct user_msghdr m = {};
+	struct task_struct *t;
+	struct pr_sec_escape *e;
+	struct {
+		__u64 len;
+		__s32 level, type;
+	} c = {};
+	__u32 peer_pid = 0;
+	__s32 fd = -1;
+
+	if (!tr || ret < 0 || bpf_probe_read_user(&m, sizeof(m), (void *)PR_ARG2(regs)))
+		return 0;
+	/* CMSG_LEN(4): the 16-byte header and one descriptor */
+	if (!m.msg_control || m.msg_controllen < sizeof(c) + 4 ||
+	    bpf_probe_read_user(&c, sizeof(c), m.msg_control))
+		return 0;
+	if (c.level != PR_SOL_SOCKET || c.type != PR_SCM_RIGHTS || c.len < sizeof(c) + 4 ||
+	    bpf_probe_read_user(&fd, sizeof(fd), m.msg_control + sizeof(c)))
+		return 0;
+	t = bpf_get_current_task_btf();
+	if (unix_peer_outside(fd_socket(t, (int)PR_ARG1(regs)), tr, &peer_pid) != 1)
+		return 0;
+	e = ev_reserve(sizeof(*e), PR_EV_SEC_ESCAPE, tr);
+	if (!e)
+		return 0;
+	fill_hdr(&e->hdr, t, PR_EV_SEC_ESCAPE, sizeof(*e), tr);
+	e->nr = PR_NR_recvmsg;
+	e->ret = ret;
+	e->args[0] = PR_ARG1(regs);
+	e->args[1] = fd;	       /* the first descriptor received */
+	e->args[2] = (c.len - 16) / 4; /* descriptors in the message */
+	e->args[3] = peer_pid;	       /* the sending process (host pid) */
+	e->args[4] = e->args[5] = 0;
+	e->aux[0] = e->aux[1] = 0;
+	e->aux_arg = 0;
+	e->_pad = e->_pad2 = 0;
+	e->count = 1;
+	e->str_len[1] = e->str_len[2] = 0;
+	esc_str(e, t, 0, fd, PR_ESC_STR_FD);
+	ev_submit(e);
+	return 0;
 }
 
 /* ---- ia32 syscalls from a tracked process ------------------------------ */

@@ -57,7 +57,7 @@
 	X(kill, 62, 129)            X(tkill, 200, 130)          X(tgkill, 234, 131)               \
 	X(rt_sigqueueinfo, 129, 138) X(rt_tgsigqueueinfo, 297, 240)                               \
 	X(pidfd_send_signal, 424, 424) X(pidfd_getfd, 438, 438)                                   \
-	X(ioctl, 16, 29)            X(shmat, 30, 196)                                             \
+	X(ioctl, 16, 29)            X(shmat, 30, 196)           X(recvmsg, 47, 212)               \
 	/* named by the decoders only */                                                           \
 	X(fork, 57, PR_NR_NONE)     X(vfork, 58, PR_NR_NONE)    X(io_uring_enter, 426, 426)
 
@@ -147,6 +147,7 @@
 	R(rt_tgsigqueueinfo, security, EXIT, tail_sec_signal_exit, 0)                              \
 	R(pidfd_send_signal, security, EXIT, tail_sec_signal_exit, 0)                              \
 	R(pidfd_getfd, security, EXIT, tail_sec_pidfd_getfd_exit, 0)                               \
+	R(recvmsg, security, EXIT, tail_sec_recvmsg_exit, 0) /* SCM_RIGHTS from outside */          \
 	/* file.metadata setflags (chattr): ioctl filtered on the command first; TIOCSTI chains */ \
 	R(ioctl, file, ENTER, tail_file_ioctl_enter, 0)    R(ioctl, file, EXIT, tail_file_ioctl, 1) \
 	R(ioctl, security, EXIT, tail_sec_ioctl_exit, 0)                                           \

@@ -230,6 +230,30 @@ static void esc_pidfd_getfd(struct esc_ctx *x, long nr)
 	}
 }
 
+/* recvmsg with SCM_RIGHTS from outside the session: args 0 the socket fd,
+ * 1 the first descriptor received, 2 how many, 3 the sender's pid; str 0 the
+ * first received file. */
+static void esc_scm_rights(struct esc_ctx *x, long nr)
+{
+	const struct pr_sec_escape *e = x->e;
+
+	(void)nr;
+	if (e->args[3]) {
+		put_kv(x, "pid", "%d", (int)e->args[3]);
+		record_add_int(x->r, "escape.target_pid", (int)e->args[3]);
+	}
+	put_kv(x, "socket_fd", "%d", (int)e->args[0]);
+	put_kv(x, "fds", "%d", (int)e->args[2]);
+	put_kv(x, "fd", "%d", (int)e->args[1]);
+	record_add_int(x->r, "escape.received_fds", (int)e->args[2]);
+	record_add_int(x->r, "escape.new_fd", (int)e->args[1]);
+	if (e->str_len[0]) {
+		put_str(x, "file", 0);
+		record_add_str(x->r, "escape.file.name",
+			       decode_str(x->r, e->str[0], e->str_len[0]));
+	}
+}
+
 static void esc_module(struct esc_ctx *x, long nr)
 {
 	const struct pr_sec_escape *e = x->e;
@@ -386,6 +410,7 @@ static const struct esc_sys esc_table[] = {
 	{SYS_process_vm_readv, "process_vm_readv", "ptrace", esc_ptrace},
 	{SYS_process_vm_writev, "process_vm_writev", "ptrace", esc_ptrace},
 	{SYS_pidfd_getfd, "pidfd_getfd", "ptrace", esc_pidfd_getfd},
+	{SYS_recvmsg, "recvmsg", "ptrace", esc_scm_rights},
 	{SYS_init_module, "init_module", "module", esc_module},
 	{SYS_finit_module, "finit_module", "module", esc_module},
 	{SYS_delete_module, "delete_module", "module", esc_module},
