@@ -194,6 +194,16 @@ struct {
 	__type(value, __u8);
 } send_seen SEC(".maps") __weak;
 
+/* io_uring network requests in flight (net/uring.bpf.c): struct io_kiocb *
+ * -> fd and address, from submission to completion. LRU: a request that
+ * never completes (ring torn down) is forgotten. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u64);
+	__type(value, struct net_uring_req);
+} net_uring_reqs SEC(".maps") __weak;
+
 /* session -> egress policy (written by user space, removed at detach). */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
