@@ -186,17 +186,22 @@ static const char *const annotation_sql[] = {
 	" SELECT pid, substr(summary, 1, 80) AS summary FROM events"
 	" WHERE session=?1 AND type='process.exec' ORDER BY id)"
 	" GROUP BY pid HAVING count(*) > 1",
-	/* files: opens, writes, metadata changes (the JSON is parsed only for
-	 * the aggregated opens that carry a count: 4x faster on 1M events) */
-	"SELECT pid, 'files: ' || sum(CASE WHEN type='file.open' THEN"
-	" CASE WHEN instr(data, '\"file.open_count\"') > 0 THEN"
-	"  coalesce(json_extract(data,'$.\"file.open_count\"'), 1) ELSE 1 END"
-	" ELSE 0 END) || ' opened'"
+	/* files: opens, failed opens, writes, metadata changes (the JSON is
+	 * parsed only for the aggregated opens that carry a count: 4x faster
+	 * on 1M events) */
+	"SELECT pid, 'files: ' || sum(CASE WHEN type='file.open' AND NOT failed THEN n ELSE 0 END)"
+	" || ' opened'"
+	" || CASE WHEN sum(type='file.open' AND failed) > 0 THEN ', ' ||"
+	" sum(CASE WHEN type='file.open' AND failed THEN n ELSE 0 END) || ' failed to open' ELSE"
+	" '' END"
 	" || CASE WHEN sum(type='file.write') > 0 THEN ', ' || sum(type='file.write') || ' "
 	"written' ELSE '' END"
 	" || CASE WHEN sum(type='file.metadata') > 0 THEN ', ' || sum(type='file.metadata') || ' "
 	"changed' ELSE '' END"
-	" FROM events WHERE session=?1 AND type IN ('file.open','file.write','file.metadata')"
+	" FROM (SELECT pid, type, instr(data, '\"event.outcome\":\"failure\"') > 0 AS failed,"
+	"  CASE WHEN type='file.open' AND instr(data, '\"file.open_count\"') > 0 THEN"
+	"  coalesce(json_extract(data,'$.\"file.open_count\"'), 1) ELSE 1 END AS n"
+	"  FROM events WHERE session=?1 AND type IN ('file.open','file.write','file.metadata'))"
 	" GROUP BY pid",
 	/* credential reads: filled in with the glob list (cred_reads_sql) */
 	NULL,
@@ -206,8 +211,8 @@ static const char *const annotation_sql[] = {
 	"  json_extract(data,'$.\"network.peer.address\"')) || ':' ||"
 	"  coalesce(json_extract(data,'$.\"network.peer.port\"'),'')"
 	"  || CASE WHEN type='net.flow' THEN ' ' || json_extract(data,'$.verdict') ||"
-	"   ' (' || json_extract(data,'$.\"flow.bytes_out\"') || 'B out, ' ||"
-	"   json_extract(data,'$.\"flow.bytes_in\"') || 'B in)' ELSE '' END AS dest"
+	"   ' (out ' || json_extract(data,'$.\"flow.bytes_out\"') || ' B, in ' ||"
+	"   json_extract(data,'$.\"flow.bytes_in\"') || ' B)' ELSE '' END AS dest"
 	" FROM events WHERE session=?1 AND (type='net.flow' OR (type='net.connect' AND NOT EXISTS"
 	"  (SELECT 1 FROM events f WHERE f.session=?1 AND f.type='net.flow')))"
 	" GROUP BY pid, dest) GROUP BY pid",
