@@ -281,6 +281,18 @@ static void sum_escape(const struct record *r, struct strbuf *out)
 	put_outcome(out, r);
 }
 
+/* "r-block: blocked", "no-ssh: would_block open /home/a/.ssh/id_rsa". */
+static void sum_violation(const struct record *r, struct strbuf *out)
+{
+	const char *access = str(r, "policy.access"), *path = str(r, "file.path");
+
+	sb_printf(out, "%s: %s", str(r, "policy.rule") ?: "?", str(r, "policy.verdict") ?: "?");
+	if (access)
+		sb_printf(out, " %s", access);
+	if (path)
+		sb_printf(out, " %s", path);
+}
+
 static void sum_generic(const struct record *r, struct strbuf *out)
 {
 	const struct field *f;
@@ -311,7 +323,7 @@ static const struct {
 	{"net.listen", sum_local},	 {"net.accept", sum_accept},
 	{"net.send", sum_send},		 {"net.flow", sum_flow},
 	{"dns.query", sum_dns},		 {"dns.response", sum_dns},
-	{"security.escape", sum_escape},
+	{"security.escape", sum_escape}, {"policy.violation", sum_violation},
 };
 
 void record_summary(const struct record *r, struct strbuf *out)

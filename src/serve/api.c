@@ -9,41 +9,8 @@
 
 #include "model/paths.h"
 #include "serve/req.h"
+#include "store/session_json.h"
 #include "util/util.h"
-
-static void session_json(struct strbuf *sb, const struct store_session_row *r)
-{
-	char start[40], end[40];
-
-	fmt_rfc3339((uint64_t)r->start_ns, start, sizeof(start));
-	fmt_rfc3339((uint64_t)r->end_ns, end, sizeof(end));
-	sb_puts(sb, "{\"session\":");
-	sb_json_str(sb, r->id);
-	sb_puts(sb, ",\"agent\":");
-	sb_json_str(sb, r->agent);
-	sb_puts(sb, ",\"project\":");
-	sb_json_str(sb, r->project);
-	sb_printf(sb, ",\"command\":%s", *r->command_json ? r->command_json : "[]");
-	sb_puts(sb, ",\"user\":");
-	sb_json_str(sb, r->user);
-	sb_puts(sb, ",\"host.name\":");
-	sb_json_str(sb, r->host);
-	sb_puts(sb, ",\"origin\":");
-	sb_json_str(sb, r->origin);
-	sb_puts(sb, ",\"container.name\":");
-	sb_json_str(sb, r->container);
-	sb_puts(sb, ",\"k8s.pod.name\":");
-	sb_json_str(sb, r->pod);
-	sb_printf(sb, ",\"status\":\"%s\",\"start\":\"%s\"", r->end_ns ? "ended" : "live", start);
-	if (r->end_ns)
-		sb_printf(sb, ",\"end\":\"%s\",\"exit.code\":%" PRId64, end, r->exit_code);
-	else
-		sb_puts(sb, ",\"end\":null,\"exit.code\":null");
-	sb_printf(sb,
-		  ",\"events\":%" PRId64 ",\"drops\":%" PRId64 ",\"drops.by_type\":%s"
-		  ",\"processes\":%" PRId64 "}",
-		  r->events, r->drops, *r->drops_detail ? r->drops_detail : "{}", r->processes);
-}
 
 struct list_ctx {
 	struct strbuf *sb;
@@ -56,7 +23,7 @@ static int put_session(void *ctx, const struct store_session_row *r)
 
 	if (c->n++)
 		sb_putc(c->sb, ',');
-	session_json(c->sb, r);
+	session_row_json(c->sb, r, SESSION_JSON_STATUS);
 	return 0;
 }
 

@@ -17,25 +17,34 @@ static void bind_opt_text(sqlite3_stmt *q, int i, const char *s)
 		sqlite3_bind_text(q, i, s, -1, SQLITE_TRANSIENT);
 }
 
+/* Every filter is optional: NULL or 0 matches all. */
+static const char session_filters[] =
+	" (?1 IS NULL OR id = ?1) AND (?2 IS NULL OR agent = ?2)"
+	" AND (?3 IS NULL OR project = ?3)"
+	" AND (?4 IS NULL OR (?4 = 'live') = (end_ns IS NULL OR end_ns = 0))"
+	" AND (?5 = 0 OR coalesce(nullif(end_ns, 0), 9223372036854775807) >= ?5)"
+	" AND (?6 = 0 OR start_ns < ?6)"
+	" AND (?7 IS NULL OR project IN (SELECT value FROM json_each(?7)))"
+	" ORDER BY start_ns, rowid";
+
 int store_api_sessions(struct store *st, const struct store_session_query *sq,
 		       int (*fn)(void *, const struct store_session_row *), void *ctx)
 {
+	/* A store from before the origin column (opened read-only, never
+	 * migrated) reads as sessions of `proctor run`. */
+	static const char with_origin[] = "origin, container, pod";
+	static const char without_origin[] = "'run', '', ''";
+	char sql[1024];
 	sqlite3_stmt *q;
 	int rc = 0;
 
-	if (sqlite3_prepare_v2(
-		    st->db,
-		    "SELECT id, agent, project, user, host, command, start_ns, end_ns,"
-		    " exit_code, exit_signal, events, drops, processes, drops_detail,"
-		    " origin, container, pod FROM sessions"
-		    " WHERE (?1 IS NULL OR id = ?1) AND (?2 IS NULL OR agent = ?2)"
-		    " AND (?3 IS NULL OR project = ?3)"
-		    " AND (?4 IS NULL OR (?4 = 'live') = (end_ns IS NULL OR end_ns = 0))"
-		    " AND (?5 = 0 OR coalesce(nullif(end_ns, 0), 9223372036854775807) >= ?5)"
-		    " AND (?6 = 0 OR start_ns < ?6)"
-		    " AND (?7 IS NULL OR project IN (SELECT value FROM json_each(?7)))"
-		    " ORDER BY start_ns, rowid",
-		    -1, &q, NULL) != SQLITE_OK)
+	snprintf(sql, sizeof(sql),
+		 "SELECT id, agent, project, user, host, command, start_ns,"
+		 " end_ns, exit_code, exit_signal, events, drops, processes, drops_detail, %s"
+		 " FROM sessions WHERE%s",
+		 store_has_column(st, "sessions", "origin") ? with_origin : without_origin,
+		 session_filters);
+	if (sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) != SQLITE_OK)
 		return -1;
 	bind_opt_text(q, 1, sq->id);
 	bind_opt_text(q, 2, sq->agent);

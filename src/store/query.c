@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "store/api.h"
 #include "store/store.h"
 #include "util/strbuf.h"
 #include "util/util.h"
@@ -62,51 +63,13 @@ int store_resolve_session(struct store *st, const char *want, char *id, size_t i
 	return 0;
 }
 
+/* Every session, oldest first: the API's query with no filter. */
 int store_foreach_session(struct store *st, int (*fn)(void *, const struct store_session_row *),
 			  void *ctx)
 {
-	sqlite3_stmt *q;
-	int rc = 0;
+	struct store_session_query q = {0};
 
-	bool origin = store_has_column(st, "sessions", "origin");
-
-	if (sqlite3_prepare_v2(st->db,
-			       origin ? "SELECT id, agent, project, user, host, command, start_ns,"
-					" end_ns, exit_code, exit_signal, events, drops, processes,"
-					" drops_detail, origin, container, pod FROM sessions"
-					" ORDER BY start_ns, rowid"
-				      : "SELECT id, agent, project, user, host, command, start_ns,"
-					" end_ns, exit_code, exit_signal, events, drops, processes,"
-					" drops_detail, 'run', '', '' FROM sessions"
-					" ORDER BY start_ns, rowid",
-			       -1, &q, NULL) != SQLITE_OK)
-		return -1;
-	while (!rc && sqlite3_step(q) == SQLITE_ROW) {
-		struct store_session_row r = {
-			.id = col_text(q, 0),
-			.agent = col_text(q, 1),
-			.project = col_text(q, 2),
-			.user = col_text(q, 3),
-			.host = col_text(q, 4),
-			.command_json = col_text(q, 5),
-			.start_ns = sqlite3_column_int64(q, 6),
-			.end_ns = sqlite3_column_int64(q, 7),
-			.exit_code = sqlite3_column_type(q, 8) == SQLITE_NULL
-					     ? -1
-					     : sqlite3_column_int64(q, 8),
-			.exit_signal = sqlite3_column_int64(q, 9),
-			.events = sqlite3_column_int64(q, 10),
-			.drops = sqlite3_column_int64(q, 11),
-			.processes = sqlite3_column_int64(q, 12),
-			.drops_detail = col_text(q, 13),
-			.origin = col_text(q, 14),
-			.container = col_text(q, 15),
-			.pod = col_text(q, 16),
-		};
-		rc = fn(ctx, &r);
-	}
-	sqlite3_finalize(q);
-	return rc;
+	return store_api_sessions(st, &q, fn, ctx);
 }
 
 int store_foreach_process(struct store *st, const char *session,
