@@ -1,8 +1,8 @@
 /* serve.c: `proctor serve`'s HTTP server: libmicrohttpd with a thread per
  * connection (bounded count, idle timeout against slow clients), TLS from
  * PEM files off loopback, bearer-token authentication, and the dispatch of
- * /healthz, /api/v1 (api.c) and the embedded web UI (assets.h). Each request opens the store read-only for
- * itself: SQLite connections are never shared between threads. */
+ * /healthz, /api/v1 (api.c) and the embedded web UI (assets.h). Each request opens the store
+ * read-only for itself: SQLite connections are never shared between threads. */
 #include "serve/serve.h"
 
 #include <arpa/inet.h>
@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "serve/assets.h"
+#include "serve/params.h"
 #include "serve/req.h"
 #include "util/parse.h"
 #include "util/util.h"
@@ -40,40 +41,26 @@ unsigned req_error(struct req *r, unsigned status, const char *fmt, ...)
 	return status;
 }
 
-struct arg_check {
-	const char *const *names;
-	const char *bad;
-	size_t bytes;
-};
-
 static enum MHD_Result check_arg(void *cls, enum MHD_ValueKind kind, const char *key,
 				 const char *value)
 {
-	struct arg_check *c = cls;
-	size_t i;
-	bool known = false;
-
 	(void)kind;
-	c->bytes += strlen(key) + (value ? strlen(value) : 0) + 2;
-	for (i = 0; c->names && c->names[i]; i++)
-		known |= !strcmp(c->names[i], key);
-	if (!known && !c->bad)
-		c->bad = key;
+	api_args_add(cls, key, value);
 	return MHD_YES;
 }
 
 int req_check_args(struct req *r, const char *const *names)
 {
-	struct arg_check c = {.names = names};
+	struct api_args a = {.names = names};
 
-	MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, check_arg, &c);
-	if (c.bytes > API_QUERY_MAX) {
+	MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, check_arg, &a);
+	if (api_args_too_long(&a)) {
 		req_error(r, MHD_HTTP_URI_TOO_LONG, "query string longer than %d bytes",
 			  API_QUERY_MAX);
 		return -1;
 	}
-	if (c.bad) {
-		req_error(r, MHD_HTTP_BAD_REQUEST, "unknown query parameter '%.64s'", c.bad);
+	if (a.unknown) {
+		req_error(r, MHD_HTTP_BAD_REQUEST, "unknown query parameter '%.64s'", a.unknown);
 		return -1;
 	}
 	return 0;
@@ -88,34 +75,25 @@ const char *req_arg(struct req *r, const char *name)
 int req_arg_i64(struct req *r, const char *name, int64_t *out)
 {
 	const char *v = req_arg(r, name);
-	uint64_t u;
 
 	*out = 0;
-	if (!v)
-		return 0;
-	if (parse_u64(v, &u) || u > INT64_MAX) {
+	if (v && api_parse_count(v, out)) {
 		req_error(r, MHD_HTTP_BAD_REQUEST, "%s: expected a non-negative integer", name);
 		return -1;
 	}
-	*out = (int64_t)u;
 	return 0;
 }
 
-/* RFC 3339 (2026-12-07T00:00:00Z) or nanoseconds since the epoch. */
 int req_arg_time(struct req *r, const char *name, int64_t *out)
 {
 	const char *v = req_arg(r, name);
-	uint64_t u;
 
 	*out = 0;
-	if (!v)
-		return 0;
-	if ((parse_u64(v, &u) && parse_rfc3339(v, &u)) || u > INT64_MAX) {
+	if (v && api_parse_time(v, out)) {
 		req_error(r, MHD_HTTP_BAD_REQUEST,
 			  "%s: expected RFC 3339 time or nanoseconds since the epoch", name);
 		return -1;
 	}
-	*out = (int64_t)u;
 	return 0;
 }
 
@@ -123,14 +101,15 @@ int req_arg_time(struct req *r, const char *name, int64_t *out)
  * whether a token exists or was revoked). */
 static int authenticate(struct req *r)
 {
-	const char *h = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Authorization");
+	const char *token = api_bearer_token(
+		MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Authorization"));
 	int rc;
 
-	if (!h || strncasecmp(h, "Bearer ", 7)) {
+	if (!token) {
 		req_error(r, MHD_HTTP_UNAUTHORIZED, "unauthorized");
 		return -1;
 	}
-	rc = store_token_lookup(&r->st, h + 7, &r->tok);
+	rc = store_token_lookup(&r->st, token, &r->tok);
 	if (rc == -EIO) {
 		req_error(r, MHD_HTTP_SERVICE_UNAVAILABLE, "store unavailable");
 		return -1;

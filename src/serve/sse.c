@@ -129,16 +129,11 @@ static int start_point(struct req *r, struct sse *s)
 {
 	const char *last = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Last-Event-ID");
 	const char *from = req_arg(r, "from");
-	long long t, id;
-	int used = 0;
 
 	if (last) {
-		if (sscanf(last, "%lld_%lld%n", &t, &id, &used) != 2 || last[used] || t < 0 ||
-		    id < 0)
+		if (api_parse_cursor(last, &s->after_time, &s->after_id))
 			return req_error(r, MHD_HTTP_BAD_REQUEST, "Last-Event-ID: not an event id"),
 			       -1;
-		s->after_time = t;
-		s->after_id = id;
 		return 0;
 	}
 	if (from && !strcmp(from, "start")) {
