@@ -334,54 +334,102 @@ static int wait_for_signal(void)
 	return sig;
 }
 
-int serve_run(const struct serve_opts *o, char *err, size_t errlen)
+struct serve {
+	struct MHD_Daemon *mhd;
+};
+
+int serve_check_opts(const struct serve_opts *o, char *err, size_t errlen)
 {
 	struct sockaddr_storage ss;
-	struct MHD_Daemon *d;
-	char *cert = NULL, *key = NULL;
 	bool loopback = false;
-	sigset_t set, old;
 
 	if (parse_listen(o->listen, &ss, &loopback)) {
-		snprintf(err, errlen, "--listen %s: expected HOST:PORT (port 1-65535)", o->listen);
+		snprintf(err, errlen, "%s %s: expected HOST:PORT (port 1-65535)", o->what,
+			 o->listen);
 		return -1;
 	}
-	if (o->tls_cert || o->tls_key) {
-		if (!o->tls_cert || !o->tls_key) {
-			snprintf(err, errlen, "TLS needs both --tls-cert and --tls-key");
-			return -1;
-		}
+	if (!o->tls_cert != !o->tls_key) {
+		snprintf(err, errlen, "TLS needs both %s", o->tls_options);
+		return -1;
+	}
+	if (!o->tls_cert && !loopback && !o->insecure_http) {
+		snprintf(err, errlen,
+			 "%s %s is not a loopback address: give %s, "
+			 "or --insecure-http to serve tokens in clear text",
+			 o->what, o->listen, o->tls_options);
+		return -1;
+	}
+	return 0;
+}
+
+struct serve *serve_start(const struct serve_opts *o, char *err, size_t errlen)
+{
+	struct sockaddr_storage ss;
+	struct serve *s;
+	char *cert = NULL, *key = NULL;
+	bool loopback = false;
+	sigset_t all, old;
+
+	if (serve_check_opts(o, err, errlen))
+		return NULL;
+	parse_listen(o->listen, &ss, &loopback);
+	if (o->tls_cert) {
 		if (!MHD_is_feature_supported(MHD_FEATURE_TLS)) {
 			snprintf(err, errlen, "this libmicrohttpd has no TLS support");
-			return -1;
+			return NULL;
 		}
 		if (!(cert = read_pem(o->tls_cert, err, errlen)) ||
 		    !(key = read_pem(o->tls_key, err, errlen))) {
 			free(cert);
-			return -1;
+			return NULL;
 		}
-	} else if (!loopback && !o->insecure_http) {
-		snprintf(err, errlen,
-			 "--listen %s is not a loopback address: give --tls-cert and --tls-key, "
-			 "or --insecure-http to serve tokens in clear text",
-			 o->listen);
-		return -1;
 	} else if (!loopback) {
 		err_msg("warning: serving plain HTTP on %s: tokens and sessions cross the "
 			"network unencrypted",
 			o->listen);
 	}
+	if (!(s = calloc(1, sizeof(*s)))) {
+		free(cert);
+		free(key);
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	/* the server's threads take no signal: the caller's thread does */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	s->mhd = start(o, &ss, cert, key);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	free(cert);
+	free(key);
+	if (!s->mhd) {
+		free(s);
+		snprintf(err, errlen, "%s %s: cannot listen (address in use?)", o->what, o->listen);
+		return NULL;
+	}
+	return s;
+}
+
+void serve_stop(struct serve *s)
+{
+	if (!s)
+		return;
+	sse_shutdown();
+	MHD_stop_daemon(s->mhd);
+	free(s);
+}
+
+int serve_run(const struct serve_opts *o, char *err, size_t errlen)
+{
+	struct serve *s;
+	sigset_t set, old;
+
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGPIPE);
-	pthread_sigmask(SIG_BLOCK, &set, &old); /* the server's threads inherit the mask */
-	d = start(o, &ss, cert, key);
-	free(cert);
-	free(key);
-	if (!d) {
+	pthread_sigmask(SIG_BLOCK, &set, &old);
+	if (!(s = serve_start(o, err, errlen))) {
 		pthread_sigmask(SIG_SETMASK, &old, NULL);
-		snprintf(err, errlen, "--listen %s: cannot listen (address in use?)", o->listen);
 		return -1;
 	}
 	printf("proctor serve: listening on %s://%s (API: /api/v1; a token: proctor token "
@@ -389,8 +437,7 @@ int serve_run(const struct serve_opts *o, char *err, size_t errlen)
 	       o->tls_cert ? "https" : "http", o->listen);
 	fflush(stdout);
 	wait_for_signal();
-	sse_shutdown();
-	MHD_stop_daemon(d);
+	serve_stop(s);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	return 0;
 }
