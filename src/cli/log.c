@@ -1,29 +1,33 @@
 /* log.c: `proctor log [SESSION] [--type T] [--pid P] [--path GLOB] [--host H] [--escape]
- *  [--json] [--local] [--date]`:
+ *  [--json] [--local] [--date] [--follow]`:
  * a session's events in order, as JSON lines (the contract, in store order) or
  * one readable line each: time (UTC unless --local, zone named), process
  * name[pid], type, the stored summary. The readable lines hold a flow back
- * until its own connect has been printed. */
+ * until its own connect has been printed. --follow tails a live session
+ * until it ends. */
 #include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
+#include "store/api.h"
 #include "store/store.h"
 #include "util/strbuf.h"
 #include "util/util.h"
 
 static const char log_usage[] = "usage: proctor log [SESSION] [--type PREFIX] [--pid PID] [--path "
 				"GLOB] [--host NAME] [--escape] [--json] [--local] [--date] "
-				"[--db PATH]";
+				"[--follow] [--db PATH]";
 
 /* A flow waits at most this long (event time) for its connect. */
 #define FLOW_WAIT_NS	1000000000LL
 #define MAX_PENDING	64
 #define RECENT_CONNECTS 256
+#define FOLLOW_POLL_US	200000
 
 /* Who a connect or a flow is: the process and the peer. */
 struct peer_key {
@@ -198,14 +202,50 @@ static int print_text(void *ctx, const char *json, const char *summary)
 	return rc;
 }
 
-static int print_log(struct store *st, const struct store_event_filter *f, bool json,
+static int session_end(void *ctx, const struct store_session_row *r)
+{
+	*(int64_t *)ctx = r->end_ns;
+	return 0;
+}
+
+/* --follow: what the session stores next, until it has ended and its last
+ * events were printed. */
+static int follow(struct store *st, struct store_event_filter *f, bool json, struct log_out *o)
+{
+	struct store_session_query q = {.id = f->session};
+	int64_t last = f->after_id, end = 0;
+	bool ended = false;
+	int rc;
+
+	for (;;) {
+		f->after_id = last;
+		f->last_id = &last;
+		if ((rc = store_foreach_event(st, f, json ? print_json : print_text, o)))
+			return rc;
+		fflush(stdout);
+		if (last != f->after_id)
+			continue;
+		release_old(o, 0, true); /* nothing new: held flows wait no longer */
+		fflush(stdout);
+		if (ended)
+			return 0;
+		if (store_api_sessions(st, &q, session_end, &end))
+			return -1;
+		ended = end != 0; /* one more read: what was stored before the end */
+		if (!ended)
+			usleep(FOLLOW_POLL_US);
+	}
+}
+
+static int print_log(struct store *st, struct store_event_filter *f, bool json, bool tail,
 		     struct log_out *o)
 {
 	int rc;
 
-	if (json)
-		return store_foreach_event(st, f, print_json, NULL);
-	rc = store_foreach_event(st, f, print_text, o);
+	if (tail)
+		rc = follow(st, f, json, o);
+	else
+		rc = store_foreach_event(st, f, json ? print_json : print_text, o);
 	release_old(o, 0, true);
 	sb_free(&o->line);
 	return rc;
@@ -214,22 +254,17 @@ static int print_log(struct store *st, const struct store_event_filter *f, bool 
 int cmd_log(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"json", no_argument, 0, 'j'},
-		{"db", required_argument, 0, 'd'},
-		{"type", required_argument, 0, 't'},
-		{"pid", required_argument, 0, 'p'},
-		{"path", required_argument, 0, 'P'},
-		{"help", no_argument, 0, 'h'},
-		{"escape", no_argument, 0, 'e'},
-		{"host", required_argument, 0, 'H'},
-		{"local", no_argument, 0, 'l'},
-		{"date", no_argument, 0, 'D'},
-		{0},
+		{"json", no_argument, 0, 'j'},	     {"db", required_argument, 0, 'd'},
+		{"type", required_argument, 0, 't'}, {"pid", required_argument, 0, 'p'},
+		{"path", required_argument, 0, 'P'}, {"help", no_argument, 0, 'h'},
+		{"escape", no_argument, 0, 'e'},     {"host", required_argument, 0, 'H'},
+		{"local", no_argument, 0, 'l'},	     {"date", no_argument, 0, 'D'},
+		{"follow", no_argument, 0, 'f'},     {0},
 	};
 	static struct log_out out;
 	struct store_event_filter f = {0};
 	const char *db = NULL;
-	bool json = false;
+	bool json = false, tail = false;
 	struct store st;
 	char id[64];
 	int c, pid, rc;
@@ -246,6 +281,7 @@ int cmd_log(int argc, char **argv)
 		case 'H': f.host = optarg; break;
 		case 'l': out.local = true; break;
 		case 'D': out.date = true; break;
+		case 'f': tail = true; break;
 		case 'p':
 			if (parse_int(optarg, &pid) || pid <= 0) {
 				err_msg("log: --pid '%s' is not a process id", optarg);
@@ -266,7 +302,7 @@ int cmd_log(int argc, char **argv)
 	if ((rc = cli_open_session(argc, argv, db, &st, id, sizeof(id))))
 		return rc;
 	f.session = id;
-	rc = print_log(&st, &f, json, &out);
+	rc = print_log(&st, &f, json, tail, &out);
 	if (rc)
 		err_msg("reading events: %s", store_errmsg(&st));
 	store_close(&st);

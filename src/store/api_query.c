@@ -214,24 +214,42 @@ int store_api_events(struct store *st, const struct store_event_page *p,
 	return n;
 }
 
-int store_api_last_event(struct store *st, const char *session, int64_t *time_ns, int64_t *id)
+int store_api_tail(struct store *st, const char *session, int64_t after_id, int limit,
+		   int (*fn)(void *, int64_t, int64_t, const char *), void *ctx)
+{
+	sqlite3_stmt *q;
+	int rc = 0, n = 0;
+
+	/* a rowid range (only what came after) filtered by session */
+	if (sqlite3_prepare_v2(st->db,
+			       "SELECT id, time_ns, data FROM events WHERE id > ?2 AND session = ?1"
+			       " ORDER BY id LIMIT ?3",
+			       -1, &q, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(q, 1, session, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(q, 2, after_id);
+	sqlite3_bind_int(q, 3, limit);
+	while (!rc && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+		rc = fn(ctx, sqlite3_column_int64(q, 0), sqlite3_column_int64(q, 1),
+			col_text(q, 2));
+		n++;
+	}
+	sqlite3_finalize(q);
+	return rc == SQLITE_DONE ? n : -1;
+}
+
+int store_api_max_id(struct store *st, int64_t *id)
 {
 	sqlite3_stmt *q;
 	int rc;
 
-	*time_ns = -1;
 	*id = 0;
-	if (sqlite3_prepare_v2(st->db,
-			       "SELECT time_ns, id FROM events WHERE session = ?1"
-			       " ORDER BY time_ns DESC, id DESC LIMIT 1",
-			       -1, &q, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(st->db, "SELECT coalesce(max(id), 0) FROM events", -1, &q, NULL) !=
+	    SQLITE_OK)
 		return -1;
-	sqlite3_bind_text(q, 1, session, -1, SQLITE_TRANSIENT);
 	rc = sqlite3_step(q);
-	if (rc == SQLITE_ROW) {
-		*time_ns = sqlite3_column_int64(q, 0);
-		*id = sqlite3_column_int64(q, 1);
-	}
+	if (rc == SQLITE_ROW)
+		*id = sqlite3_column_int64(q, 0);
 	sqlite3_finalize(q);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+	return rc == SQLITE_ROW ? 0 : -1;
 }

@@ -111,22 +111,28 @@ int store_foreach_process(struct store *st, const char *session,
 	return rc;
 }
 
+/* The filters of an event read in store order: a tail reads the rowid
+ * range after after_id, the whole session its session index. */
+#define EVENT_FILTERS                                                                              \
+	" AND (?2 IS NULL OR substr(type, 1, length(?2)) = ?2)"                                    \
+	" AND (?3 = 0 OR pid = ?3)"                                                                \
+	" AND (?4 IS NULL OR path GLOB ?4)"                                                        \
+	" AND (?5 IS NULL OR json_extract(data, '$.\"server.address\"') = ?5"                      \
+	"  OR json_extract(data, '$.\"dns.question.name\"') = ?5"                                  \
+	"  OR json_extract(data, '$.\"network.peer.address\"') = ?5)"                              \
+	" ORDER BY id"
+
 int store_foreach_event(struct store *st, const struct store_event_filter *f,
 			int (*fn)(void *, const char *, const char *), void *ctx)
 {
+	static const char whole[] =
+		"SELECT data, summary, id FROM events WHERE session = ?1 AND ?6 = 0" EVENT_FILTERS;
+	static const char tail[] =
+		"SELECT data, summary, id FROM events WHERE id > ?6 AND session = ?1" EVENT_FILTERS;
 	sqlite3_stmt *q;
 	int rc = 0;
 
-	if (sqlite3_prepare_v2(st->db,
-			       "SELECT data, summary FROM events WHERE session = ?1"
-			       " AND (?2 IS NULL OR substr(type, 1, length(?2)) = ?2)"
-			       " AND (?3 = 0 OR pid = ?3)"
-			       " AND (?4 IS NULL OR path GLOB ?4)"
-			       " AND (?5 IS NULL OR json_extract(data, '$.\"server.address\"') = ?5"
-			       "  OR json_extract(data, '$.\"dns.question.name\"') = ?5"
-			       "  OR json_extract(data, '$.\"network.peer.address\"') = ?5)"
-			       " ORDER BY id",
-			       -1, &q, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(st->db, f->after_id ? tail : whole, -1, &q, NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_text(q, 1, f->session, -1, SQLITE_TRANSIENT);
 	if (f->type_prefix)
@@ -136,8 +142,12 @@ int store_foreach_event(struct store *st, const struct store_event_filter *f,
 		sqlite3_bind_text(q, 4, f->path_glob, -1, SQLITE_TRANSIENT);
 	if (f->host)
 		sqlite3_bind_text(q, 5, f->host, -1, SQLITE_TRANSIENT);
-	while (!rc && sqlite3_step(q) == SQLITE_ROW)
+	sqlite3_bind_int64(q, 6, f->after_id);
+	while (!rc && sqlite3_step(q) == SQLITE_ROW) {
+		if (f->last_id)
+			*f->last_id = sqlite3_column_int64(q, 2);
 		rc = fn(ctx, col_text(q, 0), col_text(q, 1));
+	}
 	sqlite3_finalize(q);
 	return rc;
 }

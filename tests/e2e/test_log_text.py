@@ -3,10 +3,12 @@ session: every value labelled or with its unit, rename/link/symlink read
 from -> to, times in UTC and saying so (or --local, --date), a flow never
 printed before its own connect, failed opens counted apart in the tree and
 the root's exit code in its header. Exact lines."""
+import json
 import os
 import re
 import socket
 import subprocess
+import time
 
 from conftest import PROCTOR
 
@@ -165,3 +167,43 @@ def test_tree_counts_failed_opens_and_shows_root_exit(proctor, tmp_path):
                         rf"1 processes, {s['events']} events, 0 drops", lines[0]), lines[0]
     files = [l.strip() for l in lines if l.strip().startswith("files: ")]
     assert files == [f"files: {ok} opened, {failed} failed to open, 3 changed"], lines
+
+
+def test_log_follow_tails_a_live_session_to_its_end(proctor, tmp_path):
+    gate = tmp_path / "gate"
+    script = (f"while [ ! -e {gate} ]; do sleep 0.05; done; "
+              "for i in 1 2 3; do /bin/echo tick$i > /dev/null; done")
+    runner = subprocess.Popen([PROCTOR, "run", "--db", proctor.db, "--", "/bin/sh", "-c", script],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    follow = None
+    try:
+        for _ in range(300):
+            p = proctor.cli("sessions", "--json")
+            if p.returncode == 0 and p.stdout.strip():
+                break
+            time.sleep(0.1)
+        sid = proctor.last_session()["session"]
+        assert proctor.last_session()["end"] is None  # live when the tail starts
+        follow = subprocess.Popen([PROCTOR, "log", sid, "--follow", "--db", proctor.db],
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        jfollow = subprocess.Popen([PROCTOR, "log", sid, "--follow", "--json", "--type",
+                                    "process.exec", "--db", proctor.db],
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        time.sleep(0.5)
+        assert follow.poll() is None and jfollow.poll() is None  # waiting for more
+        gate.write_text("")
+        out, err = follow.communicate(timeout=60)  # ends by itself with the session
+        jout, jerr = jfollow.communicate(timeout=60)
+    finally:
+        gate.write_text("")
+        runner.wait(timeout=60)
+        for f in (follow,):
+            if f and f.poll() is None:
+                f.kill()
+    assert follow.returncode == 0 and jfollow.returncode == 0, err + jerr
+    assert out == proctor.cli("log", sid, check=True).stdout
+    ticks = [l.split()[-1] for l in out.splitlines()
+             if re.search(r" process\.exec +/bin/echo tick\d$", l)]
+    assert ticks == ["tick1", "tick2", "tick3"]
+    execs = [json.loads(l) for l in jout.splitlines()]
+    assert execs == proctor.events(sid, "--type", "process.exec")

@@ -389,6 +389,10 @@ def test_sse_tails_a_live_session(lab, tmp_path):
         runner.wait(timeout=60)
     assert runner.returncode == 0, runner.stderr.read()
     assert srv.json(f"/api/v1/sessions/{sid}", tok)["status"] == "ended"
+    # the tail is every event stored after the stream opened, in store
+    # order: none skipped, even one stored after a later-timed one
+    stored = pr.events(sid)
+    assert events and stored[-len(events):] == events
 
 
 def test_slowloris_and_200_concurrent(lab):
