@@ -181,7 +181,7 @@ static enum MHD_Result queue_asset(struct MHD_Connection *conn, const struct web
 				strncmp(a->path, "/assets/", 8) ? "no-cache" : "max-age=86400");
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
 	MHD_add_response_header(resp, "Content-Security-Policy",
-				"default-src 'self'; style-src 'self' 'unsafe-inline'; "
+				"default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
 				"frame-ancestors 'none'");
 	ret = MHD_queue_response(conn, MHD_HTTP_OK, resp);
 	MHD_destroy_response(resp);
