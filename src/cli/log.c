@@ -57,10 +57,65 @@ static int print_json(void *ctx, const char *json, const char *summary)
 	return 0;
 }
 
-static const char *jstr(json_t *o, const char *key)
+/* The value of a top-level key of the store's compact JSON, decoded by
+ * jansson without parsing the whole record (the text log reads 4-6 keys of
+ * ~40). A key's pattern "KEY": cannot occur inside a string value: every
+ * quote there is escaped. NULL when absent. */
+static json_t *value_of(const char *json, const char *key)
 {
-	const char *s = json_string_value(json_object_get(o, key));
-	return s ? s : "";
+	char pat[64];
+	const char *p, *e;
+
+	snprintf(pat, sizeof(pat), "\"%s\":", key);
+	if (!(p = strstr(json, pat)))
+		return NULL;
+	p += strlen(pat);
+	if (*p == '"') {
+		for (e = p + 1; *e && *e != '"'; e++)
+			if (*e == '\\' && e[1])
+				e++;
+		if (*e)
+			e++;
+	} else {
+		for (e = p; *e && *e != ',' && *e != '}'; e++)
+			;
+	}
+	return json_loadb(p, (size_t)(e - p), JSON_DECODE_ANY, NULL);
+}
+
+/* What a readable line shows of an event besides its summary. */
+struct line_fields {
+	char time[48], type[64], name[256];
+	struct peer_key peer; /* pid, and the peer of a net.* event */
+};
+
+static void copy_str(const char *json, const char *key, char *out, size_t len)
+{
+	json_t *v = value_of(json, key);
+
+	snprintf(out, len, "%s", json_string_value(v) ? json_string_value(v) : "");
+	json_decref(v);
+}
+
+static long long get_int(const char *json, const char *key)
+{
+	json_t *v = value_of(json, key);
+	long long n = json_integer_value(v);
+
+	json_decref(v);
+	return n;
+}
+
+static void read_fields(const char *json, struct line_fields *lf)
+{
+	copy_str(json, "time", lf->time, sizeof(lf->time));
+	copy_str(json, "type", lf->type, sizeof(lf->type));
+	copy_str(json, "process.name", lf->name, sizeof(lf->name));
+	lf->peer = (struct peer_key){.pid = get_int(json, "process.pid")};
+	if (!strncmp(lf->type, "net.", 4)) {
+		lf->peer.port = get_int(json, "network.peer.port");
+		copy_str(json, "network.peer.address", lf->peer.addr, sizeof(lf->peer.addr));
+	}
 }
 
 /* "2026-12-07T02:31:53.506873956Z" -> ns since the epoch; -1 if malformed. */
@@ -101,13 +156,6 @@ static void put_time(struct strbuf *sb, const struct log_out *o, long long ns)
 	if (o->local)
 		strftime(buf, sizeof(buf), "%Z", &tm);
 	sb_puts(sb, o->local ? buf : "UTC");
-}
-
-static void peer_of(json_t *ev, struct peer_key *k)
-{
-	k->pid = json_integer_value(json_object_get(ev, "process.pid"));
-	k->port = json_integer_value(json_object_get(ev, "network.peer.port"));
-	snprintf(k->addr, sizeof(k->addr), "%s", jstr(ev, "network.peer.address"));
 }
 
 static bool same_peer(const struct peer_key *a, const struct peer_key *b)
@@ -171,32 +219,28 @@ static int print_text(void *ctx, const char *json, const char *summary)
 {
 	struct log_out *o = ctx;
 	struct strbuf *sb = &o->line, v = STRBUF_INIT, who = STRBUF_INIT;
-	json_t *ev = json_loads(json, 0, NULL);
-	const char *type = jstr(ev, "type");
-	struct peer_key k;
+	struct line_fields lf;
 	long long t;
 	int rc = 0;
 
-	t = parse_time(jstr(ev, "time"));
+	read_fields(json, &lf);
+	t = parse_time(lf.time);
 	release_old(o, t, false);
 	sb_reset(sb);
 	put_time(sb, o, t);
-	sb_put_visible(&who, jstr(ev, "process.name"), strlen(jstr(ev, "process.name")));
-	sb_printf(&who, "[%lld]",
-		  (long long)json_integer_value(json_object_get(ev, "process.pid")));
+	sb_put_visible(&who, lf.name, strlen(lf.name));
+	sb_printf(&who, "[%lld]", lf.peer.pid);
 	sb_printf(sb, " %-22s ", sb_cstr(&who));
-	sb_printf(sb, "%-18s ", sb_visible(&v, type));
+	sb_printf(sb, "%-18s ", sb_visible(&v, lf.type));
 	sb_puts(sb, sb_visible(&v, summary));
 	sb_putc(sb, '\n');
-	peer_of(ev, &k);
-	if (!strcmp(type, "net.flow") && !connect_seen(o, &k)) {
-		rc = hold_flow(o, &k, t, sb_cstr(sb));
+	if (!strcmp(lf.type, "net.flow") && !connect_seen(o, &lf.peer)) {
+		rc = hold_flow(o, &lf.peer, t, sb_cstr(sb));
 	} else {
 		fputs(sb_cstr(sb), stdout);
-		if (!strcmp(type, "net.connect") || !strcmp(type, "net.send"))
-			connect_printed(o, &k);
+		if (!strcmp(lf.type, "net.connect") || !strcmp(lf.type, "net.send"))
+			connect_printed(o, &lf.peer);
 	}
-	json_decref(ev);
 	sb_free(&v);
 	sb_free(&who);
 	return rc;

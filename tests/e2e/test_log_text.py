@@ -207,3 +207,20 @@ def test_log_follow_tails_a_live_session_to_its_end(proctor, tmp_path):
     assert ticks == ["tick1", "tick2", "tick3"]
     execs = [json.loads(l) for l in jout.splitlines()]
     assert execs == proctor.events(sid, "--type", "process.exec")
+
+
+def test_hostile_process_name_stays_escaped(proctor, tmp_path):
+    # the name column comes from the JSON (decoded), then shown visibly
+    # escaped like every other value
+    target = tmp_path / "after-rename"
+    prog = ("import ctypes; ctypes.CDLL(None).prctl(15, b'x\\x1b[2J\\ny\\xff', 0, 0, 0); "
+            f"open({str(target)!r}, 'w').close()")
+    p = proctor.run(["/usr/bin/python3", "-c", prog])
+    assert p.returncode == 0, p.stderr
+    ev = [e for e in proctor.events() if e.get("file.path") == str(target)]
+    assert ev and ev[0]["process.name"] == "x\x1b[2J\ny\ufffd", ev
+    pid = ev[0]["process.pid"]
+    lines = [l for l in proctor.cli("log", "--path", str(target), check=True).stdout.splitlines()]
+    assert len(lines) == 1 and "\x1b" not in lines[0]
+    # U+FFFD (the JSON's stand-in for the invalid byte) is printable: shown as is
+    assert LINE.match(lines[0]).group(2) == f"x\\x1b[2J\\ny\ufffd[{pid}]", lines[0]
