@@ -204,3 +204,15 @@ fuzz-hook:
 		-o $(BUILD)/fuzz/fuzz_hook tests/fuzz/fuzz_hook.c src/policy/*.c \
 		src/util/yaml.c src/util/util.c $(LDLIBS)
 	$(BUILD)/fuzz/fuzz_hook -max_total_time=$(FUZZ_SECONDS) -max_len=8192 $(BUILD)/fuzz/hook-corpus
+
+# The API's parameter parsers (cursor, times, counts, token header, route, query
+# string) and the event page they feed, seeded from tests/fuzz/corpus/api_params/.
+.PHONY: fuzz-api
+fuzz: fuzz-api
+fuzz-api:
+	@mkdir -p $(BUILD)/fuzz/api-corpus
+	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Isrc -D_GNU_SOURCE \
+		-o $(BUILD)/fuzz/fuzz_api_params tests/fuzz/fuzz_api_params.c src/serve/params.c \
+		src/store/*.c src/util/*.c $(LDLIBS)
+	$(BUILD)/fuzz/fuzz_api_params -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
+		$(BUILD)/fuzz/api-corpus tests/fuzz/corpus/api_params

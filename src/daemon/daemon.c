@@ -534,6 +534,8 @@ static int daemon_setup(struct daemon *d, const struct daemon_opts *o, char *err
 	}
 	if (o->metrics && metrics_start(o->metrics, &d->app.pipeline, err, errlen))
 		return -1;
+	if (o->api && !(d->api = serve_start(o->api, err, errlen)))
+		return -1;
 	d->app.pin_dir = o->pin_dir ? o->pin_dir : PROBE_PIN_DIR_DEFAULT;
 	snprintf(d->state_dir, sizeof(d->state_dir), "%.180s.sessions", d->sock.path);
 	if (app_start_probe(&d->app, o->ringbuf_bytes, err, errlen))
@@ -635,6 +637,7 @@ int daemon_main(const struct daemon_opts *o)
 	close(sfd);
 	rc = 0;
 out:
+	serve_stop(d->api);
 	metrics_stop();
 	daemon_socket_close(&d->sock);
 	app_destroy(&d->app);

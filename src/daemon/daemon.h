@@ -9,6 +9,7 @@
 #include "app/app.h"
 #include "daemon/auto.h"
 #include "daemon/config.h"
+#include "serve/serve.h"
 
 struct daemon_opts {
 	const char *socket_path;
@@ -21,6 +22,8 @@ struct daemon_opts {
 	const char *pin_dir; /* NULL: PROBE_PIN_DIR_DEFAULT */
 	bool stop_sessions;  /* SIGTERM ends the sessions and removes the pins */
 	bool freeze_on_loss; /* --on-daemon-loss freeze: clients freeze sessions */
+	/* --api: serve /api/v1 from the store; NULL none */
+	const struct serve_opts *api;
 };
 
 /* Runs until SIGINT/SIGTERM; returns the process exit status. */
@@ -73,6 +76,7 @@ struct daemon {
 	/* events/s: committed records over the last rate window */
 	uint64_t rate_t0_ns, rate_n0;
 	double events_per_s;
+	struct serve *api; /* the HTTP API (serve/serve.h), when --api */
 };
 
 /* state.c: each live session's description in state_dir, written at
