@@ -6,7 +6,13 @@ gets permissionDecision deny with the rule's reason; anything else gets no
 decision; outside a session: a message, exit 0, no decision; malformed input
 under an enforced policy: denied (fail closed)."""
 import json
+import os
+import pathlib
 import shlex
+import shutil
+import tempfile
+
+import pytest
 
 from conftest import PROCTOR, run
 
@@ -113,3 +119,128 @@ def test_malformed_input_under_audit_gets_no_decision(proctor, tmp_path):
 def test_usage(tmp_path):
     p = run([PROCTOR, "hook", "codex"])
     assert p.returncode == 2 and "usage: proctor hook claude-code" in p.stderr
+
+
+# ---- PostToolUse: the kernel's violations during the tool call ----------------
+
+POST_POLICY = """files:
+  deny:
+    - path: "{secret}/**"
+      name: no-secret
+      reason: "the secret directory is off limits"
+exec:
+  deny:
+    - argv: ["touch", "forbidden"]
+      name: no-forbidden
+      reason: "never create the forbidden file"
+"""
+
+
+def post():
+    return json.dumps({"session_id": "s1", "hook_event_name": "PostToolUse", "cwd": "/",
+                       "tool_name": "Bash", "tool_input": {"command": "x"},
+                       "tool_response": {"stdout": ""}})
+
+
+def feed_session(tmp_path, text, tool_steps, opts=(), proctor=None, mode=0o700):
+    """One session: per step, a PreToolUse hook, the step's shell command (the
+    tool), a PostToolUse hook. Returns the Post hooks' (stdout, stderr) and
+    the session's policy.violation records."""
+    d = tmp_path / "s"
+    d.mkdir(mode=0o755)
+    (d / "pre").write_text(pre("Bash", command="x"))
+    (d / "post").write_text(post())
+    script = []
+    for i, cmd in enumerate(tool_steps):
+        script.append(f"{PROCTOR} hook claude-code < {d}/pre > /dev/null 2>&1; {cmd}; "
+                      f"{PROCTOR} hook claude-code < {d}/post > {d}/out{i} 2> {d}/err{i}")
+    os.chmod(d, 0o777)
+    f = d / "p.yaml"
+    f.write_text(text)
+    os.chmod(f, 0o644)
+    p = proctor.run(["/bin/sh", "-c", "; ".join(script)], "--policy", str(f), *opts, cwd=d)
+    assert p.returncode == 0, p.stderr
+    outs = [((d / f"out{i}").read_text(), (d / f"err{i}").read_text())
+            for i in range(len(tool_steps))]
+    vs = [e for e in proctor.events() if e["type"] == "policy.violation"]
+    return outs, vs
+
+
+def context(out):
+    o = json.loads(out)["hookSpecificOutput"]
+    assert o["hookEventName"] == "PostToolUse" and set(o) == {"hookEventName",
+                                                              "additionalContext"}
+    return o["additionalContext"]
+
+
+def test_post_tool_use_reports_the_tool_calls_violations(proctor, tmp_path):
+    secret = tmp_path / "secret"
+    secret.mkdir()
+    (secret / "key").write_text("k\n")
+    outs, vs = feed_session(tmp_path, POST_POLICY.format(secret=secret), [
+        f"cat {secret}/key",                       # fanotify refuses the open
+        "true",                                     # nothing
+        "touch forbidden; touch ok",                # exec_kill kills the first touch
+    ], proctor=proctor)
+    assert len(vs) == 2, vs
+    fan, kill = vs
+    assert (fan["policy.rule"], fan["policy.verdict"], fan["file.path"]) == \
+        ("no-secret", "blocked", f"{secret}/key")
+    assert (kill["policy.rule"], kill["policy.verdict"]) == ("no-forbidden", "blocked")
+    assert context(outs[0][0]) == (
+        "proctor: the kernel enforced this session's policy during this tool call "
+        "(1 violation):\n- rule 'no-secret' (blocked by fanotify): the secret directory is "
+        f"off limits; attempted: open {secret}/key by cat (pid {fan['process.pid']})")
+    assert outs[1] == ("", "")
+    assert context(outs[2][0]) == (
+        "proctor: the kernel enforced this session's policy during this tool call "
+        "(1 violation):\n- rule 'no-forbidden' (blocked by exec_kill): never create the "
+        f"forbidden file; attempted: exec touch forbidden (pid {kill['process.pid']})")
+    assert not (tmp_path / "s" / "forbidden").exists() and (tmp_path / "s" / "ok").exists()
+    assert [err for _, err in outs] == ["", "", ""]
+
+
+@pytest.fixture
+def open_dir():
+    """A directory under /tmp the agent's user can reach (pytest's is 0700)."""
+    d = tempfile.mkdtemp(prefix="proctor-hook-")
+    os.chmod(d, 0o755)
+    yield pathlib.Path(d)
+    shutil.rmtree(d, ignore_errors=True)
+
+
+def test_post_tool_use_as_the_agents_user(proctor, open_dir):
+    """The hook runs as the agent's user: it reads the session's feed (root's
+    file, readable by the user's group), never the store."""
+    from conftest import AGENT_USER
+    tmp_path = open_dir
+    secret = tmp_path / "secret"
+    secret.mkdir(mode=0o755)
+    (secret / "key").write_text("k\n")
+    os.chmod(secret / "key", 0o644)
+    outs, vs = feed_session(tmp_path, POST_POLICY.format(secret=secret),
+                            [f"cat {secret}/key"], opts=("--user", AGENT_USER),
+                            proctor=proctor)
+    assert len(vs) == 1
+    assert context(outs[0][0]).endswith(f"attempted: open {secret}/key by cat "
+                                        f"(pid {vs[0]['process.pid']})")
+
+
+def test_post_tool_use_without_a_policy(proctor, tmp_path):
+    (tmp_path / "post").write_text(post())
+    p = proctor.run(["/bin/sh", "-c", f"{PROCTOR} hook claude-code < {tmp_path}/post"])
+    assert p.returncode == 0
+    assert p.stdout == ""
+    assert "proctor hook: session " in p.stderr and " has no policy: no decision\n" in p.stderr
+
+
+def test_the_feed_is_removed_at_the_sessions_end(proctor, tmp_path):
+    f = policy(tmp_path, "files:\n  deny:\n    - path: /etc/shadow\n")
+    p = proctor.run(["/bin/sh", "-c", "head -1 /run/proctor-feedback/$(sed -n "
+                     "'s|.*/proctor/\\([^/]*\\).*|\\1|p' /proc/self/cgroup | head -1).jsonl"],
+                    "--policy", f)
+    assert p.returncode == 0, p.stderr
+    ses = proctor.last_session()["session"]
+    assert json.loads(p.stdout) == {"feed": 1, "session": ses, "policy": f,
+                                    "workspace": os.getcwd()}
+    assert not os.path.exists(f"/run/proctor-feedback/{ses}.jsonl")
