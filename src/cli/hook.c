@@ -2,8 +2,9 @@
  * PreToolUse: the tool input on stdin is judged by the session's policy
  * before the tool runs (policy/static_eval.h); a denial is answered with
  * hookSpecificOutput.permissionDecision "deny" and the rule's reason, so the
- * agent learns why instead of retrying. PostToolUse: the violations the
- * kernel recorded during the tool call go back as additionalContext. The
+ * agent learns why instead of retrying. PostToolUse (PostToolUseFailure for
+ * a failed tool): the violations the kernel recorded during the tool call
+ * go back as additionalContext. The
  * session is found from the hook's own cgroup; its policy and violations
  * from the session's feedback feed (cli/hook_feed.h). Outside a session: a
  * message, exit 0, no decision. Malformed input: denied when the policy
@@ -118,7 +119,7 @@ static int load_policy(const char *file, const struct policy_env *env, struct po
 
 /* PostToolUse: wait until the recorder has this hook's own exec (so every
  * violation before it is in the feed), then report the tool call's. */
-static void post_tool_use(const char *id)
+static void post_tool_use(const char *id, const char *event)
 {
 	struct feed f;
 	char err[512], line[6000];
@@ -152,7 +153,7 @@ static void post_tool_use(const char *id)
 			feed_describe(v, line, sizeof(line));
 			sb_printf(&sb, "\n- %s", line);
 		}
-		o = json_pack("{s:{s:s,s:s}}", "hookSpecificOutput", "hookEventName", "PostToolUse",
+		o = json_pack("{s:{s:s,s:s}}", "hookSpecificOutput", "hookEventName", event,
 			      "additionalContext", sb_cstr(&sb));
 		s = json_dumps(o, JSON_COMPACT);
 		printf("%s\n", s ? s : "");
@@ -199,8 +200,8 @@ static int run_hook(void)
 	}
 	in = json_loadf(stdin, 0, &jerr);
 	ev = json_string_value(json_object_get(in, "hook_event_name"));
-	if (ev && !strcmp(ev, "PostToolUse")) {
-		post_tool_use(id);
+	if (ev && (!strcmp(ev, "PostToolUse") || !strcmp(ev, "PostToolUseFailure"))) {
+		post_tool_use(id, ev);
 		json_decref(in);
 		return 0;
 	}

@@ -1,5 +1,5 @@
 /* hook_install.c: `proctor hook install|uninstall claude-code [--managed]`:
- * puts proctor's PreToolUse and PostToolUse command hooks into Claude
+ * puts proctor's PreToolUse, PostToolUse and PostToolUseFailure command hooks into Claude
  * Code's settings (the user's ~/.claude/settings.json, or with --managed
  * /etc/claude-code/managed-settings.json, which a user cannot override),
  * or takes them out. Idempotent; every other setting and hook is kept as
@@ -29,7 +29,9 @@ static const char *managed_path(void)
 	return p && p[0] == '/' ? p : MANAGED_SETTINGS;
 }
 
-static const char *const hook_events[] = {"PreToolUse", "PostToolUse"};
+/* PostToolUseFailure: Claude Code runs it instead of PostToolUse when the
+ * tool failed, which is what a blocked call usually does. */
+static const char *const hook_events[] = {"PreToolUse", "PostToolUse", "PostToolUseFailure"};
 
 /* Ours: a command hook running a program named proctor with "hook claude-code". */
 static bool is_ours(json_t *h)
@@ -218,7 +220,8 @@ int hook_install(int argc, char **argv, bool install)
 		return 1;
 	}
 	if (install)
-		printf("proctor hook: %s: PreToolUse and PostToolUse run %s\n", path, command);
+		printf("proctor hook: %s: PreToolUse, PostToolUse and PostToolUseFailure run %s\n",
+		       path, command);
 	else
 		printf("proctor hook: %s: no proctor hooks\n", path);
 	return 0;

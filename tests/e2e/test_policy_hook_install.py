@@ -23,9 +23,10 @@ def test_install_into_empty_user_settings(tmp_path):
     p = hook("install", "claude-code", home=tmp_path)
     f = tmp_path / ".claude" / "settings.json"
     assert (p.returncode, p.stderr) == (0, "")
-    assert p.stdout == f"proctor hook: {f}: PreToolUse and PostToolUse run {CMD}\n"
+    assert p.stdout == f"proctor hook: {f}: PreToolUse, PostToolUse and PostToolUseFailure run {CMD}\n"
     assert f.read_text() == json.dumps(
-        {"hooks": {"PreToolUse": [ours()], "PostToolUse": [ours()]}}, indent=2) + "\n"
+        {"hooks": {"PreToolUse": [ours()], "PostToolUse": [ours()],
+                   "PostToolUseFailure": [ours()]}}, indent=2) + "\n"
     assert oct(f.stat().st_mode & 0o777) == "0o600"
     before = f.read_text()
     assert hook("install", "claude-code", home=tmp_path).returncode == 0
@@ -45,6 +46,7 @@ def test_install_keeps_other_settings_and_uninstall_restores_them(tmp_path):
     want = json.loads(json.dumps(orig))
     want["hooks"]["PreToolUse"].append(ours())
     want["hooks"]["PostToolUse"] = [ours()]
+    want["hooks"]["PostToolUseFailure"] = [ours()]
     assert f.read_text() == json.dumps(want, indent=2) + "\n"
     assert oct(f.stat().st_mode & 0o777) == "0o644"  # the file's mode is kept
     # an older install (another proctor path) is replaced, not duplicated
@@ -66,7 +68,8 @@ def test_managed_settings(tmp_path):
     p = hook("install", "claude-code", "--managed", home=tmp_path / "nohome", env=env)
     assert p.returncode == 0, p.stderr
     assert f.read_text() == json.dumps(
-        {"hooks": {"PreToolUse": [ours()], "PostToolUse": [ours()]}}, indent=2) + "\n"
+        {"hooks": {"PreToolUse": [ours()], "PostToolUse": [ours()],
+                   "PostToolUseFailure": [ours()]}}, indent=2) + "\n"
     assert oct(f.stat().st_mode & 0o777) == "0o644"  # Claude Code reads it as the user
     assert not (tmp_path / "nohome").exists()
     assert hook("uninstall", "claude-code", "--managed", home=tmp_path, env=env).returncode == 0
