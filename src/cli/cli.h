@@ -12,6 +12,7 @@ int cmd_log(int argc, char **argv);
 int cmd_bypass(int argc, char **argv);
 int cmd_policy(int argc, char **argv);
 int cmd_hook(int argc, char **argv);
+int cmd_mcp(int argc, char **argv);
 /* `proctor hook install|uninstall`: argv[0] is "install" or "uninstall". */
 int hook_install(int argc, char **argv, bool install);
 int cmd_daemon(int argc, char **argv);

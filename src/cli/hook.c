@@ -250,6 +250,8 @@ int cmd_hook(int argc, char **argv)
 {
 	if (argc == 2 && !strcmp(argv[1], "claude-code"))
 		return run_hook();
+	if (argc == 2 && !strcmp(argv[1], "barrier"))
+		return 0; /* its exec marks a point in the feed (cli/hook_feed.h) */
 	if (argc >= 2 && (!strcmp(argv[1], "install") || !strcmp(argv[1], "uninstall")))
 		return hook_install(argc - 1, argv + 1, !strcmp(argv[1], "install"));
 	fputs(usage, stderr);

@@ -5,7 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "sinks/feedback.h"
 #include "util/util.h"
@@ -142,6 +144,26 @@ int feed_wait_hook(const char *id, pid_t pid, int timeout_ms, struct feed *f, ch
 		nanosleep(&pause, NULL);
 		waited += 20;
 	}
+}
+
+int feed_sync(const char *id, int timeout_ms, struct feed *f, char *err, size_t errlen)
+{
+	char *const argv[] = {"proctor", "hook", "barrier", NULL};
+	pid_t pid;
+	int st, rc;
+
+	if ((rc = feed_read(id, f, err, errlen))) /* no feed: nothing to wait for */
+		return rc;
+	feed_free(f);
+	if ((pid = fork()) == 0) {
+		execv("/proc/self/exe", argv);
+		_exit(127);
+	}
+	if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st)) {
+		snprintf(err, errlen, "cannot run proctor hook barrier");
+		return -1;
+	}
+	return feed_wait_hook(id, pid, timeout_ms, f, err, errlen);
 }
 
 json_t *feed_violations(const struct feed *f, pid_t pid)

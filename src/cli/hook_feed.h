@@ -32,6 +32,10 @@ void feed_free(struct feed *f);
 int feed_wait_hook(const char *id, pid_t pid, int timeout_ms, struct feed *f, char *err,
 		   size_t errlen);
 
+/* Run `proctor hook barrier` (a no-op whose exec is a hook line) and wait
+ * for it as feed_wait_hook does: the feed as of now. */
+int feed_sync(const char *id, int timeout_ms, struct feed *f, char *err, size_t errlen);
+
 /* The violations recorded after the session's previous hook exec and up to
  * pid's own (the tool call between the two hooks): a new array. With pid 0,
  * every violation of the session. */
