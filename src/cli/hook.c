@@ -1,12 +1,14 @@
-/* hook.c: `proctor hook claude-code`, a Claude Code command hook.
+/* hook.c: `proctor hook claude-code`, a Claude Code command hook, and
+ * `proctor hook codex` (Codex speaks the same protocol; its apply_patch
+ * edits are judged as writes of the files they name).
  * PreToolUse: the tool input on stdin is judged by the session's policy
  * before the tool runs (policy/static_eval.h); a denial is answered with
  * hookSpecificOutput.permissionDecision "deny" and the rule's reason, so the
  * agent learns why instead of retrying. PostToolUse (PostToolUseFailure for
  * a failed tool): the violations the kernel recorded during the tool call
- * go back as additionalContext. The
- * session is found from the hook's own cgroup; its policy and violations
- * from the session's feedback feed (cli/hook_feed.h). Outside a session: a
+ * go back as additionalContext. The session is found from the hook's own
+ * cgroup; its policy and violations from the session's feedback feed
+ * (cli/hook_feed.h). Outside a session: a
  * message, exit 0, no decision. Malformed input: denied when the policy
  * enforces anything (fail closed), else no decision. */
 #include <errno.h>
@@ -27,9 +29,10 @@
 #define HOOK_WAIT_MS 3000
 
 static const char usage[] =
-	"usage: proctor hook claude-code                 (the hook: reads its JSON on stdin)\n"
+	"usage: proctor hook claude-code|codex           (the hook: reads its JSON on stdin)\n"
 	"       proctor hook install claude-code [--managed]\n"
-	"       proctor hook uninstall claude-code [--managed]\n";
+	"       proctor hook install codex\n"
+	"       proctor hook uninstall claude-code [--managed] | codex\n";
 
 static void decide(const char *decision, const char *reason)
 {
@@ -84,6 +87,13 @@ static int judge(const struct policy *p, json_t *in, struct se_verdict *v, char 
 			return -1;
 		}
 		return se_eval_shell(p, s, strlen(s), cwd, getenv("PATH"), v, why, whylen);
+	}
+	if (!strcmp(tool, "apply_patch")) { /* Codex: the patch body in command */
+		if (!(s = json_string_value(json_object_get(ti, "command")))) {
+			snprintf(why, whylen, "apply_patch without a command");
+			return -1;
+		}
+		return se_eval_patch(p, s, strlen(s), cwd, v, why, whylen);
 	}
 	if (!strcmp(tool, "Write") || !strcmp(tool, "Edit") || !strcmp(tool, "MultiEdit") ||
 	    !strcmp(tool, "Read") || !strcmp(tool, "NotebookEdit")) {
@@ -248,8 +258,8 @@ static int run_hook(void)
 
 int cmd_hook(int argc, char **argv)
 {
-	if (argc == 2 && !strcmp(argv[1], "claude-code"))
-		return run_hook();
+	if (argc == 2 && (!strcmp(argv[1], "claude-code") || !strcmp(argv[1], "codex")))
+		return run_hook(); /* Codex speaks Claude Code's hook protocol */
 	if (argc == 2 && !strcmp(argv[1], "barrier"))
 		return 0; /* its exec marks a point in the feed (cli/hook_feed.h) */
 	if (argc >= 2 && (!strcmp(argv[1], "install") || !strcmp(argv[1], "uninstall")))

@@ -1,8 +1,10 @@
-/* hook_install.c: `proctor hook install|uninstall claude-code [--managed]`:
- * puts proctor's PreToolUse, PostToolUse and PostToolUseFailure command hooks into Claude
- * Code's settings (the user's ~/.claude/settings.json, or with --managed
- * /etc/claude-code/managed-settings.json, which a user cannot override),
- * or takes them out. Idempotent; every other setting and hook is kept as
+/* hook_install.c: `proctor hook install|uninstall claude-code [--managed]`
+ * and `... codex`: puts proctor's command hooks into the agent's settings
+ * (Claude Code: PreToolUse, PostToolUse and PostToolUseFailure in the user's
+ * ~/.claude/settings.json, or with --managed in
+ * /etc/claude-code/managed-settings.json, which a user cannot override;
+ * Codex: PreToolUse and PostToolUse in ~/.codex/hooks.json), or takes them
+ * out. Idempotent; every other setting and hook is kept as
  * it was; a file that is not a JSON object is refused untouched; the new
  * file replaces the old in one rename. */
 #include <errno.h>
@@ -29,17 +31,37 @@ static const char *managed_path(void)
 	return p && p[0] == '/' ? p : MANAGED_SETTINGS;
 }
 
-/* PostToolUseFailure: Claude Code runs it instead of PostToolUse when the
- * tool failed, which is what a blocked call usually does. */
-static const char *const hook_events[] = {"PreToolUse", "PostToolUse", "PostToolUseFailure"};
+/* One agent's settings: where, which events, and the hook's command. */
+struct agent_hooks {
+	const char *name;     /* "claude-code": `proctor hook NAME` */
+	const char *user_rel; /* below $HOME */
+	bool has_managed;
+	const char *matcher;
+	const char *events[3];
+};
 
-/* Ours: a command hook running a program named proctor with "hook claude-code". */
-static bool is_ours(json_t *h)
+static const struct agent_hooks agents[] = {
+	/* PostToolUseFailure: Claude Code runs it instead of PostToolUse when
+	 * the tool failed, which is what a blocked call usually does. */
+	{"claude-code",
+	 ".claude/settings.json",
+	 true,
+	 "*",
+	 {"PreToolUse", "PostToolUse", "PostToolUseFailure"}},
+	/* Codex matchers are regular expressions; its shell tool is "Bash",
+	 * its file edits "apply_patch". */
+	{"codex", ".codex/hooks.json", false, "Bash|apply_patch", {"PreToolUse", "PostToolUse"}},
+};
+
+/* Ours: a command hook running a program named proctor with "hook NAME". */
+static bool is_ours(const struct agent_hooks *a, json_t *h)
 {
 	const char *cmd = json_string_value(json_object_get(h, "command"));
-	const char *tail = " hook claude-code", *end, *base;
+	const char *end, *base;
+	char tail[64];
 	size_t n;
 
+	snprintf(tail, sizeof(tail), " hook %s", a->name);
 	if (!cmd || (n = strlen(cmd)) <= strlen(tail) || strcmp(cmd + n - strlen(tail), tail))
 		return false;
 	end = cmd + n - strlen(tail);
@@ -51,7 +73,7 @@ static bool is_ours(json_t *h)
 }
 
 /* Remove our hooks from one event's matcher groups; drop emptied groups. */
-static void remove_ours(json_t *groups)
+static void remove_ours(const struct agent_hooks *a, json_t *groups)
 {
 	size_t i = 0, j;
 	json_t *g, *hs;
@@ -61,7 +83,7 @@ static void remove_ours(json_t *groups)
 		hs = json_object_get(g, "hooks");
 		if (json_is_array(hs)) {
 			for (j = 0; j < json_array_size(hs);)
-				if (is_ours(json_array_get(hs, j)))
+				if (is_ours(a, json_array_get(hs, j)))
 					json_array_remove(hs, j);
 				else
 					j++;
@@ -74,7 +96,8 @@ static void remove_ours(json_t *groups)
 	}
 }
 
-static int edit(json_t *settings, const char *command, bool install, char *err, size_t errlen)
+static int edit(const struct agent_hooks *a, json_t *settings, const char *command, bool install,
+		char *err, size_t errlen)
 {
 	json_t *hooks = json_object_get(settings, "hooks"), *groups;
 	size_t i;
@@ -88,24 +111,24 @@ static int edit(json_t *settings, const char *command, bool install, char *err, 
 			return 0;
 		json_object_set_new(settings, "hooks", hooks = json_object());
 	}
-	for (i = 0; i < sizeof(hook_events) / sizeof(hook_events[0]); i++) {
-		groups = json_object_get(hooks, hook_events[i]);
+	for (i = 0; i < 3 && a->events[i]; i++) {
+		groups = json_object_get(hooks, a->events[i]);
 		if (groups && !json_is_array(groups)) {
-			snprintf(err, errlen, "\"hooks.%s\" is not an array", hook_events[i]);
+			snprintf(err, errlen, "\"hooks.%s\" is not an array", a->events[i]);
 			return -1;
 		}
 		if (!groups) {
 			if (!install)
 				continue;
-			json_object_set_new(hooks, hook_events[i], groups = json_array());
+			json_object_set_new(hooks, a->events[i], groups = json_array());
 		}
-		remove_ours(groups);
+		remove_ours(a, groups);
 		if (install)
 			json_array_append_new(groups, json_pack("{s:s,s:[{s:s,s:s}]}", "matcher",
-								"*", "hooks", "type", "command",
-								"command", command));
+								a->matcher, "hooks", "type",
+								"command", "command", command));
 		else if (!json_array_size(groups))
-			json_object_del(hooks, hook_events[i]);
+			json_object_del(hooks, a->events[i]);
 	}
 	if (!install && !json_object_size(hooks))
 		json_object_del(settings, "hooks");
@@ -161,7 +184,7 @@ static int save(const char *path, json_t *o, mode_t mode, char *err, size_t errl
 	return rc;
 }
 
-static int hook_command(char *buf, size_t len)
+static int hook_command(const struct agent_hooks *a, char *buf, size_t len)
 {
 	char exe[4096];
 	const char *argv[1] = {exe};
@@ -172,34 +195,55 @@ static int hook_command(char *buf, size_t len)
 		return -1;
 	exe[n] = 0;
 	sh_join_argv(&sb, argv, 1);
-	snprintf(buf, len, "%s hook claude-code", sb_cstr(&sb));
+	snprintf(buf, len, "%s hook %s", sb_cstr(&sb), a->name);
 	sb_free(&sb);
 	return 0;
+}
+
+static void print_events(const struct agent_hooks *a, const char *path, const char *command)
+{
+	int i;
+
+	printf("proctor hook: %s: ", path);
+	for (i = 0; i < 3 && a->events[i]; i++)
+		printf("%s%s", i ? (i + 1 < 3 && a->events[i + 1] ? ", " : " and ") : "",
+		       a->events[i]);
+	printf(" run %s\n", command);
 }
 
 int hook_install(int argc, char **argv, bool install)
 {
 	char path[4200], command[4200], err[4400];
 	const char *home = getenv("HOME");
+	const struct agent_hooks *a = NULL;
 	bool managed = argc == 3 && !strcmp(argv[2], "--managed");
 	struct stat sb;
+	size_t i;
 	json_t *o;
 	int rc;
 
-	if ((argc != 2 && !managed) || strcmp(argv[1], "claude-code")) {
-		fprintf(stderr, "usage: proctor hook %s claude-code [--managed]\n", argv[0]);
+	for (i = 0; argc >= 2 && i < sizeof(agents) / sizeof(agents[0]); i++)
+		if (!strcmp(argv[1], agents[i].name))
+			a = &agents[i];
+	if ((argc != 2 && !managed) || !a || (managed && !a->has_managed)) {
+		fprintf(stderr,
+			"usage: proctor hook %s claude-code [--managed]\n"
+			"       proctor hook %s codex\n",
+			argv[0], argv[0]);
 		return EXIT_USAGE;
 	}
 	if (managed)
 		snprintf(path, sizeof(path), "%s", managed_path());
 	else if (home && home[0] == '/')
-		snprintf(path, sizeof(path), "%s/.claude/settings.json", home);
+		snprintf(path, sizeof(path), "%s/%s", home, a->user_rel);
 	else {
-		fprintf(stderr, "proctor hook: $HOME is not set; cannot find Claude Code's user "
-				"settings (or use --managed)\n");
+		fprintf(stderr,
+			"proctor hook: $HOME is not set; cannot find the user's %s "
+			"settings%s\n",
+			a->name, a->has_managed ? " (or use --managed)" : "");
 		return EXIT_USAGE;
 	}
-	if (hook_command(command, sizeof(command))) {
+	if (hook_command(a, command, sizeof(command))) {
 		fprintf(stderr, "proctor hook: cannot find proctor's own executable\n");
 		return 1;
 	}
@@ -207,7 +251,7 @@ int hook_install(int argc, char **argv, bool install)
 		fprintf(stderr, "proctor hook: %s; the file is left as it is\n", err);
 		return EXIT_USAGE;
 	}
-	if (edit(o, command, install, err, sizeof(err))) {
+	if (edit(a, o, command, install, err, sizeof(err))) {
 		fprintf(stderr, "proctor hook: %s: %s; the file is left as it is\n", path, err);
 		json_decref(o);
 		return EXIT_USAGE;
@@ -220,8 +264,7 @@ int hook_install(int argc, char **argv, bool install)
 		return 1;
 	}
 	if (install)
-		printf("proctor hook: %s: PreToolUse, PostToolUse and PostToolUseFailure run %s\n",
-		       path, command);
+		print_events(a, path, command);
 	else
 		printf("proctor hook: %s: no proctor hooks\n", path);
 	return 0;

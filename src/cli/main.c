@@ -20,7 +20,7 @@ static const char usage[] =
 	"  hook claude-code                Claude Code hook: PreToolUse denies by the session's "
 	"policy,\n"
 	"                                  PostToolUse reports the kernel's violations\n"
-	"  hook install|uninstall claude-code [--managed]   Claude Code's settings\n"
+	"  hook install|uninstall claude-code [--managed] | codex   the agent's hook settings\n"
 	"  mcp                             MCP server (stdio): violations, the policy explained\n"
 	"  daemon [OPTIONS]                one engine for the host; `run` registers with it\n"
 	"  status [--json]                 the daemon's health and live sessions\n"

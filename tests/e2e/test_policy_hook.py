@@ -117,8 +117,9 @@ def test_malformed_input_under_audit_gets_no_decision(proctor, tmp_path):
 
 
 def test_usage(tmp_path):
-    p = run([PROCTOR, "hook", "codex"])
-    assert p.returncode == 2 and "usage: proctor hook claude-code" in p.stderr
+    for args in (["vim"], [], ["claude-code", "x"]):
+        p = run([PROCTOR, "hook", *args])
+        assert p.returncode == 2 and "usage: proctor hook claude-code|codex" in p.stderr, args
 
 
 # ---- PostToolUse: the kernel's violations during the tool call ----------------
@@ -244,3 +245,37 @@ def test_the_feed_is_removed_at_the_sessions_end(proctor, tmp_path):
     assert json.loads(p.stdout) == {"feed": 1, "session": ses, "policy": f,
                                     "workspace": os.getcwd()}
     assert not os.path.exists(f"/run/proctor-feedback/{ses}.jsonl")
+
+
+# ---- Codex: the same protocol; apply_patch is a write of every file it names ----
+
+def test_codex_pre_tool_use(proctor, tmp_path):
+    home, ws = tmp_path / "home", tmp_path / "ws"
+    f = policy(tmp_path, POLICY.format(home=home, ws=ws))
+    patch = ("*** Begin Patch\n*** Update File: src/a.c\n@@\n-x\n+y\n"
+             f"*** Add File: {home}/.ssh/authorized_keys\n+ssh-ed25519 AAAA\n*** End Patch\n")
+    ok_patch = "*** Begin Patch\n*** Add File: src/new.c\n+int x;\n*** End Patch\n"
+    ws.mkdir()
+    inputs = [pre("Bash", command="rm -rf /"),
+              json.dumps({"hook_event_name": "PreToolUse", "cwd": str(ws),
+                          "tool_name": "apply_patch", "tool_input": {"command": patch}}),
+              json.dumps({"hook_event_name": "PreToolUse", "cwd": str(ws),
+                          "tool_name": "apply_patch", "tool_input": {"command": ok_patch}}),
+              json.dumps({"hook_event_name": "PreToolUse", "cwd": str(ws),
+                          "tool_name": "apply_patch", "tool_input": {"command": "hello"}})]
+    script = []
+    for i, text in enumerate(inputs):
+        (tmp_path / f"c{i}").write_text(text)
+        script.append(f"{PROCTOR} hook codex < {tmp_path}/c{i} > {ws}/out{i} 2> {ws}/err{i}")
+    p = proctor.run(["/bin/sh", "-c", "; ".join(script)], "--policy", f, cwd=ws)
+    assert p.returncode == 0, p.stderr
+    out = [(ws / f"out{i}").read_text() for i in range(len(inputs))]
+    assert decision(out[0]) == ("deny", "proctor policy rule 'no-rm-root': never delete the "
+                                "whole filesystem (exec rm -rf /)")
+    assert decision(out[1]) == ("deny", "proctor policy rule 'no-ssh': SSH keys are off "
+                                f"limits (write {home}/.ssh/authorized_keys)")
+    assert out[2] == ""
+    assert decision(out[3]) == ("deny", "proctor: this tool call cannot be checked against the "
+                                "policy; denied (fail closed)")
+    assert (ws / "err3").read_text() == ('proctor hook: cannot judge this tool call: the patch '
+                                        'names no file (no "*** Add/Update/Delete File:")\n')

@@ -92,6 +92,23 @@ def test_bad_settings_are_refused_untouched(tmp_path):
     assert os.listdir(f.parent) == ["settings.json"]  # no temporary file left
 
 
+def test_codex_hooks_json(tmp_path):
+    f = tmp_path / ".codex" / "hooks.json"
+    cmd = f"{PROCTOR} hook codex"
+    p = hook("install", "codex", home=tmp_path)
+    assert (p.returncode, p.stdout) == (0, f"proctor hook: {f}: PreToolUse and PostToolUse "
+                                        f"run {cmd}\n")
+    group = {"matcher": "Bash|apply_patch", "hooks": [{"type": "command", "command": cmd}]}
+    assert f.read_text() == json.dumps({"hooks": {"PreToolUse": [group],
+                                                  "PostToolUse": [group]}}, indent=2) + "\n"
+    assert hook("install", "codex", home=tmp_path).returncode == 0
+    assert json.loads(f.read_text())["hooks"]["PreToolUse"] == [group]
+    assert hook("uninstall", "codex", home=tmp_path).returncode == 0
+    assert f.read_text() == "{}\n"
+    p = hook("install", "codex", "--managed", home=tmp_path)
+    assert p.returncode == 2 and "usage: proctor hook" in p.stderr
+
+
 def test_install_usage(tmp_path):
     for args in (["install"], ["install", "vim"], ["install", "claude-code", "--global"],
                  ["uninstall"]):
