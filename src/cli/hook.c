@@ -154,9 +154,7 @@ static void post_tool_use(const char *id, const char *event)
 			HOOK_WAIT_MS);
 	vs = feed_violations(&f, getpid());
 	if (json_array_size(vs)) {
-		sb_printf(&sb,
-			  "proctor: the kernel enforced this session's policy during this tool "
-			  "call (%zu violation%s):",
+		sb_printf(&sb, "proctor: %zu policy violation%s during this tool call:",
 			  json_array_size(vs), json_array_size(vs) == 1 ? "" : "s");
 		json_array_foreach(vs, i, v)
 		{

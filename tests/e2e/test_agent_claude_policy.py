@@ -97,8 +97,8 @@ def test_claude_code_is_told_why_the_kernel_blocked_its_tool(proctor, hook_user)
         assert result["is_error"] is True
         assert result["content"] == f"Exit code 1\ncat: {key}: Operation not permitted"
         later = json.dumps(msgs[i + 1:])
-        want = ("proctor: the kernel enforced this session's policy during this tool call "
-                f"(1 violation):\\n- rule 'no-keys' (blocked by fanotify): {REASON}; "
+        want = ("proctor: 1 policy violation during this tool call:"
+                f"\\n- rule 'no-keys' (blocked by fanotify): {REASON}; "
                 f"attempted: open {key} by cat (pid {vs[0]['process.pid']})")
         assert want in later, later[:2000]
     finally:

@@ -189,13 +189,11 @@ def test_post_tool_use_reports_the_tool_calls_violations(proctor, tmp_path):
         ("no-secret", "blocked", f"{secret}/key")
     assert (kill["policy.rule"], kill["policy.verdict"]) == ("no-forbidden", "blocked")
     assert context(outs[0][0]) == (
-        "proctor: the kernel enforced this session's policy during this tool call "
-        "(1 violation):\n- rule 'no-secret' (blocked by fanotify): the secret directory is "
+        "proctor: 1 policy violation during this tool call:\n- rule 'no-secret' (blocked by fanotify): the secret directory is "
         f"off limits; attempted: open {secret}/key by cat (pid {fan['process.pid']})")
     assert outs[1] == ("", "")
     assert context(outs[2][0]) == (
-        "proctor: the kernel enforced this session's policy during this tool call "
-        "(1 violation):\n- rule 'no-forbidden' (blocked by exec_kill): never create the "
+        "proctor: 1 policy violation during this tool call:\n- rule 'no-forbidden' (blocked by exec_kill): never create the "
         f"forbidden file; attempted: exec touch forbidden (pid {kill['process.pid']})")
     assert not (tmp_path / "s" / "forbidden").exists() and (tmp_path / "s" / "ok").exists()
     assert [err for _, err in outs] == ["", "", ""]
