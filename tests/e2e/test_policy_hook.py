@@ -1,7 +1,7 @@
 """test_policy_hook.py: `proctor hook claude-code` (docs/POLICY.md "Feedback to
 the agent"), run as Claude Code runs a command hook: the hook's JSON on
 stdin, from inside a `proctor run` session (it finds the session from its own
-cgroup and the policy from $PROCTOR_POLICY). A PreToolUse the policy denies
+cgroup and the policy from the session's feed). A PreToolUse the policy denies
 gets permissionDecision deny with the rule's reason; anything else gets no
 decision; outside a session: a message, exit 0, no decision; malformed input
 under an enforced policy: denied (fail closed)."""
@@ -277,3 +277,18 @@ def test_codex_pre_tool_use(proctor, tmp_path):
                                 "policy; denied (fail closed)")
     assert (ws / "err3").read_text() == ('proctor hook: cannot judge this tool call: the patch '
                                         'names no file (no "*** Add/Update/Delete File:")\n')
+
+
+def test_the_agent_cannot_swap_the_policy(proctor, tmp_path):
+    """The policy comes from the session's feed (root's), not from the
+    environment the agent controls."""
+    home, ws = tmp_path / "home", tmp_path / "ws"
+    f = policy(tmp_path, POLICY.format(home=home, ws=ws))
+    lax = tmp_path / "lax.yaml"
+    lax.write_text("files:\n  mode: audit\n  deny:\n    - path: /nothing\n")
+    ws.mkdir()
+    (tmp_path / "in").write_text(pre("Bash", command="rm -rf /"))
+    p = proctor.run(["/bin/sh", "-c", f"PROCTOR_POLICY={lax} {PROCTOR} hook claude-code "
+                     f"< {tmp_path}/in > {ws}/out"], "--policy", f, cwd=ws)
+    assert p.returncode == 0, p.stderr
+    assert decision((ws / "out").read_text())[1].startswith("proctor policy rule 'no-rm-root'")
