@@ -14,6 +14,7 @@ extern const struct sink_ops opensearch_sink_ops, opensearchs_sink_ops, elastics
 	elasticsearchs_sink_ops, splunk_hec_sink_ops, splunk_hecs_sink_ops, webhook_sink_ops,
 	webhook_https_sink_ops, http_webhook_sink_ops, https_webhook_sink_ops;
 
+/* The policy feedback feed (sinks/feedback.h). */
 extern const struct sink_ops feedback_sink_ops;
 
 static const struct sink_ops *const sink_table[] = {
@@ -22,9 +23,7 @@ static const struct sink_ops *const sink_table[] = {
 	&otlp_https_sink_ops,	 &opensearch_sink_ops,	   &opensearchs_sink_ops,
 	&elasticsearch_sink_ops, &elasticsearchs_sink_ops, &splunk_hec_sink_ops,
 	&splunk_hecs_sink_ops,	 &webhook_sink_ops,	   &webhook_https_sink_ops,
-	&http_webhook_sink_ops,	 &https_webhook_sink_ops,
-	/* the policy feedback feed (sinks/feedback.h) */
-	&feedback_sink_ops,
+	&http_webhook_sink_ops,	 &https_webhook_sink_ops,  &feedback_sink_ops,
 };
 
 struct sink *sink_open_url(const char *url, char *err, size_t errlen)
