@@ -38,6 +38,7 @@ LIB_OBJS  += $(BUILD)/obj/web_assets.o
 
 .DELETE_ON_ERROR:
 .PHONY: all deps test unit e2e asan demo bench fuzz fuzz-container fuzz-policy fuzz-proto fuzz-daemon-config fuzz-hook format clean FORCE
+.PHONY: fuzz-mcp
 all: $(BUILD)/proctor $(UNIT_BINS) $(ROOT_BINS)
 
 # Install missing build dependencies (idempotent; apt as root).
@@ -216,3 +217,14 @@ fuzz-api:
 		src/store/*.c src/util/*.c $(LDLIBS)
 	$(BUILD)/fuzz/fuzz_api_params -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
 		$(BUILD)/fuzz/api-corpus tests/fuzz/corpus/api_params
+
+# `proctor mcp`'s JSON-RPC messages (any bytes as one message).
+fuzz: fuzz-mcp
+fuzz-mcp:
+	@mkdir -p $(BUILD)/fuzz/mcp-corpus
+	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Isrc -D_GNU_SOURCE \
+		-DPROCTOR_VERSION='"fuzz"' -o $(BUILD)/fuzz/fuzz_mcp tests/fuzz/fuzz_mcp.c \
+		src/cli/mcp.c src/cli/mcp_tools.c src/cli/hook_feed.c src/policy/*.c \
+		src/util/yaml.c src/util/util.c src/util/strbuf.c $(LDLIBS)
+	$(BUILD)/fuzz/fuzz_mcp -max_total_time=$(FUZZ_SECONDS) -max_len=8192 $(BUILD)/fuzz/mcp-corpus \
+		tests/fuzz/corpus/mcp

@@ -17,7 +17,10 @@ static const char usage[] =
 	"                                  events of a session\n"
 	"  bypass SESSION DURATION         let a running session's egress through\n"
 	"  policy check FILE               validate a policy; the mechanism of each rule here\n"
-	"  hook claude-code                Claude Code PreToolUse hook: deny by the session's policy\n"
+	"  hook claude-code|codex          the agent's hook: PreToolUse denies by the policy,\n"
+	"                                  PostToolUse reports the kernel's violations\n"
+	"  hook install|uninstall claude-code [--managed] | codex   the agent's hook settings\n"
+	"  mcp                             MCP server (stdio): violations, the policy explained\n"
 	"  daemon [OPTIONS]                one engine for the host; `run` registers with it\n"
 	"  status [--json]                 the daemon's health and live sessions\n"
 	"  verify [SESSION|--all]          check the store's hash chains and signed checkpoints\n"
@@ -70,6 +73,8 @@ int main(int argc, char **argv)
 		return cmd_policy(argc, argv);
 	if (!strcmp(argv[0], "hook"))
 		return cmd_hook(argc, argv);
+	if (!strcmp(argv[0], "mcp"))
+		return cmd_mcp(argc, argv);
 	if (!strcmp(argv[0], "daemon"))
 		return cmd_daemon(argc, argv);
 	if (!strcmp(argv[0], "status"))
