@@ -17,9 +17,11 @@ static const char usage[] =
 	"                                  events of a session\n"
 	"  bypass SESSION DURATION         let a running session's egress through\n"
 	"  policy check FILE               validate a policy; the mechanism of each rule here\n"
-	"  hook claude-code                Claude Code PreToolUse hook: deny by the session's policy\n"
+	"  hook claude-code                Claude Code PreToolUse hook: deny by the session's "
+	"policy\n"
 	"  daemon [OPTIONS]                one engine for the host; `run` registers with it\n"
 	"  status [--json]                 the daemon's health and live sessions\n"
+	"  oci-hook [--socket PATH]        the container runtime's hook: labelled containers\n"
 	"  verify [SESSION|--all]          check the store's hash chains and signed checkpoints\n"
 	"  serve [--listen HOST:PORT]      the HTTP API (docs/API.md)\n"
 	"  token create|list|revoke        the API's bearer tokens\n"
@@ -74,6 +76,8 @@ int main(int argc, char **argv)
 		return cmd_daemon(argc, argv);
 	if (!strcmp(argv[0], "status"))
 		return cmd_status(argc, argv);
+	if (!strcmp(argv[0], "oci-hook"))
+		return cmd_oci_hook(argc, argv);
 	if (!strcmp(argv[0], "verify"))
 		return cmd_verify(argc, argv);
 	if (!strcmp(argv[0], "serve"))

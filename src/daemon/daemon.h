@@ -9,6 +9,7 @@
 #include "app/app.h"
 #include "daemon/auto.h"
 #include "daemon/config.h"
+#include "daemon/containers.h"
 
 struct daemon_opts {
 	const char *socket_path;
@@ -67,6 +68,7 @@ struct daemon {
 	uint64_t ring_bytes;
 	struct dsession *sessions[DAEMON_MAX_SESSIONS];
 	struct daemon_auto autos; /* auto-adopted sessions (auto.h) */
+	struct daemon_containers containers; /* labelled containers (containers.h) */
 	size_t nsessions, nclients;
 	uint64_t started, ended, refused;
 	uint64_t start_ns, start_mono_ns;
