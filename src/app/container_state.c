@@ -34,9 +34,36 @@ static void take_str(json_t *o, const char *key, char *out, size_t len)
 		snprintf(out, len, "%s", v);
 }
 
+void container_cmd_free(struct container_cmd *cmd)
+{
+	int i;
+
+	for (i = 0; i < cmd->argc; i++)
+		free(cmd->argv[i]);
+	free(cmd->argv);
+	cmd->argv = NULL;
+	cmd->argc = 0;
+}
+
+static void take_cmd(json_t *o, struct container_cmd *cmd)
+{
+	json_t *args = json_object_get(json_object_get(json_object_get(o, "spec"), "process"),
+				       "args"),
+	       *v;
+	size_t i, n = json_array_size(args);
+
+	if (!n || n > 4096 || !(cmd->argv = calloc(n + 1, sizeof(char *))))
+		return;
+	for (i = 0; i < n && json_is_string(v = json_array_get(args, i)); i++)
+		if ((cmd->argv[i] = strdup(json_string_value(v))))
+			cmd->argc = (int)i + 1;
+		else
+			break;
+}
+
 int container_state_parse(const char *id, const char *json, size_t len,
-			  const struct container_labels *l, struct container_meta *m, char *err,
-			  size_t errlen)
+			  const struct container_labels *l, struct container_meta *m,
+			  struct container_cmd *cmd, char *err, size_t errlen)
 {
 	json_error_t je;
 	json_t *o = json_loadb(json, len, 0, &je), *labels;
@@ -65,6 +92,8 @@ int container_state_parse(const char *id, const char *json, size_t len,
 	take_label(labels, CONTAINER_LABEL_POD_NAMESPACE, m->c.pod_namespace,
 		   sizeof(m->c.pod_namespace), NULL);
 	take_label(labels, CONTAINER_LABEL_POD_UID, m->c.pod_uid, sizeof(m->c.pod_uid), NULL);
+	if (cmd && !cmd->argc)
+		take_cmd(o, cmd);
 	json_decref(o);
 	return 0;
 }
@@ -124,7 +153,7 @@ out:
 }
 
 static int lookup(const char *db, const char *id, const struct container_labels *l,
-		  struct container_meta *m, char *err, size_t errlen)
+		  struct container_meta *m, struct container_cmd *cmd, char *err, size_t errlen)
 {
 	const char *p[2] = {"ctr", id}; /* libpod's bucket of containers, then its own */
 	const uint8_t *val;
@@ -138,23 +167,33 @@ static int lookup(const char *db, const char *id, const struct container_labels 
 		snprintf(err, errlen, "podman's state %s has no configuration of container %.12s",
 			 db, id);
 	else
-		rc = container_state_parse(id, (const char *)val, vlen, l, m, err, errlen);
+		rc = container_state_parse(id, (const char *)val, vlen, l, m, cmd, err, errlen);
 	free(buf);
 	return rc;
 }
 
 int container_state_podman(const char *id, const char *bundle, const struct container_labels *l,
-			   struct container_meta *m, char *err, size_t errlen)
+			   struct container_meta *m, struct container_cmd *cmd, char *err,
+			   size_t errlen)
 {
-	char root[4096], db[4200];
+	char root[4096];
 
 	if (graphroot(id, bundle, root, sizeof(root))) {
 		snprintf(err, errlen, "bundle %.2048s is not a podman container's", bundle);
 		return -1;
 	}
-	snprintf(db, sizeof(db), "%s/libpod/bolt_state.db", root);
-	if (!lookup(db, id, l, m, err, errlen))
+	return container_state_podman_root(id, root, l, m, cmd, err, errlen);
+}
+
+int container_state_podman_root(const char *id, const char *graphroot,
+				const struct container_labels *l, struct container_meta *m,
+				struct container_cmd *cmd, char *err, size_t errlen)
+{
+	char db[4200];
+
+	snprintf(db, sizeof(db), "%s/libpod/bolt_state.db", graphroot);
+	if (!lookup(db, id, l, m, cmd, err, errlen))
 		return 0;
 	usleep(20000); /* read while podman committed a write: once more */
-	return lookup(db, id, l, m, err, errlen);
+	return lookup(db, id, l, m, cmd, err, errlen);
 }

@@ -17,15 +17,29 @@ struct container_labels {
 	const char *agent, *project; /* the label keys that attribute */
 };
 
-/* Fill m (name, image, agent, project, the CRI pod labels, labelled)
- * from podman's state for container id with OCI bundle path bundle.
- * m->c.id and runtime are the caller's. 0, or -1 with err. */
+/* The container's command (its OCI spec's process.args), malloc'd; argv
+ * NULL and argc 0 when unknown. */
+struct container_cmd {
+	char **argv;
+	int argc;
+};
+
+/* Fill m (name, image, agent, project, the CRI pod labels, labelled) and,
+ * when cmd is not NULL, cmd, from podman's state for container id with OCI
+ * bundle path bundle. m->c.id and runtime are the caller's. 0, or -1 with err. */
 int container_state_podman(const char *id, const char *bundle, const struct container_labels *l,
-			   struct container_meta *m, char *err, size_t errlen);
+			   struct container_meta *m, struct container_cmd *cmd, char *err,
+			   size_t errlen);
+/* The same from podman's state under GRAPHROOT (the cgroup fallback, which
+ * has no bundle path: the configured storage root). */
+int container_state_podman_root(const char *id, const char *graphroot,
+				const struct container_labels *l, struct container_meta *m,
+				struct container_cmd *cmd, char *err, size_t errlen);
 /* The same from a container configuration's JSON (podman's ContainerConfig);
  * pure, for the fuzzer and the OCI annotations. */
 int container_state_parse(const char *id, const char *json, size_t len,
-			  const struct container_labels *l, struct container_meta *m, char *err,
-			  size_t errlen);
+			  const struct container_labels *l, struct container_meta *m,
+			  struct container_cmd *cmd, char *err, size_t errlen);
+void container_cmd_free(struct container_cmd *cmd);
 
 #endif

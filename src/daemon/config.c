@@ -15,6 +15,7 @@
  *       agent_label: proctor.agent         # a container with either label
  *       project_label: proctor.project     # is adopted
  *       hooks_dir: /etc/containers/oci/hooks.d   # the daemon installs its hook
+ *       podman_storage: /var/lib/containers/storage # podman's graphroot (fallback)
  */
 #include "daemon/config.h"
 
@@ -39,6 +40,7 @@ void daemon_config_defaults(struct daemon_config *c)
 	c->auto_containers = true;
 	snprintf(c->agent_label, sizeof(c->agent_label), "proctor.agent");
 	snprintf(c->project_label, sizeof(c->project_label), "proctor.project");
+	snprintf(c->podman_storage, sizeof(c->podman_storage), "/var/lib/containers/storage");
 }
 
 struct dcfg {
@@ -154,10 +156,10 @@ static int rules(struct dcfg *d, yaml_node_t *seq)
 	return 0;
 }
 
-static int check_dir(struct dcfg *d, yaml_node_t *v, const char *dir)
+static int check_dir(struct dcfg *d, yaml_node_t *v, const char *key, const char *dir)
 {
 	if (*dir != '/')
-		return ydoc_error(d->y, v, "'hooks_dir' must be an absolute path");
+		return ydoc_error(d->y, v, "'%s' must be an absolute path", key);
 	return 0;
 }
 
@@ -183,11 +185,17 @@ static int section_containers(struct dcfg *d, yaml_node_t *m)
 				return -1;
 		} else if (key && !strcmp(key, "hooks_dir")) {
 			if (get_str(d, v, key, c->hooks_dir, sizeof(c->hooks_dir), true) ||
-			    check_dir(d, v, c->hooks_dir))
+			    check_dir(d, v, key, c->hooks_dir))
+				return -1;
+		} else if (key && !strcmp(key, "podman_storage")) {
+			if (get_str(d, v, key, c->podman_storage, sizeof(c->podman_storage),
+				    true) ||
+			    check_dir(d, v, key, c->podman_storage))
 				return -1;
 		} else
 			return unknown(d, k, "containers",
-				       "enabled, agent_label, project_label, hooks_dir");
+				       "enabled, agent_label, project_label, hooks_dir, "
+				       "podman_storage");
 	}
 	return 0;
 }

@@ -12,7 +12,8 @@
 #include "app/container_state.h"
 #include "util/util.h"
 
-#define CONTAINERS_CHECK_NS 100000000ull /* how often ended containers are looked for */
+#define CONTAINERS_CHECK_NS	100000000ull   /* how often ended containers are looked for */
+#define CONTAINERS_NEVER_RAN_NS 30000000000ull /* a cgroup nothing ever ran in: given up */
 
 static void free_session(struct container_session *cs)
 {
@@ -61,15 +62,18 @@ static int install_hook(struct daemon_containers *dc, const char *socket, char *
 }
 
 int daemon_containers_start(struct daemon_containers *dc, struct app *app,
-			    const struct daemon_config *cfg, const char *socket, char *err,
-			    size_t errlen)
+			    const struct daemon_config *cfg, const char *cg_mount,
+			    const char *socket, char *err, size_t errlen)
 {
 	memset(dc, 0, sizeof(*dc));
 	dc->app = app;
 	dc->cfg = cfg;
-	if (!cfg->auto_containers || !*cfg->hooks_dir)
+	dc->cgw.fd = -1;
+	if (!cfg->auto_containers)
 		return 0;
-	return install_hook(dc, socket, err, errlen);
+	if (*cfg->hooks_dir && install_hook(dc, socket, err, errlen))
+		return -1;
+	return cgwatch_open(&dc->cgw, cg_mount, err, errlen);
 }
 
 static int pid_cgroup(uint32_t pid, char *out, size_t len)
@@ -107,7 +111,7 @@ static void from_oci_config(const char *bundle, const struct container_labels *l
 		m->labelled = true;
 	}
 	args = json_object_get(json_object_get(cfg, "process"), "args");
-	n = json_array_size(args);
+	n = s->argc ? 0 : json_array_size(args); /* podman's state gave it already */
 	if (n && n < 4096 && (s->argv = calloc(n + 1, sizeof(char *))))
 		for (i = 0; i < n && json_is_string(v = json_array_get(args, i)); i++)
 			if ((s->argv[i] = strdup(json_string_value(v))))
@@ -188,6 +192,50 @@ static int adopt(struct daemon_containers *dc, struct container_session *cs,
 	return app_adopt_cgroup(dc->app, &cs->ses, &cs->ad, err, errlen);
 }
 
+static struct container_session *adopted(const struct daemon_containers *dc, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < dc->n; i++)
+		if (!strcmp(dc->s[i]->ses.container.id, id))
+			return dc->s[i];
+	return NULL;
+}
+
+static bool was_ignored(const struct daemon_containers *dc, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < CONTAINERS_IGNORED_KEEP; i++)
+		if (!strcmp(dc->ignored_ids[i], id))
+			return true;
+	return false;
+}
+
+static void ignore(struct daemon_containers *dc, const char *id)
+{
+	if (was_ignored(dc, id))
+		return;
+	snprintf(dc->ignored_ids[dc->ignored_next], sizeof(dc->ignored_ids[0]), "%s", id);
+	dc->ignored_next = (dc->ignored_next + 1) % CONTAINERS_IGNORED_KEEP;
+	dc->ignored++;
+}
+
+static void note_adopted(struct daemon_containers *dc, struct container_session *cs, uint64_t t0,
+			 const char *how)
+{
+	const struct container *c = &cs->ses.container;
+
+	dc->s[dc->n++] = cs;
+	dc->started++;
+	cs->adopted_mono_ns = now_monotonic_ns();
+	dc->last_adopt_ns = cs->adopted_mono_ns - t0;
+	fprintf(stderr,
+		"proctor: session %s: adopted %s container %s (%.12s, agent %s) %s in %.1f ms\n",
+		cs->ses.id, c->runtime, *c->name ? c->name : "?", c->id, cs->ses.agent, how,
+		(double)dc->last_adopt_ns / 1e6);
+}
+
 int daemon_container_start(struct daemon_containers *dc, json_t *state,
 			   const struct session **session, const char **why, char *err,
 			   size_t errlen)
@@ -196,6 +244,7 @@ int daemon_container_start(struct daemon_containers *dc, json_t *state,
 	uint64_t t0 = now_monotonic_ns();
 	struct container_session *cs;
 	struct container_meta m;
+	struct container_cmd cmd = {0};
 	const char *id, *bundle;
 	char cg[4096], e2[1024] = "";
 	uint32_t pid;
@@ -209,15 +258,26 @@ int daemon_container_start(struct daemon_containers *dc, json_t *state,
 	}
 	if (check_state(state, &id, &pid, &bundle, cg, sizeof(cg), &m.c, err, errlen))
 		return -1;
+	if ((cs = adopted(dc, id))) { /* the cgroup fallback saw it first */
+		*session = &cs->ses;
+		cs->seen_alive = true;
+		return 0;
+	}
+	if (was_ignored(dc, id)) {
+		*why = "it has no attribution label";
+		return 0;
+	}
 	if (!(cs = calloc(1, sizeof(*cs))))
 		return -1;
 	cs->ses.exit_code = -1;
 	if (!strcmp(m.c.runtime, "podman") &&
-	    container_state_podman(id, bundle, &l, &m, e2, sizeof(e2)))
+	    container_state_podman(id, bundle, &l, &m, &cmd, e2, sizeof(e2)))
 		dbg_msg("container %.12s: %s", id, e2); /* the annotations may still say */
+	cs->ses.argv = cmd.argv;
+	cs->ses.argc = cmd.argc;
 	from_oci_config(bundle, &l, &m, &cs->ses);
 	if (!m.labelled) {
-		dc->ignored++;
+		ignore(dc, id);
 		*why = "it has no attribution label";
 		free_session(cs);
 		return 0;
@@ -227,16 +287,61 @@ int daemon_container_start(struct daemon_containers *dc, json_t *state,
 		free_session(cs);
 		return -1;
 	}
-	dc->s[dc->n++] = cs;
-	dc->started++;
-	dc->last_adopt_ns = now_monotonic_ns() - t0;
+	cs->seen_alive = true;
+	note_adopted(dc, cs, t0, "at its start (OCI hook)");
 	*session = &cs->ses;
-	fprintf(stderr,
-		"proctor: session %s: adopted %s container %s (%.12s, agent %s) at its "
-		"start in %.1f ms\n",
-		cs->ses.id, m.c.runtime, *m.c.name ? m.c.name : "?", id, cs->ses.agent,
-		(double)dc->last_adopt_ns / 1e6);
 	return 0;
+}
+
+/* The fallback: a new cgroup that names a podman container. Its config was
+ * written at `podman create`, before the cgroup; nothing runs in the cgroup
+ * yet, or only the runtime's init. */
+static void on_new_cgroup(void *ctx, const char *rel)
+{
+	struct daemon_containers *dc = ctx;
+	const struct container_labels l = {dc->cfg->agent_label, dc->cfg->project_label};
+	uint64_t t0 = now_monotonic_ns();
+	struct container_session *cs;
+	struct container_cmd cmd = {0};
+	struct container_meta m;
+	char err[1024];
+
+	memset(&m, 0, sizeof(m));
+	if (!container_from_cgroup(rel, &m.c) || strcmp(m.c.runtime, "podman") ||
+	    adopted(dc, m.c.id) || was_ignored(dc, m.c.id))
+		return;
+	if (container_state_podman_root(m.c.id, dc->cfg->podman_storage, &l, &m, &cmd, err,
+					sizeof(err))) {
+		dbg_msg("new container cgroup %s: %s", rel, err);
+		return;
+	}
+	if (!m.labelled || !(cs = calloc(1, sizeof(*cs)))) {
+		if (!m.labelled)
+			ignore(dc, m.c.id);
+		container_cmd_free(&cmd);
+		return;
+	}
+	cs->ses.exit_code = -1;
+	cs->ses.argv = cmd.argv;
+	cs->ses.argc = cmd.argc;
+	if (adopt(dc, cs, &m, rel, 0, err, sizeof(err))) {
+		err_msg("container %.12s (cgroup %s): %s", m.c.id, rel, err);
+		dc->refused++;
+		free_session(cs);
+		return;
+	}
+	note_adopted(dc, cs, t0, "when its cgroup appeared (no OCI hook yet)");
+}
+
+int daemon_containers_fd(const struct daemon_containers *dc)
+{
+	return dc->cgw.fd;
+}
+
+void daemon_containers_on_cgroups(struct daemon_containers *dc)
+{
+	if (dc->cgw.fd >= 0)
+		cgwatch_read(&dc->cgw, on_new_cgroup, dc);
 }
 
 static void end_one(struct daemon_containers *dc, size_t i)
@@ -257,13 +362,19 @@ void daemon_containers_tick(struct daemon_containers *dc)
 	if (!dc->n || now < dc->next_check_ns)
 		return;
 	dc->next_check_ns = now + CONTAINERS_CHECK_NS;
-	for (i = dc->n; i-- > 0;)
-		if (!adopt_alive(&dc->s[i]->ad))
+	for (i = dc->n; i-- > 0;) {
+		struct container_session *cs = dc->s[i];
+		if (adopt_alive(&cs->ad))
+			cs->seen_alive = true;
+		else if (cs->seen_alive || now - cs->adopted_mono_ns > CONTAINERS_NEVER_RAN_NS)
 			end_one(dc, i);
+	}
 }
 
 void daemon_containers_end_all(struct daemon_containers *dc)
 {
 	while (dc->n)
 		end_one(dc, dc->n - 1);
+	if (dc->cgw.fd >= 0)
+		cgwatch_close(&dc->cgw);
 }

@@ -577,7 +577,8 @@ static int daemon_setup(struct daemon *d, const struct daemon_opts *o, char *err
 	resume_sessions(d);
 	if (daemon_auto_start(&d->autos, &d->app, o->cfg, err, errlen))
 		return -1;
-	return daemon_containers_start(&d->containers, &d->app, o->cfg, d->sock.path, err, errlen);
+	return daemon_containers_start(&d->containers, &d->app, o->cfg, d->cg_mount, d->sock.path,
+				       err, errlen);
 }
 
 static void daemon_loop(struct daemon *d, int sfd)
@@ -595,6 +596,10 @@ static void daemon_loop(struct daemon *d, int sfd)
 	ev.events = EPOLLIN | EPOLLET;
 	ev.data.ptr = &d->app;
 	epoll_ctl(ep, EPOLL_CTL_ADD, probe_fd(&d->app.probe), &ev);
+	ev.events = EPOLLIN;
+	ev.data.ptr = &d->containers;
+	if (daemon_containers_fd(&d->containers) >= 0)
+		epoll_ctl(ep, EPOLL_CTL_ADD, daemon_containers_fd(&d->containers), &ev);
 	while (!stop) {
 		int n = epoll_wait(ep, out, 16, 50), i;
 		for (i = 0; i < n; i++) {
@@ -605,7 +610,9 @@ static void daemon_loop(struct daemon *d, int sfd)
 				struct signalfd_siginfo si;
 				while (read(sfd, &si, sizeof(si)) == sizeof(si))
 					stop = true;
-			} else if (p != &d->app)
+			} else if (p == &d->containers)
+				daemon_containers_on_cgroups(&d->containers);
+			else if (p != &d->app)
 				on_client(d, ep, p);
 		}
 		app_drain(&d->app);

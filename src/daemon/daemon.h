@@ -67,7 +67,7 @@ struct daemon {
 	const char *store_path;
 	uint64_t ring_bytes;
 	struct dsession *sessions[DAEMON_MAX_SESSIONS];
-	struct daemon_auto autos; /* auto-adopted sessions (auto.h) */
+	struct daemon_auto autos;	     /* auto-adopted sessions (auto.h) */
 	struct daemon_containers containers; /* labelled containers (containers.h) */
 	size_t nsessions, nclients;
 	uint64_t started, ended, refused;

@@ -20,10 +20,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t vlen;
 	char err[512];
 
+	struct container_cmd cmd = {0};
+
 	memset(&m, 0, sizeof(m));
 	if (!bolt_get(data, size, path, 2, "config", &v, &vlen))
-		container_state_parse(ID, (const char *)v, vlen, &l, &m, err, sizeof(err));
+		container_state_parse(ID, (const char *)v, vlen, &l, &m, &cmd, err, sizeof(err));
+	container_cmd_free(&cmd);
 	bolt_get(data, size, path, 1, "ids", &v, &vlen);
-	container_state_parse(ID, (const char *)data, size, &l, &m, err, sizeof(err));
+	container_state_parse(ID, (const char *)data, size, &l, &m, &cmd, err, sizeof(err));
+	container_cmd_free(&cmd);
 	return 0;
 }

@@ -46,6 +46,7 @@ static int get(const uint8_t *d, size_t len, const char *id, const uint8_t **v, 
 
 static void test_finds_the_containers_configuration(void **state)
 {
+	struct container_cmd cmd = {0};
 	struct container_meta m;
 	const uint8_t *v;
 	size_t vlen;
@@ -54,17 +55,21 @@ static void test_finds_the_containers_configuration(void **state)
 	(void)state;
 	assert_int_equal(get(db, dblen, ID, &v, &vlen), 0);
 	memset(&m, 0, sizeof(m));
-	assert_int_equal(
-		container_state_parse(ID, (const char *)v, vlen, &labels, &m, err, sizeof(err)), 0);
+	assert_int_equal(container_state_parse(ID, (const char *)v, vlen, &labels, &m, &cmd, err,
+					       sizeof(err)),
+			 0);
+	assert_int_equal(cmd.argc, 1);
+	assert_string_equal(cmd.argv[0], "true");
+	container_cmd_free(&cmd);
 	assert_string_equal(m.c.name, "proctor-fuzz-seed");
 	assert_string_equal(m.c.image, "localhost/proctor-test:bookworm");
 	assert_string_equal(m.agent, "fuzz");
 	assert_string_equal(m.project, "seed");
 	assert_true(m.labelled);
 	/* the same configuration, asked for another id: refused */
-	assert_int_equal(
-		container_state_parse(OTHER, (const char *)v, vlen, &labels, &m, err, sizeof(err)),
-		-1);
+	assert_int_equal(container_state_parse(OTHER, (const char *)v, vlen, &labels, &m, NULL, err,
+					       sizeof(err)),
+			 -1);
 	assert_non_null(strstr(err, "names another container"));
 }
 
