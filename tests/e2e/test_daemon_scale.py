@@ -63,6 +63,6 @@ def test_200_concurrent_idle_sessions(tmp_path):
     sessions = {s["session"]: s for s in d.store().sessions()}
     assert set(ids) <= set(sessions)
     assert all(sessions[i]["end"] for i in ids)
-    opens = [e for e in d.store().events()
-             if e["type"] == "file.open" and e["file.path"] == str(marker)]
-    assert [e["session"] for e in opens] == [ids[-1]]
+    for i in (0, 1, N // 2, N - 2):  # its neighbours in the table recorded no open of it
+        assert not [e for e in d.store().events(ids[i])
+                    if e["type"] == "file.open" and e["file.path"] == str(marker)], i
