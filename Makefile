@@ -37,7 +37,7 @@ WEB_SRCS  := $(shell find web/src -type f 2>/dev/null) web/index.html web/packag
 LIB_OBJS  += $(BUILD)/obj/web_assets.o
 
 .DELETE_ON_ERROR:
-.PHONY: all deps test unit e2e asan demo bench fuzz fuzz-container fuzz-policy fuzz-proto fuzz-daemon-config fuzz-hook format clean FORCE
+.PHONY: all deps test unit e2e asan demo bench fuzz fuzz-container fuzz-policy fuzz-proto fuzz-daemon-config fuzz-hook fuzz-bolt format clean FORCE
 .PHONY: fuzz-mcp
 all: $(BUILD)/proctor $(UNIT_BINS) $(ROOT_BINS)
 
@@ -196,6 +196,17 @@ fuzz-daemon-config:
 		src/util/strbuf.c $(LDLIBS)
 	$(BUILD)/fuzz/fuzz_daemon_config -max_total_time=$(FUZZ_SECONDS) -max_len=8192 \
 		$(BUILD)/fuzz/daemon-config-corpus tests/fuzz/corpus/daemon_config
+
+# podman's state as the daemon reads it at a container's start (bbolt, the
+# container's configuration), seeded from tests/fuzz/corpus/bolt/.
+fuzz: fuzz-bolt
+fuzz-bolt:
+	@mkdir -p $(BUILD)/fuzz/bolt-corpus
+	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Isrc -D_GNU_SOURCE \
+		-o $(BUILD)/fuzz/fuzz_bolt tests/fuzz/fuzz_bolt.c src/util/bolt.c \
+		src/app/container_state.c $(LDLIBS)
+	$(BUILD)/fuzz/fuzz_bolt -max_total_time=$(FUZZ_SECONDS) -max_len=262144 \
+		$(BUILD)/fuzz/bolt-corpus tests/fuzz/corpus/bolt
 
 # `proctor hook`'s parse of a tool's shell command line and file paths.
 fuzz: fuzz-hook

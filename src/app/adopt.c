@@ -325,7 +325,8 @@ static int move_tree(struct adopt *ad, uint32_t pid, char *err, size_t errlen)
 static int register_adopted(struct app *a, struct session *s, struct adopt *ad, char *err,
 			    size_t errlen)
 {
-	snprintf(s->origin, sizeof(s->origin), "watch");
+	if (!strcmp(s->origin, "run")) /* session_init's; the daemon's containers say "auto" */
+		snprintf(s->origin, sizeof(s->origin), "watch");
 	snprintf(s->cgroup_path, sizeof(s->cgroup_path), "%s", ad->cg_abs);
 	if (cgroup_id(ad->cg_abs, &s->cgroup_id)) {
 		snprintf(err, errlen, "cannot stat cgroup %s: %s", ad->cg_abs, strerror(errno));

@@ -439,6 +439,7 @@ void app_end_session(struct app *r, struct session *s)
 		enforce_remove_session(&r->enforce, &r->probe, s->key);
 	account_kernel_drops(r, s);
 	drops_by_type(r, s);
+	probe_session_drops_forget(&r->probe, s->key);
 	pipeline_flush(&r->pipeline);
 	proctree_forget_session(&r->procs, s->key);
 	s->end_ns = now_realtime_ns();

@@ -17,6 +17,7 @@ int cmd_mcp(int argc, char **argv);
 int hook_install(int argc, char **argv, bool install);
 int cmd_daemon(int argc, char **argv);
 int cmd_status(int argc, char **argv);
+int cmd_oci_hook(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_token(int argc, char **argv);

@@ -23,6 +23,7 @@ static const char usage[] =
 	"  mcp                             MCP server (stdio): violations, the policy explained\n"
 	"  daemon [OPTIONS]                one engine for the host; `run` registers with it\n"
 	"  status [--json]                 the daemon's health and live sessions\n"
+	"  oci-hook [--socket PATH]        the container runtime's hook: labelled containers\n"
 	"  verify [SESSION|--all]          check the store's hash chains and signed checkpoints\n"
 	"  serve [--listen HOST:PORT]      the HTTP API (docs/API.md)\n"
 	"  token create|list|revoke        the API's bearer tokens\n"
@@ -79,6 +80,8 @@ int main(int argc, char **argv)
 		return cmd_daemon(argc, argv);
 	if (!strcmp(argv[0], "status"))
 		return cmd_status(argc, argv);
+	if (!strcmp(argv[0], "oci-hook"))
+		return cmd_oci_hook(argc, argv);
 	if (!strcmp(argv[0], "verify"))
 		return cmd_verify(argc, argv);
 	if (!strcmp(argv[0], "serve"))

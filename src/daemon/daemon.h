@@ -9,6 +9,7 @@
 #include "app/app.h"
 #include "daemon/auto.h"
 #include "daemon/config.h"
+#include "daemon/containers.h"
 #include "serve/serve.h"
 
 struct daemon_opts {
@@ -69,7 +70,8 @@ struct daemon {
 	const char *store_path;
 	uint64_t ring_bytes;
 	struct dsession *sessions[DAEMON_MAX_SESSIONS];
-	struct daemon_auto autos; /* auto-adopted sessions (auto.h) */
+	struct daemon_auto autos;	     /* auto-adopted sessions (auto.h) */
+	struct daemon_containers containers; /* labelled containers (containers.h) */
 	size_t nsessions, nclients;
 	uint64_t started, ended, refused;
 	uint64_t start_ns, start_mono_ns;
