@@ -76,19 +76,6 @@ int daemon_containers_start(struct daemon_containers *dc, struct app *app,
 	return cgwatch_open(&dc->cgw, cg_mount, err, errlen);
 }
 
-static int pid_cgroup(uint32_t pid, char *out, size_t len)
-{
-	char path[64], buf[8192], *p;
-
-	snprintf(path, sizeof(path), "/proc/%u/cgroup", pid);
-	if (read_small_file(path, buf, sizeof(buf)) <= 0 || !(p = strstr(buf, "0::")))
-		return -1;
-	p += 3;
-	p[strcspn(p, "\n")] = 0;
-	snprintf(out, len, "%s", p);
-	return 0;
-}
-
 /* The labels (of a runtime other than podman, or set with --annotation)
  * from the bundle's OCI config, and the container's command. */
 static void from_oci_config(const char *bundle, const struct container_labels *l,
@@ -145,7 +132,7 @@ static int check_state(json_t *state, const char **id, uint32_t *pid, const char
 		return -1;
 	}
 	*pid = (uint32_t)p;
-	if (pid_cgroup(*pid, cg, cglen)) {
+	if (proc_cgroup2_path(*pid, cg, cglen)) {
 		snprintf(err, errlen, "container %.12s: its init (pid %u) is gone", *id, *pid);
 		return -1;
 	}

@@ -77,27 +77,13 @@ static void list_remove(struct daemon *d, struct dsession *s)
 		}
 }
 
-/* The cgroup (relative to the v2 mount) of pid, e.g. "/user.slice/x". */
-static int pid_cgroup(pid_t pid, char *out, size_t len)
-{
-	char path[64], buf[4096], *p;
-
-	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
-	if (read_small_file(path, buf, sizeof(buf)) <= 0 || !(p = strstr(buf, "0::")))
-		return -1;
-	p += 3;
-	p[strcspn(p, "\n")] = 0;
-	snprintf(out, len, "%s", p);
-	return 0;
-}
-
 /* The session whose cgroup holds pid (at any depth), NULL: none. */
 static struct dsession *session_of_pid(struct daemon *d, pid_t pid)
 {
 	char cg[4096];
 	size_t i, n;
 
-	if (pid_cgroup(pid, cg, sizeof(cg)))
+	if (proc_cgroup2_path((uint32_t)pid, cg, sizeof(cg)))
 		return NULL;
 	for (i = 0; i < d->nsessions; i++) {
 		n = strlen(d->sessions[i]->cg_rel);

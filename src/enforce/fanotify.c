@@ -90,20 +90,12 @@ static int cgroup_rel(const char *cg_abs, char *out, size_t outlen)
  * opener waits for our answer, so it cannot have moved meanwhile. */
 static bool in_session(const struct fan *f, uint32_t pid)
 {
-	char path[64], buf[4352], *line;
+	char cg[4096];
 	size_t n = strlen(f->cg_rel);
 
-	snprintf(path, sizeof(path), "/proc/%u/cgroup", pid);
-	if (read_small_file(path, buf, sizeof(buf)) <= 0)
+	if (proc_cgroup2_path(pid, cg, sizeof(cg)))
 		return false;
-	for (line = buf; line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
-		if (strncmp(line, "0::", 3))
-			continue;
-		line += 3;
-		return !strncmp(line, f->cg_rel, n) &&
-		       (line[n] == '\n' || line[n] == '/' || line[n] == 0);
-	}
-	return false;
+	return !strncmp(cg, f->cg_rel, n) && (cg[n] == '/' || cg[n] == 0);
 }
 
 static void fill_task(struct fan_violation *v, uint32_t pid)
