@@ -11,6 +11,7 @@
 #include <sqlite3.h>
 
 #define STORE_SCHEMA_VERSION 1
+#define STORE_BUSY_MS	     5000 /* how long a writer waits for another one's lock */
 
 struct store {
 	sqlite3 *db;
