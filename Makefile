@@ -130,7 +130,7 @@ bench: | $(BUILD)/.deps
 # Coverage-guided fuzzing of the decoders and parsers (clang libFuzzer + ASan/UBSan). New
 # inputs go to build/fuzz/corpus/; the seeds in tests/fuzz/corpus/ are read only.
 FUZZ_SECONDS ?= 60
-fuzz: $(BUILD)/proctor.skel.h
+fuzz: $(BUILD)/proctor.skel.h $(BUILD)/web_assets.c
 	@mkdir -p $(BUILD)/fuzz
 	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Isrc -I$(BUILD) -D_GNU_SOURCE \
 		-DPROCTOR_VERSION='"fuzz"' -o $(BUILD)/fuzz/fuzz_decode tests/fuzz/fuzz_decode.c \
@@ -138,10 +138,10 @@ fuzz: $(BUILD)/proctor.skel.h
 		src/store/*.c src/util/*.c src/net/*.c src/policy/*.c src/probe/syscall_table.c $(LDLIBS)
 	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Isrc -I$(BUILD) -D_GNU_SOURCE \
 		-DPROCTOR_VERSION='"fuzz"' -o $(BUILD)/fuzz/fuzz_sinks tests/fuzz/fuzz_sinks.c \
-		$(filter-out src/cli/main.c,$(SRCS)) $(LDLIBS)
+		$(filter-out src/cli/main.c,$(SRCS)) $(BUILD)/web_assets.c $(LDLIBS)
 	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Isrc -I$(BUILD) -D_GNU_SOURCE \
 		-DPROCTOR_VERSION='"fuzz"' -o $(BUILD)/fuzz/fuzz_redact_rules tests/fuzz/fuzz_redact_rules.c \
-		$(filter-out src/cli/main.c,$(SRCS)) $(LDLIBS)
+		$(filter-out src/cli/main.c,$(SRCS)) $(BUILD)/web_assets.c $(LDLIBS)
 	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Isrc -D_GNU_SOURCE \
 		-o $(BUILD)/fuzz/fuzz_parse tests/fuzz/fuzz_parse.c src/util/parse.c src/util/strbuf.c
 	$(BUILD)/fuzz/fuzz_decode -max_total_time=$(FUZZ_SECONDS) -max_len=16384
