@@ -134,17 +134,17 @@ FUZZ_SECONDS ?= 60
 FUZZ_RUNS ?= -1
 fuzz: $(BUILD)/proctor.skel.h $(BUILD)/web_assets.c
 	@mkdir -p $(BUILD)/fuzz
-	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Isrc -I$(BUILD) -D_GNU_SOURCE \
+	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -Iinclude -Isrc -I$(BUILD) -D_GNU_SOURCE \
 		-DPROCTOR_VERSION='"fuzz"' -o $(BUILD)/fuzz/fuzz_decode tests/fuzz/fuzz_decode.c \
 		src/decode/*.c src/model/*.c src/pipeline/*.c src/sinks/*.c \
 		src/store/*.c src/util/*.c src/net/*.c src/policy/*.c src/probe/syscall_table.c $(LDLIBS)
-	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Isrc -I$(BUILD) -D_GNU_SOURCE \
+	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -Iinclude -Isrc -I$(BUILD) -D_GNU_SOURCE \
 		-DPROCTOR_VERSION='"fuzz"' -o $(BUILD)/fuzz/fuzz_sinks tests/fuzz/fuzz_sinks.c \
 		$(filter-out src/cli/main.c,$(SRCS)) $(BUILD)/web_assets.c $(LDLIBS)
-	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Isrc -I$(BUILD) -D_GNU_SOURCE \
+	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -Iinclude -Isrc -I$(BUILD) -D_GNU_SOURCE \
 		-DPROCTOR_VERSION='"fuzz"' -o $(BUILD)/fuzz/fuzz_redact_rules tests/fuzz/fuzz_redact_rules.c \
 		$(filter-out src/cli/main.c,$(SRCS)) $(BUILD)/web_assets.c $(LDLIBS)
-	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Isrc -D_GNU_SOURCE \
+	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -Iinclude -Isrc -D_GNU_SOURCE \
 		-o $(BUILD)/fuzz/fuzz_parse tests/fuzz/fuzz_parse.c src/util/parse.c src/util/strbuf.c
 	$(BUILD)/fuzz/fuzz_decode -max_total_time=$(FUZZ_SECONDS) -runs=$(FUZZ_RUNS) -max_len=16384
 	$(BUILD)/fuzz/fuzz_sinks -max_total_time=$(FUZZ_SECONDS) -runs=$(FUZZ_RUNS) -max_len=16384
@@ -165,7 +165,7 @@ clean:
 fuzz: fuzz-container
 fuzz-container:
 	@mkdir -p $(BUILD)/fuzz/container-corpus
-	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Isrc -D_GNU_SOURCE \
+	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -Iinclude -Isrc -D_GNU_SOURCE \
 		-o $(BUILD)/fuzz/fuzz_container tests/fuzz/fuzz_container.c src/model/container.c
 	$(BUILD)/fuzz/fuzz_container -max_total_time=$(FUZZ_SECONDS) -runs=$(FUZZ_RUNS) -max_len=4096 \
 		$(BUILD)/fuzz/container-corpus tests/fuzz/corpus/container
@@ -175,14 +175,14 @@ fuzz-container:
 fuzz: fuzz-policy fuzz-proto
 fuzz-proto:
 	@mkdir -p $(BUILD)/fuzz/proto-corpus
-	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Isrc -D_GNU_SOURCE \
+	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -Iinclude -Isrc -D_GNU_SOURCE \
 		-DPROCTOR_VERSION='"fuzz"' -o $(BUILD)/fuzz/fuzz_proto tests/fuzz/fuzz_proto.c \
 		src/daemon/proto.c $(LDLIBS)
 	$(BUILD)/fuzz/fuzz_proto -max_total_time=$(FUZZ_SECONDS) -runs=$(FUZZ_RUNS) -max_len=8192 \
 		$(BUILD)/fuzz/proto-corpus
 fuzz-policy:
 	@mkdir -p $(BUILD)/fuzz/policy-corpus
-	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Isrc -D_GNU_SOURCE \
+	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -Iinclude -Isrc -D_GNU_SOURCE \
 		-o $(BUILD)/fuzz/fuzz_policy tests/fuzz/fuzz_policy.c src/policy/*.c \
 		src/util/yaml.c src/util/util.c $(LDLIBS)
 	$(BUILD)/fuzz/fuzz_policy -max_total_time=$(FUZZ_SECONDS) -runs=$(FUZZ_RUNS) -max_len=8192 \
@@ -192,7 +192,7 @@ fuzz-policy:
 fuzz: fuzz-daemon-config
 fuzz-daemon-config:
 	@mkdir -p $(BUILD)/fuzz/daemon-config-corpus
-	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Isrc -D_GNU_SOURCE \
+	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -Iinclude -Isrc -D_GNU_SOURCE \
 		-o $(BUILD)/fuzz/fuzz_daemon_config tests/fuzz/fuzz_daemon_config.c \
 		src/daemon/config.c src/util/yaml.c src/util/util.c src/util/parse.c \
 		src/util/strbuf.c $(LDLIBS)
@@ -204,7 +204,7 @@ fuzz-daemon-config:
 fuzz: fuzz-bolt
 fuzz-bolt:
 	@mkdir -p $(BUILD)/fuzz/bolt-corpus
-	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Isrc -D_GNU_SOURCE \
+	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -Iinclude -Isrc -D_GNU_SOURCE \
 		-o $(BUILD)/fuzz/fuzz_bolt tests/fuzz/fuzz_bolt.c src/util/bolt.c \
 		src/app/container_state.c $(LDLIBS)
 	$(BUILD)/fuzz/fuzz_bolt -max_total_time=$(FUZZ_SECONDS) -runs=$(FUZZ_RUNS) -max_len=262144 \
@@ -214,7 +214,7 @@ fuzz-bolt:
 fuzz: fuzz-hook
 fuzz-hook:
 	@mkdir -p $(BUILD)/fuzz/hook-corpus
-	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Isrc -D_GNU_SOURCE \
+	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -Iinclude -Isrc -D_GNU_SOURCE \
 		-o $(BUILD)/fuzz/fuzz_hook tests/fuzz/fuzz_hook.c src/policy/*.c \
 		src/util/yaml.c src/util/util.c $(LDLIBS)
 	$(BUILD)/fuzz/fuzz_hook -max_total_time=$(FUZZ_SECONDS) -runs=$(FUZZ_RUNS) -max_len=8192 $(BUILD)/fuzz/hook-corpus
@@ -225,7 +225,7 @@ fuzz-hook:
 fuzz: fuzz-api
 fuzz-api:
 	@mkdir -p $(BUILD)/fuzz/api-corpus
-	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Isrc -D_GNU_SOURCE \
+	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -Iinclude -Isrc -D_GNU_SOURCE \
 		-o $(BUILD)/fuzz/fuzz_api_params tests/fuzz/fuzz_api_params.c src/serve/params.c \
 		src/store/*.c src/util/*.c $(LDLIBS)
 	$(BUILD)/fuzz/fuzz_api_params -max_total_time=$(FUZZ_SECONDS) -runs=$(FUZZ_RUNS) -max_len=4096 \
@@ -235,7 +235,7 @@ fuzz-api:
 fuzz: fuzz-mcp
 fuzz-mcp:
 	@mkdir -p $(BUILD)/fuzz/mcp-corpus
-	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Isrc -D_GNU_SOURCE \
+	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -Iinclude -Isrc -D_GNU_SOURCE \
 		-DPROCTOR_VERSION='"fuzz"' -o $(BUILD)/fuzz/fuzz_mcp tests/fuzz/fuzz_mcp.c \
 		src/cli/mcp.c src/cli/mcp_tools.c src/cli/hook_feed.c src/policy/*.c \
 		src/util/yaml.c src/util/util.c src/util/strbuf.c $(LDLIBS)

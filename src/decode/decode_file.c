@@ -273,9 +273,9 @@ static void add_outcome(struct record *r, int64_t ret, uint16_t hflags)
 		return;
 	}
 	record_add_str_ref(r, "event.outcome", "failure");
-	en = errno_name((int)-ret);
+	en = ret > -4096 ? errno_name((int)-ret) : NULL;
 	if (!en) {
-		snprintf(buf, sizeof(buf), "E%" PRId64, -ret);
+		snprintf(buf, sizeof(buf), "E%" PRIu64, (uint64_t)0 - (uint64_t)ret);
 		record_add_str(r, "error.code", buf);
 	} else {
 		record_add_str(r, "error.code", en);

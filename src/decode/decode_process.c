@@ -30,7 +30,7 @@ static enum decode_result decode_exec_failed(struct decode_ctx *c, const struct 
 					     const char *path, const char *const *argv,
 					     uint32_t argc, struct record *r)
 {
-	const char *en = errno_name(-e->err);
+	const char *en = e->err < 0 && e->err > -4096 ? errno_name(-e->err) : NULL;
 
 	decode_common(c, &e->hdr, "process.exec", r);
 	record_add_str_ref(r, "event.outcome", "failure");
