@@ -190,42 +190,62 @@ __noinline int file_io_flush_slot(struct pr_tracked *tr, struct io_slot *sl, __u
 	__builtin_memset(sl, 0, sizeof(*sl));
 	return 0;
 }
-SEC("tp_btf/sys_exit")
-int BPF_PROG(tail_file_rw, struct pt_regs *regs, long ret)
+/* The bytes syscall @a moved, whichever ABI made it. */
+static __always_inline void file_rw_args(struct pr_tracked *tr, const struct pr_sysargs *a,
+					 long ret)
 {
-	struct pr_tracked *tr = tracked_current();
-	struct task_struct *t;
-	long nr;
+	struct task_struct *t = bpf_get_current_task_btf();
+	long nr = a->nr;
 
-	if (!tr || ret < 0)
-		return 0;
-	t = bpf_get_current_task_btf();
-	nr = PR_SYSCALL_NR_DIRECT(regs);
 	switch (nr) {
 	case PR_NR_read:
 	case PR_NR_pread64:
 	case PR_NR_readv:
 	case PR_NR_preadv:
-	case PR_NR_preadv2:
-		io_account(t, tr, (int)PR_ARG1(regs), NULL, IO_READ, ret, IO_KIND_OP);
-		break;
+	case PR_NR_preadv2: io_account(t, tr, (int)a->a[0], NULL, IO_READ, ret, IO_KIND_OP); break;
 	case PR_NR_write:
 	case PR_NR_pwrite64:
 	case PR_NR_writev:
 	case PR_NR_pwritev:
 	case PR_NR_pwritev2:
-		io_account(t, tr, (int)PR_ARG1(regs), NULL, IO_WRITE, ret, IO_KIND_OP);
+		io_account(t, tr, (int)a->a[0], NULL, IO_WRITE, ret, IO_KIND_OP);
 		break;
 	case PR_NR_sendfile: /* (out_fd, in_fd, ...) */
-		io_account(t, tr, (int)PR_ARG2(regs), NULL, IO_READ, ret, IO_KIND_OP);
-		io_account(t, tr, (int)PR_ARG1(regs), NULL, IO_WRITE, ret, IO_KIND_OP);
+		io_account(t, tr, (int)a->a[1], NULL, IO_READ, ret, IO_KIND_OP);
+		io_account(t, tr, (int)a->a[0], NULL, IO_WRITE, ret, IO_KIND_OP);
 		break;
 	case PR_NR_splice: /* (fd_in, off_in, fd_out, ...) */
 	case PR_NR_copy_file_range:
-		io_account(t, tr, (int)PR_ARG1(regs), NULL, IO_READ, ret, IO_KIND_OP);
-		io_account(t, tr, (int)PR_ARG3(regs), NULL, IO_WRITE, ret, IO_KIND_OP);
+		io_account(t, tr, (int)a->a[0], NULL, IO_READ, ret, IO_KIND_OP);
+		io_account(t, tr, (int)a->a[2], NULL, IO_WRITE, ret, IO_KIND_OP);
 		break;
 	}
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(tail_file_rw, struct pt_regs *regs, long ret)
+{
+	struct pr_tracked *tr = tracked_current();
+	struct pr_sysargs a;
+
+	if (!tr || ret < 0)
+		return 0;
+	sysargs_native(regs, &a);
+	file_rw_args(tr, &a, ret);
+	return 0;
+}
+
+/* The same calls made through the ia32 ABI (int $0x80). */
+SEC("tp_btf/sys_exit")
+int BPF_PROG(tail_file_rw_ia32, struct pt_regs *regs, long ret)
+{
+	struct pr_tracked *tr = tracked_current();
+	struct pr_sysargs a;
+
+	if (!tr || ret < 0)
+		return 0;
+	sysargs_ia32(regs, &a);
+	file_rw_args(tr, &a, ret);
 	return 0;
 }
 

@@ -16,7 +16,17 @@ const struct syscall_hook syscall_hooks[] = {
 		{.prog = NULL},
 };
 
-const struct syscall_hook *const syscall_hook_tables[] = {syscall_hooks, NULL};
+/* ia32 syscalls routed at sys_exit by their i386 number (x86_64 only). */
+const struct syscall_hook ia32_hooks[] = {
+#if defined(__x86_64__)
+#define IA32_ROUTE(name, i386_name, i386, prog) {i386, #prog, true, false, "ia32"},
+	PR_IA32_SYSCALLS(IA32_ROUTE) PR_IA32_MUX(IA32_ROUTE)
+#undef IA32_ROUTE
+#endif
+		{.prog = NULL},
+};
+
+const struct syscall_hook *const syscall_hook_tables[] = {syscall_hooks, ia32_hooks, NULL};
 
 size_t syscall_hook_count(void)
 {
