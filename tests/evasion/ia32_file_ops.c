@@ -1,31 +1,22 @@
+// clang-format off
 /* A 32-bit program (int $0x80 / the compat entry) opens, writes, renames,
  * links, chmods, chowns and unlinks: the ia32 calls make the same file.*
  * records as the 64-bit ones, named by their native syscall, marked ia32.
  * build: -m32
- * expect: {"type": "file.open", "file.path": "$WORK/ia32.txt", "file.syscall": "open",
- * "file.syscall_abi": "ia32", "file.access": "write", "event.outcome": "success"} expect: {"type":
- * "file.open", "file.path": "$WORK/made.txt", "file.syscall": "creat", "file.syscall_abi": "ia32",
- * "event.outcome": "success"} expect: {"type": "file.open", "file.path": "$WORK/ia32.txt",
- * "file.syscall": "openat", "file.syscall_abi": "ia32", "file.access": "read", "event.outcome":
- * "success"} expect: {"type": "file.write", "file.path": "$WORK/ia32.txt", "file.bytes": 10,
- * "file.operations": 2} expect: {"type": "file.read", "file.path": "$WORK/ia32.txt", "file.bytes":
- * 10, "file.operations": 1} expect: {"type": "file.metadata", "file.operation": "rename",
- * "file.path": "$WORK/ia32.txt", "file.target_path": "$WORK/moved.txt", "file.syscall": "rename",
- * "file.syscall_abi": "ia32", "event.outcome": "success"} expect: {"type": "file.metadata",
- * "file.operation": "link", "file.path": "$WORK/hard.txt", "file.target_path": "$WORK/moved.txt",
- * "file.syscall": "link", "file.syscall_abi": "ia32", "event.outcome": "success"} expect: {"type":
- * "file.metadata", "file.operation": "symlink", "file.path": "$WORK/soft.txt",
- * "file.symlink_contents": "moved.txt", "file.syscall": "symlink", "file.syscall_abi": "ia32",
- * "event.outcome": "success"} expect: {"type": "file.metadata", "file.operation": "chmod",
- * "file.path": "$WORK/moved.txt", "file.mode": "4755", "file.syscall": "chmod", "file.syscall_abi":
- * "ia32", "event.outcome": "success"} expect: {"type": "file.metadata", "file.operation": "chown",
- * "file.path": "$WORK/moved.txt", "file.syscall": "chown", "file.syscall_abi": "ia32",
- * "event.outcome": "success"} expect: {"type": "file.metadata", "file.operation": "unlink",
- * "file.path": "$WORK/hard.txt", "file.syscall": "unlink", "file.syscall_abi": "ia32",
- * "event.outcome": "success"} expect: {"type": "file.metadata", "file.operation": "unlink",
- * "file.path": "$WORK/gone.txt", "file.syscall": "unlinkat", "file.syscall_abi": "ia32",
- * "event.outcome": "failure", "error.code": "ENOENT"}
+ * expect: {"type": "file.open", "file.path": "$WORK/ia32.txt", "file.syscall": "open", "file.syscall_abi": "ia32", "file.access": "write", "event.outcome": "success"}
+ * expect: {"type": "file.open", "file.path": "$WORK/made.txt", "file.syscall": "creat", "file.syscall_abi": "ia32", "event.outcome": "success"}
+ * expect: {"type": "file.open", "file.path": "$WORK/ia32.txt", "file.syscall": "openat", "file.syscall_abi": "ia32", "file.access": "read", "event.outcome": "success"}
+ * expect: {"type": "file.write", "file.path": "$WORK/ia32.txt", "file.bytes": 10, "file.operations": 2}
+ * expect: {"type": "file.read", "file.path": "$WORK/ia32.txt", "file.bytes": 10, "file.operations": 1}
+ * expect: {"type": "file.metadata", "file.operation": "rename", "file.path": "$WORK/ia32.txt", "file.target_path": "$WORK/moved.txt", "file.syscall": "rename", "file.syscall_abi": "ia32", "event.outcome": "success"}
+ * expect: {"type": "file.metadata", "file.operation": "link", "file.path": "$WORK/hard.txt", "file.target_path": "$WORK/moved.txt", "file.syscall": "link", "file.syscall_abi": "ia32", "event.outcome": "success"}
+ * expect: {"type": "file.metadata", "file.operation": "symlink", "file.path": "$WORK/soft.txt", "file.symlink_contents": "moved.txt", "file.syscall": "symlink", "file.syscall_abi": "ia32", "event.outcome": "success"}
+ * expect: {"type": "file.metadata", "file.operation": "chmod", "file.path": "$WORK/moved.txt", "file.mode": "4755", "file.syscall": "chmod", "file.syscall_abi": "ia32", "event.outcome": "success"}
+ * expect: {"type": "file.metadata", "file.operation": "chown", "file.path": "$WORK/moved.txt", "file.syscall": "chown", "file.syscall_abi": "ia32", "event.outcome": "success"}
+ * expect: {"type": "file.metadata", "file.operation": "unlink", "file.path": "$WORK/hard.txt", "file.syscall": "unlink", "file.syscall_abi": "ia32", "event.outcome": "success"}
+ * expect: {"type": "file.metadata", "file.operation": "unlink", "file.path": "$WORK/gone.txt", "file.syscall": "unlinkat", "file.syscall_abi": "ia32", "event.outcome": "failure", "error.code": "ENOENT"}
  */
+// clang-format on
 #include <fcntl.h>
 #include <sys/syscall.h>
 #include <unistd.h>

@@ -1,19 +1,16 @@
+// clang-format off
 /* A 32-bit program makes a loopback TCP connection with the direct ia32
  * socket syscalls (socket 359, bind 361, listen 363, connect 362, accept4
  * 364): the same net.* records as the 64-bit calls, marked ia32.
  * build: -m32
- * expect: {"type": "net.socket", "process.executable.path": "~ia32_net_connect$",
- * "network.syscall": "socket", "network.syscall_abi": "ia32", "network.transport": "tcp",
- * "event.outcome": "success"} expect: {"type": "net.bind", "process.executable.path":
- * "~ia32_net_connect$", "network.syscall": "bind", "network.syscall_abi": "ia32", "event.outcome":
- * "success"} expect: {"type": "net.listen", "process.executable.path": "~ia32_net_connect$",
- * "network.syscall": "listen", "network.syscall_abi": "ia32", "event.outcome": "success"} expect:
- * {"type": "net.connect", "process.executable.path": "~ia32_net_connect$", "network.syscall":
- * "connect", "network.syscall_abi": "ia32", "network.peer.address": "127.0.0.1", "event.outcome":
- * "success"} expect: {"type": "net.accept", "process.executable.path": "~ia32_net_connect$",
- * "network.syscall": "accept4", "network.syscall_abi": "ia32", "event.outcome": "success"} expect:
- * {"type": "net.flow", "process.executable.path": "~ia32_net_connect$", "flow.bytes_out": 3}
+ * expect: {"type": "net.socket", "process.executable.path": "~ia32_net_connect$", "network.syscall": "socket", "network.syscall_abi": "ia32", "network.transport": "tcp", "event.outcome": "success"}
+ * expect: {"type": "net.bind", "process.executable.path": "~ia32_net_connect$", "network.syscall": "bind", "network.syscall_abi": "ia32", "event.outcome": "success"}
+ * expect: {"type": "net.listen", "process.executable.path": "~ia32_net_connect$", "network.syscall": "listen", "network.syscall_abi": "ia32", "event.outcome": "success"}
+ * expect: {"type": "net.connect", "process.executable.path": "~ia32_net_connect$", "network.syscall": "connect", "network.syscall_abi": "ia32", "network.peer.address": "127.0.0.1", "event.outcome": "success"}
+ * expect: {"type": "net.accept", "process.executable.path": "~ia32_net_connect$", "network.syscall": "accept4", "network.syscall_abi": "ia32", "event.outcome": "success"}
+ * expect: {"type": "net.flow", "process.executable.path": "~ia32_net_connect$", "flow.bytes_out": 3}
  */
+// clang-format on
 #include <arpa/inet.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>

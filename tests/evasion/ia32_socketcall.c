@@ -1,22 +1,16 @@
-/* A 32-bit program connects through socketcall(2), the ia32 multiplexer:
- * the call number and its arguments (in user memory) are decoded into the
- * same net.* records as the direct calls, marked ia32.
+// clang-format off
+/* A 32-bit program connects through socketcall(2), the ia32 multiplexer: the
+ * call number and its arguments (in user memory) are decoded into the same
+ * net.* records as the direct calls, marked ia32.
  * build: -m32
- * expect: {"type": "net.socket", "process.executable.path": "~ia32_socketcall$", "network.syscall":
- * "socket", "network.syscall_abi": "ia32", "network.transport": "tcp", "event.outcome": "success"}
- * expect: {"type": "net.bind", "process.executable.path": "~ia32_socketcall$", "network.syscall":
- * "bind", "network.syscall_abi": "ia32", "event.outcome": "success"} expect: {"type":
- * "net.connect", "process.executable.path": "~ia32_socketcall$", "network.syscall": "connect",
- * "network.syscall_abi": "ia32", "network.peer.address": "127.0.0.1", "event.outcome": "success"}
- * expect: {"type": "net.connect", "process.executable.path": "~ia32_socketcall$",
- * "network.syscall": "connect", "network.syscall_abi": "ia32", "network.peer.address": "127.0.0.1",
- * "network.peer.port": 9, "event.outcome": "failure", "error.code": "ECONNREFUSED"} expect:
- * {"type": "net.accept", "process.executable.path": "~ia32_socketcall$", "network.syscall":
- * "accept", "network.syscall_abi": "ia32", "event.outcome": "success"} expect: {"type": "net.send",
- * "process.executable.path": "~ia32_socketcall$", "network.syscall": "sendto",
- * "network.syscall_abi": "ia32", "network.peer.address": "127.0.0.1", "network.peer.port": 9,
- * "network.bytes": 1, "event.outcome": "success"}
+ * expect: {"type": "net.socket", "process.executable.path": "~ia32_socketcall$", "network.syscall": "socket", "network.syscall_abi": "ia32", "network.transport": "tcp", "event.outcome": "success"}
+ * expect: {"type": "net.bind", "process.executable.path": "~ia32_socketcall$", "network.syscall": "bind", "network.syscall_abi": "ia32", "event.outcome": "success"}
+ * expect: {"type": "net.connect", "process.executable.path": "~ia32_socketcall$", "network.syscall": "connect", "network.syscall_abi": "ia32", "network.peer.address": "127.0.0.1", "event.outcome": "success"}
+ * expect: {"type": "net.connect", "process.executable.path": "~ia32_socketcall$", "network.syscall": "connect", "network.syscall_abi": "ia32", "network.peer.address": "127.0.0.1", "network.peer.port": 9, "event.outcome": "failure", "error.code": "ECONNREFUSED"}
+ * expect: {"type": "net.accept", "process.executable.path": "~ia32_socketcall$", "network.syscall": "accept", "network.syscall_abi": "ia32", "event.outcome": "success"}
+ * expect: {"type": "net.send", "process.executable.path": "~ia32_socketcall$", "network.syscall": "sendto", "network.syscall_abi": "ia32", "network.peer.address": "127.0.0.1", "network.peer.port": 9, "network.bytes": 1, "event.outcome": "success"}
  */
+// clang-format on
 #include <arpa/inet.h>
 #include <linux/net.h>
 #include <sys/socket.h>
