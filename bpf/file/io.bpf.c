@@ -2,7 +2,8 @@
  * syscalls, sendfile/splice/copy_file_range, mmap/mprotect (write-capable
  * shared mappings), flushed at close/close_range/dup2/dup3 and, through the
  * lifecycle programs, at exec and exit. I/O of folded repeated opens is
- * summed into their fold slot. Semantics: docs/EVENTS-file.md. */
+ * summed into their fold slot. ia32 read/write-family calls count through
+ * tail_file_rw_ia32. Semantics: docs/EVENTS-file.md. */
 #include "file/io.h"
 #include "dispatch/dispatch.h"
 #include "lifecycle/lifecycle.h"

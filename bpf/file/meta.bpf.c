@@ -1,6 +1,7 @@
 /* meta.bpf.c: file.metadata for unlink/rename/link/symlink/mkdir/mknod/
  * chmod/chown/truncate/utimes/xattr syscalls (and, through
- * file_meta_record, their io_uring forms). Semantics: docs/EVENTS-file.md. */
+ * file_meta_record, their io_uring forms; the ia32 forms through
+ * tail_file_meta_ia32). Semantics: docs/EVENTS-file.md. */
 #include "file/file.h"
 #include "dispatch/dispatch.h"
 

@@ -1,7 +1,8 @@
 /* open.bpf.c: file.open for open/openat/openat2/creat/open_by_handle_at
  * (and, through file_open_record, io_uring OPENAT/OPENAT2): repeats of the
  * same open within a window are folded per process into one record with a
- * count. Semantics: docs/EVENTS-file.md. */
+ * count; the ia32 forms through tail_file_open_ia32. Semantics:
+ * docs/EVENTS-file.md. */
 #include "file/file.h"
 
 /* Template for new table entries (never written). */
