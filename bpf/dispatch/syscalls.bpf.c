@@ -25,6 +25,8 @@ int BPF_PROG(sys_enter_dispatch, struct pt_regs *regs, long id)
 	if (!current_maybe_tracked())
 		return 0;
 	if (in_ia32_syscall()) {
+		if ((__u64)id < PR_SYSCALL_SLOTS)
+			bpf_tail_call(ctx, &sys_ia32_enter_tails, (__u32)id);
 		bpf_tail_call(ctx, &sys_ia32_enter, 0);
 		return 0;
 	}

@@ -313,36 +313,61 @@ int BPF_PROG(tail_file_mprotect, struct pt_regs *regs, long ret)
 }
 
 /* close / close_range / dup2 / dup3 at entry, while the file is alive. */
+/* The summaries a close, close_range or dup2/dup3 over an open fd ends. */
+static __always_inline void file_close_args(struct pr_tracked *tr, const struct pr_sysargs *a)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+	struct io_table *tb = io_table_get(BPF_CORE_READ(t, tgid), 0);
+	__u32 reason = PR_FLUSH_CLOSE;
+	__s64 lo, hi;
+
+	if (!tb)
+		return;
+	if (a->nr == PR_NR_close) {
+		lo = hi = (int)a->a[0];
+	} else if (a->nr == PR_NR_close_range) {
+		if (a->a[2] & PR_CLOSE_RANGE_CLOEXEC)
+			return;
+		lo = (__u32)a->a[0];
+		hi = (__u32)a->a[1];
+		reason = PR_FLUSH_CLOSE_RANGE;
+	} else if (a->nr == PR_NR_dup2 || a->nr == PR_NR_dup3) {
+		lo = hi = (int)a->a[1];
+		if (lo == (int)a->a[0])
+			return;
+		reason = PR_FLUSH_DUP;
+	} else {
+		return;
+	}
+	io_flush(t, tr, tb, FLUSH_RANGE, lo, hi, reason);
+}
+
 SEC("tp_btf/sys_enter")
 int BPF_PROG(tail_file_close, struct pt_regs *regs, long id)
 {
 	struct pr_tracked *tr = tracked_current();
-	struct task_struct *t;
-	struct io_table *tb;
-	__s64 lo, hi;
-	__u32 reason = PR_FLUSH_CLOSE;
+	struct pr_sysargs a;
 
 	if (!tr)
 		return 0;
-	t = bpf_get_current_task_btf();
-	tb = io_table_get(BPF_CORE_READ(t, tgid), 0);
-	if (!tb)
-		return 0;
-	if (id == PR_NR_close) {
-		lo = hi = (int)PR_ARG1(regs);
-	} else if (id == PR_NR_close_range) {
-		if (PR_ARG3(regs) & PR_CLOSE_RANGE_CLOEXEC)
-			return 0;
-		lo = (__u32)PR_ARG1(regs);
-		hi = (__u32)PR_ARG2(regs);
-		reason = PR_FLUSH_CLOSE_RANGE;
-	} else {
-		lo = hi = (int)PR_ARG2(regs);
-		if (lo == (int)PR_ARG1(regs))
-			return 0;
-		reason = PR_FLUSH_DUP;
+	sysargs_native(regs, &a);
+	file_close_args(tr, &a);
+	return 0;
+}
+
+/* The same closes through the ia32 ABI; then the ia32 program every ia32
+ * syscall runs at entry (security/escape.bpf.c: first use recorded). */
+SEC("tp_btf/sys_enter")
+int BPF_PROG(tail_file_close_ia32, struct pt_regs *regs, long id)
+{
+	struct pr_tracked *tr = tracked_current();
+	struct pr_sysargs a;
+
+	if (tr) {
+		sysargs_ia32(regs, &a);
+		file_close_args(tr, &a);
 	}
-	io_flush(t, tr, tb, FLUSH_RANGE, lo, hi, reason);
+	bpf_tail_call(ctx, &sys_ia32_enter, 0);
 	return 0;
 }
 

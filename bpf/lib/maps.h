@@ -148,6 +148,15 @@ struct {
 	__type(value, __u32);
 } sys_ia32_exit_tails SEC(".maps") __weak;
 
+/* The same at sys_enter (PR_IA32_ENTER_SYSCALLS); an empty slot falls
+ * through to sys_ia32_enter. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, PR_SYSCALL_SLOTS);
+	__type(key, __u32);
+	__type(value, __u32);
+} sys_ia32_enter_tails SEC(".maps") __weak;
+
 /* ---- file family -------------------------------------------------------- */
 
 /* tgid -> fold table of repeated opens; removed (after flushing) at exec

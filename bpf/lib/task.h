@@ -95,6 +95,7 @@ static __always_inline long ia32_native_nr(long nr32)
 #define PR_IA32_CASE(name, i386_name, i386, prog)                                                  \
 	case i386: return PR_NR_##name;
 		PR_IA32_SYSCALLS(PR_IA32_CASE)
+		PR_IA32_ENTER_SYSCALLS(PR_IA32_CASE)
 #undef PR_IA32_CASE
 	}
 	return -1;

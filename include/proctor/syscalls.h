@@ -197,6 +197,11 @@
 	I(connect, connect, 362, tail_net_ia32)       I(listen, listen, 363, tail_net_ia32)     \
 	I(accept4, accept4, 364, tail_net_ia32)       I(sendto, sendto, 369, tail_net_ia32)
 #define PR_IA32_MUX(I) I(socketcall, socketcall, 102, tail_net_ia32)
+/* The same at sys_enter (slot i386 of sys_ia32_enter_tails): the closes that
+ * end I/O summaries. Their program then runs PR_IA32_PROG as well. */
+#define PR_IA32_ENTER_SYSCALLS(I)                                                                  \
+	I(close, close, 6, tail_file_close_ia32)      I(dup2, dup2, 63, tail_file_close_ia32)   \
+	I(dup3, dup3, 330, tail_file_close_ia32)      I(close_range, close_range, 436, tail_file_close_ia32)
 
 /* clang-format on */
 
@@ -211,7 +216,7 @@
 /* i386 numbers: PR_NR32_<i386_name>. */
 enum pr_syscall_nr32 {
 #define PR_NR32_OF(name, i386_name, i386, prog) PR_NR32_##i386_name = (i386),
-	PR_IA32_SYSCALLS(PR_NR32_OF) PR_IA32_MUX(PR_NR32_OF)
+	PR_IA32_SYSCALLS(PR_NR32_OF) PR_IA32_MUX(PR_NR32_OF) PR_IA32_ENTER_SYSCALLS(PR_NR32_OF)
 #undef PR_NR32_OF
 };
 

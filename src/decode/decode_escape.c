@@ -432,14 +432,13 @@ static const struct esc_sys esc_table[] = {
 /* ia32 (int $0x80) syscalls worth naming; numbers from the i386 table.
  * Escape-relevant ones keep their category, the rest are "syscall_abi".
  * The file and network ones proctor decodes are named from their one
- * table, PR_IA32_SYSCALLS / PR_IA32_MUX (ia32_decoded_name). */
+ * table, include/proctor/syscalls.h (ia32_decoded_name). */
 static const struct {
 	long nr;
 	const char *name, *category;
 } ia32_table[] = {
 	{1, "exit", "syscall_abi"},
 	{2, "fork", "syscall_abi"},
-	{6, "close", "syscall_abi"},
 	{11, "execve", "syscall_abi"},
 	{21, "mount", "mount"},
 	{23, "setuid", "syscall_abi"},
@@ -479,6 +478,7 @@ static const char *ia32_decoded_name(long nr)
 	case i386: return #i386_name;
 		PR_IA32_SYSCALLS(IA32_NAME)
 		PR_IA32_MUX(IA32_NAME)
+		PR_IA32_ENTER_SYSCALLS(IA32_NAME)
 #undef IA32_NAME
 	}
 	return NULL;

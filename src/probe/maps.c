@@ -36,10 +36,12 @@ int probe_map_route_ia32(struct probe *s, int prog_fd)
 				    sizeof(prog_fd), BPF_ANY);
 }
 
-int probe_map_route_ia32_exit(struct probe *s, uint32_t nr, int prog_fd)
+int probe_map_route_ia32_nr(struct probe *s, bool on_exit, uint32_t nr, int prog_fd)
 {
-	return bpf_map__update_elem(s->skel->maps.sys_ia32_exit_tails, &nr, sizeof(nr), &prog_fd,
-				    sizeof(prog_fd), BPF_ANY);
+	struct bpf_map *m =
+		on_exit ? s->skel->maps.sys_ia32_exit_tails : s->skel->maps.sys_ia32_enter_tails;
+
+	return bpf_map__update_elem(m, &nr, sizeof(nr), &prog_fd, sizeof(prog_fd), BPF_ANY);
 }
 
 int probe_map_size_ringbuf(struct probe *s, uint32_t bytes)

@@ -16,12 +16,14 @@ const struct syscall_hook syscall_hooks[] = {
 		{.prog = NULL},
 };
 
-/* ia32 syscalls routed at sys_exit by their i386 number (x86_64 only). */
+/* ia32 syscalls routed by their i386 number (x86_64 only). */
 const struct syscall_hook ia32_hooks[] = {
 #if defined(__x86_64__)
-#define IA32_ROUTE(name, i386_name, i386, prog) {i386, #prog, true, false, "ia32"},
-	PR_IA32_SYSCALLS(IA32_ROUTE) PR_IA32_MUX(IA32_ROUTE)
-#undef IA32_ROUTE
+#define IA32_EXIT(name, i386_name, i386, prog)	{i386, #prog, true, false, "ia32"},
+#define IA32_ENTER(name, i386_name, i386, prog) {i386, #prog, false, false, "ia32"},
+	PR_IA32_SYSCALLS(IA32_EXIT) PR_IA32_MUX(IA32_EXIT) PR_IA32_ENTER_SYSCALLS(IA32_ENTER)
+#undef IA32_EXIT
+#undef IA32_ENTER
 #endif
 		{.prog = NULL},
 };

@@ -20,8 +20,9 @@ struct syscall_hook {
 
 /* Every route of PR_SYSCALL_ROUTES, in order; ends with {.prog = NULL}. */
 extern const struct syscall_hook syscall_hooks[];
-/* The ia32 routes (PR_IA32_SYSCALLS, PR_IA32_MUX): nr is the i386 number,
- * every one at sys_exit; empty off x86_64. Ends with {.prog = NULL}. */
+/* The ia32 routes (PR_IA32_SYSCALLS and PR_IA32_MUX at sys_exit,
+ * PR_IA32_ENTER_SYSCALLS at sys_enter): nr is the i386 number; empty off
+ * x86_64. Ends with {.prog = NULL}. */
 extern const struct syscall_hook ia32_hooks[];
 /* Both, as a NULL-terminated list of tables. */
 extern const struct syscall_hook *const syscall_hook_tables[];

@@ -6,8 +6,8 @@
  * expect: {"type": "file.open", "file.path": "$WORK/ia32.txt", "file.syscall": "open", "file.syscall_abi": "ia32", "file.access": "write", "event.outcome": "success"}
  * expect: {"type": "file.open", "file.path": "$WORK/made.txt", "file.syscall": "creat", "file.syscall_abi": "ia32", "event.outcome": "success"}
  * expect: {"type": "file.open", "file.path": "$WORK/ia32.txt", "file.syscall": "openat", "file.syscall_abi": "ia32", "file.access": "read", "event.outcome": "success"}
- * expect: {"type": "file.write", "file.path": "$WORK/ia32.txt", "file.bytes": 10, "file.operations": 2}
- * expect: {"type": "file.read", "file.path": "$WORK/ia32.txt", "file.bytes": 10, "file.operations": 1}
+ * expect: {"type": "file.write", "file.path": "$WORK/ia32.txt", "file.bytes": 10, "file.operations": 2, "file.summary_reason": "close"}
+ * expect: {"type": "file.read", "file.path": "$WORK/ia32.txt", "file.bytes": 10, "file.operations": 1, "file.summary_reason": "close"}
  * expect: {"type": "file.metadata", "file.operation": "rename", "file.path": "$WORK/ia32.txt", "file.target_path": "$WORK/moved.txt", "file.syscall": "rename", "file.syscall_abi": "ia32", "event.outcome": "success"}
  * expect: {"type": "file.metadata", "file.operation": "link", "file.path": "$WORK/hard.txt", "file.target_path": "$WORK/moved.txt", "file.syscall": "link", "file.syscall_abi": "ia32", "event.outcome": "success"}
  * expect: {"type": "file.metadata", "file.operation": "symlink", "file.path": "$WORK/soft.txt", "file.symlink_contents": "moved.txt", "file.syscall": "symlink", "file.syscall_abi": "ia32", "event.outcome": "success"}

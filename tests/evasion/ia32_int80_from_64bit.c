@@ -4,7 +4,7 @@
  * here are x86_64's fstat and open: decoded by their i386 meaning, never
  * misread as the native syscalls of those numbers.
  * expect: {"type": "file.open", "file.path": "$WORK/int80.txt", "file.syscall": "open", "file.syscall_abi": "ia32", "file.access": "write", "event.outcome": "success"}
- * expect: {"type": "file.write", "file.path": "$WORK/int80.txt", "file.bytes": 6, "file.operations": 1}
+ * expect: {"type": "file.write", "file.path": "$WORK/int80.txt", "file.bytes": 6, "file.operations": 1, "file.summary_reason": "close"}
  * expect: {"type": "file.metadata", "file.operation": "chmod", "file.path": "$WORK/int80.txt", "file.mode": "0700", "file.syscall": "chmod", "file.syscall_abi": "ia32", "event.outcome": "success"}
  * expect-not: {"type": "file.open", "file.path": "$WORK/int80.txt", "file.syscall": "open", "file.syscall_abi": null}
  */
