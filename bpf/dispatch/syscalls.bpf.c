@@ -25,6 +25,8 @@ int BPF_PROG(sys_enter_dispatch, struct pt_regs *regs, long id)
 	if (!current_maybe_tracked())
 		return 0;
 	if (in_ia32_syscall()) {
+		if ((__u64)id < PR_SYSCALL_SLOTS)
+			bpf_tail_call(ctx, &sys_ia32_enter_tails, (__u32)id);
 		bpf_tail_call(ctx, &sys_ia32_enter, 0);
 		return 0;
 	}
@@ -41,8 +43,11 @@ int BPF_PROG(sys_exit_dispatch, struct pt_regs *regs, long ret)
 	if (!current_maybe_tracked())
 		return 0;
 	id = PR_SYSCALL_NR_DIRECT(regs);
-	if (in_ia32_syscall())
+	if (in_ia32_syscall()) {
+		if (id < PR_SYSCALL_SLOTS)
+			bpf_tail_call(ctx, &sys_ia32_exit_tails, (__u32)id);
 		return 0;
+	}
 	if (id < PR_SYSCALL_SLOTS)
 		bpf_tail_call(ctx, &sys_exit_tails, (__u32)id);
 	return 0;

@@ -2,7 +2,8 @@
  * syscalls, sendfile/splice/copy_file_range, mmap/mprotect (write-capable
  * shared mappings), flushed at close/close_range/dup2/dup3 and, through the
  * lifecycle programs, at exec and exit. I/O of folded repeated opens is
- * summed into their fold slot. Semantics: docs/EVENTS-file.md. */
+ * summed into their fold slot. ia32 read/write-family calls count through
+ * tail_file_rw_ia32. Semantics: docs/EVENTS-file.md. */
 #include "file/io.h"
 #include "dispatch/dispatch.h"
 #include "lifecycle/lifecycle.h"
@@ -190,42 +191,62 @@ __noinline int file_io_flush_slot(struct pr_tracked *tr, struct io_slot *sl, __u
 	__builtin_memset(sl, 0, sizeof(*sl));
 	return 0;
 }
-SEC("tp_btf/sys_exit")
-int BPF_PROG(tail_file_rw, struct pt_regs *regs, long ret)
+/* The bytes syscall @a moved, whichever ABI made it. */
+static __always_inline void file_rw_args(struct pr_tracked *tr, const struct pr_sysargs *a,
+					 long ret)
 {
-	struct pr_tracked *tr = tracked_current();
-	struct task_struct *t;
-	long nr;
+	struct task_struct *t = bpf_get_current_task_btf();
+	long nr = a->nr;
 
-	if (!tr || ret < 0)
-		return 0;
-	t = bpf_get_current_task_btf();
-	nr = PR_SYSCALL_NR_DIRECT(regs);
 	switch (nr) {
 	case PR_NR_read:
 	case PR_NR_pread64:
 	case PR_NR_readv:
 	case PR_NR_preadv:
-	case PR_NR_preadv2:
-		io_account(t, tr, (int)PR_ARG1(regs), NULL, IO_READ, ret, IO_KIND_OP);
-		break;
+	case PR_NR_preadv2: io_account(t, tr, (int)a->a[0], NULL, IO_READ, ret, IO_KIND_OP); break;
 	case PR_NR_write:
 	case PR_NR_pwrite64:
 	case PR_NR_writev:
 	case PR_NR_pwritev:
 	case PR_NR_pwritev2:
-		io_account(t, tr, (int)PR_ARG1(regs), NULL, IO_WRITE, ret, IO_KIND_OP);
+		io_account(t, tr, (int)a->a[0], NULL, IO_WRITE, ret, IO_KIND_OP);
 		break;
 	case PR_NR_sendfile: /* (out_fd, in_fd, ...) */
-		io_account(t, tr, (int)PR_ARG2(regs), NULL, IO_READ, ret, IO_KIND_OP);
-		io_account(t, tr, (int)PR_ARG1(regs), NULL, IO_WRITE, ret, IO_KIND_OP);
+		io_account(t, tr, (int)a->a[1], NULL, IO_READ, ret, IO_KIND_OP);
+		io_account(t, tr, (int)a->a[0], NULL, IO_WRITE, ret, IO_KIND_OP);
 		break;
 	case PR_NR_splice: /* (fd_in, off_in, fd_out, ...) */
 	case PR_NR_copy_file_range:
-		io_account(t, tr, (int)PR_ARG1(regs), NULL, IO_READ, ret, IO_KIND_OP);
-		io_account(t, tr, (int)PR_ARG3(regs), NULL, IO_WRITE, ret, IO_KIND_OP);
+		io_account(t, tr, (int)a->a[0], NULL, IO_READ, ret, IO_KIND_OP);
+		io_account(t, tr, (int)a->a[2], NULL, IO_WRITE, ret, IO_KIND_OP);
 		break;
 	}
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(tail_file_rw, struct pt_regs *regs, long ret)
+{
+	struct pr_tracked *tr = tracked_current();
+	struct pr_sysargs a;
+
+	if (!tr || ret < 0)
+		return 0;
+	sysargs_native(regs, &a);
+	file_rw_args(tr, &a, ret);
+	return 0;
+}
+
+/* The same calls made through the ia32 ABI (int $0x80). */
+SEC("tp_btf/sys_exit")
+int BPF_PROG(tail_file_rw_ia32, struct pt_regs *regs, long ret)
+{
+	struct pr_tracked *tr = tracked_current();
+	struct pr_sysargs a;
+
+	if (!tr || ret < 0)
+		return 0;
+	sysargs_ia32(regs, &a);
+	file_rw_args(tr, &a, ret);
 	return 0;
 }
 
@@ -292,36 +313,61 @@ int BPF_PROG(tail_file_mprotect, struct pt_regs *regs, long ret)
 }
 
 /* close / close_range / dup2 / dup3 at entry, while the file is alive. */
+/* The summaries a close, close_range or dup2/dup3 over an open fd ends. */
+static __always_inline void file_close_args(struct pr_tracked *tr, const struct pr_sysargs *a)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+	struct io_table *tb = io_table_get(BPF_CORE_READ(t, tgid), 0);
+	__u32 reason = PR_FLUSH_CLOSE;
+	__s64 lo, hi;
+
+	if (!tb)
+		return;
+	if (a->nr == PR_NR_close) {
+		lo = hi = (int)a->a[0];
+	} else if (a->nr == PR_NR_close_range) {
+		if (a->a[2] & PR_CLOSE_RANGE_CLOEXEC)
+			return;
+		lo = (__u32)a->a[0];
+		hi = (__u32)a->a[1];
+		reason = PR_FLUSH_CLOSE_RANGE;
+	} else if (a->nr == PR_NR_dup2 || a->nr == PR_NR_dup3) {
+		lo = hi = (int)a->a[1];
+		if (lo == (int)a->a[0])
+			return;
+		reason = PR_FLUSH_DUP;
+	} else {
+		return;
+	}
+	io_flush(t, tr, tb, FLUSH_RANGE, lo, hi, reason);
+}
+
 SEC("tp_btf/sys_enter")
 int BPF_PROG(tail_file_close, struct pt_regs *regs, long id)
 {
 	struct pr_tracked *tr = tracked_current();
-	struct task_struct *t;
-	struct io_table *tb;
-	__s64 lo, hi;
-	__u32 reason = PR_FLUSH_CLOSE;
+	struct pr_sysargs a;
 
 	if (!tr)
 		return 0;
-	t = bpf_get_current_task_btf();
-	tb = io_table_get(BPF_CORE_READ(t, tgid), 0);
-	if (!tb)
-		return 0;
-	if (id == PR_NR_close) {
-		lo = hi = (int)PR_ARG1(regs);
-	} else if (id == PR_NR_close_range) {
-		if (PR_ARG3(regs) & PR_CLOSE_RANGE_CLOEXEC)
-			return 0;
-		lo = (__u32)PR_ARG1(regs);
-		hi = (__u32)PR_ARG2(regs);
-		reason = PR_FLUSH_CLOSE_RANGE;
-	} else {
-		lo = hi = (int)PR_ARG2(regs);
-		if (lo == (int)PR_ARG1(regs))
-			return 0;
-		reason = PR_FLUSH_DUP;
+	sysargs_native(regs, &a);
+	file_close_args(tr, &a);
+	return 0;
+}
+
+/* The same closes through the ia32 ABI; then the ia32 program every ia32
+ * syscall runs at entry (security/escape.bpf.c: first use recorded). */
+SEC("tp_btf/sys_enter")
+int BPF_PROG(tail_file_close_ia32, struct pt_regs *regs, long id)
+{
+	struct pr_tracked *tr = tracked_current();
+	struct pr_sysargs a;
+
+	if (tr) {
+		sysargs_ia32(regs, &a);
+		file_close_args(tr, &a);
 	}
-	io_flush(t, tr, tb, FLUSH_RANGE, lo, hi, reason);
+	bpf_tail_call(ctx, &sys_ia32_enter, 0);
 	return 0;
 }
 

@@ -1,6 +1,7 @@
 /* meta.bpf.c: file.metadata for unlink/rename/link/symlink/mkdir/mknod/
  * chmod/chown/truncate/utimes/xattr syscalls (and, through
- * file_meta_record, their io_uring forms). Semantics: docs/EVENTS-file.md. */
+ * file_meta_record, their io_uring forms; the ia32 forms through
+ * tail_file_meta_ia32). Semantics: docs/EVENTS-file.md. */
 #include "file/file.h"
 #include "dispatch/dispatch.h"
 
@@ -102,7 +103,7 @@ static __always_inline void meta_empty_path(struct meta_req *q, __u64 at_flags)
 }
 
 /* Paths and fds of the syscalls that name one object. */
-static __always_inline void meta_object(struct meta_req *q, long nr, struct pt_regs *regs)
+static __always_inline void meta_object(struct meta_req *q, long nr, const __u64 *a)
 {
 	switch (nr) {
 	case PR_NR_unlink:
@@ -118,76 +119,74 @@ static __always_inline void meta_object(struct meta_req *q, long nr, struct pt_r
 	case PR_NR_setxattr:
 	case PR_NR_lsetxattr:
 	case PR_NR_removexattr:
-	case PR_NR_lremovexattr: q->name = (const char *)PR_ARG1(regs); break;
+	case PR_NR_lremovexattr: q->name = (const char *)a[0]; break;
 	case PR_NR_fchmod:
 	case PR_NR_fchown:
 	case PR_NR_ftruncate:
 	case PR_NR_fsetxattr:
-	case PR_NR_fremovexattr: q->objfd = (int)PR_ARG1(regs); break;
-	default: /* *at(dirfd, name, ...) */
-		q->dirfd = (int)PR_ARG1(regs);
-		q->name = (const char *)PR_ARG2(regs);
+	case PR_NR_fremovexattr: q->objfd = (int)a[0]; break;
+	default: /* *at(dirfd, name, ...) */ q->dirfd = (int)a[0]; q->name = (const char *)a[1];
 	}
 }
 
 /* Arguments of the syscalls that create, remove or rename names. */
-static __always_inline int meta_names(struct meta_req *q, long nr, struct pt_regs *regs)
+static __always_inline int meta_names(struct meta_req *q, long nr, const __u64 *a)
 {
 	switch (nr) {
 	case PR_NR_unlink:
 	case PR_NR_unlinkat:
 		q->op = PR_META_UNLINK;
-		meta_object(q, nr, regs);
-		if (nr == PR_NR_unlinkat && (PR_ARG3(regs) & PR_AT_REMOVEDIR))
+		meta_object(q, nr, a);
+		if (nr == PR_NR_unlinkat && (a[2] & PR_AT_REMOVEDIR))
 			q->op = PR_META_RMDIR;
 		break;
 	case PR_NR_rmdir:
 		q->op = PR_META_RMDIR;
-		meta_object(q, nr, regs);
+		meta_object(q, nr, a);
 		break;
 	case PR_NR_rename:
 	case PR_NR_link:
 		q->op = nr == PR_NR_rename ? PR_META_RENAME : PR_META_LINK;
-		q->name = (const char *)PR_ARG1(regs);
-		q->name2 = (const char *)PR_ARG2(regs);
+		q->name = (const char *)a[0];
+		q->name2 = (const char *)a[1];
 		break;
 	case PR_NR_renameat:
 	case PR_NR_renameat2:
 	case PR_NR_linkat:
 		q->op = nr == PR_NR_linkat ? PR_META_LINK : PR_META_RENAME;
-		q->dirfd = (int)PR_ARG1(regs);
-		q->name = (const char *)PR_ARG2(regs);
-		q->dirfd2 = (int)PR_ARG3(regs);
-		q->name2 = (const char *)PR_ARG4(regs);
+		q->dirfd = (int)a[0];
+		q->name = (const char *)a[1];
+		q->dirfd2 = (int)a[2];
+		q->name2 = (const char *)a[3];
 		if (nr != PR_NR_renameat)
-			q->arg = (__u32)PR_ARG5(regs);
+			q->arg = (__u32)a[4];
 		if (nr == PR_NR_linkat)
 			meta_empty_path(q, q->arg);
 		break;
 	case PR_NR_symlink:
 		q->op = PR_META_SYMLINK;
 		q->name_raw = 1;
-		q->name = (const char *)PR_ARG1(regs);
-		q->name2 = (const char *)PR_ARG2(regs);
+		q->name = (const char *)a[0];
+		q->name2 = (const char *)a[1];
 		break;
 	case PR_NR_symlinkat:
 		q->op = PR_META_SYMLINK;
 		q->name_raw = 1;
-		q->name = (const char *)PR_ARG1(regs);
-		q->dirfd2 = (int)PR_ARG2(regs);
-		q->name2 = (const char *)PR_ARG3(regs);
+		q->name = (const char *)a[0];
+		q->dirfd2 = (int)a[1];
+		q->name2 = (const char *)a[2];
 		break;
 	case PR_NR_mkdir:
 	case PR_NR_mknod:
 		q->op = nr == PR_NR_mkdir ? PR_META_MKDIR : PR_META_MKNOD;
-		meta_object(q, nr, regs);
-		q->arg = (__u32)PR_ARG2(regs);
+		meta_object(q, nr, a);
+		q->arg = (__u32)a[1];
 		break;
 	case PR_NR_mkdirat:
 	case PR_NR_mknodat:
 		q->op = nr == PR_NR_mkdirat ? PR_META_MKDIR : PR_META_MKNOD;
-		meta_object(q, nr, regs);
-		q->arg = (__u32)PR_ARG3(regs);
+		meta_object(q, nr, a);
+		q->arg = (__u32)a[2];
 		break;
 	default: return 0;
 	}
@@ -195,85 +194,85 @@ static __always_inline int meta_names(struct meta_req *q, long nr, struct pt_reg
 }
 
 /* Arguments of the syscalls that change a file's attributes or size. */
-static __always_inline int meta_attrs(struct meta_req *q, long nr, struct pt_regs *regs)
+static __always_inline int meta_attrs(struct meta_req *q, long nr, const __u64 *a)
 {
 	switch (nr) {
 	case PR_NR_chmod:
 	case PR_NR_fchmod:
 		q->op = PR_META_CHMOD;
-		meta_object(q, nr, regs);
-		q->arg = (__u32)PR_ARG2(regs);
+		meta_object(q, nr, a);
+		q->arg = (__u32)a[1];
 		break;
 	case PR_NR_fchmodat:
 	case PR_NR_fchmodat2:
 		q->op = PR_META_CHMOD;
-		meta_object(q, nr, regs);
-		q->arg = (__u32)PR_ARG3(regs);
+		meta_object(q, nr, a);
+		q->arg = (__u32)a[2];
 		if (nr == PR_NR_fchmodat2)
-			meta_empty_path(q, PR_ARG4(regs));
+			meta_empty_path(q, a[3]);
 		break;
 	case PR_NR_chown:
 	case PR_NR_lchown:
 	case PR_NR_fchown:
 		q->op = PR_META_CHOWN;
-		meta_object(q, nr, regs);
-		q->arg = (__u32)PR_ARG2(regs);
-		q->arg2 = (__u32)PR_ARG3(regs);
+		meta_object(q, nr, a);
+		q->arg = (__u32)a[1];
+		q->arg2 = (__u32)a[2];
 		break;
 	case PR_NR_fchownat:
 		q->op = PR_META_CHOWN;
-		meta_object(q, nr, regs);
-		q->arg = (__u32)PR_ARG3(regs);
-		q->arg2 = (__u32)PR_ARG4(regs);
-		meta_empty_path(q, PR_ARG5(regs));
+		meta_object(q, nr, a);
+		q->arg = (__u32)a[2];
+		q->arg2 = (__u32)a[3];
+		meta_empty_path(q, a[4]);
 		break;
 	case PR_NR_truncate:
 	case PR_NR_ftruncate:
 		q->op = PR_META_TRUNCATE;
-		meta_object(q, nr, regs);
-		q->arg = PR_ARG2(regs);
+		meta_object(q, nr, a);
+		q->arg = a[1];
 		break;
 	case PR_NR_utime:
 	case PR_NR_utimes:
 		q->op = PR_META_UTIMES;
-		meta_object(q, nr, regs);
-		q->arg = PR_ARG2(regs) != 0;
+		meta_object(q, nr, a);
+		q->arg = a[1] != 0;
 		break;
 	case PR_NR_futimesat:
 	case PR_NR_utimensat:
 		q->op = PR_META_UTIMES;
-		meta_object(q, nr, regs);
-		q->arg = PR_ARG3(regs) != 0;
-		meta_empty_path(q, nr == PR_NR_utimensat ? PR_ARG4(regs) : 0);
+		meta_object(q, nr, a);
+		q->arg = a[2] != 0;
+		meta_empty_path(q, nr == PR_NR_utimensat ? a[3] : 0);
 		break;
 	case PR_NR_setxattr:
 	case PR_NR_lsetxattr:
 	case PR_NR_fsetxattr:
 		q->op = PR_META_SETXATTR;
-		meta_object(q, nr, regs);
-		q->xattr = (const char *)PR_ARG2(regs);
-		q->arg = (__u32)PR_ARG5(regs);
-		q->arg2 = PR_ARG4(regs);
+		meta_object(q, nr, a);
+		q->xattr = (const char *)a[1];
+		q->arg = (__u32)a[4];
+		q->arg2 = a[3];
 		break;
 	case PR_NR_removexattr:
 	case PR_NR_lremovexattr:
 	case PR_NR_fremovexattr:
 		q->op = PR_META_REMOVEXATTR;
-		meta_object(q, nr, regs);
-		q->xattr = (const char *)PR_ARG2(regs);
+		meta_object(q, nr, a);
+		q->xattr = (const char *)a[1];
 		break;
 	case PR_NR_setxattrat:	  /* (dfd, path, at_flags, name, args, size) */
 	case PR_NR_removexattrat: /* (dfd, path, at_flags, name) */
 		q->op = nr == PR_NR_setxattrat ? PR_META_SETXATTR : PR_META_REMOVEXATTR;
-		meta_object(q, nr, regs);
-		meta_empty_path(q, PR_ARG3(regs));
-		q->xattr = (const char *)PR_ARG4(regs);
+		meta_object(q, nr, a);
+		meta_empty_path(q, a[2]);
+		q->xattr = (const char *)a[3];
 		if (nr == PR_NR_setxattrat) {
 			struct {
 				__u64 value;
 				__u32 size, flags;
 			} xa = {};
-			bpf_probe_read_user(&xa, sizeof(xa), (void *)PR_ARG5(regs));
+			bpf_probe_read_user(&xa, sizeof(xa), (void *)a[4]);
 			q->arg = xa.flags;
 			q->arg2 = xa.size;
 		}
@@ -283,20 +282,41 @@ static __always_inline int meta_attrs(struct meta_req *q, long nr, struct pt_reg
 	return 1;
 }
 
+/* The metadata change of syscall @a, whichever ABI made it. */
+static __always_inline int file_meta_args(struct pr_tracked *tr, const struct pr_sysargs *a,
+					  long ret)
+{
+	struct meta_req q = {.dirfd = PR_AT_FDCWD, .dirfd2 = PR_AT_FDCWD, .objfd = -1, .user = 1};
+
+	q.syscall = a->nr | a->abi;
+	if (!meta_names(&q, a->nr, a->a) && !meta_attrs(&q, a->nr, a->a))
+		return 0;
+	return file_meta_record(tr, &q, ret);
+}
+
 SEC("tp_btf/sys_exit")
 int BPF_PROG(tail_file_meta, struct pt_regs *regs, long ret)
 {
 	struct pr_tracked *tr = tracked_current();
-	struct meta_req q = {.dirfd = PR_AT_FDCWD, .dirfd2 = PR_AT_FDCWD, .objfd = -1, .user = 1};
-	long nr;
+	struct pr_sysargs a;
 
 	if (!tr)
 		return 0;
-	nr = PR_SYSCALL_NR_DIRECT(regs);
-	q.syscall = nr;
-	if (!meta_names(&q, nr, regs) && !meta_attrs(&q, nr, regs))
+	sysargs_native(regs, &a);
+	return file_meta_args(tr, &a, ret);
+}
+
+/* The same calls made through the ia32 ABI (int $0x80). */
+SEC("tp_btf/sys_exit")
+int BPF_PROG(tail_file_meta_ia32, struct pt_regs *regs, long ret)
+{
+	struct pr_tracked *tr = tracked_current();
+	struct pr_sysargs a;
+
+	if (!tr)
 		return 0;
-	return file_meta_record(tr, &q, ret);
+	sysargs_ia32(regs, &a);
+	return file_meta_args(tr, &a, ret);
 }
 
 /* ---- ioctl: chattr (FS_IOC_SETFLAGS, FS_IOC_FSSETXATTR) ------------------ */

@@ -1,7 +1,8 @@
 /* open.bpf.c: file.open for open/openat/openat2/creat/open_by_handle_at
  * (and, through file_open_record, io_uring OPENAT/OPENAT2): repeats of the
  * same open within a window are folded per process into one record with a
- * count. Semantics: docs/EVENTS-file.md. */
+ * count; the ia32 forms through tail_file_open_ia32. Semantics:
+ * docs/EVENTS-file.md. */
 #include "file/file.h"
 
 /* Template for new table entries (never written). */
@@ -294,43 +295,67 @@ __noinline int file_open_record(struct pr_tracked *tr, const struct open_req *q,
 	return 0;
 }
 
+/* The open request of syscall @a, whichever ABI made it. */
+static __always_inline int file_open_args(struct pr_tracked *tr, const struct pr_sysargs *a,
+					  long ret)
+{
+	struct open_req q = {.dirfd = PR_AT_FDCWD, .name_user = 1};
+	struct open_how how = {};
+	long nr = a->nr;
+
+	q.syscall = nr | a->abi;
+	if (nr == PR_NR_open) {
+		q.name = (const char *)a->a[0];
+		q.flags = (__u32)a->a[1];
+		q.mode = (__u32)a->a[2];
+	} else if (nr == PR_NR_creat) {
+		q.name = (const char *)a->a[0];
+		q.flags = PR_O_CREAT | PR_O_WRONLY | PR_O_TRUNC;
+		q.mode = (__u32)a->a[1];
+	} else if (nr == PR_NR_openat) {
+		q.dirfd = (int)a->a[0];
+		q.name = (const char *)a->a[1];
+		q.flags = (__u32)a->a[2];
+		q.mode = (__u32)a->a[3];
+	} else if (nr == PR_NR_open_by_handle_at) { /* (mount_fd, handle, flags): no name */
+		q.dirfd = (int)a->a[0];
+		q.flags = (__u32)a->a[2];
+	} else if (nr == PR_NR_openat2) { /* (dirfd, name, how, size) */
+		q.dirfd = (int)a->a[0];
+		q.name = (const char *)a->a[1];
+		bpf_probe_read_user(&how, sizeof(how), (void *)a->a[2]);
+		q.flags = how.flags;
+		q.mode = how.mode;
+		q.resolve = how.resolve;
+	} else {
+		return 0;
+	}
+	return file_open_record(tr, &q, ret);
+}
+
 SEC("tp_btf/sys_exit")
 int BPF_PROG(tail_file_open, struct pt_regs *regs, long ret)
 {
 	struct pr_tracked *tr = tracked_current();
-	struct open_req q = {.dirfd = PR_AT_FDCWD, .name_user = 1};
-	struct open_how how = {};
-	long nr;
+	struct pr_sysargs a;
 
 	if (!tr)
 		return 0;
-	nr = PR_SYSCALL_NR_DIRECT(regs);
-	q.syscall = nr;
-	if (nr == PR_NR_open) {
-		q.name = (const char *)PR_ARG1(regs);
-		q.flags = (__u32)PR_ARG2(regs);
-		q.mode = (__u32)PR_ARG3(regs);
-	} else if (nr == PR_NR_creat) {
-		q.name = (const char *)PR_ARG1(regs);
-		q.flags = PR_O_CREAT | PR_O_WRONLY | PR_O_TRUNC;
-		q.mode = (__u32)PR_ARG2(regs);
-	} else if (nr == PR_NR_openat) {
-		q.dirfd = (int)PR_ARG1(regs);
-		q.name = (const char *)PR_ARG2(regs);
-		q.flags = (__u32)PR_ARG3(regs);
-		q.mode = (__u32)PR_ARG4(regs);
-	} else if (nr == PR_NR_open_by_handle_at) { /* (mount_fd, handle, flags): no name */
-		q.dirfd = (int)PR_ARG1(regs);
-		q.flags = (__u32)PR_ARG3(regs);
-	} else { /* openat2(dirfd, name, how, size) */
-		q.dirfd = (int)PR_ARG1(regs);
-		q.name = (const char *)PR_ARG2(regs);
-		bpf_probe_read_user(&how, sizeof(how), (void *)PR_ARG3(regs));
-		q.flags = how.flags;
-		q.mode = how.mode;
-		q.resolve = how.resolve;
-	}
-	return file_open_record(tr, &q, ret);
+	sysargs_native(regs, &a);
+	return file_open_args(tr, &a, ret);
+}
+
+/* The same opens made through the ia32 ABI (int $0x80). */
+SEC("tp_btf/sys_exit")
+int BPF_PROG(tail_file_open_ia32, struct pt_regs *regs, long ret)
+{
+	struct pr_tracked *tr = tracked_current();
+	struct pr_sysargs a;
+
+	if (!tr)
+		return 0;
+	sysargs_ia32(regs, &a);
+	return file_open_args(tr, &a, ret);
 }
 
 char LICENSE[] SEC("license") = "GPL";

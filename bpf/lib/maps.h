@@ -136,6 +136,27 @@ struct {
 	__type(value, __u32);
 } sys_ia32_enter SEC(".maps") __weak;
 
+/* ---- ia32 file and network syscalls (issue 16) --------------------------- */
+
+/* ia32 syscall number -> its program at sys_exit (PR_IA32_SYSCALLS in
+ * include/proctor/syscalls.h): the file and network programs' ia32 entry
+ * points, which decode them into the native records. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, PR_SYSCALL_SLOTS);
+	__type(key, __u32);
+	__type(value, __u32);
+} sys_ia32_exit_tails SEC(".maps") __weak;
+
+/* The same at sys_enter (PR_IA32_ENTER_SYSCALLS); an empty slot falls
+ * through to sys_ia32_enter. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, PR_SYSCALL_SLOTS);
+	__type(key, __u32);
+	__type(value, __u32);
+} sys_ia32_enter_tails SEC(".maps") __weak;
+
 /* ---- file family -------------------------------------------------------- */
 
 /* tgid -> fold table of repeated opens; removed (after flushing) at exec

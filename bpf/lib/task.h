@@ -7,6 +7,7 @@
 
 #include "lib/maps.h"
 #include "lib/consts.h"
+#include "proctor/syscalls.h"
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_tracing.h>
 
@@ -27,6 +28,9 @@
 #define PR_ARG1_DIRECT(regs)	   ((regs)->di)
 #define PR_ARG2_DIRECT(regs)	   ((regs)->si)
 #define PR_ARG3_DIRECT(regs)	   ((regs)->dx)
+#define PR_ARG4_DIRECT(regs)	   ((regs)->r10)
+#define PR_ARG5_DIRECT(regs)	   ((regs)->r8)
+#define PR_ARG6_DIRECT(regs)	   ((regs)->r9)
 #elif defined(__TARGET_ARCH_arm64)
 #define PR_SYSCALL_NR(regs)	   BPF_CORE_READ(regs, syscallno)
 #define PR_SYSCALL_NR_DIRECT(regs) ((regs)->syscallno)
@@ -39,6 +43,9 @@
 #define PR_ARG1_DIRECT(regs)	   ((regs)->orig_x0)
 #define PR_ARG2_DIRECT(regs)	   ((regs)->regs[1])
 #define PR_ARG3_DIRECT(regs)	   ((regs)->regs[2])
+#define PR_ARG4_DIRECT(regs)	   ((regs)->regs[3])
+#define PR_ARG5_DIRECT(regs)	   ((regs)->regs[4])
+#define PR_ARG6_DIRECT(regs)	   ((regs)->regs[5])
 #endif
 
 /* The current task is in an ia32 syscall (int $0x80 / sysenter, also from
@@ -52,6 +59,66 @@ static __always_inline bool in_ia32_syscall(void)
 	return false;
 #endif
 }
+
+/* ---- syscall arguments, native or ia32 ---------------------------------- */
+
+/* A syscall as the native ABI passes it: its native number and arguments.
+ * Programs that decode both ABIs take this instead of the registers: the
+ * native tail fills it with sysargs_native, the ia32 one (an int $0x80 call,
+ * routed through sys_ia32_exit_tails) with sysargs_ia32, which translates
+ * the i386 number and reads bx, cx, dx, si, di, bp, 32 bits each (the
+ * kernel ignores the upper halves), abi PR_SYSCALL_IA32. Plain loads: regs
+ * must be the tracepoint's BTF pointer. */
+struct pr_sysargs {
+	long nr;   /* native number; < 0: no native namesake */
+	__u32 abi; /* PR_SYSCALL_IA32 or 0 */
+	__u64 a[6];
+};
+
+static __always_inline void sysargs_native(struct pt_regs *regs, struct pr_sysargs *s)
+{
+	s->nr = PR_SYSCALL_NR_DIRECT(regs);
+	s->abi = 0;
+	s->a[0] = PR_ARG1_DIRECT(regs);
+	s->a[1] = PR_ARG2_DIRECT(regs);
+	s->a[2] = PR_ARG3_DIRECT(regs);
+	s->a[3] = PR_ARG4_DIRECT(regs);
+	s->a[4] = PR_ARG5_DIRECT(regs);
+	s->a[5] = PR_ARG6_DIRECT(regs);
+}
+
+#if defined(__TARGET_ARCH_x86)
+/* The native number of an ia32 syscall proctor decodes, -1 for others. */
+static __always_inline long ia32_native_nr(long nr32)
+{
+	switch (nr32) {
+#define PR_IA32_CASE(name, i386_name, i386, prog)                                                  \
+	case i386: return PR_NR_##name;
+		PR_IA32_SYSCALLS(PR_IA32_CASE)
+		PR_IA32_ENTER_SYSCALLS(PR_IA32_CASE)
+#undef PR_IA32_CASE
+	}
+	return -1;
+}
+
+static __always_inline void sysargs_ia32(struct pt_regs *regs, struct pr_sysargs *s)
+{
+	s->nr = ia32_native_nr(PR_SYSCALL_NR_DIRECT(regs));
+	s->abi = PR_SYSCALL_IA32;
+	s->a[0] = (__u32)regs->bx;
+	s->a[1] = (__u32)regs->cx;
+	s->a[2] = (__u32)regs->dx;
+	s->a[3] = (__u32)regs->si;
+	s->a[4] = (__u32)regs->di;
+	s->a[5] = (__u32)regs->bp;
+}
+#else
+static __always_inline void sysargs_ia32(struct pt_regs *regs, struct pr_sysargs *s)
+{
+	__builtin_memset(s, 0, sizeof(*s));
+	s->nr = -1; /* no ia32 ABI here */
+}
+#endif
 
 /* ---- scoping: the tracked-cgroup check ---------------------------------- */
 

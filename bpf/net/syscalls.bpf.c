@@ -1,11 +1,13 @@
 /* syscalls.bpf.c: the network family's syscall tails (sys_exit): socket,
  * connect, bind, listen, accept/accept4, and connectionless sends
  * (sendto/sendmsg/sendmmsg with an address, the first per process and
- * destination), each with its result. Semantics: docs/EVENTS-network.md. */
+ * destination), each with its result; the same calls made through the ia32
+ * ABI, direct or multiplexed by socketcall (tail_net_ia32). Semantics:
+ * docs/EVENTS-network.md. */
 #include "net/net.h"
 
 static __always_inline struct pr_net *net_begin(struct pr_tracked *tr, __u16 type, long ret,
-						long fd, struct pt_regs *regs)
+						long fd, const struct pr_sysargs *a)
 {
 	struct task_struct *t = bpf_get_current_task_btf();
 	struct pr_net *e = ev_reserve(sizeof(*e), type, tr);
@@ -16,28 +18,24 @@ static __always_inline struct pr_net *net_begin(struct pr_tracked *tr, __u16 typ
 	fill_hdr(&e->hdr, t, type, sizeof(*e), tr);
 	e->ret = ret;
 	e->fd = fd;
-	e->syscall = PR_SYSCALL_NR(regs);
+	e->syscall = a->nr | a->abi;
 	return e;
 }
 
-SEC("tp_btf/sys_exit")
-int BPF_PROG(tail_net_socket, struct pt_regs *regs, long ret)
+static __always_inline void net_socket_args(struct pr_tracked *tr, const struct pr_sysargs *a,
+					    long ret)
 {
-	struct pr_tracked *tr = tracked_current();
 	struct socket *so;
 	struct pr_net *e;
 
-	if (!tr)
-		return 0;
-	if (!(e = net_begin(tr, PR_EV_NET_SOCKET, ret, -1, regs)))
-		return 0;
-	e->family = PR_ARG1(regs);
-	e->sotype = PR_ARG2(regs) & 0xf;
-	e->protocol = PR_ARG3(regs);
+	if (!(e = net_begin(tr, PR_EV_NET_SOCKET, ret, -1, a)))
+		return;
+	e->family = a->a[0];
+	e->sotype = a->a[1] & 0xf;
+	e->protocol = a->a[2];
 	if (ret >= 0 && (so = fd_socket(bpf_get_current_task_btf(), ret)))
 		sock_info(e, so);
 	ev_submit(e);
-	return 0;
 }
 
 /* A connect that failed before the TCP machinery ran (ENETUNREACH,
@@ -65,45 +63,38 @@ static __always_inline void flush_failed_connect(struct socket *so, struct pr_ne
 	bpf_map_delete_elem(&flows, &k);
 }
 
-SEC("tp_btf/sys_exit")
-int BPF_PROG(tail_net_connect, struct pt_regs *regs, long ret)
+static __always_inline void net_connect_args(struct pr_tracked *tr, const struct pr_sysargs *a,
+					     long ret)
 {
-	struct pr_tracked *tr = tracked_current();
-	long fd = PR_ARG1(regs);
+	long fd = (int)a->a[0];
 	struct socket *so;
 	struct pr_net *e;
 
-	if (!tr)
-		return 0;
-	if (!(e = net_begin(tr, PR_EV_NET_CONNECT, ret, fd, regs)))
-		return 0;
+	if (!(e = net_begin(tr, PR_EV_NET_CONNECT, ret, fd, a)))
+		return;
 	so = fd_socket(bpf_get_current_task_btf(), fd);
 	if (so)
 		sock_info(e, so);
-	put_sockaddr(e, (void *)PR_ARG2(regs), PR_ARG3(regs), true, true);
+	put_sockaddr(e, (void *)a->a[1], a->a[2], true, true);
 	if (so && (ret == 0 || ret == -PR_EINPROGRESS) && e->family != PR_AF_UNIX)
 		sk_local_addr(e, BPF_CORE_READ(so, sk));
 	if (so && ret < 0 && ret != -PR_EINPROGRESS && e->family != PR_AF_UNIX)
 		flush_failed_connect(so, e, ret, tr);
 	ev_submit(e);
-	return 0;
 }
 
-SEC("tp_btf/sys_exit")
-int BPF_PROG(tail_net_bind, struct pt_regs *regs, long ret)
+static __always_inline void net_bind_args(struct pr_tracked *tr, const struct pr_sysargs *a,
+					  long ret)
 {
-	struct pr_tracked *tr = tracked_current();
-	long fd = PR_ARG1(regs);
+	long fd = (int)a->a[0];
 	struct socket *so;
 	struct pr_net *e;
 
-	if (!tr)
-		return 0;
-	if (!(e = net_begin(tr, PR_EV_NET_BIND, ret, fd, regs)))
-		return 0;
+	if (!(e = net_begin(tr, PR_EV_NET_BIND, ret, fd, a)))
+		return;
 	if ((so = fd_socket(bpf_get_current_task_btf(), fd)))
 		sock_info(e, so);
-	put_sockaddr(e, (void *)PR_ARG2(regs), PR_ARG3(regs), false, true);
+	put_sockaddr(e, (void *)a->a[1], a->a[2], false, true);
 	/* port 0: the kernel chose one */
 	if (ret == 0 && so && !e->local_port && e->family != PR_AF_UNIX) {
 		struct sock *sk = BPF_CORE_READ(so, sk);
@@ -111,41 +102,33 @@ int BPF_PROG(tail_net_bind, struct pt_regs *regs, long ret)
 			e->local_port = BPF_CORE_READ(sk, __sk_common.skc_num);
 	}
 	ev_submit(e);
-	return 0;
 }
 
-SEC("tp_btf/sys_exit")
-int BPF_PROG(tail_net_listen, struct pt_regs *regs, long ret)
+static __always_inline void net_listen_args(struct pr_tracked *tr, const struct pr_sysargs *a,
+					    long ret)
 {
-	struct pr_tracked *tr = tracked_current();
-	long fd = PR_ARG1(regs);
+	long fd = (int)a->a[0];
 	struct socket *so;
 	struct pr_net *e;
 
-	if (!tr)
-		return 0;
-	if (!(e = net_begin(tr, PR_EV_NET_LISTEN, ret, fd, regs)))
-		return 0;
+	if (!(e = net_begin(tr, PR_EV_NET_LISTEN, ret, fd, a)))
+		return;
 	if ((so = fd_socket(bpf_get_current_task_btf(), fd))) {
 		sock_info(e, so);
 		sk_addrs(e, so, false);
 	}
 	ev_submit(e);
-	return 0;
 }
 
-SEC("tp_btf/sys_exit")
-int BPF_PROG(tail_net_accept, struct pt_regs *regs, long ret)
+static __always_inline void net_accept_args(struct pr_tracked *tr, const struct pr_sysargs *a,
+					    long ret)
 {
-	struct pr_tracked *tr = tracked_current();
-	long fd = PR_ARG1(regs);
+	long fd = (int)a->a[0];
 	struct socket *so;
 	struct pr_net *e;
 
-	if (!tr)
-		return 0;
-	if (!(e = net_begin(tr, PR_EV_NET_ACCEPT, ret, fd, regs)))
-		return 0;
+	if (!(e = net_begin(tr, PR_EV_NET_ACCEPT, ret, fd, a)))
+		return;
 	so = fd_socket(bpf_get_current_task_btf(), ret >= 0 ? ret : fd);
 	if (so) {
 		sock_info(e, so);
@@ -153,7 +136,6 @@ int BPF_PROG(tail_net_accept, struct pt_regs *regs, long ret)
 			sk_addrs(e, so, true);
 	}
 	ev_submit(e);
-	return 0;
 }
 
 static __always_inline __u64 path_hash(const char *p, __u32 n)
@@ -170,8 +152,9 @@ static __always_inline __u64 path_hash(const char *p, __u32 n)
 
 /* Emit a net.send for one destination unless this process already sent
  * there with the same outcome. */
-static __always_inline void send_one(struct pr_tracked *tr, struct pt_regs *regs, long ret, long fd,
-				     struct socket *so, const void *ua, __u64 alen, __u16 count)
+static __always_inline void send_one(struct pr_tracked *tr, const struct pr_sysargs *a, long ret,
+				     long fd, struct socket *so, const void *ua, __u64 alen,
+				     __u16 count)
 {
 	struct send_key k = {};
 	struct pr_net *e;
@@ -179,7 +162,7 @@ static __always_inline void send_one(struct pr_tracked *tr, struct pt_regs *regs
 
 	if (!ua)
 		return;
-	if (!(e = net_begin(tr, PR_EV_NET_SEND, ret, fd, regs)))
+	if (!(e = net_begin(tr, PR_EV_NET_SEND, ret, fd, a)))
 		return;
 	if (so)
 		sock_info(e, so);
@@ -200,36 +183,53 @@ static __always_inline void send_one(struct pr_tracked *tr, struct pt_regs *regs
 	ev_submit(e);
 }
 
-SEC("tp_btf/sys_exit")
-int BPF_PROG(tail_net_sendto, struct pt_regs *regs, long ret)
+/* sendto(fd, buf, len, flags, addr, addrlen) */
+static __always_inline void net_sendto_args(struct pr_tracked *tr, const struct pr_sysargs *a,
+					    long ret)
 {
-	struct pr_tracked *tr = tracked_current();
-	long fd = PR_ARG1(regs);
-	void *ua;
+	long fd = (int)a->a[0];
+	void *ua = (void *)a->a[4];
 
-	if (!tr)
-		return 0;
-	ua = (void *)PR_ARG5(regs);
 	if (!ua)
-		return 0;
-	send_one(tr, regs, ret, fd, fd_socket(bpf_get_current_task_btf(), fd), ua, PR_ARG6(regs),
-		 1);
-	return 0;
+		return;
+	send_one(tr, a, ret, fd, fd_socket(bpf_get_current_task_btf(), fd), ua, a->a[5], 1);
 }
+
+/* The native tails: one per syscall. */
+#define NET_TAIL(prog, fn)                                                                         \
+	SEC("tp_btf/sys_exit")                                                                     \
+	int BPF_PROG(prog, struct pt_regs *regs, long ret)                                         \
+	{                                                                                          \
+		struct pr_tracked *tr = tracked_current();                                         \
+		struct pr_sysargs a;                                                               \
+                                                                                                   \
+		if (!tr)                                                                           \
+			return 0;                                                                  \
+		sysargs_native(regs, &a);                                                          \
+		fn(tr, &a, ret);                                                                   \
+		return 0;                                                                          \
+	}
+NET_TAIL(tail_net_socket, net_socket_args)
+NET_TAIL(tail_net_connect, net_connect_args)
+NET_TAIL(tail_net_bind, net_bind_args)
+NET_TAIL(tail_net_listen, net_listen_args)
+NET_TAIL(tail_net_accept, net_accept_args)
+NET_TAIL(tail_net_sendto, net_sendto_args)
 
 SEC("tp_btf/sys_exit")
 int BPF_PROG(tail_net_sendmsg, struct pt_regs *regs, long ret)
 {
 	struct pr_tracked *tr = tracked_current();
-	long fd = PR_ARG1(regs);
 	struct user_msghdr m = {};
+	struct pr_sysargs a;
 
 	if (!tr)
 		return 0;
-	if (bpf_probe_read_user(&m, sizeof(m), (void *)PR_ARG2(regs)) || !m.msg_name)
+	sysargs_native(regs, &a);
+	if (bpf_probe_read_user(&m, sizeof(m), (void *)a.a[1]) || !m.msg_name)
 		return 0;
-	send_one(tr, regs, ret, fd, fd_socket(bpf_get_current_task_btf(), fd), m.msg_name,
-		 m.msg_namelen, 1);
+	send_one(tr, &a, ret, (int)a.a[0], fd_socket(bpf_get_current_task_btf(), (int)a.a[0]),
+		 m.msg_name, m.msg_namelen, 1);
 	return 0;
 }
 
@@ -237,14 +237,19 @@ SEC("tp_btf/sys_exit")
 int BPF_PROG(tail_net_sendmmsg, struct pt_regs *regs, long ret)
 {
 	struct pr_tracked *tr = tracked_current();
-	long fd = PR_ARG1(regs);
-	struct mmsghdr *vec = (void *)PR_ARG2(regs);
-	__u32 vlen = PR_ARG3(regs), i;
+	struct pr_sysargs a;
+	struct mmsghdr *vec;
 	struct socket *so;
 	struct user_msghdr m;
+	__u32 vlen, i;
+	long fd;
 
 	if (!tr)
 		return 0;
+	sysargs_native(regs, &a);
+	fd = (int)a.a[0];
+	vec = (void *)a.a[1];
+	vlen = a.a[2];
 	so = fd_socket(bpf_get_current_task_btf(), fd);
 	/* ret < 0: the call failed, reported once with the first destination;
 	 * else messages [0, ret) were sent, each with its msg_len. */
@@ -257,7 +262,62 @@ int BPF_PROG(tail_net_sendmmsg, struct pt_regs *regs, long ret)
 			continue;
 		if (ret >= 0)
 			bpf_probe_read_user(&sent, sizeof(sent), &vec[i].msg_len);
-		send_one(tr, regs, ret < 0 ? ret : sent, fd, so, m.msg_name, m.msg_namelen, vlen);
+		send_one(tr, &a, ret < 0 ? ret : sent, fd, so, m.msg_name, m.msg_namelen, vlen);
+	}
+	return 0;
+}
+
+/* ---- ia32 (int $0x80): the direct socket syscalls and socketcall -------- */
+
+/* socketcall(call, args): the call numbers of linux/net.h and the native
+ * syscall each one is; args points at the call's arguments, 32 bits each. */
+static __always_inline long socketcall_native_nr(__u32 call)
+{
+	switch (call) {
+	case 1: return PR_NR_socket;   /* SYS_SOCKET */
+	case 2: return PR_NR_bind;     /* SYS_BIND */
+	case 3: return PR_NR_connect;  /* SYS_CONNECT */
+	case 4: return PR_NR_listen;   /* SYS_LISTEN */
+	case 5: return PR_NR_accept;   /* SYS_ACCEPT */
+	case 11: return PR_NR_sendto;  /* SYS_SENDTO */
+	case 18: return PR_NR_accept4; /* SYS_ACCEPT4 */
+	}
+	return -1;
+}
+
+/* The argument block of a socketcall, read from user memory. */
+static __always_inline int socketcall_args(struct pr_sysargs *a)
+{
+	__u32 w[6] = {};
+	int i;
+
+	a->nr = socketcall_native_nr((__u32)a->a[0]);
+	if (a->nr < 0 || bpf_probe_read_user(w, sizeof(w), (void *)a->a[1]))
+		return -1;
+	for (i = 0; i < 6; i++)
+		a->a[i] = w[i];
+	return 0;
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(tail_net_ia32, struct pt_regs *regs, long ret)
+{
+	struct pr_tracked *tr = tracked_current();
+	struct pr_sysargs a;
+
+	if (!tr)
+		return 0;
+	sysargs_ia32(regs, &a);
+	if (PR_SYSCALL_NR_DIRECT(regs) == PR_NR32_socketcall && socketcall_args(&a))
+		return 0;
+	switch (a.nr) {
+	case PR_NR_socket: net_socket_args(tr, &a, ret); break;
+	case PR_NR_connect: net_connect_args(tr, &a, ret); break;
+	case PR_NR_bind: net_bind_args(tr, &a, ret); break;
+	case PR_NR_listen: net_listen_args(tr, &a, ret); break;
+	case PR_NR_accept:
+	case PR_NR_accept4: net_accept_args(tr, &a, ret); break;
+	case PR_NR_sendto: net_sendto_args(tr, &a, ret); break;
 	}
 	return 0;
 }

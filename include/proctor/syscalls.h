@@ -158,11 +158,67 @@
 	R(sendto, net, EXIT, tail_net_sendto, 0)           R(sendmsg, net, EXIT, tail_net_sendmsg, 0) \
 	R(sendmmsg, net, EXIT, tail_net_sendmmsg, 0)
 
+/* I(name, i386_name, i386, program): the ia32 (int $0x80 / 32-bit compat)
+ * syscalls decoded into the same records as their native namesake name,
+ * with their name and number in the i386 table and the tail program the
+ * dispatcher runs at their sys_exit (slot i386 of sys_ia32_exit_tails). The
+ * programs translate the number (ia32_native_nr) and read the arguments from
+ * bx, cx, dx, si, di, bp. PR_IA32_MUX lists the one without a native
+ * namesake: socketcall(call, args) multiplexes the socket calls. */
+#define PR_IA32_SYSCALLS(I)                                                                        \
+	I(open, open, 5, tail_file_open_ia32)         I(creat, creat, 8, tail_file_open_ia32)   \
+	I(openat, openat, 295, tail_file_open_ia32)   I(openat2, openat2, 437, tail_file_open_ia32) \
+	I(open_by_handle_at, open_by_handle_at, 342, tail_file_open_ia32)                       \
+	I(read, read, 3, tail_file_rw_ia32)           I(write, write, 4, tail_file_rw_ia32)     \
+	I(pread64, pread64, 180, tail_file_rw_ia32)   I(pwrite64, pwrite64, 181, tail_file_rw_ia32) \
+	I(readv, readv, 145, tail_file_rw_ia32)       I(writev, writev, 146, tail_file_rw_ia32) \
+	I(preadv, preadv, 333, tail_file_rw_ia32)     I(pwritev, pwritev, 334, tail_file_rw_ia32) \
+	I(preadv2, preadv2, 378, tail_file_rw_ia32)   I(pwritev2, pwritev2, 379, tail_file_rw_ia32) \
+	I(sendfile, sendfile, 187, tail_file_rw_ia32) I(splice, splice, 313, tail_file_rw_ia32) \
+	I(copy_file_range, copy_file_range, 377, tail_file_rw_ia32)                             \
+	I(unlink, unlink, 10, tail_file_meta_ia32)    I(link, link, 9, tail_file_meta_ia32)     \
+	I(rename, rename, 38, tail_file_meta_ia32)    I(mkdir, mkdir, 39, tail_file_meta_ia32)  \
+	I(rmdir, rmdir, 40, tail_file_meta_ia32)      I(symlink, symlink, 83, tail_file_meta_ia32) \
+	I(mknod, mknod, 14, tail_file_meta_ia32)      I(chmod, chmod, 15, tail_file_meta_ia32)  \
+	I(fchmod, fchmod, 94, tail_file_meta_ia32)    I(chown, chown32, 212, tail_file_meta_ia32) \
+	I(lchown, lchown32, 198, tail_file_meta_ia32) I(fchown, fchown32, 207, tail_file_meta_ia32) \
+	I(truncate, truncate, 92, tail_file_meta_ia32) I(ftruncate, ftruncate, 93, tail_file_meta_ia32) \
+	I(unlinkat, unlinkat, 301, tail_file_meta_ia32) I(renameat, renameat, 302, tail_file_meta_ia32) \
+	I(renameat2, renameat2, 353, tail_file_meta_ia32) I(linkat, linkat, 303, tail_file_meta_ia32) \
+	I(symlinkat, symlinkat, 304, tail_file_meta_ia32) I(mkdirat, mkdirat, 296, tail_file_meta_ia32) \
+	I(mknodat, mknodat, 297, tail_file_meta_ia32) I(fchmodat, fchmodat, 306, tail_file_meta_ia32) \
+	I(fchmodat2, fchmodat2, 452, tail_file_meta_ia32) I(fchownat, fchownat, 298, tail_file_meta_ia32) \
+	I(utimensat, utimensat, 320, tail_file_meta_ia32) I(setxattr, setxattr, 226, tail_file_meta_ia32) \
+	I(lsetxattr, lsetxattr, 227, tail_file_meta_ia32) I(fsetxattr, fsetxattr, 228, tail_file_meta_ia32) \
+	I(removexattr, removexattr, 235, tail_file_meta_ia32)                                   \
+	I(lremovexattr, lremovexattr, 236, tail_file_meta_ia32)                                 \
+	I(fremovexattr, fremovexattr, 237, tail_file_meta_ia32)                                 \
+	I(socket, socket, 359, tail_net_ia32)         I(bind, bind, 361, tail_net_ia32)         \
+	I(connect, connect, 362, tail_net_ia32)       I(listen, listen, 363, tail_net_ia32)     \
+	I(accept4, accept4, 364, tail_net_ia32)       I(sendto, sendto, 369, tail_net_ia32)
+#define PR_IA32_MUX(I) I(socketcall, socketcall, 102, tail_net_ia32)
+/* The same at sys_enter (slot i386 of sys_ia32_enter_tails): the closes that
+ * end I/O summaries. Their program then runs PR_IA32_PROG as well. */
+#define PR_IA32_ENTER_SYSCALLS(I)                                                                  \
+	I(close, close, 6, tail_file_close_ia32)      I(dup2, dup2, 63, tail_file_close_ia32)   \
+	I(dup3, dup3, 330, tail_file_close_ia32)      I(close_range, close_range, 436, tail_file_close_ia32)
+
 /* clang-format on */
 
-/* The program every ia32 syscall (int $0x80) goes to instead (slot 0 of
+/* Or'ed into a record's syscall number: the call came through the ia32 ABI
+ * (decoded as <family>.syscall_abi: "ia32"). */
+#define PR_SYSCALL_IA32 0x8000
+
+/* The program every ia32 syscall (int $0x80) goes to at entry (slot 0 of
  * sys_ia32_enter; bpf/security/escape.bpf.c). */
 #define PR_IA32_PROG "tail_sec_ia32_enter"
+
+/* i386 numbers: PR_NR32_<i386_name>. */
+enum pr_syscall_nr32 {
+#define PR_NR32_OF(name, i386_name, i386, prog) PR_NR32_##i386_name = (i386),
+	PR_IA32_SYSCALLS(PR_NR32_OF) PR_IA32_MUX(PR_NR32_OF) PR_IA32_ENTER_SYSCALLS(PR_NR32_OF)
+#undef PR_NR32_OF
+};
 
 /* Position of each syscall in PR_SYSCALLS. */
 enum pr_syscall_index {

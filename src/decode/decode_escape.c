@@ -9,6 +9,7 @@
 #include <sys/syscall.h>
 
 #include "proctor/abi_security.h"
+#include "proctor/syscalls.h"
 #include "decode/decode_security.h"
 #include "util/util.h"
 
@@ -429,24 +430,21 @@ static const struct esc_sys esc_table[] = {
 };
 
 /* ia32 (int $0x80) syscalls worth naming; numbers from the i386 table.
- * Escape-relevant ones keep their category, the rest are "syscall_abi". */
+ * Escape-relevant ones keep their category, the rest are "syscall_abi".
+ * The file and network ones proctor decodes are named from their one
+ * table, include/proctor/syscalls.h (ia32_decoded_name). */
 static const struct {
 	long nr;
 	const char *name, *category;
 } ia32_table[] = {
 	{1, "exit", "syscall_abi"},
 	{2, "fork", "syscall_abi"},
-	{3, "read", "syscall_abi"},
-	{4, "write", "syscall_abi"},
-	{5, "open", "syscall_abi"},
-	{6, "close", "syscall_abi"},
 	{11, "execve", "syscall_abi"},
 	{21, "mount", "mount"},
 	{23, "setuid", "syscall_abi"},
 	{26, "ptrace", "ptrace"},
 	{46, "setgid", "syscall_abi"},
 	{52, "umount2", "mount"},
-	{102, "socketcall", "syscall_abi"},
 	{120, "clone", "syscall_abi"},
 	{128, "init_module", "module"},
 	{129, "delete_module", "module"},
@@ -456,7 +454,6 @@ static const struct {
 	{213, "setuid32", "syscall_abi"},
 	{214, "setgid32", "syscall_abi"},
 	{217, "pivot_root", "mount"},
-	{295, "openat", "syscall_abi"},
 	{310, "unshare", "namespace"},
 	{336, "perf_event_open", "perf_event"},
 	{346, "setns", "namespace"},
@@ -465,8 +462,6 @@ static const struct {
 	{350, "finit_module", "module"},
 	{354, "seccomp", "seccomp"},
 	{357, "bpf", "bpf"},
-	{359, "socket", "syscall_abi"},
-	{362, "connect", "syscall_abi"},
 	{425, "io_uring_setup", "io_uring"},
 	{428, "open_tree", "mount"},
 	{429, "move_mount", "mount"},
@@ -474,6 +469,20 @@ static const struct {
 	{432, "fsmount", "mount"},
 	{435, "clone3", "syscall_abi"},
 };
+
+/* The i386 name of an ia32 file or network call proctor decodes, or NULL. */
+static const char *ia32_decoded_name(long nr)
+{
+	switch (nr) {
+#define IA32_NAME(name, i386_name, i386, prog)                                                     \
+	case i386: return #i386_name;
+		PR_IA32_SYSCALLS(IA32_NAME)
+		PR_IA32_MUX(IA32_NAME)
+		PR_IA32_ENTER_SYSCALLS(IA32_NAME)
+#undef IA32_NAME
+	}
+	return NULL;
+}
 
 /* An ia32 syscall from a tracked process (first use in the process). */
 static enum decode_result decode_ia32(struct decode_ctx *c, const struct pr_sec_escape *e,
@@ -489,6 +498,8 @@ static enum decode_result decode_ia32(struct decode_ctx *c, const struct pr_sec_
 			category = ia32_table[i].category;
 		}
 	}
+	if (!name)
+		name = ia32_decoded_name((long)e->nr);
 	if (!name) {
 		snprintf(buf, sizeof(buf), "ia32:%u", e->nr);
 		name = buf;

@@ -251,10 +251,15 @@ static const char *uring_op_name(uint32_t op)
 
 static void add_syscall(struct record *r, uint16_t hflags, uint32_t nr)
 {
-	const char *n = (hflags & PR_FILE_IO_URING) ? uring_op_name(nr) : syscall_name(nr);
+	bool ia32 = !(hflags & PR_FILE_IO_URING) && (nr & PR_SYSCALL_IA32);
+	const char *n;
 
+	nr &= ia32 ? ~(uint32_t)PR_SYSCALL_IA32 : ~0u;
+	n = (hflags & PR_FILE_IO_URING) ? uring_op_name(nr) : syscall_name(nr);
 	if (n)
 		record_add_str_ref(r, "file.syscall", n);
+	if (ia32)
+		record_add_str_ref(r, "file.syscall_abi", "ia32");
 	if (hflags & PR_FILE_IO_URING)
 		record_add_bool(r, "file.io_uring", true);
 }

@@ -160,7 +160,8 @@ static enum decode_result decode_net(struct decode_ctx *c, const void *data, siz
 {
 	const struct pr_net *e = data;
 	const struct decoder *d = decoder_for(e->hdr.type);
-	const char *sc = net_syscall_name(e->syscall);
+	unsigned nr = e->syscall & ~PR_SYSCALL_IA32;
+	const char *sc = net_syscall_name(nr);
 	uint16_t t = e->hdr.type;
 
 	(void)len;
@@ -190,11 +191,13 @@ static enum decode_result decode_net(struct decode_ctx *c, const void *data, siz
 	if (t == PR_EV_NET_SEND) {
 		if (e->ret >= 0)
 			record_add_int(r, "network.bytes", e->ret);
-		if (e->syscall == SYS_sendmmsg)
+		if (nr == SYS_sendmmsg)
 			record_add_int(r, "network.messages", e->count);
 	}
 	if (sc)
 		record_add_str_ref(r, "network.syscall", sc);
+	if (e->syscall & PR_SYSCALL_IA32)
+		record_add_str_ref(r, "network.syscall_abi", "ia32");
 	if (e->hdr.flags & PR_NET_PATH_TRUNC)
 		record_add_bool(r, "network.address_truncated", true);
 	return DECODE_OK;

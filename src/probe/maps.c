@@ -36,6 +36,14 @@ int probe_map_route_ia32(struct probe *s, int prog_fd)
 				    sizeof(prog_fd), BPF_ANY);
 }
 
+int probe_map_route_ia32_nr(struct probe *s, bool on_exit, uint32_t nr, int prog_fd)
+{
+	struct bpf_map *m =
+		on_exit ? s->skel->maps.sys_ia32_exit_tails : s->skel->maps.sys_ia32_enter_tails;
+
+	return bpf_map__update_elem(m, &nr, sizeof(nr), &prog_fd, sizeof(prog_fd), BPF_ANY);
+}
+
 int probe_map_size_ringbuf(struct probe *s, uint32_t bytes)
 {
 	return bpf_map__set_max_entries(s->skel->maps.events, bytes);

@@ -20,6 +20,8 @@ struct probe;
  * or in the chain array run after the first program. */
 int probe_map_route(struct probe *s, bool on_exit, bool chain, uint32_t nr, int prog_fd);
 int probe_map_route_ia32(struct probe *s, int prog_fd);
+/* ia32 syscall nr -> prog_fd (sys_ia32_exit_tails / sys_ia32_enter_tails). */
+int probe_map_route_ia32_nr(struct probe *s, bool on_exit, uint32_t nr, int prog_fd);
 int probe_map_size_ringbuf(struct probe *s, uint32_t bytes);
 int probe_map_ringbuf_fd(const struct probe *s);
 /* The ring buffer's size (a pinned ring's, when one was re-opened). */

@@ -155,16 +155,28 @@ static int fill_tail_calls(struct probe *s, char *err, size_t errlen)
 	return 0;
 }
 
-/* ia32 syscalls all go to one program (see bpf/dispatch/syscalls.bpf.c). */
+/* ia32 syscalls all go to one program at entry (the closes first to the
+ * file family's), and the file and network ones to their ia32 programs at
+ * exit (see bpf/dispatch/syscalls.bpf.c). */
 static int route_ia32(struct probe *s, char *err, size_t errlen)
 {
 	struct bpf_program *p = probe_find_prog(s, PR_IA32_PROG);
+	const struct syscall_hook *h;
 	int fd = p ? bpf_program__fd(p) : -ENOENT;
 	int rc = probe_map_route_ia32(s, fd);
 
 	if (rc) {
 		snprintf(err, errlen, "routing ia32 syscalls: %s", strerror(-rc));
 		return -1;
+	}
+	for (h = ia32_hooks; h->prog; h++) {
+		p = probe_find_prog(s, h->prog);
+		fd = p ? bpf_program__fd(p) : -ENOENT;
+		if ((rc = probe_map_route_ia32_nr(s, h->on_exit, (uint32_t)h->nr, fd))) {
+			snprintf(err, errlen, "routing ia32 syscall %d to '%s': %s", h->nr, h->prog,
+				 strerror(-rc));
+			return -1;
+		}
 	}
 	return 0;
 }

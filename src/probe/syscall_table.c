@@ -16,7 +16,19 @@ const struct syscall_hook syscall_hooks[] = {
 		{.prog = NULL},
 };
 
-const struct syscall_hook *const syscall_hook_tables[] = {syscall_hooks, NULL};
+/* ia32 syscalls routed by their i386 number (x86_64 only). */
+const struct syscall_hook ia32_hooks[] = {
+#if defined(__x86_64__)
+#define IA32_EXIT(name, i386_name, i386, prog)	{i386, #prog, true, false, "ia32"},
+#define IA32_ENTER(name, i386_name, i386, prog) {i386, #prog, false, false, "ia32"},
+	PR_IA32_SYSCALLS(IA32_EXIT) PR_IA32_MUX(IA32_EXIT) PR_IA32_ENTER_SYSCALLS(IA32_ENTER)
+#undef IA32_EXIT
+#undef IA32_ENTER
+#endif
+		{.prog = NULL},
+};
+
+const struct syscall_hook *const syscall_hook_tables[] = {syscall_hooks, ia32_hooks, NULL};
 
 size_t syscall_hook_count(void)
 {

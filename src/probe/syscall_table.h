@@ -20,7 +20,11 @@ struct syscall_hook {
 
 /* Every route of PR_SYSCALL_ROUTES, in order; ends with {.prog = NULL}. */
 extern const struct syscall_hook syscall_hooks[];
-/* The same, as a NULL-terminated list of tables (one today). */
+/* The ia32 routes (PR_IA32_SYSCALLS and PR_IA32_MUX at sys_exit,
+ * PR_IA32_ENTER_SYSCALLS at sys_enter): nr is the i386 number; empty off
+ * x86_64. Ends with {.prog = NULL}. */
+extern const struct syscall_hook ia32_hooks[];
+/* Both, as a NULL-terminated list of tables. */
 extern const struct syscall_hook *const syscall_hook_tables[];
 
 /* Where the routing rule puts a hook. */
