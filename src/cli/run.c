@@ -363,7 +363,7 @@ static int exit_status_of(int status, struct session *s)
 
 /* Fork CMD's process; returns once it has dropped privileges and waits. */
 static int spawn(struct run_state *st, const struct run_opts *o, const struct target_user *u,
-		 const sigset_t *oldmask, int *go_w, int *err_r)
+		 const sigset_t *oldmask, int landlock_fd, int *go_w, int *err_r)
 {
 	int ready[2], go[2], errp[2];
 	char c;
@@ -381,8 +381,7 @@ static int spawn(struct run_state *st, const struct run_opts *o, const struct ta
 		close(ready[0]);
 		close(go[1]);
 		close(errp[0]);
-		child_main(o, u, ready[1], go[0], errp[1], oldmask,
-			   enforce_landlock_fd(&st->rec.enforce, st->ses.key));
+		child_main(o, u, ready[1], go[0], errp[1], oldmask, landlock_fd);
 	}
 	close(ready[1]);
 	close(go[0]);
@@ -400,6 +399,7 @@ static void print_daemon_summary(json_t *rep, uint64_t t0)
 {
 	const char *id = json_string_value(json_object_get(rep, "session"));
 	const char *detail = json_string_value(json_object_get(rep, "drops_detail"));
+	const char *egress = json_string_value(json_object_get(rep, "egress_summary"));
 	json_int_t drops = json_integer_value(json_object_get(rep, "drops"));
 	char dur[32];
 
@@ -412,18 +412,70 @@ static void print_daemon_summary(json_t *rep, uint64_t t0)
 		(int)json_integer_value(json_object_get(rep, "exit_code")));
 	if (json_integer_value(json_object_get(rep, "kernel_drops")) && detail)
 		fprintf(stderr, "proctor: kernel ring buffer losses by type: %s\n", detail);
+	if (egress && *egress)
+		fputs(egress, stderr); /* the daemon's egress_print_summary */
 }
 
-static json_t *begin_request(const struct run_opts *o, const struct target_user *u, pid_t pid)
+static json_t *begin_request(const struct run_opts *o, const struct target_user *u, pid_t pid,
+			     json_t *policy)
 {
-	json_t *argv = json_array();
+	json_t *argv = json_array(), *req;
 	int i;
 
 	for (i = 0; i < o->cmdc; i++)
 		json_array_append_new(argv, json_string(o->cmd[i]));
-	return json_pack("{s:s,s:s,s:s,s:s,s:o,s:i}", "op", "session.begin", "agent",
-			 o->agent ? o->agent : "", "project", o->project ? o->project : "", "user",
-			 u->set ? u->name : "root", "argv", argv, "pid", (int)pid);
+	req = json_pack("{s:s,s:s,s:s,s:s,s:o,s:i}", "op", "session.begin", "agent",
+			o->agent ? o->agent : "", "project", o->project ? o->project : "", "user",
+			u->set ? u->name : "root", "argv", argv, "pid", (int)pid);
+	if (req && policy)
+		json_object_set(req, "policy", policy);
+	return req;
+}
+
+static void warn_gap(void *ctx, const char *msg)
+{
+	(void)ctx;
+	fprintf(stderr, "proctor: warning: policy: %s\n", msg);
+}
+
+/* --policy through the daemon: validated here (bad input exits 2 before
+ * anything starts), its Landlock ruleset planned here for our child, and
+ * the text sent with the environment it was read for (the daemon parses
+ * it again and installs the rest: daemon/session_policy.h). Returns the
+ * request's "policy" object, or NULL with the error reported. */
+static json_t *daemon_policy(const struct run_opts *o, struct policy *p, struct landlock_plan *lp)
+{
+	char err[4096], *abs, *text = malloc(PROTO_MAX_MSG / 2);
+	long n;
+	json_t *obj = NULL;
+
+	if (!text)
+		return NULL;
+	if (policy_load_enforceable(o->policy, p, err, sizeof(err))) {
+		err_msg("invalid policy: %s", err);
+		goto out;
+	}
+	policy_files_gaps(p, warn_gap, NULL);
+	if (landlock_plan(p, lp, err, sizeof(err))) {
+		err_msg("%s", err);
+		goto out;
+	}
+	if ((n = read_small_file(o->policy, text, PROTO_MAX_MSG / 2)) < 0 ||
+	    n >= PROTO_MAX_MSG / 2 - 1) {
+		err_msg("%s: %s", o->policy,
+			n < 0 ? strerror(errno) : "too large to send to the daemon");
+		goto out;
+	}
+	abs = realpath(o->policy, NULL);
+	obj = json_pack("{s:s,s:s%,s:s,s:s,s:i,s:I}", "name", abs ? abs : o->policy, "text", text,
+			(size_t)n, "home", p->env.home, "workspace", p->env.workspace,
+			"egress_mode", o->egress_mode, "flow_idle_ns", (json_int_t)o->flow_idle_ns);
+	free(abs);
+	if (!obj)
+		err_msg("%s: not valid UTF-8 text", o->policy);
+out:
+	free(text);
+	return obj;
 }
 
 /* A daemon that went away: try to take the session back from a new one
@@ -507,14 +559,21 @@ static int run_via_daemon(const struct run_opts *o, const struct target_user *u,
 	sigset_t oldmask;
 	char err[8192];
 	int sfd, go_w, err_r, exec_errno = 0, rc = EXIT_SETUP;
-	json_t *rep = NULL;
+	json_t *rep = NULL, *pol = NULL;
+	struct landlock_plan lp = {.ruleset_fd = -1};
 
 	if (!st)
 		return EXIT_SETUP;
+	if (o->policy && !(pol = daemon_policy(o, &st->policy, &lp))) {
+		close(dfd);
+		free(st);
+		return EXIT_USAGE;
+	}
 	sfd = take_signals(&oldmask);
-	if (spawn(st, o, u, &oldmask, &go_w, &err_r))
+	if (spawn(st, o, u, &oldmask, lp.ruleset_fd, &go_w, &err_r))
 		goto out;
-	if (daemon_request(dfd, begin_request(o, u, st->child), &rep, err, sizeof(err))) {
+	landlock_plan_free(&lp); /* the child has it */
+	if (daemon_request(dfd, begin_request(o, u, st->child, pol), &rep, err, sizeof(err))) {
 		err_msg("the daemon refused the session: %s", err);
 		kill(st->child, SIGKILL);
 		waitpid(st->child, NULL, 0);
@@ -550,6 +609,8 @@ out:
 	if (dfd >= 0)
 		close(dfd);
 	close(sfd);
+	landlock_plan_free(&lp);
+	json_decref(pol);
 	free(st);
 	return rc;
 }
@@ -575,12 +636,6 @@ static int pick_engine(const struct run_opts *o)
 	return -1;
 }
 
-static void warn_gap(void *ctx, const char *msg)
-{
-	(void)ctx;
-	fprintf(stderr, "proctor: warning: policy: %s\n", msg);
-}
-
 int cmd_run(int argc, char **argv)
 {
 	struct run_opts o;
@@ -594,6 +649,10 @@ int cmd_run(int argc, char **argv)
 
 	if (run_opts_parse(argc, argv, &o))
 		return EXIT_USAGE;
+	if (o.egress_mode >= 0 && !o.policy) {
+		err_msg("--egress needs --policy FILE");
+		return EXIT_USAGE;
+	}
 	if ((dfd = pick_engine(&o)) == -2)
 		return EXIT_SETUP;
 	if (dfd >= 0) {
@@ -651,7 +710,8 @@ int cmd_run(int argc, char **argv)
 	}
 
 	sfd = take_signals(&oldmask);
-	if (spawn(st, &o, &u, &oldmask, &go_w, &err_r))
+	if (spawn(st, &o, &u, &oldmask, enforce_landlock_fd(&st->rec.enforce, st->ses.key), &go_w,
+		  &err_r))
 		goto out_cg;
 	err[0] = 0;
 	if (cgroup_move(st->cg_abs, st->child) ||

@@ -157,7 +157,8 @@ int run_opts_parse(int argc, char **argv, struct run_opts *o)
 			return -1;
 		default: err_msg("unknown option '%s'\n%s", argv[optind - 1], run_usage); return -1;
 		}
-		for (i = 0; longopts[i].name && c != 'a' && c != 'p' && c != 'u' && c != 'g'; i++)
+		/* attribution, grace and the per-run policy go to the daemon too */
+		for (i = 0; longopts[i].name && !strchr("apugPEI", c); i++)
 			if (longopts[i].val == c && c != 'S' && c != 'D' && !o->engine_opt)
 				o->engine_opt = longopts[i].name;
 	}

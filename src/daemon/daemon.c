@@ -63,6 +63,7 @@ static void dsession_free(struct dsession *s)
 	for (i = 0; i < s->ses.argc; i++)
 		free(s->ses.argv[i]);
 	free(s->ses.argv);
+	json_decref(s->policy_req);
 	free(s);
 }
 
@@ -147,7 +148,7 @@ static int take_argv(struct session *s, json_t *argv, char *err, size_t errlen)
 /* Everything a begin set up, undone in reverse (nothing half-registered). */
 static void session_undo(struct daemon *d, struct dsession *s)
 {
-	(void)d;
+	session_policy_free(&d->app, &s->ses, s->policy);
 	if (*s->cg_abs) {
 		cgroup_kill(s->cg_abs);
 		cgroup_remove(s->cg_abs);
@@ -224,6 +225,14 @@ static int begin_session(struct daemon *d, struct client *c, json_t *req, char *
 		return -1;
 	}
 	snprintf(s->ses.cgroup_path, sizeof(s->ses.cgroup_path), "%s", s->cg_abs);
+	/* the policy before the tracking, as in a standalone run: the feed and
+	 * the rules exist before the child may exec */
+	if (json_object_get(req, "policy") &&
+	    !(s->policy = session_policy_install(&d->app, &s->ses, s->cg_abs,
+						 json_object_get(req, "policy"), err, errlen))) {
+		session_undo(d, s);
+		return -1;
+	}
 	if (app_add_session(&d->app, &s->ses, s->cg_rel, (uint32_t)child, err, errlen)) {
 		session_undo(d, s); /* app_add_session undid its part */
 		return -1;
@@ -234,8 +243,10 @@ static int begin_session(struct daemon *d, struct client *c, json_t *req, char *
 	d->sessions[d->nsessions++] = s;
 	d->started++;
 	daemon_state_save(d, s);
-	loss = d->freeze_on_loss ? "freeze" : "continue";
-	if (d->freeze_on_loss && c->uid) /* the client freezes it if we die */
+	/* a policy needs a daemon (egress programs, fanotify): without one
+	 * its session stays frozen, whatever --on-daemon-loss says */
+	loss = d->freeze_on_loss || s->policy ? "freeze" : "continue";
+	if ((d->freeze_on_loss || s->policy) && c->uid) /* the client freezes it if we die */
 		give_freeze(s->cg_abs, c->uid);
 	rep = json_pack("{s:b,s:s,s:s,s:s}", "ok", 1, "session", s->ses.id, "cgroup", s->cg_abs,
 			"on_daemon_loss", loss);
@@ -270,21 +281,27 @@ static int end_session(struct client *c, json_t *req, char *err, size_t errlen)
 static void finish_session(struct daemon *d, struct dsession *s)
 {
 	const struct session *x = &s->ses;
+	char *egress;
 	json_t *rep;
 
 	cgroup_kill(s->cg_abs);
+	egress = session_policy_finish(&d->app, s->policy);
 	app_end_session(&d->app, &s->ses);
+	session_policy_free(&d->app, &s->ses, s->policy);
+	s->policy = NULL;
 	cgroup_remove(s->cg_abs);
 	if (s->client) {
-		rep = json_pack("{s:b,s:s,s:I,s:I,s:I,s:I,s:s,s:i}", "ok", 1, "session", x->id,
+		rep = json_pack("{s:b,s:s,s:I,s:I,s:I,s:I,s:s,s:i,s:s}", "ok", 1, "session", x->id,
 				"processes", (json_int_t)x->processes, "events",
 				(json_int_t)x->events, "drops", (json_int_t)x->drops,
 				"kernel_drops", (json_int_t)x->kernel_drops, "drops_detail",
-				x->drops_detail, "exit_code", x->exit_code);
+				x->drops_detail, "exit_code", x->exit_code, "egress_summary",
+				egress ? egress : "");
 		proto_send(s->client->fd, rep);
 		json_decref(rep);
 		s->client->ses = NULL;
 	}
+	free(egress);
 	d->ended++;
 	daemon_state_remove(d, s);
 	list_remove(d, s);
@@ -303,14 +320,16 @@ static void tick_sessions(struct daemon *d)
 
 	for (i = d->nsessions; i-- > 0;) {
 		struct dsession *s = d->sessions[i];
+		session_policy_tick(s->policy);
 		/* a resumed session whose client died while no daemon ran */
 		if (!s->client && !s->ending && !pid_alive(s->client_pid))
 			start_ending(s, HANGUP_GRACE_NS);
 		if (!s->ending)
 			continue;
-		if (!cgroup_populated(s->cg_abs) || (s->killed && now >= s->deadline_ns))
-			finish_session(d, s);
-		else if (!s->killed && now >= s->deadline_ns) {
+		if (!cgroup_populated(s->cg_abs) || (s->killed && now >= s->deadline_ns)) {
+			if (!session_policy_wait(s->policy))
+				finish_session(d, s);
+		} else if (!s->killed && now >= s->deadline_ns) {
 			cgroup_kill(s->cg_abs);
 			s->killed = true;
 			s->deadline_ns = now + 5000000000ull;
@@ -506,6 +525,27 @@ static void stored_counts(struct daemon *d, struct session *x)
 	store_close(&st);
 }
 
+/* A resumed session's policy, installed again before it is thawed (its
+ * egress programs and fanotify engine died with the previous daemon; it
+ * was frozen meanwhile). One that cannot be installed: the session is
+ * killed, nothing of it runs unenforced. Whether it runs on. */
+static bool resume_policy(struct daemon *d, struct dsession *s, bool gone)
+{
+	char err[4096];
+
+	if (!gone && (s->policy = session_policy_install(&d->app, &s->ses, s->cg_abs, s->policy_req,
+							 err, sizeof(err))))
+		return true;
+	if (!gone) {
+		err_msg("session %s of the previous daemon: its policy: %s; its processes are "
+			"killed (nothing of it runs unenforced)",
+			s->ses.id, err);
+		cgroup_kill(s->cg_abs);
+	}
+	enforce_remove_session(&d->app.enforce, &d->app.probe, s->ses.key);
+	return false;
+}
+
 static void resume_one(struct daemon *d, struct dsession *s)
 {
 	char err[512];
@@ -513,10 +553,14 @@ static void resume_one(struct daemon *d, struct dsession *s)
 	bool gone = cgroup_id(s->cg_abs, &id) || id != s->ses.cgroup_id;
 
 	stored_counts(d, &s->ses);
+	/* the policy first: the sinks' session start sees it (the feed) */
+	if (s->policy_req && d->nsessions < DAEMON_MAX_SESSIONS)
+		gone = !resume_policy(d, s, gone);
 	if (d->nsessions >= DAEMON_MAX_SESSIONS ||
 	    app_resume_session(&d->app, &s->ses, s->cg_rel, err, sizeof(err))) {
 		err_msg("session %s of the previous daemon: %s", s->ses.id,
 			d->nsessions >= DAEMON_MAX_SESSIONS ? "too many sessions" : err);
+		session_policy_free(&d->app, &s->ses, s->policy);
 		daemon_state_remove(d, s);
 		dsession_free(s);
 		return;

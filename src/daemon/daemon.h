@@ -10,6 +10,7 @@
 #include "daemon/auto.h"
 #include "daemon/config.h"
 #include "daemon/containers.h"
+#include "daemon/session_policy.h"
 #include "serve/serve.h"
 
 struct daemon_opts {
@@ -57,7 +58,9 @@ struct dsession {
 	struct client *client; /* NULL once its client hung up */
 	bool ending, killed;   /* CMD exited (or client gone): grace, then kill */
 	uint64_t deadline_ns;
-	pid_t client_pid; /* the `run` client; a resumed session waits for it */
+	pid_t client_pid;	       /* the `run` client; a resumed session waits for it */
+	struct session_policy *policy; /* run --policy (session_policy.h), NULL: none */
+	json_t *policy_req;	       /* a resumed session's saved policy, to install */
 };
 
 struct daemon {

@@ -35,6 +35,8 @@ int daemon_state_save(const struct daemon *d, const struct dsession *s)
 		      "cg_abs", s->cg_abs, "cg_rel", s->cg_rel, "client_pid", (int)s->client_pid);
 	if (!j)
 		return -1;
+	if (s->policy) /* installed again by the daemon that takes it back */
+		json_object_set(j, "policy", s->policy->req);
 	mkdir(d->state_dir, 0700);
 	file_of(d, x->id, path, sizeof(path));
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
@@ -82,6 +84,8 @@ static struct dsession *parse_state(json_t *j)
 	s->ses.start_ns = (uint64_t)json_integer_value(json_object_get(j, "start_ns"));
 	s->ses.cgroup_id = (uint64_t)json_integer_value(json_object_get(j, "cgroup_id"));
 	s->client_pid = (pid_t)json_integer_value(json_object_get(j, "client_pid"));
+	if (json_is_object(json_object_get(j, "policy")))
+		s->policy_req = json_incref(json_object_get(j, "policy"));
 	snprintf(s->ses.origin, sizeof(s->ses.origin), "run");
 	gethostname(s->ses.host, sizeof(s->ses.host) - 1);
 	if (!(s->ses.argv = calloc(n + 1, sizeof(char *))))
@@ -100,6 +104,7 @@ fail:
 		for (i = 0; s->ses.argv && i < (size_t)s->ses.argc; i++)
 			free(s->ses.argv[i]);
 		free(s->ses.argv);
+		json_decref(s->policy_req);
 		free(s);
 	}
 	return NULL;

@@ -89,6 +89,13 @@ class Proctor:
             require(agent_user_problem())
         return run([PROCTOR, "run", "--db", self.db, *opts, "--", *cmd], timeout=timeout, **kw)
 
+    def popen(self, cmd, *opts, **kw):
+        """`proctor run` in the background; hand its stderr to ran() at the end."""
+        return subprocess.Popen([PROCTOR, "run", "--db", self.db, *opts, "--", *cmd], **kw)
+
+    def ran(self, stderr):
+        """A popen() run is over (its summary on stderr)."""
+
     def cli(self, *args, **kw):
         return run([PROCTOR, *args, "--db", self.db], **kw)
 

@@ -7,6 +7,7 @@ sessions keeps them (and the pins), --stop-sessions ends them, and pinned
 state of another build is refused while sessions live in it."""
 import json
 import os
+import shutil
 import subprocess
 import time
 
@@ -232,3 +233,57 @@ def test_on_daemon_loss_takes_freeze_or_continue(tmp_path):
             env=dict(os.environ, PROCTOR_SOCKET=str(tmp_path / "s")))
     assert p.returncode == 2
     assert "--on-daemon-loss: 'kill' is not freeze or continue" in p.stderr
+
+
+def frozen(cg):
+    with open(os.path.join(cg, "cgroup.events")) as f:
+        return "frozen 1" in f.read()
+
+
+def test_a_policy_session_is_frozen_without_a_daemon_and_enforced_again_after(daemon, tmp_path):
+    """--policy through the daemon (docs/DAEMON.md "The per-run policy"): its
+    egress programs and fanotify engine die with the daemon, so the client
+    freezes the session until a daemon installs the policy again; the
+    restarted daemon enforces it (exec kill, files.deny) before it thaws."""
+    blk = tmp_path / "blk"
+    shutil.copy("/usr/bin/touch", blk)
+    secret = tmp_path / "secret"
+    secret.write_text("S\n")
+    pol = tmp_path / "p.yaml"
+    pol.write_text(f"""exec:
+  deny:
+    - argv: ["blk", "**"]
+      name: r-blk
+files:
+  deny:
+    - path: "{secret}"
+      access: [read]
+      name: r-secret
+""")
+    script = (f"cat {secret}; echo before=$?; {blk} {tmp_path}/m1; echo blk1=$?; "
+              f": >{tmp_path}/done-before; "
+              f"while [ ! -e {tmp_path}/go ]; do sleep 0.05; done; : >{tmp_path}/done-gap; "
+              f"cat {secret}; echo after=$?; {blk} {tmp_path}/m2; echo blk2=$?")
+    p = subprocess.Popen([PROCTOR, "run", "--daemon", "--policy", str(pol), "--", "sh", "-c",
+                          script], env=dict(daemon.env, PROCTOR_RESUME_WAIT="60"),
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    wait_for(lambda: (tmp_path / "done-before").exists(), "the first phase")
+    (sid,) = [s["id"] for s in json.loads(daemon.cli("status", "--json",
+                                                      check=True).stdout)["sessions"]]
+    cg = f"{cgroup2_mount()}/proctor/{sid}"
+    daemon.kill9()
+    wait_for(lambda: frozen(cg), "the client freezing the session")
+    (tmp_path / "go").write_text("")
+    time.sleep(1)
+    assert not (tmp_path / "done-gap").exists()  # frozen: nothing runs unenforced
+    daemon.start()
+    out, err = p.communicate(timeout=120)
+    assert p.returncode == 0, err
+    assert out.split() == ["before=1", "blk1=137", "after=1", "blk2=137"], (out, err)
+    assert "is frozen until a daemon takes the session back" in err and "resumed" in err
+    assert not (tmp_path / "m1").exists() and not (tmp_path / "m2").exists()
+    store = daemon.store()
+    s = store.last_session()
+    vs = of_type(store.events(s["session"]), "policy.violation")
+    assert sorted(v["policy.rule"] for v in vs) == ["r-blk", "r-blk", "r-secret", "r-secret"], vs
+    assert {v["policy.mechanism"] for v in vs} == {"exec_kill", "fanotify"}

@@ -7,7 +7,17 @@ import os
 import shutil
 import subprocess
 
+import pytest
+
 from conftest import PROCTOR, of_type
+
+from engines import ENGINES, engine, engine_daemon  # noqa: F401 (the module's daemon)
+
+
+@pytest.fixture(params=ENGINES)
+def proctor(request, tmp_path):
+    """Each test once standalone, once through the daemon (engines.py)."""
+    return engine(request, tmp_path)
 
 
 def setup_bin(tmp_path, *names):
@@ -98,9 +108,8 @@ def test_outside_the_session_nothing_is_judged(proctor, tmp_path):
     b = setup_bin(tmp_path, "git")
     f = policy(tmp_path, 'exec:\n  deny:\n    - argv: ["git", "push", "**"]\n')
     ready = tmp_path / "ready"
-    run = subprocess.Popen([PROCTOR, "run", "--db", proctor.db, "--policy", f, "--", "/bin/sh",
-                            "-c", f"touch {ready}; sleep 3"], env=ENV,
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    run = proctor.popen(["/bin/sh", "-c", f"touch {ready}; sleep 3"], "--policy", f, env=ENV,
+                        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     for _ in range(300):
         if ready.exists():
             break
@@ -109,6 +118,6 @@ def test_outside_the_session_nothing_is_judged(proctor, tmp_path):
     # the same program, run by a process outside the session while it is live
     subprocess.run([str(b / "git"), "push", str(tmp_path / "outside")], env=ENV, check=True)
     assert (tmp_path / "outside").exists()
-    run.communicate(timeout=60)
+    proctor.ran(run.communicate(timeout=60)[1])
     assert run.returncode == 0
     assert violations(proctor) == []

@@ -8,7 +8,18 @@ import os
 import subprocess
 import time
 
+import pytest
+
 from conftest import PROCTOR, of_type, run
+
+from engines import ENGINES, engine, engine_daemon  # noqa: F401 (the module's daemon)
+
+
+@pytest.fixture(params=ENGINES)
+def proctor(request, tmp_path):
+    """Each test once standalone, once through the daemon (engines.py)."""
+    return engine(request, tmp_path)
+
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 

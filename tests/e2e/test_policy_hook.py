@@ -16,6 +16,14 @@ import pytest
 
 from conftest import PROCTOR, run
 
+from engines import ENGINES, engine, engine_daemon  # noqa: F401 (the module's daemon)
+
+
+@pytest.fixture(params=ENGINES)
+def proctor(request, tmp_path):
+    """Each test once standalone, once through the daemon (engines.py)."""
+    return engine(request, tmp_path)
+
 
 def policy(tmp_path, text):
     f = tmp_path / "p.yaml"
