@@ -6,6 +6,7 @@
 #include "file/io.h"
 #include "dispatch/dispatch.h"
 #include "lifecycle/lifecycle.h"
+#include "policy/labels.h"
 
 /* Only files with a name a reader cares about: regular files, devices and
  * named FIFOs. Sockets (network family), anonymous pipes and anon inodes
@@ -208,6 +209,7 @@ int BPF_PROG(tail_file_rw, struct pt_regs *regs, long ret)
 	case PR_NR_preadv:
 	case PR_NR_preadv2:
 		io_account(t, tr, (int)PR_ARG1(regs), NULL, IO_READ, ret, IO_KIND_OP);
+		label_io(tr, (int)PR_ARG1(regs), PR_LABEL_IO_READ);
 		break;
 	case PR_NR_write:
 	case PR_NR_pwrite64:
@@ -215,15 +217,20 @@ int BPF_PROG(tail_file_rw, struct pt_regs *regs, long ret)
 	case PR_NR_pwritev:
 	case PR_NR_pwritev2:
 		io_account(t, tr, (int)PR_ARG1(regs), NULL, IO_WRITE, ret, IO_KIND_OP);
+		label_io(tr, (int)PR_ARG1(regs), PR_LABEL_IO_WRITE);
 		break;
 	case PR_NR_sendfile: /* (out_fd, in_fd, ...) */
 		io_account(t, tr, (int)PR_ARG2(regs), NULL, IO_READ, ret, IO_KIND_OP);
 		io_account(t, tr, (int)PR_ARG1(regs), NULL, IO_WRITE, ret, IO_KIND_OP);
+		label_io(tr, (int)PR_ARG2(regs), PR_LABEL_IO_READ);
+		label_io(tr, (int)PR_ARG1(regs), PR_LABEL_IO_WRITE);
 		break;
 	case PR_NR_splice: /* (fd_in, off_in, fd_out, ...) */
 	case PR_NR_copy_file_range:
 		io_account(t, tr, (int)PR_ARG1(regs), NULL, IO_READ, ret, IO_KIND_OP);
 		io_account(t, tr, (int)PR_ARG3(regs), NULL, IO_WRITE, ret, IO_KIND_OP);
+		label_io(tr, (int)PR_ARG1(regs), PR_LABEL_IO_READ);
+		label_io(tr, (int)PR_ARG3(regs), PR_LABEL_IO_WRITE);
 		break;
 	}
 	return 0;

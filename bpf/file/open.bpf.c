@@ -2,6 +2,7 @@
  * (and, through file_open_record, io_uring OPENAT/OPENAT2): repeats of the
  * same open within a window are folded per process into one record with a
  * count. Semantics: docs/EVENTS-file.md. */
+#include "policy/labels.h"
 #include "file/file.h"
 
 /* Template for new table entries (never written). */
@@ -330,7 +331,9 @@ int BPF_PROG(tail_file_open, struct pt_regs *regs, long ret)
 		q.mode = how.mode;
 		q.resolve = how.resolve;
 	}
-	return file_open_record(tr, &q, ret);
+	file_open_record(tr, &q, ret);
+	label_open(tr, ret, q.flags); /* information-flow labels (policy/labels.h) */
+	return 0;
 }
 
 char LICENSE[] SEC("license") = "GPL";

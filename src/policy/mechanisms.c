@@ -3,6 +3,7 @@
  * sock_addr, the exec-kill path) and choosing one per rule. Each probe asks
  * the kernel itself; nothing is inferred from the kernel version. */
 #include "policy/mechanisms.h"
+#include "policy/labels.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -308,6 +309,7 @@ void mechanisms_plan_rule(const struct host_mechanisms *h, const struct policy *
 	}
 	if (r->kind == RULE_DECLASSIFY) {
 		snprintf(out->mechanism, sizeof(out->mechanism), "label_tracking");
+		out->enforced = policy_label_enforced(r); /* src/enforce/labels.c */
 		return;
 	}
 	if (r->kind == RULE_EXEC_DENY || r->kind == RULE_EXEC_ALLOW_ONLY) {
@@ -328,8 +330,12 @@ void mechanisms_plan_rule(const struct host_mechanisms *h, const struct policy *
 		return;
 	} else if (r->kind == RULE_EXEC_DENY || r->kind == RULE_EXEC_ALLOW_ONLY)
 		plan_exec(h, &r->object, r->kind, out);
-	else
+	else {
+		if (r->label >= 0) /* the label is the kernel's label tracking */
+			snprintf(out->mechanism, sizeof(out->mechanism), "label_tracking");
 		plan_conditional(h, r, out);
+		out->enforced = policy_label_enforced(r) && !out->why[0];
+	}
 	if (!out->mechanism[0]) {
 		snprintf(out->mechanism, sizeof(out->mechanism), "notify");
 		out->notify_only = true;
@@ -348,4 +354,5 @@ void mechanisms_plan_label(const struct host_mechanisms *h, struct rule_plan *ou
 	(void)h;
 	memset(out, 0, sizeof(*out));
 	snprintf(out->mechanism, sizeof(out->mechanism), "label_tracking");
+	out->enforced = true; /* bpf/policy/labels.bpf.c: tp_btf, any host */
 }
