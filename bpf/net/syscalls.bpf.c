@@ -3,6 +3,7 @@
  * (sendto/sendmsg/sendmmsg with an address, the first per process and
  * destination), each with its result. Semantics: docs/EVENTS-network.md. */
 #include "net/net.h"
+#include "policy/labels.h"
 
 static __always_inline struct pr_net *net_begin(struct pr_tracked *tr, __u16 type, long ret,
 						long fd, struct pt_regs *regs)
@@ -209,6 +210,8 @@ int BPF_PROG(tail_net_sendto, struct pt_regs *regs, long ret)
 
 	if (!tr)
 		return 0;
+	if (ret > 0)
+		label_io(tr, fd, PR_LABEL_IO_WRITE); /* information-flow labels */
 	ua = (void *)PR_ARG5(regs);
 	if (!ua)
 		return 0;
@@ -226,6 +229,8 @@ int BPF_PROG(tail_net_sendmsg, struct pt_regs *regs, long ret)
 
 	if (!tr)
 		return 0;
+	if (ret > 0)
+		label_io(tr, fd, PR_LABEL_IO_WRITE); /* information-flow labels */
 	if (bpf_probe_read_user(&m, sizeof(m), (void *)PR_ARG2(regs)) || !m.msg_name)
 		return 0;
 	send_one(tr, regs, ret, fd, fd_socket(bpf_get_current_task_btf(), fd), m.msg_name,

@@ -12,6 +12,7 @@
 #include "lib/path.h"
 #include "policy/labels.h"
 #include "policy/policy.h"
+#include "proctor/syscalls.h"
 
 #define LBL_PATH_OFF ((__u32)sizeof(struct pr_policy_label))
 
@@ -120,14 +121,45 @@ static __always_inline void gain_record(struct pr_tracked *tr, __u32 gained, __u
 	ev_output(s, size, PR_EV_POLICY_LABEL, tr);
 }
 
+/* Inodes that carry data from a writer to a reader: regular files, pipes
+ * and FIFOs, sockets. Not devices: /dev/null or a tty written by a
+ * labelled process would label every later reader of them. */
+static __always_inline bool carries_data(struct file *f)
+{
+	__u32 mode = BPF_CORE_READ(f, f_inode, i_mode) & PR_S_IFMT;
+
+	return mode == PR_S_IFREG || mode == PR_S_IFIFO || mode == PR_S_IFSOCK;
+}
+
+/* The inode a write to the socket f reaches: for a connected UNIX socket
+ * its peer's (the reader reads from the peer socket, another inode). */
+static __always_inline void unix_peer_target(struct file *f, struct pr_inode_key *k)
+{
+	struct socket *sock = (struct socket *)BPF_CORE_READ(f, private_data), *ps;
+	struct sock *sk = sock ? BPF_CORE_READ(sock, sk) : NULL, *peer;
+	struct socket_alloc *sa;
+
+	if (!sk || BPF_CORE_READ(sk, __sk_common.skc_family) != 1 /* AF_UNIX */)
+		return;
+	peer = BPF_CORE_READ((struct unix_sock *)sk, peer);
+	if (!peer || !(ps = BPF_CORE_READ(peer, sk_socket)))
+		return;
+	sa = (void *)ps - bpf_core_field_offset(struct socket_alloc, socket);
+	k->ino = BPF_CORE_READ(sa, vfs_inode.i_ino);
+	k->dev = BPF_CORE_READ(sa, vfs_inode.i_sb, s_dev);
+}
+
 /* A labelled process wrote to (or opened for writing) the inode. */
-static __always_inline void label_write(__u64 session_key, __u32 tgid, struct pr_inode_key *k)
+static __always_inline void label_write(__u64 session_key, __u32 tgid, struct file *f,
+					struct pr_inode_key *k)
 {
 	struct pr_label_proc *lp = bpf_map_lookup_elem(&label_procs, &tgid);
 	__u16 bits, *v;
 
-	if (!lp || !(bits = (__u16)(lp->labels & ~lp->declassified)))
+	if (!lp || !(bits = (__u16)(lp->labels & ~lp->declassified)) || !carries_data(f))
 		return;
+	if ((BPF_CORE_READ(f, f_inode, i_mode) & PR_S_IFMT) == PR_S_IFSOCK)
+		unix_peer_target(f, k);
 	v = bpf_map_lookup_elem(&label_inodes, k);
 	if (v) {
 		if ((*v & bits) != bits)
@@ -183,7 +215,7 @@ __noinline int label_open(struct pr_tracked *tr, long fd, __u32 flags)
 	if (acc != PR_O_WRONLY)
 		label_read(tr, pol, f, &k, fd, true);
 	if (acc != 0 || (flags & PR_O_TRUNC))
-		label_write(tr->session_key, bpf_get_current_pid_tgid() >> 32, &k);
+		label_write(tr->session_key, bpf_get_current_pid_tgid() >> 32, f, &k);
 	return 0;
 }
 
@@ -201,7 +233,7 @@ __noinline int label_io(struct pr_tracked *tr, long fd, __u32 dir)
 	if (dir == PR_LABEL_IO_READ)
 		label_read(tr, pol, f, &k, fd, false);
 	else
-		label_write(tr->session_key, bpf_get_current_pid_tgid() >> 32, &k);
+		label_write(tr->session_key, bpf_get_current_pid_tgid() >> 32, f, &k);
 	return 0;
 }
 
@@ -248,6 +280,18 @@ __noinline int label_exec(struct pr_tracked *tr, __u64 exe)
 __noinline int label_exit(__u32 tgid)
 {
 	bpf_map_delete_elem(&label_procs, &tgid);
+	return 0;
+}
+
+/* recvfrom: a socket read (read/readv and recvmsg call label_io from
+ * their own programs). */
+SEC("tp_btf/sys_exit")
+int BPF_PROG(tail_label_recvfrom, struct pt_regs *regs, long ret)
+{
+	struct pr_tracked *tr = tracked_current();
+
+	if (tr && ret > 0)
+		label_io(tr, (int)PR_ARG1(regs), PR_LABEL_IO_READ);
 	return 0;
 }
 
