@@ -52,6 +52,8 @@ static __always_inline struct label_verdict label_connect(__u64 session_key, __u
 {
 	struct label_verdict v = {.rule = -1};
 	struct pr_label_policy *lp;
+	struct pr_ip_key rk = {.session_key = session_key};
+	bool resolver;
 	__u64 hi, lo;
 	__u32 j, k, ex = 0;
 
@@ -64,11 +66,13 @@ static __always_inline struct label_verdict label_connect(__u64 session_key, __u
 		if (j < lp->nexcept &&
 		    label_except_match(&lp->except[j], j, hi, lo, port, tbit, dns_rules))
 			ex |= 1u << j;
+	__builtin_memcpy(rk.addr, addr, 16);
+	resolver = port == 53 && bpf_map_lookup_elem(&dns_resolvers, &rk);
 	for (k = 0; k < PR_LABEL_RULES; k++) {
 		const struct pr_label_rule *r = &lp->rules[k];
 		if (k >= lp->nrules)
 			break;
-		if (!(r->labels & labels) || (r->except & ex))
+		if (!(r->labels & labels) || (r->except & ex) || (r->resolvers && resolver))
 			continue;
 		v.rule = k;
 		v.audit = r->audit;

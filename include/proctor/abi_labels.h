@@ -24,7 +24,8 @@ struct pr_label_rule {
 	__u8 audit;   /* mode audit: decided, recorded, let through */
 	__u8 notify;  /* effect notify: recorded, let through */
 	__u8 except;  /* bits of pr_label_policy.except */
-	__u8 _pad[3];
+	__u8 resolvers; /* a domain except: the session's resolvers (port 53) are excepted too */
+	__u8 _pad[2];
 };
 _Static_assert(sizeof(struct pr_label_rule) == 8, "pr_label_rule layout");
 

@@ -125,6 +125,7 @@ static int compile_rules(const struct policy *p, struct probe *pr, uint64_t key,
 			k->nexcept++;
 			if (x->kind != PR_RULE_DOMAIN)
 				continue;
+			kr->resolvers = 1; /* the name must resolve */
 			if (p->egress.nrules + EGRESS_RESOLVERS > bit) {
 				snprintf(err, errlen,
 					 "%s:%d: rule '%s': except %s: too many egress rules to "
