@@ -249,6 +249,52 @@ __noinline int label_fork(__u32 parent_tgid, __u32 child_tgid)
 	return 0;
 }
 
+/* A label rule deny: exec that applies to a process with these labels,
+ * whose executable's path is in scratch (len): SIGKILL from the exec (the
+ * new image never runs) and one record. */
+static __always_inline void exec_rules(struct pr_tracked *tr, struct pr_label_policy *pol,
+				       __u32 labels, __u32 len)
+{
+	struct pr_scratch *s = scratch_get();
+	struct pr_policy_label_exec *e;
+	__u16 acc = 0;
+	__u32 k, size;
+	int hit = -1;
+	bool kill = false;
+
+	if (!s)
+		return;
+	if (pol->exec_path_start)
+		acc = path_accept(pol->exec_path_start, len, 0, NULL);
+	for (k = 0; k < PR_LABEL_EXECS; k++) {
+		const struct pr_label_exec_rule *r = &pol->exec[k];
+		if (k >= pol->nexec)
+			break;
+		if (!(r->labels & labels) || (r->by_path && !(acc & (1u << k))))
+			continue;
+		hit = k;
+		kill = r->kill;
+		break;
+	}
+	if (hit < 0)
+		return;
+	if (kill)
+		bpf_send_signal(9);
+	e = (void *)s->buf;
+	len &= PR_PATH_CAP - 1 + PR_PATH_CAP;
+	if (len > PR_PATH_CAP)
+		len = PR_PATH_CAP;
+	size = LBL_PATH_OFF + len;
+	fill_hdr(&e->hdr, bpf_get_current_task_btf(), PR_EV_POLICY_LABEL_EXEC, size, tr);
+	e->hdr.flags = kill ? PR_LABEL_EXEC_KILLED : 0;
+	e->rule = (__u16)hit;
+	e->_pad = 0;
+	e->exe_len = len;
+	e->_reserved[0] = 0;
+	e->_reserved[1] = 0;
+	ev_output(s, size, PR_EV_POLICY_LABEL_EXEC, tr);
+}
+
 /* The new image declassifies the labels its executable's path (or
  * basename) matches; another program's writes carry every label again. */
 __noinline int label_exec(struct pr_tracked *tr, __u64 exe)
@@ -260,11 +306,14 @@ __noinline int label_exec(struct pr_tracked *tr, __u64 exe)
 
 	if (!tr || !exe || !(pol = bpf_map_lookup_elem(&label_policy, &tr->session_key)))
 		return 0;
-	if (pol->declass_path || pol->declass_base) {
+	lp = bpf_map_lookup_elem(&label_procs, &tgid);
+	if (pol->declass_path || pol->declass_base || (lp && (lp->labels & pol->exec_labels))) {
 		len = put_label_path((struct file *)exe);
 		decl = path_accept(pol->declass_path, len, pol->declass_base, &base) | base;
+		if (lp && (lp->labels & pol->exec_labels))
+			exec_rules(tr, pol, (__u32)lp->labels, len); /* label rules deny: exec */
 	}
-	if ((lp = bpf_map_lookup_elem(&label_procs, &tgid))) {
+	if (lp) {
 		lp->declassified = decl;
 		return 0;
 	}

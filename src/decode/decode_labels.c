@@ -37,6 +37,11 @@ void decode_process_labels(struct decode_ctx *c, const struct pr_hdr *h, struct 
 		add_labels(r, "process.labels", policy_of(c, h), h->labels);
 }
 
+void decode_policy_labels(struct decode_ctx *c, const struct pr_hdr *h, struct record *r)
+{
+	add_labels(r, "policy.labels", policy_of(c, h), h->labels);
+}
+
 const char *decode_label_rule_name(struct decode_ctx *c, const struct pr_hdr *h, int rule)
 {
 	const struct policy *p = policy_of(c, h);
@@ -108,8 +113,41 @@ static enum decode_result decode_net_violation(struct decode_ctx *c, const void 
 	return DECODE_OK;
 }
 
+static enum decode_result decode_exec_violation(struct decode_ctx *c, const void *data, size_t len,
+						struct record *r)
+{
+	const struct pr_policy_label_exec *e = data;
+	const struct policy *p = policy_of(c, &e->hdr);
+	const struct policy_rule *rule;
+	bool killed = e->hdr.flags & PR_LABEL_EXEC_KILLED;
+	int i;
+
+	if (e->exe_len > len - sizeof(*e) || !p || (i = policy_label_exec_rule(p, e->rule)) < 0)
+		return DECODE_BAD;
+	rule = &p->rules[i];
+	decode_common(c, &e->hdr, "policy.violation", r);
+	record_add_str(r, "policy.rule", rule->name);
+	record_add_str(r, "policy.reason", rule->reason);
+	record_add_str_ref(r, "policy.effect",
+			   rule->effect == POLICY_NOTIFY ? "notify"
+			   : rule->effect == POLICY_KILL ? "kill"
+							 : "block");
+	record_add_str_ref(r, "policy.verdict",
+			   killed ? (rule->effect == POLICY_KILL ? "killed" : "blocked")
+			   : rule->mode == PR_MODE_AUDIT ? "would_block"
+							 : "notified");
+	record_add_str_ref(r, "policy.mechanism", "exec_kill");
+	record_add_str_ref(r, "policy.mode", rule->mode == PR_MODE_AUDIT ? "audit" : "enforce");
+	add_labels(r, "policy.labels", p, e->hdr.labels);
+	record_add_bool(r, "policy.killed", killed);
+	record_set_str(r, "process.executable.path", decode_str(r, e->data, e->exe_len));
+	return DECODE_OK;
+}
+
 const struct decoder label_decoders[] = {
 	{PR_EV_POLICY_LABEL, "policy.label", sizeof(struct pr_policy_label), decode_label},
 	{PR_EV_POLICY_NET, "policy.violation", sizeof(struct pr_flow), decode_net_violation},
+	{PR_EV_POLICY_LABEL_EXEC, "policy.violation", sizeof(struct pr_policy_label_exec),
+	 decode_exec_violation},
 	{0},
 };

@@ -104,6 +104,27 @@ static void compile_declassify(const struct policy *p, struct lglobs *path, stru
 	}
 }
 
+/* The exec label rules: any exec, or the executables their path glob
+ * matches (bit k of the exec path DFA). */
+static void compile_exec(const struct policy *p, struct lglobs *path, struct pr_label_policy *k)
+{
+	int i, ri;
+
+	for (i = 0; (ri = policy_label_exec_rule(p, i)) >= 0 && i < PR_LABEL_EXECS; i++) {
+		const struct policy_rule *r = &p->rules[ri];
+		struct pr_label_exec_rule *e = &k->exec[k->nexec++];
+		e->labels = (uint16_t)(1u << r->label);
+		e->audit = r->mode == PR_MODE_AUDIT;
+		e->notify = r->effect == POLICY_NOTIFY;
+		e->kill = !e->audit && !e->notify;
+		k->exec_labels |= e->labels;
+		if (r->object.paths.n) {
+			e->by_path = 1;
+			add(path, p->globs[r->object.paths.first].expanded, 1ull << i);
+		}
+	}
+}
+
 /* The connect label rules and their except destinations. */
 static int compile_rules(const struct policy *p, struct probe *pr, uint64_t key,
 			 struct pr_label_policy *k, char *err, size_t errlen)
@@ -151,15 +172,17 @@ static int compile_rules(const struct policy *p, struct probe *pr, uint64_t key,
 static int load(struct dfa_table *t, struct probe *pr, uint64_t key, const struct policy *p,
 		struct pr_label_policy *k, char *err, size_t errlen)
 {
-	static struct lglobs src, dpath, dbase;
+	static struct lglobs src, dpath, dbase, xpath;
 	uint32_t first = t->n, st;
 	int i, j, rc;
 
 	memset(&src, 0, sizeof(src));
 	memset(&dpath, 0, sizeof(dpath));
 	memset(&dbase, 0, sizeof(dbase));
+	memset(&xpath, 0, sizeof(xpath));
 	compile_sources(p, &src);
 	compile_declassify(p, &dpath, &dbase);
+	compile_exec(p, &xpath, k);
 	if (dfa_compile(t, src.g, src.n, &st, err, errlen))
 		return -1;
 	k->source_start = (uint16_t)st;
@@ -169,6 +192,9 @@ static int load(struct dfa_table *t, struct probe *pr, uint64_t key, const struc
 	if (dfa_compile(t, dbase.g, dbase.n, &st, err, errlen))
 		return -1;
 	k->declass_base = (uint16_t)st;
+	if (dfa_compile(t, xpath.g, xpath.n, &st, err, errlen))
+		return -1;
+	k->exec_path_start = (uint16_t)st;
 	if (compile_rules(p, pr, key, k, err, errlen))
 		return -1;
 	if ((rc = probe_policy_write_dfa(pr, first, t->n - first, &t->states[first])))

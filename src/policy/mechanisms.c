@@ -289,7 +289,12 @@ static void plan_conditional(const struct host_mechanisms *h, const struct polic
 {
 	switch (r->object.op) {
 	case OP_CONNECT: PICK("connect", MECH_CGROUP_SOCK_ADDR); break;
-	case OP_EXEC: plan_exec(h, &r->object, r->kind, out); break;
+	case OP_EXEC:
+		if (r->label >= 0) /* label rules: the exec hook (bpf/policy/labels.bpf.c) */
+			PICK("exec", MECH_EXEC_KILL);
+		else
+			plan_exec(h, &r->object, r->kind, out);
+		break;
 	case OP_OPEN:
 	case OP_WRITE: PICK("opens decided on labels and history", MECH_FANOTIFY); break;
 	case OP_NONE: break;

@@ -130,12 +130,45 @@ rules:
 def test_refuses_rules_it_does_not_enforce(proctor, tmp_path):
     f = tmp_path / "p.yaml"
     f.write_text("labels:\n  secret: {sources: [\"/nonexistent/**\"]}\nrules:\n"
-                 "  - {name: no-exec, if: {label: secret}, deny: exec}\n")
+                 "  - {name: no-exec, if: {label: secret}, deny: {exec: {argv: [git, \"**\"]}}}\n")
     p = proctor.run(["/usr/bin/touch", str(tmp_path / "ran")], "--policy", str(f))
     assert p.returncode == 2, p.stderr
     assert p.stderr.strip().splitlines()[-1] == (
         f"proctor: error: invalid policy: {f}:4:5: rule 'no-exec': this build parses but does "
-        f"not enforce it yet (of label rules only deny: connect is enforced yet), so it will not "
+        f"not enforce it yet (of label rules only deny: connect, deny: exec and deny: {{exec: "
+        f"{{path}}}} are enforced yet), so it will not "
         f"run with it (nothing may claim to block what it cannot block); `proctor policy check "
         f"{f}` shows the mechanism each rule will get; see docs/POLICY.md")
     assert not (tmp_path / "ran").exists()  # nothing ran
+
+
+def test_label_exec_rules_kill_at_exec(proctor, tmp_path):
+    """deny: {exec: {path}} and deny: exec with a label: the exec hook kills
+    the labelled process's new image before its first instruction; the same
+    program runs before the label; audit records would_block and lets it run."""
+    d = tmp_path / "ssh"
+    d.mkdir()
+    (d / "k").write_text("x\n")
+    f = tmp_path / "p.yaml"
+    f.write_text(f"""\
+labels:
+  secret: {{sources: ["{d}/**"]}}
+rules:
+  - name: no-touch-after-secret
+    if: {{label: secret}}
+    deny: {{exec: {{path: "/usr/bin/touch"}}}}
+    reason: "no touch after a secret"
+  - {{name: no-exec-audit, if: {{label: secret}}, deny: exec, mode: audit}}
+""")
+    script = f"touch {tmp_path}/a1; echo a1=$?; read x < {d}/k; touch {tmp_path}/a2; " \
+             f"echo a2=$?; /bin/true; echo t=$?"
+    p = proctor.run(["/bin/sh", "-c", script], "--policy", str(f))
+    assert p.returncode == 0, p.stderr
+    assert [l for l in p.stdout.split() if "=" in l] == ["a1=0", "a2=137", "t=0"], p.stdout
+    assert (tmp_path / "a1").exists() and not (tmp_path / "a2").exists()
+    v = of_type(proctor.events(), "policy.violation")
+    assert [(x["policy.rule"], x["policy.verdict"], x["policy.mechanism"],
+             x["process.executable.path"], x["policy.labels"], x["policy.killed"]) for x in v] == [
+        ("no-touch-after-secret", "blocked", "exec_kill", "/usr/bin/touch", ["secret"], True),
+        ("no-exec-audit", "would_block", "exec_kill", "/usr/bin/true", ["secret"], False)]
+    assert v[0]["policy.reason"] == "no touch after a secret"
