@@ -7,6 +7,7 @@
 #include "file/io.h"
 #include "dispatch/dispatch.h"
 #include "lifecycle/lifecycle.h"
+#include "policy/labels.h"
 
 /* Only files with a name a reader cares about: regular files, devices and
  * named FIFOs. Sockets (network family), anonymous pipes and anon inodes
@@ -203,22 +204,30 @@ static __always_inline void file_rw_args(struct pr_tracked *tr, const struct pr_
 	case PR_NR_pread64:
 	case PR_NR_readv:
 	case PR_NR_preadv:
-	case PR_NR_preadv2: io_account(t, tr, (int)a->a[0], NULL, IO_READ, ret, IO_KIND_OP); break;
+	case PR_NR_preadv2:
+		io_account(t, tr, (int)a->a[0], NULL, IO_READ, ret, IO_KIND_OP);
+		label_io(tr, (int)a->a[0], PR_LABEL_IO_READ);
+		break;
 	case PR_NR_write:
 	case PR_NR_pwrite64:
 	case PR_NR_writev:
 	case PR_NR_pwritev:
 	case PR_NR_pwritev2:
 		io_account(t, tr, (int)a->a[0], NULL, IO_WRITE, ret, IO_KIND_OP);
+		label_io(tr, (int)a->a[0], PR_LABEL_IO_WRITE);
 		break;
 	case PR_NR_sendfile: /* (out_fd, in_fd, ...) */
 		io_account(t, tr, (int)a->a[1], NULL, IO_READ, ret, IO_KIND_OP);
 		io_account(t, tr, (int)a->a[0], NULL, IO_WRITE, ret, IO_KIND_OP);
+		label_io(tr, (int)a->a[1], PR_LABEL_IO_READ);
+		label_io(tr, (int)a->a[0], PR_LABEL_IO_WRITE);
 		break;
 	case PR_NR_splice: /* (fd_in, off_in, fd_out, ...) */
 	case PR_NR_copy_file_range:
 		io_account(t, tr, (int)a->a[0], NULL, IO_READ, ret, IO_KIND_OP);
 		io_account(t, tr, (int)a->a[2], NULL, IO_WRITE, ret, IO_KIND_OP);
+		label_io(tr, (int)a->a[0], PR_LABEL_IO_READ);
+		label_io(tr, (int)a->a[2], PR_LABEL_IO_WRITE);
 		break;
 	}
 }

@@ -3,6 +3,7 @@
  * same open within a window are folded per process into one record with a
  * count; the ia32 forms through tail_file_open_ia32. Semantics:
  * docs/EVENTS-file.md. */
+#include "policy/labels.h"
 #include "file/file.h"
 
 /* Template for new table entries (never written). */
@@ -330,7 +331,9 @@ static __always_inline int file_open_args(struct pr_tracked *tr, const struct pr
 	} else {
 		return 0;
 	}
-	return file_open_record(tr, &q, ret);
+	file_open_record(tr, &q, ret);
+	label_open(tr, ret, q.flags); /* information-flow labels (policy/labels.h) */
+	return 0;
 }
 
 SEC("tp_btf/sys_exit")

@@ -60,6 +60,14 @@ static __always_inline __u64 wakeup_flags(void)
 	return BPF_RB_FORCE_WAKEUP;
 }
 
+/* The information-flow labels of process tgid (0: none). */
+static __always_inline __u16 proc_labels(__u32 tgid)
+{
+	struct pr_label_proc *lp = bpf_map_lookup_elem(&label_procs, &tgid);
+
+	return lp ? lp->labels : 0;
+}
+
 static __always_inline void fill_hdr(struct pr_hdr *h, struct task_struct *t, __u16 type,
 				     __u32 size, const struct pr_tracked *tr)
 {
@@ -74,6 +82,7 @@ static __always_inline void fill_hdr(struct pr_hdr *h, struct task_struct *t, __
 	h->ppid = BPF_CORE_READ(t, real_parent, tgid);
 	h->uid = BPF_CORE_READ(t, cred, euid.val);
 	h->gid = BPF_CORE_READ(t, cred, egid.val);
+	h->labels = proc_labels(h->pid);
 	h->_pad = 0;
 	bpf_probe_read_kernel_str(h->comm, sizeof(h->comm), t->comm);
 }

@@ -343,6 +343,35 @@ struct {
 	__type(value, __u64);
 } policy_exec_inode SEC(".maps") __weak;
 
+/* ---- information-flow labels (bpf/policy/labels.bpf.c) ------------------- */
+
+/* Session key -> its label policy (abi_labels.h). No entry: no labels. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC); /* user space writes it; 1024 sessions */
+	__uint(max_entries, PR_MAX_SESSIONS);
+	__type(key, __u64);
+	__type(value, struct pr_label_policy);
+} label_policy SEC(".maps") __weak;
+
+/* tgid -> labels of a process of a session with labels (made when it first
+ * gets one or is declassified, copied at fork, deleted at exit). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u32);
+	__type(value, struct pr_label_proc);
+} label_procs SEC(".maps") __weak;
+
+/* (session, dev, inode) -> labels of a file, pipe or socket a labelled
+ * process wrote (or that a source glob named when it was opened). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH); /* full: counted as a PR_EV_POLICY_LABEL drop */
+	__uint(max_entries, 65536);
+	__type(key, struct pr_inode_key);
+	__type(value, __u16);
+} label_inodes SEC(".maps") __weak;
+
 /* ---- auto-adoption (lifecycle/auto.bpf.c) -------------------------------- */
 
 /* Executable basename of a known agent -> its rule's index (abi_auto.h),

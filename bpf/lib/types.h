@@ -9,6 +9,7 @@
 #include "proctor/abi_file.h"
 #include "proctor/abi_net.h"
 #include "proctor/abi_policy.h"
+#include "proctor/abi_labels.h"
 #include "proctor/abi_security.h"
 #include "proctor/abi_auto.h"
 

@@ -103,6 +103,7 @@ int BPF_PROG(handle_exec, struct task_struct *p, pid_t old_pid, struct linux_bin
 	sec_priv_exec(tr, old_pid);
 	sec_memexec_exec(tr, old_pid, exec_file(bprm));
 	policy_exec_check(tr, (__u64)BPF_CORE_READ(bprm, file), exec_file(bprm));
+	label_exec(tr, (__u64)BPF_CORE_READ(bprm, file));
 	return 0;
 }
 

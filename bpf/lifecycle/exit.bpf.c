@@ -33,6 +33,7 @@ int BPF_PROG(handle_exit, struct task_struct *p, bool group_dead)
 		return 0;
 	sec_flush_exit(tr);
 	proc_exit_record(p, tr);
+	label_exit(BPF_CORE_READ(p, tgid));
 	return 0;
 }
 

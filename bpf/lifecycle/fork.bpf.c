@@ -3,6 +3,7 @@
  * the lineage: the child inherits its parent's session (lib/task.h), so it
  * stays in it wherever either of them moves. */
 #include "lib/emit.h"
+#include "policy/labels.h"
 #include "proctor/syscalls.h"
 
 /* The child's session: its parent's (lineage, else the parent's cgroup),
@@ -38,6 +39,7 @@ int BPF_PROG(handle_fork, struct task_struct *parent, struct task_struct *child)
 
 	if (!tr)
 		return 0;
+	label_fork(BPF_CORE_READ(parent, tgid), BPF_CORE_READ(child, tgid));
 	e = ev_reserve(sizeof(*e), PR_EV_PROC_FORK, tr);
 	if (!e)
 		return 0;

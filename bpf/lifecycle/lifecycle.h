@@ -8,6 +8,7 @@
 #define PROCTOR_BPF_LIFECYCLE_H
 
 #include "lib/emit.h"
+#include "policy/labels.h" /* label_fork/exec/exit (policy/labels.bpf.c) */
 
 /* exec, in this order: file, process.exec, security, policy */
 int file_flush_exec(struct pr_tracked *tr);		 /* file/io.bpf.c */

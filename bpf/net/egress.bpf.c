@@ -3,6 +3,7 @@
  * sendmsg4/6 evaluate the session policy and open a flow, sock_create
  * records (and may deny) raw, packet and ICMP sockets. */
 #include "net/net.h"
+#include "policy/labels.h"
 
 struct decision {
 	__u8 verdict, audit;
@@ -122,6 +123,7 @@ static __always_inline void flow_hdr(struct pr_flow *f, struct pr_tracked *tr)
 	h->ppid = BPF_CORE_READ(t, real_parent, tgid);
 	h->uid = BPF_CORE_READ(t, cred, euid.val);
 	h->gid = BPF_CORE_READ(t, cred, egid.val);
+	h->labels = proc_labels(h->pid);
 	h->_pad = 0;
 	bpf_get_current_comm(h->comm, sizeof(h->comm));
 }
@@ -144,6 +146,7 @@ static __always_inline int on_egress(struct bpf_sock_addr *ctx, bool v6, bool se
 	struct pr_flow_key k = {};
 	struct pr_ip_key ik = {};
 	struct pr_ip_domain *ipd;
+	struct label_verdict lv;
 	struct decision d;
 	__u64 rules = 0, now;
 	__u32 ip6[4];
@@ -190,9 +193,24 @@ static __always_inline int on_egress(struct bpf_sock_addr *ctx, bool v6, bool se
 			rules = ipd->rules;
 	}
 	d = decide(tr->session_key, k.peer, k.peer_port, transport_bit(k.protocol), rules, false);
+	/* a label rule (rules: if label, deny connect) decides what egress allows */
+	lv = label_connect(tr->session_key, f->hdr.labels, k.peer, k.peer_port,
+			   transport_bit(k.protocol), rules);
+	if (lv.rule >= 0 && d.verdict == PR_VERDICT_ALLOWED && !lv.notify) {
+		d.rule = PR_RULE_LABEL - lv.rule;
+		d.verdict = lv.audit ? PR_VERDICT_BYPASSED : PR_VERDICT_DENIED;
+		d.audit = lv.audit;
+	}
 	f->verdict = d.verdict;
 	f->audit = d.audit;
 	f->rule = d.rule;
+	if (lv.rule >= 0 && (d.verdict != PR_VERDICT_DENIED || d.rule == PR_RULE_LABEL - lv.rule)) {
+		f->hdr.type = PR_EV_POLICY_NET; /* the violation: this flow, rule k */
+		f->rule = PR_RULE_LABEL - lv.rule;
+		ev_copy(f, sizeof(*f), PR_EV_POLICY_NET, tr->session_key);
+		f->hdr.type = PR_EV_NET_FLOW;
+		f->rule = d.rule;
+	}
 	if (d.verdict == PR_VERDICT_DENIED && !send) {
 		flow_emit(f, tr->session_key); /* the attempt is the whole flow */
 		return 0;

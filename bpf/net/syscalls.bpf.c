@@ -5,6 +5,7 @@
  * ABI, direct or multiplexed by socketcall (tail_net_ia32). Semantics:
  * docs/EVENTS-network.md. */
 #include "net/net.h"
+#include "policy/labels.h"
 
 static __always_inline struct pr_net *net_begin(struct pr_tracked *tr, __u16 type, long ret,
 						long fd, const struct pr_sysargs *a)
@@ -190,6 +191,8 @@ static __always_inline void net_sendto_args(struct pr_tracked *tr, const struct 
 	long fd = (int)a->a[0];
 	void *ua = (void *)a->a[4];
 
+	if (ret > 0)
+		label_io(tr, fd, PR_LABEL_IO_WRITE); /* information-flow labels */
 	if (!ua)
 		return;
 	send_one(tr, a, ret, fd, fd_socket(bpf_get_current_task_btf(), fd), ua, a->a[5], 1);
@@ -226,6 +229,8 @@ int BPF_PROG(tail_net_sendmsg, struct pt_regs *regs, long ret)
 	if (!tr)
 		return 0;
 	sysargs_native(regs, &a);
+	if (ret > 0)
+		label_io(tr, (int)a.a[0], PR_LABEL_IO_WRITE); /* information-flow labels */
 	if (bpf_probe_read_user(&m, sizeof(m), (void *)a.a[1]) || !m.msg_name)
 		return 0;
 	send_one(tr, &a, ret, (int)a.a[0], fd_socket(bpf_get_current_task_btf(), (int)a.a[0]),

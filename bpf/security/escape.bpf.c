@@ -6,6 +6,7 @@
  * syscalls from a tracked process. Semantics:
  * docs/EVENTS-security.md. */
 #include "security/security.h"
+#include "policy/labels.h"
 
 /* ---- security.escape --------------------------------------------------- */
 
@@ -338,6 +339,8 @@ int BPF_PROG(tail_sec_recvmsg_exit, struct pt_regs *regs, long ret)
 	__u32 peer_pid = 0;
 	__s32 fd = -1;
 
+	if (tr && ret > 0)
+		label_io(tr, (int)PR_ARG1(regs), PR_LABEL_IO_READ); /* information-flow labels */
 	if (!tr || ret < 0 || bpf_probe_read_user(&m, sizeof(m), (void *)PR_ARG2(regs)))
 		return 0;
 	/* CMSG_LEN(4): the 16-byte header and one descriptor */

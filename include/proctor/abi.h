@@ -65,7 +65,8 @@ struct pr_hdr {
 	__u32 ppid;	   /* real parent's tgid */
 	__u32 uid;	   /* effective uid */
 	__u32 gid;	   /* effective gid */
-	__u32 _pad;
+	__u16 labels;	   /* the process's information-flow labels (abi_labels.h) */
+	__u16 _pad;
 	char comm[16];
 };
 _Static_assert(sizeof(struct pr_hdr) == 72, "pr_hdr layout");
@@ -193,6 +194,7 @@ PR_ABI_AT(pr_hdr, tid, 36);
 PR_ABI_AT(pr_hdr, ppid, 40);
 PR_ABI_AT(pr_hdr, uid, 44);
 PR_ABI_AT(pr_hdr, gid, 48);
+PR_ABI_AT(pr_hdr, labels, 52);
 PR_ABI_AT(pr_hdr, comm, 56);
 /* pr_tracked */
 PR_ABI_AT(pr_tracked, session_key, 0);

@@ -58,6 +58,8 @@
 	X(rt_sigqueueinfo, 129, 138) X(rt_tgsigqueueinfo, 297, 240)                               \
 	X(pidfd_send_signal, 424, 424) X(pidfd_getfd, 438, 438)                                   \
 	X(ioctl, 16, 29)            X(shmat, 30, 196)           X(recvmsg, 47, 212)               \
+	/* policy family: labels carried by socket reads */                                        \
+	X(recvfrom, 45, 207)                                                                       \
 	/* named by the decoders only */                                                           \
 	X(fork, 57, PR_NR_NONE)     X(vfork, 58, PR_NR_NONE)    X(io_uring_enter, 426, 426)
 
@@ -156,7 +158,9 @@
 	R(bind, net, EXIT, tail_net_bind, 0)               R(listen, net, EXIT, tail_net_listen, 0) \
 	R(accept, net, EXIT, tail_net_accept, 0)           R(accept4, net, EXIT, tail_net_accept, 0) \
 	R(sendto, net, EXIT, tail_net_sendto, 0)           R(sendmsg, net, EXIT, tail_net_sendmsg, 0) \
-	R(sendmmsg, net, EXIT, tail_net_sendmmsg, 0)
+	R(sendmmsg, net, EXIT, tail_net_sendmmsg, 0)                                                \
+	/* policy: information-flow labels of socket reads (send* and recvmsg call it too) */       \
+	R(recvfrom, policy, EXIT, tail_label_recvfrom, 0)
 
 /* I(name, i386_name, i386, program): the ia32 (int $0x80 / 32-bit compat)
  * syscalls decoded into the same records as their native namesake name,

@@ -12,6 +12,7 @@ static const struct decoder *const decoder_tables[] = {
 	security_decoders,
 	network_decoders,
 	policy_decoders,
+	label_decoders,
 };
 
 const struct decoder *decoder_for(uint16_t type)
@@ -93,6 +94,7 @@ void decode_common(struct decode_ctx *c, const struct pr_hdr *h, const char *typ
 	record_add_str(r, "process.executable.path", p && p->exe ? p->exe : "");
 	record_add_int(r, "process.user.id", h->uid);
 	record_add_int(r, "process.group.id", h->gid);
+	decode_process_labels(c, h, r); /* decode_labels.c */
 }
 
 void decode_count_process(struct decode_ctx *c, uint64_t session_key)

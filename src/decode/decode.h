@@ -42,6 +42,13 @@ extern const struct decoder file_decoders[];
 extern const struct decoder security_decoders[];
 extern const struct decoder network_decoders[];
 extern const struct decoder policy_decoders[];
+extern const struct decoder label_decoders[];
+/* Labels (decode_labels.c): process.labels of a labelled process; the name
+ * of the label rule a flow's rule (PR_RULE_LABEL - k) names. */
+void decode_process_labels(struct decode_ctx *c, const struct pr_hdr *h, struct record *r);
+const char *decode_label_rule_name(struct decode_ctx *c, const struct pr_hdr *h, int rule);
+/* policy.labels of a violation: the process's labels (empty list: none). */
+void decode_policy_labels(struct decode_ctx *c, const struct pr_hdr *h, struct record *r);
 
 const struct decoder *decoder_for(uint16_t type);
 /* Validate and decode one ring-buffer record. */

@@ -9,6 +9,7 @@
 #include "net/dns.h"
 #include "proctor/abi_net.h"
 #include "decode/decode.h"
+#include "proctor/abi_labels.h"
 #include "model/paths.h"
 #include "policy/policy.h"
 #include "probe/syscall_table.h"
@@ -259,7 +260,9 @@ static enum decode_result decode_flow(struct decode_ctx *c, const void *data, si
 	record_add_int(r, "flow.duration_ms", (int64_t)(dur / 1000000));
 	record_add_str_ref(r, "verdict", verdict_name(f->verdict));
 	record_add_str(r, "policy.rule",
-		       policy_rule_name(decode_egress_policy(c, &f->hdr), f->rule));
+		       f->rule <= PR_RULE_LABEL
+			       ? decode_label_rule_name(c, &f->hdr, f->rule)
+			       : policy_rule_name(decode_egress_policy(c, &f->hdr), f->rule));
 	if (f->verdict == PR_VERDICT_BYPASSED)
 		record_add_str_ref(r, "policy.bypass", f->audit == 2 ? "timed" : "audit");
 	if (f->protocol == IPPROTO_TCP && !raw)

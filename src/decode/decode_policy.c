@@ -69,7 +69,7 @@ static enum decode_result decode_exec_violation(struct decode_ctx *c, const void
 	record_add_str_ref(r, "policy.verdict", verdict_of(rule));
 	record_add_str_ref(r, "policy.mechanism", "exec_kill");
 	record_add_str_ref(r, "policy.mode", rule->mode == PR_MODE_AUDIT ? "audit" : "enforce");
-	record_add_strv(r, "policy.labels", NULL, 0);
+	decode_policy_labels(c, &e->hdr, r); /* decode_labels.c */
 	record_add_strv(r, "policy.matched_rules", names, nnames);
 	record_add_bool(r, "policy.killed", e->hdr.flags & PR_POLICY_KILLED);
 	if (e->hdr.flags & (PR_POLICY_PATH_TRUNC | PR_POLICY_ARGS_TRUNC))

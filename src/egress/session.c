@@ -98,7 +98,7 @@ static int load_domains(struct egress_session *es, char *err, size_t errlen)
 	return 0;
 }
 
-static void kernel_rule(struct pr_egress_rule *k, const struct egress_rule *r)
+void egress_kernel_rule(struct pr_egress_rule *k, const struct egress_rule *r)
 {
 	k->kind = (uint8_t)r->kind;
 	k->action = (uint8_t)r->action;
@@ -134,7 +134,7 @@ int egress_set_policy(struct egress_session *es, const struct egress_policy *p, 
 	kp->raw_deny = es->policy.raw_deny;
 	kp->nrules = (uint8_t)es->policy.nrules;
 	for (i = 0; i < es->policy.nrules; i++)
-		kernel_rule(&kp->rules[i], &es->policy.rules[i]);
+		egress_kernel_rule(&kp->rules[i], &es->policy.rules[i]);
 	if (load_domains(es, err, errlen)) {
 		free(kp);
 		return -1;

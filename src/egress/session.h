@@ -80,6 +80,8 @@ int egress_attach(struct egress_session *es, struct probe *probe, egress_emit_fn
  * (PR_MODE_*, from --egress) overrides the file's mode. */
 int egress_set_policy(struct egress_session *es, const struct egress_policy *p, int mode, char *err,
 		      size_t errlen);
+/* One rule as the kernel matches it (also the label rules' except). */
+void egress_kernel_rule(struct pr_egress_rule *k, const struct egress_rule *r);
 /* Let traffic through (recorded BYPASSED) for dur_ns from now. */
 int egress_bypass(struct egress_session *es, uint64_t dur_ns);
 /* Periodic work: idle UDP flows (all flows when final), control requests. */

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "enforce/exec_rules.h"
+#include "enforce/labels.h"
 #include "probe/maps.h"
 
 int enforce_init(struct enforce *e, char *err, size_t errlen)
@@ -101,7 +102,9 @@ int enforce_add_session(struct enforce *e, struct probe *pr, uint64_t session_ke
 		landlock_plan_free(&s->landlock);
 		return -1;
 	}
-	if (add_exec(e, pr, session_key, p, err, errlen)) {
+	if (add_exec(e, pr, session_key, p, err, errlen) ||
+	    labels_add_session(&e->dfa, pr, session_key, p, err, errlen)) {
+		probe_policy_forget(pr, session_key);
 		fan_stop(s->fan);
 		landlock_plan_free(&s->landlock);
 		*s = (struct enforce_session){0};
@@ -117,6 +120,7 @@ void enforce_remove_session(struct enforce *e, struct probe *pr, uint64_t sessio
 	struct enforce_session *s = enforce_session(e, session_key);
 
 	probe_policy_forget(pr, session_key);
+	labels_remove_session(pr, session_key);
 	if (!s)
 		return;
 	fan_stop(s->fan);

@@ -3,6 +3,7 @@
  * sock_addr, the exec-kill path) and choosing one per rule. Each probe asks
  * the kernel itself; nothing is inferred from the kernel version. */
 #include "policy/mechanisms.h"
+#include "policy/labels.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -288,7 +289,12 @@ static void plan_conditional(const struct host_mechanisms *h, const struct polic
 {
 	switch (r->object.op) {
 	case OP_CONNECT: PICK("connect", MECH_CGROUP_SOCK_ADDR); break;
-	case OP_EXEC: plan_exec(h, &r->object, r->kind, out); break;
+	case OP_EXEC:
+		if (r->label >= 0) /* label rules: the exec hook (bpf/policy/labels.bpf.c) */
+			PICK("exec", MECH_EXEC_KILL);
+		else
+			plan_exec(h, &r->object, r->kind, out);
+		break;
 	case OP_OPEN:
 	case OP_WRITE: PICK("opens decided on labels and history", MECH_FANOTIFY); break;
 	case OP_NONE: break;
@@ -308,6 +314,7 @@ void mechanisms_plan_rule(const struct host_mechanisms *h, const struct policy *
 	}
 	if (r->kind == RULE_DECLASSIFY) {
 		snprintf(out->mechanism, sizeof(out->mechanism), "label_tracking");
+		out->enforced = policy_label_enforced(r); /* src/enforce/labels.c */
 		return;
 	}
 	if (r->kind == RULE_EXEC_DENY || r->kind == RULE_EXEC_ALLOW_ONLY) {
@@ -328,8 +335,12 @@ void mechanisms_plan_rule(const struct host_mechanisms *h, const struct policy *
 		return;
 	} else if (r->kind == RULE_EXEC_DENY || r->kind == RULE_EXEC_ALLOW_ONLY)
 		plan_exec(h, &r->object, r->kind, out);
-	else
+	else {
+		if (r->label >= 0) /* the label is the kernel's label tracking */
+			snprintf(out->mechanism, sizeof(out->mechanism), "label_tracking");
 		plan_conditional(h, r, out);
+		out->enforced = policy_label_enforced(r) && !out->why[0];
+	}
 	if (!out->mechanism[0]) {
 		snprintf(out->mechanism, sizeof(out->mechanism), "notify");
 		out->notify_only = true;
@@ -348,4 +359,5 @@ void mechanisms_plan_label(const struct host_mechanisms *h, struct rule_plan *ou
 	(void)h;
 	memset(out, 0, sizeof(*out));
 	snprintf(out->mechanism, sizeof(out->mechanism), "label_tracking");
+	out->enforced = true; /* bpf/policy/labels.bpf.c: tp_btf, any host */
 }

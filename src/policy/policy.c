@@ -1,6 +1,7 @@
 /* policy.c: loading the policy file: strict YAML (util/yaml.h) -> document,
  * top-level mapping, dispatch by section name to the section parsers. */
 #include "policy/policy.h"
+#include "policy/labels.h"
 
 #include <pwd.h>
 #include <stdarg.h>
@@ -142,24 +143,40 @@ int policy_load_file(const char *path, struct policy *p, char *err, size_t errle
 
 const char *policy_unenforced_sections(const struct policy *p, char *buf, size_t len)
 {
-	snprintf(buf, len, "%s%s", p->has_labels ? ", labels" : "", p->has_rules ? ", rules" : "");
+	char why[160];
+
+	/* labels are enforced (src/enforce/labels.c), rules as policy/labels.h says */
+	snprintf(buf, len, "%s",
+		 p->has_rules && policy_label_unenforced(p, why, sizeof(why)) ? ", rules" : "");
 	return buf[0] ? buf + 2 : NULL;
 }
 
 int policy_load_enforceable(const char *path, struct policy *p, char *err, size_t errlen)
 {
-	char buf[64];
+	const struct policy_rule *r;
+	char buf[64], why[160];
 	const char *names;
 
 	if (policy_load_file(path, p, err, errlen))
 		return -1;
 	if (!(names = policy_unenforced_sections(p, buf, sizeof(buf))))
 		return 0;
-	snprintf(err, errlen,
-		 "%s: this build parses but does not enforce the %s section%s yet, so it will "
-		 "not run with them (nothing may claim to block what it cannot block); `proctor "
-		 "policy check %s` shows the mechanism each rule will get; see docs/POLICY.md",
-		 path, names, strchr(names, ',') ? "s" : "", path);
+	if ((r = policy_label_unenforced(p, why, sizeof(why))))
+		snprintf(err, errlen,
+			 "%s:%d:%d: rule '%s': this build parses but does not enforce it yet (%s), "
+			 "so it will not run with it (nothing may claim to block what it cannot "
+			 "block); `proctor policy check %s` shows the mechanism each rule will "
+			 "get; see docs/POLICY.md",
+			 path, r->line, r->col, r->name, why, path);
+	else
+		snprintf(err, errlen,
+			 "%s: this build parses but does not enforce the %s section%s yet, so it "
+			 "will "
+			 "not run with them (nothing may claim to block what it cannot block); "
+			 "`proctor "
+			 "policy check %s` shows the mechanism each rule will get; see "
+			 "docs/POLICY.md",
+			 path, names, strchr(names, ',') ? "s" : "", path);
 	memset(p, 0, sizeof(*p));
 	return -1;
 }

@@ -279,6 +279,51 @@ int probe_policy_set_exec(struct probe *s, uint64_t session_key, const struct pr
 				    kp, sizeof(*kp), BPF_ANY);
 }
 
+int probe_label_set_policy(struct probe *s, uint64_t session_key, const struct pr_label_policy *kp)
+{
+	return bpf_map__update_elem(s->skel->maps.label_policy, &session_key, sizeof(session_key),
+				    kp, sizeof(*kp), BPF_ANY);
+}
+
+int probe_label_add_inode(struct probe *s, uint64_t session_key, uint64_t ino, uint32_t dev,
+			  uint16_t labels)
+{
+	struct pr_inode_key k = {.session_key = session_key, .ino = ino, .dev = dev};
+
+	return bpf_map__update_elem(s->skel->maps.label_inodes, &k, sizeof(k), &labels,
+				    sizeof(labels), BPF_ANY);
+}
+
+/* label_procs is keyed by tgid: its entries of a session by their value. */
+static void forget_label_procs(struct probe *s, uint64_t session_key)
+{
+	int fd = bpf_map__fd(s->skel->maps.label_procs);
+	uint32_t key, next, *prev = NULL, gone[SCAN_BATCH];
+	struct pr_label_proc v;
+	size_t n, i, steps = 0;
+
+	do {
+		n = 0;
+		prev = NULL;
+		while (n < SCAN_BATCH && steps++ < SCAN_MAX_STEPS &&
+		       !bpf_map_get_next_key(fd, prev, &next)) {
+			key = next;
+			prev = &key;
+			if (!bpf_map_lookup_elem(fd, &key, &v) && v.session_key == session_key)
+				gone[n++] = key;
+		}
+		for (i = 0; i < n; i++)
+			bpf_map_delete_elem(fd, &gone[i]);
+	} while (n == SCAN_BATCH);
+}
+
+void probe_label_forget(struct probe *s, uint64_t session_key)
+{
+	bpf_map__delete_elem(s->skel->maps.label_policy, &session_key, sizeof(session_key), 0);
+	forget(s->skel->maps.label_inodes, sizeof(struct pr_inode_key), session_key);
+	forget_label_procs(s, session_key);
+}
+
 void probe_policy_forget(struct probe *s, uint64_t session_key)
 {
 	bpf_map__delete_elem(s->skel->maps.policy_exec, &session_key, sizeof(session_key), 0);

@@ -12,6 +12,7 @@
 #include "proctor/abi.h"
 #include "proctor/abi_net.h"
 #include "proctor/abi_policy.h"
+#include "proctor/abi_labels.h"
 #include "proctor/abi_auto.h"
 
 struct probe;
@@ -61,6 +62,14 @@ int probe_policy_add_inode(struct probe *s, uint64_t session_key, uint64_t ino, 
 			   uint64_t bits);
 int probe_policy_set_exec(struct probe *s, uint64_t session_key, const struct pr_exec_policy *kp);
 void probe_policy_forget(struct probe *s, uint64_t session_key);
+
+/* Information-flow labels (abi_labels.h): the session's label policy (its
+ * DFA states written first, probe_policy_write_dfa), an inode's labels;
+ * forget removes the policy and every process and inode of the session. */
+int probe_label_set_policy(struct probe *s, uint64_t session_key, const struct pr_label_policy *kp);
+int probe_label_add_inode(struct probe *s, uint64_t session_key, uint64_t ino, uint32_t dev,
+			  uint16_t labels);
+void probe_label_forget(struct probe *s, uint64_t session_key);
 
 /* Take (remove) up to max of the session's flows for which due() is true
  * into out; returns how many. *more: the scan stopped at max, call again. */

@@ -43,7 +43,7 @@ def test_spec_examples_mechanisms_on_this_host(tmp_path):
         "rules:",
         "  line 3: egress default deny: cgroup_sock_addr: enforced",
         "  line 5: egress allow api.anthropic.com ports 443: cgroup_sock_addr: enforced",
-        f"  line 22: label secret: label_tracking: {nyet}",
+        "  line 22: label secret: label_tracking: enforced",
         "  line 9: files.deny ~/.ssh/** read,write: fanotify: enforced",
         "  line 12: files.deny /etc/shadow: fanotify+seccomp_unotify: enforced; notify only "
         "for: create, delete, rename and metadata (seccomp_unotify is not used by this build "
@@ -54,11 +54,11 @@ def test_spec_examples_mechanisms_on_this_host(tmp_path):
         "  line 18: exec.deny /usr/bin/sudo: exec_kill: enforced",
         "  line 19: exec.deny rm -rf /: exec_kill: enforced",
         "  line 20: exec.allow_only: exec_kill: enforced",
-        f"  line 25: declassify secret by /usr/bin/gpg **: label_tracking: {nyet}",
-        f"  line 26: no-secret-egress: cgroup_sock_addr: {nyet}",
+        "  line 25: declassify secret by /usr/bin/gpg **: label_tracking: enforced",
+        "  line 26: no-secret-egress: label_tracking+cgroup_sock_addr: enforced",
         f"  line 31: tests-before-commit: exec_kill: {nyet}",
-        "14 rules: 10 enforced, 4 not enforced by this build yet, 0 notify only on this host",
-        "proctor run --policy refuses this file: this build does not enforce labels, rules yet",
+        "14 rules: 13 enforced, 1 not enforced by this build yet, 0 notify only on this host",
+        "proctor run --policy refuses this file: this build does not enforce rules yet",
     ]
 
 
@@ -80,7 +80,9 @@ def test_without_mechanisms_rules_are_notify_only_and_say_why(tmp_path):
     self = os.path.realpath(PROCTOR)
     assert f"{SPEC}:20:15: warning: rule 'exec.allow_only' would block proctor's own binary " \
            f"{self}" in lines
-    assert lines[-2] == "14 rules: 2 enforced, 12 not enforced by this build yet, 9 notify " \
+    # labels need no probed mechanism; the label connect rule keeps cgroup sock_addr
+    assert "  line 26: no-secret-egress: label_tracking+cgroup_sock_addr: enforced" in lines
+    assert lines[-2] == "14 rules: 5 enforced, 9 not enforced by this build yet, 9 notify " \
                         "only on this host"
 
 
@@ -140,11 +142,20 @@ def test_usage_errors():
 
 def test_run_refuses_v2_sections_before_anything_runs(proctor, tmp_path):
     marker = tmp_path / "ran"
-    f = write(tmp_path, "egress:\n  default: allow\nlabels:\n  secret:\n    sources: [/x]\n")
+    f = write(tmp_path, "egress:\n  default: allow\nrules:\n  - name: t\n"
+                        "    deny: {exec: {argv: [git, commit, \"**\"]}}\n"
+                        "    unless: {succeeded: {argv: [\"*pytest*\", \"**\"]}}\n")
     p = proctor.run(["/bin/sh", "-c", f"touch {marker}"], "--policy", f)
     assert p.returncode == 2
-    assert f"{f}: this build parses but does not enforce the labels section yet" in p.stderr
+    assert f"{f}:4:5: rule 't': this build parses but does not enforce it yet (rules with " \
+           f"unless (history) are not enforced yet)" in p.stderr
     assert not marker.exists()
+    # labels (and label connect rules) run, enforced (test_policy_labels.py)
+    f = write(tmp_path, "labels:\n  secret:\n    sources: [/x]\n", "labels.yaml")
+    p = proctor.run(["/bin/sh", "-c", f"touch {marker}"], "--policy", f)
+    assert p.returncode == 0, p.stderr
+    assert marker.exists()
+    marker.unlink()
     # the egress section alone still runs, enforced
     f = write(tmp_path, "egress:\n  default: allow\n", "ok.yaml")
     p = proctor.run(["/bin/sh", "-c", f"touch {marker}"], "--policy", f)
