@@ -17,13 +17,15 @@ static const char usage[] =
 	"                                  events of a session\n"
 	"  bypass SESSION DURATION         let a running session's egress through\n"
 	"  policy check FILE               validate a policy; the mechanism of each rule here\n"
-	"  hook claude-code                Claude Code PreToolUse hook: deny by the session's policy\n"
+	"  hook claude-code                Claude Code PreToolUse hook: deny by the session's "
+	"policy\n"
 	"  daemon [OPTIONS]                one engine for the host; `run` registers with it\n"
 	"  status [--json]                 the daemon's health and live sessions\n"
 	"  verify [SESSION|--all]          check the store's hash chains and signed checkpoints\n"
 	"  serve [--listen HOST:PORT]      the HTTP API (docs/API.md)\n"
 	"  token create|list|revoke        the API's bearer tokens\n"
 	"  report [SESSION] [--format html|md]  a self-contained incident report\n"
+	"  db migrate | db prune --older-than D [--max-size S]  store schema and retention\n"
 	"  version                         print the version\n"
 	"\n"
 	"Every command takes --db PATH (default $PROCTOR_DB or /var/lib/proctor/proctor.db).\n"
@@ -80,6 +82,8 @@ int main(int argc, char **argv)
 		return cmd_serve(argc, argv);
 	if (!strcmp(argv[0], "report"))
 		return cmd_report(argc, argv);
+	if (!strcmp(argv[0], "db"))
+		return cmd_db(argc, argv);
 	if (!strcmp(argv[0], "token"))
 		return cmd_token(argc, argv);
 	if (!strcmp(argv[0], "version")) {

@@ -99,21 +99,12 @@ static const char events_v2_sql[] =
 	" DELETE FROM event_rows WHERE id = OLD.id;"
 	" END;"
 	/* What `proctor db prune` removed: a session's records first..last (their
-	 * checkpoints stay, so the chain up to the last one is still signed). */
+	 * checkpoints stay, so the chain up to the last one is still signed),
+	 * signed with the host key (store_prune_msg). */
 	"CREATE TABLE IF NOT EXISTS pruned("
 	" id INTEGER PRIMARY KEY, session TEXT NOT NULL, first_seq INTEGER NOT NULL,"
 	" last_seq INTEGER NOT NULL, records INTEGER NOT NULL, time_ns INTEGER NOT NULL,"
-	" reason TEXT NOT NULL);";
-
-/* The v1 events table, as main made it before schema v2 (migration reads
- * it; tests build v1 stores with it). */
-const char store_events_v1_sql[] =
-	"CREATE TABLE IF NOT EXISTS events("
-	" id INTEGER PRIMARY KEY, session TEXT NOT NULL, time_ns INTEGER NOT NULL,"
-	" type TEXT NOT NULL, pid INTEGER, path TEXT, summary TEXT, data TEXT NOT NULL,"
-	" seq INTEGER, digest BLOB);"
-	"CREATE INDEX IF NOT EXISTS events_session_time ON events(session, time_ns);"
-	"CREATE INDEX IF NOT EXISTS events_session_type ON events(session, type);";
+	" reason TEXT NOT NULL, key_id TEXT NOT NULL, sig BLOB NOT NULL);";
 
 /* Stores made before the chain lack its two columns on events. */
 static const char chain_columns_sql[] =
@@ -288,9 +279,8 @@ int store_open_rw(struct store *st, const char *path, char *err, size_t errlen)
 	sqlite3_busy_timeout(st->db, 5000);
 	if (check_foreign(st, err, errlen))
 		goto fail;
-	if (exec_sql(st, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", err, errlen) ||
-	    exec_sql(st, "BEGIN IMMEDIATE;", err, errlen))
-		goto fail;
+	/* before anything writes (even the WAL switch, which rewrites the
+	 * header): a store this proctor does not write stays as it is */
 	st->version = read_version(st);
 	if (st->version && st->version != STORE_SCHEMA_VERSION) {
 		if (st->version == 1)
@@ -303,9 +293,11 @@ int store_open_rw(struct store *st, const char *path, char *err, size_t errlen)
 			snprintf(err, errlen,
 				 "%s has schema version %d, this proctor writes version %d",
 				 st->path, st->version, STORE_SCHEMA_VERSION);
-		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 		goto fail;
 	}
+	if (exec_sql(st, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", err, errlen) ||
+	    exec_sql(st, "BEGIN IMMEDIATE;", err, errlen))
+		goto fail;
 	if (exec_sql(st, schema_sql, err, errlen) || exec_sql(st, events_v2_sql, err, errlen) ||
 	    exec_sql(st, "INSERT OR IGNORE INTO meta VALUES('schema_version','2');", err, errlen)) {
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);

@@ -37,8 +37,7 @@ int store_exec(struct store *st, const char *sql, char *err, size_t errlen);
 int store_upgrade_v1_columns(struct store *st, char *err, size_t errlen);
 /* Create the v2 tables, view and triggers (IF NOT EXISTS). */
 int store_create_v2_schema(struct store *st, char *err, size_t errlen);
-/* The v1 events table and its indexes (as main made them). */
-extern const char store_events_v1_sql[];
+
 /* SQLite's message for the last failure on st. */
 const char *store_errmsg(const struct store *st);
 
