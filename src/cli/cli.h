@@ -22,6 +22,7 @@ int cmd_verify(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_token(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_db(int argc, char **argv);
 
 /* Exit codes shared by the subcommands. */
 #define EXIT_USAGE 2 /* bad flags or arguments */

@@ -23,6 +23,12 @@ struct verify_run {
 
 static void report(const char *id, const struct verify_result *r)
 {
+	if (r->status == VERIFY_OK && r->pruned) {
+		printf("%s: intact, %" PRId64 " records (records 1..%" PRId64 " pruned), %" PRId64
+		       " checkpoints (signed up to record %" PRId64 ")\n",
+		       id, r->records, r->pruned, r->checkpoints, r->signed_seq);
+		return;
+	}
 	if (r->status == VERIFY_OK) {
 		printf("%s: intact, %" PRId64 " records, %" PRId64
 		       " checkpoints (signed up to record %" PRId64 ")\n",

@@ -102,6 +102,11 @@ static const char selective_sql[] =
 	"SELECT id, time_ns, data FROM events WHERE id IN ("
 	" SELECT id FROM events INDEXED BY events_session_type WHERE session = ?1" PAGE_FILTERS
 	" ORDER BY time_ns, id LIMIT ?11) ORDER BY time_ns, id";
+/* The same on a v2 store, whose events view takes no INDEXED BY (the
+ * planner picks event_rows' (sid, type) index for the type list). */
+static const char selective_v2_sql[] = "SELECT id, time_ns, data FROM events WHERE id IN ("
+				       " SELECT id FROM events WHERE session = ?1" PAGE_FILTERS
+				       " ORDER BY time_ns, id LIMIT ?11) ORDER BY time_ns, id";
 #define SELECTIVE_MAX 4000 /* rows of the chosen types: above, the dense plan */
 
 /* The session's event types (a skip-scan of the (session, type) index, one
@@ -146,9 +151,13 @@ static int64_t count_types(struct store *st, const char *session, const char *ty
 	int64_t n = -1;
 
 	if (sqlite3_prepare_v2(st->db,
-			       "SELECT count(*) FROM (SELECT 1 FROM events INDEXED BY"
-			       " events_session_type WHERE session = ?1 AND type IN"
-			       " (SELECT value FROM json_each(?2)) LIMIT ?3)",
+			       st->version == 1
+				       ? "SELECT count(*) FROM (SELECT 1 FROM events INDEXED BY"
+					 " events_session_type WHERE session = ?1 AND type IN"
+					 " (SELECT value FROM json_each(?2)) LIMIT ?3)"
+				       : "SELECT count(*) FROM (SELECT 1 FROM events"
+					 " WHERE session = ?1 AND type IN"
+					 " (SELECT value FROM json_each(?2)) LIMIT ?3)",
 			       -1, &q, NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_text(q, 1, session, -1, SQLITE_TRANSIENT);
@@ -185,7 +194,7 @@ int store_api_events(struct store *st, const struct store_event_page *p,
 			return -1;
 		}
 		if (rows <= SELECTIVE_MAX)
-			sql = selective_sql;
+			sql = st->version == 1 ? selective_sql : selective_v2_sql;
 	}
 	if (sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) != SQLITE_OK) {
 		sb_free(&types);

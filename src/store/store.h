@@ -10,11 +10,12 @@
 
 #include <sqlite3.h>
 
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 #define STORE_BUSY_MS	     5000 /* how long a writer waits for another one's lock */
 
 struct store {
 	sqlite3 *db;
+	int version; /* 1: the v1 events table; 2: event_rows and the events view */
 	char path[4096];
 };
 
@@ -27,7 +28,17 @@ const char *store_default_path(void);
 int store_open_rw(struct store *st, const char *path, char *err, size_t errlen);
 /* Read-only for the CLI: fails on a missing file or a foreign/corrupt one. */
 int store_open_ro(struct store *st, const char *path, char *err, size_t errlen);
+/* Read-write, for maintenance (`proctor db`): an existing store of
+ * version 1 or 2, its schema left as it is. */
+int store_open_existing(struct store *st, const char *path, char *err, size_t errlen);
 void store_close(struct store *st);
+/* Run sql on st; -1 with err naming the file. */
+int store_exec(struct store *st, const char *sql, char *err, size_t errlen);
+/* A v1 store made before the chain or sessions.origin: add those columns. */
+int store_upgrade_v1_columns(struct store *st, char *err, size_t errlen);
+/* Create the v2 tables, view and triggers (IF NOT EXISTS). */
+int store_create_v2_schema(struct store *st, char *err, size_t errlen);
+
 /* SQLite's message for the last failure on st. */
 const char *store_errmsg(const struct store *st);
 

@@ -21,6 +21,7 @@ enum verify_status {
 struct verify_result {
 	enum verify_status status;
 	int64_t records;     /* records checked */
+	int64_t pruned;	     /* records 1..pruned were pruned (signed); 0: none */
 	int64_t checkpoints; /* signed checkpoints checked */
 	int64_t signed_seq;  /* the last record a checkpoint covers */
 	int64_t record;	     /* the first bad record's sequence number */
