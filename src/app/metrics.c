@@ -108,6 +108,21 @@ static void sink_metric(struct strbuf *sb, const char *name, struct sink *s, uin
 	sb_printf(sb, "\"} %" PRIu64 "\n", v);
 }
 
+/* fail-closed (src/app/failclosed.h): the current freeze counts as it runs */
+static void render_freezes(struct strbuf *sb, const struct pipeline *p)
+{
+	uint64_t since = p->stats.frozen_since_ns, ns = p->stats.frozen_ns;
+
+	if (since)
+		ns += now_monotonic_ns() - since;
+	head(sb, "proctor_failclosed_freezes_total", "counter",
+	     "Times fail-closed sessions were frozen until the reader caught up.");
+	sb_printf(sb, "proctor_failclosed_freezes_total %" PRIu64 "\n", p->stats.freezes);
+	head(sb, "proctor_failclosed_frozen_seconds_total", "counter",
+	     "Time fail-closed sessions spent frozen.");
+	sb_printf(sb, "proctor_failclosed_frozen_seconds_total %.6f\n", (double)ns / 1e9);
+}
+
 static void render_pipeline(struct strbuf *sb, struct pipeline *p)
 {
 	size_t i;
@@ -153,6 +168,7 @@ static void render_pipeline(struct strbuf *sb, struct pipeline *p)
 		  p->stats.attribution_missing);
 	head(sb, "proctor_batches_total", "counter", "Batches handed to the sinks.");
 	sb_printf(sb, "proctor_batches_total %" PRIu64 "\n", p->stats.flushes);
+	render_freezes(sb, p);
 }
 
 static struct netsink_stats snap(struct sink *s)

@@ -345,6 +345,11 @@ static void print_summary(const struct run_state *st, uint64_t t0)
 	if (s->kernel_drops)
 		fprintf(stderr, "proctor: kernel ring buffer losses by type: %s\n",
 			s->drops_detail);
+	if (s->fail_closed || s->freezes) {
+		fmt_duration(s->frozen_ns, dur, sizeof(dur));
+		fprintf(stderr, "proctor: fail-closed: frozen %llu times, %s in all\n",
+			(unsigned long long)s->freezes, dur);
+	}
 	egress_print_summary(&st->eg, stderr);
 	if (verbose)
 		app_print_stats(&st->rec, stderr);
@@ -626,6 +631,7 @@ int cmd_run(int argc, char **argv)
 	st->ses.argv = o.cmd;
 	st->ses.argc = o.cmdc;
 	snprintf(st->ses.user, sizeof(st->ses.user), "%s", u.set ? u.name : "root");
+	st->ses.fail_closed = o.fail_closed;
 
 	if (app_init(&st->rec, err, sizeof(err)))
 		goto out;

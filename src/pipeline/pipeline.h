@@ -31,6 +31,8 @@ struct pipeline_stats {
 	/* records of no known session (recorded all the same, session "") */
 	uint64_t attribution_missing;
 	uint64_t ring_loss_ns; /* CLOCK_MONOTONIC of the last kernel loss counted */
+	/* fail-closed freezes (src/app/failclosed.h): count, time, the current one */
+	uint64_t freezes, frozen_ns, frozen_since_ns;
 };
 
 struct proctree;
