@@ -476,10 +476,31 @@ void app_print_stats(const struct app *r, FILE *f)
 	app_print_losses(r, f);
 }
 
+/* The sink label of the summary: the URL without its query (tokens). */
+static void print_sink_losses(const struct pipeline *p, FILE *f)
+{
+	size_t i;
+
+	for (i = 0; i < p->nsinks; i++) {
+		const struct sink *k = p->sinks[i];
+		const char *q = strchr(k->url, '?');
+
+		if (!k->stats.dropped)
+			continue;
+		fprintf(f, "proctor: sink %.*s lost %llu events%s\n",
+			(int)(q ? (size_t)(q - k->url) : strlen(k->url)), k->url,
+			(unsigned long long)k->stats.dropped,
+			p->nsinks > 1 ? " (a loss at this sink; counted in drops only where no "
+					"other sink took them)"
+				      : "");
+	}
+}
+
 void app_print_losses(const struct app *r, FILE *f)
 {
 	const struct pipeline_stats *st = &r->pipeline.stats;
 
+	print_sink_losses(&r->pipeline, f);
 	if (st->truncated)
 		fprintf(f, "proctor: %llu records lost %llu fields (more than %d per record)\n",
 			(unsigned long long)st->truncated, (unsigned long long)st->lost_fields,

@@ -147,7 +147,7 @@ static void render_pipeline(struct strbuf *sb, struct pipeline *p)
 	sb_printf(sb, "proctor_ringbuf_lost_events_total %" PRIu64 "\n",
 		  p->stats.drops[DROP_RINGBUF_FULL]);
 	head(sb, "proctor_dropped_events_total", "counter",
-	     "Events lost in user space, by reason.");
+	     "Events lost in user space that no sink has, by reason.");
 	for (i = 0; i < DROP_REASON_MAX; i++)
 		if (i != DROP_RINGBUF_FULL)
 			sb_printf(sb, "proctor_dropped_events_total{reason=\"%s\"} %" PRIu64 "\n",
@@ -226,6 +226,12 @@ static void render_sinks(struct strbuf *sb, struct pipeline *p)
 	for (i = 0; i < p->nsinks; i++)
 		sink_metric(sb, "proctor_sink_spool_evicted_events_total", p->sinks[i],
 			    snap(p->sinks[i]).spool_evicted);
+	head(sb, "proctor_sink_lost_events_total", "counter",
+	     "Events a sink lost for any reason (the summary's per-sink losses; the other "
+	     "sinks may have them).");
+	for (i = 0; i < p->nsinks; i++)
+		sink_metric(sb, "proctor_sink_lost_events_total", p->sinks[i],
+			    p->sinks[i]->stats.dropped);
 	head(sb, "proctor_sink_up", "gauge", "1 when the sink's last delivery succeeded.");
 	for (i = 0; i < p->nsinks; i++) {
 		struct netsink *ns = netsink_of(p->sinks[i]);
