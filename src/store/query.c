@@ -66,7 +66,7 @@ int store_foreach_session(struct store *st, int (*fn)(void *, const struct store
 			  void *ctx)
 {
 	sqlite3_stmt *q;
-	int rc = 0;
+	int rc = 0, step = SQLITE_DONE;
 
 	bool origin = store_has_column(st, "sessions", "origin");
 
@@ -81,7 +81,7 @@ int store_foreach_session(struct store *st, int (*fn)(void *, const struct store
 					" ORDER BY start_ns, rowid",
 			       -1, &q, NULL) != SQLITE_OK)
 		return -1;
-	while (!rc && sqlite3_step(q) == SQLITE_ROW) {
+	while (!rc && (step = sqlite3_step(q)) == SQLITE_ROW) {
 		struct store_session_row r = {
 			.id = col_text(q, 0),
 			.agent = col_text(q, 1),
@@ -105,6 +105,8 @@ int store_foreach_session(struct store *st, int (*fn)(void *, const struct store
 		};
 		rc = fn(ctx, &r);
 	}
+	if (!rc && step != SQLITE_DONE)
+		rc = -1; /* a damaged file: store_errmsg says so */
 	sqlite3_finalize(q);
 	return rc;
 }
@@ -113,7 +115,7 @@ int store_foreach_process(struct store *st, const char *session,
 			  int (*fn)(void *, const struct store_process_row *), void *ctx)
 {
 	sqlite3_stmt *q;
-	int rc = 0;
+	int rc = 0, step = SQLITE_DONE;
 
 	if (sqlite3_prepare_v2(
 		    st->db,
@@ -123,7 +125,7 @@ int store_foreach_process(struct store *st, const char *session,
 		    -1, &q, NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_text(q, 1, session, -1, SQLITE_TRANSIENT);
-	while (!rc && sqlite3_step(q) == SQLITE_ROW) {
+	while (!rc && (step = sqlite3_step(q)) == SQLITE_ROW) {
 		struct store_process_row r = {
 			.rowid = sqlite3_column_int64(q, 0),
 			.pid = sqlite3_column_int64(q, 1),
@@ -144,6 +146,8 @@ int store_foreach_process(struct store *st, const char *session,
 		};
 		rc = fn(ctx, &r);
 	}
+	if (!rc && step != SQLITE_DONE)
+		rc = -1; /* a damaged file: store_errmsg says so */
 	sqlite3_finalize(q);
 	return rc;
 }
@@ -152,7 +156,7 @@ int store_foreach_event(struct store *st, const struct store_event_filter *f,
 			int (*fn)(void *, const char *, const char *), void *ctx)
 {
 	sqlite3_stmt *q;
-	int rc = 0;
+	int rc = 0, step = SQLITE_DONE;
 
 	if (sqlite3_prepare_v2(st->db,
 			       "SELECT data, summary FROM events WHERE session = ?1"
@@ -174,8 +178,10 @@ int store_foreach_event(struct store *st, const struct store_event_filter *f,
 		sqlite3_bind_text(q, 4, f->path_glob, -1, SQLITE_TRANSIENT);
 	if (f->host)
 		sqlite3_bind_text(q, 5, f->host, -1, SQLITE_TRANSIENT);
-	while (!rc && sqlite3_step(q) == SQLITE_ROW)
+	while (!rc && (step = sqlite3_step(q)) == SQLITE_ROW)
 		rc = fn(ctx, col_text(q, 0), col_text(q, 1));
+	if (!rc && step != SQLITE_DONE)
+		rc = -1; /* a damaged file: store_errmsg says so */
 	sqlite3_finalize(q);
 	return rc;
 }
@@ -252,7 +258,7 @@ int store_foreach_tree_note(struct store *st, const char *session, const char *c
 {
 	struct strbuf creds = STRBUF_INIT;
 	size_t k;
-	int rc = 0;
+	int rc = 0, step = SQLITE_DONE;
 
 	if (cred_reads_sql(&creds, cred_globs)) {
 		sb_free(&creds);
@@ -267,11 +273,13 @@ int store_foreach_tree_note(struct store *st, const char *session, const char *c
 			continue;
 		}
 		sqlite3_bind_text(q, 1, session, -1, SQLITE_TRANSIENT);
-		while (!rc && sqlite3_step(q) == SQLITE_ROW) {
+		while (!rc && (step = sqlite3_step(q)) == SQLITE_ROW) {
 			const unsigned char *t = sqlite3_column_text(q, 1);
 			if (t)
 				rc = fn(ctx, sqlite3_column_int64(q, 0), (const char *)t);
 		}
+		if (!rc && step != SQLITE_DONE)
+			rc = -1; /* a damaged file: store_errmsg says so */
 		sqlite3_finalize(q);
 	}
 	sb_free(&creds);
