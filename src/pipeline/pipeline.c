@@ -320,6 +320,31 @@ static void count_undelivered(struct pipeline *p)
 			pipeline_count_drop(p, DROP_SINK_ERROR, p->batch[i]->session_key, 1);
 }
 
+/* A batch a sink refused (a full disk): hand it the batch's process
+ * records alone, smaller, so that the process tree survives where the rest
+ * cannot; how many it took. Uses the spare view (p->fbatch is free again
+ * once the write returned). */
+static size_t retry_processes(struct sink *s, struct record *const *recs, size_t n,
+			      struct pipeline *p)
+{
+	struct record **procs = calloc(n, sizeof(*procs));
+	size_t i, m = 0;
+
+	if (!procs)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (recs[i]->type_name && !strncmp(recs[i]->type_name, "process.", 8))
+			procs[m++] = recs[i];
+	if (!m || m == n || s->ops->write(s, procs, m) || (s->ops->flush && s->ops->flush(s)))
+		m = 0;
+	if (m) {
+		s->stats.records += m;
+		mark(p, procs, m, TAKEN);
+	}
+	free(procs);
+	return m;
+}
+
 static void flush_sink(struct pipeline *p, struct sink *s)
 {
 	struct record **recs = p->batch;
@@ -350,6 +375,7 @@ static void flush_sink(struct pipeline *p, struct sink *s)
 	mark(p, recs, n, HANDED);
 	if (rc) {
 		s->stats.failures++;
+		n -= retry_processes(s, recs, n, p);
 		s->stats.dropped += n;
 	} else {
 		s->stats.records += n;

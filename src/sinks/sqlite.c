@@ -2,9 +2,14 @@
  * store's writer (src/store/writer.h): each batch in one transaction, the
  * processes table kept current from process.* records, and the sessions
  * table from session begin/end. All SQL lives in src/store/. */
+#include <errno.h>
+#include <fcntl.h>
+#include <glob.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "model/summary.h"
 #include "sinks/sink.h"
@@ -14,7 +19,54 @@
 struct sqlite_sink {
 	struct store_writer *w;
 	struct strbuf json, summary, argv;
+	/* Space kept beside the store for the session's end on a full disk:
+	 * PATH-reserve-PID, given back when the end cannot be written. */
+	char reserve[4200];
 };
+
+#define RESERVE_BYTES (256 << 10)
+
+/* Reserves of recorders that died (kill -9) are given back. */
+static void remove_stale_reserves(const char *path)
+{
+	char pat[4200];
+	glob_t g;
+	size_t i;
+
+	snprintf(pat, sizeof(pat), "%s-reserve-*", path);
+	if (glob(pat, GLOB_NOSORT, NULL, &g))
+		return;
+	for (i = 0; i < g.gl_pathc; i++) {
+		int pid = atoi(strrchr(g.gl_pathv[i], '-') + 1);
+		if (pid > 0 && kill(pid, 0) && errno == ESRCH)
+			unlink(g.gl_pathv[i]);
+	}
+	globfree(&g);
+}
+
+static void make_reserve(struct sqlite_sink *k, const char *path)
+{
+	int fd;
+
+	remove_stale_reserves(path);
+	snprintf(k->reserve, sizeof(k->reserve), "%s-reserve-%d", path, (int)getpid());
+	fd = open(k->reserve, O_CREAT | O_WRONLY | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0 || posix_fallocate(fd, 0, RESERVE_BYTES)) {
+		if (fd >= 0)
+			unlink(k->reserve);
+		k->reserve[0] = 0;
+	}
+	if (fd >= 0)
+		close(fd);
+}
+
+static bool give_back_reserve(struct sqlite_sink *k)
+{
+	bool had = k->reserve[0] && !unlink(k->reserve);
+
+	k->reserve[0] = 0;
+	return had;
+}
 
 static int sqlite_open(struct sink *s, const char *rest, char *err, size_t errlen)
 {
@@ -32,6 +84,7 @@ static int sqlite_open(struct sink *s, const char *rest, char *err, size_t errle
 		free(k);
 		return -1;
 	}
+	make_reserve(k, rest);
 	s->priv = k;
 	return 0;
 }
@@ -43,6 +96,7 @@ static void sqlite_close(struct sink *s)
 	if (!k)
 		return;
 	store_writer_close(k->w);
+	give_back_reserve(k);
 	sb_free(&k->json);
 	sb_free(&k->summary);
 	sb_free(&k->argv);
@@ -170,29 +224,31 @@ static int sqlite_session(struct sink *s, const struct session *ses, bool end)
 		sb_json_str(&cmd, ses->argv[i]);
 	}
 	sb_putc(&cmd, ']');
-	rc = store_session_put(
-		k->w, &(struct store_session){
-			      .id = ses->id,
-			      .agent = ses->agent,
-			      .project = ses->project,
-			      .user = ses->user,
-			      .host = ses->host,
-			      .cgroup = ses->cgroup_path,
-			      .origin = ses->origin,
-			      .container = ses->container.name[0] ? ses->container.name
-								  : ses->container.id,
-			      .pod = ses->container.pod_name,
-			      .command_json = sb_cstr(&cmd),
-			      .drops_detail_json = *ses->drops_detail ? ses->drops_detail : "{}",
-			      .key = ses->key,
-			      .start_ns = ses->start_ns,
-			      .end_ns = ses->end_ns,
-			      .events = ses->events,
-			      .drops = ses->drops,
-			      .exit_code = ses->exit_code,
-			      .exit_signal = ses->exit_signal,
-			      .ended = end,
-		      });
+	struct store_session row = {
+		.id = ses->id,
+		.agent = ses->agent,
+		.project = ses->project,
+		.user = ses->user,
+		.host = ses->host,
+		.cgroup = ses->cgroup_path,
+		.origin = ses->origin,
+		.container = ses->container.name[0] ? ses->container.name : ses->container.id,
+		.pod = ses->container.pod_name,
+		.command_json = sb_cstr(&cmd),
+		.drops_detail_json = *ses->drops_detail ? ses->drops_detail : "{}",
+		.key = ses->key,
+		.start_ns = ses->start_ns,
+		.end_ns = ses->end_ns,
+		.events = ses->events,
+		.drops = ses->drops,
+		.exit_code = ses->exit_code,
+		.exit_signal = ses->exit_signal,
+		.ended = end,
+	};
+	rc = store_session_put(k->w, &row);
+	/* a full disk: the session's end (counts, final checkpoint) first */
+	if (rc && end && give_back_reserve(k))
+		rc = store_session_put(k->w, &row);
 	if (rc)
 		err_msg("sqlite sink %s: %s", store_writer_path(k->w), store_writer_errmsg(k->w));
 	sb_free(&cmd);

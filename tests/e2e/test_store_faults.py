@@ -2,6 +2,7 @@
 or foreign file is a clear error naming the file, never a crash, never a
 silent empty answer; two writers on one store both complete."""
 import os
+import re
 import subprocess
 
 from conftest import PROCTOR, Proctor, of_type, run
@@ -74,3 +75,39 @@ def test_two_writers_on_one_store_both_complete(tmp_path):
         assert len([e for e in of_type(evs, "process.exec")
                     if e["process.executable.path"] == "/usr/bin/echo"]) == 40
     assert pr.cli("verify", "--all").returncode == 0
+
+
+def test_full_disk_keeps_the_earliest_events_and_the_processes(tmp_path):
+    """A 2 MiB filesystem fills during the session: the store keeps the
+    earliest events (never a random tail), writes the session's end (counts,
+    final checkpoint) from the space it reserved, stays consistent (verify)
+    and the counts say what was stored and what was lost. (The retry of a
+    refused batch's process records alone is unit-tested: whether they fit
+    depends on the room left.)"""
+    mnt = tmp_path / "small"
+    mnt.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mnt)], check=True)
+    try:
+        pr = Proctor(mnt / "p.db")
+        p = pr.run(["sh", "-c", "for i in $(seq 1 400); do /bin/echo $i > /dev/null; done"])
+        assert p.returncode == 0, p.stderr
+        m = re.search(r", (\d+) processes, (\d+) events, (\d+) drops \(events were lost\)",
+                      p.stderr)
+        assert m, p.stderr
+        procs, events, drops = map(int, m.groups())
+        assert "database or disk is full" in p.stderr
+        assert f"sink sqlite:{pr.db} lost {drops} events" in p.stderr
+        s = pr.last_session()
+        assert (s["events"], s["drops"]) == (events, drops) and s["end"] is not None
+        stored = pr.events(s["session"])
+        assert len(stored) == events - drops > 0
+        # the earliest: the session's first exec and the first iterations
+        execs = [e for e in stored if e["type"] == "process.exec"]
+        assert execs[0]["process.command_args"][0] == "sh"
+        echoed = [int(e["process.command_args"][1]) for e in execs
+                  if e["process.executable.path"] == "/usr/bin/echo"]
+        assert echoed[:3] == [1, 2, 3]
+        # the session's end was written (the store's reserve), its chain intact
+        assert pr.cli("verify", "--all").returncode == 0
+    finally:
+        subprocess.run(["umount", "-l", str(mnt)])
