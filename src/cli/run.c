@@ -33,6 +33,7 @@
 #include "probe/cgroup.h"
 #include "egress/session.h"
 #include "app/app.h"
+#include "app/liveness.h"
 #include "app/supervise.h"
 #include "store/store.h"
 #include "util/strbuf.h"
@@ -155,6 +156,7 @@ struct run_state {
 	struct policy policy;
 	struct session ses;
 	struct supervisor sv;
+	int live_fd; /* app/liveness.h */
 	char cg_abs[4096], cg_rel[4096];
 	pid_t child;
 	int child_status;
@@ -663,6 +665,7 @@ int cmd_run(int argc, char **argv)
 	if (!(st = calloc(1, sizeof(*st))))
 		return EXIT_SETUP;
 	st->eg.ctl_fd = -1;
+	st->live_fd = -1;
 	if (o.policy && policy_load_enforceable(o.policy, &st->policy, err, sizeof(err))) {
 		err_msg("invalid policy: %s", err);
 		free(st);
@@ -687,6 +690,10 @@ int cmd_run(int argc, char **argv)
 		rc = src;
 		goto out;
 	}
+	/* sessions of this store whose recorder died: crashed, cleaned up */
+	if (!run_opts_no_store(&o))
+		liveness_repair(o.db ? o.db : store_default_path());
+	st->live_fd = liveness_hold(st->ses.id);
 	if (app_start_probe(&st->rec, o.ringbuf_bytes, err, sizeof(err))) {
 		err_msg("%s", err);
 		goto out;
@@ -750,6 +757,7 @@ out_cg:
 out:
 	metrics_stop();
 	app_destroy(&st->rec);
+	liveness_release(st->live_fd, st->ses.id); /* ended: nothing to repair */
 	free(st);
 	return rc;
 }

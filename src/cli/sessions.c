@@ -5,12 +5,23 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "app/liveness.h"
 #include "cli/cli.h"
 #include "store/store.h"
 #include "util/strbuf.h"
 #include "util/util.h"
 
 static const char sessions_usage[] = "usage: proctor sessions [--json] [--db PATH]";
+
+/* running, ended, or crashed: its recorder died (marked by the next run, or
+ * seen now: app/liveness.h) */
+static const char *status_of(const struct store_session_row *r)
+{
+	if (r->crashed || (!r->end_ns && liveness_crashed(r->id)))
+		return "crashed";
+	return r->end_ns ? "ended" : "running";
+}
+
 static int print_json(void *ctx, const struct store_session_row *r)
 {
 	struct strbuf *sb = ctx;
@@ -36,8 +47,11 @@ static int print_json(void *ctx, const struct store_session_row *r)
 	sb_json_str(sb, r->container);
 	sb_puts(sb, ",\"k8s.pod.name\":");
 	sb_json_str(sb, r->pod);
+	sb_printf(sb, ",\"status\":\"%s\"", status_of(r));
 	sb_printf(sb, ",\"start\":\"%s\"", start);
-	if (r->end_ns)
+	if (r->end_ns && r->crashed)
+		sb_printf(sb, ",\"end\":\"%s\",\"exit.code\":null", end);
+	else if (r->end_ns)
 		sb_printf(sb, ",\"end\":\"%s\",\"exit.code\":%" PRId64, end, r->exit_code);
 	else
 		sb_puts(sb, ",\"end\":null,\"exit.code\":null");
@@ -59,6 +73,10 @@ static int print_text(void *ctx, const struct store_session_row *r)
 	if (r->end_ns) {
 		fmt_duration((uint64_t)(r->end_ns - r->start_ns), dur, sizeof(dur));
 		snprintf(code, sizeof(code), "%" PRId64, r->exit_code);
+	}
+	if (!strcmp(status_of(r), "crashed")) {
+		snprintf(dur, sizeof(dur), "crashed");
+		snprintf(code, sizeof(code), "-");
 	}
 	struct strbuf id = STRBUF_INIT, agent = STRBUF_INIT, project = STRBUF_INIT,
 		      cmd = STRBUF_INIT, where = STRBUF_INIT;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/liveness.h"
 #include "cli/cli.h"
 #include "model/sensitive.h"
 #include "store/store.h"
@@ -208,6 +209,8 @@ static int print_header(void *ctx, const struct store_session_row *r)
 		return 0;
 	if (r->end_ns)
 		fmt_duration((uint64_t)(r->end_ns - r->start_ns), dur, sizeof(dur));
+	if (r->crashed || (!r->end_ns && liveness_crashed(r->id)))
+		snprintf(dur, sizeof(dur), "crashed"); /* app/liveness.h */
 	struct strbuf vis = STRBUF_INIT;
 
 	printf("session %s", sb_visible(&vis, r->id));
@@ -217,7 +220,7 @@ static int print_header(void *ctx, const struct store_session_row *r)
 		printf("  project=%s", sb_visible(&vis, r->project));
 	sb_free(&vis);
 	printf("  %s", dur);
-	if (r->end_ns)
+	if (r->end_ns && !r->crashed)
 		printf("  exit %" PRId64, r->exit_code);
 	printf("  %" PRId64 " processes, %" PRId64 " events, %" PRId64 " drops\n", r->processes,
 	       r->events, r->drops);

@@ -62,6 +62,13 @@ int store_resolve_session(struct store *st, const char *want, char *id, size_t i
 	return 0;
 }
 
+/* events, drops, processes: a session still running (no end yet) counts what
+ * the store holds of it so far; an ended one has its final counts. */
+#define LIVE_COUNTS                                                                                \
+	"CASE WHEN end_ns IS NULL THEN (SELECT count(*) FROM events e WHERE e.session = "          \
+	"sessions.id) ELSE events END, drops, CASE WHEN end_ns IS NULL THEN (SELECT count(*) "     \
+	"FROM processes p WHERE p.session = sessions.id) ELSE processes END"
+
 int store_foreach_session(struct store *st, int (*fn)(void *, const struct store_session_row *),
 			  void *ctx)
 {
@@ -72,12 +79,14 @@ int store_foreach_session(struct store *st, int (*fn)(void *, const struct store
 
 	if (sqlite3_prepare_v2(st->db,
 			       origin ? "SELECT id, agent, project, user, host, command, start_ns,"
-					" end_ns, exit_code, exit_signal, events, drops, processes,"
-					" drops_detail, origin, container, pod FROM sessions"
+					" end_ns, exit_code, exit_signal, " LIVE_COUNTS ","
+					" drops_detail, origin, container, pod,"
+					" end_ns IS NOT NULL AND exit_code IS NULL FROM sessions"
 					" ORDER BY start_ns, rowid"
 				      : "SELECT id, agent, project, user, host, command, start_ns,"
-					" end_ns, exit_code, exit_signal, events, drops, processes,"
-					" drops_detail, 'run', '', '' FROM sessions"
+					" end_ns, exit_code, exit_signal, " LIVE_COUNTS ","
+					" drops_detail, 'run', '', '',"
+					" end_ns IS NOT NULL AND exit_code IS NULL FROM sessions"
 					" ORDER BY start_ns, rowid",
 			       -1, &q, NULL) != SQLITE_OK)
 		return -1;
@@ -102,6 +111,7 @@ int store_foreach_session(struct store *st, int (*fn)(void *, const struct store
 			.origin = col_text(q, 14),
 			.container = col_text(q, 15),
 			.pod = col_text(q, 16),
+			.crashed = sqlite3_column_int(q, 17) != 0,
 		};
 		rc = fn(ctx, &r);
 	}
@@ -283,6 +293,26 @@ int store_foreach_tree_note(struct store *st, const char *session, const char *c
 		sqlite3_finalize(q);
 	}
 	sb_free(&creds);
+	return rc;
+}
+
+int store_mark_crashed(struct store *st, const char *id)
+{
+	sqlite3_stmt *q;
+	int rc;
+
+	if (sqlite3_prepare_v2(st->db,
+			       "UPDATE sessions SET"
+			       " end_ns = coalesce((SELECT max(time_ns) FROM events WHERE session "
+			       "= ?1), start_ns),"
+			       " events = (SELECT count(*) FROM events WHERE session = ?1),"
+			       " processes = (SELECT count(*) FROM processes WHERE session = ?1),"
+			       " exit_code = NULL WHERE id = ?1 AND end_ns IS NULL",
+			       -1, &q, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(q, 1, id, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(q) == SQLITE_DONE ? 0 : -1;
+	sqlite3_finalize(q);
 	return rc;
 }
 
