@@ -2,6 +2,7 @@
  * agent or container lifetime): identity, attribution labels and counters. */
 #ifndef PROCTOR_SESSION_H
 #define PROCTOR_SESSION_H
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -45,6 +46,10 @@ struct session {
 	/* The container the session is (watch --container); id "" for none.
 	 * Every record of the session carries its container.* / k8s.* fields. */
 	struct container container;
+	/* Fail-closed (--fail-closed): frozen while the reader is behind
+	 * (src/app/failclosed.h); how often, and for how long in all. */
+	bool fail_closed;
+	uint64_t freezes, frozen_ns;
 };
 
 /* Fill id/key from the clock and randomness; agent/project may be NULL. */

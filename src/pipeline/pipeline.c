@@ -24,7 +24,8 @@ static int alloc_batch(struct pipeline *p, size_t cap)
 	p->pool = calloc(p->cap + 1, sizeof(*p->pool)); /* + the spare */
 	p->batch = calloc(p->cap, sizeof(*p->batch));
 	p->fbatch = calloc(p->cap, sizeof(*p->fbatch));
-	if (!p->pool || !p->batch || !p->fbatch)
+	p->delivery = calloc(p->cap + 1, 1);
+	if (!p->pool || !p->batch || !p->fbatch || !p->delivery)
 		return -ENOMEM;
 	for (i = 0; i <= p->cap; i++)
 		record_init(&p->pool[i]);
@@ -42,6 +43,8 @@ static void free_batch(struct pipeline *p)
 	free(p->pool);
 	free(p->batch);
 	free(p->fbatch);
+	free(p->delivery);
+	p->delivery = NULL;
 	p->pool = p->spare = NULL;
 	p->batch = p->fbatch = NULL;
 }
@@ -62,11 +65,14 @@ int pipeline_init(struct pipeline *p, size_t batch_cap, uint64_t interval_ns)
 	return 0;
 }
 
-void pipeline_destroy(struct pipeline *p)
+void pipeline_drain_sinks(struct pipeline *p)
 {
 	size_t i;
 
 	pipeline_flush(p);
+	if (p->drained)
+		return;
+	p->drained = true;
 	for (i = 0; i < p->nsinks; i++) /* all drain in parallel */
 		if (p->sinks[i]->ops->request_stop)
 			p->sinks[i]->ops->request_stop(p->sinks[i]);
@@ -74,6 +80,13 @@ void pipeline_destroy(struct pipeline *p)
 		if (p->sinks[i]->ops->drain)
 			p->sinks[i]->ops->drain(p->sinks[i]);
 	pipeline_collect_sink_drops(p);
+}
+
+void pipeline_destroy(struct pipeline *p)
+{
+	size_t i;
+
+	pipeline_drain_sinks(p);
 	for (i = 0; i < p->nsinks; i++) {
 		filter_free(p->sinks[i]->filter);
 		p->sinks[i]->filter = NULL;
@@ -142,6 +155,8 @@ int pipeline_add_session(struct pipeline *p, struct session *s)
 void pipeline_remove_session(struct pipeline *p, struct session *s)
 {
 	session_remove(&p->sessions, s);
+	p->ended_key = s->key;
+	p->ended_drops = 0;
 }
 
 struct session *pipeline_session(struct pipeline *p, uint64_t key)
@@ -210,7 +225,8 @@ void pipeline_count_drop(struct pipeline *p, enum drop_reason why, uint64_t sess
 			s->kernel_drops += n;
 		else
 			s->user_drops += n;
-	}
+	} else if (session_key && session_key == p->ended_key)
+		p->ended_drops += n;
 }
 
 /* Enrich and redact one record. */
@@ -281,11 +297,52 @@ void pipeline_tick(struct pipeline *p, uint64_t now_ns)
 	pipeline_collect_sink_drops(p);
 }
 
-static void drop_batch(struct pipeline *p, struct record *const *recs, size_t n)
+/* Per batch slot (pool index): a sink was handed the record, a sink took it. */
+enum { HANDED = 1, TAKEN = 2 };
+
+static void mark(struct pipeline *p, struct record *const *recs, size_t n, uint8_t bit)
 {
 	size_t i;
+
 	for (i = 0; i < n; i++)
-		pipeline_count_drop(p, DROP_SINK_ERROR, recs[i]->session_key, 1);
+		p->delivery[recs[i] - p->pool] |= bit;
+}
+
+/* A record that every sink it was meant for failed to take is an event
+ * lost (the session's drops); one that some sink took is only the failing
+ * sinks' loss (their stats.dropped). */
+static void count_undelivered(struct pipeline *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->n; i++)
+		if (p->delivery[i] == HANDED)
+			pipeline_count_drop(p, DROP_SINK_ERROR, p->batch[i]->session_key, 1);
+}
+
+/* A batch a sink refused (a full disk): hand it the batch's process
+ * records alone, smaller, so that the process tree survives where the rest
+ * cannot; how many it took. Uses the spare view (p->fbatch is free again
+ * once the write returned). */
+static size_t retry_processes(struct sink *s, struct record *const *recs, size_t n,
+			      struct pipeline *p)
+{
+	struct record **procs = calloc(n, sizeof(*procs));
+	size_t i, m = 0;
+
+	if (!procs)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (recs[i]->type_name && !strncmp(recs[i]->type_name, "process.", 8))
+			procs[m++] = recs[i];
+	if (!m || m == n || s->ops->write(s, procs, m) || (s->ops->flush && s->ops->flush(s)))
+		m = 0;
+	if (m) {
+		s->stats.records += m;
+		mark(p, procs, m, TAKEN);
+	}
+	free(procs);
+	return m;
 }
 
 static void flush_sink(struct pipeline *p, struct sink *s)
@@ -315,12 +372,14 @@ static void flush_sink(struct pipeline *p, struct sink *s)
 	if (dt > s->stats.max_batch_ns)
 		s->stats.max_batch_ns = dt;
 	s->stats.batches++;
+	mark(p, recs, n, HANDED);
 	if (rc) {
 		s->stats.failures++;
+		n -= retry_processes(s, recs, n, p);
 		s->stats.dropped += n;
-		drop_batch(p, recs, n);
 	} else {
 		s->stats.records += n;
+		mark(p, recs, n, TAKEN);
 	}
 }
 
@@ -330,8 +389,10 @@ void pipeline_flush(struct pipeline *p)
 
 	p->last_flush_ns = now_monotonic_ns();
 	if (p->n) {
+		memset(p->delivery, 0, p->n);
 		for (i = 0; i < p->nsinks; i++)
 			flush_sink(p, p->sinks[i]);
+		count_undelivered(p);
 		p->stats.flushes++;
 		p->n = 0;
 	}
@@ -350,8 +411,15 @@ void pipeline_collect_sink_drops(struct pipeline *p)
 		if (!k->ops->take_drops)
 			continue;
 		while ((n = k->ops->take_drops(k, d, 64)) > 0)
-			for (j = 0; j < n; j++)
-				pipeline_count_drop(p, d[j].why, d[j].session_key, d[j].n);
+			for (j = 0; j < n; j++) {
+				k->stats.dropped += d[j].n;
+				/* late (spool eviction, a rejected batch): the
+				 * other sinks took these records at flush */
+				if (p->nsinks == 1)
+					pipeline_count_drop(p, d[j].why, d[j].session_key, d[j].n);
+				else
+					p->stats.sink_lost[d[j].why] += d[j].n;
+			}
 	}
 }
 

@@ -6,13 +6,19 @@
  * the sink's own (the second core) encodes, chains and inserts it. A full
  * queue makes write() wait (backpressure: the kernel's ring buffer fills,
  * where losses are counted and --fail-closed acts); a batch the store
- * refuses is reported through take_drops (DROP_SINK_ERROR), never silently.
+ * refuses is reported through take_drops (DROP_SINK_ERROR), never silently;
+ * on a full disk its process records are retried alone (the tree survives)
+ * and the session's end is written from space reserved beside the store.
  * All SQL lives in src/store/. */
+#include <errno.h>
+#include <fcntl.h>
+#include <glob.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "model/summary.h"
 #include "sinks/sink.h"
@@ -55,7 +61,54 @@ struct sqlite_sink {
 	struct sink_drop dropq[DROPQ_MAX];
 	size_t ndrops;
 	uint64_t waits; /* write() calls that waited for room */
+	/* Space kept beside the store for the session's end on a full disk:
+	 * PATH-reserve-PID, given back when the end cannot be written. */
+	char reserve[4200];
 };
+
+#define RESERVE_BYTES (256 << 10)
+
+/* Reserves of recorders that died (kill -9) are given back. */
+static void remove_stale_reserves(const char *path)
+{
+	char pat[4200];
+	glob_t g;
+	size_t i;
+
+	snprintf(pat, sizeof(pat), "%s-reserve-*", path);
+	if (glob(pat, GLOB_NOSORT, NULL, &g))
+		return;
+	for (i = 0; i < g.gl_pathc; i++) {
+		int pid = atoi(strrchr(g.gl_pathv[i], '-') + 1);
+		if (pid > 0 && kill(pid, 0) && errno == ESRCH)
+			unlink(g.gl_pathv[i]);
+	}
+	globfree(&g);
+}
+
+static void make_reserve(struct sqlite_sink *k, const char *path)
+{
+	int fd;
+
+	remove_stale_reserves(path);
+	snprintf(k->reserve, sizeof(k->reserve), "%s-reserve-%d", path, (int)getpid());
+	fd = open(k->reserve, O_CREAT | O_WRONLY | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0 || posix_fallocate(fd, 0, RESERVE_BYTES)) {
+		if (fd >= 0)
+			unlink(k->reserve);
+		k->reserve[0] = 0;
+	}
+	if (fd >= 0)
+		close(fd);
+}
+
+static bool give_back_reserve(struct sqlite_sink *k)
+{
+	bool had = k->reserve[0] && !unlink(k->reserve);
+
+	k->reserve[0] = 0;
+	return had;
+}
 
 static size_t put_str(struct wbatch *b, const char *v)
 {
@@ -221,14 +274,22 @@ static void count_drop(struct sqlite_sink *k, uint64_t key, uint64_t n)
 	k->dropq[i].n += n;
 }
 
-/* The writer thread's work on one batch: one transaction. */
-static void write_batch(struct sqlite_sink *k, struct wbatch *b)
+static bool is_process_item(const struct wbatch *b, const struct witem *it)
+{
+	return !strncmp(at(b, it->type), "process.", 8);
+}
+
+/* Insert b's items (only its process.* records when procs_only) in one
+ * transaction: 0, or -1 with the transaction rolled back. */
+static int insert_items(struct sqlite_sink *k, const struct wbatch *b, bool procs_only)
 {
 	size_t i;
 	int rc = store_batch_begin(k->w);
 
 	for (i = 0; i < b->n && !rc; i++) {
 		const struct witem *it = &b->items[i];
+		if (procs_only && !is_process_item(b, it))
+			continue;
 		struct store_event e = {
 			.session = at(b, it->session),
 			.type = at(b, it->type),
@@ -244,12 +305,31 @@ static void write_batch(struct sqlite_sink *k, struct wbatch *b)
 			rc = track_process(k, b, it);
 	}
 	if (!rc && !store_batch_commit(k->w))
+		return 0;
+	store_batch_rollback(k->w);
+	return -1;
+}
+
+/* The writer thread's work on one batch: one transaction. A batch the store
+ * refuses (a full disk) is retried with its process records alone, smaller,
+ * so that the process tree survives where the rest cannot; what is not
+ * stored is counted. */
+static void write_batch(struct sqlite_sink *k, struct wbatch *b)
+{
+	bool procs_kept = false;
+	size_t i, nprocs = 0;
+
+	if (!insert_items(k, b, false))
 		return;
 	err_msg("sqlite sink %s: %s", store_writer_path(k->w), store_writer_errmsg(k->w));
-	store_batch_rollback(k->w);
+	for (i = 0; i < b->n; i++)
+		nprocs += is_process_item(b, &b->items[i]);
+	if (nprocs && nprocs < b->n)
+		procs_kept = !insert_items(k, b, true);
 	pthread_mutex_lock(&k->mu);
 	for (i = 0; i < b->n; i++)
-		count_drop(k, b->items[i].session_key, 1);
+		if (!procs_kept || !is_process_item(b, &b->items[i]))
+			count_drop(k, b->items[i].session_key, 1);
 	pthread_mutex_unlock(&k->mu);
 }
 
@@ -313,6 +393,7 @@ static int sqlite_open(struct sink *s, const char *rest, char *err, size_t errle
 		free(k);
 		return -1;
 	}
+	make_reserve(k, rest);
 	pthread_mutex_init(&k->mu, NULL);
 	pthread_cond_init(&k->work, NULL);
 	pthread_cond_init(&k->room, NULL);
@@ -326,6 +407,7 @@ static int sqlite_open(struct sink *s, const char *rest, char *err, size_t errle
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (rc) {
 		snprintf(err, errlen, "sqlite: cannot start the writer thread");
+		give_back_reserve(k);
 		store_writer_close(k->w);
 		free(k);
 		return -1;
@@ -377,6 +459,7 @@ static void sqlite_close(struct sink *s)
 		return;
 	sqlite_drain(s);
 	store_writer_close(k->w);
+	give_back_reserve(k);
 	free_batches(k->head);
 	free_batches(k->spare);
 	pthread_mutex_destroy(&k->mu);
@@ -460,29 +543,31 @@ static int sqlite_session(struct sink *s, const struct session *ses, bool end)
 		sb_json_str(&cmd, ses->argv[i]);
 	}
 	sb_putc(&cmd, ']');
-	rc = store_session_put(
-		k->w, &(struct store_session){
-			      .id = ses->id,
-			      .agent = ses->agent,
-			      .project = ses->project,
-			      .user = ses->user,
-			      .host = ses->host,
-			      .cgroup = ses->cgroup_path,
-			      .origin = ses->origin,
-			      .container = ses->container.name[0] ? ses->container.name
-								  : ses->container.id,
-			      .pod = ses->container.pod_name,
-			      .command_json = sb_cstr(&cmd),
-			      .drops_detail_json = *ses->drops_detail ? ses->drops_detail : "{}",
-			      .key = ses->key,
-			      .start_ns = ses->start_ns,
-			      .end_ns = ses->end_ns,
-			      .events = ses->events,
-			      .drops = ses->drops,
-			      .exit_code = ses->exit_code,
-			      .exit_signal = ses->exit_signal,
-			      .ended = end,
-		      });
+	struct store_session row = {
+		.id = ses->id,
+		.agent = ses->agent,
+		.project = ses->project,
+		.user = ses->user,
+		.host = ses->host,
+		.cgroup = ses->cgroup_path,
+		.origin = ses->origin,
+		.container = ses->container.name[0] ? ses->container.name : ses->container.id,
+		.pod = ses->container.pod_name,
+		.command_json = sb_cstr(&cmd),
+		.drops_detail_json = *ses->drops_detail ? ses->drops_detail : "{}",
+		.key = ses->key,
+		.start_ns = ses->start_ns,
+		.end_ns = ses->end_ns,
+		.events = ses->events,
+		.drops = ses->drops,
+		.exit_code = ses->exit_code,
+		.exit_signal = ses->exit_signal,
+		.ended = end,
+	};
+	rc = store_session_put(k->w, &row);
+	/* a full disk: the session's end (counts, final checkpoint) first */
+	if (rc && end && give_back_reserve(k))
+		rc = store_session_put(k->w, &row);
 	if (rc)
 		err_msg("sqlite sink %s: %s", store_writer_path(k->w), store_writer_errmsg(k->w));
 	pthread_mutex_unlock(&k->mu);

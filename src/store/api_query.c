@@ -27,6 +27,16 @@ static const char session_filters[] =
 	" AND (?7 IS NULL OR project IN (SELECT value FROM json_each(?7)))"
 	" ORDER BY start_ns, rowid";
 
+/* events, drops, processes: a session still running (no end yet) counts what
+ * the store holds of it so far; an ended one has its final counts. */
+#define LIVE_COUNTS(events)                                                                        \
+	"CASE WHEN end_ns IS NULL THEN (SELECT count(*) FROM " events ") ELSE events END, drops,"  \
+	" CASE WHEN end_ns IS NULL THEN (SELECT count(*) FROM processes p"                         \
+	" WHERE p.session = sessions.id) ELSE processes END"
+static const char live_counts_v1[] = LIVE_COUNTS("events e WHERE e.session = sessions.id");
+static const char live_counts_v2[] = LIVE_COUNTS(
+	"event_rows e WHERE e.sid = (SELECT n FROM session_ids WHERE id = sessions.id)");
+
 int store_api_sessions(struct store *st, const struct store_session_query *sq,
 		       int (*fn)(void *, const struct store_session_row *), void *ctx)
 {
@@ -34,14 +44,16 @@ int store_api_sessions(struct store *st, const struct store_session_query *sq,
 	 * migrated) reads as sessions of `proctor run`. */
 	static const char with_origin[] = "origin, container, pod";
 	static const char without_origin[] = "'run', '', ''";
-	char sql[1024];
+	char sql[2048];
 	sqlite3_stmt *q;
 	int rc = 0;
 
 	snprintf(sql, sizeof(sql),
 		 "SELECT id, agent, project, user, host, command, start_ns,"
-		 " end_ns, exit_code, exit_signal, events, drops, processes, drops_detail, %s"
+		 " end_ns, exit_code, exit_signal, %s, drops_detail, %s,"
+		 " end_ns IS NOT NULL AND exit_code IS NULL"
 		 " FROM sessions WHERE%s",
+		 st->version == 1 ? live_counts_v1 : live_counts_v2,
 		 store_has_column(st, "sessions", "origin") ? with_origin : without_origin,
 		 session_filters);
 	if (sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) != SQLITE_OK)
@@ -74,6 +86,8 @@ int store_api_sessions(struct store *st, const struct store_session_query *sq,
 			.origin = col_text(q, 14),
 			.container = col_text(q, 15),
 			.pod = col_text(q, 16),
+			/* ended by store_mark_crashed: an end, no exit code */
+			.crashed = sqlite3_column_int(q, 17) != 0,
 		};
 		rc = fn(ctx, &r);
 	}

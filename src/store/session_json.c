@@ -28,9 +28,15 @@ void session_row_json(struct strbuf *sb, const struct store_session_row *r, unsi
 	put_str(sb, "container.name", r->container);
 	put_str(sb, "k8s.pod.name", r->pod);
 	if (flags & SESSION_JSON_STATUS)
-		put_str(sb, "status", r->end_ns ? "ended" : "live");
+		put_str(sb, "status",
+			r->crashed		       ? "crashed"
+			: r->end_ns		       ? "ended"
+			: flags & SESSION_JSON_RUNNING ? "running"
+						       : "live");
 	sb_printf(sb, ",\"start\":\"%s\"", start);
-	if (r->end_ns)
+	if (r->end_ns && r->crashed)
+		sb_printf(sb, ",\"end\":\"%s\",\"exit.code\":null", end);
+	else if (r->end_ns)
 		sb_printf(sb, ",\"end\":\"%s\",\"exit.code\":%" PRId64, end, r->exit_code);
 	else
 		sb_puts(sb, ",\"end\":null,\"exit.code\":null");

@@ -413,5 +413,9 @@ void store_close(struct store *st)
 
 const char *store_errmsg(const struct store *st)
 {
-	return st->db ? sqlite3_errmsg(st->db) : "store not open";
+	static __thread char msg[4400]; /* the file named: which store is damaged */
+
+	snprintf(msg, sizeof(msg), "%s: %s", st->path,
+		 st->db ? sqlite3_errmsg(st->db) : "not open");
+	return msg;
 }

@@ -53,6 +53,8 @@ struct store_session_row {
 	const char *id, *agent, *project, *user, *host, *command_json, *drops_detail;
 	const char *origin, *container, *pod; /* "" in a read-only store made before them */
 	int64_t start_ns, end_ns, exit_code, exit_signal, events, drops, processes;
+	/* its recorder died: ended by store_mark_crashed (end set, no exit code) */
+	bool crashed;
 };
 int store_foreach_session(struct store *st, int (*fn)(void *ctx, const struct store_session_row *),
 			  void *ctx);
@@ -90,5 +92,9 @@ int store_foreach_tree_note(struct store *st, const char *session, const char *c
 /* The records and process rows stored for a session so far (a daemon
  * taking back a session counts on from them). */
 int store_session_counts(struct store *st, const char *id, int64_t *events, int64_t *processes);
+/* A session whose recorder died: ended at its last event, with the counts
+ * the store holds, and no exit code (crashed). 0, or -1 (store_errmsg);
+ * a session already ended is left alone. */
+int store_mark_crashed(struct store *st, const char *id);
 
 #endif

@@ -316,6 +316,7 @@ int store_verify_session(struct store *st, const char *session, EVP_PKEY *key,
 	size_t ncks = 0;
 	sqlite3_stmt *q = NULL;
 	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	int step = SQLITE_DONE;
 	int64_t expected = 1;
 	bool ended = false;
 
@@ -333,7 +334,7 @@ int store_verify_session(struct store *st, const char *session, EVP_PKEY *key,
 	sqlite3_bind_text(q, 1, session, -1, SQLITE_STATIC);
 	if (apply_pruned(st, session, key, cks, ncks, head, &expected, r) == 0)
 		match_checkpoints(cks, ncks, 0, head, r);
-	while (r->status == VERIFY_OK && sqlite3_step(q) == SQLITE_ROW) {
+	while (r->status == VERIFY_OK && (step = sqlite3_step(q)) == SQLITE_ROW) {
 		check_row(st, session, q, md, head, expected, r);
 		if (r->status != VERIFY_OK)
 			break;
@@ -341,6 +342,12 @@ int store_verify_session(struct store *st, const char *session, EVP_PKEY *key,
 		expected++;
 	}
 	r->records = expected - 1 - r->pruned;
+	if (r->status == VERIFY_OK && step != SQLITE_DONE) {
+		/* a damaged file is not a truncated chain: say what failed */
+		snprintf(err, errlen, "%s: reading the records of %s after record %lld: %s",
+			 st->path, session, (long long)(expected - 1), sqlite3_errmsg(st->db));
+		goto fail;
+	}
 	if (r->status == VERIFY_OK && !ncks && expected > 1)
 		fail(r, VERIFY_TRUNCATED, 1, 0, "the session has no checkpoint");
 	if (r->status == VERIFY_OK)
