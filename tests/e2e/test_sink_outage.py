@@ -158,6 +158,7 @@ def test_concurrent_runs_share_a_destination(proctor, tmp_path):
         for p in procs:
             _, err = p.communicate(timeout=60)
             assert p.returncode == 0, err
+            assert "sqlite sink" not in err, err
         sessions = [s["session"] for s in proctor.sessions()]
         assert len(sessions) == 2
         want = {s: len(proctor.events(s)) for s in sessions}
