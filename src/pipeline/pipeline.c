@@ -193,7 +193,14 @@ int pipeline_session_begin(struct pipeline *p, struct session *s)
 
 int pipeline_session_end(struct pipeline *p, struct session *s)
 {
+	size_t i;
+
 	pipeline_flush(p);
+	/* losses a sink's thread found after the flush count in the end */
+	for (i = 0; i < p->nsinks; i++)
+		if (p->sinks[i]->ops->sync)
+			p->sinks[i]->ops->sync(p->sinks[i]);
+	pipeline_collect_sink_drops(p);
 	return session_call(p, s, false);
 }
 

@@ -306,6 +306,8 @@ static int insert_items(struct sqlite_sink *k, const struct wbatch *b, bool proc
 	}
 	if (!rc && !store_batch_commit(k->w))
 		return 0;
+	/* the store's reason, before the rollback's own message replaces it */
+	err_msg("sqlite sink %s: %s", store_writer_path(k->w), store_writer_errmsg(k->w));
 	store_batch_rollback(k->w);
 	return -1;
 }
@@ -321,7 +323,6 @@ static void write_batch(struct sqlite_sink *k, struct wbatch *b)
 
 	if (!insert_items(k, b, false))
 		return;
-	err_msg("sqlite sink %s: %s", store_writer_path(k->w), store_writer_errmsg(k->w));
 	for (i = 0; i < b->n; i++)
 		nprocs += is_process_item(b, &b->items[i]);
 	if (nprocs && nprocs < b->n)
@@ -511,6 +512,16 @@ static int sqlite_write(struct sink *s, struct record *const *recs, size_t n)
 	return 0;
 }
 
+static void sqlite_sync(struct sink *s)
+{
+	struct sqlite_sink *k = s->priv;
+
+	if (k && k->started) {
+		lock_idle(k);
+		pthread_mutex_unlock(&k->mu);
+	}
+}
+
 static size_t sqlite_take_drops(struct sink *s, struct sink_drop *out, size_t max)
 {
 	struct sqlite_sink *k = s->priv;
@@ -593,6 +604,7 @@ const struct sink_ops sqlite_sink_ops = {
 	.request_stop = sqlite_request_stop,
 	.drain = sqlite_drain,
 	.take_drops = sqlite_take_drops,
+	.sync = sqlite_sync,
 	.session_begin = sqlite_session_begin,
 	.session_end = sqlite_session_end,
 };
