@@ -744,8 +744,7 @@ int cmd_run(int argc, char **argv)
 	app_end_session(&st->rec, &st->ses);
 	rc = st->ses.exit_code;
 	pipeline_drain_sinks(&st->rec.pipeline); /* the sinks' late losses, for the summary */
-	st->ses.drops += st->rec.pipeline.ended_drops;
-	st->ses.user_drops += st->rec.pipeline.ended_drops;
+	pipeline_session_recount(&st->rec.pipeline, &st->ses);
 	print_summary(st, t0);
 out_cg:
 	app_remove_egress(&st->rec, &st->eg);

@@ -12,6 +12,8 @@
 struct egress_policy;
 struct policy;
 
+#define SESSION_MAX_SINKS 16 /* the pipeline's sinks (PIPELINE_MAX_SINKS) */
+
 struct session {
 	char id[40];  /* "20261122T150434-3f2a9c", printable and sortable */
 	uint64_t key; /* kernel-side key in tracked_cgroups */
@@ -30,8 +32,14 @@ struct session {
 	uint64_t drops; /* kernel + user space, any reason */
 	uint64_t kernel_drops;
 	uint64_t processes;
-	uint64_t user_drops;			   /* decode errors, limits, sink losses */
-	char drops_detail[512];			   /* JSON object: kernel losses by event type */
+	uint64_t user_drops;	/* decode errors, limits, sink losses */
+	char drops_detail[512]; /* JSON object: kernel losses by event type */
+	/* What each of the pipeline's sinks lost of this session (its own
+	 * loss: counted in drops only where no other sink took the records),
+	 * by the pipeline's sink index; sink_drops is the JSON object
+	 * {"sink label": n} of the non-zero ones, made at the end. */
+	uint64_t sink_lost[SESSION_MAX_SINKS];
+	char sink_drops[1024];
 	const struct egress_policy *egress_policy; /* rule names of net.flow; NULL: none */
 	const struct policy *policy;		   /* v2 rules of policy.violation; NULL: none */
 	/* How the session began: "run" (launched by proctor), "watch"

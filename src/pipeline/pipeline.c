@@ -5,6 +5,7 @@
 #include "pipeline/pipeline.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include "pipeline/filter.h"
 #include "pipeline/ratelimit.h"
 #include "pipeline/redact.h"
+#include "util/strbuf.h"
 #include "util/util.h"
 
 static int alloc_batch(struct pipeline *p, size_t cap)
@@ -157,6 +159,7 @@ void pipeline_remove_session(struct pipeline *p, struct session *s)
 	session_remove(&p->sessions, s);
 	p->ended_key = s->key;
 	p->ended_drops = 0;
+	memset(p->ended_sink_lost, 0, sizeof(p->ended_sink_lost));
 }
 
 struct session *pipeline_session(struct pipeline *p, uint64_t key)
@@ -191,6 +194,36 @@ int pipeline_session_begin(struct pipeline *p, struct session *s)
 	return session_call(p, s, true);
 }
 
+/* s->sink_drops: {"label": n} of the sinks that lost some of s; the label
+ * is the URL without its query (which may hold tokens), as in the summary
+ * and /metrics. */
+static void sink_drops_json(struct pipeline *p, struct session *s)
+{
+	struct strbuf sb = STRBUF_INIT;
+	size_t i;
+
+	sb_putc(&sb, '{');
+	for (i = 0; i < p->nsinks; i++) {
+		const char *url = p->sinks[i]->url, *q = strchr(url, '?');
+		char label[512];
+
+		if (!s->sink_lost[i])
+			continue;
+		snprintf(label, sizeof(label), "%.*s", (int)(q ? (size_t)(q - url) : strlen(url)),
+			 url);
+		if (sb.len > 1)
+			sb_putc(&sb, ',');
+		sb_json_str(&sb, label);
+		sb_printf(&sb, ":%" PRIu64, s->sink_lost[i]);
+	}
+	sb_putc(&sb, '}');
+	if (sb.len < sizeof(s->sink_drops))
+		snprintf(s->sink_drops, sizeof(s->sink_drops), "%s", sb_cstr(&sb));
+	else /* too many long labels: none rather than a cut object */
+		snprintf(s->sink_drops, sizeof(s->sink_drops), "{}");
+	sb_free(&sb);
+}
+
 int pipeline_session_end(struct pipeline *p, struct session *s)
 {
 	size_t i;
@@ -201,7 +234,26 @@ int pipeline_session_end(struct pipeline *p, struct session *s)
 		if (p->sinks[i]->ops->sync)
 			p->sinks[i]->ops->sync(p->sinks[i]);
 	pipeline_collect_sink_drops(p);
+	sink_drops_json(p, s);
 	return session_call(p, s, false);
+}
+
+void pipeline_session_recount(struct pipeline *p, struct session *s)
+{
+	size_t i;
+
+	if (s->key != p->ended_key)
+		return;
+	s->drops += p->ended_drops;
+	s->user_drops += p->ended_drops;
+	for (i = 0; i < p->nsinks; i++)
+		s->sink_lost[i] += p->ended_sink_lost[i];
+	sink_drops_json(p, s);
+	for (i = 0; i < p->nsinks; i++)
+		if (p->sinks[i]->ops->session_recount)
+			p->sinks[i]->ops->session_recount(p->sinks[i], s);
+	p->ended_drops = 0;
+	memset(p->ended_sink_lost, 0, sizeof(p->ended_sink_lost));
 }
 
 struct record *pipeline_record(struct pipeline *p)
@@ -352,8 +404,25 @@ static size_t retry_processes(struct sink *s, struct record *const *recs, size_t
 	return m;
 }
 
-static void flush_sink(struct pipeline *p, struct sink *s)
+/* A sink's loss of one session's records (sink index k). */
+static void count_sink_lost(struct pipeline *p, size_t k, uint64_t session_key, uint64_t n)
 {
+	struct session *s = pipeline_session(p, session_key);
+
+	if (s)
+		s->sink_lost[k] += n;
+	else if (session_key && session_key == p->ended_key)
+		p->ended_sink_lost[k] += n;
+}
+
+static bool is_process_record(const struct record *r)
+{
+	return r->type_name && !strncmp(r->type_name, "process.", 8);
+}
+
+static void flush_sink(struct pipeline *p, size_t k)
+{
+	struct sink *s = p->sinks[k];
 	struct record **recs = p->batch;
 	size_t n = p->n, i;
 	uint64_t t0, dt;
@@ -381,8 +450,13 @@ static void flush_sink(struct pipeline *p, struct sink *s)
 	s->stats.batches++;
 	mark(p, recs, n, HANDED);
 	if (rc) {
+		size_t kept = retry_processes(s, recs, n, p);
+
 		s->stats.failures++;
-		n -= retry_processes(s, recs, n, p);
+		for (i = 0; i < n; i++)
+			if (!kept || !is_process_record(recs[i]))
+				count_sink_lost(p, k, recs[i]->session_key, 1);
+		n -= kept;
 		s->stats.dropped += n;
 	} else {
 		s->stats.records += n;
@@ -398,7 +472,7 @@ void pipeline_flush(struct pipeline *p)
 	if (p->n) {
 		memset(p->delivery, 0, p->n);
 		for (i = 0; i < p->nsinks; i++)
-			flush_sink(p, p->sinks[i]);
+			flush_sink(p, i);
 		count_undelivered(p);
 		p->stats.flushes++;
 		p->n = 0;
@@ -420,6 +494,7 @@ void pipeline_collect_sink_drops(struct pipeline *p)
 		while ((n = k->ops->take_drops(k, d, 64)) > 0)
 			for (j = 0; j < n; j++) {
 				k->stats.dropped += d[j].n;
+				count_sink_lost(p, i, d[j].session_key, d[j].n);
 				/* late (spool eviction, a rejected batch): the
 				 * other sinks took these records at flush */
 				if (p->nsinks == 1)

@@ -566,6 +566,7 @@ static int sqlite_session(struct sink *s, const struct session *ses, bool end)
 		.pod = ses->container.pod_name,
 		.command_json = sb_cstr(&cmd),
 		.drops_detail_json = *ses->drops_detail ? ses->drops_detail : "{}",
+		.sink_drops_json = ses->sink_drops,
 		.key = ses->key,
 		.start_ns = ses->start_ns,
 		.end_ns = ses->end_ns,
@@ -583,6 +584,19 @@ static int sqlite_session(struct sink *s, const struct session *ses, bool end)
 		err_msg("sqlite sink %s: %s", store_writer_path(k->w), store_writer_errmsg(k->w));
 	pthread_mutex_unlock(&k->mu);
 	sb_free(&cmd);
+	return rc;
+}
+
+static int sqlite_session_recount(struct sink *s, const struct session *ses)
+{
+	struct sqlite_sink *k = s->priv;
+	int rc;
+
+	lock_idle(k);
+	rc = store_session_recount(k->w, ses->id, ses->drops, ses->sink_drops);
+	if (rc)
+		err_msg("sqlite sink %s: %s", store_writer_path(k->w), store_writer_errmsg(k->w));
+	pthread_mutex_unlock(&k->mu);
 	return rc;
 }
 
@@ -607,4 +621,5 @@ const struct sink_ops sqlite_sink_ops = {
 	.sync = sqlite_sync,
 	.session_begin = sqlite_session_begin,
 	.session_end = sqlite_session_end,
+	.session_recount = sqlite_session_recount,
 };

@@ -51,10 +51,11 @@ int store_api_sessions(struct store *st, const struct store_session_query *sq,
 	snprintf(sql, sizeof(sql),
 		 "SELECT id, agent, project, user, host, command, start_ns,"
 		 " end_ns, exit_code, exit_signal, %s, drops_detail, %s,"
-		 " end_ns IS NOT NULL AND exit_code IS NULL"
+		 " end_ns IS NOT NULL AND exit_code IS NULL, %s"
 		 " FROM sessions WHERE%s",
 		 st->version == 1 ? live_counts_v1 : live_counts_v2,
 		 store_has_column(st, "sessions", "origin") ? with_origin : without_origin,
+		 store_has_column(st, "sessions", "sink_drops") ? "sink_drops" : "''",
 		 session_filters);
 	if (sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) != SQLITE_OK)
 		return -1;
@@ -88,6 +89,7 @@ int store_api_sessions(struct store *st, const struct store_session_query *sq,
 			.pod = col_text(q, 16),
 			/* ended by store_mark_crashed: an end, no exit code */
 			.crashed = sqlite3_column_int(q, 17) != 0,
+			.sink_drops = col_text(q, 18),
 		};
 		rc = fn(ctx, &r);
 	}

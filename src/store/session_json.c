@@ -42,6 +42,7 @@ void session_row_json(struct strbuf *sb, const struct store_session_row *r, unsi
 		sb_puts(sb, ",\"end\":null,\"exit.code\":null");
 	sb_printf(sb,
 		  ",\"events\":%" PRId64 ",\"drops\":%" PRId64 ",\"drops.by_type\":%s"
-		  ",\"processes\":%" PRId64 "}",
-		  r->events, r->drops, *r->drops_detail ? r->drops_detail : "{}", r->processes);
+		  ",\"drops.by_sink\":%s,\"processes\":%" PRId64 "}",
+		  r->events, r->drops, *r->drops_detail ? r->drops_detail : "{}",
+		  r->sink_drops && *r->sink_drops ? r->sink_drops : "{}", r->processes);
 }

@@ -21,7 +21,7 @@ static const char schema_sql[] =
 	" events INTEGER DEFAULT 0, drops INTEGER DEFAULT 0, processes INTEGER DEFAULT 0,"
 	" drops_detail TEXT, origin TEXT NOT NULL DEFAULT 'run', container TEXT NOT NULL DEFAULT "
 	"'',"
-	" pod TEXT NOT NULL DEFAULT '');"
+	" pod TEXT NOT NULL DEFAULT '', sink_drops TEXT);"
 	"CREATE TABLE IF NOT EXISTS processes("
 	" id INTEGER PRIMARY KEY, session TEXT NOT NULL, pid INTEGER NOT NULL, ppid INTEGER,"
 	" start_ns INTEGER, exec_ns INTEGER, end_ns INTEGER, exe TEXT, argv TEXT, cmdline TEXT, "
@@ -317,6 +317,8 @@ int store_open_rw(struct store *st, const char *path, char *err, size_t errlen)
 	if (set_wal(st, err, errlen) || exec_sql(st, "BEGIN IMMEDIATE;", err, errlen))
 		goto fail;
 	if (exec_sql(st, schema_sql, err, errlen) || exec_sql(st, events_v2_sql, err, errlen) ||
+	    (!store_has_column(st, "sessions", "sink_drops") &&
+	     exec_sql(st, "ALTER TABLE sessions ADD COLUMN sink_drops TEXT;", err, errlen)) ||
 	    exec_sql(st, "INSERT OR IGNORE INTO meta VALUES('schema_version','2');", err, errlen)) {
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 		goto fail;

@@ -52,6 +52,7 @@ bool store_has_column(struct store *st, const char *table, const char *column);
 struct store_session_row {
 	const char *id, *agent, *project, *user, *host, *command_json, *drops_detail;
 	const char *origin, *container, *pod; /* "" in a read-only store made before them */
+	const char *sink_drops;		      /* {"sink": lost}, "" before the column */
 	int64_t start_ns, end_ns, exit_code, exit_signal, events, drops, processes;
 	/* its recorder died: ended by store_mark_crashed (end set, no exit code) */
 	bool crashed;

@@ -26,6 +26,7 @@ enum {
 	Q_PROC_EXIT,
 	Q_PROC_THREAD,
 	Q_SESSION,
+	Q_SESSION_RECOUNT,
 	Q_CHECKPOINT,
 	Q_COUNT,
 };
@@ -47,13 +48,14 @@ static const char *const sqls[Q_COUNT] = {
 			  " AND end_ns IS NULL)",
 	[Q_SESSION] = "INSERT INTO sessions(id, key, agent, project, user, host, command, cgroup,"
 		      " start_ns, end_ns, exit_code, exit_signal, events, drops, processes,"
-		      " drops_detail, origin, container, pod)"
+		      " drops_detail, origin, container, pod, sink_drops)"
 		      " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,"
-		      " (SELECT count(*) FROM processes WHERE session=?1), ?15, ?16, ?17, ?18)"
+		      " (SELECT count(*) FROM processes WHERE session=?1), ?15, ?16, ?17, ?18, ?19)"
 		      " ON CONFLICT(id) DO UPDATE SET end_ns=?10, exit_code=?11, exit_signal=?12,"
 		      " events=?13, drops=?14,"
 		      " processes=(SELECT count(*) FROM processes WHERE session=?1),"
-		      " drops_detail=?15",
+		      " drops_detail=?15, sink_drops=?19",
+	[Q_SESSION_RECOUNT] = "UPDATE sessions SET drops=?2, sink_drops=?3 WHERE id=?1",
 };
 
 /* One session's chain: the last record's sequence number and hash. */
@@ -395,6 +397,17 @@ int store_proc_exit(struct store_writer *w, const char *session, int64_t pid, in
 	return step(q);
 }
 
+int store_session_recount(struct store_writer *w, const char *id, uint64_t drops,
+			  const char *sink_drops_json)
+{
+	sqlite3_stmt *q = w->q[Q_SESSION_RECOUNT];
+
+	bind_str(q, 1, id);
+	sqlite3_bind_int64(q, 2, (int64_t)drops);
+	bind_str(q, 3, sink_drops_json && *sink_drops_json ? sink_drops_json : "{}");
+	return step(q);
+}
+
 int store_session_put(struct store_writer *w, const struct store_session *s)
 {
 	sqlite3_stmt *q = w->q[Q_SESSION];
@@ -419,6 +432,7 @@ int store_session_put(struct store_writer *w, const struct store_session *s)
 	bind_str(q, 16, s->origin && *s->origin ? s->origin : "run");
 	bind_str(q, 17, s->container ? s->container : "");
 	bind_str(q, 18, s->pod ? s->pod : "");
+	bind_str(q, 19, s->sink_drops_json && *s->sink_drops_json ? s->sink_drops_json : "{}");
 	if (step(q))
 		return -1;
 	if (s->ended) { /* the final checkpoint: nothing may follow */

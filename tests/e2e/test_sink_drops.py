@@ -24,6 +24,8 @@ def test_webhook_400_is_the_webhooks_loss_when_the_store_has_them(proctor):
     s = proctor.last_session()
     stored = proctor.events(s["session"])
     assert s["drops"] == 0 and s["events"] == len(stored) > 0
+    # the store says whose loss it was, as the summary does (no query: tokens)
+    assert s["drops.by_sink"] == {f"webhook://127.0.0.1:{rx.port}/hook": len(stored)}, s
     assert re.search(rf", {s['events']} events, 0 drops, exit 0", p.stderr), p.stderr
     assert "events were lost" not in p.stderr
     line = f"sink webhook://127.0.0.1:{rx.port}/hook lost {len(stored)} events (a loss at this sink"
@@ -50,6 +52,7 @@ def test_verbose_and_metrics_agree_with_the_summary(proctor, tmp_path):
     lost = int(re.search(rf"sink webhook://127\.0\.0\.1:{rx.port}/hook lost (\d+) events",
                          p.stderr).group(1))
     assert lost == s["events"]
+    assert s["drops.by_sink"] == {f"webhook://127.0.0.1:{rx.port}/hook": lost}, s
     assert re.search(rf"sink webhook://127\.0\.0\.1:{rx.port}/hook\S*: \d+ records, \d+ batches, "
                      rf"\d+ errors, {lost} dropped", p.stderr), p.stderr
     assert re.search(rf"sink sqlite:\S+: {s['events']} records, \d+ batches, 0 errors, 0 dropped",

@@ -100,6 +100,7 @@ def test_full_disk_keeps_the_earliest_events_and_the_processes(tmp_path):
         assert f"sink sqlite:{pr.db} lost {drops} events" in p.stderr
         s = pr.last_session()
         assert (s["events"], s["drops"]) == (events, drops) and s["end"] is not None
+        assert s["drops.by_sink"] == {f"sqlite:{pr.db}": drops}, s
         stored = pr.events(s["session"])
         assert len(stored) == events - drops > 0
         # the earliest: the session's first exec and the first iterations
