@@ -1,6 +1,6 @@
 /* db.c: `proctor db migrate [--db PATH]` (a schema v1 store to v2) and
  * `proctor db prune [--older-than DURATION] [--max-size SIZE] [--db PATH]`
- * (store/maint.h, docs/STORE.md "Retention"). */
+ * (store/maint.h, docs/STORE.md "Retention"); `db check` is verify.c's. */
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -14,7 +14,8 @@
 
 static const char usage[] =
 	"usage: proctor db migrate [--db PATH]\n"
-	"       proctor db prune [--older-than DURATION] [--max-size SIZE] [--db PATH]\n";
+	"       proctor db prune [--older-than DURATION] [--max-size SIZE] [--db PATH]\n"
+	"       proctor db check [--db PATH] [--key PUBKEY]\n";
 
 static int db_migrate(int argc, char **argv)
 {
@@ -136,6 +137,8 @@ int cmd_db(int argc, char **argv)
 		return db_migrate(argc - 1, argv + 1);
 	if (argc >= 2 && !strcmp(argv[1], "prune"))
 		return db_prune(argc - 1, argv + 1);
+	if (argc >= 2 && !strcmp(argv[1], "check"))
+		return cmd_db_check(argc - 1, argv + 1);
 	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
 		fputs(usage, stdout);
 		return 0;

@@ -29,6 +29,7 @@ static const char usage[] =
 	"  token create|list|revoke        the API's bearer tokens\n"
 	"  report [SESSION] [--format html|md]  a self-contained incident report\n"
 	"  db migrate | db prune --older-than D [--max-size S]  store schema and retention\n"
+	"  db check                        the store's integrity (SQLite) and every chain\n"
 	"  version                         print the version\n"
 	"\n"
 	"Every command takes --db PATH (default $PROCTOR_DB or /var/lib/proctor/proctor.db).\n"

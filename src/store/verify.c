@@ -363,3 +363,28 @@ fail:
 	free(cks);
 	return -1;
 }
+
+int store_integrity_check(struct store *st, int (*fn)(void *ctx, const char *problem), void *ctx,
+			  char *err, size_t errlen)
+{
+	sqlite3_stmt *q;
+	int n = 0, step;
+
+	if (sqlite3_prepare_v2(st->db, "PRAGMA integrity_check(100)", -1, &q, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s: %s", st->path, sqlite3_errmsg(st->db));
+		return -1;
+	}
+	while ((step = sqlite3_step(q)) == SQLITE_ROW) {
+		const char *msg = (const char *)sqlite3_column_text(q, 0);
+		if (msg && !strcmp(msg, "ok"))
+			continue;
+		n++;
+		fn(ctx, msg ? msg : "(no message)");
+	}
+	if (step != SQLITE_DONE) { /* damaged beyond what the check can walk */
+		n++;
+		fn(ctx, sqlite3_errmsg(st->db));
+	}
+	sqlite3_finalize(q);
+	return n;
+}

@@ -29,6 +29,12 @@ struct verify_result {
 	char detail[256];
 };
 
+/* SQLite's own check of the file (PRAGMA integrity_check): fn gets each
+ * problem it names. The number of problems (0: intact), or -1 with err
+ * filled when the check itself could not run. */
+int store_integrity_check(struct store *st, int (*fn)(void *ctx, const char *problem), void *ctx,
+			  char *err, size_t errlen);
+
 /* "modified", "deleted", ... */
 const char *verify_status_name(enum verify_status s);
 
