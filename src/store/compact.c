@@ -189,7 +189,10 @@ int compact_encode(struct compact *c, const char *json, size_t len, int64_t time
 		if (json[i] != '"' || !(ke = skip_string(json, len, i)) || ke >= len ||
 		    json[ke] != ':' || memchr(json + i, '\\', ke - i))
 			return -1;
-		if (!(fe = skip_value(json, len, ke + 1)) || (json[fe] != ',' && fe != len - 1))
+		/* a value that runs to the end leaves no closing brace; a comma
+		 * before it no field (the row could not say it) */
+		if (!(fe = skip_value(json, len, ke + 1)) || fe >= len ||
+		    (json[fe] != ',' && fe != len - 1) || (json[fe] == ',' && fe + 1 == len - 1))
 			return -1;
 		cls = key_class_of(json + fs + 1, ke - fs - 2);
 		if (cls != st.cls) {
