@@ -4,7 +4,8 @@
 events (times shifted, same pids, types and paths) until the session holds
 BENCH_SERVE_EVENTS (default 1,000,000), then times the first page of each
 filter, the tree, flows, and `proctor report` in both formats. Targets:
-first page <= 200 ms, tree <= 500 ms, report <= 10 s.
+first page <= 200 ms, tree <= 500 ms, report <= 10 s; `proctor log`
+streams >= 500k rows/s (issue 15 §5).
   sudo python3 bench/serve.py [--keep DIR]   (writes bench/results/serve.json)"""
 import json
 import os
@@ -32,10 +33,17 @@ def build_store(d):
     sid, n = c.execute("SELECT session, count(*) FROM events GROUP BY session").fetchone()
     span = c.execute("SELECT max(time_ns) - min(time_ns) + 1000 FROM events").fetchone()[0]
     k = 1
+    v2 = c.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0] == "2"
     while n < TARGET:
-        c.execute("INSERT INTO events(session, time_ns, type, pid, path, summary, data)"
-                  " SELECT session, time_ns + ?1, type, pid, path, summary, data FROM events"
-                  " WHERE session = ?2 LIMIT ?3", (span * k, sid, TARGET - n))
+        if v2:  # copy the packed rows as the writer stores them (schema v2)
+            c.execute("INSERT INTO event_rows(sid, time_ns, type, pid, path, summary, data, ctx,"
+                      " shape) SELECT sid, time_ns + ?1, type, pid, path, summary, data, ctx,"
+                      " shape FROM event_rows WHERE sid = (SELECT n FROM session_ids"
+                      " WHERE id = ?2) LIMIT ?3", (span * k, sid, TARGET - n))
+        else:
+            c.execute("INSERT INTO events(session, time_ns, type, pid, path, summary, data)"
+                      " SELECT session, time_ns + ?1, type, pid, path, summary, data FROM events"
+                      " WHERE session = ?2 LIMIT ?3", (span * k, sid, TARGET - n))
         n = c.execute("SELECT count(*) FROM events WHERE session = ?", (sid,)).fetchone()[0]
         k *= 2
         span *= 1
@@ -96,6 +104,13 @@ def main():
         res[name] = round(timed(lambda: get(path)), 1)
     srv.terminate()
     srv.wait()
+    for name, args in (("log --json", ["log", sid, "--json"]), ("log (text)", ["log", sid]),
+                       ("tree (CLI)", ["tree", sid])):
+        t = time.perf_counter()
+        subprocess.run([PROCTOR, *args, "--db", db], check=True, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL)
+        res[name] = round((time.perf_counter() - t) * 1000, 1)
+    res["log --json rows/s"] = round(n / (res["log --json"] / 1000))
     for fmt in ("html", "md"):
         t = time.perf_counter()
         subprocess.run([PROCTOR, "report", sid, "--db", db, "--format", fmt], check=True,
@@ -104,7 +119,9 @@ def main():
     width = max(map(len, res))
     print(f"proctor serve on a {n}-event session (best of {REPS}, ms):")
     for k, v in res.items():
-        if k != "events":
+        if k == "log --json rows/s":
+            print(f"  {k:<{width}}  {v:>9}")
+        elif k != "events":
             print(f"  {k:<{width}}  {v:>9.1f}")
     os.makedirs(os.path.join(ROOT, "bench/results"), exist_ok=True)
     with open(os.path.join(ROOT, "bench/results/serve.json"), "w") as f:

@@ -20,6 +20,7 @@ static void note_pending(struct app *r)
 
 	if (p > r->rb_high_water)
 		r->rb_high_water = p;
+	fail_closed_check(r, p);
 }
 
 static struct egress_session *egress_of(struct app *a, uint64_t session_key)
@@ -94,6 +95,7 @@ static int on_event(void *ctx, const void *data, size_t len)
 int app_init(struct app *r, char *err, size_t errlen)
 {
 	memset(r, 0, sizeof(*r));
+	fail_closed_init(&r->fc);
 	gethostname(r->host, sizeof(r->host) - 1);
 	if (pipeline_init(&r->pipeline, 4096, 100000000ull) || proctree_init(&r->procs)) {
 		snprintf(err, errlen, "out of memory");
@@ -148,11 +150,13 @@ int app_start_probe(struct app *r, uint32_t ringbuf_bytes, char *err, size_t err
 	if (probe_open(&r->probe, &o, err, errlen))
 		return -1;
 	r->dctx.wall_offset_ns = r->probe.wall_offset_ns;
+	fail_closed_set_ring(&r->fc, r->probe.ring.size);
 	return 0;
 }
 
 void app_destroy(struct app *r)
 {
+	fail_closed_destroy(&r->fc);
 	pipeline_destroy(&r->pipeline);
 	if (r->probe.skel)
 		probe_close(&r->probe);
@@ -248,6 +252,11 @@ int app_add_session(struct app *r, struct session *s, const char *cg_rel, uint32
 	}
 	if (pipeline_session_begin(&r->pipeline, s)) {
 		snprintf(err, errlen, "a sink could not record the session start");
+		probe_untrack_session(&r->probe, s->key);
+		pipeline_remove_session(&r->pipeline, s);
+		return -1;
+	}
+	if (fail_closed_add(r, s, err, errlen)) {
 		probe_untrack_session(&r->probe, s->key);
 		pipeline_remove_session(&r->pipeline, s);
 		return -1;
@@ -382,6 +391,7 @@ int app_drain(struct app *r)
 	pipeline_tick(&r->pipeline, now);
 	if (!r->pipeline.n) /* read records that made none, e.g. filtered */
 		probe_release(&r->probe, probe_read_pos(&r->probe));
+	fail_closed_after_drain(r);
 	r->busy_ns += now_monotonic_ns() - t0;
 	return n;
 }
@@ -434,6 +444,7 @@ void app_end_session(struct app *r, struct session *s)
 	while ((n = probe_consume(&r->probe)) > 0)
 		r->drain_records += (uint64_t)n;
 	app_policy_drain(r);
+	fail_closed_end_session(r, s);
 	probe_untrack_session(&r->probe, s->key);
 	if (s->policy)
 		enforce_remove_session(&r->enforce, &r->probe, s->key);
@@ -480,10 +491,31 @@ void app_print_stats(const struct app *r, FILE *f)
 	app_print_losses(r, f);
 }
 
+/* The sink label of the summary: the URL without its query (tokens). */
+static void print_sink_losses(const struct pipeline *p, FILE *f)
+{
+	size_t i;
+
+	for (i = 0; i < p->nsinks; i++) {
+		const struct sink *k = p->sinks[i];
+		const char *q = strchr(k->url, '?');
+
+		if (!k->stats.dropped)
+			continue;
+		fprintf(f, "proctor: sink %.*s lost %llu events%s\n",
+			(int)(q ? (size_t)(q - k->url) : strlen(k->url)), k->url,
+			(unsigned long long)k->stats.dropped,
+			p->nsinks > 1 ? " (a loss at this sink; counted in drops only where no "
+					"other sink took them)"
+				      : "");
+	}
+}
+
 void app_print_losses(const struct app *r, FILE *f)
 {
 	const struct pipeline_stats *st = &r->pipeline.stats;
 
+	print_sink_losses(&r->pipeline, f);
 	if (st->truncated)
 		fprintf(f, "proctor: %llu records lost %llu fields (more than %d per record)\n",
 			(unsigned long long)st->truncated, (unsigned long long)st->lost_fields,

@@ -8,6 +8,7 @@
 #define PROCTOR_APP_H
 #include <stdio.h>
 
+#include "app/failclosed.h"
 #include "decode/decode.h"
 #include "egress/session.h"
 #include "enforce/enforce.h"
@@ -39,6 +40,7 @@ struct app {
 	void (*on_auto)(void *ctx, const void *data, size_t len);
 	void *auto_ctx;
 	const char *pin_dir;	/* set before app_start_probe: pin (probe.h) */
+	struct fail_closed fc;	/* sessions with fail_closed set: failclosed.h */
 };
 
 /* What to record into. */

@@ -108,6 +108,21 @@ static void sink_metric(struct strbuf *sb, const char *name, struct sink *s, uin
 	sb_printf(sb, "\"} %" PRIu64 "\n", v);
 }
 
+/* fail-closed (src/app/failclosed.h): the current freeze counts as it runs */
+static void render_freezes(struct strbuf *sb, const struct pipeline *p)
+{
+	uint64_t since = p->stats.frozen_since_ns, ns = p->stats.frozen_ns;
+
+	if (since)
+		ns += now_monotonic_ns() - since;
+	head(sb, "proctor_failclosed_freezes_total", "counter",
+	     "Times fail-closed sessions were frozen until the reader caught up.");
+	sb_printf(sb, "proctor_failclosed_freezes_total %" PRIu64 "\n", p->stats.freezes);
+	head(sb, "proctor_failclosed_frozen_seconds_total", "counter",
+	     "Time fail-closed sessions spent frozen.");
+	sb_printf(sb, "proctor_failclosed_frozen_seconds_total %.6f\n", (double)ns / 1e9);
+}
+
 static void render_pipeline(struct strbuf *sb, struct pipeline *p)
 {
 	size_t i;
@@ -132,7 +147,7 @@ static void render_pipeline(struct strbuf *sb, struct pipeline *p)
 	sb_printf(sb, "proctor_ringbuf_lost_events_total %" PRIu64 "\n",
 		  p->stats.drops[DROP_RINGBUF_FULL]);
 	head(sb, "proctor_dropped_events_total", "counter",
-	     "Events lost in user space, by reason.");
+	     "Events lost in user space that no sink has, by reason.");
 	for (i = 0; i < DROP_REASON_MAX; i++)
 		if (i != DROP_RINGBUF_FULL)
 			sb_printf(sb, "proctor_dropped_events_total{reason=\"%s\"} %" PRIu64 "\n",
@@ -153,6 +168,7 @@ static void render_pipeline(struct strbuf *sb, struct pipeline *p)
 		  p->stats.attribution_missing);
 	head(sb, "proctor_batches_total", "counter", "Batches handed to the sinks.");
 	sb_printf(sb, "proctor_batches_total %" PRIu64 "\n", p->stats.flushes);
+	render_freezes(sb, p);
 }
 
 static struct netsink_stats snap(struct sink *s)
@@ -210,6 +226,12 @@ static void render_sinks(struct strbuf *sb, struct pipeline *p)
 	for (i = 0; i < p->nsinks; i++)
 		sink_metric(sb, "proctor_sink_spool_evicted_events_total", p->sinks[i],
 			    snap(p->sinks[i]).spool_evicted);
+	head(sb, "proctor_sink_lost_events_total", "counter",
+	     "Events a sink lost for any reason (the summary's per-sink losses; the other "
+	     "sinks may have them).");
+	for (i = 0; i < p->nsinks; i++)
+		sink_metric(sb, "proctor_sink_lost_events_total", p->sinks[i],
+			    p->sinks[i]->stats.dropped);
 	head(sb, "proctor_sink_up", "gauge", "1 when the sink's last delivery succeeded.");
 	for (i = 0; i < p->nsinks; i++) {
 		struct netsink *ns = netsink_of(p->sinks[i]);

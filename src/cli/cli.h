@@ -22,6 +22,8 @@ int cmd_verify(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_token(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_db(int argc, char **argv);
+int cmd_db_check(int argc, char **argv); /* verify.c */
 
 /* Exit codes shared by the subcommands. */
 #define EXIT_USAGE 2 /* bad flags or arguments */

@@ -13,6 +13,10 @@ int cli_open_store(struct store *st, const char *db)
 		err_msg("%s", err);
 		return -1;
 	}
+	if (st->version == 1)
+		err_msg("note: %s is a schema version 1 store, read as it is; `proctor db "
+			"migrate --db %s` makes it version %d",
+			st->path, st->path, STORE_SCHEMA_VERSION);
 	return 0;
 }
 

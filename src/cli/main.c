@@ -28,6 +28,8 @@ static const char usage[] =
 	"  serve [--listen HOST:PORT]      the HTTP API (docs/API.md)\n"
 	"  token create|list|revoke        the API's bearer tokens\n"
 	"  report [SESSION] [--format html|md]  a self-contained incident report\n"
+	"  db migrate | db prune --older-than D [--max-size S]  store schema and retention\n"
+	"  db check                        the store's integrity (SQLite) and every chain\n"
 	"  version                         print the version\n"
 	"\n"
 	"Every command takes --db PATH (default $PROCTOR_DB or /var/lib/proctor/proctor.db).\n"
@@ -88,6 +90,8 @@ int main(int argc, char **argv)
 		return cmd_serve(argc, argv);
 	if (!strcmp(argv[0], "report"))
 		return cmd_report(argc, argv);
+	if (!strcmp(argv[0], "db"))
+		return cmd_db(argc, argv);
 	if (!strcmp(argv[0], "token"))
 		return cmd_token(argc, argv);
 	if (!strcmp(argv[0], "version")) {

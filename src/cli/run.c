@@ -33,6 +33,7 @@
 #include "probe/cgroup.h"
 #include "egress/session.h"
 #include "app/app.h"
+#include "app/liveness.h"
 #include "app/supervise.h"
 #include "store/store.h"
 #include "util/strbuf.h"
@@ -155,10 +156,14 @@ struct run_state {
 	struct policy policy;
 	struct session ses;
 	struct supervisor sv;
+	int live_fd; /* app/liveness.h */
 	char cg_abs[4096], cg_rel[4096];
 	pid_t child;
 	int child_status;
 	bool child_done;
+	/* the escalation's cgroup.kill: why, and what it killed */
+	char kill_reason[64], killed[512];
+	size_t nkilled;
 };
 
 /* Returns 0, or the exit status: EXIT_USAGE when no sink is left. */
@@ -280,12 +285,42 @@ static void forward_signal(struct run_state *st, const struct signalfd_siginfo *
 		kill(st->child, (int)si->ssi_signo);
 }
 
-/* Event loop until CMD exits, then the grace period, then the kill. */
+/* What the escalation killed, for the summary: the processes in the
+ * session cgroup just before cgroup.kill. */
+static void note_killed(void *ctx, uint32_t pid)
+{
+	struct run_state *st = ctx;
+	char path[64], comm[64] = "?";
+	size_t off = strlen(st->killed);
+	long n;
+
+	st->nkilled++;
+	snprintf(path, sizeof(path), "/proc/%u/comm", pid);
+	if ((n = read_small_file(path, comm, sizeof(comm))) > 0 && comm[n - 1] == '\n')
+		comm[n - 1] = 0;
+	if (st->nkilled <= 8)
+		snprintf(st->killed + off, sizeof(st->killed) - off, "%s%s(%u)", off ? ", " : "",
+			 comm, pid);
+	else if (st->nkilled == 9)
+		snprintf(st->killed + off, sizeof(st->killed) - off, ", ...");
+}
+
+static void kill_session(struct run_state *st, const char *why)
+{
+	snprintf(st->kill_reason, sizeof(st->kill_reason), "%s", why);
+	proctree_scan_cgroup(st->cg_rel, note_killed, st);
+	dbg_msg("%s: killing what is left in %s", why, st->cg_abs);
+	cgroup_kill(st->cg_abs);
+}
+
+/* Event loop until CMD exits, then the grace period, then the kill. A
+ * first SIGTERM/SIGINT is forwarded and starts the grace period too; a
+ * second one, or the grace running out, ends the session with cgroup.kill. */
 static void event_loop(struct run_state *st, int sfd, uint64_t grace_ns)
 {
-	int ep = epoll_create1(EPOLL_CLOEXEC), rbfd = probe_fd(&st->rec.probe);
+	int ep = epoll_create1(EPOLL_CLOEXEC), rbfd = probe_fd(&st->rec.probe), stops = 0;
 	struct epoll_event ev = {.events = EPOLLIN}, out[4];
-	uint64_t deadline = 0;
+	uint64_t deadline = 0, now;
 	bool killed = false;
 
 	ev.data.fd = sfd;
@@ -298,27 +333,35 @@ static void event_loop(struct run_state *st, int sfd, uint64_t grace_ns)
 			if (out[i].data.fd == sfd) {
 				struct signalfd_siginfo si;
 				while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
-					if (si.ssi_signo == SIGCHLD)
+					if (si.ssi_signo == SIGCHLD) {
 						reap(st);
-					else
+						continue;
+					}
+					if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT)
+						stops++;
+					if (stops >= 2 && !killed) {
+						kill_session(st, si.ssi_signo == SIGTERM
+									 ? "a second SIGTERM"
+									 : "a second SIGINT");
+						killed = true;
+						deadline = now_monotonic_ns() + 5000000000ull;
+					} else
 						forward_signal(st, &si);
 				}
 			}
 		}
 		app_drain(&st->rec);
 		egress_tick(&st->eg, false);
-		if (!st->child_done)
-			continue;
-		if (!deadline)
-			deadline = now_monotonic_ns() + grace_ns;
-		if (!cgroup_populated(st->cg_abs))
+		now = now_monotonic_ns();
+		if (!deadline && (st->child_done || stops))
+			deadline = now + grace_ns;
+		if (st->child_done && !cgroup_populated(st->cg_abs))
 			break;
-		if (!killed && now_monotonic_ns() >= deadline) {
-			dbg_msg("grace period over: killing what is left in %s", st->cg_abs);
-			cgroup_kill(st->cg_abs);
+		if (!killed && deadline && now >= deadline) {
+			kill_session(st, "the grace period ran out");
 			killed = true;
-			deadline = now_monotonic_ns() + 5000000000ull;
-		} else if (killed && now_monotonic_ns() >= deadline) {
+			deadline = now + 5000000000ull;
+		} else if (killed && now >= deadline && st->child_done) {
 			err_msg("processes in %s survived SIGKILL", st->cg_abs);
 			break;
 		}
@@ -345,6 +388,18 @@ static void print_summary(const struct run_state *st, uint64_t t0)
 	if (s->kernel_drops)
 		fprintf(stderr, "proctor: kernel ring buffer losses by type: %s\n",
 			s->drops_detail);
+	if (s->fail_closed || s->freezes) {
+		fmt_duration(s->frozen_ns, dur, sizeof(dur));
+		fprintf(stderr, "proctor: fail-closed: frozen %llu times, %s in all\n",
+			(unsigned long long)s->freezes, dur);
+	}
+	if (*st->kill_reason) {
+		struct strbuf k = STRBUF_INIT;
+		fprintf(stderr, "proctor: %s: killed %zu process%s%s%s\n", st->kill_reason,
+			st->nkilled, st->nkilled == 1 ? "" : "es", st->nkilled ? ": " : "",
+			sb_visible(&k, st->killed));
+		sb_free(&k);
+	}
 	egress_print_summary(&st->eg, stderr);
 	if (verbose)
 		app_print_stats(&st->rec, stderr);
@@ -669,6 +724,7 @@ int cmd_run(int argc, char **argv)
 	if (!(st = calloc(1, sizeof(*st))))
 		return EXIT_SETUP;
 	st->eg.ctl_fd = -1;
+	st->live_fd = -1;
 	if (o.policy && policy_load_enforceable(o.policy, &st->policy, err, sizeof(err))) {
 		err_msg("invalid policy: %s", err);
 		free(st);
@@ -685,6 +741,7 @@ int cmd_run(int argc, char **argv)
 	st->ses.argv = o.cmd;
 	st->ses.argc = o.cmdc;
 	snprintf(st->ses.user, sizeof(st->ses.user), "%s", u.set ? u.name : "root");
+	st->ses.fail_closed = o.fail_closed;
 
 	if (app_init(&st->rec, err, sizeof(err)))
 		goto out;
@@ -692,6 +749,10 @@ int cmd_run(int argc, char **argv)
 		rc = src;
 		goto out;
 	}
+	/* sessions of this store whose recorder died: crashed, cleaned up */
+	if (!run_opts_no_store(&o))
+		liveness_repair(o.db ? o.db : store_default_path());
+	st->live_fd = liveness_hold(st->ses.id);
 	if (app_start_probe(&st->rec, o.ringbuf_bytes, err, sizeof(err))) {
 		err_msg("%s", err);
 		goto out;
@@ -742,6 +803,8 @@ int cmd_run(int argc, char **argv)
 	finish_egress(st);
 	app_end_session(&st->rec, &st->ses);
 	rc = st->ses.exit_code;
+	pipeline_drain_sinks(&st->rec.pipeline); /* the sinks' late losses, for the summary */
+	pipeline_session_recount(&st->rec.pipeline, &st->ses);
 	print_summary(st, t0);
 out_cg:
 	app_remove_egress(&st->rec, &st->eg);
@@ -753,6 +816,7 @@ out_cg:
 out:
 	metrics_stop();
 	app_destroy(&st->rec);
+	liveness_release(st->live_fd, st->ses.id); /* ended: nothing to repair */
 	free(st);
 	return rc;
 }

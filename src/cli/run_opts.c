@@ -34,10 +34,12 @@ static const char run_usage[] =
 	"  --on-recorder-loss freeze|kill|continue\n"
 	"                     if this recorder dies (even kill -9), freeze (the default)\n"
 	"                     or kill the session, or let it run unrecorded\n"
+	"  --fail-closed      never lose an event: freeze CMD while the ring buffer is a\n"
+	"                     quarter full, until the recorder has caught up\n"
 	"  --standalone       record in this process even when a daemon runs\n"
 	"  --daemon           record through `proctor daemon` ($PROCTOR_SOCKET); fail without it\n"
 	"By default a run registers with the daemon when its socket answers and no option\n"
-	"above from --db to --on-recorder-loss is given (those configure an in-process\n"
+	"above from --db to --fail-closed is given (those configure an in-process\n"
 	"engine).\n";
 
 /* --db none (or $PROCTOR_DB=none): no SQLite store. */
@@ -64,6 +66,7 @@ int run_opts_parse(int argc, char **argv, struct run_opts *o)
 		{"egress", required_argument, 0, 'E'},
 		{"flow-idle", required_argument, 0, 'I'},
 		{"on-recorder-loss", required_argument, 0, 'L'},
+		{"fail-closed", no_argument, 0, 'F'},
 		{"standalone", no_argument, 0, 'S'},
 		{"daemon", no_argument, 0, 'D'},
 		{"help", no_argument, 0, 'h'},
@@ -149,6 +152,7 @@ int run_opts_parse(int argc, char **argv, struct run_opts *o)
 				return -1;
 			}
 			break;
+		case 'F': o->fail_closed = true; break;
 		case 'S': o->mode = RUN_STANDALONE; break;
 		case 'D': o->mode = RUN_DAEMON; break;
 		case 'h': fputs(run_usage, stdout); exit(0);

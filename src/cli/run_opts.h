@@ -20,6 +20,7 @@ struct run_opts {
 	uint64_t grace_ns;
 	uint32_t ringbuf_bytes;
 	enum recorder_loss on_loss;
+	bool fail_closed; /* freeze CMD while the reader is behind (app/failclosed.h) */
 	char **cmd;
 	int cmdc;
 	int mode;		/* RUN_AUTO, RUN_STANDALONE, RUN_DAEMON */

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "app/liveness.h"
 #include "cli/cli.h"
 #include "store/session_json.h"
 #include "store/store.h"
@@ -12,12 +13,26 @@
 #include "util/util.h"
 
 static const char sessions_usage[] = "usage: proctor sessions [--json] [--db PATH]";
+
+/* running, ended, or crashed: its recorder died (marked by the next run, or
+ * seen now: app/liveness.h) */
+static const char *status_of(const struct store_session_row *r)
+{
+	if (r->crashed || (!r->end_ns && liveness_crashed(r->id)))
+		return "crashed";
+	return r->end_ns ? "ended" : "running";
+}
+
 static int print_json(void *ctx, const struct store_session_row *r)
 {
 	struct strbuf *sb = ctx;
 
 	sb_reset(sb);
-	session_row_json(sb, r, 0);
+	struct store_session_row row = *r;
+
+	/* a recorder seen dead now is crashed before the next run marks it */
+	row.crashed = !strcmp(status_of(r), "crashed");
+	session_row_json(sb, &row, SESSION_JSON_STATUS | SESSION_JSON_RUNNING);
 	sb_putc(sb, '\n');
 	fputs(sb_cstr(sb), stdout);
 	return 0;
@@ -33,6 +48,10 @@ static int print_text(void *ctx, const struct store_session_row *r)
 	if (r->end_ns) {
 		fmt_duration((uint64_t)(r->end_ns - r->start_ns), dur, sizeof(dur));
 		snprintf(code, sizeof(code), "%" PRId64, r->exit_code);
+	}
+	if (!strcmp(status_of(r), "crashed")) {
+		snprintf(dur, sizeof(dur), "crashed");
+		snprintf(code, sizeof(code), "-");
 	}
 	struct strbuf id = STRBUF_INIT, agent = STRBUF_INIT, project = STRBUF_INIT,
 		      cmd = STRBUF_INIT, where = STRBUF_INIT;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/liveness.h"
 #include "cli/cli.h"
 #include "model/sensitive.h"
 #include "store/store.h"
@@ -210,6 +211,9 @@ static int print_header(void *ctx, const struct store_session_row *r)
 		fmt_duration((uint64_t)(r->end_ns - r->start_ns), d, sizeof(d));
 		snprintf(dur, sizeof(dur), "ran %s", d);
 	}
+	bool crashed = r->crashed || (!r->end_ns && liveness_crashed(r->id));
+	if (crashed)
+		snprintf(dur, sizeof(dur), "crashed"); /* app/liveness.h */
 	struct strbuf vis = STRBUF_INIT;
 
 	printf("session %s", sb_visible(&vis, r->id));
@@ -220,11 +224,11 @@ static int print_header(void *ctx, const struct store_session_row *r)
 	sb_free(&vis);
 	printf("  %s", dur);
 	/* the root's exit, when the session knows it (a watched tree has none) */
-	if (r->end_ns && r->exit_signal > 0 && signal_name((int)r->exit_signal))
+	if (!crashed && r->end_ns && r->exit_signal > 0 && signal_name((int)r->exit_signal))
 		printf("  root killed by %s", signal_name((int)r->exit_signal));
-	else if (r->end_ns && r->exit_signal > 0)
+	else if (!crashed && r->end_ns && r->exit_signal > 0)
 		printf("  root killed by signal %" PRId64, r->exit_signal);
-	else if (r->end_ns && r->exit_code >= 0)
+	else if (!crashed && r->end_ns && r->exit_code >= 0)
 		printf("  root exit code %" PRId64, r->exit_code);
 	printf("  %" PRId64 " processes, %" PRId64 " events, %" PRId64 " drops\n", r->processes,
 	       r->events, r->drops);

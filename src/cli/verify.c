@@ -1,16 +1,20 @@
 /* verify.c: `proctor verify [--db PATH] [--key PUBKEY] [SESSION|--all]`:
  * check sessions' hash chains and signed checkpoints (store/verify.h). Exit
- * 0 when every checked session is intact, 1 naming the first bad record. */
+ * 0 when every checked session is intact, 1 naming the first bad record.
+ * Also `proctor db check`: SQLite's integrity check, then every chain. */
+#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "store/hostkey.h"
 #include "store/store.h"
 #include "store/verify.h"
+#include "util/strbuf.h"
 #include "util/util.h"
 
 static const char usage[] = "usage: proctor verify [--db PATH] [--key PUBKEY] [SESSION|--all]";
@@ -23,6 +27,12 @@ struct verify_run {
 
 static void report(const char *id, const struct verify_result *r)
 {
+	if (r->status == VERIFY_OK && r->pruned) {
+		printf("%s: intact, %" PRId64 " records (records 1..%" PRId64 " pruned), %" PRId64
+		       " checkpoints (signed up to record %" PRId64 ")\n",
+		       id, r->records, r->pruned, r->checkpoints, r->signed_seq);
+		return;
+	}
 	if (r->status == VERIFY_OK) {
 		printf("%s: intact, %" PRId64 " records, %" PRId64
 		       " checkpoints (signed up to record %" PRId64 ")\n",
@@ -129,4 +139,89 @@ int cmd_verify(int argc, char **argv)
 	if (v.failed)
 		return EXIT_SETUP;
 	return v.bad ? 1 : 0;
+}
+
+/* `proctor db check [--db PATH] [--key PUBKEY]`: SQLite's integrity check of
+ * the file, then every session's chain (docs/STORE.md "Checking a store").
+ * Exit 0 when both are intact, 1 naming each problem, 3 when the store or
+ * the key cannot be read at all. */
+static const char check_usage[] = "usage: proctor db check [--db PATH] [--key PUBKEY]";
+
+static int print_problem(void *ctx, const char *problem)
+{
+	struct strbuf vis = STRBUF_INIT;
+
+	printf("%s: integrity: %s\n", (const char *)ctx, sb_visible(&vis, problem));
+	sb_free(&vis);
+	return 0;
+}
+
+int cmd_db_check(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"db", required_argument, 0, 'd'},
+		{"key", required_argument, 0, 'k'},
+		{"help", no_argument, 0, 'h'},
+		{0},
+	};
+	const char *db = NULL, *keypath = NULL;
+	struct store st;
+	struct verify_run v = {.st = &st};
+	char err[4096];
+	int c, problems, rows;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'd': db = optarg; break;
+		case 'k': keypath = optarg; break;
+		case 'h': puts(check_usage); return 0;
+		case ':':
+			err_msg("db check: option '%s' needs a value\n%s", argv[optind - 1],
+				check_usage);
+			return EXIT_USAGE;
+		default:
+			err_msg("db check: unknown option '%s'\n%s", argv[optind - 1], check_usage);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		err_msg("db check: unexpected argument '%s'\n%s", argv[optind], check_usage);
+		return EXIT_USAGE;
+	}
+	if (!db)
+		db = store_default_path();
+	if (access(db, R_OK)) {
+		err_msg("db check: cannot read %s: %s", db, strerror(errno));
+		return EXIT_SETUP;
+	}
+	if (store_open_ro(&st, db, err, sizeof(err))) {
+		printf("%s: damaged: %s\n", db, err); /* not a database, truncated */
+		return 1;
+	}
+	if (!(v.key = load_key(keypath))) {
+		store_close(&st);
+		return EXIT_SETUP;
+	}
+	if ((problems = store_integrity_check(&st, print_problem, (void *)db, err, sizeof(err))) <
+	    0) {
+		printf("%s: damaged: %s\n", db, err);
+		problems = 1;
+	}
+	rows = store_foreach_session(&st, verify_row, &v);
+	if (rows) {
+		printf("%s: damaged: reading the sessions: %s\n", db, store_errmsg(&st));
+		v.failed++;
+	}
+	EVP_PKEY_free(v.key);
+	store_close(&st);
+	if (problems || v.bad || v.failed) {
+		printf("%s: damaged: %d integrity problems, %d sessions not intact, %d "
+		       "unreadable\n",
+		       db, problems, v.bad, v.failed);
+		return 1;
+	}
+	printf("%s: ok: integrity ok, every session's chain intact\n", db);
+	return 0;
 }

@@ -9,41 +9,51 @@
 
 #include "util/util.h"
 
-const char *const credential_path_globs[] = {
-	"*/.ssh/*",
-	"*/.aws/credentials",
-	"*/.aws/config",
-	"*/.config/gcloud/*",
-	"*/.azure/*",
-	"*/.kube/config",
-	"*/.env",
-	"*/.env.*",
-	"*/.netrc",
-	"*/.git-credentials",
-	"*/.docker/config.json",
-	"*/.npmrc",
-	"*/.pypirc",
-	"*/.gnupg/*",
-	"*/id_rsa*",
-	"*/id_ed25519*",
-	"*/.config/gh/hosts.yml",
-	"*/.claude/.credentials.json",
-	"*/.codex/auth.json",
-	"/var/run/secrets/kubernetes.io/serviceaccount/*",
-	"/run/secrets/*",
-	"/etc/shadow",
-	"/etc/gshadow",
-	"/etc/sudoers",
-	NULL,
-};
+/* Every credential glob once, with its file.sensitive_category. */
+#define CREDENTIAL_PATHS(X)                                                                        \
+	X("*/.ssh/*", "ssh")                                                                       \
+	X("*/.aws/credentials", "cloud")                                                           \
+	X("*/.aws/config", "cloud")                                                                \
+	X("*/.config/gcloud/*", "cloud")                                                           \
+	X("*/.azure/*", "cloud")                                                                   \
+	X("*/.kube/config", "kube")                                                                \
+	X("*/.env", "env")                                                                         \
+	X("*/.env.*", "env")                                                                       \
+	X("*/.netrc", "token")                                                                     \
+	X("*/.git-credentials", "token")                                                           \
+	X("*/.docker/config.json", "token")                                                        \
+	X("*/.npmrc", "token")                                                                     \
+	X("*/.pypirc", "token")                                                                    \
+	X("*/.gnupg/*", "gpg")                                                                     \
+	X("*/id_rsa*", "ssh")                                                                      \
+	X("*/id_ed25519*", "ssh")                                                                  \
+	X("*/.config/gh/hosts.yml", "token")                                                       \
+	X("*/.claude/.credentials.json", "token")                                                  \
+	X("*/.codex/auth.json", "token")                                                           \
+	X("/var/run/secrets/kubernetes.io/serviceaccount/*", "kube")                               \
+	X("/run/secrets/*", "token")                                                               \
+	X("/etc/shadow", "system")                                                                 \
+	X("/etc/gshadow", "system")                                                                \
+	X("/etc/sudoers", "system")
+
+#define GLOB_OF(g, c)	  g,
+#define CATEGORY_OF(g, c) c,
+const char *const credential_path_globs[] = {CREDENTIAL_PATHS(GLOB_OF) NULL};
+static const char *const credential_categories[] = {CREDENTIAL_PATHS(CATEGORY_OF)};
+
+const char *credential_path_category(const char *path)
+{
+	size_t i;
+
+	for (i = 0; path && i < ARRAY_SIZE(credential_categories); i++)
+		if (!fnmatch(credential_path_globs[i], path, 0))
+			return credential_categories[i];
+	return NULL;
+}
 
 bool path_is_credential(const char *path)
 {
-	size_t i;
-	for (i = 0; credential_path_globs[i]; i++)
-		if (!fnmatch(credential_path_globs[i], path, 0))
-			return true;
-	return false;
+	return credential_path_category(path) != NULL;
 }
 
 static bool has_prefix(const char *s, const char *pre)
@@ -104,4 +114,9 @@ const char *escape_path_category(const char *path, const char *requested, bool w
 {
 	const char *c = category_of(path, writes);
 	return c ? c : category_of(requested, writes);
+}
+
+bool sensitive_category_is_escape(const char *category)
+{
+	return category && (!strcmp(category, "procsys") || !strcmp(category, "container"));
 }

@@ -13,6 +13,12 @@
 /* NULL-terminated list of globs (fnmatch/SQLite GLOB syntax). */
 extern const char *const credential_path_globs[];
 bool path_is_credential(const char *path);
+/* The credential path's file.sensitive_category (ssh, cloud, kube, env,
+ * token, gpg, system), or NULL for any other path. */
+const char *credential_path_category(const char *path);
+/* The escape categories (procsys, container): a file record carrying one
+ * implies a security.escape. */
+bool sensitive_category_is_escape(const char *category);
 
 /* "procsys", "container" or NULL, for the path or else the path as
  * requested. writes: the access can modify the file. */

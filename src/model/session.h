@@ -2,6 +2,7 @@
  * agent or container lifetime): identity, attribution labels and counters. */
 #ifndef PROCTOR_SESSION_H
 #define PROCTOR_SESSION_H
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -10,6 +11,8 @@
 
 struct egress_policy;
 struct policy;
+
+#define SESSION_MAX_SINKS 16 /* the pipeline's sinks (PIPELINE_MAX_SINKS) */
 
 struct session {
 	char id[40];  /* "20261122T150434-3f2a9c", printable and sortable */
@@ -29,8 +32,14 @@ struct session {
 	uint64_t drops; /* kernel + user space, any reason */
 	uint64_t kernel_drops;
 	uint64_t processes;
-	uint64_t user_drops;			   /* decode errors, limits, sink losses */
-	char drops_detail[512];			   /* JSON object: kernel losses by event type */
+	uint64_t user_drops;	/* decode errors, limits, sink losses */
+	char drops_detail[512]; /* JSON object: kernel losses by event type */
+	/* What each of the pipeline's sinks lost of this session (its own
+	 * loss: counted in drops only where no other sink took the records),
+	 * by the pipeline's sink index; sink_drops is the JSON object
+	 * {"sink label": n} of the non-zero ones, made at the end. */
+	uint64_t sink_lost[SESSION_MAX_SINKS];
+	char sink_drops[1024];
 	const struct egress_policy *egress_policy; /* rule names of net.flow; NULL: none */
 	const struct policy *policy;		   /* v2 rules of policy.violation; NULL: none */
 	/* How the session began: "run" (launched by proctor), "watch"
@@ -45,6 +54,10 @@ struct session {
 	/* The container the session is (watch --container); id "" for none.
 	 * Every record of the session carries its container.* / k8s.* fields. */
 	struct container container;
+	/* Fail-closed (--fail-closed): frozen while the reader is behind
+	 * (src/app/failclosed.h); how often, and for how long in all. */
+	bool fail_closed;
+	uint64_t freezes, frozen_ns;
 };
 
 /* Fill id/key from the clock and randomness; agent/project may be NULL. */

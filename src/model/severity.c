@@ -33,6 +33,11 @@ enum severity record_severity(const struct record *r)
 		if (f && f->kind == FIELD_BOOL && f->b)
 			return SEV_WARNING;
 	}
+	v = record_get_str(r, "file.sensitive_access"); /* pipeline/enrich.c */
+	if (v && !strcmp(v, "write"))
+		return SEV_ERROR;
+	if (v)
+		return SEV_WARNING;
 	v = record_get_str(r, "verdict");
 	if (v && !strcmp(v, "DENIED"))
 		return SEV_WARNING;

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "model/paths.h"
 #include "util/util.h"
 
 #define ID_SLOTS    256
@@ -147,6 +148,41 @@ static void add_chain(struct enricher *e, struct record *r, uint32_t ppid)
 		record_add_str(r, "process.parent.chain", chain);
 }
 
+/* How a sensitive file was touched: a failed attempt, a write (writes,
+ * metadata changes, opens for writing) or a read. */
+static const char *sensitive_access(const struct record *r)
+{
+	const char *t = r->type_name, *v = record_get_str(r, "event.outcome");
+
+	if (v && !strcmp(v, "failure"))
+		return "failed";
+	if (!strcmp(t, "file.write") || !strcmp(t, "file.metadata"))
+		return "write";
+	if (!strcmp(t, "file.open") && (v = record_get_str(r, "file.access")) && strcmp(v, "read"))
+		return "write";
+	return "read";
+}
+
+/* A file record on a credential path (file.path or file.target_path: a
+ * rename into ~/.ssh counts) or one the decoder classified (procsys,
+ * container): file.sensitive, its category, file.sensitive_access; the
+ * severity (record_severity) is raised from them. */
+static void mark_sensitive(struct record *r)
+{
+	const char *cat;
+
+	if (!r->type_name || strncmp(r->type_name, "file.", 5))
+		return;
+	if (!record_get_str(r, "file.sensitive_category")) {
+		if (!(cat = credential_path_category(record_get_str(r, "file.path"))) &&
+		    !(cat = credential_path_category(record_get_str(r, "file.target_path"))))
+			return;
+		record_add_str_ref(r, "file.sensitive_category", cat);
+	}
+	record_add_bool(r, "file.sensitive", true);
+	record_add_str_ref(r, "file.sensitive_access", sensitive_access(r));
+}
+
 void enrich_record(struct enricher *e, struct record *r)
 {
 	int64_t v, pid;
@@ -162,6 +198,7 @@ void enrich_record(struct enricher *e, struct record *r)
 	if (record_get_int(r, "process.pid", &pid) && pid > 0 &&
 	    !record_get(r, "process.parent.chain") && record_get_int(r, "process.parent_pid", &v))
 		add_chain(e, r, (uint32_t)v);
+	mark_sensitive(r);
 	if (!record_get(r, "event.severity"))
 		record_add_str_ref(r, "event.severity", severity_name(record_severity(r)));
 }

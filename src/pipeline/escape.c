@@ -2,6 +2,7 @@
  * records the file decoder classified (file.sensitive_category) and from
  * connects to container runtime sockets (network.sensitive_category). */
 #include "pipeline/escape.h"
+#include "model/paths.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -33,7 +34,7 @@ static bool implies_escape(const struct record *src)
 	if (!strcmp(src->type_name, "net.connect"))
 		return record_get_str(src, "network.sensitive_category") != NULL;
 	return (!strcmp(src->type_name, "file.open") || !strcmp(src->type_name, "file.metadata")) &&
-	       record_get_str(src, "file.sensitive_category");
+	       sensitive_category_is_escape(record_get_str(src, "file.sensitive_category"));
 }
 
 /* A connect to a runtime socket: the socket's path as the file path. */

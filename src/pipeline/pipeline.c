@@ -5,6 +5,7 @@
 #include "pipeline/pipeline.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include "pipeline/filter.h"
 #include "pipeline/ratelimit.h"
 #include "pipeline/redact.h"
+#include "util/strbuf.h"
 #include "util/util.h"
 
 static int alloc_batch(struct pipeline *p, size_t cap)
@@ -24,7 +26,8 @@ static int alloc_batch(struct pipeline *p, size_t cap)
 	p->pool = calloc(p->cap + 1, sizeof(*p->pool)); /* + the spare */
 	p->batch = calloc(p->cap, sizeof(*p->batch));
 	p->fbatch = calloc(p->cap, sizeof(*p->fbatch));
-	if (!p->pool || !p->batch || !p->fbatch)
+	p->delivery = calloc(p->cap + 1, 1);
+	if (!p->pool || !p->batch || !p->fbatch || !p->delivery)
 		return -ENOMEM;
 	for (i = 0; i <= p->cap; i++)
 		record_init(&p->pool[i]);
@@ -42,6 +45,8 @@ static void free_batch(struct pipeline *p)
 	free(p->pool);
 	free(p->batch);
 	free(p->fbatch);
+	free(p->delivery);
+	p->delivery = NULL;
 	p->pool = p->spare = NULL;
 	p->batch = p->fbatch = NULL;
 }
@@ -62,11 +67,14 @@ int pipeline_init(struct pipeline *p, size_t batch_cap, uint64_t interval_ns)
 	return 0;
 }
 
-void pipeline_destroy(struct pipeline *p)
+void pipeline_drain_sinks(struct pipeline *p)
 {
 	size_t i;
 
 	pipeline_flush(p);
+	if (p->drained)
+		return;
+	p->drained = true;
 	for (i = 0; i < p->nsinks; i++) /* all drain in parallel */
 		if (p->sinks[i]->ops->request_stop)
 			p->sinks[i]->ops->request_stop(p->sinks[i]);
@@ -74,6 +82,13 @@ void pipeline_destroy(struct pipeline *p)
 		if (p->sinks[i]->ops->drain)
 			p->sinks[i]->ops->drain(p->sinks[i]);
 	pipeline_collect_sink_drops(p);
+}
+
+void pipeline_destroy(struct pipeline *p)
+{
+	size_t i;
+
+	pipeline_drain_sinks(p);
 	for (i = 0; i < p->nsinks; i++) {
 		filter_free(p->sinks[i]->filter);
 		p->sinks[i]->filter = NULL;
@@ -142,6 +157,9 @@ int pipeline_add_session(struct pipeline *p, struct session *s)
 void pipeline_remove_session(struct pipeline *p, struct session *s)
 {
 	session_remove(&p->sessions, s);
+	p->ended_key = s->key;
+	p->ended_drops = 0;
+	memset(p->ended_sink_lost, 0, sizeof(p->ended_sink_lost));
 }
 
 struct session *pipeline_session(struct pipeline *p, uint64_t key)
@@ -176,10 +194,66 @@ int pipeline_session_begin(struct pipeline *p, struct session *s)
 	return session_call(p, s, true);
 }
 
+/* s->sink_drops: {"label": n} of the sinks that lost some of s; the label
+ * is the URL without its query (which may hold tokens), as in the summary
+ * and /metrics. */
+static void sink_drops_json(struct pipeline *p, struct session *s)
+{
+	struct strbuf sb = STRBUF_INIT;
+	size_t i;
+
+	sb_putc(&sb, '{');
+	for (i = 0; i < p->nsinks; i++) {
+		const char *url = p->sinks[i]->url, *q = strchr(url, '?');
+		char label[512];
+
+		if (!s->sink_lost[i])
+			continue;
+		snprintf(label, sizeof(label), "%.*s", (int)(q ? (size_t)(q - url) : strlen(url)),
+			 url);
+		if (sb.len > 1)
+			sb_putc(&sb, ',');
+		sb_json_str(&sb, label);
+		sb_printf(&sb, ":%" PRIu64, s->sink_lost[i]);
+	}
+	sb_putc(&sb, '}');
+	if (sb.len < sizeof(s->sink_drops))
+		snprintf(s->sink_drops, sizeof(s->sink_drops), "%s", sb_cstr(&sb));
+	else /* too many long labels: none rather than a cut object */
+		snprintf(s->sink_drops, sizeof(s->sink_drops), "{}");
+	sb_free(&sb);
+}
+
 int pipeline_session_end(struct pipeline *p, struct session *s)
 {
+	size_t i;
+
 	pipeline_flush(p);
+	/* losses a sink's thread found after the flush count in the end */
+	for (i = 0; i < p->nsinks; i++)
+		if (p->sinks[i]->ops->sync)
+			p->sinks[i]->ops->sync(p->sinks[i]);
+	pipeline_collect_sink_drops(p);
+	sink_drops_json(p, s);
 	return session_call(p, s, false);
+}
+
+void pipeline_session_recount(struct pipeline *p, struct session *s)
+{
+	size_t i;
+
+	if (s->key != p->ended_key)
+		return;
+	s->drops += p->ended_drops;
+	s->user_drops += p->ended_drops;
+	for (i = 0; i < p->nsinks; i++)
+		s->sink_lost[i] += p->ended_sink_lost[i];
+	sink_drops_json(p, s);
+	for (i = 0; i < p->nsinks; i++)
+		if (p->sinks[i]->ops->session_recount)
+			p->sinks[i]->ops->session_recount(p->sinks[i], s);
+	p->ended_drops = 0;
+	memset(p->ended_sink_lost, 0, sizeof(p->ended_sink_lost));
 }
 
 struct record *pipeline_record(struct pipeline *p)
@@ -210,7 +284,8 @@ void pipeline_count_drop(struct pipeline *p, enum drop_reason why, uint64_t sess
 			s->kernel_drops += n;
 		else
 			s->user_drops += n;
-	}
+	} else if (session_key && session_key == p->ended_key)
+		p->ended_drops += n;
 }
 
 /* Enrich and redact one record. */
@@ -281,15 +356,73 @@ void pipeline_tick(struct pipeline *p, uint64_t now_ns)
 	pipeline_collect_sink_drops(p);
 }
 
-static void drop_batch(struct pipeline *p, struct record *const *recs, size_t n)
+/* Per batch slot (pool index): a sink was handed the record, a sink took it. */
+enum { HANDED = 1, TAKEN = 2 };
+
+static void mark(struct pipeline *p, struct record *const *recs, size_t n, uint8_t bit)
 {
 	size_t i;
+
 	for (i = 0; i < n; i++)
-		pipeline_count_drop(p, DROP_SINK_ERROR, recs[i]->session_key, 1);
+		p->delivery[recs[i] - p->pool] |= bit;
 }
 
-static void flush_sink(struct pipeline *p, struct sink *s)
+/* A record that every sink it was meant for failed to take is an event
+ * lost (the session's drops); one that some sink took is only the failing
+ * sinks' loss (their stats.dropped). */
+static void count_undelivered(struct pipeline *p)
 {
+	size_t i;
+
+	for (i = 0; i < p->n; i++)
+		if (p->delivery[i] == HANDED)
+			pipeline_count_drop(p, DROP_SINK_ERROR, p->batch[i]->session_key, 1);
+}
+
+/* A batch a sink refused (a full disk): hand it the batch's process
+ * records alone, smaller, so that the process tree survives where the rest
+ * cannot; how many it took. Uses the spare view (p->fbatch is free again
+ * once the write returned). */
+static size_t retry_processes(struct sink *s, struct record *const *recs, size_t n,
+			      struct pipeline *p)
+{
+	struct record **procs = calloc(n, sizeof(*procs));
+	size_t i, m = 0;
+
+	if (!procs)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (recs[i]->type_name && !strncmp(recs[i]->type_name, "process.", 8))
+			procs[m++] = recs[i];
+	if (!m || m == n || s->ops->write(s, procs, m) || (s->ops->flush && s->ops->flush(s)))
+		m = 0;
+	if (m) {
+		s->stats.records += m;
+		mark(p, procs, m, TAKEN);
+	}
+	free(procs);
+	return m;
+}
+
+/* A sink's loss of one session's records (sink index k). */
+static void count_sink_lost(struct pipeline *p, size_t k, uint64_t session_key, uint64_t n)
+{
+	struct session *s = pipeline_session(p, session_key);
+
+	if (s)
+		s->sink_lost[k] += n;
+	else if (session_key && session_key == p->ended_key)
+		p->ended_sink_lost[k] += n;
+}
+
+static bool is_process_record(const struct record *r)
+{
+	return r->type_name && !strncmp(r->type_name, "process.", 8);
+}
+
+static void flush_sink(struct pipeline *p, size_t k)
+{
+	struct sink *s = p->sinks[k];
 	struct record **recs = p->batch;
 	size_t n = p->n, i;
 	uint64_t t0, dt;
@@ -315,12 +448,19 @@ static void flush_sink(struct pipeline *p, struct sink *s)
 	if (dt > s->stats.max_batch_ns)
 		s->stats.max_batch_ns = dt;
 	s->stats.batches++;
+	mark(p, recs, n, HANDED);
 	if (rc) {
+		size_t kept = retry_processes(s, recs, n, p);
+
 		s->stats.failures++;
+		for (i = 0; i < n; i++)
+			if (!kept || !is_process_record(recs[i]))
+				count_sink_lost(p, k, recs[i]->session_key, 1);
+		n -= kept;
 		s->stats.dropped += n;
-		drop_batch(p, recs, n);
 	} else {
 		s->stats.records += n;
+		mark(p, recs, n, TAKEN);
 	}
 }
 
@@ -330,8 +470,10 @@ void pipeline_flush(struct pipeline *p)
 
 	p->last_flush_ns = now_monotonic_ns();
 	if (p->n) {
+		memset(p->delivery, 0, p->n);
 		for (i = 0; i < p->nsinks; i++)
-			flush_sink(p, p->sinks[i]);
+			flush_sink(p, i);
+		count_undelivered(p);
 		p->stats.flushes++;
 		p->n = 0;
 	}
@@ -350,8 +492,16 @@ void pipeline_collect_sink_drops(struct pipeline *p)
 		if (!k->ops->take_drops)
 			continue;
 		while ((n = k->ops->take_drops(k, d, 64)) > 0)
-			for (j = 0; j < n; j++)
-				pipeline_count_drop(p, d[j].why, d[j].session_key, d[j].n);
+			for (j = 0; j < n; j++) {
+				k->stats.dropped += d[j].n;
+				count_sink_lost(p, i, d[j].session_key, d[j].n);
+				/* late (spool eviction, a rejected batch): the
+				 * other sinks took these records at flush */
+				if (p->nsinks == 1)
+					pipeline_count_drop(p, d[j].why, d[j].session_key, d[j].n);
+				else
+					p->stats.sink_lost[d[j].why] += d[j].n;
+			}
 	}
 }
 

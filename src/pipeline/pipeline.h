@@ -16,7 +16,7 @@
 #include "proctor/abi.h"
 #include "sinks/sink.h"
 
-#define PIPELINE_MAX_SINKS 16
+#define PIPELINE_MAX_SINKS SESSION_MAX_SINKS
 
 struct pipeline_stats {
 	uint64_t events_by_type[PR_EV_MAX];
@@ -31,6 +31,11 @@ struct pipeline_stats {
 	/* records of no known session (recorded all the same, session "") */
 	uint64_t attribution_missing;
 	uint64_t ring_loss_ns; /* CLOCK_MONOTONIC of the last kernel loss counted */
+	/* fail-closed freezes (src/app/failclosed.h): count, time, the current one */
+	uint64_t freezes, frozen_ns, frozen_since_ns;
+	/* Late losses at one sink of several (the others have the records):
+	 * that sink's stats.dropped and these, never drops[] */
+	uint64_t sink_lost[DROP_REASON_MAX];
 };
 
 struct proctree;
@@ -50,9 +55,15 @@ struct pipeline {
 	struct pipeline_stats stats;
 	/* Stages (pipeline_init sets defaults; the config file changes them). */
 	struct enricher *enricher;
-	struct redactor *redactor;	   /* NULL: redaction off */
-	struct ratelimit *limit;	   /* rate 0: off */
-	struct record **fbatch;		   /* per-sink filtered view of batch */
+	struct redactor *redactor; /* NULL: redaction off */
+	struct ratelimit *limit;   /* rate 0: off */
+	struct record **fbatch;	   /* per-sink filtered view of batch */
+	uint8_t *delivery;	   /* per pool slot at flush: handed, taken */
+	bool drained;		   /* pipeline_drain_sinks ran */
+	/* Losses of the last session removed that sinks reported after its
+	 * end (pipeline_drain_sinks), for its launcher's summary. */
+	uint64_t ended_key, ended_drops;
+	uint64_t ended_sink_lost[PIPELINE_MAX_SINKS];
 	const char *type_names[PR_EV_MAX]; /* seen type names, for metrics */
 	/* Called after each flush (every record committed so far is with the
 	 * sinks); NULL: none. */
@@ -61,7 +72,11 @@ struct pipeline {
 };
 
 int pipeline_init(struct pipeline *p, size_t batch_cap, uint64_t interval_ns);
-void pipeline_destroy(struct pipeline *p); /* flushes and closes sinks */
+void pipeline_destroy(struct pipeline *p); /* flushes, drains and closes sinks */
+/* Flush, then let the sinks with a thread of their own deliver what they
+ * hold (or give up) and collect their losses: before a final summary. Once;
+ * nothing may be recorded after it. */
+void pipeline_drain_sinks(struct pipeline *p);
 /* Opens and adds a sink by URL; err filled on failure. */
 int pipeline_add_sink(struct pipeline *p, const char *url, char *err, size_t errlen);
 
@@ -71,6 +86,10 @@ void pipeline_remove_session(struct pipeline *p, struct session *s);
 struct session *pipeline_session(struct pipeline *p, uint64_t key);
 int pipeline_session_begin(struct pipeline *p, struct session *s);
 int pipeline_session_end(struct pipeline *p, struct session *s);
+/* After pipeline_drain_sinks: the losses sinks reported after s ended (s
+ * the last session removed) join its drops and sink_drops, and the sinks
+ * that keep sessions (the store) update its counts. */
+void pipeline_session_recount(struct pipeline *p, struct session *s);
 
 /* A reset record to decode into; valid until the next commit/flush. */
 struct record *pipeline_record(struct pipeline *p);

@@ -45,6 +45,11 @@ struct sink_ops {
 	void (*request_stop)(struct sink *s); /* start the final drain, don't wait */
 	void (*drain)(struct sink *s);	      /* wait for it */
 	size_t (*take_drops)(struct sink *s, struct sink_drop *out, size_t max);
+	/* wait until every record written so far is delivered or counted in
+	 * take_drops (a session's end carries its final counts) */
+	void (*sync)(struct sink *s);
+	/* an ended session's counts changed (losses reported after its end) */
+	int (*session_recount)(struct sink *s, const struct session *ses);
 	/* false, with why filled, when the sink is not delivering */
 	bool (*healthy)(struct sink *s, char *why, size_t whylen);
 };

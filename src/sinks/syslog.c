@@ -180,6 +180,7 @@ static int syslog_open(struct netsink *ns, char *err, size_t errlen)
 							: T_TLS;
 	sl->o.facility = 13;
 	sl->o.max_len = sl->t == T_UDP ? 8192 : 0;
+	sl->o.compact = sl->t == T_UDP; /* every field once: a datagram has a limit */
 	ns->priv = sl;
 	if ((v = sink_url_param(&ns->url, "format"))) {
 		if (strcmp(v, "cef") && strcmp(v, "json") && strcmp(v, "rfc5424"))

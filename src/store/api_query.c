@@ -27,6 +27,16 @@ static const char session_filters[] =
 	" AND (?7 IS NULL OR project IN (SELECT value FROM json_each(?7)))"
 	" ORDER BY start_ns, rowid";
 
+/* events, drops, processes: a session still running (no end yet) counts what
+ * the store holds of it so far; an ended one has its final counts. */
+#define LIVE_COUNTS(events)                                                                        \
+	"CASE WHEN end_ns IS NULL THEN (SELECT count(*) FROM " events ") ELSE events END, drops,"  \
+	" CASE WHEN end_ns IS NULL THEN (SELECT count(*) FROM processes p"                         \
+	" WHERE p.session = sessions.id) ELSE processes END"
+static const char live_counts_v1[] = LIVE_COUNTS("events e WHERE e.session = sessions.id");
+static const char live_counts_v2[] = LIVE_COUNTS(
+	"event_rows e WHERE e.sid = (SELECT n FROM session_ids WHERE id = sessions.id)");
+
 int store_api_sessions(struct store *st, const struct store_session_query *sq,
 		       int (*fn)(void *, const struct store_session_row *), void *ctx)
 {
@@ -34,15 +44,18 @@ int store_api_sessions(struct store *st, const struct store_session_query *sq,
 	 * migrated) reads as sessions of `proctor run`. */
 	static const char with_origin[] = "origin, container, pod";
 	static const char without_origin[] = "'run', '', ''";
-	char sql[1024];
+	char sql[2048];
 	sqlite3_stmt *q;
 	int rc = 0;
 
 	snprintf(sql, sizeof(sql),
 		 "SELECT id, agent, project, user, host, command, start_ns,"
-		 " end_ns, exit_code, exit_signal, events, drops, processes, drops_detail, %s"
+		 " end_ns, exit_code, exit_signal, %s, drops_detail, %s,"
+		 " end_ns IS NOT NULL AND exit_code IS NULL, %s"
 		 " FROM sessions WHERE%s",
+		 st->version == 1 ? live_counts_v1 : live_counts_v2,
 		 store_has_column(st, "sessions", "origin") ? with_origin : without_origin,
+		 store_has_column(st, "sessions", "sink_drops") ? "sink_drops" : "''",
 		 session_filters);
 	if (sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) != SQLITE_OK)
 		return -1;
@@ -74,6 +87,9 @@ int store_api_sessions(struct store *st, const struct store_session_query *sq,
 			.origin = col_text(q, 14),
 			.container = col_text(q, 15),
 			.pod = col_text(q, 16),
+			/* ended by store_mark_crashed: an end, no exit code */
+			.crashed = sqlite3_column_int(q, 17) != 0,
+			.sink_drops = col_text(q, 18),
 		};
 		rc = fn(ctx, &r);
 	}
@@ -102,6 +118,11 @@ static const char selective_sql[] =
 	"SELECT id, time_ns, data FROM events WHERE id IN ("
 	" SELECT id FROM events INDEXED BY events_session_type WHERE session = ?1" PAGE_FILTERS
 	" ORDER BY time_ns, id LIMIT ?11) ORDER BY time_ns, id";
+/* The same on a v2 store, whose events view takes no INDEXED BY (the
+ * planner picks event_rows' (sid, type) index for the type list). */
+static const char selective_v2_sql[] = "SELECT id, time_ns, data FROM events WHERE id IN ("
+				       " SELECT id FROM events WHERE session = ?1" PAGE_FILTERS
+				       " ORDER BY time_ns, id LIMIT ?11) ORDER BY time_ns, id";
 #define SELECTIVE_MAX 4000 /* rows of the chosen types: above, the dense plan */
 
 /* The session's event types (a skip-scan of the (session, type) index, one
@@ -146,9 +167,13 @@ static int64_t count_types(struct store *st, const char *session, const char *ty
 	int64_t n = -1;
 
 	if (sqlite3_prepare_v2(st->db,
-			       "SELECT count(*) FROM (SELECT 1 FROM events INDEXED BY"
-			       " events_session_type WHERE session = ?1 AND type IN"
-			       " (SELECT value FROM json_each(?2)) LIMIT ?3)",
+			       st->version == 1
+				       ? "SELECT count(*) FROM (SELECT 1 FROM events INDEXED BY"
+					 " events_session_type WHERE session = ?1 AND type IN"
+					 " (SELECT value FROM json_each(?2)) LIMIT ?3)"
+				       : "SELECT count(*) FROM (SELECT 1 FROM events"
+					 " WHERE session = ?1 AND type IN"
+					 " (SELECT value FROM json_each(?2)) LIMIT ?3)",
 			       -1, &q, NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_text(q, 1, session, -1, SQLITE_TRANSIENT);
@@ -185,7 +210,7 @@ int store_api_events(struct store *st, const struct store_event_page *p,
 			return -1;
 		}
 		if (rows <= SELECTIVE_MAX)
-			sql = selective_sql;
+			sql = st->version == 1 ? selective_sql : selective_v2_sql;
 	}
 	if (sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) != SQLITE_OK) {
 		sb_free(&types);

@@ -76,7 +76,7 @@ int store_foreach_process(struct store *st, const char *session,
 			  int (*fn)(void *, const struct store_process_row *), void *ctx)
 {
 	sqlite3_stmt *q;
-	int rc = 0;
+	int rc = 0, step = SQLITE_DONE;
 
 	if (sqlite3_prepare_v2(
 		    st->db,
@@ -86,7 +86,7 @@ int store_foreach_process(struct store *st, const char *session,
 		    -1, &q, NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_text(q, 1, session, -1, SQLITE_TRANSIENT);
-	while (!rc && sqlite3_step(q) == SQLITE_ROW) {
+	while (!rc && (step = sqlite3_step(q)) == SQLITE_ROW) {
 		struct store_process_row r = {
 			.rowid = sqlite3_column_int64(q, 0),
 			.pid = sqlite3_column_int64(q, 1),
@@ -107,6 +107,8 @@ int store_foreach_process(struct store *st, const char *session,
 		};
 		rc = fn(ctx, &r);
 	}
+	if (!rc && step != SQLITE_DONE)
+		rc = -1; /* a damaged file: store_errmsg says so */
 	sqlite3_finalize(q);
 	return rc;
 }
@@ -116,7 +118,8 @@ int store_foreach_process(struct store *st, const char *session,
 #define EVENT_FILTERS                                                                              \
 	" AND (?2 IS NULL OR substr(type, 1, length(?2)) = ?2)"                                    \
 	" AND (?3 = 0 OR pid = ?3)"                                                                \
-	" AND (?4 IS NULL OR path GLOB ?4)"                                                        \
+	" AND (?4 IS NULL OR path GLOB ?4"                                                         \
+	"  OR json_extract(data, '$.\"file.target_path\"') GLOB ?4)"                               \
 	" AND (?5 IS NULL OR json_extract(data, '$.\"server.address\"') = ?5"                      \
 	"  OR json_extract(data, '$.\"dns.question.name\"') = ?5"                                  \
 	"  OR json_extract(data, '$.\"network.peer.address\"') = ?5)"                              \
@@ -130,7 +133,7 @@ int store_foreach_event(struct store *st, const struct store_event_filter *f,
 	static const char tail[] =
 		"SELECT data, summary, id FROM events WHERE id > ?6 AND session = ?1" EVENT_FILTERS;
 	sqlite3_stmt *q;
-	int rc = 0;
+	int rc = 0, step = SQLITE_DONE;
 
 	if (sqlite3_prepare_v2(st->db, f->after_id ? tail : whole, -1, &q, NULL) != SQLITE_OK)
 		return -1;
@@ -143,11 +146,13 @@ int store_foreach_event(struct store *st, const struct store_event_filter *f,
 	if (f->host)
 		sqlite3_bind_text(q, 5, f->host, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(q, 6, f->after_id);
-	while (!rc && sqlite3_step(q) == SQLITE_ROW) {
+	while (!rc && (step = sqlite3_step(q)) == SQLITE_ROW) {
 		if (f->last_id)
 			*f->last_id = sqlite3_column_int64(q, 2);
 		rc = fn(ctx, col_text(q, 0), col_text(q, 1));
 	}
+	if (!rc && step != SQLITE_DONE)
+		rc = -1; /* a damaged file: store_errmsg says so */
 	sqlite3_finalize(q);
 	return rc;
 }
@@ -229,7 +234,7 @@ int store_foreach_tree_note(struct store *st, const char *session, const char *c
 {
 	struct strbuf creds = STRBUF_INIT;
 	size_t k;
-	int rc = 0;
+	int rc = 0, step = SQLITE_DONE;
 
 	if (cred_reads_sql(&creds, cred_globs)) {
 		sb_free(&creds);
@@ -244,14 +249,36 @@ int store_foreach_tree_note(struct store *st, const char *session, const char *c
 			continue;
 		}
 		sqlite3_bind_text(q, 1, session, -1, SQLITE_TRANSIENT);
-		while (!rc && sqlite3_step(q) == SQLITE_ROW) {
+		while (!rc && (step = sqlite3_step(q)) == SQLITE_ROW) {
 			const unsigned char *t = sqlite3_column_text(q, 1);
 			if (t)
 				rc = fn(ctx, sqlite3_column_int64(q, 0), (const char *)t);
 		}
+		if (!rc && step != SQLITE_DONE)
+			rc = -1; /* a damaged file: store_errmsg says so */
 		sqlite3_finalize(q);
 	}
 	sb_free(&creds);
+	return rc;
+}
+
+int store_mark_crashed(struct store *st, const char *id)
+{
+	sqlite3_stmt *q;
+	int rc;
+
+	if (sqlite3_prepare_v2(st->db,
+			       "UPDATE sessions SET"
+			       " end_ns = coalesce((SELECT max(time_ns) FROM events WHERE session "
+			       "= ?1), start_ns),"
+			       " events = (SELECT count(*) FROM events WHERE session = ?1),"
+			       " processes = (SELECT count(*) FROM processes WHERE session = ?1),"
+			       " exit_code = NULL WHERE id = ?1 AND end_ns IS NULL",
+			       -1, &q, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(q, 1, id, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(q) == SQLITE_DONE ? 0 : -1;
+	sqlite3_finalize(q);
 	return rc;
 }
 

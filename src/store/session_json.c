@@ -28,14 +28,21 @@ void session_row_json(struct strbuf *sb, const struct store_session_row *r, unsi
 	put_str(sb, "container.name", r->container);
 	put_str(sb, "k8s.pod.name", r->pod);
 	if (flags & SESSION_JSON_STATUS)
-		put_str(sb, "status", r->end_ns ? "ended" : "live");
+		put_str(sb, "status",
+			r->crashed		       ? "crashed"
+			: r->end_ns		       ? "ended"
+			: flags & SESSION_JSON_RUNNING ? "running"
+						       : "live");
 	sb_printf(sb, ",\"start\":\"%s\"", start);
-	if (r->end_ns)
+	if (r->end_ns && r->crashed)
+		sb_printf(sb, ",\"end\":\"%s\",\"exit.code\":null", end);
+	else if (r->end_ns)
 		sb_printf(sb, ",\"end\":\"%s\",\"exit.code\":%" PRId64, end, r->exit_code);
 	else
 		sb_puts(sb, ",\"end\":null,\"exit.code\":null");
 	sb_printf(sb,
 		  ",\"events\":%" PRId64 ",\"drops\":%" PRId64 ",\"drops.by_type\":%s"
-		  ",\"processes\":%" PRId64 "}",
-		  r->events, r->drops, *r->drops_detail ? r->drops_detail : "{}", r->processes);
+		  ",\"drops.by_sink\":%s,\"processes\":%" PRId64 "}",
+		  r->events, r->drops, *r->drops_detail ? r->drops_detail : "{}",
+		  r->sink_drops && *r->sink_drops ? r->sink_drops : "{}", r->processes);
 }

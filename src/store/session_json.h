@@ -5,8 +5,10 @@
 #include "store/store.h"
 #include "util/strbuf.h"
 
-/* What the API adds to the CLI's object: "status" (live or ended). */
+/* "status": live, ended or crashed (its recorder died: r->crashed) */
 #define SESSION_JSON_STATUS 0x1
+/* `proctor sessions` says running where the API says live */
+#define SESSION_JSON_RUNNING 0x2
 
 /* Appends the object (no newline) to sb. */
 void session_row_json(struct strbuf *sb, const struct store_session_row *r, unsigned flags);

@@ -10,11 +10,12 @@
 
 #include <sqlite3.h>
 
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 #define STORE_BUSY_MS	     5000 /* how long a writer waits for another one's lock */
 
 struct store {
 	sqlite3 *db;
+	int version; /* 1: the v1 events table; 2: event_rows and the events view */
 	char path[4096];
 };
 
@@ -27,7 +28,17 @@ const char *store_default_path(void);
 int store_open_rw(struct store *st, const char *path, char *err, size_t errlen);
 /* Read-only for the CLI: fails on a missing file or a foreign/corrupt one. */
 int store_open_ro(struct store *st, const char *path, char *err, size_t errlen);
+/* Read-write, for maintenance (`proctor db`): an existing store of
+ * version 1 or 2, its schema left as it is. */
+int store_open_existing(struct store *st, const char *path, char *err, size_t errlen);
 void store_close(struct store *st);
+/* Run sql on st; -1 with err naming the file. */
+int store_exec(struct store *st, const char *sql, char *err, size_t errlen);
+/* A v1 store made before the chain or sessions.origin: add those columns. */
+int store_upgrade_v1_columns(struct store *st, char *err, size_t errlen);
+/* Create the v2 tables, view and triggers (IF NOT EXISTS). */
+int store_create_v2_schema(struct store *st, char *err, size_t errlen);
+
 /* SQLite's message for the last failure on st. */
 const char *store_errmsg(const struct store *st);
 
@@ -41,7 +52,10 @@ bool store_has_column(struct store *st, const char *table, const char *column);
 struct store_session_row {
 	const char *id, *agent, *project, *user, *host, *command_json, *drops_detail;
 	const char *origin, *container, *pod; /* "" in a read-only store made before them */
+	const char *sink_drops;		      /* {"sink": lost}, "" before the column */
 	int64_t start_ns, end_ns, exit_code, exit_signal, events, drops, processes;
+	/* its recorder died: ended by store_mark_crashed (end set, no exit code) */
+	bool crashed;
 };
 int store_foreach_session(struct store *st, int (*fn)(void *ctx, const struct store_session_row *),
 			  void *ctx);
@@ -79,5 +93,9 @@ int store_foreach_tree_note(struct store *st, const char *session, const char *c
 /* The records and process rows stored for a session so far (a daemon
  * taking back a session counts on from them). */
 int store_session_counts(struct store *st, const char *id, int64_t *events, int64_t *processes);
+/* A session whose recorder died: ended at its last event, with the counts
+ * the store holds, and no exit code (crashed). 0, or -1 (store_errmsg);
+ * a session already ended is left alone. */
+int store_mark_crashed(struct store *st, const char *id);
 
 #endif

@@ -10,6 +10,7 @@
 
 #include "store/chain.h"
 #include "store/hostkey.h"
+#include "store/maint.h"
 
 struct ckpt {
 	int64_t seq, time_ns;
@@ -242,6 +243,71 @@ static int session_ended(struct store *st, const char *session, bool *ended)
 	return 0;
 }
 
+/* A v2 store's signed record that records 1..last of session were pruned:
+ * the chain goes on from the checkpoint at last (whose signature
+ * load_checkpoints checked). 0: none, 1: applied, -1: r says what is wrong. */
+static int apply_pruned(struct store *st, const char *session, EVP_PKEY *key, struct ckpt *v,
+			size_t n, uint8_t head[CHAIN_HASH_LEN], int64_t *expected,
+			struct verify_result *r)
+{
+	sqlite3_stmt *q;
+	char msg[512], id[17], buf[256];
+	int64_t first, last, time_ns;
+	const void *sig;
+	const char *kid;
+	size_t i, len;
+	int found = 0;
+
+	if (st->version < 2 || hostkey_id(key, id) ||
+	    sqlite3_prepare_v2(st->db,
+			       "SELECT first_seq, last_seq, time_ns, key_id, sig FROM pruned"
+			       " WHERE session=? ORDER BY last_seq DESC LIMIT 1",
+			       -1, &q, NULL) != SQLITE_OK)
+		return 0;
+	sqlite3_bind_text(q, 1, session, -1, SQLITE_STATIC);
+	if (sqlite3_step(q) != SQLITE_ROW) {
+		sqlite3_finalize(q);
+		return 0;
+	}
+	first = sqlite3_column_int64(q, 0);
+	last = sqlite3_column_int64(q, 1);
+	time_ns = sqlite3_column_int64(q, 2);
+	kid = (const char *)sqlite3_column_text(q, 3);
+	sig = sqlite3_column_blob(q, 4);
+	len = store_prune_msg(msg, sizeof(msg), session, last, time_ns);
+	if (first != 1 || !kid || strcmp(kid, id) || !sig ||
+	    !hostkey_verify(key, msg, len, sig, (size_t)sqlite3_column_bytes(q, 4))) {
+		snprintf(buf, sizeof(buf),
+			 "the record of records %" PRId64 "..%" PRId64
+			 " pruned is not signed by this host's key",
+			 first, last);
+		fail(r, VERIFY_SIGNATURE, first, 0, buf);
+		sqlite3_finalize(q);
+		return -1;
+	}
+	sqlite3_finalize(q);
+	for (i = 0; i < n; i++) {
+		if (v[i].seq > last)
+			continue;
+		v[i].matched = true;
+		if (v[i].seq == last) {
+			memcpy(head, v[i].hash, CHAIN_HASH_LEN);
+			found = 1;
+		}
+	}
+	if (!found) {
+		snprintf(buf, sizeof(buf),
+			 "records 1..%" PRId64
+			 " were pruned but no checkpoint signs record %" PRId64,
+			 last, last);
+		fail(r, VERIFY_TRUNCATED, last, 0, buf);
+		return -1;
+	}
+	r->pruned = last;
+	*expected = last + 1;
+	return 1;
+}
+
 int store_verify_session(struct store *st, const char *session, EVP_PKEY *key,
 			 struct verify_result *r, char *err, size_t errlen)
 {
@@ -250,6 +316,7 @@ int store_verify_session(struct store *st, const char *session, EVP_PKEY *key,
 	size_t ncks = 0;
 	sqlite3_stmt *q = NULL;
 	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	int step = SQLITE_DONE;
 	int64_t expected = 1;
 	bool ended = false;
 
@@ -265,13 +332,21 @@ int store_verify_session(struct store *st, const char *session, EVP_PKEY *key,
 		goto fail;
 	}
 	sqlite3_bind_text(q, 1, session, -1, SQLITE_STATIC);
-	match_checkpoints(cks, ncks, 0, head, r);
-	while (r->status == VERIFY_OK && sqlite3_step(q) == SQLITE_ROW) {
+	if (apply_pruned(st, session, key, cks, ncks, head, &expected, r) == 0)
+		match_checkpoints(cks, ncks, 0, head, r);
+	while (r->status == VERIFY_OK && (step = sqlite3_step(q)) == SQLITE_ROW) {
 		check_row(st, session, q, md, head, expected, r);
 		if (r->status != VERIFY_OK)
 			break;
 		match_checkpoints(cks, ncks, expected, head, r);
-		r->records = expected++;
+		expected++;
+	}
+	r->records = expected - 1 - r->pruned;
+	if (r->status == VERIFY_OK && step != SQLITE_DONE) {
+		/* a damaged file is not a truncated chain: say what failed */
+		snprintf(err, errlen, "%s: reading the records of %s after record %lld: %s",
+			 st->path, session, (long long)(expected - 1), sqlite3_errmsg(st->db));
+		goto fail;
 	}
 	if (r->status == VERIFY_OK && !ncks && expected > 1)
 		fail(r, VERIFY_TRUNCATED, 1, 0, "the session has no checkpoint");
@@ -287,4 +362,29 @@ fail:
 	EVP_MD_CTX_free(md);
 	free(cks);
 	return -1;
+}
+
+int store_integrity_check(struct store *st, int (*fn)(void *ctx, const char *problem), void *ctx,
+			  char *err, size_t errlen)
+{
+	sqlite3_stmt *q;
+	int n = 0, step;
+
+	if (sqlite3_prepare_v2(st->db, "PRAGMA integrity_check(100)", -1, &q, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s: %s", st->path, sqlite3_errmsg(st->db));
+		return -1;
+	}
+	while ((step = sqlite3_step(q)) == SQLITE_ROW) {
+		const char *msg = (const char *)sqlite3_column_text(q, 0);
+		if (msg && !strcmp(msg, "ok"))
+			continue;
+		n++;
+		fn(ctx, msg ? msg : "(no message)");
+	}
+	if (step != SQLITE_DONE) { /* damaged beyond what the check can walk */
+		n++;
+		fn(ctx, sqlite3_errmsg(st->db));
+	}
+	sqlite3_finalize(q);
+	return n;
 }

@@ -21,12 +21,19 @@ enum verify_status {
 struct verify_result {
 	enum verify_status status;
 	int64_t records;     /* records checked */
+	int64_t pruned;	     /* records 1..pruned were pruned (signed); 0: none */
 	int64_t checkpoints; /* signed checkpoints checked */
 	int64_t signed_seq;  /* the last record a checkpoint covers */
 	int64_t record;	     /* the first bad record's sequence number */
 	int64_t row;	     /* its events row id (0: none) */
 	char detail[256];
 };
+
+/* SQLite's own check of the file (PRAGMA integrity_check): fn gets each
+ * problem it names. The number of problems (0: intact), or -1 with err
+ * filled when the check itself could not run. */
+int store_integrity_check(struct store *st, int (*fn)(void *ctx, const char *problem), void *ctx,
+			  char *err, size_t errlen);
 
 /* "modified", "deleted", ... */
 const char *verify_status_name(enum verify_status s);

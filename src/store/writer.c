@@ -11,6 +11,7 @@
 #include "store/chain.h"
 #include "store/checkpointer.h"
 #include "store/hostkey.h"
+#include "store/rows.h"
 #include "store/store.h"
 
 /* A session's chain is checkpointed at the first commit this long after its
@@ -20,19 +21,17 @@
 #define CHAIN_SESSIONS 64
 
 enum {
-	Q_EVENT,
 	Q_PROC_INSERT,
 	Q_PROC_EXEC,
 	Q_PROC_EXIT,
 	Q_PROC_THREAD,
 	Q_SESSION,
+	Q_SESSION_RECOUNT,
 	Q_CHECKPOINT,
 	Q_COUNT,
 };
 
 static const char *const sqls[Q_COUNT] = {
-	[Q_EVENT] = "INSERT INTO events(session, time_ns, type, pid, path, summary, data, seq,"
-		    " digest) VALUES(?,?,?,?,?,?,?,?,?)",
 	[Q_CHECKPOINT] = "INSERT INTO checkpoints(session, seq, hash, time_ns, final, key_id, sig)"
 			 " VALUES(?,?,?,?,?,?,?)",
 	[Q_PROC_INSERT] = "INSERT INTO processes(session, pid, ppid, start_ns, exec_ns, exe, argv,"
@@ -49,18 +48,20 @@ static const char *const sqls[Q_COUNT] = {
 			  " AND end_ns IS NULL)",
 	[Q_SESSION] = "INSERT INTO sessions(id, key, agent, project, user, host, command, cgroup,"
 		      " start_ns, end_ns, exit_code, exit_signal, events, drops, processes,"
-		      " drops_detail, origin, container, pod)"
+		      " drops_detail, origin, container, pod, sink_drops)"
 		      " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,"
-		      " (SELECT count(*) FROM processes WHERE session=?1), ?15, ?16, ?17, ?18)"
+		      " (SELECT count(*) FROM processes WHERE session=?1), ?15, ?16, ?17, ?18, ?19)"
 		      " ON CONFLICT(id) DO UPDATE SET end_ns=?10, exit_code=?11, exit_signal=?12,"
 		      " events=?13, drops=?14,"
 		      " processes=(SELECT count(*) FROM processes WHERE session=?1),"
-		      " drops_detail=?15",
+		      " drops_detail=?15, sink_drops=?19",
+	[Q_SESSION_RECOUNT] = "UPDATE sessions SET drops=?2, sink_drops=?3 WHERE id=?1",
 };
 
 /* One session's chain: the last record's sequence number and hash. */
 struct chain_state {
 	char session[64];
+	int64_t sid; /* its session_ids number */
 	int64_t seq, signed_seq;
 	uint64_t signed_at; /* CLOCK_MONOTONIC ns of the last checkpoint */
 	uint8_t head[CHAIN_HASH_LEN];
@@ -69,6 +70,7 @@ struct chain_state {
 struct store_writer {
 	struct store st;
 	sqlite3_stmt *q[Q_COUNT];
+	struct event_rows *rows;
 	struct checkpointer *ckpt;
 	EVP_PKEY *key;
 	char key_id[17];
@@ -106,8 +108,10 @@ struct store_writer *store_writer_open(const char *path, char *err, size_t errle
 		return NULL;
 	}
 	w->ckpt = checkpointer_start(w->st.db, path);
+	w->rows = event_rows_open(w->st.db);
 	for (i = 0; i < Q_COUNT; i++) {
-		if (sqlite3_prepare_v2(w->st.db, sqls[i], -1, &w->q[i], NULL) != SQLITE_OK) {
+		if (!w->rows ||
+		    sqlite3_prepare_v2(w->st.db, sqls[i], -1, &w->q[i], NULL) != SQLITE_OK) {
 			snprintf(err, errlen, "sqlite: %s", sqlite3_errmsg(w->st.db));
 			store_writer_close(w);
 			return NULL;
@@ -125,6 +129,7 @@ void store_writer_close(struct store_writer *w)
 	checkpointer_stop(w->ckpt);
 	for (i = 0; i < Q_COUNT; i++)
 		sqlite3_finalize(w->q[i]);
+	event_rows_close(w->rows);
 	EVP_PKEY_free(w->key);
 	EVP_MD_CTX_free(w->md);
 	store_close(&w->st);
@@ -240,9 +245,12 @@ static struct chain_state *chain_of(struct store_writer *w, const char *session)
 			return &w->chains[w->last = i];
 	if (w->nchains == CHAIN_SESSIONS)
 		return NULL;
-	c = &w->chains[w->last = w->nchains++];
+	c = &w->chains[w->nchains];
 	memset(c, 0, sizeof(*c));
 	snprintf(c->session, sizeof(c->session), "%s", session);
+	if ((c->sid = event_rows_sid(w->rows, session)) < 0)
+		return NULL;
+	w->last = w->nchains++;
 	resume_chain(w, c);
 	return c;
 }
@@ -289,6 +297,7 @@ int store_batch_commit(struct store_writer *w)
 void store_batch_rollback(struct store_writer *w)
 {
 	sqlite3_exec(w->st.db, "ROLLBACK", NULL, NULL, NULL);
+	event_rows_forget(w->rows);
 	memcpy(w->chains, w->saved, w->nsaved * sizeof(w->chains[0]));
 	w->nchains = w->nsaved;
 	w->last = 0;
@@ -296,7 +305,6 @@ void store_batch_rollback(struct store_writer *w)
 
 int store_add_event(struct store_writer *w, const struct store_event *e)
 {
-	sqlite3_stmt *q = w->q[Q_EVENT];
 	struct chain_state *c = chain_of(w, e->session);
 	struct chain_row row = {
 		.session = e->session,
@@ -314,16 +322,7 @@ int store_add_event(struct store_writer *w, const struct store_event *e)
 		return -1;
 	chain_hash(w->md, c->head, &row, c->head);
 	c->seq = row.seq;
-	sqlite3_bind_int64(q, 8, row.seq);
-	sqlite3_bind_blob(q, 9, c->head, CHAIN_ROW_DIGEST_LEN, SQLITE_STATIC);
-	bind_str(q, 1, e->session);
-	sqlite3_bind_int64(q, 2, e->time_ns);
-	bind_str(q, 3, e->type);
-	sqlite3_bind_int64(q, 4, e->pid);
-	bind_str(q, 5, e->path);
-	bind_str(q, 6, e->summary);
-	sqlite3_bind_text(q, 7, e->json, (int)e->json_len, SQLITE_STATIC);
-	return step(q);
+	return event_rows_add(w->rows, 0, c->sid, e, row.seq, c->head);
 }
 
 /* Insert a row for pid, born at time_ns by fork (start_ns) or first seen at
@@ -398,6 +397,17 @@ int store_proc_exit(struct store_writer *w, const char *session, int64_t pid, in
 	return step(q);
 }
 
+int store_session_recount(struct store_writer *w, const char *id, uint64_t drops,
+			  const char *sink_drops_json)
+{
+	sqlite3_stmt *q = w->q[Q_SESSION_RECOUNT];
+
+	bind_str(q, 1, id);
+	sqlite3_bind_int64(q, 2, (int64_t)drops);
+	bind_str(q, 3, sink_drops_json && *sink_drops_json ? sink_drops_json : "{}");
+	return step(q);
+}
+
 int store_session_put(struct store_writer *w, const struct store_session *s)
 {
 	sqlite3_stmt *q = w->q[Q_SESSION];
@@ -422,6 +432,7 @@ int store_session_put(struct store_writer *w, const struct store_session *s)
 	bind_str(q, 16, s->origin && *s->origin ? s->origin : "run");
 	bind_str(q, 17, s->container ? s->container : "");
 	bind_str(q, 18, s->pod ? s->pod : "");
+	bind_str(q, 19, s->sink_drops_json && *s->sink_drops_json ? s->sink_drops_json : "{}");
 	if (step(q))
 		return -1;
 	if (s->ended) { /* the final checkpoint: nothing may follow */

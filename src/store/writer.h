@@ -52,6 +52,7 @@ int store_proc_exit(struct store_writer *w, const char *session, int64_t pid, in
 struct store_session {
 	const char *id, *agent, *project, *user, *host, *cgroup;
 	const char *command_json, *drops_detail_json;
+	const char *sink_drops_json; /* {"sink": lost}; NULL: {} */
 	const char *origin;	     /* run, watch, auto */
 	const char *container, *pod; /* name (else id) and k8s pod name; "" none */
 	uint64_t key, start_ns, end_ns, events, drops;
@@ -60,5 +61,8 @@ struct store_session {
 };
 /* Insert the session, or update its end, counts and process count. */
 int store_session_put(struct store_writer *w, const struct store_session *s);
+/* An ended session's drops and per-sink losses, reported after its end. */
+int store_session_recount(struct store_writer *w, const char *id, uint64_t drops,
+			  const char *sink_drops_json);
 
 #endif

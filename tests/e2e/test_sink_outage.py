@@ -4,6 +4,7 @@ retries and replays. Then proctor itself exits while the receiver is down
 and the next run delivers what was left first. Every event must arrive
 exactly once and in order."""
 import json
+import re
 import os
 import threading
 import time
@@ -108,8 +109,9 @@ def received_with_session(rx):
 
 def test_full_spool_drops_oldest_and_counts_them(proctor, tmp_path):
     """Receiver down, tiny spool: the oldest events are evicted and every
-    one of them is counted in the session's drops; the rest is delivered by
-    the next run. Delivered + dropped = recorded."""
+    one of them is counted as the sink's loss (the store has them: not the
+    session's drops); the rest is delivered by the next run. Delivered +
+    lost = recorded."""
     port = free_port()
     # 64 KiB holds the newest few dozen events of a ~400 KB session (each echo
     # is a fork, an exec, its file opens/reads and an exit): eviction is certain.
@@ -118,17 +120,22 @@ def test_full_spool_drops_oldest_and_counts_them(proctor, tmp_path):
     p = proctor.run(cmd, "--export", url, env=env_for(tmp_path))
     assert p.returncode == 0, p.stderr
     s1 = proctor.last_session()
-    assert s1["drops"] > 0, "a 64 KiB spool cannot hold this session"
+    # the store has every event: the evictions are the OTLP sink's loss only
+    assert s1["drops"] == 0 and "events were lost" not in p.stderr, p.stderr
+    m = re.search(rf"sink otlp\+http://127\.0\.0\.1:{port} lost (\d+) events", p.stderr)
+    assert m, p.stderr
+    lost = int(m.group(1))
+    assert lost > 0, "a 64 KiB spool cannot hold this session"
     rx = HttpReceiver(port=port)
     try:
         p = proctor.run(["true"], "--export", url, env=env_for(tmp_path))
         assert p.returncode == 0, p.stderr
         n2 = len(proctor.events(proctor.last_session()["session"]))
         got = received_with_session(rx)
-        assert rx.wait(lambda: len(received_with_session(rx)) >= s1["events"] - s1["drops"] + n2)
+        assert rx.wait(lambda: len(received_with_session(rx)) >= s1["events"] - lost + n2)
         got = received_with_session(rx)
         from_first = [a for s, a in got if s == s1["session"]]
-        assert len(from_first) + s1["drops"] == s1["events"]
+        assert len(from_first) + lost == s1["events"]
         # What survived is the newest part, still in order.
         seqs = [q for q in (seq_of(a) for a in from_first) if q is not None]
         assert seqs == list(range(61 - len(seqs), 61))

@@ -10,6 +10,7 @@ import time
 import pytest
 
 from siem_receivers import Rsyslog, free_port, wait_port
+from syslog_strict import UdpReceiver, parse_5424, parse_cef
 
 SD = "proctor@32473"
 
@@ -41,9 +42,8 @@ def by_key(events):
     return {(e["type"], e["time"]): e for e in events}
 
 
-@pytest.mark.parametrize("transport", ["udp", "tcp"])
-def test_rfc5424_fields_parsed_by_rsyslog(proctor, rsyslog, tmp_path, transport):
-    port = rsyslog.udp if transport == "udp" else rsyslog.tcp
+def test_rfc5424_fields_parsed_by_rsyslog(proctor, rsyslog, tmp_path):
+    transport, port = "tcp", rsyslog.tcp
     events = record(proctor, tmp_path, f"syslog+{transport}://127.0.0.1:{port}",
                     ["sh", "-c", 'cat /etc/hostname >/dev/null; echo "a]b\\"c=d" >/dev/null'])
     msgs = rsyslog.messages(want=len(events))
@@ -152,3 +152,108 @@ def test_tls_refuses_an_unverified_server(proctor, tmp_path):
     finally:
         srv.kill()
         out.close()
+
+
+def sd_text(v):
+    """A stored field as the structured data carries it."""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, list):
+        return json.dumps(v, separators=(",", ":"))
+    return str(v)
+
+
+def sd_key(fields):
+    return (fields["type"], fields.get("process.pid"), fields.get("process.tid"),
+            fields.get("file.path"), fields.get("file.bytes"))
+
+
+def store_match(events, sd):
+    """The stored event the structured data is, field by field (time and
+    host.name are in the header)."""
+    for e in events:
+        want = {k: sd_text(v) for k, v in e.items() if k not in ("time", "host.name")}
+        if {k: v for k, v in sd.items()} == want:
+            return e
+    return None
+
+
+BIG = "A" * 3900  # a ~4 KiB argv, within the kernel's argv cap
+
+
+def test_udp_sends_every_field_once_parsed_by_rsyslog(proctor, rsyslog, tmp_path):
+    """Over UDP the structured data carries every field and MSG is the
+    one-line summary (no JSON copy of the fields)."""
+    events = record(proctor, tmp_path, f"syslog+udp://127.0.0.1:{rsyslog.udp}",
+                    ["sh", "-c", 'cat /etc/hostname >/dev/null; echo "a]b\\"c=d" >/dev/null'])
+    msgs = rsyslog.messages(want=len(events))
+    assert len(msgs) == len(events), (len(msgs), len(events))
+    for m in msgs:
+        sd = json.loads(m["sd"])[SD]
+        e = store_match(events, sd)
+        assert e, sd
+        assert m["msgid"] == e["type"] and m["hostname"] == e["host.name"]
+        assert not m["msg"].lstrip().startswith("{"), m["msg"]
+        assert m["pri"] == str(13 * 8 + SYSLOG_SEVERITY[e["event.severity"]])
+    execs = [json.loads(m["sd"])[SD] for m in msgs if m["msgid"] == "process.exec"]
+    assert any('a]b\\"c=d' in e["process.command_line"] for e in execs)
+
+
+def test_udp_4k_argv_cut_at_field_boundaries_strict_parser(proctor, tmp_path):
+    """max=2048: every datagram within it and valid RFC 5424; a record over
+    it leaves out whole fields, named by the truncation marker; every field
+    sent is whole."""
+    rx = UdpReceiver()
+    try:
+        events = record(proctor, tmp_path, f"syslog+udp://127.0.0.1:{rx.port}?max=2048",
+                        ["sh", "-c", f"cat /etc/hostname >/dev/null; echo {BIG} >/dev/null"])
+        deadline = time.time() + 10
+        while len(rx.datagrams) < len(events) and time.time() < deadline:
+            time.sleep(0.1)
+    finally:
+        rx.stop()
+    assert len(rx.datagrams) == len(events)
+    assert all(len(d) <= 2048 for d in rx.datagrams), max(len(d) for d in rx.datagrams)
+    parsed = [parse_5424(d) for d in rx.datagrams]
+    cut = [m for m in parsed if "truncated" in m["sd"][SD]]
+    assert [m["msgid"] for m in cut] == ["process.exec"]
+    sd = dict(cut[0]["sd"][SD])
+    omitted = sd.pop("omitted").split(",")
+    assert int(sd.pop("truncated")) == len(omitted)
+    assert "process.command_args" in omitted and "process.command_line" in omitted
+    sh = [e for e in events if e["type"] == "process.exec" and BIG in e["process.command_line"]][0]
+    for k, v in sd.items():  # whole values, never cut inside
+        assert v == sd_text(sh[k]), k
+    assert set(sd) | set(omitted) == set(sh) - {"time", "host.name"}
+    for m in parsed:
+        if m is not cut[0]:
+            assert store_match(events, m["sd"][SD]), m
+
+
+def test_cef_udp_file_path_executable_and_4k_argv_strict_parser(proctor, tmp_path):
+    rx = UdpReceiver()
+    try:
+        events = record(proctor, tmp_path,
+                        f"syslog+udp://127.0.0.1:{rx.port}?format=cef&max=2048",
+                        ["sh", "-c", f"cat /etc/hostname >/dev/null; echo {BIG} >/dev/null"])
+        deadline = time.time() + 10
+        while len(rx.datagrams) < len(events) and time.time() < deadline:
+            time.sleep(0.1)
+    finally:
+        rx.stop()
+    assert len(rx.datagrams) == len(events)
+    assert all(len(d) <= 2048 for d in rx.datagrams)
+    msgs = [parse_5424(d) for d in rx.datagrams]
+    assert all(m["sd"] == {} for m in msgs)  # the fields are in the CEF payload only
+    cefs = [(m["msgid"], parse_cef(m["msg"])) for m in msgs]
+    opens = [c for t, c in cefs if t == "file.open" and c["ext"].get("filePath") == "/etc/hostname"]
+    assert len(opens) == 1
+    ext = opens[0]["ext"]
+    assert ext["fname"] == "hostname" and ext["flexString1Label"] == "executable"
+    assert ext["flexString1"] == "/usr/bin/cat" and ext["sproc"] == "cat"
+    cut = [c for t, c in cefs if "flexNumber1" in c["ext"]]
+    assert len(cut) == 1 and cut[0]["signature"] == "process.exec"
+    e = cut[0]["ext"]
+    assert e["flexNumber1Label"] == "omittedFields"
+    assert e["flexString2"].split(",") == ["process.command_line"]
+    assert int(e["flexNumber1"]) == 1 and "cs4" not in e

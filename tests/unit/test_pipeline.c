@@ -69,6 +69,62 @@ static void emit(struct pipeline *p, const char *type, uint16_t t, const char *p
 	pipeline_commit(p, r);
 }
 
+/* A sink like a store on a full disk: any batch of more than 2 records fails. */
+static size_t small_taken;
+static int small_write(struct sink *s, struct record *const *recs, size_t n)
+{
+	size_t i;
+
+	(void)s;
+	if (n > 2)
+		return -1;
+	for (i = 0; i < n; i++)
+		assert_memory_equal(recs[i]->type_name, "process.", 8);
+	small_taken += n;
+	return 0;
+}
+static const struct sink_ops small_ops = {.scheme = "small", .write = small_write,
+					  .close = cap_close};
+
+/* Drops are per sink; a refused batch's process records are retried alone. */
+static void test_sink_losses_and_process_retry(void **state)
+{
+	struct pipeline p;
+	struct session ses;
+	struct sink *small = calloc(1, sizeof(*small));
+
+	(void)state;
+	assert_int_equal(pipeline_init(&p, 16, 0), 0);
+	memset(&ses, 0, sizeof(ses));
+	ses.key = 7;
+	pipeline_add_session(&p, &ses);
+	small->ops = &small_ops;
+	snprintf(small->url, sizeof(small->url), "small:");
+	p.sinks[p.nsinks++] = small;
+	emit(&p, "process.exec", PR_EV_PROC_EXEC, NULL, 1, "a");
+	emit(&p, "file.open", PR_EV_FILE_OPEN, "/x", 1, NULL);
+	emit(&p, "file.open", PR_EV_FILE_OPEN, "/y", 1, NULL);
+	emit(&p, "process.exit", PR_EV_PROC_EXIT, NULL, 1, NULL);
+	pipeline_flush(&p);
+	/* alone: the two file records no sink took are the session's loss */
+	assert_int_equal(small_taken, 2);
+	assert_int_equal(small->stats.records, 2);
+	assert_int_equal(small->stats.dropped, 2);
+	assert_int_equal(ses.drops, 2);
+	assert_int_equal(p.stats.drops[DROP_SINK_ERROR], 2);
+	/* with a sink that takes everything beside it: only the small sink's loss */
+	p.sinks[p.nsinks++] = cap_sink(0);
+	emit(&p, "file.open", PR_EV_FILE_OPEN, "/z", 1, NULL);
+	emit(&p, "file.open", PR_EV_FILE_OPEN, "/w", 1, NULL);
+	emit(&p, "file.open", PR_EV_FILE_OPEN, "/v", 1, NULL);
+	pipeline_flush(&p);
+	assert_int_equal(small->stats.dropped, 5);
+	assert_int_equal(ncaptured[0], 3);
+	assert_int_equal(ses.drops, 2);
+	pipeline_remove_session(&p, &ses);
+	pipeline_destroy(&p);
+}
+
 static void test_stages(void **state)
 {
 	struct pipeline p;
@@ -214,6 +270,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_stages),
+		cmocka_unit_test(test_sink_losses_and_process_retry),
 		cmocka_unit_test(test_ratelimit_refills),
 		cmocka_unit_test(test_config_errors),
 		cmocka_unit_test(test_config_ok_and_metrics),
