@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <yaml.h>
 
+#include "policy/temporal.h"
 #include "util/util.h"
 #include "util/yaml.h"
 
@@ -142,7 +143,8 @@ int policy_load_file(const char *path, struct policy *p, char *err, size_t errle
 
 const char *policy_unenforced_sections(const struct policy *p, char *buf, size_t len)
 {
-	snprintf(buf, len, "%s%s", p->has_labels ? ", labels" : "", p->has_rules ? ", rules" : "");
+	snprintf(buf, len, "%s%s", p->has_labels ? ", labels" : "",
+		 p->has_rules && !policy_rules_enforced(p) ? ", rules" : "");
 	return buf[0] ? buf + 2 : NULL;
 }
 
