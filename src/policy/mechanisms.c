@@ -324,9 +324,10 @@ void mechanisms_plan_rule(const struct host_mechanisms *h, const struct policy *
 	if (policy_rule_temporal(r)) {
 		/* the exec-kill hook, with the kernel's per-session satisfied bit */
 		out->enforced = PICK("exec unless succeeded", MECH_EXEC_KILL);
-		if (out->enforced)
-			snprintf(out->mechanism, sizeof(out->mechanism),
-				 "exec_kill (temporal: satisfied bit kept by the kernel)");
+		snprintf(out->mechanism, sizeof(out->mechanism), "%s",
+			 out->enforced ? "exec_kill (temporal: satisfied bit kept by the kernel)"
+				       : "notify");
+		out->notify_only = !out->enforced;
 		return;
 	}
 	if (r->kind == RULE_FILE_DENY || r->kind == RULE_WRITE_ONLY_UNDER) {

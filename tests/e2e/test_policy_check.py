@@ -56,8 +56,9 @@ def test_spec_examples_mechanisms_on_this_host(tmp_path):
         "  line 20: exec.allow_only: exec_kill: enforced",
         f"  line 25: declassify secret by /usr/bin/gpg **: label_tracking: {nyet}",
         f"  line 26: no-secret-egress: cgroup_sock_addr: {nyet}",
-        f"  line 31: tests-before-commit: exec_kill: {nyet}",
-        "14 rules: 10 enforced, 4 not enforced by this build yet, 0 notify only on this host",
+        "  line 31: tests-before-commit: exec_kill (temporal: satisfied bit kept by the kernel): "
+        "enforced",
+        "14 rules: 11 enforced, 3 not enforced by this build yet, 0 notify only on this host",
         "proctor run --policy refuses this file: this build does not enforce labels, rules yet",
     ]
 
@@ -74,6 +75,8 @@ def test_without_mechanisms_rules_are_notify_only_and_say_why(tmp_path):
     assert f"  line 16: exec.deny git push * --force*: notify only: exec by argv needs exec_kill " \
            f"({why}): {nyet}" in lines
     assert f"  line 20: exec.allow_only: notify only: exec needs exec_kill ({why}): {nyet}" in lines
+    assert f"  line 31: tests-before-commit: notify only: exec unless succeeded needs exec_kill " \
+           f"({why}): {nyet}" in lines
     # egress keeps its mechanism: cgroup sock_addr cannot be turned off by this build
     assert "  line 3: egress default deny: cgroup_sock_addr: enforced" in lines
     # run from another directory, proctor's own binary is outside ${workspace}/**
