@@ -3,14 +3,18 @@
 # open loop over proctor without a policy: "policy" is 10 exec rules
 # (bench/policy-exec-cost.yaml), "full" 20 file rules and the same 10 exec
 # rules (bench/policy-full-cost.yaml; with it the session's feedback feed,
-# docs/POLICY.md). Rounds interleave the configurations; prints the median
+# docs/POLICY.md), "temporal" one temporal rule (bench/policy-temporal-cost.yaml,
+# satisfied at every exit of the loop's /bin/true). Rounds interleave the configurations; prints the median
 # ns per iteration of each and the difference. A benchmark, never a test.
 #   BENCH_RUNS=N (default 5)   N_EXEC (2000)   N_OPEN (200000)
+#   BENCH_QUICK=1: quarter-size loops   BENCH_WORKLOADS="exec open" (default)
 set -uo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PROCTOR=${PROCTOR:-$ROOT/build/proctor}
 BIN=$ROOT/build/bench
 RUNS=${BENCH_RUNS:-5} N_EXEC=${N_EXEC:-2000} N_OPEN=${N_OPEN:-200000}
+if [[ ${BENCH_QUICK:-0} == 1 ]]; then N_EXEC=$((N_EXEC / 4)) N_OPEN=$((N_OPEN / 4)); fi
+TEMPORAL=$ROOT/bench/policy-temporal-cost.yaml
 POLICY=$ROOT/bench/policy-exec-cost.yaml FULL=$ROOT/bench/policy-full-cost.yaml
 ((EUID == 0)) || { echo "run as root" >&2; exit 1; }
 make -s -C "$ROOT/bench" OUT="$BIN" all >/dev/null || exit 1
@@ -22,6 +26,7 @@ trial() { # config workload -> ns per iteration
 	local pol=() cmd
 	[[ $1 == policy ]] && pol=(--policy "$POLICY")
 	[[ $1 == full ]] && pol=(--policy "$FULL")
+	[[ $1 == temporal ]] && pol=(--policy "$TEMPORAL")
 	case $2 in
 	exec) cmd=("$BIN/exec_loop" "$N_EXEC") ;;
 	open) cmd=("$BIN/open_loop" "$N_OPEN" "$FIX/small.txt") ;;
@@ -35,16 +40,19 @@ trial() { # config workload -> ns per iteration
 median() { sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
 
 pct() { echo "($2 - $1) * 100 / $1" | bc -l; }
-for wl in exec open; do
-	: >"$FIX/none" && : >"$FIX/policy" && : >"$FIX/full"
+for wl in ${BENCH_WORKLOADS:-exec open}; do
+	: >"$FIX/none" && : >"$FIX/policy" && : >"$FIX/full" && : >"$FIX/temporal"
 	for ((r = 0; r < RUNS; r++)); do
-		case $((r % 3)) in
-		0) order="none policy full" ;; 1) order="policy full none" ;; *) order="full none policy" ;;
+		case $((r % 4)) in
+		0) order="none policy full temporal" ;; 1) order="policy full temporal none" ;;
+		2) order="full temporal none policy" ;; *) order="temporal none policy full" ;;
 		esac
 		for c in $order; do trial "$c" "$wl" >>"$FIX/$c" || exit 1; done
 	done
 	n=$(median <"$FIX/none") p=$(median <"$FIX/policy") f=$(median <"$FIX/full")
-	printf '%s loop: no policy %s ns/iter, 10 exec rules %s ns/iter (%+.1f%%), 20 file + 10 exec rules %s ns/iter (%+.1f%%); runs: none [%s] policy [%s] full [%s]\n' \
-		"$wl" "$n" "$p" "$(pct "$n" "$p")" "$f" "$(pct "$n" "$f")" \
-		"$(paste -sd' ' "$FIX/none")" "$(paste -sd' ' "$FIX/policy")" "$(paste -sd' ' "$FIX/full")"
+	t=$(median <"$FIX/temporal")
+	printf '%s loop: no policy %s ns/iter, 10 exec rules %s ns/iter (%+.1f%%), 20 file + 10 exec rules %s ns/iter (%+.1f%%), 1 temporal rule %s ns/iter (%+.1f%%); runs: none [%s] policy [%s] full [%s] temporal [%s]\n' \
+		"$wl" "$n" "$p" "$(pct "$n" "$p")" "$f" "$(pct "$n" "$f")" "$t" "$(pct "$n" "$t")" \
+		"$(paste -sd' ' "$FIX/none")" "$(paste -sd' ' "$FIX/policy")" "$(paste -sd' ' "$FIX/full")" \
+		"$(paste -sd' ' "$FIX/temporal")"
 done

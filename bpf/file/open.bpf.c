@@ -5,6 +5,7 @@
  * docs/EVENTS-file.md. */
 #include "policy/labels.h"
 #include "file/file.h"
+#include "policy/temporal.h"
 
 /* Template for new table entries (never written). */
 static struct open_table zero_open_table;
@@ -242,6 +243,8 @@ __noinline int file_open_record(struct pr_tracked *tr, const struct open_req *q,
 	 * io_uring fixed-file open): report the name, like a failure. */
 	if (ret >= 0)
 		f = q->file ? q->file : fd_file(t, ret);
+	if (f) /* a temporal rule's after: reset before the open returns */
+		policy_temporal_open(tr, (__u64)f, q->flags);
 	if (f) {
 		key = mix64(mix64((__u64)BPF_CORE_READ(f, f_path.dentry),
 				  (__u64)BPF_CORE_READ(f, f_path.mnt)),

@@ -372,6 +372,28 @@ struct {
 	__type(value, __u16);
 } label_inodes SEC(".maps") __weak;
 
+/* ---- policy family: temporal rules (policy/temporal.bpf.c) ---------------- */
+
+/* Session key -> its temporal rules and their satisfied bits (abi_policy.h).
+ * No entry: the session has none, and its opens pay one lookup. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC); /* user space writes it; 1024 sessions */
+	__uint(max_entries, PR_MAX_SESSIONS);
+	__type(key, __u64);
+	__type(value, struct pr_temporal_policy);
+} policy_temporal SEC(".maps") __weak;
+
+/* Tgid of a running process whose image matched a succeeded pattern -> what
+ * its exit with status 0 satisfies. LRU: an evicted entry loses that
+ * success (the rule stays unsatisfied: fail closed). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 8192);
+	__type(key, __u32);
+	__type(value, struct pr_temporal_proc);
+} policy_temporal_proc SEC(".maps") __weak;
+
 /* ---- auto-adoption (lifecycle/auto.bpf.c) -------------------------------- */
 
 /* Executable basename of a known agent -> its rule's index (abi_auto.h),

@@ -79,6 +79,15 @@ static __always_inline __u64 exec_file(struct linux_binprm *bprm)
 	return (__u64)f;
 }
 
+/* The name a #! script was run by (bprm->filename, a kernel copy), or 0:
+ * for a script the kernel has replaced bprm->interp with the interpreter's. */
+static __always_inline __u64 script_name(struct linux_binprm *bprm)
+{
+	const char *f = BPF_CORE_READ(bprm, filename), *i = BPF_CORE_READ(bprm, interp);
+
+	return f != i ? (__u64)f : 0;
+}
+
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(handle_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
 {
@@ -102,7 +111,7 @@ int BPF_PROG(handle_exec, struct task_struct *p, pid_t old_pid, struct linux_bin
 	proc_exec_record(p, old_pid, bprm, tr, auto_flag);
 	sec_priv_exec(tr, old_pid);
 	sec_memexec_exec(tr, old_pid, exec_file(bprm));
-	policy_exec_check(tr, (__u64)BPF_CORE_READ(bprm, file), exec_file(bprm));
+	policy_exec_check(tr, (__u64)BPF_CORE_READ(bprm, file), exec_file(bprm), script_name(bprm));
 	label_exec(tr, (__u64)BPF_CORE_READ(bprm, file));
 	return 0;
 }

@@ -5,6 +5,7 @@
  * process is recorded after its process.exit. */
 #include "lib/emit.h"
 #include "lifecycle/lifecycle.h"
+#include "policy/temporal.h"
 
 static __always_inline void proc_exit_record(struct task_struct *p, struct pr_tracked *tr)
 {
@@ -32,6 +33,7 @@ int BPF_PROG(handle_exit, struct task_struct *p, bool group_dead)
 	if (!tr)
 		return 0;
 	sec_flush_exit(tr);
+	policy_temporal_exit(tr, (__u32)BPF_CORE_READ(p, exit_code));
 	proc_exit_record(p, tr);
 	label_exit(BPF_CORE_READ(p, tgid));
 	return 0;

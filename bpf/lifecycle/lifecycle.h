@@ -16,7 +16,8 @@ int sec_priv_exec(struct pr_tracked *tr, __u32 old_tid); /* security/priv.bpf.c 
 int sec_memexec_exec(struct pr_tracked *tr, __u32 old_tid,
 		     __u64 exec_file); /* security/memexec.bpf.c */
 /* then policy: the exec rules (may SIGKILL the new image) */
-int policy_exec_check(struct pr_tracked *tr, __u64 exe, __u64 script); /* policy/exec.bpf.c */
+int policy_exec_check(struct pr_tracked *tr, __u64 exe, __u64 script,
+		      __u64 script_name); /* policy/exec.bpf.c */
 
 /* exit of the last thread, in this order: file, security, process.exit */
 int file_flush_exit(struct pr_tracked *tr); /* file/io.bpf.c (also untracked) */

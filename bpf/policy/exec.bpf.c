@@ -10,9 +10,12 @@
 #include "lib/path.h"
 #include "lifecycle/lifecycle.h"
 #include "policy/policy.h"
+#include "policy/temporal.h"
 
 #define EXE_OFF	 ((__u32)sizeof(struct pr_policy_exec))
 #define ARGS_OFF 12288u /* past the record's two paths */
+#define NAME_OFF 8320u	/* a #! script's name: past the two paths, below the args */
+#define NAME_CAP 3968u
 
 /* One path in scratch through the path DFA, and through argument 0's DFA
  * from each '/' (the basename). */
@@ -104,6 +107,24 @@ static __always_inline __u64 inode_bits(__u64 session_key, struct file *f)
 	return bits ? *bits : 0;
 }
 
+/* Argument 0's DFA on the basename of the name a #! script was run by:
+ * element 0 of an argv pattern also names the script ("*pytest*" matches
+ * /usr/bin/pytest, whose image is python3). */
+static __always_inline __u64 script_name_bits(struct pr_exec_policy *pol, struct pr_scratch *s,
+					      __u64 name)
+{
+	struct path_walk_ctx w = {.off = NAME_OFF, .path = PR_DFA_NO_STATE};
+	long n = bpf_probe_read_kernel_str(&s->buf[NAME_OFF], NAME_CAP, (const void *)name);
+
+	if (n <= 0)
+		return 0;
+	w.len = n;
+	w.base_start = pol->argv_start[0];
+	w.base = w.base_start;
+	bpf_loop(NAME_CAP, path_step, &w, 0);
+	return dfa_accept(w.base);
+}
+
 /* The executable files: the allow_only bit when one is not allowed, the
  * path rules that match either. */
 static __always_inline __u64 judge_files(struct pr_exec_policy *pol, __u64 key, __u64 exe,
@@ -168,7 +189,7 @@ static __always_inline __u64 judge_argv(struct pr_exec_policy *pol, struct pr_sc
 	return w.ok & ~pol->need[argc] & ~pol->exact[argc];
 }
 
-__noinline int policy_exec_check(struct pr_tracked *tr, __u64 exe, __u64 script)
+__noinline int policy_exec_check(struct pr_tracked *tr, __u64 exe, __u64 script, __u64 script_name)
 {
 	struct pr_exec_policy *pol;
 	struct pr_policy_exec *e;
@@ -189,8 +210,11 @@ __noinline int policy_exec_check(struct pr_tracked *tr, __u64 exe, __u64 script)
 	e->script_len = 0;
 	e->args_size = 0;
 	matched = judge_files(pol, key, exe, script, e, &acc0, &trunc);
+	if (script_name)
+		acc0 |= script_name_bits(pol, s, script_name) & pol->argv_rules;
 	flags = e->hdr.flags | (trunc ? PR_POLICY_PATH_TRUNC : 0);
 	matched |= judge_argv(pol, s, key, acc0, &flags, &args);
+	matched = policy_temporal_exec(key, matched, EXE_OFF, e->exe_len);
 	if (!matched)
 		return 0;
 	if (matched & pol->kill) {

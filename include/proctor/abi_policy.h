@@ -8,7 +8,8 @@
 #include "proctor/abi.h"
 
 #define PR_EV_POLICY_EXEC 88 /* an exec matched an exec rule (enum pr_event_type) */
-#define PR_EV_POLICY_FILE 92 /* a files rule decided an open (fanotify, Landlock): user space only */
+#define PR_EV_POLICY_FILE                                                                          \
+	92 /* a files rule decided an open (fanotify, Landlock): user space only */
 
 #define PR_POLICY_BITS	64   /* exec rules of one session (one bit each) */
 #define PR_POLICY_ARGV	16   /* argv positions a rule can name */
@@ -73,5 +74,37 @@ struct pr_policy_exec {
 	char data[];
 };
 _Static_assert(sizeof(struct pr_policy_exec) == 88, "pr_policy_exec layout");
+
+/* ---- temporal rules (rules[] with deny exec + unless succeeded/after) ----
+ * policy_temporal: session key -> this (bpf/policy/temporal.bpf.c). Rule k's
+ * deny pattern is an exec rule bit (deny_of[k]); its succeeded pattern an
+ * argv bit of the same DFAs that is never a deny (watch_of[k]). At the exec
+ * of a process matching watch_of[k] the kernel remembers it (pid-keyed); at
+ * that process's exit with status 0 it sets deny_of[k] in satisfied, before
+ * the parent can see the exit. An open (for writing: after_write) or exec
+ * (after_exec) whose resolved path the after DFA accepts clears the rule's
+ * bit before the syscall returns. A deny bit in satisfied does not deny. */
+#define PR_TEMPORAL_RULES 8
+
+struct pr_temporal_policy {
+	__u64 deny;				   /* deny bits of every temporal rule */
+	__u64 watch;				   /* watch bits of every temporal rule */
+	__u64 deny_of[PR_TEMPORAL_RULES];	   /* rule k's deny bit */
+	__u64 watch_of[PR_TEMPORAL_RULES];	   /* rule k's watch bit */
+	__u64 after_write, after_open, after_exec; /* deny bits reset by that kind */
+	__u64 satisfied;			   /* written by the kernel only */
+	__u16 after_start;			   /* DFA on resolved paths: accept = deny bits */
+	__u16 _pad[3];
+};
+_Static_assert(sizeof(struct pr_temporal_policy) == 8 * (2 + 2 * PR_TEMPORAL_RULES + 4) + 8,
+	       "pr_temporal_policy layout");
+
+/* policy_temporal_proc: tgid -> the deny bits its exit with status 0
+ * satisfies (the session is its key). */
+struct pr_temporal_proc {
+	__u64 session_key;
+	__u64 satisfies;
+};
+_Static_assert(sizeof(struct pr_temporal_proc) == 16, "pr_temporal_proc layout");
 
 #endif

@@ -49,7 +49,9 @@ static void emit_fan(struct app *a, const struct enforce_session *es, const stru
 			   .session_key = es->key,
 			   .pid = v->pid,
 			   .tid = v->pid,
-			   .ppid = v->ppid};
+			   .ppid = v->ppid,
+			   .uid = v->uid,
+			   .gid = v->gid};
 
 	memcpy(h.comm, v->comm, sizeof(h.comm));
 	r->session_key = es->key;

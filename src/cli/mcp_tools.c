@@ -13,6 +13,7 @@
 #include "cli/mcp.h"
 #include "policy/common.h"
 #include "policy/static_eval.h"
+#include "policy/temporal.h"
 #include "util/strbuf.h"
 #include "util/util.h"
 
@@ -143,6 +144,22 @@ static const char *kind_name(enum policy_rule_kind k)
 	}
 }
 
+/* "denies running git commit ... unless a process running ... exited 0
+ * after the last write of GLOB" */
+static void explain_temporal(const struct policy *p, const struct policy_rule *r, const char *obj,
+			     struct strbuf *sb)
+{
+	struct policy_object ok = {.op = OP_EXEC, .argv = r->succeeded};
+	char ran[4096], after[4096];
+
+	policy_object_text(p, &ok, ran, sizeof(ran));
+	sb_printf(sb, "denies running %s unless a process running %s exited 0", obj, ran);
+	if (r->after.op != OP_NONE) {
+		policy_object_text(p, &r->after, after, sizeof(after));
+		sb_printf(sb, " after the last %s of %s", policy_op_name(r->after.op), after);
+	}
+}
+
 static void explain_rule(const struct policy *p, const struct policy_rule *r, struct strbuf *sb)
 {
 	char obj[4096], acc[128];
@@ -163,7 +180,13 @@ static void explain_rule(const struct policy *p, const struct policy_rule *r, st
 	case RULE_EXEC_ALLOW_ONLY:
 		sb_printf(sb, "denies running any program outside %s", obj);
 		break;
-	default: sb_printf(sb, "%s (not enforced by this build)", obj); break;
+	default:
+		if (policy_rule_temporal(r)) {
+			explain_temporal(p, r, obj, sb);
+			break;
+		}
+		sb_printf(sb, "%s (not enforced by this build)", obj);
+		break;
 	}
 	sb_printf(sb, ". Reason: %s", r->reason);
 }

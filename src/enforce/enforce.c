@@ -9,6 +9,7 @@
 
 #include "enforce/exec_rules.h"
 #include "enforce/labels.h"
+#include "enforce/temporal.h"
 #include "probe/maps.h"
 
 int enforce_init(struct enforce *e, char *err, size_t errlen)
@@ -36,7 +37,9 @@ static int add_exec(struct enforce *e, struct probe *pr, uint64_t session_key,
 		    const struct policy *p, char *err, size_t errlen)
 {
 	struct exec_rules *x = calloc(1, sizeof(*x));
+	struct pr_temporal_policy tp;
 	uint32_t first = e->dfa.n;
+	bool temporal = false;
 	int i, rc = -1;
 
 	if (!x) {
@@ -45,6 +48,10 @@ static int add_exec(struct enforce *e, struct probe *pr, uint64_t session_key,
 	}
 	if (exec_rules_compile(p, &e->dfa, x, err, errlen))
 		goto out;
+	if (temporal_compile(p, &e->dfa, &tp, &temporal, err, errlen)) {
+		e->dfa.n = first;
+		goto out;
+	}
 	rc = 0;
 	if (!x->nbits)
 		goto out;
@@ -52,6 +59,8 @@ static int add_exec(struct enforce *e, struct probe *pr, uint64_t session_key,
 	for (i = 0; !rc && i < x->ninodes; i++)
 		rc = probe_policy_add_inode(pr, session_key, x->inodes[i].ino, x->inodes[i].dev,
 					    x->inodes[i].bits);
+	if (!rc && temporal) /* before the exec rules: no moment of an unconditional deny */
+		rc = probe_policy_set_temporal(pr, session_key, &tp);
 	if (!rc)
 		rc = probe_policy_set_exec(pr, session_key, &x->kpol);
 	if (rc) {

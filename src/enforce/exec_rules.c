@@ -10,6 +10,8 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
+#include "policy/temporal.h"
+
 #define MAX_DFA_GLOBS (POLICY_MAX_GLOBS * 2)
 
 struct globset {
@@ -79,6 +81,31 @@ static void add_argv(const struct policy *p, const struct policy_rule *r, uint64
 	}
 }
 
+/* The succeeded pattern of each temporal rule: an argv bit after every exec
+ * rule bit, never a deny (src/enforce/temporal.c). */
+static int add_watches(const struct policy *p, struct globset *path, struct globset *pos,
+		       struct exec_rules *out, char *err, size_t errlen)
+{
+	struct policy_rule w;
+	int i, k = 0, bit;
+
+	for (i = 0; i < p->nrules; i++) {
+		const struct policy_rule *r = &p->rules[i];
+		if (!policy_rule_temporal(r))
+			continue;
+		if ((bit = policy_temporal_watch_bit(p, k++)) >= PR_POLICY_BITS) {
+			snprintf(err, errlen, "%s:%d:%d: more than %d exec and temporal rules",
+				 p->file, r->line, r->col, PR_POLICY_BITS);
+			return -1;
+		}
+		memset(&w, 0, sizeof(w));
+		w.object.argv = r->succeeded;
+		add_argv(p, &w, 1ull << bit, path, pos, out);
+		out->nbits = bit + 1;
+	}
+	return 0;
+}
+
 int exec_rules_compile(const struct policy *p, struct dfa_table *t, struct exec_rules *out,
 		       char *err, size_t errlen)
 {
@@ -113,6 +140,8 @@ int exec_rules_compile(const struct policy *p, struct dfa_table *t, struct exec_
 		if (!r->object.argv.elem.n)
 			add_paths(p, r, b, &path, out);
 	}
+	if (add_watches(p, &path, pos, out, err, errlen))
+		return -1;
 	if (!out->nbits)
 		return 0;
 	if (dfa_compile(t, path.g, path.n, &start, err, errlen))

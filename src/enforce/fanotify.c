@@ -112,6 +112,14 @@ static void fill_task(struct fan_violation *v, uint32_t pid)
 		if (open)
 			snprintf(v->comm, sizeof(v->comm), "%.*s", (int)(p - open - 1), open + 1);
 	}
+	/* the opener's own user, not proctor's: "Uid:\treal\teffective..." */
+	snprintf(path, sizeof(path), "/proc/%u/status", pid);
+	if (read_small_file(path, buf, sizeof(buf)) > 0) {
+		if ((p = strstr(buf, "\nUid:")))
+			sscanf(p + 5, "%*u %u", &v->uid);
+		if ((p = strstr(buf, "\nGid:")))
+			sscanf(p + 5, "%*u %u", &v->gid);
+	}
 }
 
 /* Under f->mu. */

@@ -25,6 +25,7 @@ struct fan;
 
 struct fan_violation {
 	uint32_t pid, ppid;
+	uint32_t uid, gid; /* effective, from /proc/PID/status while the opener waits */
 	char comm[16];
 	uint64_t ts_ns; /* CLOCK_BOOTTIME */
 	int rule;	/* index in the policy; -1: undecided within the timeout */

@@ -3,6 +3,8 @@
 
 #include <stdio.h>
 
+#include "policy/temporal.h"
+
 bool policy_label_enforced(const struct policy_rule *r)
 {
 	if (r->kind == RULE_DECLASSIFY)
@@ -39,7 +41,8 @@ static const char *unenforced_why(const struct policy_rule *r)
 	if (r->kind == RULE_DECLASSIFY)
 		return "a declassify matches the program only (one argv element, then \"**\")";
 	if (r->has_unless)
-		return "rules with unless (history) are not enforced yet";
+		return "of rules with unless (history) only deny: {exec} with succeeded: {argv} "
+		       "and after: write/open/{exec: {path}} are enforced yet";
 	if (r->label < 0)
 		return "only rules with if: {label} are enforced yet";
 	return "of label rules only deny: connect, deny: exec and deny: {exec: {path}} are "
@@ -53,6 +56,8 @@ const struct policy_rule *policy_label_unenforced(const struct policy *p, char *
 	for (i = 0; i < p->nrules; i++) {
 		const struct policy_rule *r = &p->rules[i];
 		if (r->kind != RULE_DECLASSIFY && r->kind != RULE_CONDITIONAL)
+			continue;
+		if (policy_rule_temporal(r)) /* enforced by src/enforce/temporal.c */
 			continue;
 		if (!policy_label_enforced(r)) {
 			snprintf(why, len, "%s", unenforced_why(r));

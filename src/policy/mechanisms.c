@@ -22,6 +22,7 @@
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 
+#include "policy/temporal.h"
 #include "util/util.h"
 
 static const char *const names[MECH_COUNT] = {"cgroup_sock_addr", "exec_kill",	     "fanotify",
@@ -325,6 +326,15 @@ void mechanisms_plan_rule(const struct host_mechanisms *h, const struct policy *
 			snprintf(out->mechanism, sizeof(out->mechanism), "notify");
 			out->notify_only = true;
 		}
+		return;
+	}
+	if (policy_rule_temporal(r)) {
+		/* the exec-kill hook, with the kernel's per-session satisfied bit */
+		out->enforced = PICK("exec unless succeeded", MECH_EXEC_KILL);
+		snprintf(out->mechanism, sizeof(out->mechanism), "%s",
+			 out->enforced ? "exec_kill (temporal: satisfied bit kept by the kernel)"
+				       : "notify");
+		out->notify_only = !out->enforced;
 		return;
 	}
 	if (r->kind == RULE_FILE_DENY || r->kind == RULE_WRITE_ONLY_UNDER) {

@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <yaml.h>
 
+#include "policy/temporal.h"
 #include "util/util.h"
 #include "util/yaml.h"
 

@@ -324,9 +324,17 @@ void probe_label_forget(struct probe *s, uint64_t session_key)
 	forget_label_procs(s, session_key);
 }
 
+int probe_policy_set_temporal(struct probe *s, uint64_t session_key,
+			      const struct pr_temporal_policy *tp)
+{
+	return bpf_map__update_elem(s->skel->maps.policy_temporal, &session_key,
+				    sizeof(session_key), tp, sizeof(*tp), BPF_ANY);
+}
+
 void probe_policy_forget(struct probe *s, uint64_t session_key)
 {
 	bpf_map__delete_elem(s->skel->maps.policy_exec, &session_key, sizeof(session_key), 0);
+	bpf_map__delete_elem(s->skel->maps.policy_temporal, &session_key, sizeof(session_key), 0);
 	forget(s->skel->maps.policy_exec_inode, sizeof(struct pr_inode_key), session_key);
 }
 

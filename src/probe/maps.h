@@ -61,6 +61,9 @@ int probe_policy_write_dfa(struct probe *s, uint32_t first, uint32_t n,
 int probe_policy_add_inode(struct probe *s, uint64_t session_key, uint64_t ino, uint32_t dev,
 			   uint64_t bits);
 int probe_policy_set_exec(struct probe *s, uint64_t session_key, const struct pr_exec_policy *kp);
+/* The session's temporal rules (before its exec rules; satisfied starts 0). */
+int probe_policy_set_temporal(struct probe *s, uint64_t session_key,
+			      const struct pr_temporal_policy *tp);
 void probe_policy_forget(struct probe *s, uint64_t session_key);
 
 /* Information-flow labels (abi_labels.h): the session's label policy (its

@@ -71,8 +71,8 @@ static uint64_t decide(const char *exe, const char *const *argv, int argc)
 static void test_dfa_agrees_with_glob_match(void **state)
 {
 	(void)state;
-	static const char *const globs[] = {"/usr/bin/**", "~/x/*.sh", "/a/**/b",
-					    "*pytest*",	   "--force*", "/t?p/*"};
+	static const char *const globs[] = {"/usr/bin/**", "~/x/*.sh", "/a/**/b", "*pytest*",
+					    "--force*",	   "/t?p/*",   "**/.env", "/a/**/.env"};
 	static const char *const paths[] = {"/usr/bin",
 					    "/usr/bin/git",
 					    "/usr/binx",

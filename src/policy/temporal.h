@@ -1,0 +1,22 @@
+/* temporal.h: which rules[] entries are temporal rules this build enforces
+ * ("tests before commit": deny an exec unless a matching process exited 0
+ * after the last matching write, open or exec; docs/POLICY.md), and how
+ * they are numbered for the kernel. */
+#ifndef PROCTOR_POLICY_TEMPORAL_H
+#define PROCTOR_POLICY_TEMPORAL_H
+#include <stdbool.h>
+
+#include "policy/policy.h"
+
+/* A rules[] entry with deny {exec: {argv|path}}, unless succeeded {argv}
+ * and after nothing, {write|open: GLOB...} or {exec: {path: GLOB}}, no if
+ * and no except: enforced by the exec-kill hook and the kernel's
+ * per-session satisfied bit (src/enforce/temporal.c). */
+bool policy_rule_temporal(const struct policy_rule *r);
+/* How many rules of p are temporal. */
+int policy_temporal_count(const struct policy *p);
+/* The kernel bit of the succeeded pattern of temporal rule k (0-based, in
+ * file order): numbered after every exec rule bit (policy_exec_rule_bit). */
+int policy_temporal_watch_bit(const struct policy *p, int k);
+
+#endif
