@@ -37,7 +37,7 @@ WEB_SRCS  := $(shell find web/src -type f 2>/dev/null) web/index.html web/packag
 LIB_OBJS  += $(BUILD)/obj/web_assets.o
 
 .DELETE_ON_ERROR:
-.PHONY: all deps test unit e2e asan demo bench fuzz fuzz-container fuzz-policy fuzz-proto fuzz-daemon-config fuzz-hook format clean FORCE
+.PHONY: all deps test unit e2e asan demo bench fuzz fuzz-container fuzz-policy fuzz-proto fuzz-daemon-config fuzz-llm fuzz-hook format clean FORCE
 all: $(BUILD)/proctor $(UNIT_BINS) $(ROOT_BINS)
 
 # Install missing build dependencies (idempotent; apt as root).
@@ -166,6 +166,17 @@ fuzz-container:
 		-o $(BUILD)/fuzz/fuzz_container tests/fuzz/fuzz_container.c src/model/container.c
 	$(BUILD)/fuzz/fuzz_container -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
 		$(BUILD)/fuzz/container-corpus tests/fuzz/corpus/container
+
+# The LLM visibility parsers (HTTP/1.1, SSE, providers' JSON) on tls.data
+# records, seeded from tests/fuzz/corpus/llm/.
+fuzz: fuzz-llm
+fuzz-llm:
+	@mkdir -p $(BUILD)/fuzz/llm-corpus
+	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Isrc -D_GNU_SOURCE \
+		-o $(BUILD)/fuzz/fuzz_llm tests/fuzz/fuzz_llm.c src/llm/*.c src/model/record.c src/util/util.c \
+		src/util/strbuf.c $(LDLIBS)
+	$(BUILD)/fuzz/fuzz_llm -max_total_time=$(FUZZ_SECONDS) -max_len=16384 \
+		$(BUILD)/fuzz/llm-corpus tests/fuzz/corpus/llm
 
 # The policy parser and checker under libFuzzer, seeded from
 # tests/fuzz/corpus/policy/ (new inputs it finds go to build/fuzz/policy-corpus).

@@ -49,6 +49,12 @@ enum pr_event_type {
 	PR_EV_SEC_ESCAPE = 66,
 	/* internal bookkeeping, never exported as events */
 	PR_EV_CGROUP_ADD = 80,
+	/* tls family (abi_tls.h): plaintext of TLS reads and writes */
+	PR_EV_TLS_DATA = 88,
+	/* derived in user space from TLS plaintext (src/llm), never from the kernel */
+	PR_EV_LLM_CALL = 89,
+	PR_EV_LLM_TOOL_CALL = 90,
+	PR_EV_LLM_CAPTURE = 91,
 	PR_EV_MAX = 96, /* size of the per-type drop counter array */
 };
 

@@ -13,6 +13,7 @@
 #include "proctor/abi_net.h"
 #include "proctor/abi_policy.h"
 #include "proctor/abi_auto.h"
+#include "proctor/abi_tls.h"
 
 struct probe;
 
@@ -34,6 +35,11 @@ int probe_tracked_session(struct probe *s, uint64_t cgroup_id, uint64_t *session
 /* Kernel losses: total, and per event type when per_type != NULL. */
 uint64_t probe_drops(struct probe *s, uint64_t per_type[PR_EV_MAX]);
 uint64_t probe_session_drops(struct probe *s, uint64_t session_key);
+
+/* The tls family's capture of a session (zeros and -ENOENT when none). */
+int probe_tls_budget(struct probe *s, uint64_t session_key, struct pr_tls_budget *out);
+/* The session ended: its entry goes (the map holds live sessions). */
+void probe_tls_budget_forget(struct probe *s, uint64_t session_key);
 
 /* The egress family's tables, per session. */
 int probe_egress_set_policy(struct probe *s, uint64_t session_key,

@@ -1,0 +1,166 @@
+/* openssl.bpf.c: TLS plaintext from OpenSSL (libssl.so, 1.1 and 3):
+ * uprobes on SSL_read, SSL_write, SSL_read_ex and SSL_write_ex, attached
+ * per library inode by src/probe/tls.c. Entry remembers the call (SSL *,
+ * buffer) for the thread; return copies the bytes actually moved into
+ * tls.data records keyed by the SSL *, in PR_TLS_CHUNK pieces, within the
+ * session's byte budget. An untracked process returns after the tracked
+ * check (one load for most). Records: docs/EVENTS-llm.md. */
+#include "lib/emit.h"
+#include <bpf/bpf_tracing.h>
+
+static __always_inline int tls_enter(__u64 conn, __u64 buf, __u64 done_ptr, __u32 read)
+{
+	struct tls_call c = {.conn = conn, .buf = buf, .done_ptr = done_ptr, .read = read};
+	__u64 id;
+
+	if (!tracked_current())
+		return 0;
+	id = bpf_get_current_pid_tgid();
+	bpf_map_update_elem(&tls_calls, &id, &c, BPF_ANY);
+	return 0;
+}
+
+/* The budget entry of a session, made on first use. */
+static __always_inline struct pr_tls_budget *budget_of(__u64 session_key)
+{
+	struct pr_tls_budget *b = bpf_map_lookup_elem(&tls_budget, &session_key);
+	struct pr_tls_budget zero = {};
+
+	if (b)
+		return b;
+	bpf_map_update_elem(&tls_budget, &session_key, &zero, BPF_NOEXIST);
+	return bpf_map_lookup_elem(&tls_budget, &session_key);
+}
+
+/* One chunk of a call: header, then the bytes, in scratch; 0 = output. */
+static __always_inline int tls_chunk(struct pr_scratch *s, struct task_struct *t,
+				     const struct pr_tracked *tr, const struct tls_call *c,
+				     __u32 total, __u32 off, __u32 len, __u16 flags)
+{
+	struct pr_tls_data *d = (void *)s->buf;
+
+	if (len > PR_TLS_CHUNK)
+		len = PR_TLS_CHUNK;
+	asm volatile("" : "+r"(len));
+	if (len > PR_TLS_CHUNK)
+		return -1;
+	fill_hdr(&d->hdr, t, PR_EV_TLS_DATA, sizeof(*d) + len, tr);
+	d->hdr.flags = flags;
+	d->conn = c->conn;
+	d->total = total;
+	d->off = off;
+	d->len = len;
+	d->lib = PR_TLS_LIB_OPENSSL;
+	d->_pad = 0;
+	if (bpf_probe_read_user(s->buf + sizeof(*d), len, (void *)(c->buf + off)))
+		return -1;
+	return ev_output(s, sizeof(*d) + len, PR_EV_TLS_DATA, tr);
+}
+
+static __always_inline int tls_return(long ret, bool ex)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+	__u64 id = bpf_get_current_pid_tgid(), n, room, take, done = 0;
+	struct pr_tracked *tr;
+	struct pr_tls_budget *b;
+	struct pr_scratch *s;
+	struct tls_call c, *cp;
+	__u16 flags;
+	__u32 i;
+
+	tr = tracked_task(t); /* untracked: one load of the filter, no map lookup */
+	if (!tr || !(cp = bpf_map_lookup_elem(&tls_calls, &id)))
+		return 0;
+	c = *cp;
+	bpf_map_delete_elem(&tls_calls, &id);
+	if (ex) {
+		if (ret != 1 || !c.done_ptr ||
+		    bpf_probe_read_user(&n, sizeof(n), (void *)c.done_ptr))
+			return 0;
+	} else {
+		if (ret <= 0)
+			return 0;
+		n = ret;
+	}
+	if (!n || n > 0x7fffffff)
+		return 0;
+	if (!(b = budget_of(tr->session_key)) || !(s = scratch_get())) {
+		count_drop(PR_EV_TLS_DATA, tr->session_key); /* never silent */
+		return 0;
+	}
+	room = b->bytes < pr_tls_budget_bytes ? pr_tls_budget_bytes - b->bytes : 0;
+	take = n;
+	if (take > (__u64)PR_TLS_CHUNK * PR_TLS_CALL_CHUNKS)
+		take = (__u64)PR_TLS_CHUNK * PR_TLS_CALL_CHUNKS;
+	if (take > room)
+		take = room;
+	for (i = 0; i < PR_TLS_CALL_CHUNKS; i++) {
+		__u32 off = i * PR_TLS_CHUNK, len;
+
+		if (off >= take)
+			break;
+		len = take - off > PR_TLS_CHUNK ? PR_TLS_CHUNK : take - off;
+		flags = c.read ? PR_TLS_READ : 0;
+		if (off + len >= take && take < n)
+			flags |= PR_TLS_CUT;
+		if (tls_chunk(s, t, tr, &c, n, off, len, flags))
+			break;
+		done += len;
+	}
+	__sync_fetch_and_add(&b->bytes, done);
+	if (done < n) {
+		__sync_fetch_and_add(&b->cut_bytes, n - done);
+		__sync_fetch_and_add(&b->cut_calls, 1);
+	}
+	return 0;
+}
+
+SEC("uprobe")
+int BPF_KPROBE(tls_ossl_read, void *ssl, void *buf, int num)
+{
+	return tls_enter((__u64)ssl, (__u64)buf, 0, 1);
+}
+
+SEC("uretprobe")
+int BPF_KRETPROBE(tls_ossl_read_ret, int ret)
+{
+	return tls_return(ret, false);
+}
+
+SEC("uprobe")
+int BPF_KPROBE(tls_ossl_write, void *ssl, const void *buf, int num)
+{
+	return tls_enter((__u64)ssl, (__u64)buf, 0, 0);
+}
+
+SEC("uretprobe")
+int BPF_KRETPROBE(tls_ossl_write_ret, int ret)
+{
+	return tls_return(ret, false);
+}
+
+SEC("uprobe")
+int BPF_KPROBE(tls_ossl_read_ex, void *ssl, void *buf, size_t num, size_t *readbytes)
+{
+	return tls_enter((__u64)ssl, (__u64)buf, (__u64)readbytes, 1);
+}
+
+SEC("uretprobe")
+int BPF_KRETPROBE(tls_ossl_read_ex_ret, int ret)
+{
+	return tls_return(ret, true);
+}
+
+SEC("uprobe")
+int BPF_KPROBE(tls_ossl_write_ex, void *ssl, const void *buf, size_t num, size_t *written)
+{
+	return tls_enter((__u64)ssl, (__u64)buf, (__u64)written, 0);
+}
+
+SEC("uretprobe")
+int BPF_KRETPROBE(tls_ossl_write_ex_ret, int ret)
+{
+	return tls_return(ret, true);
+}
+
+char LICENSE[] SEC("license") = "GPL";
