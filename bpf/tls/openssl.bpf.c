@@ -32,50 +32,83 @@ static __always_inline struct pr_tls_budget *budget_of(__u64 session_key)
 	return bpf_map_lookup_elem(&tls_budget, &session_key);
 }
 
-/* One chunk of a call: header, then the bytes, in scratch; 0 = output. */
-static __always_inline int tls_chunk(struct pr_scratch *s, struct task_struct *t,
-				     const struct pr_tracked *tr, const struct tls_call *c,
-				     __u32 total, __u32 off, __u32 len, __u16 flags)
+/* One chunk of a call: header, then the bytes, in scratch; 0 = output.
+ * len_flags: the chunk's length, its pr_hdr flags << 16. A global function
+ * of scalars: verified once per program, whatever the state of its caller. */
+__noinline int tls_chunk_out(__u64 conn, __u64 ubuf, __u32 total, __u32 off, __u32 len_flags)
 {
-	struct pr_tls_data *d = (void *)s->buf;
+	struct task_struct *t = bpf_get_current_task_btf();
+	struct pr_tracked *tr = tracked_task(t);
+	struct pr_scratch *s = scratch_get();
+	__u32 len = len_flags & 0xffff, flags = len_flags >> 16;
+	struct pr_tls_data *d;
 
+	if (!tr || !s)
+		return -1;
+	d = (void *)s->buf;
 	if (len > PR_TLS_CHUNK)
 		len = PR_TLS_CHUNK;
 	asm volatile("" : "+r"(len));
 	if (len > PR_TLS_CHUNK)
 		return -1;
 	fill_hdr(&d->hdr, t, PR_EV_TLS_DATA, sizeof(*d) + len, tr);
-	d->hdr.flags = flags;
-	d->conn = c->conn;
+	d->hdr.flags = (__u16)flags;
+	d->conn = conn;
 	d->total = total;
 	d->off = off;
 	d->len = len;
 	d->lib = PR_TLS_LIB_OPENSSL;
 	d->_pad = 0;
-	if (bpf_probe_read_user(s->buf + sizeof(*d), len, (void *)(c->buf + off)))
+	if (bpf_probe_read_user(s->buf + sizeof(*d), len, (void *)(ubuf + off)))
 		return -1;
 	return ev_output(s, sizeof(*d) + len, PR_EV_TLS_DATA, tr);
 }
 
+/* What the chunk loop of one call carries (bpf_loop's context). */
+struct tls_out {
+	struct tls_call c;
+	__u64 n, take;
+	__u64 stop; /* the chunk that failed; PR_TLS_CALL_CHUNKS when none did */
+};
+
+/* One chunk: 0 to go on, 1 to stop. A callback, so the verifier checks it
+ * once rather than once per iteration in each of the four programs; it
+ * writes the context only when it stops (a running sum would be a new
+ * constant, so a new state, in every iteration). */
+static long tls_chunk_cb(__u64 i, void *ctx)
+{
+	struct tls_out *o = ctx;
+	__u64 off = i * PR_TLS_CHUNK;
+	__u32 len, flags;
+
+	if (off >= o->take)
+		return 1;
+	len = o->take - off > PR_TLS_CHUNK ? PR_TLS_CHUNK : (__u32)(o->take - off);
+	flags = o->c.read ? PR_TLS_READ : 0;
+	if (off + len >= o->take && o->take < o->n)
+		flags |= PR_TLS_CUT;
+	if (tls_chunk_out(o->c.conn, o->c.buf, (__u32)o->n, (__u32)off, len | flags << 16)) {
+		o->stop = i;
+		return 1;
+	}
+	return 0;
+}
+
 static __always_inline int tls_return(long ret, bool ex)
 {
-	struct task_struct *t = bpf_get_current_task_btf();
-	__u64 id = bpf_get_current_pid_tgid(), n, room, take, done = 0;
-	struct pr_tracked *tr;
+	struct tls_out o = {};
+	__u64 id = bpf_get_current_pid_tgid(), n, room, take, done;
+	struct pr_tracked *tr = tracked_current(); /* untracked: one load of the filter */
 	struct pr_tls_budget *b;
-	struct pr_scratch *s;
-	struct tls_call c, *cp;
-	__u16 flags;
-	__u32 i;
+	struct tls_call *cp;
 
-	tr = tracked_task(t); /* untracked: one load of the filter, no map lookup */
 	if (!tr || !(cp = bpf_map_lookup_elem(&tls_calls, &id)))
 		return 0;
-	c = *cp;
+	o.c = *cp;
 	bpf_map_delete_elem(&tls_calls, &id);
 	if (ex) {
-		if (ret != 1 || !c.done_ptr ||
-		    bpf_probe_read_user(&n, sizeof(n), (void *)c.done_ptr))
+		if (ret != 1 || !o.c.done_ptr ||
+		    bpf_probe_read_user(&n, sizeof(n), (void *)o.c.done_ptr))
 			return 0;
 	} else {
 		if (ret <= 0)
@@ -84,7 +117,7 @@ static __always_inline int tls_return(long ret, bool ex)
 	}
 	if (!n || n > 0x7fffffff)
 		return 0;
-	if (!(b = budget_of(tr->session_key)) || !(s = scratch_get())) {
+	if (!(b = budget_of(tr->session_key))) {
 		count_drop(PR_EV_TLS_DATA, tr->session_key); /* never silent */
 		return 0;
 	}
@@ -94,19 +127,13 @@ static __always_inline int tls_return(long ret, bool ex)
 		take = (__u64)PR_TLS_CHUNK * PR_TLS_CALL_CHUNKS;
 	if (take > room)
 		take = room;
-	for (i = 0; i < PR_TLS_CALL_CHUNKS; i++) {
-		__u32 off = i * PR_TLS_CHUNK, len;
-
-		if (off >= take)
-			break;
-		len = take - off > PR_TLS_CHUNK ? PR_TLS_CHUNK : take - off;
-		flags = c.read ? PR_TLS_READ : 0;
-		if (off + len >= take && take < n)
-			flags |= PR_TLS_CUT;
-		if (tls_chunk(s, t, tr, &c, n, off, len, flags))
-			break;
-		done += len;
-	}
+	o.n = n;
+	o.take = take;
+	o.stop = PR_TLS_CALL_CHUNKS;
+	bpf_loop(PR_TLS_CALL_CHUNKS, tls_chunk_cb, &o, 0);
+	done = o.stop * PR_TLS_CHUNK; /* the chunks before stop went out whole */
+	if (done > take)
+		done = take;
 	__sync_fetch_and_add(&b->bytes, done);
 	if (done < n) {
 		__sync_fetch_and_add(&b->cut_bytes, n - done);

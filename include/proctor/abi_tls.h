@@ -45,6 +45,18 @@ struct pr_tls_budget {
 };
 _Static_assert(sizeof(struct pr_tls_budget) == 24, "pr_tls_budget layout");
 
+/* tls.map: a tracked process (hdr.pid) mapped, executable, a file whose
+ * name says TLS library (libssl*); the mapping is in place (mmap exit).
+ * User space hooks that library for that process only (src/probe/tls.c):
+ * no other process carries the breakpoints. */
+struct pr_tls_map {
+	struct pr_hdr hdr;
+	__u64 dev; /* the file's super block s_dev (kernel encoding) */
+	__u64 ino;
+	__u64 addr; /* start of the mapping */
+};
+_Static_assert(sizeof(struct pr_tls_map) == 96, "pr_tls_map layout");
+
 /* clang-format off */
 PR_ABI_AT(pr_tls_data, hdr, 0);
 PR_ABI_AT(pr_tls_data, conn, 72);
@@ -53,6 +65,9 @@ PR_ABI_AT(pr_tls_data, off, 84);
 PR_ABI_AT(pr_tls_data, len, 88);
 PR_ABI_AT(pr_tls_data, lib, 92);
 PR_ABI_AT(pr_tls_data, data, 96);
+PR_ABI_AT(pr_tls_map, dev, 72);
+PR_ABI_AT(pr_tls_map, ino, 80);
+PR_ABI_AT(pr_tls_map, addr, 88);
 /* clang-format on */
 
 #endif /* PROCTOR_ABI_TLS_H */

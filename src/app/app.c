@@ -67,6 +67,10 @@ static int on_event(void *ctx, const void *data, size_t len)
 		app_tls_on_event(rec, data, len);
 		return 0;
 	}
+	if (len >= sizeof(*h) && h->type == PR_EV_TLS_MAP) {
+		app_tls_on_map(rec, data, len);
+		return 0;
+	}
 	/* before this record takes a pool slot: the session's own records go first */
 	if (rec->on_auto && len >= sizeof(*h) && (h->session_key & PR_AUTO_KEY_BIT) &&
 	    !session_find(&rec->pipeline.sessions, h->session_key))
@@ -82,7 +86,7 @@ static int on_event(void *ctx, const void *data, size_t len)
 	if (res == DECODE_OK) {
 		char exe[PR_PATH_CAP];
 
-		exe[0] = 0; /* not zero-filled: this runs for every record */
+		exe[0] = 0;			/* not zero-filled: this runs for every record */
 		if (h->type == PR_EV_PROC_EXEC) /* the record is the pipeline's after commit */
 			snprintf(exe, sizeof(exe), "%s",
 				 record_get_str(r, "process.executable.path") ?: "");
@@ -95,9 +99,10 @@ static int on_event(void *ctx, const void *data, size_t len)
 		toolcalls_note(&rec->toolcalls, &rec->procs, h, r);
 		pipeline_commit(&rec->pipeline, r);
 		toolcalls_exited(&rec->toolcalls, h);
-		if (h->type == PR_EV_PROC_EXIT)
+		if (h->type == PR_EV_PROC_EXIT) {
 			llm_forget_pid(&rec->llm, h->pid);
-		else if (exe[0])
+			app_tls_on_exit(rec, h->pid);
+		} else if (exe[0])
 			app_tls_on_exec(rec, h, exe);
 		if (denial)
 			app_policy_landlock_emit(rec, &d);

@@ -1,7 +1,9 @@
-/* tls.c: attaching the tls family's uprobes (bpf/tls/openssl.bpf.c) to
- * TLS libraries, one set per library inode, with libbpf resolving the
- * functions by their dynamic symbols. A library whose symbols are missing
- * is refused with the reason, nothing left half attached. */
+/* tls.c: attaching the tls family's uprobes (bpf/tls/openssl.bpf.c) to a
+ * TLS library for one tracked process (perf uprobes with a pid: no other
+ * process carries a breakpoint, and registering one skips installing into
+ * every mm that maps the library), with libbpf resolving the functions by
+ * their dynamic symbols. A library whose symbols are missing is refused
+ * with the reason, nothing left half attached. */
 #include "probe/tls.h"
 
 #include <bpf/libbpf.h>
@@ -9,7 +11,6 @@
 #include <fcntl.h>
 #include <gelf.h>
 #include <libelf.h>
-#include <link.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,29 +42,36 @@ static const struct uprobe_spec openssl_specs[8] = {
 	{"SSL_write_ex", false}, {"SSL_write_ex", true},
 };
 
-static void detach_lib(struct probe_tls_lib *l)
+static void detach_hook(struct probe_tls_hook *h)
 {
 	int i;
 
-	for (i = 0; i < l->nlinks; i++)
-		bpf_link__destroy(l->links[i]);
-	l->nlinks = 0;
+	for (i = 0; i < h->nlinks; i++)
+		bpf_link__destroy(h->links[i]);
+	h->nlinks = 0;
 }
 
-static struct probe_tls_lib *find_lib(struct probe_tls *t, uint64_t dev, uint64_t ino)
+static struct probe_tls_hook *find_hook(struct probe_tls *t, uint32_t pid, uint64_t dev,
+					uint64_t ino)
 {
 	int i;
 
-	for (i = 0; i < t->nlibs; i++)
-		if (t->libs[i].dev == dev && t->libs[i].ino == ino)
-			return &t->libs[i];
+	for (i = 0; i < t->nhooks; i++)
+		if (t->hooks[i].pid == pid && t->hooks[i].dev == dev && t->hooks[i].ino == ino)
+			return &t->hooks[i];
 	return NULL;
 }
 
-int probe_tls_attach_openssl(struct probe *s, const char *path, char *err, size_t errlen)
+bool probe_tls_hooked(const struct probe *s, uint32_t pid, uint64_t dev, uint64_t ino)
+{
+	return find_hook((struct probe_tls *)&s->tls, pid, dev, ino) != NULL;
+}
+
+int probe_tls_attach_openssl(struct probe *s, uint32_t pid, const char *path, char *err,
+			     size_t errlen)
 {
 	struct probe_tls *t = &s->tls;
-	struct probe_tls_lib *l;
+	struct probe_tls_hook *h;
 	struct stat st;
 	int i;
 
@@ -71,67 +79,61 @@ int probe_tls_attach_openssl(struct probe *s, const char *path, char *err, size_
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
-	if (find_lib(t, st.st_dev, st.st_ino))
+	if (find_hook(t, pid, st.st_dev, st.st_ino))
 		return 0;
-	if (t->nlibs == PROBE_TLS_LIBS) {
+	if (t->nhooks == PROBE_TLS_HOOKS) {
 		t->refused++;
-		snprintf(err, errlen, "%s: %d TLS libraries hooked already", path, PROBE_TLS_LIBS);
+		snprintf(err, errlen, "%s: %d processes hooked already", path, PROBE_TLS_HOOKS);
 		return -1;
 	}
-	l = &t->libs[t->nlibs];
-	memset(l, 0, sizeof(*l));
+	h = &t->hooks[t->nhooks];
+	memset(h, 0, sizeof(*h));
 	for (i = 0; i < 8; i++) {
 		LIBBPF_OPTS(bpf_uprobe_opts, o, .func_name = openssl_specs[i].func,
 			    .retprobe = openssl_specs[i].ret);
-		struct bpf_link *k =
-			bpf_program__attach_uprobe_opts(openssl_prog(s->skel, i), -1, path, 0, &o);
+		/* pid: the kernel installs the breakpoint only in that process's
+		 * memory (uprobe_perf_filter compares the mm), now and when it
+		 * maps the file again, and in no other process */
+		struct bpf_link *k = bpf_program__attach_uprobe_opts(openssl_prog(s->skel, i),
+								     (pid_t)pid, path, 0, &o);
 		if (!k) {
 			snprintf(err, errlen, "%s: hooking %s%s: %s", path, openssl_specs[i].func,
 				 openssl_specs[i].ret ? " (return)" : "", strerror(errno));
-			detach_lib(l);
+			detach_hook(h);
 			return -1;
 		}
-		l->links[l->nlinks++] = k;
+		h->links[h->nlinks++] = k;
 	}
-	l->dev = st.st_dev;
-	l->ino = st.st_ino;
-	l->lib = PR_TLS_LIB_OPENSSL;
-	snprintf(l->path, sizeof(l->path), "%s", path);
-	t->nlibs++;
+	h->pid = pid;
+	h->dev = st.st_dev;
+	h->ino = st.st_ino;
+	t->nhooks++;
+	t->attached++;
 	return 1;
 }
 
-static int find_libssl(struct dl_phdr_info *info, size_t size, void *arg)
+void probe_tls_detach_pid(struct probe *s, uint32_t pid)
 {
-	char *out = arg;
-	const char *base = strrchr(info->dlpi_name, '/');
+	struct probe_tls *t = &s->tls;
+	int i = 0;
 
-	(void)size;
-	if (base && !strncmp(base + 1, "libssl.so", 9)) {
-		snprintf(out, 256, "%s", info->dlpi_name);
-		return 1;
+	while (i < t->nhooks) {
+		if (t->hooks[i].pid != pid) {
+			i++;
+			continue;
+		}
+		detach_hook(&t->hooks[i]);
+		t->hooks[i] = t->hooks[--t->nhooks];
 	}
-	return 0;
-}
-
-int probe_tls_attach_system(struct probe *s, char *err, size_t errlen)
-{
-	char path[256] = "";
-
-	if (!dl_iterate_phdr(find_libssl, path) || !path[0]) {
-		snprintf(err, errlen, "no libssl mapped by proctor");
-		return -1;
-	}
-	return probe_tls_attach_openssl(s, path, err, errlen);
 }
 
 void probe_tls_detach_all(struct probe *s)
 {
 	int i;
 
-	for (i = 0; i < s->tls.nlibs; i++)
-		detach_lib(&s->tls.libs[i]);
-	s->tls.nlibs = 0;
+	for (i = 0; i < s->tls.nhooks; i++)
+		detach_hook(&s->tls.hooks[i]);
+	s->tls.nhooks = 0;
 }
 
 /* The dynamic symbol table names SSL_write (and so, in OpenSSL, the rest). */

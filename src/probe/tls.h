@@ -1,8 +1,10 @@
-/* tls.h: the tls family's uprobes (bpf/tls/): attached once per library
- * inode, for every process that maps it (the BPF side turns untracked
- * processes away first). Functions take err/errlen (docs/DESIGN.md). */
+/* tls.h: the tls family's uprobes (bpf/tls/): attached per tracked process
+ * and library, when the process maps the library (tls.map) or execs a
+ * binary with TLS inside; untracked processes carry no breakpoint.
+ * Functions take err/errlen (docs/DESIGN.md). */
 #ifndef PROCTOR_PROBE_TLS_H
 #define PROCTOR_PROBE_TLS_H
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -10,27 +12,34 @@
 
 struct probe;
 
-#define PROBE_TLS_LIBS 16 /* distinct library inodes hooked at once */
+#define PROBE_TLS_HOOKS 256 /* (process, library) pairs hooked at once */
 
-struct probe_tls_lib {
-	uint64_t dev, ino;
-	enum pr_tls_lib lib;
-	char path[256];
-	struct bpf_link *links[8]; /* entry and return of the four functions */
+/* One TLS library hooked for one process: entry and return of the four
+ * functions. A perf uprobe's pid names a task whose mm it follows: after
+ * an exec, the new image is hooked when it maps the same file. */
+struct probe_tls_hook {
+	uint32_t pid;
+	uint64_t dev, ino; /* stat() encoding */
+	struct bpf_link *links[8];
 	int nlinks;
 };
 
 struct probe_tls {
-	struct probe_tls_lib libs[PROBE_TLS_LIBS];
-	int nlibs;
-	int refused; /* libraries not hooked: table full */
+	struct probe_tls_hook hooks[PROBE_TLS_HOOKS];
+	int nhooks;
+	uint64_t attached; /* hooks made, over the run */
+	uint64_t refused;  /* not made: table full */
 };
 
-/* Hook OpenSSL's libssl at path (a no-op when its inode is hooked already).
+/* Hook OpenSSL's functions in the file at path for process pid only (a
+ * no-op when hooked already). path may be a /proc/PID/map_files or
+ * /proc/PID/exe link: a replaced or deleted file is still the one mapped.
  * Returns 1 when newly hooked, 0 when it already was, -1 with err. */
-int probe_tls_attach_openssl(struct probe *s, const char *path, char *err, size_t errlen);
-/* Hook the libssl this process itself maps (the system's). Same returns. */
-int probe_tls_attach_system(struct probe *s, char *err, size_t errlen);
+int probe_tls_attach_openssl(struct probe *s, uint32_t pid, const char *path, char *err,
+			     size_t errlen);
+bool probe_tls_hooked(const struct probe *s, uint32_t pid, uint64_t dev, uint64_t ino);
+/* The process exited: its hooks go (their breakpoints with its mm). */
+void probe_tls_detach_pid(struct probe *s, uint32_t pid);
 void probe_tls_detach_all(struct probe *s);
 
 /* What an executable (or library) at path holds for TLS capture. */
