@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <gelf.h>
 #include <libelf.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,12 +43,52 @@ static const struct uprobe_spec openssl_specs[8] = {
 	{"SSL_write_ex", false}, {"SSL_write_ex", true},
 };
 
-static void detach_hook(struct probe_tls_hook *h)
+/* Destroying a uprobe link waits for the kernel's grace periods (tens of
+ * ms to a second under load): done on the reaper thread, so the event loop
+ * that asked never stalls (the process is gone: nothing hits the probe). */
+static void *reaper_main(void *arg)
+{
+	struct probe_tls *t = arg;
+	struct bpf_link *batch[PROBE_TLS_DEAD];
+	int i, n;
+
+	pthread_mutex_lock(&t->mu);
+	for (;;) {
+		while (!t->ndead && !t->stop)
+			pthread_cond_wait(&t->cv, &t->mu);
+		if (!t->ndead)
+			break;
+		n = t->ndead;
+		memcpy(batch, t->dead, (size_t)n * sizeof(batch[0]));
+		t->ndead = 0;
+		pthread_mutex_unlock(&t->mu);
+		for (i = 0; i < n; i++)
+			bpf_link__destroy(batch[i]);
+		pthread_mutex_lock(&t->mu);
+	}
+	pthread_mutex_unlock(&t->mu);
+	return NULL;
+}
+
+static void detach_hook(struct probe_tls *t, struct probe_tls_hook *h)
 {
 	int i;
 
-	for (i = 0; i < h->nlinks; i++)
-		bpf_link__destroy(h->links[i]);
+	if (!t->reaper_up && !pthread_mutex_init(&t->mu, NULL) &&
+	    !pthread_cond_init(&t->cv, NULL) && !pthread_create(&t->reaper, NULL, reaper_main, t))
+		t->reaper_up = true;
+	if (t->reaper_up)
+		pthread_mutex_lock(&t->mu);
+	for (i = 0; i < h->nlinks; i++) {
+		if (t->reaper_up && t->ndead < PROBE_TLS_DEAD)
+			t->dead[t->ndead++] = h->links[i];
+		else
+			bpf_link__destroy(h->links[i]); /* no reaper, or it is behind */
+	}
+	if (t->reaper_up) {
+		pthread_cond_signal(&t->cv);
+		pthread_mutex_unlock(&t->mu);
+	}
 	h->nlinks = 0;
 }
 
@@ -99,7 +140,8 @@ int probe_tls_attach_openssl(struct probe *s, uint32_t pid, const char *path, ch
 		if (!k) {
 			snprintf(err, errlen, "%s: hooking %s%s: %s", path, openssl_specs[i].func,
 				 openssl_specs[i].ret ? " (return)" : "", strerror(errno));
-			detach_hook(h);
+			for (i = 0; i < h->nlinks; i++)
+				bpf_link__destroy(h->links[i]);
 			return -1;
 		}
 		h->links[h->nlinks++] = k;
@@ -122,18 +164,29 @@ void probe_tls_detach_pid(struct probe *s, uint32_t pid)
 			i++;
 			continue;
 		}
-		detach_hook(&t->hooks[i]);
+		detach_hook(t, &t->hooks[i]);
 		t->hooks[i] = t->hooks[--t->nhooks];
 	}
 }
 
 void probe_tls_detach_all(struct probe *s)
 {
+	struct probe_tls *t = &s->tls;
 	int i;
 
-	for (i = 0; i < s->tls.nhooks; i++)
-		detach_hook(&s->tls.hooks[i]);
-	s->tls.nhooks = 0;
+	for (i = 0; i < t->nhooks; i++)
+		detach_hook(t, &t->hooks[i]);
+	t->nhooks = 0;
+	if (!t->reaper_up)
+		return;
+	pthread_mutex_lock(&t->mu);
+	t->stop = true;
+	pthread_cond_signal(&t->cv);
+	pthread_mutex_unlock(&t->mu);
+	pthread_join(t->reaper, NULL); /* it empties the queue first */
+	pthread_cond_destroy(&t->cv);
+	pthread_mutex_destroy(&t->mu);
+	t->reaper_up = t->stop = false;
 }
 
 /* The dynamic symbol table names SSL_write (and so, in OpenSSL, the rest). */

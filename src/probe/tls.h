@@ -4,6 +4,7 @@
  * Functions take err/errlen (docs/DESIGN.md). */
 #ifndef PROCTOR_PROBE_TLS_H
 #define PROCTOR_PROBE_TLS_H
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -24,9 +25,18 @@ struct probe_tls_hook {
 	int nlinks;
 };
 
+#define PROBE_TLS_DEAD (PROBE_TLS_HOOKS * 8) /* links waiting for the reaper */
+
 struct probe_tls {
 	struct probe_tls_hook hooks[PROBE_TLS_HOOKS];
 	int nhooks;
+	/* the reaper thread destroys the links of exited processes (tls.c) */
+	pthread_t reaper;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct bpf_link *dead[PROBE_TLS_DEAD];
+	int ndead;
+	bool reaper_up, stop;
 	uint64_t attached; /* hooks made, over the run */
 	uint64_t refused;  /* not made: table full */
 };

@@ -13,7 +13,7 @@ import sys
 
 import pytest
 
-from conftest import of_type
+from conftest import PROCTOR as PROCTOR_BIN, of_type, run as run_cmd
 import tls_sse_server as S
 
 API_KEY = "sk-ant-api03-proctorTlsTestKeyNeverStored0123456789abcdefXYZ"
@@ -122,6 +122,11 @@ def test_stream_llm_call_exact(proctor, server):
     cap = of_type(ev, "llm.capture")
     assert len(cap) == 1 and cap[0]["llm.capture.hooked"] is True
     assert cap[0]["tls.bytes_captured"] > 0 and cap[0]["tls.bytes_cut"] == 0
+    # one hook: the client's libssl, made when the client mapped it
+    assert (cap[0]["tls.hooks"], cap[0]["tls.hooks.missed"]) == (1, 0)
+    assert [os.path.basename(x) for x in cap[0]["tls.library.path"]] == \
+        [os.path.basename(ssl_lib_path())]
+    assert 0 < cap[0]["tls.hook.max_delay_us"] < 10_000_000
     assert "1 model calls, 2 tool calls" in p.stderr
 
 
@@ -180,6 +185,102 @@ def test_node_static_openssl(proctor, server):
     assert c["llm.complete"] is True and c["process.name"] == "node"
     cap = of_type(ev, "llm.capture")
     assert len(cap) == 1 and os.path.realpath(node) in cap[0]["tls.library.path"]
+
+
+def ssl_lib_path():
+    """The libssl this Python's ssl module maps."""
+    import _ssl  # noqa: F401 (maps libssl)
+    with open("/proc/self/maps") as f:
+        libs = {line.split()[-1] for line in f if "/libssl" in line}
+    assert len(libs) == 1, libs
+    return libs.pop()
+
+
+# Prints, as JSON, the first byte of SSL_read, SSL_write, SSL_read_ex and
+# SSL_write_ex in its own memory (0xcc: a uprobe's breakpoint is there),
+# after one HTTPS request; with "peer PID ADDRS", also those bytes in the
+# process PID (read from /proc/PID/mem) at the addresses given.
+BYTES = r"""
+import ctypes, json, ssl, sys, urllib.request
+port, ca = sys.argv[1], sys.argv[2]
+ctx = ssl.create_default_context(cafile=ca)
+req = urllib.request.Request("https://127.0.0.1:%s/v1/messages" % port, data=json.dumps(
+    {"model": "claude-sonnet-4-5", "max_tokens": 8, "stream": True, "messages": []}).encode(),
+    headers={"content-type": "application/json"})
+urllib.request.urlopen(req, context=ctx, timeout=20).read()
+lib = ctypes.CDLL("libssl.so.3")
+names = ("SSL_read", "SSL_write", "SSL_read_ex", "SSL_write_ex")
+addrs = [ctypes.cast(getattr(lib, n), ctypes.c_void_p).value for n in names]
+out = {"addrs": addrs, "own": [ctypes.string_at(a, 1)[0] for a in addrs]}
+if len(sys.argv) > 3:
+    with open("/proc/%s/mem" % sys.argv[4], "rb") as m:
+        out["peer"] = []
+        for a in json.loads(sys.argv[5]):
+            m.seek(a)
+            out["peer"].append(m.read(1)[0])
+print(json.dumps(out), flush=True)
+if len(sys.argv) <= 3:
+    sys.stdin.readline()  # an untracked peer: stay alive while the tracked one looks
+"""
+
+
+def test_only_tracked_processes_carry_breakpoints(proctor, server):
+    """An untracked process using the same libssl, alive and mapping it while
+    a tracked one is hooked, has no breakpoint at the four functions; the
+    tracked one has one at each (the kernel wrote int3 into its copy)."""
+    port, ca = server
+    script = os.path.join(os.path.dirname(proctor.db), "bytes.py")
+    with open(script, "w") as f:
+        f.write(BYTES)
+    peer = subprocess.Popen([sys.executable, script, str(port), ca], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, text=True)
+    try:
+        before = json.loads(peer.stdout.readline())
+        p = proctor.run([sys.executable, script, str(port), ca, "peer", str(peer.pid),
+                         json.dumps(before["addrs"])], "--agent", "tlstest", timeout=300)
+        assert p.returncode == 0, f"{p.stdout}\n{p.stderr}"
+    finally:
+        peer.stdin.write("\n")
+        peer.stdin.close()
+        peer.wait(timeout=30)
+    tracked = json.loads(p.stdout.splitlines()[-1])
+    assert tracked["own"] == [0xCC] * 4, tracked
+    assert 0xCC not in before["own"], before
+    assert tracked["peer"] == before["own"], (tracked, before)
+    assert of_type(proctor.events(), "llm.call")  # the tracked request was read
+
+
+def test_daemon_session_llm_call(tmp_path, server):
+    """A session registered with `proctor daemon` gets the same capture: the
+    daemon hooks the client when it maps libssl, and the llm.call lands in
+    the daemon's store with the exact values the server sent."""
+    from test_daemon import Daemon
+    port, ca = server
+    script = str(tmp_path / "client.py")
+    with open(script, "w") as f:
+        f.write(CLIENT)
+    d = Daemon(tmp_path).start()
+    try:
+        env = dict(d.env, ANTHROPIC_API_KEY=API_KEY)
+        p = run_cmd([PROCTOR_BIN, "run", "--daemon", "--agent", "tlstest", "--", sys.executable,
+                     script, str(port), ca, "1"], env=env, timeout=300)
+        assert p.returncode == 0, f"{p.stdout}\n{p.stderr}"
+        assert "(via the daemon)" in p.stderr
+    finally:
+        d.stop()
+    st = d.store()
+    ev = st.events(st.last_session()["session"])
+    calls = of_type(ev, "llm.call")
+    assert len(calls) == 1, calls
+    c = calls[0]
+    assert (c["gen_ai.response.id"], c["gen_ai.response.model"]) == (S.MSG_ID, S.MODEL)
+    assert (c["gen_ai.usage.input_tokens"], c["gen_ai.usage.output_tokens"]) == \
+        (1234, S.FINAL_OUTPUT_TOKENS)
+    assert c["llm.tool_calls"] == [S.TOOL_ID, S.TOOL_ID2] and c["llm.complete"] is True
+    assert [t["gen_ai.tool.call.id"] for t in of_type(ev, "llm.tool_call")] == \
+        [S.TOOL_ID, S.TOOL_ID2]
+    cap = of_type(ev, "llm.capture")
+    assert len(cap) == 1 and cap[0]["llm.capture.hooked"] is True and cap[0]["tls.hooks"] == 1
 
 
 def probe_exports_ssl(path):
