@@ -3,6 +3,7 @@
 #include "app/tls.h"
 
 #include <errno.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -43,7 +44,6 @@ static void llm_tool(void *ctx, const struct pr_hdr *h, const char *id, const ch
 void app_tls_start(struct app *r)
 {
 	struct llm_emit e = {.begin = llm_begin, .commit = llm_commit, .ctx = r, .tool = llm_tool};
-
 	if (llm_init(&r->llm, &e))
 		snprintf(r->tls.error, sizeof(r->tls.error), "out of memory");
 	else
@@ -149,7 +149,10 @@ static void hook(struct app *r, const struct pr_hdr *h, const char *link, const 
 		return;
 	ts = tls_session(&r->tls, h->session_key, true);
 	if (rc < 0) {
-		if (errno == ENOENT || errno == ESRCH) {
+		char proc[32];
+
+		snprintf(proc, sizeof(proc), "/proc/%u", h->pid);
+		if (access(proc, F_OK)) { /* gone: not a failure of the hook */
 			missed(r, h);
 			return;
 		}
@@ -298,8 +301,16 @@ void app_tls_print(const struct app *r, FILE *f)
 		fprintf(f, "proctor: warning: %llu TLS hooks refused (more than %d at once)\n",
 			(unsigned long long)r->probe.tls.refused, PROBE_TLS_HOOKS);
 	if (r->llm.calls || r->llm.tool_calls)
-		fprintf(f, "proctor: %llu model calls, %llu tool calls\n",
-			(unsigned long long)r->llm.calls, (unsigned long long)r->llm.tool_calls);
+		fprintf(f,
+			"proctor: %llu model calls, %llu tool calls, tokens %llu in / %llu out\n",
+			(unsigned long long)r->llm.calls, (unsigned long long)r->llm.tool_calls,
+			(unsigned long long)r->llm.in_tokens,
+			(unsigned long long)r->llm.out_tokens);
+	if (r->llm.unparsed_bytes)
+		fprintf(f,
+			"proctor: %llu bytes of TLS plaintext not HTTP/1.1 or begun mid-message "
+			"(not read for model calls)\n",
+			(unsigned long long)r->llm.unparsed_bytes);
 	if (r->tls.unhooked)
 		fprintf(f,
 			"proctor: warning: %llu executables with TLS inside not hooked (no "

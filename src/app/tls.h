@@ -6,6 +6,7 @@
  * mapping, what could not be and why, bytes captured and left out). */
 #ifndef PROCTOR_APP_TLS_H
 #define PROCTOR_APP_TLS_H
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 

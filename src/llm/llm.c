@@ -143,6 +143,8 @@ static void emit_call(struct llm *l, struct llm_conn *k, struct llm_call *c)
 		add_call_fields(r, k, c);
 		l->emit.commit(l->emit.ctx, r);
 		l->calls++;
+		l->in_tokens += c->in_tok > 0 ? (uint64_t)c->in_tok : 0;
+		l->out_tokens += c->out_tok > 0 ? (uint64_t)c->out_tok : 0;
 	}
 	for (i = 0; i < c->ntools; i++) {
 		const struct llm_tool *t = &c->tools[i];
@@ -406,6 +408,8 @@ void llm_feed(struct llm *l, const void *data, size_t len)
 	cb = read ? resp_cb : req_cb;
 	cb.ctx = k;
 	http_feed(hp, d->data, d->len, &cb);
+	if (hp->state == HTTP_BAD)
+		l->unparsed_bytes += d->len;
 	k->next_off[dir] = d->off + d->len == d->total ? 0 : d->off + d->len;
 	if (d->hdr.flags & PR_TLS_CUT) {
 		lost_bytes(k, read);

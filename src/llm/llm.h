@@ -59,9 +59,13 @@ struct llm_conn {
 struct llm {
 	struct llm_conn *conns; /* LLM_CONNS */
 	struct llm_emit emit;
-	uint64_t calls, tool_calls; /* records emitted */
-	uint64_t evicted;	    /* connections dropped while a call was open */
-	uint64_t bad;		    /* tls.data records too short or inconsistent */
+	uint64_t calls, tool_calls;	/* records emitted */
+	uint64_t in_tokens, out_tokens; /* over the calls that reported usage */
+	/* plaintext the HTTP/1.1 parser could not place: another protocol (HTTP/2),
+	 * or a connection whose capture began mid-message (hooked late) */
+	uint64_t unparsed_bytes;
+	uint64_t evicted; /* connections dropped while a call was open */
+	uint64_t bad;	  /* tls.data records too short or inconsistent */
 };
 
 int llm_init(struct llm *l, const struct llm_emit *e);

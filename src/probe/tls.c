@@ -1,8 +1,8 @@
 /* tls.c: attaching the tls family's uprobes (bpf/tls/openssl.bpf.c) to a
  * TLS library for one tracked process (perf uprobes with a pid: no other
  * process carries a breakpoint, and registering one skips installing into
- * every mm that maps the library), with libbpf resolving the functions by
- * their dynamic symbols. A library whose symbols are missing is refused
+ * every mm that maps the library), at the functions' dynamic symbols
+ * (resolved once per inode). A library whose symbols are missing is refused
  * with the reason, nothing left half attached. */
 #include "probe/tls.h"
 
@@ -108,11 +108,99 @@ bool probe_tls_hooked(const struct probe *s, uint32_t pid, uint64_t dev, uint64_
 	return find_hook((struct probe_tls *)&s->tls, pid, dev, ino) != NULL;
 }
 
+/* The file offset of the defined dynamic symbol name (what a uprobe takes):
+ * its address, moved from the PT_LOAD segment that holds it to the file. */
+static int64_t sym_file_off(Elf *e, uint64_t addr)
+{
+	size_t i, n;
+	GElf_Phdr ph;
+
+	if (elf_getphdrnum(e, &n))
+		return -1;
+	for (i = 0; i < n; i++)
+		if (gelf_getphdr(e, (int)i, &ph) && ph.p_type == PT_LOAD && addr >= ph.p_vaddr &&
+		    addr < ph.p_vaddr + ph.p_filesz)
+			return (int64_t)(addr - ph.p_vaddr + ph.p_offset);
+	return -1;
+}
+
+/* offs[i]: the file offset of openssl_specs[i].func in the ELF at path. */
+static int resolve_openssl(const char *path, uint64_t offs[8], char *err, size_t errlen)
+{
+	int64_t found[8];
+	Elf_Scn *scn = NULL;
+	GElf_Shdr sh;
+	GElf_Sym sym;
+	Elf_Data *d;
+	size_t i, n;
+	int fd, k, rc = -1;
+	Elf *e;
+
+	for (k = 0; k < 8; k++)
+		found[k] = -1;
+	if (elf_version(EV_CURRENT) == EV_NONE || (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	e = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	while (e && (scn = elf_nextscn(e, scn))) {
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_DYNSYM || !sh.sh_entsize ||
+		    !(d = elf_getdata(scn, NULL)))
+			continue;
+		n = sh.sh_size / sh.sh_entsize;
+		for (i = 0; i < n; i++) {
+			const char *name;
+
+			if (!gelf_getsym(d, (int)i, &sym) || sym.st_shndx == SHN_UNDEF ||
+			    GELF_ST_TYPE(sym.st_info) != STT_FUNC ||
+			    !(name = elf_strptr(e, sh.sh_link, sym.st_name)))
+				continue;
+			for (k = 0; k < 8; k++)
+				if (!strcmp(name, openssl_specs[k].func))
+					found[k] = sym_file_off(e, sym.st_value);
+		}
+	}
+	for (k = 0; k < 8 && found[k] >= 0; k++)
+		offs[k] = (uint64_t)found[k];
+	if (k == 8)
+		rc = 0;
+	else
+		snprintf(err, errlen, "%s: no %s in its dynamic symbols", path,
+			 openssl_specs[k].func);
+	if (e)
+		elf_end(e);
+	close(fd);
+	return rc;
+}
+
+/* The functions' offsets in the file (dev, ino), resolved once per inode. */
+static int openssl_offsets(struct probe_tls *t, const char *path, const struct stat *st,
+			   uint64_t offs[8], char *err, size_t errlen)
+{
+	struct probe_tls_file *f;
+	int i;
+
+	for (i = 0; i < t->nfiles; i++)
+		if (t->files[i].dev == st->st_dev && t->files[i].ino == st->st_ino) {
+			memcpy(offs, t->files[i].offs, sizeof(t->files[i].offs));
+			return 0;
+		}
+	if (resolve_openssl(path, offs, err, errlen))
+		return -1;
+	f = &t->files[t->nfiles < PROBE_TLS_FILES ? (size_t)t->nfiles++
+						  : st->st_ino % PROBE_TLS_FILES];
+	f->dev = st->st_dev;
+	f->ino = st->st_ino;
+	memcpy(f->offs, offs, sizeof(f->offs));
+	return 0;
+}
+
 int probe_tls_attach_openssl(struct probe *s, uint32_t pid, const char *path, char *err,
 			     size_t errlen)
 {
 	struct probe_tls *t = &s->tls;
 	struct probe_tls_hook *h;
+	uint64_t offs[8];
 	struct stat st;
 	int i;
 
@@ -127,16 +215,17 @@ int probe_tls_attach_openssl(struct probe *s, uint32_t pid, const char *path, ch
 		snprintf(err, errlen, "%s: %d processes hooked already", path, PROBE_TLS_HOOKS);
 		return -1;
 	}
+	if (openssl_offsets(t, path, &st, offs, err, errlen))
+		return -1;
 	h = &t->hooks[t->nhooks];
 	memset(h, 0, sizeof(*h));
 	for (i = 0; i < 8; i++) {
-		LIBBPF_OPTS(bpf_uprobe_opts, o, .func_name = openssl_specs[i].func,
-			    .retprobe = openssl_specs[i].ret);
+		LIBBPF_OPTS(bpf_uprobe_opts, o, .retprobe = openssl_specs[i].ret);
 		/* pid: the kernel installs the breakpoint only in that process's
 		 * memory (uprobe_perf_filter compares the mm), now and when it
 		 * maps the file again, and in no other process */
-		struct bpf_link *k = bpf_program__attach_uprobe_opts(openssl_prog(s->skel, i),
-								     (pid_t)pid, path, 0, &o);
+		struct bpf_link *k = bpf_program__attach_uprobe_opts(
+			openssl_prog(s->skel, i), (pid_t)pid, path, (size_t)offs[i], &o);
 		if (!k) {
 			snprintf(err, errlen, "%s: hooking %s%s: %s", path, openssl_specs[i].func,
 				 openssl_specs[i].ret ? " (return)" : "", strerror(errno));

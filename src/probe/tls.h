@@ -25,11 +25,20 @@ struct probe_tls_hook {
 	int nlinks;
 };
 
+#define PROBE_TLS_FILES 32 /* libraries whose function offsets are remembered */
+
+struct probe_tls_file {
+	uint64_t dev, ino;
+	uint64_t offs[8]; /* file offsets of the functions, in hook order (tls.c) */
+};
+
 #define PROBE_TLS_DEAD (PROBE_TLS_HOOKS * 8) /* links waiting for the reaper */
 
 struct probe_tls {
 	struct probe_tls_hook hooks[PROBE_TLS_HOOKS];
 	int nhooks;
+	struct probe_tls_file files[PROBE_TLS_FILES];
+	int nfiles;
 	/* the reaper thread destroys the links of exited processes (tls.c) */
 	pthread_t reaper;
 	pthread_mutex_t mu;

@@ -127,7 +127,9 @@ def test_stream_llm_call_exact(proctor, server):
     assert [os.path.basename(x) for x in cap[0]["tls.library.path"]] == \
         [os.path.basename(ssl_lib_path())]
     assert 0 < cap[0]["tls.hook.max_delay_us"] < 10_000_000
-    assert "1 model calls, 2 tool calls" in p.stderr
+    assert "1 model calls, 2 tool calls, tokens 1234 in / %d out" % S.FINAL_OUTPUT_TOKENS \
+        in p.stderr
+    assert "not HTTP/1.1" not in p.stderr
 
 
 def test_whole_body_llm_call(proctor, server):
@@ -157,6 +159,34 @@ def test_api_key_never_stored(proctor, server):
     assert "llm.call" in dump
     assert API_KEY not in dump and "x-api-key" not in dump.lower()
     assert "authorization" not in dump.lower()
+
+
+def test_curl_openssl(proctor, server, tmp_path):
+    """curl (libcurl over the system's OpenSSL 3, mapped by the loader at
+    start): the same exact llm.call; its key comes from a header file, so
+    argv holds no secret."""
+    port, ca = server
+    hdr, body = tmp_path / "headers", tmp_path / "body.json"
+    hdr.write_text("x-api-key: %s\ncontent-type: application/json\n" % API_KEY)
+    body.write_text(json.dumps({"model": "claude-sonnet-4-5", "max_tokens": 64, "stream": True,
+                                "messages": [{"role": "user", "content": "list /tmp"}]}))
+    p = proctor.run(["curl", "-sS", "--fail", "--cacert", ca, "-H", "@%s" % hdr,
+                     "--data-binary", "@%s" % body, "https://127.0.0.1:%d/v1/messages" % port],
+                    "--agent", "tlstest", timeout=300)
+    assert p.returncode == 0, f"{p.stdout}\n{p.stderr}"
+    ev = proctor.events()
+    calls = of_type(ev, "llm.call")
+    assert len(calls) == 1, (calls, of_type(ev, "llm.capture"))
+    c = calls[0]
+    assert (c["gen_ai.response.id"], c["gen_ai.response.model"]) == (S.MSG_ID, S.MODEL)
+    assert (c["gen_ai.usage.input_tokens"], c["gen_ai.usage.output_tokens"]) == \
+        (1234, S.FINAL_OUTPUT_TOKENS)
+    assert c["gen_ai.request.model"] == "claude-sonnet-4-5" and c["url.path"] == "/v1/messages"
+    assert c["llm.tool_calls"] == [S.TOOL_ID, S.TOOL_ID2] and c["llm.complete"] is True
+    assert c["process.name"] == "curl" and c["tls.library"] == "openssl"
+    cap = of_type(ev, "llm.capture")
+    assert len(cap) == 1 and cap[0]["tls.hooks"] == 1, cap
+    assert API_KEY.encode() not in open(proctor.db, "rb").read()
 
 
 def test_node_static_openssl(proctor, server):
