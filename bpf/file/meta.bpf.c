@@ -2,6 +2,7 @@
  * chmod/chown/truncate/utimes/xattr syscalls (and, through
  * file_meta_record, their io_uring forms). Semantics: docs/EVENTS-file.md. */
 #include "file/file.h"
+#include "dispatch/dispatch.h"
 
 /* "/proc/self/fd/N" (what C libraries use to emulate fchmodat & co. on
  * O_PATH descriptors): N, else -1. The object is then that fd's file. */
@@ -301,7 +302,8 @@ int BPF_PROG(tail_file_meta, struct pt_regs *regs, long ret)
 /* ---- ioctl: chattr (FS_IOC_SETFLAGS, FS_IOC_FSSETXATTR) ------------------ */
 
 /* Every ioctl of a tracked task comes here: the command is a direct load,
- * and anything but the two attribute setters leaves at once. */
+ * and anything but the two attribute setters leaves at once (TIOCSTI goes
+ * on to the security family's program, chained: security/escape.bpf.c). */
 static __always_inline bool is_setflags(struct pt_regs *regs)
 {
 	__u32 cmd = (__u32)PR_ARG2_DIRECT(regs);
@@ -338,7 +340,12 @@ int BPF_PROG(tail_file_ioctl, struct pt_regs *regs, long ret)
 	__u32 tid, *before, req = 0;
 	__u64 b = PR_SETFLAGS_NO_BEFORE;
 
-	if (!is_setflags(regs) || !(tr = tracked_current()))
+	if (!is_setflags(regs)) {
+		if ((__u32)PR_ARG2_DIRECT(regs) == PR_TIOCSTI)
+			PR_CHAIN_EXIT(ctx, regs);
+		return 0;
+	}
+	if (!(tr = tracked_current()))
 		return 0;
 	tid = (__u32)bpf_get_current_pid_tgid();
 	before = bpf_map_lookup_elem(&file_flags_stash, &tid);

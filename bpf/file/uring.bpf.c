@@ -1,9 +1,11 @@
 /* uring.bpf.c: io_uring submissions and completions of a tracked process:
  * reads/writes/splices into the I/O summaries, opens and namespace
  * operations as file.open / file.metadata (names stashed at submission),
- * CONNECT as net.connect. Semantics: docs/EVENTS-file.md. */
+ * CONNECT as net.connect; the other network operations go to the network
+ * family (net/uring.bpf.c). Semantics: docs/EVENTS-file.md. */
 #include "file/io.h"
 #include "lib/addr.h"
+#include "net/net.h"
 
 #define IOU_READV		 1
 #define IOU_WRITEV		 2
@@ -268,6 +270,8 @@ int BPF_PROG(file_uring_submit, struct io_kiocb *req)
 			uring_record_unconfirmed(tr, req, op);
 		return 0;
 	}
+	if (net_uring_op(op))
+		return net_uring_submit(tr, URING_REQ_ARG(ctx, 0), op);
 	if (op == IOU_CLOSE) {
 		struct io_close *c = (void *)req;
 		if (BPF_CORE_READ(c, file_slot))
@@ -383,6 +387,8 @@ int BPF_PROG(file_uring_complete, struct io_ring_ctx *ring, void *reqp, struct i
 			io_account(t, tr, -1, f, uring_is_write(op), res, IO_KIND_URING);
 		return 0;
 	}
+	if (net_uring_op(op))
+		return net_uring_complete(tr, URING_REQ_ARG(ctx, 1), op, res);
 	if (op == IOU_SPLICE || op == IOU_TEE) {
 		if (res > 0)
 			uring_splice_done(t, tr, req, res);

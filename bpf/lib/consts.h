@@ -19,11 +19,13 @@
 #define PR_EINPROGRESS	  115
 #define PR_ENOENT	  2
 #define PR_ENOTDIR	  20
-#define PR_RCV_SHUTDOWN	  1 /* sk_shutdown bit set by tcp_fin() */
+#define PR_EBADF	  9
+#define PR_ENOTTY	  25
 
 /* ioctl commands (file/meta.bpf.c: chattr) */
 #define PR_FS_IOC_SETFLAGS   0x40086602 /* _IOW('f', 2, long) */
 #define PR_FS_IOC_FSSETXATTR 0x401c5820 /* _IOW('X', 32, struct fsxattr) */
+#define PR_TIOCSTI	     0x5412	/* security/escape.bpf.c: terminal input injection */
 
 /* inode types (i_mode & PR_S_IFMT) */
 #define PR_S_IFMT   0170000
@@ -44,6 +46,8 @@
 #define PR_VM_WRITE	       0x2
 #define PR_VM_EXEC	       0x4
 #define PR_VM_SHARED	       0x8
+#define PR_SHM_RDONLY	       010000 /* shmat flags */
+#define PR_SHM_EXEC	       0100000
 #define PR_READ_IMPLIES_EXEC   0x0400000 /* personality(2) flag */
 
 /* open(2) and the *at(2) family */
@@ -66,6 +70,12 @@
 #define PR_CLONE_NEWTIME  0x00000080ULL
 #define PR_CLONE_NS_MASK  0xfe020000ULL /* NEWNS|NEWCGROUP|NEWUTS|NEWIPC|NEWUSER|NEWPID|NEWNET */
 #define PR_PR_SET_SECCOMP 22
+/* prctl options that change privileges (security/priv.bpf.c) */
+#define PR_PR_SET_KEEPCAPS     8
+#define PR_PR_SET_SECUREBITS   28
+#define PR_PR_SET_NO_NEW_PRIVS 38
+#define PR_PR_CAP_AMBIENT      47
+#define PR_PFA_NO_NEW_PRIVS    0x1 /* task->atomic_flags bit 0 */
 
 /* thread_info.status while the task is in an ia32 (int $0x80) syscall */
 #define PR_TS_COMPAT 0x0002

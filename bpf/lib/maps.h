@@ -194,9 +194,20 @@ struct {
 	__type(value, __u8);
 } send_seen SEC(".maps") __weak;
 
+/* io_uring network requests in flight (net/uring.bpf.c): struct io_kiocb *
+ * -> fd and address, from submission to completion. LRU: a request that
+ * never completes (ring torn down) is forgotten. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u64);
+	__type(value, struct net_uring_req);
+} net_uring_reqs SEC(".maps") __weak;
+
 /* session -> egress policy (written by user space, removed at detach). */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC); /* user space writes it; 1024 sessions */
 	__uint(max_entries, PR_MAX_SESSIONS);
 	__type(key, __u64);
 	__type(value, struct pr_egress_policy);
@@ -287,6 +298,7 @@ struct {
  * session has no exec rules and its execs pay one lookup. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC); /* user space writes it; 1024 sessions */
 	__uint(max_entries, PR_MAX_SESSIONS);
 	__type(key, __u64);
 	__type(value, struct pr_exec_policy);
@@ -304,6 +316,7 @@ struct {
  * its rule bits: a hard link or bind mount of it is the same inode. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC); /* user space writes it; 1024 sessions */
 	__uint(max_entries, PR_MAX_SESSIONS *PR_POLICY_BITS);
 	__type(key, struct pr_inode_key);
 	__type(value, __u64);

@@ -130,7 +130,7 @@ static __always_inline struct pr_tracked *tracked_cgroup_current(void)
 /* Make @t's lineage entry (session @tr, now in cgroup @cg) if it has none:
  * from then on it keeps that session wherever it moves. Returns the entry. */
 static __always_inline struct pr_lineage *lineage_ensure(struct task_struct *t,
-							  const struct pr_tracked *tr, __u64 cg)
+							 const struct pr_tracked *tr, __u64 cg)
 {
 	struct pr_lineage *l = task_lineage_of(t);
 
@@ -174,7 +174,7 @@ static __always_inline void cred_snapshot(const struct cred *c, struct pr_cred_s
 	gi = c->group_info;
 	n = gi->ngroups;
 	s->ngroups = n;
-	s->_pad = 0;
+	s->secbits = c->securebits & PR_CRED_SECBITS;
 	__builtin_memset(s->groups, 0, sizeof(s->groups));
 	if (n >= PR_SEC_GROUPS_CAP)
 		bpf_probe_read_kernel(s->groups, sizeof(s->groups), &gi->gid);
@@ -274,6 +274,8 @@ struct vma_info {
 	__u64 file;  /* struct file * of the mapping, 0 = anonymous */
 	__u64 flags; /* vm_flags */
 	__u32 found;
+	__u32 cow;  /* has anonymous pages: a private mapping was written (COW) */
+	__u64 size; /* vm_end - vm_start */
 };
 
 static long vma_info_cb(struct task_struct *task, struct vm_area_struct *vma, void *arg)
@@ -282,6 +284,8 @@ static long vma_info_cb(struct task_struct *task, struct vm_area_struct *vma, vo
 
 	v->file = (__u64)BPF_CORE_READ(vma, vm_file); /* a plain number, not a BTF pointer */
 	v->flags = vma->vm_flags;
+	v->cow = BPF_CORE_READ(vma, anon_vma) != NULL;
+	v->size = vma->vm_end - vma->vm_start;
 	v->found = 1;
 	return 0;
 }
@@ -290,8 +294,8 @@ static long vma_info_cb(struct task_struct *task, struct vm_area_struct *vma, vo
  * @t must be a BTF task pointer. */
 static __always_inline void task_vma_at(struct task_struct *t, __u64 addr, struct vma_info *v)
 {
-	v->file = v->flags = 0;
-	v->found = 0;
+	v->file = v->flags = v->size = 0;
+	v->found = v->cow = 0;
 	bpf_find_vma(t, addr, vma_info_cb, v, 0);
 }
 

@@ -132,6 +132,16 @@ struct send_key {
 	__u64 path_hash;
 };
 
+/* An io_uring network request between submission and completion
+ * (net/uring.bpf.c): its fd (the completion's cqe has none) and the
+ * destination or bind address the kernel copied at prep. */
+#define PR_URING_ADDR_CAP 112
+struct net_uring_req {
+	__s32 fd;
+	__u32 alen; /* 0: no address */
+	char addr[PR_URING_ADDR_CAP];
+};
+
 /* State of the in-kernel DNS response walk (net/skb_dns.bpf.c). */
 struct dns_walk {
 	__u32 base; /* DNS message start in scratch->buf */

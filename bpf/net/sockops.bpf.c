@@ -36,6 +36,14 @@ static __always_inline void skops_local(struct bpf_sock_ops *skops, struct pr_fl
 	f->local_port = skops->local_port;
 }
 
+/* tcp_fin() ran: the peer's FIN took a byte of bytes_received. */
+static __always_inline bool tcp_fin_processed(struct tcp_sock *tp)
+{
+	unsigned long flags = tp->inet_conn.icsk_inet.sk.__sk_common.skc_flags;
+
+	return flags & (1UL << bpf_core_enum_value(enum sock_flags, SOCK_DONE));
+}
+
 SEC("sockops")
 int net_sockops(struct bpf_sock_ops *skops)
 {
@@ -79,11 +87,12 @@ int net_sockops(struct bpf_sock_ops *skops)
 			out--;
 		/* The peer's FIN is in bytes_received only if TCP processed it:
 		 * ingress may have seen a FIN segment that was queued out of
-		 * order or dropped. tcp_fin() sets RCV_SHUTDOWN when it does. */
+		 * order, dropped, or left in the backlog while close() moved the
+		 * socket to CLOSE. Only tcp_fin() sets SOCK_DONE; RCV_SHUTDOWN is
+		 * no proof, since close() sets it too. */
 		bsk = skops->sk;
 		tp = bsk ? bpf_skc_to_tcp_sock(bsk) : NULL;
-		if ((f->fflags & PR_FLOW_FIN_IN) && in &&
-		    (!tp || (tp->inet_conn.icsk_inet.sk.sk_shutdown & PR_RCV_SHUTDOWN)))
+		if ((f->fflags & PR_FLOW_FIN_IN) && in && (!tp || tcp_fin_processed(tp)))
 			in--;
 		f->bytes_out = out;
 		f->bytes_in = in;

@@ -1,6 +1,7 @@
 /* memexec.bpf.c: security.memexec: mmap/mprotect/pkey_mprotect making memory
  * executable when anonymous (or memfd/unlinked-file backed) or writable and
- * executable, and, from the exec lifecycle program, an executable stack and
+ * executable, mprotect making a written private file mapping executable,
+ * shmat(SHM_EXEC), and, from the exec lifecycle program, an executable stack and
  * the exec of a memfd or an unlinked file. Repeats are aggregated per
  * process (first occurrence, count at exit). Semantics:
  * docs/EVENTS-security.md. */
@@ -14,7 +15,7 @@ static __always_inline void mem_report(struct task_struct *t, struct pr_tracked 
 				       __u64 addr, __u64 len, struct file *f)
 {
 	__s32 err = ret < 0 && ret >= -4095 ? (__s32)ret : 0;
-	__u64 a0 = prot | (__u64)(mflags & (PR_MEM_ANON | PR_MEM_MEMFD)) << 16;
+	__u64 a0 = prot | (__u64)(mflags & (PR_MEM_ANON | PR_MEM_MEMFD | PR_MEM_WRITTEN)) << 16;
 	__u64 a1 = (mflags & PR_MEM_ANON) ? 0 : (__u64)BPF_CORE_READ(f, f_inode);
 	__u64 count = agg_hit(t->tgid, PR_AGG_MEMEXEC, op, err, 0, a0, a1, a0, PR_AGG_ANY);
 
@@ -96,8 +97,14 @@ static __always_inline int mprotect_exit(struct pt_regs *regs, long ret, __u16 o
 		mflags = PR_MEM_ANON;
 	else
 		mflags = file_mem_flags(f);
-	if (!(mflags & PR_MEM_ANON) && !(prot & PR_PROT_WRITE))
-		return 0; /* e.g. a file mapping made executable again after relocation */
+	/* A private file mapping with copied-on-write pages holds bytes the
+	 * file does not: written by the process (a data page, text patched
+	 * after mprotect RW) or through /proc/PID/mem or ptrace. ld.so's code
+	 * mappings are never written, so they stay quiet. */
+	if (!(mflags & PR_MEM_ANON) && f && vi.cow && !(vi.flags & PR_VM_SHARED))
+		mflags |= PR_MEM_WRITTEN;
+	if (!(mflags & (PR_MEM_ANON | PR_MEM_WRITTEN)) && !(prot & PR_PROT_WRITE))
+		return 0; /* a file mapping made executable again, nothing written */
 	mem_report(t, tr, op, prot, mflags, 0, ret, addr, PR_ARG2(regs), f);
 	return 0;
 }
@@ -112,6 +119,30 @@ SEC("tp_btf/sys_exit")
 int BPF_PROG(tail_sec_pkey_mprotect_exit, struct pt_regs *regs, long ret)
 {
 	return mprotect_exit(regs, ret, PR_MEM_PKEY_MPROTECT);
+}
+
+/* shmat(id, addr, flags): a System V segment attached with SHM_EXEC is
+ * executable shared memory with no file on disk. The result is the address. */
+SEC("tp_btf/sys_exit")
+int BPF_PROG(tail_sec_shmat_exit, struct pt_regs *regs, long ret)
+{
+	struct pr_tracked *tr = sec_tracked_syscall();
+	struct task_struct *t;
+	struct vma_info vi;
+	__u32 flags = PR_ARG3_DIRECT(regs);
+	__u16 prot = PR_PROT_READ | PR_PROT_EXEC;
+
+	if (!tr || !(flags & PR_SHM_EXEC))
+		return 0;
+	if (!(flags & PR_SHM_RDONLY))
+		prot |= PR_PROT_WRITE;
+	t = bpf_get_current_task_btf();
+	vi.file = vi.size = 0;
+	if (ret >= 0)
+		task_vma_at(t, (__u64)ret, &vi);
+	mem_report(t, tr, PR_MEM_SHMAT, prot, PR_MEM_ANON, PR_MAP_SHARED, ret,
+		   ret >= 0 ? (__u64)ret : PR_ARG2(regs), vi.size, (struct file *)vi.file);
+	return 0;
 }
 
 /* ---- exec: credential change and memfd execution ----------------------- */

@@ -2,26 +2,63 @@
  * snapshot of the thread's credentials, compared at sys_exit) and credential
  * changes at exec (snapshot at execve/execveat entry, compared when the exec
  * lifecycle program calls sec_priv_exec: setuid/setgid binaries, file
- * capabilities). execve entry also remembers the memfd being executed (for
+ * capabilities), and prctl's ambient capabilities, securebits, keepcaps and
+ * no_new_privs (snapshot at entry filtered on the option, compared at exit).
+ * execve entry also remembers the memfd being executed (for
  * security/memexec.bpf.c). Semantics: docs/EVENTS-security.md. */
 #include "security/security.h"
+#include "dispatch/dispatch.h"
 #include "lifecycle/lifecycle.h"
+
+/* The thread's credentials and its no_new_privs (a task flag, not in cred). */
+static __always_inline void thread_snapshot(struct task_struct *t, struct pr_cred_snap *s)
+{
+	cred_snapshot(task_cred(t), s);
+	if (t->atomic_flags & PR_PFA_NO_NEW_PRIVS)
+		s->secbits |= PR_CRED_NNP;
+}
+
+static __always_inline int stash_snapshot(void)
+{
+	struct pr_cred_snap snap;
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+
+	thread_snapshot(bpf_get_current_task_btf(), &snap);
+	bpf_map_update_elem(&sec_cred_stash, &tid, &snap, BPF_ANY);
+	return 0;
+}
 
 /* Entry of every privilege syscall: remember this thread's credentials
  * (execve/execveat have their own entry program below). */
 SEC("tp_btf/sys_enter")
 int BPF_PROG(tail_sec_cred_enter, struct pt_regs *regs, long id)
 {
-	struct pr_tracked *tr = sec_tracked_syscall();
-	struct pr_cred_snap snap;
-	__u32 tid;
-
-	if (!tr)
+	if (!sec_tracked_syscall())
 		return 0;
-	cred_snapshot(task_cred(bpf_get_current_task_btf()), &snap);
-	tid = (__u32)bpf_get_current_pid_tgid();
-	bpf_map_update_elem(&sec_cred_stash, &tid, &snap, BPF_ANY);
+	return stash_snapshot();
+}
+
+/* The privilege operation of a prctl option, 0 for every other option
+ * (PR_CAP_AMBIENT_IS_SET is a query). */
+static __always_inline __u16 prctl_priv_op(__u64 option, __u64 arg2)
+{
+	switch (option) {
+	case PR_PR_CAP_AMBIENT: return arg2 >= 2 && arg2 <= 4 ? PR_PRIV_CAP_AMBIENT : 0;
+	case PR_PR_SET_SECUREBITS: return PR_PRIV_SECUREBITS;
+	case PR_PR_SET_KEEPCAPS: return PR_PRIV_KEEPCAPS;
+	case PR_PR_SET_NO_NEW_PRIVS: return PR_PRIV_NO_NEW_PRIVS;
+	}
 	return 0;
+}
+
+/* prctl entry: only the privilege options snapshot (the option is a direct
+ * load; PR_SET_NAME and the like leave at once). */
+SEC("tp_btf/sys_enter")
+int BPF_PROG(tail_sec_prctl_enter, struct pt_regs *regs, long id)
+{
+	if (!prctl_priv_op(PR_ARG1_DIRECT(regs), PR_ARG2_DIRECT(regs)) || !sec_tracked_syscall())
+		return 0;
+	return stash_snapshot();
 }
 
 /* "/proc/self/fd/N", "/dev/fd/N" or "/proc/<own pid>/fd/N" -> N, else -1. */
@@ -146,7 +183,7 @@ static __always_inline int priv_exit(struct pt_regs *regs, long ret, __u16 op)
 		e->args[1] = d[1] | (__u64)d[4] << 32;
 		e->args[2] = d[2] | (__u64)d[5] << 32;
 	}
-	cred_snapshot(task_cred(t), &e->to);
+	thread_snapshot(t, &e->to);
 	if (old) {
 		__builtin_memcpy(&e->from, old, sizeof(e->from));
 	} else {
@@ -179,6 +216,20 @@ PRIV_PROG(setfsuid, PR_PRIV_SETFSUID)
 PRIV_PROG(setfsgid, PR_PRIV_SETFSGID)
 PRIV_PROG(setgroups, PR_PRIV_SETGROUPS)
 PRIV_PROG(capset, PR_PRIV_CAPSET)
+
+/* The privilege prctls; prctl(PR_SET_SECCOMP) is an escape
+ * (security/escape.bpf.c), chained to from here. */
+SEC("tp_btf/sys_exit")
+int BPF_PROG(tail_sec_prctl_priv_exit, struct pt_regs *regs, long ret)
+{
+	__u16 op = prctl_priv_op(PR_ARG1_DIRECT(regs), PR_ARG2_DIRECT(regs));
+
+	if (op)
+		return priv_exit(regs, ret, op);
+	if (PR_ARG1_DIRECT(regs) == PR_PR_SET_SECCOMP)
+		PR_CHAIN_EXIT(ctx, regs);
+	return 0;
+}
 
 #define EXEC_FAIL_ARGS 64 /* argv entries read from a failed exec's caller */
 

@@ -8,6 +8,11 @@
 #include "lib/emit.h"
 #include "proctor/syscalls.h"
 
+/* The session key of the process with host pid @pid (signal.bpf.c, which
+ * holds the family's task-by-pid kfuncs: an extern kfunc links into one
+ * object only). 0: no such process, or not tracked. */
+__u64 sec_pid_session(__u32 pid);
+
 /* The dispatcher never routes an ia32 syscall (its number is from another
  * table) to a native tail; the tails check it once more, with the one ia32
  * check (lib/task.h), since a misread one would be a false escape. */

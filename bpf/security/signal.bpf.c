@@ -9,6 +9,21 @@
 extern struct task_struct *bpf_task_from_pid(s32 pid) __ksym;
 extern void bpf_task_release(struct task_struct *p) __ksym;
 
+__noinline __u64 sec_pid_session(__u32 pid)
+{
+	struct task_struct *t = pid ? bpf_task_from_pid(pid) : NULL;
+	struct pr_tracked *tr;
+	__u64 key = 0;
+
+	if (!t)
+		return 0;
+	tr = tracked_task(t);
+	if (tr)
+		key = tr->session_key;
+	bpf_task_release(t);
+	return key;
+}
+
 /* A pid as the caller @t sees it, acquired; NULL if none. Only a caller in
  * the initial pid namespace is resolved (bpf_task_from_vpid, which would
  * resolve the others, is 6.13+): inside a pid namespace the target stays

@@ -102,10 +102,13 @@ _Static_assert(sizeof(struct pr_config) == 32, "pr_config layout");
 
 /* ---- limits user space depends on: one definition each ---------------- */
 #define PR_MAX_TRACKED	65536 /* cgroups tracked at once (tracked_cgroups) */
-#define PR_MAX_SESSIONS 64    /* sessions live at once (egress_policy, pipeline, egress) */
-/* session_drops keeps a session's count after the session ends (its summary
- * reads it last), so it holds many generations of live sessions. */
-#define PR_SESSION_DROP_KEYS (PR_MAX_SESSIONS * 64)
+#define PR_MAX_SESSIONS 1024  /* sessions live at once (egress_policy, pipeline, egress) */
+/* session_drops: a session's kernel losses, read at its end and then
+ * deleted; room for the live sessions and for entries a late loss of a
+ * process that outlived its session makes again (never read, never
+ * deleted: sixteen generations of them before a new session's losses
+ * would be counted only by type, in drops). */
+#define PR_SESSION_DROP_KEYS (PR_MAX_SESSIONS * 16)
 
 /* ---- bounds (documented in docs/EVENTS.md) ----------------------------- */
 #define PR_ARGV_CAP	 4096 /* bytes of NUL-separated argv captured */

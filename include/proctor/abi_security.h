@@ -39,7 +39,15 @@ enum pr_priv_op {
 	PR_PRIV_SETGROUPS,
 	PR_PRIV_CAPSET,
 	PR_PRIV_EXEC, /* credentials changed by execve: user space names it */
+	/* prctl (args: option, arg2, arg3): */
+	PR_PRIV_CAP_AMBIENT,  /* PR_CAP_AMBIENT RAISE/LOWER/CLEAR_ALL (arg2) */
+	PR_PRIV_SECUREBITS,   /* PR_SET_SECUREBITS */
+	PR_PRIV_KEEPCAPS,     /* PR_SET_KEEPCAPS (SECBIT_KEEP_CAPS) */
+	PR_PRIV_NO_NEW_PRIVS, /* PR_SET_NO_NEW_PRIVS */
 };
+
+#define PR_CRED_SECBITS 0xffff	   /* in secbits: the cred's securebits */
+#define PR_CRED_NNP	0x80000000 /* in secbits: the thread has no_new_privs */
 
 /* One thread's credentials. */
 struct pr_cred_snap {
@@ -47,7 +55,7 @@ struct pr_cred_snap {
 	__u32 gid, egid, sgid, fsgid;
 	__u64 cap_inh, cap_prm, cap_eff, cap_amb;
 	__u32 ngroups;
-	__u32 _pad;
+	__u32 secbits; /* PR_CRED_SECBITS | PR_CRED_NNP */
 	__u32 groups[PR_SEC_GROUPS_CAP];
 };
 _Static_assert(sizeof(struct pr_cred_snap) == 136, "pr_cred_snap layout");
@@ -71,6 +79,7 @@ enum pr_mem_op {
 	PR_MEM_MEMFD_EXEC,
 	PR_MEM_UNLINKED_EXEC, /* exec of an unlinked regular file (O_TMPFILE, deleted) */
 	PR_MEM_EXEC_STACK,    /* exec of a program whose stack is writable and executable */
+	PR_MEM_SHMAT,	      /* shmat(SHM_EXEC): a System V segment attached executable */
 };
 
 #define PR_MEM_PROT_IMPLIED 0x100 /* in prot: PROT_EXEC implied by READ_IMPLIES_EXEC */
@@ -78,6 +87,7 @@ enum pr_mem_op {
 #define PR_MEM_FILE	    0x2	  /* path[] holds the backing file's name (last component) */
 #define PR_MEM_MEMFD	    0x4	  /* backing file is a memfd */
 #define PR_MEM_PATH_TRUNC   0x8
+#define PR_MEM_WRITTEN	    0x10 /* private file mapping with written (copied-on-write) pages */
 
 /* Fixed part; when PR_MEM_FILE, path_len bytes of path follow. */
 struct pr_sec_memexec {
@@ -101,6 +111,7 @@ _Static_assert(sizeof(struct pr_sec_memexec) == 120, "pr_sec_memexec layout");
  * argument (0..5), strings filled in argument order, at most PR_SEC_STRS. */
 #define PR_ESC_STR_USER 1 /* NUL-terminated user string */
 #define PR_ESC_STR_FD	2 /* file descriptor: its dentry name */
+#define PR_ESC_STR_TTY	3 /* file descriptor of a terminal: the tty's name (pts3) */
 
 struct pr_sec_escape {
 	struct pr_hdr hdr;
@@ -163,6 +174,7 @@ PR_ABI_AT(pr_cred_snap, cap_prm, 40);
 PR_ABI_AT(pr_cred_snap, cap_eff, 48);
 PR_ABI_AT(pr_cred_snap, cap_amb, 56);
 PR_ABI_AT(pr_cred_snap, ngroups, 64);
+PR_ABI_AT(pr_cred_snap, secbits, 68);
 PR_ABI_AT(pr_cred_snap, groups, 72);
 /* pr_sec_priv */
 PR_ABI_AT(pr_sec_priv, hdr, 0);

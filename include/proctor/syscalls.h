@@ -57,7 +57,7 @@
 	X(kill, 62, 129)            X(tkill, 200, 130)          X(tgkill, 234, 131)               \
 	X(rt_sigqueueinfo, 129, 138) X(rt_tgsigqueueinfo, 297, 240)                               \
 	X(pidfd_send_signal, 424, 424) X(pidfd_getfd, 438, 438)                                   \
-	X(ioctl, 16, 29)                                                                           \
+	X(ioctl, 16, 29)            X(shmat, 30, 196)           X(recvmsg, 47, 212)               \
 	/* named by the decoders only */                                                           \
 	X(fork, 57, PR_NR_NONE)     X(vfork, 58, PR_NR_NONE)    X(io_uring_enter, 426, 426)
 
@@ -112,11 +112,14 @@
 	R(setfsgid, security, ENTER, tail_sec_cred_enter, 0)  R(setfsgid, security, EXIT, tail_sec_setfsgid_exit, 0) \
 	R(setgroups, security, ENTER, tail_sec_cred_enter, 0) R(setgroups, security, EXIT, tail_sec_setgroups_exit, 0) \
 	R(capset, security, ENTER, tail_sec_cred_enter, 0)    R(capset, security, EXIT, tail_sec_capset_exit, 0) \
+	/* prctl: privilege options here, PR_SET_SECCOMP chained on to the escape program */      \
+	R(prctl, security, ENTER, tail_sec_prctl_enter, 0)    R(prctl, security, EXIT, tail_sec_prctl_priv_exit, 1) \
 	R(execve, security, ENTER, tail_sec_execve_enter, 0)  R(execve, security, EXIT, tail_sec_exec_exit, 0) \
 	R(execveat, security, ENTER, tail_sec_execveat_enter, 0) R(execveat, security, EXIT, tail_sec_exec_exit, 0) \
 	/* security.memexec; exit_group flushes the aggregation summaries */                       \
 	R(mmap, security, EXIT, tail_sec_mmap_exit, 0)     R(mprotect, security, EXIT, tail_sec_mprotect_exit, 0) \
 	R(pkey_mprotect, security, EXIT, tail_sec_pkey_mprotect_exit, 0)                           \
+	R(shmat, security, EXIT, tail_sec_shmat_exit, 0)                                           \
 	R(exit_group, security, ENTER, tail_sec_exit_group_enter, 0)                               \
 	/* security.escape */                                                                      \
 	R(unshare, security, EXIT, tail_sec_unshare_exit, 0) R(setns, security, EXIT, tail_sec_setns_exit, 0) \
@@ -144,8 +147,10 @@
 	R(rt_tgsigqueueinfo, security, EXIT, tail_sec_signal_exit, 0)                              \
 	R(pidfd_send_signal, security, EXIT, tail_sec_signal_exit, 0)                              \
 	R(pidfd_getfd, security, EXIT, tail_sec_pidfd_getfd_exit, 0)                               \
-	/* file.metadata setflags (chattr): ioctl filtered on the command first */                 \
-	R(ioctl, file, ENTER, tail_file_ioctl_enter, 0)    R(ioctl, file, EXIT, tail_file_ioctl, 0) \
+	R(recvmsg, security, EXIT, tail_sec_recvmsg_exit, 0) /* SCM_RIGHTS from outside */          \
+	/* file.metadata setflags (chattr): ioctl filtered on the command first; TIOCSTI chains */ \
+	R(ioctl, file, ENTER, tail_file_ioctl_enter, 0)    R(ioctl, file, EXIT, tail_file_ioctl, 1) \
+	R(ioctl, security, EXIT, tail_sec_ioctl_exit, 0)                                           \
 	/* network: every record carries the result */                                            \
 	R(socket, net, EXIT, tail_net_socket, 0)           R(connect, net, EXIT, tail_net_connect, 0) \
 	R(bind, net, EXIT, tail_net_bind, 0)               R(listen, net, EXIT, tail_net_listen, 0) \

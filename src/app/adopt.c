@@ -17,22 +17,6 @@
 
 #define ADOPT_MAX_PROCS 65536
 
-/* The v2 line of /proc/PID/cgroup ("0::/path"): the path. */
-static int pid_cgroup(uint32_t pid, char *out, size_t len)
-{
-	char path[64], buf[4096], *line;
-
-	snprintf(path, sizeof(path), "/proc/%u/cgroup", pid);
-	if (read_small_file(path, buf, sizeof(buf)) <= 0)
-		return -1;
-	for (line = strtok(buf, "\n"); line; line = strtok(NULL, "\n"))
-		if (!strncmp(line, "0::", 3)) {
-			snprintf(out, len, "%s", line + 3);
-			return 0;
-		}
-	return -1;
-}
-
 /* State and parent from /proc/PID/stat; -1 when the pid is gone. */
 static int pid_stat(uint32_t pid, char *state, uint32_t *ppid)
 {
@@ -71,7 +55,7 @@ int adopt_check_pid(const struct app *a, uint32_t pid, char *err, size_t errlen)
 		snprintf(err, errlen, "process %u is this proctor", pid);
 		return -1;
 	}
-	if (pid_cgroup(pid, cg, sizeof(cg))) {
+	if (proc_cgroup2_path(pid, cg, sizeof(cg))) {
 		snprintf(err, errlen, "process %u has no cgroup v2 membership", pid);
 		return -1;
 	}
@@ -148,7 +132,7 @@ int adopt_check_container(struct adopt *ad, const char *ref, struct container_me
 
 	if (container_inspect(ref, m, err, errlen))
 		return -1;
-	if (!m->pid || pid_cgroup(m->pid, cg, sizeof(cg))) {
+	if (!m->pid || proc_cgroup2_path(m->pid, cg, sizeof(cg))) {
 		snprintf(err, errlen, "container '%s' (%.12s) is not running", ref, m->c.id);
 		return -1;
 	}
@@ -230,7 +214,7 @@ static int move_one(struct adopt *ad, uint32_t pid)
 	struct adopt_move *m;
 	size_t n = strlen(ad->cg_rel);
 
-	if (pid_cgroup(pid, from, sizeof(from)) ||
+	if (proc_cgroup2_path(pid, from, sizeof(from)) ||
 	    (!strncmp(from, ad->cg_rel, n) && (!from[n] || from[n] == '/')))
 		return 1;
 	if (ad->nmoves >= ADOPT_MAX_PROCS) {
@@ -325,7 +309,8 @@ static int move_tree(struct adopt *ad, uint32_t pid, char *err, size_t errlen)
 static int register_adopted(struct app *a, struct session *s, struct adopt *ad, char *err,
 			    size_t errlen)
 {
-	snprintf(s->origin, sizeof(s->origin), "watch");
+	if (!strcmp(s->origin, "run")) /* session_init's; the daemon's containers say "auto" */
+		snprintf(s->origin, sizeof(s->origin), "watch");
 	snprintf(s->cgroup_path, sizeof(s->cgroup_path), "%s", ad->cg_abs);
 	if (cgroup_id(ad->cg_abs, &s->cgroup_id)) {
 		snprintf(err, errlen, "cannot stat cgroup %s: %s", ad->cg_abs, strerror(errno));

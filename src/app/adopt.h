@@ -8,7 +8,8 @@
  * is recorded (a process.adopt record with the cgroup it came from); at the
  * end the tree's survivors are moved back to their original cgroups. A
  * cgroup is tracked in place, with every cgroup below it; nothing is moved.
- * Either way the session is marked origin "watch" with adopted_ns, and the
+ * Either way the session is marked origin "watch" (unless its caller set
+ * another, as the daemon's labelled containers do: "auto") with adopted_ns, and the
  * processes are seeded from /proc like `run` does. Nothing before adoption
  * is claimed.
  *

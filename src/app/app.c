@@ -12,6 +12,7 @@
 #include "app/policy_records.h"
 #include "pipeline/config.h"
 #include "proctor/abi_auto.h"
+#include "sinks/feedback.h"
 #include "util/util.h"
 
 static void note_pending(struct app *r)
@@ -343,10 +344,23 @@ int app_add_egress(struct app *r, struct egress_session *es, const char *cg_abs,
 	return 0;
 }
 
+/* The feedback sink (sinks/feedback.h), added with the first policy: it
+ * feeds the violations of each session with a policy to the agent's hooks. */
+static int add_feedback_sink(struct app *r, char *err, size_t errlen)
+{
+	size_t i;
+
+	for (i = 0; i < r->pipeline.nsinks; i++)
+		if (!strncmp(r->pipeline.sinks[i]->url, "feedback:", 9))
+			return 0;
+	return pipeline_add_sink(&r->pipeline, FEEDBACK_URL, err, errlen);
+}
+
 int app_add_policy(struct app *r, struct session *s, const struct policy *p, char *err,
 		   size_t errlen)
 {
-	if (enforce_add_session(&r->enforce, &r->probe, s->key, s->cgroup_path, p, err, errlen))
+	if (add_feedback_sink(r, err, errlen) ||
+	    enforce_add_session(&r->enforce, &r->probe, s->key, s->cgroup_path, p, err, errlen))
 		return -1;
 	s->policy = p;
 	return 0;
@@ -451,6 +465,7 @@ void app_end_session(struct app *r, struct session *s)
 	account_kernel_drops(r, s);
 	drops_by_type(r, s);
 	app_tls_end_session(r, s);
+	probe_session_drops_forget(&r->probe, s->key);
 	pipeline_flush(&r->pipeline);
 	proctree_forget_session(&r->procs, s->key);
 	s->end_ns = now_realtime_ns();

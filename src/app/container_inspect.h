@@ -3,6 +3,7 @@
  * labels, for `proctor watch --container`. */
 #ifndef PROCTOR_CONTAINER_INSPECT_H
 #define PROCTOR_CONTAINER_INSPECT_H
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -20,6 +21,7 @@ struct container_meta {
 	struct container c;	      /* runtime, id, name, image, pod (CRI labels) */
 	uint32_t pid;		      /* its main process (0: not running) */
 	char agent[64], project[128]; /* from the labels; "" without */
+	bool labelled;		      /* it has an attribution label (container_state) */
 };
 
 /* Ask each installed runtime about ref (a name or an id); the first that

@@ -1,6 +1,7 @@
 /* cli.h: subcommand entry points (one file each under src/cli/). */
 #ifndef PROCTOR_CLI_H
 #define PROCTOR_CLI_H
+#include <stdbool.h>
 #include <stddef.h>
 
 int cmd_run(int argc, char **argv);
@@ -11,8 +12,12 @@ int cmd_log(int argc, char **argv);
 int cmd_bypass(int argc, char **argv);
 int cmd_policy(int argc, char **argv);
 int cmd_hook(int argc, char **argv);
+int cmd_mcp(int argc, char **argv);
+/* `proctor hook install|uninstall`: argv[0] is "install" or "uninstall". */
+int hook_install(int argc, char **argv, bool install);
 int cmd_daemon(int argc, char **argv);
 int cmd_status(int argc, char **argv);
+int cmd_oci_hook(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_token(int argc, char **argv);

@@ -11,6 +11,7 @@
 #include "daemon/config.h"
 #include "daemon/daemon.h"
 #include "daemon/proto.h"
+#include "serve/serve.h"
 #include "store/store.h"
 #include "util/util.h"
 
@@ -30,6 +31,9 @@ static const char daemon_usage[] =
 	"                       " DAEMON_CONFIG_DEFAULT " when present)\n"
 	"  --pipeline FILE      pipeline configuration (sinks, filters, redaction)\n"
 	"  --metrics ADDR       serve /metrics and /healthz on ADDR\n"
+	"  --api ADDR           serve the HTTP API and web UI (/api/v1, docs/API.md) from\n"
+	"                       the store, live sessions included; off loopback with\n"
+	"                       --api-tls-cert PEM --api-tls-key PEM\n"
 	"  --ringbuf-mb N       ring buffer size in MiB, a power of two (64)\n"
 	"  --pin-dir DIR        bpffs directory of the pinned programs and maps\n"
 	"                       (/sys/fs/bpf/proctor); a restart re-opens them\n"
@@ -73,12 +77,17 @@ int cmd_daemon(int argc, char **argv)
 		{"stop-sessions", no_argument, 0, 'S'},
 		{"on-daemon-loss", required_argument, 0, 'L'},
 		{"healthz-spool-mb", required_argument, 0, 'H'},
+		{"api", required_argument, 0, 'A'},
+		{"api-tls-cert", required_argument, 0, 'C'},
+		{"api-tls-key", required_argument, 0, 'K'},
 		{"help", no_argument, 0, 'h'},
 		{0},
 	};
 	static const char *exports[MAX_EXPORTS];
 	static struct daemon_config cfg;
 	struct daemon_opts o = {.socket_path = NULL, .cfg = &cfg};
+	static struct serve_opts api = {.what = "--api",
+					.tls_options = "--api-tls-cert and --api-tls-key"};
 	const char *db = NULL, *config = NULL;
 	char err[4800];
 	uint64_t mb;
@@ -97,6 +106,9 @@ int cmd_daemon(int argc, char **argv)
 		case 'm': o.metrics = optarg; break;
 		case 'P': o.pin_dir = optarg; break;
 		case 'S': o.stop_sessions = true; break;
+		case 'A': api.listen = optarg; break;
+		case 'C': api.tls_cert = optarg; break;
+		case 'K': api.tls_key = optarg; break;
 		case 'H': {
 			char *end;
 			unsigned long long mb = strtoull(optarg, &end, 10);
@@ -162,6 +174,19 @@ int cmd_daemon(int argc, char **argv)
 	if (!db)
 		db = store_default_path();
 	o.sinks.store = strcmp(db, "none") ? db : NULL;
+	if (api.listen || api.tls_cert || api.tls_key) {
+		api.db = o.sinks.store;
+		if (!api.listen || !api.db) {
+			err_msg(!api.db ? "--api serves the store: it needs one (not --db none)"
+					: "--api-tls-cert and --api-tls-key need --api ADDR");
+			return EXIT_USAGE;
+		}
+		if (serve_check_opts(&api, err, sizeof(err))) {
+			err_msg("%s", err);
+			return EXIT_USAGE;
+		}
+		o.api = &api;
+	}
 	o.sinks.exports = exports;
 	return daemon_main(&o);
 }

@@ -17,9 +17,13 @@ static const char usage[] =
 	"                                  events of a session\n"
 	"  bypass SESSION DURATION         let a running session's egress through\n"
 	"  policy check FILE               validate a policy; the mechanism of each rule here\n"
-	"  hook claude-code                Claude Code PreToolUse hook: deny by the session's policy\n"
+	"  hook claude-code|codex          the agent's hook: PreToolUse denies by the policy,\n"
+	"                                  PostToolUse reports the kernel's violations\n"
+	"  hook install|uninstall claude-code [--managed] | codex   the agent's hook settings\n"
+	"  mcp                             MCP server (stdio): violations, the policy explained\n"
 	"  daemon [OPTIONS]                one engine for the host; `run` registers with it\n"
 	"  status [--json]                 the daemon's health and live sessions\n"
+	"  oci-hook [--socket PATH]        the container runtime's hook: labelled containers\n"
 	"  verify [SESSION|--all]          check the store's hash chains and signed checkpoints\n"
 	"  serve [--listen HOST:PORT]      the HTTP API (docs/API.md)\n"
 	"  token create|list|revoke        the API's bearer tokens\n"
@@ -70,10 +74,14 @@ int main(int argc, char **argv)
 		return cmd_policy(argc, argv);
 	if (!strcmp(argv[0], "hook"))
 		return cmd_hook(argc, argv);
+	if (!strcmp(argv[0], "mcp"))
+		return cmd_mcp(argc, argv);
 	if (!strcmp(argv[0], "daemon"))
 		return cmd_daemon(argc, argv);
 	if (!strcmp(argv[0], "status"))
 		return cmd_status(argc, argv);
+	if (!strcmp(argv[0], "oci-hook"))
+		return cmd_oci_hook(argc, argv);
 	if (!strcmp(argv[0], "verify"))
 		return cmd_verify(argc, argv);
 	if (!strcmp(argv[0], "serve"))

@@ -37,7 +37,9 @@ int cmd_serve(int argc, char **argv)
 		{"help", no_argument, 0, 'h'},
 		{0},
 	};
-	struct serve_opts o = {.listen = "127.0.0.1:7070"};
+	struct serve_opts o = {.listen = "127.0.0.1:7070",
+			       .what = "--listen",
+			       .tls_options = "--tls-cert and --tls-key"};
 	char err[1024];
 	int c;
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "store/session_json.h"
 #include "store/store.h"
 #include "util/strbuf.h"
 #include "util/util.h"
@@ -14,37 +15,10 @@ static const char sessions_usage[] = "usage: proctor sessions [--json] [--db PAT
 static int print_json(void *ctx, const struct store_session_row *r)
 {
 	struct strbuf *sb = ctx;
-	char start[40], end[40];
 
-	fmt_rfc3339((uint64_t)r->start_ns, start, sizeof(start));
-	fmt_rfc3339((uint64_t)r->end_ns, end, sizeof(end));
 	sb_reset(sb);
-	sb_puts(sb, "{\"session\":");
-	sb_json_str(sb, r->id);
-	sb_puts(sb, ",\"agent\":");
-	sb_json_str(sb, r->agent);
-	sb_puts(sb, ",\"project\":");
-	sb_json_str(sb, r->project);
-	sb_printf(sb, ",\"command\":%s", *r->command_json ? r->command_json : "[]");
-	sb_puts(sb, ",\"user\":");
-	sb_json_str(sb, r->user);
-	sb_puts(sb, ",\"host.name\":");
-	sb_json_str(sb, r->host);
-	sb_puts(sb, ",\"origin\":");
-	sb_json_str(sb, r->origin);
-	sb_puts(sb, ",\"container.name\":");
-	sb_json_str(sb, r->container);
-	sb_puts(sb, ",\"k8s.pod.name\":");
-	sb_json_str(sb, r->pod);
-	sb_printf(sb, ",\"start\":\"%s\"", start);
-	if (r->end_ns)
-		sb_printf(sb, ",\"end\":\"%s\",\"exit.code\":%" PRId64, end, r->exit_code);
-	else
-		sb_puts(sb, ",\"end\":null,\"exit.code\":null");
-	sb_printf(sb,
-		  ",\"events\":%" PRId64 ",\"drops\":%" PRId64 ",\"drops.by_type\":%s"
-		  ",\"processes\":%" PRId64 "}\n",
-		  r->events, r->drops, *r->drops_detail ? r->drops_detail : "{}", r->processes);
+	session_row_json(sb, r, 0);
+	sb_putc(sb, '\n');
 	fputs(sb_cstr(sb), stdout);
 	return 0;
 }

@@ -202,12 +202,14 @@ static int note_of(void *ctx, int64_t pid, const char *text)
 static int print_header(void *ctx, const struct store_session_row *r)
 {
 	const char *want = ctx;
-	char dur[32] = "running";
+	char dur[40] = "running", d[32];
 
 	if (strcmp(r->id, want))
 		return 0;
-	if (r->end_ns)
-		fmt_duration((uint64_t)(r->end_ns - r->start_ns), dur, sizeof(dur));
+	if (r->end_ns) {
+		fmt_duration((uint64_t)(r->end_ns - r->start_ns), d, sizeof(d));
+		snprintf(dur, sizeof(dur), "ran %s", d);
+	}
 	struct strbuf vis = STRBUF_INIT;
 
 	printf("session %s", sb_visible(&vis, r->id));
@@ -217,8 +219,13 @@ static int print_header(void *ctx, const struct store_session_row *r)
 		printf("  project=%s", sb_visible(&vis, r->project));
 	sb_free(&vis);
 	printf("  %s", dur);
-	if (r->end_ns)
-		printf("  exit %" PRId64, r->exit_code);
+	/* the root's exit, when the session knows it (a watched tree has none) */
+	if (r->end_ns && r->exit_signal > 0 && signal_name((int)r->exit_signal))
+		printf("  root killed by %s", signal_name((int)r->exit_signal));
+	else if (r->end_ns && r->exit_signal > 0)
+		printf("  root killed by signal %" PRId64, r->exit_signal);
+	else if (r->end_ns && r->exit_code >= 0)
+		printf("  root exit code %" PRId64, r->exit_code);
 	printf("  %" PRId64 " processes, %" PRId64 " events, %" PRId64 " drops\n", r->processes,
 	       r->events, r->drops);
 	return 0;

@@ -10,6 +10,12 @@
  *     agents: true                         # known agents become sessions
  *     rules:                               # replaces the built-in list
  *       - {exe: claude, agent: claude, project: shop}
+ *     containers:                          # labelled containers, at their start
+ *       enabled: true
+ *       agent_label: proctor.agent         # a container with either label
+ *       project_label: proctor.project     # is adopted
+ *       hooks_dir: /etc/containers/oci/hooks.d   # the daemon installs its hook
+ *       podman_storage: /var/lib/containers/storage # podman's graphroot (fallback)
  */
 #include "daemon/config.h"
 
@@ -31,6 +37,10 @@ void daemon_config_defaults(struct daemon_config *c)
 	c->auto_agents = true;
 	c->nagents = sizeof(builtin_agents) / sizeof(builtin_agents[0]);
 	memcpy(c->agents, builtin_agents, sizeof(builtin_agents));
+	c->auto_containers = true;
+	snprintf(c->agent_label, sizeof(c->agent_label), "proctor.agent");
+	snprintf(c->project_label, sizeof(c->project_label), "proctor.project");
+	snprintf(c->podman_storage, sizeof(c->podman_storage), "/var/lib/containers/storage");
 }
 
 struct dcfg {
@@ -146,6 +156,50 @@ static int rules(struct dcfg *d, yaml_node_t *seq)
 	return 0;
 }
 
+static int check_dir(struct dcfg *d, yaml_node_t *v, const char *key, const char *dir)
+{
+	if (*dir != '/')
+		return ydoc_error(d->y, v, "'%s' must be an absolute path", key);
+	return 0;
+}
+
+static int section_containers(struct dcfg *d, yaml_node_t *m)
+{
+	struct daemon_config *c = d->c;
+	yaml_node_t *k, *v;
+	const char *key;
+
+	if (want(d, m, YAML_MAPPING_NODE, "'containers'"))
+		return -1;
+	YDOC_FOR_PAIRS(d->y, m, k, v)
+	{
+		key = ydoc_scalar(k);
+		if (key && !strcmp(key, "enabled")) {
+			if (get_bool(d, v, key, &c->auto_containers))
+				return -1;
+		} else if (key && !strcmp(key, "agent_label")) {
+			if (get_str(d, v, key, c->agent_label, sizeof(c->agent_label), true))
+				return -1;
+		} else if (key && !strcmp(key, "project_label")) {
+			if (get_str(d, v, key, c->project_label, sizeof(c->project_label), true))
+				return -1;
+		} else if (key && !strcmp(key, "hooks_dir")) {
+			if (get_str(d, v, key, c->hooks_dir, sizeof(c->hooks_dir), true) ||
+			    check_dir(d, v, key, c->hooks_dir))
+				return -1;
+		} else if (key && !strcmp(key, "podman_storage")) {
+			if (get_str(d, v, key, c->podman_storage, sizeof(c->podman_storage),
+				    true) ||
+			    check_dir(d, v, key, c->podman_storage))
+				return -1;
+		} else
+			return unknown(d, k, "containers",
+				       "enabled, agent_label, project_label, hooks_dir, "
+				       "podman_storage");
+	}
+	return 0;
+}
+
 static int section_auto(struct dcfg *d, yaml_node_t *m)
 {
 	yaml_node_t *k, *v;
@@ -162,8 +216,11 @@ static int section_auto(struct dcfg *d, yaml_node_t *m)
 		} else if (key && !strcmp(key, "rules")) {
 			if (rules(d, v))
 				return -1;
+		} else if (key && !strcmp(key, "containers")) {
+			if (section_containers(d, v))
+				return -1;
 		} else
-			return unknown(d, k, "auto_adopt", "agents, rules");
+			return unknown(d, k, "auto_adopt", "agents, rules, containers");
 	}
 	return 0;
 }

@@ -30,6 +30,12 @@ struct daemon_config {
 	bool auto_agents;    /* auto-adopt known agents (default true) */
 	struct daemon_agent_rule agents[PR_AUTO_MAX_RULES];
 	size_t nagents;
+	/* labelled containers, adopted at their start by the OCI hook */
+	bool auto_containers;	   /* default true */
+	char agent_label[128];	   /* default proctor.agent */
+	char project_label[128];   /* default proctor.project */
+	char hooks_dir[4096];	   /* where the daemon installs its hook; "" none */
+	char podman_storage[4096]; /* podman's graphroot, for the cgroup fallback */
 };
 
 /* The defaults: no options set, auto-adoption on, the built-in agents

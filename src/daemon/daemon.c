@@ -77,27 +77,13 @@ static void list_remove(struct daemon *d, struct dsession *s)
 		}
 }
 
-/* The cgroup (relative to the v2 mount) of pid, e.g. "/user.slice/x". */
-static int pid_cgroup(pid_t pid, char *out, size_t len)
-{
-	char path[64], buf[4096], *p;
-
-	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
-	if (read_small_file(path, buf, sizeof(buf)) <= 0 || !(p = strstr(buf, "0::")))
-		return -1;
-	p += 3;
-	p[strcspn(p, "\n")] = 0;
-	snprintf(out, len, "%s", p);
-	return 0;
-}
-
 /* The session whose cgroup holds pid (at any depth), NULL: none. */
 static struct dsession *session_of_pid(struct daemon *d, pid_t pid)
 {
 	char cg[4096];
 	size_t i, n;
 
-	if (pid_cgroup(pid, cg, sizeof(cg)))
+	if (proc_cgroup2_path((uint32_t)pid, cg, sizeof(cg)))
 		return NULL;
 	for (i = 0; i < d->nsessions; i++) {
 		n = strlen(d->sessions[i]->cg_rel);
@@ -377,6 +363,38 @@ static int resume_session(struct daemon *d, struct client *c, json_t *req, char 
 	return 0;
 }
 
+/* The OCI hook of a container starting (containers.h): root only, and
+ * never from inside a session (a container a tracked process starts is
+ * recorded in that session already, by lineage). */
+static int container_start(struct daemon *d, struct client *c, json_t *req, char *err,
+			   size_t errlen)
+{
+	const struct session *s, *tracked;
+	struct dsession *in;
+	const char *why;
+	json_t *rep;
+
+	if (c->uid) {
+		snprintf(err, errlen, "container.start: only root (the container runtime) may");
+		return -1;
+	}
+	if ((in = session_of_pid(d, c->pid)) || (tracked = lineage_session(d, c->pid))) {
+		snprintf(err, errlen,
+			 "container.start: the container is started from inside session %s, "
+			 "which records it",
+			 in ? in->ses.id : tracked->id);
+		return -1;
+	}
+	if (daemon_container_start(&d->containers, json_object_get(req, "state"), &s, &why, err,
+				   errlen))
+		return -1;
+	rep = s ? json_pack("{s:b,s:b,s:s}", "ok", 1, "adopted", 1, "session", s->id)
+		: json_pack("{s:b,s:b,s:s}", "ok", 1, "adopted", 0, "why", why);
+	proto_send(c->fd, rep);
+	json_decref(rep);
+	return 0;
+}
+
 /* One request; -1 with err: refused (the client gets err). */
 static int handle(struct daemon *d, struct client *c, json_t *req, char *err, size_t errlen)
 {
@@ -398,6 +416,8 @@ static int handle(struct daemon *d, struct client *c, json_t *req, char *err, si
 		return end_session(c, req, err, errlen);
 	if (!strcmp(op, "session.resume"))
 		return resume_session(d, c, req, err, errlen);
+	if (!strcmp(op, "container.start"))
+		return container_start(d, c, req, err, errlen);
 	if (!strcmp(op, "status")) {
 		json_t *rep = daemon_status_json(d);
 		proto_send(c->fd, rep);
@@ -534,6 +554,8 @@ static int daemon_setup(struct daemon *d, const struct daemon_opts *o, char *err
 	}
 	if (o->metrics && metrics_start(o->metrics, &d->app.pipeline, err, errlen))
 		return -1;
+	if (o->api && !(d->api = serve_start(o->api, err, errlen)))
+		return -1;
 	d->app.pin_dir = o->pin_dir ? o->pin_dir : PROBE_PIN_DIR_DEFAULT;
 	snprintf(d->state_dir, sizeof(d->state_dir), "%.180s.sessions", d->sock.path);
 	if (app_start_probe(&d->app, o->ringbuf_bytes, err, errlen))
@@ -541,7 +563,10 @@ static int daemon_setup(struct daemon *d, const struct daemon_opts *o, char *err
 	d->ring_bytes = probe_map_ringbuf_bytes(&d->app.probe);
 	app_defer_ring_release(&d->app);
 	resume_sessions(d);
-	return daemon_auto_start(&d->autos, &d->app, o->cfg, err, errlen);
+	if (daemon_auto_start(&d->autos, &d->app, o->cfg, err, errlen))
+		return -1;
+	return daemon_containers_start(&d->containers, &d->app, o->cfg, d->cg_mount, d->sock.path,
+				       err, errlen);
 }
 
 static void daemon_loop(struct daemon *d, int sfd)
@@ -559,6 +584,10 @@ static void daemon_loop(struct daemon *d, int sfd)
 	ev.events = EPOLLIN | EPOLLET;
 	ev.data.ptr = &d->app;
 	epoll_ctl(ep, EPOLL_CTL_ADD, probe_fd(&d->app.probe), &ev);
+	ev.events = EPOLLIN;
+	ev.data.ptr = &d->containers;
+	if (daemon_containers_fd(&d->containers) >= 0)
+		epoll_ctl(ep, EPOLL_CTL_ADD, daemon_containers_fd(&d->containers), &ev);
 	while (!stop) {
 		int n = epoll_wait(ep, out, 16, 50), i;
 		for (i = 0; i < n; i++) {
@@ -569,13 +598,16 @@ static void daemon_loop(struct daemon *d, int sfd)
 				struct signalfd_siginfo si;
 				while (read(sfd, &si, sizeof(si)) == sizeof(si))
 					stop = true;
-			} else if (p != &d->app)
+			} else if (p == &d->containers)
+				daemon_containers_on_cgroups(&d->containers);
+			else if (p != &d->app)
 				on_client(d, ep, p);
 		}
 		app_drain(&d->app);
 		daemon_note_rate(d);
 		tick_sessions(d);
 		daemon_auto_tick(&d->autos);
+		daemon_containers_tick(&d->containers);
 	}
 	close(ep);
 }
@@ -588,6 +620,7 @@ static void shutdown_sessions(struct daemon *d, bool stop)
 {
 	/* auto-adopted sessions have no client to resume them: they end here */
 	daemon_auto_end_all(&d->autos);
+	daemon_containers_end_all(&d->containers);
 	if (!stop && d->nsessions) {
 		fprintf(stderr,
 			"proctor: %zu session(s) keep running, recorded into the pinned ring "
@@ -635,6 +668,7 @@ int daemon_main(const struct daemon_opts *o)
 	close(sfd);
 	rc = 0;
 out:
+	serve_stop(d->api);
 	metrics_stop();
 	daemon_socket_close(&d->sock);
 	app_destroy(&d->app);

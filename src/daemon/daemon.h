@@ -9,6 +9,8 @@
 #include "app/app.h"
 #include "daemon/auto.h"
 #include "daemon/config.h"
+#include "daemon/containers.h"
+#include "serve/serve.h"
 
 struct daemon_opts {
 	const char *socket_path;
@@ -21,6 +23,8 @@ struct daemon_opts {
 	const char *pin_dir; /* NULL: PROBE_PIN_DIR_DEFAULT */
 	bool stop_sessions;  /* SIGTERM ends the sessions and removes the pins */
 	bool freeze_on_loss; /* --on-daemon-loss freeze: clients freeze sessions */
+	/* --api: serve /api/v1 from the store; NULL none */
+	const struct serve_opts *api;
 };
 
 /* Runs until SIGINT/SIGTERM; returns the process exit status. */
@@ -66,13 +70,15 @@ struct daemon {
 	const char *store_path;
 	uint64_t ring_bytes;
 	struct dsession *sessions[DAEMON_MAX_SESSIONS];
-	struct daemon_auto autos; /* auto-adopted sessions (auto.h) */
+	struct daemon_auto autos;	     /* auto-adopted sessions (auto.h) */
+	struct daemon_containers containers; /* labelled containers (containers.h) */
 	size_t nsessions, nclients;
 	uint64_t started, ended, refused;
 	uint64_t start_ns, start_mono_ns;
 	/* events/s: committed records over the last rate window */
 	uint64_t rate_t0_ns, rate_n0;
 	double events_per_s;
+	struct serve *api; /* the HTTP API (serve/serve.h), when --api */
 };
 
 /* state.c: each live session's description in state_dir, written at

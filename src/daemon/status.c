@@ -47,6 +47,8 @@ static json_t *sessions_json(struct daemon *d)
 				      session_json(&d->sessions[i]->ses, d->sessions[i]->ending));
 	for (i = 0; i < d->autos.n; i++)
 		json_array_append_new(a, session_json(&d->autos.s[i]->ses, false));
+	for (i = 0; i < d->containers.n; i++)
+		json_array_append_new(a, session_json(&d->containers.s[i]->ses, false));
 	return a;
 }
 
@@ -110,6 +112,14 @@ json_t *daemon_status_json(struct daemon *d)
 			j, "attribution_missing",
 			json_integer((json_int_t)d->app.pipeline.stats.attribution_missing));
 	}
+	if (j) /* labelled containers adopted at their start by the OCI hook */
+		json_object_set_new(j, "containers",
+				    json_pack("{s:I,s:I,s:I,s:I,s:f}", "adopted",
+					      (json_int_t)d->containers.started, "ended",
+					      (json_int_t)d->containers.ended, "ignored",
+					      (json_int_t)d->containers.ignored, "refused",
+					      (json_int_t)d->containers.refused, "last_adopt_ms",
+					      (double)d->containers.last_adopt_ns / 1e6));
 	if (j) /* where the kernel state lives, and whether this daemon found it */
 		json_object_set_new(j, "pins",
 				    json_pack("{s:s,s:b,s:I}", "dir", d->app.pin_dir, "reopened",

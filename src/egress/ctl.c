@@ -21,19 +21,16 @@ static bool peer_in_session(struct egress_session *es, int c)
 {
 	struct ucred cr;
 	socklen_t len = sizeof(cr);
-	char path[64], buf[4096], mnt[1024], err[256], cg[5200], *p;
+	char rel[4096], mnt[1024], err[256], cg[5200];
 	uint64_t id, key;
 
 	if (getsockopt(c, SOL_SOCKET, SO_PEERCRED, &cr, &len) || cr.pid <= 0)
 		return true;
-	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)cr.pid);
-	if (read_small_file(path, buf, sizeof(buf)) < 0 || !(p = strstr(buf, "0::")))
+	if (proc_cgroup2_path((uint32_t)cr.pid, rel, sizeof(rel)))
 		return true;
-	p += 3;
-	p[strcspn(p, "\n")] = 0;
 	if (cgroup2_mount(mnt, sizeof(mnt), err, sizeof(err)))
 		return true;
-	snprintf(cg, sizeof(cg), "%s%s", mnt, p);
+	snprintf(cg, sizeof(cg), "%s%s", mnt, rel);
 	if (cgroup_id(cg, &id))
 		return true;
 	return !probe_tracked_session(es->probe, id, &key) && key == es->session_key;

@@ -90,20 +90,12 @@ static int cgroup_rel(const char *cg_abs, char *out, size_t outlen)
  * opener waits for our answer, so it cannot have moved meanwhile. */
 static bool in_session(const struct fan *f, uint32_t pid)
 {
-	char path[64], buf[4352], *line;
+	char cg[4096];
 	size_t n = strlen(f->cg_rel);
 
-	snprintf(path, sizeof(path), "/proc/%u/cgroup", pid);
-	if (read_small_file(path, buf, sizeof(buf)) <= 0)
+	if (proc_cgroup2_path(pid, cg, sizeof(cg)))
 		return false;
-	for (line = buf; line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
-		if (strncmp(line, "0::", 3))
-			continue;
-		line += 3;
-		return !strncmp(line, f->cg_rel, n) &&
-		       (line[n] == '\n' || line[n] == '/' || line[n] == 0);
-	}
-	return false;
+	return !strncmp(cg, f->cg_rel, n) && (cg[n] == '/' || cg[n] == 0);
 }
 
 static void fill_task(struct fan_violation *v, uint32_t pid)
@@ -148,15 +140,15 @@ static void fail_mode(struct fan *f, struct slot *s)
 	char path[4096] = "", link[64];
 	ssize_t n;
 
+	f->st.timed_out++;
+	if (f->st.fail_closed) { /* before the answer, while the opener waits */
+		snprintf(link, sizeof(link), "/proc/self/fd/%d", s->fd);
+		if ((n = readlink(link, path, sizeof(path) - 1)) > 0)
+			path[n] = 0;
+		add_violation(f, s, -1, true, path);
+	}
 	respond(f, s->fd, !f->st.fail_closed);
 	s->answered = true;
-	f->st.timed_out++;
-	if (!f->st.fail_closed)
-		return;
-	snprintf(link, sizeof(link), "/proc/self/fd/%d", s->fd);
-	if ((n = readlink(link, path, sizeof(path) - 1)) > 0)
-		path[n] = 0;
-	add_violation(f, s, -1, true, path);
 }
 
 static void expire(struct fan *f, uint64_t now)
@@ -247,10 +239,10 @@ static void finish(struct fan *f, struct slot *s, int rule, const char *path)
 	bool deny = r && r->mode != PR_MODE_AUDIT && r->effect != POLICY_NOTIFY;
 
 	if (!s->answered) {
+		if (r) /* first: the opener waits, so its /proc entry is still there */
+			add_violation(f, s, rule, deny, path);
 		respond(f, s->fd, !deny);
 		s->answered = true;
-		if (r)
-			add_violation(f, s, rule, deny, path);
 		if (r && deny && r->effect == POLICY_KILL)
 			kill((pid_t)s->pid, SIGKILL);
 	}

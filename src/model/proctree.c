@@ -237,25 +237,16 @@ int proctree_scan_cgroup(const char *cgpath, void (*fn)(void *ctx, uint32_t pid)
 	if (!d)
 		return -errno;
 	while ((de = readdir(d))) {
-		char path[64], buf[4096], *line;
+		char cg[4096];
 		uint32_t pid;
 
 		if (!isdigit((unsigned char)de->d_name[0]))
 			continue;
 		pid = (uint32_t)strtoul(de->d_name, NULL, 10);
-		snprintf(path, sizeof(path), "/proc/%u/cgroup", pid);
-		if (read_small_file(path, buf, sizeof(buf)) <= 0)
-			continue;
-		/* the v2 entry: "0::/path" */
-		for (line = strtok(buf, "\n"); line; line = strtok(NULL, "\n")) {
-			if (strncmp(line, "0::", 3))
-				continue;
-			line += 3;
-			if (!strncmp(line, cgpath, plen) &&
-			    (line[plen] == 0 || line[plen] == '/')) {
-				fn(ctx, pid);
-				count++;
-			}
+		if (!proc_cgroup2_path(pid, cg, sizeof(cg)) && !strncmp(cg, cgpath, plen) &&
+		    (cg[plen] == 0 || cg[plen] == '/')) {
+			fn(ctx, pid);
+			count++;
 		}
 	}
 	closedir(d);

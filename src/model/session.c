@@ -33,6 +33,27 @@ void session_init(struct session *s, const char *agent, const char *project)
 	s->exit_code = -1;
 }
 
+_Static_assert(SESSION_TABLE_MAX < 65535, "index slots are uint16_t");
+_Static_assert((SESSION_INDEX_SIZE & (SESSION_INDEX_SIZE - 1)) == 0, "a power of two");
+
+static size_t home(uint64_t key)
+{
+	key ^= key >> 33; /* the keys are random, but mix anyway (splitmix64's tail) */
+	key *= 0xff51afd7ed558ccdull;
+	key ^= key >> 33;
+	return (size_t)key & (SESSION_INDEX_SIZE - 1);
+}
+
+/* The index slot holding key, or the empty slot where it would go. */
+static size_t slot_of(const struct session_table *t, uint64_t key)
+{
+	size_t i = home(key);
+
+	while (t->index[i] && t->s[t->index[i] - 1]->key != key)
+		i = (i + 1) & (SESSION_INDEX_SIZE - 1);
+	return i;
+}
+
 int session_add(struct session_table *t, struct session *s)
 {
 	if (t->n >= SESSION_TABLE_MAX) {
@@ -40,27 +61,51 @@ int session_add(struct session_table *t, struct session *s)
 		return -ENOSPC;
 	}
 	t->s[t->n++] = s;
+	t->index[slot_of(t, s->key)] = (uint16_t)t->n;
 	return 0;
+}
+
+/* Empty slot i, then move back any entry after it that would no longer
+ * be found (its home is not cyclically in (i, j]). */
+static void index_delete(struct session_table *t, size_t i)
+{
+	size_t j = i, h;
+
+	t->index[i] = 0;
+	for (;;) {
+		j = (j + 1) & (SESSION_INDEX_SIZE - 1);
+		if (!t->index[j])
+			return;
+		h = home(t->s[t->index[j] - 1]->key);
+		if (i <= j ? (i < h && h <= j) : (i < h || h <= j))
+			continue;
+		t->index[i] = t->index[j];
+		t->index[j] = 0;
+		i = j;
+	}
 }
 
 void session_remove(struct session_table *t, const struct session *s)
 {
-	size_t i;
+	size_t i = slot_of(t, s->key), pos, last = t->n - 1;
 
-	for (i = 0; i < t->n; i++)
-		if (t->s[i] == s) {
-			t->s[i] = t->s[--t->n];
-			return;
-		}
+	if (!t->index[i] || t->s[t->index[i] - 1] != s)
+		return;
+	pos = t->index[i] - 1u;
+	index_delete(t, i);
+	if (pos != last) { /* the last one fills the hole */
+		t->s[pos] = t->s[last];
+		t->index[slot_of(t, t->s[pos]->key)] = (uint16_t)(pos + 1);
+	}
+	t->n--;
 }
 
 struct session *session_find(const struct session_table *t, uint64_t key)
 {
 	size_t i;
 
-	if (t)
-		for (i = 0; i < t->n; i++)
-			if (t->s[i]->key == key)
-				return t->s[i];
-	return NULL;
+	if (!t || !t->n)
+		return NULL;
+	i = slot_of(t, key);
+	return t->index[i] ? t->s[t->index[i] - 1] : NULL;
 }

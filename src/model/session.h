@@ -51,12 +51,18 @@ struct session {
 void session_init(struct session *s, const char *agent, const char *project);
 
 /* The sessions one process records at once, by kernel key. Adding beyond
- * SESSION_TABLE_MAX fails (-ENOSPC) and is counted in refused. */
-#define SESSION_TABLE_MAX PR_MAX_SESSIONS /* one limit, in the ABI */
+ * SESSION_TABLE_MAX fails (-ENOSPC) and is counted in refused. Every
+ * record looks its session up by key (session_find), so the keys are
+ * indexed: an open-addressing table of slots into s[] (linear probing,
+ * twice the size, deletion by backward shift), no scan per record. */
+#define SESSION_TABLE_MAX  PR_MAX_SESSIONS /* one limit, in the ABI */
+#define SESSION_INDEX_SIZE (2 * SESSION_TABLE_MAX)
 struct session_table {
 	struct session *s[SESSION_TABLE_MAX];
 	size_t n;
 	uint64_t refused;
+	/* key -> 1 + its position in s[]; 0: an empty slot */
+	uint16_t index[SESSION_INDEX_SIZE];
 };
 int session_add(struct session_table *t, struct session *s);
 void session_remove(struct session_table *t, const struct session *s);

@@ -216,8 +216,7 @@ static void argv_text(const struct policy *p, const struct policy_argv *a, char 
 		snprintf(out + n, len - n, " **");
 }
 
-/* An argv pattern "git push * --force*", or the path globs joined. */
-static void object_text(const struct policy *p, const struct policy_object *o, char *out,
+void policy_object_text(const struct policy *p, const struct policy_object *o, char *out,
 			size_t len)
 {
 	if (o->argv.elem.n)
@@ -313,7 +312,7 @@ void policy_default_name(const struct policy *p, struct policy_rule *r)
 	if (r->kind == RULE_WRITE_ONLY_UNDER || r->kind == RULE_EXEC_ALLOW_ONLY)
 		policy_globs_text(p, r->object.paths, ", ", obj, sizeof(obj));
 	else
-		object_text(p, &r->object, obj, sizeof(obj));
+		policy_object_text(p, &r->object, obj, sizeof(obj));
 	if (r->kind == RULE_FILE_DENY && r->access != POLICY_ACCESS_ALL) {
 		char access[96], with[POLICY_RULE_NAME + 100];
 		policy_access_text(r->access, access, sizeof(access));

@@ -29,6 +29,9 @@ void policy_default_name(const struct policy *p, struct policy_rule *r);
 /* "a,b,c" of the texts of a glob run (argv: space-separated). */
 void policy_globs_text(const struct policy *p, struct policy_globs g, const char *sep, char *out,
 		       size_t len);
+/* An argv pattern "git push * --force*", or the path globs joined. */
+void policy_object_text(const struct policy *p, const struct policy_object *o, char *out,
+			size_t len);
 const char *policy_effect_name(enum policy_effect e);
 const char *policy_op_name(enum policy_op op);
 void policy_access_text(unsigned access, char *out, size_t len);

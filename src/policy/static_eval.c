@@ -102,6 +102,44 @@ void se_eval_file(const struct policy *p, const char *file, const char *cwd, boo
 		snprintf(v->what, sizeof(v->what), "%s %s", write ? "write" : "read", path);
 }
 
+int se_eval_patch(const struct policy *p, const char *patch, size_t len, const char *cwd,
+		  struct se_verdict *v, char *why, size_t whylen)
+{
+	static const char *const heads[] = {
+		"*** Add File: ", "*** Update File: ", "*** Delete File: ", "*** Move to: "};
+	const char *line = patch, *end = patch + len, *nl;
+	char path[PATH_MAX];
+	size_t i, n, files = 0;
+
+	v->rule = -1;
+	for (; line < end && v->rule < 0; line = nl + 1) {
+		nl = memchr(line, '\n', (size_t)(end - line));
+		if (!nl)
+			nl = end;
+		for (i = 0; i < sizeof(heads) / sizeof(heads[0]); i++) {
+			size_t h = strlen(heads[i]);
+			if ((size_t)(nl - line) <= h || memcmp(line, heads[i], h))
+				continue;
+			n = (size_t)(nl - line) - h;
+			while (n && (line[h + n - 1] == '\r' || line[h + n - 1] == ' '))
+				n--;
+			if (!n || n >= sizeof(path) || memchr(line + h, 0, n))
+				break;
+			memcpy(path, line + h, n);
+			path[n] = 0;
+			se_eval_file(p, path, cwd, true, v);
+			files++;
+			break;
+		}
+	}
+	if (!files && v->rule < 0) {
+		snprintf(why, whylen,
+			 "the patch names no file (no \"*** Add/Update/Delete File:\")");
+		return -1;
+	}
+	return 0;
+}
+
 static void copy(char *out, size_t outlen, const char *s)
 {
 	size_t n = strnlen(s, outlen - 1);

@@ -29,4 +29,9 @@ int se_eval_shell(const struct policy *p, const char *line, size_t len, const ch
 void se_eval_file(const struct policy *p, const char *file, const char *cwd, bool write,
 		  struct se_verdict *v);
 
+/* A Codex apply_patch body: every file it adds, updates, deletes or moves
+ * to is a write. -1 with why when it names no file. */
+int se_eval_patch(const struct policy *p, const char *patch, size_t len, const char *cwd,
+		  struct se_verdict *v, char *why, size_t whylen);
+
 #endif

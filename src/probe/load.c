@@ -157,6 +157,40 @@ static void mark_tails(struct bpf_object *obj, bool (*is_tail)(const char *name)
 		bpf_program__set_autoattach(p, false);
 }
 
+static bool is_cgroup_program(const struct bpf_program *p)
+{
+	switch (bpf_program__type(p)) {
+	case BPF_PROG_TYPE_CGROUP_SOCK_ADDR:
+	case BPF_PROG_TYPE_CGROUP_SOCK:
+	case BPF_PROG_TYPE_SOCK_OPS:
+	case BPF_PROG_TYPE_CGROUP_SKB: return true;
+	default: return false;
+	}
+}
+
+/* Re-opened pinned state: the pinned links hold the running programs and
+ * the pinned maps their routes and tail calls, so only the programs a
+ * session attaches to its cgroup (egress) are loaded here, against the
+ * pinned maps (set on the skeleton). The rest would be verified for
+ * nothing: that made a restart slower than a first start. */
+static int load_cgroup_programs_only(struct probe *s)
+{
+	struct bpf_program *p;
+	uint64_t t0 = now_monotonic_ns();
+	int rc, n = 0;
+
+	bpf_object__for_each_program(p, s->skel->obj)
+	{
+		bool mine = is_cgroup_program(p);
+		bpf_program__set_autoload(p, mine);
+		n += mine;
+	}
+	rc = proctor_bpf__load(s->skel);
+	dbg_msg("bpf re-open: %d cgroup programs loaded in %.1f ms", n,
+		(double)(now_monotonic_ns() - t0) / 1e6);
+	return rc;
+}
+
 int probe_load_parallel(struct probe *s, bool (*is_tail)(const char *name))
 {
 	struct loader ld[PROBE_MAX_LOADERS] = {{0}};
@@ -168,8 +202,8 @@ int probe_load_parallel(struct probe *s, bool (*is_tail)(const char *name))
 	uint64_t t0 = now_monotonic_ns(), t1;
 
 	mark_tails(s->skel->obj, is_tail);
-	if (s->reopened) /* the pinned maps are set on the skeleton only */
-		n = 1;
+	if (s->reopened) /* the pinned links keep running the rest */
+		return load_cgroup_programs_only(s);
 	if (n == 1)
 		return proctor_bpf__load(s->skel);
 	if (split_programs(s->skel->obj, n, owner) < 0 || !(maps = create_maps(s->skel))) {

@@ -156,6 +156,11 @@ void probe_tls_budget_forget(struct probe *s, uint64_t session_key)
 	bpf_map__delete_elem(s->skel->maps.tls_budget, &session_key, sizeof(session_key), 0);
 }
 
+void probe_session_drops_forget(struct probe *s, uint64_t session_key)
+{
+	bpf_map__delete_elem(s->skel->maps.session_drops, &session_key, sizeof(session_key), 0);
+}
+
 int probe_egress_set_policy(struct probe *s, uint64_t session_key,
 			    const struct pr_egress_policy *kp)
 {

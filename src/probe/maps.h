@@ -35,6 +35,9 @@ int probe_tracked_session(struct probe *s, uint64_t cgroup_id, uint64_t *session
 /* Kernel losses: total, and per event type when per_type != NULL. */
 uint64_t probe_drops(struct probe *s, uint64_t per_type[PR_EV_MAX]);
 uint64_t probe_session_drops(struct probe *s, uint64_t session_key);
+/* The session ended and its count was read: its entry goes (the map holds
+ * live sessions, and the few a late drop of a survivor made again). */
+void probe_session_drops_forget(struct probe *s, uint64_t session_key);
 
 /* The tls family's capture of a session (zeros and -ENOENT when none). */
 int probe_tls_budget(struct probe *s, uint64_t session_key, struct pr_tls_budget *out);

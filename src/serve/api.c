@@ -8,42 +8,10 @@
 #include <string.h>
 
 #include "model/paths.h"
+#include "serve/params.h"
 #include "serve/req.h"
+#include "store/session_json.h"
 #include "util/util.h"
-
-static void session_json(struct strbuf *sb, const struct store_session_row *r)
-{
-	char start[40], end[40];
-
-	fmt_rfc3339((uint64_t)r->start_ns, start, sizeof(start));
-	fmt_rfc3339((uint64_t)r->end_ns, end, sizeof(end));
-	sb_puts(sb, "{\"session\":");
-	sb_json_str(sb, r->id);
-	sb_puts(sb, ",\"agent\":");
-	sb_json_str(sb, r->agent);
-	sb_puts(sb, ",\"project\":");
-	sb_json_str(sb, r->project);
-	sb_printf(sb, ",\"command\":%s", *r->command_json ? r->command_json : "[]");
-	sb_puts(sb, ",\"user\":");
-	sb_json_str(sb, r->user);
-	sb_puts(sb, ",\"host.name\":");
-	sb_json_str(sb, r->host);
-	sb_puts(sb, ",\"origin\":");
-	sb_json_str(sb, r->origin);
-	sb_puts(sb, ",\"container.name\":");
-	sb_json_str(sb, r->container);
-	sb_puts(sb, ",\"k8s.pod.name\":");
-	sb_json_str(sb, r->pod);
-	sb_printf(sb, ",\"status\":\"%s\",\"start\":\"%s\"", r->end_ns ? "ended" : "live", start);
-	if (r->end_ns)
-		sb_printf(sb, ",\"end\":\"%s\",\"exit.code\":%" PRId64, end, r->exit_code);
-	else
-		sb_puts(sb, ",\"end\":null,\"exit.code\":null");
-	sb_printf(sb,
-		  ",\"events\":%" PRId64 ",\"drops\":%" PRId64 ",\"drops.by_type\":%s"
-		  ",\"processes\":%" PRId64 "}",
-		  r->events, r->drops, *r->drops_detail ? r->drops_detail : "{}", r->processes);
-}
 
 struct list_ctx {
 	struct strbuf *sb;
@@ -56,7 +24,7 @@ static int put_session(void *ctx, const struct store_session_row *r)
 
 	if (c->n++)
 		sb_putc(c->sb, ',');
-	session_json(c->sb, r);
+	session_row_json(c->sb, r, SESSION_JSON_STATUS);
 	return 0;
 }
 
@@ -137,24 +105,16 @@ static int put_event(void *ctx, int64_t id, int64_t time_ns, const char *json)
 	return 0;
 }
 
-/* cursor "TIME_ID" (both decimal) as returned in next_cursor. */
 static int parse_cursor(struct req *r, struct store_event_page *p)
 {
 	const char *v = req_arg(r, "cursor");
-	long long t, id;
-	int used = 0;
 
 	p->after_time = -1;
 	p->after_id = 0;
-	if (!v)
-		return 0;
-	if (sscanf(v, "%lld_%lld%n", &t, &id, &used) != 2 || v[used] || t < 0 || id < 0 ||
-	    strchr(v, ' ') || strchr(v, '+') || strchr(v, '-')) {
+	if (v && api_parse_cursor(v, &p->after_time, &p->after_id)) {
 		req_error(r, MHD_HTTP_BAD_REQUEST, "cursor: not a cursor from next_cursor");
 		return -1;
 	}
-	p->after_time = t;
-	p->after_id = id;
 	return 0;
 }
 
@@ -321,19 +281,6 @@ static void audit(struct req *r)
 	r->status = MHD_HTTP_OK;
 }
 
-static bool valid_id(const char *s, size_t n)
-{
-	size_t i;
-
-	if (!n || n > 64 || (s[0] == '.'))
-		return false;
-	for (i = 0; i < n; i++)
-		if (!(s[i] == '-' || s[i] == '_' || s[i] == '.' || (s[i] >= '0' && s[i] <= '9') ||
-		      (s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z')))
-			return false;
-	return true;
-}
-
 static void stream(struct req *r, const char *id)
 {
 	struct strbuf one = STRBUF_INIT;
@@ -347,23 +294,15 @@ static void stream(struct req *r, const char *id)
 void api_route(struct req *r, const char *path)
 {
 	char id[65];
-	const char *slash, *rest;
-	size_t n;
+	const char *rest;
 
 	if (!strcmp(path, "sessions"))
 		return sessions(r);
 	if (!strcmp(path, "audit"))
 		return audit(r);
-	if (strncmp(path, "sessions/", 9))
+	if (api_session_path(path, id, &rest))
 		goto unknown;
-	path += 9;
-	slash = strchr(path, '/');
-	n = slash ? (size_t)(slash - path) : strlen(path);
-	if (!valid_id(path, n))
-		goto unknown;
-	snprintf(id, sizeof(id), "%.*s", (int)n, path);
-	rest = slash ? slash + 1 : "";
-	if (!*rest && !slash)
+	if (!rest)
 		return session_one(r, id);
 	if (!strcmp(rest, "events"))
 		return events(r, id, NULL);

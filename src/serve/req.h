@@ -6,12 +6,12 @@
 #include <microhttpd.h>
 #include <stdint.h>
 
+#include "serve/params.h"
 #include "store/api.h"
 #include "util/strbuf.h"
 
 #define API_LIMIT_DEFAULT 100
 #define API_LIMIT_MAX	  1000
-#define API_QUERY_MAX	  2048 /* bytes of query arguments, keys and values */
 
 struct req {
 	struct MHD_Connection *conn;

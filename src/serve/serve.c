@@ -1,8 +1,8 @@
 /* serve.c: `proctor serve`'s HTTP server: libmicrohttpd with a thread per
  * connection (bounded count, idle timeout against slow clients), TLS from
  * PEM files off loopback, bearer-token authentication, and the dispatch of
- * /healthz, /api/v1 (api.c) and the embedded web UI (assets.h). Each request opens the store read-only for
- * itself: SQLite connections are never shared between threads. */
+ * /healthz, /api/v1 (api.c) and the embedded web UI (assets.h). Each request opens the store
+ * read-only for itself: SQLite connections are never shared between threads. */
 #include "serve/serve.h"
 
 #include <arpa/inet.h>
@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "serve/assets.h"
+#include "serve/params.h"
 #include "serve/req.h"
 #include "util/parse.h"
 #include "util/util.h"
@@ -40,40 +41,26 @@ unsigned req_error(struct req *r, unsigned status, const char *fmt, ...)
 	return status;
 }
 
-struct arg_check {
-	const char *const *names;
-	const char *bad;
-	size_t bytes;
-};
-
 static enum MHD_Result check_arg(void *cls, enum MHD_ValueKind kind, const char *key,
 				 const char *value)
 {
-	struct arg_check *c = cls;
-	size_t i;
-	bool known = false;
-
 	(void)kind;
-	c->bytes += strlen(key) + (value ? strlen(value) : 0) + 2;
-	for (i = 0; c->names && c->names[i]; i++)
-		known |= !strcmp(c->names[i], key);
-	if (!known && !c->bad)
-		c->bad = key;
+	api_args_add(cls, key, value);
 	return MHD_YES;
 }
 
 int req_check_args(struct req *r, const char *const *names)
 {
-	struct arg_check c = {.names = names};
+	struct api_args a = {.names = names};
 
-	MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, check_arg, &c);
-	if (c.bytes > API_QUERY_MAX) {
+	MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, check_arg, &a);
+	if (api_args_too_long(&a)) {
 		req_error(r, MHD_HTTP_URI_TOO_LONG, "query string longer than %d bytes",
 			  API_QUERY_MAX);
 		return -1;
 	}
-	if (c.bad) {
-		req_error(r, MHD_HTTP_BAD_REQUEST, "unknown query parameter '%.64s'", c.bad);
+	if (a.unknown) {
+		req_error(r, MHD_HTTP_BAD_REQUEST, "unknown query parameter '%.64s'", a.unknown);
 		return -1;
 	}
 	return 0;
@@ -88,34 +75,25 @@ const char *req_arg(struct req *r, const char *name)
 int req_arg_i64(struct req *r, const char *name, int64_t *out)
 {
 	const char *v = req_arg(r, name);
-	uint64_t u;
 
 	*out = 0;
-	if (!v)
-		return 0;
-	if (parse_u64(v, &u) || u > INT64_MAX) {
+	if (v && api_parse_count(v, out)) {
 		req_error(r, MHD_HTTP_BAD_REQUEST, "%s: expected a non-negative integer", name);
 		return -1;
 	}
-	*out = (int64_t)u;
 	return 0;
 }
 
-/* RFC 3339 (2026-12-07T00:00:00Z) or nanoseconds since the epoch. */
 int req_arg_time(struct req *r, const char *name, int64_t *out)
 {
 	const char *v = req_arg(r, name);
-	uint64_t u;
 
 	*out = 0;
-	if (!v)
-		return 0;
-	if ((parse_u64(v, &u) && parse_rfc3339(v, &u)) || u > INT64_MAX) {
+	if (v && api_parse_time(v, out)) {
 		req_error(r, MHD_HTTP_BAD_REQUEST,
 			  "%s: expected RFC 3339 time or nanoseconds since the epoch", name);
 		return -1;
 	}
-	*out = (int64_t)u;
 	return 0;
 }
 
@@ -123,14 +101,15 @@ int req_arg_time(struct req *r, const char *name, int64_t *out)
  * whether a token exists or was revoked). */
 static int authenticate(struct req *r)
 {
-	const char *h = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Authorization");
+	const char *token = api_bearer_token(
+		MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Authorization"));
 	int rc;
 
-	if (!h || strncasecmp(h, "Bearer ", 7)) {
+	if (!token) {
 		req_error(r, MHD_HTTP_UNAUTHORIZED, "unauthorized");
 		return -1;
 	}
-	rc = store_token_lookup(&r->st, h + 7, &r->tok);
+	rc = store_token_lookup(&r->st, token, &r->tok);
 	if (rc == -EIO) {
 		req_error(r, MHD_HTTP_SERVICE_UNAVAILABLE, "store unavailable");
 		return -1;
@@ -202,7 +181,7 @@ static enum MHD_Result queue_asset(struct MHD_Connection *conn, const struct web
 				strncmp(a->path, "/assets/", 8) ? "no-cache" : "max-age=86400");
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
 	MHD_add_response_header(resp, "Content-Security-Policy",
-				"default-src 'self'; style-src 'self' 'unsafe-inline'; "
+				"default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
 				"frame-ancestors 'none'");
 	ret = MHD_queue_response(conn, MHD_HTTP_OK, resp);
 	MHD_destroy_response(resp);
@@ -355,54 +334,102 @@ static int wait_for_signal(void)
 	return sig;
 }
 
-int serve_run(const struct serve_opts *o, char *err, size_t errlen)
+struct serve {
+	struct MHD_Daemon *mhd;
+};
+
+int serve_check_opts(const struct serve_opts *o, char *err, size_t errlen)
 {
 	struct sockaddr_storage ss;
-	struct MHD_Daemon *d;
-	char *cert = NULL, *key = NULL;
 	bool loopback = false;
-	sigset_t set, old;
 
 	if (parse_listen(o->listen, &ss, &loopback)) {
-		snprintf(err, errlen, "--listen %s: expected HOST:PORT (port 1-65535)", o->listen);
+		snprintf(err, errlen, "%s %s: expected HOST:PORT (port 1-65535)", o->what,
+			 o->listen);
 		return -1;
 	}
-	if (o->tls_cert || o->tls_key) {
-		if (!o->tls_cert || !o->tls_key) {
-			snprintf(err, errlen, "TLS needs both --tls-cert and --tls-key");
-			return -1;
-		}
+	if (!o->tls_cert != !o->tls_key) {
+		snprintf(err, errlen, "TLS needs both %s", o->tls_options);
+		return -1;
+	}
+	if (!o->tls_cert && !loopback && !o->insecure_http) {
+		snprintf(err, errlen,
+			 "%s %s is not a loopback address: give %s, "
+			 "or --insecure-http to serve tokens in clear text",
+			 o->what, o->listen, o->tls_options);
+		return -1;
+	}
+	return 0;
+}
+
+struct serve *serve_start(const struct serve_opts *o, char *err, size_t errlen)
+{
+	struct sockaddr_storage ss;
+	struct serve *s;
+	char *cert = NULL, *key = NULL;
+	bool loopback = false;
+	sigset_t all, old;
+
+	if (serve_check_opts(o, err, errlen))
+		return NULL;
+	parse_listen(o->listen, &ss, &loopback);
+	if (o->tls_cert) {
 		if (!MHD_is_feature_supported(MHD_FEATURE_TLS)) {
 			snprintf(err, errlen, "this libmicrohttpd has no TLS support");
-			return -1;
+			return NULL;
 		}
 		if (!(cert = read_pem(o->tls_cert, err, errlen)) ||
 		    !(key = read_pem(o->tls_key, err, errlen))) {
 			free(cert);
-			return -1;
+			return NULL;
 		}
-	} else if (!loopback && !o->insecure_http) {
-		snprintf(err, errlen,
-			 "--listen %s is not a loopback address: give --tls-cert and --tls-key, "
-			 "or --insecure-http to serve tokens in clear text",
-			 o->listen);
-		return -1;
 	} else if (!loopback) {
 		err_msg("warning: serving plain HTTP on %s: tokens and sessions cross the "
 			"network unencrypted",
 			o->listen);
 	}
+	if (!(s = calloc(1, sizeof(*s)))) {
+		free(cert);
+		free(key);
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	/* the server's threads take no signal: the caller's thread does */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	s->mhd = start(o, &ss, cert, key);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	free(cert);
+	free(key);
+	if (!s->mhd) {
+		free(s);
+		snprintf(err, errlen, "%s %s: cannot listen (address in use?)", o->what, o->listen);
+		return NULL;
+	}
+	return s;
+}
+
+void serve_stop(struct serve *s)
+{
+	if (!s)
+		return;
+	sse_shutdown();
+	MHD_stop_daemon(s->mhd);
+	free(s);
+}
+
+int serve_run(const struct serve_opts *o, char *err, size_t errlen)
+{
+	struct serve *s;
+	sigset_t set, old;
+
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGPIPE);
-	pthread_sigmask(SIG_BLOCK, &set, &old); /* the server's threads inherit the mask */
-	d = start(o, &ss, cert, key);
-	free(cert);
-	free(key);
-	if (!d) {
+	pthread_sigmask(SIG_BLOCK, &set, &old);
+	if (!(s = serve_start(o, err, errlen))) {
 		pthread_sigmask(SIG_SETMASK, &old, NULL);
-		snprintf(err, errlen, "--listen %s: cannot listen (address in use?)", o->listen);
 		return -1;
 	}
 	printf("proctor serve: listening on %s://%s (API: /api/v1; a token: proctor token "
@@ -410,8 +437,7 @@ int serve_run(const struct serve_opts *o, char *err, size_t errlen)
 	       o->tls_cert ? "https" : "http", o->listen);
 	fflush(stdout);
 	wait_for_signal();
-	sse_shutdown();
-	MHD_stop_daemon(d);
+	serve_stop(s);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	return 0;
 }

@@ -10,9 +10,19 @@ struct serve_opts {
 	const char *db;
 	const char *tls_cert, *tls_key; /* PEM files; required off loopback */
 	bool insecure_http;
+	/* for messages: the options that gave listen and the TLS files */
+	const char *what, *tls_options; /* "--listen", "--tls-cert and --tls-key" */
 };
 
+/* The checks that need no file or socket: the address, TLS files in pairs,
+ * TLS (or insecure_http) off loopback. 0, or -1 with err (a usage error). */
+int serve_check_opts(const struct serve_opts *o, char *err, size_t errlen);
 /* Serve until SIGINT or SIGTERM. Returns 0, or -1 with err. */
 int serve_run(const struct serve_opts *o, char *err, size_t errlen);
+/* Serve from background threads (which block every signal) until
+ * serve_stop: the daemon's --api. NULL with err on failure. */
+struct serve;
+struct serve *serve_start(const struct serve_opts *o, char *err, size_t errlen);
+void serve_stop(struct serve *s);
 
 #endif

@@ -1,7 +1,8 @@
 /* sse.c: GET /api/v1/sessions/{id}/events/stream: a live tail of a
- * session's events as server-sent events. Each event is "id: TIME_ID" and
- * "data: JSON"; a comment every few seconds keeps idle streams open; when
- * the session has ended and its last events are sent, "event: end" closes
+ * session's events as server-sent events, in the order they were stored (a
+ * record stored late with an earlier time is still sent). Each event is
+ * "id: TIME_ID" (the tail resumes after the ID) and "data: JSON"; a comment every few seconds keeps
+ * idle streams open; when the session has ended and its last events are sent, "event: end" closes
  * the stream. The callback runs in the connection's own thread (one thread
  * per connection), with its own read-only store connection. */
 #include <inttypes.h>
@@ -20,7 +21,7 @@
 struct sse {
 	struct store st;
 	char session[65];
-	int64_t after_time, after_id;
+	int64_t after_id; /* the last event sent */
 	struct strbuf out;
 	size_t off;
 	uint64_t last_write_ns;
@@ -41,7 +42,6 @@ static int put_event(void *ctx, int64_t id, int64_t time_ns, const char *json)
 	sb_printf(&s->out, "id: %" PRId64 "_%" PRId64 "\ndata: ", time_ns, id);
 	sb_puts(&s->out, json); /* one line: the store keeps compact JSON */
 	sb_puts(&s->out, "\n\n");
-	s->after_time = time_ns;
 	s->after_id = id;
 	return 0;
 }
@@ -63,15 +63,13 @@ static bool session_ended(struct sse *s)
 /* Fill s->out with what is next; false at the end of the stream. */
 static bool refill(struct sse *s)
 {
-	struct store_event_page p = {.f.session = s->session, .limit = SSE_BATCH};
 	int n;
 
 	sb_reset(&s->out);
 	s->off = 0;
 	while (!stopping && s->end_seen < 2) {
-		p.after_time = s->after_time;
-		p.after_id = s->after_id;
-		if ((n = store_api_events(&s->st, &p, put_event, s)) < 0) {
+		if ((n = store_api_tail(&s->st, s->session, s->after_id, SSE_BATCH, put_event, s)) <
+		    0) {
 			sb_puts(&s->out,
 				"event: error\ndata: {\"error\":\"store query failed\"}\n\n");
 			s->end_seen = 2;
@@ -129,25 +127,22 @@ static int start_point(struct req *r, struct sse *s)
 {
 	const char *last = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Last-Event-ID");
 	const char *from = req_arg(r, "from");
-	long long t, id;
-	int used = 0;
+
+	int64_t time_ns;
 
 	if (last) {
-		if (sscanf(last, "%lld_%lld%n", &t, &id, &used) != 2 || last[used] || t < 0 ||
-		    id < 0)
+		if (api_parse_cursor(last, &time_ns, &s->after_id))
 			return req_error(r, MHD_HTTP_BAD_REQUEST, "Last-Event-ID: not an event id"),
 			       -1;
-		s->after_time = t;
-		s->after_id = id;
 		return 0;
 	}
 	if (from && !strcmp(from, "start")) {
-		s->after_time = -1;
+		s->after_id = 0;
 		return 0;
 	}
 	if (from && strcmp(from, "now"))
 		return req_error(r, MHD_HTTP_BAD_REQUEST, "from: expected start or now"), -1;
-	if (store_api_last_event(&s->st, s->session, &s->after_time, &s->after_id))
+	if (store_api_max_id(&s->st, &s->after_id))
 		return req_error(r, MHD_HTTP_SERVICE_UNAVAILABLE, "store query failed"), -1;
 	return 0;
 }

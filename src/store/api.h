@@ -31,8 +31,14 @@ struct store_event_page {
 int store_api_events(struct store *st, const struct store_event_page *p,
 		     int (*fn)(void *ctx, int64_t id, int64_t time_ns, const char *json),
 		     void *ctx);
-/* The (time_ns, id) of a session's last event; (-1, 0) when it has none. */
-int store_api_last_event(struct store *st, const char *session, int64_t *time_ns, int64_t *id);
+/* A live tail: up to limit of the session's events stored after the event
+ * after_id, in the order they were stored (ids only grow; times do not: a
+ * record may be stored after one with a later time). Returns the number
+ * of rows, or -1. The id of the last event stored so far (any session's,
+ * 0 for none) is where a tail from now starts. */
+int store_api_tail(struct store *st, const char *session, int64_t after_id, int limit,
+		   int (*fn)(void *ctx, int64_t id, int64_t time_ns, const char *json), void *ctx);
+int store_api_max_id(struct store *st, int64_t *id);
 
 /* Tokens. scope is "read" or "admin". */
 #define STORE_TOKEN_LEN 52 /* "pct_" + 48 hex digits */

@@ -17,25 +17,34 @@ static void bind_opt_text(sqlite3_stmt *q, int i, const char *s)
 		sqlite3_bind_text(q, i, s, -1, SQLITE_TRANSIENT);
 }
 
+/* Every filter is optional: NULL or 0 matches all. */
+static const char session_filters[] =
+	" (?1 IS NULL OR id = ?1) AND (?2 IS NULL OR agent = ?2)"
+	" AND (?3 IS NULL OR project = ?3)"
+	" AND (?4 IS NULL OR (?4 = 'live') = (end_ns IS NULL OR end_ns = 0))"
+	" AND (?5 = 0 OR coalesce(nullif(end_ns, 0), 9223372036854775807) >= ?5)"
+	" AND (?6 = 0 OR start_ns < ?6)"
+	" AND (?7 IS NULL OR project IN (SELECT value FROM json_each(?7)))"
+	" ORDER BY start_ns, rowid";
+
 int store_api_sessions(struct store *st, const struct store_session_query *sq,
 		       int (*fn)(void *, const struct store_session_row *), void *ctx)
 {
+	/* A store from before the origin column (opened read-only, never
+	 * migrated) reads as sessions of `proctor run`. */
+	static const char with_origin[] = "origin, container, pod";
+	static const char without_origin[] = "'run', '', ''";
+	char sql[1024];
 	sqlite3_stmt *q;
 	int rc = 0;
 
-	if (sqlite3_prepare_v2(
-		    st->db,
-		    "SELECT id, agent, project, user, host, command, start_ns, end_ns,"
-		    " exit_code, exit_signal, events, drops, processes, drops_detail,"
-		    " origin, container, pod FROM sessions"
-		    " WHERE (?1 IS NULL OR id = ?1) AND (?2 IS NULL OR agent = ?2)"
-		    " AND (?3 IS NULL OR project = ?3)"
-		    " AND (?4 IS NULL OR (?4 = 'live') = (end_ns IS NULL OR end_ns = 0))"
-		    " AND (?5 = 0 OR coalesce(nullif(end_ns, 0), 9223372036854775807) >= ?5)"
-		    " AND (?6 = 0 OR start_ns < ?6)"
-		    " AND (?7 IS NULL OR project IN (SELECT value FROM json_each(?7)))"
-		    " ORDER BY start_ns, rowid",
-		    -1, &q, NULL) != SQLITE_OK)
+	snprintf(sql, sizeof(sql),
+		 "SELECT id, agent, project, user, host, command, start_ns,"
+		 " end_ns, exit_code, exit_signal, events, drops, processes, drops_detail, %s"
+		 " FROM sessions WHERE%s",
+		 store_has_column(st, "sessions", "origin") ? with_origin : without_origin,
+		 session_filters);
+	if (sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) != SQLITE_OK)
 		return -1;
 	bind_opt_text(q, 1, sq->id);
 	bind_opt_text(q, 2, sq->agent);
@@ -205,24 +214,42 @@ int store_api_events(struct store *st, const struct store_event_page *p,
 	return n;
 }
 
-int store_api_last_event(struct store *st, const char *session, int64_t *time_ns, int64_t *id)
+int store_api_tail(struct store *st, const char *session, int64_t after_id, int limit,
+		   int (*fn)(void *, int64_t, int64_t, const char *), void *ctx)
+{
+	sqlite3_stmt *q;
+	int rc = 0, n = 0;
+
+	/* a rowid range (only what came after) filtered by session */
+	if (sqlite3_prepare_v2(st->db,
+			       "SELECT id, time_ns, data FROM events WHERE id > ?2 AND session = ?1"
+			       " ORDER BY id LIMIT ?3",
+			       -1, &q, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(q, 1, session, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(q, 2, after_id);
+	sqlite3_bind_int(q, 3, limit);
+	while (!rc && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+		rc = fn(ctx, sqlite3_column_int64(q, 0), sqlite3_column_int64(q, 1),
+			col_text(q, 2));
+		n++;
+	}
+	sqlite3_finalize(q);
+	return rc == SQLITE_DONE ? n : -1;
+}
+
+int store_api_max_id(struct store *st, int64_t *id)
 {
 	sqlite3_stmt *q;
 	int rc;
 
-	*time_ns = -1;
 	*id = 0;
-	if (sqlite3_prepare_v2(st->db,
-			       "SELECT time_ns, id FROM events WHERE session = ?1"
-			       " ORDER BY time_ns DESC, id DESC LIMIT 1",
-			       -1, &q, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(st->db, "SELECT coalesce(max(id), 0) FROM events", -1, &q, NULL) !=
+	    SQLITE_OK)
 		return -1;
-	sqlite3_bind_text(q, 1, session, -1, SQLITE_TRANSIENT);
 	rc = sqlite3_step(q);
-	if (rc == SQLITE_ROW) {
-		*time_ns = sqlite3_column_int64(q, 0);
-		*id = sqlite3_column_int64(q, 1);
-	}
+	if (rc == SQLITE_ROW)
+		*id = sqlite3_column_int64(q, 0);
 	sqlite3_finalize(q);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+	return rc == SQLITE_ROW ? 0 : -1;
 }

@@ -1,6 +1,7 @@
 /* checkpointer.c: background WAL checkpoints for the SQLite sink (see
  * checkpointer.h). */
 #include "store/checkpointer.h"
+#include "store/store.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -99,7 +100,7 @@ struct checkpointer *checkpointer_start(sqlite3 *writer, const char *path)
 		free(c);
 		return NULL;
 	}
-	sqlite3_busy_timeout(c->db, 5000);
+	sqlite3_busy_timeout(c->db, STORE_BUSY_MS);
 	pthread_mutex_init(&c->mu, NULL);
 	pthread_cond_init(&c->cv, NULL);
 	/* The thread takes no signals: `proctor run` reads SIGCHLD and the

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "store/api.h"
 #include "store/store.h"
 #include "util/strbuf.h"
 #include "util/util.h"
@@ -62,51 +63,13 @@ int store_resolve_session(struct store *st, const char *want, char *id, size_t i
 	return 0;
 }
 
+/* Every session, oldest first: the API's query with no filter. */
 int store_foreach_session(struct store *st, int (*fn)(void *, const struct store_session_row *),
 			  void *ctx)
 {
-	sqlite3_stmt *q;
-	int rc = 0;
+	struct store_session_query q = {0};
 
-	bool origin = store_has_column(st, "sessions", "origin");
-
-	if (sqlite3_prepare_v2(st->db,
-			       origin ? "SELECT id, agent, project, user, host, command, start_ns,"
-					" end_ns, exit_code, exit_signal, events, drops, processes,"
-					" drops_detail, origin, container, pod FROM sessions"
-					" ORDER BY start_ns, rowid"
-				      : "SELECT id, agent, project, user, host, command, start_ns,"
-					" end_ns, exit_code, exit_signal, events, drops, processes,"
-					" drops_detail, 'run', '', '' FROM sessions"
-					" ORDER BY start_ns, rowid",
-			       -1, &q, NULL) != SQLITE_OK)
-		return -1;
-	while (!rc && sqlite3_step(q) == SQLITE_ROW) {
-		struct store_session_row r = {
-			.id = col_text(q, 0),
-			.agent = col_text(q, 1),
-			.project = col_text(q, 2),
-			.user = col_text(q, 3),
-			.host = col_text(q, 4),
-			.command_json = col_text(q, 5),
-			.start_ns = sqlite3_column_int64(q, 6),
-			.end_ns = sqlite3_column_int64(q, 7),
-			.exit_code = sqlite3_column_type(q, 8) == SQLITE_NULL
-					     ? -1
-					     : sqlite3_column_int64(q, 8),
-			.exit_signal = sqlite3_column_int64(q, 9),
-			.events = sqlite3_column_int64(q, 10),
-			.drops = sqlite3_column_int64(q, 11),
-			.processes = sqlite3_column_int64(q, 12),
-			.drops_detail = col_text(q, 13),
-			.origin = col_text(q, 14),
-			.container = col_text(q, 15),
-			.pod = col_text(q, 16),
-		};
-		rc = fn(ctx, &r);
-	}
-	sqlite3_finalize(q);
-	return rc;
+	return store_api_sessions(st, &q, fn, ctx);
 }
 
 int store_foreach_process(struct store *st, const char *session,
@@ -148,22 +111,28 @@ int store_foreach_process(struct store *st, const char *session,
 	return rc;
 }
 
+/* The filters of an event read in store order: a tail reads the rowid
+ * range after after_id, the whole session its session index. */
+#define EVENT_FILTERS                                                                              \
+	" AND (?2 IS NULL OR substr(type, 1, length(?2)) = ?2)"                                    \
+	" AND (?3 = 0 OR pid = ?3)"                                                                \
+	" AND (?4 IS NULL OR path GLOB ?4)"                                                        \
+	" AND (?5 IS NULL OR json_extract(data, '$.\"server.address\"') = ?5"                      \
+	"  OR json_extract(data, '$.\"dns.question.name\"') = ?5"                                  \
+	"  OR json_extract(data, '$.\"network.peer.address\"') = ?5)"                              \
+	" ORDER BY id"
+
 int store_foreach_event(struct store *st, const struct store_event_filter *f,
 			int (*fn)(void *, const char *, const char *), void *ctx)
 {
+	static const char whole[] =
+		"SELECT data, summary, id FROM events WHERE session = ?1 AND ?6 = 0" EVENT_FILTERS;
+	static const char tail[] =
+		"SELECT data, summary, id FROM events WHERE id > ?6 AND session = ?1" EVENT_FILTERS;
 	sqlite3_stmt *q;
 	int rc = 0;
 
-	if (sqlite3_prepare_v2(st->db,
-			       "SELECT data, summary FROM events WHERE session = ?1"
-			       " AND (?2 IS NULL OR substr(type, 1, length(?2)) = ?2)"
-			       " AND (?3 = 0 OR pid = ?3)"
-			       " AND (?4 IS NULL OR path GLOB ?4)"
-			       " AND (?5 IS NULL OR json_extract(data, '$.\"server.address\"') = ?5"
-			       "  OR json_extract(data, '$.\"dns.question.name\"') = ?5"
-			       "  OR json_extract(data, '$.\"network.peer.address\"') = ?5)"
-			       " ORDER BY id",
-			       -1, &q, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(st->db, f->after_id ? tail : whole, -1, &q, NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_text(q, 1, f->session, -1, SQLITE_TRANSIENT);
 	if (f->type_prefix)
@@ -173,8 +142,12 @@ int store_foreach_event(struct store *st, const struct store_event_filter *f,
 		sqlite3_bind_text(q, 4, f->path_glob, -1, SQLITE_TRANSIENT);
 	if (f->host)
 		sqlite3_bind_text(q, 5, f->host, -1, SQLITE_TRANSIENT);
-	while (!rc && sqlite3_step(q) == SQLITE_ROW)
+	sqlite3_bind_int64(q, 6, f->after_id);
+	while (!rc && sqlite3_step(q) == SQLITE_ROW) {
+		if (f->last_id)
+			*f->last_id = sqlite3_column_int64(q, 2);
 		rc = fn(ctx, col_text(q, 0), col_text(q, 1));
+	}
 	sqlite3_finalize(q);
 	return rc;
 }
@@ -186,17 +159,22 @@ static const char *const annotation_sql[] = {
 	" SELECT pid, substr(summary, 1, 80) AS summary FROM events"
 	" WHERE session=?1 AND type='process.exec' ORDER BY id)"
 	" GROUP BY pid HAVING count(*) > 1",
-	/* files: opens, writes, metadata changes (the JSON is parsed only for
-	 * the aggregated opens that carry a count: 4x faster on 1M events) */
-	"SELECT pid, 'files: ' || sum(CASE WHEN type='file.open' THEN"
-	" CASE WHEN instr(data, '\"file.open_count\"') > 0 THEN"
-	"  coalesce(json_extract(data,'$.\"file.open_count\"'), 1) ELSE 1 END"
-	" ELSE 0 END) || ' opened'"
+	/* files: opens, failed opens, writes, metadata changes (the JSON is
+	 * parsed only for the aggregated opens that carry a count: 4x faster
+	 * on 1M events) */
+	"SELECT pid, 'files: ' || sum(CASE WHEN type='file.open' AND NOT failed THEN n ELSE 0 END)"
+	" || ' opened'"
+	" || CASE WHEN sum(type='file.open' AND failed) > 0 THEN ', ' ||"
+	" sum(CASE WHEN type='file.open' AND failed THEN n ELSE 0 END) || ' failed to open' ELSE"
+	" '' END"
 	" || CASE WHEN sum(type='file.write') > 0 THEN ', ' || sum(type='file.write') || ' "
 	"written' ELSE '' END"
 	" || CASE WHEN sum(type='file.metadata') > 0 THEN ', ' || sum(type='file.metadata') || ' "
 	"changed' ELSE '' END"
-	" FROM events WHERE session=?1 AND type IN ('file.open','file.write','file.metadata')"
+	" FROM (SELECT pid, type, instr(data, '\"event.outcome\":\"failure\"') > 0 AS failed,"
+	"  CASE WHEN type='file.open' AND instr(data, '\"file.open_count\"') > 0 THEN"
+	"  coalesce(json_extract(data,'$.\"file.open_count\"'), 1) ELSE 1 END AS n"
+	"  FROM events WHERE session=?1 AND type IN ('file.open','file.write','file.metadata'))"
 	" GROUP BY pid",
 	/* credential reads: filled in with the glob list (cred_reads_sql) */
 	NULL,
@@ -206,8 +184,8 @@ static const char *const annotation_sql[] = {
 	"  json_extract(data,'$.\"network.peer.address\"')) || ':' ||"
 	"  coalesce(json_extract(data,'$.\"network.peer.port\"'),'')"
 	"  || CASE WHEN type='net.flow' THEN ' ' || json_extract(data,'$.verdict') ||"
-	"   ' (' || json_extract(data,'$.\"flow.bytes_out\"') || 'B out, ' ||"
-	"   json_extract(data,'$.\"flow.bytes_in\"') || 'B in)' ELSE '' END AS dest"
+	"   ' (out ' || json_extract(data,'$.\"flow.bytes_out\"') || ' B, in ' ||"
+	"   json_extract(data,'$.\"flow.bytes_in\"') || ' B)' ELSE '' END AS dest"
 	" FROM events WHERE session=?1 AND (type='net.flow' OR (type='net.connect' AND NOT EXISTS"
 	"  (SELECT 1 FROM events f WHERE f.session=?1 AND f.type='net.flow')))"
 	" GROUP BY pid, dest) GROUP BY pid",

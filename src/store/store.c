@@ -198,6 +198,25 @@ static int prepare_file(const char *path, char *err, size_t errlen)
 	return 0;
 }
 
+/* Switching a new store to WAL takes an exclusive lock, and SQLite answers
+ * SQLITE_BUSY there without calling the busy handler (it could deadlock), so
+ * two runs creating one store at once retry here, for as long as the busy
+ * timeout would wait. */
+static int set_wal(struct store *st, char *err, size_t errlen)
+{
+	int rc, i;
+
+	for (i = 0; i < STORE_BUSY_MS / 10; i++) {
+		rc = sqlite3_exec(st->db, "PRAGMA journal_mode=WAL;", NULL, NULL, NULL);
+		if (rc != SQLITE_BUSY && rc != SQLITE_LOCKED)
+			break;
+		usleep(10000);
+	}
+	if (rc != SQLITE_OK)
+		return exec_sql(st, "PRAGMA journal_mode=WAL;", err, errlen);
+	return exec_sql(st, "PRAGMA synchronous=NORMAL;", err, errlen);
+}
+
 int store_open_rw(struct store *st, const char *path, char *err, size_t errlen)
 {
 	memset(st, 0, sizeof(*st));
@@ -212,11 +231,10 @@ int store_open_rw(struct store *st, const char *path, char *err, size_t errlen)
 		store_close(st);
 		return -1;
 	}
-	sqlite3_busy_timeout(st->db, 5000);
+	sqlite3_busy_timeout(st->db, STORE_BUSY_MS);
 	if (check_foreign(st, err, errlen))
 		goto fail;
-	if (exec_sql(st, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", err, errlen) ||
-	    exec_sql(st, "BEGIN IMMEDIATE;", err, errlen))
+	if (set_wal(st, err, errlen) || exec_sql(st, "BEGIN IMMEDIATE;", err, errlen))
 		goto fail;
 	if (exec_sql(st, schema_sql, err, errlen) ||
 	    (!store_has_column(st, "events", "digest") &&
@@ -256,7 +274,7 @@ int store_open_ro(struct store *st, const char *path, char *err, size_t errlen)
 		store_close(st);
 		return -1;
 	}
-	sqlite3_busy_timeout(st->db, 5000);
+	sqlite3_busy_timeout(st->db, STORE_BUSY_MS);
 	if (check_version(st, err, errlen)) {
 		store_close(st);
 		return -1;

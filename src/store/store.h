@@ -11,6 +11,7 @@
 #include <sqlite3.h>
 
 #define STORE_SCHEMA_VERSION 1
+#define STORE_BUSY_MS	     5000 /* how long a writer waits for another one's lock */
 
 struct store {
 	sqlite3 *db;
@@ -60,6 +61,10 @@ struct store_event_filter {
 	const char *path_glob;	 /* NULL: all */
 	const char *host;	 /* NULL: all; else server.address, dns.question.name
 				    or network.peer.address equal to it */
+	/* a tail: only events stored after the event after_id (0: all); the
+	 * id of each event given to fn goes to *last_id (when not NULL) */
+	int64_t after_id;
+	int64_t *last_id;
 };
 int store_foreach_event(struct store *st, const struct store_event_filter *f,
 			int (*fn)(void *ctx, const char *json, const char *summary), void *ctx);

@@ -145,7 +145,11 @@ int store_batch_begin(struct store_writer *w)
 {
 	memcpy(w->saved, w->chains, w->nchains * sizeof(w->chains[0]));
 	w->nsaved = w->nchains;
-	return sqlite3_exec(w->st.db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+	/* IMMEDIATE: a batch may read (a chain resumed, a process looked up)
+	 * before it writes, and a deferred transaction that read first cannot
+	 * take the write lock once another writer committed: SQLite answers
+	 * BUSY at once, without the busy handler, and the batch is lost. */
+	return sqlite3_exec(w->st.db, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
 }
 
 static void bind_str(sqlite3_stmt *q, int i, const char *v)

@@ -169,6 +169,21 @@ long read_small_file(const char *path, char *buf, size_t len)
 	return total;
 }
 
+int proc_cgroup2_path(uint32_t pid, char *out, size_t len)
+{
+	char path[64], buf[8192], *line, *save;
+
+	snprintf(path, sizeof(path), "/proc/%u/cgroup", pid);
+	if (read_small_file(path, buf, sizeof(buf)) <= 0)
+		return -1;
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		if (!strncmp(line, "0::", 3)) {
+			snprintf(out, len, "%s", line + 3);
+			return 0;
+		}
+	return -1;
+}
+
 int write_small_file(const char *path, const char *data)
 {
 	int fd = open(path, O_WRONLY | O_CLOEXEC);

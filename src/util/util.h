@@ -32,6 +32,9 @@ const char *signal_name(int sig); /* "SIGKILL"; NULL if unknown */
 /* Read a whole small file (procfs, cgroupfs) into buf; returns length or -1. */
 long read_small_file(const char *path, char *buf, size_t len);
 int write_small_file(const char *path, const char *data);
+/* pid's cgroup v2 path from /proc/PID/cgroup (the "0::" line, e.g.
+ * "/user.slice/x"); 0, or -1 when the pid is gone or has no v2 line. */
+int proc_cgroup2_path(uint32_t pid, char *out, size_t len);
 /* mkdir -p */
 int mkdir_p(const char *path, unsigned mode);
 

@@ -23,7 +23,9 @@ class Daemon:
     def __init__(self, tmp_path, *opts):
         self.sock = str(tmp_path / "proctor.sock")
         self.db = str(tmp_path / "daemon.db")
-        self.pins = "/sys/fs/bpf/proctor-test-" + tmp_path.name
+        # tmp_path's name is the test's, the same in every checkout on this
+        # host: the pid keeps two suites' pins apart
+        self.pins = f"/sys/fs/bpf/proctor-test-{os.getpid()}-{tmp_path.name}"
         self.env = dict(os.environ, PROCTOR_SOCKET=self.sock)
         self.opts = opts
         self.p = None

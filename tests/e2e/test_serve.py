@@ -389,6 +389,10 @@ def test_sse_tails_a_live_session(lab, tmp_path):
         runner.wait(timeout=60)
     assert runner.returncode == 0, runner.stderr.read()
     assert srv.json(f"/api/v1/sessions/{sid}", tok)["status"] == "ended"
+    # the tail is every event stored after the stream opened, in store
+    # order: none skipped, even one stored after a later-timed one
+    stored = pr.events(sid)
+    assert events and stored[-len(events):] == events
 
 
 def test_slowloris_and_200_concurrent(lab):
@@ -499,7 +503,7 @@ def test_report_html_and_md(lab):
     assert len(egress) == 1 and egress[0][0].startswith("127.0.0.1:")
     assert egress[0][1:] == ["ALLOWED", "1", "100 B", "50 B"]
     assert [r_[2:] for r_ in rows if len(r_) == 4 and r_[2] == "policy.violation"] == [
-        ["policy.violation", "r-block"]]
+        ["policy.violation", "r-block: blocked"]]
     svg = doc.find(".//{http://www.w3.org/2000/svg}svg")
     assert len(svg.findall("{http://www.w3.org/2000/svg}rect")) == min(n, 60)
     assert len(svg.findall("{http://www.w3.org/2000/svg}circle")) == 1  # the violation

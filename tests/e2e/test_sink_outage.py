@@ -151,12 +151,20 @@ def test_concurrent_runs_share_a_destination(proctor, tmp_path):
         for p in procs:
             _, err = p.communicate(timeout=60)
             assert p.returncode == 0, err
+            assert "sqlite sink" not in err, err
         sessions = [s["session"] for s in proctor.sessions()]
         assert len(sessions) == 2
         want = {s: len(proctor.events(s)) for s in sessions}
         assert rx.wait(lambda: len(received_with_session(rx)) >= sum(want.values()))
         got = received_with_session(rx)
-        assert len(got) == sum(want.values())
+        per = {s: sum(1 for ss, _ in got if ss == s) for s in sessions}
+        seen, dups = set(), []
+        for ss, a in got:
+            k = (ss, json.dumps(a, sort_keys=True))
+            if k in seen:
+                dups.append(k)
+            seen.add(k)
+        assert (per, dups[:3]) == (want, []), (len(dups), len(rx.requests), len(rx.refused))
         for s in sessions:
             seqs = [q for q in (seq_of(a) for ss, a in got if ss == s) if q is not None]
             assert seqs == list(range(1, 9))

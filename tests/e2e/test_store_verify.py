@@ -192,3 +192,22 @@ def test_verify_usage_and_key_errors(recorded, tmp_path):
     p = verify(proctor.db, sid, "--key", str(other))
     assert p.returncode == 1 and ": signature mismatch at record " in p.stdout
     assert "not this host's" in p.stdout
+
+
+def test_new_store_waits_for_another_writer(proctor):
+    """Another writer holds the brand-new store file while a run creates its
+    schema: switching to WAL gets SQLITE_BUSY without SQLite's busy handler,
+    so the run must wait for the lock (as two first runs at once do), not fail
+    with "database is locked"."""
+    import threading
+    held = sqlite3.connect(proctor.db, isolation_level=None, check_same_thread=False)
+    held.execute("BEGIN IMMEDIATE")
+    release = threading.Timer(0.5, lambda: held.execute("ROLLBACK"))
+    release.start()
+    try:
+        p = proctor.run(["true"])
+    finally:
+        release.join()
+        held.close()
+    assert p.returncode == 0, p.stderr
+    assert [s["exit.code"] for s in proctor.sessions()] == [0]

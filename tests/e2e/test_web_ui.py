@@ -8,10 +8,11 @@ import json
 import os
 import shutil
 import subprocess
+import time
 
 import pytest
 
-from conftest import ROOT, require, run
+from conftest import PROCTOR, ROOT, require, run
 from test_serve import Server, raw_get
 
 
@@ -82,3 +83,45 @@ def test_assets_are_the_embedded_files_only(proctor):
             assert b"root:" not in data
     finally:
         srv.stop()
+
+
+def test_session_status_follows_a_live_session(proctor, tmp_path):
+    """The list and the picker say live / ended with the exit code, and a
+    live session turns ended in the open page when it ends (no reload)."""
+    require(browser_problem())
+    p = proctor.run(["/bin/sh", "-c", "exit 3"], "--project", "shop")
+    assert p.returncode == 3, p.stderr
+    gate = tmp_path / "gate"
+    runner = subprocess.Popen([PROCTOR, "run", "--db", proctor.db, "--project", "shop", "--",
+                               "/bin/sh", "-c", f"while [ ! -e {gate} ]; do sleep 0.05; done"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    srv = None
+    try:
+        for _ in range(300):
+            if len(proctor.sessions()) == 2:
+                break
+            time.sleep(0.1)
+        ended, live = [s["session"] for s in proctor.sessions()]
+        tok = proctor.cli("token", "create", "--project", "shop", "--read",
+                          check=True).stdout.strip()
+        srv = Server(proctor.db)
+        r = run(["node", os.path.join(ROOT, "tests/browser/live.cjs"),
+                 f"http://127.0.0.1:{srv.port}/", tok, live, ended, str(gate), str(tmp_path)],
+                timeout=180)
+    finally:
+        gate.write_text("")
+        runner.wait(timeout=60)
+        if srv:
+            srv.stop()
+    assert r.returncode == 0, r.stderr
+    assert runner.returncode == 0
+    seen = json.loads(r.stdout.strip().splitlines()[-1])
+    assert seen["errors"] == []
+    assert seen["before"] == {"live": "live", "liveText": "live", "endedText": "ended, exit 3",
+                              "options": ["none", f"{ended} (ended, exit 3)", f"{live} (live)"]}
+    assert seen["after"] == {"live": "ended", "liveText": "ended, exit 0",
+                             "endedText": "ended, exit 3",
+                             "options": ["none", f"{ended} (ended, exit 3)",
+                                         f"{live} (ended, exit 0)"]}
+    for shot in ("live-1.png", "live-2.png"):
+        assert (tmp_path / shot).stat().st_size > 10000

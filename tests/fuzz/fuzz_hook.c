@@ -1,7 +1,7 @@
 /* fuzz_hook.c: libFuzzer target for what `proctor hook` parses from the
  * agent: any bytes as a Bash tool command line (split into simple commands
- * and redirections, each judged), and as a file path, against a fixed policy
- * with exec and files rules. `make fuzz-hook`. */
+ * and redirections, each judged), as a Codex apply_patch body, and as a file path, against a fixed
+ * policy with exec and files rules. `make fuzz-hook`. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +30,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	se_eval_shell(&p, (const char *)data, size, "/work/ws", "/usr/bin:/bin", &v, err,
 		      sizeof(err));
+	se_eval_patch(&p, (const char *)data, size, "/work/ws", &v, err, sizeof(err));
 	if ((s = malloc(size + 1))) {
 		memcpy(s, data, size);
 		s[size] = 0;

@@ -65,6 +65,30 @@ static void test_every_key(void **state)
 	assert_int_equal(c.nagents, 2);
 }
 
+static void test_containers_section(void **state)
+{
+	struct daemon_config c;
+	char err[512] = "";
+
+	(void)state;
+	daemon_config_defaults(&c);
+	assert_true(c.auto_containers);
+	assert_string_equal(c.agent_label, "proctor.agent");
+	assert_string_equal(c.project_label, "proctor.project");
+	assert_string_equal(c.hooks_dir, ""); /* the daemon installs no hook by default */
+	assert_int_equal(parse(&c,
+			       "auto_adopt:\n  containers:\n    enabled: false\n"
+			       "    agent_label: ai.agent\n    project_label: ai.project\n"
+			       "    hooks_dir: /etc/containers/oci/hooks.d\n",
+			       err, sizeof(err)),
+			 0);
+	assert_false(c.auto_containers);
+	assert_string_equal(c.agent_label, "ai.agent");
+	assert_string_equal(c.project_label, "ai.project");
+	assert_string_equal(c.hooks_dir, "/etc/containers/oci/hooks.d");
+	assert_int_equal(c.nagents, 5); /* the agents' rules are another key */
+}
+
 static void fails(const char *text, const char *want)
 {
 	struct daemon_config c, before;
@@ -97,6 +121,12 @@ static void test_strict(void **state)
 	fails("ringbuf_mb: 0\n", "d.yaml:1:13: 'ringbuf_mb' must be a power of two");
 	fails("socket: [a]\n", "d.yaml:1:9: 'socket' must be a value");
 	fails("- a\n", "d.yaml:1:1: the daemon configuration must be a mapping");
+	fails("auto_adopt:\n  containers: {hooks_dir: hooks.d}\n",
+	      "d.yaml:2:27: 'hooks_dir' must be an absolute path");
+	fails("auto_adopt:\n  containers: {labels: [a]}\n",
+	      "d.yaml:2:16: unknown key 'labels' in containers");
+	fails("auto_adopt:\n  containers: {enabled: sometimes}\n",
+	      "d.yaml:2:25: 'enabled' must be true or false");
 	/* a good key before the bad one is not applied either */
 	fails("socket: /x\nauto_adopt: {agents: off}\nbogus: 1\n", "d.yaml:3:1: unknown key");
 }
@@ -106,6 +136,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_defaults_are_the_builtin_agents),
 		cmocka_unit_test(test_every_key),
+		cmocka_unit_test(test_containers_section),
 		cmocka_unit_test(test_strict),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -286,6 +286,108 @@ static void test_escape_summaries(void **st)
 	record_free(&r);
 }
 
+/* TIOCSTI: the summary names the tty from its device number (the first
+ * record from the kernel's name); failures inject nothing. */
+static void test_escape_tiocsti(void **st)
+{
+	struct pr_sec_escape e;
+	struct record r;
+	int64_t v;
+
+	(void)st;
+	esc(&e, SYS_ioctl, 0);
+	e.hdr.flags = PR_SEC_SUMMARY;
+	e.args[0] = 136ULL << 20 | 7; /* pts7 */
+	e.count = 12;
+	record_init(&r);
+	assert_int_equal(decode_event(&ctx, &e, sizeof(e), &r), DECODE_OK);
+	assert_string_equal(str(&r, "escape.category"), "tty");
+	assert_string_equal(str(&r, "escape.detail"), "cmd=TIOCSTI tty=pts7");
+	assert_string_equal(str(&r, "escape.tty"), "pts7");
+	assert_true(record_get_int(&r, "escape.injected_bytes", &v) && v == 12);
+	record_reset(&r);
+
+	esc(&e, SYS_ioctl, -EPERM);
+	e.args[0] = 5;
+	strcpy(e.str[0], "tty1");
+	e.str_len[0] = 5;
+	assert_int_equal(decode_event(&ctx, &e, sizeof(e), &r), DECODE_OK);
+	assert_string_equal(str(&r, "escape.detail"), "cmd=TIOCSTI fd=5 tty=tty1");
+	assert_true(record_get_int(&r, "escape.injected_bytes", &v) && v == 0);
+	assert_string_equal(str(&r, "error.code"), "EPERM");
+	record_free(&r);
+}
+
+/* prctl privilege operations: names by option and arg2, sides by kind,
+ * ambient gains from the ambient set; an unknown op is malformed. */
+static void test_prctl_privilege(void **st)
+{
+	struct pr_sec_priv e;
+	struct record r;
+	const struct field *f;
+
+	(void)st;
+	memset(&e, 0, sizeof(e));
+	hdr(&e.hdr, PR_EV_SEC_PRIV, sizeof(e), 0);
+	e.op = PR_PRIV_CAP_AMBIENT;
+	e.args[0] = 47, e.args[1] = 2, e.args[2] = 13; /* raise CAP_NET_RAW */
+	e.to.cap_amb = 1ULL << 13;
+	record_init(&r);
+	assert_int_equal(decode_event(&ctx, &e, sizeof(e), &r), DECODE_OK);
+	assert_string_equal(str(&r, "privilege.operation"), "cap_ambient_raise");
+	assert_string_equal(str(&r, "privilege.requested"), "cap=CAP_NET_RAW");
+	assert_string_equal(str(&r, "privilege.from"), "cap_amb=0x0");
+	assert_string_equal(str(&r, "privilege.to"), "cap_amb=0x2000");
+	assert_non_null(f = record_get(&r, "privilege.capabilities_gained"));
+	record_reset(&r);
+
+	e.op = PR_PRIV_SECUREBITS;
+	e.args[1] = 0x14;
+	e.from.secbits = PR_CRED_NNP; /* not a securebit: not shown */
+	e.to.secbits = 0x14 | PR_CRED_NNP;
+	assert_int_equal(decode_event(&ctx, &e, sizeof(e), &r), DECODE_OK);
+	assert_string_equal(str(&r, "privilege.from"), "securebits=0");
+	assert_string_equal(str(&r, "privilege.to"),
+			    "securebits=SECBIT_NO_SETUID_FIXUP|SECBIT_KEEP_CAPS");
+	record_reset(&r);
+
+	e.op = PR_PRIV_NO_NEW_PRIVS;
+	e.args[1] = 1;
+	e.from.secbits = 0;
+	assert_int_equal(decode_event(&ctx, &e, sizeof(e), &r), DECODE_OK);
+	assert_string_equal(str(&r, "privilege.operation"), "set_no_new_privs");
+	assert_string_equal(str(&r, "privilege.to"), "no_new_privs=1");
+	record_reset(&r);
+
+	e.op = PR_PRIV_CAP_AMBIENT;
+	e.args[1] = 1; /* IS_SET: never sent by the kernel side */
+	assert_int_equal(decode_event(&ctx, &e, sizeof(e), &r), DECODE_BAD);
+	record_free(&r);
+}
+
+/* recvmsg SCM_RIGHTS from outside: sender, count, first fd and file. */
+static void test_escape_scm_rights(void **st)
+{
+	struct pr_sec_escape e;
+	struct record r;
+	int64_t v;
+
+	(void)st;
+	esc(&e, SYS_recvmsg, 1);
+	e.args[0] = 3, e.args[1] = 6, e.args[2] = 2, e.args[3] = 4242;
+	strcpy(e.str[0], "id_rsa");
+	e.str_len[0] = 7;
+	record_init(&r);
+	assert_int_equal(decode_event(&ctx, &e, sizeof(e), &r), DECODE_OK);
+	assert_string_equal(str(&r, "escape.category"), "ptrace");
+	assert_string_equal(str(&r, "escape.detail"),
+			    "pid=4242 socket_fd=3 fds=2 fd=6 file=id_rsa");
+	assert_true(record_get_int(&r, "escape.target_pid", &v) && v == 4242);
+	assert_true(record_get_int(&r, "escape.received_fds", &v) && v == 2);
+	assert_string_equal(str(&r, "escape.file.name"), "id_rsa");
+	record_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -299,6 +401,9 @@ int main(void)
 		cmocka_unit_test(test_escape_mount_truncated),
 		cmocka_unit_test(test_escape_namespace_and_unknown),
 		cmocka_unit_test(test_escape_summaries),
+		cmocka_unit_test(test_escape_tiocsti),
+		cmocka_unit_test(test_prctl_privilege),
+		cmocka_unit_test(test_escape_scm_rights),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -119,6 +119,32 @@ static void test_unterminated_quote(void **state)
 	assert_string_equal(why, "the command has an unterminated quote");
 }
 
+/* A Codex apply_patch: every file it names is a write; the first denial wins. */
+static void test_patch(void **state)
+{
+	struct se_verdict v;
+	char why[256];
+	const char *ok = "*** Begin Patch\n*** Update File: src/a.c\n@@\n-a\n+b\n"
+			 "*** Add File: /tmp/x\n+y\n*** End Patch\n";
+	const char *ssh = "*** Begin Patch\r\n*** Update File: src/a.c\r\n"
+			  "*** Update File: x.c\n*** Move to: /home/u/.ssh/config  \n*** End Patch";
+
+	(void)state;
+	assert_int_equal(se_eval_patch(&P, ok, strlen(ok), "/work/ws", &v, why, sizeof(why)), 0);
+	assert_int_equal(v.rule, -1);
+	assert_int_equal(se_eval_patch(&P, ssh, strlen(ssh), "/work/ws", &v, why, sizeof(why)), 0);
+	assert_string_equal(P.rules[v.rule].name, "no-ssh");
+	assert_string_equal(v.what, "write /home/u/.ssh/config");
+	assert_int_equal(se_eval_patch(&P, "*** Delete File: /etc/passwd", 28, "/work/ws", &v, why,
+				       sizeof(why)),
+			 0);
+	assert_string_equal(P.rules[v.rule].name, "files.write_only_under");
+	assert_int_equal(se_eval_patch(&P, "*** Add File: ", 14, "/work/ws", &v, why, sizeof(why)),
+			 -1);
+	assert_string_equal(why, "the patch names no file (no \"*** Add/Update/Delete File:\")");
+	assert_int_equal(se_eval_patch(&P, "", 0, "/work/ws", &v, why, sizeof(why)), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -127,6 +153,7 @@ int main(void)
 		cmocka_unit_test(test_redirections_are_writes),
 		cmocka_unit_test(test_files),
 		cmocka_unit_test(test_unterminated_quote),
+		cmocka_unit_test(test_patch),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }

@@ -65,7 +65,7 @@ function layout(): void {
         <table id="flows"></table></section>
     </main>`;
   $<HTMLSelectElement>("#n-verdict").value = f("verdict");
-  $("#logout").onclick = () => { setToken(null); login(); };
+  $("#logout").onclick = () => { clearTimeout(listTimer); setToken(null); login(); };
   for (const id of ["agent", "project", "session"])
     $<HTMLSelectElement>("#f-" + id).onchange = (ev) => {
       setFilter(id, (ev.target as HTMLSelectElement).value);
@@ -99,25 +99,44 @@ function options(sel: string, values: string[], current: string, all: string): v
 
 let flows: Json[] = [];
 let liveAbort: AbortController | null = null;
+let listTimer = 0;
+
+// "live", "ended, exit 3": what the session picker and the list say.
+const status = (s: Json): string =>
+  s.status === "live" ? "live" : `ended, exit ${s["exit.code"] ?? "unknown"}`;
+
+// The selectors and the session list; while a listed session is live, the
+// list is read again every 2 s, so its status changes without a reload.
+async function refreshList(): Promise<Json[]> {
+  clearTimeout(listTimer);
+  const everyone = (await api("sessions")).sessions as Json[];
+  options("#f-agent", everyone.map((s) => s.agent).filter(Boolean), f("agent"), "all");
+  options("#f-project", everyone.map((s) => s.project).filter(Boolean), f("project"), "all");
+  const shown = (await api("sessions", { agent: f("agent"), project: f("project"),
+    since: f("since"), until: f("until") })).sessions as Json[];
+  if (!shown.some((s) => s.session === f("session"))) setFilter("session", "");
+  $("#f-session").innerHTML = `<option value="">none</option>` + shown.map((s) =>
+    `<option value="${esc(s.session)}" data-status="${esc(s.status)}"` +
+    `${s.session === f("session") ? " selected" : ""}>${esc(s.session)} (${esc(status(s))})` +
+    "</option>").join("");
+  $("#sessions").innerHTML = "<tr><th>session</th><th>project</th><th>agent</th>" +
+    "<th>start</th><th>status</th><th>events</th><th>command</th></tr>" +
+    shown.map((s) => `<tr class="pick${s.session === f("session") ? " sel" : ""}"
+      data-session="${esc(s.session)}"><td>${esc(s.session)}</td><td>${esc(s.project)}</td>
+      <td>${esc(s.agent)}</td><td>${esc(s.start)}</td>
+      <td class="status ${esc(s.status)}" data-status="${esc(s.status)}">${esc(status(s))}</td>
+      <td>${s.events}</td><td><code>${esc((s.command as string[]).join(" "))}</code></td></tr>`)
+      .join("");
+  for (const tr of document.querySelectorAll<HTMLElement>("#sessions tr.pick"))
+    tr.onclick = () => { setFilter("session", tr.dataset.session ?? ""); refresh(); };
+  if (shown.some((s) => s.status === "live"))
+    listTimer = window.setTimeout(() => refreshList().catch(() => {}), 2000);
+  return shown;
+}
 
 async function refresh(): Promise<void> {
   try {
-    const everyone = (await api("sessions")).sessions as Json[];
-    options("#f-agent", everyone.map((s) => s.agent).filter(Boolean), f("agent"), "all");
-    options("#f-project", everyone.map((s) => s.project).filter(Boolean), f("project"), "all");
-    const shown = (await api("sessions", { agent: f("agent"), project: f("project"),
-      since: f("since"), until: f("until") })).sessions as Json[];
-    if (!shown.some((s) => s.session === f("session"))) setFilter("session", "");
-    options("#f-session", shown.map((s) => s.session), f("session"), "none");
-    $("#sessions").innerHTML = "<tr><th>session</th><th>project</th><th>agent</th>" +
-      "<th>start</th><th>status</th><th>events</th><th>command</th></tr>" +
-      shown.map((s) => `<tr class="pick${s.session === f("session") ? " sel" : ""}"
-        data-session="${esc(s.session)}"><td>${esc(s.session)}</td><td>${esc(s.project)}</td>
-        <td>${esc(s.agent)}</td><td>${esc(s.start)}</td><td>${esc(s.status)}</td>
-        <td>${s.events}</td><td><code>${esc((s.command as string[]).join(" "))}</code></td></tr>`)
-        .join("");
-    for (const tr of document.querySelectorAll<HTMLElement>("#sessions tr.pick"))
-      tr.onclick = () => { setFilter("session", tr.dataset.session ?? ""); refresh(); };
+    const shown = await refreshList();
     await showSession(shown.find((s) => s.session === f("session")));
   } catch (e) {
     if (e instanceof Unauthorized) return login("The token was revoked or is not valid.");
