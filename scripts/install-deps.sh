@@ -13,6 +13,7 @@ TEST_PKGS=(rsyslog prometheus protobuf-compiler iproute2 python3 procps curl
 	strace bc python3-yaml podman runc debootstrap
 	chromium)
 TEST_PKGS+=(e2fsprogs) # chattr, lsattr: tests/evasion/file_chattr_binary.sh
+TEST_PKGS+=(gnutls-bin) # gnutls-cli: tests/e2e/test_llm_tls.py (GnuTLS capture)
 BENCH_PKGS=(auditd bpftrace git hyperfine)
 
 want=("${BUILD_PKGS[@]}" "${TEST_PKGS[@]}")

@@ -208,7 +208,7 @@ struct tls_call {
 	__u64 buf;	/* user buffer */
 	__u64 done_ptr; /* _ex variants: size_t * of bytes moved; 0 otherwise */
 	__u32 read;	/* 1: SSL_read*, 0: SSL_write* */
-	__u32 _pad;
+	__u32 lib;	/* enum pr_tls_lib (the attach cookie) */
 };
 
 #endif /* PROCTOR_BPF_TYPES_H */

@@ -1,21 +1,25 @@
 /* map.bpf.c: tls.map: a tracked process mapped a TLS library executable
- * (the file's name starts "libssl"). Called from the file family's mmap
+ * (the file's name starts "libssl" or "libgnutls"). Called from the file family's mmap
  * exit (file/io.bpf.c), after the tracked check, so an untracked process
  * never gets here. User space attaches the tls uprobes for that process
  * alone (src/probe/tls.c). Records: docs/EVENTS-llm.md. */
 #include "tls/tls.h"
 #include "lib/consts.h"
 
-/* The file name names a TLS library this build hooks. */
+/* The file name names a TLS library this build hooks: libssl*, libgnutls*. */
 static __always_inline bool tls_lib_name(struct file *f)
 {
-	char name[8] = {};
+	char n[16] = {};
 	const unsigned char *p = BPF_CORE_READ(f, f_path.dentry, d_name.name);
 
-	if (!p || bpf_probe_read_kernel(name, 6, p))
+	if (!p || bpf_probe_read_kernel_str(n, 10, p) < 0)
 		return false;
-	return name[0] == 'l' && name[1] == 'i' && name[2] == 'b' && name[3] == 's' &&
-	       name[4] == 's' && name[5] == 'l';
+	if (n[0] != 'l' || n[1] != 'i' || n[2] != 'b')
+		return false;
+	if (n[3] == 's' && n[4] == 's' && n[5] == 'l')
+		return true;
+	return n[3] == 'g' && n[4] == 'n' && n[5] == 'u' && n[6] == 't' && n[7] == 'l' &&
+	       n[8] == 's';
 }
 
 __noinline int tls_mmap_exit(struct pr_tracked *tr, int fd, __u64 prot, __u64 addr)

@@ -1,6 +1,8 @@
 /* openssl.bpf.c: TLS plaintext from OpenSSL (libssl.so, 1.1 and 3):
  * uprobes on SSL_read, SSL_write, SSL_read_ex and SSL_write_ex, attached
- * per library inode by src/probe/tls.c. Entry remembers the call (SSL *,
+ * per tracked process by src/probe/tls.c; the plain pair also serves
+ * GnuTLS's gnutls_record_recv/gnutls_record_send (same arguments and
+ * return), the library named by the attach cookie. Entry remembers the call (SSL *,
  * buffer) for the thread; return copies the bytes actually moved into
  * tls.data records keyed by the SSL *, in PR_TLS_CHUNK pieces, within the
  * session's byte budget. An untracked process returns after the tracked
@@ -8,13 +10,15 @@
 #include "lib/emit.h"
 #include <bpf/bpf_tracing.h>
 
-static __always_inline int tls_enter(__u64 conn, __u64 buf, __u64 done_ptr, __u32 read)
+/* ctx's attach cookie is the library (enum pr_tls_lib, src/probe/tls.c). */
+static __always_inline int tls_enter(void *ctx, __u64 conn, __u64 buf, __u64 done_ptr, __u32 read)
 {
 	struct tls_call c = {.conn = conn, .buf = buf, .done_ptr = done_ptr, .read = read};
 	__u64 id;
 
 	if (!tracked_current())
 		return 0;
+	c.lib = (__u32)bpf_get_attach_cookie(ctx);
 	id = bpf_get_current_pid_tgid();
 	bpf_map_update_elem(&tls_calls, &id, &c, BPF_ANY);
 	return 0;
@@ -33,14 +37,15 @@ static __always_inline struct pr_tls_budget *budget_of(__u64 session_key)
 }
 
 /* One chunk of a call: header, then the bytes, in scratch; 0 = output.
- * len_flags: the chunk's length, its pr_hdr flags << 16. A global function
+ * len_flags: the chunk's length, its pr_hdr flags << 16 (8 bits), the
+ * library << 24 (enum pr_tls_lib). A global function
  * of scalars: verified once per program, whatever the state of its caller. */
 __noinline int tls_chunk_out(__u64 conn, __u64 ubuf, __u32 total, __u32 off, __u32 len_flags)
 {
 	struct task_struct *t = bpf_get_current_task_btf();
 	struct pr_tracked *tr = tracked_task(t);
 	struct pr_scratch *s = scratch_get();
-	__u32 len = len_flags & 0xffff, flags = len_flags >> 16;
+	__u32 len = len_flags & 0xffff, flags = (len_flags >> 16) & 0xff, lib = len_flags >> 24;
 	struct pr_tls_data *d;
 
 	if (!tr || !s)
@@ -57,7 +62,7 @@ __noinline int tls_chunk_out(__u64 conn, __u64 ubuf, __u32 total, __u32 off, __u
 	d->total = total;
 	d->off = off;
 	d->len = len;
-	d->lib = PR_TLS_LIB_OPENSSL;
+	d->lib = (__u16)lib;
 	d->_pad = 0;
 	if (bpf_probe_read_user(s->buf + sizeof(*d), len, (void *)(ubuf + off)))
 		return -1;
@@ -87,7 +92,8 @@ static long tls_chunk_cb(__u64 i, void *ctx)
 	flags = o->c.read ? PR_TLS_READ : 0;
 	if (off + len >= o->take && o->take < o->n)
 		flags |= PR_TLS_CUT;
-	if (tls_chunk_out(o->c.conn, o->c.buf, (__u32)o->n, (__u32)off, len | flags << 16)) {
+	if (tls_chunk_out(o->c.conn, o->c.buf, (__u32)o->n, (__u32)off,
+			  len | flags << 16 | (o->c.lib & 0xff) << 24)) {
 		o->stop = i;
 		return 1;
 	}
@@ -145,7 +151,7 @@ static __always_inline int tls_return(long ret, bool ex)
 SEC("uprobe")
 int BPF_KPROBE(tls_ossl_read, void *ssl, void *buf, int num)
 {
-	return tls_enter((__u64)ssl, (__u64)buf, 0, 1);
+	return tls_enter(ctx, (__u64)ssl, (__u64)buf, 0, 1);
 }
 
 SEC("uretprobe")
@@ -157,7 +163,7 @@ int BPF_KRETPROBE(tls_ossl_read_ret, int ret)
 SEC("uprobe")
 int BPF_KPROBE(tls_ossl_write, void *ssl, const void *buf, int num)
 {
-	return tls_enter((__u64)ssl, (__u64)buf, 0, 0);
+	return tls_enter(ctx, (__u64)ssl, (__u64)buf, 0, 0);
 }
 
 SEC("uretprobe")
@@ -169,7 +175,7 @@ int BPF_KRETPROBE(tls_ossl_write_ret, int ret)
 SEC("uprobe")
 int BPF_KPROBE(tls_ossl_read_ex, void *ssl, void *buf, size_t num, size_t *readbytes)
 {
-	return tls_enter((__u64)ssl, (__u64)buf, (__u64)readbytes, 1);
+	return tls_enter(ctx, (__u64)ssl, (__u64)buf, (__u64)readbytes, 1);
 }
 
 SEC("uretprobe")
@@ -181,7 +187,7 @@ int BPF_KRETPROBE(tls_ossl_read_ex_ret, int ret)
 SEC("uprobe")
 int BPF_KPROBE(tls_ossl_write_ex, void *ssl, const void *buf, size_t num, size_t *written)
 {
-	return tls_enter((__u64)ssl, (__u64)buf, (__u64)written, 0);
+	return tls_enter(ctx, (__u64)ssl, (__u64)buf, (__u64)written, 0);
 }
 
 SEC("uretprobe")

@@ -21,6 +21,7 @@
 
 enum pr_tls_lib {
 	PR_TLS_LIB_OPENSSL = 1,
+	PR_TLS_LIB_GNUTLS = 2,
 };
 
 /* tls.data: data = len bytes of plaintext at offset off of a call that
@@ -46,7 +47,7 @@ struct pr_tls_budget {
 _Static_assert(sizeof(struct pr_tls_budget) == 24, "pr_tls_budget layout");
 
 /* tls.map: a tracked process (hdr.pid) mapped, executable, a file whose
- * name says TLS library (libssl*); the mapping is in place (mmap exit).
+ * name says TLS library (libssl*, libgnutls*); the mapping is in place (mmap exit).
  * User space hooks that library for that process only (src/probe/tls.c):
  * no other process carries the breakpoints. */
 struct pr_tls_map {

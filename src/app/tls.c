@@ -135,16 +135,16 @@ static void missed(struct app *r, const struct pr_hdr *h)
 		ts->missed++;
 }
 
-/* Hook the OpenSSL at link (a /proc link to the mapped file, shown as
+/* Hook the library lib at link (a /proc link to the mapped file, shown as
  * shown) for h's process, and note how long after h it landed. */
 static void hook(struct app *r, const struct pr_hdr *h, const char *link, const char *shown,
-		 char *err, size_t errlen)
+		 enum pr_tls_lib lib, char *err, size_t errlen)
 {
 	struct app_tls_session *ts;
 	uint64_t delay;
 	int rc, i;
 
-	rc = probe_tls_attach_openssl(&r->probe, h->pid, link, err, errlen);
+	rc = probe_tls_attach(&r->probe, h->pid, link, lib, err, errlen);
 	if (rc == 0)
 		return;
 	ts = tls_session(&r->tls, h->session_key, true);
@@ -169,6 +169,7 @@ static void hook(struct app *r, const struct pr_hdr *h, const char *link, const 
 	if (!ts)
 		return;
 	ts->hooks++;
+	ts->libs |= 1u << lib;
 	if (delay > ts->max_delay_ns)
 		ts->max_delay_ns = delay;
 	for (i = 0; i < ts->npaths && strcmp(ts->paths[i], shown); i++)
@@ -188,7 +189,7 @@ void app_tls_on_exec(struct app *r, const struct pr_hdr *h, const char *exe)
 	case PROBE_TLS_OPENSSL:
 		/* the image the process runs, even when exe was replaced since */
 		snprintf(link, sizeof(link), "/proc/%u/exe", h->pid);
-		hook(r, h, link, exe, err, sizeof(err));
+		hook(r, h, link, exe, PR_TLS_LIB_OPENSSL, err, sizeof(err));
 		break;
 	case PROBE_TLS_BUN:
 		tell_unhooked(r, h, exe, st.st_ino,
@@ -231,19 +232,44 @@ void app_tls_on_map(struct app *r, const void *data, size_t len)
 {
 	const struct pr_tls_map *m = data;
 	char err[512], link[96], shown[256];
+	struct stat st;
 
 	if (len < sizeof(*m))
 		return;
-	if (find_mapping(m->hdr.pid, m->ino, m->addr, link, sizeof(link), shown, sizeof(shown))) {
+	if (find_mapping(m->hdr.pid, m->ino, m->addr, link, sizeof(link), shown, sizeof(shown)) ||
+	    stat(link, &st)) {
 		missed(r, &m->hdr); /* exited (or unmapped) before the hook */
 		return;
 	}
-	hook(r, &m->hdr, link, shown, err, sizeof(err));
+	/* the kernel matched the name (libssl*, libgnutls*); the symbols say which */
+	switch (exe_kind(&r->tls, link, &st)) {
+	case PROBE_TLS_OPENSSL:
+		hook(r, &m->hdr, link, shown, PR_TLS_LIB_OPENSSL, err, sizeof(err));
+		break;
+	case PROBE_TLS_GNUTLS:
+		hook(r, &m->hdr, link, shown, PR_TLS_LIB_GNUTLS, err, sizeof(err));
+		break;
+	default: break; /* e.g. libssl-dev's other files, a libgnutlsxx */
+	}
 }
 
 void app_tls_on_exit(struct app *r, uint32_t pid)
 {
 	probe_tls_detach_pid(&r->probe, pid);
+}
+
+/* tls.library at session end: the libraries hooked, "openssl,gnutls". */
+static void add_libraries(struct record *rec, uint32_t libs)
+{
+	char names[64] = "";
+	unsigned lib;
+
+	for (lib = PR_TLS_LIB_OPENSSL; lib <= PR_TLS_LIB_GNUTLS; lib++)
+		if (libs & 1u << lib)
+			snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s",
+				 names[0] ? "," : "", llm_tls_library(lib));
+	if (names[0])
+		record_add_str(rec, "tls.library", names);
 }
 
 void app_tls_end_session(struct app *r, struct session *s)
@@ -274,7 +300,7 @@ void app_tls_end_session(struct app *r, struct session *s)
 	for (i = 0; i < ts->npaths; i++)
 		paths[i] = ts->paths[i];
 	record_add_strv(rec, "tls.library.path", paths, (uint32_t)ts->npaths);
-	record_add_str_ref(rec, "tls.library", "openssl");
+	add_libraries(rec, ts->libs);
 	record_add_int(rec, "tls.hooks", ts->hooks);
 	record_add_int(rec, "tls.hooks.missed", ts->missed);
 	record_add_int(rec, "tls.hook.max_delay_us", (int64_t)(ts->max_delay_ns / 1000));
@@ -311,6 +337,11 @@ void app_tls_print(const struct app *r, FILE *f)
 			"proctor: %llu bytes of TLS plaintext not HTTP/1.1 or begun mid-message "
 			"(not read for model calls)\n",
 			(unsigned long long)r->llm.unparsed_bytes);
+	if (r->llm.unpaired)
+		fprintf(f,
+			"proctor: warning: %llu HTTP responses over TLS whose request was sent "
+			"before the hook landed (any model call among them not recorded)\n",
+			(unsigned long long)r->llm.unpaired);
 	if (r->tls.unhooked)
 		fprintf(f,
 			"proctor: warning: %llu executables with TLS inside not hooked (no "

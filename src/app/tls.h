@@ -21,6 +21,7 @@ struct app_tls_session {
 	uint32_t hooks;	       /* (process, library) hooks made */
 	uint32_t missed;       /* processes gone before their hook could be made */
 	uint64_t max_delay_ns; /* mapping (or exec) -> hook in place, the longest */
+	uint32_t libs;	       /* 1 << enum pr_tls_lib of each library hooked */
 	char reason[256];      /* the last hook that failed, and why */
 	char paths[APP_TLS_PATHS][256];
 	int npaths;

@@ -107,7 +107,16 @@ static void add_call_fields(struct record *r, const struct llm_conn *k, const st
 	if (c->tools_lost)
 		record_add_int(r, "llm.tool_calls_lost", c->tools_lost);
 	record_add_bool(r, "llm.complete", c->done && !c->incomplete && !c->req_incomplete);
-	record_add_str_ref(r, "tls.library", k->lib == PR_TLS_LIB_OPENSSL ? "openssl" : "unknown");
+	record_add_str_ref(r, "tls.library", llm_tls_library(k->lib));
+}
+
+const char *llm_tls_library(unsigned lib)
+{
+	switch (lib) {
+	case PR_TLS_LIB_OPENSSL: return "openssl";
+	case PR_TLS_LIB_GNUTLS: return "gnutls";
+	default: return "unknown";
+	}
 }
 
 /* The command of a Bash-like tool's input ({"command": "..."}). */
@@ -173,6 +182,7 @@ static void req_head(void *ctx, const struct http_msg *m)
 
 	k->req_body.len = 0;
 	k->req_cut = false;
+	k->req_seen = true;
 	if (p == LLM_NONE || strcmp(m->method, "POST") ||
 	    !(k->building = malloc(sizeof(*k->building))))
 		return;
@@ -237,6 +247,8 @@ static void resp_head(void *ctx, const struct http_msg *m)
 	if (k->cur_1xx)
 		return;
 	k->cur = NULL;
+	if (!k->nq && !k->req_seen)
+		k->owner->unpaired++;
 	if (k->nq) {
 		k->cur = k->queue[0];
 		memmove(k->queue, k->queue + 1, sizeof(k->queue[0]) * (LLM_QUEUE - 1));

@@ -44,6 +44,7 @@ struct llm_conn {
 	struct llm_call *building; /* the request being read, NULL: not a model call */
 	struct strbuf req_body;
 	bool req_cut;
+	bool req_seen;			   /* a request's head was read on this connection */
 	struct llm_call *queue[LLM_QUEUE]; /* NULL entries: requests that are not model calls */
 	bool queue_llm[LLM_QUEUE];
 	int nq;
@@ -65,9 +66,15 @@ struct llm {
 	 * or a connection whose capture began mid-message (hooked late) */
 	uint64_t unparsed_bytes;
 	uint64_t evicted; /* connections dropped while a call was open */
-	uint64_t bad;	  /* tls.data records too short or inconsistent */
+	/* responses on a connection none of whose requests was read: the request
+	 * went out before the hook landed (a client that writes within ms of
+	 * mapping its TLS library); whatever model call it was is not recorded */
+	uint64_t unpaired;
+	uint64_t bad; /* tls.data records too short or inconsistent */
 };
 
+/* The name of a TLS library (enum pr_tls_lib) in tls.library. */
+const char *llm_tls_library(unsigned lib);
 int llm_init(struct llm *l, const struct llm_emit *e);
 void llm_free(struct llm *l);
 /* One tls.data record from the ring (validated here). */

@@ -24,9 +24,16 @@
 struct uprobe_spec {
 	const char *func;
 	bool ret;
+	int prog; /* index into tls_prog's programs */
 };
 
-static struct bpf_program *openssl_prog(struct proctor_bpf *k, int i)
+/* The functions of one library: n specs, in hook order. */
+struct lib_spec {
+	int n;
+	const struct uprobe_spec *fn;
+};
+
+static struct bpf_program *tls_prog(struct proctor_bpf *k, int i)
 {
 	struct bpf_program *p[] = {
 		k->progs.tls_ossl_read,	    k->progs.tls_ossl_read_ret,
@@ -38,10 +45,26 @@ static struct bpf_program *openssl_prog(struct proctor_bpf *k, int i)
 }
 
 static const struct uprobe_spec openssl_specs[8] = {
-	{"SSL_read", false},	 {"SSL_read", true},	 {"SSL_write", false},
-	{"SSL_write", true},	 {"SSL_read_ex", false}, {"SSL_read_ex", true},
-	{"SSL_write_ex", false}, {"SSL_write_ex", true},
+	{"SSL_read", false, 0},	    {"SSL_read", true, 1},     {"SSL_write", false, 2},
+	{"SSL_write", true, 3},	    {"SSL_read_ex", false, 4}, {"SSL_read_ex", true, 5},
+	{"SSL_write_ex", false, 6}, {"SSL_write_ex", true, 7},
 };
+
+/* gnutls_record_recv/send(session, data, size) -> bytes: SSL_read/SSL_write's
+ * shape, so the same programs (the cookie tells the library apart). */
+static const struct uprobe_spec gnutls_specs[4] = {
+	{"gnutls_record_recv", false, 0},
+	{"gnutls_record_recv", true, 1},
+	{"gnutls_record_send", false, 2},
+	{"gnutls_record_send", true, 3},
+};
+
+static const struct lib_spec *lib_spec(enum pr_tls_lib lib)
+{
+	static const struct lib_spec openssl = {8, openssl_specs}, gnutls = {4, gnutls_specs};
+
+	return lib == PR_TLS_LIB_GNUTLS ? &gnutls : &openssl;
+}
 
 /* Destroying a uprobe link waits for the kernel's grace periods (tens of
  * ms to a second under load): done on the reaper thread, so the event loop
@@ -124,8 +147,9 @@ static int64_t sym_file_off(Elf *e, uint64_t addr)
 	return -1;
 }
 
-/* offs[i]: the file offset of openssl_specs[i].func in the ELF at path. */
-static int resolve_openssl(const char *path, uint64_t offs[8], char *err, size_t errlen)
+/* offs[i]: the file offset of spec->fn[i].func in the ELF at path. */
+static int resolve(const char *path, const struct lib_spec *spec, uint64_t offs[8], char *err,
+		   size_t errlen)
 {
 	int64_t found[8];
 	Elf_Scn *scn = NULL;
@@ -155,18 +179,18 @@ static int resolve_openssl(const char *path, uint64_t offs[8], char *err, size_t
 			    GELF_ST_TYPE(sym.st_info) != STT_FUNC ||
 			    !(name = elf_strptr(e, sh.sh_link, sym.st_name)))
 				continue;
-			for (k = 0; k < 8; k++)
-				if (!strcmp(name, openssl_specs[k].func))
+			for (k = 0; k < spec->n; k++)
+				if (!strcmp(name, spec->fn[k].func))
 					found[k] = sym_file_off(e, sym.st_value);
 		}
 	}
-	for (k = 0; k < 8 && found[k] >= 0; k++)
+	for (k = 0; k < spec->n && found[k] >= 0; k++)
 		offs[k] = (uint64_t)found[k];
-	if (k == 8)
+	if (k == spec->n)
 		rc = 0;
 	else
 		snprintf(err, errlen, "%s: no %s in its dynamic symbols", path,
-			 openssl_specs[k].func);
+			 spec->fn[k].func);
 	if (e)
 		elf_end(e);
 	close(fd);
@@ -174,8 +198,8 @@ static int resolve_openssl(const char *path, uint64_t offs[8], char *err, size_t
 }
 
 /* The functions' offsets in the file (dev, ino), resolved once per inode. */
-static int openssl_offsets(struct probe_tls *t, const char *path, const struct stat *st,
-			   uint64_t offs[8], char *err, size_t errlen)
+static int lib_offsets(struct probe_tls *t, const char *path, const struct stat *st,
+		       const struct lib_spec *spec, uint64_t offs[8], char *err, size_t errlen)
 {
 	struct probe_tls_file *f;
 	int i;
@@ -185,7 +209,7 @@ static int openssl_offsets(struct probe_tls *t, const char *path, const struct s
 			memcpy(offs, t->files[i].offs, sizeof(t->files[i].offs));
 			return 0;
 		}
-	if (resolve_openssl(path, offs, err, errlen))
+	if (resolve(path, spec, offs, err, errlen))
 		return -1;
 	f = &t->files[t->nfiles < PROBE_TLS_FILES ? (size_t)t->nfiles++
 						  : st->st_ino % PROBE_TLS_FILES];
@@ -195,9 +219,10 @@ static int openssl_offsets(struct probe_tls *t, const char *path, const struct s
 	return 0;
 }
 
-int probe_tls_attach_openssl(struct probe *s, uint32_t pid, const char *path, char *err,
-			     size_t errlen)
+int probe_tls_attach(struct probe *s, uint32_t pid, const char *path, enum pr_tls_lib lib,
+		     char *err, size_t errlen)
 {
+	const struct lib_spec *spec = lib_spec(lib);
 	struct probe_tls *t = &s->tls;
 	struct probe_tls_hook *h;
 	uint64_t offs[8];
@@ -215,20 +240,20 @@ int probe_tls_attach_openssl(struct probe *s, uint32_t pid, const char *path, ch
 		snprintf(err, errlen, "%s: %d processes hooked already", path, PROBE_TLS_HOOKS);
 		return -1;
 	}
-	if (openssl_offsets(t, path, &st, offs, err, errlen))
+	if (lib_offsets(t, path, &st, spec, offs, err, errlen))
 		return -1;
 	h = &t->hooks[t->nhooks];
 	memset(h, 0, sizeof(*h));
-	for (i = 0; i < 8; i++) {
-		LIBBPF_OPTS(bpf_uprobe_opts, o, .retprobe = openssl_specs[i].ret);
+	for (i = 0; i < spec->n; i++) {
+		LIBBPF_OPTS(bpf_uprobe_opts, o, .retprobe = spec->fn[i].ret, .bpf_cookie = lib);
 		/* pid: the kernel installs the breakpoint only in that process's
 		 * memory (uprobe_perf_filter compares the mm), now and when it
 		 * maps the file again, and in no other process */
 		struct bpf_link *k = bpf_program__attach_uprobe_opts(
-			openssl_prog(s->skel, i), (pid_t)pid, path, (size_t)offs[i], &o);
+			tls_prog(s->skel, spec->fn[i].prog), (pid_t)pid, path, (size_t)offs[i], &o);
 		if (!k) {
-			snprintf(err, errlen, "%s: hooking %s%s: %s", path, openssl_specs[i].func,
-				 openssl_specs[i].ret ? " (return)" : "", strerror(errno));
+			snprintf(err, errlen, "%s: hooking %s%s: %s", path, spec->fn[i].func,
+				 spec->fn[i].ret ? " (return)" : "", strerror(errno));
 			for (i = 0; i < h->nlinks; i++)
 				bpf_link__destroy(h->links[i]);
 			return -1;
@@ -278,8 +303,8 @@ void probe_tls_detach_all(struct probe *s)
 	t->reaper_up = t->stop = false;
 }
 
-/* The dynamic symbol table names SSL_write (and so, in OpenSSL, the rest). */
-static bool exports_ssl(Elf *e, Elf_Scn *scn, const GElf_Shdr *sh)
+/* The dynamic symbol table defines want. */
+static bool exports(Elf *e, Elf_Scn *scn, const GElf_Shdr *sh, const char *want)
 {
 	Elf_Data *d = elf_getdata(scn, NULL);
 	size_t i, n;
@@ -293,7 +318,7 @@ static bool exports_ssl(Elf *e, Elf_Scn *scn, const GElf_Shdr *sh)
 		if (!gelf_getsym(d, (int)i, &sym) || sym.st_shndx == SHN_UNDEF)
 			continue;
 		name = elf_strptr(e, sh->sh_link, sym.st_name);
-		if (name && !strcmp(name, "SSL_write"))
+		if (name && !strcmp(name, want))
 			return true;
 	}
 	return false;
@@ -318,8 +343,10 @@ enum probe_tls_kind probe_tls_inspect(const char *path)
 		if (!gelf_getshdr(scn, &sh))
 			continue;
 		name = elf_strptr(e, shstr, sh.sh_name);
-		if (sh.sh_type == SHT_DYNSYM && exports_ssl(e, scn, &sh))
+		if (sh.sh_type == SHT_DYNSYM && exports(e, scn, &sh, "SSL_write"))
 			kind = PROBE_TLS_OPENSSL;
+		else if (sh.sh_type == SHT_DYNSYM && exports(e, scn, &sh, "gnutls_record_send"))
+			kind = PROBE_TLS_GNUTLS;
 		else if (name && !strcmp(name, ".bun"))
 			kind = PROBE_TLS_BUN;
 	}

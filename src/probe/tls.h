@@ -20,8 +20,8 @@ struct probe;
  * an exec, the new image is hooked when it maps the same file. */
 struct probe_tls_hook {
 	uint32_t pid;
-	uint64_t dev, ino; /* stat() encoding */
-	struct bpf_link *links[8];
+	uint64_t dev, ino;	   /* stat() encoding */
+	struct bpf_link *links[8]; /* entry and return of each function */
 	int nlinks;
 };
 
@@ -50,12 +50,12 @@ struct probe_tls {
 	uint64_t refused;  /* not made: table full */
 };
 
-/* Hook OpenSSL's functions in the file at path for process pid only (a
- * no-op when hooked already). path may be a /proc/PID/map_files or
+/* Hook lib's functions (OpenSSL's four, GnuTLS's two) in the file at path
+ * for process pid only (a no-op when hooked already). path may be a /proc/PID/map_files or
  * /proc/PID/exe link: a replaced or deleted file is still the one mapped.
  * Returns 1 when newly hooked, 0 when it already was, -1 with err. */
-int probe_tls_attach_openssl(struct probe *s, uint32_t pid, const char *path, char *err,
-			     size_t errlen);
+int probe_tls_attach(struct probe *s, uint32_t pid, const char *path, enum pr_tls_lib lib,
+		     char *err, size_t errlen);
 bool probe_tls_hooked(const struct probe *s, uint32_t pid, uint64_t dev, uint64_t ino);
 /* The process exited: its hooks go (their breakpoints with its mm). */
 void probe_tls_detach_pid(struct probe *s, uint32_t pid);
@@ -66,6 +66,7 @@ enum probe_tls_kind {
 	PROBE_TLS_NONE,	   /* no TLS library inside that this build knows */
 	PROBE_TLS_OPENSSL, /* exports SSL_read/SSL_write (libssl, Node's static OpenSSL) */
 	PROBE_TLS_BUN,	   /* a Bun executable: BoringSSL built in, stripped */
+	PROBE_TLS_GNUTLS,  /* exports gnutls_record_send (libgnutls) */
 };
 /* Reads the ELF's dynamic symbols and section names (libelf). */
 enum probe_tls_kind probe_tls_inspect(const char *path);

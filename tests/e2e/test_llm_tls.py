@@ -161,18 +161,44 @@ def test_api_key_never_stored(proctor, server):
     assert "authorization" not in dump.lower()
 
 
+# Maps argv[1], waits until the kernel put the uprobe's breakpoint (0xcc)
+# at its function argv[2] in this process, then execs argv[3:] in the same
+# pid: the hook follows the process across the exec (the kernel installs it
+# when the new image maps the same file), so a client that makes its first
+# TLS write a few ms after start (curl, wget) is hooked from its first
+# instruction rather than racing the hook (docs/EVENTS-llm.md, "the window").
+PREHOOK = r"""
+import ctypes, os, sys, time
+fn = ctypes.cast(getattr(ctypes.CDLL(sys.argv[1]), sys.argv[2]), ctypes.c_void_p).value
+deadline = time.monotonic() + 60
+while ctypes.string_at(fn, 1)[0] != 0xcc:
+    if time.monotonic() > deadline:
+        sys.exit("no breakpoint at %s after 60 s" % sys.argv[2])
+    time.sleep(0.01)
+os.execvp(sys.argv[3], sys.argv[3:])
+"""
+
+
+def prehooked(tmp_path, lib, fn, argv):
+    script = tmp_path / "prehook.py"
+    script.write_text(PREHOOK)
+    return [sys.executable, str(script), lib, fn] + argv
+
+
 def test_curl_openssl(proctor, server, tmp_path):
-    """curl (libcurl over the system's OpenSSL 3, mapped by the loader at
-    start): the same exact llm.call; its key comes from a header file, so
-    argv holds no secret."""
+    """curl (libcurl over the system's OpenSSL 3: plain SSL_read/SSL_write),
+    exec'd by a process hooked already: the same exact llm.call; its key
+    comes from a header file, so argv holds no secret."""
     port, ca = server
     hdr, body = tmp_path / "headers", tmp_path / "body.json"
     hdr.write_text("x-api-key: %s\ncontent-type: application/json\n" % API_KEY)
     body.write_text(json.dumps({"model": "claude-sonnet-4-5", "max_tokens": 64, "stream": True,
                                 "messages": [{"role": "user", "content": "list /tmp"}]}))
-    p = proctor.run(["curl", "-sS", "--fail", "--cacert", ca, "-H", "@%s" % hdr,
-                     "--data-binary", "@%s" % body, "https://127.0.0.1:%d/v1/messages" % port],
-                    "--agent", "tlstest", timeout=300)
+    ssl_lib = linked_lib("curl", "libssl")
+    p = proctor.run(prehooked(tmp_path, ssl_lib, "SSL_write", [
+        "curl", "-sS", "--fail", "--cacert", ca, "-H", "@%s" % hdr, "--data-binary",
+        "@%s" % body, "https://127.0.0.1:%d/v1/messages" % port]), "--agent", "tlstest",
+        timeout=300)
     assert p.returncode == 0, f"{p.stdout}\n{p.stderr}"
     ev = proctor.events()
     calls = of_type(ev, "llm.call")
@@ -185,7 +211,43 @@ def test_curl_openssl(proctor, server, tmp_path):
     assert c["llm.tool_calls"] == [S.TOOL_ID, S.TOOL_ID2] and c["llm.complete"] is True
     assert c["process.name"] == "curl" and c["tls.library"] == "openssl"
     cap = of_type(ev, "llm.capture")
-    assert len(cap) == 1 and cap[0]["tls.hooks"] == 1, cap
+    # libssl hooked once (before the exec; curl's own mapping finds it hooked), and the
+    # libgnutls curl also maps (through librtmp), hooked when mapped
+    assert len(cap) == 1 and cap[0]["tls.hooks"] == 2, cap
+    assert cap[0]["tls.library"] == "openssl,gnutls"
+    assert cap[0]["tls.library.path"] == [os.path.realpath(ssl_lib),
+                                          os.path.realpath(linked_lib("curl", "libgnutls"))]
+    assert API_KEY.encode() not in open(proctor.db, "rb").read()
+
+
+def test_wget_gnutls(proctor, server, tmp_path):
+    """wget (GnuTLS 3: gnutls_record_send/gnutls_record_recv in libgnutls),
+    exec'd by a process hooked already: the same exact llm.call, named
+    gnutls; its key comes from a wgetrc, so argv holds no secret."""
+    port, ca = server
+    rc, body = tmp_path / "wgetrc", tmp_path / "body.json"
+    rc.write_text("header = x-api-key: %s\nheader = content-type: application/json\n" % API_KEY)
+    body.write_text(json.dumps({"model": "claude-sonnet-4-5", "max_tokens": 64, "stream": True,
+                                "messages": [{"role": "user", "content": "list /tmp"}]}))
+    env = dict(os.environ, WGETRC=str(rc))
+    gnutls = linked_lib("wget", "libgnutls")
+    p = proctor.run(prehooked(tmp_path, gnutls, "gnutls_record_send", [
+        "wget", "-q", "-O", "-", "--ca-certificate", ca, "--post-file", str(body),
+        "https://127.0.0.1:%d/v1/messages" % port]), "--agent", "tlstest", timeout=300, env=env)
+    assert p.returncode == 0, f"{p.stdout}\n{p.stderr}"
+    ev = proctor.events()
+    calls = of_type(ev, "llm.call")
+    assert len(calls) == 1, (calls, of_type(ev, "llm.capture"))
+    c = calls[0]
+    assert (c["gen_ai.response.id"], c["gen_ai.response.model"]) == (S.MSG_ID, S.MODEL)
+    assert (c["gen_ai.usage.input_tokens"], c["gen_ai.usage.output_tokens"]) == \
+        (1234, S.FINAL_OUTPUT_TOKENS)
+    assert c["gen_ai.request.model"] == "claude-sonnet-4-5" and c["url.path"] == "/v1/messages"
+    assert c["llm.tool_calls"] == [S.TOOL_ID, S.TOOL_ID2] and c["llm.complete"] is True
+    assert c["process.name"] == "wget" and c["tls.library"] == "gnutls"
+    cap = of_type(ev, "llm.capture")
+    assert len(cap) == 1 and cap[0]["tls.hooks"] == 1 and cap[0]["tls.library"] == "gnutls", cap
+    assert cap[0]["tls.library.path"] == [os.path.realpath(gnutls)]
     assert API_KEY.encode() not in open(proctor.db, "rb").read()
 
 
@@ -215,6 +277,15 @@ def test_node_static_openssl(proctor, server):
     assert c["llm.complete"] is True and c["process.name"] == "node"
     cap = of_type(ev, "llm.capture")
     assert len(cap) == 1 and os.path.realpath(node) in cap[0]["tls.library.path"]
+
+
+def linked_lib(exe, name):
+    """The file the loader maps for exe's library name (ldd)."""
+    out = subprocess.run(["ldd", shutil.which(exe)], capture_output=True, text=True,
+                         check=True).stdout
+    libs = [ln.split("=>")[1].split()[0] for ln in out.splitlines() if name in ln and "=>" in ln]
+    assert len(libs) == 1, out
+    return libs[0]
 
 
 def ssl_lib_path():

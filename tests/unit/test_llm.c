@@ -289,6 +289,21 @@ static void test_keepalive_pairing(void **state)
 	check_full_call(find("llm.call", 1));
 }
 
+/* A connection whose request went out before the hook: its response is
+ * counted unpaired, never made into a call; a later request pairs. */
+static void test_response_without_request(void **state)
+{
+	struct llm *l = *state;
+
+	stream(l, 14, 5, true, response(8), 4096);
+	assert_int_equal(nrec, 0);
+	assert_int_equal(l->unpaired, 1);
+	stream(l, 14, 5, false, request(REQ_BODY), 4096);
+	stream(l, 14, 5, true, response(8), 4096);
+	assert_int_equal(l->unpaired, 1);
+	check_full_call(find("llm.call", 0));
+}
+
 /* A stream that stops early (the process exits), and one whose bytes the
  * kernel cut: each gives one llm.call marked incomplete, never a wrong one. */
 static void test_truncated_streams(void **state)
@@ -392,6 +407,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_truncated_streams, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_malformed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_openai_responses, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_response_without_request, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
