@@ -39,6 +39,8 @@ LIB_OBJS  += $(BUILD)/obj/web_assets.o
 .DELETE_ON_ERROR:
 .PHONY: all deps test unit e2e asan demo bench fuzz fuzz-container fuzz-policy fuzz-proto fuzz-daemon-config fuzz-hook fuzz-bolt format clean FORCE
 .PHONY: fuzz-mcp
+.PHONY: fuzz-llm
+.PHONY: fuzz-tls-boring
 all: $(BUILD)/proctor $(UNIT_BINS) $(ROOT_BINS)
 
 # Install missing build dependencies (idempotent; apt as root).
@@ -181,6 +183,28 @@ fuzz-container:
 		-o $(BUILD)/fuzz/fuzz_container tests/fuzz/fuzz_container.c src/model/container.c
 	$(BUILD)/fuzz/fuzz_container -max_total_time=$(FUZZ_SECONDS) -runs=$(FUZZ_RUNS) -max_len=4096 \
 		$(BUILD)/fuzz/container-corpus tests/fuzz/corpus/container
+
+# The LLM visibility parsers (HTTP/1.1, SSE, providers' JSON) on tls.data
+# records, seeded from tests/fuzz/corpus/llm/.
+fuzz: fuzz-llm
+fuzz-llm:
+	@mkdir -p $(BUILD)/fuzz/llm-corpus
+	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Isrc -D_GNU_SOURCE \
+		-o $(BUILD)/fuzz/fuzz_llm tests/fuzz/fuzz_llm.c src/llm/*.c src/model/record.c src/util/util.c \
+		src/util/strbuf.c $(LDLIBS)
+	$(BUILD)/fuzz/fuzz_llm -max_total_time=$(FUZZ_SECONDS) -runs=$(FUZZ_RUNS) -max_len=16384 \
+		$(BUILD)/fuzz/llm-corpus tests/fuzz/corpus/llm
+
+# The BoringSSL locator (src/probe/tls_boring.c) on executables, seeded
+# with the host's /bin/true (a small ELF; not committed).
+fuzz: fuzz-tls-boring
+fuzz-tls-boring:
+	@mkdir -p $(BUILD)/fuzz/tls-boring-corpus
+	cp /bin/true $(BUILD)/fuzz/tls-boring-corpus/true.elf
+	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Isrc -D_GNU_SOURCE \
+		-o $(BUILD)/fuzz/fuzz_tls_boring tests/fuzz/fuzz_tls_boring.c src/probe/tls_boring.c -lelf
+	$(BUILD)/fuzz/fuzz_tls_boring -max_total_time=$(FUZZ_SECONDS) -runs=$(FUZZ_RUNS) -max_len=65536 \
+		$(BUILD)/fuzz/tls-boring-corpus
 
 # The policy parser and checker under libFuzzer, seeded from
 # tests/fuzz/corpus/policy/ (new inputs it finds go to build/fuzz/policy-corpus).

@@ -8,6 +8,7 @@
 #include "dispatch/dispatch.h"
 #include "lifecycle/lifecycle.h"
 #include "policy/labels.h"
+#include "tls/tls.h"
 
 /* Only files with a name a reader cares about: regular files, devices and
  * named FIFOs. Sockets (network family), anonymous pipes and anon inodes
@@ -275,6 +276,7 @@ static __always_inline int file_mmap_exit(struct pt_regs *regs, long ret)
 	if ((flags & PR_MAP_ANONYMOUS) || fd < 0)
 		return 0;
 	prot = PR_ARG3(regs);
+	tls_mmap_exit(tr, fd, prot, (__u64)ret); /* a TLS library: hooked for this process */
 	t = bpf_get_current_task_btf();
 	if (prot & PR_PROT_READ)
 		io_account(t, tr, fd, NULL, IO_READ, 0, IO_KIND_MMAP);

@@ -412,5 +412,27 @@ __u32 pr_auto_enabled __weak SEC(".bss");
 
 /* Sequence number of the provisional session keys the kernel makes. */
 __u64 pr_auto_seq __weak SEC(".bss");
+/* ---- tls family (bpf/tls/) ---------------------------------------------- */
+
+/* pid_tgid -> the SSL call in progress on that thread, from the uprobe at
+ * entry to the one at return (a call stack is per thread; the connection
+ * is the SSL * it carries). LRU: a call whose return never came ages out. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 8192);
+	__type(key, __u64);
+	__type(value, struct tls_call);
+} tls_calls SEC(".maps") __weak;
+
+/* Session key -> plaintext captured and left out (abi_tls.h). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, PR_SESSION_DROP_KEYS);
+	__type(key, __u64);
+	__type(value, struct pr_tls_budget);
+} tls_budget SEC(".maps") __weak;
+
+/* Plaintext bytes a session may put on the ring (set before load). */
+const volatile __u64 pr_tls_budget_bytes __weak = PR_TLS_BUDGET_BYTES;
 
 #endif /* PROCTOR_BPF_MAPS_H */

@@ -12,6 +12,7 @@
 #include "proctor/abi_labels.h"
 #include "proctor/abi_security.h"
 #include "proctor/abi_auto.h"
+#include "proctor/abi_tls.h"
 
 /* ---- tuning knobs (bounds documented in docs/EVENTS*.md) ---------------- */
 #define PR_PATH_DEPTH	  64	/* path components walked */
@@ -198,6 +199,17 @@ struct pr_agg {
 /* Name of the memfd an execve/execveat is about to run (security/priv). */
 struct memfd_name {
 	char name[64];
+};
+
+/* ---- tls family (bpf/tls/) ---------------------------------------------- */
+
+/* An SSL_read/SSL_write call between its entry and its return. */
+struct tls_call {
+	__u64 conn;	/* the SSL * */
+	__u64 buf;	/* user buffer */
+	__u64 done_ptr; /* _ex variants: size_t * of bytes moved; 0 otherwise */
+	__u32 read;	/* 1: SSL_read*, 0: SSL_write* */
+	__u32 lib;	/* enum pr_tls_lib (the attach cookie) */
 };
 
 #endif /* PROCTOR_BPF_TYPES_H */

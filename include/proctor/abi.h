@@ -49,6 +49,15 @@ enum pr_event_type {
 	PR_EV_SEC_ESCAPE = 66,
 	/* internal bookkeeping, never exported as events */
 	PR_EV_CGROUP_ADD = 80,
+	/* derived in user space from TLS plaintext (src/llm), never from the kernel */
+	PR_EV_LLM_CALL = 89,
+	PR_EV_LLM_TOOL_CALL = 90,
+	PR_EV_LLM_CAPTURE = 91,
+	/* (88 is PR_EV_POLICY_EXEC, 92 PR_EV_POLICY_FILE: abi_policy.h) */
+	/* tls family (abi_tls.h): plaintext of TLS reads and writes */
+	PR_EV_TLS_DATA = 93,
+	/* a tracked process mapped a TLS library executable: user space hooks it */
+	PR_EV_TLS_MAP = 94,
 	PR_EV_MAX = 96, /* size of the per-type drop counter array */
 };
 
@@ -165,8 +174,8 @@ struct pr_cgroup_change {
 	struct pr_hdr hdr;
 	__u64 old_cgroup_id;
 	__u64 new_cgroup_id;
-	__u32 relation;	 /* PR_CGROUP_OWN / UNTRACKED / OTHER */
-	__u32 path_len;	 /* including NUL; 0 when the kernel gave no path */
+	__u32 relation;	       /* PR_CGROUP_OWN / UNTRACKED / OTHER */
+	__u32 path_len;	       /* including NUL; 0 when the kernel gave no path */
 	__u64 new_session_key; /* the new cgroup's session when relation is OTHER */
 	char data[];
 };

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "app/tls.h"
 #include "app/policy_records.h"
 #include "pipeline/config.h"
 #include "proctor/abi_auto.h"
@@ -64,6 +65,14 @@ static int on_event(void *ctx, const void *data, size_t len)
 	enum decode_result res;
 	struct record *r;
 
+	if (len >= sizeof(*h) && h->type == PR_EV_TLS_DATA) {
+		app_tls_on_event(rec, data, len);
+		return 0;
+	}
+	if (len >= sizeof(*h) && h->type == PR_EV_TLS_MAP) {
+		app_tls_on_map(rec, data, len);
+		return 0;
+	}
 	/* before this record takes a pool slot: the session's own records go first */
 	if (rec->on_auto && len >= sizeof(*h) && (h->session_key & PR_AUTO_KEY_BIT) &&
 	    !session_find(&rec->pipeline.sessions, h->session_key))
@@ -77,13 +86,26 @@ static int on_event(void *ctx, const void *data, size_t len)
 		note_pending(rec);
 
 	if (res == DECODE_OK) {
+		char exe[PR_PATH_CAP];
+
+		exe[0] = 0;			/* not zero-filled: this runs for every record */
+		if (h->type == PR_EV_PROC_EXEC) /* the record is the pipeline's after commit */
+			snprintf(exe, sizeof(exe), "%s",
+				 record_get_str(r, "process.executable.path") ?: "");
 		if (!session_find(&rec->pipeline.sessions, r->session_key))
 			rec->pipeline.stats.attribution_missing++;
 		struct landlock_denial d;
 		bool denial = app_policy_landlock_note(rec, r, &d);
 		note_flow(rec, r);
 		note_root_exit(rec, data, len);
+		toolcalls_note(&rec->toolcalls, &rec->procs, h, r);
 		pipeline_commit(&rec->pipeline, r);
+		toolcalls_exited(&rec->toolcalls, h);
+		if (h->type == PR_EV_PROC_EXIT) {
+			llm_forget_pid(&rec->llm, h->pid);
+			app_tls_on_exit(rec, h->pid);
+		} else if (exe[0])
+			app_tls_on_exec(rec, h, exe);
 		if (denial)
 			app_policy_landlock_emit(rec, &d);
 	} else if (res == DECODE_BAD)
@@ -151,12 +173,15 @@ int app_start_probe(struct app *r, uint32_t ringbuf_bytes, char *err, size_t err
 		return -1;
 	r->dctx.wall_offset_ns = r->probe.wall_offset_ns;
 	fail_closed_set_ring(&r->fc, r->probe.ring.size);
+	app_tls_start(r);
 	return 0;
 }
 
 void app_destroy(struct app *r)
 {
 	fail_closed_destroy(&r->fc);
+	llm_free(&r->llm);
+	toolcalls_free(&r->toolcalls);
 	pipeline_destroy(&r->pipeline);
 	if (r->probe.skel)
 		probe_close(&r->probe);
@@ -450,6 +475,7 @@ void app_end_session(struct app *r, struct session *s)
 		enforce_remove_session(&r->enforce, &r->probe, s->key);
 	account_kernel_drops(r, s);
 	drops_by_type(r, s);
+	app_tls_end_session(r, s);
 	probe_session_drops_forget(&r->probe, s->key);
 	pipeline_flush(&r->pipeline);
 	proctree_forget_session(&r->procs, s->key);
@@ -523,4 +549,5 @@ void app_print_losses(const struct app *r, FILE *f)
 	if (r->pipeline.sessions.refused)
 		fprintf(f, "proctor: %llu sessions refused (at most %d at once)\n",
 			(unsigned long long)r->pipeline.sessions.refused, SESSION_TABLE_MAX);
+	app_tls_print(r, f);
 }

@@ -12,6 +12,9 @@
 #include "decode/decode.h"
 #include "egress/session.h"
 #include "enforce/enforce.h"
+#include "app/tls.h"
+#include "app/toolcall.h"
+#include "llm/llm.h"
 #include "model/proctree.h"
 #include "model/session.h"
 #include "pipeline/pipeline.h"
@@ -39,6 +42,9 @@ struct app {
 	 * record is decoded (src/app/adopt.c). NULL: none. */
 	void (*on_auto)(void *ctx, const void *data, size_t len);
 	void *auto_ctx;
+	struct llm llm;		    /* model calls read from TLS plaintext (app/tls.c) */
+	struct app_tls tls;	    /* what is hooked, what could not be (app/tls.c) */
+	struct toolcalls toolcalls; /* tool call -> the processes it caused (app/toolcall.c) */
 	const char *pin_dir;	/* set before app_start_probe: pin (probe.h) */
 	struct fail_closed fc;	/* sessions with fail_closed set: failclosed.h */
 };

@@ -152,6 +152,18 @@ uint64_t probe_session_drops(struct probe *s, uint64_t session_key)
 	return v;
 }
 
+int probe_tls_budget(struct probe *s, uint64_t session_key, struct pr_tls_budget *out)
+{
+	memset(out, 0, sizeof(*out));
+	return bpf_map__lookup_elem(s->skel->maps.tls_budget, &session_key, sizeof(session_key),
+				    out, sizeof(*out), 0);
+}
+
+void probe_tls_budget_forget(struct probe *s, uint64_t session_key)
+{
+	bpf_map__delete_elem(s->skel->maps.tls_budget, &session_key, sizeof(session_key), 0);
+}
+
 void probe_session_drops_forget(struct probe *s, uint64_t session_key)
 {
 	bpf_map__delete_elem(s->skel->maps.session_drops, &session_key, sizeof(session_key), 0);

@@ -14,6 +14,7 @@
 #include "proctor/abi_policy.h"
 #include "proctor/abi_labels.h"
 #include "proctor/abi_auto.h"
+#include "proctor/abi_tls.h"
 
 struct probe;
 
@@ -40,6 +41,11 @@ uint64_t probe_session_drops(struct probe *s, uint64_t session_key);
 /* The session ended and its count was read: its entry goes (the map holds
  * live sessions, and the few a late drop of a survivor made again). */
 void probe_session_drops_forget(struct probe *s, uint64_t session_key);
+
+/* The tls family's capture of a session (zeros and -ENOENT when none). */
+int probe_tls_budget(struct probe *s, uint64_t session_key, struct pr_tls_budget *out);
+/* The session ended: its entry goes (the map holds live sessions). */
+void probe_tls_budget_forget(struct probe *s, uint64_t session_key);
 
 /* The egress family's tables, per session. */
 int probe_egress_set_policy(struct probe *s, uint64_t session_key,

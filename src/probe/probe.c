@@ -98,6 +98,16 @@ static bool is_tail_program(const char *name)
 	return false;
 }
 
+/* The tls family's uprobes name no binary: src/probe/tls.c attaches them
+ * per library. */
+static void tls_no_autoattach(struct probe *s)
+{
+	struct bpf_program *p;
+
+	bpf_object__for_each_program(p, s->skel->obj) if (!strncmp(bpf_program__name(p), "tls_", 4))
+		bpf_program__set_autoattach(p, false);
+}
+
 /* Tail programs are loaded with the object but never attached. */
 static int mark_tail_programs(struct probe *s, char *err, size_t errlen)
 {
@@ -255,6 +265,7 @@ int probe_open(struct probe *s, const struct probe_opts *o, char *err, size_t er
 	if ((rc = mark_tail_programs(s, err, errlen)))
 		goto out;
 	bpf_program__set_autoattach(s->skel->progs.tail_sec_ia32_enter, false);
+	tls_no_autoattach(s);
 	if ((rc = open_pinned(s, o, err, errlen)))
 		goto out;
 	/* Re-opened: loaded for the cgroup programs sessions attach, but the
@@ -291,6 +302,8 @@ out:
 
 void probe_close(struct probe *s)
 {
+	if (s->skel)
+		probe_tls_detach_all(s);
 	ring_close(&s->ring);
 	probe_close_extra(s);
 	proctor_bpf__destroy(s->skel);

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "probe/maps.h"
+#include "probe/tls.h"
 #include "probe/ring.h"
 #include "proctor/abi.h"
 
@@ -44,6 +45,7 @@ struct probe {
 	struct ring ring;
 	uint64_t load_ns;	 /* time to open, load and attach */
 	uint64_t wall_offset_ns; /* CLOCK_REALTIME - CLOCK_BOOTTIME */
+	struct probe_tls tls; /* the tls family's uprobes, per library (tls.c) */
 	/* Pinned (pin_dir set); reopened: the maps and links were found
 	 * pinned, so nothing was attached or routed by this process. */
 	bool pinned, reopened;

@@ -68,3 +68,11 @@ def test_claude_code_bash_tool_subtree(proctor):
     assert ses["drops"] == 0 and ses["exit.code"] == 0
     tree = proctor.cli("tree", check=True).stdout
     assert "sh -c 'cat /etc/hostname | wc -c'" in tree
+
+    # Claude Code's TLS is BoringSSL built into a stripped Bun binary, which
+    # this build cannot hook: one llm.capture says so, for the agent's exec.
+    unhooked = [e for e in of_type(ev, "llm.capture") if not e["llm.capture.hooked"]]
+    assert len(unhooked) == 1, of_type(ev, "llm.capture")
+    assert unhooked[0]["process.pid"] == agent_pid
+    assert unhooked[0]["llm.capture.reason"].startswith("Bun executable: BoringSSL")
+    assert re.search(r"claude", unhooked[0]["tls.library.path"])

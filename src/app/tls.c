@@ -1,0 +1,360 @@
+/* tls.c: wiring of the LLM visibility (tls.h): tls.map and exec -> a hook
+ * for that process (src/probe/tls.c); tls.data -> src/llm -> pipeline. */
+#include "app/tls.h"
+
+#include <errno.h>
+#include <unistd.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "app/app.h"
+#include "probe/tls.h"
+
+static struct record *llm_begin(void *ctx, const struct pr_hdr *h, uint16_t type,
+				const char *type_name)
+{
+	struct app *a = ctx;
+	struct record *r = pipeline_record(&a->pipeline);
+	struct pr_hdr hh = *h;
+
+	hh.type = type;
+	r->session_key = h->session_key;
+	r->cgroup_id = h->cgroup_id;
+	r->pid = h->pid;
+	decode_common(&a->dctx, &hh, type_name, r);
+	return r;
+}
+
+static void llm_commit(void *ctx, struct record *r)
+{
+	struct app *a = ctx;
+
+	pipeline_commit(&a->pipeline, r);
+}
+
+static void llm_tool(void *ctx, const struct pr_hdr *h, const char *id, const char *command)
+{
+	struct app *a = ctx;
+
+	toolcalls_expect(&a->toolcalls, h->session_key, h->pid, id, command);
+}
+
+void app_tls_start(struct app *r)
+{
+	struct llm_emit e = {.begin = llm_begin, .commit = llm_commit, .ctx = r, .tool = llm_tool};
+	if (llm_init(&r->llm, &e))
+		snprintf(r->tls.error, sizeof(r->tls.error), "out of memory");
+	else
+		r->tls.error[0] = 0;
+}
+
+void app_tls_on_event(struct app *r, const void *data, size_t len)
+{
+	if (r->llm.conns)
+		llm_feed(&r->llm, data, len);
+}
+
+/* The kind of the executable at exe (inode st), inspected once. */
+static int exe_kind(struct app_tls *t, const char *exe, const struct stat *st)
+{
+	int i, kind;
+
+	for (i = 0; i < t->nexes; i++)
+		if (t->exes[i].dev == st->st_dev && t->exes[i].ino == st->st_ino)
+			return t->exes[i].kind;
+	kind = probe_tls_inspect(exe);
+	if (t->nexes < APP_TLS_EXES) {
+		t->exes[t->nexes].dev = st->st_dev;
+		t->exes[t->nexes].ino = st->st_ino;
+		t->exes[t->nexes++].kind = (uint8_t)kind;
+	}
+	return kind;
+}
+
+/* Once per session and inode: an llm.capture saying why exe is not hooked. */
+static void tell_unhooked(struct app *r, const struct pr_hdr *h, const char *exe, uint64_t ino,
+			  const char *why)
+{
+	struct app_tls *t = &r->tls;
+	struct record *rec;
+	int i;
+
+	for (i = 0; i < t->nwarned; i++)
+		if (t->warned[i].session_key == h->session_key && t->warned[i].ino == ino)
+			return;
+	if (t->nwarned < APP_TLS_WARNS) {
+		t->warned[t->nwarned].session_key = h->session_key;
+		t->warned[t->nwarned++].ino = ino;
+	}
+	t->unhooked++;
+	snprintf(t->unhooked_why, sizeof(t->unhooked_why), "%s: %s", exe, why);
+	rec = llm_begin(r, h, PR_EV_LLM_CAPTURE, "llm.capture");
+	record_add_bool(rec, "llm.capture.hooked", false);
+	record_add_str(rec, "llm.capture.reason", why);
+	record_add_str(rec, "tls.library.path", exe);
+	pipeline_commit(&r->pipeline, rec);
+}
+
+static uint64_t boot_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* The hook table entry of a session, made on first use (NULL: table full). */
+static struct app_tls_session *tls_session(struct app_tls *t, uint64_t key, bool make)
+{
+	struct app_tls_session *free_slot = NULL;
+	int i;
+
+	for (i = 0; i < APP_TLS_SESSIONS; i++) {
+		if (t->sessions[i].key == key)
+			return &t->sessions[i];
+		if (!t->sessions[i].key && !free_slot)
+			free_slot = &t->sessions[i];
+	}
+	if (!make || !free_slot)
+		return NULL;
+	memset(free_slot, 0, sizeof(*free_slot));
+	free_slot->key = key;
+	return free_slot;
+}
+
+/* A process of the session exited before its library could be hooked:
+ * whatever TLS it did is not captured (counted, never silent). */
+static void missed(struct app *r, const struct pr_hdr *h)
+{
+	struct app_tls_session *ts = tls_session(&r->tls, h->session_key, true);
+
+	r->tls.missed++;
+	if (ts)
+		ts->missed++;
+}
+
+/* Hook the library lib at link (a /proc link to the mapped file, shown as
+ * shown) for h's process, and note how long after h it landed. */
+static void hook(struct app *r, const struct pr_hdr *h, const char *link, const char *shown,
+		 enum pr_tls_lib lib, char *err, size_t errlen)
+{
+	struct app_tls_session *ts;
+	uint64_t delay;
+	int rc, i;
+
+	rc = probe_tls_attach(&r->probe, h->pid, link, lib, err, errlen);
+	if (rc == 0)
+		return;
+	ts = tls_session(&r->tls, h->session_key, true);
+	if (rc < 0) {
+		char proc[32];
+
+		snprintf(proc, sizeof(proc), "/proc/%u", h->pid);
+		if (access(proc, F_OK)) { /* gone: not a failure of the hook */
+			missed(r, h);
+			return;
+		}
+		r->tls.failed++;
+		if (ts)
+			snprintf(ts->reason, sizeof(ts->reason), "%s", err);
+		tell_unhooked(r, h, shown, 0, err);
+		return;
+	}
+	delay = boot_ns() - h->ts_ns;
+	r->tls.hooks++;
+	if (delay > r->tls.max_delay_ns)
+		r->tls.max_delay_ns = delay;
+	if (!ts)
+		return;
+	ts->hooks++;
+	ts->libs |= 1u << lib;
+	if (delay > ts->max_delay_ns)
+		ts->max_delay_ns = delay;
+	for (i = 0; i < ts->npaths && strcmp(ts->paths[i], shown); i++)
+		;
+	if (i == ts->npaths && i < APP_TLS_PATHS)
+		snprintf(ts->paths[ts->npaths++], sizeof(ts->paths[0]), "%s", shown);
+}
+
+void app_tls_on_exec(struct app *r, const struct pr_hdr *h, const char *exe)
+{
+	char err[512], link[64];
+	struct stat st;
+
+	if (!exe || !*exe || stat(exe, &st) || !S_ISREG(st.st_mode))
+		return;
+	switch (exe_kind(&r->tls, exe, &st)) {
+	case PROBE_TLS_OPENSSL:
+		/* the image the process runs, even when exe was replaced since */
+		snprintf(link, sizeof(link), "/proc/%u/exe", h->pid);
+		hook(r, h, link, exe, PR_TLS_LIB_OPENSSL, err, sizeof(err));
+		break;
+	case PROBE_TLS_BUN:
+		tell_unhooked(r, h, exe, st.st_ino,
+			      "Bun executable: BoringSSL is built in and stripped; its SSL_read/"
+			      "SSL_write are not located by this build (no signature for it)");
+		break;
+	default: break;
+	}
+}
+
+/* The executable mapping at addr of inode ino in pid: its map_files link
+ * (the mapped file, even when replaced or deleted) and the path it shows. */
+static int find_mapping(uint32_t pid, uint64_t ino, uint64_t addr, char *link, size_t linklen,
+			char *shown, size_t shownlen)
+{
+	char path[64], line[1024], perms[8];
+	unsigned long start, end, off, inode;
+	unsigned maj, min;
+	int n, rc = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%u/maps", pid);
+	if (!(f = fopen(path, "re")))
+		return -1;
+	while (rc && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx-%lx %7s %lx %x:%x %lu %n", &start, &end, perms, &off, &maj,
+			   &min, &inode, &n) < 7 ||
+		    inode != ino || start != addr || perms[2] != 'x')
+			continue;
+		line[strcspn(line, "\n")] = 0;
+		snprintf(link, linklen, "/proc/%u/map_files/%lx-%lx", pid, start, end);
+		snprintf(shown, shownlen, "%s", line + n);
+		rc = 0;
+	}
+	fclose(f);
+	return rc;
+}
+
+void app_tls_on_map(struct app *r, const void *data, size_t len)
+{
+	const struct pr_tls_map *m = data;
+	char err[512], link[96], shown[256];
+	struct stat st;
+
+	if (len < sizeof(*m))
+		return;
+	if (find_mapping(m->hdr.pid, m->ino, m->addr, link, sizeof(link), shown, sizeof(shown)) ||
+	    stat(link, &st)) {
+		missed(r, &m->hdr); /* exited (or unmapped) before the hook */
+		return;
+	}
+	/* the kernel matched the name (libssl*, libgnutls*); the symbols say which */
+	switch (exe_kind(&r->tls, link, &st)) {
+	case PROBE_TLS_OPENSSL:
+		hook(r, &m->hdr, link, shown, PR_TLS_LIB_OPENSSL, err, sizeof(err));
+		break;
+	case PROBE_TLS_GNUTLS:
+		hook(r, &m->hdr, link, shown, PR_TLS_LIB_GNUTLS, err, sizeof(err));
+		break;
+	default: break; /* e.g. libssl-dev's other files, a libgnutlsxx */
+	}
+}
+
+void app_tls_on_exit(struct app *r, uint32_t pid)
+{
+	probe_tls_detach_pid(&r->probe, pid);
+}
+
+/* tls.library at session end: the libraries hooked, "openssl,gnutls". */
+static void add_libraries(struct record *rec, uint32_t libs)
+{
+	char names[64] = "";
+	unsigned lib;
+
+	for (lib = PR_TLS_LIB_OPENSSL; lib <= PR_TLS_LIB_GNUTLS; lib++)
+		if (libs & 1u << lib)
+			snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s",
+				 names[0] ? "," : "", llm_tls_library(lib));
+	if (names[0])
+		record_add_str(rec, "tls.library", names);
+}
+
+void app_tls_end_session(struct app *r, struct session *s)
+{
+	struct pr_tls_budget b;
+	struct pr_hdr h = {.session_key = s->key, .ts_ns = boot_ns(), .comm = "proctor"};
+	struct app_tls_session none = {0}, *ts = tls_session(&r->tls, s->key, false);
+	const char *paths[APP_TLS_PATHS];
+	struct record *rec;
+	int i;
+
+	if (r->llm.conns)
+		llm_forget_session(&r->llm, s->key);
+	probe_tls_budget(&r->probe, s->key, &b);
+	probe_tls_budget_forget(&r->probe, s->key);
+	r->tls.cut_bytes += b.cut_bytes;
+	if (!ts)
+		ts = &none;
+	if (!r->tls.error[0] && !ts->hooks && !ts->missed && !ts->reason[0] && !b.bytes &&
+	    !b.cut_bytes)
+		return; /* no process of the session mapped a TLS library */
+	rec = llm_begin(r, &h, PR_EV_LLM_CAPTURE, "llm.capture");
+	record_add_bool(rec, "llm.capture.hooked", !r->tls.error[0] && ts->hooks);
+	if (r->tls.error[0])
+		record_add_str(rec, "llm.capture.reason", r->tls.error);
+	else if (ts->reason[0])
+		record_add_str(rec, "llm.capture.reason", ts->reason);
+	for (i = 0; i < ts->npaths; i++)
+		paths[i] = ts->paths[i];
+	record_add_strv(rec, "tls.library.path", paths, (uint32_t)ts->npaths);
+	add_libraries(rec, ts->libs);
+	record_add_int(rec, "tls.hooks", ts->hooks);
+	record_add_int(rec, "tls.hooks.missed", ts->missed);
+	record_add_int(rec, "tls.hook.max_delay_us", (int64_t)(ts->max_delay_ns / 1000));
+	record_add_int(rec, "tls.bytes_captured", (int64_t)b.bytes);
+	record_add_int(rec, "tls.bytes_cut", (int64_t)b.cut_bytes);
+	record_add_int(rec, "tls.calls_cut", (int64_t)b.cut_calls);
+	pipeline_commit(&r->pipeline, rec);
+	if (ts != &none)
+		ts->key = 0;
+}
+
+void app_tls_print(const struct app *r, FILE *f)
+{
+	if (r->tls.error[0])
+		fprintf(f,
+			"proctor: warning: TLS plaintext not captured (no llm.call records): %s\n",
+			r->tls.error);
+	if (r->tls.missed)
+		fprintf(f,
+			"proctor: warning: %llu processes exited before their TLS library was "
+			"hooked (their TLS plaintext, if any, not captured)\n",
+			(unsigned long long)r->tls.missed);
+	if (r->probe.tls.refused)
+		fprintf(f, "proctor: warning: %llu TLS hooks refused (more than %d at once)\n",
+			(unsigned long long)r->probe.tls.refused, PROBE_TLS_HOOKS);
+	if (r->llm.calls || r->llm.tool_calls)
+		fprintf(f,
+			"proctor: %llu model calls, %llu tool calls, tokens %llu in / %llu out\n",
+			(unsigned long long)r->llm.calls, (unsigned long long)r->llm.tool_calls,
+			(unsigned long long)r->llm.in_tokens,
+			(unsigned long long)r->llm.out_tokens);
+	if (r->llm.unparsed_bytes)
+		fprintf(f,
+			"proctor: %llu bytes of TLS plaintext not HTTP/1.1 or begun mid-message "
+			"(not read for model calls)\n",
+			(unsigned long long)r->llm.unparsed_bytes);
+	if (r->llm.unpaired)
+		fprintf(f,
+			"proctor: warning: %llu HTTP responses over TLS whose request was sent "
+			"before the hook landed (any model call among them not recorded)\n",
+			(unsigned long long)r->llm.unpaired);
+	if (r->tls.unhooked)
+		fprintf(f,
+			"proctor: warning: %llu executables with TLS inside not hooked (no "
+			"llm.call "
+			"records from them): %s\n",
+			(unsigned long long)r->tls.unhooked, r->tls.unhooked_why);
+	if (r->tls.cut_bytes)
+		fprintf(f,
+			"proctor: warning: %llu bytes of TLS plaintext left out (budget or "
+			"per-call cap)\n",
+			(unsigned long long)r->tls.cut_bytes);
+	if (r->llm.evicted)
+		fprintf(f,
+			"proctor: %llu connections with open model calls evicted (more than %d)\n",
+			(unsigned long long)r->llm.evicted, LLM_CONNS);
+}
