@@ -96,6 +96,11 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libproctor.a $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libproctor.a $(LDLIBS) -lcmocka
 
+# bench/serve.py's generator of a large session, written through the store's writer.
+$(BUILD)/bench/gen_store: bench/gen_store.c $(BUILD)/libproctor.a $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libproctor.a $(LDLIBS)
+
 $(BUILD)/tests/root/%: tests/root/%.c $(BUILD)/libproctor.a $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libproctor.a $(LDLIBS) -lcmocka

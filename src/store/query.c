@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "store/proc_counts.h"
 #include "store/store.h"
 #include "util/strbuf.h"
 #include "util/util.h"
@@ -250,6 +251,7 @@ int store_foreach_tree_note(struct store *st, const char *session, const char *c
 			    int (*fn)(void *ctx, int64_t pid, const char *note), void *ctx)
 {
 	struct strbuf creds = STRBUF_INIT;
+	bool counted = proc_counts_present(st);
 	size_t k;
 	int rc = 0;
 
@@ -260,6 +262,12 @@ int store_foreach_tree_note(struct store *st, const char *session, const char *c
 	for (k = 0; k < ARRAY_SIZE(annotation_sql) && !rc; k++) {
 		const char *sql = annotation_sql[k] ? annotation_sql[k] : sb_cstr(&creds);
 		sqlite3_stmt *q;
+
+		if (k == 1 && counted) { /* files and credential reads, counted */
+			rc = proc_counts_tree_notes(st, session, fn, ctx);
+			k++;
+			continue;
+		}
 
 		if (sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) != SQLITE_OK) {
 			dbg_msg("tree annotation %zu: %s", k, sqlite3_errmsg(st->db));

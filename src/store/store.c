@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "store/proc_counts.h"
 #include "util/util.h"
 
 static const char schema_sql[] =
@@ -299,6 +300,7 @@ int store_open_rw(struct store *st, const char *path, char *err, size_t errlen)
 	    exec_sql(st, "BEGIN IMMEDIATE;", err, errlen))
 		goto fail;
 	if (exec_sql(st, schema_sql, err, errlen) || exec_sql(st, events_v2_sql, err, errlen) ||
+	    proc_counts_ensure(st->db, err, errlen) ||
 	    exec_sql(st, "INSERT OR IGNORE INTO meta VALUES('schema_version','2');", err, errlen)) {
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 		goto fail;
