@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "model/paths.h"
 #include "store/sql_col.h"
 
@@ -21,19 +23,27 @@ static const char tables_sql[] =
 	"CREATE TABLE IF NOT EXISTS proc_sensitive("
 	" sid INTEGER NOT NULL, pid INTEGER NOT NULL, path TEXT NOT NULL,"
 	" reads INTEGER NOT NULL, first_seq INTEGER NOT NULL,"
-	" PRIMARY KEY(sid, pid, path)) WITHOUT ROWID;";
+	" PRIMARY KEY(sid, pid, path)) WITHOUT ROWID;"
+	"CREATE TABLE IF NOT EXISTS proc_peers("
+	" sid INTEGER NOT NULL, pid INTEGER NOT NULL, dest TEXT NOT NULL,"
+	" connects INTEGER NOT NULL, first_seq INTEGER NOT NULL,"
+	" PRIMARY KEY(sid, pid, dest)) WITHOUT ROWID;";
 
 static const char upsert_count_sql[] =
 	"INSERT INTO proc_counts VALUES(?1,?2,?3,?4,?5,?6,?7,?8)"
 	" ON CONFLICT(sid, pid, type) DO UPDATE SET events = events + ?4, opens = opens + ?5,"
 	" failed = failed + ?6, sensitive = sensitive + ?7, redacted = redacted + ?8";
-static const char upsert_sensitive_sql[] =
+static const char *const upsert_str_sql[] = {
 	"INSERT INTO proc_sensitive VALUES(?1,?2,?3,?4,?5)"
-	" ON CONFLICT(sid, pid, path) DO UPDATE SET reads = reads + ?4";
+	" ON CONFLICT(sid, pid, path) DO UPDATE SET reads = reads + ?4",
+	"INSERT INTO proc_peers VALUES(?1,?2,?3,?4,?5)"
+	" ON CONFLICT(sid, pid, dest) DO UPDATE SET connects = connects + ?4",
+};
+enum { STR_SENSITIVE, STR_PEER, STR_KINDS };
 
-#define SLOTS		  1024 /* (sid, pid, type) keys pending at once; more: flush */
-#define SENSITIVE_PENDING 64
-#define TYPE_MAX	  48
+#define SLOTS	    1024 /* (sid, pid, type) keys pending at once; more: flush */
+#define STR_PENDING 64	 /* (kind, sid, pid, string) keys pending at once */
+#define TYPE_MAX    48
 
 struct count_slot {
 	int64_t sid, pid;
@@ -42,17 +52,19 @@ struct count_slot {
 	bool used;
 };
 
-struct sensitive_read {
-	int64_t sid, pid, seq, reads;
-	char *path;
+/* A credential path read, or a destination connected to. */
+struct str_count {
+	int kind;
+	int64_t sid, pid, seq, n;
+	char *s;
 };
 
 struct proc_counts {
-	sqlite3_stmt *count_q, *sensitive_q;
+	sqlite3_stmt *count_q, *str_q[STR_KINDS];
 	struct count_slot slot[SLOTS];
 	size_t used;
-	struct sensitive_read reads[SENSITIVE_PENDING];
-	size_t nreads;
+	struct str_count strs[STR_PENDING];
+	size_t nstrs;
 };
 
 /* What one record adds to its process's counters. */
@@ -94,15 +106,19 @@ static void classify(const char *type, const char *path, const char *json, size_
 struct proc_counts *proc_counts_open(sqlite3 *db)
 {
 	struct proc_counts *pc = calloc(1, sizeof(*pc));
+	int k;
 
 	if (!pc)
 		return NULL;
-	if (sqlite3_prepare_v2(db, upsert_count_sql, -1, &pc->count_q, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(db, upsert_sensitive_sql, -1, &pc->sensitive_q, NULL) != SQLITE_OK) {
-		proc_counts_close(pc);
-		return NULL;
-	}
+	if (sqlite3_prepare_v2(db, upsert_count_sql, -1, &pc->count_q, NULL) != SQLITE_OK)
+		goto fail;
+	for (k = 0; k < STR_KINDS; k++)
+		if (sqlite3_prepare_v2(db, upsert_str_sql[k], -1, &pc->str_q[k], NULL) != SQLITE_OK)
+			goto fail;
 	return pc;
+fail:
+	proc_counts_close(pc);
+	return NULL;
 }
 
 void proc_counts_forget(struct proc_counts *pc)
@@ -113,9 +129,9 @@ void proc_counts_forget(struct proc_counts *pc)
 		return;
 	memset(pc->slot, 0, sizeof(pc->slot));
 	pc->used = 0;
-	for (i = 0; i < pc->nreads; i++)
-		free(pc->reads[i].path);
-	pc->nreads = 0;
+	for (i = 0; i < pc->nstrs; i++)
+		free(pc->strs[i].s);
+	pc->nstrs = 0;
 }
 
 void proc_counts_close(struct proc_counts *pc)
@@ -124,7 +140,8 @@ void proc_counts_close(struct proc_counts *pc)
 		return;
 	proc_counts_forget(pc);
 	sqlite3_finalize(pc->count_q);
-	sqlite3_finalize(pc->sensitive_q);
+	for (int k = 0; k < STR_KINDS; k++)
+		sqlite3_finalize(pc->str_q[k]);
 	free(pc);
 }
 
@@ -156,13 +173,13 @@ int proc_counts_flush(struct proc_counts *pc)
 		sqlite3_bind_int64(q, 8, s->redacted);
 		rc = step_reset(q);
 	}
-	for (i = 0; i < pc->nreads && !rc; i++) {
-		struct sensitive_read *r = &pc->reads[i];
-		sqlite3_stmt *q = pc->sensitive_q;
+	for (i = 0; i < pc->nstrs && !rc; i++) {
+		struct str_count *r = &pc->strs[i];
+		sqlite3_stmt *q = pc->str_q[r->kind];
 		sqlite3_bind_int64(q, 1, r->sid);
 		sqlite3_bind_int64(q, 2, r->pid);
-		sqlite3_bind_text(q, 3, r->path, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(q, 4, r->reads);
+		sqlite3_bind_text(q, 3, r->s, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(q, 4, r->n);
 		sqlite3_bind_int64(q, 5, r->seq);
 		rc = step_reset(q);
 	}
@@ -198,22 +215,46 @@ static struct count_slot *slot_of(struct proc_counts *pc, int64_t sid, int64_t p
 	return NULL;
 }
 
-static int add_sensitive(struct proc_counts *pc, int64_t sid, int64_t pid, int64_t seq,
-			 const char *path, int64_t n)
+static int add_str(struct proc_counts *pc, int kind, int64_t sid, int64_t pid, int64_t seq,
+		   const char *str, int64_t n)
 {
 	size_t i;
 
-	for (i = 0; i < pc->nreads; i++) {
-		struct sensitive_read *r = &pc->reads[i];
-		if (r->sid == sid && r->pid == pid && !strcmp(r->path, path)) {
-			r->reads += n;
+	for (i = 0; i < pc->nstrs; i++) {
+		struct str_count *r = &pc->strs[i];
+		if (r->kind == kind && r->sid == sid && r->pid == pid && !strcmp(r->s, str)) {
+			r->n += n;
 			return 0;
 		}
 	}
-	if (pc->nreads == SENSITIVE_PENDING && proc_counts_flush(pc))
+	if (pc->nstrs == STR_PENDING && proc_counts_flush(pc))
 		return -1;
-	pc->reads[pc->nreads] = (struct sensitive_read){sid, pid, seq, n, strdup(path)};
-	return pc->reads[pc->nreads++].path ? 0 : -1;
+	pc->strs[pc->nstrs] = (struct str_count){kind, sid, pid, seq, n, strdup(str)};
+	return pc->strs[pc->nstrs++].s ? 0 : -1;
+}
+
+/* A connect's destination: the name (server.address) or else the peer
+ * address, and the port ("" when there is none); NULL without an address. */
+static char *connect_dest(const char *json, size_t len)
+{
+	json_t *root = json_loadb(json, len, 0, NULL), *port;
+	const char *addr;
+	char *out = NULL, num[32] = "";
+
+	if (!root)
+		return NULL;
+	addr = json_string_value(json_object_get(root, "server.address"));
+	if (!addr || !*addr)
+		addr = json_string_value(json_object_get(root, "network.peer.address"));
+	port = json_object_get(root, "network.peer.port");
+	if (json_is_integer(port))
+		snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT, json_integer_value(port));
+	else if (json_is_string(port))
+		snprintf(num, sizeof(num), "%s", json_string_value(port));
+	if (addr && asprintf(&out, "%s:%s", addr, num) < 0)
+		out = NULL;
+	json_decref(root);
+	return out;
 }
 
 int proc_counts_add(struct proc_counts *pc, int64_t sid, int64_t pid, int64_t seq, const char *type,
@@ -232,7 +273,15 @@ int proc_counts_add(struct proc_counts *pc, int64_t sid, int64_t pid, int64_t se
 	s->failed += d.failed;
 	s->sensitive += d.sensitive;
 	s->redacted += d.redacted;
-	return d.sensitive ? add_sensitive(pc, sid, pid, seq, path, d.sensitive) : 0;
+	if (d.sensitive && add_str(pc, STR_SENSITIVE, sid, pid, seq, path, d.sensitive))
+		return -1;
+	if (!strcmp(type, "net.connect")) {
+		char *dest = connect_dest(json, json_len);
+		int rc = dest ? add_str(pc, STR_PEER, sid, pid, seq, dest, 1) : 0;
+		free(dest);
+		return rc;
+	}
+	return 0;
 }
 
 static int fail(sqlite3 *db, char *err, size_t errlen, const char *what)
@@ -247,8 +296,10 @@ int proc_counts_rebuild(sqlite3 *db, char *err, size_t errlen)
 	sqlite3_stmt *q;
 	int rc = 0;
 
-	if (sqlite3_exec(db, "DELETE FROM proc_counts; DELETE FROM proc_sensitive;", NULL, NULL,
-			 NULL) != SQLITE_OK)
+	if (sqlite3_exec(
+		    db,
+		    "DELETE FROM proc_counts; DELETE FROM proc_sensitive; DELETE FROM proc_peers;",
+		    NULL, NULL, NULL) != SQLITE_OK)
 		return fail(db, err, errlen, "clearing");
 	if (!(pc = proc_counts_open(db)))
 		return fail(db, err, errlen, "preparing");
@@ -271,10 +322,19 @@ int proc_counts_rebuild(sqlite3 *db, char *err, size_t errlen)
 	return rc ? fail(db, err, errlen, "counting") : 0;
 }
 
+/* The index of the API's pid filter (store/api_query.c). */
+static const char indexes_sql[] =
+	/* pid first: with sid first, the planner takes it for the GROUP BY pid of
+	 * the tree notes instead of the (sid, type) index */
+	"CREATE INDEX IF NOT EXISTS event_rows_pid_session ON event_rows(pid, sid, time_ns);";
+
 int proc_counts_ensure(sqlite3 *db, char *err, size_t errlen)
 {
 	sqlite3_stmt *q;
 	bool had = false;
+
+	if (sqlite3_exec(db, indexes_sql, NULL, NULL, NULL) != SQLITE_OK)
+		return fail(db, err, errlen, "creating the pid index");
 
 	if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE name = 'proc_counts'", -1, &q,
 			       NULL) != SQLITE_OK)
@@ -294,8 +354,8 @@ bool proc_counts_present(struct store *st)
 	bool yes;
 
 	if (st->version < 2 ||
-	    sqlite3_prepare_v2(st->db, "SELECT 1 FROM sqlite_master WHERE name = 'proc_sensitive'",
-			       -1, &q, NULL) != SQLITE_OK)
+	    sqlite3_prepare_v2(st->db, "SELECT 1 FROM sqlite_master WHERE name = 'proc_peers'", -1,
+			       &q, NULL) != SQLITE_OK)
 		return false;
 	yes = sqlite3_step(q) == SQLITE_ROW;
 	sqlite3_finalize(q);
@@ -331,6 +391,28 @@ static const char sensitive_note_sql[] =
 	"SELECT pid, 'SENSITIVE READ: ' || group_concat(path) FROM ("
 	" SELECT pid, path FROM proc_sensitive WHERE sid = " SID_OF " ORDER BY first_seq)"
 	" GROUP BY pid";
+
+/* net: the destinations connected to, when the session has no flows (the
+ * flows, with verdicts and bytes, are then the note: store/query.c) */
+static const char peers_note_sql[] =
+	"SELECT pid, 'net: ' || group_concat(dest, ', ') FROM ("
+	" SELECT pid, dest FROM proc_peers WHERE sid = " SID_OF " AND NOT EXISTS"
+	"  (SELECT 1 FROM event_rows f WHERE f.sid = " SID_OF " AND f.type = 'net.flow')"
+	" ORDER BY pid, dest) GROUP BY pid";
+
+int proc_counts_peer_notes(struct store *st, const char *session,
+			   int (*fn)(void *, int64_t, const char *), void *ctx)
+{
+	sqlite3_stmt *q;
+	int rc = 0;
+
+	if (prepare(st, peers_note_sql, session, &q))
+		return -1;
+	while (!rc && sqlite3_step(q) == SQLITE_ROW)
+		rc = fn(ctx, sqlite3_column_int64(q, 0), col_text(q, 1));
+	sqlite3_finalize(q);
+	return rc;
+}
 
 int proc_counts_tree_notes(struct store *st, const char *session,
 			   int (*fn)(void *, int64_t, const char *), void *ctx)

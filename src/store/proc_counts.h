@@ -6,7 +6,9 @@
  *     sensitive (opens of a credential path, model/paths.h), redacted
  *     (records holding a [REDACTED:RULE] marker);
  *   proc_sensitive(sid, pid, path): reads of each credential path and the
- *     seq of the first.
+ *     seq of the first;
+ *   proc_peers(sid, pid, dest): net.connect records by destination (the
+ *     name, else the peer address, ':' and the port) and the seq of the first.
  * One definition of each counter: proc_counts_classify, used by the writer
  * and by the rebuild of a store made before the tables (docs/STORE.md). */
 #ifndef PROCTOR_STORE_PROC_COUNTS_H
@@ -44,6 +46,9 @@ bool proc_counts_present(struct store *st);
 
 /* The `files:` and `SENSITIVE READ:` notes of `proctor tree`, per pid. */
 int proc_counts_tree_notes(struct store *st, const char *session,
+			   int (*fn)(void *ctx, int64_t pid, const char *note), void *ctx);
+/* The `net:` notes from the connects, for a session without net.flow. */
+int proc_counts_peer_notes(struct store *st, const char *session,
 			   int (*fn)(void *ctx, int64_t pid, const char *note), void *ctx);
 /* Events by type, and those holding a redaction marker by type. */
 int proc_counts_by_type(struct store *st, const char *session, bool redacted,

@@ -201,7 +201,8 @@ static const char *const annotation_sql[] = {
 	" GROUP BY pid",
 	/* credential reads: filled in with the glob list (cred_reads_sql) */
 	NULL,
-	/* network: flows with verdicts and bytes, and connects when no flows exist */
+	/* network: flows with verdicts and bytes, and connects when no flows exist
+	 * (?2 set: the connects are counted, proc_counts_peer_notes) */
 	"SELECT pid, 'net: ' || group_concat(dest, ', ') FROM ("
 	" SELECT pid, coalesce(nullif(json_extract(data,'$.\"server.address\"'),''),"
 	"  json_extract(data,'$.\"network.peer.address\"')) || ':' ||"
@@ -209,7 +210,8 @@ static const char *const annotation_sql[] = {
 	"  || CASE WHEN type='net.flow' THEN ' ' || json_extract(data,'$.verdict') ||"
 	"   ' (' || json_extract(data,'$.\"flow.bytes_out\"') || 'B out, ' ||"
 	"   json_extract(data,'$.\"flow.bytes_in\"') || 'B in)' ELSE '' END AS dest"
-	" FROM events WHERE session=?1 AND (type='net.flow' OR (type='net.connect' AND NOT EXISTS"
+	" FROM events WHERE session=?1 AND (type='net.flow' OR (type='net.connect' AND ?2 IS NULL "
+	"AND NOT EXISTS"
 	"  (SELECT 1 FROM events f WHERE f.session=?1 AND f.type='net.flow')))"
 	" GROUP BY pid, dest) GROUP BY pid",
 	/* DNS names resolved */
@@ -274,12 +276,16 @@ int store_foreach_tree_note(struct store *st, const char *session, const char *c
 			continue;
 		}
 		sqlite3_bind_text(q, 1, session, -1, SQLITE_TRANSIENT);
+		if (counted && sqlite3_bind_parameter_count(q) >= 2)
+			sqlite3_bind_int(q, 2, 1);
 		while (!rc && sqlite3_step(q) == SQLITE_ROW) {
 			const unsigned char *t = sqlite3_column_text(q, 1);
 			if (t)
 				rc = fn(ctx, sqlite3_column_int64(q, 0), (const char *)t);
 		}
 		sqlite3_finalize(q);
+		if (k == 3 && counted && !rc)
+			rc = proc_counts_peer_notes(st, session, fn, ctx);
 	}
 	sb_free(&creds);
 	return rc;
