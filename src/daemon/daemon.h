@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "serve/serve.h"
 #include "app/app.h"
 #include "daemon/auto.h"
 #include "daemon/config.h"
@@ -73,6 +74,8 @@ struct daemon {
 	/* events/s: committed records over the last rate window */
 	uint64_t rate_t0_ns, rate_n0;
 	double events_per_s;
+	struct serve *serve; /* the config's `serve:` API, or NULL */
+	struct serve_opts serve_opts;
 };
 
 /* state.c: each live session's description in state_dir, written at

@@ -1,8 +1,8 @@
 /* serve.c: `proctor serve`'s HTTP server: libmicrohttpd with a thread per
  * connection (bounded count, idle timeout against slow clients), TLS from
  * PEM files off loopback, bearer-token authentication, and the dispatch of
- * /healthz, /api/v1 (api.c) and the embedded web UI (assets.h). Each request opens the store read-only for
- * itself: SQLite connections are never shared between threads. */
+ * /healthz, /api/v1 (api.c) and the embedded web UI (assets.h). Each request opens the store
+ * read-only for itself: SQLite connections are never shared between threads. */
 #include "serve/serve.h"
 
 #include <arpa/inet.h>
@@ -355,7 +355,15 @@ static int wait_for_signal(void)
 	return sig;
 }
 
-int serve_run(const struct serve_opts *o, char *err, size_t errlen)
+int serve_listen_check(const char *listen)
+{
+	struct sockaddr_storage ss;
+	bool loopback;
+
+	return parse_listen(listen, &ss, &loopback);
+}
+
+struct serve *serve_start(const struct serve_opts *o, char *err, size_t errlen)
 {
 	struct sockaddr_storage ss;
 	struct MHD_Daemon *d;
@@ -365,44 +373,69 @@ int serve_run(const struct serve_opts *o, char *err, size_t errlen)
 
 	if (parse_listen(o->listen, &ss, &loopback)) {
 		snprintf(err, errlen, "--listen %s: expected HOST:PORT (port 1-65535)", o->listen);
-		return -1;
+		return NULL;
 	}
 	if (o->tls_cert || o->tls_key) {
 		if (!o->tls_cert || !o->tls_key) {
 			snprintf(err, errlen, "TLS needs both --tls-cert and --tls-key");
-			return -1;
+			return NULL;
 		}
 		if (!MHD_is_feature_supported(MHD_FEATURE_TLS)) {
 			snprintf(err, errlen, "this libmicrohttpd has no TLS support");
-			return -1;
+			return NULL;
 		}
 		if (!(cert = read_pem(o->tls_cert, err, errlen)) ||
 		    !(key = read_pem(o->tls_key, err, errlen))) {
 			free(cert);
-			return -1;
+			return NULL;
 		}
 	} else if (!loopback && !o->insecure_http) {
 		snprintf(err, errlen,
 			 "--listen %s is not a loopback address: give --tls-cert and --tls-key, "
 			 "or --insecure-http to serve tokens in clear text",
 			 o->listen);
-		return -1;
+		return NULL;
 	} else if (!loopback) {
 		err_msg("warning: serving plain HTTP on %s: tokens and sessions cross the "
 			"network unencrypted",
 			o->listen);
 	}
+	/* the server's threads inherit a mask without SIGINT, SIGTERM and
+	 * SIGPIPE: those stay with the caller's thread (sigwait, signalfd) */
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGPIPE);
-	pthread_sigmask(SIG_BLOCK, &set, &old); /* the server's threads inherit the mask */
+	pthread_sigmask(SIG_BLOCK, &set, &old);
 	d = start(o, &ss, cert, key);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	free(cert);
 	free(key);
-	if (!d) {
-		pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (!d)
 		snprintf(err, errlen, "--listen %s: cannot listen (address in use?)", o->listen);
+	return (struct serve *)d;
+}
+
+void serve_stop(struct serve *s)
+{
+	if (!s)
+		return;
+	sse_shutdown();
+	MHD_stop_daemon((struct MHD_Daemon *)s);
+}
+
+int serve_run(const struct serve_opts *o, char *err, size_t errlen)
+{
+	struct serve *s;
+	sigset_t set, old;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &set, &old);
+	if (!(s = serve_start(o, err, errlen))) {
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
 		return -1;
 	}
 	printf("proctor serve: listening on %s://%s (API: /api/v1; a token: proctor token "
@@ -410,8 +443,7 @@ int serve_run(const struct serve_opts *o, char *err, size_t errlen)
 	       o->tls_cert ? "https" : "http", o->listen);
 	fflush(stdout);
 	wait_for_signal();
-	sse_shutdown();
-	MHD_stop_daemon(d);
+	serve_stop(s);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	return 0;
 }

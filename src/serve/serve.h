@@ -15,4 +15,13 @@ struct serve_opts {
 /* Serve until SIGINT or SIGTERM. Returns 0, or -1 with err. */
 int serve_run(const struct serve_opts *o, char *err, size_t errlen);
 
+/* The same server on threads of its own, for the daemon (`serve:` in its
+ * config, docs/DAEMON.md); o must outlive it. NULL with err on failure. */
+struct serve;
+struct serve *serve_start(const struct serve_opts *o, char *err, size_t errlen);
+void serve_stop(struct serve *s);
+/* 0 when listen is a HOST:PORT the server can bind (a numeric or resolvable
+ * host, port 1-65535). */
+int serve_listen_check(const char *listen);
+
 #endif
