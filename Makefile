@@ -196,8 +196,8 @@ fuzz-daemon-config:
 	@mkdir -p $(BUILD)/fuzz/daemon-config-corpus
 	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Isrc -D_GNU_SOURCE \
 		-o $(BUILD)/fuzz/fuzz_daemon_config tests/fuzz/fuzz_daemon_config.c \
-		src/daemon/config.c src/util/yaml.c src/util/util.c src/util/parse.c \
-		src/util/strbuf.c $(LDLIBS)
+		src/daemon/config.c src/serve/listen.c src/util/yaml.c src/util/util.c \
+		src/util/parse.c src/util/strbuf.c $(LDLIBS)
 	$(BUILD)/fuzz/fuzz_daemon_config -max_total_time=$(FUZZ_SECONDS) -max_len=8192 \
 		$(BUILD)/fuzz/daemon-config-corpus tests/fuzz/corpus/daemon_config
 

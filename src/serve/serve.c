@@ -355,14 +355,6 @@ static int wait_for_signal(void)
 	return sig;
 }
 
-int serve_listen_check(const char *listen)
-{
-	struct sockaddr_storage ss;
-	bool loopback;
-
-	return parse_listen(listen, &ss, &loopback);
-}
-
 struct serve *serve_start(const struct serve_opts *o, char *err, size_t errlen)
 {
 	struct sockaddr_storage ss;

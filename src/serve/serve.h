@@ -20,8 +20,8 @@ int serve_run(const struct serve_opts *o, char *err, size_t errlen);
 struct serve;
 struct serve *serve_start(const struct serve_opts *o, char *err, size_t errlen);
 void serve_stop(struct serve *s);
-/* 0 when listen is a HOST:PORT the server can bind (a numeric or resolvable
- * host, port 1-65535). */
+/* 0 when listen is HOST:PORT or [V6]:PORT with a port 1-65535 (syntax only:
+ * listen.c; the host is resolved when the server binds). */
 int serve_listen_check(const char *listen);
 
 #endif
