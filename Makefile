@@ -99,6 +99,11 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libproctor.a $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libproctor.a $(LDLIBS) -lcmocka
 
+# bench/serve.py's generator of a large session, written through the store's writer.
+$(BUILD)/bench/gen_store: bench/gen_store.c $(BUILD)/libproctor.a $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libproctor.a $(LDLIBS)
+
 $(BUILD)/tests/root/%: tests/root/%.c $(BUILD)/libproctor.a $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libproctor.a $(LDLIBS) -lcmocka
@@ -230,8 +235,8 @@ fuzz-daemon-config:
 	@mkdir -p $(BUILD)/fuzz/daemon-config-corpus
 	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -Iinclude -Isrc -D_GNU_SOURCE \
 		-o $(BUILD)/fuzz/fuzz_daemon_config tests/fuzz/fuzz_daemon_config.c \
-		src/daemon/config.c src/util/yaml.c src/util/util.c src/util/parse.c \
-		src/util/strbuf.c $(LDLIBS)
+		src/daemon/config.c src/serve/listen.c src/util/yaml.c src/util/util.c \
+		src/util/parse.c src/util/strbuf.c $(LDLIBS)
 	$(BUILD)/fuzz/fuzz_daemon_config -max_total_time=$(FUZZ_SECONDS) -runs=$(FUZZ_RUNS) -max_len=8192 \
 		$(BUILD)/fuzz/daemon-config-corpus tests/fuzz/corpus/daemon_config
 

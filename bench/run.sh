@@ -289,6 +289,11 @@ if [[ -s $WORK/daemon.txt ]]; then # the daemon's two figures (issue 11)
 	cp "$WORK/daemon.txt" "$OUT/$STAMP-daemon.txt"
 	cp "$WORK/daemon.txt" "$OUT/latest-daemon.txt"
 fi
+# the API, tree and report on a 1M-event session (issue 14; BENCH_SERVE=0 skips)
+if [[ ${BENCH_SERVE:-1} == 1 ]]; then
+	log "serve: a 1M-event session (bench/serve.py)"
+	PROCTOR="$PROCTOR" /usr/bin/python3 "$BENCH/serve.py" || die "bench/serve.py failed"
+fi
 log "results: $OUT/latest.md ($OUT/$STAMP.md)"
 cat "$OUT/latest.md"
 [[ -s $OUT/latest-daemon.txt ]] && cat "$OUT/latest-daemon.txt"

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """bench/serve.py: `proctor serve` and `proctor report` on a 1M-event session
-(issue 14 §5; a benchmark, not a test). Records one real session, copies its
-events (times shifted, same pids, types and paths) until the session holds
-BENCH_SERVE_EVENTS (default 1,000,000), then times the first page of each
+(issue 14 §5; a benchmark, not a test). Records one real session, writes it
+again through proctor's writer (bench/gen_store.c: times and pids shifted per
+copy) until the session holds BENCH_SERVE_EVENTS (default 1,000,000), then times the first page of each
 filter, the tree, flows, and `proctor report` in both formats. Targets:
 first page <= 200 ms, tree <= 500 ms, report <= 10 s; `proctor log`
 streams >= 500k rows/s (issue 15 §5).
@@ -19,38 +19,34 @@ import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PROCTOR = os.environ.get("PROCTOR", os.path.join(ROOT, "build/proctor"))
+GEN = os.path.join(ROOT, "build/bench/gen_store")
 TARGET = int(os.environ.get("BENCH_SERVE_EVENTS", "1000000"))
 REPS = 5
 
 
 def build_store(d):
-    db = os.path.join(d, "proctor.db")
-    script = ("cat /etc/hostname >/dev/null; ls / >/dev/null; "
+    """A real session (a credential read, a failed open, a connect) as the
+    template, then bench/gen_store writes it again through proctor's own
+    writer (chain, packing, per-process counters) until it holds TARGET
+    events, each copy later and with its own pids."""
+    tdb, db = os.path.join(d, "template.db"), os.path.join(d, "proctor.db")
+    home = os.path.join(d, "home")
+    os.makedirs(os.path.join(home, ".ssh"))
+    with open(os.path.join(home, ".ssh/id_rsa"), "w") as f:
+        f.write("not a key\n")
+    script = (f"cat /etc/hostname >/dev/null; cat {home}/.ssh/id_rsa >/dev/null; "
+              "cat /nonexistent 2>/dev/null; ls / >/dev/null; "
               "/usr/bin/python3 -c \"import socket; socket.getaddrinfo('localhost', 80)\"")
-    subprocess.run([PROCTOR, "run", "--db", db, "--project", "bench", "--", "/bin/sh", "-c",
+    subprocess.run([PROCTOR, "run", "--db", tdb, "--project", "bench", "--", "/bin/sh", "-c",
                     script], check=True, capture_output=True)
-    c = sqlite3.connect(db)
-    sid, n = c.execute("SELECT session, count(*) FROM events GROUP BY session").fetchone()
-    span = c.execute("SELECT max(time_ns) - min(time_ns) + 1000 FROM events").fetchone()[0]
-    k = 1
-    v2 = c.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0] == "2"
-    while n < TARGET:
-        if v2:  # copy the packed rows as the writer stores them (schema v2)
-            c.execute("INSERT INTO event_rows(sid, time_ns, type, pid, path, summary, data, ctx,"
-                      " shape) SELECT sid, time_ns + ?1, type, pid, path, summary, data, ctx,"
-                      " shape FROM event_rows WHERE sid = (SELECT n FROM session_ids"
-                      " WHERE id = ?2) LIMIT ?3", (span * k, sid, TARGET - n))
-        else:
-            c.execute("INSERT INTO events(session, time_ns, type, pid, path, summary, data)"
-                      " SELECT session, time_ns + ?1, type, pid, path, summary, data FROM events"
-                      " WHERE session = ?2 LIMIT ?3", (span * k, sid, TARGET - n))
-        n = c.execute("SELECT count(*) FROM events WHERE session = ?", (sid,)).fetchone()[0]
-        k *= 2
-        span *= 1
-    c.execute("UPDATE sessions SET events = ? WHERE id = ?", (n, sid))
-    c.commit()
-    c.close()
-    return db, sid, n
+    sid = sqlite3.connect(tdb).execute("SELECT id FROM sessions").fetchone()[0]
+    subprocess.run(["make", "-s", "-C", ROOT, "build/bench/gen_store"], check=True)
+    out = subprocess.run([GEN, tdb, sid, db, str(TARGET)], check=True, capture_output=True,
+                         text=True).stdout.strip()
+    print(f"gen_store: {out}")
+    n = sqlite3.connect(db).execute("SELECT events FROM sessions WHERE id = ?",
+                                    (sid,)).fetchone()[0]
+    return db, sid, n, int(out.split(" events/s")[0].split()[-1])
 
 
 def timed(f):
@@ -65,7 +61,7 @@ def timed(f):
 
 def main():
     d = tempfile.mkdtemp(prefix="proctor-bench-serve-")
-    db, sid, n = build_store(d)
+    db, sid, n, rate = build_store(d)
     tok = subprocess.run([PROCTOR, "token", "create", "--db", db, "--all-projects", "--read"],
                          check=True, capture_output=True, text=True).stdout.strip()
     s = socket.socket()
@@ -99,7 +95,7 @@ def main():
     }
     mid = json.loads(get(f"{base}/events?limit=1"))["events"][0]["time"][:19] + "Z"
     cases["since=mid-session"] = f"{base}/events?since={mid}"
-    res = {"events": n}
+    res = {"events": n, "writer events/s (gen_store)": rate}
     for name, path in cases.items():
         res[name] = round(timed(lambda: get(path)), 1)
     srv.terminate()
@@ -119,7 +115,7 @@ def main():
     width = max(map(len, res))
     print(f"proctor serve on a {n}-event session (best of {REPS}, ms):")
     for k, v in res.items():
-        if k == "log --json rows/s":
+        if k in ("log --json rows/s", "writer events/s (gen_store)"):
             print(f"  {k:<{width}}  {v:>9}")
         elif k != "events":
             print(f"  {k:<{width}}  {v:>9.1f}")

@@ -13,6 +13,7 @@
 #include "cli/cli.h"
 #include "model/paths.h"
 #include "store/api.h"
+#include "util/pidindex.h"
 #include "util/strbuf.h"
 #include "util/util.h"
 
@@ -27,6 +28,7 @@ struct proc {
 	struct store_process_row r;
 	char *label, *signal, *notes; /* notes: RS-separated (a note may hold \n) */
 	int parent, depth;
+	int first_child, next; /* children in birth order; -1 none */
 };
 
 struct mark {
@@ -43,6 +45,7 @@ struct report {
 	char *agent, *project, *user, *host, *command, *drops_detail, *session_id;
 	struct proc *p;
 	size_t np, capp;
+	struct pid_index ix; /* p by pid */
 	struct mark *m;
 	size_t nm, capm;
 };
@@ -226,23 +229,22 @@ static int take_proc(void *ctx, const struct store_process_row *r)
 static int take_note(void *ctx, int64_t pid, const char *note)
 {
 	struct report *rp = ctx;
-	size_t i;
-
 	/* the note belongs to the last process with that pid (reuse is rare) */
-	for (i = rp->np; i-- > 0;) {
-		struct proc *p = &rp->p[i];
-		if (p->r.pid != pid)
-			continue;
-		size_t old = p->notes ? strlen(p->notes) : 0;
-		char *n = realloc(p->notes, old + strlen(note) + 2);
-		if (!n)
-			return -1;
-		if (old)
-			n[old++] = NOTE_SEP;
-		strcpy(n + old, note);
-		p->notes = n;
-		break;
-	}
+	long i = pid_index_find(&rp->ix, pid, INT64_MAX, SIZE_MAX);
+	struct proc *p;
+	size_t old;
+	char *n;
+
+	if (i < 0)
+		return 0;
+	p = &rp->p[i];
+	old = p->notes ? strlen(p->notes) : 0;
+	if (!(n = realloc(p->notes, old + strlen(note) + 2)))
+		return -1;
+	if (old)
+		n[old++] = NOTE_SEP;
+	strcpy(n + old, note);
+	p->notes = n;
 	return 0;
 }
 
@@ -251,18 +253,32 @@ static int64_t born(const struct proc *p)
 	return p->r.start_ns ? p->r.start_ns : p->r.exec_ns;
 }
 
-/* The parent: the latest process with pid == ppid born before the child. */
+static int64_t pid_at(const void *ctx, size_t i)
+{
+	return ((const struct report *)ctx)->p[i].r.pid;
+}
+
+static int64_t born_at(const void *ctx, size_t i)
+{
+	return born(&((const struct report *)ctx)->p[i]);
+}
+
+/* The parent: the latest process with pid == ppid born before the child;
+ * children listed in birth (row) order. */
 static void link_parents(struct report *rp)
 {
-	size_t i, j;
+	size_t i;
 
 	for (i = 0; i < rp->np; i++) {
-		int best = -1;
-		for (j = 0; j < i; j++)
-			if (rp->p[j].r.pid == rp->p[i].r.ppid && born(&rp->p[j]) <= born(&rp->p[i]))
-				best = (int)j;
-		rp->p[i].parent = best;
-		rp->p[i].depth = best < 0 ? 0 : rp->p[best].depth + 1;
+		rp->p[i].parent = (int)pid_index_find(&rp->ix, rp->p[i].r.ppid, born(&rp->p[i]), i);
+		rp->p[i].first_child = rp->p[i].next = -1;
+	}
+	for (i = rp->np; i-- > 0;) {
+		int up = rp->p[i].parent;
+		if (up < 0)
+			continue;
+		rp->p[i].next = rp->p[up].first_child;
+		rp->p[up].first_child = (int)i;
 	}
 }
 
@@ -310,22 +326,44 @@ static void tree_item(struct report *rp, size_t i)
 		fputs("</ul>", rp->out);
 }
 
-/* Depth-first from each root; children in birth order. */
-static void tree_walk(struct report *rp, int parent)
+static void tree_walk(struct report *rp, int first, int depth);
+
+static void tree_node(struct report *rp, size_t i, int depth)
+{
+	rp->p[i].depth = depth;
+	tree_item(rp, i);
+	if (rp->p[i].first_child >= 0)
+		tree_walk(rp, rp->p[i].first_child, depth + 1);
+	if (rp->html)
+		fputs("</li>\n", rp->out);
+}
+
+/* Depth-first from first and its siblings; children in birth order. */
+static void tree_walk(struct report *rp, int first, int depth)
+{
+	int i;
+
+	if (rp->html)
+		fputs("<ul>", rp->out);
+	for (i = first; i >= 0; i = rp->p[i].next)
+		tree_node(rp, (size_t)i, depth);
+	if (rp->html)
+		fputs("</ul>\n", rp->out);
+}
+
+/* The roots, in birth order, as one list. */
+static void tree_roots(struct report *rp)
 {
 	size_t i;
 	bool any = false;
 
 	for (i = 0; i < rp->np; i++) {
-		if (rp->p[i].parent != parent)
+		if (rp->p[i].parent >= 0)
 			continue;
 		if (rp->html && !any)
 			fputs("<ul>", rp->out);
 		any = true;
-		tree_item(rp, i);
-		tree_walk(rp, (int)i);
-		if (rp->html)
-			fputs("</li>\n", rp->out);
+		tree_node(rp, i, 0);
 	}
 	if (rp->html && any)
 		fputs("</ul>\n", rp->out);
@@ -335,12 +373,14 @@ static void tree(struct report *rp)
 {
 	store_foreach_process(rp->st, rp->id, take_proc, rp);
 	progress("process tree (%zu processes)", rp->np);
+	if (pid_index_build(&rp->ix, rp->np, pid_at, born_at, rp))
+		return;
 	store_foreach_tree_note(rp->st, rp->id, credential_path_globs, take_note, rp);
 	link_parents(rp);
 	heading(rp, "Process tree");
 	if (!rp->np)
 		para(rp, "No processes were recorded.");
-	tree_walk(rp, -1);
+	tree_roots(rp);
 	if (!rp->html)
 		fputc('\n', rp->out);
 }
@@ -521,6 +561,7 @@ static void free_report(struct report *rp)
 	for (i = 0; i < rp->nm; i++)
 		free(rp->m[i].type), free(rp->m[i].summary);
 	free(rp->p);
+	pid_index_free(&rp->ix);
 	free(rp->m);
 	free(rp->session_id), free(rp->agent), free(rp->project), free(rp->user);
 	free(rp->host), free(rp->command), free(rp->drops_detail);

@@ -10,6 +10,7 @@
 #include "cli/cli.h"
 #include "model/sensitive.h"
 #include "store/store.h"
+#include "util/pidindex.h"
 #include "util/strbuf.h"
 #include "util/util.h"
 
@@ -25,6 +26,7 @@ struct node {
 struct forest {
 	struct node *n;
 	size_t len, cap;
+	struct pid_index ix; /* the nodes by pid */
 };
 
 static const char tree_usage[] = "usage: proctor tree [SESSION] [--db PATH]";
@@ -57,26 +59,24 @@ static int64_t born(const struct node *n)
 	return n->row.start_ns ? n->row.start_ns : n->row.exec_ns;
 }
 
+static int64_t pid_at(const void *ctx, size_t i)
+{
+	return ((const struct forest *)ctx)->n[i].row.pid;
+}
+
+static int64_t born_at(const void *ctx, size_t i)
+{
+	return born(&((const struct forest *)ctx)->n[i]);
+}
+
 /* The parent is the latest process with pid == ppid born before the child
  * (pids can be reused within a session). */
 static void link_parents(struct forest *f)
 {
-	size_t i, j;
-	int last_child_of[1];
+	size_t i;
 
-	(void)last_child_of;
-	for (i = 0; i < f->len; i++) {
-		int best = -1;
-		for (j = 0; j < f->len; j++) {
-			if (j == i || f->n[j].row.pid != f->n[i].row.ppid)
-				continue;
-			if (born(&f->n[j]) > born(&f->n[i]))
-				continue;
-			if (best < 0 || born(&f->n[j]) > born(&f->n[best]))
-				best = (int)j;
-		}
-		f->n[i].parent = best;
-	}
+	for (i = 0; i < f->len; i++)
+		f->n[i].parent = (int)pid_index_find(&f->ix, f->n[i].row.ppid, born(&f->n[i]), i);
 	/* children in birth order: rows are already sorted by birth */
 	for (i = f->len; i-- > 0;) {
 		int p = f->n[i].parent;
@@ -168,11 +168,8 @@ static void print_node(const struct forest *f, int i, const char *prefix, bool l
 /* The process (latest row with that pid) an event belongs to. */
 static struct node *node_of(struct forest *f, int64_t pid)
 {
-	size_t i;
-	for (i = f->len; i-- > 0;)
-		if (f->n[i].row.pid == pid)
-			return &f->n[i];
-	return NULL;
+	long i = pid_index_find(&f->ix, pid, INT64_MAX, SIZE_MAX);
+	return i < 0 ? NULL : &f->n[i];
 }
 
 static void add_note(struct node *n, const char *text)
@@ -269,6 +266,11 @@ int cmd_tree(int argc, char **argv)
 		store_close(&st);
 		return 1;
 	}
+	if (pid_index_build(&f.ix, f.len, pid_at, born_at, &f)) {
+		err_msg("tree: out of memory");
+		store_close(&st);
+		return 1;
+	}
 	link_parents(&f);
 	store_foreach_tree_note(&st, id, sensitive_path_globs, note_of, &f);
 	for (i = 0; i < f.len; i++)
@@ -282,6 +284,7 @@ int cmd_tree(int argc, char **argv)
 		free(f.n[i].notes);
 	}
 	free(f.n);
+	pid_index_free(&f.ix);
 	store_close(&st);
 	return 0;
 }

@@ -16,6 +16,10 @@
  *       project_label: proctor.project     # is adopted
  *       hooks_dir: /etc/containers/oci/hooks.d   # the daemon installs its hook
  *       podman_storage: /var/lib/containers/storage # podman's graphroot (fallback)
+ *   serve:                                 # the HTTP API (docs/API.md)
+ *     listen: 127.0.0.1:7070
+ *     tls_cert: /etc/proctor/api.crt       # both, or neither (loopback only,
+ *     tls_key: /etc/proctor/api.key        #  unless insecure_http: true)
  */
 #include "daemon/config.h"
 
@@ -23,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "serve/serve.h"
 #include "util/util.h"
 #include "util/yaml.h"
 
@@ -225,6 +230,44 @@ static int section_auto(struct dcfg *d, yaml_node_t *m)
 	return 0;
 }
 
+static int section_serve(struct dcfg *d, yaml_node_t *m)
+{
+	struct daemon_serve *sv = &d->c->serve;
+	yaml_node_t *k, *v, *listen = NULL;
+	const char *key;
+
+	if (want(d, m, YAML_MAPPING_NODE, "'serve'"))
+		return -1;
+	YDOC_FOR_PAIRS(d->y, m, k, v)
+	{
+		key = ydoc_scalar(k);
+		if (key && !strcmp(key, "listen")) {
+			if (get_str(d, v, key, sv->listen, sizeof(sv->listen), true))
+				return -1;
+			if (serve_listen_check(sv->listen))
+				return ydoc_error(d->y, v,
+						  "'listen' must be HOST:PORT (port 1-65535)");
+			listen = v;
+		} else if (key && !strcmp(key, "tls_cert")) {
+			if (get_str(d, v, key, sv->tls_cert, sizeof(sv->tls_cert), true))
+				return -1;
+		} else if (key && !strcmp(key, "tls_key")) {
+			if (get_str(d, v, key, sv->tls_key, sizeof(sv->tls_key), true))
+				return -1;
+		} else if (key && !strcmp(key, "insecure_http")) {
+			if (get_bool(d, v, key, &sv->insecure_http))
+				return -1;
+		} else
+			return unknown(d, k, "serve", "listen, tls_cert, tls_key, insecure_http");
+	}
+	if (!listen)
+		return ydoc_error(d->y, m, "'serve' needs 'listen'");
+	if (!*sv->tls_cert != !*sv->tls_key)
+		return ydoc_error(d->y, m,
+				  "'serve' needs both 'tls_cert' and 'tls_key', or neither");
+	return 0;
+}
+
 static int ringbuf(struct dcfg *d, yaml_node_t *v)
 {
 	const char *s = ydoc_scalar(v);
@@ -257,8 +300,11 @@ static int top_key(struct dcfg *d, yaml_node_t *k, yaml_node_t *v)
 		return ringbuf(d, v);
 	if (!strcmp(key, "auto_adopt"))
 		return section_auto(d, v);
-	return unknown(d, k, "the daemon configuration",
-		       "pipeline, socket, socket_group, db, metrics, ringbuf_mb, auto_adopt");
+	if (!strcmp(key, "serve"))
+		return section_serve(d, v);
+	return unknown(
+		d, k, "the daemon configuration",
+		"pipeline, socket, socket_group, db, metrics, ringbuf_mb, auto_adopt, serve");
 }
 
 static int parse_root(struct dcfg *d)

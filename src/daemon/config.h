@@ -26,8 +26,13 @@ struct daemon_config {
 	char socket_group[64];
 	char db[4096];
 	char metrics[256];
-	uint32_t ringbuf_mb; /* 0: the default */
-	bool auto_agents;    /* auto-adopt known agents (default true) */
+	uint32_t ringbuf_mb;	  /* 0: the default */
+	bool auto_agents;	  /* auto-adopt known agents (default true) */
+	struct daemon_serve {	  /* the HTTP API served by the daemon (serve.h) */
+		char listen[256]; /* "" none */
+		char tls_cert[4096], tls_key[4096];
+		bool insecure_http;
+	} serve;
 	struct daemon_agent_rule agents[PR_AUTO_MAX_RULES];
 	size_t nagents;
 	/* labelled containers, adopted at their start by the OCI hook */

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "app/metrics.h"
+#include "serve/serve.h"
 #include "daemon/proto.h"
 #include "daemon/status.h"
 #include "probe/cgroup.h"
@@ -585,6 +586,28 @@ static void resume_sessions(struct daemon *d)
 	daemon_state_clear(d);
 }
 
+/* The HTTP API of the config's `serve:` over the daemon's store. */
+static int daemon_serve_start(struct daemon *d, const struct daemon_opts *o, char *err,
+			      size_t errlen)
+{
+	const struct daemon_serve *sv = &o->cfg->serve;
+
+	if (!d->store_path) {
+		snprintf(err, errlen, "serve: needs the daemon's store (not --db none)");
+		return -1;
+	}
+	d->serve_opts = (struct serve_opts){
+		.listen = sv->listen,
+		.db = d->store_path,
+		.tls_cert = *sv->tls_cert ? sv->tls_cert : NULL,
+		.tls_key = *sv->tls_key ? sv->tls_key : NULL,
+		.insecure_http = sv->insecure_http,
+		.what = "serve: listen",
+		.tls_options = "serve: tls_cert and tls_key",
+	};
+	return (d->api = serve_start(&d->serve_opts, err, errlen)) ? 0 : -1;
+}
+
 static int daemon_setup(struct daemon *d, const struct daemon_opts *o, char *err, size_t errlen)
 {
 	if (daemon_socket_open(&d->sock, o->socket_path, o->socket_group, err, errlen) ||
@@ -599,6 +622,8 @@ static int daemon_setup(struct daemon *d, const struct daemon_opts *o, char *err
 	if (o->metrics && metrics_start(o->metrics, &d->app.pipeline, err, errlen))
 		return -1;
 	if (o->api && !(d->api = serve_start(o->api, err, errlen)))
+		return -1;
+	if (!o->api && o->cfg && *o->cfg->serve.listen && daemon_serve_start(d, o, err, errlen))
 		return -1;
 	d->app.pin_dir = o->pin_dir ? o->pin_dir : PROBE_PIN_DIR_DEFAULT;
 	snprintf(d->state_dir, sizeof(d->state_dir), "%.180s.sessions", d->sock.path);

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "serve/serve.h"
 #include "app/app.h"
 #include "daemon/auto.h"
 #include "daemon/config.h"
@@ -81,7 +82,8 @@ struct daemon {
 	/* events/s: committed records over the last rate window */
 	uint64_t rate_t0_ns, rate_n0;
 	double events_per_s;
-	struct serve *api; /* the HTTP API (serve/serve.h), when --api */
+	struct serve *api; /* the HTTP API (serve/serve.h): --api, or the config's serve: */
+	struct serve_opts serve_opts; /* the config's serve: */
 };
 
 /* state.c: each live session's description in state_dir, written at

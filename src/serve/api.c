@@ -159,8 +159,9 @@ struct tree_ctx {
 	int n;
 	struct note {
 		int64_t pid;
+		size_t seq; /* order of arrival, kept among a pid's notes */
 		char *text;
-	} * notes;
+	} * notes; /* sorted by pid before the processes are written */
 	size_t nnotes, cap;
 };
 
@@ -177,8 +178,33 @@ static int collect_note(void *ctx, int64_t pid, const char *note)
 		c->cap = cap;
 	}
 	c->notes[c->nnotes].pid = pid;
+	c->notes[c->nnotes].seq = c->nnotes;
 	c->notes[c->nnotes++].text = strdup(note);
 	return 0;
+}
+
+static int cmp_note(const void *a, const void *b)
+{
+	const struct note *x = a, *y = b;
+
+	if (x->pid != y->pid)
+		return x->pid < y->pid ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* The first of pid's notes (bisection), or nnotes. */
+static size_t first_note(const struct tree_ctx *c, int64_t pid)
+{
+	size_t lo = 0, hi = c->nnotes;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (c->notes[mid].pid < pid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
 }
 
 static int put_process(void *ctx, const struct store_process_row *p)
@@ -207,8 +233,8 @@ static int put_process(void *ctx, const struct store_process_row *p)
 		sb_json_str(c->sb, p->exit_signal);
 	}
 	sb_puts(c->sb, ",\"notes\":[");
-	for (i = 0; i < c->nnotes; i++) {
-		if (c->notes[i].pid != p->pid || !c->notes[i].text)
+	for (i = first_note(c, p->pid); i < c->nnotes && c->notes[i].pid == p->pid; i++) {
+		if (!c->notes[i].text)
 			continue;
 		if (k++)
 			sb_putc(c->sb, ',');
@@ -231,6 +257,8 @@ static void tree(struct req *r, const char *id)
 	}
 	sb_free(&one);
 	rc = store_foreach_tree_note(&r->st, id, credential_path_globs, collect_note, &c);
+	if (c.nnotes)
+		qsort(c.notes, c.nnotes, sizeof(*c.notes), cmp_note);
 	sb_puts(&r->body, "{\"processes\":[");
 	if (!rc)
 		rc = store_foreach_process(&r->st, id, put_process, &c);

@@ -20,9 +20,14 @@ int serve_check_opts(const struct serve_opts *o, char *err, size_t errlen);
 /* Serve until SIGINT or SIGTERM. Returns 0, or -1 with err. */
 int serve_run(const struct serve_opts *o, char *err, size_t errlen);
 /* Serve from background threads (which block every signal) until
- * serve_stop: the daemon's --api. NULL with err on failure. */
+ * serve_stop: the daemon's --api or its config's `serve:` (docs/DAEMON.md);
+ * o must outlive it. NULL with err on failure. */
 struct serve;
 struct serve *serve_start(const struct serve_opts *o, char *err, size_t errlen);
 void serve_stop(struct serve *s);
+
+/* 0 when listen is HOST:PORT or [V6]:PORT with a port 1-65535 (syntax only:
+ * listen.c; the host is resolved when the server binds). */
+int serve_listen_check(const char *listen);
 
 #endif

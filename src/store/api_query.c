@@ -4,6 +4,7 @@
  * (session, time_ns) index and stop after `limit` rows, selective type
  * filters (and host, which only net.* and dns.* events have) read the
  * (session, type) index. */
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -123,6 +124,17 @@ static const char selective_sql[] =
 static const char selective_v2_sql[] = "SELECT id, time_ns, data FROM events WHERE id IN ("
 				       " SELECT id FROM events WHERE session = ?1" PAGE_FILTERS
 				       " ORDER BY time_ns, id LIMIT ?11) ORDER BY time_ns, id";
+/* A pid filter reads the (pid, session, time_ns) index (store/proc_counts.c). */
+static const char pid_sql[] = "SELECT id, time_ns, data FROM events WHERE session = ?1"
+			      " AND pid = ?8" PAGE_FILTERS " ORDER BY time_ns, id LIMIT ?11";
+/* A host filter on a v2 store: the candidates are the net.* and dns.* rows
+ * whose packed data holds the host's text (those fields are never packed
+ * out, store/compact.c), checked exactly and sorted afterwards. */
+static const char host_v2_sql[] =
+	"SELECT id, time_ns, data FROM events WHERE id IN ("
+	" SELECT e.id FROM event_rows e WHERE e.sid = (SELECT n FROM session_ids WHERE id = ?1)"
+	" AND e.type IN (SELECT value FROM json_each(?6)) AND instr(e.data, ?10) > 0)"
+	" AND session = ?1" PAGE_FILTERS " ORDER BY time_ns, id LIMIT ?11";
 #define SELECTIVE_MAX 4000 /* rows of the chosen types: above, the dense plan */
 
 /* The session's event types (a skip-scan of the (session, type) index, one
@@ -185,6 +197,15 @@ static int64_t count_types(struct store *st, const char *session, const char *ty
 	return n;
 }
 
+/* A host JSON writes as it is (no escapes): its text is in the record. */
+static bool plain_host(const char *h)
+{
+	for (; *h; h++)
+		if (!isalnum((unsigned char)*h) && !strchr(".-_:%[]", *h))
+			return false;
+	return true;
+}
+
 int store_api_events(struct store *st, const struct store_event_page *p,
 		     int (*fn)(void *, int64_t, int64_t, const char *), void *ctx)
 {
@@ -211,7 +232,11 @@ int store_api_events(struct store *st, const struct store_event_page *p,
 		}
 		if (rows <= SELECTIVE_MAX)
 			sql = st->version == 1 ? selective_sql : selective_v2_sql;
+		else if (st->version >= 2 && p->f.host && *p->f.host && plain_host(p->f.host))
+			sql = host_v2_sql;
 	}
+	if (sql == dense_sql && p->f.pid)
+		sql = pid_sql;
 	if (sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) != SQLITE_OK) {
 		sb_free(&types);
 		return -1;

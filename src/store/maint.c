@@ -11,6 +11,7 @@
 
 #include "store/chain.h"
 #include "store/hostkey.h"
+#include "store/proc_counts.h"
 #include "store/rows.h"
 #include "util/util.h"
 
@@ -128,6 +129,7 @@ int store_migrate(const char *path, struct store_migrate_result *res, char *err,
 		       err, errlen) ||
 	    store_create_v2_schema(&st, err, errlen) ||
 	    copy_v1_rows(&st, &res->events, err, errlen) ||
+	    proc_counts_ensure(st.db, err, errlen) ||
 	    store_exec(&st,
 		       "DROP TABLE events_v1;"
 		       "UPDATE meta SET value='2' WHERE key='schema_version';",

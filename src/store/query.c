@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "store/api.h"
+#include "store/proc_counts.h"
 #include "store/store.h"
 #include "util/strbuf.h"
 #include "util/util.h"
@@ -183,7 +184,8 @@ static const char *const annotation_sql[] = {
 	" GROUP BY pid",
 	/* credential reads: filled in with the glob list (cred_reads_sql) */
 	NULL,
-	/* network: flows with verdicts and bytes, and connects when no flows exist */
+	/* network: flows with verdicts and bytes, and connects when no flows exist
+	 * (?2 set: the connects are counted, proc_counts_peer_notes) */
 	"SELECT pid, 'net: ' || group_concat(dest, ', ') FROM ("
 	" SELECT pid, coalesce(nullif(json_extract(data,'$.\"server.address\"'),''),"
 	"  json_extract(data,'$.\"network.peer.address\"')) || ':' ||"
@@ -191,7 +193,8 @@ static const char *const annotation_sql[] = {
 	"  || CASE WHEN type='net.flow' THEN ' ' || json_extract(data,'$.verdict') ||"
 	"   ' (out ' || json_extract(data,'$.\"flow.bytes_out\"') || ' B, in ' ||"
 	"   json_extract(data,'$.\"flow.bytes_in\"') || ' B)' ELSE '' END AS dest"
-	" FROM events WHERE session=?1 AND (type='net.flow' OR (type='net.connect' AND NOT EXISTS"
+	" FROM events WHERE session=?1 AND (type='net.flow' OR (type='net.connect' AND ?2 IS NULL "
+	"AND NOT EXISTS"
 	"  (SELECT 1 FROM events f WHERE f.session=?1 AND f.type='net.flow')))"
 	" GROUP BY pid, dest) GROUP BY pid",
 	/* DNS names resolved */
@@ -233,6 +236,7 @@ int store_foreach_tree_note(struct store *st, const char *session, const char *c
 			    int (*fn)(void *ctx, int64_t pid, const char *note), void *ctx)
 {
 	struct strbuf creds = STRBUF_INIT;
+	bool counted = proc_counts_present(st);
 	size_t k;
 	int rc = 0, step = SQLITE_DONE;
 
@@ -244,11 +248,19 @@ int store_foreach_tree_note(struct store *st, const char *session, const char *c
 		const char *sql = annotation_sql[k] ? annotation_sql[k] : sb_cstr(&creds);
 		sqlite3_stmt *q;
 
+		if (k == 1 && counted) { /* files and credential reads, counted */
+			rc = proc_counts_tree_notes(st, session, fn, ctx);
+			k++;
+			continue;
+		}
+
 		if (sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) != SQLITE_OK) {
 			dbg_msg("tree annotation %zu: %s", k, sqlite3_errmsg(st->db));
 			continue;
 		}
 		sqlite3_bind_text(q, 1, session, -1, SQLITE_TRANSIENT);
+		if (counted && sqlite3_bind_parameter_count(q) >= 2)
+			sqlite3_bind_int(q, 2, 1);
 		while (!rc && (step = sqlite3_step(q)) == SQLITE_ROW) {
 			const unsigned char *t = sqlite3_column_text(q, 1);
 			if (t)
@@ -257,6 +269,8 @@ int store_foreach_tree_note(struct store *st, const char *session, const char *c
 		if (!rc && step != SQLITE_DONE)
 			rc = -1; /* a damaged file: store_errmsg says so */
 		sqlite3_finalize(q);
+		if (k == 3 && counted && !rc)
+			rc = proc_counts_peer_notes(st, session, fn, ctx);
 	}
 	sb_free(&creds);
 	return rc;

@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "store/api.h"
+#include "store/proc_counts.h"
 #include "util/strbuf.h"
 #include "store/sql_col.h"
 
@@ -39,6 +40,8 @@ static int type_count_rows(struct store *st, const char *sql, const char *sessio
 int store_report_type_counts(struct store *st, const char *session,
 			     int (*fn)(void *, const char *, int64_t), void *ctx)
 {
+	if (proc_counts_present(st))
+		return proc_counts_by_type(st, session, false, fn, ctx);
 	return type_count_rows(st,
 			       "SELECT type, count(*) FROM events WHERE session = ?1"
 			       " GROUP BY type ORDER BY type",
@@ -48,6 +51,8 @@ int store_report_type_counts(struct store *st, const char *session,
 int store_report_redacted(struct store *st, const char *session,
 			  int (*fn)(void *, const char *, int64_t), void *ctx)
 {
+	if (proc_counts_present(st))
+		return proc_counts_by_type(st, session, true, fn, ctx);
 	return type_count_rows(st,
 			       "SELECT type, count(*) FROM events WHERE session = ?1"
 			       " AND instr(data, '[REDACTED:') > 0 GROUP BY type ORDER BY type",
@@ -86,6 +91,8 @@ int store_report_sensitive(struct store *st, const char *session, const char *co
 	size_t i;
 	int rc = 0;
 
+	if (proc_counts_present(st)) /* the globs are model/paths.h's, as the writer's */
+		return proc_counts_sensitive(st, session, fn, ctx);
 	sb_puts(&sql, "SELECT pid, path, count(*) FROM events WHERE session = ?1"
 		      " AND type = 'file.open' AND (");
 	for (i = 0; globs[i]; i++) {

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "store/proc_counts.h"
 #include "util/util.h"
 
 static const char schema_sql[] =
@@ -319,6 +320,7 @@ int store_open_rw(struct store *st, const char *path, char *err, size_t errlen)
 	if (exec_sql(st, schema_sql, err, errlen) || exec_sql(st, events_v2_sql, err, errlen) ||
 	    (!store_has_column(st, "sessions", "sink_drops") &&
 	     exec_sql(st, "ALTER TABLE sessions ADD COLUMN sink_drops TEXT;", err, errlen)) ||
+	    proc_counts_ensure(st->db, err, errlen) ||
 	    exec_sql(st, "INSERT OR IGNORE INTO meta VALUES('schema_version','2');", err, errlen)) {
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 		goto fail;

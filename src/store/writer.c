@@ -11,6 +11,7 @@
 #include "store/chain.h"
 #include "store/checkpointer.h"
 #include "store/hostkey.h"
+#include "store/proc_counts.h"
 #include "store/rows.h"
 #include "store/store.h"
 
@@ -71,6 +72,7 @@ struct store_writer {
 	struct store st;
 	sqlite3_stmt *q[Q_COUNT];
 	struct event_rows *rows;
+	struct proc_counts *counts; /* the open batch's per-process counts */
 	struct checkpointer *ckpt;
 	EVP_PKEY *key;
 	char key_id[17];
@@ -109,8 +111,9 @@ struct store_writer *store_writer_open(const char *path, char *err, size_t errle
 	}
 	w->ckpt = checkpointer_start(w->st.db, path);
 	w->rows = event_rows_open(w->st.db);
+	w->counts = proc_counts_open(w->st.db);
 	for (i = 0; i < Q_COUNT; i++) {
-		if (!w->rows ||
+		if (!w->rows || !w->counts ||
 		    sqlite3_prepare_v2(w->st.db, sqls[i], -1, &w->q[i], NULL) != SQLITE_OK) {
 			snprintf(err, errlen, "sqlite: %s", sqlite3_errmsg(w->st.db));
 			store_writer_close(w);
@@ -130,6 +133,7 @@ void store_writer_close(struct store_writer *w)
 	for (i = 0; i < Q_COUNT; i++)
 		sqlite3_finalize(w->q[i]);
 	event_rows_close(w->rows);
+	proc_counts_close(w->counts);
 	EVP_PKEY_free(w->key);
 	EVP_MD_CTX_free(w->md);
 	store_close(&w->st);
@@ -291,6 +295,8 @@ int store_batch_commit(struct store_writer *w)
 		    checkpoint(w, c, false))
 			return -1;
 	}
+	if (proc_counts_flush(w->counts))
+		return -1;
 	return sqlite3_exec(w->st.db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
 }
 
@@ -298,6 +304,7 @@ void store_batch_rollback(struct store_writer *w)
 {
 	sqlite3_exec(w->st.db, "ROLLBACK", NULL, NULL, NULL);
 	event_rows_forget(w->rows);
+	proc_counts_forget(w->counts);
 	memcpy(w->chains, w->saved, w->nsaved * sizeof(w->chains[0]));
 	w->nchains = w->nsaved;
 	w->last = 0;
@@ -322,7 +329,10 @@ int store_add_event(struct store_writer *w, const struct store_event *e)
 		return -1;
 	chain_hash(w->md, c->head, &row, c->head);
 	c->seq = row.seq;
-	return event_rows_add(w->rows, 0, c->sid, e, row.seq, c->head);
+	if (event_rows_add(w->rows, 0, c->sid, e, row.seq, c->head))
+		return -1;
+	return proc_counts_add(w->counts, c->sid, e->pid, row.seq, e->type, e->path, e->json,
+			       e->json_len);
 }
 
 /* Insert a row for pid, born at time_ns by fork (start_ns) or first seen at

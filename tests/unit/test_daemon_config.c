@@ -131,6 +131,35 @@ static void test_strict(void **state)
 	fails("socket: /x\nauto_adopt: {agents: off}\nbogus: 1\n", "d.yaml:3:1: unknown key");
 }
 
+/* serve: the daemon's HTTP API (docs/DAEMON.md) */
+static void test_serve(void **state)
+{
+	struct daemon_config c;
+	char err[512] = "";
+
+	(void)state;
+	daemon_config_defaults(&c);
+	assert_string_equal(c.serve.listen, ""); /* not served by default */
+	assert_int_equal(parse(&c,
+			       "serve:\n  listen: 127.0.0.1:7070\n  tls_cert: /etc/c.pem\n"
+			       "  tls_key: /etc/k.pem\n  insecure_http: no\n",
+			       err, sizeof(err)),
+			 0);
+	assert_string_equal(c.serve.listen, "127.0.0.1:7070");
+	assert_string_equal(c.serve.tls_cert, "/etc/c.pem");
+	assert_string_equal(c.serve.tls_key, "/etc/k.pem");
+	assert_false(c.serve.insecure_http);
+	fails("serve: {listen: 127.0.0.1:7070, tls: x}\n", "d.yaml:1:33: unknown key 'tls' in serve");
+	fails("serve: {tls_cert: /c, tls_key: /k}\n", "d.yaml:1:8: 'serve' needs 'listen'");
+	fails("serve: {listen: 127.0.0.1:0}\n", "d.yaml:1:17: 'listen' must be HOST:PORT");
+	fails("serve: {listen: 7070}\n", "d.yaml:1:17: 'listen' must be HOST:PORT");
+	fails("serve: {listen: 127.0.0.1:7070, tls_cert: /c}\n",
+	      "d.yaml:1:8: 'serve' needs both 'tls_cert' and 'tls_key', or neither");
+	fails("serve: {listen: 127.0.0.1:7070, insecure_http: maybe}\n",
+	      "d.yaml:1:48: 'insecure_http' must be true or false");
+	fails("serve: 127.0.0.1:7070\n", "d.yaml:1:8: 'serve' must be a mapping");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -138,6 +167,7 @@ int main(void)
 		cmocka_unit_test(test_every_key),
 		cmocka_unit_test(test_containers_section),
 		cmocka_unit_test(test_strict),
+		cmocka_unit_test(test_serve),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
