@@ -139,27 +139,29 @@ bench: | $(BUILD)/.deps
 FUZZ_SECONDS ?= 60
 # Executions per target (-1: no limit); FUZZ_SECONDS=0 FUZZ_RUNS=10000000 runs each to 10M.
 FUZZ_RUNS ?= -1
+FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+FUZZ_LIMITS = -max_total_time=$(FUZZ_SECONDS) -runs=$(FUZZ_RUNS)
 fuzz: $(BUILD)/proctor.skel.h $(BUILD)/web_assets.c
 	@mkdir -p $(BUILD)/fuzz
-	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -Iinclude -Isrc -I$(BUILD) -D_GNU_SOURCE \
+	$(CLANG) $(FUZZ_CFLAGS) -Iinclude -Isrc -I$(BUILD) -D_GNU_SOURCE \
 		-DPROCTOR_VERSION='"fuzz"' -o $(BUILD)/fuzz/fuzz_decode tests/fuzz/fuzz_decode.c \
 		src/decode/*.c src/model/*.c src/pipeline/*.c src/sinks/*.c \
 		src/store/*.c src/util/*.c src/net/*.c src/policy/*.c src/probe/syscall_table.c $(LDLIBS)
-	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -Iinclude -Isrc -I$(BUILD) -D_GNU_SOURCE \
+	$(CLANG) $(FUZZ_CFLAGS) -Iinclude -Isrc -I$(BUILD) -D_GNU_SOURCE \
 		-DPROCTOR_VERSION='"fuzz"' -o $(BUILD)/fuzz/fuzz_sinks tests/fuzz/fuzz_sinks.c \
 		$(filter-out src/cli/main.c,$(SRCS)) $(BUILD)/web_assets.c $(LDLIBS)
-	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -Iinclude -Isrc -I$(BUILD) -D_GNU_SOURCE \
+	$(CLANG) $(FUZZ_CFLAGS) -Iinclude -Isrc -I$(BUILD) -D_GNU_SOURCE \
 		-DPROCTOR_VERSION='"fuzz"' -o $(BUILD)/fuzz/fuzz_redact_rules tests/fuzz/fuzz_redact_rules.c \
 		$(filter-out src/cli/main.c,$(SRCS)) $(BUILD)/web_assets.c $(LDLIBS)
-	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -Iinclude -Isrc -D_GNU_SOURCE \
+	$(CLANG) $(FUZZ_CFLAGS) -Iinclude -Isrc -D_GNU_SOURCE \
 		-o $(BUILD)/fuzz/fuzz_parse tests/fuzz/fuzz_parse.c src/util/parse.c src/util/strbuf.c
-	$(BUILD)/fuzz/fuzz_decode -max_total_time=$(FUZZ_SECONDS) -runs=$(FUZZ_RUNS) -max_len=16384
-	$(BUILD)/fuzz/fuzz_sinks -max_total_time=$(FUZZ_SECONDS) -runs=$(FUZZ_RUNS) -max_len=16384
+	$(BUILD)/fuzz/fuzz_decode $(FUZZ_LIMITS) -max_len=16384
+	$(BUILD)/fuzz/fuzz_sinks $(FUZZ_LIMITS) -max_len=16384
 	@mkdir -p $(BUILD)/fuzz/corpus/parse
-	$(BUILD)/fuzz/fuzz_parse -max_total_time=$(FUZZ_SECONDS) -runs=$(FUZZ_RUNS) -max_len=4096 \
+	$(BUILD)/fuzz/fuzz_parse $(FUZZ_LIMITS) -max_len=4096 \
 		$(BUILD)/fuzz/corpus/parse tests/fuzz/corpus/parse
 	@mkdir -p $(BUILD)/fuzz/corpus/redact_rules
-	$(BUILD)/fuzz/fuzz_redact_rules -max_total_time=$(FUZZ_SECONDS) -runs=$(FUZZ_RUNS) -max_len=16384 \
+	$(BUILD)/fuzz/fuzz_redact_rules $(FUZZ_LIMITS) -max_len=16384 \
 		$(BUILD)/fuzz/corpus/redact_rules tests/fuzz/corpus/redact_rules
 
 format:
@@ -174,19 +176,19 @@ clean:
 fuzz: fuzz-compact
 fuzz-compact:
 	@mkdir -p $(BUILD)/fuzz/compact-corpus
-	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Isrc -D_GNU_SOURCE \
+	$(CLANG) $(FUZZ_CFLAGS) -Iinclude -Isrc -D_GNU_SOURCE \
 		-o $(BUILD)/fuzz/fuzz_compact tests/fuzz/fuzz_compact.c src/store/compact.c \
 		src/util/util.c src/util/strbuf.c $(LDLIBS)
-	$(BUILD)/fuzz/fuzz_compact -max_total_time=$(FUZZ_SECONDS) -runs=$(FUZZ_RUNS) -max_len=16384 \
+	$(BUILD)/fuzz/fuzz_compact $(FUZZ_LIMITS) -max_len=16384 \
 		$(BUILD)/fuzz/compact-corpus tests/fuzz/corpus/compact
 
 # The container attribution's cgroup path parser, seeded from tests/fuzz/corpus/container/.
 fuzz: fuzz-container
 fuzz-container:
 	@mkdir -p $(BUILD)/fuzz/container-corpus
-	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -Iinclude -Isrc -D_GNU_SOURCE \
+	$(CLANG) $(FUZZ_CFLAGS) -Iinclude -Isrc -D_GNU_SOURCE \
 		-o $(BUILD)/fuzz/fuzz_container tests/fuzz/fuzz_container.c src/model/container.c
-	$(BUILD)/fuzz/fuzz_container -max_total_time=$(FUZZ_SECONDS) -runs=$(FUZZ_RUNS) -max_len=4096 \
+	$(BUILD)/fuzz/fuzz_container $(FUZZ_LIMITS) -max_len=4096 \
 		$(BUILD)/fuzz/container-corpus tests/fuzz/corpus/container
 
 # The LLM visibility parsers (HTTP/1.1, SSE, providers' JSON) on tls.data
@@ -194,10 +196,10 @@ fuzz-container:
 fuzz: fuzz-llm
 fuzz-llm:
 	@mkdir -p $(BUILD)/fuzz/llm-corpus
-	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Isrc -D_GNU_SOURCE \
+	$(CLANG) $(FUZZ_CFLAGS) -Iinclude -Isrc -D_GNU_SOURCE \
 		-o $(BUILD)/fuzz/fuzz_llm tests/fuzz/fuzz_llm.c src/llm/*.c src/model/record.c src/util/util.c \
 		src/util/strbuf.c $(LDLIBS)
-	$(BUILD)/fuzz/fuzz_llm -max_total_time=$(FUZZ_SECONDS) -runs=$(FUZZ_RUNS) -max_len=16384 \
+	$(BUILD)/fuzz/fuzz_llm $(FUZZ_LIMITS) -max_len=16384 \
 		$(BUILD)/fuzz/llm-corpus tests/fuzz/corpus/llm
 
 # The BoringSSL locator (src/probe/tls_boring.c) on executables, seeded
@@ -206,9 +208,9 @@ fuzz: fuzz-tls-boring
 fuzz-tls-boring:
 	@mkdir -p $(BUILD)/fuzz/tls-boring-corpus
 	cp /bin/true $(BUILD)/fuzz/tls-boring-corpus/true.elf
-	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Isrc -D_GNU_SOURCE \
+	$(CLANG) $(FUZZ_CFLAGS) -Iinclude -Isrc -D_GNU_SOURCE \
 		-o $(BUILD)/fuzz/fuzz_tls_boring tests/fuzz/fuzz_tls_boring.c src/probe/tls_boring.c -lelf
-	$(BUILD)/fuzz/fuzz_tls_boring -max_total_time=$(FUZZ_SECONDS) -runs=$(FUZZ_RUNS) -max_len=65536 \
+	$(BUILD)/fuzz/fuzz_tls_boring $(FUZZ_LIMITS) -max_len=65536 \
 		$(BUILD)/fuzz/tls-boring-corpus
 
 # The policy parser and checker under libFuzzer, seeded from
@@ -216,28 +218,28 @@ fuzz-tls-boring:
 fuzz: fuzz-policy fuzz-proto
 fuzz-proto:
 	@mkdir -p $(BUILD)/fuzz/proto-corpus
-	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -Iinclude -Isrc -D_GNU_SOURCE \
+	$(CLANG) $(FUZZ_CFLAGS) -Iinclude -Isrc -D_GNU_SOURCE \
 		-DPROCTOR_VERSION='"fuzz"' -o $(BUILD)/fuzz/fuzz_proto tests/fuzz/fuzz_proto.c \
 		src/daemon/proto.c $(LDLIBS)
-	$(BUILD)/fuzz/fuzz_proto -max_total_time=$(FUZZ_SECONDS) -runs=$(FUZZ_RUNS) -max_len=8192 \
+	$(BUILD)/fuzz/fuzz_proto $(FUZZ_LIMITS) -max_len=8192 \
 		$(BUILD)/fuzz/proto-corpus
 fuzz-policy:
 	@mkdir -p $(BUILD)/fuzz/policy-corpus
-	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -Iinclude -Isrc -D_GNU_SOURCE \
+	$(CLANG) $(FUZZ_CFLAGS) -Iinclude -Isrc -D_GNU_SOURCE \
 		-o $(BUILD)/fuzz/fuzz_policy tests/fuzz/fuzz_policy.c src/policy/*.c \
 		src/util/yaml.c src/util/util.c $(LDLIBS)
-	$(BUILD)/fuzz/fuzz_policy -max_total_time=$(FUZZ_SECONDS) -runs=$(FUZZ_RUNS) -max_len=8192 \
+	$(BUILD)/fuzz/fuzz_policy $(FUZZ_LIMITS) -max_len=8192 \
 		$(BUILD)/fuzz/policy-corpus tests/fuzz/corpus/policy
 
 # The daemon's configuration file parser, seeded from tests/fuzz/corpus/daemon_config/.
 fuzz: fuzz-daemon-config
 fuzz-daemon-config:
 	@mkdir -p $(BUILD)/fuzz/daemon-config-corpus
-	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -Iinclude -Isrc -D_GNU_SOURCE \
+	$(CLANG) $(FUZZ_CFLAGS) -Iinclude -Isrc -D_GNU_SOURCE \
 		-o $(BUILD)/fuzz/fuzz_daemon_config tests/fuzz/fuzz_daemon_config.c \
 		src/daemon/config.c src/serve/listen.c src/util/yaml.c src/util/util.c \
 		src/util/parse.c src/util/strbuf.c $(LDLIBS)
-	$(BUILD)/fuzz/fuzz_daemon_config -max_total_time=$(FUZZ_SECONDS) -runs=$(FUZZ_RUNS) -max_len=8192 \
+	$(BUILD)/fuzz/fuzz_daemon_config $(FUZZ_LIMITS) -max_len=8192 \
 		$(BUILD)/fuzz/daemon-config-corpus tests/fuzz/corpus/daemon_config
 
 # podman's state as the daemon reads it at a container's start (bbolt, the
@@ -245,20 +247,20 @@ fuzz-daemon-config:
 fuzz: fuzz-bolt
 fuzz-bolt:
 	@mkdir -p $(BUILD)/fuzz/bolt-corpus
-	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -Iinclude -Isrc -D_GNU_SOURCE \
+	$(CLANG) $(FUZZ_CFLAGS) -Iinclude -Isrc -D_GNU_SOURCE \
 		-o $(BUILD)/fuzz/fuzz_bolt tests/fuzz/fuzz_bolt.c src/util/bolt.c \
 		src/app/container_state.c $(LDLIBS)
-	$(BUILD)/fuzz/fuzz_bolt -max_total_time=$(FUZZ_SECONDS) -runs=$(FUZZ_RUNS) -max_len=262144 \
+	$(BUILD)/fuzz/fuzz_bolt $(FUZZ_LIMITS) -max_len=262144 \
 		$(BUILD)/fuzz/bolt-corpus tests/fuzz/corpus/bolt
 
 # `proctor hook`'s parse of a tool's shell command line and file paths.
 fuzz: fuzz-hook
 fuzz-hook:
 	@mkdir -p $(BUILD)/fuzz/hook-corpus
-	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -Iinclude -Isrc -D_GNU_SOURCE \
+	$(CLANG) $(FUZZ_CFLAGS) -Iinclude -Isrc -D_GNU_SOURCE \
 		-o $(BUILD)/fuzz/fuzz_hook tests/fuzz/fuzz_hook.c src/policy/*.c \
 		src/util/yaml.c src/util/util.c $(LDLIBS)
-	$(BUILD)/fuzz/fuzz_hook -max_total_time=$(FUZZ_SECONDS) -runs=$(FUZZ_RUNS) -max_len=8192 $(BUILD)/fuzz/hook-corpus
+	$(BUILD)/fuzz/fuzz_hook $(FUZZ_LIMITS) -max_len=8192 $(BUILD)/fuzz/hook-corpus
 
 # The API's parameter parsers (cursor, times, counts, token header, route, query
 # string) and the event page they feed, seeded from tests/fuzz/corpus/api_params/.
@@ -266,19 +268,19 @@ fuzz-hook:
 fuzz: fuzz-api
 fuzz-api:
 	@mkdir -p $(BUILD)/fuzz/api-corpus
-	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -Iinclude -Isrc -D_GNU_SOURCE \
+	$(CLANG) $(FUZZ_CFLAGS) -Iinclude -Isrc -D_GNU_SOURCE \
 		-o $(BUILD)/fuzz/fuzz_api_params tests/fuzz/fuzz_api_params.c src/serve/params.c \
 		src/store/*.c src/util/*.c $(LDLIBS)
-	$(BUILD)/fuzz/fuzz_api_params -max_total_time=$(FUZZ_SECONDS) -runs=$(FUZZ_RUNS) -max_len=4096 \
+	$(BUILD)/fuzz/fuzz_api_params $(FUZZ_LIMITS) -max_len=4096 \
 		$(BUILD)/fuzz/api-corpus tests/fuzz/corpus/api_params
 
 # `proctor mcp`'s JSON-RPC messages (any bytes as one message).
 fuzz: fuzz-mcp
 fuzz-mcp:
 	@mkdir -p $(BUILD)/fuzz/mcp-corpus
-	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -Iinclude -Isrc -D_GNU_SOURCE \
+	$(CLANG) $(FUZZ_CFLAGS) -Iinclude -Isrc -D_GNU_SOURCE \
 		-DPROCTOR_VERSION='"fuzz"' -o $(BUILD)/fuzz/fuzz_mcp tests/fuzz/fuzz_mcp.c \
 		src/cli/mcp.c src/cli/mcp_tools.c src/cli/hook_feed.c src/policy/*.c \
 		src/util/yaml.c src/util/util.c src/util/strbuf.c $(LDLIBS)
-	$(BUILD)/fuzz/fuzz_mcp -max_total_time=$(FUZZ_SECONDS) -runs=$(FUZZ_RUNS) -max_len=8192 $(BUILD)/fuzz/mcp-corpus \
+	$(BUILD)/fuzz/fuzz_mcp $(FUZZ_LIMITS) -max_len=8192 $(BUILD)/fuzz/mcp-corpus \
 		tests/fuzz/corpus/mcp

@@ -351,9 +351,12 @@ void daemon_containers_tick(struct daemon_containers *dc)
 	dc->next_check_ns = now + CONTAINERS_CHECK_NS;
 	for (i = dc->n; i-- > 0;) {
 		struct container_session *cs = dc->s[i];
+		/* a recorded process counts as seen alive: a container adopted by
+		 * the cgroup fallback can start and end between two checks */
 		if (adopt_alive(&cs->ad))
 			cs->seen_alive = true;
-		else if (cs->seen_alive || now - cs->adopted_mono_ns > CONTAINERS_NEVER_RAN_NS)
+		else if (cs->seen_alive || cs->ses.processes ||
+			 now - cs->adopted_mono_ns > CONTAINERS_NEVER_RAN_NS)
 			end_one(dc, i);
 	}
 }

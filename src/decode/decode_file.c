@@ -278,7 +278,7 @@ static void add_outcome(struct record *r, int64_t ret, uint16_t hflags)
 		return;
 	}
 	record_add_str_ref(r, "event.outcome", "failure");
-	en = ret > -4096 ? errno_name((int)-ret) : NULL;
+	en = errno_name_of(ret);
 	if (!en) {
 		snprintf(buf, sizeof(buf), "E%" PRIu64, (uint64_t)0 - (uint64_t)ret);
 		record_add_str(r, "error.code", buf);

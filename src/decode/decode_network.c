@@ -112,7 +112,7 @@ static void add_outcome(struct record *r, long ret)
 	}
 	/* a non-blocking connect in progress is neither success nor failure */
 	record_add_str_ref(r, "event.outcome", ret == -115 ? "unknown" : "failure");
-	en = errno_name((int)-ret);
+	en = errno_name_of(ret);
 	record_add_str(r, "error.code", en ? en : "EUNKNOWN");
 }
 
@@ -228,7 +228,7 @@ static enum decode_result decode_flow(struct decode_ctx *c, const void *data, si
 		record_add_str_ref(r, "event.outcome", "failure");
 		record_add_str_ref(r, "error.code", "EPERM");
 	} else if (f->err < 0 && !raw) {
-		const char *en = errno_name(-f->err);
+		const char *en = errno_name_of(f->err);
 		record_add_str_ref(r, "event.outcome", "failure");
 		record_add_str(r, "error.code", en ? en : "EUNKNOWN");
 	} else {

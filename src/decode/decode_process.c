@@ -30,7 +30,7 @@ static enum decode_result decode_exec_failed(struct decode_ctx *c, const struct 
 					     const char *path, const char *const *argv,
 					     uint32_t argc, struct record *r)
 {
-	const char *en = e->err < 0 && e->err > -4096 ? errno_name(-e->err) : NULL;
+	const char *en = errno_name_of(e->err);
 
 	decode_common(c, &e->hdr, "process.exec", r);
 	record_add_str_ref(r, "event.outcome", "failure");
@@ -56,7 +56,7 @@ static void add_outcome(struct record *r, long ret)
 		return;
 	}
 	record_add_str_ref(r, "event.outcome", "failure");
-	en = errno_name((int)-ret);
+	en = errno_name_of(ret);
 	record_add_str(r, "error.code", en ? en : "EUNKNOWN");
 }
 

@@ -20,7 +20,7 @@ void sec_add_outcome(struct record *r, int64_t ret)
 
 	if (ret < 0 && ret >= -4095) {
 		record_add_str_ref(r, "event.outcome", "failure");
-		name = errno_name((int)-ret);
+		name = errno_name_of(ret);
 		record_add_str(r, "error.code", name ? name : "EUNKNOWN");
 	} else {
 		record_add_str_ref(r, "event.outcome", "success");

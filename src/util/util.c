@@ -139,6 +139,11 @@ const char *errno_name(int err)
 	return n;
 }
 
+const char *errno_name_of(int64_t ret)
+{
+	return ret < 0 && ret >= -4095 ? errno_name((int)-ret) : NULL;
+}
+
 const char *signal_name(int sig)
 {
 	static char buf[16];

@@ -27,6 +27,9 @@ int parse_rfc3339(const char *s, uint64_t *ns);
 void fmt_duration(uint64_t ns, char *buf, size_t len);
 
 const char *errno_name(int err);  /* "EACCES"; NULL if unknown */
+/* The name of a kernel return value -errno ("EACCES" for -13); NULL for
+ * anything outside -4095..-1 (so no caller negates an unbounded value). */
+const char *errno_name_of(int64_t ret);
 const char *signal_name(int sig); /* "SIGKILL"; NULL if unknown */
 
 /* Read a whole small file (procfs, cgroupfs) into buf; returns length or -1. */
