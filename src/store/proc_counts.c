@@ -378,7 +378,7 @@ static const char files_note_sql[] =
 	" ELSE 0 END)) || ' opened'"
 	" || CASE WHEN sum(CASE WHEN type = 'file.open' THEN failed ELSE 0 END) > 0"
 	"  THEN ', ' || sum(CASE WHEN type = 'file.open' THEN failed ELSE 0 END)"
-	"  || ' failed opens' ELSE '' END"
+	"  || ' failed to open' ELSE '' END"
 	" || CASE WHEN sum(CASE WHEN type = 'file.write' THEN events ELSE 0 END) > 0"
 	"  THEN ', ' || sum(CASE WHEN type = 'file.write' THEN events ELSE 0 END) || ' written'"
 	"  ELSE '' END"

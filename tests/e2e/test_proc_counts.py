@@ -96,7 +96,7 @@ def test_tree_reads_the_counters(proctor):
     failed = sum(e.get("file.open_count", 1) for e in opens
                  if e.get("event.outcome") == "failure")
     assert failed > 0  # /nonexistent at least
-    note = f"files: {total - failed} opened, {failed} failed opens"
+    note = f"files: {total - failed} opened, {failed} failed to open"
     notes = []
     for l in lines[i + 1:]:
         if "[pid" in l:
