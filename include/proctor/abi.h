@@ -49,17 +49,44 @@ enum pr_event_type {
 	PR_EV_SEC_ESCAPE = 66,
 	/* internal bookkeeping, never exported as events */
 	PR_EV_CGROUP_ADD = 80,
+	/* policy family (abi_labels.h, abi_policy.h): decisions and labels */
+	PR_EV_POLICY_LABEL = 84,      /* a process got a label */
+	PR_EV_POLICY_NET = 85,	      /* a connect a label rule decided: a pr_flow */
+	PR_EV_POLICY_LABEL_EXEC = 86, /* an exec a label rule decided */
+	PR_EV_POLICY_EXEC = 88,	      /* an exec matched an exec rule */
 	/* derived in user space from TLS plaintext (src/llm), never from the kernel */
 	PR_EV_LLM_CALL = 89,
 	PR_EV_LLM_TOOL_CALL = 90,
 	PR_EV_LLM_CAPTURE = 91,
-	/* (88 is PR_EV_POLICY_EXEC, 92 PR_EV_POLICY_FILE: abi_policy.h) */
+	/* a files rule decided an open (fanotify, Landlock): user space only */
+	PR_EV_POLICY_FILE = 92,
 	/* tls family (abi_tls.h): plaintext of TLS reads and writes */
 	PR_EV_TLS_DATA = 93,
 	/* a tracked process mapped a TLS library executable: user space hooks it */
 	PR_EV_TLS_MAP = 94,
 	PR_EV_MAX = 96, /* size of the per-type drop counter array */
 };
+
+/* Never called: a compile error ("duplicate case value") if two event types
+ * share a number, as the label and TLS families once did. */
+/* clang-format off */
+static inline int pr_event_types_are_distinct(int t)
+{
+	switch (t) {
+	case PR_EV_NONE: case PR_EV_PROC_EXEC: case PR_EV_PROC_FORK: case PR_EV_PROC_EXIT:
+	case PR_EV_PROC_CGROUP: case PR_EV_PROC_SIGNAL: case PR_EV_FILE_OPEN: case PR_EV_FILE_READ:
+	case PR_EV_FILE_WRITE: case PR_EV_FILE_META: case PR_EV_NET_SOCKET: case PR_EV_NET_CONNECT:
+	case PR_EV_NET_ACCEPT: case PR_EV_NET_BIND: case PR_EV_NET_LISTEN: case PR_EV_NET_SEND:
+	case PR_EV_NET_FLOW: case PR_EV_DNS_PACKET: case PR_EV_SEC_PRIV: case PR_EV_SEC_MEMEXEC:
+	case PR_EV_SEC_ESCAPE: case PR_EV_CGROUP_ADD: case PR_EV_POLICY_LABEL: case PR_EV_POLICY_NET:
+	case PR_EV_POLICY_LABEL_EXEC: case PR_EV_POLICY_EXEC: case PR_EV_LLM_CALL:
+	case PR_EV_LLM_TOOL_CALL: case PR_EV_LLM_CAPTURE: case PR_EV_POLICY_FILE: case PR_EV_TLS_DATA:
+	case PR_EV_TLS_MAP: case PR_EV_MAX:
+		return 1;
+	}
+	return 0;
+}
+/* clang-format on */
 
 /* Common header of every record. */
 struct pr_hdr {

@@ -10,9 +10,7 @@
 #include "proctor/abi.h"
 #include "proctor/abi_net.h"
 
-#define PR_EV_POLICY_LABEL	93 /* a process got a label (enum pr_event_type) */
-#define PR_EV_POLICY_NET	94 /* a connect a label rule decided: a pr_flow */
-#define PR_EV_POLICY_LABEL_EXEC 95 /* an exec a label rule decided */
+/* event types (PR_EV_POLICY_*): enum pr_event_type, abi.h */
 
 #define PR_LABELS	 16  /* labels of one policy: the bits of a __u16 */
 #define PR_LABEL_RULES	 8   /* label rules with deny: connect, per session */

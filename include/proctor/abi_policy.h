@@ -7,9 +7,7 @@
 
 #include "proctor/abi.h"
 
-#define PR_EV_POLICY_EXEC 88 /* an exec matched an exec rule (enum pr_event_type) */
-#define PR_EV_POLICY_FILE                                                                          \
-	92 /* a files rule decided an open (fanotify, Landlock): user space only */
+/* event types (PR_EV_POLICY_*): enum pr_event_type, abi.h */
 
 #define PR_POLICY_BITS	64   /* exec rules of one session (one bit each) */
 #define PR_POLICY_ARGV	16   /* argv positions a rule can name */
