@@ -48,6 +48,12 @@ void app_tls_start(struct app *r)
 		snprintf(r->tls.error, sizeof(r->tls.error), "out of memory");
 	else
 		r->tls.error[0] = 0;
+	tls_gate_start(&r->tls.gate, &r->probe);
+}
+
+void app_tls_stop(struct app *r)
+{
+	tls_gate_stop(&r->tls.gate);
 }
 
 void app_tls_on_event(struct app *r, const void *data, size_t len)
@@ -141,10 +147,10 @@ static void hook(struct app *r, const struct pr_hdr *h, const char *link, const 
 		 enum pr_tls_lib lib, char *err, size_t errlen)
 {
 	struct app_tls_session *ts;
-	uint64_t delay;
+	uint64_t delay, at = 0;
 	int rc, i;
 
-	rc = probe_tls_attach(&r->probe, h->pid, link, lib, err, errlen);
+	rc = probe_tls_attach(&r->probe, h->pid, link, lib, 0, &at, err, errlen);
 	if (rc == 0)
 		return;
 	ts = tls_session(&r->tls, h->session_key, true);
@@ -162,7 +168,8 @@ static void hook(struct app *r, const struct pr_hdr *h, const char *link, const 
 		tell_unhooked(r, h, shown, 0, err);
 		return;
 	}
-	delay = boot_ns() - h->ts_ns;
+	/* 0 when the gate hooked it before the mapping */
+	delay = at > h->ts_ns ? at - h->ts_ns : 0;
 	r->tls.hooks++;
 	if (delay > r->tls.max_delay_ns)
 		r->tls.max_delay_ns = delay;
@@ -190,6 +197,7 @@ void app_tls_on_exec(struct app *r, const struct pr_hdr *h, const char *exe)
 		/* the image the process runs, even when exe was replaced since */
 		snprintf(link, sizeof(link), "/proc/%u/exe", h->pid);
 		hook(r, h, link, exe, PR_TLS_LIB_OPENSSL, err, sizeof(err));
+		tls_gate_add(&r->tls.gate, link, PR_TLS_LIB_OPENSSL, true); /* its next exec */
 		break;
 	case PROBE_TLS_BUN:
 		tell_unhooked(r, h, exe, st.st_ino,
@@ -245,9 +253,11 @@ void app_tls_on_map(struct app *r, const void *data, size_t len)
 	switch (exe_kind(&r->tls, link, &st)) {
 	case PROBE_TLS_OPENSSL:
 		hook(r, &m->hdr, link, shown, PR_TLS_LIB_OPENSSL, err, sizeof(err));
+		tls_gate_add(&r->tls.gate, link, PR_TLS_LIB_OPENSSL, false); /* its next open */
 		break;
 	case PROBE_TLS_GNUTLS:
 		hook(r, &m->hdr, link, shown, PR_TLS_LIB_GNUTLS, err, sizeof(err));
+		tls_gate_add(&r->tls.gate, link, PR_TLS_LIB_GNUTLS, false);
 		break;
 	default: break; /* e.g. libssl-dev's other files, a libgnutlsxx */
 	}

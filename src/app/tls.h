@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "app/tls_gate.h"
+
 #define APP_TLS_EXES	 512 /* executables inspected (by inode); more are inspected again */
 #define APP_TLS_WARNS	 64  /* (session, executable) pairs told unhooked */
 #define APP_TLS_SESSIONS 64  /* sessions with hooks (more: counted app-wide only) */
@@ -42,6 +44,7 @@ struct app_tls {
 		uint64_t session_key, ino;
 	} warned[APP_TLS_WARNS];
 	int nwarned;
+	struct tls_gate gate;	/* hooks made before the library opens (tls_gate.h) */
 	uint64_t unhooked;	/* execs of binaries with TLS inside that are not hooked */
 	char unhooked_why[256]; /* the last one's reason */
 };
@@ -52,6 +55,8 @@ struct session;
 /* Ready the parsers; a failure is not fatal: it is reported in each
  * session's llm.capture and in the summary. Nothing is hooked yet. */
 void app_tls_start(struct app *r);
+/* Stop the gate (before the probe closes). */
+void app_tls_stop(struct app *r);
 /* A tls.data record from the ring. */
 void app_tls_on_event(struct app *r, const void *data, size_t len);
 /* A tls.map record: hook the library it names for that process. */

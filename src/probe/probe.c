@@ -266,6 +266,7 @@ int probe_open(struct probe *s, const struct probe_opts *o, char *err, size_t er
 		goto out;
 	bpf_program__set_autoattach(s->skel->progs.tail_sec_ia32_enter, false);
 	tls_no_autoattach(s);
+	pthread_mutex_init(&s->tls.lock, NULL);
 	if ((rc = open_pinned(s, o, err, errlen)))
 		goto out;
 	/* Re-opened: loaded for the cgroup programs sessions attach, but the

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "probe/probe.h"
@@ -128,7 +129,21 @@ static struct probe_tls_hook *find_hook(struct probe_tls *t, uint32_t pid, uint6
 
 bool probe_tls_hooked(const struct probe *s, uint32_t pid, uint64_t dev, uint64_t ino)
 {
-	return find_hook((struct probe_tls *)&s->tls, pid, dev, ino) != NULL;
+	struct probe_tls *t = (struct probe_tls *)&s->tls;
+	bool found;
+
+	pthread_mutex_lock(&t->lock);
+	found = find_hook(t, pid, dev, ino) != NULL;
+	pthread_mutex_unlock(&t->lock);
+	return found;
+}
+
+static uint64_t boot_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
 /* The file offset of the defined dynamic symbol name (what a uprobe takes):
@@ -189,19 +204,16 @@ static int resolve(const char *path, const struct lib_spec *spec, uint64_t offs[
 	if (k == spec->n)
 		rc = 0;
 	else
-		snprintf(err, errlen, "%s: no %s in its dynamic symbols", path,
-			 spec->fn[k].func);
+		snprintf(err, errlen, "%s: no %s in its dynamic symbols", path, spec->fn[k].func);
 	if (e)
 		elf_end(e);
 	close(fd);
 	return rc;
 }
 
-/* The functions' offsets in the file (dev, ino), resolved once per inode. */
-static int lib_offsets(struct probe_tls *t, const char *path, const struct stat *st,
-		       const struct lib_spec *spec, uint64_t offs[8], char *err, size_t errlen)
+/* The functions' offsets remembered for the file (dev, ino): 0, or -1. */
+static int cached_offsets(const struct probe_tls *t, const struct stat *st, uint64_t offs[8])
 {
-	struct probe_tls_file *f;
 	int i;
 
 	for (i = 0; i < t->nfiles; i++)
@@ -209,41 +221,30 @@ static int lib_offsets(struct probe_tls *t, const char *path, const struct stat 
 			memcpy(offs, t->files[i].offs, sizeof(t->files[i].offs));
 			return 0;
 		}
-	if (resolve(path, spec, offs, err, errlen))
-		return -1;
+	return -1;
+}
+
+static void remember_offsets(struct probe_tls *t, const struct stat *st, const uint64_t offs[8])
+{
+	struct probe_tls_file *f;
+	uint64_t dummy[8];
+
+	if (!cached_offsets(t, st, dummy))
+		return;
 	f = &t->files[t->nfiles < PROBE_TLS_FILES ? (size_t)t->nfiles++
 						  : st->st_ino % PROBE_TLS_FILES];
 	f->dev = st->st_dev;
 	f->ino = st->st_ino;
 	memcpy(f->offs, offs, sizeof(f->offs));
-	return 0;
 }
 
-int probe_tls_attach(struct probe *s, uint32_t pid, const char *path, enum pr_tls_lib lib,
-		     char *err, size_t errlen)
+/* Attach spec's uprobes for pid at offs into h (all or none). */
+static int attach_links(struct probe *s, struct probe_tls_hook *h, uint32_t pid, const char *path,
+			enum pr_tls_lib lib, const uint64_t offs[8], char *err, size_t errlen)
 {
 	const struct lib_spec *spec = lib_spec(lib);
-	struct probe_tls *t = &s->tls;
-	struct probe_tls_hook *h;
-	uint64_t offs[8];
-	struct stat st;
 	int i;
 
-	if (stat(path, &st)) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return -1;
-	}
-	if (find_hook(t, pid, st.st_dev, st.st_ino))
-		return 0;
-	if (t->nhooks == PROBE_TLS_HOOKS) {
-		t->refused++;
-		snprintf(err, errlen, "%s: %d processes hooked already", path, PROBE_TLS_HOOKS);
-		return -1;
-	}
-	if (lib_offsets(t, path, &st, spec, offs, err, errlen))
-		return -1;
-	h = &t->hooks[t->nhooks];
-	memset(h, 0, sizeof(*h));
 	for (i = 0; i < spec->n; i++) {
 		LIBBPF_OPTS(bpf_uprobe_opts, o, .retprobe = spec->fn[i].ret, .bpf_cookie = lib);
 		/* pid: the kernel installs the breakpoint only in that process's
@@ -256,16 +257,110 @@ int probe_tls_attach(struct probe *s, uint32_t pid, const char *path, enum pr_tl
 				 spec->fn[i].ret ? " (return)" : "", strerror(errno));
 			for (i = 0; i < h->nlinks; i++)
 				bpf_link__destroy(h->links[i]);
+			h->nlinks = 0;
 			return -1;
 		}
 		h->links[h->nlinks++] = k;
 	}
+	return 0;
+}
+
+/* Under the lock; -2 when the offsets are not known yet. */
+static int attach_locked(struct probe *s, uint32_t pid, const char *path, const struct stat *sp,
+			 enum pr_tls_lib lib, unsigned flags, uint64_t *hooked_ns, char *err,
+			 size_t errlen)
+{
+	struct probe_tls *t = &s->tls;
+	struct probe_tls_hook *h;
+	struct stat st = *sp;
+	uint64_t offs[8];
+
+	if ((h = find_hook(t, pid, st.st_dev, st.st_ino))) {
+		if (hooked_ns)
+			*hooked_ns = h->hooked_ns;
+		if (!h->unclaimed || (flags & PROBE_TLS_GATE))
+			return 0;
+		h->unclaimed = false;
+		return 1;
+	}
+	if (t->nhooks == PROBE_TLS_HOOKS) {
+		t->refused++;
+		snprintf(err, errlen, "%s: %d processes hooked already", path, PROBE_TLS_HOOKS);
+		return -1;
+	}
+	if (cached_offsets(t, &st, offs)) {
+		snprintf(err, errlen, "%s: offsets not learned", path);
+		return -2;
+	}
+	h = &t->hooks[t->nhooks];
+	memset(h, 0, sizeof(*h));
+	if (attach_links(s, h, pid, path, lib, offs, err, errlen))
+		return -1;
 	h->pid = pid;
 	h->dev = st.st_dev;
 	h->ino = st.st_ino;
+	h->hooked_ns = boot_ns();
+	h->unclaimed = flags & PROBE_TLS_GATE;
+	if (hooked_ns)
+		*hooked_ns = h->hooked_ns;
 	t->nhooks++;
 	t->attached++;
 	return 1;
+}
+
+/* Resolve the offsets (opening path: never under the lock, the gate may
+ * be waiting for it to answer that open) and remember them. */
+static int learn(struct probe *s, const char *path, const struct stat *st, enum pr_tls_lib lib,
+		 char *err, size_t errlen)
+{
+	uint64_t offs[8];
+
+	if (resolve(path, lib_spec(lib), offs, err, errlen))
+		return -1;
+	pthread_mutex_lock(&s->tls.lock);
+	remember_offsets(&s->tls, st, offs);
+	pthread_mutex_unlock(&s->tls.lock);
+	return 0;
+}
+
+int probe_tls_attach(struct probe *s, uint32_t pid, const char *path, enum pr_tls_lib lib,
+		     unsigned flags, uint64_t *hooked_ns, char *err, size_t errlen)
+{
+	struct stat st;
+	int rc;
+
+	if (stat(path, &st)) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	pthread_mutex_lock(&s->tls.lock);
+	rc = attach_locked(s, pid, path, &st, lib, flags, hooked_ns, err, errlen);
+	pthread_mutex_unlock(&s->tls.lock);
+	if (rc != -2)
+		return rc;
+	if ((flags & PROBE_TLS_GATE) || learn(s, path, &st, lib, err, errlen))
+		return -1;
+	pthread_mutex_lock(&s->tls.lock);
+	rc = attach_locked(s, pid, path, &st, lib, flags, hooked_ns, err, errlen);
+	pthread_mutex_unlock(&s->tls.lock);
+	return rc < 0 ? -1 : rc;
+}
+
+int probe_tls_learn(struct probe *s, const char *path, enum pr_tls_lib lib, char *err,
+		    size_t errlen)
+{
+	uint64_t offs[8];
+	struct stat st;
+	int known;
+
+	if (stat(path, &st)) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	pthread_mutex_lock(&s->tls.lock);
+	known = !cached_offsets(&s->tls, &st, offs);
+	pthread_mutex_unlock(&s->tls.lock);
+	return known ? 0 : learn(s, path, &st, lib, err, errlen);
 }
 
 void probe_tls_detach_pid(struct probe *s, uint32_t pid)
@@ -273,6 +368,7 @@ void probe_tls_detach_pid(struct probe *s, uint32_t pid)
 	struct probe_tls *t = &s->tls;
 	int i = 0;
 
+	pthread_mutex_lock(&t->lock);
 	while (i < t->nhooks) {
 		if (t->hooks[i].pid != pid) {
 			i++;
@@ -281,6 +377,7 @@ void probe_tls_detach_pid(struct probe *s, uint32_t pid)
 		detach_hook(t, &t->hooks[i]);
 		t->hooks[i] = t->hooks[--t->nhooks];
 	}
+	pthread_mutex_unlock(&t->lock);
 }
 
 void probe_tls_detach_all(struct probe *s)
@@ -288,9 +385,11 @@ void probe_tls_detach_all(struct probe *s)
 	struct probe_tls *t = &s->tls;
 	int i;
 
+	pthread_mutex_lock(&t->lock);
 	for (i = 0; i < t->nhooks; i++)
 		detach_hook(t, &t->hooks[i]);
 	t->nhooks = 0;
+	pthread_mutex_unlock(&t->lock);
 	if (!t->reaper_up)
 		return;
 	pthread_mutex_lock(&t->mu);

@@ -23,9 +23,12 @@ struct probe_tls_hook {
 	uint64_t dev, ino;	   /* stat() encoding */
 	struct bpf_link *links[8]; /* entry and return of each function */
 	int nlinks;
+	uint64_t hooked_ns; /* CLOCK_BOOTTIME when in place */
+	bool unclaimed;	    /* made by the gate; the next attach reports it */
 };
 
-#define PROBE_TLS_FILES 32 /* libraries whose function offsets are remembered */
+#define PROBE_TLS_FILES                                                                            \
+	128 /* libraries whose function offsets are remembered (the gate's 64 too) */
 
 struct probe_tls_file {
 	uint64_t dev, ino;
@@ -46,16 +49,29 @@ struct probe_tls {
 	struct bpf_link *dead[PROBE_TLS_DEAD];
 	int ndead;
 	bool reaper_up, stop;
+	pthread_mutex_t
+		lock;	   /* hooks[] and files[]: the event loop and the gate (app/tls_gate.c) */
 	uint64_t attached; /* hooks made, over the run */
 	uint64_t refused;  /* not made: table full */
 };
 
+/* Attach flags. */
+#define PROBE_TLS_GATE                                                                             \
+	1u /* offsets remembered only (never open path); the hook is left                          \
+	    * unclaimed for the event loop's next attach to report */
+
 /* Hook lib's functions (OpenSSL's four, GnuTLS's two) in the file at path
- * for process pid only (a no-op when hooked already). path may be a /proc/PID/map_files or
- * /proc/PID/exe link: a replaced or deleted file is still the one mapped.
- * Returns 1 when newly hooked, 0 when it already was, -1 with err. */
+ * for process pid only (a no-op when hooked already). path may be a /proc/PID/map_files,
+ * /proc/PID/exe or /proc/self/fd link: a replaced or deleted file is still the one mapped.
+ * Returns 1 when newly hooked (or, without PROBE_TLS_GATE, when an unclaimed hook of
+ * the gate's is claimed), 0 when it already was, -1 with err; *hooked_ns (may be
+ * NULL) is when the hook went in place. Safe from any thread. */
 int probe_tls_attach(struct probe *s, uint32_t pid, const char *path, enum pr_tls_lib lib,
-		     char *err, size_t errlen);
+		     unsigned flags, uint64_t *hooked_ns, char *err, size_t errlen);
+/* Resolve and remember the offsets of lib's functions in the file at path
+ * (what PROBE_TLS_GATE attaches need): 0, or -1 with err. */
+int probe_tls_learn(struct probe *s, const char *path, enum pr_tls_lib lib, char *err,
+		    size_t errlen);
 bool probe_tls_hooked(const struct probe *s, uint32_t pid, uint64_t dev, uint64_t ino);
 /* The process exited: its hooks go (their breakpoints with its mm). */
 void probe_tls_detach_pid(struct probe *s, uint32_t pid);
