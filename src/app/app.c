@@ -180,6 +180,7 @@ int app_start_probe(struct app *r, uint32_t ringbuf_bytes, char *err, size_t err
 void app_destroy(struct app *r)
 {
 	fail_closed_destroy(&r->fc);
+	app_tls_stop(r);
 	llm_free(&r->llm);
 	toolcalls_free(&r->toolcalls);
 	pipeline_destroy(&r->pipeline);
@@ -405,6 +406,7 @@ int app_drain(struct app *r)
 
 	note_pending(r);
 	n = probe_consume(&r->probe);
+	app_tls_tick(r);
 	app_policy_drain(r);
 	now = now_monotonic_ns();
 

@@ -59,10 +59,22 @@ static const struct uprobe_spec gnutls_specs[4] = {
 	{"gnutls_record_send", true, 3},
 };
 
+/* BoringSSL's SSL_read/SSL_write (ssl, buf, int num) -> int: the plain
+ * pair's shape. No symbols: the offsets are given (probe_tls_set_offsets). */
+static const struct uprobe_spec boring_specs[4] = {
+	{"SSL_read", false, 0},
+	{"SSL_read", true, 1},
+	{"SSL_write", false, 2},
+	{"SSL_write", true, 3},
+};
+
 static const struct lib_spec *lib_spec(enum pr_tls_lib lib)
 {
-	static const struct lib_spec openssl = {8, openssl_specs}, gnutls = {4, gnutls_specs};
+	static const struct lib_spec openssl = {8, openssl_specs}, gnutls = {4, gnutls_specs},
+				     boring = {4, boring_specs};
 
+	if (lib == PR_TLS_LIB_BORINGSSL)
+		return &boring;
 	return lib == PR_TLS_LIB_GNUTLS ? &gnutls : &openssl;
 }
 
@@ -197,25 +209,59 @@ static int resolve(const char *path, const struct lib_spec *spec, uint64_t offs[
 	return rc;
 }
 
-/* The functions' offsets in the file (dev, ino), resolved once per inode. */
-static int lib_offsets(struct probe_tls *t, const char *path, const struct stat *st,
-		       const struct lib_spec *spec, uint64_t offs[8], char *err, size_t errlen)
+static struct probe_tls_file *find_file(const struct probe_tls *t, uint64_t dev, uint64_t ino)
 {
-	struct probe_tls_file *f;
 	int i;
 
 	for (i = 0; i < t->nfiles; i++)
-		if (t->files[i].dev == st->st_dev && t->files[i].ino == st->st_ino) {
-			memcpy(offs, t->files[i].offs, sizeof(t->files[i].offs));
-			return 0;
-		}
-	if (resolve(path, spec, offs, err, errlen))
-		return -1;
-	f = &t->files[t->nfiles < PROBE_TLS_FILES ? (size_t)t->nfiles++
-						  : st->st_ino % PROBE_TLS_FILES];
-	f->dev = st->st_dev;
-	f->ino = st->st_ino;
+		if (t->files[i].dev == dev && t->files[i].ino == ino)
+			return (struct probe_tls_file *)&t->files[i];
+	return NULL;
+}
+
+static void remember(struct probe_tls *t, uint64_t dev, uint64_t ino, const uint64_t offs[8])
+{
+	struct probe_tls_file *f = find_file(t, dev, ino);
+
+	if (!f)
+		f = &t->files[t->nfiles < PROBE_TLS_FILES ? (size_t)t->nfiles++
+							  : ino % PROBE_TLS_FILES];
+	f->dev = dev;
+	f->ino = ino;
 	memcpy(f->offs, offs, sizeof(f->offs));
+}
+
+void probe_tls_set_offsets(struct probe *s, uint64_t dev, uint64_t ino, uint64_t read_off,
+			   uint64_t write_off)
+{
+	uint64_t offs[8] = {read_off, read_off, write_off, write_off};
+
+	remember(&s->tls, dev, ino, offs);
+}
+
+bool probe_tls_known(const struct probe *s, uint64_t dev, uint64_t ino)
+{
+	return find_file(&s->tls, dev, ino) != NULL;
+}
+
+/* The functions' offsets in the file (dev, ino), resolved once per inode
+ * (BoringSSL's: given before, probe_tls_set_offsets). */
+static int lib_offsets(struct probe_tls *t, const char *path, const struct stat *st,
+		       enum pr_tls_lib lib, uint64_t offs[8], char *err, size_t errlen)
+{
+	struct probe_tls_file *f = find_file(t, st->st_dev, st->st_ino);
+
+	if (f) {
+		memcpy(offs, f->offs, sizeof(f->offs));
+		return 0;
+	}
+	if (lib == PR_TLS_LIB_BORINGSSL) {
+		snprintf(err, errlen, "%s: BoringSSL's SSL_read/SSL_write not located", path);
+		return -1;
+	}
+	if (resolve(path, lib_spec(lib), offs, err, errlen))
+		return -1;
+	remember(t, st->st_dev, st->st_ino, offs);
 	return 0;
 }
 
@@ -240,7 +286,7 @@ int probe_tls_attach(struct probe *s, uint32_t pid, const char *path, enum pr_tl
 		snprintf(err, errlen, "%s: %d processes hooked already", path, PROBE_TLS_HOOKS);
 		return -1;
 	}
-	if (lib_offsets(t, path, &st, spec, offs, err, errlen))
+	if (lib_offsets(t, path, &st, lib, offs, err, errlen))
 		return -1;
 	h = &t->hooks[t->nhooks];
 	memset(h, 0, sizeof(*h));

@@ -50,12 +50,18 @@ struct probe_tls {
 	uint64_t refused;  /* not made: table full */
 };
 
-/* Hook lib's functions (OpenSSL's four, GnuTLS's two) in the file at path
+/* Hook lib's functions (OpenSSL's four, GnuTLS's two, BoringSSL's two
+ * at the offsets set before) in the file at path
  * for process pid only (a no-op when hooked already). path may be a /proc/PID/map_files or
  * /proc/PID/exe link: a replaced or deleted file is still the one mapped.
  * Returns 1 when newly hooked, 0 when it already was, -1 with err. */
 int probe_tls_attach(struct probe *s, uint32_t pid, const char *path, enum pr_tls_lib lib,
 		     char *err, size_t errlen);
+/* BoringSSL's offsets in the file (dev, ino), located without symbols
+ * (tls_sigs.h, tls_boring.h): remembered for the engine's life. */
+void probe_tls_set_offsets(struct probe *s, uint64_t dev, uint64_t ino, uint64_t read_off,
+			   uint64_t write_off);
+bool probe_tls_known(const struct probe *s, uint64_t dev, uint64_t ino);
 bool probe_tls_hooked(const struct probe *s, uint32_t pid, uint64_t dev, uint64_t ino);
 /* The process exited: its hooks go (their breakpoints with its mm). */
 void probe_tls_detach_pid(struct probe *s, uint32_t pid);
