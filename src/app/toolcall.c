@@ -150,8 +150,8 @@ static bool command_matches(const struct record *r, const char *command)
 		bq[0] = 0;
 	for (i = 0; i < f->sv.n; i++)
 		if (strstr(f->sv.v[i], command) ||
-		    (has_quote && ((dq[0] && strstr(f->sv.v[i], dq)) ||
-				   (bq[0] && strstr(f->sv.v[i], bq)))))
+		    (has_quote &&
+		     ((dq[0] && strstr(f->sv.v[i], dq)) || (bq[0] && strstr(f->sv.v[i], bq)))))
 			return true;
 	return false;
 }

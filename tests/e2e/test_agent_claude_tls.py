@@ -13,6 +13,7 @@ import json
 import os
 import pwd
 import re
+import socket
 import sqlite3
 import subprocess
 import time
@@ -208,10 +209,17 @@ def test_only_the_tracked_claude_carries_breakpoints(proctor, tmp_path):
         run([HARNESS, "--", "true"], timeout=400)  # installs it (or skips below)
     if not os.path.exists(exe):
         pytest.skip("Claude Code could not be installed from npm here")
-    # untracked: waits on its stdin (-p reads the prompt from it)
-    peer = subprocess.Popen([exe, "-p"], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, env={"HOME": str(tmp_path),
-                                                            "PATH": "/usr/bin:/bin"})
+    # untracked: waits for the answer of an API that accepts and never replies
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)
+    peer = subprocess.Popen(
+        [exe, "-p", "hello"], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin", "ANTHROPIC_API_KEY": "x",
+             "ANTHROPIC_BASE_URL": "http://127.0.0.1:%d" % silent.getsockname()[1],
+             "DISABLE_TELEMETRY": "1", "DISABLE_AUTOUPDATER": "1",
+             "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC": "1"})
     hdir = tmp_path / "h"
     hdir.mkdir()
     env = dict(os.environ, PROCTOR_HARNESS_DIR=str(hdir), PROCTOR_TLS_CACHE="none")
@@ -238,6 +246,7 @@ def test_only_the_tracked_claude_carries_breakpoints(proctor, tmp_path):
     finally:
         peer.kill()
         peer.wait()
+        silent.close()
         if h.poll() is None:
             h.kill()
     if h.returncode == 77 and os.environ.get("CI") != "true":
