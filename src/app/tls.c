@@ -5,6 +5,7 @@
 #include "app/tls.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -283,15 +284,18 @@ static void start_scan(struct app *r)
 		return;
 	memset(sc, 0, sizeof(*sc));
 	snprintf(sc->path, sizeof(sc->path), "/proc/%u/exe", p->h.pid);
+	/* the file itself, open: the process may exit before the scan ends */
+	if ((sc->fd = open(sc->path, O_RDONLY | O_CLOEXEC)) >= 0)
+		snprintf(sc->path, sizeof(sc->path), "/proc/self/fd/%d", sc->fd);
 	sc->dev = p->dev;
 	sc->ino = p->ino;
 	sc->idlen = tls_sigs_build_id(sc->path, sc->id, sc->err, sizeof(sc->err));
+	r->tls.bun_scans++;
 	if (pthread_create(&sc->thread, NULL, scan_main, sc)) {
 		scan_main(sc); /* no thread: the loop waits, the hook still lands */
 		return;
 	}
 	sc->running = true;
-	r->tls.bun_scans++;
 }
 
 static void bun_exec(struct app *r, const struct pr_hdr *h, const char *exe, const struct stat *st)
@@ -376,6 +380,10 @@ void app_tls_tick(struct app *r)
 		t->bun_failed[i].ino = sc->ino;
 		snprintf(t->bun_failed[i].why, sizeof(t->bun_failed[i].why), "%s", why);
 	}
+	if (sc->fd >= 0)
+		close(sc->fd);
+	sc->fd = -1;
+	i = 0;
 	while (i < t->npending) {
 		struct app_tls_pending *p = &t->pending[i];
 		struct stat st;
@@ -420,6 +428,8 @@ void app_tls_stop(struct app *r)
 
 	if (t->scan.running)
 		pthread_join(t->scan.thread, NULL);
+	if (t->scan.running && t->scan.fd >= 0)
+		close(t->scan.fd);
 	t->scan.running = false;
 	t->npending = 0;
 	tls_sigs_free(&t->sigs);
@@ -566,7 +576,7 @@ void app_tls_print(const struct app *r, FILE *f)
 		fprintf(f, "proctor: warning: %s\n", r->tls.sigs_warning);
 	if (r->tls.bun_scans)
 		fprintf(f,
-			"proctor: %llu Bun executables not in the TLS signatures, located by "
+			"proctor: %llu Bun executables with no usable TLS signature, located by "
 			"scanning (longest %llu ms; their processes hooked only then)\n",
 			(unsigned long long)r->tls.bun_scans,
 			(unsigned long long)(r->tls.bun_scan_max_ns / 1000000));

@@ -48,7 +48,8 @@ struct app_tls_scan {
 	pthread_t thread;
 	bool running;
 	atomic_bool done;
-	char path[64]; /* /proc/PID/exe of the first process that ran it */
+	int fd;	       /* the executable, opened through the first process that ran it */
+	char path[64]; /* /proc/self/fd/FD (or /proc/PID/exe when it could not be opened) */
 	uint64_t dev, ino;
 	uint8_t id[TLS_SIG_ID_MAX]; /* its GNU build id, for the cache */
 	int idlen;		    /* -1: none */

@@ -146,7 +146,7 @@ def test_claude_code_unknown_build_scanned_and_cached(proctor, tmp_path):
     cache = tmp_path / "cache"
     env = {"PROCTOR_TLS_SIGNATURES": str(empty), "PROCTOR_TLS_CACHE": str(cache)}
     hdir, key, summary = claude_https(proctor, tmp_path, env, "cold")
-    assert re.search(r"1 Bun executables not in the TLS signatures, located by scanning "
+    assert re.search(r"1 Bun executables with no usable TLS signature, located by scanning "
                      r"\(longest \d+ ms", summary), summary
     ev = proctor.events()
     caps = of_type(ev, "llm.capture")
@@ -171,6 +171,23 @@ def test_claude_code_unknown_build_scanned_and_cached(proctor, tmp_path):
     assert got == sorted(m["id"] for m in sent)
     print(f"cold tls.hook.max_delay_us={cold_delay} "
           f"cached tls.hook.max_delay_us={caps[0]['tls.hook.max_delay_us']}")
+
+
+def test_claude_code_signature_that_does_not_fit_is_not_used(proctor, tmp_path):
+    """An entry for the binary's build id whose bytes are not the file's (a
+    patched binary, a wrong entry) places no uprobe from it: the summary
+    says so and the locator decides (here: the right offsets, hooked)."""
+    shipped = [l.split() for l in open(SIGS) if l.startswith("boringssl ")][0]
+    wrong = shipped[:4] + ["00" * 16, shipped[5]]
+    sigs = tmp_path / "wrong-signatures"
+    sigs.write_text("proctor-tls-signatures 1\n" + " ".join(wrong) + "\n")
+    env = {"PROCTOR_TLS_SIGNATURES": str(sigs), "PROCTOR_TLS_CACHE": "none"}
+    hdir, key, summary = claude_https(proctor, tmp_path, env, "wrong")
+    assert "its build id is in the TLS signatures, but the bytes at the offsets differ" \
+        in summary, summary
+    assert "1 Bun executables with no usable TLS signature, located by scanning" in summary
+    caps = of_type(proctor.events(), "llm.capture")
+    assert [c["llm.capture.hooked"] for c in caps] == [True], caps
 
 
 def first_bytes(pid, exe, offs):
