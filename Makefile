@@ -41,6 +41,7 @@ LIB_OBJS  += $(BUILD)/obj/web_assets.o
 .PHONY: fuzz-mcp
 .PHONY: fuzz-llm
 .PHONY: fuzz-tls-boring
+.PHONY: fuzz-tls-sigs
 all: $(BUILD)/proctor $(UNIT_BINS) $(ROOT_BINS)
 
 # Install missing build dependencies (idempotent; apt as root).
@@ -212,6 +213,16 @@ fuzz-tls-boring:
 		-o $(BUILD)/fuzz/fuzz_tls_boring tests/fuzz/fuzz_tls_boring.c src/probe/tls_boring.c -lelf
 	$(BUILD)/fuzz/fuzz_tls_boring $(FUZZ_LIMITS) -max_len=65536 \
 		$(BUILD)/fuzz/tls-boring-corpus
+
+# The TLS signature file parser (src/probe/tls_sigs.c), seeded from
+# tests/fuzz/corpus/tls-sigs/ (the shipped data/tls-signatures).
+fuzz: fuzz-tls-sigs
+fuzz-tls-sigs:
+	@mkdir -p $(BUILD)/fuzz/tls-sigs-corpus
+	$(CLANG) $(FUZZ_CFLAGS) -Iinclude -Isrc -D_GNU_SOURCE \
+		-o $(BUILD)/fuzz/fuzz_tls_sigs tests/fuzz/fuzz_tls_sigs.c src/probe/tls_sigs.c -lelf
+	$(BUILD)/fuzz/fuzz_tls_sigs $(FUZZ_LIMITS) -max_len=4096 \
+		$(BUILD)/fuzz/tls-sigs-corpus tests/fuzz/corpus/tls-sigs
 
 # The policy parser and checker under libFuzzer, seeded from
 # tests/fuzz/corpus/policy/ (new inputs it finds go to build/fuzz/policy-corpus).

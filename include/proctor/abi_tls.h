@@ -22,6 +22,7 @@
 enum pr_tls_lib {
 	PR_TLS_LIB_OPENSSL = 1,
 	PR_TLS_LIB_GNUTLS = 2,
+	PR_TLS_LIB_BORINGSSL = 3, /* built into a stripped executable (Bun) */
 };
 
 /* tls.data: data = len bytes of plaintext at offset off of a call that

@@ -406,6 +406,7 @@ int app_drain(struct app *r)
 
 	note_pending(r);
 	n = probe_consume(&r->probe);
+	app_tls_tick(r);
 	app_policy_drain(r);
 	now = now_monotonic_ns();
 

@@ -1,8 +1,13 @@
 /* tls.c: wiring of the LLM visibility (tls.h): tls.map and exec -> a hook
- * for that process (src/probe/tls.c); tls.data -> src/llm -> pipeline. */
+ * for that process (src/probe/tls.c); a Bun executable's BoringSSL offsets
+ * from the signature file, or from the locator on a thread, the process
+ * hooked when they are known; tls.data -> src/llm -> pipeline. */
 #include "app/tls.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
 #include <unistd.h>
 #include <stdio.h>
 #include <string.h>
@@ -41,6 +46,57 @@ static void llm_tool(void *ctx, const struct pr_hdr *h, const char *id, const ch
 	toolcalls_expect(&a->toolcalls, h->session_key, h->pid, id, command);
 }
 
+/* The shipped signature file: $PROCTOR_TLS_SIGNATURES, else the installed
+ * one, else the source tree's (data/ next to build/proctor). */
+static void sigs_path(char *buf, size_t len)
+{
+	const char *env = getenv("PROCTOR_TLS_SIGNATURES");
+	char exe[PATH_MAX];
+	ssize_t n;
+
+	if (env) {
+		snprintf(buf, len, "%s", env);
+		return;
+	}
+	snprintf(buf, len, "/usr/share/proctor/tls-signatures");
+	if (!access(buf, F_OK) || (n = readlink("/proc/self/exe", exe, sizeof(exe) - 1)) <= 0)
+		return;
+	exe[n] = 0;
+	*(strrchr(exe, '/') ?: exe) = 0;
+	if (snprintf(buf, len, "%s/../data/tls-signatures", exe) >= (int)len)
+		buf[0] = 0; /* no such path: no signatures */
+}
+
+/* The cache of offsets the locator found: $PROCTOR_TLS_CACHE ("none": no
+ * cache), else /var/lib/proctor/tls-signatures for root. */
+static void cache_path(char *buf, size_t len)
+{
+	const char *env = getenv("PROCTOR_TLS_CACHE");
+
+	if (env)
+		snprintf(buf, len, "%s", strcmp(env, "none") ? env : "");
+	else
+		snprintf(buf, len, "%s", geteuid() ? "" : "/var/lib/proctor/tls-signatures");
+}
+
+static void load_sigs(struct app_tls *t)
+{
+	char err[512];
+	size_t i;
+
+	sigs_path(t->sigs_path, sizeof(t->sigs_path));
+	cache_path(t->cache_path, sizeof(t->cache_path));
+	if (t->cache_path[0] && tls_sigs_load(&t->cache, t->cache_path, err, sizeof(err))) {
+		snprintf(t->sigs_warning, sizeof(t->sigs_warning), "%s (ignored)", err);
+		tls_sigs_free(&t->cache);
+	}
+	for (i = 0; i < t->cache.n; i++)
+		tls_sigs_add(&t->sigs, &t->cache.v[i]);
+	/* the shipped file last: its entries win over the cache's */
+	if (tls_sigs_load(&t->sigs, t->sigs_path, err, sizeof(err)))
+		snprintf(t->sigs_warning, sizeof(t->sigs_warning), "%s (ignored)", err);
+}
+
 void app_tls_start(struct app *r)
 {
 	struct llm_emit e = {.begin = llm_begin, .commit = llm_commit, .ctx = r, .tool = llm_tool};
@@ -48,12 +104,8 @@ void app_tls_start(struct app *r)
 		snprintf(r->tls.error, sizeof(r->tls.error), "out of memory");
 	else
 		r->tls.error[0] = 0;
+	load_sigs(&r->tls);
 	tls_gate_start(&r->tls.gate, &r->probe);
-}
-
-void app_tls_stop(struct app *r)
-{
-	tls_gate_stop(&r->tls.gate);
 }
 
 void app_tls_on_event(struct app *r, const void *data, size_t len)
@@ -185,6 +237,209 @@ static void hook(struct app *r, const struct pr_hdr *h, const char *link, const 
 		snprintf(ts->paths[ts->npaths++], sizeof(ts->paths[0]), "%s", shown);
 }
 
+/* Hook a Bun process at its executable's known offsets (h: its exec). */
+static void hook_bun(struct app *r, const struct pr_hdr *h, const char *exe)
+{
+	char err[512], link[64];
+
+	snprintf(link, sizeof(link), "/proc/%u/exe", h->pid);
+	hook(r, h, link, exe, PR_TLS_LIB_BORINGSSL, err, sizeof(err));
+	tls_gate_add(&r->tls.gate, link, PR_TLS_LIB_BORINGSSL, true); /* its next exec */
+}
+
+/* The offsets from the signature table, checked against the file's bytes:
+ * 0 when set in the probe, -1 when there is no entry (or it does not fit). */
+static int bun_from_sigs(struct app *r, const char *path, const struct stat *st, const uint8_t *id,
+			 int idlen)
+{
+	const struct tls_sig *sig;
+	char err[512];
+
+	if (idlen <= 0 || !(sig = tls_sigs_find(&r->tls.sigs, id, (size_t)idlen)))
+		return -1;
+	if (tls_sigs_check(path, sig, err, sizeof(err))) {
+		snprintf(r->tls.sigs_warning, sizeof(r->tls.sigs_warning), "%s", err);
+		return -1;
+	}
+	probe_tls_set_offsets(&r->probe, st->st_dev, st->st_ino, sig->read_off, sig->write_off);
+	r->tls.bun_from_sigs++;
+	return 0;
+}
+
+static void *scan_main(void *arg)
+{
+	struct app_tls_scan *sc = arg;
+	uint64_t t0 = boot_ns();
+
+	sc->rc = tls_boring_locate(sc->path, &sc->loc, sc->err, sizeof(sc->err));
+	sc->ns = boot_ns() - t0;
+	atomic_store(&sc->done, true);
+	return NULL;
+}
+
+/* Scan the executable of the first pending process (none under way). */
+static void start_scan(struct app *r)
+{
+	struct app_tls_scan *sc = &r->tls.scan;
+	struct app_tls_pending *p = &r->tls.pending[0];
+
+	if (sc->running || !r->tls.npending)
+		return;
+	memset(sc, 0, sizeof(*sc));
+	snprintf(sc->path, sizeof(sc->path), "/proc/%u/exe", p->h.pid);
+	/* the file itself, open: the process may exit before the scan ends */
+	if ((sc->fd = open(sc->path, O_RDONLY | O_CLOEXEC)) >= 0)
+		snprintf(sc->path, sizeof(sc->path), "/proc/self/fd/%d", sc->fd);
+	sc->dev = p->dev;
+	sc->ino = p->ino;
+	sc->idlen = tls_sigs_build_id(sc->path, sc->id, sc->err, sizeof(sc->err));
+	r->tls.bun_scans++;
+	if (pthread_create(&sc->thread, NULL, scan_main, sc)) {
+		scan_main(sc); /* no thread: the loop waits, the hook still lands */
+		return;
+	}
+	sc->running = true;
+}
+
+static void bun_exec(struct app *r, const struct pr_hdr *h, const char *exe, const struct stat *st)
+{
+	struct app_tls *t = &r->tls;
+	uint8_t id[TLS_SIG_ID_MAX];
+	char link[64], err[256];
+	int idlen, i;
+
+	snprintf(link, sizeof(link), "/proc/%u/exe", h->pid);
+	if (probe_tls_known(&r->probe, st->st_dev, st->st_ino)) {
+		hook_bun(r, h, exe);
+		return;
+	}
+	for (i = 0; i < t->nbun_failed; i++)
+		if (t->bun_failed[i].dev == st->st_dev && t->bun_failed[i].ino == st->st_ino) {
+			tell_unhooked(r, h, exe, st->st_ino, t->bun_failed[i].why);
+			return;
+		}
+	idlen = tls_sigs_build_id(link, id, err, sizeof(err));
+	if (!bun_from_sigs(r, link, st, id, idlen)) {
+		hook_bun(r, h, exe);
+		return;
+	}
+	if (t->npending == APP_TLS_PENDING) {
+		tell_unhooked(r, h, exe, st->st_ino,
+			      "Bun executable: BoringSSL's offsets unknown and more than 64 "
+			      "processes wait for a scan");
+		return;
+	}
+	t->pending[t->npending].h = *h;
+	t->pending[t->npending].dev = st->st_dev;
+	t->pending[t->npending].ino = st->st_ino;
+	snprintf(t->pending[t->npending++].exe, sizeof(t->pending[0].exe), "%s", exe);
+	if (!t->scan.running && !atomic_load(&t->scan.done))
+		start_scan(r);
+}
+
+/* The scan found the offsets: remembered for the engine's life and in the
+ * cache file (by build id), so the next run hooks at exec. */
+static void scan_found(struct app *r, struct app_tls_scan *sc)
+{
+	struct app_tls *t = &r->tls;
+	struct tls_sig sig = {.read_off = sc->loc.read_off, .write_off = sc->loc.write_off};
+	char err[512];
+
+	probe_tls_set_offsets(&r->probe, sc->dev, sc->ino, sc->loc.read_off, sc->loc.write_off);
+	if (sc->idlen <= 0 || tls_sigs_read_heads(sc->path, &sig, err, sizeof(err)))
+		return;
+	memcpy(sig.id, sc->id, (size_t)sc->idlen);
+	sig.idlen = (size_t)sc->idlen;
+	snprintf(sig.comment, sizeof(sig.comment), "located by proctor %s", PROCTOR_VERSION);
+	tls_sigs_add(&t->sigs, &sig);
+	if (!t->cache_path[0] || tls_sigs_add(&t->cache, &sig))
+		return;
+	if (tls_sigs_save(&t->cache, t->cache_path, err, sizeof(err)))
+		snprintf(t->sigs_warning, sizeof(t->sigs_warning), "TLS signature cache: %s", err);
+}
+
+void app_tls_tick(struct app *r)
+{
+	struct app_tls *t = &r->tls;
+	struct app_tls_scan *sc = &t->scan;
+	char why[400], link[64];
+	int i = 0;
+
+	if (!atomic_load(&sc->done))
+		return;
+	if (sc->running)
+		pthread_join(sc->thread, NULL);
+	sc->running = false;
+	atomic_store(&sc->done, false);
+	if (sc->ns > t->bun_scan_max_ns)
+		t->bun_scan_max_ns = sc->ns;
+	snprintf(why, sizeof(why), "Bun executable: BoringSSL's SSL_read/SSL_write not located: %s",
+		 sc->err);
+	if (!sc->rc)
+		scan_found(r, sc);
+	else {
+		i = t->nbun_failed < 8 ? t->nbun_failed++ : (int)(sc->ino % 8);
+		t->bun_failed[i].dev = sc->dev;
+		t->bun_failed[i].ino = sc->ino;
+		snprintf(t->bun_failed[i].why, sizeof(t->bun_failed[i].why), "%s", why);
+	}
+	if (sc->fd >= 0)
+		close(sc->fd);
+	sc->fd = -1;
+	i = 0;
+	while (i < t->npending) {
+		struct app_tls_pending *p = &t->pending[i];
+		struct stat st;
+
+		if (p->dev != sc->dev || p->ino != sc->ino) {
+			i++;
+			continue;
+		}
+		snprintf(link, sizeof(link), "/proc/%u/exe", p->h.pid);
+		if (stat(link, &st) || st.st_dev != p->dev || st.st_ino != p->ino)
+			missed(r, &p->h); /* gone, or runs another image now */
+		else if (sc->rc)
+			tell_unhooked(r, &p->h, p->exe, p->ino, why);
+		else
+			hook_bun(r, &p->h, p->exe);
+		*p = t->pending[--t->npending];
+	}
+	start_scan(r); /* another executable waiting */
+}
+
+/* pid exited (or its session ended: pid 0, key): it waits no more. */
+static void forget_pending(struct app *r, uint32_t pid, uint64_t session_key)
+{
+	struct app_tls *t = &r->tls;
+	int i = 0;
+
+	while (i < t->npending) {
+		struct app_tls_pending *p = &t->pending[i];
+
+		if (pid ? p->h.pid != pid : p->h.session_key != session_key) {
+			i++;
+			continue;
+		}
+		missed(r, &p->h);
+		*p = t->pending[--t->npending];
+	}
+}
+
+void app_tls_stop(struct app *r)
+{
+	struct app_tls *t = &r->tls;
+
+	tls_gate_stop(&t->gate);
+	if (t->scan.running)
+		pthread_join(t->scan.thread, NULL);
+	if (t->scan.running && t->scan.fd >= 0)
+		close(t->scan.fd);
+	t->scan.running = false;
+	t->npending = 0;
+	tls_sigs_free(&t->sigs);
+	tls_sigs_free(&t->cache);
+}
+
 void app_tls_on_exec(struct app *r, const struct pr_hdr *h, const char *exe)
 {
 	char err[512], link[64];
@@ -199,11 +454,7 @@ void app_tls_on_exec(struct app *r, const struct pr_hdr *h, const char *exe)
 		hook(r, h, link, exe, PR_TLS_LIB_OPENSSL, err, sizeof(err));
 		tls_gate_add(&r->tls.gate, link, PR_TLS_LIB_OPENSSL, true); /* its next exec */
 		break;
-	case PROBE_TLS_BUN:
-		tell_unhooked(r, h, exe, st.st_ino,
-			      "Bun executable: BoringSSL is built in and stripped; its SSL_read/"
-			      "SSL_write are not located by this build (no signature for it)");
-		break;
+	case PROBE_TLS_BUN: bun_exec(r, h, exe, &st); break;
 	default: break;
 	}
 }
@@ -265,6 +516,8 @@ void app_tls_on_map(struct app *r, const void *data, size_t len)
 
 void app_tls_on_exit(struct app *r, uint32_t pid)
 {
+	if (r->tls.npending)
+		forget_pending(r, pid, 0);
 	probe_tls_detach_pid(&r->probe, pid);
 }
 
@@ -274,7 +527,7 @@ static void add_libraries(struct record *rec, uint32_t libs)
 	char names[64] = "";
 	unsigned lib;
 
-	for (lib = PR_TLS_LIB_OPENSSL; lib <= PR_TLS_LIB_GNUTLS; lib++)
+	for (lib = PR_TLS_LIB_OPENSSL; lib <= PR_TLS_LIB_BORINGSSL; lib++)
 		if (libs & 1u << lib)
 			snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s",
 				 names[0] ? "," : "", llm_tls_library(lib));
@@ -293,6 +546,8 @@ void app_tls_end_session(struct app *r, struct session *s)
 
 	if (r->llm.conns)
 		llm_forget_session(&r->llm, s->key);
+	if (r->tls.npending)
+		forget_pending(r, 0, s->key);
 	probe_tls_budget(&r->probe, s->key, &b);
 	probe_tls_budget_forget(&r->probe, s->key);
 	r->tls.cut_bytes += b.cut_bytes;
@@ -324,6 +579,14 @@ void app_tls_end_session(struct app *r, struct session *s)
 
 void app_tls_print(const struct app *r, FILE *f)
 {
+	if (r->tls.sigs_warning[0])
+		fprintf(f, "proctor: warning: %s\n", r->tls.sigs_warning);
+	if (r->tls.bun_scans)
+		fprintf(f,
+			"proctor: %llu Bun executables with no usable TLS signature, located by "
+			"scanning (longest %llu ms; their processes hooked only then)\n",
+			(unsigned long long)r->tls.bun_scans,
+			(unsigned long long)(r->tls.bun_scan_max_ns / 1000000));
 	if (r->tls.error[0])
 		fprintf(f,
 			"proctor: warning: TLS plaintext not captured (no llm.call records): %s\n",

@@ -58,8 +58,10 @@ void tls_gate_add(struct tls_gate *g, const char *path, enum pr_tls_lib lib, boo
 	pthread_mutex_lock(&g->lock);
 	if (find_file(g, st.st_dev, st.st_ino) >= 0 || g->nfiles == TLS_GATE_FILES)
 		goto out;
-	/* learned before it is marked: the thread finds the offsets remembered */
-	if (probe_tls_learn(g->probe, path, lib, err, sizeof(err)))
+	/* learned before it is marked: the thread finds the offsets remembered
+	 * (BoringSSL's were located before: tls_sigs.h) */
+	if (lib == PR_TLS_LIB_BORINGSSL ? !probe_tls_known(g->probe, st.st_dev, st.st_ino)
+					: probe_tls_learn(g->probe, path, lib, err, sizeof(err)))
 		goto out;
 	if (fanotify_mark(g->fan_fd, FAN_MARK_ADD, exec ? FAN_OPEN_EXEC_PERM : FAN_OPEN_PERM,
 			  AT_FDCWD, path))

@@ -106,17 +106,52 @@ static bool descends(struct proctree *procs, uint32_t pid, uint32_t ancestor)
 	return pid == ancestor;
 }
 
-/* The exec's command line holds the tool's command (Claude Code runs it as
- * bash -c "... eval '<command>' ...", other agents as bash -lc <command>). */
+/* command single-quoted for the shell with each ' written as close
+ * (quote in between) open: '"'"' (Claude Code's eval) or '\'' (others). */
+static bool quote_as(char *out, size_t len, const char *command, const char *q)
+{
+	size_t n = 0, ql = strlen(q);
+
+	if (len < 3)
+		return false;
+	out[n++] = '\'';
+	for (; *command; command++) {
+		if (*command == '\'') {
+			if (n + ql + 2 > len)
+				return false;
+			memcpy(out + n, q, ql);
+			n += ql;
+		} else {
+			if (n + 2 > len)
+				return false;
+			out[n++] = *command;
+		}
+	}
+	out[n++] = '\'';
+	out[n] = 0;
+	return true;
+}
+
+/* The exec's command line holds the tool's command, as is or quoted
+ * (Claude Code runs it as bash -c "... eval '<command, quoted>' ...",
+ * other agents as bash -lc <command>). */
 static bool command_matches(const struct record *r, const char *command)
 {
 	const struct field *f = record_get(r, "process.command_args");
+	char dq[2048], bq[2048];
+	bool has_quote = strchr(command, '\'') != NULL;
 	uint32_t i;
 
 	if (!f || f->kind != FIELD_STRV)
 		return false;
+	if (has_quote && !quote_as(dq, sizeof(dq), command, "'\"'\"'"))
+		dq[0] = 0;
+	if (has_quote && !quote_as(bq, sizeof(bq), command, "'\\''"))
+		bq[0] = 0;
 	for (i = 0; i < f->sv.n; i++)
-		if (strstr(f->sv.v[i], command))
+		if (strstr(f->sv.v[i], command) ||
+		    (has_quote &&
+		     ((dq[0] && strstr(f->sv.v[i], dq)) || (bq[0] && strstr(f->sv.v[i], bq)))))
 			return true;
 	return false;
 }

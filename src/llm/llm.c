@@ -115,6 +115,7 @@ const char *llm_tls_library(unsigned lib)
 	switch (lib) {
 	case PR_TLS_LIB_OPENSSL: return "openssl";
 	case PR_TLS_LIB_GNUTLS: return "gnutls";
+	case PR_TLS_LIB_BORINGSSL: return "boringssl";
 	default: return "unknown";
 	}
 }

@@ -60,10 +60,22 @@ static const struct uprobe_spec gnutls_specs[4] = {
 	{"gnutls_record_send", true, 3},
 };
 
+/* BoringSSL's SSL_read/SSL_write (ssl, buf, int num) -> int: the plain
+ * pair's shape. No symbols: the offsets are given (probe_tls_set_offsets). */
+static const struct uprobe_spec boring_specs[4] = {
+	{"SSL_read", false, 0},
+	{"SSL_read", true, 1},
+	{"SSL_write", false, 2},
+	{"SSL_write", true, 3},
+};
+
 static const struct lib_spec *lib_spec(enum pr_tls_lib lib)
 {
-	static const struct lib_spec openssl = {8, openssl_specs}, gnutls = {4, gnutls_specs};
+	static const struct lib_spec openssl = {8, openssl_specs}, gnutls = {4, gnutls_specs},
+				     boring = {4, boring_specs};
 
+	if (lib == PR_TLS_LIB_BORINGSSL)
+		return &boring;
 	return lib == PR_TLS_LIB_GNUTLS ? &gnutls : &openssl;
 }
 
@@ -238,6 +250,30 @@ static void remember_offsets(struct probe_tls *t, const struct stat *st, const u
 	memcpy(f->offs, offs, sizeof(f->offs));
 }
 
+void probe_tls_set_offsets(struct probe *s, uint64_t dev, uint64_t ino, uint64_t read_off,
+			   uint64_t write_off)
+{
+	uint64_t offs[8] = {read_off, read_off, write_off, write_off};
+	struct stat st = {.st_dev = dev, .st_ino = ino};
+
+	pthread_mutex_lock(&s->tls.lock);
+	remember_offsets(&s->tls, &st, offs);
+	pthread_mutex_unlock(&s->tls.lock);
+}
+
+bool probe_tls_known(const struct probe *s, uint64_t dev, uint64_t ino)
+{
+	struct probe_tls *t = (struct probe_tls *)&s->tls;
+	struct stat st = {.st_dev = dev, .st_ino = ino};
+	uint64_t offs[8];
+	bool known;
+
+	pthread_mutex_lock(&t->lock);
+	known = !cached_offsets(t, &st, offs);
+	pthread_mutex_unlock(&t->lock);
+	return known;
+}
+
 /* Attach spec's uprobes for pid at offs into h (all or none). */
 static int attach_links(struct probe *s, struct probe_tls_hook *h, uint32_t pid, const char *path,
 			enum pr_tls_lib lib, const uint64_t offs[8], char *err, size_t errlen)
@@ -338,6 +374,10 @@ int probe_tls_attach(struct probe *s, uint32_t pid, const char *path, enum pr_tl
 	pthread_mutex_unlock(&s->tls.lock);
 	if (rc != -2)
 		return rc;
+	if (lib == PR_TLS_LIB_BORINGSSL) { /* no symbols: located before (tls_sigs.h) */
+		snprintf(err, errlen, "%s: BoringSSL's SSL_read/SSL_write not located", path);
+		return -1;
+	}
 	if ((flags & PROBE_TLS_GATE) || learn(s, path, &st, lib, err, errlen))
 		return -1;
 	pthread_mutex_lock(&s->tls.lock);

@@ -60,7 +60,8 @@ struct probe_tls {
 	1u /* offsets remembered only (never open path); the hook is left                          \
 	    * unclaimed for the event loop's next attach to report */
 
-/* Hook lib's functions (OpenSSL's four, GnuTLS's two) in the file at path
+/* Hook lib's functions (OpenSSL's four, GnuTLS's two, BoringSSL's two at
+ * the offsets set before) in the file at path
  * for process pid only (a no-op when hooked already). path may be a /proc/PID/map_files,
  * /proc/PID/exe or /proc/self/fd link: a replaced or deleted file is still the one mapped.
  * Returns 1 when newly hooked (or, without PROBE_TLS_GATE, when an unclaimed hook of
@@ -72,6 +73,11 @@ int probe_tls_attach(struct probe *s, uint32_t pid, const char *path, enum pr_tl
  * (what PROBE_TLS_GATE attaches need): 0, or -1 with err. */
 int probe_tls_learn(struct probe *s, const char *path, enum pr_tls_lib lib, char *err,
 		    size_t errlen);
+/* BoringSSL's offsets in the file (dev, ino), located without symbols
+ * (tls_sigs.h, tls_boring.h): remembered for the engine's life. */
+void probe_tls_set_offsets(struct probe *s, uint64_t dev, uint64_t ino, uint64_t read_off,
+			   uint64_t write_off);
+bool probe_tls_known(const struct probe *s, uint64_t dev, uint64_t ino);
 bool probe_tls_hooked(const struct probe *s, uint32_t pid, uint64_t dev, uint64_t ino);
 /* The process exited: its hooks go (their breakpoints with its mm). */
 void probe_tls_detach_pid(struct probe *s, uint32_t pid);

@@ -3,8 +3,11 @@
 # against fake_anthropic.py, so that Claude Code's Bash tool runs a command we
 # choose.  Owns: the Claude Code install cache, the test user, one agent run.
 #
-#   claude_harness.sh [--wrap "PREFIX CMD"] [--user NAME] [--timeout SECS] -- "<bash command>"
+#   claude_harness.sh [--wrap "PREFIX CMD"] [--user NAME] [--timeout SECS] [--https] -- "<bash command>"
 #
+# --https: the fake API serves HTTPS with a certificate from a test CA made in
+# DIR (openssl; ca.pem), and claude gets ANTHROPIC_BASE_URL=https://127.0.0.1:PORT
+# and NODE_EXTRA_CA_CERTS=a copy of it in the agent user's home.
 # Without --wrap claude runs via `runuser -u USER --`.  With --wrap the prefix
 # runs as root and must drop to USER itself, e.g.
 #   --wrap "build/proctor run --user proctor-agent --"
@@ -12,6 +15,7 @@
 # command, so it reaches claude whatever the wrapper does to its own env.
 #
 # Env: PROCTOR_TEST_CACHE (default /var/cache/proctor-test), PROCTOR_CLAUDE_VERSION,
+#      PROCTOR_HARNESS_API_KEY (the ANTHROPIC_API_KEY claude gets; default test-key),
 #      PROCTOR_HARNESS_DIR (where logs go; default a fresh mktemp dir, kept),
 #      PROCTOR_HARNESS_DUMP=1 (also save raw request bodies to DIR/bodies.txt).
 # Exit: 0 ok, 1 failure, 2 usage, 77 skip (Claude Code cannot be installed).
@@ -24,6 +28,8 @@ CACHE=${PROCTOR_TEST_CACHE:-/var/cache/proctor-test}/claude
 AGENT_USER=proctor-agent
 TIMEOUT=120
 WRAP=""
+HTTPS=0
+API_KEY=${PROCTOR_HARNESS_API_KEY:-test-key}
 
 die() { echo "claude_harness: $*" >&2; exit "${2:-1}"; }
 usage() { sed -n '6p' "$0" | sed 's/^# *//' >&2; exit 2; }
@@ -33,6 +39,7 @@ while (($#)); do
 	--wrap) WRAP=${2-}; shift 2 || usage ;;
 	--user) AGENT_USER=${2-}; shift 2 || usage ;;
 	--timeout) TIMEOUT=${2-}; shift 2 || usage ;;
+	--https) HTTPS=1; shift ;;
 	--) shift; break ;;
 	*) usage ;;
 	esac
@@ -79,8 +86,30 @@ rm -f "$DIR"/{server.log,server.out,bodies.txt,claude.out,claude.err}
 : >"$DIR/server.log"
 DUMP=()
 [[ ${PROCTOR_HARNESS_DUMP:-} == 1 ]] && DUMP=(--dump "$DIR/bodies.txt")
+TLS=() SCHEME=http CA_ENV=()
+if ((HTTPS)); then
+	# a CA and a server certificate for 127.0.0.1, made for this run only
+	rm -f "$DIR"/{ca,server}.{pem,key} "$DIR/server.csr"
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 \
+		-subj /CN=proctor-test-ca -keyout "$DIR/ca.key" -out "$DIR/ca.pem" \
+		-addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign \
+		>/dev/null 2>&1 &&
+		openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+			-subj /CN=127.0.0.1 -keyout "$DIR/server.key" -out "$DIR/server.csr" \
+			>/dev/null 2>&1 &&
+		openssl x509 -req -in "$DIR/server.csr" -CA "$DIR/ca.pem" -CAkey "$DIR/ca.key" \
+			-CAcreateserial -days 1 -out "$DIR/server.pem" -extfile <(printf '%s\n' \
+			"subjectAltName=IP:127.0.0.1" "extendedKeyUsage=serverAuth") >/dev/null 2>&1 ||
+		die "openssl could not make the test CA"
+	# DIR may be private (pytest's tmp dirs are 0700): the agent user reads a copy
+	install -m 644 -o "$AGENT_USER" "$DIR/ca.pem" "$AGENT_HOME/proctor-test-ca.pem" ||
+		die "cannot copy the test CA for $AGENT_USER"
+	TLS=(--tls-cert "$DIR/server.pem" --tls-key "$DIR/server.key")
+	SCHEME=https
+	CA_ENV=(NODE_EXTRA_CA_CERTS="$AGENT_HOME/proctor-test-ca.pem")
+fi
 /usr/bin/python3 "$HERE/fake_anthropic.py" --port 0 --bash-command "$TOOL_CMD" \
-	--log "$DIR/server.log" "${DUMP[@]}" >"$DIR/server.out" 2>&1 &
+	--log "$DIR/server.log" "${DUMP[@]}" "${TLS[@]}" >"$DIR/server.out" 2>&1 &
 SERVER=$!
 trap 'kill "$SERVER" 2>/dev/null; wait "$SERVER" 2>/dev/null' EXIT
 PORT=""
@@ -95,7 +124,7 @@ done
 # (d) one non-interactive claude run.
 AGENT=(/usr/bin/env -i -C "$WORKDIR" HOME="$AGENT_HOME" USER="$AGENT_USER" LOGNAME="$AGENT_USER"
 	SHELL=/bin/bash PATH=/usr/local/bin:/usr/bin:/bin LANG=C.UTF-8
-	ANTHROPIC_BASE_URL="http://127.0.0.1:$PORT" ANTHROPIC_API_KEY=test-key
+	ANTHROPIC_BASE_URL="$SCHEME://127.0.0.1:$PORT" ANTHROPIC_API_KEY="$API_KEY" "${CA_ENV[@]}"
 	DISABLE_TELEMETRY=1 DISABLE_AUTOUPDATER=1 DISABLE_ERROR_REPORTING=1
 	CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1
 	"$CLAUDE" -p "run the command" --dangerously-skip-permissions

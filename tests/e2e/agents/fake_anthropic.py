@@ -12,12 +12,19 @@ FILE, one command a line, '#' lines skipped; the benchmark's agent replay):
 Any other path (count_tokens, probes, telemetry, ...) gets a harmless 200 JSON.
 Every request is logged as one JSON line to --log; --dump also writes bodies.
 
+Every message has its own id and token counts (input 1201+k, output 37+k, cache
+read 11+k, cache creation 3+k for the k-th message, k from 0), logged with the
+message's model and tool_use ids, so a test can compare what was recorded with
+what was sent.  With --tls-cert/--tls-key the server speaks HTTPS only.
+
 Usage: fake_anthropic.py --port 0 (--bash-command CMD | --script FILE) --log FILE [--dump FILE]
+                         [--tls-cert PEM --tls-key PEM]
 With --port 0 the first stdout line is PORT=<n>.
 """
 import argparse
 import gzip
 import json
+import ssl
 import sys
 import threading
 import time
@@ -27,7 +34,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 ARGS = None
 LOCK = threading.Lock()
-STATE = {"ids": [], "cmds": []}  # tool_use ids sent so far; the commands to send
+STATE = {"ids": [], "cmds": [], "msgs": 0}  # tool_use ids sent so far; the commands; messages
 
 
 def log(entry):
@@ -82,18 +89,25 @@ def tool_use(k):
                          "input": {"command": STATE["cmds"][k], "description": what}}], "tool_use"
 
 
-def message(model, content, stop_reason):
+def usage():
+    """The next message's token counts (distinct for every message)."""
+    with LOCK:
+        k = STATE["msgs"]
+        STATE["msgs"] += 1
+    return {"input_tokens": 1201 + k, "output_tokens": 37 + k,
+            "cache_creation_input_tokens": 3 + k, "cache_read_input_tokens": 11 + k}
+
+
+def message(model, content, stop_reason, use):
     return {"id": "msg_fake_" + uuid.uuid4().hex[:20], "type": "message",
             "role": "assistant", "model": model, "content": content,
-            "stop_reason": stop_reason, "stop_sequence": None,
-            "usage": {"input_tokens": 10, "output_tokens": 5,
-                      "cache_creation_input_tokens": 0, "cache_read_input_tokens": 0}}
+            "stop_reason": stop_reason, "stop_sequence": None, "usage": dict(use)}
 
 
-def sse(model, content, stop_reason):
-    """The SSE event stream for one message, as bytes."""
-    msg = message(model, [], None)
-    msg["usage"]["output_tokens"] = 1
+def sse(msg, content, stop_reason):
+    """The SSE event stream for message msg (content sent as blocks), as bytes."""
+    final = msg["usage"]["output_tokens"]
+    msg = dict(msg, content=[], stop_reason=None, usage=dict(msg["usage"], output_tokens=1))
     ev = [("message_start", {"type": "message_start", "message": msg})]
     for i, block in enumerate(content):
         if block["type"] == "tool_use":
@@ -110,7 +124,7 @@ def sse(model, content, stop_reason):
                ("content_block_stop", {"type": "content_block_stop", "index": i})]
     ev += [("message_delta", {"type": "message_delta",
                               "delta": {"stop_reason": stop_reason, "stop_sequence": None},
-                              "usage": {"output_tokens": 5}}),
+                              "usage": {"output_tokens": final}}),
            ("message_stop", {"type": "message_stop"})]
     return "".join("event: %s\ndata: %s\n\n" % (n, json.dumps(d)) for n, d in ev).encode()
 
@@ -200,10 +214,14 @@ class Handler(BaseHTTPRequestHandler):
              # Claude Code refused to run it (validator/permission), not a failed run
              "tool_result_blocked": "<tool_use_error>" in json.dumps(trs),
              "tool_result_content": trs[-1].get("content") if action == "final" else None})
+        msg = message(model, content, stop, usage())
+        log({"method": "POST", "path": path, "sent": True, "id": msg["id"], "model": model,
+             "stream": bool(req.get("stream")), "usage": msg["usage"], "stop_reason": stop,
+             "tool_use_ids": [b["id"] for b in content if b["type"] == "tool_use"]})
         if req.get("stream"):
-            self.send(200, sse(model, content, stop), "text/event-stream")
+            self.send(200, sse(msg, content, stop), "text/event-stream")
         else:
-            self.send(200, message(model, content, stop))
+            self.send(200, msg)
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = handle_any
 
@@ -217,6 +235,8 @@ def main():
     cmd.add_argument("--script", help="file: commands to run in a row, one a line")
     p.add_argument("--log", required=True)
     p.add_argument("--dump", help="also append raw request bodies here (debug)")
+    p.add_argument("--tls-cert", help="serve HTTPS with this certificate (PEM)")
+    p.add_argument("--tls-key", help="the certificate's key (PEM)")
     ARGS = p.parse_args()
     if ARGS.script:
         with open(ARGS.script) as f:
@@ -227,6 +247,12 @@ def main():
         STATE["cmds"] = [ARGS.bash_command]
     srv = ThreadingHTTPServer(("127.0.0.1", ARGS.port), Handler)
     srv.daemon_threads = True
+    if ARGS.tls_cert:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(ARGS.tls_cert, ARGS.tls_key)
+        # the handshake runs in the request's thread, not in accept()
+        srv.socket = ctx.wrap_socket(srv.socket, server_side=True,
+                                     do_handshake_on_connect=False)
     print("PORT=%d" % srv.server_address[1], flush=True)
     try:
         srv.serve_forever()
