@@ -320,3 +320,32 @@ def test_tree_marks_labelled_processes(proctor, tmp_path):
         ("/bin/echo done", None),
         "LABEL secret inherited",
     ], t
+
+
+def test_folded_reopen_still_reads_inode_labels(proctor, tmp_path):
+    """The open hook folds a process's repeated opens of one file (the second
+    open here, within the fold window: a repeat record), and a folded repeat
+    skips the source DFA (its path was matched at the first open); the
+    inode's labels are still read: a file a labelled process wrote between
+    two opens labels the reader at the second."""
+    d = tmp_path / "ssh"
+    d.mkdir()
+    (d / "k").write_text("KEY\n")
+    f = tmp_path / "p.yaml"
+    f.write_text(f'labels:\n  secret: {{sources: ["{d}/**"]}}\n')
+    data, m1, m2 = tmp_path / "data", tmp_path / "m1", tmp_path / "m2"
+    data.write_text("plain\n")
+    reader = (f"import os, time\nopen('{data}').read()\nopen('{m1}', 'w').close()\n"
+              f"while not os.path.exists('{m2}'): time.sleep(0.005)\nopen('{data}').read()\n")
+    script = f"/usr/bin/python3 -c \"{reader}\" & while [ ! -e {m1} ]; do sleep 0.01; done; " \
+             f"cat {d}/k >> {data}; touch {m2}; wait"
+    p = proctor.run(["/bin/sh", "-c", script], "--policy", str(f))
+    assert p.returncode == 0, p.stderr
+    ev = proctor.events()
+    labels = [(e["process.name"], e["policy.label.cause"], e.get("file.path"))
+              for e in of_type(ev, "policy.label")]
+    assert labels == [("cat", "source", f"{d}/k"), ("python3", "read_labelled", str(data))], \
+        labels
+    opens = [e for e in of_type(ev, "file.open")
+             if e["process.name"] == "python3" and e.get("file.path") == str(data)]
+    assert sum(e.get("file.open_count", 1) for e in opens) == 2, opens
