@@ -177,8 +177,10 @@ static void test_too_many(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_bits),	       cmocka_unit_test(test_after_dfa),
-		cmocka_unit_test(test_watch_patterns), cmocka_unit_test(test_what_is_not_temporal),
+		cmocka_unit_test(test_bits),
+		cmocka_unit_test(test_after_dfa),
+		cmocka_unit_test(test_watch_patterns),
+		cmocka_unit_test(test_what_is_not_temporal),
 		cmocka_unit_test(test_write_rule_bits),
 		cmocka_unit_test(test_too_many),
 	};
