@@ -117,7 +117,8 @@ struct meta_req {
 	__u16 hflags;
 };
 
-/* One open result: fold or emit (file/open.bpf.c). */
+/* One open result: fold or emit (file/open.bpf.c). 1: folded into an
+ * earlier open of the same file (dentry, mount, flags) by this process. */
 int file_open_record(struct pr_tracked *tr, const struct open_req *q, long ret);
 /* Emit the folded repeats of a fold slot and their I/O (file/open.bpf.c). */
 int file_open_emit_repeats(struct pr_tracked *tr, struct open_slot *sl);

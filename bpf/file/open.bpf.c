@@ -258,7 +258,7 @@ __noinline int file_open_record(struct pr_tracked *tr, const struct open_req *q,
 	key |= 1;
 	fold = open_fold(t, tr, key, q, ret, f, now);
 	if (fold == FOLD_FOLDED)
-		return 0;
+		return 1;
 	if (fold == FOLD_UNFOLDED)
 		hf |= PR_FILE_UNFOLDED;
 	if (f) {
@@ -334,8 +334,9 @@ static __always_inline int file_open_args(struct pr_tracked *tr, const struct pr
 	} else {
 		return 0;
 	}
-	file_open_record(tr, &q, ret);
-	label_open(tr, ret, q.flags); /* information-flow labels (policy/labels.h) */
+	/* information-flow labels (policy/labels.h); a folded repeat was matched
+	 * against the sources at its first open */
+	label_open(tr, ret, q.flags, file_open_record(tr, &q, ret) == 1);
 	return 0;
 }
 

@@ -182,7 +182,8 @@ static __always_inline int uring_open_done(struct pr_tracked *tr, struct uring_s
 	/* A fixed-file open returns 0, not an fd: report the name only. */
 	if (st->file_slot && res >= 0)
 		res = 0x7fffffff;
-	return file_open_record(tr, &q, res);
+	file_open_record(tr, &q, res);
+	return 0;
 }
 
 static __always_inline int uring_meta_done(struct pr_tracked *tr, struct uring_stash *st, __u32 op,

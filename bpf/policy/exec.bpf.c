@@ -189,6 +189,21 @@ static __always_inline __u64 judge_argv(struct pr_exec_policy *pol, struct pr_sc
 	return w.ok & ~pol->need[argc] & ~pol->exact[argc];
 }
 
+/* The label argv rules the current process's labels turn on. */
+static __always_inline __u64 label_allowed(struct pr_exec_policy *pol, __u64 key)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32, i;
+	struct pr_label_proc *lp = bpf_map_lookup_elem(&label_procs, &tgid);
+	__u64 on = 0;
+
+	if (!lp || lp->session_key != key)
+		return 0;
+	for (i = 0; i < 16; i++)
+		if (lp->labels & (1ULL << i))
+			on |= pol->label_bits[i];
+	return on;
+}
+
 __noinline int policy_exec_check(struct pr_tracked *tr, __u64 exe, __u64 script, __u64 script_name)
 {
 	struct pr_exec_policy *pol;
@@ -214,6 +229,8 @@ __noinline int policy_exec_check(struct pr_tracked *tr, __u64 exe, __u64 script,
 		acc0 |= script_name_bits(pol, s, script_name) & pol->argv_rules;
 	flags = e->hdr.flags | (trunc ? PR_POLICY_PATH_TRUNC : 0);
 	matched |= judge_argv(pol, s, key, acc0, &flags, &args);
+	if (matched & pol->label_rules)
+		matched &= ~pol->label_rules | label_allowed(pol, key);
 	matched = policy_temporal_exec(key, matched, EXE_OFF, e->exe_len);
 	if (!matched)
 		return 0;

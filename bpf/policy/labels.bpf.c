@@ -200,7 +200,7 @@ static __always_inline void label_read(struct pr_tracked *tr, struct pr_label_po
 	gain_record(tr, gained, cause, k, fd, len);
 }
 
-__noinline int label_open(struct pr_tracked *tr, long fd, __u32 flags)
+__noinline int label_open(struct pr_tracked *tr, long fd, __u32 flags, bool repeat)
 {
 	struct pr_label_policy *pol;
 	struct pr_inode_key k;
@@ -213,7 +213,7 @@ __noinline int label_open(struct pr_tracked *tr, long fd, __u32 flags)
 		return 0;
 	inode_key(&k, tr->session_key, f);
 	if (acc != PR_O_WRONLY)
-		label_read(tr, pol, f, &k, fd, true);
+		label_read(tr, pol, f, &k, fd, !repeat);
 	if (acc != 0 || (flags & PR_O_TRUNC))
 		label_write(tr->session_key, bpf_get_current_pid_tgid() >> 32, f, &k);
 	return 0;

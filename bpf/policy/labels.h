@@ -12,10 +12,13 @@
 #define PR_LABEL_IO_READ  0
 #define PR_LABEL_IO_WRITE 1
 
-int label_open(struct pr_tracked *tr, long fd, __u32 flags); /* after an open: sources, inodes */
-int label_io(struct pr_tracked *tr, long fd, __u32 dir);     /* after a read or write of fd */
-int label_fork(__u32 parent_tgid, __u32 child_tgid);	     /* a new process: inherit */
-int label_exec(struct pr_tracked *tr, __u64 exe);	     /* declassify by the new image */
+/* After an open: sources, inodes. repeat: the open hook folded it into an
+ * earlier open of the same dentry, mount and flags by this process, whose
+ * path went through the source DFA then: only the inode's labels are read. */
+int label_open(struct pr_tracked *tr, long fd, __u32 flags, bool repeat);
+int label_io(struct pr_tracked *tr, long fd, __u32 dir); /* after a read or write of fd */
+int label_fork(__u32 parent_tgid, __u32 child_tgid);	 /* a new process: inherit */
+int label_exec(struct pr_tracked *tr, __u64 exe);	 /* declassify by the new image */
 int label_exit(__u32 tgid);
 
 struct label_verdict {

@@ -42,8 +42,10 @@ struct pr_exec_policy {
 	__u16 path_start;
 	__u16 argv_start[PR_POLICY_ARGV];
 	__u16 _pad[3];
+	__u64 label_rules;    /* bits of label rules `if: {label}, deny: {exec: {argv}}` */
+	__u64 label_bits[16]; /* label_bits[i]: of those, the ones label i (PR_LABELS) allows */
 };
-_Static_assert(sizeof(struct pr_exec_policy) == 40 + 2 * 8 * (PR_POLICY_ARGV + 1) + 40,
+_Static_assert(sizeof(struct pr_exec_policy) == 40 + 2 * 8 * (PR_POLICY_ARGV + 1) + 40 + 8 * 17,
 	       "pr_exec_policy layout");
 
 /* policy_exec_inode: an executable named by a literal path, by inode. */

@@ -8,6 +8,7 @@
 
 #include <string.h>
 
+#include "policy/labels.h"
 #include "proctor/abi_policy.h"
 
 static const char *effect_name(enum policy_effect e)
@@ -26,8 +27,9 @@ static const char *verdict_of(const struct policy_rule *r, bool denied)
 	return r->effect == POLICY_KILL ? "killed" : "blocked";
 }
 
+/* labels: the process's label names (policy.labels), n of them */
 static void add_rule(struct record *r, const struct policy_rule *rule, bool denied,
-		     const char *mechanism)
+		     const char *mechanism, const char **labels, int n)
 {
 	const char *one = rule->name;
 
@@ -37,18 +39,21 @@ static void add_rule(struct record *r, const struct policy_rule *rule, bool deni
 	record_add_str_ref(r, "policy.verdict", verdict_of(rule, denied));
 	record_add_str_ref(r, "policy.mechanism", mechanism);
 	record_add_str_ref(r, "policy.mode", rule->mode == PR_MODE_AUDIT ? "audit" : "enforce");
-	record_add_strv(r, "policy.labels", NULL, 0);
+	record_add_strv(r, "policy.labels", labels, (uint32_t)n);
 	record_add_strv(r, "policy.matched_rules", &one, 1);
 }
 
 static void emit_fan(struct app *a, const struct enforce_session *es, const struct fan_violation *v)
 {
 	struct record *r = pipeline_record(&a->pipeline);
+	const char *labels[16];
+	int nlabels = 0;
 	struct pr_hdr h = {.type = PR_EV_POLICY_FILE,
 			   .ts_ns = v->ts_ns,
 			   .session_key = es->key,
 			   .pid = v->pid,
-			   .tid = v->pid,
+			   .tid = v->tid,
+			   .labels = v->labels,
 			   .ppid = v->ppid,
 			   .uid = v->uid,
 			   .gid = v->gid};
@@ -57,8 +62,9 @@ static void emit_fan(struct app *a, const struct enforce_session *es, const stru
 	r->session_key = es->key;
 	r->pid = v->pid;
 	decode_common(&a->dctx, &h, "policy.violation", r);
+	policy_label_names(es->p, v->labels, labels, &nlabels);
 	if (v->rule >= 0) {
-		add_rule(r, &es->p->rules[v->rule], v->denied, "fanotify");
+		add_rule(r, &es->p->rules[v->rule], v->denied, "fanotify", labels, nlabels);
 	} else {
 		record_add_str_ref(r, "policy.rule", "fail-closed");
 		record_add_str_ref(r, "policy.reason",
@@ -68,11 +74,11 @@ static void emit_fan(struct app *a, const struct enforce_session *es, const stru
 		record_add_str_ref(r, "policy.verdict", "blocked");
 		record_add_str_ref(r, "policy.mechanism", "fanotify");
 		record_add_str_ref(r, "policy.mode", "enforce");
-		record_add_strv(r, "policy.labels", NULL, 0);
+		record_add_strv(r, "policy.labels", labels, (uint32_t)nlabels);
 		record_add_strv(r, "policy.matched_rules", NULL, 0);
 		record_add_bool(r, "policy.undecidable", true);
 	}
-	record_add_str_ref(r, "policy.access", v->exec ? "exec" : "open");
+	record_add_str_ref(r, "policy.access", v->exec ? "exec" : v->write ? "write" : "open");
 	record_add_str(r, "file.path", v->path);
 	pipeline_commit(&a->pipeline, r);
 }
@@ -198,7 +204,7 @@ void app_policy_landlock_emit(struct app *a, const struct landlock_denial *d)
 	r->session_key = d->session_key;
 	r->pid = d->pid;
 	decode_common(&a->dctx, &h, "policy.violation", r);
-	add_rule(r, &es->p->rules[d->rule], d->denied, "landlock");
+	add_rule(r, &es->p->rules[d->rule], d->denied, "landlock", NULL, 0);
 	record_add_str(r, "policy.access", d->op);
 	record_add_str(r, "file.path", d->path);
 	pipeline_commit(&a->pipeline, r);

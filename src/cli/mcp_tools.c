@@ -13,6 +13,7 @@
 #include "cli/mcp.h"
 #include "policy/common.h"
 #include "policy/static_eval.h"
+#include "policy/labels.h"
 #include "policy/temporal.h"
 #include "util/strbuf.h"
 #include "util/util.h"
@@ -153,7 +154,8 @@ static void explain_temporal(const struct policy *p, const struct policy_rule *r
 	char ran[4096], after[4096];
 
 	policy_object_text(p, &ok, ran, sizeof(ran));
-	sb_printf(sb, "denies running %s unless a process running %s exited 0", obj, ran);
+	sb_printf(sb, "denies %s %s unless a process running %s exited 0",
+		  r->object.op == OP_EXEC ? "running" : policy_op_name(r->object.op), obj, ran);
 	if (r->after.op != OP_NONE) {
 		policy_object_text(p, &r->after, after, sizeof(after));
 		sb_printf(sb, " after the last %s of %s", policy_op_name(r->after.op), after);
@@ -183,6 +185,11 @@ static void explain_rule(const struct policy *p, const struct policy_rule *r, st
 	default:
 		if (policy_rule_temporal(r)) {
 			explain_temporal(p, r, obj, sb);
+			break;
+		}
+		if (r->kind == RULE_CONDITIONAL && policy_label_enforced(r)) {
+			sb_printf(sb, "denies %s to a process labelled %s", obj,
+				  p->labels[r->label].name);
 			break;
 		}
 		sb_printf(sb, "%s (not enforced by this build)", obj);

@@ -91,6 +91,22 @@ int enforce_landlock_fd(struct enforce *e, uint64_t session_key)
 	return s ? s->landlock.ruleset_fd : -1;
 }
 
+/* The fanotify engine's view of the kernel's label and temporal bits (its
+ * decider thread). */
+static uint16_t labels_of(void *ctx, uint32_t tgid)
+{
+	const struct enforce_labels_ctx *c = ctx;
+
+	return probe_label_of(c->pr, c->session_key, tgid);
+}
+
+static uint64_t satisfied_of(void *ctx)
+{
+	const struct enforce_labels_ctx *c = ctx;
+
+	return probe_policy_temporal_satisfied(c->pr, c->session_key);
+}
+
 int enforce_add_session(struct enforce *e, struct probe *pr, uint64_t session_key,
 			const char *cg_abs, const struct policy *p, char *err, size_t errlen)
 {
@@ -107,7 +123,9 @@ int enforce_add_session(struct enforce *e, struct probe *pr, uint64_t session_ke
 	}
 	if (landlock_plan(p, &s->landlock, err, errlen))
 		return -1;
-	if (fan_wanted(p) && !(s->fan = fan_start(p, cg_abs, err, errlen))) {
+	s->label_ctx = (struct enforce_labels_ctx){pr, session_key};
+	s->kernel = (struct fan_kernel){labels_of, satisfied_of, &s->label_ctx};
+	if (fan_wanted(p) && !(s->fan = fan_start(p, cg_abs, &s->kernel, err, errlen))) {
 		landlock_plan_free(&s->landlock);
 		return -1;
 	}

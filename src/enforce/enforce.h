@@ -18,8 +18,15 @@
 
 struct probe;
 
+struct enforce_labels_ctx {
+	struct probe *pr;
+	uint64_t session_key;
+};
+
 struct enforce_session {
-	uint64_t key; /* 0: a free slot */
+	uint64_t key;			     /* 0: a free slot */
+	struct enforce_labels_ctx label_ctx; /* for the fanotify engine's conditional rules */
+	struct fan_kernel kernel;
 	const struct policy *p;
 	struct landlock_plan landlock;
 	struct fan *fan;

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
+#include "policy/labels.h"
 #include "policy/temporal.h"
 
 #define MAX_DFA_GLOBS (POLICY_MAX_GLOBS * 2)
@@ -129,8 +130,14 @@ int exec_rules_compile(const struct policy *p, struct dfa_table *t, struct exec_
 		}
 		b = 1ull << bit;
 		out->nbits = bit + 1;
+		if (policy_rule_temporal_file(r))
+			continue; /* its satisfied bit only: the fanotify engine denies */
 		if (r->mode == PR_MODE_ENFORCE && r->effect != POLICY_NOTIFY)
 			k->kill |= b;
+		if (policy_label_argv_rule(r)) { /* kept only for a process with the label */
+			k->label_rules |= b;
+			k->label_bits[r->label] |= b;
+		}
 		if (r->kind == RULE_EXEC_ALLOW_ONLY)
 			k->allow_only |= b;
 		else if (r->object.argv.elem.n)

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "enforce/fan_rules.h"
+#include "policy/labels.h"
 #include "util/util.h"
 
 #define FAN_QUEUE      256 /* the session's opens waiting for a decision */
@@ -29,13 +30,14 @@ struct slot {
 	enum slot_state state;
 	bool answered;
 	int fd;
-	uint32_t pid;
+	uint32_t pid; /* the opening thread (FAN_REPORT_TID) */
 	uint64_t mask;
 	uint64_t t_ns; /* CLOCK_BOOTTIME at arrival */
 };
 
 struct fan {
 	struct fan_rules rules;
+	struct fan_kernel k;
 	char cg_rel[4096]; /* the session's cgroup, as /proc/PID/cgroup shows it */
 	int stop_fd;	   /* eventfd: the reader stops */
 	bool stopping;
@@ -54,9 +56,37 @@ bool fan_wanted(const struct policy *p)
 	int i;
 
 	for (i = 0; i < p->nrules; i++)
-		if (fan_rule_applies(&p->rules[i]))
+		if (fan_rule_applies(&p->rules[i]) || fan_cond_rule(&p->rules[i]))
 			return true;
 	return false;
+}
+
+/* The thread group of a thread, read while it waits for the answer. */
+static uint32_t tgid_of(uint32_t tid)
+{
+	char path[64], buf[1024], *p;
+	unsigned tgid;
+
+	snprintf(path, sizeof(path), "/proc/%u/status", tid);
+	if (read_small_file(path, buf, sizeof(buf)) > 0 && (p = strstr(buf, "\nTgid:")) &&
+	    sscanf(p + 6, "%u", &tgid) == 1)
+		return tgid;
+	return tid;
+}
+
+/* The opener's label bits: the kernel's, keyed by its process. */
+static uint16_t opener_labels(void *ctx, uint32_t tid)
+{
+	struct fan *f = ctx;
+
+	return f->k.labels_of ? f->k.labels_of(f->k.ctx, tgid_of(tid)) : 0;
+}
+
+static uint64_t session_satisfied(void *ctx)
+{
+	struct fan *f = ctx;
+
+	return f->k.satisfied ? f->k.satisfied(f->k.ctx) : 0;
 }
 
 static void respond(struct fan *f, int fd, bool allow)
@@ -102,7 +132,7 @@ static void fill_task(struct fan_violation *v, uint32_t pid)
 {
 	char path[64], buf[1024], *p;
 
-	v->pid = pid;
+	v->pid = v->tid = pid;
 	snprintf(path, sizeof(path), "/proc/%u/stat", pid);
 	if (read_small_file(path, buf, sizeof(buf)) > 0 && (p = strrchr(buf, ')'))) {
 		char *open = strchr(buf, '(');
@@ -119,12 +149,14 @@ static void fill_task(struct fan_violation *v, uint32_t pid)
 			sscanf(p + 5, "%*u %u", &v->uid);
 		if ((p = strstr(buf, "\nGid:")))
 			sscanf(p + 5, "%*u %u", &v->gid);
+		if ((p = strstr(buf, "\nTgid:")))
+			sscanf(p + 6, "%u", &v->pid);
 	}
 }
 
 /* Under f->mu. */
 static void add_violation(struct fan *f, const struct slot *s, int rule, bool denied,
-			  const char *path)
+			  const struct fan_opener *who, const char *path)
 {
 	struct fan_violation *v;
 
@@ -139,6 +171,11 @@ static void add_violation(struct fan *f, const struct slot *s, int rule, bool de
 	v->rule = rule;
 	v->exec = s->mask & FAN_OPEN_EXEC_PERM;
 	v->denied = denied;
+	v->write = who && who->write;
+	if (who && who->labels_read)
+		v->labels = who->labels;
+	else if (f->rules.p->nlabels && f->k.labels_of)
+		v->labels = f->k.labels_of(f->k.ctx, v->pid);
 	snprintf(v->path, sizeof(v->path), "%s", path);
 }
 
@@ -153,7 +190,7 @@ static void fail_mode(struct fan *f, struct slot *s)
 		snprintf(link, sizeof(link), "/proc/self/fd/%d", s->fd);
 		if ((n = readlink(link, path, sizeof(path) - 1)) > 0)
 			path[n] = 0;
-		add_violation(f, s, -1, true, path);
+		add_violation(f, s, -1, true, NULL, path);
 	}
 	respond(f, s->fd, !f->st.fail_closed);
 	s->answered = true;
@@ -241,14 +278,15 @@ static void *reader_main(void *arg)
 }
 
 /* Under f->mu: the decider answers (unless the timeout did), frees the slot. */
-static void finish(struct fan *f, struct slot *s, int rule, const char *path)
+static void finish(struct fan *f, struct slot *s, int rule, const struct fan_opener *who,
+		   const char *path)
 {
 	const struct policy_rule *r = rule >= 0 ? &f->rules.p->rules[rule] : NULL;
 	bool deny = r && r->mode != PR_MODE_AUDIT && r->effect != POLICY_NOTIFY;
 
 	if (!s->answered) {
 		if (r) /* first: the opener waits, so its /proc entry is still there */
-			add_violation(f, s, rule, deny, path);
+			add_violation(f, s, rule, deny, who, path);
 		respond(f, s->fd, !deny);
 		s->answered = true;
 		if (r && deny && r->effect == POLICY_KILL)
@@ -260,6 +298,7 @@ static void finish(struct fan *f, struct slot *s, int rule, const char *path)
 
 static void *decider_main(void *arg)
 {
+	struct fan_opener who;
 	struct fan *f = arg;
 	char path[4096];
 	bool cached;
@@ -279,12 +318,16 @@ static void *decider_main(void *arg)
 		pthread_mutex_unlock(&f->mu);
 		if (f->stall_ms)
 			usleep(f->stall_ms * 1000u);
-		rule = fan_rules_decide(&f->rules, f->q[i].fd, f->q[i].mask, path, sizeof(path),
-					&cached);
+		who = (struct fan_opener){.tid = f->q[i].pid,
+					  .labels_of = opener_labels,
+					  .satisfied = session_satisfied,
+					  .ctx = f};
+		rule = fan_rules_decide(&f->rules, f->q[i].fd, f->q[i].mask, &who, path,
+					sizeof(path), &cached);
 		pthread_mutex_lock(&f->mu);
 		f->st.decided++;
 		f->st.cached += cached;
-		finish(f, &f->q[i], rule, path);
+		finish(f, &f->q[i], rule, &who, path);
 	}
 	pthread_mutex_unlock(&f->mu);
 	return NULL;
@@ -307,7 +350,8 @@ static bool any_enforced(const struct policy *p)
 	int i;
 
 	for (i = 0; i < p->nrules; i++)
-		if (fan_rule_applies(&p->rules[i]) && fan_rule_rank(&p->rules[i]) == 3)
+		if ((fan_rule_applies(&p->rules[i]) || fan_cond_rule(&p->rules[i])) &&
+		    fan_rule_rank(&p->rules[i]) == 3)
 			return true;
 	return false;
 }
@@ -333,7 +377,8 @@ static int start_threads(struct fan *f)
 	return rc ? -1 : 0;
 }
 
-struct fan *fan_start(const struct policy *p, const char *cg_abs, char *err, size_t errlen)
+struct fan *fan_start(const struct policy *p, const char *cg_abs, const struct fan_kernel *k,
+		      char *err, size_t errlen)
 {
 	struct fan *f = calloc(1, sizeof(*f));
 
@@ -342,6 +387,7 @@ struct fan *fan_start(const struct policy *p, const char *cg_abs, char *err, siz
 		return NULL;
 	}
 	f->rules.p = p;
+	f->k = *k;
 	f->st.timeout_ms = env_ms("PROCTOR_POLICY_TIMEOUT_MS", FAN_TIMEOUT_MS_DEFAULT);
 	f->stall_ms = env_ms("PROCTOR_TEST_POLICY_STALL_MS", 0);
 	f->st.fail_closed = any_enforced(p);
@@ -350,7 +396,8 @@ struct fan *fan_start(const struct policy *p, const char *cg_abs, char *err, siz
 		snprintf(err, errlen, "%s: not under a cgroup2 mount", cg_abs);
 		goto fail;
 	}
-	f->rules.fd = fanotify_init(FAN_CLASS_CONTENT | FAN_CLOEXEC | FAN_NONBLOCK,
+	/* FAN_REPORT_TID: the opening thread, whose /proc/TID/syscall is the open */
+	f->rules.fd = fanotify_init(FAN_CLASS_CONTENT | FAN_CLOEXEC | FAN_NONBLOCK | FAN_REPORT_TID,
 				    O_RDONLY | O_LARGEFILE | O_CLOEXEC);
 	if (f->rules.fd < 0) {
 		snprintf(err, errlen, "files.deny needs fanotify: fanotify_init: %s",

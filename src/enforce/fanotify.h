@@ -1,5 +1,6 @@
-/* fanotify.h: files.deny enforced with fanotify permission events
- * (FAN_OPEN_PERM, FAN_OPEN_EXEC_PERM) for one session. At start the
+/* fanotify.h: files.deny, and the label rules `deny: {open|write: GLOB}`,
+ * enforced with fanotify permission events (FAN_OPEN_PERM,
+ * FAN_OPEN_EXEC_PERM) for one session. At start the
  * literal directory of each rule's glob is walked: its directories get a
  * mark for their children's opens, its matching files an inode mark (so a
  * hard link, a rename or a symlink reaches the same mark) and an entry in
@@ -24,13 +25,15 @@
 struct fan;
 
 struct fan_violation {
-	uint32_t pid, ppid;
+	uint32_t pid, tid, ppid;
 	uint32_t uid, gid; /* effective, from /proc/PID/status while the opener waits */
 	char comm[16];
-	uint64_t ts_ns; /* CLOCK_BOOTTIME */
-	int rule;	/* index in the policy; -1: undecided within the timeout */
-	bool exec;	/* FAN_OPEN_EXEC_PERM */
-	bool denied;	/* the open failed (EPERM) */
+	uint64_t ts_ns;	 /* CLOCK_BOOTTIME */
+	int rule;	 /* index in the policy; -1: undecided within the timeout */
+	bool exec;	 /* FAN_OPEN_EXEC_PERM */
+	bool denied;	 /* the open failed (EPERM) */
+	bool write;	 /* decided by a label write rule: the open writes */
+	uint16_t labels; /* the opener's label bits, as the kernel held them */
 	char path[4096];
 };
 
@@ -45,12 +48,21 @@ struct fan_stats {
 	bool fail_closed;
 };
 
-/* True if p has files.deny rules this engine enforces. */
+/* True if p has files.deny or conditional file rules this engine enforces. */
 bool fan_wanted(const struct policy *p);
+/* What the conditional rules read from the kernel while an opener waits:
+ * the label bits of process tgid (0: none) and the session's temporal
+ * satisfied bits. Either may be NULL (read as 0). */
+struct fan_kernel {
+	uint16_t (*labels_of)(void *ctx, uint32_t tgid);
+	uint64_t (*satisfied)(void *ctx);
+	void *ctx;
+};
 /* Start for the session whose cgroup is cg_abs. NULL with err: a glob with
  * no literal directory ("**" first), more than FAN_MAX_MARKS marks, no
  * fanotify. */
-struct fan *fan_start(const struct policy *p, const char *cg_abs, char *err, size_t errlen);
+struct fan *fan_start(const struct policy *p, const char *cg_abs, const struct fan_kernel *k,
+		      char *err, size_t errlen);
 /* Stop the threads (pending opens are answered first), close the group. */
 void fan_stop(struct fan *f);
 /* Move up to max queued violations to out; returns how many. */

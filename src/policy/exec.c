@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "policy/common.h"
+#include "policy/labels.h"
 #include "policy/temporal.h"
 
 static int parse_deny_item(struct policy_ctx *c, yaml_node_t *n, int mode)
@@ -101,7 +102,8 @@ int exec_parse(struct policy_ctx *c, yaml_node_t *n, struct policy *p)
 static bool is_exec_rule(const struct policy_rule *r)
 {
 	return r->kind == RULE_EXEC_DENY || r->kind == RULE_EXEC_ALLOW_ONLY ||
-	       policy_rule_temporal(r); /* its deny; the succeeded bit comes after all */
+	       policy_rule_temporal(r) || /* its deny; the succeeded bit comes after all */
+	       policy_label_argv_rule(r); /* a bit the process's labels turn on */
 }
 
 int policy_exec_rule_bit(const struct policy *p, int rule)

@@ -11,17 +11,32 @@ bool policy_label_enforced(const struct policy_rule *r)
 		return r->object.argv.elem.n == 1 && r->object.argv.rest;
 	return r->kind == RULE_CONDITIONAL && r->label >= 0 && !r->has_unless &&
 	       (r->object.op == OP_CONNECT ||
-		(r->object.op == OP_EXEC && !r->object.argv.elem.n && r->object.paths.n <= 1));
+		(r->object.op == OP_EXEC && !r->object.argv.elem.n && r->object.paths.n <= 1) ||
+		policy_label_file_rule(r) || policy_label_argv_rule(r));
 }
 
-/* The index in p->rules of the k-th enforced label rule denying op, or -1. */
+bool policy_label_argv_rule(const struct policy_rule *r)
+{
+	return r->kind == RULE_CONDITIONAL && r->label >= 0 && !r->has_unless && !r->nexcept &&
+	       r->object.op == OP_EXEC && r->object.argv.elem.n > 0;
+}
+
+bool policy_label_file_rule(const struct policy_rule *r)
+{
+	return r->kind == RULE_CONDITIONAL && r->label >= 0 && !r->has_unless &&
+	       (r->object.op == OP_OPEN || r->object.op == OP_WRITE) && r->object.paths.n > 0;
+}
+
+/* The index in p->rules of the k-th enforced label rule denying op, or -1
+ * (exec: by path or any; argv rules are exec rule bits, policy_exec_rule_bit). */
 static int nth_rule(const struct policy *p, enum policy_op op, int k)
 {
 	int i;
 
 	for (i = 0; i < p->nrules; i++)
 		if (p->rules[i].kind == RULE_CONDITIONAL && p->rules[i].object.op == op &&
-		    policy_label_enforced(&p->rules[i]) && k-- == 0)
+		    policy_label_enforced(&p->rules[i]) && !policy_label_argv_rule(&p->rules[i]) &&
+		    k-- == 0)
 			return i;
 	return -1;
 }
@@ -45,13 +60,17 @@ static const char *unenforced_why(const struct policy_rule *r)
 		       "and after: write/open/{exec: {path}} are enforced yet";
 	if (r->label < 0)
 		return "only rules with if: {label} are enforced yet";
-	return "of label rules only deny: connect, deny: exec and deny: {exec: {path}} are "
-	       "enforced yet";
+	if ((r->object.op == OP_OPEN || r->object.op == OP_WRITE) && !r->object.paths.n)
+		return "a label rule denying open or write needs its files ({open: GLOB} or "
+		       "{write: GLOB}): a bare one would make every open of the host wait for "
+		       "proctor";
+	return "of label rules only deny: connect (with except), deny: exec, deny: {exec: "
+	       "{path|argv}} and deny: {open|write: GLOB} are enforced yet";
 }
 
 const struct policy_rule *policy_label_unenforced(const struct policy *p, char *why, size_t len)
 {
-	int i, nconnect = 0, nexcept = 0, nexec = 0;
+	int i, nconnect = 0, nexcept = 0, nexec = 0, nfile = 0;
 
 	for (i = 0; i < p->nrules; i++) {
 		const struct policy_rule *r = &p->rules[i];
@@ -67,15 +86,18 @@ const struct policy_rule *policy_label_unenforced(const struct policy *p, char *
 			nconnect++;
 			nexcept += r->nexcept;
 		}
-		nexec += r->kind == RULE_CONDITIONAL && r->object.op == OP_EXEC;
+		nexec += r->kind == RULE_CONDITIONAL && r->object.op == OP_EXEC &&
+			 !policy_label_argv_rule(r);
+		nfile += policy_label_file_rule(r);
 		if (nconnect > POLICY_LABEL_CONNECT_RULES || nexcept > POLICY_LABEL_EXCEPTS ||
-		    nexec > POLICY_LABEL_EXEC_RULES) {
+		    nexec > POLICY_LABEL_EXEC_RULES || nfile > POLICY_LABEL_FILE_RULES) {
 			snprintf(
 				why, len,
 				"at most %d label rules with deny: connect, %d except destinations "
-				"in all and %d label rules with deny: exec",
+				"in all, %d label rules with deny: exec and %d with deny: open or "
+				"write",
 				POLICY_LABEL_CONNECT_RULES, POLICY_LABEL_EXCEPTS,
-				POLICY_LABEL_EXEC_RULES);
+				POLICY_LABEL_EXEC_RULES, POLICY_LABEL_FILE_RULES);
 			return r;
 		}
 	}

@@ -328,6 +328,15 @@ void mechanisms_plan_rule(const struct host_mechanisms *h, const struct policy *
 		}
 		return;
 	}
+	if (policy_rule_temporal_file(r)) {
+		/* the fanotify engine, reading the kernel's per-session satisfied bit */
+		out->enforced = PICK("opens unless succeeded", MECH_FANOTIFY);
+		snprintf(out->mechanism, sizeof(out->mechanism), "%s",
+			 out->enforced ? "fanotify (temporal: satisfied bit kept by the kernel)"
+				       : "notify");
+		out->notify_only = !out->enforced;
+		return;
+	}
 	if (policy_rule_temporal(r)) {
 		/* the exec-kill hook, with the kernel's per-session satisfied bit */
 		out->enforced = PICK("exec unless succeeded", MECH_EXEC_KILL);

@@ -144,7 +144,7 @@ int policy_load_file(const char *path, struct policy *p, char *err, size_t errle
 
 const char *policy_unenforced_sections(const struct policy *p, char *buf, size_t len)
 {
-	char why[160];
+	char why[256];
 
 	/* labels are enforced (src/enforce/labels.c), rules as policy/labels.h says */
 	snprintf(buf, len, "%s",
@@ -155,7 +155,7 @@ const char *policy_unenforced_sections(const struct policy *p, char *buf, size_t
 int policy_load_enforceable(const char *path, struct policy *p, char *err, size_t errlen)
 {
 	const struct policy_rule *r;
-	char buf[64], why[160];
+	char buf[64], why[256];
 	const char *names;
 
 	if (policy_load_file(path, p, err, errlen))

@@ -7,7 +7,9 @@ bool policy_rule_temporal(const struct policy_rule *r)
 
 	if (r->kind != RULE_CONDITIONAL || !r->has_unless || r->label >= 0 || r->nexcept)
 		return false;
-	if (r->object.op != OP_EXEC || (!r->object.argv.elem.n && !r->object.paths.n))
+	if (r->object.op == OP_EXEC
+		    ? !r->object.argv.elem.n && !r->object.paths.n
+		    : (r->object.op != OP_WRITE && r->object.op != OP_OPEN) || !r->object.paths.n)
 		return false;
 	if (!r->succeeded.elem.n)
 		return false;
@@ -31,4 +33,9 @@ int policy_temporal_watch_bit(const struct policy *p, int k)
 	for (i = 0; i < p->nrules; i++)
 		n += policy_exec_rule_bit(p, i) >= 0;
 	return n + k;
+}
+
+bool policy_rule_temporal_file(const struct policy_rule *r)
+{
+	return policy_rule_temporal(r) && r->object.op != OP_EXEC;
 }

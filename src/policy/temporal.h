@@ -8,11 +8,16 @@
 
 #include "policy/policy.h"
 
-/* A rules[] entry with deny {exec: {argv|path}}, unless succeeded {argv}
- * and after nothing, {write|open: GLOB...} or {exec: {path: GLOB}}, no if
- * and no except: enforced by the exec-kill hook and the kernel's
- * per-session satisfied bit (src/enforce/temporal.c). */
+/* A rules[] entry with deny {exec: {argv|path}} or {write|open: GLOB...},
+ * unless succeeded {argv} and after nothing, {write|open: GLOB...} or
+ * {exec: {path: GLOB}}, no if and no except: enforced by the exec-kill hook
+ * (an exec) or the fanotify engine (a write or open) with the kernel's
+ * per-session satisfied bit (src/enforce/temporal.c). Each has an exec rule
+ * bit (policy_exec_rule_bit) naming its satisfied bit; a write or open
+ * rule's bit matches no exec. */
 bool policy_rule_temporal(const struct policy_rule *r);
+/* A temporal rule denying a write or an open (the fanotify engine's). */
+bool policy_rule_temporal_file(const struct policy_rule *r);
 /* How many rules of p are temporal. */
 int policy_temporal_count(const struct policy *p);
 /* The kernel bit of the succeeded pattern of temporal rule k (0-based, in

@@ -306,6 +306,17 @@ int probe_label_add_inode(struct probe *s, uint64_t session_key, uint64_t ino, u
 				    sizeof(labels), BPF_ANY);
 }
 
+uint16_t probe_label_of(struct probe *s, uint64_t session_key, uint32_t tgid)
+{
+	struct pr_label_proc v;
+
+	if (bpf_map__lookup_elem(s->skel->maps.label_procs, &tgid, sizeof(tgid), &v, sizeof(v),
+				 0) ||
+	    v.session_key != session_key)
+		return 0;
+	return (uint16_t)v.labels;
+}
+
 /* label_procs is keyed by tgid: its entries of a session by their value. */
 static void forget_label_procs(struct probe *s, uint64_t session_key)
 {
@@ -341,6 +352,16 @@ int probe_policy_set_temporal(struct probe *s, uint64_t session_key,
 {
 	return bpf_map__update_elem(s->skel->maps.policy_temporal, &session_key,
 				    sizeof(session_key), tp, sizeof(*tp), BPF_ANY);
+}
+
+uint64_t probe_policy_temporal_satisfied(struct probe *s, uint64_t session_key)
+{
+	struct pr_temporal_policy tp;
+
+	if (bpf_map__lookup_elem(s->skel->maps.policy_temporal, &session_key, sizeof(session_key),
+				 &tp, sizeof(tp), 0))
+		return 0;
+	return tp.satisfied;
 }
 
 void probe_policy_forget(struct probe *s, uint64_t session_key)

@@ -70,6 +70,9 @@ int probe_policy_set_exec(struct probe *s, uint64_t session_key, const struct pr
 /* The session's temporal rules (before its exec rules; satisfied starts 0). */
 int probe_policy_set_temporal(struct probe *s, uint64_t session_key,
 			      const struct pr_temporal_policy *tp);
+/* The session's temporal satisfied bits as the kernel holds them now (0:
+ * none). Safe from any thread. */
+uint64_t probe_policy_temporal_satisfied(struct probe *s, uint64_t session_key);
 void probe_policy_forget(struct probe *s, uint64_t session_key);
 
 /* Information-flow labels (abi_labels.h): the session's label policy (its
@@ -79,6 +82,9 @@ int probe_label_set_policy(struct probe *s, uint64_t session_key, const struct p
 int probe_label_add_inode(struct probe *s, uint64_t session_key, uint64_t ino, uint32_t dev,
 			  uint16_t labels);
 void probe_label_forget(struct probe *s, uint64_t session_key);
+/* The label bits the kernel holds for process tgid of the session (0: none,
+ * or a process of another session). Safe from any thread. */
+uint16_t probe_label_of(struct probe *s, uint64_t session_key, uint32_t tgid);
 
 /* Take (remove) up to max of the session's flows for which due() is true
  * into out; returns how many. *more: the scan stopped at max, call again. */

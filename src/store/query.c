@@ -211,6 +211,18 @@ static const char *const annotation_sql[] = {
 	"SELECT pid, 'memory: ' || group_concat(DISTINCT "
 	"json_extract(data,'$.\"memory.operation\"'))"
 	" FROM events WHERE session=?1 AND type='security.memexec' GROUP BY pid",
+	/* information-flow labels: where each came from (policy.label: the file or
+	 * the fd read, and why), or inherited (labelled at its exec, no record) */
+	"SELECT pid, 'LABEL ' || (SELECT group_concat(value, '+') FROM"
+	" json_each(json_extract(data,'$.\"policy.labels\"'))) || ' from ' ||"
+	" coalesce(json_extract(data,'$.\"file.path\"'),"
+	"  'fd ' || json_extract(data,'$.\"file.fd\"')) ||"
+	" ' (' || json_extract(data,'$.\"policy.label.cause\"') || ')'"
+	" FROM events WHERE session=?1 AND type='policy.label' ORDER BY id",
+	"SELECT pid, 'LABEL ' || group_concat(DISTINCT j.value) || ' inherited' FROM events e,"
+	" json_each(json_extract(e.data,'$.\"process.labels\"')) j"
+	" WHERE e.session=?1 AND e.type='process.exec' AND NOT EXISTS (SELECT 1 FROM events l"
+	"  WHERE l.session=?1 AND l.type='policy.label' AND l.pid=e.pid) GROUP BY e.pid",
 };
 
 static int cred_reads_sql(struct strbuf *sb, const char *const *globs)

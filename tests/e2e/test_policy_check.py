@@ -88,6 +88,43 @@ def test_without_mechanisms_rules_are_notify_only_and_say_why(tmp_path):
                         "only on this host"
 
 
+LABEL_RULES = """\
+labels:
+  secret: {sources: ["/srv/keys/**"]}
+rules:
+  - {name: no-secret-writes, if: {label: secret}, deny: {write: "/srv/out/**"}}
+  - {name: no-data, if: {label: secret}, deny: {open: ["/srv/data/**"]}}
+  - {name: no-push, if: {label: secret}, deny: {exec: {argv: [git, push, "**"]}}}
+  - name: release-after-tests
+    deny: {write: "/srv/dist/**"}
+    unless: {succeeded: {argv: [make, test]}}
+  - {name: no-writes, if: {label: secret}, deny: write}
+"""
+
+
+def test_label_and_history_file_rules_mechanisms(tmp_path):
+    """The label rules deny {write|open: GLOB} and {exec: {argv}}, and a
+    temporal write rule, get their mechanism; a bare deny: write says why
+    it is not enforced; without fanotify the file rules are notify only."""
+    f = write(tmp_path, LABEL_RULES)
+    lines = check(f).stdout.splitlines()
+    assert [l for l in lines if l.startswith("  line ")] == [
+        "  line 2: label secret: label_tracking: enforced",
+        "  line 4: no-secret-writes: label_tracking+fanotify: enforced",
+        "  line 5: no-data: label_tracking+fanotify: enforced",
+        "  line 6: no-push: label_tracking+exec_kill: enforced",
+        "  line 7: release-after-tests: fanotify (temporal: satisfied bit kept by the kernel): "
+        "enforced",
+        "  line 10: no-writes: label_tracking+fanotify: not enforced by this build yet",
+    ], lines
+    off = check(f, env_off="fanotify").stdout.splitlines()
+    why = "turned off by PROCTOR_MECHANISMS_OFF"
+    assert "  line 4: no-secret-writes: label_tracking: not enforced by this build yet; notify " \
+           f"only for: opens decided on labels and history needs fanotify ({why})" in off, off
+    assert "  line 7: release-after-tests: notify only: opens unless succeeded needs fanotify " \
+           f"({why}): not enforced by this build yet" in off, off
+
+
 def write(tmp_path, text, name="p.yaml"):
     f = tmp_path / name
     f.write_text(text)

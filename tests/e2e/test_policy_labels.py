@@ -130,16 +130,48 @@ rules:
 def test_refuses_rules_it_does_not_enforce(proctor, tmp_path):
     f = tmp_path / "p.yaml"
     f.write_text("labels:\n  secret: {sources: [\"/nonexistent/**\"]}\nrules:\n"
-                 "  - {name: no-exec, if: {label: secret}, deny: {exec: {argv: [git, \"**\"]}}}\n")
+                 "  - {name: no-writes, if: {label: secret}, deny: write}\n")
     p = proctor.run(["/usr/bin/touch", str(tmp_path / "ran")], "--policy", str(f))
     assert p.returncode == 2, p.stderr
     assert p.stderr.strip().splitlines()[-1] == (
-        f"proctor: error: invalid policy: {f}:4:5: rule 'no-exec': this build parses but does "
-        f"not enforce it yet (of label rules only deny: connect, deny: exec and deny: {{exec: "
-        f"{{path}}}} are enforced yet), so it will not "
+        f"proctor: error: invalid policy: {f}:4:5: rule 'no-writes': this build parses but "
+        f"does not enforce it yet (a label rule denying open or write needs its files "
+        f"({{open: GLOB}} or {{write: GLOB}}): a bare one would make every open of the host "
+        f"wait for proctor), so it will not "
         f"run with it (nothing may claim to block what it cannot block); `proctor policy check "
         f"{f}` shows the mechanism each rule will get; see docs/POLICY.md")
     assert not (tmp_path / "ran").exists()  # nothing ran
+
+
+def test_label_argv_rule_kills_at_exec(proctor, tmp_path):
+    """deny: {exec: {argv}} with a label: an exec rule bit the exec-kill hook
+    keeps only for a process holding the label; the same command line runs
+    before the label, and another one runs after it."""
+    d = tmp_path / "ssh"
+    d.mkdir()
+    (d / "k").write_text("x\n")
+    f = tmp_path / "p.yaml"
+    f.write_text(f"""\
+labels:
+  secret: {{sources: ["{d}/**"]}}
+rules:
+  - name: no-b-after-secret
+    if: {{label: secret}}
+    deny: {{exec: {{argv: ["touch", "*/b*"]}}}}
+    reason: "no b files after a secret"
+""")
+    t = tmp_path
+    script = f"touch {t}/b1; echo b1=$?; read x < {d}/k; touch {t}/a2; echo a2=$?; " \
+             f"touch {t}/b2; echo b2=$?"
+    p = proctor.run(["/bin/sh", "-c", script], "--policy", str(f))
+    assert p.returncode == 0, p.stderr
+    assert [l for l in p.stdout.split() if "=" in l] == ["b1=0", "a2=0", "b2=137"], p.stdout
+    assert (t / "b1").exists() and (t / "a2").exists() and not (t / "b2").exists()
+    v = of_type(proctor.events(), "policy.violation")
+    assert [(x["policy.rule"], x["policy.verdict"], x["policy.mechanism"],
+             x["process.command_args"], x["policy.labels"], x["policy.reason"]) for x in v] == [
+        ("no-b-after-secret", "blocked", "exec_kill", ["touch", f"{t}/b2"], ["secret"],
+         "no b files after a secret")]
 
 
 def test_label_exec_rules_kill_at_exec(proctor, tmp_path):
@@ -172,3 +204,148 @@ rules:
         ("no-touch-after-secret", "blocked", "exec_kill", "/usr/bin/touch", ["secret"], True),
         ("no-exec-audit", "would_block", "exec_kill", "/usr/bin/true", ["secret"], False)]
     assert v[0]["policy.reason"] == "no touch after a secret"
+
+
+OPENER = """\
+import errno, os, sys
+out = []
+for op in sys.argv[1:]:
+    kind, path = op.split(":", 1)
+    try:
+        if kind == "read":
+            open(path).read()
+        elif kind == "write":
+            with open(path, "w") as f:
+                f.write("new\\n")
+        elif kind == "append":
+            with open(path, "a") as f:
+                f.write("more\\n")
+        out.append("ok")
+    except OSError as e:
+        out.append(errno.errorcode[e.errno])
+print(" ".join(out))
+"""
+
+
+def test_label_file_rules_block_at_open(proctor, tmp_path):
+    """deny: {write: GLOB} and deny: {open: GLOB} with a label, through
+    fanotify: a process that read the secret may not open a file under out/
+    for writing (its reads there pass) nor open anything under data/; the
+    same opens before the label and by an unlabelled sibling pass; audit
+    records would_block and lets the write through."""
+    d = tmp_path / "ssh"
+    d.mkdir()
+    (d / "k").write_text("KEY\n")
+    for sub in ("out", "data", "aud"):
+        (tmp_path / sub).mkdir()
+    (tmp_path / "out" / "a").write_text("old\n")
+    (tmp_path / "data" / "x").write_text("data\n")
+    prog = tmp_path / "opener.py"
+    prog.write_text(OPENER)
+    f = tmp_path / "p.yaml"
+    f.write_text(f"""\
+labels:
+  secret: {{sources: ["{d}/**"]}}
+rules:
+  - name: no-secret-writes
+    if: {{label: secret}}
+    deny: {{write: "{tmp_path}/out/**"}}
+    reason: "a process that has read a secret may not write under out/"
+  - name: no-data-after-secret
+    if: {{label: secret}}
+    deny: {{open: ["{tmp_path}/data/**"]}}
+  - {{name: aud, if: {{label: secret}}, deny: {{write: "{tmp_path}/aud/**"}}, mode: audit}}
+""")
+    py = f"/usr/bin/python3 {prog}"
+    o, da, au = tmp_path / "out", tmp_path / "data", tmp_path / "aud"
+    script = "; ".join([
+        f"{py} write:{o}/a0 read:{da}/x",                                   # before any label
+        f"{py} read:{d}/k write:{o}/a read:{o}/a append:{o}/a write:{o}/b "
+        f"read:{da}/x write:{au}/y",                                        # labelled
+        f"{py} write:{o}/c read:{da}/x",                                    # unlabelled sibling
+    ])
+    p = proctor.run(["/bin/sh", "-c", script], "--policy", str(f))
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.splitlines() == [
+        "ok ok", "ok EPERM ok EPERM EPERM EPERM ok", "ok ok"], p.stdout
+    # the refused open truncated nothing; the audited write went through
+    assert (o / "a").read_text() == "old\n"
+    assert (au / "y").read_text() == "new\n"
+    assert (o / "a0").exists() and (o / "c").exists()
+    # O_CREAT made the file before the permission check refused the open: empty
+    assert (o / "b").read_text() == ""
+    ev = proctor.events()
+    v = of_type(ev, "policy.violation")
+    assert [(x["policy.rule"], x["policy.verdict"], x["policy.mechanism"], x["policy.access"],
+             x["file.path"], x["policy.labels"], x["process.name"]) for x in v] == [
+        ("no-secret-writes", "blocked", "fanotify", "write", f"{o}/a", ["secret"], "python3"),
+        ("no-secret-writes", "blocked", "fanotify", "write", f"{o}/a", ["secret"], "python3"),
+        ("no-secret-writes", "blocked", "fanotify", "write", f"{o}/b", ["secret"], "python3"),
+        ("no-data-after-secret", "blocked", "fanotify", "open", f"{da}/x", ["secret"],
+         "python3"),
+        ("aud", "would_block", "fanotify", "write", f"{au}/y", ["secret"], "python3"),
+    ], v
+    assert v[0]["policy.reason"] == "a process that has read a secret may not write under out/"
+    assert len({x["process.pid"] for x in v}) == 1
+    assert all(x["process.labels"] == ["secret"] for x in v)
+
+
+def test_tree_marks_labelled_processes(proctor, tmp_path):
+    """proctor tree: under each labelled process, where its label came from:
+    the source file it opened, the fd of a labelled pipe it read, or its
+    parent (inherited); an unlabelled process has no LABEL line."""
+    d = tmp_path / "ssh"
+    d.mkdir()
+    key = d / "k"
+    key.write_text("KEY\n")
+    f = tmp_path / "p.yaml"
+    f.write_text(f'labels:\n  secret: {{sources: ["{d}/**"]}}\n')
+    script = f"/bin/true; cat {key} > /dev/null; k=$(cat {key}); /bin/echo done"
+    p = proctor.run(["/bin/sh", "-c", script], "--policy", str(f))
+    assert p.returncode == 0, p.stderr
+    ev = proctor.events()
+    fd = [e["file.fd"] for e in of_type(ev, "policy.label") if e["process.name"] == "sh"]
+    assert len(fd) == 1, of_type(ev, "policy.label")
+    t = proctor.cli("tree", check=True).stdout.splitlines()
+    got = [(l.split("  [pid")[0].strip(" ├└─│"), None) if "[pid" in l else l.strip(" │")
+           for l in t[1:] if "[pid" in l or "LABEL" in l]
+    assert got[0][0].startswith("/bin/sh -c '/bin/true; cat "), t  # quoted, cut at 100
+    assert got[1:] == [
+        f"LABEL secret from fd {fd[0]} (read_labelled)",
+        ("/bin/true", None),
+        (f"cat {key}", None),
+        f"LABEL secret from {key} (source)",
+        (f"cat {key}", None),
+        f"LABEL secret from {key} (source)",
+        ("/bin/echo done", None),
+        "LABEL secret inherited",
+    ], t
+
+
+def test_folded_reopen_still_reads_inode_labels(proctor, tmp_path):
+    """The open hook folds a process's repeated opens of one file (the second
+    open here, within the fold window: a repeat record), and a folded repeat
+    skips the source DFA (its path was matched at the first open); the
+    inode's labels are still read: a file a labelled process wrote between
+    two opens labels the reader at the second."""
+    d = tmp_path / "ssh"
+    d.mkdir()
+    (d / "k").write_text("KEY\n")
+    f = tmp_path / "p.yaml"
+    f.write_text(f'labels:\n  secret: {{sources: ["{d}/**"]}}\n')
+    data, m1, m2 = tmp_path / "data", tmp_path / "m1", tmp_path / "m2"
+    data.write_text("plain\n")
+    reader = (f"import os, time\nopen('{data}').read()\nopen('{m1}', 'w').close()\n"
+              f"while not os.path.exists('{m2}'): time.sleep(0.005)\nopen('{data}').read()\n")
+    script = f"/usr/bin/python3 -c \"{reader}\" & while [ ! -e {m1} ]; do sleep 0.01; done; " \
+             f"cat {d}/k >> {data}; touch {m2}; wait"
+    p = proctor.run(["/bin/sh", "-c", script], "--policy", str(f))
+    assert p.returncode == 0, p.stderr
+    ev = proctor.events()
+    labels = [(e["process.name"], e["policy.label.cause"], e.get("file.path"))
+              for e in of_type(ev, "policy.label")]
+    assert labels == [("cat", "source", f"{d}/k"), ("python3", "read_labelled", str(data))], \
+        labels
+    opens = [e for e in of_type(ev, "file.open")
+             if e["process.name"] == "python3" and e.get("file.path") == str(data)]
+    assert sum(e.get("file.open_count", 1) for e in opens) == 2, opens

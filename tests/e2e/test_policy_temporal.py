@@ -12,7 +12,7 @@ import shutil
 import subprocess
 import tempfile
 
-from conftest import of_type
+from conftest import PROCTOR, of_type
 
 REASON = "run the tests after your last change under src/ before committing"
 SPEC_RULE = f"""rules:
@@ -177,3 +177,44 @@ def test_fanotify_violation_names_the_openers_user(proctor, tmp_path):
         assert v["process.group.id"] == 65534, v
     finally:
         shutil.rmtree(d)
+
+
+def test_write_unless_tests_passed(proctor, tmp_path):
+    """A temporal rule that denies a write (fanotify, reading the kernel's
+    satisfied bit while the opener waits): no write under dist/ before a
+    passing test run, one right after it passes, one after a later write
+    under src/ (or right after a failing run) is refused again; reads of
+    dist/ always pass."""
+    ws, b, _ = repo(tmp_path)
+    (ws / "dist").mkdir()
+    (ws / "dist" / "old").write_text("old\n")
+    pol = tmp_path / "w.yaml"
+    pol.write_text(f"""rules:
+  - name: release-after-tests
+    deny: {{write: "{ws}/dist/**"}}
+    unless:
+      succeeded: {{argv: ["*pytest*", "**"]}}
+      after: {{write: "{ws}/src/**"}}
+    reason: "run the tests after your last change under src/ before writing dist/"
+""")
+    d = ws / "dist"
+    w = "w() { if (echo $2 >> $1) 2>/dev/null; then echo ok; else echo no; fi; }"
+    script = "; ".join([
+        w, f"w {d}/a 1", f"cat {d}/old > /dev/null && echo read", f"{b}/pytest 0",
+        f"w {d}/b 2", f"w {ws}/src/a.py x", f"w {d}/c 3", f"{b}/pytest 1", f"w {d}/d 4",
+        f"{b}/pytest 0", f"w {d}/e 5"])
+    p = proctor.run(["/bin/sh", "-c", script], "--policy", str(pol))
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.split() == ["no", "read", "ok", "ok", "no", "no", "ok"], p.stdout
+    assert (d / "b").read_text() == "2\n" and (d / "e").read_text() == "5\n"
+    v = violations(proctor)
+    assert [(x["policy.rule"], x["policy.verdict"], x["policy.mechanism"], x["policy.access"],
+             x["file.path"]) for x in v] == [
+        ("release-after-tests", "blocked", "fanotify", "write", f"{d}/a"),
+        ("release-after-tests", "blocked", "fanotify", "write", f"{d}/c"),
+        ("release-after-tests", "blocked", "fanotify", "write", f"{d}/d")], v
+    assert v[0]["policy.reason"] == \
+        "run the tests after your last change under src/ before writing dist/"
+    c = subprocess.run([PROCTOR, "policy", "check", str(pol)], capture_output=True, text=True)
+    assert "release-after-tests: fanotify (temporal: satisfied bit kept by the kernel): " \
+           "enforced" in c.stdout, c.stdout

@@ -159,12 +159,31 @@ static void test_rule_bits(void **state)
 	assert_int_equal(DECIDE("/bin/c", "c", "x"), 0);
 }
 
+/* A label argv rule is an exec rule bit in file order, marked as needing
+ * its label (the hook drops it for a process without the label). */
+static void test_label_argv_bits(void **state)
+{
+	(void)state;
+	compile("exec:\n  deny:\n    - argv: [\"a\"]\nlabels:\n  s: {sources: [/s]}\n  t: "
+		"{sources: [/t]}\nrules:\n  - {name: g, if: {label: t}, deny: {exec: {argv: [git, "
+		"push, \"**\"]}}}\n  - {name: p, if: {label: t}, deny: {exec: {path: /bin/x}}}\n");
+	assert_int_equal(policy_exec_rule_bit(&P, 1), 1);
+	assert_int_equal(policy_exec_rule_bit(&P, 2), -1); /* by path: the labels' own hook */
+	assert_int_equal(X.kpol.label_rules, 2);
+	assert_int_equal(X.kpol.label_bits[0], 0);
+	assert_int_equal(X.kpol.label_bits[1], 2);
+	assert_int_equal(X.kpol.kill, 3);
+	assert_int_equal(DECIDE("/usr/bin/git", "git", "push", "-f"), 2);
+	assert_int_equal(DECIDE("/usr/bin/git", "git", "pull"), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_dfa_agrees_with_glob_match),
 		cmocka_unit_test(test_spec_examples),
 		cmocka_unit_test(test_rule_bits),
+		cmocka_unit_test(test_label_argv_bits),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	dfa_table_free(&T);

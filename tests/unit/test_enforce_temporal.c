@@ -114,10 +114,11 @@ static void test_watch_patterns(void **state)
 static void test_what_is_not_temporal(void **state)
 {
 	(void)state;
-	/* a label condition, an after by argv, a connect: not this engine's */
+	/* a label condition (a label argv rule, enforced by the exec rules), an
+	 * after by argv, a connect: not this engine's */
 	assert_false(compile("labels:\n  s:\n    sources: [/x]\nrules:\n"
 			     "  - if: {label: s}\n    deny: {exec: {argv: [git, commit]}}\n"));
-	assert_false(rules_enforced());
+	assert_true(rules_enforced());
 	assert_false(
 		compile("rules:\n  - deny: {exec: {argv: [git, commit]}}\n    unless:\n"
 			"      succeeded: {argv: [make]}\n      after: {exec: {argv: [vi]}}\n"));
@@ -127,6 +128,29 @@ static void test_what_is_not_temporal(void **state)
 			    "      after: {exec: {path: /usr/bin/vi}}\n"));
 	assert_int_equal(TP.after_exec, 0x1);
 	assert_int_equal(dfa_run(&T, TP.after_start, "/usr/bin/vi", false), 0x1);
+}
+
+/* A temporal rule denying a write: its exec rule bit names its satisfied
+ * bit and matches no exec (no pattern, never a kill); its succeeded pattern
+ * is a watch bit as for an exec rule. */
+static void test_write_rule_bits(void **state)
+{
+	(void)state;
+	assert_true(compile("rules:\n  - name: w\n    deny: {write: \"/ws/dist/**\"}\n"
+			    "    unless:\n      succeeded: {argv: [make, test]}\n"
+			    "      after: {write: \"/ws/src/**\"}\n"));
+	assert_true(policy_rule_temporal_file(&P.rules[0]));
+	assert_true(rules_enforced());
+	assert_int_equal(policy_exec_rule_bit(&P, 0), 0);
+	assert_int_equal(TP.deny_of[0], 0x1);
+	assert_int_equal(TP.watch_of[0], 0x2);
+	assert_int_equal(X.kpol.kill, 0);
+	assert_int_equal(X.kpol.path_rules | X.kpol.argv_rules, 0x2); /* the watch only */
+	assert_int_equal(dfa_run(&T, X.kpol.path_start, "/ws/dist/x", false), 0);
+	assert_int_equal(TP.after_write, 0x1);
+	/* an open without a glob is not one */
+	assert_false(compile("rules:\n  - name: o\n    deny: open\n"
+			     "    unless: {succeeded: {argv: [make]}}\n"));
 }
 
 static void test_too_many(void **state)
@@ -153,8 +177,11 @@ static void test_too_many(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_bits),	       cmocka_unit_test(test_after_dfa),
-		cmocka_unit_test(test_watch_patterns), cmocka_unit_test(test_what_is_not_temporal),
+		cmocka_unit_test(test_bits),
+		cmocka_unit_test(test_after_dfa),
+		cmocka_unit_test(test_watch_patterns),
+		cmocka_unit_test(test_what_is_not_temporal),
+		cmocka_unit_test(test_write_rule_bits),
 		cmocka_unit_test(test_too_many),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
