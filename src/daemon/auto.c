@@ -1,16 +1,20 @@
 /* auto.c: the daemon's auto-adopted sessions (auto.h). */
 #include "daemon/auto.h"
 
+#include <errno.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #include "app/adopt.h"
 #include "proctor/abi_auto.h"
 #include "util/util.h"
 
-#define AUTO_CHECK_NS 500000000ull /* liveness checks; ended after two idle ones */
+#define AUTO_CHECK_NS	500000000ull  /* liveness checks; ended after two idle ones */
+#define AUTO_RESOLVE_NS 1000000000ull /* paths of rules by path looked at again */
 
 static bool was_ended(const struct daemon_auto *a, uint64_t key)
 {
@@ -105,7 +109,9 @@ static void on_auto(void *ctx, const void *data, size_t len)
 		if (sizeof(*e) + e->exe_len + e->cwd_len + e->args_size > h->size || !e->exe_len)
 			e = NULL;
 	}
-	if (e && e->data[e->exe_len - 1] == 0)
+	if (e && PR_EXEC_AUTO_RULE(h->flags) && PR_EXEC_AUTO_RULE(h->flags) <= a->cfg->nagents)
+		rule = &a->cfg->agents[PR_EXEC_AUTO_RULE(h->flags) - 1]; /* the kernel's match */
+	if (!rule && e && e->data[e->exe_len - 1] == 0)
 		rule = daemon_config_agent(a->cfg, e->data);
 	if (!rule) /* a #! script: the exe is its interpreter, comm its name */
 		rule = rule_for_comm(a->cfg, comm);
@@ -136,6 +142,47 @@ static void on_auto(void *ctx, const void *data, size_t len)
 		h->pid, comm, s->ses.agent);
 }
 
+/* The file at a rule's path as the kernel names it: 0, or -errno. */
+static int resolve(const char *path, struct pr_auto_inode *out)
+{
+	struct stat st;
+
+	if (stat(path, &st))
+		return -errno;
+	if (!S_ISREG(st.st_mode))
+		return -EINVAL;
+	memset(out, 0, sizeof(*out));
+	out->ino = st.st_ino;
+	out->dev = (uint32_t)(major(st.st_dev) << 20 | minor(st.st_dev));
+	return 0;
+}
+
+static int resolve_all(struct daemon_auto *a, char *err, size_t errlen)
+{
+	const struct daemon_config *c = a->cfg;
+	size_t i, j;
+	int rc;
+
+	for (i = 0; i < c->nagents; i++) {
+		if (!*c->agents[i].path)
+			continue;
+		if ((rc = resolve(c->agents[i].path, &a->inodes[i]))) {
+			snprintf(err, errlen, "auto_adopt rule path %s: %s", c->agents[i].path,
+				 rc == -EINVAL ? "not a regular file" : strerror(-rc));
+			return -1;
+		}
+		for (j = 0; j < i; j++)
+			if (a->inodes[j].ino == a->inodes[i].ino &&
+			    a->inodes[j].dev == a->inodes[i].dev) {
+				snprintf(err, errlen,
+					 "auto_adopt rule paths %s and %s are one file",
+					 c->agents[j].path, c->agents[i].path);
+				return -1;
+			}
+	}
+	return 0;
+}
+
 int daemon_auto_start(struct daemon_auto *a, struct app *app, const struct daemon_config *c,
 		      char *err, size_t errlen)
 {
@@ -148,9 +195,11 @@ int daemon_auto_start(struct daemon_auto *a, struct app *app, const struct daemo
 	a->cfg = c;
 	if (!c->auto_agents || !c->nagents)
 		return 0;
+	if (resolve_all(a, err, errlen))
+		return -1;
 	for (i = 0; i < c->nagents; i++)
 		names[i] = c->agents[i].exe;
-	if ((rc = probe_auto_set_agents(&app->probe, names, c->nagents))) {
+	if ((rc = probe_auto_set_rules(&app->probe, names, a->inodes, c->nagents))) {
 		snprintf(err, errlen, "cannot load the auto-adoption rules: %s", strerror(-rc));
 		return -1;
 	}
@@ -170,11 +219,36 @@ static void end_one(struct daemon_auto *a, size_t i)
 	free_session(s);
 }
 
+/* A rule's path that names another file now (the agent upgraded: a new
+ * file renamed over the old) pins the new file; a path gone keeps the old. */
+static void follow_paths(struct daemon_auto *a, uint64_t now)
+{
+	const struct daemon_config *c = a->cfg;
+	struct pr_auto_inode now_ino;
+	size_t i;
+
+	if (now < a->next_resolve_ns)
+		return;
+	a->next_resolve_ns = now + AUTO_RESOLVE_NS;
+	for (i = 0; i < c->nagents; i++) {
+		if (!a->inodes[i].ino || resolve(c->agents[i].path, &now_ino) ||
+		    (now_ino.ino == a->inodes[i].ino && now_ino.dev == a->inodes[i].dev))
+			continue;
+		if (!probe_auto_move_inode(&a->app->probe, (uint32_t)i, &a->inodes[i], &now_ino)) {
+			fprintf(stderr, "proctor: auto_adopt rule path %s names a new file now\n",
+				c->agents[i].path);
+			a->inodes[i] = now_ino;
+		}
+	}
+}
+
 void daemon_auto_tick(struct daemon_auto *a)
 {
 	uint64_t now = now_monotonic_ns();
 	size_t i;
 
+	if (a->app && a->app->on_auto)
+		follow_paths(a, now);
 	if (!a->n || now < a->next_check_ns)
 		return;
 	a->next_check_ns = now + AUTO_CHECK_NS;

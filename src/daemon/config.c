@@ -10,6 +10,7 @@
  *     agents: true                         # known agents become sessions
  *     rules:                               # replaces the built-in list
  *       - {exe: claude, agent: claude, project: shop}
+ *       - {path: /opt/agents/codex, agent: codex}   # by the file, not its name
  *     containers:                          # labelled containers, at their start
  *       enabled: true
  *       agent_label: proctor.agent         # a container with either label
@@ -31,9 +32,13 @@
 #include "util/util.h"
 #include "util/yaml.h"
 
+#define BY_NAME(n)                                                                                 \
+	{                                                                                          \
+		.exe = n, .agent = n                                                               \
+	}
 static const struct daemon_agent_rule builtin_agents[] = {
-	{"claude", "claude", ""}, {"codex", "codex", ""},	{"gemini", "gemini", ""},
-	{"aider", "aider", ""},	  {"openclaw", "openclaw", ""},
+	BY_NAME("claude"), BY_NAME("codex"),	BY_NAME("gemini"),
+	BY_NAME("aider"),  BY_NAME("openclaw"),
 };
 
 void daemon_config_defaults(struct daemon_config *c)
@@ -104,9 +109,19 @@ static int check_exe(struct dcfg *d, yaml_node_t *v, const char *exe)
 	return 0;
 }
 
+/* A file pinned by path: absolute, not a directory's name. */
+static int check_path(struct dcfg *d, yaml_node_t *v, const char *path)
+{
+	size_t n = strlen(path);
+
+	if (*path != '/' || path[n - 1] == '/')
+		return ydoc_error(d->y, v, "'path' must be an absolute path to an executable");
+	return 0;
+}
+
 static int one_rule(struct dcfg *d, yaml_node_t *m, struct daemon_agent_rule *r)
 {
-	yaml_node_t *k, *v, *exe = NULL;
+	yaml_node_t *k, *v, *exe = NULL, *path = NULL;
 	const char *key;
 
 	if (want(d, m, YAML_MAPPING_NODE, "a rule"))
@@ -120,6 +135,11 @@ static int one_rule(struct dcfg *d, yaml_node_t *m, struct daemon_agent_rule *r)
 			    check_exe(d, v, r->exe))
 				return -1;
 			exe = v;
+		} else if (key && !strcmp(key, "path")) {
+			if (get_str(d, v, key, r->path, sizeof(r->path), true) ||
+			    check_path(d, v, r->path))
+				return -1;
+			path = v;
 		} else if (key && !strcmp(key, "agent")) {
 			if (get_str(d, v, key, r->agent, sizeof(r->agent), false))
 				return -1;
@@ -127,12 +147,16 @@ static int one_rule(struct dcfg *d, yaml_node_t *m, struct daemon_agent_rule *r)
 			if (get_str(d, v, key, r->project, sizeof(r->project), false))
 				return -1;
 		} else
-			return unknown(d, k, "a rule", "exe, agent, project");
+			return unknown(d, k, "a rule", "exe, path, agent, project");
 	}
-	if (!exe)
-		return ydoc_error(d->y, m, "a rule needs 'exe'");
-	if (!*r->agent)
+	if (!exe && !path)
+		return ydoc_error(d->y, m, "a rule needs 'exe' or 'path'");
+	if (exe && path)
+		return ydoc_error(d->y, path, "a rule has 'exe' or 'path', not both");
+	if (!*r->agent && exe)
 		memcpy(r->agent, r->exe, sizeof(r->exe)); /* exe is shorter than agent */
+	else if (!*r->agent)
+		snprintf(r->agent, sizeof(r->agent), "%.63s", strrchr(r->path, '/') + 1);
 	return 0;
 }
 
@@ -152,10 +176,14 @@ static int rules(struct dcfg *d, yaml_node_t *seq)
 					  PR_AUTO_MAX_RULES);
 		if (one_rule(d, v, &c->agents[c->nagents]))
 			return -1;
-		for (i = 0; i < c->nagents; i++)
-			if (!strcmp(c->agents[i].exe, c->agents[c->nagents].exe))
-				return ydoc_error(d->y, v, "a second rule for exe '%s'",
-						  c->agents[i].exe);
+		for (i = 0; i < c->nagents; i++) {
+			const struct daemon_agent_rule *a = &c->agents[i],
+						       *b = &c->agents[c->nagents];
+			if (*a->exe && !strcmp(a->exe, b->exe))
+				return ydoc_error(d->y, v, "a second rule for exe '%s'", a->exe);
+			if (*a->path && !strcmp(a->path, b->path))
+				return ydoc_error(d->y, v, "a second rule for path '%s'", a->path);
+		}
 		c->nagents++;
 	}
 	return 0;
@@ -372,7 +400,7 @@ const struct daemon_agent_rule *daemon_config_agent(const struct daemon_config *
 
 	base = base ? base + 1 : exe;
 	for (i = 0; i < c->nagents; i++)
-		if (!strcmp(c->agents[i].exe, base))
+		if (*c->agents[i].exe && !strcmp(c->agents[i].exe, base))
 			return &c->agents[i];
 	return NULL;
 }
