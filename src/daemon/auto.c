@@ -157,23 +157,24 @@ static int resolve(const char *path, struct pr_auto_inode *out)
 	return 0;
 }
 
-static int resolve_all(struct daemon_auto *a, char *err, size_t errlen)
+/* Every rule's path into inodes[] (a rule by name: left zero). */
+static int resolve_all(const struct daemon_config *c, struct pr_auto_inode *inodes, char *err,
+		       size_t errlen)
 {
-	const struct daemon_config *c = a->cfg;
+	struct pr_auto_inode *a = inodes;
 	size_t i, j;
 	int rc;
 
 	for (i = 0; i < c->nagents; i++) {
 		if (!*c->agents[i].path)
 			continue;
-		if ((rc = resolve(c->agents[i].path, &a->inodes[i]))) {
+		if ((rc = resolve(c->agents[i].path, &a[i]))) {
 			snprintf(err, errlen, "auto_adopt rule path %s: %s", c->agents[i].path,
 				 rc == -EINVAL ? "not a regular file" : strerror(-rc));
 			return -1;
 		}
 		for (j = 0; j < i; j++)
-			if (a->inodes[j].ino == a->inodes[i].ino &&
-			    a->inodes[j].dev == a->inodes[i].dev) {
+			if (*c->agents[j].path && a[j].ino == a[i].ino && a[j].dev == a[i].dev) {
 				snprintf(err, errlen,
 					 "auto_adopt rule paths %s and %s are one file",
 					 c->agents[j].path, c->agents[i].path);
@@ -181,6 +182,13 @@ static int resolve_all(struct daemon_auto *a, char *err, size_t errlen)
 			}
 	}
 	return 0;
+}
+
+int daemon_auto_check(const struct daemon_config *c, char *err, size_t errlen)
+{
+	struct pr_auto_inode inodes[PR_AUTO_MAX_RULES] = {{0}};
+
+	return c && c->auto_agents ? resolve_all(c, inodes, err, errlen) : 0;
 }
 
 int daemon_auto_start(struct daemon_auto *a, struct app *app, const struct daemon_config *c,
@@ -195,7 +203,7 @@ int daemon_auto_start(struct daemon_auto *a, struct app *app, const struct daemo
 	a->cfg = c;
 	if (!c->auto_agents || !c->nagents)
 		return 0;
-	if (resolve_all(a, err, errlen))
+	if (resolve_all(c, a->inodes, err, errlen))
 		return -1;
 	for (i = 0; i < c->nagents; i++)
 		names[i] = c->agents[i].exe;

@@ -35,6 +35,9 @@ struct daemon_auto {
 	uint64_t next_resolve_ns;
 };
 
+/* The rules' paths name regular files, each another: checked before
+ * anything loads. 0, or -1 with err. */
+int daemon_auto_check(const struct daemon_config *c, char *err, size_t errlen);
 /* Load the config's rules into the kernel (names, and the files that rules
  * by path name now) and take the app's on_auto hook. Nothing is loaded when
  * auto-adoption is off. A path that names no regular file is refused. */

@@ -610,7 +610,8 @@ static int daemon_serve_start(struct daemon *d, const struct daemon_opts *o, cha
 
 static int daemon_setup(struct daemon *d, const struct daemon_opts *o, char *err, size_t errlen)
 {
-	if (daemon_socket_open(&d->sock, o->socket_path, o->socket_group, err, errlen) ||
+	if (daemon_auto_check(o->cfg, err, errlen) ||
+	    daemon_socket_open(&d->sock, o->socket_path, o->socket_group, err, errlen) ||
 	    cgroup2_mount(d->cg_mount, sizeof(d->cg_mount), err, errlen) ||
 	    app_init(&d->app, err, errlen) || app_open_sinks(&d->app, &o->sinks, err, errlen) ||
 	    (o->config && app_load_config(&d->app, o->config, err, errlen)))
