@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include "app/container_state.h"
+#include "daemon/daemon.h"
+#include "probe/cgroup.h"
 #include "util/util.h"
 
 #define CONTAINERS_CHECK_NS	100000000ull   /* how often ended containers are looked for */
@@ -69,6 +71,7 @@ int daemon_containers_start(struct daemon_containers *dc, struct app *app,
 	dc->app = app;
 	dc->cfg = cfg;
 	dc->cgw.fd = -1;
+	snprintf(dc->saved_dir, sizeof(dc->saved_dir), "%.180s.containers", socket);
 	if (!cfg->auto_containers)
 		return 0;
 	if (*cfg->hooks_dir && install_hook(dc, socket, err, errlen))
@@ -215,6 +218,7 @@ static void note_adopted(struct daemon_containers *dc, struct container_session 
 
 	dc->s[dc->n++] = cs;
 	dc->started++;
+	containers_saved_write(dc->saved_dir, cs);
 	cs->adopted_mono_ns = now_monotonic_ns();
 	dc->last_adopt_ns = cs->adopted_mono_ns - t0;
 	fprintf(stderr,
@@ -336,6 +340,7 @@ static void end_one(struct daemon_containers *dc, size_t i)
 	struct container_session *cs = dc->s[i];
 
 	app_release_adopted(dc->app, &cs->ses, &cs->ad);
+	containers_saved_remove(dc->saved_dir, cs->ses.id);
 	dc->s[i] = dc->s[--dc->n];
 	dc->ended++;
 	free_session(cs);
@@ -353,7 +358,7 @@ void daemon_containers_tick(struct daemon_containers *dc)
 		struct container_session *cs = dc->s[i];
 		/* a recorded process counts as seen alive: a container adopted by
 		 * the cgroup fallback can start and end between two checks */
-		if (adopt_alive(&cs->ad))
+		if (!cs->gone && adopt_alive(&cs->ad))
 			cs->seen_alive = true;
 		else if (cs->seen_alive || cs->ses.processes ||
 			 now - cs->adopted_mono_ns > CONTAINERS_NEVER_RAN_NS)
@@ -367,4 +372,60 @@ void daemon_containers_end_all(struct daemon_containers *dc)
 		end_one(dc, dc->n - 1);
 	if (dc->cgw.fd >= 0)
 		cgwatch_close(&dc->cgw);
+	if (*dc->saved_dir)
+		containers_saved_clear(dc->saved_dir);
+}
+
+void daemon_containers_let_go(struct daemon_containers *dc)
+{
+	if (dc->cgw.fd >= 0)
+		cgwatch_close(&dc->cgw);
+}
+
+void daemon_containers_free(struct daemon_containers *dc)
+{
+	while (dc->n)
+		free_session(dc->s[--dc->n]);
+}
+
+/* A saved session: registered again under its key (the kernel has tracked
+ * its cgroup all along), its counts from the store, no second
+ * session.adopt. One whose cgroup is gone ended in the gap: it is closed at
+ * the next check, with what the ring buffered. */
+static void resume_one(void *ctx, struct container_session *cs)
+{
+	struct daemon_containers *dc = ctx;
+	uint64_t id = 0;
+	char err[512];
+
+	cs->gone = cgroup_id(cs->ad.cg_abs, &id) || id != cs->ses.cgroup_id;
+	daemon_stored_counts(dc->resume_store, &cs->ses);
+	if (dc->n >= CONTAINERS_MAX_SESSIONS ||
+	    app_resume_session(dc->app, &cs->ses, cs->ad.cg_rel, err, sizeof(err))) {
+		err_msg("container session %s of the previous daemon: %s", cs->ses.id,
+			dc->n >= CONTAINERS_MAX_SESSIONS ? "too many sessions" : err);
+		containers_saved_remove(dc->saved_dir, cs->ses.id);
+		free_session(cs);
+		return;
+	}
+	cs->seen_alive = true;
+	cs->adopted_mono_ns = now_monotonic_ns();
+	dc->s[dc->n++] = cs;
+	dc->resumed++;
+	dbg_msg("session %s: took back %s container %s (%.12s)%s", cs->ses.id,
+		cs->ses.container.runtime, *cs->ses.container.name ? cs->ses.container.name : "?",
+		cs->ses.container.id, cs->gone ? ", its cgroup is gone" : "");
+}
+
+void daemon_containers_resume(struct daemon_containers *dc, bool reopened, const char *store_path)
+{
+	char mount[4096], err[512];
+
+	if (!reopened || cgroup2_mount(mount, sizeof(mount), err, sizeof(err))) {
+		containers_saved_clear(dc->saved_dir); /* nothing of them survived */
+		return;
+	}
+	dc->resume_store = store_path;
+	containers_saved_foreach(dc->saved_dir, mount, resume_one, dc);
+	dc->resume_store = NULL;
 }
