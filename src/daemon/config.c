@@ -17,6 +17,8 @@
  *       project_label: proctor.project     # is adopted
  *       hooks_dir: /etc/containers/oci/hooks.d   # the daemon installs its hook
  *       podman_storage: /var/lib/containers/storage # podman's graphroot (fallback)
+ *       containerd_root: /var/lib/containerd   # containerd's root and state
+ *       containerd_state: /run/containerd      #  (labels, bundles)
  *   serve:                                 # the HTTP API (docs/API.md)
  *     listen: 127.0.0.1:7070
  *     tls_cert: /etc/proctor/api.crt       # both, or neither (loopback only,
@@ -51,6 +53,8 @@ void daemon_config_defaults(struct daemon_config *c)
 	snprintf(c->agent_label, sizeof(c->agent_label), "proctor.agent");
 	snprintf(c->project_label, sizeof(c->project_label), "proctor.project");
 	snprintf(c->podman_storage, sizeof(c->podman_storage), "/var/lib/containers/storage");
+	snprintf(c->containerd_root, sizeof(c->containerd_root), "/var/lib/containerd");
+	snprintf(c->containerd_state, sizeof(c->containerd_state), "/run/containerd");
 }
 
 struct dcfg {
@@ -225,10 +229,20 @@ static int section_containers(struct dcfg *d, yaml_node_t *m)
 				    true) ||
 			    check_dir(d, v, key, c->podman_storage))
 				return -1;
+		} else if (key && !strcmp(key, "containerd_root")) {
+			if (get_str(d, v, key, c->containerd_root, sizeof(c->containerd_root),
+				    true) ||
+			    check_dir(d, v, key, c->containerd_root))
+				return -1;
+		} else if (key && !strcmp(key, "containerd_state")) {
+			if (get_str(d, v, key, c->containerd_state, sizeof(c->containerd_state),
+				    true) ||
+			    check_dir(d, v, key, c->containerd_state))
+				return -1;
 		} else
 			return unknown(d, k, "containers",
 				       "enabled, agent_label, project_label, hooks_dir, "
-				       "podman_storage");
+				       "podman_storage, containerd_root, containerd_state");
 	}
 	return 0;
 }

@@ -43,6 +43,7 @@ struct daemon_config {
 	char project_label[128];   /* default proctor.project */
 	char hooks_dir[4096];	   /* where the daemon installs its hook; "" none */
 	char podman_storage[4096]; /* podman's graphroot, for the cgroup fallback */
+	char containerd_root[1024], containerd_state[1024]; /* containerd's, the same */
 };
 
 /* The defaults: no options set, auto-adoption on, the built-in agents

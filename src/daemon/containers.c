@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "app/container_state.h"
@@ -284,27 +285,99 @@ int daemon_container_start(struct daemon_containers *dc, json_t *state,
 	return 0;
 }
 
-/* The fallback: a new cgroup that names a podman container. Its config was
- * written at `podman create`, before the cgroup; nothing runs in the cgroup
- * yet, or only the runtime's init. */
+/* A containerd id (ctr's are names: [A-Za-z0-9][A-Za-z0-9._-]*), or a
+ * namespace's name. */
+static bool containerd_name(const char *s, size_t n)
+{
+	size_t i;
+
+	if (!n || n > CONTAINER_ID_LEN ||
+	    !((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z') ||
+	      (s[0] >= '0' && s[0] <= '9')))
+		return false;
+	for (i = 1; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+		      (s[i] >= '0' && s[i] <= '9') || s[i] == '.' || s[i] == '_' || s[i] == '-'))
+			return false;
+	return true;
+}
+
+/* A new cgroup /NS/ID (containerd's default cgroups path under cgroupfs)
+ * whose task bundle STATE/io.containerd.runtime.v2.task/NS/ID the shim has
+ * made: a containerd container. Fills ns, c->id, runtime and bundle. */
+static bool containerd_cgroup(const struct daemon_containers *dc, const char *rel, char *ns,
+			      struct container *c, char *bundle, size_t blen)
+{
+	const char *id = strchr(rel + 1, '/');
+	struct stat sb;
+	size_t nl;
+
+	if (*rel != '/' || !id || strchr(id + 1, '/') ||
+	    !containerd_name(rel + 1, (size_t)(id - rel - 1)) ||
+	    !containerd_name(id + 1, strlen(id + 1)))
+		return false;
+	nl = (size_t)(id - rel - 1);
+	memcpy(ns, rel + 1, nl);
+	ns[nl] = 0;
+	snprintf(bundle, blen, "%s/io.containerd.runtime.v2.task/%s/%s", dc->cfg->containerd_state,
+		 ns, id + 1);
+	if (stat(bundle, &sb) || !S_ISDIR(sb.st_mode) || sb.st_uid != 0)
+		return false;
+	memset(c, 0, sizeof(*c));
+	snprintf(c->runtime, sizeof(c->runtime), "containerd");
+	snprintf(c->id, sizeof(c->id), "%s", id + 1);
+	return true;
+}
+
+/* What the fallback reads of a new container cgroup's runtime: 0 with m
+ * and cmd (podman's state; containerd's metadata and task bundle), or -1
+ * (not a container this knows, or its state said nothing). */
+static int fallback_meta(struct daemon_containers *dc, const char *rel, struct container_meta *m,
+			 struct container_cmd *cmd, struct session *s)
+{
+	const struct container_labels l = {dc->cfg->agent_label, dc->cfg->project_label};
+	char err[1024], ns[CONTAINER_ID_LEN + 1], bundle[2200];
+
+	if (container_from_cgroup(rel, &m->c) && !strcmp(m->c.runtime, "podman")) {
+		if (adopted(dc, m->c.id) || was_ignored(dc, m->c.id))
+			return -1;
+		if (!container_state_podman_root(m->c.id, dc->cfg->podman_storage, &l, m, cmd, err,
+						 sizeof(err)))
+			return 0;
+	} else if (containerd_cgroup(dc, rel, ns, &m->c, bundle, sizeof(bundle))) {
+		if (adopted(dc, m->c.id) || was_ignored(dc, m->c.id))
+			return -1;
+		if (!container_state_containerd(dc->cfg->containerd_root, ns, m->c.id, &l, m, err,
+						sizeof(err))) {
+			from_oci_config(bundle, &l, m, s); /* the command, annotations */
+			return 0;
+		}
+	} else
+		return -1;
+	dbg_msg("new container cgroup %s: %s", rel, err);
+	return -1;
+}
+
+/* The fallback: a new cgroup that names a podman or containerd container.
+ * Its config was written at `podman create` (`ctr run`), before the
+ * cgroup; nothing runs in the cgroup yet, or only the runtime's init. */
 static void on_new_cgroup(void *ctx, const char *rel)
 {
 	struct daemon_containers *dc = ctx;
-	const struct container_labels l = {dc->cfg->agent_label, dc->cfg->project_label};
 	uint64_t t0 = now_monotonic_ns();
 	struct container_session *cs;
 	struct container_cmd cmd = {0};
 	struct container_meta m;
+	struct session tmp = {0};
 	char err[1024];
 
 	memset(&m, 0, sizeof(m));
-	if (!container_from_cgroup(rel, &m.c) || strcmp(m.c.runtime, "podman") ||
-	    adopted(dc, m.c.id) || was_ignored(dc, m.c.id))
+	if (fallback_meta(dc, rel, &m, &cmd, &tmp))
 		return;
-	if (container_state_podman_root(m.c.id, dc->cfg->podman_storage, &l, &m, &cmd, err,
-					sizeof(err))) {
-		dbg_msg("new container cgroup %s: %s", rel, err);
-		return;
+	if (tmp.argc) { /* containerd's command, from its bundle */
+		container_cmd_free(&cmd);
+		cmd.argv = tmp.argv;
+		cmd.argc = tmp.argc;
 	}
 	if (!m.labelled || !(cs = calloc(1, sizeof(*cs)))) {
 		if (!m.labelled)
