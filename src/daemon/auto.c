@@ -2,12 +2,14 @@
 #include "daemon/auto.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <unistd.h>
 
 #include "app/adopt.h"
 #include "proctor/abi_auto.h"
@@ -142,7 +144,22 @@ static void on_auto(void *ctx, const void *data, size_t len)
 		h->pid, comm, s->ses.agent);
 }
 
-/* The file at a rule's path as the kernel names it: 0, or -errno. */
+/* A #! script: the kernel execs its interpreter, and the exec program sees
+ * only the interpreter's file (bprm->executable is kept for binfmt_misc's
+ * O flag only), so a script pinned by path would never match. */
+static bool is_script(const char *path)
+{
+	char head[2] = "";
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd >= 0 ? read(fd, head, sizeof(head)) : -1;
+
+	if (fd >= 0)
+		close(fd);
+	return n == 2 && head[0] == '#' && head[1] == '!';
+}
+
+/* The file at a rule's path as the kernel names it: 0, or -errno (-EINVAL:
+ * not a regular file, -ENOEXEC: a #! script). */
 static int resolve(const char *path, struct pr_auto_inode *out)
 {
 	struct stat st;
@@ -151,6 +168,8 @@ static int resolve(const char *path, struct pr_auto_inode *out)
 		return -errno;
 	if (!S_ISREG(st.st_mode))
 		return -EINVAL;
+	if (is_script(path))
+		return -ENOEXEC;
 	memset(out, 0, sizeof(*out));
 	out->ino = st.st_ino;
 	out->dev = (uint32_t)(major(st.st_dev) << 20 | minor(st.st_dev));
@@ -170,7 +189,11 @@ static int resolve_all(const struct daemon_config *c, struct pr_auto_inode *inod
 			continue;
 		if ((rc = resolve(c->agents[i].path, &a[i]))) {
 			snprintf(err, errlen, "auto_adopt rule path %s: %s", c->agents[i].path,
-				 rc == -EINVAL ? "not a regular file" : strerror(-rc));
+				 rc == -EINVAL	  ? "not a regular file"
+				 : rc == -ENOEXEC ? "a #! script: the kernel runs its interpreter, "
+						    "so pin the interpreter or match the script "
+						    "by exe"
+						  : strerror(-rc));
 			return -1;
 		}
 		for (j = 0; j < i; j++)

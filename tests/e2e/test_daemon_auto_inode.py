@@ -130,8 +130,13 @@ def test_an_upgraded_agent_is_followed_to_its_new_file(tmp_path):
 
 def test_a_pinned_path_that_names_no_file_stops_the_daemon(tmp_path):
     """Checked before anything loads or listens: exit 3, the path and why."""
+    script = tmp_path / "script"
+    script.write_text("#!/bin/sh\ntrue\n")
+    script.chmod(0o755)
     for path, why in ((tmp_path / "missing", "No such file or directory"),
-                      (tmp_path, "not a regular file")):
+                      (tmp_path, "not a regular file"),
+                      (script, "a #! script: the kernel runs its interpreter, so pin the "
+                               "interpreter or match the script by exe")):
         cfg = tmp_path / "daemon.yaml"
         cfg.write_text(f"auto_adopt:\n  rules:\n    - {{path: {path}}}\n")
         p = run([PROCTOR, "daemon", "--config", str(cfg), "--socket", str(tmp_path / "s"),
