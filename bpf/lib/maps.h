@@ -406,8 +406,19 @@ struct {
 	__type(value, __u32);
 } auto_agents SEC(".maps") __weak;
 
-/* Nonzero while auto_agents holds rules (set by the daemon): without it an
- * untracked exec pays one load. */
+/* The file a known agent is pinned by (a rule's `path`, resolved by the
+ * daemon) -> its rule's index: a renamed or hard-linked agent matches, a
+ * different file of the same name does not. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, PR_AUTO_MAX_RULES);
+	__type(key, struct pr_auto_inode);
+	__type(value, __u32);
+} auto_inodes SEC(".maps") __weak;
+
+/* PR_AUTO_BY_NAME while auto_agents holds rules, PR_AUTO_BY_INODE while
+ * auto_inodes does (set by the daemon): with neither an untracked exec pays
+ * one load. */
 __u32 pr_auto_enabled __weak SEC(".bss");
 
 /* Sequence number of the provisional session keys the kernel makes. */

@@ -98,9 +98,8 @@ int BPF_PROG(handle_exec, struct task_struct *p, pid_t old_pid, struct linux_bin
 
 	if (!tr) {
 		/* a known agent started outside any session: its own session */
-		if (!(tr = auto_adopt_exec(p, bprm, cg)))
+		if (!(tr = auto_adopt_exec(p, bprm, cg, &auto_flag)))
 			return 0;
-		auto_flag = PR_EXEC_AUTO;
 	}
 	/* a task that entered its session cgroup without forking there (the
 	 * command of `proctor run`, an adopted process) is tied to the session

@@ -127,12 +127,13 @@ static uint8_t *read_db(const char *path, size_t *len, char *err, size_t errlen)
 	ssize_t r;
 
 	if (fd < 0 || fstat(fd, &sb)) {
-		snprintf(err, errlen, "cannot open podman's state %s: %s", path, strerror(errno));
+		snprintf(err, errlen, "cannot open the runtime's state %s: %s", path,
+			 strerror(errno));
 		goto out;
 	}
 	if (!S_ISREG(sb.st_mode) || sb.st_uid != 0 || (sb.st_mode & 022) ||
 	    (uint64_t)sb.st_size > STATE_DB_MAX) {
-		snprintf(err, errlen, "podman's state %s is not a root-only file", path);
+		snprintf(err, errlen, "the runtime's state %s is not a root-only file", path);
 		goto out;
 	}
 	if (!(buf = malloc((size_t)sb.st_size + 1)))
@@ -196,4 +197,57 @@ int container_state_podman_root(const char *id, const char *graphroot,
 		return 0;
 	usleep(20000); /* read while podman committed a write: once more */
 	return lookup(db, id, l, m, cmd, err, errlen);
+}
+
+/* A value of containerd's bucket of the container, as a string. */
+static void take_bolt_str(const uint8_t *buf, size_t len, const char *const *p, size_t np,
+			  const char *key, char *out, size_t outlen, bool *found)
+{
+	const uint8_t *val;
+	size_t vlen;
+
+	if (!key || bolt_get(buf, len, p, np, key, &val, &vlen))
+		return;
+	snprintf(out, outlen, "%.*s", (int)vlen, (const char *)val);
+	if (found)
+		*found = true;
+}
+
+int container_state_containerd(const char *root, const char *ns, const char *id,
+			       const struct container_labels *l, struct container_meta *m,
+			       char *err, size_t errlen)
+{
+	/* v1/NAMESPACE/containers/ID: its image; .../labels: its labels */
+	const char *p[5] = {"v1", ns, "containers", id, "labels"};
+	const uint8_t *val;
+	char db[4200];
+	size_t len = 0, vlen;
+	uint8_t *buf;
+
+	snprintf(db, sizeof(db), "%s/io.containerd.metadata.v1.bolt/meta.db", root);
+	if (!(buf = read_db(db, &len, err, errlen)))
+		return -1;
+	if (bolt_get(buf, len, p, 4, "image", &val, &vlen) &&
+	    bolt_get(buf, len, p, 4, "snapshotter", &val, &vlen)) {
+		snprintf(err, errlen,
+			 "containerd's state %s has no container %.64s in namespace %s", db, id,
+			 ns);
+		free(buf);
+		return -1;
+	}
+	take_bolt_str(buf, len, p, 4, "image", m->c.image, sizeof(m->c.image), NULL);
+	take_bolt_str(buf, len, p, 5, l->agent, m->agent, sizeof(m->agent), &m->labelled);
+	take_bolt_str(buf, len, p, 5, l->project, m->project, sizeof(m->project), &m->labelled);
+	take_bolt_str(buf, len, p, 5, "io.kubernetes.pod.name", m->c.pod_name,
+		      sizeof(m->c.pod_name), NULL);
+	take_bolt_str(buf, len, p, 5, "io.kubernetes.pod.uid", m->c.pod_uid, sizeof(m->c.pod_uid),
+		      NULL);
+	take_bolt_str(buf, len, p, 5, "io.kubernetes.pod.namespace", m->c.pod_namespace,
+		      sizeof(m->c.pod_namespace), NULL);
+	take_bolt_str(buf, len, p, 5, "io.kubernetes.container.name", m->c.name, sizeof(m->c.name),
+		      NULL);
+	if (!*m->c.name) /* ctr's containers have an id only */
+		snprintf(m->c.name, sizeof(m->c.name), "%s", id);
+	free(buf);
+	return 0;
 }

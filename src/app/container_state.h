@@ -42,4 +42,14 @@ int container_state_parse(const char *id, const char *json, size_t len,
 			  struct container_cmd *cmd, char *err, size_t errlen);
 void container_cmd_free(struct container_cmd *cmd);
 
+/* containerd (ctr, CRI): fill m (image, agent, project, labelled, the CRI
+ * pod labels; name: the CRI container name, else the id) from containerd's
+ * bbolt metadata under ROOT (/var/lib/containerd:
+ * io.containerd.metadata.v1.bolt/meta.db, bucket v1/NS/containers/ID,
+ * its labels in the bucket labels), written at `ctr create` / `ctr run`
+ * before the task's cgroup exists. 0, or -1 with err. */
+int container_state_containerd(const char *root, const char *ns, const char *id,
+			       const struct container_labels *l, struct container_meta *m,
+			       char *err, size_t errlen);
+
 #endif

@@ -30,13 +30,21 @@ struct daemon_auto {
 	size_t ended_next;
 	uint64_t started, ended, refused;
 	uint64_t next_check_ns;
+	/* the file each rule pinned by path names now (ino 0: a rule by name) */
+	struct pr_auto_inode inodes[PR_AUTO_MAX_RULES];
+	uint64_t next_resolve_ns;
 };
 
-/* Load the config's agent names into the kernel and take the app's
- * on_auto hook. Nothing is loaded when auto-adoption is off. */
+/* The rules' paths name regular files, each another: checked before
+ * anything loads. 0, or -1 with err. */
+int daemon_auto_check(const struct daemon_config *c, char *err, size_t errlen);
+/* Load the config's rules into the kernel (names, and the files that rules
+ * by path name now) and take the app's on_auto hook. Nothing is loaded when
+ * auto-adoption is off. A path that names no regular file is refused. */
 int daemon_auto_start(struct daemon_auto *a, struct app *app, const struct daemon_config *c,
 		      char *err, size_t errlen);
-/* From the daemon's loop: end sessions whose processes are all gone. */
+/* From the daemon's loop: end sessions whose processes are all gone, and
+ * follow a rule's path to the new file when it is replaced (an upgrade). */
 void daemon_auto_tick(struct daemon_auto *a);
 /* Shutdown: end every auto session. */
 void daemon_auto_end_all(struct daemon_auto *a);

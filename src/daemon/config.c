@@ -10,12 +10,15 @@
  *     agents: true                         # known agents become sessions
  *     rules:                               # replaces the built-in list
  *       - {exe: claude, agent: claude, project: shop}
+ *       - {path: /opt/agents/codex, agent: codex}   # by the file, not its name
  *     containers:                          # labelled containers, at their start
  *       enabled: true
  *       agent_label: proctor.agent         # a container with either label
  *       project_label: proctor.project     # is adopted
  *       hooks_dir: /etc/containers/oci/hooks.d   # the daemon installs its hook
  *       podman_storage: /var/lib/containers/storage # podman's graphroot (fallback)
+ *       containerd_root: /var/lib/containerd   # containerd's root and state
+ *       containerd_state: /run/containerd      #  (labels, bundles)
  *   serve:                                 # the HTTP API (docs/API.md)
  *     listen: 127.0.0.1:7070
  *     tls_cert: /etc/proctor/api.crt       # both, or neither (loopback only,
@@ -31,9 +34,13 @@
 #include "util/util.h"
 #include "util/yaml.h"
 
+#define BY_NAME(n)                                                                                 \
+	{                                                                                          \
+		.exe = n, .agent = n                                                               \
+	}
 static const struct daemon_agent_rule builtin_agents[] = {
-	{"claude", "claude", ""}, {"codex", "codex", ""},	{"gemini", "gemini", ""},
-	{"aider", "aider", ""},	  {"openclaw", "openclaw", ""},
+	BY_NAME("claude"), BY_NAME("codex"),	BY_NAME("gemini"),
+	BY_NAME("aider"),  BY_NAME("openclaw"),
 };
 
 void daemon_config_defaults(struct daemon_config *c)
@@ -46,6 +53,8 @@ void daemon_config_defaults(struct daemon_config *c)
 	snprintf(c->agent_label, sizeof(c->agent_label), "proctor.agent");
 	snprintf(c->project_label, sizeof(c->project_label), "proctor.project");
 	snprintf(c->podman_storage, sizeof(c->podman_storage), "/var/lib/containers/storage");
+	snprintf(c->containerd_root, sizeof(c->containerd_root), "/var/lib/containerd");
+	snprintf(c->containerd_state, sizeof(c->containerd_state), "/run/containerd");
 }
 
 struct dcfg {
@@ -104,9 +113,19 @@ static int check_exe(struct dcfg *d, yaml_node_t *v, const char *exe)
 	return 0;
 }
 
+/* A file pinned by path: absolute, not a directory's name. */
+static int check_path(struct dcfg *d, yaml_node_t *v, const char *path)
+{
+	size_t n = strlen(path);
+
+	if (*path != '/' || path[n - 1] == '/')
+		return ydoc_error(d->y, v, "'path' must be an absolute path to an executable");
+	return 0;
+}
+
 static int one_rule(struct dcfg *d, yaml_node_t *m, struct daemon_agent_rule *r)
 {
-	yaml_node_t *k, *v, *exe = NULL;
+	yaml_node_t *k, *v, *exe = NULL, *path = NULL;
 	const char *key;
 
 	if (want(d, m, YAML_MAPPING_NODE, "a rule"))
@@ -120,6 +139,11 @@ static int one_rule(struct dcfg *d, yaml_node_t *m, struct daemon_agent_rule *r)
 			    check_exe(d, v, r->exe))
 				return -1;
 			exe = v;
+		} else if (key && !strcmp(key, "path")) {
+			if (get_str(d, v, key, r->path, sizeof(r->path), true) ||
+			    check_path(d, v, r->path))
+				return -1;
+			path = v;
 		} else if (key && !strcmp(key, "agent")) {
 			if (get_str(d, v, key, r->agent, sizeof(r->agent), false))
 				return -1;
@@ -127,12 +151,16 @@ static int one_rule(struct dcfg *d, yaml_node_t *m, struct daemon_agent_rule *r)
 			if (get_str(d, v, key, r->project, sizeof(r->project), false))
 				return -1;
 		} else
-			return unknown(d, k, "a rule", "exe, agent, project");
+			return unknown(d, k, "a rule", "exe, path, agent, project");
 	}
-	if (!exe)
-		return ydoc_error(d->y, m, "a rule needs 'exe'");
-	if (!*r->agent)
+	if (!exe && !path)
+		return ydoc_error(d->y, m, "a rule needs 'exe' or 'path'");
+	if (exe && path)
+		return ydoc_error(d->y, path, "a rule has 'exe' or 'path', not both");
+	if (!*r->agent && exe)
 		memcpy(r->agent, r->exe, sizeof(r->exe)); /* exe is shorter than agent */
+	else if (!*r->agent)
+		snprintf(r->agent, sizeof(r->agent), "%.63s", strrchr(r->path, '/') + 1);
 	return 0;
 }
 
@@ -152,10 +180,14 @@ static int rules(struct dcfg *d, yaml_node_t *seq)
 					  PR_AUTO_MAX_RULES);
 		if (one_rule(d, v, &c->agents[c->nagents]))
 			return -1;
-		for (i = 0; i < c->nagents; i++)
-			if (!strcmp(c->agents[i].exe, c->agents[c->nagents].exe))
-				return ydoc_error(d->y, v, "a second rule for exe '%s'",
-						  c->agents[i].exe);
+		for (i = 0; i < c->nagents; i++) {
+			const struct daemon_agent_rule *a = &c->agents[i],
+						       *b = &c->agents[c->nagents];
+			if (*a->exe && !strcmp(a->exe, b->exe))
+				return ydoc_error(d->y, v, "a second rule for exe '%s'", a->exe);
+			if (*a->path && !strcmp(a->path, b->path))
+				return ydoc_error(d->y, v, "a second rule for path '%s'", a->path);
+		}
 		c->nagents++;
 	}
 	return 0;
@@ -197,10 +229,20 @@ static int section_containers(struct dcfg *d, yaml_node_t *m)
 				    true) ||
 			    check_dir(d, v, key, c->podman_storage))
 				return -1;
+		} else if (key && !strcmp(key, "containerd_root")) {
+			if (get_str(d, v, key, c->containerd_root, sizeof(c->containerd_root),
+				    true) ||
+			    check_dir(d, v, key, c->containerd_root))
+				return -1;
+		} else if (key && !strcmp(key, "containerd_state")) {
+			if (get_str(d, v, key, c->containerd_state, sizeof(c->containerd_state),
+				    true) ||
+			    check_dir(d, v, key, c->containerd_state))
+				return -1;
 		} else
 			return unknown(d, k, "containers",
 				       "enabled, agent_label, project_label, hooks_dir, "
-				       "podman_storage");
+				       "podman_storage, containerd_root, containerd_state");
 	}
 	return 0;
 }
@@ -372,7 +414,7 @@ const struct daemon_agent_rule *daemon_config_agent(const struct daemon_config *
 
 	base = base ? base + 1 : exe;
 	for (i = 0; i < c->nagents; i++)
-		if (!strcmp(c->agents[i].exe, base))
+		if (*c->agents[i].exe && !strcmp(c->agents[i].exe, base))
 			return &c->agents[i];
 	return NULL;
 }

@@ -13,9 +13,11 @@
 
 #define DAEMON_CONFIG_DEFAULT "/etc/proctor/daemon.yaml"
 
-/* A known agent: an executable basename and the session's attribution. */
+/* A known agent: an executable basename, or the file at an absolute path
+ * (matched by its inode: exe is then ""), and the session's attribution. */
 struct daemon_agent_rule {
 	char exe[PR_AUTO_NAME_LEN];
+	char path[1024];
 	char agent[64];
 	char project[128];
 };
@@ -41,6 +43,7 @@ struct daemon_config {
 	char project_label[128];   /* default proctor.project */
 	char hooks_dir[4096];	   /* where the daemon installs its hook; "" none */
 	char podman_storage[4096]; /* podman's graphroot, for the cgroup fallback */
+	char containerd_root[1024], containerd_state[1024]; /* containerd's, the same */
 };
 
 /* The defaults: no options set, auto-adoption on, the built-in agents
@@ -51,7 +54,7 @@ void daemon_config_defaults(struct daemon_config *c);
 int daemon_config_parse(struct daemon_config *c, const char *name, const char *text, size_t len,
 			char *err, size_t errlen);
 int daemon_config_load(struct daemon_config *c, const char *path, char *err, size_t errlen);
-/* The rule for an executable path or basename; NULL: none. */
+/* The rule by name for an executable path or basename; NULL: none. */
 const struct daemon_agent_rule *daemon_config_agent(const struct daemon_config *c, const char *exe);
 
 #endif

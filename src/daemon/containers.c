@@ -7,9 +7,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "app/container_state.h"
+#include "daemon/daemon.h"
+#include "probe/cgroup.h"
 #include "util/util.h"
 
 #define CONTAINERS_CHECK_NS	100000000ull   /* how often ended containers are looked for */
@@ -69,6 +72,7 @@ int daemon_containers_start(struct daemon_containers *dc, struct app *app,
 	dc->app = app;
 	dc->cfg = cfg;
 	dc->cgw.fd = -1;
+	snprintf(dc->saved_dir, sizeof(dc->saved_dir), "%.180s.containers", socket);
 	if (!cfg->auto_containers)
 		return 0;
 	if (*cfg->hooks_dir && install_hook(dc, socket, err, errlen))
@@ -215,6 +219,7 @@ static void note_adopted(struct daemon_containers *dc, struct container_session 
 
 	dc->s[dc->n++] = cs;
 	dc->started++;
+	containers_saved_write(dc->saved_dir, cs);
 	cs->adopted_mono_ns = now_monotonic_ns();
 	dc->last_adopt_ns = cs->adopted_mono_ns - t0;
 	fprintf(stderr,
@@ -280,27 +285,99 @@ int daemon_container_start(struct daemon_containers *dc, json_t *state,
 	return 0;
 }
 
-/* The fallback: a new cgroup that names a podman container. Its config was
- * written at `podman create`, before the cgroup; nothing runs in the cgroup
- * yet, or only the runtime's init. */
+/* A containerd id (ctr's are names: [A-Za-z0-9][A-Za-z0-9._-]*), or a
+ * namespace's name. */
+static bool containerd_name(const char *s, size_t n)
+{
+	size_t i;
+
+	if (!n || n > CONTAINER_ID_LEN ||
+	    !((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z') ||
+	      (s[0] >= '0' && s[0] <= '9')))
+		return false;
+	for (i = 1; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+		      (s[i] >= '0' && s[i] <= '9') || s[i] == '.' || s[i] == '_' || s[i] == '-'))
+			return false;
+	return true;
+}
+
+/* A new cgroup /NS/ID (containerd's default cgroups path under cgroupfs)
+ * whose task bundle STATE/io.containerd.runtime.v2.task/NS/ID the shim has
+ * made: a containerd container. Fills ns, c->id, runtime and bundle. */
+static bool containerd_cgroup(const struct daemon_containers *dc, const char *rel, char *ns,
+			      struct container *c, char *bundle, size_t blen)
+{
+	const char *id = strchr(rel + 1, '/');
+	struct stat sb;
+	size_t nl;
+
+	if (*rel != '/' || !id || strchr(id + 1, '/') ||
+	    !containerd_name(rel + 1, (size_t)(id - rel - 1)) ||
+	    !containerd_name(id + 1, strlen(id + 1)))
+		return false;
+	nl = (size_t)(id - rel - 1);
+	memcpy(ns, rel + 1, nl);
+	ns[nl] = 0;
+	snprintf(bundle, blen, "%s/io.containerd.runtime.v2.task/%s/%s", dc->cfg->containerd_state,
+		 ns, id + 1);
+	if (stat(bundle, &sb) || !S_ISDIR(sb.st_mode) || sb.st_uid != 0)
+		return false;
+	memset(c, 0, sizeof(*c));
+	snprintf(c->runtime, sizeof(c->runtime), "containerd");
+	snprintf(c->id, sizeof(c->id), "%s", id + 1);
+	return true;
+}
+
+/* What the fallback reads of a new container cgroup's runtime: 0 with m
+ * and cmd (podman's state; containerd's metadata and task bundle), or -1
+ * (not a container this knows, or its state said nothing). */
+static int fallback_meta(struct daemon_containers *dc, const char *rel, struct container_meta *m,
+			 struct container_cmd *cmd, struct session *s)
+{
+	const struct container_labels l = {dc->cfg->agent_label, dc->cfg->project_label};
+	char err[1024], ns[CONTAINER_ID_LEN + 1], bundle[2200];
+
+	if (container_from_cgroup(rel, &m->c) && !strcmp(m->c.runtime, "podman")) {
+		if (adopted(dc, m->c.id) || was_ignored(dc, m->c.id))
+			return -1;
+		if (!container_state_podman_root(m->c.id, dc->cfg->podman_storage, &l, m, cmd, err,
+						 sizeof(err)))
+			return 0;
+	} else if (containerd_cgroup(dc, rel, ns, &m->c, bundle, sizeof(bundle))) {
+		if (adopted(dc, m->c.id) || was_ignored(dc, m->c.id))
+			return -1;
+		if (!container_state_containerd(dc->cfg->containerd_root, ns, m->c.id, &l, m, err,
+						sizeof(err))) {
+			from_oci_config(bundle, &l, m, s); /* the command, annotations */
+			return 0;
+		}
+	} else
+		return -1;
+	dbg_msg("new container cgroup %s: %s", rel, err);
+	return -1;
+}
+
+/* The fallback: a new cgroup that names a podman or containerd container.
+ * Its config was written at `podman create` (`ctr run`), before the
+ * cgroup; nothing runs in the cgroup yet, or only the runtime's init. */
 static void on_new_cgroup(void *ctx, const char *rel)
 {
 	struct daemon_containers *dc = ctx;
-	const struct container_labels l = {dc->cfg->agent_label, dc->cfg->project_label};
 	uint64_t t0 = now_monotonic_ns();
 	struct container_session *cs;
 	struct container_cmd cmd = {0};
 	struct container_meta m;
+	struct session tmp = {0};
 	char err[1024];
 
 	memset(&m, 0, sizeof(m));
-	if (!container_from_cgroup(rel, &m.c) || strcmp(m.c.runtime, "podman") ||
-	    adopted(dc, m.c.id) || was_ignored(dc, m.c.id))
+	if (fallback_meta(dc, rel, &m, &cmd, &tmp))
 		return;
-	if (container_state_podman_root(m.c.id, dc->cfg->podman_storage, &l, &m, &cmd, err,
-					sizeof(err))) {
-		dbg_msg("new container cgroup %s: %s", rel, err);
-		return;
+	if (tmp.argc) { /* containerd's command, from its bundle */
+		container_cmd_free(&cmd);
+		cmd.argv = tmp.argv;
+		cmd.argc = tmp.argc;
 	}
 	if (!m.labelled || !(cs = calloc(1, sizeof(*cs)))) {
 		if (!m.labelled)
@@ -336,6 +413,7 @@ static void end_one(struct daemon_containers *dc, size_t i)
 	struct container_session *cs = dc->s[i];
 
 	app_release_adopted(dc->app, &cs->ses, &cs->ad);
+	containers_saved_remove(dc->saved_dir, cs->ses.id);
 	dc->s[i] = dc->s[--dc->n];
 	dc->ended++;
 	free_session(cs);
@@ -353,7 +431,7 @@ void daemon_containers_tick(struct daemon_containers *dc)
 		struct container_session *cs = dc->s[i];
 		/* a recorded process counts as seen alive: a container adopted by
 		 * the cgroup fallback can start and end between two checks */
-		if (adopt_alive(&cs->ad))
+		if (!cs->gone && adopt_alive(&cs->ad))
 			cs->seen_alive = true;
 		else if (cs->seen_alive || cs->ses.processes ||
 			 now - cs->adopted_mono_ns > CONTAINERS_NEVER_RAN_NS)
@@ -367,4 +445,60 @@ void daemon_containers_end_all(struct daemon_containers *dc)
 		end_one(dc, dc->n - 1);
 	if (dc->cgw.fd >= 0)
 		cgwatch_close(&dc->cgw);
+	if (*dc->saved_dir)
+		containers_saved_clear(dc->saved_dir);
+}
+
+void daemon_containers_let_go(struct daemon_containers *dc)
+{
+	if (dc->cgw.fd >= 0)
+		cgwatch_close(&dc->cgw);
+}
+
+void daemon_containers_free(struct daemon_containers *dc)
+{
+	while (dc->n)
+		free_session(dc->s[--dc->n]);
+}
+
+/* A saved session: registered again under its key (the kernel has tracked
+ * its cgroup all along), its counts from the store, no second
+ * session.adopt. One whose cgroup is gone ended in the gap: it is closed at
+ * the next check, with what the ring buffered. */
+static void resume_one(void *ctx, struct container_session *cs)
+{
+	struct daemon_containers *dc = ctx;
+	uint64_t id = 0;
+	char err[512];
+
+	cs->gone = cgroup_id(cs->ad.cg_abs, &id) || id != cs->ses.cgroup_id;
+	daemon_stored_counts(dc->resume_store, &cs->ses);
+	if (dc->n >= CONTAINERS_MAX_SESSIONS ||
+	    app_resume_session(dc->app, &cs->ses, cs->ad.cg_rel, err, sizeof(err))) {
+		err_msg("container session %s of the previous daemon: %s", cs->ses.id,
+			dc->n >= CONTAINERS_MAX_SESSIONS ? "too many sessions" : err);
+		containers_saved_remove(dc->saved_dir, cs->ses.id);
+		free_session(cs);
+		return;
+	}
+	cs->seen_alive = true;
+	cs->adopted_mono_ns = now_monotonic_ns();
+	dc->s[dc->n++] = cs;
+	dc->resumed++;
+	dbg_msg("session %s: took back %s container %s (%.12s)%s", cs->ses.id,
+		cs->ses.container.runtime, *cs->ses.container.name ? cs->ses.container.name : "?",
+		cs->ses.container.id, cs->gone ? ", its cgroup is gone" : "");
+}
+
+void daemon_containers_resume(struct daemon_containers *dc, bool reopened, const char *store_path)
+{
+	char mount[4096], err[512];
+
+	if (!reopened || cgroup2_mount(mount, sizeof(mount), err, sizeof(err))) {
+		containers_saved_clear(dc->saved_dir); /* nothing of them survived */
+		return;
+	}
+	dc->resume_store = store_path;
+	containers_saved_foreach(dc->saved_dir, mount, resume_one, dc);
+	dc->resume_store = NULL;
 }

@@ -511,13 +511,13 @@ static void on_accept(struct daemon *d, int ep)
  * first read of the ring, so what was buffered for it attributes. Its
  * cgroup gone: everything in it ended in the gap; it ends now. */
 /* The counts of a session taken back go on from what its store holds. */
-static void stored_counts(struct daemon *d, struct session *x)
+void daemon_stored_counts(const char *store_path, struct session *x)
 {
 	struct store st;
 	int64_t ev, procs;
 	char err[512];
 
-	if (!d->store_path || store_open_ro(&st, d->store_path, err, sizeof(err)))
+	if (!store_path || store_open_ro(&st, store_path, err, sizeof(err)))
 		return;
 	if (!store_session_counts(&st, x->id, &ev, &procs)) {
 		x->events = (uint64_t)ev;
@@ -553,7 +553,7 @@ static void resume_one(struct daemon *d, struct dsession *s)
 	uint64_t id = 0;
 	bool gone = cgroup_id(s->cg_abs, &id) || id != s->ses.cgroup_id;
 
-	stored_counts(d, &s->ses);
+	daemon_stored_counts(d->store_path, &s->ses);
 	/* the policy first: the sinks' session start sees it (the feed) */
 	if (s->policy_req && d->nsessions < DAEMON_MAX_SESSIONS)
 		gone = !resume_policy(d, s, gone);
@@ -610,7 +610,8 @@ static int daemon_serve_start(struct daemon *d, const struct daemon_opts *o, cha
 
 static int daemon_setup(struct daemon *d, const struct daemon_opts *o, char *err, size_t errlen)
 {
-	if (daemon_socket_open(&d->sock, o->socket_path, o->socket_group, err, errlen) ||
+	if (daemon_auto_check(o->cfg, err, errlen) ||
+	    daemon_socket_open(&d->sock, o->socket_path, o->socket_group, err, errlen) ||
 	    cgroup2_mount(d->cg_mount, sizeof(d->cg_mount), err, errlen) ||
 	    app_init(&d->app, err, errlen) || app_open_sinks(&d->app, &o->sinks, err, errlen) ||
 	    (o->config && app_load_config(&d->app, o->config, err, errlen)))
@@ -634,8 +635,11 @@ static int daemon_setup(struct daemon *d, const struct daemon_opts *o, char *err
 	resume_sessions(d);
 	if (daemon_auto_start(&d->autos, &d->app, o->cfg, err, errlen))
 		return -1;
-	return daemon_containers_start(&d->containers, &d->app, o->cfg, d->cg_mount, d->sock.path,
-				       err, errlen);
+	if (daemon_containers_start(&d->containers, &d->app, o->cfg, d->cg_mount, d->sock.path, err,
+				    errlen))
+		return -1;
+	daemon_containers_resume(&d->containers, d->app.probe.reopened, d->store_path);
+	return 0;
 }
 
 static void daemon_loop(struct daemon *d, int sfd)
@@ -687,16 +691,20 @@ static void daemon_loop(struct daemon *d, int sfd)
  * recording them into the pinned ring buffer for the next daemon. */
 static void shutdown_sessions(struct daemon *d, bool stop)
 {
-	/* auto-adopted sessions have no client to resume them: they end here */
+	size_t live;
+
+	/* auto-adopted agents have no client to resume them: they end here */
 	daemon_auto_end_all(&d->autos);
-	daemon_containers_end_all(&d->containers);
-	if (!stop && d->nsessions) {
+	live = d->nsessions + d->containers.n; /* containers: saved, taken back */
+	if (!stop && live) {
+		daemon_containers_let_go(&d->containers);
 		fprintf(stderr,
 			"proctor: %zu session(s) keep running, recorded into the pinned ring "
 			"buffer in %s until a daemon starts again\n",
-			d->nsessions, d->app.pin_dir);
+			live, d->app.pin_dir);
 		return; /* this daemon only lets go of them (freed after the engine) */
 	}
+	daemon_containers_end_all(&d->containers);
 	while (d->nsessions) {
 		struct dsession *s = d->sessions[d->nsessions - 1];
 		finish_session(d, s);
@@ -743,6 +751,7 @@ out:
 	app_destroy(&d->app);
 	while (d->nsessions)
 		dsession_free(d->sessions[--d->nsessions]);
+	daemon_containers_free(&d->containers);
 	free(d);
 	return rc;
 }

@@ -89,6 +89,9 @@ struct daemon {
 /* state.c: each live session's description in state_dir, written at
  * begin and removed at its end, so that a daemon started after this one
  * died can take the session back (the pinned maps still track it). */
+/* A session taken back: its events and processes so far, from the store
+ * (store_path NULL: none, nothing changes). */
+void daemon_stored_counts(const char *store_path, struct session *x);
 int daemon_state_save(const struct daemon *d, const struct dsession *s);
 void daemon_state_remove(const struct daemon *d, const struct dsession *s);
 /* Call fn for each saved session (filled from its file); a file that does

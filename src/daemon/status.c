@@ -114,8 +114,9 @@ json_t *daemon_status_json(struct daemon *d)
 	}
 	if (j) /* labelled containers adopted at their start by the OCI hook */
 		json_object_set_new(j, "containers",
-				    json_pack("{s:I,s:I,s:I,s:I,s:f}", "adopted",
-					      (json_int_t)d->containers.started, "ended",
+				    json_pack("{s:I,s:I,s:I,s:I,s:I,s:f}", "adopted",
+					      (json_int_t)d->containers.started, "resumed",
+					      (json_int_t)d->containers.resumed, "ended",
 					      (json_int_t)d->containers.ended, "ignored",
 					      (json_int_t)d->containers.ignored, "refused",
 					      (json_int_t)d->containers.refused, "last_adopt_ms",

@@ -415,33 +415,60 @@ int probe_flows_count(struct probe *s, uint64_t session_key, uint8_t protocol)
 	return n;
 }
 
-/* Old names out, new ones in; the exec check runs only while some are set. */
-int probe_auto_set_agents(struct probe *s, const char *const *names, size_t n)
+static void clear_map(const struct bpf_map *m, void *key, void *next, size_t size)
 {
-	const struct bpf_map *m = s->skel->maps.auto_agents;
+	while (!bpf_map__get_next_key(m, NULL, next, size)) {
+		memcpy(key, next, size);
+		bpf_map__delete_elem(m, key, size, 0); /* restart: the current key is gone */
+	}
+}
+
+/* Old rules out, new ones in: rule i is names[i] (a basename) or, when
+ * names[i] is "", inodes[i]. The exec check runs only while some are set. */
+int probe_auto_set_rules(struct probe *s, const char *const *names,
+			 const struct pr_auto_inode *inodes, size_t n)
+{
+	const struct bpf_map *m = s->skel->maps.auto_agents, *mi = s->skel->maps.auto_inodes;
 	struct pr_auto_key key, next;
-	void *prev = NULL;
-	uint32_t i;
+	struct pr_auto_inode ik, inext;
+	uint32_t i, enabled = 0;
 	int rc;
 
 	if (n > PR_AUTO_MAX_RULES)
 		return -E2BIG;
 	__atomic_store_n(&s->skel->bss->pr_auto_enabled, 0, __ATOMIC_SEQ_CST);
-	while (!bpf_map__get_next_key(m, prev, &next, sizeof(next))) {
-		key = next;
-		bpf_map__delete_elem(m, &key, sizeof(key), 0);
-		prev = NULL; /* restart: the current key is gone */
-	}
+	clear_map(m, &key, &next, sizeof(key));
+	clear_map(mi, &ik, &inext, sizeof(ik));
 	for (i = 0; i < n; i++) {
+		if (!*names[i]) {
+			if ((rc = bpf_map__update_elem(mi, &inodes[i], sizeof(inodes[i]), &i,
+						       sizeof(i), BPF_ANY)))
+				return rc;
+			enabled |= PR_AUTO_BY_INODE;
+			continue;
+		}
 		memset(&key, 0, sizeof(key));
 		if (strlen(names[i]) >= sizeof(key.name))
 			return -ENAMETOOLONG;
 		memcpy(key.name, names[i], strlen(names[i]));
 		if ((rc = bpf_map__update_elem(m, &key, sizeof(key), &i, sizeof(i), BPF_ANY)))
 			return rc;
+		enabled |= PR_AUTO_BY_NAME;
 	}
-	__atomic_store_n(&s->skel->bss->pr_auto_enabled, n ? 1 : 0, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&s->skel->bss->pr_auto_enabled, enabled, __ATOMIC_SEQ_CST);
 	return 0;
+}
+
+/* Rule `rule`'s file is now `now` (a new file at its path). */
+int probe_auto_move_inode(struct probe *s, uint32_t rule, const struct pr_auto_inode *old,
+			  const struct pr_auto_inode *now)
+{
+	const struct bpf_map *mi = s->skel->maps.auto_inodes;
+	int rc = bpf_map__update_elem(mi, now, sizeof(*now), &rule, sizeof(rule), BPF_ANY);
+
+	if (!rc)
+		bpf_map__delete_elem(mi, old, sizeof(*old), 0);
+	return rc;
 }
 
 int probe_task_session(struct probe *s, pid_t pid, uint64_t *session_key)

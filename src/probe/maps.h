@@ -94,9 +94,14 @@ size_t probe_flows_take(struct probe *s, uint64_t session_key,
 /* Flows of the session with this IP protocol still in the table. */
 int probe_flows_count(struct probe *s, uint64_t session_key, uint8_t protocol);
 
-/* Auto-adoption (abi_auto.h): replace the known agents' executable names
- * (name i is rule i); n == 0 turns the exec check off. */
-int probe_auto_set_agents(struct probe *s, const char *const *names, size_t n);
+/* Auto-adoption (abi_auto.h): replace the known agents' rules: rule i is
+ * names[i], an executable's basename, or, when names[i] is "", the file
+ * inodes[i]; n == 0 turns the exec check off. */
+int probe_auto_set_rules(struct probe *s, const char *const *names,
+			 const struct pr_auto_inode *inodes, size_t n);
+/* A rule pinned by path whose path now names another file (an upgrade). */
+int probe_auto_move_inode(struct probe *s, uint32_t rule, const struct pr_auto_inode *old,
+			  const struct pr_auto_inode *now);
 /* The session a live task belongs to by lineage (task_lineage, looked up by
  * pidfd), whatever its cgroup: 0 and *session_key, or -ENOENT (untracked,
  * or no lineage entry yet) or another negative errno. */

@@ -3,7 +3,11 @@
  * podman 4 bolt_state.db (tests/fuzz/corpus/bolt/, made by `podman create
  * --name proctor-fuzz-seed --label proctor.agent=fuzz --label
  * proctor.project=seed`): the container's configuration is found and gives
- * name, image and labels; another id, a truncated or damaged file is -1. */
+ * name, image and labels; another id, a truncated or damaged file is -1.
+ * And containerd's metadata (tests/fuzz/corpus/bolt/containerd-meta.db,
+ * made by a containerd 1.6 with `ctr -n proctor-test containers create
+ * --label proctor.agent=fuzz --label proctor.project=seed --label
+ * io.kubernetes.container.name=agent IMAGE proctor-fuzz-seed`). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,6 +15,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -90,11 +96,67 @@ static void test_unknown_id_truncated_and_damaged_files(void **state)
 	assert_int_equal(get(copy, dblen, ID, &v, &vlen), -1);
 }
 
+#define CTRD_DB "tests/fuzz/corpus/bolt/containerd-meta.db"
+
+/* The buckets v1/NS/containers/ID and its labels, as the daemon reads them;
+ * as root, the whole lookup from a root directory holding the file. */
+static void test_containerd_metadata(void **state)
+{
+	static uint8_t d[1 << 18];
+	const char *p[5] = {"v1", "proctor-test", "containers", "proctor-fuzz-seed", "labels"};
+	const char *q[5] = {"v1", "default", "containers", "proctor-fuzz-seed", "labels"};
+	struct container_meta m;
+	const uint8_t *v;
+	size_t vlen, n;
+	char dir[] = "/tmp/proctor-ctrd-XXXXXX", path[128], err[512];
+	FILE *f = fopen(CTRD_DB, "rb");
+
+	(void)state;
+	if (!f)
+		fail_msg("%s: cannot open (run from the repository root)", CTRD_DB);
+	n = fread(d, 1, sizeof(d), f);
+	fclose(f);
+	assert_int_equal(bolt_get(d, n, p, 5, "proctor.agent", &v, &vlen), 0);
+	assert_memory_equal(v, "fuzz", vlen);
+	assert_int_equal(bolt_get(d, n, p, 4, "image", &v, &vlen), 0);
+	assert_memory_equal(v, "localhost/proctor-test:bookworm", vlen);
+	assert_int_equal(bolt_get(d, n, q, 5, "proctor.agent", &v, &vlen), -1); /* namespace */
+	if (geteuid() != 0)
+		return; /* the file must be root's */
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/io.containerd.metadata.v1.bolt", dir);
+	assert_int_equal(mkdir(path, 0700), 0);
+	snprintf(path, sizeof(path), "%s/io.containerd.metadata.v1.bolt/meta.db", dir);
+	assert_non_null(f = fopen(path, "wb"));
+	assert_int_equal(fwrite(d, 1, n, f), n);
+	fclose(f);
+	chmod(path, 0644);
+	memset(&m, 0, sizeof(m));
+	assert_int_equal(container_state_containerd(dir, "proctor-test", "proctor-fuzz-seed",
+						    &labels, &m, err, sizeof(err)),
+			 0);
+	assert_string_equal(m.c.image, "localhost/proctor-test:bookworm");
+	assert_string_equal(m.c.name, "agent");
+	assert_string_equal(m.agent, "fuzz");
+	assert_string_equal(m.project, "seed");
+	assert_true(m.labelled);
+	memset(&m, 0, sizeof(m));
+	assert_int_equal(container_state_containerd(dir, "proctor-test", "other", &labels, &m, err,
+						    sizeof(err)),
+			 -1);
+	assert_non_null(strstr(err, "has no container other in namespace proctor-test"));
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/io.containerd.metadata.v1.bolt", dir);
+	rmdir(path);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_finds_the_containers_configuration),
 		cmocka_unit_test(test_unknown_id_truncated_and_damaged_files),
+		cmocka_unit_test(test_containerd_metadata),
 	};
 	return cmocka_run_group_tests(tests, load, NULL);
 }

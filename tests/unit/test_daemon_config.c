@@ -65,6 +65,32 @@ static void test_every_key(void **state)
 	assert_int_equal(c.nagents, 2);
 }
 
+/* A rule by path pins a file: its agent defaults to the basename, and its
+ * name matches nothing (the kernel matches it by inode). */
+static void test_rule_by_path(void **state)
+{
+	struct daemon_config c;
+	char err[512] = "";
+
+	(void)state;
+	daemon_config_defaults(&c);
+	assert_int_equal(parse(&c,
+			       "auto_adopt:\n  rules:\n    - {path: /opt/agents/codex}\n"
+			       "    - {path: /opt/x/claude, agent: cc, project: p}\n"
+			       "    - {exe: claude}\n",
+			       err, sizeof(err)),
+			 0);
+	assert_int_equal(c.nagents, 3);
+	assert_string_equal(c.agents[0].path, "/opt/agents/codex");
+	assert_string_equal(c.agents[0].exe, "");
+	assert_string_equal(c.agents[0].agent, "codex");
+	assert_string_equal(c.agents[1].agent, "cc");
+	assert_string_equal(c.agents[1].project, "p");
+	assert_null(daemon_config_agent(&c, "codex"));
+	assert_null(daemon_config_agent(&c, "/opt/agents/codex"));
+	assert_ptr_equal(daemon_config_agent(&c, "/usr/bin/claude"), &c.agents[2]);
+}
+
 static void test_containers_section(void **state)
 {
 	struct daemon_config c;
@@ -112,7 +138,16 @@ static void test_strict(void **state)
 	      "d.yaml:3:16: unknown key 'agnt' in a rule");
 	fails("auto_adopt:\n  rules:\n    - {exe: a}\n    - {exe: a}\n",
 	      "d.yaml:4:7: a second rule for exe 'a'");
-	fails("auto_adopt:\n  rules:\n    - {project: p}\n", "d.yaml:3:7: a rule needs 'exe'");
+	fails("auto_adopt:\n  rules:\n    - {project: p}\n",
+	      "d.yaml:3:7: a rule needs 'exe' or 'path'");
+	fails("auto_adopt:\n  rules:\n    - {exe: a, path: /a}\n",
+	      "d.yaml:3:22: a rule has 'exe' or 'path', not both");
+	fails("auto_adopt:\n  rules:\n    - {path: bin/a}\n",
+	      "d.yaml:3:14: 'path' must be an absolute path to an executable");
+	fails("auto_adopt:\n  rules:\n    - {path: /opt/}\n",
+	      "d.yaml:3:14: 'path' must be an absolute path to an executable");
+	fails("auto_adopt:\n  rules:\n    - {path: /a}\n    - {path: /a, agent: b}\n",
+	      "d.yaml:4:7: a second rule for path '/a'");
 	fails("auto_adopt:\n  rules:\n    - {exe: bin/claude}\n",
 	      "d.yaml:3:13: 'exe' must be an executable's name");
 	fails("auto_adopt:\n  rules:\n    - {exe: a-name-longer-than-thirty-one-bytes}\n",
@@ -165,6 +200,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_defaults_are_the_builtin_agents),
 		cmocka_unit_test(test_every_key),
+		cmocka_unit_test(test_rule_by_path),
 		cmocka_unit_test(test_containers_section),
 		cmocka_unit_test(test_strict),
 		cmocka_unit_test(test_serve),
