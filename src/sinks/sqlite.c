@@ -25,8 +25,9 @@
 #include "store/writer.h"
 #include "util/util.h"
 
-#define QUEUE_MAX 8  /* batches queued for the writer thread */
-#define DROPQ_MAX 64 /* distinct (session, reason) losses not yet taken */
+#define QUEUE_MAX 8   /* batches queued for the writer thread */
+#define DROPQ_MAX 64  /* distinct (session, reason) losses not yet taken */
+#define HEADQ_MAX 256 /* signed chain heads not yet taken */
 #define NOSTR	  ((size_t)-1)
 
 enum proc_fact { P_NONE, P_FORK, P_THREAD, P_EXEC, P_SEED, P_EXIT };
@@ -61,6 +62,12 @@ struct sqlite_sink {
 	struct sink_drop dropq[DROPQ_MAX];
 	size_t ndrops;
 	uint64_t waits; /* write() calls that waited for room */
+	/* Chain heads signed and stored, not yet taken (own lock: the writer
+	 * thread and sqlite_session, which holds mu, both add). A session's
+	 * newer head supersedes an untaken older one when the queue is full. */
+	pthread_mutex_t hmu;
+	struct chain_head headq[HEADQ_MAX];
+	size_t nheads;
 	/* Space kept beside the store for the session's end on a full disk:
 	 * PATH-reserve-PID, given back when the end cannot be written. */
 	char reserve[4200];
@@ -108,6 +115,40 @@ static bool give_back_reserve(struct sqlite_sink *k)
 
 	k->reserve[0] = 0;
 	return had;
+}
+
+static void queue_head(void *ctx, const struct chain_head *h)
+{
+	struct sqlite_sink *k = ctx;
+	size_t i;
+
+	pthread_mutex_lock(&k->hmu);
+	if (k->nheads == HEADQ_MAX) { /* the oldest non-final head goes */
+		for (i = 0; i < k->nheads && k->headq[i].final; i++)
+			;
+		if (i == k->nheads)
+			i = 0;
+		memmove(&k->headq[i], &k->headq[i + 1], (k->nheads - i - 1) * sizeof(*h));
+		k->nheads--;
+	}
+	k->headq[k->nheads++] = *h;
+	pthread_mutex_unlock(&k->hmu);
+}
+
+static size_t sqlite_take_heads(struct sink *s, struct chain_head *out, size_t max)
+{
+	struct sqlite_sink *k = s->priv;
+	size_t n;
+
+	if (!k)
+		return 0;
+	pthread_mutex_lock(&k->hmu);
+	n = k->nheads < max ? k->nheads : max;
+	memcpy(out, k->headq, n * sizeof(*out));
+	memmove(k->headq, k->headq + n, (k->nheads - n) * sizeof(*out));
+	k->nheads -= n;
+	pthread_mutex_unlock(&k->hmu);
+	return n;
 }
 
 static size_t put_str(struct wbatch *b, const char *v)
@@ -396,6 +437,8 @@ static int sqlite_open(struct sink *s, const char *rest, char *err, size_t errle
 	}
 	make_reserve(k, rest);
 	pthread_mutex_init(&k->mu, NULL);
+	pthread_mutex_init(&k->hmu, NULL);
+	store_writer_on_head(k->w, queue_head, k);
 	pthread_cond_init(&k->work, NULL);
 	pthread_cond_init(&k->room, NULL);
 	pthread_cond_init(&k->idle, NULL);
@@ -464,6 +507,7 @@ static void sqlite_close(struct sink *s)
 	free_batches(k->head);
 	free_batches(k->spare);
 	pthread_mutex_destroy(&k->mu);
+	pthread_mutex_destroy(&k->hmu);
 	pthread_cond_destroy(&k->work);
 	pthread_cond_destroy(&k->room);
 	pthread_cond_destroy(&k->idle);
@@ -618,6 +662,7 @@ const struct sink_ops sqlite_sink_ops = {
 	.request_stop = sqlite_request_stop,
 	.drain = sqlite_drain,
 	.take_drops = sqlite_take_drops,
+	.take_heads = sqlite_take_heads,
 	.sync = sqlite_sync,
 	.session_begin = sqlite_session_begin,
 	.session_end = sqlite_session_end,
