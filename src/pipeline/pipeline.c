@@ -558,6 +558,16 @@ void pipeline_collect_sink_drops(struct pipeline *p)
 	}
 }
 
+bool pipeline_sinks_blocked(struct pipeline *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->nsinks; i++)
+		if (p->sinks[i]->ops->blocked && p->sinks[i]->ops->blocked(p->sinks[i]))
+			return true;
+	return false;
+}
+
 bool pipeline_healthy(struct pipeline *p, char *why, size_t whylen)
 {
 	size_t i;

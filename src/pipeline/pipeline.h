@@ -116,6 +116,9 @@ void pipeline_collect_sink_drops(struct pipeline *p);
 /* The stores' signed chain heads become store.chain_head records in the
  * batch, for the other sinks; called by pipeline_tick and at a session's end. */
 void pipeline_collect_heads(struct pipeline *p);
+/* true while a sink holds records it cannot write yet (sink_ops.blocked):
+ * fail-closed freezes. Any thread (the sinks are fixed once running). */
+bool pipeline_sinks_blocked(struct pipeline *p);
 /* true when every sink is delivering (used by /healthz). */
 bool pipeline_healthy(struct pipeline *p, char *why, size_t whylen);
 

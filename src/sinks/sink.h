@@ -54,6 +54,10 @@ struct sink_ops {
 	/* A store's signed chain heads since the last call (the pipeline
 	 * exports them to the other sinks as store.chain_head records). */
 	size_t (*take_heads)(struct sink *s, struct chain_head *out, size_t max);
+	/* Fail-closed: true while the sink holds records it cannot write yet
+	 * (the store on a full disk): the recorder freezes the fail-closed
+	 * sessions until it is false again. Any thread. */
+	bool (*blocked)(struct sink *s);
 	/* false, with why filled, when the sink is not delivering */
 	bool (*healthy)(struct sink *s, char *why, size_t whylen);
 };
