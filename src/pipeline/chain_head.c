@@ -13,7 +13,7 @@ int chain_head_record(struct record *r, const struct chain_head *h, const char *
 	chain_hex(h->hash, CHAIN_HASH_LEN, hash);
 	chain_hex(h->sig, sizeof(h->sig), sig);
 	record_begin(r, PR_EV_STORE_HEAD, CHAIN_HEAD_TYPE, (uint64_t)h->time_ns);
-	r->session_key = s ? s->key : 0;
+	r->session_key = CHAIN_HEAD_KEY;
 	rc |= record_add_str(r, "session", h->session);
 	if (s) {
 		rc |= record_add_str(r, "agent", s->agent);

@@ -424,7 +424,7 @@ static void count_undelivered(struct pipeline *p)
 	size_t i;
 
 	for (i = 0; i < p->n; i++)
-		if (p->delivery[i] == HANDED)
+		if (p->delivery[i] == HANDED && p->batch[i]->type != PR_EV_STORE_HEAD)
 			pipeline_count_drop(p, DROP_SINK_ERROR, p->batch[i]->session_key, 1);
 }
 
@@ -502,14 +502,17 @@ static void flush_sink(struct pipeline *p, size_t k)
 	s->stats.batches++;
 	mark(p, recs, n, HANDED);
 	if (rc) {
-		size_t kept = retry_processes(s, recs, n, p);
+		size_t kept = retry_processes(s, recs, n, p), heads = 0;
 
 		s->stats.failures++;
-		for (i = 0; i < n; i++)
-			if (!kept || !is_process_record(recs[i]))
+		for (i = 0; i < n; i++) {
+			if (recs[i]->type == PR_EV_STORE_HEAD)
+				heads++; /* not an event this sink lost */
+			else if (!kept || !is_process_record(recs[i]))
 				count_sink_lost(p, k, recs[i]->session_key, 1);
-		n -= kept;
-		s->stats.dropped += n;
+		}
+		p->stats.heads_lost += heads;
+		s->stats.dropped += n - kept - heads;
 	} else {
 		s->stats.records += n;
 		mark(p, recs, n, TAKEN);
@@ -546,6 +549,10 @@ void pipeline_collect_sink_drops(struct pipeline *p)
 			continue;
 		while ((n = k->ops->take_drops(k, d, 64)) > 0)
 			for (j = 0; j < n; j++) {
+				if (d[j].session_key == CHAIN_HEAD_KEY) {
+					p->stats.heads_lost += d[j].n;
+					continue;
+				}
 				k->stats.dropped += d[j].n;
 				count_sink_lost(p, i, d[j].session_key, d[j].n);
 				/* late (spool eviction, a rejected batch): the

@@ -36,7 +36,8 @@ struct pipeline_stats {
 	/* Late losses at one sink of several (the others have the records):
 	 * that sink's stats.dropped and these, never drops[] */
 	uint64_t sink_lost[DROP_REASON_MAX];
-	uint64_t heads; /* store.chain_head records exported (pipeline_collect_heads) */
+	uint64_t heads;	     /* store.chain_head records exported (pipeline_collect_heads) */
+	uint64_t heads_lost; /* (head, sink) pairs a sink lost: not event losses */
 };
 
 struct proctree;
