@@ -68,7 +68,8 @@ struct sqlite_sink {
 	 * `holding` asks the recorder to freeze the fail-closed sessions
 	 * (sink_ops.blocked); a session's end or the sink's stop releases it
 	 * (one last try, then it is lost and counted). */
-	bool hold, holding, release;
+	size_t hold; /* fail-closed sessions begun and not ended */
+	bool holding, release;
 	/* Chain heads signed and stored, not yet taken (own lock: the writer
 	 * thread and sqlite_session, which holds mu, both add). A session's
 	 * newer head supersedes an untaken older one when the queue is full. */
@@ -707,7 +708,7 @@ static int sqlite_session_begin(struct sink *s, const struct session *ses)
 
 	if (ses->fail_closed) {
 		pthread_mutex_lock(&k->mu);
-		k->hold = true;
+		k->hold++;
 		pthread_mutex_unlock(&k->mu);
 	}
 	return sqlite_session(s, ses, false);
@@ -728,7 +729,15 @@ static bool sqlite_blocked(struct sink *s)
 
 static int sqlite_session_end(struct sink *s, const struct session *ses)
 {
-	return sqlite_session(s, ses, true);
+	struct sqlite_sink *k = s->priv;
+	int rc = sqlite_session(s, ses, true);
+
+	if (ses->fail_closed) {
+		pthread_mutex_lock(&k->mu);
+		k->hold -= k->hold > 0;
+		pthread_mutex_unlock(&k->mu);
+	}
+	return rc;
 }
 
 const struct sink_ops sqlite_sink_ops = {
