@@ -81,7 +81,7 @@ def test_sink_heads_equal_the_stores_chain(recorded):
     assert heads[-1]["store.chain.records"] == n
     assert heads[-1]["store.url"] == f"sqlite:{proctor.db}"
     assert heads[-1]["store.chain.version"] == 1
-    assert all(h["agent"] and h["host.name"] for h in heads)
+    assert all("agent" in h and "project" in h and h["host.name"] for h in heads)
     # each head is the chain of the stored records up to it
     chain, at = bytes(32), {}
     for seq, t, typ, pid, path, summ, data in rows:

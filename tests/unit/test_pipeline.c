@@ -229,6 +229,50 @@ static void test_chain_heads_exported(void **state)
 	pipeline_destroy(&p);
 }
 
+static int fail_write(struct sink *s, struct record *const *recs, size_t n)
+{
+	(void)s;
+	(void)recs;
+	(void)n;
+	return -1;
+}
+static const struct sink_ops fail_ops = {.scheme = "fail", .write = fail_write, .close = cap_close};
+
+/* A sink that loses a batch with a head in it lost its events, not the
+ * head: the head counts in heads_lost, never in the session's drops. */
+static void test_lost_head_is_no_event_loss(void **state)
+{
+	struct pipeline p;
+	struct session ses;
+	struct sink *st = calloc(1, sizeof(*st)), *bad = calloc(1, sizeof(*bad));
+
+	(void)state;
+	assert_int_equal(pipeline_init(&p, 16, 0), 0);
+	memset(&ses, 0, sizeof(ses));
+	ses.key = 7;
+	snprintf(ses.id, sizeof(ses.id), "s1");
+	pipeline_add_session(&p, &ses);
+	st->ops = &store_ops;
+	bad->ops = &fail_ops;
+	p.sinks[p.nsinks++] = st;
+	p.sinks[p.nsinks++] = bad;
+	memset(&store_head, 0, sizeof(store_head));
+	snprintf(store_head.session, sizeof(store_head.session), "s1");
+	snprintf(store_head.key_id, sizeof(store_head.key_id), "0123456789abcdef");
+	store_heads_left = 1;
+	store_took = 0;
+	emit(&p, "file.open", PR_EV_FILE_OPEN, "/x", 1, NULL);
+	pipeline_tick(&p, 1);
+	pipeline_flush(&p);
+	assert_int_equal(store_took, 1);
+	assert_int_equal(bad->stats.dropped, 1); /* the event, not the head */
+	assert_int_equal(p.stats.heads_lost, 1);
+	assert_int_equal(ses.sink_lost[1], 1);
+	assert_int_equal(ses.drops, 0); /* the store has the event */
+	pipeline_remove_session(&p, &ses);
+	pipeline_destroy(&p);
+}
+
 /* A head read back from a sink's stream: other records pass, a bad one is
  * named by the field at fault. */
 static void test_chain_head_parse_errors(void **state)
@@ -394,6 +438,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_stages),
 		cmocka_unit_test(test_chain_heads_exported),
+		cmocka_unit_test(test_lost_head_is_no_event_loss),
 		cmocka_unit_test(test_chain_head_parse_errors),
 		cmocka_unit_test(test_sink_losses_and_process_retry),
 		cmocka_unit_test(test_ratelimit_refills),
