@@ -387,6 +387,8 @@ static int hold_batch(struct sqlite_sink *k, struct wbatch *b)
 			pthread_cond_timedwait(&k->work, &k->mu, &ts);
 		release = k->stop || k->release;
 		pthread_mutex_unlock(&k->mu);
+		/* the WAL may hold the space the database needs to take it */
+		store_writer_truncate_wal(k->w);
 		rc = insert_items(k, b, false, !release);
 		pthread_mutex_lock(&k->mu);
 		if (!rc)
@@ -394,6 +396,9 @@ static int hold_batch(struct sqlite_sink *k, struct wbatch *b)
 	}
 	k->holding = false;
 	pthread_mutex_unlock(&k->mu);
+	if (!rc && store_writer_truncate_wal(k->w))
+		dbg_msg("sqlite sink %s: the WAL could not be truncated yet",
+			store_writer_path(k->w));
 	if (!rc)
 		err_msg("warning: sqlite sink %s: fail-closed: the store took the held records",
 			store_writer_path(k->w));

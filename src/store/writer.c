@@ -173,6 +173,14 @@ const char *store_writer_errmsg(const struct store_writer *w)
 	return sqlite3_errmsg(w->st.db);
 }
 
+int store_writer_truncate_wal(struct store_writer *w)
+{
+	return sqlite3_wal_checkpoint_v2(w->st.db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL) ==
+			       SQLITE_OK
+		       ? 0
+		       : -1;
+}
+
 int store_batch_begin(struct store_writer *w)
 {
 	memcpy(w->saved, w->chains, w->nchains * sizeof(w->chains[0]));
