@@ -41,7 +41,9 @@ def start_noting(dm):
 def test_fail_closed_setting_records_every_open(tmp_path):
     exe, d = build_opener(tmp_path)
     cfg = tmp_path / "daemon.yaml"
-    cfg.write_text("fail_closed: true\nringbuf_mb: 1\n")
+    # no auto-adoption: other agents on the host are not this test's sessions
+    cfg.write_text("fail_closed: true\nringbuf_mb: 1\n"
+                   "auto_adopt: {agents: false, containers: {enabled: false}}\n")
     port = free_port()
     dm = Daemon(tmp_path, "--config", str(cfg), "--metrics", f"127.0.0.1:{port}").start()
     try:
@@ -74,7 +76,9 @@ def test_bad_fail_closed_setting_is_refused(tmp_path):
 
 
 def test_daemon_death_without_kernel_state_marks_its_sessions_crashed(tmp_path):
-    dm = Daemon(tmp_path).start()
+    cfg = tmp_path / "daemon.yaml"  # only this test's session
+    cfg.write_text("auto_adopt: {agents: false, containers: {enabled: false}}\n")
+    dm = Daemon(tmp_path, "--config", str(cfg)).start()
     marker = tmp_path / "opened"
     marker.write_text("x")
     client = subprocess.Popen([PROCTOR, "run", "--daemon", "--", "sh", "-c",
