@@ -40,6 +40,7 @@ LIB_OBJS  += $(BUILD)/obj/web_assets.o
 .PHONY: all deps test unit e2e asan demo bench fuzz fuzz-container fuzz-policy fuzz-proto fuzz-daemon-config fuzz-hook fuzz-bolt format clean FORCE
 .PHONY: fuzz-mcp
 .PHONY: fuzz-llm
+.PHONY: fuzz-heads
 .PHONY: fuzz-tls-boring
 .PHONY: fuzz-tls-sigs
 all: $(BUILD)/proctor $(UNIT_BINS) $(ROOT_BINS)
@@ -295,3 +296,13 @@ fuzz-mcp:
 		src/util/yaml.c src/util/util.c src/util/strbuf.c $(LDLIBS)
 	$(BUILD)/fuzz/fuzz_mcp $(FUZZ_LIMITS) -max_len=8192 $(BUILD)/fuzz/mcp-corpus \
 		tests/fuzz/corpus/mcp
+
+# Chain heads read back from a sink's JSON lines (`proctor verify --heads`),
+# seeded from tests/fuzz/corpus/heads/.
+fuzz: fuzz-heads
+fuzz-heads:
+	@mkdir -p $(BUILD)/fuzz/heads-corpus
+	$(CLANG) $(FUZZ_CFLAGS) -Iinclude -Isrc -D_GNU_SOURCE \
+		-o $(BUILD)/fuzz/fuzz_heads tests/fuzz/fuzz_heads.c src/store/heads.c -ljansson
+	$(BUILD)/fuzz/fuzz_heads $(FUZZ_LIMITS) -max_len=4096 \
+		$(BUILD)/fuzz/heads-corpus tests/fuzz/corpus/heads

@@ -64,6 +64,8 @@ enum pr_event_type {
 	PR_EV_TLS_DATA = 93,
 	/* a tracked process mapped a TLS library executable: user space hooks it */
 	PR_EV_TLS_MAP = 94,
+	/* the store's signed chain head, exported to the other sinks: user space only */
+	PR_EV_STORE_HEAD = 95,
 	PR_EV_MAX = 96, /* size of the per-type drop counter array */
 };
 
@@ -81,7 +83,7 @@ static inline int pr_event_types_are_distinct(int t)
 	case PR_EV_SEC_ESCAPE: case PR_EV_CGROUP_ADD: case PR_EV_POLICY_LABEL: case PR_EV_POLICY_NET:
 	case PR_EV_POLICY_LABEL_EXEC: case PR_EV_POLICY_EXEC: case PR_EV_LLM_CALL:
 	case PR_EV_LLM_TOOL_CALL: case PR_EV_LLM_CAPTURE: case PR_EV_POLICY_FILE: case PR_EV_TLS_DATA:
-	case PR_EV_TLS_MAP: case PR_EV_MAX:
+	case PR_EV_TLS_MAP: case PR_EV_STORE_HEAD: case PR_EV_MAX:
 		return 1;
 	}
 	return 0;

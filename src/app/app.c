@@ -266,6 +266,7 @@ int app_add_session(struct app *r, struct session *s, const char *cg_rel, uint32
 	struct seed_ctx sc = {.rec = r, .s = s, .skip_pid = skip_pid};
 	int rc;
 
+	s->fail_closed |= r->fail_closed_all;
 	if ((rc = pipeline_add_session(&r->pipeline, s))) {
 		snprintf(err, errlen, "too many sessions (at most %d at once)", SESSION_TABLE_MAX);
 		return -1;
@@ -325,6 +326,7 @@ int app_resume_session(struct app *r, struct session *s, const char *cg_rel, cha
 	struct seed_ctx sc = {.rec = r, .s = s};
 	int rc;
 
+	s->fail_closed |= r->fail_closed_all;
 	if (pipeline_add_session(&r->pipeline, s)) {
 		snprintf(err, errlen, "too many sessions (at most %d at once)", SESSION_TABLE_MAX);
 		return -1;
@@ -333,6 +335,11 @@ int app_resume_session(struct app *r, struct session *s, const char *cg_rel, cha
 	    pipeline_session_begin(&r->pipeline, s)) {
 		snprintf(err, errlen, "cannot resume session %s: %s", s->id,
 			 rc ? strerror(-rc) : "a sink could not record it");
+		pipeline_remove_session(&r->pipeline, s);
+		return -1;
+	}
+	if (fail_closed_add(r, s, err, errlen)) {
+		probe_untrack_session(&r->probe, s->key);
 		pipeline_remove_session(&r->pipeline, s);
 		return -1;
 	}

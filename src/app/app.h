@@ -45,8 +45,9 @@ struct app {
 	struct llm llm;		    /* model calls read from TLS plaintext (app/tls.c) */
 	struct app_tls tls;	    /* what is hooked, what could not be (app/tls.c) */
 	struct toolcalls toolcalls; /* tool call -> the processes it caused (app/toolcall.c) */
-	const char *pin_dir;	/* set before app_start_probe: pin (probe.h) */
-	struct fail_closed fc;	/* sessions with fail_closed set: failclosed.h */
+	const char *pin_dir;	    /* set before app_start_probe: pin (probe.h) */
+	struct fail_closed fc;	    /* sessions with fail_closed set: failclosed.h */
+	bool fail_closed_all;	    /* every session is recorded fail-closed (daemon.yaml) */
 };
 
 /* What to record into. */

@@ -1,6 +1,7 @@
 /* failclosed.c: fail-closed recording (failclosed.h): the watcher that
- * freezes the fail-closed sessions while the reader is behind, the thaw
- * once it has caught up, and the counts of both. */
+ * freezes the fail-closed sessions while the reader is behind (or the store
+ * holds a batch it cannot write: a full disk), the thaw once it has caught
+ * up, and the counts of both. */
 #include "app/failclosed.h"
 
 #include <errno.h>
@@ -40,6 +41,13 @@ void fail_closed_destroy(struct fail_closed *fc)
 	fc->ep = -1;
 }
 
+/* The recorder is behind: the ring over its high mark, or a sink holding
+ * what it cannot write yet (the store on a full disk). */
+static bool behind(struct app *r, uint64_t pending)
+{
+	return pending > r->fc.high || pipeline_sinks_blocked(&r->pipeline);
+}
+
 /* Under the lock. */
 static void freeze_locked(struct app *r, uint64_t pending)
 {
@@ -48,7 +56,7 @@ static void freeze_locked(struct app *r, uint64_t pending)
 	size_t i;
 	int rc;
 
-	if (fc->frozen || !fc->n || pending <= fc->high)
+	if (fc->frozen || !fc->n || !behind(r, pending))
 		return;
 	for (i = 0; i < fc->n; i++) {
 		if ((rc = cgroup_freeze(fc->s[i]->cgroup_path, true))) {
@@ -137,7 +145,7 @@ void fail_closed_check(struct app *r, uint64_t pending)
 {
 	struct fail_closed *fc = &r->fc;
 
-	if (!fc->n || pending <= fc->high)
+	if (!fc->n || !behind(r, pending))
 		return;
 	pthread_mutex_lock(&fc->lock);
 	freeze_locked(r, pending);
@@ -148,12 +156,14 @@ void fail_closed_after_drain(struct app *r)
 {
 	struct fail_closed *fc = &r->fc;
 
-	if (!fc->frozen || probe_pending_bytes(&r->probe) > fc->low)
+	if (!fc->frozen || probe_pending_bytes(&r->probe) > fc->low ||
+	    pipeline_sinks_blocked(&r->pipeline))
 		return;
 	/* what was read is not yet released when the release is deferred */
 	pipeline_flush(&r->pipeline);
 	pthread_mutex_lock(&fc->lock);
-	if (fc->frozen && probe_pending_bytes(&r->probe) <= fc->low)
+	if (fc->frozen && probe_pending_bytes(&r->probe) <= fc->low &&
+	    !pipeline_sinks_blocked(&r->pipeline))
 		thaw_locked(r);
 	pthread_mutex_unlock(&fc->lock);
 }

@@ -3,7 +3,9 @@
  * fail-closed is frozen (cgroup.freeze of its own cgroup: the agent is slowed,
  * never unrecorded; nothing else on the host is touched) until the reader has
  * caught up (at or below a low mark, with every record read flushed to the
- * sinks), then thawed. A watcher thread freezes, so that a reader busy in a
+ * sinks), then thawed. The same while a sink holds records it cannot write
+ * yet (the store on a full disk, sink_ops.blocked): frozen until it wrote
+ * them. A watcher thread freezes, so that a reader busy in a
  * long sink write still stops the agent in time: it sleeps on the ring's
  * wake-ups (the kernel forces one when the ring is more than 1/8 full) with a
  * 5 ms backstop, only while a fail-closed session exists. The reader thaws.

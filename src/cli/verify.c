@@ -1,4 +1,4 @@
-/* verify.c: `proctor verify [--db PATH] [--key PUBKEY] [SESSION|--all]`:
+/* verify.c: `proctor verify [--db PATH] [--key PUBKEY] [--heads FILE] [SESSION|--all]`:
  * check sessions' hash chains and signed checkpoints (store/verify.h). Exit
  * 0 when every checked session is intact, 1 naming the first bad record.
  * Also `proctor db check`: SQLite's integrity check, then every chain. */
@@ -11,21 +11,37 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "store/heads.h"
 #include "store/hostkey.h"
 #include "store/store.h"
 #include "store/verify.h"
 #include "util/strbuf.h"
 #include "util/util.h"
 
-static const char usage[] = "usage: proctor verify [--db PATH] [--key PUBKEY] [SESSION|--all]";
+static const char usage[] =
+	"usage: proctor verify [--db PATH] [--key PUBKEY] [--heads FILE] [SESSION|--all]";
+
+static void report_as(const char *id, const struct verify_result *r);
 
 struct verify_run {
 	struct store *st;
 	EVP_PKEY *key;
+	struct chain_head *heads; /* --heads: what a sink received */
+	bool *seen;		  /* --all: heads of a session the store has */
+	size_t nheads;
 	int bad, failed;
 };
 
-static void report(const char *id, const struct verify_result *r)
+static void report(const char *raw, const struct verify_result *r)
+{
+	struct strbuf vis = STRBUF_INIT;
+	const char *id = sb_visible(&vis, raw); /* a --heads file's ids are anyone's */
+
+	report_as(id, r);
+	sb_free(&vis);
+}
+
+static void report_as(const char *id, const struct verify_result *r)
 {
 	if (r->status == VERIFY_OK && r->pruned) {
 		printf("%s: intact, %" PRId64 " records (records 1..%" PRId64 " pruned), %" PRId64
@@ -35,8 +51,11 @@ static void report(const char *id, const struct verify_result *r)
 	}
 	if (r->status == VERIFY_OK) {
 		printf("%s: intact, %" PRId64 " records, %" PRId64
-		       " checkpoints (signed up to record %" PRId64 ")\n",
+		       " checkpoints (signed up to record %" PRId64 ")",
 		       id, r->records, r->checkpoints, r->signed_seq);
+		if (r->sink_heads)
+			printf(", %" PRId64 " sink heads match", r->sink_heads);
+		putchar('\n');
 		return;
 	}
 	printf("%s: %s at record %" PRId64, id, verify_status_name(r->status), r->record);
@@ -50,7 +69,8 @@ static int verify_one(struct verify_run *v, const char *id)
 	struct verify_result r;
 	char err[512];
 
-	if (store_verify_session(v->st, id, v->key, &r, err, sizeof(err))) {
+	if (store_verify_session_heads(v->st, id, v->key, v->heads, v->nheads, &r, err,
+				       sizeof(err))) {
 		err_msg("verify %s: %s", id, err);
 		v->failed++;
 		return 0;
@@ -61,9 +81,37 @@ static int verify_one(struct verify_run *v, const char *id)
 	return 0;
 }
 
+/* Mark the heads of session as checked (--all). */
+static void mark_seen(struct verify_run *v, const char *session)
+{
+	size_t i;
+
+	for (i = 0; i < v->nheads; i++)
+		if (!strcmp(v->heads[i].session, session))
+			v->seen[i] = true;
+}
+
 static int verify_row(void *ctx, const struct store_session_row *row)
 {
+	struct verify_run *v = ctx;
+
+	if (v->seen)
+		mark_seen(v, row->id);
 	return verify_one(ctx, row->id);
+}
+
+/* --all --heads: the sessions a sink has heads of and the store has not
+ * (deleted from it) are checked too: their records are gone. */
+static void verify_missing(struct verify_run *v)
+{
+	size_t i;
+
+	for (i = 0; i < v->nheads; i++) {
+		if (v->seen[i])
+			continue;
+		mark_seen(v, v->heads[i].session);
+		verify_one(v, v->heads[i].session);
+	}
 }
 
 static EVP_PKEY *load_key(const char *path)
@@ -80,19 +128,20 @@ static EVP_PKEY *load_key(const char *path)
 	return k;
 }
 
+static int open_and_verify(struct verify_run *v, int argc, char **argv, const char *db, bool all,
+			   const char *keypath);
+
 int cmd_verify(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"db", required_argument, 0, 'd'},
-		{"key", required_argument, 0, 'k'},
-		{"all", no_argument, 0, 'a'},
-		{"help", no_argument, 0, 'h'},
-		{0},
+		{"db", required_argument, 0, 'd'}, {"key", required_argument, 0, 'k'},
+		{"all", no_argument, 0, 'a'},	   {"heads", required_argument, 0, 'H'},
+		{"help", no_argument, 0, 'h'},	   {0},
 	};
-	const char *db = NULL, *keypath = NULL;
+	const char *db = NULL, *keypath = NULL, *heads = NULL;
 	struct store st;
 	struct verify_run v = {.st = &st};
-	char id[64];
+	char err[4400];
 	bool all = false;
 	int c, rc;
 
@@ -103,6 +152,7 @@ int cmd_verify(int argc, char **argv)
 		case 'd': db = optarg; break;
 		case 'k': keypath = optarg; break;
 		case 'a': all = true; break;
+		case 'H': heads = optarg; break;
 		case 'h': puts(usage); return 0;
 		case ':':
 			err_msg("verify: option '%s' needs a value\n%s", argv[optind - 1], usage);
@@ -116,29 +166,54 @@ int cmd_verify(int argc, char **argv)
 		err_msg("verify: SESSION and --all exclude each other\n%s", usage);
 		return EXIT_USAGE;
 	}
+	if (heads && (rc = chain_heads_load(heads, &v.heads, &v.nheads, err, sizeof(err)))) {
+		err_msg("verify: %s", err);
+		return rc == -2 ? EXIT_USAGE : EXIT_SETUP;
+	}
+	if (all && v.nheads && !(v.seen = calloc(v.nheads, sizeof(*v.seen)))) {
+		free(v.heads);
+		return EXIT_SETUP;
+	}
+	if ((rc = open_and_verify(&v, argc, argv, db, all, keypath)) < 0)
+		rc = v.failed ? EXIT_SETUP : v.bad ? 1 : 0;
+	free(v.heads);
+	free(v.seen);
+	return rc;
+}
+
+/* Open the store (--all, or SESSION's) and check: -1 when checked (v
+ * counts), else the exit code. */
+static int open_and_verify(struct verify_run *v, int argc, char **argv, const char *db, bool all,
+			   const char *keypath)
+{
+	struct store *st = v->st;
+	char id[64];
+	int rc;
+
 	if (all) {
 		if (optind < argc) {
 			err_msg("verify: unexpected argument '%s'", argv[optind]);
 			return EXIT_USAGE;
 		}
-		if (cli_open_store(&st, db))
+		if (cli_open_store(st, db))
 			return EXIT_SETUP;
-	} else if ((rc = cli_open_session(argc, argv, db, &st, id, sizeof(id)))) {
+	} else if ((rc = cli_open_session(argc, argv, db, st, id, sizeof(id)))) {
 		return rc;
 	}
-	if (!(v.key = load_key(keypath))) {
-		store_close(&st);
+	if (!(v->key = load_key(keypath))) {
+		store_close(st);
 		return EXIT_SETUP;
 	}
-	if (all)
-		store_foreach_session(&st, verify_row, &v);
-	else
-		verify_one(&v, id);
-	EVP_PKEY_free(v.key);
-	store_close(&st);
-	if (v.failed)
-		return EXIT_SETUP;
-	return v.bad ? 1 : 0;
+	if (all) {
+		store_foreach_session(st, verify_row, v);
+		if (v->seen)
+			verify_missing(v);
+	} else {
+		verify_one(v, id);
+	}
+	EVP_PKEY_free(v->key);
+	store_close(st);
+	return -1;
 }
 
 /* `proctor db check [--db PATH] [--key PUBKEY]`: SQLite's integrity check of

@@ -340,13 +340,15 @@ static int top_key(struct dcfg *d, yaml_node_t *k, yaml_node_t *v)
 		return get_str(d, v, key, c->metrics, sizeof(c->metrics), true);
 	if (!strcmp(key, "ringbuf_mb"))
 		return ringbuf(d, v);
+	if (!strcmp(key, "fail_closed"))
+		return get_bool(d, v, key, &c->fail_closed);
 	if (!strcmp(key, "auto_adopt"))
 		return section_auto(d, v);
 	if (!strcmp(key, "serve"))
 		return section_serve(d, v);
-	return unknown(
-		d, k, "the daemon configuration",
-		"pipeline, socket, socket_group, db, metrics, ringbuf_mb, auto_adopt, serve");
+	return unknown(d, k, "the daemon configuration",
+		       "pipeline, socket, socket_group, db, metrics, ringbuf_mb, fail_closed, "
+		       "auto_adopt, serve");
 }
 
 static int parse_root(struct dcfg *d)

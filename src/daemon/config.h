@@ -29,6 +29,7 @@ struct daemon_config {
 	char db[4096];
 	char metrics[256];
 	uint32_t ringbuf_mb;	  /* 0: the default */
+	bool fail_closed;	  /* record every session fail-closed (app/failclosed.h) */
 	bool auto_agents;	  /* auto-adopt known agents (default true) */
 	struct daemon_serve {	  /* the HTTP API served by the daemon (serve.h) */
 		char listen[256]; /* "" none */

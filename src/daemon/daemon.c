@@ -21,6 +21,7 @@
 #include "serve/serve.h"
 #include "daemon/proto.h"
 #include "daemon/status.h"
+#include "egress/session.h"
 #include "probe/cgroup.h"
 #include "probe/pin.h"
 #include "store/store.h"
@@ -576,6 +577,36 @@ static void resume_one(struct daemon *d, struct dsession *s)
 		start_ending(s, 0);
 }
 
+/* A session of a previous daemon that no kernel state kept recording (the
+ * pins were gone: a reboot, removed): crashed, with the counts its store
+ * holds; its control socket and its cgroup, once empty, are removed (a
+ * populated one, frozen or not, is left to the user, and said). */
+static void crash_one(struct daemon *d, struct dsession *s)
+{
+	struct store st;
+	char err[512], sock[512];
+	int rc = -1;
+
+	if (d->store_path && !store_open_rw(&st, d->store_path, err, sizeof(err))) {
+		if ((rc = store_mark_crashed(&st, s->ses.id)))
+			snprintf(err, sizeof(err), "%s", store_errmsg(&st));
+		store_close(&st);
+	}
+	if (rc && d->store_path)
+		err_msg("warning: marking session %s crashed: %s", s->ses.id, err);
+	else if (!rc)
+		err_msg("session %s: its daemon died and nothing kept recording it; marked crashed",
+			s->ses.id);
+	snprintf(sock, sizeof(sock), "%s/%s.sock", PROCTOR_CTL_DIR, s->ses.id);
+	unlink(sock);
+	if (cgroup_populated(s->cg_abs))
+		err_msg("warning: session %s: processes are left in %s, unrecorded", s->ses.id,
+			s->cg_abs);
+	else
+		cgroup_remove(s->cg_abs);
+	dsession_free(s);
+}
+
 static void resume_sessions(struct daemon *d)
 {
 	if (d->app.probe.reopened) {
@@ -583,6 +614,7 @@ static void resume_sessions(struct daemon *d)
 		return;
 	}
 	/* freshly loaded: no kernel state survived, so neither did the sessions */
+	daemon_state_foreach(d, crash_one);
 	daemon_state_clear(d);
 }
 
@@ -632,6 +664,7 @@ static int daemon_setup(struct daemon *d, const struct daemon_opts *o, char *err
 		return -1;
 	d->ring_bytes = probe_map_ringbuf_bytes(&d->app.probe);
 	app_defer_ring_release(&d->app);
+	d->app.fail_closed_all = o->cfg && o->cfg->fail_closed;
 	resume_sessions(d);
 	if (daemon_auto_start(&d->autos, &d->app, o->cfg, err, errlen))
 		return -1;

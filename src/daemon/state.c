@@ -35,6 +35,8 @@ int daemon_state_save(const struct daemon *d, const struct dsession *s)
 		      "cg_abs", s->cg_abs, "cg_rel", s->cg_rel, "client_pid", (int)s->client_pid);
 	if (!j)
 		return -1;
+	if (x->fail_closed) /* so is the session taken back */
+		json_object_set_new(j, "fail_closed", json_true());
 	if (s->policy) /* installed again by the daemon that takes it back */
 		json_object_set(j, "policy", s->policy->req);
 	mkdir(d->state_dir, 0700);
@@ -84,6 +86,7 @@ static struct dsession *parse_state(json_t *j)
 	s->ses.start_ns = (uint64_t)json_integer_value(json_object_get(j, "start_ns"));
 	s->ses.cgroup_id = (uint64_t)json_integer_value(json_object_get(j, "cgroup_id"));
 	s->client_pid = (pid_t)json_integer_value(json_object_get(j, "client_pid"));
+	s->ses.fail_closed = json_is_true(json_object_get(j, "fail_closed"));
 	if (json_is_object(json_object_get(j, "policy")))
 		s->policy_req = json_incref(json_object_get(j, "policy"));
 	snprintf(s->ses.origin, sizeof(s->ses.origin), "run");

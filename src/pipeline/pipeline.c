@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pipeline/chain_head.h"
 #include "pipeline/enrich.h"
 #include "pipeline/escape.h"
 #include "pipeline/filter.h"
@@ -167,9 +168,17 @@ struct session *pipeline_session(struct pipeline *p, uint64_t key)
 	return session_find(&p->sessions, key);
 }
 
-/* Sinks see the session with its command redacted (the caller's argv is
- * left alone: it may still be exec'd). */
-static int session_call(struct pipeline *p, struct session *s, bool begin)
+/* A store is a sink that signs chain heads (take_heads). */
+static bool is_store(const struct sink *k)
+{
+	return k->ops->take_heads != NULL;
+}
+
+enum { ALL_SINKS, STORES, OTHERS };
+
+/* Sinks (all, the stores or the others) see the session with its command
+ * redacted (the caller's argv is left alone: it may still be exec'd). */
+static int session_call(struct pipeline *p, struct session *s, bool begin, int which)
 {
 	char **orig = s->argv, **red = NULL;
 	size_t i;
@@ -181,6 +190,8 @@ static int session_call(struct pipeline *p, struct session *s, bool begin)
 		struct sink *k = p->sinks[i];
 		int (*fn)(struct sink *, const struct session *) =
 			begin ? k->ops->session_begin : k->ops->session_end;
+		if (which != ALL_SINKS && is_store(k) != (which == STORES))
+			continue;
 		if (fn && fn(k, s))
 			rc = -1;
 	}
@@ -191,7 +202,7 @@ static int session_call(struct pipeline *p, struct session *s, bool begin)
 
 int pipeline_session_begin(struct pipeline *p, struct session *s)
 {
-	return session_call(p, s, true);
+	return session_call(p, s, true, ALL_SINKS);
 }
 
 /* s->sink_drops: {"label": n} of the sinks that lost some of s; the label
@@ -227,6 +238,7 @@ static void sink_drops_json(struct pipeline *p, struct session *s)
 int pipeline_session_end(struct pipeline *p, struct session *s)
 {
 	size_t i;
+	int rc;
 
 	pipeline_flush(p);
 	/* losses a sink's thread found after the flush count in the end */
@@ -235,7 +247,12 @@ int pipeline_session_end(struct pipeline *p, struct session *s)
 			p->sinks[i]->ops->sync(p->sinks[i]);
 	pipeline_collect_sink_drops(p);
 	sink_drops_json(p, s);
-	return session_call(p, s, false);
+	/* the stores first: their final chain heads reach the other sinks
+	 * before those see the session end */
+	rc = session_call(p, s, false, STORES);
+	pipeline_collect_heads(p);
+	pipeline_flush(p);
+	return session_call(p, s, false, OTHERS) | rc;
 }
 
 void pipeline_session_recount(struct pipeline *p, struct session *s)
@@ -349,8 +366,40 @@ void pipeline_commit(struct pipeline *p, struct record *r)
 		append_spare(p, s);
 }
 
+/* The stores' newly signed chain heads join the batch as store.chain_head
+ * records for the other sinks (none: they are only taken). Not a session's
+ * events: they count in stats.heads. */
+void pipeline_collect_heads(struct pipeline *p)
+{
+	struct chain_head h[32];
+	size_t i, j, n, m, others = 0;
+
+	for (i = 0; i < p->nsinks; i++)
+		others += !is_store(p->sinks[i]);
+	for (i = 0; i < p->nsinks; i++) {
+		struct sink *k = p->sinks[i];
+		if (!is_store(k))
+			continue;
+		while ((n = k->ops->take_heads(k, h, 32)) > 0)
+			for (j = 0; j < n && others; j++) {
+				struct record *r = pipeline_record(p);
+				const struct session *s = NULL;
+				for (m = 0; m < p->sessions.n && !s; m++)
+					if (!strcmp(p->sessions.s[m]->id, h[j].session))
+						s = p->sessions.s[m];
+				chain_head_record(r, &h[j], k->url, s);
+				p->stats.heads++;
+				p->heads_in_batch++;
+				p->batch[p->n++] = r;
+				if (p->n >= p->cap)
+					pipeline_flush(p);
+			}
+	}
+}
+
 void pipeline_tick(struct pipeline *p, uint64_t now_ns)
 {
+	pipeline_collect_heads(p);
 	if (p->n && now_ns - p->last_flush_ns >= p->interval_ns)
 		pipeline_flush(p);
 	pipeline_collect_sink_drops(p);
@@ -375,7 +424,7 @@ static void count_undelivered(struct pipeline *p)
 	size_t i;
 
 	for (i = 0; i < p->n; i++)
-		if (p->delivery[i] == HANDED)
+		if (p->delivery[i] == HANDED && p->batch[i]->type != PR_EV_STORE_HEAD)
 			pipeline_count_drop(p, DROP_SINK_ERROR, p->batch[i]->session_key, 1);
 }
 
@@ -428,9 +477,12 @@ static void flush_sink(struct pipeline *p, size_t k)
 	uint64_t t0, dt;
 	int rc;
 
-	if (s->filter) {
+	if (s->filter || (p->heads_in_batch && is_store(s))) {
 		for (i = 0, n = 0; i < p->n; i++) {
-			if (filter_match(s->filter, p->batch[i]))
+			/* a store keeps its heads in its own checkpoints */
+			if (p->batch[i]->type == PR_EV_STORE_HEAD && is_store(s))
+				continue;
+			if (!s->filter || filter_match(s->filter, p->batch[i]))
 				p->fbatch[n++] = p->batch[i];
 			else
 				p->stats.filtered_out++;
@@ -450,14 +502,17 @@ static void flush_sink(struct pipeline *p, size_t k)
 	s->stats.batches++;
 	mark(p, recs, n, HANDED);
 	if (rc) {
-		size_t kept = retry_processes(s, recs, n, p);
+		size_t kept = retry_processes(s, recs, n, p), heads = 0;
 
 		s->stats.failures++;
-		for (i = 0; i < n; i++)
-			if (!kept || !is_process_record(recs[i]))
+		for (i = 0; i < n; i++) {
+			if (recs[i]->type == PR_EV_STORE_HEAD)
+				heads++; /* not an event this sink lost */
+			else if (!kept || !is_process_record(recs[i]))
 				count_sink_lost(p, k, recs[i]->session_key, 1);
-		n -= kept;
-		s->stats.dropped += n;
+		}
+		p->stats.heads_lost += heads;
+		s->stats.dropped += n - kept - heads;
 	} else {
 		s->stats.records += n;
 		mark(p, recs, n, TAKEN);
@@ -476,6 +531,7 @@ void pipeline_flush(struct pipeline *p)
 		count_undelivered(p);
 		p->stats.flushes++;
 		p->n = 0;
+		p->heads_in_batch = 0;
 	}
 	if (p->on_flushed)
 		p->on_flushed(p->flushed_ctx);
@@ -493,6 +549,10 @@ void pipeline_collect_sink_drops(struct pipeline *p)
 			continue;
 		while ((n = k->ops->take_drops(k, d, 64)) > 0)
 			for (j = 0; j < n; j++) {
+				if (d[j].session_key == CHAIN_HEAD_KEY) {
+					p->stats.heads_lost += d[j].n;
+					continue;
+				}
 				k->stats.dropped += d[j].n;
 				count_sink_lost(p, i, d[j].session_key, d[j].n);
 				/* late (spool eviction, a rejected batch): the
@@ -503,6 +563,16 @@ void pipeline_collect_sink_drops(struct pipeline *p)
 					p->stats.sink_lost[d[j].why] += d[j].n;
 			}
 	}
+}
+
+bool pipeline_sinks_blocked(struct pipeline *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->nsinks; i++)
+		if (p->sinks[i]->ops->blocked && p->sinks[i]->ops->blocked(p->sinks[i]))
+			return true;
+	return false;
 }
 
 bool pipeline_healthy(struct pipeline *p, char *why, size_t whylen)

@@ -36,6 +36,8 @@ struct pipeline_stats {
 	/* Late losses at one sink of several (the others have the records):
 	 * that sink's stats.dropped and these, never drops[] */
 	uint64_t sink_lost[DROP_REASON_MAX];
+	uint64_t heads;	     /* store.chain_head records exported (pipeline_collect_heads) */
+	uint64_t heads_lost; /* (head, sink) pairs a sink lost: not event losses */
 };
 
 struct proctree;
@@ -60,6 +62,7 @@ struct pipeline {
 	struct record **fbatch;	   /* per-sink filtered view of batch */
 	uint8_t *delivery;	   /* per pool slot at flush: handed, taken */
 	bool drained;		   /* pipeline_drain_sinks ran */
+	size_t heads_in_batch;	   /* store.chain_head records in batch */
 	/* Losses of the last session removed that sinks reported after its
 	 * end (pipeline_drain_sinks), for its launcher's summary. */
 	uint64_t ended_key, ended_drops;
@@ -111,6 +114,12 @@ void pipeline_set_sink_filter(struct pipeline *p, size_t sink_index, struct sink
 /* Gather drops that sinks noticed asynchronously (spool evictions, permanent
  * send failures) into the counters; called by pipeline_tick and _flush. */
 void pipeline_collect_sink_drops(struct pipeline *p);
+/* The stores' signed chain heads become store.chain_head records in the
+ * batch, for the other sinks; called by pipeline_tick and at a session's end. */
+void pipeline_collect_heads(struct pipeline *p);
+/* true while a sink holds records it cannot write yet (sink_ops.blocked):
+ * fail-closed freezes. Any thread (the sinks are fixed once running). */
+bool pipeline_sinks_blocked(struct pipeline *p);
 /* true when every sink is delivering (used by /healthz). */
 bool pipeline_healthy(struct pipeline *p, char *why, size_t whylen);
 

@@ -12,6 +12,7 @@
 #include "model/drop.h"
 #include "model/record.h"
 #include "model/session.h"
+#include "store/chain.h"
 
 struct sink;
 
@@ -50,6 +51,13 @@ struct sink_ops {
 	void (*sync)(struct sink *s);
 	/* an ended session's counts changed (losses reported after its end) */
 	int (*session_recount)(struct sink *s, const struct session *ses);
+	/* A store's signed chain heads since the last call (the pipeline
+	 * exports them to the other sinks as store.chain_head records). */
+	size_t (*take_heads)(struct sink *s, struct chain_head *out, size_t max);
+	/* Fail-closed: true while the sink holds records it cannot write yet
+	 * (the store on a full disk): the recorder freezes the fail-closed
+	 * sessions until it is false again. Any thread. */
+	bool (*blocked)(struct sink *s);
 	/* false, with why filled, when the sink is not delivering */
 	bool (*healthy)(struct sink *s, char *why, size_t whylen);
 };

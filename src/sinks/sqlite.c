@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "model/summary.h"
@@ -25,8 +26,9 @@
 #include "store/writer.h"
 #include "util/util.h"
 
-#define QUEUE_MAX 8  /* batches queued for the writer thread */
-#define DROPQ_MAX 64 /* distinct (session, reason) losses not yet taken */
+#define QUEUE_MAX 8   /* batches queued for the writer thread */
+#define DROPQ_MAX 64  /* distinct (session, reason) losses not yet taken */
+#define HEADQ_MAX 256 /* signed chain heads not yet taken */
 #define NOSTR	  ((size_t)-1)
 
 enum proc_fact { P_NONE, P_FORK, P_THREAD, P_EXEC, P_SEED, P_EXIT };
@@ -61,6 +63,19 @@ struct sqlite_sink {
 	struct sink_drop dropq[DROPQ_MAX];
 	size_t ndrops;
 	uint64_t waits; /* write() calls that waited for room */
+	/* Fail-closed (a session began with --fail-closed): a batch the store
+	 * refuses (a full disk) is held and retried, not dropped, while
+	 * `holding` asks the recorder to freeze the fail-closed sessions
+	 * (sink_ops.blocked); a session's end or the sink's stop releases it
+	 * (one last try, then it is lost and counted). */
+	size_t hold; /* fail-closed sessions begun and not ended */
+	bool holding, release;
+	/* Chain heads signed and stored, not yet taken (own lock: the writer
+	 * thread and sqlite_session, which holds mu, both add). A session's
+	 * newer head supersedes an untaken older one when the queue is full. */
+	pthread_mutex_t hmu;
+	struct chain_head headq[HEADQ_MAX];
+	size_t nheads;
 	/* Space kept beside the store for the session's end on a full disk:
 	 * PATH-reserve-PID, given back when the end cannot be written. */
 	char reserve[4200];
@@ -108,6 +123,40 @@ static bool give_back_reserve(struct sqlite_sink *k)
 
 	k->reserve[0] = 0;
 	return had;
+}
+
+static void queue_head(void *ctx, const struct chain_head *h)
+{
+	struct sqlite_sink *k = ctx;
+	size_t i;
+
+	pthread_mutex_lock(&k->hmu);
+	if (k->nheads == HEADQ_MAX) { /* the oldest non-final head goes */
+		for (i = 0; i < k->nheads && k->headq[i].final; i++)
+			;
+		if (i == k->nheads)
+			i = 0;
+		memmove(&k->headq[i], &k->headq[i + 1], (k->nheads - i - 1) * sizeof(*h));
+		k->nheads--;
+	}
+	k->headq[k->nheads++] = *h;
+	pthread_mutex_unlock(&k->hmu);
+}
+
+static size_t sqlite_take_heads(struct sink *s, struct chain_head *out, size_t max)
+{
+	struct sqlite_sink *k = s->priv;
+	size_t n;
+
+	if (!k)
+		return 0;
+	pthread_mutex_lock(&k->hmu);
+	n = k->nheads < max ? k->nheads : max;
+	memcpy(out, k->headq, n * sizeof(*out));
+	memmove(k->headq, k->headq + n, (k->nheads - n) * sizeof(*out));
+	k->nheads -= n;
+	pthread_mutex_unlock(&k->hmu);
+	return n;
 }
 
 static size_t put_str(struct wbatch *b, const char *v)
@@ -280,8 +329,9 @@ static bool is_process_item(const struct wbatch *b, const struct witem *it)
 }
 
 /* Insert b's items (only its process.* records when procs_only) in one
- * transaction: 0, or -1 with the transaction rolled back. */
-static int insert_items(struct sqlite_sink *k, const struct wbatch *b, bool procs_only)
+ * transaction: 0, or -1 with the transaction rolled back (the store's
+ * reason logged unless quiet). */
+static int insert_items(struct sqlite_sink *k, const struct wbatch *b, bool procs_only, bool quiet)
 {
 	size_t i;
 	int rc = store_batch_begin(k->w);
@@ -307,26 +357,75 @@ static int insert_items(struct sqlite_sink *k, const struct wbatch *b, bool proc
 	if (!rc && !store_batch_commit(k->w))
 		return 0;
 	/* the store's reason, before the rollback's own message replaces it */
-	err_msg("sqlite sink %s: %s", store_writer_path(k->w), store_writer_errmsg(k->w));
+	if (!quiet)
+		err_msg("sqlite sink %s: %s", store_writer_path(k->w), store_writer_errmsg(k->w));
 	store_batch_rollback(k->w);
 	return -1;
 }
 
+#define HOLD_RETRY_NS 100000000L /* a held batch is retried every 100 ms */
+
+/* Fail-closed: retry b until the store takes it (0) or it is released (-1:
+ * it is then lost, and counted like any refused batch). */
+static int hold_batch(struct sqlite_sink *k, struct wbatch *b)
+{
+	struct timespec ts;
+	bool release = false;
+	int rc = -1;
+
+	err_msg("warning: sqlite sink %s: fail-closed: holding %zu records until the store takes"
+		" them (the fail-closed sessions are frozen meanwhile)",
+		store_writer_path(k->w), b->n);
+	pthread_mutex_lock(&k->mu);
+	k->holding = true;
+	while (!release) {
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += HOLD_RETRY_NS;
+		ts.tv_sec += ts.tv_nsec / 1000000000L;
+		ts.tv_nsec %= 1000000000L;
+		if (!k->stop && !k->release)
+			pthread_cond_timedwait(&k->work, &k->mu, &ts);
+		release = k->stop || k->release;
+		pthread_mutex_unlock(&k->mu);
+		/* the WAL may hold the space the database needs to take it */
+		store_writer_truncate_wal(k->w);
+		rc = insert_items(k, b, false, !release);
+		pthread_mutex_lock(&k->mu);
+		if (!rc)
+			break;
+	}
+	k->holding = false;
+	pthread_mutex_unlock(&k->mu);
+	if (!rc && store_writer_truncate_wal(k->w))
+		dbg_msg("sqlite sink %s: the WAL could not be truncated yet",
+			store_writer_path(k->w));
+	if (!rc)
+		err_msg("warning: sqlite sink %s: fail-closed: the store took the held records",
+			store_writer_path(k->w));
+	return rc;
+}
+
 /* The writer thread's work on one batch: one transaction. A batch the store
- * refuses (a full disk) is retried with its process records alone, smaller,
- * so that the process tree survives where the rest cannot; what is not
- * stored is counted. */
+ * refuses (a full disk) is held under fail-closed; otherwise (or once
+ * released) retried with its process records alone, smaller, so that the
+ * process tree survives where the rest cannot; what is not stored is
+ * counted. */
 static void write_batch(struct sqlite_sink *k, struct wbatch *b)
 {
-	bool procs_kept = false;
+	bool procs_kept = false, hold;
 	size_t i, nprocs = 0;
 
-	if (!insert_items(k, b, false))
+	if (!insert_items(k, b, false, false))
+		return;
+	pthread_mutex_lock(&k->mu);
+	hold = k->hold && !k->stop && !k->release;
+	pthread_mutex_unlock(&k->mu);
+	if (hold && !hold_batch(k, b))
 		return;
 	for (i = 0; i < b->n; i++)
 		nprocs += is_process_item(b, &b->items[i]);
 	if (nprocs && nprocs < b->n)
-		procs_kept = !insert_items(k, b, true);
+		procs_kept = !insert_items(k, b, true, false);
 	pthread_mutex_lock(&k->mu);
 	for (i = 0; i < b->n; i++)
 		if (!procs_kept || !is_process_item(b, &b->items[i]))
@@ -368,12 +467,17 @@ static void *writer_main(void *arg)
 
 /* Take the writer from the writer thread: returns with the lock held, the
  * queue empty and the thread waiting (this thread may use k->w until it
- * unlocks). */
-static void lock_idle(struct sqlite_sink *k)
+ * unlocks). release: a held batch gets one last try (a session ends). */
+static void lock_idle(struct sqlite_sink *k, bool release)
 {
 	pthread_mutex_lock(&k->mu);
+	if (release && (k->head || k->busy)) {
+		k->release = true;
+		pthread_cond_signal(&k->work);
+	}
 	while (k->head || k->busy)
 		pthread_cond_wait(&k->idle, &k->mu);
+	k->release = false;
 }
 
 static int sqlite_open(struct sink *s, const char *rest, char *err, size_t errlen)
@@ -396,6 +500,8 @@ static int sqlite_open(struct sink *s, const char *rest, char *err, size_t errle
 	}
 	make_reserve(k, rest);
 	pthread_mutex_init(&k->mu, NULL);
+	pthread_mutex_init(&k->hmu, NULL);
+	store_writer_on_head(k->w, queue_head, k);
 	pthread_cond_init(&k->work, NULL);
 	pthread_cond_init(&k->room, NULL);
 	pthread_cond_init(&k->idle, NULL);
@@ -464,6 +570,7 @@ static void sqlite_close(struct sink *s)
 	free_batches(k->head);
 	free_batches(k->spare);
 	pthread_mutex_destroy(&k->mu);
+	pthread_mutex_destroy(&k->hmu);
 	pthread_cond_destroy(&k->work);
 	pthread_cond_destroy(&k->room);
 	pthread_cond_destroy(&k->idle);
@@ -517,7 +624,7 @@ static void sqlite_sync(struct sink *s)
 	struct sqlite_sink *k = s->priv;
 
 	if (k && k->started) {
-		lock_idle(k);
+		lock_idle(k, true);
 		pthread_mutex_unlock(&k->mu);
 	}
 }
@@ -546,7 +653,7 @@ static int sqlite_session(struct sink *s, const struct session *ses, bool end)
 	struct strbuf cmd = STRBUF_INIT;
 	int i, rc;
 
-	lock_idle(k);
+	lock_idle(k, end);
 	sb_putc(&cmd, '[');
 	for (i = 0; i < ses->argc; i++) {
 		if (i)
@@ -592,7 +699,7 @@ static int sqlite_session_recount(struct sink *s, const struct session *ses)
 	struct sqlite_sink *k = s->priv;
 	int rc;
 
-	lock_idle(k);
+	lock_idle(k, true);
 	rc = store_session_recount(k->w, ses->id, ses->drops, ses->sink_drops);
 	if (rc)
 		err_msg("sqlite sink %s: %s", store_writer_path(k->w), store_writer_errmsg(k->w));
@@ -602,12 +709,40 @@ static int sqlite_session_recount(struct sink *s, const struct session *ses)
 
 static int sqlite_session_begin(struct sink *s, const struct session *ses)
 {
+	struct sqlite_sink *k = s->priv;
+
+	if (ses->fail_closed) {
+		pthread_mutex_lock(&k->mu);
+		k->hold++;
+		pthread_mutex_unlock(&k->mu);
+	}
 	return sqlite_session(s, ses, false);
+}
+
+static bool sqlite_blocked(struct sink *s)
+{
+	struct sqlite_sink *k = s->priv;
+	bool holding;
+
+	if (!k)
+		return false;
+	pthread_mutex_lock(&k->mu);
+	holding = k->holding;
+	pthread_mutex_unlock(&k->mu);
+	return holding;
 }
 
 static int sqlite_session_end(struct sink *s, const struct session *ses)
 {
-	return sqlite_session(s, ses, true);
+	struct sqlite_sink *k = s->priv;
+	int rc = sqlite_session(s, ses, true);
+
+	if (ses->fail_closed) {
+		pthread_mutex_lock(&k->mu);
+		k->hold -= k->hold > 0;
+		pthread_mutex_unlock(&k->mu);
+	}
+	return rc;
 }
 
 const struct sink_ops sqlite_sink_ops = {
@@ -618,6 +753,8 @@ const struct sink_ops sqlite_sink_ops = {
 	.request_stop = sqlite_request_stop,
 	.drain = sqlite_drain,
 	.take_drops = sqlite_take_drops,
+	.take_heads = sqlite_take_heads,
+	.blocked = sqlite_blocked,
 	.sync = sqlite_sync,
 	.session_begin = sqlite_session_begin,
 	.session_end = sqlite_session_end,

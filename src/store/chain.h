@@ -29,6 +29,18 @@ struct chain_row {
 void chain_hash(EVP_MD_CTX *ctx, const uint8_t prev[CHAIN_HASH_LEN], const struct chain_row *row,
 		uint8_t out[CHAIN_HASH_LEN]);
 
+/* A signed checkpoint of a session's chain: as the store keeps it (the
+ * checkpoints table) and as the sinks export it (store.chain_head records,
+ * read back by `proctor verify --heads`). */
+struct chain_head {
+	char session[64];
+	int64_t seq, time_ns;
+	bool final;
+	uint8_t hash[CHAIN_HASH_LEN];
+	uint8_t sig[64];
+	char key_id[17];
+};
+
 /* The message a checkpoint signs: "proctor-checkpoint 1\n" SESSION "\n" SEQ
  * "\n" HEX(HASH) "\n" TIME_NS "\n" FINAL "\n". Returns its length (< len). */
 size_t chain_checkpoint_msg(char *buf, size_t len, const char *session, int64_t seq,

@@ -17,7 +17,14 @@ struct ckpt {
 	int final;
 	uint8_t hash[CHAIN_HASH_LEN];
 	bool matched;
+	bool sink; /* a head a sink received (verify --heads), not the store's */
 };
+
+/* What a checkpoint is called in a finding. */
+static const char *ckpt_name(const struct ckpt *c)
+{
+	return c->sink ? "the sink's signed head" : "its signed checkpoint";
+}
 
 const char *verify_status_name(enum verify_status s)
 {
@@ -42,6 +49,64 @@ static void fail(struct verify_result *r, enum verify_status s, int64_t record, 
 	snprintf(r->detail, sizeof(r->detail), "%s", detail);
 }
 
+/* A checkpoint c (of the store, or a sink's head) signed by key kid with
+ * sig: r says what is wrong when it is not this host's key's signature. */
+static void check_sig(const struct ckpt *c, const char *session, EVP_PKEY *key, const char *id,
+		      const char *kid, const void *sig, size_t siglen, struct verify_result *r)
+{
+	const char *what = c->sink ? "the sink's head" : "checkpoint";
+	char msg[512], buf[256];
+	size_t len = chain_checkpoint_msg(msg, sizeof(msg), session, c->seq, c->hash, c->time_ns,
+					  c->final);
+
+	if (r->status != VERIFY_OK)
+		return;
+	if (!kid || strcmp(kid, id)) {
+		snprintf(buf, sizeof(buf), "%s signed by key %s, not this host's %s", what,
+			 kid ? kid : "(none)", id);
+		fail(r, VERIFY_SIGNATURE, c->seq, 0, buf);
+	} else if (!sig || !hostkey_verify(key, msg, len, sig, siglen)) {
+		snprintf(buf, sizeof(buf), "%s's signature does not verify",
+			 c->sink ? "the sink's head" : "the checkpoint");
+		fail(r, VERIFY_SIGNATURE, c->seq, 0, buf);
+	}
+}
+
+/* The heads a sink received for session join the checkpoints, each
+ * checked like one. */
+static int add_sink_heads(const char *session, EVP_PKEY *key, const char *id,
+			  const struct chain_head *heads, size_t nheads, struct ckpt **v, size_t *n,
+			  struct verify_result *r, char *err, size_t errlen)
+{
+	struct ckpt *c;
+	size_t i, m = 0;
+
+	for (i = 0; i < nheads; i++)
+		m += !strcmp(heads[i].session, session);
+	if (!m)
+		return 0;
+	if (!(c = realloc(*v, (*n + m) * sizeof(*c)))) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	*v = c;
+	for (i = 0; i < nheads; i++) {
+		const struct chain_head *h = &heads[i];
+		if (strcmp(h->session, session))
+			continue;
+		c = &(*v)[(*n)++];
+		memset(c, 0, sizeof(*c));
+		c->seq = h->seq;
+		c->time_ns = h->time_ns;
+		c->final = h->final;
+		c->sink = true;
+		memcpy(c->hash, h->hash, CHAIN_HASH_LEN);
+		check_sig(c, session, key, id, h->key_id, h->sig, sizeof(h->sig), r);
+		r->sink_heads++;
+	}
+	return 0;
+}
+
 /* Load and check every checkpoint's signature, in the order written. */
 static int load_checkpoints(struct store *st, const char *session, EVP_PKEY *key, struct ckpt **out,
 			    size_t *n, struct verify_result *r, char *err, size_t errlen)
@@ -49,7 +114,7 @@ static int load_checkpoints(struct store *st, const char *session, EVP_PKEY *key
 	sqlite3_stmt *q;
 	struct ckpt *v = NULL, *c;
 	size_t cap = 0;
-	char msg[512], id[17], buf[256];
+	char id[17];
 
 	*n = 0;
 	if (hostkey_id(key, id) ||
@@ -64,7 +129,6 @@ static int load_checkpoints(struct store *st, const char *session, EVP_PKEY *key
 	while (sqlite3_step(q) == SQLITE_ROW) {
 		const void *hash = sqlite3_column_blob(q, 1), *sig = sqlite3_column_blob(q, 5);
 		const char *kid = (const char *)sqlite3_column_text(q, 4);
-		size_t len;
 
 		if (*n == cap) {
 			cap = cap ? 2 * cap : 16;
@@ -84,19 +148,7 @@ static int load_checkpoints(struct store *st, const char *session, EVP_PKEY *key
 			fail(r, VERIFY_SIGNATURE, c->seq, 0, "checkpoint holds no chain hash");
 		if (hash && sqlite3_column_bytes(q, 1) == CHAIN_HASH_LEN)
 			memcpy(c->hash, hash, CHAIN_HASH_LEN);
-		len = chain_checkpoint_msg(msg, sizeof(msg), session, c->seq, c->hash, c->time_ns,
-					   c->final);
-		if (r->status == VERIFY_OK && (!kid || strcmp(kid, id))) {
-			snprintf(buf, sizeof(buf),
-				 "checkpoint signed by key %s, not this host's %s",
-				 kid ? kid : "(none)", id);
-			fail(r, VERIFY_SIGNATURE, c->seq, 0, buf);
-		}
-		if (r->status == VERIFY_OK &&
-		    (!sig ||
-		     !hostkey_verify(key, msg, len, sig, (size_t)sqlite3_column_bytes(q, 5))))
-			fail(r, VERIFY_SIGNATURE, c->seq, 0,
-			     "the checkpoint's signature does not verify");
+		check_sig(c, session, key, id, kid, sig, (size_t)sqlite3_column_bytes(q, 5), r);
 		(*n)++;
 	}
 	sqlite3_finalize(q);
@@ -136,9 +188,8 @@ static void match_checkpoints(struct ckpt *v, size_t n, int64_t seq, const uint8
 		v[i].matched = true;
 		if (memcmp(v[i].hash, head, CHAIN_HASH_LEN) && r->status == VERIFY_OK) {
 			snprintf(buf, sizeof(buf),
-				 "the chain up to record %" PRId64
-				 " does not match its signed checkpoint (rewritten)",
-				 seq);
+				 "the chain up to record %" PRId64 " does not match %s (rewritten)",
+				 seq, ckpt_name(&v[i]));
 			fail(r, VERIFY_MODIFIED, seq, 0, buf);
 		}
 	}
@@ -197,12 +248,14 @@ static void check_tail(struct ckpt *v, size_t n, int64_t last, bool ended, struc
 {
 	char buf[256];
 	int64_t top = -1;
-	bool final = false;
+	bool final = false, top_sink = false;
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		if (v[i].seq > top)
+		if (v[i].seq > top || (v[i].seq == top && !v[i].sink)) {
 			top = v[i].seq;
+			top_sink = v[i].sink;
+		}
 		if (v[i].final)
 			final = true;
 		if (v[i].final && v[i].seq < last && r->status == VERIFY_OK) {
@@ -216,9 +269,8 @@ static void check_tail(struct ckpt *v, size_t n, int64_t last, bool ended, struc
 		return;
 	if (top > last) {
 		snprintf(buf, sizeof(buf),
-			 "records %" PRId64 "..%" PRId64 " are gone (signed checkpoint at %" PRId64
-			 ")",
-			 last + 1, top, top);
+			 "records %" PRId64 "..%" PRId64 " are gone (%s at %" PRId64 ")", last + 1,
+			 top, top_sink ? "the sink's signed head" : "signed checkpoint", top);
 		fail(r, VERIFY_TRUNCATED, last + 1, 0, buf);
 	} else if (ended && !final) {
 		snprintf(buf, sizeof(buf),
@@ -311,6 +363,14 @@ static int apply_pruned(struct store *st, const char *session, EVP_PKEY *key, st
 int store_verify_session(struct store *st, const char *session, EVP_PKEY *key,
 			 struct verify_result *r, char *err, size_t errlen)
 {
+	return store_verify_session_heads(st, session, key, NULL, 0, r, err, errlen);
+}
+
+int store_verify_session_heads(struct store *st, const char *session, EVP_PKEY *key,
+			       const struct chain_head *heads, size_t nheads,
+			       struct verify_result *r, char *err, size_t errlen)
+{
+	char id[17];
 	uint8_t head[CHAIN_HASH_LEN] = {0};
 	struct ckpt *cks = NULL;
 	size_t ncks = 0;
@@ -322,7 +382,9 @@ int store_verify_session(struct store *st, const char *session, EVP_PKEY *key,
 
 	memset(r, 0, sizeof(*r));
 	if (!md || session_ended(st, session, &ended) ||
-	    load_checkpoints(st, session, key, &cks, &ncks, r, err, errlen))
+	    load_checkpoints(st, session, key, &cks, &ncks, r, err, errlen) ||
+	    hostkey_id(key, id) ||
+	    add_sink_heads(session, key, id, heads, nheads, &cks, &ncks, r, err, errlen))
 		goto fail;
 	if (sqlite3_prepare_v2(st->db,
 			       "SELECT id, seq, time_ns, type, pid, path, summary, data, digest"
@@ -352,7 +414,7 @@ int store_verify_session(struct store *st, const char *session, EVP_PKEY *key,
 		fail(r, VERIFY_TRUNCATED, 1, 0, "the session has no checkpoint");
 	if (r->status == VERIFY_OK)
 		check_tail(cks, ncks, expected - 1, ended, r);
-	r->checkpoints = (int64_t)ncks;
+	r->checkpoints = (int64_t)ncks - r->sink_heads;
 	sqlite3_finalize(q);
 	EVP_MD_CTX_free(md);
 	free(cks);

@@ -6,6 +6,7 @@
 
 #include <openssl/evp.h>
 
+#include "store/chain.h"
 #include "store/store.h"
 
 enum verify_status {
@@ -26,6 +27,7 @@ struct verify_result {
 	int64_t signed_seq;  /* the last record a checkpoint covers */
 	int64_t record;	     /* the first bad record's sequence number */
 	int64_t row;	     /* its events row id (0: none) */
+	int64_t sink_heads;  /* heads a sink received, checked (verify --heads) */
 	char detail[256];
 };
 
@@ -42,5 +44,13 @@ const char *verify_status_name(enum verify_status s);
  * filled (r->status says intact or not), or -1 with err filled. */
 int store_verify_session(struct store *st, const char *session, EVP_PKEY *key,
 			 struct verify_result *r, char *err, size_t errlen);
+
+/* The same, holding the chain also against the heads a sink received
+ * (nheads of any session; those of session count): each is checked as a
+ * signed checkpoint, so a store rewritten, cut or deleted since the sink
+ * got a head is caught even when its own checkpoints were redone. */
+int store_verify_session_heads(struct store *st, const char *session, EVP_PKEY *key,
+			       const struct chain_head *heads, size_t nheads,
+			       struct verify_result *r, char *err, size_t errlen);
 
 #endif

@@ -82,7 +82,30 @@ struct store_writer {
 	/* The chains as the open batch found them, for a rollback. */
 	struct chain_state saved[CHAIN_SESSIONS];
 	size_t nsaved;
+	/* Checkpoints signed since the last commit, handed to on_head once
+	 * stored (a chain is signed at most once a batch, and at its end). */
+	struct chain_head pending[CHAIN_SESSIONS + 1];
+	size_t npending;
+	void (*on_head)(void *ctx, const struct chain_head *h);
+	void *head_ctx;
 };
+
+void store_writer_on_head(struct store_writer *w, void (*fn)(void *ctx, const struct chain_head *h),
+			  void *ctx)
+{
+	w->on_head = fn;
+	w->head_ctx = ctx;
+}
+
+/* The checkpoints of the last commit are stored: hand them out. */
+static void publish_heads(struct store_writer *w)
+{
+	size_t i;
+
+	for (i = 0; i < w->npending && w->on_head; i++)
+		w->on_head(w->head_ctx, &w->pending[i]);
+	w->npending = 0;
+}
 
 struct store_writer *store_writer_open(const char *path, char *err, size_t errlen)
 {
@@ -150,10 +173,19 @@ const char *store_writer_errmsg(const struct store_writer *w)
 	return sqlite3_errmsg(w->st.db);
 }
 
+int store_writer_truncate_wal(struct store_writer *w)
+{
+	return sqlite3_wal_checkpoint_v2(w->st.db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL) ==
+			       SQLITE_OK
+		       ? 0
+		       : -1;
+}
+
 int store_batch_begin(struct store_writer *w)
 {
 	memcpy(w->saved, w->chains, w->nchains * sizeof(w->chains[0]));
 	w->nsaved = w->nchains;
+	w->npending = 0;
 	/* IMMEDIATE: a batch may read (a chain resumed, a process looked up)
 	 * before it writes, and a deferred transaction that read first cannot
 	 * take the write lock once another writer committed: SQLite answers
@@ -281,6 +313,16 @@ static int checkpoint(struct store_writer *w, struct chain_state *c, bool final)
 		return -1;
 	c->signed_seq = c->seq;
 	c->signed_at = mono_ns();
+	if (w->npending < sizeof(w->pending) / sizeof(w->pending[0])) {
+		struct chain_head *h = &w->pending[w->npending++];
+		snprintf(h->session, sizeof(h->session), "%s", c->session);
+		h->seq = c->seq;
+		h->time_ns = now;
+		h->final = final;
+		memcpy(h->hash, c->head, CHAIN_HASH_LEN);
+		memcpy(h->sig, sig, sizeof(h->sig));
+		memcpy(h->key_id, w->key_id, sizeof(h->key_id));
+	}
 	return 0;
 }
 
@@ -295,14 +337,17 @@ int store_batch_commit(struct store_writer *w)
 		    checkpoint(w, c, false))
 			return -1;
 	}
-	if (proc_counts_flush(w->counts))
+	if (proc_counts_flush(w->counts) ||
+	    sqlite3_exec(w->st.db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
 		return -1;
-	return sqlite3_exec(w->st.db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+	publish_heads(w);
+	return 0;
 }
 
 void store_batch_rollback(struct store_writer *w)
 {
 	sqlite3_exec(w->st.db, "ROLLBACK", NULL, NULL, NULL);
+	w->npending = 0;
 	event_rows_forget(w->rows);
 	proc_counts_forget(w->counts);
 	memcpy(w->chains, w->saved, w->nsaved * sizeof(w->chains[0]));
@@ -445,9 +490,12 @@ int store_session_put(struct store_writer *w, const struct store_session *s)
 	bind_str(q, 19, s->sink_drops_json && *s->sink_drops_json ? s->sink_drops_json : "{}");
 	if (step(q))
 		return -1;
-	if (s->ended) { /* the final checkpoint: nothing may follow */
+	if (s->ended) { /* the final checkpoint: nothing may follow (autocommit) */
 		struct chain_state *c = chain_of(w, s->id);
-		return c ? checkpoint(w, c, true) : -1;
+		w->npending = 0;
+		if (!c || checkpoint(w, c, true))
+			return -1;
+		publish_heads(w);
 	}
 	return 0;
 }

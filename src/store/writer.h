@@ -18,6 +18,16 @@ const char *store_writer_path(const struct store_writer *w);
 /* SQLite's message for the writer's last failure. */
 const char *store_writer_errmsg(const struct store_writer *w);
 
+struct chain_head;
+/* fn gets every checkpoint the writer signs, once it is stored (after the
+ * batch's COMMIT, or the session's end): the chain heads the sinks export. */
+void store_writer_on_head(struct store_writer *w, void (*fn)(void *ctx, const struct chain_head *h),
+			  void *ctx);
+
+/* Copy the WAL into the database and truncate it (a full disk: the WAL
+ * may hold the space the database needs). 0, or -1 (busy, still full). */
+int store_writer_truncate_wal(struct store_writer *w);
+
 /* A batch is one transaction. */
 int store_batch_begin(struct store_writer *w);
 int store_batch_commit(struct store_writer *w);

@@ -24,7 +24,8 @@ def received(rx):
             for sl in rl["scopeLogs"]:
                 for lr in sl["logRecords"]:
                     attrs = {a["key"]: a["value"] for a in lr["attributes"]}
-                    out.append((lr, attrs))
+                    if lr.get("eventName") != "store.chain_head":  # the events only
+                        out.append((lr, attrs))
     return out
 
 
@@ -103,7 +104,8 @@ def received_with_session(rx):
             for sl in rl["scopeLogs"]:
                 for lr in sl["logRecords"]:
                     attrs = {a["key"]: a["value"] for a in lr["attributes"]}
-                    out.append((res["proctor.session"], attrs))
+                    if lr.get("eventName") != "store.chain_head":  # the events only
+                        out.append((res["proctor.session"], attrs))
     return out
 
 

@@ -4,6 +4,7 @@ silent empty answer; two writers on one store both complete."""
 import os
 import re
 import subprocess
+import time
 
 from conftest import PROCTOR, Proctor, of_type, run
 
@@ -110,6 +111,66 @@ def test_full_disk_keeps_the_earliest_events_and_the_processes(tmp_path):
                   if e["process.executable.path"] == "/usr/bin/echo"]
         assert echoed[:3] == [1, 2, 3]
         # the session's end was written (the store's reserve), its chain intact
+        assert pr.cli("verify", "--all").returncode == 0
+    finally:
+        subprocess.run(["umount", "-l", str(mnt)])
+
+
+def session_cgroup(recorder_pid):
+    """The cgroup v2 directory of the agent `proctor run` (recorder_pid) started."""
+    root = [l.split()[1] for l in open("/proc/mounts") if l.split()[2] == "cgroup2"][0]
+    for child in run(["pgrep", "-P", str(recorder_pid)]).stdout.split():  # the supervisor too
+        rel = [l[3:].strip() for l in open(f"/proc/{child}/cgroup") if l.startswith("0::")][0]
+        if rel.startswith("/proctor/"):
+            return root + rel
+    return None
+
+
+def test_full_disk_under_fail_closed_freezes_the_agent_until_space_returns(tmp_path):
+    """--fail-closed with a full disk: the store's writer holds the batch it
+    cannot write and retries it, and the session is frozen meanwhile (not its
+    records dropped) until space returns, then thawed. The agent fills the disk
+    itself, then runs 1,000 echos; the test frees the space once the session is
+    frozen: 0 drops, every echo stored, the chain intact. (64 MiB: the WAL of
+    ~50,000 events must fit after the space returns.)"""
+    mnt = tmp_path / "small"
+    mnt.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64m", "tmpfs", str(mnt)], check=True)
+    filler = mnt / "filler"
+    try:
+        pr = Proctor(mnt / "p.db")
+        script = (f"dd if=/dev/zero of={filler} bs=64k 2>/dev/null; "
+                  "for i in $(seq 1 1000); do /bin/echo $i > /dev/null; done")
+        p = subprocess.Popen([PROCTOR, "run", "--db", pr.db, "--ringbuf-mb", "1",
+                              "--fail-closed", "--", "sh", "-c", script],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        frozen, cg, deadline = False, None, time.monotonic() + 120
+        while not frozen and time.monotonic() < deadline and p.poll() is None:
+            try:
+                cg = cg or session_cgroup(p.pid)
+                full = os.statvfs(mnt).f_bavail * os.statvfs(mnt).f_frsize < 65536
+                frozen = bool(cg) and full and "frozen 1" in open(f"{cg}/cgroup.events").read()
+            except (OSError, IndexError):
+                pass
+            time.sleep(0.05)
+        held_frozen = frozen
+        time.sleep(0.5)  # frozen it stays while the disk is full
+        still = bool(cg) and "frozen 1" in open(f"{cg}/cgroup.events").read()
+        filler.unlink(missing_ok=True)  # space returns: the held batch is written
+        err = p.communicate(timeout=300)[1]
+        assert held_frozen and still, "the session was not kept frozen: " + err
+        assert p.returncode == 0, err
+        assert "fail-closed: holding" in err and "the store took the held records" in err, err
+        assert re.search(r", \d+ events, 0 drops, exit 0", err), err
+        m = re.search(r"fail-closed: frozen (\d+) times", err)
+        assert m and int(m.group(1)) >= 1, err
+        s = pr.last_session()
+        assert s["drops"] == 0 and s["drops.by_sink"] == {}
+        stored = pr.events(s["session"])
+        assert len(stored) == s["events"]
+        echoed = [int(e["process.command_args"][1]) for e in of_type(stored, "process.exec")
+                  if e["process.executable.path"] == "/usr/bin/echo"]
+        assert echoed == list(range(1, 1001))
         assert pr.cli("verify", "--all").returncode == 0
     finally:
         subprocess.run(["umount", "-l", str(mnt)])

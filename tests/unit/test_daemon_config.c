@@ -45,7 +45,7 @@ static void test_every_key(void **state)
 	daemon_config_defaults(&c);
 	assert_int_equal(parse(&c,
 			       "pipeline: /etc/p.yaml\nsocket: /run/x.sock\nsocket_group: g\n"
-			       "db: none\nmetrics: 127.0.0.1:9\nringbuf_mb: 128\n"
+			       "db: none\nmetrics: 127.0.0.1:9\nringbuf_mb: 128\nfail_closed: yes\n"
 			       "auto_adopt:\n  agents: yes\n  rules:\n"
 			       "    - {exe: my-agent, agent: mine, project: p}\n"
 			       "    - exe: codex\n",
@@ -57,6 +57,7 @@ static void test_every_key(void **state)
 	assert_string_equal(c.db, "none");
 	assert_string_equal(c.metrics, "127.0.0.1:9");
 	assert_int_equal(c.ringbuf_mb, 128);
+	assert_true(c.fail_closed);
 	assert_int_equal(c.nagents, 2); /* the rules replace the built-in list */
 	assert_string_equal(daemon_config_agent(&c, "my-agent")->project, "p");
 	assert_string_equal(daemon_config_agent(&c, "codex")->agent, "codex"); /* agent: exe */
@@ -154,6 +155,9 @@ static void test_strict(void **state)
 	      "d.yaml:3:13: 'exe' is too long (at most 31 bytes)");
 	fails("auto_adopt:\n  rules: {exe: a}\n", "d.yaml:2:10: 'rules' must be a list");
 	fails("ringbuf_mb: 0\n", "d.yaml:1:13: 'ringbuf_mb' must be a power of two");
+	fails("fail_closed: 1\n", "d.yaml:1:14: 'fail_closed' must be true or false");
+	fails("fail_closed: [true]\n", "d.yaml:1:14: 'fail_closed' must be true or false");
+	fails("fail_closed: true\nfail_closed: false\n", "d.yaml:2:1: duplicate key 'fail_closed'");
 	fails("socket: [a]\n", "d.yaml:1:9: 'socket' must be a value");
 	fails("- a\n", "d.yaml:1:1: the daemon configuration must be a mapping");
 	fails("auto_adopt:\n  containers: {hooks_dir: hooks.d}\n",
@@ -184,7 +188,8 @@ static void test_serve(void **state)
 	assert_string_equal(c.serve.tls_cert, "/etc/c.pem");
 	assert_string_equal(c.serve.tls_key, "/etc/k.pem");
 	assert_false(c.serve.insecure_http);
-	fails("serve: {listen: 127.0.0.1:7070, tls: x}\n", "d.yaml:1:33: unknown key 'tls' in serve");
+	fails("serve: {listen: 127.0.0.1:7070, tls: x}\n",
+	      "d.yaml:1:33: unknown key 'tls' in serve");
 	fails("serve: {tls_cert: /c, tls_key: /k}\n", "d.yaml:1:8: 'serve' needs 'listen'");
 	fails("serve: {listen: 127.0.0.1:0}\n", "d.yaml:1:17: 'listen' must be HOST:PORT");
 	fails("serve: {listen: 7070}\n", "d.yaml:1:17: 'listen' must be HOST:PORT");

@@ -18,6 +18,7 @@
 #include "pipeline/filter.h"
 #include "pipeline/pipeline.h"
 #include "pipeline/ratelimit.h"
+#include "store/heads.h"
 #include "util/strbuf.h"
 
 /* A capture sink registered under the jsonl scheme is not possible without
@@ -123,6 +124,172 @@ static void test_sink_losses_and_process_retry(void **state)
 	assert_int_equal(ses.drops, 2);
 	pipeline_remove_session(&p, &ses);
 	pipeline_destroy(&p);
+}
+
+/* A store that signed one head and records what it was handed, and when
+ * its session_end ran (the capture sink's count then). */
+static struct chain_head store_head;
+static size_t store_heads_left, store_took, store_ended_at;
+static int store_write(struct sink *s, struct record *const *recs, size_t n)
+{
+	(void)s;
+	(void)recs;
+	store_took += n;
+	return 0;
+}
+static size_t store_take_heads(struct sink *s, struct chain_head *out, size_t max)
+{
+	(void)s;
+	if (!store_heads_left || !max)
+		return 0;
+	store_heads_left--;
+	*out = store_head;
+	return 1;
+}
+static int store_end(struct sink *s, const struct session *ses)
+{
+	(void)s;
+	(void)ses;
+	store_ended_at = ncaptured[1];
+	store_heads_left = 1; /* the final head, signed at the end */
+	store_head.final = true;
+	store_head.seq = 3;
+	return 0;
+}
+static const struct sink_ops store_ops = {.scheme = "store",
+					  .write = store_write,
+					  .close = cap_close,
+					  .take_heads = store_take_heads,
+					  .session_end = store_end};
+
+/* The store's heads go to the other sinks as store.chain_head records (not
+ * back to the store, not counted as the session's events) and read back
+ * as they were signed; the final head reaches them before their session end. */
+static void test_chain_heads_exported(void **state)
+{
+	struct pipeline p;
+	struct session ses;
+	struct sink *st = calloc(1, sizeof(*st));
+	struct chain_head back;
+	char err[256], *nl;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(pipeline_init(&p, 16, 0), 0);
+	memset(&ses, 0, sizeof(ses));
+	ses.key = 7;
+	snprintf(ses.id, sizeof(ses.id), "20261207T120000-abcdef");
+	snprintf(ses.agent, sizeof(ses.agent), "claude");
+	pipeline_add_session(&p, &ses);
+	st->ops = &store_ops;
+	snprintf(st->url, sizeof(st->url), "sqlite:/tmp/x.db");
+	p.sinks[p.nsinks++] = st;
+	p.sinks[p.nsinks++] = cap_sink(1);
+	memset(&store_head, 0, sizeof(store_head));
+	snprintf(store_head.session, sizeof(store_head.session), "%s", ses.id);
+	store_head.seq = 2;
+	store_head.time_ns = 1765100000123456789LL;
+	for (i = 0; i < sizeof(store_head.hash); i++)
+		store_head.hash[i] = (uint8_t)(i * 7);
+	for (i = 0; i < sizeof(store_head.sig); i++)
+		store_head.sig[i] = (uint8_t)(255 - i);
+	snprintf(store_head.key_id, sizeof(store_head.key_id), "0123456789abcdef");
+	store_heads_left = 1;
+	emit(&p, "file.open", PR_EV_FILE_OPEN, "/x", 1, NULL);
+	emit(&p, "file.open", PR_EV_FILE_OPEN, "/y", 1, NULL);
+	pipeline_tick(&p, 1);
+	pipeline_flush(&p);
+	assert_int_equal(store_took, 2);
+	assert_int_equal(ncaptured[1], 3);
+	assert_int_equal(ses.events, 2);
+	assert_int_equal(p.stats.heads, 1);
+	nl = strrchr(sb_cstr(&captured[1]), '{');
+	assert_non_null(strstr(nl, "\"type\":\"store.chain_head\""));
+	assert_non_null(strstr(nl, "\"agent\":\"claude\""));
+	assert_non_null(strstr(nl, "\"store.url\":\"sqlite:/tmp/x.db\""));
+	assert_non_null(strstr(nl, "\"store.chain.records\":2"));
+	assert_int_equal(chain_head_parse(nl, strlen(nl) - 1, &back, err, sizeof(err)), 1);
+	assert_string_equal(back.session, store_head.session);
+	assert_int_equal(back.seq, 2);
+	assert_int_equal(back.time_ns, store_head.time_ns);
+	assert_false(back.final);
+	assert_memory_equal(back.hash, store_head.hash, sizeof(back.hash));
+	assert_memory_equal(back.sig, store_head.sig, sizeof(back.sig));
+	assert_string_equal(back.key_id, store_head.key_id);
+	/* the final head: after the store's end, before the others' */
+	pipeline_session_end(&p, &ses);
+	assert_int_equal(store_ended_at, 3);
+	assert_int_equal(ncaptured[1], 4);
+	nl = strrchr(sb_cstr(&captured[1]), '{');
+	assert_int_equal(chain_head_parse(nl, strlen(nl) - 1, &back, err, sizeof(err)), 1);
+	assert_true(back.final);
+	assert_int_equal(back.seq, 3);
+	assert_int_equal(store_took, 2);
+	pipeline_remove_session(&p, &ses);
+	pipeline_destroy(&p);
+}
+
+static int fail_write(struct sink *s, struct record *const *recs, size_t n)
+{
+	(void)s;
+	(void)recs;
+	(void)n;
+	return -1;
+}
+static const struct sink_ops fail_ops = {.scheme = "fail", .write = fail_write, .close = cap_close};
+
+/* A sink that loses a batch with a head in it lost its events, not the
+ * head: the head counts in heads_lost, never in the session's drops. */
+static void test_lost_head_is_no_event_loss(void **state)
+{
+	struct pipeline p;
+	struct session ses;
+	struct sink *st = calloc(1, sizeof(*st)), *bad = calloc(1, sizeof(*bad));
+
+	(void)state;
+	assert_int_equal(pipeline_init(&p, 16, 0), 0);
+	memset(&ses, 0, sizeof(ses));
+	ses.key = 7;
+	snprintf(ses.id, sizeof(ses.id), "s1");
+	pipeline_add_session(&p, &ses);
+	st->ops = &store_ops;
+	bad->ops = &fail_ops;
+	p.sinks[p.nsinks++] = st;
+	p.sinks[p.nsinks++] = bad;
+	memset(&store_head, 0, sizeof(store_head));
+	snprintf(store_head.session, sizeof(store_head.session), "s1");
+	snprintf(store_head.key_id, sizeof(store_head.key_id), "0123456789abcdef");
+	store_heads_left = 1;
+	store_took = 0;
+	emit(&p, "file.open", PR_EV_FILE_OPEN, "/x", 1, NULL);
+	pipeline_tick(&p, 1);
+	pipeline_flush(&p);
+	assert_int_equal(store_took, 1);
+	assert_int_equal(bad->stats.dropped, 1); /* the event, not the head */
+	assert_int_equal(p.stats.heads_lost, 1);
+	assert_int_equal(ses.sink_lost[1], 1);
+	assert_int_equal(ses.drops, 0); /* the store has the event */
+	pipeline_remove_session(&p, &ses);
+	pipeline_destroy(&p);
+}
+
+/* A head read back from a sink's stream: other records pass, a bad one is
+ * named by the field at fault. */
+static void test_chain_head_parse_errors(void **state)
+{
+	struct chain_head h;
+	char err[256];
+	const char *ok = "{\"type\":\"file.open\"}";
+	const char *bad = "{\"type\":\"store.chain_head\",\"session\":\"s\","
+			  "\"store.chain.records\":1,\"store.chain.head\":\"zz\"}";
+
+	(void)state;
+	assert_int_equal(chain_head_parse(ok, strlen(ok), &h, err, sizeof(err)), 0);
+	assert_int_equal(chain_head_parse("[1]", 3, &h, err, sizeof(err)), -1);
+	assert_string_equal(err, "not a JSON object");
+	assert_int_equal(chain_head_parse("{", 1, &h, err, sizeof(err)), -1);
+	assert_int_equal(chain_head_parse(bad, strlen(bad), &h, err, sizeof(err)), -1);
+	assert_string_equal(err, "a store.chain_head record without a valid store.chain.head");
 }
 
 static void test_stages(void **state)
@@ -270,6 +437,9 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_stages),
+		cmocka_unit_test(test_chain_heads_exported),
+		cmocka_unit_test(test_lost_head_is_no_event_loss),
+		cmocka_unit_test(test_chain_head_parse_errors),
 		cmocka_unit_test(test_sink_losses_and_process_retry),
 		cmocka_unit_test(test_ratelimit_refills),
 		cmocka_unit_test(test_config_errors),
