@@ -138,9 +138,11 @@ def test_claude_code_https_llm_calls(proctor, tmp_path):
 
 def test_claude_code_unknown_build_scanned_and_cached(proctor, tmp_path):
     """No signature for the binary: the locator scans it on a thread; the
-    agent is hooked when it ends (its delay recorded, what came before
-    counted), and the offsets are cached by build id, the same as the
-    shipped entry's; the next run hooks from the cache at exec."""
+    agent is hooked when it ends if it still runs (its delay recorded, what
+    came before counted), else its miss is counted: the cold run races the
+    scan by design (docs/EVENTS-llm.md), so either outcome, never silence.
+    The offsets are cached by build id, the same as the shipped entry's; the
+    next run hooks from the cache at exec and records every call."""
     empty = tmp_path / "no-signatures"
     empty.write_text("proctor-tls-signatures 1\n")
     cache = tmp_path / "cache"
@@ -150,8 +152,11 @@ def test_claude_code_unknown_build_scanned_and_cached(proctor, tmp_path):
                      r"\(longest \d+ ms", summary), summary
     ev = proctor.events()
     caps = of_type(ev, "llm.capture")
-    assert [c["llm.capture.hooked"] for c in caps] == [True], caps
-    assert caps[0]["tls.library"] == "boringssl" and caps[0]["tls.hooks"] == 1
+    assert len(caps) == 1, caps
+    if caps[0]["llm.capture.hooked"]:
+        assert caps[0]["tls.library"] == "boringssl" and caps[0]["tls.hooks"] == 1, caps
+    else:  # every agent process ended before the scan did: counted
+        assert caps[0]["tls.hooks"] == 0 and caps[0]["tls.hooks.missed"] >= 1, caps
     cold_delay = caps[0]["tls.hook.max_delay_us"]
 
     shipped = [l.split() for l in open(SIGS) if l.startswith("boringssl ")]
