@@ -101,6 +101,10 @@ struct checkpointer *checkpointer_start(sqlite3 *writer, const char *path)
 		return NULL;
 	}
 	sqlite3_busy_timeout(c->db, STORE_BUSY_MS);
+	/* A connection that never read has no WAL open, and SQLite 3.40's
+	 * checkpoint on it does nothing (later versions open it first): one
+	 * read, finished, opens it. */
+	sqlite3_exec(c->db, "SELECT 1 FROM sqlite_schema LIMIT 1", NULL, NULL, NULL);
 	pthread_mutex_init(&c->mu, NULL);
 	pthread_cond_init(&c->cv, NULL);
 	/* The thread takes no signals: `proctor run` reads SIGCHLD and the
