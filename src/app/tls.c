@@ -193,10 +193,21 @@ static void missed(struct app *r, const struct pr_hdr *h)
 		ts->missed++;
 }
 
-/* Hook the library lib at link (a /proc link to the mapped file, shown as
- * shown) for h's process, and note how long after h it landed. */
-static void hook(struct app *r, const struct pr_hdr *h, const char *link, const char *shown,
-		 enum pr_tls_lib lib, char *err, size_t errlen)
+/* The attach at link failed because the process or its mapping went away
+ * (it exited, or exec'd since the event: link resolves to nothing now). */
+static bool went_away(const struct pr_hdr *h, const char *link)
+{
+	char proc[32];
+	struct stat st;
+
+	snprintf(proc, sizeof(proc), "/proc/%u", h->pid);
+	return access(proc, F_OK) || stat(link, &st);
+}
+
+/* Hook the library lib at link (a /proc link to the mapped file (dev, ino),
+ * shown as shown) for h's process, and note how long after h it landed. */
+static void hook(struct app *r, const struct pr_hdr *h, const char *link, uint64_t dev,
+		 uint64_t ino, const char *shown, enum pr_tls_lib lib, char *err, size_t errlen)
 {
 	struct app_tls_session *ts;
 	uint64_t delay, at = 0;
@@ -207,11 +218,11 @@ static void hook(struct app *r, const struct pr_hdr *h, const char *link, const 
 		return;
 	ts = tls_session(&r->tls, h->session_key, true);
 	if (rc < 0) {
-		char proc[32];
-
-		snprintf(proc, sizeof(proc), "/proc/%u", h->pid);
-		if (access(proc, F_OK)) { /* gone: not a failure of the hook */
-			missed(r, h);
+		if (went_away(h, link)) { /* not a failure of the hook */
+			/* hooked by the gate already: the process's next mapping of
+			 * the file (after its exec) claims it */
+			if (!probe_tls_hooked(&r->probe, h->pid, dev, ino))
+				missed(r, h);
 			return;
 		}
 		r->tls.failed++;
@@ -238,12 +249,13 @@ static void hook(struct app *r, const struct pr_hdr *h, const char *link, const 
 }
 
 /* Hook a Bun process at its executable's known offsets (h: its exec). */
-static void hook_bun(struct app *r, const struct pr_hdr *h, const char *exe)
+static void hook_bun(struct app *r, const struct pr_hdr *h, const char *exe, uint64_t dev,
+		     uint64_t ino)
 {
 	char err[512], link[64];
 
 	snprintf(link, sizeof(link), "/proc/%u/exe", h->pid);
-	hook(r, h, link, exe, PR_TLS_LIB_BORINGSSL, err, sizeof(err));
+	hook(r, h, link, dev, ino, exe, PR_TLS_LIB_BORINGSSL, err, sizeof(err));
 	tls_gate_add(&r->tls.gate, link, PR_TLS_LIB_BORINGSSL, true); /* its next exec */
 }
 
@@ -310,7 +322,7 @@ static void bun_exec(struct app *r, const struct pr_hdr *h, const char *exe, con
 
 	snprintf(link, sizeof(link), "/proc/%u/exe", h->pid);
 	if (probe_tls_known(&r->probe, st->st_dev, st->st_ino)) {
-		hook_bun(r, h, exe);
+		hook_bun(r, h, exe, st->st_dev, st->st_ino);
 		return;
 	}
 	for (i = 0; i < t->nbun_failed; i++)
@@ -320,7 +332,7 @@ static void bun_exec(struct app *r, const struct pr_hdr *h, const char *exe, con
 		}
 	idlen = tls_sigs_build_id(link, id, err, sizeof(err));
 	if (!bun_from_sigs(r, link, st, id, idlen)) {
-		hook_bun(r, h, exe);
+		hook_bun(r, h, exe, st->st_dev, st->st_ino);
 		return;
 	}
 	if (t->npending == APP_TLS_PENDING) {
@@ -401,7 +413,7 @@ void app_tls_tick(struct app *r)
 		else if (sc->rc)
 			tell_unhooked(r, &p->h, p->exe, p->ino, why);
 		else
-			hook_bun(r, &p->h, p->exe);
+			hook_bun(r, &p->h, p->exe, p->dev, p->ino);
 		*p = t->pending[--t->npending];
 	}
 	start_scan(r); /* another executable waiting */
@@ -451,7 +463,7 @@ void app_tls_on_exec(struct app *r, const struct pr_hdr *h, const char *exe)
 	case PROBE_TLS_OPENSSL:
 		/* the image the process runs, even when exe was replaced since */
 		snprintf(link, sizeof(link), "/proc/%u/exe", h->pid);
-		hook(r, h, link, exe, PR_TLS_LIB_OPENSSL, err, sizeof(err));
+		hook(r, h, link, st.st_dev, st.st_ino, exe, PR_TLS_LIB_OPENSSL, err, sizeof(err));
 		tls_gate_add(&r->tls.gate, link, PR_TLS_LIB_OPENSSL, true); /* its next exec */
 		break;
 	case PROBE_TLS_BUN: bun_exec(r, h, exe, &st); break;
@@ -503,11 +515,13 @@ void app_tls_on_map(struct app *r, const void *data, size_t len)
 	/* the kernel matched the name (libssl*, libgnutls*); the symbols say which */
 	switch (exe_kind(&r->tls, link, &st)) {
 	case PROBE_TLS_OPENSSL:
-		hook(r, &m->hdr, link, shown, PR_TLS_LIB_OPENSSL, err, sizeof(err));
+		hook(r, &m->hdr, link, st.st_dev, st.st_ino, shown, PR_TLS_LIB_OPENSSL, err,
+		     sizeof(err));
 		tls_gate_add(&r->tls.gate, link, PR_TLS_LIB_OPENSSL, false); /* its next open */
 		break;
 	case PROBE_TLS_GNUTLS:
-		hook(r, &m->hdr, link, shown, PR_TLS_LIB_GNUTLS, err, sizeof(err));
+		hook(r, &m->hdr, link, st.st_dev, st.st_ino, shown, PR_TLS_LIB_GNUTLS, err,
+		     sizeof(err));
 		tls_gate_add(&r->tls.gate, link, PR_TLS_LIB_GNUTLS, false);
 		break;
 	default: break; /* e.g. libssl-dev's other files, a libgnutlsxx */

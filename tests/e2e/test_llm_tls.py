@@ -214,7 +214,7 @@ def test_curl_openssl(proctor, server, tmp_path):
     cap = of_type(ev, "llm.capture")
     # libssl hooked once (before the exec; curl's own mapping finds it hooked), and the
     # libgnutls curl also maps (through librtmp), hooked when mapped
-    assert len(cap) == 1 and cap[0]["tls.hooks"] == 2, cap
+    assert len(cap) == 1 and cap[0]["tls.hooks"] == 2, json.dumps(cap)
     assert cap[0]["tls.library"] == "openssl,gnutls"
     assert cap[0]["tls.library.path"] == [os.path.realpath(ssl_lib),
                                           os.path.realpath(linked_lib("curl", "libgnutls"))]
@@ -247,7 +247,7 @@ def test_wget_gnutls(proctor, server, tmp_path):
     assert c["llm.tool_calls"] == [S.TOOL_ID, S.TOOL_ID2] and c["llm.complete"] is True
     assert c["process.name"] == "wget" and c["tls.library"] == "gnutls"
     cap = of_type(ev, "llm.capture")
-    assert len(cap) == 1 and cap[0]["tls.hooks"] == 1 and cap[0]["tls.library"] == "gnutls", cap
+    assert len(cap) == 1 and cap[0]["tls.hooks"] == 1 and cap[0]["tls.library"] == "gnutls", json.dumps(cap)
     assert cap[0]["tls.library.path"] == [os.path.realpath(gnutls)]
     assert API_KEY.encode() not in open(proctor.db, "rb").read()
 
