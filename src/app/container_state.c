@@ -1,5 +1,6 @@
 /* container_state.c: a container's metadata from podman's own state at the
- * container's start (container_state.h). */
+ * container's start (container_state.h): podman 4's bbolt file, podman 5's
+ * SQLite database, containerd's bbolt metadata. */
 #include "app/container_state.h"
 
 #include <errno.h>
@@ -11,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "store/podman_db.h"
 #include "util/bolt.h"
 
 #define STATE_DB_MAX (256u << 20)
@@ -186,17 +188,80 @@ int container_state_podman(const char *id, const char *bundle, const struct cont
 	return container_state_podman_root(id, root, l, m, cmd, err, errlen);
 }
 
-int container_state_podman_root(const char *id, const char *graphroot,
-				const struct container_labels *l, struct container_meta *m,
-				struct container_cmd *cmd, char *err, size_t errlen)
+/* path, and its WAL when there is one, are root's and nobody else may
+ * write them. */
+static int root_only(const char *path, char *err, size_t errlen)
 {
-	char db[4200];
+	char wal[4300];
+	struct stat sb;
+	int i;
 
-	snprintf(db, sizeof(db), "%s/libpod/bolt_state.db", graphroot);
+	snprintf(wal, sizeof(wal), "%s-wal", path);
+	for (i = 0; i < 2; i++) {
+		const char *p = i ? wal : path;
+		if (lstat(p, &sb)) {
+			if (i && errno == ENOENT)
+				break;
+			snprintf(err, errlen, "cannot open the runtime's state %s: %s", p,
+				 strerror(errno));
+			return -1;
+		}
+		if (!S_ISREG(sb.st_mode) || sb.st_uid != 0 || (sb.st_mode & 022)) {
+			snprintf(err, errlen, "the runtime's state %s is not a root-only file", p);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Podman 5's SQLite state (store/podman_db.h). */
+static int lookup_sqlite(const char *db, const char *id, const struct container_labels *l,
+			 struct container_meta *m, struct container_cmd *cmd, char *err,
+			 size_t errlen)
+{
+	char *json;
+	size_t len;
+	int rc;
+
+	if (root_only(db, err, errlen) ||
+	    podman_db_container_config(db, id, &json, &len, err, errlen))
+		return -1;
+	rc = container_state_parse(id, json, len, l, m, cmd, err, errlen);
+	free(json);
+	return rc;
+}
+
+/* Podman 4's bbolt state, read once more when it was read mid-write. */
+static int lookup_bolt(const char *db, const char *id, const struct container_labels *l,
+		       struct container_meta *m, struct container_cmd *cmd, char *err,
+		       size_t errlen)
+{
 	if (!lookup(db, id, l, m, cmd, err, errlen))
 		return 0;
 	usleep(20000); /* read while podman committed a write: once more */
 	return lookup(db, id, l, m, cmd, err, errlen);
+}
+
+/* As podman 5 chooses: its bbolt state while one exists (a host upgraded
+ * from podman 4), else SQLite (GRAPHROOT/db.sql); a container the bbolt
+ * state does not hold is looked up in SQLite too (database_backend =
+ * "sqlite" set on such a host). */
+int container_state_podman_root(const char *id, const char *graphroot,
+				const struct container_labels *l, struct container_meta *m,
+				struct container_cmd *cmd, char *err, size_t errlen)
+{
+	char bolt[4200], sql[4200];
+	bool has_bolt, has_sql;
+
+	snprintf(bolt, sizeof(bolt), "%s/libpod/bolt_state.db", graphroot);
+	snprintf(sql, sizeof(sql), "%s/db.sql", graphroot);
+	has_bolt = !access(bolt, F_OK);
+	has_sql = !access(sql, F_OK);
+	if ((has_bolt || !has_sql) && !lookup_bolt(bolt, id, l, m, cmd, err, errlen))
+		return 0;
+	if (!has_sql)
+		return -1;
+	return lookup_sqlite(sql, id, l, m, cmd, err, errlen);
 }
 
 /* A value of containerd's bucket of the container, as a string. */

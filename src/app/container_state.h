@@ -3,7 +3,9 @@
  * runtime's help: an OCI hook runs while podman holds the container's lock,
  * so `podman inspect` from the hook (or from the daemon it asks) would wait
  * for itself. Podman 4 keeps name, image and labels in its bbolt state
- * (GRAPHROOT/libpod/bolt_state.db, bucket ctr/ID, key config); the bundle
+ * (GRAPHROOT/libpod/bolt_state.db, bucket ctr/ID, key config), podman 5
+ * the same JSON in SQLite (GRAPHROOT/db.sql, ContainerConfig.JSON of the
+ * container's ID; store/podman_db.h), unless a bbolt state exists; the bundle
  * path of the OCI state (GRAPHROOT/DRIVER-containers/ID/userdata) says
  * where GRAPHROOT is. Nothing here is anything the container can change:
  * the database is root's, and refused when anyone else could write it. */
