@@ -108,6 +108,18 @@ static void sink_metric(struct strbuf *sb, const char *name, struct sink *s, uin
 	sb_printf(sb, "\"} %" PRIu64 "\n", v);
 }
 
+/* the store's signed chain heads exported to the other sinks
+ * (docs/STORE.md), and those a sink lost: never event losses */
+static void render_heads(struct strbuf *sb, const struct pipeline *p)
+{
+	head(sb, "proctor_store_heads_total", "counter",
+	     "Signed chain heads of the store exported to the other sinks (store.chain_head).");
+	sb_printf(sb, "proctor_store_heads_total %" PRIu64 "\n", p->stats.heads);
+	head(sb, "proctor_store_heads_lost_total", "counter",
+	     "Chain heads a sink lost, one per head and sink (not event losses).");
+	sb_printf(sb, "proctor_store_heads_lost_total %" PRIu64 "\n", p->stats.heads_lost);
+}
+
 /* fail-closed (src/app/failclosed.h): the current freeze counts as it runs */
 static void render_freezes(struct strbuf *sb, const struct pipeline *p)
 {
@@ -168,6 +180,7 @@ static void render_pipeline(struct strbuf *sb, struct pipeline *p)
 		  p->stats.attribution_missing);
 	head(sb, "proctor_batches_total", "counter", "Batches handed to the sinks.");
 	sb_printf(sb, "proctor_batches_total %" PRIu64 "\n", p->stats.flushes);
+	render_heads(sb, p);
 	render_freezes(sb, p);
 }
 

@@ -47,8 +47,9 @@ static void print_text(json_t *st)
 		       str(v, "state"), (long long)num(v, "records"), (long long)num(v, "failures"),
 		       (long long)num(v, "dropped"));
 	if (*str(store, "path"))
-		printf("store: %s, %lld bytes\n", str(store, "path"),
-		       (long long)num(store, "bytes"));
+		printf("store: %s, %lld bytes, %lld chain heads exported, %lld lost\n",
+		       str(store, "path"), (long long)num(store, "bytes"),
+		       (long long)num(store, "heads"), (long long)num(store, "heads_lost"));
 	printf("sessions live: %zu\n", json_array_size(sessions));
 	json_array_foreach(sessions, i, v)
 		printf("  %s agent=%s project=%s origin=%s start=%s events=%lld%s\n", str(v, "id"),

@@ -121,6 +121,11 @@ json_t *daemon_status_json(struct daemon *d)
 					      (json_int_t)d->containers.ignored, "refused",
 					      (json_int_t)d->containers.refused, "last_adopt_ms",
 					      (double)d->containers.last_adopt_ns / 1e6));
+	if (j) /* the chain heads exported to the other sinks, as /metrics has them */
+		json_object_update_new(
+			json_object_get(j, "store"),
+			json_pack("{s:I,s:I}", "heads", (json_int_t)d->app.pipeline.stats.heads,
+				  "heads_lost", (json_int_t)d->app.pipeline.stats.heads_lost));
 	if (j) /* where the kernel state lives, and whether this daemon found it */
 		json_object_set_new(j, "pins",
 				    json_pack("{s:s,s:b,s:I}", "dir", d->app.pin_dir, "reopened",
