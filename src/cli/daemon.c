@@ -37,9 +37,10 @@ static const char daemon_usage[] =
 	"  --ringbuf-mb N       ring buffer size in MiB, a power of two (64)\n"
 	"  --pin-dir DIR        bpffs directory of the pinned programs and maps\n"
 	"                       (/sys/fs/bpf/proctor); a restart re-opens them\n"
-	"  --on-daemon-loss M   continue (default): sessions run on while no daemon\n"
-	"                       runs; freeze: their run clients freeze them until one\n"
-	"                       takes them back\n"
+	"  --on-daemon-loss M   if the daemon dies (even kill -9): continue (default):\n"
+	"                       sessions run on, recorded into the pinned ring; freeze:\n"
+	"                       every session (containers too) is frozen until a daemon\n"
+	"                       takes it back; kill: every session is killed\n"
 	"  --healthz-spool-mb N /healthz is 503 when a sink's spool holds more (256)\n"
 	"  --stop-sessions      on SIGTERM, end every session and remove the pins\n"
 	"                       (default: live sessions keep running, recorded)\n";
@@ -85,7 +86,7 @@ int cmd_daemon(int argc, char **argv)
 	};
 	static const char *exports[MAX_EXPORTS];
 	static struct daemon_config cfg;
-	struct daemon_opts o = {.socket_path = NULL, .cfg = &cfg};
+	struct daemon_opts o = {.socket_path = NULL, .cfg = &cfg, .on_loss = LOSS_CONTINUE};
 	static struct serve_opts api = {.what = "--api",
 					.tls_options = "--api-tls-cert and --api-tls-key"};
 	const char *db = NULL, *config = NULL;
@@ -122,11 +123,11 @@ int cmd_daemon(int argc, char **argv)
 			break;
 		}
 		case 'L':
-			if (strcmp(optarg, "freeze") && strcmp(optarg, "continue")) {
-				err_msg("--on-daemon-loss: '%s' is not freeze or continue", optarg);
+			if (recorder_loss_parse(optarg, &o.on_loss)) {
+				err_msg("--on-daemon-loss: '%s' is not freeze, kill or continue",
+					optarg);
 				return EXIT_USAGE;
 			}
-			o.freeze_on_loss = !strcmp(optarg, "freeze");
 			break;
 		case 'e':
 			if (o.sinks.nexports >= MAX_EXPORTS) {

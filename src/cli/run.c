@@ -164,6 +164,7 @@ struct run_state {
 	/* the escalation's cgroup.kill: why, and what it killed */
 	char kill_reason[64], killed[512];
 	size_t nkilled;
+	bool loss_kill; /* via the daemon, --on-daemon-loss kill */
 };
 
 /* Returns 0, or the exit status: EXIT_USAGE when no sink is left. */
@@ -467,6 +468,12 @@ static void print_daemon_summary(json_t *rep, uint64_t t0)
 		(int)json_integer_value(json_object_get(rep, "exit_code")));
 	if (json_integer_value(json_object_get(rep, "kernel_drops")) && detail)
 		fprintf(stderr, "proctor: kernel ring buffer losses by type: %s\n", detail);
+	if (json_is_true(json_object_get(rep, "fail_closed"))) {
+		fmt_duration((uint64_t)json_integer_value(json_object_get(rep, "frozen_ns")), dur,
+			     sizeof(dur));
+		fprintf(stderr, "proctor: fail-closed: frozen %lld times, %s in all\n",
+			(long long)json_integer_value(json_object_get(rep, "freezes")), dur);
+	}
 	if (egress && *egress)
 		fputs(egress, stderr); /* the daemon's egress_print_summary */
 }
@@ -484,6 +491,8 @@ static json_t *begin_request(const struct run_opts *o, const struct target_user 
 			u->set ? u->name : "root", "argv", argv, "pid", (int)pid);
 	if (req && policy)
 		json_object_set(req, "policy", policy);
+	if (req && o->fail_closed) /* the daemon freezes only this session */
+		json_object_set_new(req, "fail_closed", json_true());
 	return req;
 }
 
@@ -573,6 +582,9 @@ static void wait_child(struct run_state *st, int sfd, int *dfd, const char *sid,
 			if (freeze_cg && !cgroup_freeze(freeze_cg, true))
 				err_msg("warning: the daemon went away; CMD is frozen until a "
 					"daemon takes the session back (--on-daemon-loss freeze)");
+			else if (st->loss_kill) /* the daemon's watchdog kills it */
+				err_msg("warning: the daemon went away; CMD is killed "
+					"(--on-daemon-loss kill)");
 			else
 				err_msg("warning: the daemon went away; CMD keeps running, "
 					"recorded until a daemon takes the session back");
@@ -638,6 +650,7 @@ static int run_via_daemon(const struct run_opts *o, const struct target_user *u,
 	loss = json_string_value(json_object_get(rep, "on_daemon_loss"));
 	if (loss && !strcmp(loss, "freeze"))
 		snprintf(cg, sizeof(cg), "%s", json_string_value(json_object_get(rep, "cgroup")));
+	st->loss_kill = loss && !strcmp(loss, "kill");
 	dbg_msg("session %s in %s", sid, json_string_value(json_object_get(rep, "cgroup")));
 	json_decref(rep);
 	(void)!write(go_w, "g", 1);

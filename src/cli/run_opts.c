@@ -39,8 +39,8 @@ static const char run_usage[] =
 	"  --standalone       record in this process even when a daemon runs\n"
 	"  --daemon           record through `proctor daemon` ($PROCTOR_SOCKET); fail without it\n"
 	"By default a run registers with the daemon when its socket answers and no option\n"
-	"above from --db to --fail-closed is given (those configure an in-process\n"
-	"engine).\n";
+	"that configures an in-process engine is given (--db, --jsonl, --export, --config,\n"
+	"--redact-rules, --metrics, --ringbuf-mb, --on-recorder-loss).\n";
 
 /* --db none (or $PROCTOR_DB=none): no SQLite store. */
 bool run_opts_no_store(const struct run_opts *o)
@@ -161,8 +161,9 @@ int run_opts_parse(int argc, char **argv, struct run_opts *o)
 			return -1;
 		default: err_msg("unknown option '%s'\n%s", argv[optind - 1], run_usage); return -1;
 		}
-		/* attribution, grace and the per-run policy go to the daemon too */
-		for (i = 0; longopts[i].name && !strchr("apugPEI", c); i++)
+		/* attribution, grace, the per-run policy and fail-closed go to
+		 * the daemon too */
+		for (i = 0; longopts[i].name && !strchr("apugPEIF", c); i++)
 			if (longopts[i].val == c && c != 'S' && c != 'D' && !o->engine_opt)
 				o->engine_opt = longopts[i].name;
 	}

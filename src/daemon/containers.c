@@ -64,6 +64,11 @@ static int install_hook(struct daemon_containers *dc, const char *socket, char *
 	return 0;
 }
 
+void daemon_containers_dir(const char *socket, char *out, size_t len)
+{
+	snprintf(out, len, "%.180s.containers", socket);
+}
+
 int daemon_containers_start(struct daemon_containers *dc, struct app *app,
 			    const struct daemon_config *cfg, const char *cg_mount,
 			    const char *socket, char *err, size_t errlen)
@@ -72,7 +77,7 @@ int daemon_containers_start(struct daemon_containers *dc, struct app *app,
 	dc->app = app;
 	dc->cfg = cfg;
 	dc->cgw.fd = -1;
-	snprintf(dc->saved_dir, sizeof(dc->saved_dir), "%.180s.containers", socket);
+	daemon_containers_dir(socket, dc->saved_dir, sizeof(dc->saved_dir));
 	if (!cfg->auto_containers)
 		return 0;
 	if (*cfg->hooks_dir && install_hook(dc, socket, err, errlen))
@@ -461,6 +466,21 @@ void daemon_containers_free(struct daemon_containers *dc)
 		free_session(dc->s[--dc->n]);
 }
 
+/* Frozen by the previous daemon's watchdog (watchdog.h): registered again,
+ * so it runs on, recorded. */
+static void thaw_if_marked(const struct daemon_containers *dc, const struct container_session *cs)
+{
+	char mark[4400];
+
+	snprintf(mark, sizeof(mark), "%s/%s" WATCHDOG_FROZEN_SUFFIX, dc->saved_dir, cs->ses.id);
+	if (access(mark, F_OK))
+		return;
+	if (!cs->gone && cgroup_freeze(cs->ad.cg_abs, false))
+		err_msg("warning: container session %s: cannot thaw %s: %s", cs->ses.id,
+			cs->ad.cg_abs, strerror(errno));
+	unlink(mark);
+}
+
 /* A saved session: registered again under its key (the kernel has tracked
  * its cgroup all along), its counts from the store, no second
  * session.adopt. One whose cgroup is gone ended in the gap: it is closed at
@@ -483,6 +503,7 @@ static void resume_one(void *ctx, struct container_session *cs)
 	}
 	cs->seen_alive = true;
 	cs->adopted_mono_ns = now_monotonic_ns();
+	thaw_if_marked(dc, cs);
 	dc->s[dc->n++] = cs;
 	dc->resumed++;
 	dbg_msg("session %s: took back %s container %s (%.12s)%s", cs->ses.id,

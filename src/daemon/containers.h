@@ -50,6 +50,8 @@ struct daemon_containers {
 	size_t ignored_next;
 };
 
+/* SOCKET.containers: the saved container sessions (containers_saved.c). */
+void daemon_containers_dir(const char *socket, char *out, size_t len);
 /* Take the config; install the hook into cfg->hooks_dir when set (it runs
  * `exe oci-hook --socket socket`); watch for new container cgroups (the
  * fallback for a runtime without the hook: a podman container is adopted

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "daemon/watchdog.h"
 #include "probe/cgroup.h"
 #include "util/util.h"
 
@@ -62,6 +63,8 @@ void containers_saved_remove(const char *dir, const char *id)
 
 	file_of(dir, id, path, sizeof(path));
 	unlink(path);
+	snprintf(path, sizeof(path), "%s/%s" WATCHDOG_FROZEN_SUFFIX, dir, id);
+	unlink(path); /* the watchdog's mark (watchdog.h), if any */
 }
 
 static void copy_field(char *dst, size_t len, json_t *j, const char *key)

@@ -205,6 +205,7 @@ static int begin_session(struct daemon *d, struct client *c, json_t *req, char *
 	const char *loss;
 	char agent[64], project[128];
 	struct dsession *s;
+	bool freeze;
 	pid_t child;
 	json_t *rep;
 
@@ -214,6 +215,8 @@ static int begin_session(struct daemon *d, struct client *c, json_t *req, char *
 	copy_str(project, sizeof(project), req, "project");
 	session_init(&s->ses, *agent ? agent : NULL, *project ? project : NULL);
 	copy_str(s->ses.user, sizeof(s->ses.user), req, "user");
+	/* run --fail-closed: this session alone (fail_closed: true, every one) */
+	s->ses.fail_closed = json_is_true(json_object_get(req, "fail_closed"));
 	if (take_argv(&s->ses, json_object_get(req, "argv"), err, errlen) ||
 	    cgroup_create(d->cg_mount, s->ses.id, s->cg_abs, sizeof(s->cg_abs), s->cg_rel,
 			  sizeof(s->cg_rel), err, errlen)) {
@@ -247,8 +250,9 @@ static int begin_session(struct daemon *d, struct client *c, json_t *req, char *
 	daemon_state_save(d, s);
 	/* a policy needs a daemon (egress programs, fanotify): without one
 	 * its session stays frozen, whatever --on-daemon-loss says */
-	loss = d->freeze_on_loss || s->policy ? "freeze" : "continue";
-	if ((d->freeze_on_loss || s->policy) && c->uid) /* the client freezes it if we die */
+	freeze = d->on_loss == LOSS_FREEZE || (d->on_loss == LOSS_CONTINUE && s->policy);
+	loss = d->on_loss == LOSS_KILL ? "kill" : freeze ? "freeze" : "continue";
+	if (freeze && c->uid) /* the client freezes it too if we die */
 		give_freeze(s->cg_abs, c->uid);
 	rep = json_pack("{s:b,s:s,s:s,s:s}", "ok", 1, "session", s->ses.id, "cgroup", s->cg_abs,
 			"on_daemon_loss", loss);
@@ -299,6 +303,11 @@ static void finish_session(struct daemon *d, struct dsession *s)
 				"kernel_drops", (json_int_t)x->kernel_drops, "drops_detail",
 				x->drops_detail, "exit_code", x->exit_code, "egress_summary",
 				egress ? egress : "");
+		if (x->fail_closed || x->freezes)
+			json_object_update_new(rep,
+					       json_pack("{s:b,s:I,s:I}", "fail_closed", 1,
+							 "freezes", (json_int_t)x->freezes,
+							 "frozen_ns", (json_int_t)x->frozen_ns));
 		proto_send(s->client->fd, rep);
 		json_decref(rep);
 		s->client->ses = NULL;
@@ -640,12 +649,25 @@ static int daemon_serve_start(struct daemon *d, const struct daemon_opts *o, cha
 	return (d->api = serve_start(&d->serve_opts, err, errlen)) ? 0 : -1;
 }
 
+/* The watchdog, forked before any thread (the probe's loaders, the
+ * metrics and API servers, the fail-closed watcher) starts. */
+static int start_watchdog(struct daemon *d, char *err, size_t errlen)
+{
+	char containers[200];
+
+	snprintf(d->state_dir, sizeof(d->state_dir), "%.180s.sessions", d->sock.path);
+	daemon_containers_dir(d->sock.path, containers, sizeof(containers));
+	return daemon_watchdog_start(&d->wd, d->on_loss, d->cg_mount, d->state_dir, containers, err,
+				     errlen);
+}
+
 static int daemon_setup(struct daemon *d, const struct daemon_opts *o, char *err, size_t errlen)
 {
 	if (daemon_auto_check(o->cfg, err, errlen) ||
 	    daemon_socket_open(&d->sock, o->socket_path, o->socket_group, err, errlen) ||
 	    cgroup2_mount(d->cg_mount, sizeof(d->cg_mount), err, errlen) ||
-	    app_init(&d->app, err, errlen) || app_open_sinks(&d->app, &o->sinks, err, errlen) ||
+	    start_watchdog(d, err, errlen) || app_init(&d->app, err, errlen) ||
+	    app_open_sinks(&d->app, &o->sinks, err, errlen) ||
 	    (o->config && app_load_config(&d->app, o->config, err, errlen)))
 		return -1;
 	if (!d->app.pipeline.nsinks) {
@@ -659,7 +681,6 @@ static int daemon_setup(struct daemon *d, const struct daemon_opts *o, char *err
 	if (!o->api && o->cfg && *o->cfg->serve.listen && daemon_serve_start(d, o, err, errlen))
 		return -1;
 	d->app.pin_dir = o->pin_dir ? o->pin_dir : PROBE_PIN_DIR_DEFAULT;
-	snprintf(d->state_dir, sizeof(d->state_dir), "%.180s.sessions", d->sock.path);
 	if (app_start_probe(&d->app, o->ringbuf_bytes, err, errlen))
 		return -1;
 	d->ring_bytes = probe_map_ringbuf_bytes(&d->app.probe);
@@ -672,6 +693,7 @@ static int daemon_setup(struct daemon *d, const struct daemon_opts *o, char *err
 				    errlen))
 		return -1;
 	daemon_containers_resume(&d->containers, d->app.probe.reopened, d->store_path);
+	daemon_watchdog_arm(&d->wd); /* the sessions are ours now */
 	return 0;
 }
 
@@ -731,10 +753,16 @@ static void shutdown_sessions(struct daemon *d, bool stop)
 	live = d->nsessions + d->containers.n; /* containers: saved, taken back */
 	if (!stop && live) {
 		daemon_containers_let_go(&d->containers);
-		fprintf(stderr,
-			"proctor: %zu session(s) keep running, recorded into the pinned ring "
-			"buffer in %s until a daemon starts again\n",
-			live, d->app.pin_dir);
+		if (d->on_loss == LOSS_CONTINUE)
+			fprintf(stderr,
+				"proctor: %zu session(s) keep running, recorded into the pinned "
+				"ring buffer in %s until a daemon starts again\n",
+				live, d->app.pin_dir);
+		else /* by the watchdog, once we are gone */
+			fprintf(stderr, "proctor: %zu session(s) are %s (--on-daemon-loss %s)\n",
+				live,
+				d->on_loss == LOSS_KILL ? "killed" : "frozen until a daemon starts",
+				recorder_loss_name(d->on_loss));
 		return; /* this daemon only lets go of them (freed after the engine) */
 	}
 	daemon_containers_end_all(&d->containers);
@@ -744,6 +772,7 @@ static void shutdown_sessions(struct daemon *d, bool stop)
 	}
 	daemon_state_clear(d);
 	probe_pin_remove(d->app.pin_dir);
+	daemon_watchdog_stop(&d->wd); /* nothing is left for it */
 }
 
 int daemon_main(const struct daemon_opts *o)
@@ -757,7 +786,8 @@ int daemon_main(const struct daemon_opts *o)
 		return rc;
 	d->start_mono_ns = now_monotonic_ns();
 	d->start_ns = now_realtime_ns();
-	d->freeze_on_loss = o->freeze_on_loss;
+	d->on_loss = o->on_loss;
+	d->wd.alive_fd = -1;
 	d->store_path = o->sinks.store;
 	d->ring_bytes = o->ringbuf_bytes ? o->ringbuf_bytes : (uint64_t)PR_RINGBUF_DEFAULT_MB << 20;
 	if (daemon_setup(d, o, err, sizeof(err))) {

@@ -12,6 +12,7 @@
 #include "daemon/config.h"
 #include "daemon/containers.h"
 #include "daemon/session_policy.h"
+#include "daemon/watchdog.h"
 #include "serve/serve.h"
 
 struct daemon_opts {
@@ -24,7 +25,9 @@ struct daemon_opts {
 	uint32_t ringbuf_bytes;
 	const char *pin_dir; /* NULL: PROBE_PIN_DIR_DEFAULT */
 	bool stop_sessions;  /* SIGTERM ends the sessions and removes the pins */
-	bool freeze_on_loss; /* --on-daemon-loss freeze: clients freeze sessions */
+	/* --on-daemon-loss: what the watchdog (watchdog.h) does to the sessions
+	 * when the daemon dies; freeze: run clients freeze theirs too */
+	enum recorder_loss on_loss;
 	/* --api: serve /api/v1 from the store; NULL none */
 	const struct serve_opts *api;
 };
@@ -69,7 +72,8 @@ struct daemon {
 	struct daemon_socket sock;
 	char state_dir[200]; /* SOCKET.sessions/: one ID.json per live session */
 	uint64_t resumed;    /* sessions taken back from a previous daemon */
-	bool freeze_on_loss;
+	enum recorder_loss on_loss;
+	struct daemon_watchdog wd; /* stops the sessions if we die (watchdog.h) */
 	char cg_mount[4096];
 	const char *store_path;
 	uint64_t ring_bytes;

@@ -228,11 +228,11 @@ def test_on_daemon_loss_freeze_stops_the_session_until_a_daemon_returns(tmp_path
         d.remove_pins()
 
 
-def test_on_daemon_loss_takes_freeze_or_continue(tmp_path):
-    p = run([PROCTOR, "daemon", "--on-daemon-loss", "kill"],
+def test_on_daemon_loss_takes_freeze_kill_or_continue(tmp_path):
+    p = run([PROCTOR, "daemon", "--on-daemon-loss", "pause"],
             env=dict(os.environ, PROCTOR_SOCKET=str(tmp_path / "s")))
     assert p.returncode == 2
-    assert "--on-daemon-loss: 'kill' is not freeze or continue" in p.stderr
+    assert "--on-daemon-loss: 'pause' is not freeze, kill or continue" in p.stderr
 
 
 def frozen(cg):
