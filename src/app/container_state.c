@@ -292,8 +292,11 @@ int container_state_containerd(const char *root, const char *ns, const char *id,
 	snprintf(db, sizeof(db), "%s/io.containerd.metadata.v1.bolt/meta.db", root);
 	if (!(buf = read_db(db, &len, err, errlen)))
 		return -1;
+	/* every container has createdat; one made from a spec alone (ctr run
+	 * --config) has no image or snapshotter */
 	if (bolt_get(buf, len, p, 4, "image", &val, &vlen) &&
-	    bolt_get(buf, len, p, 4, "snapshotter", &val, &vlen)) {
+	    bolt_get(buf, len, p, 4, "snapshotter", &val, &vlen) &&
+	    bolt_get(buf, len, p, 4, "createdat", &val, &vlen)) {
 		snprintf(err, errlen,
 			 "containerd's state %s has no container %.64s in namespace %s", db, id,
 			 ns);

@@ -125,19 +125,57 @@ static bool valid_id(const char *id)
 	return i == CONTAINER_ID_LEN;
 }
 
+static bool containerd_name(const char *s, size_t n);
+/* A containerd task bundle, STATE/io.containerd.runtime.v2.task/NS/ID
+ * (root's; the shim makes it before runc runs the hooks), of container id:
+ * fills ns, c->id and runtime. Its cgroup (linux.cgroupsPath, /NS/ID by
+ * default) may be any whose last component is the id. */
+static bool containerd_bundle(const struct daemon_containers *dc, const char *bundle,
+			      const char *id, const char *cg, char *ns, struct container *c)
+{
+	char tasks[2200], real[4096], rtasks[4096], *rest, *slash;
+	const char *leaf = strrchr(cg, '/');
+	struct stat sb;
+	size_t n;
+
+	snprintf(tasks, sizeof(tasks), "%s/io.containerd.runtime.v2.task",
+		 dc->cfg->containerd_state);
+	if (!leaf || strcmp(leaf + 1, id) || !realpath(bundle, real) || !realpath(tasks, rtasks))
+		return false;
+	n = strlen(rtasks);
+	if (strncmp(real, rtasks, n) || real[n] != '/')
+		return false;
+	rest = real + n + 1;
+	if (!(slash = strchr(rest, '/')) || strchr(slash + 1, '/') || strcmp(slash + 1, id) ||
+	    !containerd_name(rest, (size_t)(slash - rest)) || stat(real, &sb) ||
+	    !S_ISDIR(sb.st_mode) || sb.st_uid != 0)
+		return false;
+	memcpy(ns, rest, (size_t)(slash - rest));
+	ns[slash - rest] = 0;
+	memset(c, 0, sizeof(*c));
+	snprintf(c->runtime, sizeof(c->runtime), "containerd");
+	snprintf(c->id, sizeof(c->id), "%s", id);
+	return true;
+}
+
 /* The container the state names: its id, init pid, bundle and cgroup,
- * checked against each other. */
-static int check_state(json_t *state, const char **id, uint32_t *pid, const char **bundle, char *cg,
-		       size_t cglen, struct container *parsed, char *err, size_t errlen)
+ * checked against each other. A podman (docker, CRI) container is named by
+ * its cgroup; a containerd one (ctr's ids are names) by the shim's task
+ * bundle and the last component of its cgroup (ns set, else ""). */
+static int check_state(const struct daemon_containers *dc, json_t *state, const char **id,
+		       uint32_t *pid, const char **bundle, char *cg, size_t cglen,
+		       struct container *parsed, char *ns, char *err, size_t errlen)
 {
 	json_int_t p = json_integer_value(json_object_get(state, "pid"));
 
+	*ns = 0;
 	*id = json_string_value(json_object_get(state, "id"));
 	*bundle = json_string_value(json_object_get(state, "bundle"));
-	if (!*id || !valid_id(*id) || !*bundle || p <= 0 || p > INT32_MAX) {
+	if (!*id || !(valid_id(*id) || containerd_name(*id, strlen(*id))) || !*bundle || p <= 0 ||
+	    p > INT32_MAX) {
 		snprintf(err, errlen,
-			 "container.start: the state needs id (64 hex digits), pid "
-			 "and bundle");
+			 "container.start: the state needs id (64 hex digits, or a containerd "
+			 "name), pid and bundle");
 		return -1;
 	}
 	*pid = (uint32_t)p;
@@ -145,12 +183,14 @@ static int check_state(json_t *state, const char **id, uint32_t *pid, const char
 		snprintf(err, errlen, "container %.12s: its init (pid %u) is gone", *id, *pid);
 		return -1;
 	}
-	if (!container_from_cgroup(cg, parsed) || strcmp(parsed->id, *id)) {
-		snprintf(err, errlen, "container %.12s: pid %u's cgroup %.2048s is not its", *id,
-			 *pid, cg);
-		return -1;
-	}
-	return 0;
+	if (container_from_cgroup(cg, parsed) && !strcmp(parsed->id, *id))
+		return 0;
+	if (containerd_name(*id, strlen(*id)) &&
+	    containerd_bundle(dc, *bundle, *id, cg, ns, parsed))
+		return 0;
+	*ns = 0;
+	snprintf(err, errlen, "container %.12s: pid %u's cgroup %.2048s is not its", *id, *pid, cg);
+	return -1;
 }
 
 static void set_user(struct session *s, uint32_t pid)
@@ -243,7 +283,7 @@ int daemon_container_start(struct daemon_containers *dc, json_t *state,
 	struct container_meta m;
 	struct container_cmd cmd = {0};
 	const char *id, *bundle;
-	char cg[4096], e2[1024] = "";
+	char cg[4096], e2[1024] = "", ns[CONTAINER_ID_LEN + 1];
 	uint32_t pid;
 
 	*session = NULL;
@@ -253,7 +293,7 @@ int daemon_container_start(struct daemon_containers *dc, json_t *state,
 		*why = "container auto-adoption is off";
 		return 0;
 	}
-	if (check_state(state, &id, &pid, &bundle, cg, sizeof(cg), &m.c, err, errlen))
+	if (check_state(dc, state, &id, &pid, &bundle, cg, sizeof(cg), &m.c, ns, err, errlen))
 		return -1;
 	if ((cs = adopted(dc, id))) { /* the cgroup fallback saw it first */
 		*session = &cs->ses;
@@ -270,6 +310,9 @@ int daemon_container_start(struct daemon_containers *dc, json_t *state,
 	if (!strcmp(m.c.runtime, "podman") &&
 	    container_state_podman(id, bundle, &l, &m, &cmd, e2, sizeof(e2)))
 		dbg_msg("container %.12s: %s", id, e2); /* the annotations may still say */
+	else if (*ns && container_state_containerd(dc->cfg->containerd_root, ns, id, &l, &m, e2,
+						   sizeof(e2)))
+		dbg_msg("containerd container %s: %s", id, e2);
 	cs->ses.argv = cmd.argv;
 	cs->ses.argc = cmd.argc;
 	from_oci_config(bundle, &l, &m, &cs->ses);

@@ -5,7 +5,12 @@ with `ctr images import` from a local tarball of the debootstrap rootfs
 (podman's image of test_watch_container.py, saved: no registry). containerd
 does not run OCI hooks from a hooks directory, so the daemon's cgroup
 fallback adopts it: the new cgroup /NS/ID, the shim's task bundle, the
-labels and image from containerd's bbolt metadata."""
+labels and image from containerd's bbolt metadata. A container whose spec
+names the daemon's OCI hook (createRuntime; `ctr run --config SPEC`, as a
+CRI base spec or an NRI plugin would add it) is adopted by the hook,
+synchronously, before its workload's first instruction: no go-ahead is
+needed, and its cgroup can be any (here one the fallback does not know)."""
+import json
 import os
 import shutil
 import subprocess
@@ -13,10 +18,10 @@ import time
 
 import pytest
 
-from conftest import of_type, run
+from conftest import PROCTOR, of_type, run
 from test_daemon import Daemon
 from test_daemon_containers import ended_session
-from test_watch_container import CACHE, IMAGE, podman, podman_env  # noqa: F401
+from test_watch_container import CACHE, IMAGE, ROOTFS_TAR, podman, podman_env  # noqa: F401
 
 NS = "proctor-test"
 ARCHIVE = f"{CACHE}/image-docker-archive.tar"
@@ -118,3 +123,57 @@ def test_labelled_containerd_container_is_adopted_at_its_start(containerd, tmp_p
     execs = [os.path.basename(e["process.executable.path"]) for e in of_type(ev, "process.exec")
              if e["process.command_args"][:2] != ["runc", "init"]]
     assert {"cat", "head"} <= set(execs)
+
+
+def hooked_spec(tmp_path, cid, x, sock, script):
+    """ctr's default spec, on the debootstrap rootfs (no snapshot: --config),
+    with the daemon's OCI hook at createRuntime and a cgroup of its own."""
+    rootfs = tmp_path / "rootfs"
+    rootfs.mkdir()
+    run(["tar", "-C", str(rootfs), "-xf", ROOTFS_TAR], check=True, timeout=600)
+    spec = json.loads(run(["ctr", "oci", "spec"], check=True).stdout)
+    spec["root"] = {"path": str(rootfs)}
+    spec["process"].update(args=["sh", "-c", script], env=["PATH=/usr/bin:/bin"],
+                           terminal=False)
+    spec["mounts"].append({"destination": "/x", "type": "bind", "source": str(x),
+                           "options": ["rbind", "rw"]})
+    spec["linux"]["cgroupsPath"] = f"/proctor-hook/{cid}"
+    spec["hooks"] = {"createRuntime": [{"path": PROCTOR,
+                                        "args": ["proctor", "oci-hook", "--socket", sock]}]}
+    path = tmp_path / "spec.json"
+    path.write_text(json.dumps(spec))
+    return path
+
+
+def test_containerd_container_with_the_hook_is_adopted_synchronously(containerd, tmp_path):
+    c = containerd
+    x = tmp_path / "x"
+    x.mkdir()
+    (x / "marker").write_text("m")
+    cid = f"proctor-ctr-hook-{os.getpid()}"
+    script = "cat /x/marker >/dev/null; head -c 1 /etc/passwd >/dev/null"  # no waiting
+    d = daemon_for(tmp_path, c)
+    try:
+        spec = hooked_spec(tmp_path, cid, x, d.sock, script)
+        c.ctr("run", "--config", str(spec), "--label", "proctor.agent=codex", "--label",
+              "proctor.project=shop", cid)
+        s = ended_session(d, cid)
+    finally:
+        d.stop()
+    err = d.p.stderr.read()
+    assert f"adopted containerd container {cid} ({cid[:12]}, agent codex) at its start " \
+           "(OCI hook)" in err, err
+    assert (s["origin"], s["agent"], s["project"], s["command"]) == \
+        ("auto", "codex", "shop", ["sh", "-c", script])
+    ev = d.store().events(s["session"])
+    for e in ev:
+        assert (e["container.id"], e["container.name"], e["container.runtime"],
+                e["agent"], e["project"]) == (cid, cid, "containerd", "codex", "shop"), e
+    adopt = of_type(ev, "session.adopt")
+    assert len(adopt) == 1 and adopt[0]["session.adopt.cgroup"] == f"/proctor-hook/{cid}"
+    # the workload's first instruction on: its exec of sh, and what it did at once
+    execs = [e["process.command_args"] for e in of_type(ev, "process.exec")
+             if e["process.command_args"][:2] != ["runc", "init"]]
+    assert execs[0] == ["sh", "-c", script], execs
+    opened = [e["file.path"] for e in of_type(ev, "file.open")]
+    assert opened.count("/x/marker") == 1 and "/etc/passwd" in opened
