@@ -181,12 +181,17 @@ def test_container_start_requests_are_checked(hooked, tmp_path):
     s.connect(d.sock)
     send(s, {"op": "hello", "version": 1, "proctor": "x"})
     assert recv(s)["ok"]
-    bad = [{}, {"id": "ab", "pid": 1, "bundle": "/b"},
+    bad = [{}, {"id": "-ab", "pid": 1, "bundle": "/b"},
            {"id": "a" * 64, "pid": -1, "bundle": "/b"}]
     for state in bad:
         send(s, {"op": "container.start", "state": state})
         r = recv(s)
-        assert not r["ok"] and "needs id (64 hex digits), pid and bundle" in r["error"], r
+        assert not r["ok"] and r["error"] == ("container.start: the state needs id (64 hex "
+                                              "digits, or a containerd name), pid and bundle"), r
+    # a containerd name whose bundle is no containerd task's: refused
+    send(s, {"op": "container.start", "state": {"id": "ab", "pid": 1, "bundle": "/b"}})
+    r = recv(s)
+    assert not r["ok"] and "container ab: pid 1's cgroup" in r["error"], r
     # a pid whose cgroup is not the container's: refused, nothing adopted
     send(s, {"op": "container.start",
              "state": {"id": "a" * 64, "pid": os.getpid(), "bundle": "/b"}})
