@@ -4,6 +4,7 @@ client under proctor makes two model calls over TLS to the scripted Anthropic
 API (tls_sse_server.py; one streamed with two tool calls, one whole body),
 so the store holds real llm.call / llm.tool_call records; a second session
 has its recorder killed (-9), so it is crashed."""
+import http.client
 import json
 import os
 import signal
@@ -94,6 +95,32 @@ def test_llm_endpoint_pages_the_llm_records(lab):
     assert (st, json.loads(body)["events"]) == (200, [])
 
 
+def tail_from_start(srv, tok, sid):
+    """The SSE tail from the session's start: (events, whether it ended)."""
+    c = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=30)
+    c.request("GET", f"/api/v1/sessions/{sid}/events/stream?from=start",
+              headers={"Authorization": "Bearer " + tok})
+    r = c.getresponse()
+    assert r.status == 200, r.read()
+    events, block = [], ""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        line = r.readline().decode()
+        if not line:
+            break
+        block += line
+        if line != "\n":
+            continue
+        if block.startswith("event: end"):
+            c.close()
+            return events, True
+        events += [json.loads(l[6:]) for l in block.splitlines()
+                   if l.startswith("data: ") and not block.startswith("event:")]
+        block = ""
+    c.close()
+    return events, False
+
+
 def test_crashed_status_filter(lab):
     """Crashed at once (the recorder's liveness file is held by no one), and
     still crashed once the next run marked it in the store."""
@@ -106,6 +133,9 @@ def test_crashed_status_filter(lab):
     assert ids("live") == [] and ids("ended") == [lab["llm"]]
     one = srv.json(f"/api/v1/sessions/{lab['crashed']}", tok)
     assert (one["status"], one["end"], one["exit.code"]) == ("crashed", None, None)
+    # its live tail sends what the store holds and ends: nothing more will come
+    stored = pr.events(lab["crashed"])
+    assert tail_from_start(srv, tok, lab["crashed"]) == (stored, True)
     p = pr.run(["/bin/true"], "--project", "bank")
     assert p.returncode == 0 and "marked crashed" in p.stderr, p.stderr
     later = pr.last_session()["session"]
