@@ -4,9 +4,7 @@
 // record does not have (llm.cost_usd before the price table, tokens of a
 // call cut short) shows as "-", never as an error.
 import { Json } from "./api";
-
-export const esc = (s: unknown): string =>
-  String(s ?? "").replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+import { esc } from "./html";
 
 const num = (v: unknown): number | undefined => (typeof v === "number" ? v : undefined);
 const dash = (v: unknown, unit = ""): string => (v === undefined || v === null ? "-" : `${v}${unit}`);

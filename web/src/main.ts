@@ -5,7 +5,8 @@
 // calls (llm.ts); live sessions refresh over the SSE tail.
 import "./style.css";
 import { api, Json, setToken, tail, token, Unauthorized } from "./api";
-import { esc, llmLane, llmView, LlmView, renderLlm } from "./llm";
+import { esc } from "./html";
+import { llmLane, llmView, LlmView, renderLlm } from "./llm";
 
 const $ = <T extends HTMLElement>(sel: string): T => document.querySelector(sel) as T;
 
