@@ -2,7 +2,7 @@
 // crashed status in Debian's Chromium (headless, playwright-core): log in,
 // open SESSION (real llm.call records), read the panel's totals and rows and
 // the timeline's LLM lane; then filter the list by status crashed (only
-// CRASHED, which reads crashed). Prints what it saw as one JSON object
+// CRASHED, which reads crashed in the list and on its summary card). Prints what it saw as one JSON object
 // (asserted by tests/e2e/test_serve_llm.py); screenshots go to OUTDIR.
 const path = require("path");
 const { chromium } = require(path.join(__dirname, "../../web/node_modules/playwright-core"));
@@ -44,6 +44,10 @@ async function main() {
     return rows.length === 1 && rows[0].dataset.session === s;
   }, crashed);
   seen.crashedOnly = await listed();
+  await page.click(`#sessions tr.pick[data-session="${crashed}"]`);
+  await page.waitForFunction((s) => document.querySelector('[data-field="session"]')
+    ?.textContent === s, crashed);
+  seen.crashedCard = await page.textContent('[data-field="status"]');
   seen.url = page.url();
   await page.screenshot({ path: `${out}/llm-2-crashed.png`, fullPage: true });
   seen.errors = errors;

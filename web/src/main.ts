@@ -197,7 +197,7 @@ function summary(s: Json): void {
   const rows: [string, unknown][] = [["session", s.session], ["agent", s.agent || "-"],
     ["project", s.project || "-"], ["user", s.user], ["host", s["host.name"]],
     ["command", (s.command as string[]).join(" ")], ["start (UTC)", s.start],
-    ["end (UTC)", s.end ?? "running"], ["exit", s["exit.code"] ?? "-"],
+    ["end (UTC)", s.end ?? "running"], ["status", status(s)], ["exit", s["exit.code"] ?? "-"],
     ["processes", s.processes], ["events", s.events], ["drops", s.drops]];
   $("#summary div").innerHTML = "<table>" +
     rows.map(([k, v]) => `<tr><th>${k}</th><td data-field="${k}">${esc(v)}</td></tr>`).join("") +
