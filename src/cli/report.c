@@ -519,17 +519,17 @@ static void join_names(const char *json, char *out, size_t len)
 static int put_llm_call(void *ctx, const struct store_llm_call *c)
 {
 	struct report *rp = ctx;
-	char t[40], p[24], in[24], out[24], dur[24], cost[32] = "-", tools[512], mark[160];
+	char t[40], p[24], ib[24], ob[24], db[24], cost[32] = "-", tools[512], mark[160];
+	const char *in = count_or_dash(ib, sizeof(ib), c->input_tokens, "");
+	const char *out = count_or_dash(ob, sizeof(ob), c->output_tokens, "");
 
 	fmt_rfc3339((uint64_t)c->time_ns, t, sizeof(t));
 	snprintf(p, sizeof(p), "%" PRId64, c->pid);
 	if (c->has_cost)
 		snprintf(cost, sizeof(cost), "%.4f", c->cost_usd);
 	join_names(c->tool_names_json, tools, sizeof(tools));
-	table_row(rp, 10, t, p, *c->provider ? c->provider : "-", *c->model ? c->model : "-",
-		  count_or_dash(in, sizeof(in), c->input_tokens, ""),
-		  count_or_dash(out, sizeof(out), c->output_tokens, ""),
-		  count_or_dash(dur, sizeof(dur), c->duration_ms, " ms"), tools, cost,
+	table_row(rp, 10, t, p, *c->provider ? c->provider : "-", *c->model ? c->model : "-", in,
+		  out, count_or_dash(db, sizeof(db), c->duration_ms, " ms"), tools, cost,
 		  c->complete ? "yes" : "no");
 	snprintf(mark, sizeof(mark), "%s, tokens %s in / %s out", *c->model ? c->model : "model",
 		 in, out);
@@ -559,7 +559,11 @@ static void llm(struct report *rp)
 
 	progress("LLM calls");
 	heading(rp, "LLM calls");
-	if (store_report_llm_totals(rp->st, rp->id, &tot) || !tot.calls) {
+	if (store_report_llm_totals(rp->st, rp->id, &tot)) {
+		para(rp, "The model calls could not be read from the store.");
+		return;
+	}
+	if (!tot.calls) {
 		para(rp, "No model calls were recorded.");
 		return;
 	}
