@@ -48,6 +48,8 @@ async function main() {
   await page.waitForFunction((s) => document.querySelector('[data-field="session"]')
     ?.textContent === s, crashed);
   seen.crashedCard = await page.textContent('[data-field="status"]');
+  seen.crashedTree = await page.$$eval("#tree .proc", (p) =>
+    p.map((x) => x.textContent.replace(/\s+/g, " ").trim()));
   seen.url = page.url();
   await page.screenshot({ path: `${out}/llm-2-crashed.png`, fullPage: true });
   seen.errors = errors;

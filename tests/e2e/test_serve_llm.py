@@ -206,5 +206,7 @@ def test_llm_panel_and_crashed_in_a_real_browser(lab, tmp_path):
     assert (seen["laneCalls"], seen["laneTools"], seen["laneLabel"]) == (2, 2, "LLM")
     assert seen["crashedOnly"] == [lab["crashed"]] and "status=crashed" in seen["url"]
     assert seen["crashedCard"] == "crashed"
+    # its processes' exits were never recorded: not "running" once the session is over
+    assert seen["crashedTree"] and all(t.endswith(", no exit seen]") for t in seen["crashedTree"])
     for shot in ("llm-1.png", "llm-2-crashed.png"):
         assert (tmp_path / shot).stat().st_size > 10000

@@ -169,7 +169,7 @@ async function showSession(s: Json | undefined): Promise<void> {
     api(`sessions/${id}/llm`, range),
     api(`sessions/${id}/events`, { ...range, type: "intent.mismatch" })]);
   summary(s);
-  renderTree(tree.processes);
+  renderTree(tree.processes, s.status === "live");
   flows = flowPage.events;
   renderFlows();
   const notable = [...viol.events, ...sec.events];
@@ -204,7 +204,9 @@ function summary(s: Json): void {
     "</table>";
 }
 
-function renderTree(procs: Json[]): void {
+// A process with no exit is running in a live session; in an ended or
+// crashed one its exit was not seen (as `proctor tree` says).
+function renderTree(procs: Json[], live: boolean): void {
   const kids = new Map<number, Json[]>();
   const pids = new Set(procs.map((p) => p.pid));
   for (const p of procs) {
@@ -216,7 +218,7 @@ function renderTree(procs: Json[]): void {
     if (seen.has(p)) return "";
     seen.add(p);
     const exit = p["exit.signal"] ? `killed by ${p["exit.signal"]}` :
-      p["exit.code"] !== undefined ? `exit ${p["exit.code"]}` : "running";
+      p["exit.code"] !== undefined ? `exit ${p["exit.code"]}` : live ? "running" : "no exit seen";
     const notes = (p.notes as string[]).map((n) =>
       `<div class="note${/SENSITIVE|ESCAPE/.test(n) ? " alert" : ""}">${esc(n)}</div>`).join("");
     const sub = (kids.get(p.pid) ?? []).map(item).join("");
