@@ -151,9 +151,24 @@ def llm_calls(lab):
     return [e for e in stored_llm(lab) if e["type"] == "llm.call"]
 
 
+def cost_texts(calls):
+    """What the report and the panel say of cost: from the records, which
+    carry llm.cost_usd once a price table knows the model (docs/EVENTS-llm.md),
+    else not: (the totals' cost text, each call's cost cell, the sum or None)."""
+    priced = [c["llm.cost_usd"] for c in calls if "llm.cost_usd" in c]
+    cells = [f"{c['llm.cost_usd']:.4f}" if "llm.cost_usd" in c else "-" for c in calls]
+    if not priced:
+        return "cost not recorded", cells, None
+    total = 0.0
+    for v in priced:
+        total += v
+    return f"cost {total:.4f} USD ({len(priced)} of {len(calls)} calls priced)", cells, total
+
+
 def test_report_llm_section(lab):
     pr, sid = lab["pr"], lab["llm"]
     c1, c2 = llm_calls(lab)
+    cost, cells, _ = cost_texts([c1, c2])
     r = pr.cli("report", sid, "--format", "html", check=True)
     assert "report: LLM calls\n" in r.stderr
     doc = ET.fromstring(r.stdout.split("\n", 1)[1])
@@ -161,12 +176,12 @@ def test_report_llm_section(lab):
     assert h2[-2:] == ["LLM calls", "Timeline"]
     paras = ["".join(p.itertext()) for p in doc.iter("p")]
     total = f"2 model calls, 2 tool calls, tokens {1234 + 11} in / {S.FINAL_OUTPUT_TOKENS + 22} out"
-    assert f"{total}, cost not recorded" in paras
+    assert f"{total}, {cost}" in paras
     rows = [["".join(td.itertext()) for td in tr.findall("td")] for tr in doc.iter("tr")]
     assert [r_[2:] for r_ in rows if len(r_) == 10] == [
         ["anthropic", S.MODEL, "1234", str(S.FINAL_OUTPUT_TOKENS), f"{c1['llm.duration_ms']} ms",
-         "Bash, Read", "-", "yes"],
-        ["anthropic", S.MODEL, "11", "22", f"{c2['llm.duration_ms']} ms", "-", "-", "yes"]]
+         "Bash, Read", cells[0], "yes"],
+        ["anthropic", S.MODEL, "11", "22", f"{c2['llm.duration_ms']} ms", "-", cells[1], "yes"]]
     assert [r_[1] for r_ in rows if len(r_) == 10] == [str(c1["process.pid"]),
                                                        str(c2["process.pid"])]
     assert [r_ for r_ in rows if len(r_) == 6] == []  # no intent mismatches
@@ -174,7 +189,7 @@ def test_report_llm_section(lab):
     assert len([c for c in svg.iter(f"{SVG}circle") if c.get("fill") == "#7b3fbf"]) == 2
 
     md = pr.cli("report", sid, "--format", "md", check=True).stdout.splitlines()
-    assert "## LLM calls" in md and f"{total}, cost not recorded" in md
+    assert "## LLM calls" in md and f"{total}, {cost}" in md
     assert any(l.startswith("| ") and f"| anthropic | {S.MODEL} | 1234 | "
                f"{S.FINAL_OUTPUT_TOKENS} | " in l for l in md)
 
@@ -186,6 +201,7 @@ def test_report_llm_section(lab):
 def test_llm_panel_and_crashed_in_a_real_browser(lab, tmp_path):
     require(browser_problem())
     c1, c2 = llm_calls(lab)
+    cost, cells, usd = cost_texts([c1, c2])
     r = run(["node", os.path.join(ROOT, "tests/browser/llm.cjs"),
              f"http://127.0.0.1:{lab['srv'].port}/", lab["tok"], lab["llm"], lab["crashed"],
              str(tmp_path)], timeout=180)
@@ -195,18 +211,31 @@ def test_llm_panel_and_crashed_in_a_real_browser(lab, tmp_path):
     assert seen["statusText"][lab["crashed"]] == "crashed"
     assert seen["statusText"][lab["llm"]] == "ended, exit 0"
     out = S.FINAL_OUTPUT_TOKENS + 22
+    shown_usd = seen["totals"].pop("cost")
+    assert (shown_usd == "") if usd is None else abs(float(shown_usd) - usd) < 1e-12
     assert seen["totals"] == {"calls": "2", "tools": "2", "in": "1245", "out": str(out),
-                              "cost": "", "text": f"2 model calls, 2 tool calls, tokens 1245 "
-                              f"in / {out} out, cost not recorded"}
+                              "text": f"2 model calls, 2 tool calls, tokens 1245 "
+                              f"in / {out} out, {cost}"}
     assert seen["calls"] == [
         [S.MODEL, "1234", str(S.FINAL_OUTPUT_TOKENS), f"{c1['llm.duration_ms']} ms",
-         "Bash, Read", "-", "yes"],
-        [S.MODEL, "11", "22", f"{c2['llm.duration_ms']} ms", "-", "-", "yes"]]
+         "Bash, Read", cells[0], "yes"],
+        [S.MODEL, "11", "22", f"{c2['llm.duration_ms']} ms", "-", cells[1], "yes"]]
     assert seen["tools"] == ["Bash", "Read"]
     assert (seen["laneCalls"], seen["laneTools"], seen["laneLabel"]) == (2, 2, "LLM")
     assert seen["crashedOnly"] == [lab["crashed"]] and "status=crashed" in seen["url"]
     assert seen["crashedCard"] == "crashed"
-    # its processes' exits were never recorded: not "running" once the session is over
-    assert seen["crashedTree"] and all(t.endswith(", no exit seen]") for t in seen["crashedTree"])
+    # a process whose exit the store lacks (the root, killed after its recorder) is not
+    # "running" once the session is over: each says what the API's tree holds of it
+    tree = lab["srv"].json(f"/api/v1/sessions/{lab['crashed']}/tree", lab["tok"])["processes"]
+
+    def said(p):
+        if "exit.code" not in p:
+            return f"[pid {p['pid']}, no exit seen]"
+        if p["exit.signal"]:
+            return f"[pid {p['pid']}, killed by {p['exit.signal']}]"
+        return f"[pid {p['pid']}, exit {p['exit.code']}]"
+    assert sorted(t[t.rindex("[pid "):] for t in seen["crashedTree"]) == \
+        sorted(said(p) for p in tree)
+    assert "exit.code" not in tree[0]  # the root: its exit was never recorded
     for shot in ("llm-1.png", "llm-2-crashed.png"):
         assert (tmp_path / shot).stat().st_size > 10000
