@@ -2,13 +2,16 @@
  * self-contained incident document on stdout (inline CSS, an SVG timeline,
  * no external assets): summary, process tree, secrets and sensitive files,
  * egress by destination with verdicts, escapes and privilege changes,
- * policy violations. Progress goes to stderr. */
+ * policy violations, LLM calls (tokens, cost, intent mismatches). Progress
+ * goes to stderr. */
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <jansson.h>
 
 #include "cli/cli.h"
 #include "model/paths.h"
@@ -441,6 +444,20 @@ static void egress(struct report *rp)
 	table_end(rp);
 }
 
+static void add_mark(struct report *rp, int64_t time_ns, int64_t pid, const char *type,
+		     const char *summary)
+{
+	if (rp->nm == rp->capm) {
+		size_t cap = rp->capm ? 2 * rp->capm : 64;
+		struct mark *n = realloc(rp->m, cap * sizeof(*n));
+		if (!n)
+			return;
+		rp->m = n;
+		rp->capm = cap;
+	}
+	rp->m[rp->nm++] = (struct mark){time_ns, pid, strdup(type), strdup(summary)};
+}
+
 static int put_notable(void *ctx, int64_t time_ns, int64_t pid, const char *type,
 		       const char *summary)
 {
@@ -450,15 +467,7 @@ static int put_notable(void *ctx, int64_t time_ns, int64_t pid, const char *type
 	fmt_rfc3339((uint64_t)time_ns, t, sizeof(t));
 	snprintf(p, sizeof(p), "%" PRId64, pid);
 	table_row(rp, 4, t, p, type, summary);
-	if (rp->nm == rp->capm) {
-		size_t cap = rp->capm ? 2 * rp->capm : 64;
-		struct mark *n = realloc(rp->m, cap * sizeof(*n));
-		if (!n)
-			return -1;
-		rp->m = n;
-		rp->capm = cap;
-	}
-	rp->m[rp->nm++] = (struct mark){time_ns, pid, strdup(type), strdup(summary)};
+	add_mark(rp, time_ns, pid, type, summary);
 	return 0;
 }
 
@@ -476,6 +485,113 @@ static void notable(struct report *rp, const char *title, const char *const *pre
 			snprintf(more, sizeof(more), "and %" PRId64 " more", n - NOTABLE_MAX);
 			table_row(rp, 4, "", "", *prefixes, more);
 		}
+	}
+	table_end(rp);
+}
+
+/* "-" for a count the record does not have */
+static const char *count_or_dash(char *buf, size_t len, int64_t v, const char *unit)
+{
+	if (v < 0)
+		return "-";
+	snprintf(buf, len, "%" PRId64 "%s", v, unit);
+	return buf;
+}
+
+/* A JSON array of names as "a, b" (tool calls of one model call). */
+static void join_names(const char *json, char *out, size_t len)
+{
+	json_t *a = json_loads(json, 0, NULL), *v;
+	size_t i, o = 0;
+
+	out[0] = 0;
+	json_array_foreach(a, i, v)
+	{
+		if (json_is_string(v) && o < len)
+			o += (size_t)snprintf(out + o, len - o, "%s%s", i ? ", " : "",
+					      json_string_value(v));
+	}
+	json_decref(a);
+	if (!*out)
+		snprintf(out, len, "-");
+}
+
+static int put_llm_call(void *ctx, const struct store_llm_call *c)
+{
+	struct report *rp = ctx;
+	char t[40], p[24], ib[24], ob[24], db[24], cost[32] = "-", tools[512], mark[160];
+	const char *in = count_or_dash(ib, sizeof(ib), c->input_tokens, "");
+	const char *out = count_or_dash(ob, sizeof(ob), c->output_tokens, "");
+
+	fmt_rfc3339((uint64_t)c->time_ns, t, sizeof(t));
+	snprintf(p, sizeof(p), "%" PRId64, c->pid);
+	if (c->has_cost)
+		snprintf(cost, sizeof(cost), "%.4f", c->cost_usd);
+	join_names(c->tool_names_json, tools, sizeof(tools));
+	table_row(rp, 10, t, p, *c->provider ? c->provider : "-", *c->model ? c->model : "-", in,
+		  out, count_or_dash(db, sizeof(db), c->duration_ms, " ms"), tools, cost,
+		  c->complete ? "yes" : "no");
+	snprintf(mark, sizeof(mark), "%s, tokens %s in / %s out", *c->model ? c->model : "model",
+		 in, out);
+	add_mark(rp, c->time_ns, c->pid, "llm.call", mark);
+	return 0;
+}
+
+static int put_intent(void *ctx, const struct store_intent_mismatch *m)
+{
+	struct report *rp = ctx;
+	char t[40], p[24];
+
+	fmt_rfc3339((uint64_t)m->time_ns, t, sizeof(t));
+	snprintf(p, sizeof(p), "%" PRId64, m->pid);
+	table_row(rp, 6, t, p, m->call_id, m->reason, m->declared, m->observed);
+	add_mark(rp, m->time_ns, m->pid, "intent.mismatch", m->reason);
+	return 0;
+}
+
+/* The model calls read from the agent's TLS (docs/EVENTS-llm.md): totals,
+ * the first NOTABLE_MAX calls, and the intent mismatches of tool calls. */
+static void llm(struct report *rp)
+{
+	struct store_llm_totals tot;
+	char line[256], more[64];
+	int64_t n;
+
+	progress("LLM calls");
+	heading(rp, "LLM calls");
+	if (store_report_llm_totals(rp->st, rp->id, &tot)) {
+		para(rp, "The model calls could not be read from the store.");
+		return;
+	}
+	if (!tot.calls) {
+		para(rp, "No model calls were recorded.");
+		return;
+	}
+	n = snprintf(line, sizeof(line),
+		     "%" PRId64 " model calls, %" PRId64 " tool calls, tokens %" PRId64
+		     " in / %" PRId64 " out",
+		     tot.calls, tot.tool_calls, tot.input_tokens, tot.output_tokens);
+	if (tot.priced)
+		snprintf(line + n, sizeof(line) - (size_t)n,
+			 ", cost %.4f USD (%" PRId64 " of %" PRId64 " calls priced)", tot.cost_usd,
+			 tot.priced, tot.calls);
+	else
+		snprintf(line + n, sizeof(line) - (size_t)n, ", cost not recorded");
+	para(rp, line);
+	table_start(rp, 10, "time (UTC)", "pid", "provider", "model", "tokens in", "tokens out",
+		    "duration", "tool calls", "cost (USD)", "complete");
+	n = store_report_llm_calls(rp->st, rp->id, NOTABLE_MAX, put_llm_call, rp);
+	if (n > NOTABLE_MAX) {
+		snprintf(more, sizeof(more), "and %" PRId64 " more", n - NOTABLE_MAX);
+		table_row(rp, 10, "", "", "", more, "", "", "", "", "", "");
+	}
+	table_end(rp);
+	para(rp, "Intent mismatches (tool calls that did more than their command declared):");
+	table_start(rp, 6, "time (UTC)", "pid", "tool call", "reason", "declared", "observed");
+	n = store_report_intent(rp->st, rp->id, NOTABLE_MAX, put_intent, rp);
+	if (n > NOTABLE_MAX) {
+		snprintf(more, sizeof(more), "and %" PRId64 " more", n - NOTABLE_MAX);
+		table_row(rp, 6, "", "", "", more, "", "");
 	}
 	table_end(rp);
 }
@@ -541,7 +657,9 @@ static void timeline(struct report *rp)
 			continue;
 		fprintf(rp->out, "<circle cx=\"%.1f\" cy=\"%zu\" r=\"4\" fill=\"%s\"><title>",
 			xpos(m->time_ns, t0, t1), i * 14 + 7,
-			strncmp(m->type, "security.privilege", 18) ? "#c00" : "#e80");
+			!strncmp(m->type, "llm.", 4)		     ? "#7b3fbf"
+			: strncmp(m->type, "security.privilege", 18) ? "#c00"
+								     : "#e80");
 		text(rp, m->type);
 		fputs(": ", rp->out);
 		text(rp, m->summary);
@@ -598,6 +716,7 @@ static void write_report(struct report *rp)
 	egress(rp);
 	notable(rp, "Escapes and privilege changes", security);
 	notable(rp, "Policy violations", policy);
+	llm(rp);
 	progress("timeline");
 	timeline(rp);
 	if (rp->html)

@@ -1,12 +1,14 @@
 /* api.c: the /api/v1 routes: sessions (filtered, scoped to the token's
  * projects), one session, its events (filtered, cursor pages), tree, flows,
- * violations, the live stream (sse.c) and the admin-only audit. A session
- * outside the token's scope is a 404, the same as one that does not exist. */
+ * violations, LLM calls, the live stream (sse.c) and the admin-only audit.
+ * A session outside the token's scope is a 404, the same as one that does
+ * not exist. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/liveness.h"
 #include "model/paths.h"
 #include "serve/params.h"
 #include "serve/req.h"
@@ -16,15 +18,29 @@
 struct list_ctx {
 	struct strbuf *sb;
 	int n;
+	const char *status; /* only sessions of this status; NULL: all */
 };
+
+/* live, ended or crashed: marked so by the store (store_mark_crashed), or
+ * not ended and its recorder's liveness file held by no one (app/liveness.h:
+ * a daemon's sessions have none) */
+static const char *status_of(const struct store_session_row *r, bool *crashed)
+{
+	*crashed = r->crashed || (!r->end_ns && liveness_crashed(r->id));
+	return *crashed ? "crashed" : r->end_ns ? "ended" : "live";
+}
 
 static int put_session(void *ctx, const struct store_session_row *r)
 {
 	struct list_ctx *c = ctx;
+	struct store_session_row row = *r;
+	const char *status = status_of(r, &row.crashed);
 
+	if (c->status && strcmp(c->status, status))
+		return 0;
 	if (c->n++)
 		sb_putc(c->sb, ',');
-	session_row_json(c->sb, r, SESSION_JSON_STATUS);
+	session_row_json(c->sb, &row, SESSION_JSON_STATUS);
 	return 0;
 }
 
@@ -44,9 +60,10 @@ static void sessions(struct req *r)
 		return;
 	q.agent = req_arg(r, "agent");
 	q.project = req_arg(r, "project");
-	q.status = req_arg(r, "status");
-	if (q.status && strcmp(q.status, "live") && strcmp(q.status, "ended")) {
-		req_error(r, MHD_HTTP_BAD_REQUEST, "status: expected live or ended");
+	c.status = req_arg(r, "status");
+	if (c.status && strcmp(c.status, "live") && strcmp(c.status, "ended") &&
+	    strcmp(c.status, "crashed")) {
+		req_error(r, MHD_HTTP_BAD_REQUEST, "status: expected live, ended or crashed");
 		return;
 	}
 	sb_puts(&r->body, "{\"sessions\":[");
@@ -338,6 +355,8 @@ void api_route(struct req *r, const char *path)
 		return events(r, id, "net.flow");
 	if (!strcmp(rest, "violations"))
 		return events(r, id, "policy.violation");
+	if (!strcmp(rest, "llm"))
+		return events(r, id, "llm.");
 	if (!strcmp(rest, "tree"))
 		return tree(r, id);
 	if (!strcmp(rest, "events/stream"))

@@ -1,16 +1,17 @@
 /* sse.c: GET /api/v1/sessions/{id}/events/stream: a live tail of a
  * session's events as server-sent events, in the order they were stored (a
  * record stored late with an earlier time is still sent). Each event is
- * "id: TIME_ID" (the tail resumes after the ID) and "data: JSON"; a comment every few seconds keeps
- * idle streams open; when the session has ended and its last events are sent, "event: end" closes
- * the stream. The callback runs in the connection's own thread (one thread
- * per connection), with its own read-only store connection. */
+ * "id: TIME_ID" (the tail resumes after the ID) and "data: JSON"; a comment
+ * every few seconds keeps idle streams open; when the session has ended (or
+ * crashed) and its last events are sent, "event: end" closes the stream. The callback runs in the
+ * connection's own thread (one thread per connection), with its own read-only store connection. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "app/liveness.h"
 #include "serve/req.h"
 #include "util/util.h"
 
@@ -52,12 +53,16 @@ static int count_row(void *ctx, const struct store_session_row *r)
 	return 0;
 }
 
+/* Ended, or crashed with no end yet: its recorder's liveness file is held
+ * by no one (app/liveness.h), so nothing more will come. */
 static bool session_ended(struct sse *s)
 {
 	struct store_session_query q = {.id = s->session};
 	int64_t end = 0;
 
-	return store_api_sessions(&s->st, &q, count_row, &end) == 0 && end != 0;
+	if (store_api_sessions(&s->st, &q, count_row, &end))
+		return false;
+	return end != 0 || liveness_crashed(s->session);
 }
 
 /* Fill s->out with what is next; false at the end of the stream. */

@@ -12,8 +12,8 @@
 /* Sessions: every field NULL/0 matches all. projects_json is a token's scope
  * (a JSON array of project names; NULL: all projects). */
 struct store_session_query {
-	const char *id, *agent, *project, *status; /* status: "live" or "ended" */
-	int64_t since_ns, until_ns;		   /* sessions overlapping [since, until) */
+	const char *id, *agent, *project;
+	int64_t since_ns, until_ns; /* sessions overlapping [since, until) */
 	const char *projects_json;
 };
 int store_api_sessions(struct store *st, const struct store_session_query *q,
@@ -87,5 +87,31 @@ int64_t store_report_events(struct store *st, const char *session, const char *t
 			    int (*fn)(void *ctx, int64_t time_ns, int64_t pid, const char *type,
 				      const char *summary),
 			    void *ctx);
+
+/* The model calls (llm.call, docs/EVENTS-llm.md): the first `limit` in
+ * time order (an absent count is -1, an absent text ""); returns how many
+ * there are in all, or -1. Fields another version adds (llm.cost_usd) are
+ * read when present. */
+struct store_llm_call {
+	int64_t time_ns, pid, input_tokens, output_tokens, duration_ms;
+	const char *provider, *model, *tool_names_json;
+	double cost_usd;
+	bool has_cost, complete;
+};
+int64_t store_report_llm_calls(struct store *st, const char *session, int limit,
+			       int (*fn)(void *ctx, const struct store_llm_call *c), void *ctx);
+struct store_llm_totals {
+	int64_t calls, tool_calls, input_tokens, output_tokens, priced; /* priced: with a cost */
+	double cost_usd;
+};
+int store_report_llm_totals(struct store *st, const char *session, struct store_llm_totals *t);
+/* intent.mismatch records (a tool call that did more than it declared),
+ * the first `limit`; returns how many in all, or -1. */
+struct store_intent_mismatch {
+	int64_t time_ns, pid;
+	const char *call_id, *reason, *declared, *observed;
+};
+int64_t store_report_intent(struct store *st, const char *session, int limit,
+			    int (*fn)(void *ctx, const struct store_intent_mismatch *m), void *ctx);
 
 #endif

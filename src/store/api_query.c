@@ -18,11 +18,11 @@ static void bind_opt_text(sqlite3_stmt *q, int i, const char *s)
 		sqlite3_bind_text(q, i, s, -1, SQLITE_TRANSIENT);
 }
 
-/* Every filter is optional: NULL or 0 matches all. */
+/* Every filter is optional: NULL or 0 matches all. (?4 is gone: the
+ * status, which needs the recorders' liveness, is the API's filter.) */
 static const char session_filters[] =
 	" (?1 IS NULL OR id = ?1) AND (?2 IS NULL OR agent = ?2)"
 	" AND (?3 IS NULL OR project = ?3)"
-	" AND (?4 IS NULL OR (?4 = 'live') = (end_ns IS NULL OR end_ns = 0))"
 	" AND (?5 = 0 OR coalesce(nullif(end_ns, 0), 9223372036854775807) >= ?5)"
 	" AND (?6 = 0 OR start_ns < ?6)"
 	" AND (?7 IS NULL OR project IN (SELECT value FROM json_each(?7)))"
@@ -63,7 +63,6 @@ int store_api_sessions(struct store *st, const struct store_session_query *sq,
 	bind_opt_text(q, 1, sq->id);
 	bind_opt_text(q, 2, sq->agent);
 	bind_opt_text(q, 3, sq->project);
-	bind_opt_text(q, 4, sq->status);
 	sqlite3_bind_int64(q, 5, sq->since_ns);
 	sqlite3_bind_int64(q, 6, sq->until_ns);
 	bind_opt_text(q, 7, sq->projects_json);

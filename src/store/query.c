@@ -184,8 +184,7 @@ static const char *const annotation_sql[] = {
 	" GROUP BY pid",
 	/* credential reads: filled in with the glob list (cred_reads_sql) */
 	NULL,
-	/* network: flows with verdicts and bytes, and connects when no flows exist
-	 * (?2 set: the connects are counted, proc_counts_peer_notes) */
+	/* network: flows with verdicts and bytes, and connects when no flows exist */
 	"SELECT pid, 'net: ' || group_concat(dest, ', ') FROM ("
 	" SELECT pid, coalesce(nullif(json_extract(data,'$.\"server.address\"'),''),"
 	"  json_extract(data,'$.\"network.peer.address\"')) || ':' ||"
@@ -193,8 +192,7 @@ static const char *const annotation_sql[] = {
 	"  || CASE WHEN type='net.flow' THEN ' ' || json_extract(data,'$.verdict') ||"
 	"   ' (out ' || json_extract(data,'$.\"flow.bytes_out\"') || ' B, in ' ||"
 	"   json_extract(data,'$.\"flow.bytes_in\"') || ' B)' ELSE '' END AS dest"
-	" FROM events WHERE session=?1 AND (type='net.flow' OR (type='net.connect' AND ?2 IS NULL "
-	"AND NOT EXISTS"
+	" FROM events WHERE session=?1 AND (type='net.flow' OR (type='net.connect' AND NOT EXISTS"
 	"  (SELECT 1 FROM events f WHERE f.session=?1 AND f.type='net.flow')))"
 	" GROUP BY pid, dest) GROUP BY pid",
 	/* DNS names resolved */
@@ -223,6 +221,45 @@ static const char *const annotation_sql[] = {
 	" json_each(json_extract(e.data,'$.\"process.labels\"')) j"
 	" WHERE e.session=?1 AND e.type='process.exec' AND NOT EXISTS (SELECT 1 FROM events l"
 	"  WHERE l.session=?1 AND l.type='policy.label' AND l.pid=e.pid) GROUP BY e.pid",
+};
+
+/* The same notes on a store with the per-process counters (schema v2,
+ * store/proc_counts.h), where they need not read every row of a type:
+ * NULL keeps annotation_sql's query. */
+#define SID_OF "(SELECT n FROM session_ids WHERE id = ?1)"
+static const char *const counted_sql[ARRAY_SIZE(annotation_sql)] = {
+	/* exec chains: only the pids the counters say exec'd more than once
+	 * (their process.exec rows off the pid index) */
+	[0] = "SELECT pid, 'exec chain: ' || group_concat(summary, ' ⇒ ') FROM ("
+	      " SELECT pid, substr(summary, 1, 80) AS summary FROM events WHERE id IN ("
+	      "  SELECT e.id FROM proc_counts c JOIN event_rows e ON e.pid = c.pid"
+	      "  AND e.sid = c.sid AND e.type = 'process.exec'"
+	      "  WHERE c.sid = " SID_OF " AND c.type = 'process.exec' AND c.events > 1)"
+	      " ORDER BY id) GROUP BY pid",
+	/* network: the flows only (the connects are counted) */
+	[3] = "SELECT pid, 'net: ' || group_concat(dest, ', ') FROM ("
+	      " SELECT pid, coalesce(nullif(json_extract(data,'$.\"server.address\"'),''),"
+	      "  json_extract(data,'$.\"network.peer.address\"')) || ':' ||"
+	      "  coalesce(json_extract(data,'$.\"network.peer.port\"'),'') || ' ' ||"
+	      "  json_extract(data,'$.verdict') ||"
+	      "  ' (out ' || json_extract(data,'$.\"flow.bytes_out\"') || ' B, in ' ||"
+	      "  json_extract(data,'$.\"flow.bytes_in\"') || ' B)' AS dest"
+	      " FROM events WHERE session=?1 AND type='net.flow'"
+	      " GROUP BY pid, dest) GROUP BY pid",
+	/* inherited labels: the process.exec rows whose own (never packed,
+	 * store/compact.c) data holds process.labels, and only in a session
+	 * where a label was given (a policy.label record: docs/EVENTS-policy.md)
+	 * or may have been lost (drops), or that is still running */
+	[9] = "SELECT pid, 'LABEL ' || group_concat(DISTINCT j.value) || ' inherited' FROM events "
+	      "e,"
+	      " json_each(json_extract(e.data,'$.\"process.labels\"')) j"
+	      " WHERE e.id IN (SELECT id FROM event_rows WHERE sid = " SID_OF
+	      "  AND type = 'process.exec' AND instr(data, '\"process.labels\"') > 0"
+	      "  AND (EXISTS (SELECT 1 FROM event_rows WHERE sid = " SID_OF
+	      "   AND type = 'policy.label')"
+	      "   OR (SELECT drops != 0 OR end_ns IS NULL FROM sessions WHERE id = ?1)))"
+	      " AND NOT EXISTS (SELECT 1 FROM events l"
+	      "  WHERE l.session=?1 AND l.type='policy.label' AND l.pid=e.pid) GROUP BY e.pid",
 };
 
 static int cred_reads_sql(struct strbuf *sb, const char *const *globs)
@@ -260,6 +297,9 @@ int store_foreach_tree_note(struct store *st, const char *session, const char *c
 		const char *sql = annotation_sql[k] ? annotation_sql[k] : sb_cstr(&creds);
 		sqlite3_stmt *q;
 
+		if (counted && counted_sql[k])
+			sql = counted_sql[k];
+
 		if (k == 1 && counted) { /* files and credential reads, counted */
 			rc = proc_counts_tree_notes(st, session, fn, ctx);
 			k++;
@@ -271,8 +311,6 @@ int store_foreach_tree_note(struct store *st, const char *session, const char *c
 			continue;
 		}
 		sqlite3_bind_text(q, 1, session, -1, SQLITE_TRANSIENT);
-		if (counted && sqlite3_bind_parameter_count(q) >= 2)
-			sqlite3_bind_int(q, 2, 1);
 		while (!rc && (step = sqlite3_step(q)) == SQLITE_ROW) {
 			const unsigned char *t = sqlite3_column_text(q, 1);
 			if (t)

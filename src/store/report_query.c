@@ -1,9 +1,11 @@
 /* report_query.c: the aggregate queries of `proctor report`: event counts
  * by type, egress by destination and verdict, sensitive reads, redacted
- * secrets, and the notable events (security, policy) in order. Each runs on
+ * secrets, the notable events (security, policy) in order, and the model
+ * calls with their tokens, cost and intent mismatches. Each runs on
  * the (session, type) index except the redaction scan, which reads the
  * session's rows once. */
 #include <stdio.h>
+#include <string.h>
 
 #include "store/api.h"
 #include "store/proc_counts.h"
@@ -138,6 +140,121 @@ int64_t store_report_events(struct store *st, const char *session, const char *t
 		total = sqlite3_column_int64(q, 4);
 		rc = fn(ctx, sqlite3_column_int64(q, 0), sqlite3_column_int64(q, 1), col_text(q, 2),
 			col_text(q, 3));
+	}
+	if (finish(q, rc))
+		return -1;
+	return total;
+}
+
+/* The model calls: fields absent from a record (llm.cost_usd before the
+ * price table) are NULL, never an error. */
+static const char llm_calls_sql[] =
+	"SELECT time_ns, pid, coalesce(json_extract(data, '$.\"gen_ai.provider.name\"'), ''),"
+	" coalesce(json_extract(data, '$.\"gen_ai.response.model\"'),"
+	"  json_extract(data, '$.\"gen_ai.request.model\"'), ''),"
+	" json_extract(data, '$.\"gen_ai.usage.input_tokens\"'),"
+	" json_extract(data, '$.\"gen_ai.usage.output_tokens\"'),"
+	" json_extract(data, '$.\"llm.duration_ms\"'),"
+	" coalesce(json(json_extract(data, '$.\"llm.tool_calls.names\"')), '[]'),"
+	" json_extract(data, '$.\"llm.cost_usd\"'),"
+	" coalesce(json_extract(data, '$.\"llm.complete\"'), 1), count(*) OVER ()"
+	" FROM events WHERE session = ?1 AND type = 'llm.call' ORDER BY time_ns, id LIMIT ?2";
+
+static const char llm_totals_sql[] =
+	"SELECT count(*), coalesce(sum(json_extract(data, '$.\"gen_ai.usage.input_tokens\"')), 0),"
+	" coalesce(sum(json_extract(data, '$.\"gen_ai.usage.output_tokens\"')), 0),"
+	" count(json_extract(data, '$.\"llm.cost_usd\"')),"
+	" total(json_extract(data, '$.\"llm.cost_usd\"')),"
+	" (SELECT count(*) FROM events WHERE session = ?1 AND type = 'llm.tool_call')"
+	" FROM events WHERE session = ?1 AND type = 'llm.call'";
+
+static const char intent_sql[] =
+	"SELECT time_ns, pid, coalesce(json_extract(data, '$.\"gen_ai.tool.call.id\"'), ''),"
+	" coalesce(json_extract(data, '$.\"intent.reason\"'), ''),"
+	" coalesce(json_extract(data, '$.\"intent.declared\"'), ''),"
+	" coalesce(json_extract(data, '$.\"intent.observed\"'), ''), count(*) OVER ()"
+	" FROM events WHERE session = ?1 AND type = 'intent.mismatch'"
+	" ORDER BY time_ns, id LIMIT ?2";
+
+static int64_t int_or_absent(sqlite3_stmt *q, int i)
+{
+	return sqlite3_column_type(q, i) == SQLITE_NULL ? -1 : sqlite3_column_int64(q, i);
+}
+
+int64_t store_report_llm_calls(struct store *st, const char *session, int limit,
+			       int (*fn)(void *, const struct store_llm_call *), void *ctx)
+{
+	sqlite3_stmt *q;
+	int64_t total = 0;
+	int rc = 0;
+
+	if (prepare(st, llm_calls_sql, session, &q))
+		return -1;
+	sqlite3_bind_int(q, 2, limit);
+	while (!rc && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+		struct store_llm_call c = {
+			.time_ns = sqlite3_column_int64(q, 0),
+			.pid = sqlite3_column_int64(q, 1),
+			.provider = col_text(q, 2),
+			.model = col_text(q, 3),
+			.input_tokens = int_or_absent(q, 4),
+			.output_tokens = int_or_absent(q, 5),
+			.duration_ms = int_or_absent(q, 6),
+			.tool_names_json = col_text(q, 7),
+			.has_cost = sqlite3_column_type(q, 8) != SQLITE_NULL,
+			.cost_usd = sqlite3_column_double(q, 8),
+			.complete = sqlite3_column_int(q, 9) != 0,
+		};
+		total = sqlite3_column_int64(q, 10);
+		rc = fn(ctx, &c);
+	}
+	if (finish(q, rc))
+		return -1;
+	return total;
+}
+
+int store_report_llm_totals(struct store *st, const char *session, struct store_llm_totals *t)
+{
+	sqlite3_stmt *q;
+	int rc;
+
+	memset(t, 0, sizeof(*t));
+	if (prepare(st, llm_totals_sql, session, &q))
+		return -1;
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW) {
+		t->calls = sqlite3_column_int64(q, 0);
+		t->input_tokens = sqlite3_column_int64(q, 1);
+		t->output_tokens = sqlite3_column_int64(q, 2);
+		t->priced = sqlite3_column_int64(q, 3);
+		t->cost_usd = sqlite3_column_double(q, 4);
+		t->tool_calls = sqlite3_column_int64(q, 5);
+		rc = SQLITE_DONE;
+	}
+	return finish(q, rc);
+}
+
+int64_t store_report_intent(struct store *st, const char *session, int limit,
+			    int (*fn)(void *, const struct store_intent_mismatch *), void *ctx)
+{
+	sqlite3_stmt *q;
+	int64_t total = 0;
+	int rc = 0;
+
+	if (prepare(st, intent_sql, session, &q))
+		return -1;
+	sqlite3_bind_int(q, 2, limit);
+	while (!rc && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+		struct store_intent_mismatch m = {
+			.time_ns = sqlite3_column_int64(q, 0),
+			.pid = sqlite3_column_int64(q, 1),
+			.call_id = col_text(q, 2),
+			.reason = col_text(q, 3),
+			.declared = col_text(q, 4),
+			.observed = col_text(q, 5),
+		};
+		total = sqlite3_column_int64(q, 6);
+		rc = fn(ctx, &m);
 	}
 	if (finish(q, rc))
 		return -1;

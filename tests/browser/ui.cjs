@@ -44,7 +44,7 @@ async function main() {
   seen.summarySession = await page.textContent('[data-field="session"]');
   seen.loaded = Number(await page.getAttribute("#ev-count", "data-loaded"));
   seen.rendered = await page.$$eval("#ev-rows .ev", (r) => r.length);
-  seen.timelineLanes = await page.$$eval("#timeline rect", (r) => r.length);
+  seen.timelineLanes = await page.$$eval("#timeline rect.proc", (r) => r.length);
   await page.screenshot({ path: `${out}/2-session.png`, fullPage: true });
 
   await page.fill("#e-type", "process.");

@@ -199,7 +199,7 @@ def test_sessions_and_filters(lab):
     assert ids("since=" + want["end"]) == [shop, bank]  # overlapping the shop end
     assert ids("until=" + want["start"]) == []
     assert ids("until=2099-01-01T00:00:00Z&project=shop") == [shop]
-    for q, msg in (("status=dead", "status: expected live or ended"),
+    for q, msg in (("status=dead", "status: expected live, ended or crashed"),
                    ("since=yesterday", "since: expected RFC 3339 time or nanoseconds since the epoch"),
                    ("colour=red", "unknown query parameter 'colour'")):
         st, body, _ = srv.get("/api/v1/sessions?" + q, adm)
@@ -492,7 +492,7 @@ def test_report_html_and_md(lab):
     assert not doc.findall(".//script") and not doc.findall(".//link")  # self-contained
     h2 = [h.text for h in doc.iter("h2")]
     assert h2 == ["Summary", "Process tree", "Secrets and sensitive files", "Egress by destination",
-                  "Escapes and privilege changes", "Policy violations", "Timeline"]
+                  "Escapes and privilege changes", "Policy violations", "LLM calls", "Timeline"]
     items = ["".join(li.itertext()) for li in doc.iter("li")]
     assert any(i.startswith(f"cat {key_path}  [pid ") for i in items)
     assert any(i.startswith(f"{d}/bin/blk  [pid ") and "killed by SIGKILL" in i for i in items)

@@ -1,6 +1,8 @@
 /* test_store.c: store creation, schema checks, clear errors for missing or
  * foreign files, session id resolution, and the writer's rows read back
- * through the query API (processes lineage, events filter, tree notes). */
+ * through the query API (processes lineage, events filter, tree notes,
+ * exec chains and inherited labels from the counters, the report's model
+ * calls with and without the fields a record may lack). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "store/api.h"
 #include "store/store.h"
 #include "store/writer.h"
 
@@ -216,12 +219,107 @@ static void test_writer_rows_read_back(void **state)
 	store_close(&st);
 }
 
+static int llm_row(void *ctx, const struct store_llm_call *c)
+{
+	char *out = ctx;
+	size_t n = strlen(out);
+
+	snprintf(out + n, 1024 - n, "%lld %s/%s in=%lld out=%lld %lldms %s cost=%s%.3f %s;",
+		 (long long)c->pid, c->provider, c->model, (long long)c->input_tokens,
+		 (long long)c->output_tokens, (long long)c->duration_ms, c->tool_names_json,
+		 c->has_cost ? "" : "none", c->has_cost ? c->cost_usd : 0.0,
+		 c->complete ? "complete" : "cut");
+	return 0;
+}
+
+static int intent_row(void *ctx, const struct store_intent_mismatch *m)
+{
+	char *out = ctx;
+	size_t n = strlen(out);
+
+	snprintf(out + n, 1024 - n, "%lld %s %s [%s] [%s];", (long long)m->pid, m->call_id,
+		 m->reason, m->declared, m->observed);
+	return 0;
+}
+
+/* Exec chains and inherited labels read through the counters (a v2 store),
+ * and the report's model calls: a record without tokens, duration or cost
+ * reads as absent, never as an error. */
+static void test_counted_notes_and_llm(void **state)
+{
+	static const char *const globs[] = {NULL};
+	struct store_session ses = {.id = "s1",
+				    .agent = "a",
+				    .project = "p",
+				    .command_json = "[\"sh\"]",
+				    .drops_detail_json = "{}",
+				    .start_ns = 1};
+	struct store_llm_totals tot;
+	struct store_writer *w;
+	struct store st;
+	char err[512], path[128], out[1024] = "";
+	(void)state;
+
+	snprintf(path, sizeof(path), "%s/llm.db", dir);
+	w = store_writer_open(path, err, sizeof(err));
+	assert_non_null(w);
+	assert_int_equal(store_session_put(w, &ses), 0);
+	assert_int_equal(store_batch_begin(w), 0);
+	add_event(w, 2, 20, "process.exec", NULL, "{\"n\":1}");
+	add_event(w, 3, 20, "process.exec", NULL, "{\"n\":2}");
+	add_event(w, 3, 21, "process.exec", NULL, "{\"process.labels\":[\"secret\"]}");
+	add_event(w, 4, 22, "policy.label", NULL, "{\"policy.labels\":[\"secret\"]}");
+	add_event(w, 5, 23, "process.exec", NULL, "{\"n\":3}");
+	add_event(w, 6, 30, "llm.call", NULL,
+		  "{\"gen_ai.provider.name\":\"anthropic\",\"gen_ai.request.model\":\"m-req\","
+		  "\"gen_ai.response.model\":\"m-resp\",\"gen_ai.usage.input_tokens\":100,"
+		  "\"gen_ai.usage.output_tokens\":7,\"llm.duration_ms\":42,"
+		  "\"llm.tool_calls.names\":[\"Bash\",\"Read\"],\"llm.cost_usd\":0.25,"
+		  "\"llm.complete\":true}");
+	add_event(w, 7, 30, "llm.tool_call", NULL, "{\"gen_ai.tool.name\":\"Bash\"}");
+	add_event(w, 8, 31, "llm.call", NULL,
+		  "{\"gen_ai.request.model\":\"m-req\",\"llm.complete\":false}");
+	add_event(w, 9, 32, "intent.mismatch", NULL,
+		  "{\"gen_ai.tool.call.id\":\"toolu_1\",\"intent.reason\":\"connect\","
+		  "\"intent.declared\":\"ls\",\"intent.observed\":\"connect 1.2.3.4:443\"}");
+	assert_int_equal(store_batch_commit(w), 0);
+	store_writer_close(w);
+
+	assert_int_equal(store_open_ro(&st, path, err, sizeof(err)), 0);
+	assert_int_equal(store_foreach_tree_note(&st, "s1", globs, note_row, out), 0);
+	assert_string_equal(out, "20:exec chain: process.exec \xe2\x87\x92 process.exec;"
+				 "21:LABEL secret inherited;");
+	out[0] = 0;
+	assert_int_equal(store_report_llm_calls(&st, "s1", 200, llm_row, out), 2);
+	assert_string_equal(out, "30 anthropic/m-resp in=100 out=7 42ms [\"Bash\",\"Read\"] "
+				 "cost=0.250 complete;"
+				 "31 /m-req in=-1 out=-1 -1ms [] cost=none0.000 cut;");
+	out[0] = 0;
+	assert_int_equal(store_report_llm_calls(&st, "s1", 1, llm_row, out), 2); /* all counted */
+	assert_int_equal(store_report_llm_totals(&st, "s1", &tot), 0);
+	assert_int_equal(tot.calls, 2);
+	assert_int_equal(tot.tool_calls, 1);
+	assert_int_equal(tot.input_tokens, 100);
+	assert_int_equal(tot.output_tokens, 7);
+	assert_int_equal(tot.priced, 1);
+	assert_true(tot.cost_usd > 0.2499 && tot.cost_usd < 0.2501);
+	out[0] = 0;
+	assert_int_equal(store_report_intent(&st, "s1", 200, intent_row, out), 1);
+	assert_string_equal(out, "32 toolu_1 connect [ls] [connect 1.2.3.4:443];");
+	assert_int_equal(store_report_llm_totals(&st, "nosuch", &tot), 0);
+	assert_int_equal(tot.calls, 0);
+	store_close(&st);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_missing_file),	      cmocka_unit_test(test_foreign_file),
-		cmocka_unit_test(test_create_and_resolve),    cmocka_unit_test(test_wrong_version),
+		cmocka_unit_test(test_missing_file),
+		cmocka_unit_test(test_foreign_file),
+		cmocka_unit_test(test_create_and_resolve),
+		cmocka_unit_test(test_wrong_version),
 		cmocka_unit_test(test_writer_rows_read_back),
+		cmocka_unit_test(test_counted_notes_and_llm),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,16 +1,16 @@
 // main.ts: proctor's web UI: a token login, global filters (agent, project,
 // session, time) kept in the URL, and the panels of one session: summary,
-// timeline (process lanes, zoom and pan), process tree, a virtualised
-// events table read page by page, network flows, security; live sessions
-// refresh over the SSE tail.
+// timeline (process lanes and an LLM lane, zoom and pan), process tree, a
+// virtualised events table read page by page, network flows, security, LLM
+// calls (llm.ts); live sessions refresh over the SSE tail.
 import "./style.css";
 import { api, Json, setToken, tail, token, Unauthorized } from "./api";
+import { esc } from "./html";
+import { llmLane, llmView, LlmView, renderLlm } from "./llm";
 
 const $ = <T extends HTMLElement>(sel: string): T => document.querySelector(sel) as T;
-const esc = (s: unknown): string =>
-  String(s ?? "").replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-// The URL holds every filter: agent, project, session, since, until (global);
+// The URL holds every filter: agent, project, status, session, since, until (global);
 // type, pid, path (events); domain, verdict (flows).
 const url = new URLSearchParams(location.search);
 const f = (k: string): string => url.get(k) ?? "";
@@ -43,6 +43,8 @@ function layout(): void {
   $("#app").innerHTML = `<header><h1>proctor</h1>
     <label>agent<select id="f-agent"></select></label>
     <label>project<select id="f-project"></select></label>
+    <label>status<select id="f-status"><option value="">all</option><option>live</option>
+      <option>ended</option><option>crashed</option></select></label>
     <label>session<select id="f-session"></select></label>
     ${box("since", "since")}${box("until", "until")}
     <span id="live"></span><button id="logout">Log out</button></header>
@@ -53,6 +55,7 @@ function layout(): void {
         <svg id="timeline" width="100%" height="60"></svg></section>
       <section><h2>Process tree</h2><ul id="tree" class="tree"></ul></section>
       <section><h2>Security</h2><table id="security"></table></section>
+      <section id="llm-section" class="wide"><h2>LLM calls</h2><div id="llm"></div></section>
       <section class="wide"><h2>Events <span id="ev-count"></span></h2>
         <label>type <input id="e-type" value="${esc(f("type"))}" size="14"></label>
         <label>pid <input id="e-pid" value="${esc(f("pid"))}" size="7"></label>
@@ -65,8 +68,9 @@ function layout(): void {
         <table id="flows"></table></section>
     </main>`;
   $<HTMLSelectElement>("#n-verdict").value = f("verdict");
+  $<HTMLSelectElement>("#f-status").value = f("status");
   $("#logout").onclick = () => { clearTimeout(listTimer); setToken(null); login(); };
-  for (const id of ["agent", "project", "session"])
+  for (const id of ["agent", "project", "status", "session"])
     $<HTMLSelectElement>("#f-" + id).onchange = (ev) => {
       setFilter(id, (ev.target as HTMLSelectElement).value);
       refresh();
@@ -101,9 +105,11 @@ let flows: Json[] = [];
 let liveAbort: AbortController | null = null;
 let listTimer = 0;
 
-// "live", "ended, exit 3": what the session picker and the list say.
+// "live", "ended, exit 3", "crashed" (its recorder died: no exit code is
+// known): what the session picker and the list say.
 const status = (s: Json): string =>
-  s.status === "live" ? "live" : `ended, exit ${s["exit.code"] ?? "unknown"}`;
+  s.status === "live" ? "live" : s.status === "crashed" ? "crashed" :
+    `ended, exit ${s["exit.code"] ?? "unknown"}`;
 
 // The selectors and the session list; while a listed session is live, the
 // list is read again every 2 s, so its status changes without a reload.
@@ -113,7 +119,7 @@ async function refreshList(): Promise<Json[]> {
   options("#f-agent", everyone.map((s) => s.agent).filter(Boolean), f("agent"), "all");
   options("#f-project", everyone.map((s) => s.project).filter(Boolean), f("project"), "all");
   const shown = (await api("sessions", { agent: f("agent"), project: f("project"),
-    since: f("since"), until: f("until") })).sessions as Json[];
+    status: f("status"), since: f("since"), until: f("until") })).sessions as Json[];
   if (!shown.some((s) => s.session === f("session"))) setFilter("session", "");
   $("#f-session").innerHTML = `<option value="">none</option>` + shown.map((s) =>
     `<option value="${esc(s.session)}" data-status="${esc(s.status)}"` +
@@ -150,22 +156,27 @@ async function showSession(s: Json | undefined): Promise<void> {
   $("#live").textContent = "";
   if (!s) {
     $("#summary div").textContent = "Select a session.";
-    for (const id of ["#tree", "#security", "#flows", "#timeline"]) $(id).innerHTML = "";
+    for (const id of ["#tree", "#security", "#flows", "#timeline", "#llm"]) $(id).innerHTML = "";
     events.clear();
     return;
   }
   const id = encodeURIComponent(s.session);
-  const [tree, flowPage, viol, sec] = await Promise.all([
-    api(`sessions/${id}/tree`), api(`sessions/${id}/flows`, { limit: "1000" }),
-    api(`sessions/${id}/violations`, { limit: "1000" }),
-    api(`sessions/${id}/events`, { type: "security.", limit: "1000" })]);
+  const range = { since: f("since"), until: f("until"), limit: "1000" };
+  const [tree, flowPage, viol, sec, llmPage, intent] = await Promise.all([
+    api(`sessions/${id}/tree`), api(`sessions/${id}/flows`, range),
+    api(`sessions/${id}/violations`, range),
+    api(`sessions/${id}/events`, { ...range, type: "security." }),
+    api(`sessions/${id}/llm`, range),
+    api(`sessions/${id}/events`, { ...range, type: "intent.mismatch" })]);
   summary(s);
-  renderTree(tree.processes);
+  renderTree(tree.processes, s.status === "live");
   flows = flowPage.events;
   renderFlows();
   const notable = [...viol.events, ...sec.events];
   renderSecurity(notable);
-  timeline(s, tree.processes, notable);
+  const llm = llmView(llmPage.events, intent.events);
+  renderLlm($("#llm"), llm);
+  timeline(s, tree.processes, [...notable, ...intent.events], llm);
   events.reset();
   if (s.status === "live") follow(s.session);
 }
@@ -186,14 +197,16 @@ function summary(s: Json): void {
   const rows: [string, unknown][] = [["session", s.session], ["agent", s.agent || "-"],
     ["project", s.project || "-"], ["user", s.user], ["host", s["host.name"]],
     ["command", (s.command as string[]).join(" ")], ["start (UTC)", s.start],
-    ["end (UTC)", s.end ?? "running"], ["exit", s["exit.code"] ?? "-"],
+    ["end (UTC)", s.end ?? "running"], ["status", status(s)], ["exit", s["exit.code"] ?? "-"],
     ["processes", s.processes], ["events", s.events], ["drops", s.drops]];
   $("#summary div").innerHTML = "<table>" +
     rows.map(([k, v]) => `<tr><th>${k}</th><td data-field="${k}">${esc(v)}</td></tr>`).join("") +
     "</table>";
 }
 
-function renderTree(procs: Json[]): void {
+// A process with no exit is running in a live session; in an ended or
+// crashed one its exit was not seen (as `proctor tree` says).
+function renderTree(procs: Json[], live: boolean): void {
   const kids = new Map<number, Json[]>();
   const pids = new Set(procs.map((p) => p.pid));
   for (const p of procs) {
@@ -205,7 +218,7 @@ function renderTree(procs: Json[]): void {
     if (seen.has(p)) return "";
     seen.add(p);
     const exit = p["exit.signal"] ? `killed by ${p["exit.signal"]}` :
-      p["exit.code"] !== undefined ? `exit ${p["exit.code"]}` : "running";
+      p["exit.code"] !== undefined ? `exit ${p["exit.code"]}` : live ? "running" : "no exit seen";
     const notes = (p.notes as string[]).map((n) =>
       `<div class="note${/SENSITIVE|ESCAPE/.test(n) ? " alert" : ""}">${esc(n)}</div>`).join("");
     const sub = (kids.get(p.pid) ?? []).map(item).join("");
@@ -230,6 +243,7 @@ function renderFlows(): void {
 
 function detail(e: Json): string {
   for (const k of ["file.path", "policy.rule", "escape.category", "privilege.operation",
+    "intent.reason",
     "memory.operation", "dns.question.name", "network.peer.address"])
     if (e[k] !== undefined) return `${k}=${e[k]}`;
   if (e["process.command_line"]) return e["process.command_line"];
@@ -245,8 +259,10 @@ function renderSecurity(list: Json[]): void {
 }
 
 // Timeline: one lane per process, a bar from start to exit, a mark per
-// security event or violation; the wheel zooms and a drag pans the x range.
-function timeline(s: Json, procs: Json[], marks: Json[]): void {
+// security event, violation or intent mismatch; above them the LLM lane
+// (llm.ts) when the session made model calls; the wheel zooms and a drag
+// pans the x range.
+function timeline(s: Json, procs: Json[], marks: Json[], llm: LlmView): void {
   const svg = $<HTMLElement>("#timeline") as unknown as SVGSVGElement;
   const t = (iso: string): number => Date.parse(iso);
   // From the first process (the session's start includes the recorder's set-up).
@@ -254,22 +270,25 @@ function timeline(s: Json, procs: Json[], marks: Json[]): void {
   const t1 = Math.max(t(s.end ?? new Date().toISOString()), t0 + 1);
   let lo = t0, hi = t1;
   const lanes = procs.slice(0, 200);
-  svg.setAttribute("height", String(lanes.length * 14 + 24));
+  const top = llm.calls.length || llm.tools.length ? 16 : 0; // the LLM lane
+  svg.setAttribute("height", String(top + lanes.length * 14 + 24));
   const draw = (): void => {
     const w = svg.clientWidth || 1000, x = (v: number) => 160 + ((v - lo) / (hi - lo)) * (w - 170);
-    let out = "";
+    let out = top ? llmLane(llm, x, 2) : "";
     lanes.forEach((p, i) => {
       const a = x(t(p.start)), b = x(p.end ? t(p.end) : t1);
-      out += `<text x="0" y="${i * 14 + 11}">${esc(p.comm)} ${p.pid}</text>` +
-        `<rect x="${a}" y="${i * 14 + 2}" width="${Math.max(1, b - a)}" height="10" fill="#7aa7d8"/>`;
+      out += `<text x="0" y="${top + i * 14 + 11}">${esc(p.comm)} ${p.pid}</text>` +
+        `<rect class="proc" x="${a}" y="${top + i * 14 + 2}" width="${Math.max(1, b - a)}"` +
+        ` height="10" fill="#7aa7d8"/>`;
     });
     for (const m of marks) {
       const i = lanes.findIndex((p) => p.pid === m["process.pid"]);
-      if (i >= 0) out += `<circle cx="${x(t(m.time))}" cy="${i * 14 + 7}" r="4" fill="#c00">` +
+      if (i >= 0) out += `<circle cx="${x(t(m.time))}" cy="${top + i * 14 + 7}" r="4" fill="#c00">` +
         `<title>${esc(m.type)} ${esc(detail(m))}</title></circle>`;
     }
-    out += `<text x="160" y="${lanes.length * 14 + 20}">+${((lo - t0) / 1000).toFixed(3)}s</text>` +
-      `<text x="${w - 80}" y="${lanes.length * 14 + 20}">+${((hi - t0) / 1000).toFixed(3)}s</text>`;
+    const foot = top + lanes.length * 14 + 20;
+    out += `<text x="160" y="${foot}">+${((lo - t0) / 1000).toFixed(3)}s</text>` +
+      `<text x="${w - 80}" y="${foot}">+${((hi - t0) / 1000).toFixed(3)}s</text>`;
     svg.innerHTML = out;
   };
   svg.onwheel = (ev) => {
