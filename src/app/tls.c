@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "app/app.h"
+#include "app/toolcall_records.h"
 #include "probe/tls.h"
 
 static struct record *llm_begin(void *ctx, const struct pr_hdr *h, uint16_t type,
@@ -619,6 +620,7 @@ void app_tls_print(const struct app *r, FILE *f)
 			(unsigned long long)r->llm.calls, (unsigned long long)r->llm.tool_calls,
 			(unsigned long long)r->llm.in_tokens,
 			(unsigned long long)r->llm.out_tokens);
+	app_toolcalls_print(r, f);
 	if (r->llm.unparsed_bytes)
 		fprintf(f,
 			"proctor: %llu bytes of TLS plaintext not HTTP/1.1 or begun mid-message "
