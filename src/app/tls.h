@@ -13,6 +13,7 @@
 #include <stdio.h>
 
 #include "app/tls_gate.h"
+#include "llm/prices.h"
 #include "probe/tls_boring.h"
 #include "probe/tls_sigs.h"
 #include "proctor/abi.h"
@@ -67,6 +68,8 @@ struct app_tls {
 	struct tls_sigs sigs, cache;
 	char sigs_path[512], cache_path[512];
 	char sigs_warning[600]; /* a signature file refused, or the cache not saved */
+	struct llm_prices prices; /* data/llm-prices, for llm.cost_usd */
+	char prices_warning[600]; /* the price table refused or missing */
 	struct app_tls_pending pending[APP_TLS_PENDING];
 	int npending;
 	struct app_tls_scan scan;

@@ -139,6 +139,42 @@ static void add_tool_command(struct llm *l, const struct pr_hdr *h, struct recor
 	json_decref(j);
 }
 
+/* llm.cost_usd from the price table, by the response's model, else the request's. */
+static void add_cost(struct llm *l, struct record *r, const struct llm_call *c)
+{
+	const struct llm_price *x;
+	double usd;
+
+	if (c->in_tok < 0 && c->out_tok < 0)
+		return; /* no usage: nothing to price */
+	x = l->prices ? llm_price_find(l->prices, c->resp_model[0] ? c->resp_model : c->req_model)
+		      : NULL;
+	if (!x || (usd = llm_call_cost(x, c)) < 0) {
+		l->unpriced++;
+		return;
+	}
+	record_add_double(r, "llm.cost_usd", usd);
+	l->cost_usd += usd;
+	l->priced++;
+}
+
+static void count_tool(struct llm *l, const char *name)
+{
+	int i;
+
+	for (i = 0; i < l->ntool_names; i++)
+		if (!strcmp(l->tool_names[i].name, name)) {
+			l->tool_names[i].n++;
+			return;
+		}
+	if (l->ntool_names == LLM_TOOL_NAMES) {
+		l->tool_names_other++;
+		return;
+	}
+	snprintf(l->tool_names[i].name, sizeof(l->tool_names[i].name), "%s", name);
+	l->tool_names[l->ntool_names++].n = 1;
+}
+
 static void emit_call(struct llm *l, struct llm_conn *k, struct llm_call *c)
 {
 	struct pr_hdr h = k->hdr;
@@ -151,6 +187,7 @@ static void emit_call(struct llm *l, struct llm_conn *k, struct llm_call *c)
 	r = l->emit.begin(l->emit.ctx, &h, PR_EV_LLM_CALL, "llm.call");
 	if (r) {
 		add_call_fields(r, k, c);
+		add_cost(l, r, c);
 		l->emit.commit(l->emit.ctx, r);
 		l->calls++;
 		l->in_tokens += c->in_tok > 0 ? (uint64_t)c->in_tok : 0;
@@ -169,6 +206,7 @@ static void emit_call(struct llm *l, struct llm_conn *k, struct llm_call *c)
 			add_tool_command(l, &h, r, t);
 		l->emit.commit(l->emit.ctx, r);
 		l->tool_calls++;
+		count_tool(l, t->name[0] ? t->name : "?");
 	}
 	llm_call_free(c);
 	free(c);

@@ -58,6 +58,7 @@ static void put_field(struct strbuf *out, const struct field *f)
 	case FIELD_STR: sb_puts(out, f->s); break;
 	case FIELD_INT: sb_put_i64(out, f->i); break;
 	case FIELD_BOOL: sb_puts(out, f->b ? "true" : "false"); break;
+	case FIELD_DOUBLE: sb_printf(out, "%.12g", f->d); break;
 	case FIELD_STRV:
 		for (i = 0; i < f->sv.n; i++)
 			sb_printf(out, "%s%s", i ? "," : "", f->sv.v[i]);

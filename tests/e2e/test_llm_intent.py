@@ -144,6 +144,25 @@ def test_ls_that_does_more(proctor, server, listener, tmp_path):
             "command declared): network 1, sensitive_read 1, write_outside 1, outlived 1"
             ) in p.stderr
 
+    # proctor tree's header: calls, tokens, cost, tool calls by name, mismatches by reason
+    t = proctor.cli("tree", check=True).stdout.splitlines()
+    assert t[1] == ("llm: 1 model calls, tokens 1234 in / %d out, cost $0.008964; 1 tool calls: "
+                    "Bash 1; 4 intent mismatches: sensitive_read 1, network 1, write_outside 1, "
+                    "outlived 1" % S.FINAL_OUTPUT_TOKENS), t[:3]
+
+    # proctor log --tool-call: the tool call and everything it caused, nothing else
+    lg = proctor.events(None, "--tool-call", tid)
+    assert lg == [e for e in ev if e.get("gen_ai.tool.call.id") == tid]
+    assert lg[0]["type"] == "llm.tool_call" and lg[0]["llm.tool.command"] == "ls"
+    assert {e["type"] for e in lg} >= {"llm.tool_call", "process.exec", "process.exit",
+                                       "file.open", "net.connect", "intent.mismatch"}
+    assert {e["process.pid"] for e in lg if e["type"] == "process.exec"} == \
+        {spawn[0]["process.pid"], sleep[0]["process.pid"]}
+    assert not [e for e in lg if e["type"] == "llm.call"]
+    assert proctor.events(None, "--tool-call", "toolu_01NoSuchCall") == []
+    bad = proctor.cli("log", "--tool-call", "two words")
+    assert bad.returncode == 2 and "is not a tool call id" in bad.stderr, bad.stderr
+
 
 QUIET = ["git status", "make", "pytest -q", "npm --version"]
 
