@@ -19,9 +19,10 @@
 #include "util/strbuf.h"
 #include "util/util.h"
 
-static const char log_usage[] = "usage: proctor log [SESSION] [--type PREFIX] [--pid PID] [--path "
-				"GLOB] [--host NAME] [--escape] [--tool-call ID] [--json] [--local] [--date] "
-				"[--follow] [--db PATH]";
+static const char log_usage[] =
+	"usage: proctor log [SESSION] [--type PREFIX] [--pid PID] [--path "
+	"GLOB] [--host NAME] [--escape] [--tool-call ID] [--json] [--local] [--date] "
+	"[--follow] [--db PATH]";
 
 /* A flow waits at most this long (event time) for its connect. */
 #define FLOW_WAIT_NS	1000000000LL
@@ -298,12 +299,18 @@ static int print_log(struct store *st, struct store_event_filter *f, bool json, 
 int cmd_log(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"json", no_argument, 0, 'j'},	     {"db", required_argument, 0, 'd'},
-		{"type", required_argument, 0, 't'}, {"pid", required_argument, 0, 'p'},
-		{"path", required_argument, 0, 'P'}, {"help", no_argument, 0, 'h'},
-		{"escape", no_argument, 0, 'e'},     {"host", required_argument, 0, 'H'},
-		{"local", no_argument, 0, 'l'},	     {"date", no_argument, 0, 'D'},
-		{"follow", no_argument, 0, 'f'},     {"tool-call", required_argument, 0, 'T'},
+		{"json", no_argument, 0, 'j'},
+		{"db", required_argument, 0, 'd'},
+		{"type", required_argument, 0, 't'},
+		{"pid", required_argument, 0, 'p'},
+		{"path", required_argument, 0, 'P'},
+		{"help", no_argument, 0, 'h'},
+		{"escape", no_argument, 0, 'e'},
+		{"host", required_argument, 0, 'H'},
+		{"local", no_argument, 0, 'l'},
+		{"date", no_argument, 0, 'D'},
+		{"follow", no_argument, 0, 'f'},
+		{"tool-call", required_argument, 0, 'T'},
 		{0},
 	};
 	static struct log_out out;
@@ -326,7 +333,8 @@ int cmd_log(int argc, char **argv)
 		case 'H': f.host = optarg; break;
 		case 'T':
 			if (!*optarg || strlen(optarg) > 127 || strpbrk(optarg, " \t\n\"\\")) {
-				err_msg("log: --tool-call '%s' is not a tool call id (like toolu_01...)",
+				err_msg("log: --tool-call '%s' is not a tool call id (like "
+					"toolu_01...)",
 					optarg);
 				return EXIT_USAGE;
 			}

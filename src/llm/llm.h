@@ -18,10 +18,10 @@
 #include "model/record.h"
 #include "proctor/abi_tls.h"
 
-#define LLM_CONNS    128	/* connections followed at once (least recent evicted) */
-#define LLM_QUEUE    8		/* requests awaiting their response per connection */
-#define LLM_BODY_MAX (8u << 20) /* request / whole response body read at most */
-#define LLM_TOOL_NAMES 16	/* tool names counted apart in the summary; more: "other" */
+#define LLM_CONNS      128	  /* connections followed at once (least recent evicted) */
+#define LLM_QUEUE      8	  /* requests awaiting their response per connection */
+#define LLM_BODY_MAX   (8u << 20) /* request / whole response body read at most */
+#define LLM_TOOL_NAMES 16	  /* tool names counted apart in the summary; more: "other" */
 
 struct llm_emit {
 	/* A record with the common fields of h filled (h->ts_ns is the time). */
@@ -62,8 +62,8 @@ struct llm_conn {
 struct llm {
 	struct llm_conn *conns; /* LLM_CONNS */
 	struct llm_emit emit;
-	uint64_t calls, tool_calls;	/* records emitted */
-	uint64_t in_tokens, out_tokens; /* over the calls that reported usage */
+	uint64_t calls, tool_calls;	 /* records emitted */
+	uint64_t in_tokens, out_tokens;	 /* over the calls that reported usage */
 	const struct llm_prices *prices; /* NULL: no price table, no llm.cost_usd */
 	double cost_usd;		 /* over the priced calls */
 	uint64_t priced, unpriced;	 /* calls with usage whose model has a price, or not */

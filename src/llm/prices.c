@@ -107,8 +107,8 @@ int llm_prices_load(struct llm_prices *p, const char *path, char *err, size_t er
 	buf = malloc(1 << 20);
 	n = buf ? fread(buf, 1, 1 << 20, f) : 0;
 	if (!buf || ferror(f) || !feof(f)) {
-		snprintf(err, errlen, "%s: %s", path, buf ? "unreadable or larger than 1 MiB"
-							: "out of memory");
+		snprintf(err, errlen, "%s: %s", path,
+			 buf ? "unreadable or larger than 1 MiB" : "out of memory");
 		free(buf);
 		fclose(f);
 		return -1;

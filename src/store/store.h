@@ -89,7 +89,7 @@ int store_foreach_event(struct store *st, const struct store_event_filter *f,
 struct store_llm_summary {
 	int64_t calls, in_tokens, out_tokens, priced, tool_calls, mismatches;
 	double cost_usd;
-	char tools[512];      /* "Bash 3, Read 1" in order of first use */
+	char tools[512];       /* "Bash 3, Read 1" in order of first use */
 	char mismatch_by[256]; /* "network 1, outlived 2" */
 };
 int store_llm_summary(struct store *st, const char *session, struct store_llm_summary *out);

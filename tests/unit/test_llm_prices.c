@@ -65,18 +65,22 @@ static void test_malformed(void **state)
 	assert_true(p.v[1].input == 0.5);
 	refused("", "f:1: empty file");
 	refused("proctor-llm-prices 2\n", "f:1: not a 'proctor-llm-prices 1' file");
-	refused("proctor-llm-prices 1\nm 1 2 3\n",
-		"f:2: want MODEL-GLOB INPUT OUTPUT CACHE-READ CACHE-WRITE (USD per million tokens, 0 "
-		"to 999999)");
+	refused("proctor-llm-prices 1\nm 1 2 3\n", "f:2: want MODEL-GLOB INPUT OUTPUT CACHE-READ "
+						   "CACHE-WRITE (USD per million tokens, 0 "
+						   "to 999999)");
 	refused("proctor-llm-prices 1\nm 1 2 3 -4\n",
-		"f:2: want MODEL-GLOB INPUT OUTPUT CACHE-READ CACHE-WRITE (USD per million tokens, 0 "
+		"f:2: want MODEL-GLOB INPUT OUTPUT CACHE-READ CACHE-WRITE (USD per million tokens, "
+		"0 "
 		"to 999999)");
 	refused("proctor-llm-prices 1\nm 1 2 3 nan\n",
-		"f:2: want MODEL-GLOB INPUT OUTPUT CACHE-READ CACHE-WRITE (USD per million tokens, 0 "
+		"f:2: want MODEL-GLOB INPUT OUTPUT CACHE-READ CACHE-WRITE (USD per million tokens, "
+		"0 "
 		"to 999999)");
-	refused("proctor-llm-prices 1\nm 1 2 3 4 5\n", "f:2: unexpected text after the four prices");
+	refused("proctor-llm-prices 1\nm 1 2 3 4 5\n",
+		"f:2: unexpected text after the four prices");
 	refused("proctor-llm-prices 1\nm 1 2 3 4x\n",
-		"f:2: want MODEL-GLOB INPUT OUTPUT CACHE-READ CACHE-WRITE (USD per million tokens, 0 "
+		"f:2: want MODEL-GLOB INPUT OUTPUT CACHE-READ CACHE-WRITE (USD per million tokens, "
+		"0 "
 		"to 999999)");
 }
 
