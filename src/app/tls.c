@@ -123,6 +123,7 @@ void app_tls_start(struct app *r)
 		r->tls.error[0] = 0;
 	load_sigs(&r->tls);
 	load_prices(r);
+	r->llm.capture_content = r->tls.capture_content;
 	tls_gate_start(&r->tls.gate, &r->probe);
 }
 

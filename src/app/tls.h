@@ -70,6 +70,7 @@ struct app_tls {
 	char sigs_warning[600];	  /* a signature file refused, or the cache not saved */
 	struct llm_prices prices; /* data/llm-prices, for llm.cost_usd */
 	char prices_warning[600]; /* the price table refused or missing */
+	bool capture_content;	  /* set before app_tls_start: prompt and response text */
 	struct app_tls_pending pending[APP_TLS_PENDING];
 	int npending;
 	struct app_tls_scan scan;

@@ -106,6 +106,15 @@ static void add_call_fields(struct record *r, const struct llm_conn *k, const st
 	}
 	if (c->tools_lost)
 		record_add_int(r, "llm.tool_calls_lost", c->tools_lost);
+	if (c->want_content) { /* redacted by the pipeline like every field */
+		add_str_if(r, "gen_ai.input.messages", c->prompt);
+		add_str_if(r, "gen_ai.system_instructions", c->system);
+		if (c->text.len)
+			record_add_str_ref(r, "llm.response.text",
+					   record_strndup(r, c->text.buf, c->text.len));
+		if (c->content_cut)
+			record_add_bool(r, "llm.content_truncated", true);
+	}
 	record_add_bool(r, "llm.complete", c->done && !c->incomplete && !c->req_incomplete);
 	record_add_str_ref(r, "tls.library", llm_tls_library(k->lib));
 }
@@ -228,6 +237,7 @@ static void req_head(void *ctx, const struct http_msg *m)
 	llm_call_init(k->building);
 	k->building->provider = p;
 	k->building->t_req_ns = k->now_ns;
+	k->building->want_content = k->owner->capture_content;
 	snprintf(k->building->method, sizeof(k->building->method), "%s", m->method);
 	snprintf(k->building->path, sizeof(k->building->path), "%s", m->path);
 	snprintf(k->building->host, sizeof(k->building->host), "%s", m->host);

@@ -4,7 +4,7 @@
  * provider's JSON or SSE stream (call.h) and hands out an llm.call record per
  * model call and an llm.tool_call per tool_use block, through the emitter
  * the caller gives (src/app: pipeline records with the common fields). Auth
- * headers are never kept; prompt and response text are not recorded.
+ * headers are never kept; prompt and response text only with capture_content.
  * Records: docs/EVENTS-llm.md. */
 #ifndef PROCTOR_LLM_H
 #define PROCTOR_LLM_H
@@ -65,8 +65,9 @@ struct llm {
 	uint64_t calls, tool_calls;	 /* records emitted */
 	uint64_t in_tokens, out_tokens;	 /* over the calls that reported usage */
 	const struct llm_prices *prices; /* NULL: no price table, no llm.cost_usd */
-	double cost_usd;		 /* over the priced calls */
-	uint64_t priced, unpriced;	 /* calls with usage whose model has a price, or not */
+	bool capture_content;	   /* --capture-content: prompt and response text on llm.call */
+	double cost_usd;	   /* over the priced calls */
+	uint64_t priced, unpriced; /* calls with usage whose model has a price, or not */
 	struct {
 		char name[64];
 		uint64_t n;

@@ -23,8 +23,9 @@ import json, os, ssl, sys, urllib.request
 port, ca, stream = sys.argv[1], sys.argv[2], sys.argv[3] == "1"
 key = os.environ["ANTHROPIC_API_KEY"]
 ctx = ssl.create_default_context(cafile=ca)
+prompt = os.environ.get("PROMPT", "list /tmp")
 body = json.dumps({"model": "claude-sonnet-4-5", "max_tokens": 64, "stream": stream,
-                   "messages": [{"role": "user", "content": "list /tmp"}]}).encode()
+                   "messages": [{"role": "user", "content": prompt}]}).encode()
 req = urllib.request.Request("https://127.0.0.1:%s/v1/messages?beta=true" % port, data=body,
                              headers={"x-api-key": key, "authorization": "Bearer " + key,
                                       "anthropic-version": "2023-06-01",
@@ -136,6 +137,9 @@ def test_stream_llm_call_exact(proctor, server):
     assert c["llm.cost_usd"] == 0.0089637
     assert "proctor: model cost $0.008964 (1 calls priced)\n" in p.stderr
     assert "proctor: tool calls: Bash 1, Read 1\n" in p.stderr
+    # no prompt or response text without --capture-content
+    assert not {"gen_ai.input.messages", "gen_ai.system_instructions", "llm.response.text"} & \
+        set(c), c
 
 
 def test_whole_body_llm_call(proctor, server):
@@ -170,6 +174,28 @@ def test_cost_from_price_file(proctor, server, tmp_path):
     p = run_client(proctor, server, True, env_extra={"PROCTOR_LLM_PRICES": str(prices)})
     assert ("proctor: 1 model calls not priced (%s:2: want MODEL-GLOB INPUT OUTPUT "
             "CACHE-READ CACHE-WRITE (USD per million tokens, 0 to 999999))\n" % prices) in p.stderr
+
+
+GH_TOKEN = "ghp_0123456789abcdefghijABCDEFGHIJ012345"
+
+
+def test_capture_content(proctor, server):
+    """--capture-content: the prompt and the response text on llm.call, after
+    the redactor (a token in the prompt is stored as its marker); the API key
+    and the auth headers still nowhere."""
+    run_client(proctor, server, True, "--capture-content",
+               env_extra={"PROMPT": "list /tmp, token " + GH_TOKEN})
+    c = of_type(proctor.events(), "llm.call")[0]
+    assert json.loads(c["gen_ai.input.messages"]) == \
+        [{"role": "user", "content": "list /tmp, token [REDACTED:github_token]"}]
+    assert c["llm.response.text"] == "Listing."  # the stream's one text block
+    assert "gen_ai.system_instructions" not in c and "llm.content_truncated" not in c
+    assert "github_token" in c["redaction.rules"]
+    raw = open(proctor.db, "rb").read()
+    assert GH_TOKEN.encode() not in raw and API_KEY.encode() not in raw
+    dump = "\n".join(sqlite3.connect(proctor.db).iterdump())
+    assert GH_TOKEN not in dump and API_KEY not in dump
+    assert "x-api-key" not in dump.lower() and "authorization" not in dump.lower()
 
 
 def test_api_key_never_stored(proctor, server):
