@@ -190,3 +190,22 @@ def test_ordinary_commands_are_quiet(proctor, server, tmp_path):
     assert of_type(ev, "intent.mismatch") == [], json.dumps(of_type(ev, "intent.mismatch"),
                                                             indent=1)
     assert "intent mismatches" not in p.stderr
+
+
+def test_bench_agent_session_is_quiet(proctor, server, tmp_path):
+    """The bench's agent replay (bench/agent/session.txt: what a coding agent does on a
+    repo: git, gcc, grep, find, sort, python), each line one Bash tool call of the scripted
+    agent: every one linked, no intent.mismatch (the false-positive rate there: 0 of N)."""
+    from conftest import ROOT
+    with open(os.path.join(ROOT, "bench", "agent", "session.txt")) as f:
+        commands = [ln.rstrip("\n") for ln in f if ln.strip() and not ln.startswith("#")]
+    assert len(commands) >= 7
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    p, results = run_agent(proctor, server, str(ws), commands)
+    assert [r["rc"] for r in results] == [0] * len(commands), results
+    ev = proctor.events()
+    linked = {e.get("gen_ai.tool.call.id") for e in of_type(ev, "process.exec")}
+    assert {S.run_tool_id(c) for c in commands} <= linked
+    assert of_type(ev, "intent.mismatch") == [], json.dumps(of_type(ev, "intent.mismatch"),
+                                                            indent=1)
