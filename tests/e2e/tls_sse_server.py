@@ -123,7 +123,8 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Type", "text/event-stream")
             self.send_header("Transfer-Encoding", "chunked")
             self.end_headers()
-            for e in stream_events(requested_command(req)):  # one chunk per event, flushed: a real stream
+            # one chunk per event, flushed: a real stream
+            for e in stream_events(requested_command(req)):
                 b = e.encode()
                 self.wfile.write(b"%x\r\n%s\r\n" % (len(b), b))
                 self.wfile.flush()
