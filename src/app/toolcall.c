@@ -197,7 +197,7 @@ void toolcalls_note(struct toolcalls *t, struct proctree *procs, const struct pr
 	}
 }
 
-void toolcalls_exited(struct toolcalls *t, struct proctree *procs, const struct pr_hdr *h)
+void toolcalls_exited(struct toolcalls *t, const struct pr_hdr *h)
 {
 	struct toolcall_pid *s;
 	uint16_t id;
@@ -208,17 +208,5 @@ void toolcalls_exited(struct toolcalls *t, struct proctree *procs, const struct 
 	s->pid = REMOVED;
 	t->npids--;
 	if (t->intent[id].root_pid == h->pid && t->intent[id].session_key == h->session_key)
-		intent_outlived(t, procs, id, h);
-}
-
-/* The live processes linked to tool call id (for intent_outlived). */
-int toolcalls_pids_of(const struct toolcalls *t, uint16_t id, uint32_t *out, int max)
-{
-	uint32_t i;
-	int n = 0;
-
-	for (i = 0; t->pids && i < TOOLCALL_PIDS && n < max; i++)
-		if (t->pids[i].pid && t->pids[i].pid != REMOVED && t->pids[i].id == id)
-			out[n++] = t->pids[i].pid;
-	return n;
+		t->intent[id].ended = true;
 }

@@ -23,6 +23,7 @@
 struct toolcall_intent {
 	uint64_t session_key;
 	uint32_t root_pid;   /* the linked spawn */
+	bool ended;	     /* the spawn exited: a linked process seen since outlived it */
 	uint8_t declared;    /* INTENT_DECLARED_* */
 	char creds[32];	     /* credential categories its tools read (ssh,token,...) */
 	char command[512];   /* the declared command */
@@ -89,11 +90,8 @@ void toolcalls_expect(struct toolcalls *t, uint64_t session_key, uint32_t agent_
 void toolcalls_note(struct toolcalls *t, struct proctree *procs, const struct pr_hdr *h,
 		    struct record *r);
 /* After a record is committed: a linked process that exited is forgotten;
- * the exit of a tool call's spawn finds the processes that outlive it. */
-void toolcalls_exited(struct toolcalls *t, struct proctree *procs, const struct pr_hdr *h);
-
-/* The live processes linked to tool call id (index), at most max. */
-int toolcalls_pids_of(const struct toolcalls *t, uint16_t id, uint32_t *out, int max);
+ * after its spawn's exit, a tool call's processes are told outliving it. */
+void toolcalls_exited(struct toolcalls *t, const struct pr_hdr *h);
 
 /* toolcall_intent.c: declared versus observed, per linked tool call. */
 const char *intent_reason_name(enum intent_reason why);
@@ -103,8 +101,5 @@ void intent_start(struct toolcalls *t, uint16_t id, const struct pr_hdr *h, cons
 /* A record of a process linked to tool call id: a finding when it does
  * more than the command declared. */
 void intent_check(struct toolcalls *t, uint16_t id, const struct pr_hdr *h, const struct record *r);
-/* The spawn of tool call id exited: its linked processes still alive outlive it. */
-void intent_outlived(struct toolcalls *t, struct proctree *procs, uint16_t id,
-		     const struct pr_hdr *h);
 
 #endif

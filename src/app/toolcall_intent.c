@@ -169,12 +169,13 @@ static uint32_t hash_of(uint8_t reason, const char *s)
 	return h;
 }
 
-/* A finding, unless this tool call was told it already. */
-static void found(struct toolcalls *t, uint16_t id, const struct pr_hdr *h, uint8_t reason,
-		  const char *observed)
+/* A finding, unless this tool call was told it already (of the same key:
+ * the observed text, or what it is about). */
+static void found_as(struct toolcalls *t, uint16_t id, const struct pr_hdr *h, uint8_t reason,
+		     const char *observed, const char *about)
 {
 	struct toolcall_intent *in = &t->intent[id];
-	uint32_t key = hash_of(reason, observed);
+	uint32_t key = hash_of(reason, about);
 	struct toolcall_finding *f;
 	int i;
 
@@ -191,6 +192,12 @@ static void found(struct toolcalls *t, uint16_t id, const struct pr_hdr *h, uint
 	f->id = id;
 	f->reason = reason;
 	snprintf(f->observed, sizeof(f->observed), "%s", observed);
+}
+
+static void found(struct toolcalls *t, uint16_t id, const struct pr_hdr *h, uint8_t reason,
+		  const char *observed)
+{
+	found_as(t, id, h, reason, observed, observed);
 }
 
 static bool under(const char *path, const char *dir)
@@ -308,42 +315,39 @@ static void check_privilege(struct toolcalls *t, uint16_t id, const struct pr_hd
 
 	if (!op || in_list(op, priv_drops) || (t->intent[id].declared & PRIV))
 		return;
+	/* a call that changed nothing (make's setresgid to the ids it has) */
+	if (from && to && !strcmp(from, to) && !record_get(r, "privilege.capabilities_gained"))
+		return;
 	snprintf(obs, sizeof(obs), "%s %s -> %s", op, from ? from : "?", to ? to : "?");
 	found(t, id, h, INTENT_PRIVILEGE, obs);
+}
+
+/* A record of a linked process after the spawn's exit: it outlived the
+ * tool call (told once per process, named by the executable it runs now:
+ * a child forked just before the spawn exited may exec only after). */
+static void check_outlived(struct toolcalls *t, uint16_t id, const struct pr_hdr *h,
+			   const struct record *r)
+{
+	const char *exe = record_get_str(r, "process.executable.path");
+	char obs[320], about[32];
+
+	snprintf(obs, sizeof(obs), "%s (pid %u) still running when its spawn (pid %u) exited",
+		 exe && *exe ? exe : h->comm, h->pid, t->intent[id].root_pid);
+	snprintf(about, sizeof(about), "pid %u", h->pid);
+	found_as(t, id, h, INTENT_OUTLIVED, obs, about);
 }
 
 void intent_check(struct toolcalls *t, uint16_t id, const struct pr_hdr *h, const struct record *r)
 {
 	if (t->intent[id].session_key != h->session_key)
 		return; /* linked before the tool call's state was kept */
+	if (t->intent[id].ended && h->pid != t->intent[id].root_pid)
+		check_outlived(t, id, h, r);
 	switch (h->type) {
 	case PR_EV_FILE_OPEN: check_open(t, id, h, r); break;
 	case PR_EV_FILE_META: check_metadata(t, id, h, r); break;
 	case PR_EV_NET_CONNECT: check_connect(t, id, h, r); break;
 	case PR_EV_SEC_PRIV: check_privilege(t, id, h, r); break;
 	default: break;
-	}
-}
-
-void intent_outlived(struct toolcalls *t, struct proctree *procs, uint16_t id,
-		     const struct pr_hdr *h)
-{
-	uint32_t pids[INTENT_SEEN];
-	char obs[320];
-	int i, n = toolcalls_pids_of(t, id, pids, INTENT_SEEN);
-
-	for (i = 0; i < n; i++) {
-		struct proc *p = proctree_get(procs, pids[i]);
-		struct pr_hdr sh = *h;
-
-		sh.type = PR_EV_INTENT_MISMATCH;
-		sh.pid = sh.tid = pids[i];
-		sh.ppid = p ? p->ppid : 0;
-		if (p)
-			snprintf(sh.comm, sizeof(sh.comm), "%s", p->name);
-		snprintf(obs, sizeof(obs),
-			 "%s (pid %u) still running when its spawn (pid %u) exited",
-			 p && p->exe ? p->exe : (p ? p->name : "?"), pids[i], h->pid);
-		found(t, id, &sh, INTENT_OUTLIVED, obs);
 	}
 }

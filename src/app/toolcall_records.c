@@ -34,7 +34,7 @@ void app_toolcalls_after(struct app *a, const struct pr_hdr *h)
 	struct toolcalls *t = &a->toolcalls;
 	int i;
 
-	toolcalls_exited(t, &a->procs, h);
+	toolcalls_exited(t, h);
 	for (i = 0; i < t->nfindings; i++)
 		emit_finding(a, &t->findings[i]);
 	t->nfindings = 0;

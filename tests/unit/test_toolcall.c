@@ -135,6 +135,8 @@ static void test_intent(void **state)
 	note(&t, &procs, 300, PR_EV_SEC_PRIV, "privilege.operation", "setuid", "privilege.from",
 	     "uid=1000", "privilege.to", "uid=0", NULL);
 	note(&t, &procs, 300, PR_EV_SEC_PRIV, "privilege.operation", "set_no_new_privs", NULL);
+	note(&t, &procs, 300, PR_EV_SEC_PRIV, "privilege.operation", "setresgid", "privilege.from",
+	     "gid=0", "privilege.to", "gid=0", NULL); /* changed nothing */
 	note(&t, &procs, 300, PR_EV_NET_CONNECT, "network.type", "ipv4", "network.peer.address",
 	     "10.0.0.1", "network.peer.port", "443", NULL); /* told once */
 	/* a child still running when the spawn exits */
@@ -142,7 +144,10 @@ static void test_intent(void **state)
 	toolcalls_note(&t, &procs, &fork, &r);
 	record_free(&r);
 	proctree_upsert(&procs, 301)->ppid = 300;
-	toolcalls_exited(&t, &procs, &ex);
+	toolcalls_exited(&t, &ex);
+	note(&t, &procs, 301, PR_EV_FILE_OPEN, "file.path", "/etc/hostname", "file.access", "read",
+	     "process.executable.path", "/usr/bin/sleep", NULL);
+	note(&t, &procs, 301, PR_EV_PROC_EXIT, NULL); /* told once per process */
 	assert_int_equal(t.nfindings, 6);
 	assert_int_equal(t.findings[0].reason, INTENT_NETWORK);
 	assert_string_equal(t.findings[0].observed, "connect 10.0.0.1:443");
@@ -156,6 +161,9 @@ static void test_intent(void **state)
 	assert_string_equal(t.findings[4].observed, "setuid uid=1000 -> uid=0");
 	assert_int_equal(t.findings[5].reason, INTENT_OUTLIVED);
 	assert_int_equal(t.findings[5].h.pid, 301);
+	assert_string_equal(
+		t.findings[5].observed,
+		"/usr/bin/sleep (pid 301) still running when its spawn (pid 300) exited");
 	t.nfindings = 0;
 
 	/* declared: a network tool, its credentials, sudo, the key it names */
