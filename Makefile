@@ -40,6 +40,7 @@ LIB_OBJS  += $(BUILD)/obj/web_assets.o
 .PHONY: all deps test unit e2e asan demo bench fuzz fuzz-container fuzz-policy fuzz-proto fuzz-daemon-config fuzz-hook fuzz-bolt format clean FORCE
 .PHONY: fuzz-mcp
 .PHONY: fuzz-llm
+.PHONY: fuzz-llm-prices
 .PHONY: fuzz-heads
 .PHONY: fuzz-tls-boring
 .PHONY: fuzz-tls-sigs
@@ -203,6 +204,17 @@ fuzz-llm:
 		src/util/strbuf.c $(LDLIBS)
 	$(BUILD)/fuzz/fuzz_llm $(FUZZ_LIMITS) -max_len=16384 \
 		$(BUILD)/fuzz/llm-corpus tests/fuzz/corpus/llm
+
+# The price table parser (src/llm/prices.c), seeded from
+# tests/fuzz/corpus/llm-prices/ (the shipped data/llm-prices).
+fuzz: fuzz-llm-prices
+fuzz-llm-prices:
+	@mkdir -p $(BUILD)/fuzz/llm-prices-corpus
+	$(CLANG) $(FUZZ_CFLAGS) -Iinclude -Isrc -D_GNU_SOURCE \
+		-o $(BUILD)/fuzz/fuzz_llm_prices tests/fuzz/fuzz_llm_prices.c src/llm/prices.c \
+		src/llm/call.c src/util/strbuf.c $(LDLIBS)
+	$(BUILD)/fuzz/fuzz_llm_prices $(FUZZ_LIMITS) -max_len=4096 \
+		$(BUILD)/fuzz/llm-prices-corpus tests/fuzz/corpus/llm-prices
 
 # The BoringSSL locator (src/probe/tls_boring.c) on executables, seeded
 # with the host's /bin/true (a small ELF; not committed).

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "app/tls.h"
+#include "app/toolcall_records.h"
 #include "app/policy_records.h"
 #include "pipeline/config.h"
 #include "proctor/abi_auto.h"
@@ -100,7 +101,7 @@ static int on_event(void *ctx, const void *data, size_t len)
 		note_root_exit(rec, data, len);
 		toolcalls_note(&rec->toolcalls, &rec->procs, h, r);
 		pipeline_commit(&rec->pipeline, r);
-		toolcalls_exited(&rec->toolcalls, h);
+		app_toolcalls_after(rec, h);
 		if (h->type == PR_EV_PROC_EXIT) {
 			llm_forget_pid(&rec->llm, h->pid);
 			app_tls_on_exit(rec, h->pid);

@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "app/app.h"
+#include "app/toolcall_records.h"
 #include "probe/tls.h"
 
 static struct record *llm_begin(void *ctx, const struct pr_hdr *h, uint16_t type,
@@ -46,11 +47,11 @@ static void llm_tool(void *ctx, const struct pr_hdr *h, const char *id, const ch
 	toolcalls_expect(&a->toolcalls, h->session_key, h->pid, id, command);
 }
 
-/* The shipped signature file: $PROCTOR_TLS_SIGNATURES, else the installed
- * one, else the source tree's (data/ next to build/proctor). */
-static void sigs_path(char *buf, size_t len)
+/* A shipped data file (tls-signatures, llm-prices): $env, else the
+ * installed one, else the source tree's (data/ next to build/proctor). */
+static void data_path(const char *envname, const char *name, char *buf, size_t len)
 {
-	const char *env = getenv("PROCTOR_TLS_SIGNATURES");
+	const char *env = getenv(envname);
 	char exe[PATH_MAX];
 	ssize_t n;
 
@@ -58,13 +59,13 @@ static void sigs_path(char *buf, size_t len)
 		snprintf(buf, len, "%s", env);
 		return;
 	}
-	snprintf(buf, len, "/usr/share/proctor/tls-signatures");
+	snprintf(buf, len, "/usr/share/proctor/%s", name);
 	if (!access(buf, F_OK) || (n = readlink("/proc/self/exe", exe, sizeof(exe) - 1)) <= 0)
 		return;
 	exe[n] = 0;
 	*(strrchr(exe, '/') ?: exe) = 0;
-	if (snprintf(buf, len, "%s/../data/tls-signatures", exe) >= (int)len)
-		buf[0] = 0; /* no such path: no signatures */
+	if (snprintf(buf, len, "%s/../data/%s", exe, name) >= (int)len)
+		buf[0] = 0; /* no such path: no file */
 }
 
 /* The cache of offsets the locator found: $PROCTOR_TLS_CACHE ("none": no
@@ -84,7 +85,7 @@ static void load_sigs(struct app_tls *t)
 	char err[512];
 	size_t i;
 
-	sigs_path(t->sigs_path, sizeof(t->sigs_path));
+	data_path("PROCTOR_TLS_SIGNATURES", "tls-signatures", t->sigs_path, sizeof(t->sigs_path));
 	cache_path(t->cache_path, sizeof(t->cache_path));
 	if (t->cache_path[0] && tls_sigs_load(&t->cache, t->cache_path, err, sizeof(err))) {
 		snprintf(t->sigs_warning, sizeof(t->sigs_warning), "%s (ignored)", err);
@@ -97,6 +98,22 @@ static void load_sigs(struct app_tls *t)
 		snprintf(t->sigs_warning, sizeof(t->sigs_warning), "%s (ignored)", err);
 }
 
+/* The price table of llm.cost_usd; refused or missing: calls go unpriced
+ * and the summary says why. */
+static void load_prices(struct app *r)
+{
+	struct app_tls *t = &r->tls;
+	char path[512], err[512];
+
+	data_path("PROCTOR_LLM_PRICES", "llm-prices", path, sizeof(path));
+	if (!path[0] || llm_prices_load(&t->prices, path, err, sizeof(err))) {
+		snprintf(t->prices_warning, sizeof(t->prices_warning), "%s",
+			 path[0] ? err : "llm-prices: path too long");
+		return;
+	}
+	r->llm.prices = &t->prices;
+}
+
 void app_tls_start(struct app *r)
 {
 	struct llm_emit e = {.begin = llm_begin, .commit = llm_commit, .ctx = r, .tool = llm_tool};
@@ -105,6 +122,8 @@ void app_tls_start(struct app *r)
 	else
 		r->tls.error[0] = 0;
 	load_sigs(&r->tls);
+	load_prices(r);
+	r->llm.capture_content = r->tls.capture_content;
 	tls_gate_start(&r->tls.gate, &r->probe);
 }
 
@@ -591,6 +610,33 @@ void app_tls_end_session(struct app *r, struct session *s)
 		ts->key = 0;
 }
 
+/* Tool calls by name and the cost of the priced calls. */
+static void print_llm_usage(const struct app *r, FILE *f)
+{
+	const struct llm *l = &r->llm;
+	int i;
+
+	if (l->ntool_names) {
+		fprintf(f, "proctor: tool calls:");
+		for (i = 0; i < l->ntool_names; i++)
+			fprintf(f, "%s %s %llu", i ? "," : "", l->tool_names[i].name,
+				(unsigned long long)l->tool_names[i].n);
+		if (l->tool_names_other)
+			fprintf(f, ", other %llu", (unsigned long long)l->tool_names_other);
+		fprintf(f, "\n");
+	}
+	if (l->priced)
+		fprintf(f, "proctor: model cost $%.6f (%llu calls priced)\n", l->cost_usd,
+			(unsigned long long)l->priced);
+	if (l->unpriced)
+		fprintf(f, "proctor: %llu model calls not priced (%s)\n",
+			(unsigned long long)l->unpriced,
+			r->tls.prices_warning[0] ? r->tls.prices_warning
+						 : "model not in the price table");
+	else if (r->tls.prices_warning[0] && l->calls)
+		fprintf(f, "proctor: warning: price table: %s\n", r->tls.prices_warning);
+}
+
 void app_tls_print(const struct app *r, FILE *f)
 {
 	if (r->tls.sigs_warning[0])
@@ -619,6 +665,8 @@ void app_tls_print(const struct app *r, FILE *f)
 			(unsigned long long)r->llm.calls, (unsigned long long)r->llm.tool_calls,
 			(unsigned long long)r->llm.in_tokens,
 			(unsigned long long)r->llm.out_tokens);
+	print_llm_usage(r, f);
+	app_toolcalls_print(r, f);
 	if (r->llm.unparsed_bytes)
 		fprintf(f,
 			"proctor: %llu bytes of TLS plaintext not HTTP/1.1 or begun mid-message "

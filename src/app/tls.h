@@ -13,6 +13,7 @@
 #include <stdio.h>
 
 #include "app/tls_gate.h"
+#include "llm/prices.h"
 #include "probe/tls_boring.h"
 #include "probe/tls_sigs.h"
 #include "proctor/abi.h"
@@ -66,7 +67,10 @@ struct app_tls {
 	 * what the locator found), the processes waiting for a scan */
 	struct tls_sigs sigs, cache;
 	char sigs_path[512], cache_path[512];
-	char sigs_warning[600]; /* a signature file refused, or the cache not saved */
+	char sigs_warning[600];	  /* a signature file refused, or the cache not saved */
+	struct llm_prices prices; /* data/llm-prices, for llm.cost_usd */
+	char prices_warning[600]; /* the price table refused or missing */
+	bool capture_content;	  /* set before app_tls_start: prompt and response text */
 	struct app_tls_pending pending[APP_TLS_PENDING];
 	int npending;
 	struct app_tls_scan scan;

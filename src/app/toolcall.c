@@ -10,6 +10,7 @@
 void toolcalls_free(struct toolcalls *t)
 {
 	free(t->pids);
+	free(t->intent);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -18,6 +19,8 @@ void toolcalls_expect(struct toolcalls *t, uint64_t session_key, uint32_t agent_
 {
 	struct toolcall_pending *p;
 
+	if (!t->intent && !(t->intent = calloc(TOOLCALL_IDS, sizeof(*t->intent))))
+		return;
 	if (!t->pids && !(t->pids = calloc(TOOLCALL_PIDS, sizeof(*t->pids))))
 		return;
 	if (t->npending == TOOLCALL_PENDING) { /* the oldest never ran: given up */
@@ -168,6 +171,7 @@ static void match_exec(struct toolcalls *t, struct proctree *procs, const struct
 			continue;
 		memcpy(t->ids[t->next_id], p->id, sizeof(t->ids[0])); /* both NUL-terminated */
 		link_pid(t, h->pid, (uint16_t)t->next_id);
+		intent_start(t, (uint16_t)t->next_id, h, r, p->command);
 		t->next_id = (t->next_id + 1) % TOOLCALL_IDS;
 		t->linked++;
 		memmove(p, p + 1, sizeof(*p) * (size_t)(t->npending - i - 1));
@@ -187,16 +191,22 @@ void toolcalls_note(struct toolcalls *t, struct proctree *procs, const struct pr
 		link_pid(t, h->pid, s->id);
 	else if (h->type == PR_EV_PROC_EXEC && t->npending && !slot_of(t, h->pid))
 		match_exec(t, procs, h, r);
-	if ((s = slot_of(t, h->pid)))
+	if ((s = slot_of(t, h->pid))) {
 		record_add_str(r, "gen_ai.tool.call.id", t->ids[s->id]);
+		intent_check(t, s->id, h, r);
+	}
 }
 
 void toolcalls_exited(struct toolcalls *t, const struct pr_hdr *h)
 {
 	struct toolcall_pid *s;
+	uint16_t id;
 
-	if (t->pids && h->type == PR_EV_PROC_EXIT && (s = slot_of(t, h->pid))) {
-		s->pid = REMOVED;
-		t->npids--;
-	}
+	if (!t->pids || h->type != PR_EV_PROC_EXIT || !(s = slot_of(t, h->pid)))
+		return;
+	id = s->id;
+	s->pid = REMOVED;
+	t->npids--;
+	if (t->intent[id].root_pid == h->pid && t->intent[id].session_key == h->session_key)
+		t->intent[id].ended = true;
 }

@@ -1,5 +1,5 @@
 /* log.c: `proctor log [SESSION] [--type T] [--pid P] [--path GLOB] [--host H] [--escape]
- *  [--json] [--local] [--date] [--follow]`:
+ *  [--tool-call ID] [--json] [--local] [--date] [--follow]`:
  * a session's events in order, as JSON lines (the contract, in store order) or
  * one readable line each: time (UTC unless --local, zone named), process
  * name[pid], type, the stored summary. The readable lines hold a flow back
@@ -19,9 +19,10 @@
 #include "util/strbuf.h"
 #include "util/util.h"
 
-static const char log_usage[] = "usage: proctor log [SESSION] [--type PREFIX] [--pid PID] [--path "
-				"GLOB] [--host NAME] [--escape] [--json] [--local] [--date] "
-				"[--follow] [--db PATH]";
+static const char log_usage[] =
+	"usage: proctor log [SESSION] [--type PREFIX] [--pid PID] [--path "
+	"GLOB] [--host NAME] [--escape] [--tool-call ID] [--json] [--local] [--date] "
+	"[--follow] [--db PATH]";
 
 /* A flow waits at most this long (event time) for its connect. */
 #define FLOW_WAIT_NS	1000000000LL
@@ -298,12 +299,19 @@ static int print_log(struct store *st, struct store_event_filter *f, bool json, 
 int cmd_log(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"json", no_argument, 0, 'j'},	     {"db", required_argument, 0, 'd'},
-		{"type", required_argument, 0, 't'}, {"pid", required_argument, 0, 'p'},
-		{"path", required_argument, 0, 'P'}, {"help", no_argument, 0, 'h'},
-		{"escape", no_argument, 0, 'e'},     {"host", required_argument, 0, 'H'},
-		{"local", no_argument, 0, 'l'},	     {"date", no_argument, 0, 'D'},
-		{"follow", no_argument, 0, 'f'},     {0},
+		{"json", no_argument, 0, 'j'},
+		{"db", required_argument, 0, 'd'},
+		{"type", required_argument, 0, 't'},
+		{"pid", required_argument, 0, 'p'},
+		{"path", required_argument, 0, 'P'},
+		{"help", no_argument, 0, 'h'},
+		{"escape", no_argument, 0, 'e'},
+		{"host", required_argument, 0, 'H'},
+		{"local", no_argument, 0, 'l'},
+		{"date", no_argument, 0, 'D'},
+		{"follow", no_argument, 0, 'f'},
+		{"tool-call", required_argument, 0, 'T'},
+		{0},
 	};
 	static struct log_out out;
 	struct store_event_filter f = {0};
@@ -323,6 +331,15 @@ int cmd_log(int argc, char **argv)
 		case 'P': f.path_glob = optarg; break;
 		case 'e': f.type_prefix = "security.escape"; break; /* escape attempts only */
 		case 'H': f.host = optarg; break;
+		case 'T':
+			if (!*optarg || strlen(optarg) > 127 || strpbrk(optarg, " \t\n\"\\")) {
+				err_msg("log: --tool-call '%s' is not a tool call id (like "
+					"toolu_01...)",
+					optarg);
+				return EXIT_USAGE;
+			}
+			f.tool_call = optarg; /* what the tool call caused, and the call itself */
+			break;
 		case 'l': out.local = true; break;
 		case 'D': out.date = true; break;
 		case 'f': tail = true; break;

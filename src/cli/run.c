@@ -758,6 +758,7 @@ int cmd_run(int argc, char **argv)
 
 	if (app_init(&st->rec, err, sizeof(err)))
 		goto out;
+	st->rec.tls.capture_content = o.capture_content;
 	if ((src = setup_sinks(st, &o))) {
 		rc = src;
 		goto out;

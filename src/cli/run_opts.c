@@ -36,11 +36,13 @@ static const char run_usage[] =
 	"                     or kill the session, or let it run unrecorded\n"
 	"  --fail-closed      never lose an event: freeze CMD while the ring buffer is a\n"
 	"                     quarter full, until the recorder has caught up\n"
+	"  --capture-content  record model prompts and response text on llm.call\n"
+	"                     (redacted; off by default; auth headers never)\n"
 	"  --standalone       record in this process even when a daemon runs\n"
 	"  --daemon           record through `proctor daemon` ($PROCTOR_SOCKET); fail without it\n"
 	"By default a run registers with the daemon when its socket answers and no option\n"
 	"that configures an in-process engine is given (--db, --jsonl, --export, --config,\n"
-	"--redact-rules, --metrics, --ringbuf-mb, --on-recorder-loss).\n";
+	"--redact-rules, --metrics, --ringbuf-mb, --on-recorder-loss, --capture-content).\n";
 
 /* --db none (or $PROCTOR_DB=none): no SQLite store. */
 bool run_opts_no_store(const struct run_opts *o)
@@ -67,6 +69,7 @@ int run_opts_parse(int argc, char **argv, struct run_opts *o)
 		{"flow-idle", required_argument, 0, 'I'},
 		{"on-recorder-loss", required_argument, 0, 'L'},
 		{"fail-closed", no_argument, 0, 'F'},
+		{"capture-content", no_argument, 0, 'C'},
 		{"standalone", no_argument, 0, 'S'},
 		{"daemon", no_argument, 0, 'D'},
 		{"help", no_argument, 0, 'h'},
@@ -153,6 +156,7 @@ int run_opts_parse(int argc, char **argv, struct run_opts *o)
 			}
 			break;
 		case 'F': o->fail_closed = true; break;
+		case 'C': o->capture_content = true; break;
 		case 'S': o->mode = RUN_STANDALONE; break;
 		case 'D': o->mode = RUN_DAEMON; break;
 		case 'h': fputs(run_usage, stdout); exit(0);

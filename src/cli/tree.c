@@ -232,6 +232,27 @@ static int print_header(void *ctx, const struct store_session_row *r)
 	return 0;
 }
 
+/* The header's LLM line, when the session made model or tool calls. */
+static void print_llm_header(struct store *st, const char *id)
+{
+	struct store_llm_summary s;
+	struct strbuf vis = STRBUF_INIT;
+
+	if (store_llm_summary(st, id, &s) || (!s.calls && !s.tool_calls && !s.mismatches))
+		return;
+	printf("llm: %" PRId64 " model calls, tokens %" PRId64 " in / %" PRId64 " out", s.calls,
+	       s.in_tokens, s.out_tokens);
+	if (s.priced)
+		printf(", cost $%.6f", s.cost_usd);
+	if (s.priced < s.calls)
+		printf(" (%" PRId64 " calls not priced)", s.calls - s.priced);
+	printf("; %" PRId64 " tool calls%s%s", s.tool_calls, s.tool_calls ? ": " : "",
+	       sb_visible(&vis, s.tools));
+	printf("; %" PRId64 " intent mismatches%s%s\n", s.mismatches, s.mismatches ? ": " : "",
+	       sb_visible(&vis, s.mismatch_by));
+	sb_free(&vis);
+}
+
 int cmd_tree(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -261,6 +282,7 @@ int cmd_tree(int argc, char **argv)
 	if ((rc = cli_open_session(argc, argv, db, &st, id, sizeof(id))))
 		return rc;
 	store_foreach_session(&st, print_header, id);
+	print_llm_header(&st, id);
 	if (store_foreach_process(&st, id, collect, &f)) {
 		err_msg("reading processes: %s", store_errmsg(&st));
 		store_close(&st);

@@ -20,6 +20,9 @@ void llm_call_free(struct llm_call *c)
 
 	for (i = 0; i < c->ntools; i++)
 		free(c->tools[i].args.buf);
+	free(c->prompt);
+	free(c->system);
+	free(c->text.buf);
 	llm_call_init(c);
 }
 
@@ -63,6 +66,37 @@ static json_t *parse(struct llm_call *c, const char *p, size_t n)
 	return j;
 }
 
+/* A content field: a string as is, anything else as compact JSON; cut at
+ * LLM_CONTENT_MAX (noted on the call). NULL when v is absent. */
+static char *content_of(struct llm_call *c, json_t *v)
+{
+	char *s;
+
+	if (!v || json_is_null(v))
+		return NULL;
+	s = json_is_string(v) ? strdup(json_string_value(v))
+			      : json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+	if (s && strlen(s) > LLM_CONTENT_MAX) {
+		s[LLM_CONTENT_MAX] = 0;
+		c->content_cut = true;
+	}
+	return s;
+}
+
+/* Response text, appended up to LLM_CONTENT_MAX. */
+static void add_text(struct llm_call *c, const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+
+	if (!c->want_content || !n)
+		return;
+	if (c->text.len + n > LLM_CONTENT_MAX) {
+		n = LLM_CONTENT_MAX - c->text.len;
+		c->content_cut = true;
+	}
+	sb_append(&c->text, s, n);
+}
+
 void llm_read_request(struct llm_call *c, const char *body, size_t n)
 {
 	json_t *j = parse(c, body, n), *s;
@@ -73,6 +107,12 @@ void llm_read_request(struct llm_call *c, const char *body, size_t n)
 	s = json_object_get(j, "stream");
 	if (json_is_boolean(s))
 		c->stream = json_is_true(s);
+	if (c->want_content) {
+		c->prompt = content_of(c, json_object_get(j, "messages")
+						  ?: json_object_get(j, "input"));
+		c->system = content_of(c, json_object_get(j, "system")
+						  ?: json_object_get(j, "instructions"));
+	}
 	json_decref(j);
 }
 
@@ -142,9 +182,15 @@ static void anthropic_message(struct llm_call *c, json_t *m)
 	copy_str(c->resp_model, sizeof(c->resp_model), json_object_get(m, "model"));
 	copy_str(c->finish, sizeof(c->finish), json_object_get(m, "stop_reason"));
 	anthropic_usage(c, json_object_get(m, "usage"));
-	json_array_foreach(content, i, b) if (is_tool_block(b)) tool_input(
-		add_tool(c, (int)i, json_object_get(b, "id"), json_object_get(b, "name")),
-		json_object_get(b, "input"));
+	json_array_foreach(content, i, b)
+	{
+		if (is_tool_block(b))
+			tool_input(add_tool(c, (int)i, json_object_get(b, "id"),
+					    json_object_get(b, "name")),
+				   json_object_get(b, "input"));
+		else
+			add_text(c, json_string_value(json_object_get(b, "text")));
+	}
 }
 
 static void anthropic_event(struct llm_call *c, const char *type, json_t *j)
@@ -161,12 +207,16 @@ static void anthropic_event(struct llm_call *c, const char *type, json_t *j)
 			tool_input(add_tool(c, index, json_object_get(b, "id"),
 					    json_object_get(b, "name")),
 				   json_object_get(b, "input"));
+		else
+			add_text(c, json_string_value(json_object_get(b, "text")));
 	} else if (!strcmp(type, "content_block_delta")) {
 		struct llm_tool *t = tool_at(c, index);
 		dt = json_string_value(json_object_get(d, "type"));
 		if (t && dt && !strcmp(dt, "input_json_delta"))
 			sb_puts(&t->args,
 				json_string_value(json_object_get(d, "partial_json")) ?: "");
+		else if (dt && !strcmp(dt, "text_delta"))
+			add_text(c, json_string_value(json_object_get(d, "text")));
 	} else if (!strcmp(type, "message_delta")) {
 		copy_str(c->finish, sizeof(c->finish), json_object_get(d, "stop_reason"));
 		anthropic_usage(c, json_object_get(j, "usage"));
@@ -197,6 +247,12 @@ static void openai_response(struct llm_call *c, json_t *r)
 	json_array_foreach(out, i, o)
 	{
 		t = json_string_value(json_object_get(o, "type"));
+		if (t && !strcmp(t, "message")) {
+			json_t *parts = json_object_get(o, "content"), *pt;
+			size_t k;
+			json_array_foreach(parts, k, pt)
+				add_text(c, json_string_value(json_object_get(pt, "text")));
+		}
 		if (t && !strcmp(t, "function_call")) {
 			struct llm_tool *tl = add_tool(c, (int)i, json_object_get(o, "call_id"),
 						       json_object_get(o, "name"));

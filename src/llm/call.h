@@ -12,7 +12,8 @@
 
 #include "util/strbuf.h"
 
-#define LLM_MAX_TOOLS 32 /* tool_use blocks kept per call; more are counted */
+#define LLM_MAX_TOOLS	32	    /* tool_use blocks kept per call; more are counted */
+#define LLM_CONTENT_MAX (64u << 10) /* bytes of each content field kept (--capture-content) */
 
 enum llm_provider { LLM_NONE, LLM_ANTHROPIC, LLM_OPENAI };
 
@@ -44,6 +45,12 @@ struct llm_call {
 	int ntools;
 	int tools_lost;
 	int bad_events; /* events whose JSON did not parse */
+	/* --capture-content only: prompt and response text (LLM_CONTENT_MAX each) */
+	bool want_content;
+	char *prompt;	    /* the request's messages (OpenAI: input), JSON as sent */
+	char *system;	    /* its system prompt (OpenAI: instructions), text or JSON */
+	struct strbuf text; /* the response's text blocks, in order */
+	bool content_cut;   /* a content field was cut at LLM_CONTENT_MAX */
 };
 
 void llm_call_init(struct llm_call *c);

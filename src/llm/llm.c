@@ -106,6 +106,15 @@ static void add_call_fields(struct record *r, const struct llm_conn *k, const st
 	}
 	if (c->tools_lost)
 		record_add_int(r, "llm.tool_calls_lost", c->tools_lost);
+	if (c->want_content) { /* redacted by the pipeline like every field */
+		add_str_if(r, "gen_ai.input.messages", c->prompt);
+		add_str_if(r, "gen_ai.system_instructions", c->system);
+		if (c->text.len)
+			record_add_str_ref(r, "llm.response.text",
+					   record_strndup(r, c->text.buf, c->text.len));
+		if (c->content_cut)
+			record_add_bool(r, "llm.content_truncated", true);
+	}
 	record_add_bool(r, "llm.complete", c->done && !c->incomplete && !c->req_incomplete);
 	record_add_str_ref(r, "tls.library", llm_tls_library(k->lib));
 }
@@ -139,6 +148,42 @@ static void add_tool_command(struct llm *l, const struct pr_hdr *h, struct recor
 	json_decref(j);
 }
 
+/* llm.cost_usd from the price table, by the response's model, else the request's. */
+static void add_cost(struct llm *l, struct record *r, const struct llm_call *c)
+{
+	const struct llm_price *x;
+	double usd;
+
+	if (c->in_tok < 0 && c->out_tok < 0)
+		return; /* no usage: nothing to price */
+	x = l->prices ? llm_price_find(l->prices, c->resp_model[0] ? c->resp_model : c->req_model)
+		      : NULL;
+	if (!x || (usd = llm_call_cost(x, c)) < 0) {
+		l->unpriced++;
+		return;
+	}
+	record_add_double(r, "llm.cost_usd", usd);
+	l->cost_usd += usd;
+	l->priced++;
+}
+
+static void count_tool(struct llm *l, const char *name)
+{
+	int i;
+
+	for (i = 0; i < l->ntool_names; i++)
+		if (!strcmp(l->tool_names[i].name, name)) {
+			l->tool_names[i].n++;
+			return;
+		}
+	if (l->ntool_names == LLM_TOOL_NAMES) {
+		l->tool_names_other++;
+		return;
+	}
+	snprintf(l->tool_names[i].name, sizeof(l->tool_names[i].name), "%s", name);
+	l->tool_names[l->ntool_names++].n = 1;
+}
+
 static void emit_call(struct llm *l, struct llm_conn *k, struct llm_call *c)
 {
 	struct pr_hdr h = k->hdr;
@@ -151,6 +196,7 @@ static void emit_call(struct llm *l, struct llm_conn *k, struct llm_call *c)
 	r = l->emit.begin(l->emit.ctx, &h, PR_EV_LLM_CALL, "llm.call");
 	if (r) {
 		add_call_fields(r, k, c);
+		add_cost(l, r, c);
 		l->emit.commit(l->emit.ctx, r);
 		l->calls++;
 		l->in_tokens += c->in_tok > 0 ? (uint64_t)c->in_tok : 0;
@@ -169,6 +215,7 @@ static void emit_call(struct llm *l, struct llm_conn *k, struct llm_call *c)
 			add_tool_command(l, &h, r, t);
 		l->emit.commit(l->emit.ctx, r);
 		l->tool_calls++;
+		count_tool(l, t->name[0] ? t->name : "?");
 	}
 	llm_call_free(c);
 	free(c);
@@ -190,6 +237,7 @@ static void req_head(void *ctx, const struct http_msg *m)
 	llm_call_init(k->building);
 	k->building->provider = p;
 	k->building->t_req_ns = k->now_ns;
+	k->building->want_content = k->owner->capture_content;
 	snprintf(k->building->method, sizeof(k->building->method), "%s", m->method);
 	snprintf(k->building->path, sizeof(k->building->path), "%s", m->path);
 	snprintf(k->building->host, sizeof(k->building->host), "%s", m->host);

@@ -4,7 +4,7 @@
  * provider's JSON or SSE stream (call.h) and hands out an llm.call record per
  * model call and an llm.tool_call per tool_use block, through the emitter
  * the caller gives (src/app: pipeline records with the common fields). Auth
- * headers are never kept; prompt and response text are not recorded.
+ * headers are never kept; prompt and response text only with capture_content.
  * Records: docs/EVENTS-llm.md. */
 #ifndef PROCTOR_LLM_H
 #define PROCTOR_LLM_H
@@ -13,13 +13,15 @@
 
 #include "llm/call.h"
 #include "llm/http.h"
+#include "llm/prices.h"
 #include "llm/sse.h"
 #include "model/record.h"
 #include "proctor/abi_tls.h"
 
-#define LLM_CONNS    128	/* connections followed at once (least recent evicted) */
-#define LLM_QUEUE    8		/* requests awaiting their response per connection */
-#define LLM_BODY_MAX (8u << 20) /* request / whole response body read at most */
+#define LLM_CONNS      128	  /* connections followed at once (least recent evicted) */
+#define LLM_QUEUE      8	  /* requests awaiting their response per connection */
+#define LLM_BODY_MAX   (8u << 20) /* request / whole response body read at most */
+#define LLM_TOOL_NAMES 16	  /* tool names counted apart in the summary; more: "other" */
 
 struct llm_emit {
 	/* A record with the common fields of h filled (h->ts_ns is the time). */
@@ -60,8 +62,18 @@ struct llm_conn {
 struct llm {
 	struct llm_conn *conns; /* LLM_CONNS */
 	struct llm_emit emit;
-	uint64_t calls, tool_calls;	/* records emitted */
-	uint64_t in_tokens, out_tokens; /* over the calls that reported usage */
+	uint64_t calls, tool_calls;	 /* records emitted */
+	uint64_t in_tokens, out_tokens;	 /* over the calls that reported usage */
+	const struct llm_prices *prices; /* NULL: no price table, no llm.cost_usd */
+	bool capture_content;	   /* --capture-content: prompt and response text on llm.call */
+	double cost_usd;	   /* over the priced calls */
+	uint64_t priced, unpriced; /* calls with usage whose model has a price, or not */
+	struct {
+		char name[64];
+		uint64_t n;
+	} tool_names[LLM_TOOL_NAMES]; /* tool calls by name, in order of first use */
+	int ntool_names;
+	uint64_t tool_names_other; /* tool calls of names beyond LLM_TOOL_NAMES */
 	/* plaintext the HTTP/1.1 parser could not place: another protocol (HTTP/2),
 	 * or a connection whose capture began mid-message (hooked late) */
 	uint64_t unparsed_bytes;

@@ -2,6 +2,7 @@
 #include "model/record.h"
 
 #include <inttypes.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -151,6 +152,16 @@ int record_add_int(struct record *r, const char *key, int64_t v)
 	return 0;
 }
 
+int record_add_double(struct record *r, const char *key, double v)
+{
+	struct field *f;
+
+	if (!isfinite(v) || !(f = add_field(r, key, FIELD_DOUBLE)))
+		return -1;
+	f->d = v;
+	return 0;
+}
+
 int record_add_bool(struct record *r, const char *key, bool v)
 {
 	struct field *f = add_field(r, key, FIELD_BOOL);
@@ -262,6 +273,7 @@ int record_to_json(const struct record *r, struct strbuf *out)
 		case FIELD_STR: sb_json_str(out, f->s); break;
 		case FIELD_INT: sb_put_i64(out, f->i); break;
 		case FIELD_BOOL: sb_puts(out, f->b ? "true" : "false"); break;
+		case FIELD_DOUBLE: sb_printf(out, "%.12g", f->d); break;
 		case FIELD_STRV:
 			sb_putc(out, '[');
 			for (j = 0; j < f->sv.n; j++) {
@@ -294,6 +306,7 @@ int record_copy(struct record *dst, const struct record *src)
 		case FIELD_STR: rc = record_add_str(dst, f->key, f->s); break;
 		case FIELD_INT: rc = record_add_int(dst, f->key, f->i); break;
 		case FIELD_BOOL: rc = record_add_bool(dst, f->key, f->b); break;
+		case FIELD_DOUBLE: rc = record_add_double(dst, f->key, f->d); break;
 		case FIELD_STRV: rc = record_add_strv(dst, f->key, f->sv.v, f->sv.n); break;
 		}
 		if (rc)

@@ -11,7 +11,7 @@
 
 #include "util/strbuf.h"
 
-enum field_kind { FIELD_STR, FIELD_INT, FIELD_BOOL, FIELD_STRV };
+enum field_kind { FIELD_STR, FIELD_INT, FIELD_BOOL, FIELD_STRV, FIELD_DOUBLE };
 
 struct field {
 	const char *key; /* static storage, e.g. "file.path" */
@@ -20,6 +20,7 @@ struct field {
 	union {
 		const char *s;
 		int64_t i;
+		double d; /* finite; written with 12 significant digits */
 		bool b;
 		struct {
 			const char **v;
@@ -67,6 +68,8 @@ int record_add_str(struct record *r, const char *key, const char *s);
 int record_add_str_ref(struct record *r, const char *key, const char *s);
 int record_add_int(struct record *r, const char *key, int64_t v);
 int record_add_bool(struct record *r, const char *key, bool v);
+/* A finite number (a cost in USD); -1 for NaN or infinity. */
+int record_add_double(struct record *r, const char *key, double v);
 int record_add_strv(struct record *r, const char *key, const char *const *v, uint32_t n);
 
 /* Replace a string field's value (copying), or add it when absent. */

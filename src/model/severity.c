@@ -26,7 +26,7 @@ enum severity record_severity(const struct record *r)
 
 	if (!strcmp(t, "security.escape"))
 		return SEV_CRITICAL;
-	if (!strncmp(t, "security.", 9))
+	if (!strncmp(t, "security.", 9) || !strcmp(t, "intent.mismatch"))
 		return SEV_WARNING;
 	if (!strcmp(t, "process.signal")) {
 		const struct field *f = record_get(r, "signal.target.outside_session");

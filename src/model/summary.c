@@ -58,6 +58,7 @@ static void put_field(struct strbuf *out, const struct field *f)
 	case FIELD_STR: sb_puts(out, f->s); break;
 	case FIELD_INT: sb_put_i64(out, f->i); break;
 	case FIELD_BOOL: sb_puts(out, f->b ? "true" : "false"); break;
+	case FIELD_DOUBLE: sb_printf(out, "%.12g", f->d); break;
 	case FIELD_STRV:
 		for (i = 0; i < f->sv.n; i++)
 			sb_printf(out, "%s%s", i ? "," : "", f->sv.v[i]);
@@ -293,6 +294,13 @@ static void sum_violation(const struct record *r, struct strbuf *out)
 		sb_printf(out, " %s", path);
 }
 
+/* "network: connect 127.0.0.1:4242 (declared: ls)". */
+static void sum_intent(const struct record *r, struct strbuf *out)
+{
+	sb_printf(out, "%s: %s (declared: %s)", str(r, "intent.reason") ?: "?",
+		  str(r, "intent.observed") ?: "?", str(r, "intent.declared") ?: "?");
+}
+
 static void sum_generic(const struct record *r, struct strbuf *out)
 {
 	const struct field *f;
@@ -324,6 +332,7 @@ static const struct {
 	{"net.send", sum_send},		 {"net.flow", sum_flow},
 	{"dns.query", sum_dns},		 {"dns.response", sum_dns},
 	{"security.escape", sum_escape}, {"policy.violation", sum_violation},
+	{"intent.mismatch", sum_intent},
 };
 
 void record_summary(const struct record *r, struct strbuf *out)

@@ -111,6 +111,7 @@ static void pb_kv_field(struct strbuf *b, uint32_t field, const struct field *f)
 	case FIELD_STR: pb_string(b, 1, f->s); break;
 	case FIELD_BOOL: pb_uint(b, 2, f->b); break;
 	case FIELD_INT: pb_uint(b, 3, (uint64_t)f->i); break;
+	case FIELD_DOUBLE: pb_double(b, 4, f->d); break;
 	case FIELD_STRV:
 		arr = pb_begin(b, 5); /* ArrayValue */
 		for (j = 0; j < f->sv.n; j++) {
@@ -218,6 +219,7 @@ static void js_kv_field(struct strbuf *b, const struct field *f)
 		break;
 	case FIELD_BOOL: sb_printf(b, "{\"boolValue\":%s}", f->b ? "true" : "false"); break;
 	case FIELD_INT: sb_printf(b, "{\"intValue\":\"%" PRId64 "\"}", f->i); break;
+	case FIELD_DOUBLE: sb_printf(b, "{\"doubleValue\":%.12g}", f->d); break;
 	case FIELD_STRV:
 		sb_puts(b, "{\"arrayValue\":{\"values\":[");
 		for (j = 0; j < f->sv.n; j++) {

@@ -87,6 +87,12 @@ int record_serialize(const struct record *r, struct strbuf *out)
 		case FIELD_STR: put_str(out, f->s); break;
 		case FIELD_INT: put_u64(out, (uint64_t)f->i); break;
 		case FIELD_BOOL: put_u8(out, f->b); break;
+		case FIELD_DOUBLE: {
+			uint64_t u;
+			memcpy(&u, &f->d, 8);
+			put_u64(out, u);
+			break;
+		}
 		case FIELD_STRV:
 			put_u32(out, f->sv.n);
 			for (j = 0; j < f->sv.n; j++)
@@ -143,6 +149,13 @@ static int get_field(struct record *r, struct rd *d)
 		return record_add_str_ref(r, key, record_strndup(r, s, vlen));
 	case FIELD_INT: return take(d, &v, 8) ? -1 : record_add_int(r, key, (int64_t)v);
 	case FIELD_BOOL: return take(d, &b, 1) ? -1 : record_add_bool(r, key, b != 0);
+	case FIELD_DOUBLE: {
+		double x;
+		if (take(d, &v, 8))
+			return -1;
+		memcpy(&x, &v, 8);
+		return record_add_double(r, key, x);
+	}
 	case FIELD_STRV: {
 		const char **arr;
 		if (take(d, &n, 4) || n > (uint32_t)(d->end - d->p) / 4)

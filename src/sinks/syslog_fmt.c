@@ -86,6 +86,7 @@ static void field_text(const struct field *f, struct strbuf *tmp)
 	case FIELD_STR: sb_puts(tmp, f->s); break;
 	case FIELD_INT: sb_printf(tmp, "%" PRId64, f->i); break;
 	case FIELD_BOOL: sb_puts(tmp, f->b ? "true" : "false"); break;
+	case FIELD_DOUBLE: sb_printf(tmp, "%.12g", f->d); break;
 	case FIELD_STRV:
 		sb_putc(tmp, '[');
 		for (j = 0; j < f->sv.n; j++) {

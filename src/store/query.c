@@ -124,6 +124,7 @@ int store_foreach_process(struct store *st, const char *session,
 	" AND (?5 IS NULL OR json_extract(data, '$.\"server.address\"') = ?5"                      \
 	"  OR json_extract(data, '$.\"dns.question.name\"') = ?5"                                  \
 	"  OR json_extract(data, '$.\"network.peer.address\"') = ?5)"                              \
+	" AND (?7 IS NULL OR json_extract(data, '$.\"gen_ai.tool.call.id\"') = ?7)"                \
 	" ORDER BY id"
 
 int store_foreach_event(struct store *st, const struct store_event_filter *f,
@@ -147,6 +148,8 @@ int store_foreach_event(struct store *st, const struct store_event_filter *f,
 	if (f->host)
 		sqlite3_bind_text(q, 5, f->host, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(q, 6, f->after_id);
+	if (f->tool_call)
+		sqlite3_bind_text(q, 7, f->tool_call, -1, SQLITE_TRANSIENT);
 	while (!rc && (step = sqlite3_step(q)) == SQLITE_ROW) {
 		if (f->last_id)
 			*f->last_id = sqlite3_column_int64(q, 2);

@@ -75,6 +75,7 @@ struct store_event_filter {
 	const char *path_glob;	 /* NULL: all */
 	const char *host;	 /* NULL: all; else server.address, dns.question.name
 				    or network.peer.address equal to it */
+	const char *tool_call;	 /* NULL: all; else gen_ai.tool.call.id equal to it */
 	/* a tail: only events stored after the event after_id (0: all); the
 	 * id of each event given to fn goes to *last_id (when not NULL) */
 	int64_t after_id;
@@ -82,6 +83,16 @@ struct store_event_filter {
 };
 int store_foreach_event(struct store *st, const struct store_event_filter *f,
 			int (*fn)(void *ctx, const char *json, const char *summary), void *ctx);
+
+/* A session's model calls, tool calls and intent mismatches (query_llm.c),
+ * for the `proctor tree` header. */
+struct store_llm_summary {
+	int64_t calls, in_tokens, out_tokens, priced, tool_calls, mismatches;
+	double cost_usd;
+	char tools[512];       /* "Bash 3, Read 1" in order of first use */
+	char mismatch_by[256]; /* "network 1, outlived 2" */
+};
+int store_llm_summary(struct store *st, const char *session, struct store_llm_summary *out);
 
 /* The per-process activity notes of `proctor tree`, one call per (pid, note):
  * exec chains, files, credential reads (file.open of a path matching one of

@@ -116,6 +116,9 @@ def test_claude_code_https_llm_calls(proctor, tmp_path):
     for e in (sh[0], cat[0], wc[0]):
         assert e.get("gen_ai.tool.call.id") == tool_ids[0], e["process.command_line"]
     assert agent.get("gen_ai.tool.call.id") is None
+    # its command declared what it did: the real agent's wrapper (the shell snapshot it
+    # sources, the eval, the cwd file it writes in /tmp) gives no intent.mismatch
+    assert of_type(ev, "intent.mismatch") == [], of_type(ev, "intent.mismatch")
 
     # Hooked at exec from the shipped signature, in the agent's process only.
     caps = of_type(ev, "llm.capture")

@@ -23,8 +23,9 @@ import json, os, ssl, sys, urllib.request
 port, ca, stream = sys.argv[1], sys.argv[2], sys.argv[3] == "1"
 key = os.environ["ANTHROPIC_API_KEY"]
 ctx = ssl.create_default_context(cafile=ca)
+prompt = os.environ.get("PROMPT", "list /tmp")
 body = json.dumps({"model": "claude-sonnet-4-5", "max_tokens": 64, "stream": stream,
-                   "messages": [{"role": "user", "content": "list /tmp"}]}).encode()
+                   "messages": [{"role": "user", "content": prompt}]}).encode()
 req = urllib.request.Request("https://127.0.0.1:%s/v1/messages?beta=true" % port, data=body,
                              headers={"x-api-key": key, "authorization": "Bearer " + key,
                                       "anthropic-version": "2023-06-01",
@@ -66,14 +67,14 @@ def server(tmp_path_factory):
     srv.shutdown()
 
 
-def run_client(proctor, server, stream, *opts, spawn=False):
+def run_client(proctor, server, stream, *opts, spawn=False, env_extra=None):
     """The client runs from a file, its key in the environment: argv (which
     the kernel records) names neither the key nor the auth headers."""
     port, ca = server
     script = os.path.join(os.path.dirname(proctor.db), "client.py")
     with open(script, "w") as f:
         f.write(CLIENT)
-    env = dict(os.environ, ANTHROPIC_API_KEY=API_KEY)
+    env = dict(os.environ, ANTHROPIC_API_KEY=API_KEY, **(env_extra or {}))
     p = proctor.run([sys.executable, script, str(port), ca, "1" if stream else "0"] +
                     (["spawn"] if spawn else []),
                     "--agent", "tlstest", *opts, timeout=300, env=env)
@@ -131,6 +132,14 @@ def test_stream_llm_call_exact(proctor, server):
     assert "1 model calls, 2 tool calls, tokens 1234 in / %d out" % S.FINAL_OUTPUT_TOKENS \
         in p.stderr
     assert "not HTTP/1.1" not in p.stderr
+    # data/llm-prices, claude-sonnet-4-5*: 3 in, 15 out, 0.30 cache read, 3.75 cache write
+    # per million: 1234*3 + 321*15 + 789*0.30 + 56*3.75 = 8963.7 millionths of a dollar
+    assert c["llm.cost_usd"] == 0.0089637
+    assert "proctor: model cost $0.008964 (1 calls priced)\n" in p.stderr
+    assert "proctor: tool calls: Bash 1, Read 1\n" in p.stderr
+    # no prompt or response text without --capture-content
+    assert not {"gen_ai.input.messages", "gen_ai.system_instructions", "llm.response.text"} & \
+        set(c), c
 
 
 def test_whole_body_llm_call(proctor, server):
@@ -144,6 +153,49 @@ def test_whole_body_llm_call(proctor, server):
     assert c["gen_ai.response.finish_reasons"] == ["end_turn"]
     assert c["llm.tool_calls"] == []
     assert c["llm.complete"] is True
+
+
+def test_cost_from_price_file(proctor, server, tmp_path):
+    """$PROCTOR_LLM_PRICES replaces the shipped table: its prices are used; a
+    model it does not name gets no llm.cost_usd, and the summary says so."""
+    prices = tmp_path / "prices"
+    prices.write_text("proctor-llm-prices 1\nclaude-sonnet-4-5* 1 2 0 1000\n")
+    run_client(proctor, server, True, env_extra={"PROCTOR_LLM_PRICES": str(prices)})
+    c = of_type(proctor.events(), "llm.call")[0]
+    # 1234*1 + 321*2 + 789*0 + 56*1000 = 57876 millionths
+    assert c["llm.cost_usd"] == 0.057876
+    prices.write_text("proctor-llm-prices 1\ngpt-5* 1.25 10 0.125 0\n")
+    p = run_client(proctor, server, True, env_extra={"PROCTOR_LLM_PRICES": str(prices)})
+    calls = of_type(proctor.events(proctor.last_session()["session"]), "llm.call")
+    assert len(calls) == 1 and "llm.cost_usd" not in calls[0], calls
+    assert "proctor: 1 model calls not priced (model not in the price table)\n" in p.stderr
+    assert "model cost" not in p.stderr
+    prices.write_text("proctor-llm-prices 1\nclaude* 1 2\n")
+    p = run_client(proctor, server, True, env_extra={"PROCTOR_LLM_PRICES": str(prices)})
+    assert ("proctor: 1 model calls not priced (%s:2: want MODEL-GLOB INPUT OUTPUT "
+            "CACHE-READ CACHE-WRITE (USD per million tokens, 0 to 999999))\n" % prices) in p.stderr
+
+
+GH_TOKEN = "ghp_0123456789abcdefghijABCDEFGHIJ012345"
+
+
+def test_capture_content(proctor, server):
+    """--capture-content: the prompt and the response text on llm.call, after
+    the redactor (a token in the prompt is stored as its marker); the API key
+    and the auth headers still nowhere."""
+    run_client(proctor, server, True, "--capture-content",
+               env_extra={"PROMPT": "list /tmp, token " + GH_TOKEN})
+    c = of_type(proctor.events(), "llm.call")[0]
+    assert json.loads(c["gen_ai.input.messages"]) == \
+        [{"role": "user", "content": "list /tmp, token [REDACTED:github_token]"}]
+    assert c["llm.response.text"] == "Listing."  # the stream's one text block
+    assert "gen_ai.system_instructions" not in c and "llm.content_truncated" not in c
+    assert "github_token" in c["redaction.rules"]
+    raw = open(proctor.db, "rb").read()
+    assert GH_TOKEN.encode() not in raw and API_KEY.encode() not in raw
+    dump = "\n".join(sqlite3.connect(proctor.db).iterdump())
+    assert GH_TOKEN not in dump and API_KEY not in dump
+    assert "x-api-key" not in dump.lower() and "authorization" not in dump.lower()
 
 
 def test_api_key_never_stored(proctor, server):

@@ -3,6 +3,7 @@ Messages API (SSE stream or whole JSON body), for the LLM visibility tests.
 A test CA and a server certificate for 127.0.0.1 are made with the openssl
 CLI in a directory the test gives. The script's exact values (model, ids,
 token counts) are what the tests assert on."""
+import hashlib
 import json
 import os
 import ssl
@@ -18,6 +19,12 @@ USAGE = {"input_tokens": 1234, "output_tokens": 1, "cache_creation_input_tokens"
          "cache_read_input_tokens": 789}
 FINAL_OUTPUT_TOKENS = 321
 BASH_COMMAND = "ls -la /tmp | wc -l"
+RUN_PREFIX = "run: "  # a user message "run: CMD" gets one Bash tool call with command CMD
+
+
+def run_tool_id(command):
+    """The tool_use id the server gives the Bash tool call of "run: command"."""
+    return "toolu_01Run" + hashlib.sha256(command.encode()).hexdigest()[:12]
 
 
 def make_certs(d):
@@ -38,9 +45,12 @@ def make_certs(d):
     return ca, cert, key
 
 
-def stream_events():
+def stream_events(command=None):
+    """The scripted stream; with command, its one Bash tool call runs that."""
     msg = {"id": MSG_ID, "type": "message", "role": "assistant", "model": MODEL,
            "content": [], "stop_reason": None, "usage": dict(USAGE)}
+    if command is not None:
+        return run_events(msg, command)
     bash = {"command": BASH_COMMAND, "description": "List /tmp"}
     args = json.dumps(bash)
     ev = [("message_start", {"type": "message_start", "message": msg}),
@@ -73,6 +83,32 @@ def stream_events():
     return ["event: %s\ndata: %s\n\n" % (n, json.dumps(d)) for n, d in ev]
 
 
+def run_events(msg, command):
+    args = json.dumps({"command": command})
+    ev = [("message_start", {"type": "message_start", "message": msg}),
+          ("content_block_start", {"type": "content_block_start", "index": 0,
+                                   "content_block": {"type": "tool_use",
+                                                     "id": run_tool_id(command),
+                                                     "name": "Bash", "input": {}}}),
+          ("content_block_delta", {"type": "content_block_delta", "index": 0,
+                                   "delta": {"type": "input_json_delta", "partial_json": args}}),
+          ("content_block_stop", {"type": "content_block_stop", "index": 0}),
+          ("message_delta", {"type": "message_delta",
+                             "delta": {"stop_reason": "tool_use", "stop_sequence": None},
+                             "usage": {"output_tokens": FINAL_OUTPUT_TOKENS}}),
+          ("message_stop", {"type": "message_stop"})]
+    return ["event: %s\ndata: %s\n\n" % (n, json.dumps(d)) for n, d in ev]
+
+
+def requested_command(req):
+    """CMD of a request whose last user message is "run: CMD", else None."""
+    msgs = req.get("messages") or [{}]
+    text = msgs[-1].get("content")
+    if isinstance(text, str) and text.startswith(RUN_PREFIX):
+        return text[len(RUN_PREFIX):]
+    return None
+
+
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
@@ -87,7 +123,8 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Type", "text/event-stream")
             self.send_header("Transfer-Encoding", "chunked")
             self.end_headers()
-            for e in stream_events():  # one chunk per event, flushed: a real stream
+            # one chunk per event, flushed: a real stream
+            for e in stream_events(requested_command(req)):
                 b = e.encode()
                 self.wfile.write(b"%x\r\n%s\r\n" % (len(b), b))
                 self.wfile.flush()

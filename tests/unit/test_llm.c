@@ -398,6 +398,51 @@ static void test_openai_responses(void **state)
 	assert_string_equal(record_get_str(find("llm.tool_call", 0), "llm.tool.command"), "make");
 }
 
+/* Prompt and response text: absent by default; with capture_content, the
+ * request's messages and system prompt and the response's text blocks. */
+static void test_content(void **state)
+{
+	static const char body[] =
+		"{\"model\":\"claude-opus-4-1\",\"system\":\"be brief\",\"messages\":[{\"role\":"
+		"\"user\",\"content\":\"hi\"}]}";
+	static const char json[] =
+		"{\"id\":\"msg_W\",\"model\":\"m\",\"content\":[{\"type\":\"text\",\"text\":"
+		"\"Hello \"},{\"type\":\"tool_use\",\"id\":\"toolu_Y\",\"name\":\"Read\","
+		"\"input\":{}},{\"type\":\"text\",\"text\":\"there\"}],\"usage\":{\"input_tokens\":"
+		"1,"
+		"\"output_tokens\":2}}";
+	struct llm *l = *state;
+	char resp[1024];
+	const struct record *c;
+	int pass;
+
+	snprintf(resp, sizeof(resp),
+		 "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
+		 "%zu\r\n\r\n%s",
+		 strlen(json), json);
+	for (pass = 0; pass < 2; pass++) {
+		l->capture_content = pass == 1;
+		nrec = 0;
+		stream(l, 20 + pass, 0x77, false, request(body), 4096);
+		stream(l, 20 + pass, 0x77, true, resp, 4096);
+		assert_non_null(c = find("llm.call", 0));
+		assert_string_equal(record_get_str(c, "gen_ai.response.id"), "msg_W");
+		if (!pass) {
+			assert_null(record_get(c, "gen_ai.input.messages"));
+			assert_null(record_get(c, "gen_ai.system_instructions"));
+			assert_null(record_get(c, "llm.response.text"));
+			continue;
+		}
+		assert_string_equal(record_get_str(c, "gen_ai.input.messages"),
+				    "[{\"role\":\"user\",\"content\":\"hi\"}]");
+		assert_string_equal(record_get_str(c, "gen_ai.system_instructions"), "be brief");
+		assert_string_equal(record_get_str(c, "llm.response.text"), "Hello there");
+		assert_null(record_get(c, "llm.content_truncated"));
+		assert_no_secret();
+	}
+	l->capture_content = false;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -408,6 +453,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_malformed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_openai_responses, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_response_without_request, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_content, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

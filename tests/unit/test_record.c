@@ -6,7 +6,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <math.h>
+#include <stdlib.h>
+
 #include "model/record.h"
+#include "sinks/recser.h"
 #include "util/strbuf.h"
 
 static void json_of(const char *in, size_t n, char *out, size_t outlen)
@@ -103,6 +107,38 @@ static void test_record_full_and_big_strings(void **state)
 	record_free(&c);
 }
 
+/* A number field (llm.cost_usd): JSON with 12 significant digits, copied
+ * and through the spool's binary form unchanged; NaN and infinity refused. */
+static void test_double(void **state)
+{
+	struct record r, c, d;
+	struct strbuf sb = STRBUF_INIT, bin = STRBUF_INIT;
+	const struct field *f;
+
+	(void)state;
+	record_init(&r);
+	record_init(&c);
+	record_init(&d);
+	record_begin(&r, 89, "llm.call", 0);
+	assert_int_equal(record_add_double(&r, "llm.cost_usd", 0.0089637), 0);
+	assert_int_equal(record_add_double(&r, "x", NAN), -1);
+	assert_int_equal(record_add_double(&r, "y", INFINITY), -1);
+	record_to_json(&r, &sb);
+	assert_non_null(strstr(sb_cstr(&sb), "\"llm.cost_usd\":0.0089637"));
+	assert_int_equal(record_copy(&c, &r), 0);
+	assert_int_equal(record_serialize(&c, &bin), 0);
+	assert_int_equal(record_deserialize(&d, bin.buf, bin.len), 0);
+	f = record_get(&d, "llm.cost_usd");
+	assert_non_null(f);
+	assert_int_equal(f->kind, FIELD_DOUBLE);
+	assert_true(f->d == 0.0089637);
+	sb_free(&sb);
+	sb_free(&bin);
+	record_free(&r);
+	record_free(&c);
+	record_free(&d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -110,6 +146,7 @@ int main(void)
 		cmocka_unit_test(test_record_json),
 		cmocka_unit_test(test_record_set_get_remove),
 		cmocka_unit_test(test_record_full_and_big_strings),
+		cmocka_unit_test(test_double),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -94,6 +94,11 @@ static void test_security_and_files(void **state)
 	record_add_str(&r, "policy.access", "open");
 	record_add_str(&r, "file.path", "/home/a/.ssh/id_rsa");
 	assert_string_equal(summary_of(), "no-ssh: would_block open /home/a/.ssh/id_rsa");
+	begin("intent.mismatch");
+	record_add_str(&r, "intent.reason", "network");
+	record_add_str(&r, "intent.declared", "ls");
+	record_add_str(&r, "intent.observed", "connect 127.0.0.1:4242");
+	assert_string_equal(summary_of(), "network: connect 127.0.0.1:4242 (declared: ls)");
 	begin("security.privilege");
 	record_add_str(&r, "privilege.operation", "setuid");
 	record_add_str(&r, "privilege.requested", "uid=0");
