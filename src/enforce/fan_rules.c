@@ -173,13 +173,7 @@ static int mark_glob(struct fan_rules *fr, int i, const struct policy_glob *g, c
 	struct stat st;
 
 	if (literal_dir(g->expanded, dir, sizeof(dir))) {
-		snprintf(err, errlen,
-			 "%s:%d:%d: %s \"%s\": this build watches a glob from its "
-			 "literal directory, and this one has none (it would watch every "
-			 "directory of the host)",
-			 fr->p->file, g->line, g->col,
-			 r->kind == RULE_CONDITIONAL ? r->name : "files.deny", g->text);
-		return -1;
+		return 0; /* the session's mounts are marked (fan_rules_mount_mask) */
 	}
 	if (glob_is_literal(g->expanded)) {
 		/* the file (by inode) and its directory (a file created there later) */
@@ -213,17 +207,54 @@ static int mark_rule(struct fan_rules *fr, int i, char *err, size_t errlen)
 	return 0;
 }
 
+/* A rule that no literal directory bounds: a bare `deny: open` or `deny:
+ * write` (every regular file), or a glob that starts with a wildcard
+ * (**STAR/.env). */
+static bool rule_unbounded(const struct policy *p, const struct policy_rule *r)
+{
+	char dir[POLICY_GLOB_MAX];
+	int j;
+
+	if (!r->object.paths.n)
+		return true;
+	for (j = 0; j < r->object.paths.n; j++)
+		if (literal_dir(p->globs[r->object.paths.first + j].expanded, dir, sizeof(dir)))
+			return true;
+	return false;
+}
+
+unsigned fan_rules_mount_mask(const struct policy *p)
+{
+	unsigned mask = 0;
+	int i;
+
+	for (i = 0; i < p->nrules; i++) {
+		const struct policy_rule *r = &p->rules[i];
+		if ((fan_rule_applies(r) || fan_cond_rule(r)) && rule_unbounded(p, r))
+			mask |= rule_mask(r);
+	}
+	return mask;
+}
+
+bool fan_rules_need_mounts(const struct policy *p)
+{
+	return fan_rules_mount_mask(p) != 0;
+}
+
 int fan_rules_mark(struct fan_rules *fr, char *err, size_t errlen)
 {
 	int i;
 
 	fr->ncrules = 0;
+	fr->bare = 0;
 	for (i = 0; i < fr->p->nrules && fr->ncrules < FAN_COND_RULES; i++) {
 		const struct policy_rule *r = &fr->p->rules[i];
 		if (!fan_cond_rule(r))
 			continue;
 		fr->cbit[fr->ncrules] =
 			policy_rule_temporal_file(r) ? 1ull << policy_exec_rule_bit(fr->p, i) : 0;
+		if (!r->object.paths.n)
+			fr->bare |= (uint16_t)(1u << fr->ncrules);
 		fr->crule[fr->ncrules++] = i;
 	}
 	for (i = 0; i < fr->p->nrules; i++)
@@ -379,6 +410,8 @@ int fan_rules_decide(struct fan_rules *fr, int fd, uint64_t mask, struct fan_ope
 	cbits |= fr->ncrules ? cond_paths(fr, path) : 0;
 	if (have && (best >= 0 || cbits))
 		cache_put(fr, (uint64_t)st.st_dev, (uint64_t)st.st_ino, best, cbits);
+	if (have && S_ISREG(st.st_mode)) /* a bare rule: every regular file, never cached */
+		cbits |= fr->bare;
 	who->write = false;
 	if (cbits && (mask & FAN_OPEN_PERM) && (cbest = cond_decide(fr, cbits, who)) >= 0 &&
 	    (best < 0 ||

@@ -104,8 +104,8 @@ rules:
 
 def test_label_and_history_file_rules_mechanisms(tmp_path):
     """The label rules deny {write|open: GLOB} and {exec: {argv}}, and a
-    temporal write rule, get their mechanism; a bare deny: write says why
-    it is not enforced; without fanotify the file rules are notify only."""
+    temporal write rule, and a bare deny: write (the session's mounts), get
+    their mechanism; without fanotify the file rules are notify only."""
     f = write(tmp_path, LABEL_RULES)
     lines = check(f).stdout.splitlines()
     assert [l for l in lines if l.startswith("  line ")] == [
@@ -115,7 +115,7 @@ def test_label_and_history_file_rules_mechanisms(tmp_path):
         "  line 6: no-push: label_tracking+exec_kill: enforced",
         "  line 7: release-after-tests: fanotify (temporal: satisfied bit kept by the kernel): "
         "enforced",
-        "  line 10: no-writes: label_tracking+fanotify: not enforced by this build yet",
+        "  line 10: no-writes: label_tracking+fanotify: enforced",
     ], lines
     off = check(f, env_off="fanotify").stdout.splitlines()
     why = "turned off by PROCTOR_MECHANISMS_OFF"
