@@ -42,9 +42,9 @@ struct enforce {
 	struct enforce_session s[PR_MAX_SESSIONS];
 };
 
-#define ENFORCE_NEEDS_LAUNCHER                                                             \
-	"a rule with a bare deny: open/write or a glob with a leading wildcard (**/x) is "  \
-	"decided on the session's own mounts, which only proctor run --standalone makes "  \
+#define ENFORCE_NEEDS_LAUNCHER                                                                     \
+	"a rule with a bare deny: open/write or a glob with a leading wildcard (**/x) is "         \
+	"decided on the session's own mounts, which only proctor run --standalone makes "          \
 	"(docs/POLICY.md)"
 
 int enforce_init(struct enforce *e, char *err, size_t errlen);

@@ -353,8 +353,10 @@ static bool cond_holds(const struct fan_rules *fr, int k, struct fan_opener *who
 {
 	const struct policy_rule *r = &fr->p->rules[fr->crule[k]];
 
-	if (fr->cbit[k])
-		return !(who->satisfied && (who->satisfied(who->ctx) & fr->cbit[k]));
+	if (fr->cbit[k] && who->satisfied && (who->satisfied(who->ctx) & fr->cbit[k]))
+		return false; /* a temporal rule, satisfied now */
+	if (r->label < 0)
+		return true;
 	if (!who->labels_read) {
 		who->labels = who->labels_of ? who->labels_of(who->ctx, who->tid) : 0;
 		who->labels_read = true;

@@ -432,10 +432,10 @@ fail:
 static bool pseudo_fs(const char *type)
 {
 	static const char *const names[] = {
-		"proc",	     "sysfs",	  "cgroup",	"cgroup2",    "devpts",	  "mqueue",
-		"bpf",	     "tracefs",	  "debugfs",	"securityfs", "pstore",	  "configfs",
-		"fusectl",   "binfmt_misc", "efivarfs", "autofs",     "nsfs",	  "hugetlbfs",
-		"rpc_pipefs", "selinuxfs",
+		"proc",	  "sysfs",    "cgroup",	   "cgroup2",	  "devpts",
+		"mqueue", "bpf",      "tracefs",   "debugfs",	  "securityfs",
+		"pstore", "configfs", "fusectl",   "binfmt_misc", "efivarfs",
+		"autofs", "nsfs",     "hugetlbfs", "rpc_pipefs",  "selinuxfs",
 	};
 	size_t i;
 
@@ -483,8 +483,8 @@ static int mark_mount(struct fan *f, uint32_t pid, char *line, char *err, size_t
 			  fan_rules_mount_mask(f->rules.p), AT_FDCWD, path)) {
 		if (errno == ENOENT || errno == EACCES) /* a mount point hidden under another */
 			return 0;
-		snprintf(err, errlen, "fanotify_mark of the session's mount %s (%s): %s", mp,
-			 type, strerror(errno));
+		snprintf(err, errlen, "fanotify_mark of the session's mount %s (%s): %s", mp, type,
+			 strerror(errno));
 		return -1;
 	}
 	f->st.marks++;
@@ -506,8 +506,10 @@ int fan_mark_mounts(struct fan *f, uint32_t pid, char *err, size_t errlen)
 
 	snprintf(path, sizeof(path), "/proc/%u/ns/mnt", pid);
 	if (stat(path, &ns) || stat("/proc/self/ns/mnt", &own) || ns.st_ino == own.st_ino) {
-		snprintf(err, errlen, "process %u has no mount namespace of its own (its marks "
-			 "would hold every open of the host)", pid);
+		snprintf(err, errlen,
+			 "process %u has no mount namespace of its own (its marks "
+			 "would hold every open of the host)",
+			 pid);
 		return -1;
 	}
 	snprintf(path, sizeof(path), "/proc/%u/mountinfo", pid);

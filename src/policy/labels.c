@@ -56,8 +56,8 @@ static const char *unenforced_why(const struct policy_rule *r)
 	if (r->kind == RULE_DECLASSIFY)
 		return "a declassify matches the program only (one argv element, then \"**\")";
 	if (r->has_unless)
-		return "of rules with unless (history) only deny: {exec} with succeeded: {argv} "
-		       "and after: write/open/{exec: {path}} are enforced yet";
+		return "of rules with unless (history) only deny: {exec: ...}, {open: GLOB} or "
+		       "{write: GLOB} are enforced yet (not deny: connect, not except)";
 	if (r->label < 0)
 		return "only rules with if: {label} are enforced yet";
 	return "of label rules only deny: connect (with except), deny: exec, deny: {exec: "

@@ -332,8 +332,12 @@ void mechanisms_plan_rule(const struct host_mechanisms *h, const struct policy *
 		/* the fanotify engine, reading the kernel's per-session satisfied bit */
 		out->enforced = PICK("opens unless succeeded", MECH_FANOTIFY);
 		snprintf(out->mechanism, sizeof(out->mechanism), "%s",
-			 out->enforced ? "fanotify (temporal: satisfied bit kept by the kernel)"
-				       : "notify");
+			 out->enforced
+				 ? (r->label >= 0 ? "label_tracking+fanotify (temporal: "
+						    "satisfied bit kept by the kernel)"
+						  : "fanotify (temporal: satisfied bit kept by the "
+						    "kernel)")
+				 : "notify");
 		out->notify_only = !out->enforced;
 		return;
 	}
@@ -341,8 +345,13 @@ void mechanisms_plan_rule(const struct host_mechanisms *h, const struct policy *
 		/* the exec-kill hook, with the kernel's per-session satisfied bit */
 		out->enforced = PICK("exec unless succeeded", MECH_EXEC_KILL);
 		snprintf(out->mechanism, sizeof(out->mechanism), "%s",
-			 out->enforced ? "exec_kill (temporal: satisfied bit kept by the kernel)"
-				       : "notify");
+			 out->enforced
+				 ? (r->label >= 0
+					    ? "label_tracking+exec_kill (temporal: "
+					      "satisfied bit kept by the kernel)"
+					    : "exec_kill (temporal: satisfied bit kept by the "
+					      "kernel)")
+				 : "notify");
 		out->notify_only = !out->enforced;
 		return;
 	}

@@ -137,8 +137,8 @@ def test_refuses_rules_it_does_not_enforce(proctor, tmp_path):
     assert p.stderr.strip().splitlines()[-1] == (
         f"proctor: error: invalid policy: {f}:4:5: rule 'no-connect-untested': this build "
         f"parses but does not enforce it yet (of rules with unless (history) only deny: "
-        f"{{exec}} with succeeded: {{argv}} and after: write/open/{{exec: {{path}}}} are "
-        f"enforced yet), so it will not "
+        f"{{exec: ...}}, {{open: GLOB}} or {{write: GLOB}} are enforced yet (not deny: "
+        f"connect, not except)), so it will not "
         f"run with it (nothing may claim to block what it cannot block); `proctor policy check "
         f"{f}` shows the mechanism each rule will get; see docs/POLICY.md")
     assert not (tmp_path / "ran").exists()  # nothing ran

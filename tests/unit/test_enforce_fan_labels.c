@@ -1,8 +1,9 @@
 /* test_enforce_fan_labels.c: the label rules `if: {label}` with `deny:
  * {open|write: GLOB}` (src/policy/labels.c, src/enforce/fan_rules.c):
  * which rules count as enforced label file rules, which need the session's
- * mounts marked (a bare open or write, a leading-wildcard glob), their limit, and how an opener's open is judged a write from
- * /proc/TID/syscall (registers of the blocked task, never its memory). */
+ * mounts marked (a bare open or write, a leading-wildcard glob), their limit, and how an opener's
+ * open is judged a write from /proc/TID/syscall (registers of the blocked task, never its memory).
+ */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -66,11 +67,18 @@ static void test_bare_rules_mark_the_mounts(void **state)
 				     "\"/srv/**/.env\"}}\n"),
 			 0);
 	assert_false(fan_rules_need_mounts(&P));
-	/* with unless: a history rule, not a label file rule */
+	/* with unless: a history rule (with its label), not a label file rule */
 	assert_int_equal(load(LABELS "  - {name: u, if: {label: secret}, deny: {write: \"/x/**\"}, "
 				     "unless: {succeeded: {argv: [pytest, \"**\"]}}}\n"),
 			 0);
 	assert_false(policy_label_file_rule(&P.rules[0]));
+	assert_true(fan_cond_rule(&P.rules[0]));
+	assert_null(policy_label_unenforced(&P, why, sizeof(why)));
+	/* with except too: not enforced */
+	assert_int_equal(load(LABELS
+			      "  - {name: c, if: {label: secret}, deny: connect, except: "
+			      "[{cidr: 10.0.0.0/8}], unless: {succeeded: {argv: [pytest]}}}\n"),
+			 0);
 	assert_non_null(policy_label_unenforced(&P, why, sizeof(why)));
 }
 
