@@ -9,7 +9,9 @@
 # temporal rule (bench/policy-issue-cost.yaml). Rounds interleave the
 # configurations (each first in turn); prints the median ns per iteration of
 # each, the difference to the first, and the load. A benchmark, never a test.
-#   BENCH_CONFIGS="none issue" (default: none policy full temporal issue)
+#   BENCH_CONFIGS="none issue" (default: none policy full temporal issue);
+#   "bare" (not by default): a bare label rule deny: write, decided on the
+#   session's own mounts: every open of the session waits for proctor
 #   BENCH_RUNS=N (default 5)   N_EXEC (2000)   N_OPEN (200000)
 #   BENCH_QUICK=1: quarter-size loops   BENCH_WORKLOADS="exec open" (default)
 set -uo pipefail
@@ -25,6 +27,8 @@ make -s -C "$ROOT/bench" OUT="$BIN" all >/dev/null || exit 1
 FIX=$(mktemp -d /tmp/proctor-polcost.XXXXXX)
 trap 'rm -rf "$FIX"' EXIT
 echo hello >"$FIX/small.txt"
+printf '%s\n' 'labels: {secret: {sources: ["/root/.ssh/**"]}}' \
+	'rules: [{name: no-writes, if: {label: secret}, deny: write}]' >"$FIX/bare.yaml"
 
 trial() { # config workload -> ns per iteration
 	local pol=() cmd
@@ -32,6 +36,7 @@ trial() { # config workload -> ns per iteration
 	[[ $1 == full ]] && pol=(--policy "$FULL")
 	[[ $1 == temporal ]] && pol=(--policy "$TEMPORAL")
 	[[ $1 == issue ]] && pol=(--policy "$ISSUE")
+	[[ $1 == bare ]] && pol=(--policy "$FIX/bare.yaml")
 	case $2 in
 	exec) cmd=("$BIN/exec_loop" "$N_EXEC") ;;
 	open) cmd=("$BIN/open_loop" "$N_OPEN" "$FIX/small.txt") ;;

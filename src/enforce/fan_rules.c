@@ -107,24 +107,6 @@ static void cache_rule(struct fan_rules *fr, uint64_t dev, uint64_t ino, int rul
 	cache_put(fr, dev, ino, bit ? -1 : rule, bit);
 }
 
-/* The literal directory a glob starts with (/a/b of /a/b/STAR.key). */
-static int literal_dir(const char *glob, char *out, size_t outlen)
-{
-	size_t n = strcspn(glob, "*?[");
-	char *slash;
-
-	snprintf(out, outlen, "%.*s", (int)n, glob);
-	if (!glob[n]) /* a literal path: its directory */
-		n = 0;
-	if ((slash = strrchr(out, '/')))
-		*slash = 0;
-	if (!out[0] && (n || glob[0] != '/'))
-		return -1; /* a wildcard first: every directory of the host */
-	if (!out[0])
-		snprintf(out, outlen, "/");
-	return 0;
-}
-
 static int mark(struct fan_rules *fr, const char *path, unsigned mask, char *err, size_t errlen)
 {
 	if (fr->nmarks >= FAN_MAX_MARKS) {
@@ -172,9 +154,8 @@ static int mark_glob(struct fan_rules *fr, int i, const struct policy_glob *g, c
 	char dir[POLICY_GLOB_MAX];
 	struct stat st;
 
-	if (literal_dir(g->expanded, dir, sizeof(dir))) {
+	if (glob_literal_dir(g->expanded, dir, sizeof(dir)))
 		return 0; /* the session's mounts are marked (fan_rules_mount_mask) */
-	}
 	if (glob_is_literal(g->expanded)) {
 		/* the file (by inode) and its directory (a file created there later) */
 		if (stat(g->expanded, &st) == 0 && S_ISREG(st.st_mode)) {
@@ -207,22 +188,6 @@ static int mark_rule(struct fan_rules *fr, int i, char *err, size_t errlen)
 	return 0;
 }
 
-/* A rule that no literal directory bounds: a bare `deny: open` or `deny:
- * write` (every regular file), or a glob that starts with a wildcard
- * (**STAR/.env). */
-static bool rule_unbounded(const struct policy *p, const struct policy_rule *r)
-{
-	char dir[POLICY_GLOB_MAX];
-	int j;
-
-	if (!r->object.paths.n)
-		return true;
-	for (j = 0; j < r->object.paths.n; j++)
-		if (literal_dir(p->globs[r->object.paths.first + j].expanded, dir, sizeof(dir)))
-			return true;
-	return false;
-}
-
 unsigned fan_rules_mount_mask(const struct policy *p)
 {
 	unsigned mask = 0;
@@ -230,7 +195,7 @@ unsigned fan_rules_mount_mask(const struct policy *p)
 
 	for (i = 0; i < p->nrules; i++) {
 		const struct policy_rule *r = &p->rules[i];
-		if ((fan_rule_applies(r) || fan_cond_rule(r)) && rule_unbounded(p, r))
+		if ((fan_rule_applies(r) || fan_cond_rule(r)) && policy_rule_unbounded(p, r))
 			mask |= rule_mask(r);
 	}
 	return mask;

@@ -115,7 +115,8 @@ def test_label_and_history_file_rules_mechanisms(tmp_path):
         "  line 6: no-push: label_tracking+exec_kill: enforced",
         "  line 7: release-after-tests: fanotify (temporal: satisfied bit kept by the kernel): "
         "enforced",
-        "  line 10: no-writes: label_tracking+fanotify: enforced",
+        "  line 10: no-writes: label_tracking+fanotify (the session's mounts, standalone): "
+        "enforced",
     ], lines
     off = check(f, env_off="fanotify").stdout.splitlines()
     why = "turned off by PROCTOR_MECHANISMS_OFF"

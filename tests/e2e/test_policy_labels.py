@@ -459,4 +459,4 @@ rules:
     assert [(x["policy.rule"], x["policy.verdict"], x["policy.access"], x["file.path"])
             for x in v] == [("no-open-after-secret", "blocked", "open", f"{ws}/a/x.env"),
                             ("no-open-after-secret", "blocked", "open", f"{ws}/new")], v
-    assert v[0]["policy.reason"] == "a labelled process may not open files"
+    assert v[0]["policy.reason"] == "a process labelled secret may not open anything"
