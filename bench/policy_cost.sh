@@ -4,8 +4,14 @@
 # (bench/policy-exec-cost.yaml), "full" 20 file rules and the same 10 exec
 # rules (bench/policy-full-cost.yaml; with it the session's feedback feed,
 # docs/POLICY.md), "temporal" one temporal rule (bench/policy-temporal-cost.yaml,
-# satisfied at every exit of the loop's /bin/true). Rounds interleave the configurations; prints the median
-# ns per iteration of each and the difference. A benchmark, never a test.
+# satisfied at every exit of the loop's /bin/true), "issue" the issue's cost
+# policy: the full one plus one label (its deny: connect rule) and one
+# temporal rule (bench/policy-issue-cost.yaml). Rounds interleave the
+# configurations (each first in turn); prints the median ns per iteration of
+# each, the difference to the first, and the load. A benchmark, never a test.
+#   BENCH_CONFIGS="none issue" (default: none policy full temporal issue);
+#   "bare" (not by default): a bare label rule deny: write, decided on the
+#   session's own mounts: every open of the session waits for proctor
 #   BENCH_RUNS=N (default 5)   N_EXEC (2000)   N_OPEN (200000)
 #   BENCH_QUICK=1: quarter-size loops   BENCH_WORKLOADS="exec open" (default)
 set -uo pipefail
@@ -14,19 +20,23 @@ PROCTOR=${PROCTOR:-$ROOT/build/proctor}
 BIN=$ROOT/build/bench
 RUNS=${BENCH_RUNS:-5} N_EXEC=${N_EXEC:-2000} N_OPEN=${N_OPEN:-200000}
 if [[ ${BENCH_QUICK:-0} == 1 ]]; then N_EXEC=$((N_EXEC / 4)) N_OPEN=$((N_OPEN / 4)); fi
-TEMPORAL=$ROOT/bench/policy-temporal-cost.yaml
+TEMPORAL=$ROOT/bench/policy-temporal-cost.yaml ISSUE=$ROOT/bench/policy-issue-cost.yaml
 POLICY=$ROOT/bench/policy-exec-cost.yaml FULL=$ROOT/bench/policy-full-cost.yaml
 ((EUID == 0)) || { echo "run as root" >&2; exit 1; }
 make -s -C "$ROOT/bench" OUT="$BIN" all >/dev/null || exit 1
 FIX=$(mktemp -d /tmp/proctor-polcost.XXXXXX)
 trap 'rm -rf "$FIX"' EXIT
 echo hello >"$FIX/small.txt"
+printf '%s\n' 'labels: {secret: {sources: ["/root/.ssh/**"]}}' \
+	'rules: [{name: no-writes, if: {label: secret}, deny: write}]' >"$FIX/bare.yaml"
 
 trial() { # config workload -> ns per iteration
 	local pol=() cmd
 	[[ $1 == policy ]] && pol=(--policy "$POLICY")
 	[[ $1 == full ]] && pol=(--policy "$FULL")
 	[[ $1 == temporal ]] && pol=(--policy "$TEMPORAL")
+	[[ $1 == issue ]] && pol=(--policy "$ISSUE")
+	[[ $1 == bare ]] && pol=(--policy "$FIX/bare.yaml")
 	case $2 in
 	exec) cmd=("$BIN/exec_loop" "$N_EXEC") ;;
 	open) cmd=("$BIN/open_loop" "$N_OPEN" "$FIX/small.txt") ;;
@@ -40,19 +50,24 @@ trial() { # config workload -> ns per iteration
 median() { sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
 
 pct() { echo "($2 - $1) * 100 / $1" | bc -l; }
+CONFIGS=(${BENCH_CONFIGS:-none policy full temporal issue})
+load() { cut -d' ' -f1-3 /proc/loadavg; }
 for wl in ${BENCH_WORKLOADS:-exec open}; do
-	: >"$FIX/none" && : >"$FIX/policy" && : >"$FIX/full" && : >"$FIX/temporal"
+	for c in "${CONFIGS[@]}"; do : >"$FIX/$c"; done
+	echo "$wl loop: load before: $(load)"
 	for ((r = 0; r < RUNS; r++)); do
-		case $((r % 4)) in
-		0) order="none policy full temporal" ;; 1) order="policy full temporal none" ;;
-		2) order="full temporal none policy" ;; *) order="temporal none policy full" ;;
-		esac
-		for c in $order; do trial "$c" "$wl" >>"$FIX/$c" || exit 1; done
+		n=${#CONFIGS[@]} # rotate the order: each configuration runs first in turn
+		for ((i = 0; i < n; i++)); do
+			c=${CONFIGS[$(((i + r) % n))]}
+			trial "$c" "$wl" >>"$FIX/$c" || exit 1
+		done
 	done
-	n=$(median <"$FIX/none") p=$(median <"$FIX/policy") f=$(median <"$FIX/full")
-	t=$(median <"$FIX/temporal")
-	printf '%s loop: no policy %s ns/iter, 10 exec rules %s ns/iter (%+.1f%%), 20 file + 10 exec rules %s ns/iter (%+.1f%%), 1 temporal rule %s ns/iter (%+.1f%%); runs: none [%s] policy [%s] full [%s] temporal [%s]\n' \
-		"$wl" "$n" "$p" "$(pct "$n" "$p")" "$f" "$(pct "$n" "$f")" "$t" "$(pct "$n" "$t")" \
-		"$(paste -sd' ' "$FIX/none")" "$(paste -sd' ' "$FIX/policy")" "$(paste -sd' ' "$FIX/full")" \
-		"$(paste -sd' ' "$FIX/temporal")"
+	base=$(median <"$FIX/${CONFIGS[0]}")
+	line="$wl loop: ${CONFIGS[0]} $base ns/iter"
+	for c in "${CONFIGS[@]:1}"; do
+		m=$(median <"$FIX/$c")
+		line+=$(printf ', %s %s ns/iter (%+.1f%%)' "$c" "$m" "$(pct "$base" "$m")")
+	done
+	echo "$line; load after: $(load)"
+	for c in "${CONFIGS[@]}"; do echo "  runs $c: $(paste -sd' ' "$FIX/$c")"; done
 done

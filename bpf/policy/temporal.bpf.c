@@ -70,6 +70,15 @@ __noinline __u64 policy_temporal_exec(__u64 session_key, __u64 matched, __u32 ex
 
 	if (!tp)
 		return matched;
+	/* an after {exec: {argv}} resets its rule first: a denied command that
+	 * is also the reset is judged after it */
+	if (matched & tp->after_argv) {
+		int k;
+		for (k = 0; k < PR_TEMPORAL_RULES; k++)
+			if (matched & tp->after_argv_of[k])
+				__sync_fetch_and_and(&tp->satisfied, ~tp->deny_of[k]);
+		matched &= ~tp->after_argv;
+	}
 	/* this image decides what the process's exit satisfies */
 	pr.satisfies = satisfies_of(tp, matched & tp->watch);
 	if (pr.satisfies)

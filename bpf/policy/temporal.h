@@ -9,7 +9,8 @@
 #include "lib/emit.h"
 
 /* At exec: the exec rule bits that matched, less the temporal deny bits
- * satisfied now and the watch bits (remembered for the process's exit);
+ * satisfied now, the watch bits (remembered for the process's exit) and
+ * the after {exec: {argv}} bits (each resets its rule first);
  * then the after_exec resets of the executable's path (in scratch at
  * exe_off, exe_len bytes with its NUL). */
 __u64 policy_temporal_exec(__u64 session_key, __u64 matched, __u32 exe_off, __u32 exe_len);

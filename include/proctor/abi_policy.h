@@ -92,11 +92,13 @@ struct pr_temporal_policy {
 	__u64 deny_of[PR_TEMPORAL_RULES];	   /* rule k's deny bit */
 	__u64 watch_of[PR_TEMPORAL_RULES];	   /* rule k's watch bit */
 	__u64 after_write, after_open, after_exec; /* deny bits reset by that kind */
+	__u64 after_argv;			   /* after {exec: {argv}} bits of every rule */
+	__u64 after_argv_of[PR_TEMPORAL_RULES];	   /* rule k's (0: none) */
 	__u64 satisfied;			   /* written by the kernel only */
 	__u16 after_start;			   /* DFA on resolved paths: accept = deny bits */
 	__u16 _pad[3];
 };
-_Static_assert(sizeof(struct pr_temporal_policy) == 8 * (2 + 2 * PR_TEMPORAL_RULES + 4) + 8,
+_Static_assert(sizeof(struct pr_temporal_policy) == 8 * (3 + 3 * PR_TEMPORAL_RULES + 4) + 8,
 	       "pr_temporal_policy layout");
 
 /* policy_temporal_proc: tgid -> the deny bits its exit with status 0

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <poll.h>
+#include <sched.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/prctl.h>
@@ -28,6 +29,8 @@
 #include "app/metrics.h"
 #include "pipeline/config.h"
 #include "pipeline/redact_rules.h"
+#include "enforce/enforce.h"
+#include "enforce/fan_rules.h"
 #include "enforce/landlock.h"
 #include "policy/policy.h"
 #include "probe/cgroup.h"
@@ -110,11 +113,19 @@ static int take_signals(sigset_t *oldmask)
  * privilege drop (ours, not the agent's) is never recorded. Exec failure
  * (errno) is reported through the close-on-exec err_fd. */
 static void child_main(const struct run_opts *o, const struct target_user *u, int ready_fd,
-		       int go_fd, int err_fd, const sigset_t *oldmask, int landlock_fd)
+		       int go_fd, int err_fd, const sigset_t *oldmask, int landlock_fd,
+		       bool new_mntns)
 {
 	char c;
 	int e;
 
+	/* a copy of our mounts, for the policy's fanotify mount marks
+	 * (enforce_wants_mntns); while we still may */
+	if (new_mntns && unshare(CLONE_NEWNS)) {
+		e = errno;
+		(void)!write(err_fd, &e, sizeof(e));
+		_exit(126);
+	}
 	if (u->set) {
 		if (initgroups(u->name, u->gid) || setgid(u->gid) || setuid(u->uid)) {
 			e = errno;
@@ -419,7 +430,7 @@ static int exit_status_of(int status, struct session *s)
 
 /* Fork CMD's process; returns once it has dropped privileges and waits. */
 static int spawn(struct run_state *st, const struct run_opts *o, const struct target_user *u,
-		 const sigset_t *oldmask, int landlock_fd, int *go_w, int *err_r)
+		 const sigset_t *oldmask, int landlock_fd, bool new_mntns, int *go_w, int *err_r)
 {
 	int ready[2], go[2], errp[2];
 	char c;
@@ -437,7 +448,7 @@ static int spawn(struct run_state *st, const struct run_opts *o, const struct ta
 		close(ready[0]);
 		close(go[1]);
 		close(errp[0]);
-		child_main(o, u, ready[1], go[0], errp[1], oldmask, landlock_fd);
+		child_main(o, u, ready[1], go[0], errp[1], oldmask, landlock_fd, new_mntns);
 	}
 	close(ready[1]);
 	close(go[0]);
@@ -520,6 +531,10 @@ static json_t *daemon_policy(const struct run_opts *o, struct policy *p, struct 
 		goto out;
 	}
 	policy_files_gaps(p, warn_gap, NULL);
+	if (fan_rules_need_mounts(p)) {
+		err_msg("invalid policy: %s: %s", o->policy, ENFORCE_NEEDS_LAUNCHER);
+		goto out;
+	}
 	if (landlock_plan(p, lp, err, sizeof(err))) {
 		err_msg("%s", err);
 		goto out;
@@ -637,7 +652,7 @@ static int run_via_daemon(const struct run_opts *o, const struct target_user *u,
 		return EXIT_USAGE;
 	}
 	sfd = take_signals(&oldmask);
-	if (spawn(st, o, u, &oldmask, lp.ruleset_fd, &go_w, &err_r))
+	if (spawn(st, o, u, &oldmask, lp.ruleset_fd, false, &go_w, &err_r))
 		goto out;
 	landlock_plan_free(&lp); /* the child has it */
 	if (daemon_request(dfd, begin_request(o, u, st->child, pol), &rep, err, sizeof(err))) {
@@ -775,6 +790,7 @@ int cmd_run(int argc, char **argv)
 		goto out;
 	if (setup_egress(st, &o))
 		goto out_cg;
+	st->rec.enforce.launcher_attaches = true; /* spawn() and enforce_attach_child */
 	if (o.policy && app_add_policy(&st->rec, &st->ses, &st->policy, err, sizeof(err))) {
 		err_msg("%s", err);
 		goto out_cg;
@@ -785,13 +801,15 @@ int cmd_run(int argc, char **argv)
 	}
 
 	sfd = take_signals(&oldmask);
-	if (spawn(st, &o, &u, &oldmask, enforce_landlock_fd(&st->rec.enforce, st->ses.key), &go_w,
-		  &err_r))
+	if (spawn(st, &o, &u, &oldmask, enforce_landlock_fd(&st->rec.enforce, st->ses.key),
+		  enforce_wants_mntns(&st->rec.enforce, st->ses.key), &go_w, &err_r))
 		goto out_cg;
 	err[0] = 0;
 	if (cgroup_move(st->cg_abs, st->child) ||
 	    app_add_session(&st->rec, &st->ses, st->cg_rel, (uint32_t)st->child, err,
-			    sizeof(err))) {
+			    sizeof(err)) ||
+	    enforce_attach_child(&st->rec.enforce, st->ses.key, (uint32_t)st->child, err,
+				 sizeof(err))) {
 		if (*err)
 			err_msg("%s", err);
 		else

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "enforce/exec_rules.h"
+#include "enforce/fan_rules.h"
 #include "enforce/labels.h"
 #include "enforce/temporal.h"
 #include "probe/maps.h"
@@ -91,6 +92,23 @@ int enforce_landlock_fd(struct enforce *e, uint64_t session_key)
 	return s ? s->landlock.ruleset_fd : -1;
 }
 
+bool enforce_wants_mntns(struct enforce *e, uint64_t session_key)
+{
+	struct enforce_session *s = enforce_session(e, session_key);
+
+	return s && fan_needs_mounts(s->fan);
+}
+
+int enforce_attach_child(struct enforce *e, uint64_t session_key, uint32_t pid, char *err,
+			 size_t errlen)
+{
+	struct enforce_session *s = enforce_session(e, session_key);
+
+	if (!s || !fan_needs_mounts(s->fan))
+		return 0;
+	return fan_mark_mounts(s->fan, pid, err, errlen);
+}
+
 /* The fanotify engine's view of the kernel's label and temporal bits (its
  * decider thread). */
 static uint16_t labels_of(void *ctx, uint32_t tgid)
@@ -119,6 +137,10 @@ int enforce_add_session(struct enforce *e, struct probe *pr, uint64_t session_ke
 	if (!s) {
 		snprintf(err, errlen, "too many sessions with a policy (at most %d)",
 			 PR_MAX_SESSIONS);
+		return -1;
+	}
+	if (fan_rules_need_mounts(p) && !e->launcher_attaches) {
+		snprintf(err, errlen, "%s", ENFORCE_NEEDS_LAUNCHER);
 		return -1;
 	}
 	if (landlock_plan(p, &s->landlock, err, errlen))

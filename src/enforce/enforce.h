@@ -7,6 +7,7 @@
  * (src/app) owns the probe and turns decisions into records. */
 #ifndef PROCTOR_ENFORCE_H
 #define PROCTOR_ENFORCE_H
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -34,8 +35,17 @@ struct enforce_session {
 
 struct enforce {
 	struct dfa_table dfa;
+	/* The launcher puts its child into a new mount namespace and calls
+	 * enforce_attach_child (proctor run standalone): without it a policy
+	 * that needs the session's mounts marked is refused. */
+	bool launcher_attaches;
 	struct enforce_session s[PR_MAX_SESSIONS];
 };
+
+#define ENFORCE_NEEDS_LAUNCHER                                                                     \
+	"a rule with a bare deny: open/write or a glob with a leading wildcard (**/x) is "         \
+	"decided on the session's own mounts, which only proctor run --standalone makes "          \
+	"(docs/POLICY.md)"
 
 int enforce_init(struct enforce *e, char *err, size_t errlen);
 void enforce_destroy(struct enforce *e);
@@ -49,5 +59,14 @@ void enforce_remove_session(struct enforce *e, struct probe *pr, uint64_t sessio
 struct enforce_session *enforce_session(struct enforce *e, uint64_t session_key);
 /* The Landlock ruleset the launcher's child applies before exec (-1: none). */
 int enforce_landlock_fd(struct enforce *e, uint64_t session_key);
+/* Whether the session's launcher must put its child into a new mount
+ * namespace (unshare CLONE_NEWNS, before it drops privileges) and call
+ * enforce_attach_child before the command runs (fanotify.h,
+ * fan_needs_mounts). */
+bool enforce_wants_mntns(struct enforce *e, uint64_t session_key);
+/* Mark the mounts of the launcher's child pid (in its own mount namespace,
+ * stopped before exec). 0 (also when nothing is needed), or -1 with err. */
+int enforce_attach_child(struct enforce *e, uint64_t session_key, uint32_t pid, char *err,
+			 size_t errlen);
 
 #endif

@@ -82,27 +82,44 @@ static void add_argv(const struct policy *p, const struct policy_rule *r, uint64
 	}
 }
 
-/* The succeeded pattern of each temporal rule: an argv bit after every exec
- * rule bit, never a deny (src/enforce/temporal.c). */
+/* One argv pattern as a bit that is never a deny. */
+static int add_pattern(const struct policy *p, const struct policy_rule *r,
+		       const struct policy_argv *argv, int bit, struct globset *path,
+		       struct globset *pos, struct exec_rules *out, char *err, size_t errlen)
+{
+	struct policy_rule w;
+
+	if (bit >= PR_POLICY_BITS) {
+		snprintf(err, errlen, "%s:%d:%d: more than %d exec and temporal rules", p->file,
+			 r->line, r->col, PR_POLICY_BITS);
+		return -1;
+	}
+	memset(&w, 0, sizeof(w));
+	w.object.argv = *argv;
+	add_argv(p, &w, 1ull << bit, path, pos, out);
+	if (bit + 1 > out->nbits)
+		out->nbits = bit + 1;
+	return 0;
+}
+
+/* The succeeded pattern of each temporal rule, and its after {exec: {argv}}:
+ * argv bits after every exec rule bit, never a deny (src/enforce/temporal.c). */
 static int add_watches(const struct policy *p, struct globset *path, struct globset *pos,
 		       struct exec_rules *out, char *err, size_t errlen)
 {
-	struct policy_rule w;
 	int i, k = 0, bit;
 
 	for (i = 0; i < p->nrules; i++) {
 		const struct policy_rule *r = &p->rules[i];
 		if (!policy_rule_temporal(r))
 			continue;
-		if ((bit = policy_temporal_watch_bit(p, k++)) >= PR_POLICY_BITS) {
-			snprintf(err, errlen, "%s:%d:%d: more than %d exec and temporal rules",
-				 p->file, r->line, r->col, PR_POLICY_BITS);
+		if (add_pattern(p, r, &r->succeeded, policy_temporal_watch_bit(p, k), path, pos,
+				out, err, errlen))
 			return -1;
-		}
-		memset(&w, 0, sizeof(w));
-		w.object.argv = r->succeeded;
-		add_argv(p, &w, 1ull << bit, path, pos, out);
-		out->nbits = bit + 1;
+		if ((bit = policy_temporal_after_bit(p, k)) >= 0 &&
+		    add_pattern(p, r, &r->after.argv, bit, path, pos, out, err, errlen))
+			return -1;
+		k++;
 	}
 	return 0;
 }
@@ -134,7 +151,8 @@ int exec_rules_compile(const struct policy *p, struct dfa_table *t, struct exec_
 			continue; /* its satisfied bit only: the fanotify engine denies */
 		if (r->mode == PR_MODE_ENFORCE && r->effect != POLICY_NOTIFY)
 			k->kill |= b;
-		if (policy_label_argv_rule(r)) { /* kept only for a process with the label */
+		if (policy_label_argv_rule(r) || (policy_rule_temporal(r) && r->label >= 0)) {
+			/* kept only for a process with the label */
 			k->label_rules |= b;
 			k->label_bits[r->label] |= b;
 		}

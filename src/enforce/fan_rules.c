@@ -107,24 +107,6 @@ static void cache_rule(struct fan_rules *fr, uint64_t dev, uint64_t ino, int rul
 	cache_put(fr, dev, ino, bit ? -1 : rule, bit);
 }
 
-/* The literal directory a glob starts with (/a/b of /a/b/STAR.key). */
-static int literal_dir(const char *glob, char *out, size_t outlen)
-{
-	size_t n = strcspn(glob, "*?[");
-	char *slash;
-
-	snprintf(out, outlen, "%.*s", (int)n, glob);
-	if (!glob[n]) /* a literal path: its directory */
-		n = 0;
-	if ((slash = strrchr(out, '/')))
-		*slash = 0;
-	if (!out[0] && (n || glob[0] != '/'))
-		return -1; /* a wildcard first: every directory of the host */
-	if (!out[0])
-		snprintf(out, outlen, "/");
-	return 0;
-}
-
 static int mark(struct fan_rules *fr, const char *path, unsigned mask, char *err, size_t errlen)
 {
 	if (fr->nmarks >= FAN_MAX_MARKS) {
@@ -172,15 +154,8 @@ static int mark_glob(struct fan_rules *fr, int i, const struct policy_glob *g, c
 	char dir[POLICY_GLOB_MAX];
 	struct stat st;
 
-	if (literal_dir(g->expanded, dir, sizeof(dir))) {
-		snprintf(err, errlen,
-			 "%s:%d:%d: %s \"%s\": this build watches a glob from its "
-			 "literal directory, and this one has none (it would watch every "
-			 "directory of the host)",
-			 fr->p->file, g->line, g->col,
-			 r->kind == RULE_CONDITIONAL ? r->name : "files.deny", g->text);
-		return -1;
-	}
+	if (glob_literal_dir(g->expanded, dir, sizeof(dir)))
+		return 0; /* the session's mounts are marked (fan_rules_mount_mask) */
 	if (glob_is_literal(g->expanded)) {
 		/* the file (by inode) and its directory (a file created there later) */
 		if (stat(g->expanded, &st) == 0 && S_ISREG(st.st_mode)) {
@@ -213,17 +188,38 @@ static int mark_rule(struct fan_rules *fr, int i, char *err, size_t errlen)
 	return 0;
 }
 
+unsigned fan_rules_mount_mask(const struct policy *p)
+{
+	unsigned mask = 0;
+	int i;
+
+	for (i = 0; i < p->nrules; i++) {
+		const struct policy_rule *r = &p->rules[i];
+		if ((fan_rule_applies(r) || fan_cond_rule(r)) && policy_rule_unbounded(p, r))
+			mask |= rule_mask(r);
+	}
+	return mask;
+}
+
+bool fan_rules_need_mounts(const struct policy *p)
+{
+	return fan_rules_mount_mask(p) != 0;
+}
+
 int fan_rules_mark(struct fan_rules *fr, char *err, size_t errlen)
 {
 	int i;
 
 	fr->ncrules = 0;
+	fr->bare = 0;
 	for (i = 0; i < fr->p->nrules && fr->ncrules < FAN_COND_RULES; i++) {
 		const struct policy_rule *r = &fr->p->rules[i];
 		if (!fan_cond_rule(r))
 			continue;
 		fr->cbit[fr->ncrules] =
 			policy_rule_temporal_file(r) ? 1ull << policy_exec_rule_bit(fr->p, i) : 0;
+		if (!r->object.paths.n)
+			fr->bare |= (uint16_t)(1u << fr->ncrules);
 		fr->crule[fr->ncrules++] = i;
 	}
 	for (i = 0; i < fr->p->nrules; i++)
@@ -322,8 +318,10 @@ static bool cond_holds(const struct fan_rules *fr, int k, struct fan_opener *who
 {
 	const struct policy_rule *r = &fr->p->rules[fr->crule[k]];
 
-	if (fr->cbit[k])
-		return !(who->satisfied && (who->satisfied(who->ctx) & fr->cbit[k]));
+	if (fr->cbit[k] && who->satisfied && (who->satisfied(who->ctx) & fr->cbit[k]))
+		return false; /* a temporal rule, satisfied now */
+	if (r->label < 0)
+		return true;
 	if (!who->labels_read) {
 		who->labels = who->labels_of ? who->labels_of(who->ctx, who->tid) : 0;
 		who->labels_read = true;
@@ -379,6 +377,8 @@ int fan_rules_decide(struct fan_rules *fr, int fd, uint64_t mask, struct fan_ope
 	cbits |= fr->ncrules ? cond_paths(fr, path) : 0;
 	if (have && (best >= 0 || cbits))
 		cache_put(fr, (uint64_t)st.st_dev, (uint64_t)st.st_ino, best, cbits);
+	if (have && S_ISREG(st.st_mode)) /* a bare rule: every regular file, never cached */
+		cbits |= fr->bare;
 	who->write = false;
 	if (cbits && (mask & FAN_OPEN_PERM) && (cbest = cond_decide(fr, cbits, who)) >= 0 &&
 	    (best < 0 ||

@@ -45,6 +45,7 @@ struct fan_rules {
 	int ncrules;
 	int crule[FAN_COND_RULES];     /* conditional file rule k: index in p->rules */
 	uint64_t cbit[FAN_COND_RULES]; /* a temporal one's satisfied bit (0: a label rule) */
+	uint16_t bare;		       /* bit k: conditional rule k covers every regular file */
 	struct fan_cache_entry cache[FAN_CACHE_SLOTS];
 };
 
@@ -54,6 +55,12 @@ bool fan_rule_applies(const struct policy_rule *r);
 bool fan_cond_rule(const struct policy_rule *r);
 /* enforce block/kill 3, notify 2, audit 1. */
 int fan_rule_rank(const struct policy_rule *r);
+/* Whether a rule is bounded by no literal directory (a bare label rule
+ * `deny: open|write`, a glob with a leading wildcard): the session's own
+ * mounts are marked then (fan_mark_mounts), each open of it decided. The
+ * mask those marks need (0: none). */
+unsigned fan_rules_mount_mask(const struct policy *p);
+bool fan_rules_need_mounts(const struct policy *p);
 /* Mark every rule's objects on fr->fd. 0, or -1 with err. */
 int fan_rules_mark(struct fan_rules *fr, char *err, size_t errlen);
 /* The deciding rule for an open of fd (mask: FAN_OPEN_PERM or

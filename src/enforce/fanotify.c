@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/fanotify.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -424,6 +425,105 @@ fail_fd:
 fail:
 	free(f);
 	return NULL;
+}
+
+/* File systems whose opens carry no data a rule is about (and most of
+ * which refuse permission marks): the kernel's views and controls. */
+static bool pseudo_fs(const char *type)
+{
+	static const char *const names[] = {
+		"proc",	  "sysfs",    "cgroup",	   "cgroup2",	  "devpts",
+		"mqueue", "bpf",      "tracefs",   "debugfs",	  "securityfs",
+		"pstore", "configfs", "fusectl",   "binfmt_misc", "efivarfs",
+		"autofs", "nsfs",     "hugetlbfs", "rpc_pipefs",  "selinuxfs",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(type, names[i]))
+			return true;
+	return false;
+}
+
+/* A mountinfo field's octal escapes (\040 for a space) decoded in place. */
+static void unescape(char *s)
+{
+	char *o = s;
+
+	for (; *s; s++) {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
+		    s[3] >= '0' && s[3] <= '7') {
+			*o++ = (char)(((s[1] - '0') << 6) | ((s[2] - '0') << 3) | (s[3] - '0'));
+			s += 3;
+		} else
+			*o++ = *s;
+	}
+	*o = 0;
+}
+
+/* Mark one line of /proc/PID/mountinfo: the mount reached by its mount
+ * point through the process's own root (its namespace's mounts). */
+static int mark_mount(struct fan *f, uint32_t pid, char *line, char *err, size_t errlen)
+{
+	char *sep = strstr(line, " - "), *save, *mp, *type, path[4200];
+	int i;
+
+	if (!sep)
+		return 0;
+	*sep = 0;
+	type = strtok_r(sep + 3, " ", &save);
+	mp = strtok_r(line, " ", &save);
+	for (i = 0; mp && i < 4; i++) /* id, parent, dev, root, then the mount point */
+		mp = strtok_r(NULL, " ", &save);
+	if (!mp || !type || pseudo_fs(type))
+		return 0;
+	unescape(mp);
+	snprintf(path, sizeof(path), "/proc/%u/root%s", pid, mp);
+	if (fanotify_mark(f->rules.fd, FAN_MARK_ADD | FAN_MARK_MOUNT,
+			  fan_rules_mount_mask(f->rules.p), AT_FDCWD, path)) {
+		if (errno == ENOENT || errno == EACCES) /* a mount point hidden under another */
+			return 0;
+		snprintf(err, errlen, "fanotify_mark of the session's mount %s (%s): %s", mp, type,
+			 strerror(errno));
+		return -1;
+	}
+	f->st.marks++;
+	return 0;
+}
+
+bool fan_needs_mounts(const struct fan *f)
+{
+	return f && fan_rules_need_mounts(f->rules.p);
+}
+
+int fan_mark_mounts(struct fan *f, uint32_t pid, char *err, size_t errlen)
+{
+	char path[64], *line = NULL;
+	struct stat ns, own;
+	size_t cap = 0;
+	int rc = 0;
+	FILE *in;
+
+	snprintf(path, sizeof(path), "/proc/%u/ns/mnt", pid);
+	if (stat(path, &ns) || stat("/proc/self/ns/mnt", &own) || ns.st_ino == own.st_ino) {
+		snprintf(err, errlen,
+			 "process %u has no mount namespace of its own (its marks "
+			 "would hold every open of the host)",
+			 pid);
+		return -1;
+	}
+	snprintf(path, sizeof(path), "/proc/%u/mountinfo", pid);
+	if (!(in = fopen(path, "re"))) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	while (!rc && getline(&line, &cap, in) > 0) {
+		line[strcspn(line, "\n")] = 0;
+		rc = mark_mount(f, pid, line, err, errlen);
+	}
+	free(line);
+	fclose(in);
+	return rc;
 }
 
 void fan_stop(struct fan *f)

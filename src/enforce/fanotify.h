@@ -58,11 +58,21 @@ struct fan_kernel {
 	uint64_t (*satisfied)(void *ctx);
 	void *ctx;
 };
-/* Start for the session whose cgroup is cg_abs. NULL with err: a glob with
- * no literal directory ("**" first), more than FAN_MAX_MARKS marks, no
- * fanotify. */
+/* Start for the session whose cgroup is cg_abs. NULL with err: more than
+ * FAN_MAX_MARKS marks, no fanotify. (A glob with no literal directory,
+ * "**" first, is left to the session's mount marks: fan_mark_mounts.) */
 struct fan *fan_start(const struct policy *p, const char *cg_abs, const struct fan_kernel *k,
 		      char *err, size_t errlen);
+/* Whether f's rules need the session's own mounts marked (a bare label
+ * rule `deny: open|write`, a glob with a leading wildcard): the launcher
+ * puts its child into a new mount namespace (a copy of its own), and
+ * fan_mark_mounts marks every mount of it, before the command runs, so
+ * the session's opens are seen and no other process's. */
+bool fan_needs_mounts(const struct fan *f);
+/* Mark (FAN_MARK_MOUNT, the opens the rules need) every mount of process pid's mount
+ * namespace but the kernel's pseudo file systems (proc, sysfs, ...). 0, or
+ * -1 with err. */
+int fan_mark_mounts(struct fan *f, uint32_t pid, char *err, size_t errlen);
 /* Stop the threads (pending opens are answered first), close the group. */
 void fan_stop(struct fan *f);
 /* Move up to max queued violations to out; returns how many. */

@@ -18,7 +18,7 @@ static void add_after(const struct policy *p, const struct policy_rule *r, uint6
 		out->after_write |= bit;
 	else if (a->op == OP_OPEN)
 		out->after_open |= bit;
-	else if (a->op == OP_EXEC)
+	else if (a->op == OP_EXEC && a->paths.n)
 		out->after_exec |= bit;
 	for (i = 0; a->op != OP_NONE && i < a->paths.n && *n < POLICY_MAX_GLOBS; i++)
 		g[(*n)++] = (struct dfa_glob){p->globs[a->paths.first + i].expanded, true, bit};
@@ -52,6 +52,10 @@ int temporal_compile(const struct policy *p, struct dfa_table *t, struct pr_temp
 		out->deny |= deny;
 		out->watch |= 1ull << wbit;
 		add_after(p, r, deny, out, g, &n);
+		if ((wbit = policy_temporal_after_bit(p, k)) >= 0) {
+			out->after_argv_of[k] = 1ull << wbit;
+			out->after_argv |= 1ull << wbit;
+		}
 		k++;
 	}
 	if (!k)

@@ -221,3 +221,21 @@ bool glob_match(const char *glob, const char *s, bool path)
 	}
 	return false;
 }
+
+/* The literal directory a glob starts with (/a/b of /a/b/STAR.key). */
+int glob_literal_dir(const char *glob, char *out, size_t outlen)
+{
+	size_t n = strcspn(glob, "*?[");
+	char *slash;
+
+	snprintf(out, outlen, "%.*s", (int)n, glob);
+	if (!glob[n]) /* a literal path: its directory */
+		n = 0;
+	if ((slash = strrchr(out, '/')))
+		*slash = 0;
+	if (!out[0] && (n || glob[0] != '/'))
+		return -1; /* a wildcard first: every directory of the host */
+	if (!out[0])
+		snprintf(out, outlen, "/");
+	return 0;
+}

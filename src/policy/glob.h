@@ -14,6 +14,10 @@ struct policy_env;
  * can match a resolved absolute path. 0, or -1 with why set. */
 int glob_compile(const char *text, bool path, const struct policy_env *env, char *out,
 		 size_t outlen, char *why, size_t whylen);
+/* The literal directory an expanded path glob starts with (/a/b of
+ * /a/b/STAR.key; a literal path's directory) into out: 0, or -1 when a
+ * wildcard comes first (no directory short of the root bounds it). */
+int glob_literal_dir(const char *glob, char *out, size_t outlen);
 /* True if the glob has no wildcard. */
 bool glob_is_literal(const char *glob);
 /* Match an expanded path glob against a resolved path, or an argv glob

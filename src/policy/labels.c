@@ -24,7 +24,7 @@ bool policy_label_argv_rule(const struct policy_rule *r)
 bool policy_label_file_rule(const struct policy_rule *r)
 {
 	return r->kind == RULE_CONDITIONAL && r->label >= 0 && !r->has_unless &&
-	       (r->object.op == OP_OPEN || r->object.op == OP_WRITE) && r->object.paths.n > 0;
+	       (r->object.op == OP_OPEN || r->object.op == OP_WRITE);
 }
 
 /* The index in p->rules of the k-th enforced label rule denying op, or -1
@@ -56,14 +56,10 @@ static const char *unenforced_why(const struct policy_rule *r)
 	if (r->kind == RULE_DECLASSIFY)
 		return "a declassify matches the program only (one argv element, then \"**\")";
 	if (r->has_unless)
-		return "of rules with unless (history) only deny: {exec} with succeeded: {argv} "
-		       "and after: write/open/{exec: {path}} are enforced yet";
+		return "of rules with unless (history) only deny: {exec: ...}, {open: GLOB} or "
+		       "{write: GLOB} are enforced yet (not deny: connect, not except)";
 	if (r->label < 0)
 		return "only rules with if: {label} are enforced yet";
-	if ((r->object.op == OP_OPEN || r->object.op == OP_WRITE) && !r->object.paths.n)
-		return "a label rule denying open or write needs its files ({open: GLOB} or "
-		       "{write: GLOB}): a bare one would make every open of the host wait for "
-		       "proctor";
 	return "of label rules only deny: connect (with except), deny: exec, deny: {exec: "
 	       "{path|argv}} and deny: {open|write: GLOB} are enforced yet";
 }

@@ -20,7 +20,8 @@
  * `unless`. */
 bool policy_label_enforced(const struct policy_rule *r);
 /* A rule `if: {label}` with `deny: {open: GLOB...}` or `{write: GLOB...}`,
- * without `unless`: decided by the fanotify engine from the opener's label
+ * or a bare `deny: open` / `deny: write` (every regular file), without
+ * `unless`: decided by the fanotify engine from the opener's label
  * bits in the kernel (src/enforce/fan_rules.c). */
 bool policy_label_file_rule(const struct policy_rule *r);
 /* A rule `if: {label}` with `deny: {exec: {argv: [...]}}`, without `unless`:

@@ -302,6 +302,18 @@ static void plan_conditional(const struct host_mechanisms *h, const struct polic
 	}
 }
 
+/* A fanotify rule no directory bounds is decided on the session's own
+ * mounts, which only a standalone `proctor run` makes: say so. */
+static void session_mounts(const struct policy *p, const struct policy_rule *r,
+			   struct rule_plan *out)
+{
+	size_t n = strlen(out->mechanism);
+
+	if (strstr(out->mechanism, "fanotify") && policy_rule_unbounded(p, r))
+		snprintf(out->mechanism + n, sizeof(out->mechanism) - n,
+			 " (the session's mounts, standalone)");
+}
+
 void mechanisms_plan_rule(const struct host_mechanisms *h, const struct policy *p,
 			  const struct policy_rule *r, struct rule_plan *out)
 {
@@ -332,17 +344,27 @@ void mechanisms_plan_rule(const struct host_mechanisms *h, const struct policy *
 		/* the fanotify engine, reading the kernel's per-session satisfied bit */
 		out->enforced = PICK("opens unless succeeded", MECH_FANOTIFY);
 		snprintf(out->mechanism, sizeof(out->mechanism), "%s",
-			 out->enforced ? "fanotify (temporal: satisfied bit kept by the kernel)"
-				       : "notify");
+			 out->enforced
+				 ? (r->label >= 0 ? "label_tracking+fanotify (temporal: "
+						    "satisfied bit kept by the kernel)"
+						  : "fanotify (temporal: satisfied bit kept by the "
+						    "kernel)")
+				 : "notify");
 		out->notify_only = !out->enforced;
+		session_mounts(p, r, out);
 		return;
 	}
 	if (policy_rule_temporal(r)) {
 		/* the exec-kill hook, with the kernel's per-session satisfied bit */
 		out->enforced = PICK("exec unless succeeded", MECH_EXEC_KILL);
 		snprintf(out->mechanism, sizeof(out->mechanism), "%s",
-			 out->enforced ? "exec_kill (temporal: satisfied bit kept by the kernel)"
-				       : "notify");
+			 out->enforced
+				 ? (r->label >= 0
+					    ? "label_tracking+exec_kill (temporal: "
+					      "satisfied bit kept by the kernel)"
+					    : "exec_kill (temporal: satisfied bit kept by the "
+					      "kernel)")
+				 : "notify");
 		out->notify_only = !out->enforced;
 		return;
 	}
@@ -364,6 +386,7 @@ void mechanisms_plan_rule(const struct host_mechanisms *h, const struct policy *
 		snprintf(out->mechanism, sizeof(out->mechanism), "notify");
 		out->notify_only = true;
 	}
+	session_mounts(p, r, out);
 }
 
 void mechanisms_plan_egress(const struct host_mechanisms *h, struct rule_plan *out)

@@ -37,10 +37,10 @@ const char *mechanism_name(enum mechanism m);
 
 /* The plan for one rule on this host. */
 struct rule_plan {
-	char mechanism[96]; /* "fanotify", "fanotify+seccomp_unotify", "notify" */
-	bool notify_only;   /* nothing here can block it */
-	char why[384];	    /* for notify_only */
-	bool enforced;	    /* by this build (egress, exec, files) */
+	char mechanism[128]; /* "fanotify", "fanotify+seccomp_unotify", "notify" */
+	bool notify_only;    /* nothing here can block it */
+	char why[384];	     /* for notify_only */
+	bool enforced;	     /* by this build (egress, exec, files) */
 };
 
 void mechanisms_plan_rule(const struct host_mechanisms *h, const struct policy *p,

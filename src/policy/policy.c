@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <yaml.h>
 
+#include "policy/glob.h"
 #include "policy/temporal.h"
 #include "util/util.h"
 #include "util/yaml.h"
@@ -203,4 +204,22 @@ int policy_files_gaps(const struct policy *p, void (*note)(void *ctx, const char
 		n++;
 	}
 	return n;
+}
+
+bool policy_rule_unbounded(const struct policy *p, const struct policy_rule *r)
+{
+	char dir[POLICY_GLOB_MAX];
+	int j;
+
+	if (r->kind != RULE_FILE_DENY && r->kind != RULE_CONDITIONAL)
+		return false;
+	if (r->kind == RULE_CONDITIONAL && r->object.op != OP_OPEN && r->object.op != OP_WRITE)
+		return false;
+	if (!r->object.paths.n)
+		return true;
+	for (j = 0; j < r->object.paths.n; j++)
+		if (glob_literal_dir(p->globs[r->object.paths.first + j].expanded, dir,
+				     sizeof(dir)))
+			return true;
+	return false;
 }

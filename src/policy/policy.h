@@ -165,6 +165,12 @@ int policy_load_enforceable(const char *path, struct policy *p, char *err, size_
 /* files.deny rules this build enforces only in part (their create, delete,
  * rename and metadata access): a message each to note; returns how many. */
 int policy_files_gaps(const struct policy *p, void (*note)(void *ctx, const char *msg), void *ctx);
+/* A files.deny, label or temporal file rule that no literal directory
+ * bounds: a bare `deny: open` or `deny: write` (every regular file), or a
+ * glob whose first wildcard comes before any directory (**STAR/.env). Such
+ * rules are decided on the session's own mounts (docs/POLICY.md "Rules no
+ * directory bounds"). */
+bool policy_rule_unbounded(const struct policy *p, const struct policy_rule *r);
 /* The sections of p this build parses but does not enforce, ", "-joined in
  * buf, or NULL when it enforces all of them. */
 const char *policy_unenforced_sections(const struct policy *p, char *buf, size_t len);

@@ -5,7 +5,7 @@ bool policy_rule_temporal(const struct policy_rule *r)
 {
 	const struct policy_object *a = &r->after;
 
-	if (r->kind != RULE_CONDITIONAL || !r->has_unless || r->label >= 0 || r->nexcept)
+	if (r->kind != RULE_CONDITIONAL || !r->has_unless || r->nexcept)
 		return false;
 	if (r->object.op == OP_EXEC
 		    ? !r->object.argv.elem.n && !r->object.paths.n
@@ -14,7 +14,7 @@ bool policy_rule_temporal(const struct policy_rule *r)
 	if (!r->succeeded.elem.n)
 		return false;
 	return a->op == OP_NONE || ((a->op == OP_WRITE || a->op == OP_OPEN) && a->paths.n) ||
-	       (a->op == OP_EXEC && a->paths.n && !a->argv.elem.n);
+	       (a->op == OP_EXEC && (a->paths.n > 0) != (a->argv.elem.n > 0));
 }
 
 int policy_temporal_count(const struct policy *p)
@@ -33,6 +33,21 @@ int policy_temporal_watch_bit(const struct policy *p, int k)
 	for (i = 0; i < p->nrules; i++)
 		n += policy_exec_rule_bit(p, i) >= 0;
 	return n + k;
+}
+
+int policy_temporal_after_bit(const struct policy *p, int k)
+{
+	int i, j = 0;
+
+	for (i = 0; i < p->nrules; i++) {
+		if (!policy_rule_temporal(&p->rules[i]))
+			continue;
+		if (j++ == k)
+			return p->rules[i].after.op == OP_EXEC && p->rules[i].after.argv.elem.n
+				       ? policy_temporal_watch_bit(p, policy_temporal_count(p) + k)
+				       : -1;
+	}
+	return -1;
 }
 
 bool policy_rule_temporal_file(const struct policy_rule *r)

@@ -104,8 +104,8 @@ rules:
 
 def test_label_and_history_file_rules_mechanisms(tmp_path):
     """The label rules deny {write|open: GLOB} and {exec: {argv}}, and a
-    temporal write rule, get their mechanism; a bare deny: write says why
-    it is not enforced; without fanotify the file rules are notify only."""
+    temporal write rule, and a bare deny: write (the session's mounts), get
+    their mechanism; without fanotify the file rules are notify only."""
     f = write(tmp_path, LABEL_RULES)
     lines = check(f).stdout.splitlines()
     assert [l for l in lines if l.startswith("  line ")] == [
@@ -115,7 +115,8 @@ def test_label_and_history_file_rules_mechanisms(tmp_path):
         "  line 6: no-push: label_tracking+exec_kill: enforced",
         "  line 7: release-after-tests: fanotify (temporal: satisfied bit kept by the kernel): "
         "enforced",
-        "  line 10: no-writes: label_tracking+fanotify: not enforced by this build yet",
+        "  line 10: no-writes: label_tracking+fanotify (the session's mounts, standalone): "
+        "enforced",
     ], lines
     off = check(f, env_off="fanotify").stdout.splitlines()
     why = "turned off by PROCTOR_MECHANISMS_OFF"
@@ -181,17 +182,16 @@ def test_usage_errors():
 
 def test_run_refuses_v2_sections_before_anything_runs(proctor, tmp_path):
     marker = tmp_path / "ran"
-    # a temporal rule reset by an exec's argv: not enforced (test_policy_temporal.py has
-    # the enforced ones)
+    # a connect denied until a test passes: not enforced (test_policy_temporal.py has
+    # the enforced temporal rules)
     f = write(tmp_path, "egress:\n  default: allow\nrules:\n  - name: t\n"
-                        "    deny: {exec: {argv: [git, commit, \"**\"]}}\n"
-                        "    unless: {succeeded: {argv: [\"*pytest*\", \"**\"]},"
-                        " after: {exec: {argv: [vi]}}}\n")
+                        "    deny: connect\n"
+                        "    unless: {succeeded: {argv: [\"*pytest*\", \"**\"]}}\n")
     p = proctor.run(["/bin/sh", "-c", f"touch {marker}"], "--policy", f)
     assert p.returncode == 2
     assert f"{f}:4:5: rule 't': this build parses but does not enforce it yet (of rules with " \
-           f"unless (history) only deny: {{exec}} with succeeded: {{argv}} and after: " \
-           f"write/open/{{exec: {{path}}}} are enforced yet)" in p.stderr
+           f"unless (history) only deny: {{exec: ...}}, {{open: GLOB}} or {{write: GLOB}} are " \
+           f"enforced yet (not deny: connect, not except))" in p.stderr
     assert not marker.exists()
     # labels (and label connect rules) run, enforced (test_policy_labels.py)
     f = write(tmp_path, "labels:\n  secret:\n    sources: [/x]\n", "labels.yaml")

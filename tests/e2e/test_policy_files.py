@@ -244,9 +244,37 @@ def test_unenforceable_glob_is_refused(proctor, tmp_path):
     p = proctor.run(["/bin/true"], "--policy", f)
     assert p.returncode != 0
     assert "p.yaml:2:22: write_only_under \"/tmp/*/x/**\": Landlock takes" in p.stderr
+
+
+def test_leading_wildcard_glob_matches_at_any_depth(proctor, tmp_path):
+    """files.deny "**/.env" has no literal directory: the session's own
+    mounts are marked (its own mount namespace) and each of its opens is
+    decided: .env at the top, one and three levels down is denied, x.env
+    and .envrc are not. Through the daemon the policy is refused (exit 2):
+    only proctor run --standalone makes the namespace."""
+    ws = tmp_path / "ws"
+    for sub in ("", "a", "a/b/c"):
+        (ws / sub).mkdir(parents=True, exist_ok=True)
+        (ws / sub / ".env").write_text("S=1\n")
+    (ws / "a" / "x.env").write_text("x\n")
+    (ws / ".envrc").write_text("y\n")
     f = policy(tmp_path, """files:
   deny:
-    - path: "**/.env"
+    - {path: "**/.env", name: no-env, reason: "env files hold secrets"}
 """)
-    p = proctor.run(["/bin/true"], "--policy", f)
-    assert p.returncode != 0 and "has none (it would watch every directory" in p.stderr
+    names = [".env", "a/.env", "a/b/c/.env", "a/x.env", ".envrc"]
+    script = "; ".join(f"cat {ws}/{n} >/dev/null 2>&1; echo $?" for n in names)
+    p = proctor.run(["/bin/sh", "-c", script], "--policy", f, cwd=ws)
+    if type(proctor).__name__ == "DaemonProctor":
+        assert p.returncode == 2, p.stderr
+        assert p.stderr.strip().splitlines()[-1] == (
+            f"proctor: error: invalid policy: {f}: a rule with a bare deny: open/write or a "
+            f"glob with a leading wildcard (**/x) is decided on the session's own mounts, "
+            f"which only proctor run --standalone makes (docs/POLICY.md)")
+        assert p.stdout == ""
+        return
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.split() == ["1", "1", "1", "0", "0"], p.stdout
+    assert [(v["policy.rule"], v["policy.verdict"], v["policy.mechanism"], v["file.path"])
+            for v in violations(proctor)] == [
+        ("no-env", "blocked", "fanotify", f"{ws}/{n}") for n in names[:3]]

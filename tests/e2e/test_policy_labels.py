@@ -130,14 +130,15 @@ rules:
 def test_refuses_rules_it_does_not_enforce(proctor, tmp_path):
     f = tmp_path / "p.yaml"
     f.write_text("labels:\n  secret: {sources: [\"/nonexistent/**\"]}\nrules:\n"
-                 "  - {name: no-writes, if: {label: secret}, deny: write}\n")
+                 "  - {name: no-connect-untested, deny: connect,\n"
+                 "     unless: {succeeded: {argv: [pytest, \"**\"]}}}\n")
     p = proctor.run(["/usr/bin/touch", str(tmp_path / "ran")], "--policy", str(f))
     assert p.returncode == 2, p.stderr
     assert p.stderr.strip().splitlines()[-1] == (
-        f"proctor: error: invalid policy: {f}:4:5: rule 'no-writes': this build parses but "
-        f"does not enforce it yet (a label rule denying open or write needs its files "
-        f"({{open: GLOB}} or {{write: GLOB}}): a bare one would make every open of the host "
-        f"wait for proctor), so it will not "
+        f"proctor: error: invalid policy: {f}:4:5: rule 'no-connect-untested': this build "
+        f"parses but does not enforce it yet (of rules with unless (history) only deny: "
+        f"{{exec: ...}}, {{open: GLOB}} or {{write: GLOB}} are enforced yet (not deny: "
+        f"connect, not except)), so it will not "
         f"run with it (nothing may claim to block what it cannot block); `proctor policy check "
         f"{f}` shows the mechanism each rule will get; see docs/POLICY.md")
     assert not (tmp_path / "ran").exists()  # nothing ran
@@ -349,3 +350,113 @@ def test_folded_reopen_still_reads_inode_labels(proctor, tmp_path):
     opens = [e for e in of_type(ev, "file.open")
              if e["process.name"] == "python3" and e.get("file.path") == str(data)]
     assert sum(e.get("file.open_count", 1) for e in opens) == 2, opens
+
+
+def test_bare_label_write_rule_covers_every_mount(proctor, tmp_path):
+    """A bare `deny: write` with a label: every regular file, on every mount
+    of the session (its own mount namespace, each mount marked; /tmp here is
+    the root file system, /dev/shm a tmpfs). A process that read the secret
+    may not open a file for writing (reads pass, /dev/null passes: not a
+    regular file); the same writes before the label and by an unlabelled
+    sibling pass."""
+    d = tmp_path / "ssh"
+    d.mkdir()
+    (d / "k").write_text("KEY\n")
+    x = tmp_path / "x"
+    x.write_text("old\n")
+    shm = f"/dev/shm/proctor-bare-{os.getpid()}"
+    prog = tmp_path / "opener.py"
+    prog.write_text(OPENER)
+    f = tmp_path / "p.yaml"
+    f.write_text(f"""\
+labels:
+  secret: {{sources: ["{d}/**"]}}
+rules:
+  - name: no-writes-after-secret
+    if: {{label: secret}}
+    deny: write
+    reason: "a process that has read a secret may not write files"
+""")
+    py = f"/usr/bin/python3 {prog}"
+    script = "; ".join([
+        f"{py} write:{tmp_path}/w0",                                          # before any label
+        f"{py} read:{d}/k write:{tmp_path}/w1 read:{x} append:{x} write:{shm} "
+        f"write:/dev/null",                                                    # labelled
+        f"{py} write:{tmp_path}/w2 append:{shm}",                             # unlabelled sibling
+    ])
+    try:
+        p = proctor.run(["/bin/sh", "-c", script], "--policy", str(f))
+        assert p.returncode == 0, p.stderr
+        assert p.stdout.splitlines() == ["ok", "ok EPERM ok EPERM EPERM ok", "ok ok"], p.stdout
+        assert x.read_text() == "old\n"
+        assert open(shm).read() == "more\n"  # created empty by the refused O_CREAT
+    finally:
+        if os.path.exists(shm):
+            os.unlink(shm)
+    assert (tmp_path / "w0").exists() and (tmp_path / "w2").exists()
+    assert (tmp_path / "w1").read_text() == ""
+    v = of_type(proctor.events(), "policy.violation")
+    assert [(x["policy.rule"], x["policy.verdict"], x["policy.mechanism"], x["policy.access"],
+             x["file.path"], x["policy.labels"], x["process.name"]) for x in v] == [
+        ("no-writes-after-secret", "blocked", "fanotify", "write", f"{tmp_path}/w1", ["secret"],
+         "python3"),
+        ("no-writes-after-secret", "blocked", "fanotify", "write", str(x), ["secret"],
+         "python3"),
+        ("no-writes-after-secret", "blocked", "fanotify", "write", shm, ["secret"], "python3"),
+    ], v
+    assert v[0]["policy.reason"] == "a process that has read a secret may not write files"
+
+
+def test_bare_label_open_rule_and_env_glob_at_any_depth(proctor, tmp_path):
+    """`deny: {open: "**/.env"}` with a label matches .env at any depth (the
+    glob has no literal directory: the session's mounts are marked), not
+    x.env nor .envrc; a bare `deny: open` denies a labelled process every
+    regular file, for reading or writing."""
+    d = tmp_path / "ssh"
+    d.mkdir()
+    (d / "k").write_text("KEY\n")
+    ws = tmp_path / "ws"
+    for sub in ("", "a", "a/b/c"):
+        (ws / sub).mkdir(parents=True, exist_ok=True)
+        (ws / sub / ".env").write_text("S=1\n")
+    (ws / "a" / "x.env").write_text("x\n")
+    (ws / ".envrc").write_text("y\n")
+    prog = tmp_path / "opener.py"
+    prog.write_text(OPENER)
+    f = tmp_path / "p.yaml"
+    f.write_text(f"""\
+labels:
+  secret: {{sources: ["{d}/**"]}}
+rules:
+  - name: no-env-after-secret
+    if: {{label: secret}}
+    deny: {{open: "**/.env"}}
+""")
+    py = f"/usr/bin/python3 {prog}"
+    envs = f"read:{ws}/.env read:{ws}/a/.env read:{ws}/a/b/c/.env read:{ws}/a/x.env " \
+           f"read:{ws}/.envrc"
+    p = proctor.run(["/bin/sh", "-c", f"{py} {envs}; {py} read:{d}/k {envs}"],
+                    "--policy", str(f))
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.splitlines() == ["ok ok ok ok ok", "ok EPERM EPERM EPERM ok ok"], p.stdout
+    v = of_type(proctor.events(), "policy.violation")
+    assert [(x["policy.rule"], x["policy.verdict"], x["policy.access"], x["file.path"])
+            for x in v] == [("no-env-after-secret", "blocked", "open", f"{ws}/{e}")
+                            for e in (".env", "a/.env", "a/b/c/.env")], v
+
+    f.write_text(f"""\
+labels:
+  secret: {{sources: ["{d}/**"]}}
+rules:
+  - {{name: no-open-after-secret, if: {{label: secret}}, deny: open}}
+""")
+    p = proctor.run(["/bin/sh", "-c", f"{py} read:{d}/k read:{ws}/a/x.env write:{ws}/new; "
+                     f"{py} read:{ws}/a/x.env"], "--policy", str(f))
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.splitlines() == ["ok EPERM EPERM", "ok"], p.stdout
+    assert (ws / "new").read_text() == ""
+    v = of_type(proctor.events(), "policy.violation")  # the last session's
+    assert [(x["policy.rule"], x["policy.verdict"], x["policy.access"], x["file.path"])
+            for x in v] == [("no-open-after-secret", "blocked", "open", f"{ws}/a/x.env"),
+                            ("no-open-after-secret", "blocked", "open", f"{ws}/new")], v
+    assert v[0]["policy.reason"] == "a process labelled secret may not open anything"

@@ -218,3 +218,64 @@ def test_write_unless_tests_passed(proctor, tmp_path):
     c = subprocess.run([PROCTOR, "policy", "check", str(pol)], capture_output=True, text=True)
     assert "release-after-tests: fanotify (temporal: satisfied bit kept by the kernel): " \
            "enforced" in c.stdout, c.stdout
+
+
+def test_after_exec_argv_resets(proctor, tmp_path):
+    """after: {exec: {argv: [git, add, "**"]}}: a `git add` (matched by its
+    argv, as the kernel copied it) resets the rule before it returns; a
+    `git status` does not; a commit after a reset needs a new passing run."""
+    ws, b, pol = repo(tmp_path)
+    (tmp_path / "p.yaml").write_text(SPEC_RULE.replace(
+        'after: {write: "${workspace}/src/**"}', 'after: {exec: {argv: [git, add, "**"]}}'))
+    script = (f"{b}/pytest 0; git status -s >/dev/null; git commit -qm one; echo c1=$?; "
+              f"echo b >> src/a.py; git add src/a.py; git commit -qm two; echo c2=$?; "
+              f"{b}/pytest 0; git commit -qm three; echo c3=$?")
+    p = proctor.run(["/bin/sh", "-c", script], "--policy", pol, cwd=ws)
+    assert p.returncode == 0, p.stderr
+    assert [w for w in p.stdout.split() if w.startswith("c")] == ["c1=0", "c2=137", "c3=0"]
+    assert commits(ws) == ["three", "one"]
+    got = violations(proctor)
+    assert [(v["policy.rule"], v["policy.verdict"], v["process.command_args"]) for v in got] == [
+        ("tests-before-commit", "blocked", ["git", "commit", "-qm", "two"])]
+
+
+def test_unless_with_a_label(proctor, tmp_path):
+    """if: {label} with unless: the rule holds only for a process that has
+    the label, and only while unsatisfied. An unlabelled commit passes
+    untested; a labelled one is killed until a test passes; a labelled
+    write under out/ (deny: {write: GLOB} with if and unless, fanotify) is
+    refused until then too, and passes after."""
+    ws, b, pol = repo(tmp_path)
+    sec = tmp_path / "secret"
+    sec.write_text("S\n")
+    out = tmp_path / "out"
+    out.mkdir()
+    (tmp_path / "p.yaml").write_text(f"""\
+labels:
+  secret: {{sources: ["{sec}"]}}
+rules:
+  - name: labelled-commit-needs-tests
+    if: {{label: secret}}
+    deny: {{exec: {{argv: ["git", "commit", "**"]}}}}
+    unless: {{succeeded: {{argv: ["*pytest*", "**"]}}}}
+  - name: labelled-write-needs-tests
+    if: {{label: secret}}
+    deny: {{write: "{out}/**"}}
+    unless: {{succeeded: {{argv: ["*pytest*", "**"]}}}}
+""")
+    lab = f"read l < {sec}"  # this shell reads the secret: labelled from here on
+    script = (f"sh -c 'git commit -qm one; echo c1=$?; echo x > {out}/a; echo w1=$?'; "
+              f"sh -c '{lab}; git commit -qam two; echo c2=$?; echo x > {out}/b; echo w2=$?; "
+              f"{b}/pytest 0; echo b >> src/a.py; git commit -qam three; echo c3=$?; "
+              f"echo x > {out}/c; echo w3=$?'")
+    p = proctor.run(["/bin/sh", "-c", script], "--policy", pol, cwd=ws)
+    assert p.returncode == 0, p.stderr
+    assert [w for w in p.stdout.split() if w[0] in "cw"] == [
+        "c1=0", "w1=0", "c2=137", "w2=2", "c3=0", "w3=0"], p.stdout
+    assert commits(ws) == ["three", "one"]
+    got = violations(proctor)
+    assert [(v["policy.rule"], v["policy.verdict"], v["policy.mechanism"],
+             v["policy.labels"]) for v in got] == [
+        ("labelled-commit-needs-tests", "blocked", "exec_kill", ["secret"]),
+        ("labelled-write-needs-tests", "blocked", "fanotify", ["secret"])], got
+    assert got[1]["file.path"] == f"{out}/b"

@@ -1,8 +1,9 @@
 /* test_enforce_fan_labels.c: the label rules `if: {label}` with `deny:
  * {open|write: GLOB}` (src/policy/labels.c, src/enforce/fan_rules.c):
- * which rules count as enforced label file rules, why a bare open or write
- * is not, their limit, and how an opener's open is judged a write from
- * /proc/TID/syscall (registers of the blocked task, never its memory). */
+ * which rules count as enforced label file rules, which need the session's
+ * mounts marked (a bare open or write, a leading-wildcard glob), their limit, and how an opener's
+ * open is judged a write from /proc/TID/syscall (registers of the blocked task, never its memory).
+ */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,6 +12,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <sys/fanotify.h>
 
 #include "enforce/fan_rules.h"
 #include "policy/labels.h"
@@ -43,24 +45,40 @@ static void test_file_rules_enforced(void **state)
 	assert_null(policy_label_unenforced(&P, why, sizeof(why)));
 }
 
-static void test_bare_open_is_not(void **state)
+static void test_bare_rules_mark_the_mounts(void **state)
 {
-	const struct policy_rule *r;
-
 	(void)state;
+	/* a bare deny: write is every regular file: the session's mounts */
 	assert_int_equal(load(LABELS "  - {name: w, if: {label: secret}, deny: write}\n"), 0);
-	assert_false(policy_label_file_rule(&P.rules[0]));
-	r = policy_label_unenforced(&P, why, sizeof(why));
-	assert_non_null(r);
-	assert_string_equal(r->name, "w");
-	assert_string_equal(why, "a label rule denying open or write needs its files ({open: "
-				 "GLOB} or {write: GLOB}): a bare one would make every open of "
-				 "the host wait for proctor");
-	/* with unless: a history rule, not a label file rule */
+	assert_true(policy_label_file_rule(&P.rules[0]));
+	assert_null(policy_label_unenforced(&P, why, sizeof(why)));
+	assert_true(fan_rules_need_mounts(&P));
+	assert_int_equal(fan_rules_mount_mask(&P), FAN_OPEN_PERM);
+	/* so is a glob with no literal directory, also in files.deny (its exec
+	 * access: exec opens too) */
+	assert_int_equal(load(LABELS "  - {name: e, if: {label: secret}, deny: {open: "
+				     "\"**/.env\"}}\n"),
+			 0);
+	assert_true(fan_rules_need_mounts(&P));
+	assert_int_equal(load("files:\n  deny:\n    - path: \"**/.env\"\n"), 0);
+	assert_int_equal(fan_rules_mount_mask(&P), FAN_OPEN_PERM | FAN_OPEN_EXEC_PERM);
+	/* a glob under a literal directory marks only that directory */
+	assert_int_equal(load(LABELS "  - {name: o, if: {label: secret}, deny: {open: "
+				     "\"/srv/**/.env\"}}\n"),
+			 0);
+	assert_false(fan_rules_need_mounts(&P));
+	/* with unless: a history rule (with its label), not a label file rule */
 	assert_int_equal(load(LABELS "  - {name: u, if: {label: secret}, deny: {write: \"/x/**\"}, "
 				     "unless: {succeeded: {argv: [pytest, \"**\"]}}}\n"),
 			 0);
 	assert_false(policy_label_file_rule(&P.rules[0]));
+	assert_true(fan_cond_rule(&P.rules[0]));
+	assert_null(policy_label_unenforced(&P, why, sizeof(why)));
+	/* with except too: not enforced */
+	assert_int_equal(load(LABELS
+			      "  - {name: c, if: {label: secret}, deny: connect, except: "
+			      "[{cidr: 10.0.0.0/8}], unless: {succeeded: {argv: [pytest]}}}\n"),
+			 0);
 	assert_non_null(policy_label_unenforced(&P, why, sizeof(why)));
 }
 
@@ -118,7 +136,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_file_rules_enforced),
-		cmocka_unit_test(test_bare_open_is_not),
+		cmocka_unit_test(test_bare_rules_mark_the_mounts),
 		cmocka_unit_test(test_at_most_eight),
 		cmocka_unit_test(test_syscall_writes),
 	};

@@ -114,14 +114,24 @@ static void test_watch_patterns(void **state)
 static void test_what_is_not_temporal(void **state)
 {
 	(void)state;
-	/* a label condition (a label argv rule, enforced by the exec rules), an
-	 * after by argv, a connect: not this engine's */
+	/* a label condition without unless (a label argv rule, enforced by the
+	 * exec rules): not this engine's */
 	assert_false(compile("labels:\n  s:\n    sources: [/x]\nrules:\n"
 			     "  - if: {label: s}\n    deny: {exec: {argv: [git, commit]}}\n"));
 	assert_true(rules_enforced());
-	assert_false(
+	/* an after by argv: its own bit after the watch bits, never a deny */
+	assert_true(
 		compile("rules:\n  - deny: {exec: {argv: [git, commit]}}\n    unless:\n"
 			"      succeeded: {argv: [make]}\n      after: {exec: {argv: [vi]}}\n"));
+	assert_true(rules_enforced());
+	assert_int_equal(TP.after_exec, 0);
+	assert_int_equal(TP.after_argv, 0x4);
+	assert_int_equal(TP.after_argv_of[0], 0x4);
+	assert_int_equal(dfa_run(&T, X.kpol.argv_start[0], "vi", true) & TP.after_argv, 0x4);
+	assert_int_equal(X.kpol.kill & TP.after_argv, 0);
+	/* a connect with unless: not enforced */
+	assert_false(compile("rules:\n  - deny: connect\n    unless:\n"
+			     "      succeeded: {argv: [make]}\n"));
 	assert_false(rules_enforced());
 	assert_true(compile("rules:\n  - deny: {exec: {path: /usr/bin/git}}\n    unless:\n"
 			    "      succeeded: {argv: [make, test]}\n"
