@@ -306,6 +306,37 @@ int BPF_PROG(tail_file_meta, struct pt_regs *regs, long ret)
 	return file_meta_args(tr, &a, ret);
 }
 
+#if defined(__TARGET_ARCH_x86)
+/* An ia32 id of the 16-bit calls: (u16)-1 means "unchanged", as -1 does. */
+static __always_inline __u64 ia32_uid16(__u64 id)
+{
+	id &= 0xffff;
+	return id == 0xffff ? 0xffffffffull : id;
+}
+
+/* The ia32 calls whose arguments are not their namesake's: chown/lchown/
+ * fchown take 16-bit ids, truncate64/ftruncate64 a 64-bit length as low and
+ * high halves. The compat time structs of utime/utimes/futimesat and
+ * utimensat_time64 need nothing: only whether times were given is kept. */
+static __always_inline void ia32_meta_fixup(struct pt_regs *regs, struct pr_sysargs *a)
+{
+	switch (PR_SYSCALL_NR_DIRECT(regs)) {
+	case PR_NR32_chown:
+	case PR_NR32_lchown:
+	case PR_NR32_fchown:
+		a->a[1] = ia32_uid16(a->a[1]);
+		a->a[2] = ia32_uid16(a->a[2]);
+		break;
+	case PR_NR32_truncate64:
+	case PR_NR32_ftruncate64: a->a[1] |= a->a[2] << 32; break;
+	}
+}
+#else
+static __always_inline void ia32_meta_fixup(struct pt_regs *regs, struct pr_sysargs *a)
+{
+}
+#endif
+
 /* The same calls made through the ia32 ABI (int $0x80). */
 SEC("tp_btf/sys_exit")
 int BPF_PROG(tail_file_meta_ia32, struct pt_regs *regs, long ret)
@@ -316,6 +347,7 @@ int BPF_PROG(tail_file_meta_ia32, struct pt_regs *regs, long ret)
 	if (!tr)
 		return 0;
 	sysargs_ia32(regs, &a);
+	ia32_meta_fixup(regs, &a);
 	return file_meta_args(tr, &a, ret);
 }
 

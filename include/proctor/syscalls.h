@@ -197,6 +197,14 @@
 	I(removexattr, removexattr, 235, tail_file_meta_ia32)                                   \
 	I(lremovexattr, lremovexattr, 236, tail_file_meta_ia32)                                 \
 	I(fremovexattr, fremovexattr, 237, tail_file_meta_ia32)                                 \
+	/* 16-bit ids, split 64-bit lengths, compat times: fixed up by ia32_meta_fixup */          \
+	I(chown, chown, 182, tail_file_meta_ia32)     I(lchown, lchown, 16, tail_file_meta_ia32) \
+	I(fchown, fchown, 95, tail_file_meta_ia32)                                              \
+	I(truncate, truncate64, 193, tail_file_meta_ia32)                                       \
+	I(ftruncate, ftruncate64, 194, tail_file_meta_ia32)                                     \
+	I(utime, utime, 30, tail_file_meta_ia32)      I(utimes, utimes, 271, tail_file_meta_ia32) \
+	I(futimesat, futimesat, 299, tail_file_meta_ia32)                                       \
+	I(utimensat, utimensat_time64, 412, tail_file_meta_ia32)                                \
 	I(socket, socket, 359, tail_net_ia32)         I(bind, bind, 361, tail_net_ia32)         \
 	I(connect, connect, 362, tail_net_ia32)       I(listen, listen, 363, tail_net_ia32)     \
 	I(accept4, accept4, 364, tail_net_ia32)       I(sendto, sendto, 369, tail_net_ia32)
