@@ -207,7 +207,8 @@
 	I(utimensat, utimensat_time64, 412, tail_file_meta_ia32)                                \
 	I(socket, socket, 359, tail_net_ia32)         I(bind, bind, 361, tail_net_ia32)         \
 	I(connect, connect, 362, tail_net_ia32)       I(listen, listen, 363, tail_net_ia32)     \
-	I(accept4, accept4, 364, tail_net_ia32)       I(sendto, sendto, 369, tail_net_ia32)
+	I(accept4, accept4, 364, tail_net_ia32)       I(sendto, sendto, 369, tail_net_ia32)     \
+	I(sendmsg, sendmsg, 370, tail_net_ia32)       I(sendmmsg, sendmmsg, 345, tail_net_ia32)
 #define PR_IA32_MUX(I) I(socketcall, socketcall, 102, tail_net_ia32)
 /* The same at sys_enter (slot i386 of sys_ia32_enter_tails): the closes that
  * end I/O summaries. Their program then runs PR_IA32_PROG as well. */
