@@ -208,7 +208,13 @@
 	I(socket, socket, 359, tail_net_ia32)         I(bind, bind, 361, tail_net_ia32)         \
 	I(connect, connect, 362, tail_net_ia32)       I(listen, listen, 363, tail_net_ia32)     \
 	I(accept4, accept4, 364, tail_net_ia32)       I(sendto, sendto, 369, tail_net_ia32)     \
-	I(sendmsg, sendmsg, 370, tail_net_ia32)       I(sendmmsg, sendmmsg, 345, tail_net_ia32)
+	I(sendmsg, sendmsg, 370, tail_net_ia32)       I(sendmmsg, sendmmsg, 345, tail_net_ia32) \
+	/* memory: file.mmap accounting, then security.memexec */                               \
+	I(mmap, mmap, 90, tail_file_mem_ia32)         I(mmap, mmap2, 192, tail_file_mem_ia32)   \
+	I(mprotect, mprotect, 125, tail_file_mem_ia32)                                          \
+	I(pkey_mprotect, pkey_mprotect, 380, tail_file_mem_ia32)                                \
+	/* a failed exec: process.exec with its 32-bit argv */                                   \
+	I(execve, execve, 11, tail_sec_exec_ia32_exit) I(execveat, execveat, 358, tail_sec_exec_ia32_exit)
 #define PR_IA32_MUX(I) I(socketcall, socketcall, 102, tail_net_ia32)
 /* The same at sys_enter (slot i386 of sys_ia32_enter_tails): the closes that
  * end I/O summaries. Their program then runs PR_IA32_PROG as well. */

@@ -1,5 +1,6 @@
 /* decode_process.c: process.exec, process.fork, process.exit,
- * process.cgroup_change and the internal cgroup-add record; keeps the user-space process table current. */
+ * process.cgroup_change and the internal cgroup-add record; keeps the user-space process table
+ * current. */
 #include <stdio.h>
 #include <string.h>
 
@@ -36,6 +37,8 @@ static enum decode_result decode_exec_failed(struct decode_ctx *c, const struct 
 	record_add_str_ref(r, "event.outcome", "failure");
 	record_add_str(r, "error.code", en ? en : "EUNKNOWN");
 	record_add_str_ref(r, "process.exec.path", path);
+	if (e->hdr.flags & PR_EXEC_IA32)
+		record_add_str_ref(r, "process.exec.syscall_abi", "ia32");
 	record_add_strv(r, "process.command_args", argv, argc);
 	record_add_str_ref(r, "process.command_line", decode_command_line(r, argv, argc));
 	record_add_bool(r, "process.args_truncated",
