@@ -214,7 +214,13 @@
 	I(mprotect, mprotect, 125, tail_file_mem_ia32)                                          \
 	I(pkey_mprotect, pkey_mprotect, 380, tail_file_mem_ia32)                                \
 	/* a failed exec: process.exec with its 32-bit argv */                                   \
-	I(execve, execve, 11, tail_sec_exec_ia32_exit) I(execveat, execveat, 358, tail_sec_exec_ia32_exit)
+	I(execve, execve, 11, tail_sec_exec_ia32_exit) I(execveat, execveat, 358, tail_sec_exec_ia32_exit) \
+	/* process.signal */                                                                     \
+	I(kill, kill, 37, tail_sec_signal_ia32_exit)  I(tkill, tkill, 238, tail_sec_signal_ia32_exit) \
+	I(tgkill, tgkill, 270, tail_sec_signal_ia32_exit)                                       \
+	I(rt_sigqueueinfo, rt_sigqueueinfo, 178, tail_sec_signal_ia32_exit)                     \
+	I(rt_tgsigqueueinfo, rt_tgsigqueueinfo, 335, tail_sec_signal_ia32_exit)                 \
+	I(pidfd_send_signal, pidfd_send_signal, 424, tail_sec_signal_ia32_exit)
 #define PR_IA32_MUX(I) I(socketcall, socketcall, 102, tail_net_ia32)
 /* The same at sys_enter (slot i386 of sys_ia32_enter_tails): the closes that
  * end I/O summaries. Their program then runs PR_IA32_PROG as well. */

@@ -226,7 +226,8 @@ static enum decode_result decode_signal(struct decode_ctx *c, const void *data, 
 {
 	const struct pr_signal *e = data;
 	const char *sname = e->sig ? signal_name(e->sig) : "0";
-	const char *sc = syscall_name(e->nr);
+	uint32_t nr = e->nr & ~(uint32_t)PR_SYSCALL_IA32;
+	const char *sc = syscall_name(nr);
 	const struct proc *tp;
 	char num[16];
 
@@ -243,10 +244,12 @@ static enum decode_result decode_signal(struct decode_ctx *c, const void *data, 
 	record_add_int(r, "signal.number", e->sig);
 	if (sc)
 		record_add_str_ref(r, "signal.syscall", sc);
+	if (e->nr & PR_SYSCALL_IA32)
+		record_add_str_ref(r, "signal.syscall_abi", "ia32");
 	if (!(e->hdr.flags & PR_SIG_OTHER_TARGETS))
 		record_add_int(r,
-			       e->nr == PR_NR_pidfd_send_signal ? "signal.target.pidfd"
-								: "signal.target.requested",
+			       nr == PR_NR_pidfd_send_signal ? "signal.target.pidfd"
+							     : "signal.target.requested",
 			       e->target);
 	if (e->target_pid)
 		record_add_int(r, "signal.target.pid", e->target_pid);
