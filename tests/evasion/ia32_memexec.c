@@ -30,7 +30,7 @@ int main(void)
 	long r;
 
 	w = mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1,
-		 0); /* mmap2 (192) */
+		 0);		    /* mmap2 (192) */
 	r = syscall(SYS_mmap, old); /* old mmap (90): a 32-bit address or -errno */
 	if (w == MAP_FAILED || (r < 0 && r > -4096))
 		return 1;

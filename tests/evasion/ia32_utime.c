@@ -17,9 +17,9 @@
 
 int main(int argc, char **argv)
 {
-	int32_t ub[2] = {1000000000, 1000000000};	   /* struct old_utimbuf32 */
-	int32_t tv[4] = {1000000000, 0, 1000000000, 0};	   /* 2 x old_timeval32 */
-	int64_t ts[4] = {1000000000, 0, 1000000000, 0};	   /* 2 x __kernel_timespec */
+	int32_t ub[2] = {1000000000, 1000000000};	/* struct old_utimbuf32 */
+	int32_t tv[4] = {1000000000, 0, 1000000000, 0}; /* 2 x old_timeval32 */
+	int64_t ts[4] = {1000000000, 0, 1000000000, 0}; /* 2 x __kernel_timespec */
 	int fd;
 
 	if (argc < 2 || chdir(argv[1]))
