@@ -220,13 +220,18 @@
 	I(tgkill, tgkill, 270, tail_sec_signal_ia32_exit)                                       \
 	I(rt_sigqueueinfo, rt_sigqueueinfo, 178, tail_sec_signal_ia32_exit)                     \
 	I(rt_tgsigqueueinfo, rt_tgsigqueueinfo, 335, tail_sec_signal_ia32_exit)                 \
-	I(pidfd_send_signal, pidfd_send_signal, 424, tail_sec_signal_ia32_exit)
+	I(pidfd_send_signal, pidfd_send_signal, 424, tail_sec_signal_ia32_exit)               \
+	/* file.metadata setflags (chattr); the flags before are read at entry, below */        \
+	I(ioctl, ioctl, 54, tail_file_ioctl_ia32)
 #define PR_IA32_MUX(I) I(socketcall, socketcall, 102, tail_net_ia32)
 /* The same at sys_enter (slot i386 of sys_ia32_enter_tails): the closes that
  * end I/O summaries. Their program then runs PR_IA32_PROG as well. */
 #define PR_IA32_ENTER_SYSCALLS(I)                                                                  \
 	I(close, close, 6, tail_file_close_ia32)      I(dup2, dup2, 63, tail_file_close_ia32)   \
 	I(dup3, dup3, 330, tail_file_close_ia32)      I(close_range, close_range, 436, tail_file_close_ia32)
+/* At sys_enter too, for calls PR_IA32_SYSCALLS has (their i386 number and name
+ * are defined there): chattr's flags before. Then PR_IA32_PROG as well. */
+#define PR_IA32_ENTER_ALSO(I) I(ioctl, ioctl, 54, tail_file_ioctl_ia32_enter)
 
 /* clang-format on */
 
