@@ -2,8 +2,10 @@
 """stats.py ROUNDS CMD...: ns per run of CMD's syscall hooks (the dispatchers,
 or the floor pair) from kernel BPF stats while `ol` runs. Turns
 kernel.bpf_stats_enabled on for the measurement and restores it after. The
-stats themselves cost two clock reads per run: compare with the floor pair."""
+stats themselves cost two clock reads per run: compare with the floor pair.
+STATS_LOOP="ioctl" (or "kill", "getppid") runs sl with that mode instead of ol."""
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -29,7 +31,9 @@ def main():
             p = start(cmd)
             own = prog_ids(p.pid)
             a = snap(own)
-            subprocess.run([OL, "200000"], capture_output=True)
+            mode = os.environ.get("STATS_LOOP")
+            loop = [os.path.join(os.path.dirname(OL), "sl"), mode, "400000"] if mode else [OL, "200000"]
+            subprocess.run(loop, capture_output=True, check=True)
             b = snap(own)
             p.terminate()
             p.wait()

@@ -9,6 +9,7 @@
 #include "lifecycle/lifecycle.h"
 #include "policy/labels.h"
 #include "tls/tls.h"
+#include "security/memexec.h"
 
 /* Only files with a name a reader cares about: regular files, devices and
  * named FIFOs. Sockets (network family), anonymous pipes and anon inodes
@@ -262,21 +263,24 @@ int BPF_PROG(tail_file_rw_ia32, struct pt_regs *regs, long ret)
 
 /* mmap of a file: a read mapping, and a write-capable one when shared and
  * PROT_WRITE (bytes written through it are not visible to syscall hooks). */
-static __always_inline int file_mmap_exit(struct pt_regs *regs, long ret)
+static __always_inline int file_mmap_args(struct pr_tracked *tr, const struct pr_sysargs *a,
+					  long ret)
 {
-	struct pr_tracked *tr = tracked_current();
 	struct task_struct *t;
 	__u64 prot, flags;
 	int fd;
 
 	if (!tr || (unsigned long)ret >= (unsigned long)-4095)
 		return 0;
-	flags = PR_ARG4(regs);
-	fd = (int)PR_ARG5(regs);
+	flags = a->a[3];
+	fd = (int)a->a[4];
 	if ((flags & PR_MAP_ANONYMOUS) || fd < 0)
 		return 0;
-	prot = PR_ARG3(regs);
-	tls_mmap_exit(tr, fd, prot, (__u64)ret); /* a TLS library: hooked for this process */
+	prot = a->a[2];
+	/* a TLS library: hooked for this process (64-bit images only: the
+	 * uprobes read the x86_64 calling convention) */
+	if (!a->abi)
+		tls_mmap_exit(tr, fd, prot, (__u64)ret);
 	t = bpf_get_current_task_btf();
 	if (prot & PR_PROT_READ)
 		io_account(t, tr, fd, NULL, IO_READ, 0, IO_KIND_MMAP);
@@ -290,7 +294,10 @@ static __always_inline int file_mmap_exit(struct pt_regs *regs, long ret)
 SEC("tp_btf/sys_exit")
 int BPF_PROG(tail_file_mmap, struct pt_regs *regs, long ret)
 {
-	file_mmap_exit(regs, ret);
+	struct pr_sysargs a;
+
+	sysargs_native(regs, &a);
+	file_mmap_args(tracked_current(), &a, ret);
 	PR_CHAIN_EXIT(ctx, regs);
 	return 0;
 }
@@ -298,16 +305,16 @@ int BPF_PROG(tail_file_mmap, struct pt_regs *regs, long ret)
 /* mprotect adding PROT_WRITE to a shared file mapping makes it
  * write-capable just like mmap would (only the mapping at addr is checked,
  * not every mapping of a multi-mapping range). */
-static __always_inline int file_mprotect_exit(struct pt_regs *regs, long ret)
+static __always_inline int file_mprotect_args(struct pr_tracked *tr, const struct pr_sysargs *a,
+					      long ret)
 {
-	struct pr_tracked *tr = tracked_current();
 	struct vma_info v;
 	struct task_struct *t;
 
-	if (!tr || ret != 0 || !(PR_ARG3(regs) & PR_PROT_WRITE))
+	if (!tr || ret != 0 || !(a->a[2] & PR_PROT_WRITE))
 		return 0;
 	t = bpf_get_current_task_btf();
-	task_vma_at(t, PR_ARG1(regs), &v);
+	task_vma_at(t, a->a[0], &v);
 	if (!v.file || !(v.flags & PR_VM_SHARED))
 		return 0;
 	io_account(t, tr, -1, (struct file *)v.file, IO_WRITE, 0, IO_KIND_MMAP);
@@ -318,9 +325,40 @@ static __always_inline int file_mprotect_exit(struct pt_regs *regs, long ret)
 SEC("tp_btf/sys_exit")
 int BPF_PROG(tail_file_mprotect, struct pt_regs *regs, long ret)
 {
-	file_mprotect_exit(regs, ret);
+	struct pr_sysargs a;
+
+	sysargs_native(regs, &a);
+	file_mprotect_args(tracked_current(), &a, ret);
 	PR_CHAIN_EXIT(ctx, regs);
 	return 0;
+}
+
+/* The ia32 mmap (90: its six arguments in a block in user memory), mmap2
+ * (192: the offset in pages, which neither part reads), mprotect and
+ * pkey_mprotect: this family's part, then the security family's. */
+SEC("tp_btf/sys_exit")
+int BPF_PROG(tail_file_mem_ia32, struct pt_regs *regs, long ret)
+{
+	struct pr_tracked *tr = tracked_current();
+	struct pr_sysargs a;
+
+	if (!tr)
+		return 0;
+	sysargs_ia32(regs, &a);
+	if (PR_SYSCALL_NR_DIRECT(regs) == PR_NR32_mmap) {
+		__u32 w[6] = {};
+		int i;
+
+		if (bpf_probe_read_user(w, sizeof(w), (void *)a.a[0]))
+			return 0;
+		for (i = 0; i < 6; i++)
+			a.a[i] = w[i];
+	}
+	if (a.nr == PR_NR_mmap)
+		file_mmap_args(tr, &a, ret);
+	else if (a.nr == PR_NR_mprotect)
+		file_mprotect_args(tr, &a, ret);
+	return sec_memexec_ia32(tr, &a, ret);
 }
 
 /* close / close_range / dup2 / dup3 at entry, while the file is alive. */

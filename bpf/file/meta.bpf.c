@@ -306,6 +306,37 @@ int BPF_PROG(tail_file_meta, struct pt_regs *regs, long ret)
 	return file_meta_args(tr, &a, ret);
 }
 
+#if defined(__TARGET_ARCH_x86)
+/* An ia32 id of the 16-bit calls: (u16)-1 means "unchanged", as -1 does. */
+static __always_inline __u64 ia32_uid16(__u64 id)
+{
+	id &= 0xffff;
+	return id == 0xffff ? 0xffffffffull : id;
+}
+
+/* The ia32 calls whose arguments are not their namesake's: chown/lchown/
+ * fchown take 16-bit ids, truncate64/ftruncate64 a 64-bit length as low and
+ * high halves. The compat time structs of utime/utimes/futimesat and
+ * utimensat_time64 need nothing: only whether times were given is kept. */
+static __always_inline void ia32_meta_fixup(struct pt_regs *regs, struct pr_sysargs *a)
+{
+	switch (PR_SYSCALL_NR_DIRECT(regs)) {
+	case PR_NR32_chown:
+	case PR_NR32_lchown:
+	case PR_NR32_fchown:
+		a->a[1] = ia32_uid16(a->a[1]);
+		a->a[2] = ia32_uid16(a->a[2]);
+		break;
+	case PR_NR32_truncate64:
+	case PR_NR32_ftruncate64: a->a[1] |= a->a[2] << 32; break;
+	}
+}
+#else
+static __always_inline void ia32_meta_fixup(struct pt_regs *regs, struct pr_sysargs *a)
+{
+}
+#endif
+
 /* The same calls made through the ia32 ABI (int $0x80). */
 SEC("tp_btf/sys_exit")
 int BPF_PROG(tail_file_meta_ia32, struct pt_regs *regs, long ret)
@@ -316,6 +347,7 @@ int BPF_PROG(tail_file_meta_ia32, struct pt_regs *regs, long ret)
 	if (!tr)
 		return 0;
 	sysargs_ia32(regs, &a);
+	ia32_meta_fixup(regs, &a);
 	return file_meta_args(tr, &a, ret);
 }
 
@@ -338,27 +370,55 @@ static __always_inline __u32 fd_inode_flags(long fd)
 	return f ? BPF_CORE_READ(f, f_inode, i_flags) : 0;
 }
 
+/* Entry of a chattr ioctl on fd: the inode flags before, for its exit. */
+static __always_inline void setflags_stash(long fd)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid(), before = fd_inode_flags(fd);
+
+	bpf_map_update_elem(&file_flags_stash, &tid, &before, BPF_ANY);
+}
+
 SEC("tp_btf/sys_enter")
 int BPF_PROG(tail_file_ioctl_enter, struct pt_regs *regs, long id)
 {
-	struct pr_tracked *tr;
-	__u32 tid, before;
-
-	if (!is_setflags(regs) || !(tr = tracked_current()))
+	if (!is_setflags(regs) || !tracked_current())
 		return 0;
-	tid = (__u32)bpf_get_current_pid_tgid();
-	before = fd_inode_flags((int)PR_ARG1(regs));
-	bpf_map_update_elem(&file_flags_stash, &tid, &before, BPF_ANY);
+	setflags_stash((int)PR_ARG1(regs));
 	return 0;
+}
+
+/* The chattr ioctl(fd, cmd, argp) returned ret: file.metadata setflags with
+ * the flags asked for and those before (stashed at entry) and after.
+ * syscall: the record's syscall number (ioctl, or'ed with the ABI). */
+static __always_inline int setflags_record(struct pr_tracked *tr, long fd, __u32 cmd, __u64 argp,
+					   __u32 syscall, long ret)
+{
+	struct meta_req q = {.dirfd = PR_AT_FDCWD, .dirfd2 = PR_AT_FDCWD, .user = 1};
+	__u32 tid, *before, req = 0;
+	__u64 b = PR_SETFLAGS_NO_BEFORE;
+
+	tid = (__u32)bpf_get_current_pid_tgid();
+	before = bpf_map_lookup_elem(&file_flags_stash, &tid);
+	if (before) {
+		b = *before;
+		bpf_map_delete_elem(&file_flags_stash, &tid);
+	}
+	q.objfd = (int)fd;
+	q.syscall = syscall;
+	q.op = PR_META_SETFLAGS;
+	/* both take a pointer whose first u32 is the flags (an int; fsx_xflags) */
+	bpf_probe_read_user(&req, sizeof(req), (void *)argp);
+	q.arg = req;
+	if (cmd == PR_FS_IOC_FSSETXATTR)
+		q.arg |= PR_SETFLAGS_XATTR;
+	q.arg2 = b | (__u64)fd_inode_flags(q.objfd) << 32;
+	return file_meta_record(tr, &q, ret);
 }
 
 SEC("tp_btf/sys_exit")
 int BPF_PROG(tail_file_ioctl, struct pt_regs *regs, long ret)
 {
-	struct meta_req q = {.dirfd = PR_AT_FDCWD, .dirfd2 = PR_AT_FDCWD, .user = 1};
 	struct pr_tracked *tr;
-	__u32 tid, *before, req = 0;
-	__u64 b = PR_SETFLAGS_NO_BEFORE;
 
 	if (!is_setflags(regs)) {
 		if ((__u32)PR_ARG2_DIRECT(regs) == PR_TIOCSTI)
@@ -367,22 +427,41 @@ int BPF_PROG(tail_file_ioctl, struct pt_regs *regs, long ret)
 	}
 	if (!(tr = tracked_current()))
 		return 0;
-	tid = (__u32)bpf_get_current_pid_tgid();
-	before = bpf_map_lookup_elem(&file_flags_stash, &tid);
-	if (before) {
-		b = *before;
-		bpf_map_delete_elem(&file_flags_stash, &tid);
-	}
-	q.objfd = (int)PR_ARG1(regs);
-	q.syscall = PR_NR_ioctl;
-	q.op = PR_META_SETFLAGS;
-	/* both take a pointer whose first u32 is the flags (an int; fsx_xflags) */
-	bpf_probe_read_user(&req, sizeof(req), (void *)PR_ARG3(regs));
-	q.arg = req;
-	if ((__u32)PR_ARG2(regs) == PR_FS_IOC_FSSETXATTR)
-		q.arg |= PR_SETFLAGS_XATTR;
-	q.arg2 = b | (__u64)fd_inode_flags(q.objfd) << 32;
-	return file_meta_record(tr, &q, ret);
+	return setflags_record(tr, (int)PR_ARG1(regs), (__u32)PR_ARG2(regs), PR_ARG3(regs),
+			       PR_NR_ioctl, ret);
 }
+
+#if defined(__TARGET_ARCH_x86)
+/* The ia32 ioctl (54): chattr asks FS_IOC32_SETFLAGS (an int argument) or
+ * FS_IOC_FSSETXATTR (the same struct fsxattr in both ABIs). */
+static __always_inline bool is_setflags_ia32(struct pt_regs *regs)
+{
+	__u32 cmd = (__u32)regs->cx;
+
+	return cmd == PR_FS_IOC32_SETFLAGS || cmd == PR_FS_IOC_SETFLAGS ||
+	       cmd == PR_FS_IOC_FSSETXATTR;
+}
+
+/* At entry (slot 54 of sys_ia32_enter_tails), then on to the ia32 flag. */
+SEC("tp_btf/sys_enter")
+int BPF_PROG(tail_file_ioctl_ia32_enter, struct pt_regs *regs, long id)
+{
+	if (is_setflags_ia32(regs) && tracked_current())
+		setflags_stash((int)(__u32)regs->bx);
+	bpf_tail_call(ctx, &sys_ia32_enter, 0);
+	return 0;
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(tail_file_ioctl_ia32, struct pt_regs *regs, long ret)
+{
+	struct pr_tracked *tr;
+
+	if (!is_setflags_ia32(regs) || !(tr = tracked_current()))
+		return 0;
+	return setflags_record(tr, (int)(__u32)regs->bx, (__u32)regs->cx, (__u32)regs->dx,
+			       PR_NR_ioctl | PR_SYSCALL_IA32, ret);
+}
+#endif
 
 char LICENSE[] SEC("license") = "GPL";

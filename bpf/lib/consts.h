@@ -24,6 +24,7 @@
 
 /* ioctl commands (file/meta.bpf.c: chattr) */
 #define PR_FS_IOC_SETFLAGS   0x40086602 /* _IOW('f', 2, long) */
+#define PR_FS_IOC32_SETFLAGS 0x40046602 /* _IOW('f', 2, int): the ia32 one */
 #define PR_FS_IOC_FSSETXATTR 0x401c5820 /* _IOW('X', 32, struct fsxattr) */
 #define PR_TIOCSTI	     0x5412	/* security/escape.bpf.c: terminal input injection */
 

@@ -219,42 +219,63 @@ NET_TAIL(tail_net_listen, net_listen_args)
 NET_TAIL(tail_net_accept, net_accept_args)
 NET_TAIL(tail_net_sendto, net_sendto_args)
 
-SEC("tp_btf/sys_exit")
-int BPF_PROG(tail_net_sendmsg, struct pt_regs *regs, long ret)
-{
-	struct pr_tracked *tr = tracked_current();
-	struct user_msghdr m = {};
-	struct pr_sysargs a;
+/* The destination of a msghdr at um: the native struct user_msghdr, or for
+ * an ia32 call the compat one (32-bit pointers and sizes). */
+struct compat_msghdr32 {
+	__u32 msg_name;
+	__s32 msg_namelen;
+	__u32 msg_iov, msg_iovlen, msg_control, msg_controllen, msg_flags;
+};
 
-	if (!tr)
-		return 0;
-	sysargs_native(regs, &a);
-	if (ret > 0)
-		label_io(tr, (int)a.a[0], PR_LABEL_IO_WRITE); /* information-flow labels */
-	if (bpf_probe_read_user(&m, sizeof(m), (void *)a.a[1]) || !m.msg_name)
-		return 0;
-	send_one(tr, &a, ret, (int)a.a[0], fd_socket(bpf_get_current_task_btf(), (int)a.a[0]),
-		 m.msg_name, m.msg_namelen, 1);
-	return 0;
+static __always_inline int msg_dest(const struct pr_sysargs *a, const void *um, void **name,
+				    __u64 *namelen)
+{
+	if (a->abi) {
+		struct compat_msghdr32 m = {};
+
+		if (bpf_probe_read_user(&m, sizeof(m), um))
+			return -1;
+		*name = (void *)(__u64)m.msg_name;
+		*namelen = (__u32)m.msg_namelen;
+	} else {
+		struct user_msghdr m = {};
+
+		if (bpf_probe_read_user(&m, sizeof(m), um))
+			return -1;
+		*name = m.msg_name;
+		*namelen = (__u32)m.msg_namelen;
+	}
+	return *name ? 0 : -1;
 }
 
-SEC("tp_btf/sys_exit")
-int BPF_PROG(tail_net_sendmmsg, struct pt_regs *regs, long ret)
+/* sendmsg(fd, msg, flags) */
+static __always_inline void net_sendmsg_args(struct pr_tracked *tr, const struct pr_sysargs *a,
+					     long ret)
 {
-	struct pr_tracked *tr = tracked_current();
-	struct pr_sysargs a;
-	struct mmsghdr *vec;
-	struct socket *so;
-	struct user_msghdr m;
-	__u32 vlen, i;
-	long fd;
+	long fd = (int)a->a[0];
+	__u64 namelen;
+	void *name;
 
-	if (!tr)
-		return 0;
-	sysargs_native(regs, &a);
-	fd = (int)a.a[0];
-	vec = (void *)a.a[1];
-	vlen = a.a[2];
+	if (ret > 0)
+		label_io(tr, fd, PR_LABEL_IO_WRITE); /* information-flow labels */
+	if (msg_dest(a, (void *)a->a[1], &name, &namelen))
+		return;
+	send_one(tr, a, ret, fd, fd_socket(bpf_get_current_task_btf(), fd), name, namelen, 1);
+}
+
+/* sendmmsg(fd, vec, vlen, flags): each message's header and msg_len; an
+ * ia32 vector holds compat_mmsghdr (a compat msghdr, then msg_len). */
+static __always_inline void net_sendmmsg_args(struct pr_tracked *tr, const struct pr_sysargs *a,
+					      long ret)
+{
+	__u64 vec = a->a[1], stride, namelen;
+	__u32 vlen = a->a[2], i, hdr;
+	long fd = (int)a->a[0];
+	struct socket *so;
+	void *name;
+
+	stride = a->abi ? sizeof(struct compat_msghdr32) + 4 : sizeof(struct mmsghdr);
+	hdr = a->abi ? sizeof(struct compat_msghdr32) : sizeof(struct user_msghdr);
 	so = fd_socket(bpf_get_current_task_btf(), fd);
 	/* ret < 0: the call failed, reported once with the first destination;
 	 * else messages [0, ret) were sent, each with its msg_len. */
@@ -263,14 +284,16 @@ int BPF_PROG(tail_net_sendmmsg, struct pt_regs *regs, long ret)
 
 		if (ret < 0 ? i > 0 : (long)i >= ret)
 			break;
-		if (bpf_probe_read_user(&m, sizeof(m), &vec[i].msg_hdr) || !m.msg_name)
+		if (msg_dest(a, (void *)(vec + i * stride), &name, &namelen))
 			continue;
 		if (ret >= 0)
-			bpf_probe_read_user(&sent, sizeof(sent), &vec[i].msg_len);
-		send_one(tr, &a, ret < 0 ? ret : sent, fd, so, m.msg_name, m.msg_namelen, vlen);
+			bpf_probe_read_user(&sent, sizeof(sent), (void *)(vec + i * stride + hdr));
+		send_one(tr, a, ret < 0 ? ret : sent, fd, so, name, namelen, vlen);
 	}
-	return 0;
 }
+
+NET_TAIL(tail_net_sendmsg, net_sendmsg_args)
+NET_TAIL(tail_net_sendmmsg, net_sendmmsg_args)
 
 /* ---- ia32 (int $0x80): the direct socket syscalls and socketcall -------- */
 
@@ -279,13 +302,15 @@ int BPF_PROG(tail_net_sendmmsg, struct pt_regs *regs, long ret)
 static __always_inline long socketcall_native_nr(__u32 call)
 {
 	switch (call) {
-	case 1: return PR_NR_socket;   /* SYS_SOCKET */
-	case 2: return PR_NR_bind;     /* SYS_BIND */
-	case 3: return PR_NR_connect;  /* SYS_CONNECT */
-	case 4: return PR_NR_listen;   /* SYS_LISTEN */
-	case 5: return PR_NR_accept;   /* SYS_ACCEPT */
-	case 11: return PR_NR_sendto;  /* SYS_SENDTO */
-	case 18: return PR_NR_accept4; /* SYS_ACCEPT4 */
+	case 1: return PR_NR_socket;	/* SYS_SOCKET */
+	case 2: return PR_NR_bind;	/* SYS_BIND */
+	case 3: return PR_NR_connect;	/* SYS_CONNECT */
+	case 4: return PR_NR_listen;	/* SYS_LISTEN */
+	case 5: return PR_NR_accept;	/* SYS_ACCEPT */
+	case 11: return PR_NR_sendto;	/* SYS_SENDTO */
+	case 16: return PR_NR_sendmsg;	/* SYS_SENDMSG */
+	case 18: return PR_NR_accept4;	/* SYS_ACCEPT4 */
+	case 20: return PR_NR_sendmmsg; /* SYS_SENDMMSG */
 	}
 	return -1;
 }
@@ -323,6 +348,8 @@ int BPF_PROG(tail_net_ia32, struct pt_regs *regs, long ret)
 	case PR_NR_accept:
 	case PR_NR_accept4: net_accept_args(tr, &a, ret); break;
 	case PR_NR_sendto: net_sendto_args(tr, &a, ret); break;
+	case PR_NR_sendmsg: net_sendmsg_args(tr, &a, ret); break;
+	case PR_NR_sendmmsg: net_sendmmsg_args(tr, &a, ret); break;
 	}
 	return 0;
 }

@@ -7,6 +7,7 @@
  * docs/EVENTS-security.md. */
 #include "security/security.h"
 #include "lifecycle/lifecycle.h"
+#include "security/memexec.h"
 
 /* Aggregate, then emit the first occurrence of its kind. Anonymous memory
  * aggregates under one key; a named file W+X mapping per inode. */
@@ -15,7 +16,9 @@ static __always_inline void mem_report(struct task_struct *t, struct pr_tracked 
 				       __u64 addr, __u64 len, struct file *f)
 {
 	__s32 err = ret < 0 && ret >= -4095 ? (__s32)ret : 0;
-	__u64 a0 = prot | (__u64)(mflags & (PR_MEM_ANON | PR_MEM_MEMFD | PR_MEM_WRITTEN)) << 16;
+	__u64 a0 =
+		prot | (__u64)(mflags & (PR_MEM_ANON | PR_MEM_MEMFD | PR_MEM_WRITTEN | PR_MEM_IA32))
+			       << 16;
 	__u64 a1 = (mflags & PR_MEM_ANON) ? 0 : (__u64)BPF_CORE_READ(f, f_inode);
 	__u64 count = agg_hit(t->tgid, PR_AGG_MEMEXEC, op, err, 0, a0, a1, a0, PR_AGG_ANY);
 
@@ -47,50 +50,56 @@ static __always_inline __u32 effective_prot(__u32 prot)
 	return prot | PR_PROT_EXEC | PR_MEM_PROT_IMPLIED;
 }
 
-SEC("tp_btf/sys_exit")
-int BPF_PROG(tail_sec_mmap_exit, struct pt_regs *regs, long ret)
+/* mmap(addr, len, prot, flags, fd, off) returned ret; abi: PR_MEM_IA32 or 0. */
+static __always_inline int mmap_args(struct pr_tracked *tr, const struct pr_sysargs *a, long ret,
+				     __u32 abi)
 {
-	struct pr_tracked *tr = sec_tracked_syscall();
-	struct task_struct *t;
+	struct task_struct *t = bpf_get_current_task_btf();
 	struct file *f = NULL;
 	__u32 prot, flags, mflags;
 
-	if (!tr)
-		return 0;
-	prot = effective_prot(PR_ARG3_DIRECT(regs));
+	prot = effective_prot(a->a[2]);
 	if (!prot)
 		return 0;
-	flags = PR_ARG4(regs);
-	t = bpf_get_current_task_btf();
+	flags = a->a[3];
 	if (flags & PR_MAP_ANONYMOUS) {
 		mflags = PR_MEM_ANON;
 	} else {
-		f = fd_file(t, (int)PR_ARG5(regs));
+		f = fd_file(t, (int)a->a[4]);
 		mflags = file_mem_flags(f);
 		if (!(mflags & PR_MEM_ANON) && !(prot & PR_PROT_WRITE))
 			return 0; /* ordinary code loading */
 	}
-	mem_report(t, tr, PR_MEM_MMAP, prot, mflags, flags, ret,
-		   ret >= 0 ? (__u64)ret : PR_ARG1(regs), PR_ARG2(regs), f);
+	mem_report(t, tr, PR_MEM_MMAP, prot, mflags | abi, flags, ret,
+		   ret >= 0 ? (__u64)ret : a->a[0], a->a[1], f);
 	return 0;
 }
 
-static __always_inline int mprotect_exit(struct pt_regs *regs, long ret, __u16 op)
+SEC("tp_btf/sys_exit")
+int BPF_PROG(tail_sec_mmap_exit, struct pt_regs *regs, long ret)
 {
 	struct pr_tracked *tr = sec_tracked_syscall();
+	struct pr_sysargs a;
+
+	if (!tr || !effective_prot(PR_ARG3_DIRECT(regs)))
+		return 0;
+	sysargs_native(regs, &a);
+	return mmap_args(tr, &a, ret, 0);
+}
+
+/* mprotect(addr, len, prot) (pkey_mprotect: op) returned ret. */
+static __always_inline int mprotect_args(struct pr_tracked *tr, const struct pr_sysargs *a,
+					 long ret, __u16 op, __u32 abi)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
 	struct vma_info vi;
-	struct task_struct *t;
 	struct file *f;
-	__u64 addr;
+	__u64 addr = a->a[0];
 	__u32 prot, mflags;
 
-	if (!tr)
-		return 0;
-	prot = effective_prot(PR_ARG3_DIRECT(regs));
+	prot = effective_prot(a->a[2]);
 	if (!prot)
 		return 0;
-	t = bpf_get_current_task_btf();
-	addr = PR_ARG1(regs);
 	task_vma_at(t, addr, &vi);
 	f = (struct file *)vi.file;
 	if (vi.found && !f)
@@ -105,8 +114,19 @@ static __always_inline int mprotect_exit(struct pt_regs *regs, long ret, __u16 o
 		mflags |= PR_MEM_WRITTEN;
 	if (!(mflags & (PR_MEM_ANON | PR_MEM_WRITTEN)) && !(prot & PR_PROT_WRITE))
 		return 0; /* a file mapping made executable again, nothing written */
-	mem_report(t, tr, op, prot, mflags, 0, ret, addr, PR_ARG2(regs), f);
+	mem_report(t, tr, op, prot, mflags | abi, 0, ret, addr, a->a[1], f);
 	return 0;
+}
+
+static __always_inline int mprotect_exit(struct pt_regs *regs, long ret, __u16 op)
+{
+	struct pr_tracked *tr = sec_tracked_syscall();
+	struct pr_sysargs a;
+
+	if (!tr || !effective_prot(PR_ARG3_DIRECT(regs)))
+		return 0;
+	sysargs_native(regs, &a);
+	return mprotect_args(tr, &a, ret, op, 0);
 }
 
 SEC("tp_btf/sys_exit")
@@ -119,6 +139,21 @@ SEC("tp_btf/sys_exit")
 int BPF_PROG(tail_sec_pkey_mprotect_exit, struct pt_regs *regs, long ret)
 {
 	return mprotect_exit(regs, ret, PR_MEM_PKEY_MPROTECT);
+}
+
+/* The same calls made through the ia32 ABI, after the file family's part
+ * (security/memexec.h). */
+__noinline int sec_memexec_ia32(struct pr_tracked *tr, const struct pr_sysargs *a, long ret)
+{
+	if (!tr || !a)
+		return 0;
+	switch (a->nr) {
+	case PR_NR_mmap: return mmap_args(tr, a, ret, PR_MEM_IA32);
+	case PR_NR_mprotect: return mprotect_args(tr, a, ret, PR_MEM_MPROTECT, PR_MEM_IA32);
+	case PR_NR_pkey_mprotect:
+		return mprotect_args(tr, a, ret, PR_MEM_PKEY_MPROTECT, PR_MEM_IA32);
+	}
+	return 0;
 }
 
 /* shmat(id, addr, flags): a System V segment attached with SHM_EXEC is

@@ -233,19 +233,34 @@ int BPF_PROG(tail_sec_prctl_priv_exit, struct pt_regs *regs, long ret)
 
 #define EXEC_FAIL_ARGS 64 /* argv entries read from a failed exec's caller */
 
-/* One argument of a failed exec (argv[i]) into scratch at off, used bytes
- * of argv so far: the bytes written, 0 at the end of argv (or unreadable),
- * -1 when the argv cap is reached. A global function: verified once, not
- * once per argument. */
-__noinline int exec_fail_arg(struct pr_scratch *s, __u64 argv, __u32 i, __u32 off, __u32 used)
+/* The argv pointer at entry (user memory) of the caller's argv: 64 bits, or
+ * 32 for an ia32 caller (compat). NULL when unreadable or at the end. */
+static __always_inline const char *user_argv_at(__u64 entry, __u32 compat)
 {
 	const char *a = NULL;
+	__u32 a32 = 0;
+
+	if (compat) {
+		if (bpf_probe_read_user(&a32, sizeof(a32), (void *)entry))
+			return NULL;
+		return (const char *)(__u64)a32;
+	}
+	if (bpf_probe_read_user(&a, sizeof(a), (void *)entry))
+		return NULL;
+	return a;
+}
+
+/* One argument of a failed exec (the argv entry at entry, compat: 32-bit
+ * pointers) into scratch at off, used bytes of argv so far: the bytes
+ * written, 0 at the end of argv (or unreadable), -1 when the argv cap is
+ * reached. A global function: verified once, not once per argument. */
+__noinline int exec_fail_arg(struct pr_scratch *s, __u64 entry, __u32 compat, __u32 off, __u32 used)
+{
+	const char *a;
 	__u64 room;
 	long n;
 
-	if (!s)
-		return 0;
-	if (bpf_probe_read_user(&a, sizeof(a), (void *)(argv + (__u64)i * sizeof(a))) || !a)
+	if (!s || !(a = user_argv_at(entry, compat)))
 		return 0;
 	if (used >= PR_ARGV_CAP)
 		return -1;
@@ -260,6 +275,7 @@ __noinline int exec_fail_arg(struct pr_scratch *s, __u64 argv, __u32 i, __u32 of
 /* bpf_loop state of the argv copy of a failed exec. */
 struct fail_args {
 	__u64 argv;
+	__u32 compat;	  /* ia32 caller: 32-bit argv pointers */
 	__u32 start, off; /* argv begins at start in scratch; off: next byte */
 	__u32 n, trunc;	  /* arguments copied; 1: the cap was reached */
 };
@@ -272,7 +288,8 @@ static long exec_fail_arg_cb(__u64 i, void *data)
 
 	if (used > PR_ARGV_CAP)
 		return 1;
-	k = exec_fail_arg(scratch_get(), c->argv, (__u32)i, c->off, used);
+	k = exec_fail_arg(scratch_get(), c->argv + i * (c->compat ? 4 : 8), c->compat, c->off,
+			  used);
 	if (k <= 0) {
 		c->trunc = k < 0;
 		return 1;
@@ -288,18 +305,18 @@ static long exec_fail_arg_cb(__u64 i, void *data)
  * failing with ENOENT/ENOTDIR, once per directory before every ordinary
  * command. Not recorded (docs/EVENTS.md): it would multiply the exec
  * records of a session by the length of $PATH. plen: strlen(path). */
-static __always_inline bool path_search_miss(long ret, const char *path, long plen,
-					     const char *const *argv)
+static __always_inline bool path_search_miss(long ret, const char *path, long plen, __u64 argv,
+					     __u32 compat)
 {
 	char name[EXEC_SEARCH_NAME], tail[EXEC_SEARCH_NAME + 1];
-	const char *a0 = NULL;
+	const char *a0;
 	__u64 sz;
 	long m;
 	int i;
 
 	if (ret != -PR_ENOENT && ret != -PR_ENOTDIR)
 		return false;
-	if (bpf_probe_read_user(&a0, sizeof(a0), &argv[0]) || !a0)
+	if (!(a0 = user_argv_at(argv, compat)))
 		return false;
 	m = bpf_probe_read_user_str(name, sizeof(name), a0);
 	if (m <= 1 || m >= EXEC_SEARCH_NAME || plen < m)
@@ -321,16 +338,17 @@ static __always_inline bool path_search_miss(long ret, const char *path, long pl
 }
 
 /* process.exec with PR_EXEC_FAILED: the exec returned an error, so the
- * caller's memory still holds the path and argv as passed. */
-static __always_inline void exec_failed(struct pt_regs *regs, long ret, struct pr_tracked *tr)
+ * caller's memory still holds the path and argv as passed. a: the call as
+ * the native ABI passes it (an ia32 one translated: PR_EXEC_IA32). */
+static __always_inline void exec_failed(const struct pr_sysargs *a, long ret, struct pr_tracked *tr)
 {
-	bool at = PR_SYSCALL_NR(regs) == PR_NR_execveat;
-	const char *path = (const char *)(at ? PR_ARG2(regs) : PR_ARG1(regs));
-	const char *const *argv = (const char *const *)(at ? PR_ARG3(regs) : PR_ARG2(regs));
+	bool at = a->nr == PR_NR_execveat;
+	const char *path = (const char *)(at ? a->a[1] : a->a[0]);
+	__u64 argv = at ? a->a[2] : a->a[1];
 	struct pr_scratch *s = scratch_get();
 	struct pr_exec *e;
 	__u32 off, start, trunc = 0, i;
-	__u16 flags = PR_EXEC_FAILED;
+	__u16 flags = PR_EXEC_FAILED | (a->abi ? PR_EXEC_IA32 : 0);
 	struct fail_args ac;
 	long n;
 
@@ -345,13 +363,14 @@ static __always_inline void exec_failed(struct pt_regs *regs, long ret, struct p
 	}
 	if (n == PR_PATH_CAP)
 		flags |= PR_EXEC_EXE_TRUNC;
-	else if (path_search_miss(ret, path, n - 1, argv))
+	else if (path_search_miss(ret, path, n - 1, argv, a->abi))
 		return;
 	e->exe_len = n;
 	off += n & (PR_PATH_CAP * 2 - 1);
 	e->cwd_len = 0;
 	start = off;
-	ac.argv = (__u64)argv;
+	ac.argv = argv;
+	ac.compat = a->abi != 0;
 	ac.start = ac.off = start;
 	ac.n = ac.trunc = 0;
 	bpf_loop(EXEC_FAIL_ARGS, exec_fail_arg_cb, &ac, 0);
@@ -374,20 +393,43 @@ static __always_inline void exec_failed(struct pt_regs *regs, long ret, struct p
 
 /* execve/execveat returned: a failed exec is recorded, and leaves its
  * snapshot behind. */
-SEC("tp_btf/sys_exit")
-int BPF_PROG(tail_sec_exec_exit, struct pt_regs *regs, long ret)
+static __always_inline int exec_exit(struct pr_tracked *tr, const struct pr_sysargs *a, long ret)
 {
-	struct pr_tracked *tr = sec_tracked_syscall();
 	__u32 tid;
 
-	if (!tr)
-		return 0;
 	if (ret < 0)
-		exec_failed(regs, ret, tr);
+		exec_failed(a, ret, tr);
 	tid = (__u32)bpf_get_current_pid_tgid();
 	bpf_map_delete_elem(&sec_cred_stash, &tid);
 	bpf_map_delete_elem(&sec_exec_memfd, &tid);
 	return 0;
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(tail_sec_exec_exit, struct pt_regs *regs, long ret)
+{
+	struct pr_tracked *tr = sec_tracked_syscall();
+	struct pr_sysargs a;
+
+	if (!tr)
+		return 0;
+	sysargs_native(regs, &a);
+	return exec_exit(tr, &a, ret);
+}
+
+/* The same through the ia32 ABI (execve 11, execveat 358): a failed one is
+ * recorded with its 32-bit argv. No snapshot was taken at entry (ia32
+ * entries all go to tail_sec_ia32_enter). */
+SEC("tp_btf/sys_exit")
+int BPF_PROG(tail_sec_exec_ia32_exit, struct pt_regs *regs, long ret)
+{
+	struct pr_tracked *tr = tracked_current();
+	struct pr_sysargs a;
+
+	if (!tr)
+		return 0;
+	sysargs_ia32(regs, &a);
+	return exec_exit(tr, &a, ret);
 }
 
 /* Privilege gained at exec: euid or egid changed, or permitted capabilities

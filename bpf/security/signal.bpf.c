@@ -70,33 +70,30 @@ static __always_inline void describe_target(struct pr_signal *e, struct task_str
 		e->relation = PR_SIG_OUTSIDE;
 }
 
-SEC("tp_btf/sys_exit")
-int BPF_PROG(tail_sec_signal_exit, struct pt_regs *regs, long ret)
+/* One signal syscall @a (native numbering; a->abi marks an ia32 call) that
+ * returned ret. */
+static __always_inline int signal_args(struct pr_tracked *tr, const struct pr_sysargs *a, long ret)
 {
-	struct pr_tracked *tr = sec_tracked_syscall();
 	struct task_struct *t, *target = NULL;
 	struct pr_signal *e;
-	__u32 nr;
+	__u32 nr = a->nr;
 	__u64 n;
 	s32 who, sig;
 	bool thread = false;
 
-	if (!tr)
-		return 0;
 	t = bpf_get_current_task_btf();
-	nr = PR_SYSCALL_NR(regs);
-	who = (s32)PR_ARG1(regs);
-	sig = (s32)PR_ARG2(regs);
+	who = (s32)a->a[0];
+	sig = (s32)a->a[1];
 	if (nr == PR_NR_tgkill || nr == PR_NR_rt_tgsigqueueinfo) {
 		/* (tgid, tid, sig): the thread is the target */
-		who = (s32)PR_ARG2(regs);
-		sig = (s32)PR_ARG3(regs);
+		who = (s32)a->a[1];
+		sig = (s32)a->a[2];
 	}
 	e = ev_reserve(sizeof(*e), PR_EV_PROC_SIGNAL, tr);
 	if (!e)
 		return 0;
 	fill_hdr(&e->hdr, t, PR_EV_PROC_SIGNAL, sizeof(*e), tr);
-	e->nr = nr;
+	e->nr = nr | a->abi;
 	e->sig = sig;
 	e->target = who;
 	e->target_pid = e->target_tid = 0;
@@ -116,7 +113,7 @@ int BPF_PROG(tail_sec_signal_exit, struct pt_regs *regs, long ret)
 		describe_target(e, target, thread, tr);
 		bpf_task_release(target);
 	}
-	n = agg_hit(e->hdr.pid, PR_AGG_SIGNAL, (__u16)sig, (__s32)ret, nr, (__u64)(__u32)who,
+	n = agg_hit(e->hdr.pid, PR_AGG_SIGNAL, (__u16)sig, (__s32)ret, e->nr, (__u64)(__u32)who,
 		    e->relation | (__u64)e->target_pid << 32, PR_AGG_ANY, PR_AGG_ANY);
 	if (n > 1) {
 		bpf_ringbuf_discard(e, BPF_RB_NO_WAKEUP);
@@ -125,6 +122,31 @@ int BPF_PROG(tail_sec_signal_exit, struct pt_regs *regs, long ret)
 	e->count = 1;
 	ev_submit(e);
 	return 0;
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(tail_sec_signal_exit, struct pt_regs *regs, long ret)
+{
+	struct pr_tracked *tr = sec_tracked_syscall();
+	struct pr_sysargs a;
+
+	if (!tr)
+		return 0;
+	sysargs_native(regs, &a);
+	return signal_args(tr, &a, ret);
+}
+
+/* The same calls through the ia32 ABI (int $0x80): the same arguments. */
+SEC("tp_btf/sys_exit")
+int BPF_PROG(tail_sec_signal_ia32_exit, struct pt_regs *regs, long ret)
+{
+	struct pr_tracked *tr = tracked_current();
+	struct pr_sysargs a;
+
+	if (!tr)
+		return 0;
+	sysargs_ia32(regs, &a);
+	return signal_args(tr, &a, ret);
 }
 
 char LICENSE[] SEC("license") = "GPL";

@@ -155,6 +155,8 @@ _Static_assert(sizeof(struct pr_config) == 32, "pr_config layout");
 #define PR_EXEC_CWD_TRUNC  0x4
 /* execve/execveat returned err: exe = the path as passed, no cwd, argv as passed */
 #define PR_EXEC_FAILED 0x8
+/* with PR_EXEC_FAILED: the execve/execveat came through the ia32 ABI (int $0x80) */
+#define PR_EXEC_IA32 0x10
 
 /* process.exec: followed by data = exe\0 cwd\0 argv (args_size bytes, each
  * argument NUL-terminated unless cut by the cap). */

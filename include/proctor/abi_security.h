@@ -88,6 +88,7 @@ enum pr_mem_op {
 #define PR_MEM_MEMFD	    0x4	  /* backing file is a memfd */
 #define PR_MEM_PATH_TRUNC   0x8
 #define PR_MEM_WRITTEN	    0x10 /* private file mapping with written (copied-on-write) pages */
+#define PR_MEM_IA32	    0x20 /* the mmap/mprotect came through the ia32 ABI (int $0x80) */
 
 /* Fixed part; when PR_MEM_FILE, path_len bytes of path follow. */
 struct pr_sec_memexec {

@@ -197,15 +197,41 @@
 	I(removexattr, removexattr, 235, tail_file_meta_ia32)                                   \
 	I(lremovexattr, lremovexattr, 236, tail_file_meta_ia32)                                 \
 	I(fremovexattr, fremovexattr, 237, tail_file_meta_ia32)                                 \
+	/* 16-bit ids, split 64-bit lengths, compat times: fixed up by ia32_meta_fixup */          \
+	I(chown, chown, 182, tail_file_meta_ia32)     I(lchown, lchown, 16, tail_file_meta_ia32) \
+	I(fchown, fchown, 95, tail_file_meta_ia32)                                              \
+	I(truncate, truncate64, 193, tail_file_meta_ia32)                                       \
+	I(ftruncate, ftruncate64, 194, tail_file_meta_ia32)                                     \
+	I(utime, utime, 30, tail_file_meta_ia32)      I(utimes, utimes, 271, tail_file_meta_ia32) \
+	I(futimesat, futimesat, 299, tail_file_meta_ia32)                                       \
+	I(utimensat, utimensat_time64, 412, tail_file_meta_ia32)                                \
 	I(socket, socket, 359, tail_net_ia32)         I(bind, bind, 361, tail_net_ia32)         \
 	I(connect, connect, 362, tail_net_ia32)       I(listen, listen, 363, tail_net_ia32)     \
-	I(accept4, accept4, 364, tail_net_ia32)       I(sendto, sendto, 369, tail_net_ia32)
+	I(accept4, accept4, 364, tail_net_ia32)       I(sendto, sendto, 369, tail_net_ia32)     \
+	I(sendmsg, sendmsg, 370, tail_net_ia32)       I(sendmmsg, sendmmsg, 345, tail_net_ia32) \
+	/* memory: file.mmap accounting, then security.memexec */                               \
+	I(mmap, mmap, 90, tail_file_mem_ia32)         I(mmap, mmap2, 192, tail_file_mem_ia32)   \
+	I(mprotect, mprotect, 125, tail_file_mem_ia32)                                          \
+	I(pkey_mprotect, pkey_mprotect, 380, tail_file_mem_ia32)                                \
+	/* a failed exec: process.exec with its 32-bit argv */                                   \
+	I(execve, execve, 11, tail_sec_exec_ia32_exit) I(execveat, execveat, 358, tail_sec_exec_ia32_exit) \
+	/* process.signal */                                                                     \
+	I(kill, kill, 37, tail_sec_signal_ia32_exit)  I(tkill, tkill, 238, tail_sec_signal_ia32_exit) \
+	I(tgkill, tgkill, 270, tail_sec_signal_ia32_exit)                                       \
+	I(rt_sigqueueinfo, rt_sigqueueinfo, 178, tail_sec_signal_ia32_exit)                     \
+	I(rt_tgsigqueueinfo, rt_tgsigqueueinfo, 335, tail_sec_signal_ia32_exit)                 \
+	I(pidfd_send_signal, pidfd_send_signal, 424, tail_sec_signal_ia32_exit)               \
+	/* file.metadata setflags (chattr); the flags before are read at entry, below */        \
+	I(ioctl, ioctl, 54, tail_file_ioctl_ia32)
 #define PR_IA32_MUX(I) I(socketcall, socketcall, 102, tail_net_ia32)
 /* The same at sys_enter (slot i386 of sys_ia32_enter_tails): the closes that
  * end I/O summaries. Their program then runs PR_IA32_PROG as well. */
 #define PR_IA32_ENTER_SYSCALLS(I)                                                                  \
 	I(close, close, 6, tail_file_close_ia32)      I(dup2, dup2, 63, tail_file_close_ia32)   \
 	I(dup3, dup3, 330, tail_file_close_ia32)      I(close_range, close_range, 436, tail_file_close_ia32)
+/* At sys_enter too, for calls PR_IA32_SYSCALLS has (their i386 number and name
+ * are defined there): chattr's flags before. Then PR_IA32_PROG as well. */
+#define PR_IA32_ENTER_ALSO(I) I(ioctl, ioctl, 54, tail_file_ioctl_ia32_enter)
 
 /* clang-format on */
 

@@ -1,5 +1,6 @@
 /* decode_process.c: process.exec, process.fork, process.exit,
- * process.cgroup_change and the internal cgroup-add record; keeps the user-space process table current. */
+ * process.cgroup_change and the internal cgroup-add record; keeps the user-space process table
+ * current. */
 #include <stdio.h>
 #include <string.h>
 
@@ -36,6 +37,8 @@ static enum decode_result decode_exec_failed(struct decode_ctx *c, const struct 
 	record_add_str_ref(r, "event.outcome", "failure");
 	record_add_str(r, "error.code", en ? en : "EUNKNOWN");
 	record_add_str_ref(r, "process.exec.path", path);
+	if (e->hdr.flags & PR_EXEC_IA32)
+		record_add_str_ref(r, "process.exec.syscall_abi", "ia32");
 	record_add_strv(r, "process.command_args", argv, argc);
 	record_add_str_ref(r, "process.command_line", decode_command_line(r, argv, argc));
 	record_add_bool(r, "process.args_truncated",
@@ -223,7 +226,8 @@ static enum decode_result decode_signal(struct decode_ctx *c, const void *data, 
 {
 	const struct pr_signal *e = data;
 	const char *sname = e->sig ? signal_name(e->sig) : "0";
-	const char *sc = syscall_name(e->nr);
+	uint32_t nr = e->nr & ~(uint32_t)PR_SYSCALL_IA32;
+	const char *sc = syscall_name(nr);
 	const struct proc *tp;
 	char num[16];
 
@@ -240,10 +244,12 @@ static enum decode_result decode_signal(struct decode_ctx *c, const void *data, 
 	record_add_int(r, "signal.number", e->sig);
 	if (sc)
 		record_add_str_ref(r, "signal.syscall", sc);
+	if (e->nr & PR_SYSCALL_IA32)
+		record_add_str_ref(r, "signal.syscall_abi", "ia32");
 	if (!(e->hdr.flags & PR_SIG_OTHER_TARGETS))
 		record_add_int(r,
-			       e->nr == PR_NR_pidfd_send_signal ? "signal.target.pidfd"
-								: "signal.target.requested",
+			       nr == PR_NR_pidfd_send_signal ? "signal.target.pidfd"
+							     : "signal.target.requested",
 			       e->target);
 	if (e->target_pid)
 		record_add_int(r, "signal.target.pid", e->target_pid);

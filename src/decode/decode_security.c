@@ -367,6 +367,8 @@ static enum decode_result decode_memexec(struct decode_ctx *c, const void *data,
 		record_add_bool(r, "memory.memfd", true);
 	if (e->mem_flags & PR_MEM_WRITTEN)
 		record_add_bool(r, "memory.written", true);
+	if (e->mem_flags & PR_MEM_IA32)
+		record_add_str_ref(r, "memory.syscall_abi", "ia32");
 	if ((e->mem_flags & PR_MEM_FILE) && e->path_len)
 		record_add_str_ref(r, "file.name", decode_str(r, e->path, e->path_len));
 	if (e->mem_flags & PR_MEM_PATH_TRUNC)

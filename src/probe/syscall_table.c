@@ -22,10 +22,11 @@ const struct syscall_hook ia32_hooks[] = {
 #define IA32_EXIT(name, i386_name, i386, prog)	{i386, #prog, true, false, "ia32"},
 #define IA32_ENTER(name, i386_name, i386, prog) {i386, #prog, false, false, "ia32"},
 	PR_IA32_SYSCALLS(IA32_EXIT) PR_IA32_MUX(IA32_EXIT) PR_IA32_ENTER_SYSCALLS(IA32_ENTER)
+		PR_IA32_ENTER_ALSO(IA32_ENTER)
 #undef IA32_EXIT
 #undef IA32_ENTER
 #endif
-		{.prog = NULL},
+			{.prog = NULL},
 };
 
 const struct syscall_hook *const syscall_hook_tables[] = {syscall_hooks, ia32_hooks, NULL};

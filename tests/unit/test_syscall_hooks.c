@@ -155,9 +155,10 @@ static void check_nr32(const char *i386_name, int i386, bool native)
 
 	if (!strcmp(i386_name, "fchmodat2")) /* newer than libseccomp 2.5: generic number */
 		n = 452;
-	/* libseccomp 2.5 knows the direct socket calls (359+) only as socketcall's
-	 * pseudo numbers (-100 - SYS_*): it names them, the number is unchecked */
-	if (n <= -101 && n >= -120 && i386 >= 359 && i386 <= 373)
+	/* libseccomp 2.5 knows the direct socket calls (359+, and sendmmsg 345)
+	 * only as socketcall's pseudo numbers (-100 - SYS_*): it names them, the
+	 * number is unchecked */
+	if (n <= -101 && n >= -120 && ((i386 >= 359 && i386 <= 373) || i386 == 345))
 		n = i386;
 	if (n != i386)
 		fail_msg("%s: i386 number %d, libseccomp says %d", i386_name, i386, n);
