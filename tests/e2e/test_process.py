@@ -229,10 +229,11 @@ def test_log_filters(proctor):
 def test_signals_are_forwarded(proctor):
     p = subprocess.Popen([PROCTOR, "run", "--db", proctor.db, "--", "sleep", "30"],
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        if run(["pgrep", "-x", "-P", str(p.pid), "sleep"]).returncode == 0:
-            break
+    # until the command runs (start-up, BPF load and attach, takes seconds on a
+    # loaded 2-core host): a signal before then would find no handler yet
+    deadline = time.monotonic() + 120
+    while run(["pgrep", "-x", "-P", str(p.pid), "sleep"]).returncode != 0:
+        assert time.monotonic() < deadline and p.poll() is None, "sleep never started"
         time.sleep(0.05)
     p.send_signal(15)
     out, err = p.communicate(timeout=15)
