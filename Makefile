@@ -331,3 +331,15 @@ fuzz-heads:
 		-o $(BUILD)/fuzz/fuzz_heads tests/fuzz/fuzz_heads.c src/store/heads.c -ljansson
 	$(BUILD)/fuzz/fuzz_heads $(FUZZ_LIMITS) -max_len=4096 \
 		$(BUILD)/fuzz/heads-corpus tests/fuzz/corpus/heads
+
+# The OTLP receiver's body parser (src/otlp/telemetry*.c: protobuf and JSON,
+# logs and metrics), seeded from tests/fuzz/corpus/otlp_receiver/.
+.PHONY: fuzz-otlp-receiver
+fuzz: fuzz-otlp-receiver
+fuzz-otlp-receiver: $(BUILD)/proto/.gen
+	@mkdir -p $(BUILD)/fuzz/otlp-receiver-corpus
+	$(CLANG) $(FUZZ_CFLAGS) -Iinclude -Isrc -D_GNU_SOURCE \
+		-o $(BUILD)/fuzz/fuzz_otlp_receiver tests/fuzz/fuzz_otlp_receiver.c \
+		src/otlp/telemetry.c src/otlp/telemetry_json.c $(PROTO_C) $(LDLIBS)
+	$(BUILD)/fuzz/fuzz_otlp_receiver $(FUZZ_LIMITS) -max_len=65536 \
+		$(BUILD)/fuzz/otlp-receiver-corpus tests/fuzz/corpus/otlp_receiver

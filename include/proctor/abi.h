@@ -66,7 +66,10 @@ enum pr_event_type {
 	PR_EV_TLS_MAP = 94,
 	/* the store's signed chain head, exported to the other sinks: user space only */
 	PR_EV_STORE_HEAD = 95,
-	PR_EV_MAX = 96, /* size of the per-type drop counter array */
+	/* the agent's own OTLP telemetry (src/otlp) and its cross-check: user space only */
+	PR_EV_AGENT_TELEMETRY = 108,
+	PR_EV_AGENT_TELEMETRY_MISMATCH = 109,
+	PR_EV_MAX = 128, /* size of the per-type drop counter array */
 };
 
 /* Never called: a compile error ("duplicate case value") if two event types
@@ -84,6 +87,7 @@ static inline int pr_event_types_are_distinct(int t)
 	case PR_EV_POLICY_LABEL_EXEC: case PR_EV_POLICY_EXEC: case PR_EV_LLM_CALL:
 	case PR_EV_LLM_TOOL_CALL: case PR_EV_LLM_CAPTURE: case PR_EV_POLICY_FILE: case PR_EV_TLS_DATA:
 	case PR_EV_TLS_MAP: case PR_EV_STORE_HEAD: case PR_EV_MAX:
+	case PR_EV_AGENT_TELEMETRY: case PR_EV_AGENT_TELEMETRY_MISMATCH:
 		return 1;
 	}
 	return 0;
