@@ -274,7 +274,7 @@ fuzz-daemon-config:
 	@mkdir -p $(BUILD)/fuzz/daemon-config-corpus
 	$(CLANG) $(FUZZ_CFLAGS) -Iinclude -Isrc -D_GNU_SOURCE \
 		-o $(BUILD)/fuzz/fuzz_daemon_config tests/fuzz/fuzz_daemon_config.c \
-		src/daemon/config.c src/serve/listen.c src/util/yaml.c src/util/util.c \
+		src/daemon/config.c src/serve/listen.c src/util/yaml.c src/util/util.c src/otlp/addr.c \
 		src/util/parse.c src/util/strbuf.c $(LDLIBS)
 	$(BUILD)/fuzz/fuzz_daemon_config $(FUZZ_LIMITS) -max_len=8192 \
 		$(BUILD)/fuzz/daemon-config-corpus tests/fuzz/corpus/daemon_config
