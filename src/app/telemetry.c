@@ -252,9 +252,11 @@ void app_telemetry_print(const struct app *r, FILE *f)
 			"proctor: warning: %llu disagreements between the agent's telemetry and "
 			"the kernel's record (agent.telemetry.mismatch)\n",
 			(unsigned long long)t->mismatches);
-	if (t->xc.lost_sessions)
-		fprintf(f, "proctor: %llu sessions beyond the cross-check's table (not checked)\n",
-			(unsigned long long)t->xc.lost_sessions);
+	if (t->xc.lost_sessions || t->xc.lost_items)
+		fprintf(f,
+			"proctor: %llu sessions and %llu calls beyond the cross-check's tables (not "
+			"checked)\n",
+			(unsigned long long)t->xc.lost_sessions, (unsigned long long)t->xc.lost_items);
 }
 
 void app_telemetry_stop(struct app *r)

@@ -143,6 +143,7 @@ size_t xc_finish(struct xcheck *x, uint64_t key,
 			fn(ctx, key, &m);
 			n++;
 		}
+	x->lost_items += s->lost;
 	for (i = 0; i < XC_SESSIONS; i++)
 		if (x->s[i] == s) {
 			free(s);

@@ -41,6 +41,7 @@ struct xc_session {
 struct xcheck {
 	struct xc_session *s[XC_SESSIONS];
 	uint64_t lost_sessions;
+	uint64_t lost_items; /* calls and tool names beyond a session's tables, not checked */
 };
 
 enum xc_reason { XC_REPORTED_UNSEEN, XC_UNREPORTED, XC_TOOL_COUNT };
