@@ -17,7 +17,8 @@
 # Env: PROCTOR_TEST_CACHE (default /var/cache/proctor-test), PROCTOR_CLAUDE_VERSION,
 #      PROCTOR_HARNESS_API_KEY (the ANTHROPIC_API_KEY claude gets; default test-key),
 #      PROCTOR_HARNESS_DIR (where logs go; default a fresh mktemp dir, kept),
-#      PROCTOR_HARNESS_DUMP=1 (also save raw request bodies to DIR/bodies.txt).
+#      PROCTOR_HARNESS_DUMP=1 (also save raw request bodies to DIR/bodies.txt),
+#      PROCTOR_HARNESS_ENV="NAME=VALUE ..." (more environment for claude, e.g. OTEL_*).
 # Exit: 0 ok, 1 failure, 2 usage, 77 skip (Claude Code cannot be installed).
 # Prints HARNESS_DIR=<dir> (server.log, claude.out, claude.err, server.out).
 set -uo pipefail
@@ -126,7 +127,7 @@ AGENT=(/usr/bin/env -i -C "$WORKDIR" HOME="$AGENT_HOME" USER="$AGENT_USER" LOGNA
 	SHELL=/bin/bash PATH=/usr/local/bin:/usr/bin:/bin LANG=C.UTF-8
 	ANTHROPIC_BASE_URL="$SCHEME://127.0.0.1:$PORT" ANTHROPIC_API_KEY="$API_KEY" "${CA_ENV[@]}"
 	DISABLE_TELEMETRY=1 DISABLE_AUTOUPDATER=1 DISABLE_ERROR_REPORTING=1
-	CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1
+	CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1 ${PROCTOR_HARNESS_ENV:-}
 	"$CLAUDE" -p "run the command" --dangerously-skip-permissions
 	--output-format json --no-session-persistence)
 if [[ -n $WRAP ]]; then
