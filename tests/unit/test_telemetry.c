@@ -9,39 +9,48 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "opentelemetry/proto/collector/logs/v1/logs_service.pb-c.h"
+#include "otlp/peer.h"
+#include "otlp/receiver.h"
 #include "otlp/telemetry.h"
 #include "otlp/xcheck.h"
 
 #define KV(k, v) "{\"key\":\"" k "\",\"value\":{\"stringValue\":\"" v "\"}}"
 
-static const char claude_logs[] =
-	"{\"resourceLogs\":[{\"resource\":{\"attributes\":[" KV(
-		"service.name",
-		"claude-code") "]},"
-			       "\"scopeLogs\":[{\"scope\":{\"name\":\"com.anthropic.claude_code."
-			       "events\"},"
-			       "\"logRecords\":[{\"timeUnixNano\":\"1700000000000000001\","
-			       "\"body\":{\"stringValue\":\"claude_code.api_request\"},"
-			       "\"attributes\":[" KV("event.name", "api_request") "," KV("model", "claude-sonnet-4-5") "," KV(
-				       "input_tokens",
-				       "1234") ","
-					       "{\"key\":\"output_tokens\",\"value\":{\"intValue\":"
-					       "\"321\"}},"
-					       "{\"key\":\"cache_read_tokens\",\"value\":{"
-					       "\"intValue\":789}}," KV("cost_usd", "0.0123") "," KV(
-						       "prompt",
-						       "secret prompt text") "]},"
-									     "{\"body\":{"
-									     "\"stringValue\":"
-									     "\"claude_code.tool_"
-									     "result\"},"
-									     "\"attributes\":[" KV("event.name", "tool_result") "," KV(
-										     "tool_name",
-										     "Bash") "," KV("success",
-												    "true") "]}"
-													    "]}]}]}";
+static const char claude_logs[] = "{\"resourceLogs\":[{\"resource\":{\"attributes\":[" KV(
+	"service.name",
+	"claude-code") "]},"
+		       "\"scopeLogs\":[{\"scope\":{\"name\":\"com.anthropic.claude_code."
+		       "events\"},"
+		       "\"logRecords\":[{\"timeUnixNano\":\"1700000000000000001\","
+		       "\"body\":{\"stringValue\":\"claude_code.api_request\"},"
+		       "\"attributes\":[" KV("event.name", "api_request") "," KV("model", "claude-"
+											  "sonnet-"
+											  "4-5") "," KV(
+			       "input_tokens",
+			       "1234") ","
+				       "{\"key\":\"output_tokens\",\"value\":{\"intValue\":"
+				       "\"321\"}},"
+				       "{\"key\":\"cache_read_tokens\",\"value\":{"
+				       "\"intValue\":789}}," KV("cost_usd", "0.0123") "," KV(
+					       "prompt", "secret prompt text") "]},"
+									       "{\"body\":{"
+									       "\"stringValue\":"
+									       "\"claude_code.tool_"
+									       "result\"},"
+									       "\"attributes\":"
+									       "[" KV("event.name", "tool_result") "," KV(
+										       "tool_name",
+										       "Bash") "," KV("success",
+												      "true") "]}"
+													      "]}]}]}";
 
 static void test_json_claude_logs(void **state)
 {
@@ -230,12 +239,82 @@ static void test_xcheck(void **state)
 	xc_free(&x);
 }
 
+/* A child connects over loopback and waits: its port names it. */
+static void test_peer_lookup(void **state)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET};
+	socklen_t al = sizeof(a);
+	struct peer_proc pp;
+	int ls = socket(AF_INET, SOCK_STREAM, 0), cs, pfd[2];
+	uint16_t our;
+	pid_t child;
+	char c;
+
+	(void)state;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(ls, (struct sockaddr *)&a, sizeof(a)), 0);
+	assert_int_equal(listen(ls, 1), 0);
+	getsockname(ls, (struct sockaddr *)&a, &al);
+	our = ntohs(a.sin_port);
+	assert_int_equal(pipe(pfd), 0);
+	if (!(child = fork())) {
+		int s = socket(AF_INET, SOCK_STREAM, 0);
+		if (connect(s, (struct sockaddr *)&a, sizeof(a)))
+			_exit(1);
+		(void)!read(pfd[0], &c, 1); /* until the parent is done */
+		_exit(0);
+	}
+	al = sizeof(a);
+	cs = accept(ls, (struct sockaddr *)&a, &al);
+	assert_true(cs >= 0);
+	assert_int_equal(peer_lookup(ntohs(a.sin_port), our, &pp), 0);
+	assert_int_equal(pp.pid, child);
+	assert_int_equal(pp.ppid, getpid());
+	assert_int_equal(pp.uid, geteuid());
+	assert_int_equal(peer_lookup(ntohs(a.sin_port), (uint16_t)(our + 1), &pp), -1);
+	(void)!write(pfd[1], "x", 1);
+	waitpid(child, NULL, 0);
+	close(cs);
+	close(ls);
+}
+
+static void test_addr(void **state)
+{
+	char host[64];
+	uint16_t port;
+	int fam;
+
+	(void)state;
+	assert_int_equal(
+		otlp_receiver_parse_addr("127.0.0.1:4318", host, sizeof(host), &port, &fam), 0);
+	assert_string_equal(host, "127.0.0.1");
+	assert_int_equal(port, 4318);
+	assert_int_equal(otlp_receiver_parse_addr("[::1]:0", host, sizeof(host), &port, &fam), 0);
+	assert_string_equal(host, "::1");
+	assert_int_equal(otlp_receiver_parse_addr("localhost:9", host, sizeof(host), &port, &fam),
+			 0);
+	assert_string_equal(host, "127.0.0.1");
+	assert_int_equal(otlp_receiver_parse_addr("0.0.0.0:1", host, sizeof(host), &port, &fam),
+			 -1);
+	assert_int_equal(otlp_receiver_parse_addr("10.0.0.1:1", host, sizeof(host), &port, &fam),
+			 -1);
+	assert_int_equal(otlp_receiver_parse_addr("127.0.0.1:", host, sizeof(host), &port, &fam),
+			 -1);
+	assert_int_equal(otlp_receiver_parse_addr("127.0.0.1:x", host, sizeof(host), &port, &fam),
+			 -1);
+	assert_int_equal(otlp_receiver_parse_addr("4318", host, sizeof(host), &port, &fam), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_json_claude_logs), cmocka_unit_test(test_json_metrics),
-		cmocka_unit_test(test_protobuf_codex),	 cmocka_unit_test(test_malformed_json),
+		cmocka_unit_test(test_json_claude_logs),
+		cmocka_unit_test(test_json_metrics),
+		cmocka_unit_test(test_protobuf_codex),
+		cmocka_unit_test(test_malformed_json),
 		cmocka_unit_test(test_xcheck),
+		cmocka_unit_test(test_peer_lookup),
+		cmocka_unit_test(test_addr),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
