@@ -20,7 +20,7 @@ import urllib.request
 
 import pytest
 
-from conftest import of_type
+from conftest import PROCTOR as PROCTOR_BIN, of_type
 import tls_sse_server as S
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -301,3 +301,35 @@ def test_usage_errors(proctor, args, msg):
     p = proctor.run(["true"], *args)
     assert p.returncode == 2, p.stderr
     assert msg in p.stderr
+
+
+def test_the_daemon_receives_for_its_sessions(tmp_path):
+    """otlp_receiver in daemon.yaml: a `proctor run` session registered with the daemon
+    sends to it (the agent's OTEL_* set by the caller), recorded in the daemon's store."""
+    from test_daemon import Daemon
+    import socket as so
+    with so.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    cfg = write(tmp_path, "daemon.yaml", f"otlp_receiver: 127.0.0.1:{port}\n")
+    d = Daemon(tmp_path, "--config", cfg).start()
+    try:
+        logs = logs_body(tmp_path, "logs.pb", [
+            claude_log("tool_result", tool_name="Bash", success="false")])
+        script = write(tmp_path, "sender.py", SENDER)
+        planf = write(tmp_path, "plan.json", json.dumps({"posts": [["/v1/logs", PB, logs]]}))
+        out = str(tmp_path / "out.json")
+        env = dict(d.env, OTEL_EXPORTER_OTLP_ENDPOINT=f"http://127.0.0.1:{port}")
+        from conftest import run as run_cmd
+        p = run_cmd([PROCTOR_BIN, "run", "--agent", "teletest", "--", sys.executable, script,
+                     out, planf], env=env, timeout=120)
+        assert p.returncode == 0, p.stderr
+        with open(out) as f:
+            res = json.load(f)
+        assert res["status"] == [[200, ""]]
+    finally:
+        d.stop()
+    tel = of_type(d.store().events(), "agent.telemetry")
+    assert [(t["agent.telemetry.event"], t["process.pid"], t["agent"], t["gen_ai.tool.name"],
+             t["agent.telemetry.success"]) for t in tel] == \
+        [("claude_code.tool_result", res["pid"], "teletest", "Bash", False)]
