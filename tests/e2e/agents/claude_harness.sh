@@ -87,7 +87,7 @@ rm -f "$DIR"/{server.log,server.out,bodies.txt,claude.out,claude.err}
 : >"$DIR/server.log"
 DUMP=()
 [[ ${PROCTOR_HARNESS_DUMP:-} == 1 ]] && DUMP=(--dump "$DIR/bodies.txt")
-TLS=() SCHEME=http CA_ENV=()
+TLS=() SCHEME=http CA_ENV=() CA_COPY=
 if ((HTTPS)); then
 	# a CA and a server certificate for 127.0.0.1, made for this run only
 	rm -f "$DIR"/{ca,server}.{pem,key} "$DIR/server.csr"
@@ -102,17 +102,19 @@ if ((HTTPS)); then
 			-CAcreateserial -days 1 -out "$DIR/server.pem" -extfile <(printf '%s\n' \
 			"subjectAltName=IP:127.0.0.1" "extendedKeyUsage=serverAuth") >/dev/null 2>&1 ||
 		die "openssl could not make the test CA"
-	# DIR may be private (pytest's tmp dirs are 0700): the agent user reads a copy
-	install -m 644 -o "$AGENT_USER" "$DIR/ca.pem" "$AGENT_HOME/proctor-test-ca.pem" ||
+	# DIR may be private (pytest's tmp dirs are 0700): the agent user reads a copy,
+	# one per run (harness runs from other checkouts share the user's home)
+	CA_COPY=$AGENT_HOME/proctor-test-ca.$$.pem
+	install -m 644 -o "$AGENT_USER" "$DIR/ca.pem" "$CA_COPY" ||
 		die "cannot copy the test CA for $AGENT_USER"
 	TLS=(--tls-cert "$DIR/server.pem" --tls-key "$DIR/server.key")
 	SCHEME=https
-	CA_ENV=(NODE_EXTRA_CA_CERTS="$AGENT_HOME/proctor-test-ca.pem")
+	CA_ENV=(NODE_EXTRA_CA_CERTS="$CA_COPY")
 fi
 /usr/bin/python3 "$HERE/fake_anthropic.py" --port 0 --bash-command "$TOOL_CMD" \
 	--log "$DIR/server.log" "${DUMP[@]}" "${TLS[@]}" >"$DIR/server.out" 2>&1 &
 SERVER=$!
-trap 'kill "$SERVER" 2>/dev/null; wait "$SERVER" 2>/dev/null' EXIT
+trap 'kill "$SERVER" 2>/dev/null; wait "$SERVER" 2>/dev/null; [[ -z $CA_COPY ]] || rm -f "$CA_COPY"' EXIT
 PORT=""
 for _ in $(seq 100); do
 	PORT=$(sed -n 's/^PORT=//p' "$DIR/server.out")
