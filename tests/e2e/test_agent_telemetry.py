@@ -148,7 +148,8 @@ def test_records_in_the_senders_session_and_agreeing_is_quiet(proctor, tmp_path,
     logs = logs_body(tmp_path, "logs.pb", [
         claude_log("api_request", **usage()),
         claude_log("tool_decision", tool_name="Bash", decision="accept", source="config"),
-        claude_log("tool_result", tool_name="Bash", success="true", duration_ms="12"),
+        claude_log("tool_result", tool_name="Bash", success="true", duration_ms="12",
+                   tool_parameters='{\\"command\\": \\"curl -H x-api-key:%s\\"}' % API_KEY),
         claude_log("tool_result", tool_name="Read", success="true", duration_ms="3"),
     ])
     metrics = write(tmp_path, "metrics.json", METRICS_JSON)
@@ -197,6 +198,9 @@ def test_records_in_the_senders_session_and_agreeing_is_quiet(proctor, tmp_path,
     assert "agent telemetry at http://127.0.0.1:" in p.stderr
     assert "2 requests, 5 records" in p.stderr
     assert "disagreements" not in p.stderr
+    # the redactor sees the agent's fields like every other: the key is not stored
+    assert "curl -H" in tel[2]["agent.telemetry.tool_arguments"]
+    assert API_KEY not in json.dumps(ev)
 
 
 def test_a_lying_sender_is_flagged(proctor, tmp_path, server):
