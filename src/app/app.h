@@ -49,6 +49,7 @@ struct app {
 	const char *pin_dir;	    /* set before app_start_probe: pin (probe.h) */
 	struct fail_closed fc;	    /* sessions with fail_closed set: failclosed.h */
 	bool fail_closed_all;	    /* every session is recorded fail-closed (daemon.yaml) */
+
 	struct app_telemetry telemetry; /* the agent's own OTLP telemetry (app/telemetry.c) */
 };
 

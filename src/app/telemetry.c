@@ -254,9 +254,11 @@ void app_telemetry_print(const struct app *r, FILE *f)
 			(unsigned long long)t->mismatches);
 	if (t->xc.lost_sessions || t->xc.lost_items)
 		fprintf(f,
-			"proctor: %llu sessions and %llu calls beyond the cross-check's tables (not "
+			"proctor: %llu sessions and %llu calls beyond the cross-check's tables "
+			"(not "
 			"checked)\n",
-			(unsigned long long)t->xc.lost_sessions, (unsigned long long)t->xc.lost_items);
+			(unsigned long long)t->xc.lost_sessions,
+			(unsigned long long)t->xc.lost_items);
 }
 
 void app_telemetry_stop(struct app *r)

@@ -31,26 +31,33 @@ static const char claude_logs[] = "{\"resourceLogs\":[{\"resource\":{\"attribute
 		       "events\"},"
 		       "\"logRecords\":[{\"timeUnixNano\":\"1700000000000000001\","
 		       "\"body\":{\"stringValue\":\"claude_code.api_request\"},"
-		       "\"attributes\":[" KV("event.name", "api_request") "," KV("model", "claude-"
-											  "sonnet-"
-											  "4-5") "," KV(
-			       "input_tokens",
-			       "1234") ","
-				       "{\"key\":\"output_tokens\",\"value\":{\"intValue\":"
-				       "\"321\"}},"
-				       "{\"key\":\"cache_read_tokens\",\"value\":{"
-				       "\"intValue\":789}}," KV("cost_usd", "0.0123") "," KV(
-					       "prompt", "secret prompt text") "]},"
-									       "{\"body\":{"
-									       "\"stringValue\":"
-									       "\"claude_code.tool_"
-									       "result\"},"
-									       "\"attributes\":"
-									       "[" KV("event.name", "tool_result") "," KV(
-										       "tool_name",
-										       "Bash") "," KV("success",
-												      "true") "]}"
-													      "]}]}]}";
+		       "\"attributes\":[" KV("event.name", "api_request") "," KV(
+			       "model",
+			       "claude-"
+			       "sonnet-"
+			       "4-5") "," KV("input_tokens",
+					     "1234") ","
+						     "{\"key\":\"output_tokens\",\"value\":{"
+						     "\"intValue\":"
+						     "\"321\"}},"
+						     "{\"key\":\"cache_read_tokens\",\"value\":{"
+						     "\"intValue\":789}}," KV("cost_usd", "0.0123") "," KV(
+							     "prompt",
+							     "secret prompt text") "]},"
+										   "{\"body\":{"
+										   "\"stringValue\""
+										   ":"
+										   "\"claude_code."
+										   "tool_"
+										   "result\"},"
+										   "\"attributes\":"
+										   "[" KV("event."
+											  "name",
+											  "tool_"
+											  "result") "," KV("tool_name",
+													   "Bash") "," KV("success",
+															  "true") "]}"
+																  "]}]}]}";
 
 static void test_json_claude_logs(void **state)
 {
