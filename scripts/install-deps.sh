@@ -16,6 +16,7 @@ TEST_PKGS+=(e2fsprogs) # chattr, lsattr: tests/evasion/file_chattr_binary.sh
 TEST_PKGS+=(gcc-multilib) # -m32: tests/evasion/ia32_*.c (32-bit programs)
 TEST_PKGS+=(wget) # GnuTLS client: tests/e2e/test_llm_tls.py (GnuTLS capture)
 TEST_PKGS+=(containerd) # ctr: tests/e2e/test_daemon_containerd.py (labelled containerd containers)
+BUILD_PKGS+=(protobuf-c-compiler libprotobuf-c-dev) # protoc-c: proto/ -> build/proto/ (OTLP)
 BENCH_PKGS=(auditd bpftrace git hyperfine)
 
 want=("${BUILD_PKGS[@]}" "${TEST_PKGS[@]}")

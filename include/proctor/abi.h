@@ -68,6 +68,9 @@ enum pr_event_type {
 	PR_EV_STORE_HEAD = 95,
 	/* a tool call did more than it declared (src/app/toolcall_intent.c): user space only */
 	PR_EV_INTENT_MISMATCH = 104,
+	/* the agent's own OTLP telemetry (src/otlp) and its cross-check: user space only */
+	PR_EV_AGENT_TELEMETRY = 108,
+	PR_EV_AGENT_TELEMETRY_MISMATCH = 109,
 	PR_EV_MAX = 128, /* size of the per-type drop counter array */
 };
 
@@ -87,6 +90,7 @@ static inline int pr_event_types_are_distinct(int t)
 	case PR_EV_LLM_TOOL_CALL: case PR_EV_LLM_CAPTURE: case PR_EV_POLICY_FILE: case PR_EV_TLS_DATA:
 	case PR_EV_TLS_MAP: case PR_EV_STORE_HEAD: case PR_EV_MAX:
 	case PR_EV_INTENT_MISMATCH:
+	case PR_EV_AGENT_TELEMETRY: case PR_EV_AGENT_TELEMETRY_MISMATCH:
 		return 1;
 	}
 	return 0;

@@ -181,6 +181,7 @@ int app_start_probe(struct app *r, uint32_t ringbuf_bytes, char *err, size_t err
 void app_destroy(struct app *r)
 {
 	fail_closed_destroy(&r->fc);
+	app_telemetry_stop(r);
 	app_tls_stop(r);
 	llm_free(&r->llm);
 	toolcalls_free(&r->toolcalls);
@@ -414,6 +415,7 @@ int app_drain(struct app *r)
 
 	note_pending(r);
 	n = probe_consume(&r->probe);
+	app_telemetry_drain(r);
 	app_tls_tick(r);
 	app_policy_drain(r);
 	now = now_monotonic_ns();
@@ -486,6 +488,7 @@ void app_end_session(struct app *r, struct session *s)
 	account_kernel_drops(r, s);
 	drops_by_type(r, s);
 	app_tls_end_session(r, s);
+	app_telemetry_end_session(r, s);
 	probe_session_drops_forget(&r->probe, s->key);
 	pipeline_flush(&r->pipeline);
 	proctree_forget_session(&r->procs, s->key);
@@ -560,4 +563,5 @@ void app_print_losses(const struct app *r, FILE *f)
 		fprintf(f, "proctor: %llu sessions refused (at most %d at once)\n",
 			(unsigned long long)r->pipeline.sessions.refused, SESSION_TABLE_MAX);
 	app_tls_print(r, f);
+	app_telemetry_print(r, f);
 }

@@ -13,6 +13,7 @@
 #include "egress/session.h"
 #include "enforce/enforce.h"
 #include "app/tls.h"
+#include "app/telemetry.h"
 #include "app/toolcall.h"
 #include "llm/llm.h"
 #include "model/proctree.h"
@@ -48,6 +49,8 @@ struct app {
 	const char *pin_dir;	    /* set before app_start_probe: pin (probe.h) */
 	struct fail_closed fc;	    /* sessions with fail_closed set: failclosed.h */
 	bool fail_closed_all;	    /* every session is recorded fail-closed (daemon.yaml) */
+
+	struct app_telemetry telemetry; /* the agent's own OTLP telemetry (app/telemetry.c) */
 };
 
 /* What to record into. */

@@ -37,6 +37,7 @@ static void llm_commit(void *ctx, struct record *r)
 {
 	struct app *a = ctx;
 
+	app_telemetry_saw(a, r);
 	pipeline_commit(&a->pipeline, r);
 }
 

@@ -179,6 +179,20 @@ struct run_state {
 };
 
 /* Returns 0, or the exit status: EXIT_USAGE when no sink is left. */
+/* --otlp-agent-env: CMD inherits it. The endpoint always points here; the
+ * other OTEL_* variables keep a value the caller set. */
+static void setenv_otel(struct app *r)
+{
+	const char *const *e = app_telemetry_env(r);
+	char name[64];
+
+	for (; e && *e; e++) {
+		size_t n = strcspn(*e, "=");
+		snprintf(name, sizeof(name), "%.*s", (int)n, *e);
+		setenv(name, *e + n + 1, !strcmp(name, "OTEL_EXPORTER_OTLP_ENDPOINT"));
+	}
+}
+
 static int setup_sinks(struct run_state *st, const struct run_opts *o)
 {
 	/* The files first: one that cannot be opened is a set-up failure (3);
@@ -220,6 +234,12 @@ static int setup_sinks(struct run_state *st, const struct run_opts *o)
 		err_msg("%s", err);
 		return EXIT_SETUP;
 	}
+	if (o->otlp_receiver && app_telemetry_start(&st->rec, o->otlp_receiver, err, sizeof(err))) {
+		err_msg("--otlp-receiver %s", err);
+		return EXIT_SETUP;
+	}
+	if (o->otlp_agent_env)
+		setenv_otel(&st->rec);
 	return 0;
 }
 

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "otlp/receiver.h"
 #include "policy/policy.h"
 #include "store/store.h"
 #include "util/util.h"
@@ -38,6 +39,9 @@ static const char run_usage[] =
 	"                     quarter full, until the recorder has caught up\n"
 	"  --capture-content  record model prompts and response text on llm.call\n"
 	"                     (redacted; off by default; auth headers never)\n"
+	"  --otlp-receiver ADDR  receive the agent's own OTLP telemetry (logs, metrics) on\n"
+	"                     the loopback HOST:PORT (port 0: any free one), as agent.telemetry\n"
+	"  --otlp-agent-env   point CMD's OTEL_* environment at the receiver\n"
 	"  --standalone       record in this process even when a daemon runs\n"
 	"  --daemon           record through `proctor daemon` ($PROCTOR_SOCKET); fail without it\n"
 	"By default a run registers with the daemon when its socket answers and no option\n"
@@ -70,13 +74,16 @@ int run_opts_parse(int argc, char **argv, struct run_opts *o)
 		{"on-recorder-loss", required_argument, 0, 'L'},
 		{"fail-closed", no_argument, 0, 'F'},
 		{"capture-content", no_argument, 0, 'C'},
+		{"otlp-receiver", required_argument, 0, 'O'},
+		{"otlp-agent-env", no_argument, 0, 'T'},
 		{"standalone", no_argument, 0, 'S'},
 		{"daemon", no_argument, 0, 'D'},
 		{"help", no_argument, 0, 'h'},
 		{0},
 	};
-	int c, i, rc;
+	int c, i, rc, family;
 	uint64_t mb;
+	char host[64];
 
 	memset(o, 0, sizeof(*o));
 	o->grace_ns = 5000000000ull;
@@ -157,6 +164,16 @@ int run_opts_parse(int argc, char **argv, struct run_opts *o)
 			break;
 		case 'F': o->fail_closed = true; break;
 		case 'C': o->capture_content = true; break;
+		case 'O':
+			if (otlp_receiver_parse_addr(optarg, host, sizeof(host), &(uint16_t){0},
+						     &family)) {
+				err_msg("--otlp-receiver: '%s' is not a loopback HOST:PORT",
+					optarg);
+				return -1;
+			}
+			o->otlp_receiver = optarg;
+			break;
+		case 'T': o->otlp_agent_env = true; break;
 		case 'S': o->mode = RUN_STANDALONE; break;
 		case 'D': o->mode = RUN_DAEMON; break;
 		case 'h': fputs(run_usage, stdout); exit(0);
@@ -175,6 +192,10 @@ int run_opts_parse(int argc, char **argv, struct run_opts *o)
 		err_msg("--%s configures an in-process engine: the daemon's own options set its "
 			"sinks (drop --daemon or --%s)",
 			o->engine_opt, o->engine_opt);
+		return -1;
+	}
+	if (o->otlp_agent_env && !o->otlp_receiver) {
+		err_msg("--otlp-agent-env needs --otlp-receiver ADDR");
 		return -1;
 	}
 	if (optind >= argc) {

@@ -20,8 +20,10 @@ struct run_opts {
 	uint64_t grace_ns;
 	uint32_t ringbuf_bytes;
 	enum recorder_loss on_loss;
-	bool fail_closed;     /* freeze CMD while the reader is behind (app/failclosed.h) */
-	bool capture_content; /* prompt and response text on llm.call (docs/EVENTS-llm.md) */
+	bool fail_closed;	   /* freeze CMD while the reader is behind (app/failclosed.h) */
+	bool capture_content;	   /* prompt and response text on llm.call (docs/EVENTS-llm.md) */
+	const char *otlp_receiver; /* the agent's own telemetry: receiver address */
+	bool otlp_agent_env;	   /* set OTEL_* for CMD to send there */
 	char **cmd;
 	int cmdc;
 	int mode;		/* RUN_AUTO, RUN_STANDALONE, RUN_DAEMON */

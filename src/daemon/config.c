@@ -5,6 +5,7 @@
  *   socket_group: proctor
  *   db: /var/lib/proctor/proctor.db        # or none
  *   metrics: 127.0.0.1:9464
+ *   otlp_receiver: 127.0.0.1:4318         # the agents' own telemetry (loopback)
  *   ringbuf_mb: 64
  *   auto_adopt:
  *     agents: true                         # known agents become sessions
@@ -30,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "otlp/receiver.h"
 #include "serve/serve.h"
 #include "util/util.h"
 #include "util/yaml.h"
@@ -321,6 +323,20 @@ static int ringbuf(struct dcfg *d, yaml_node_t *v)
 	return 0;
 }
 
+static int otlp_addr(struct dcfg *d, yaml_node_t *v)
+{
+	struct daemon_config *c = d->c;
+	char host[64];
+	uint16_t port;
+	int family;
+
+	if (get_str(d, v, "otlp_receiver", c->otlp_receiver, sizeof(c->otlp_receiver), true))
+		return -1;
+	if (otlp_receiver_parse_addr(c->otlp_receiver, host, sizeof(host), &port, &family))
+		return ydoc_error(d->y, v, "otlp_receiver: expected a loopback HOST:PORT");
+	return 0;
+}
+
 static int top_key(struct dcfg *d, yaml_node_t *k, yaml_node_t *v)
 {
 	struct daemon_config *c = d->c;
@@ -338,6 +354,8 @@ static int top_key(struct dcfg *d, yaml_node_t *k, yaml_node_t *v)
 		return get_str(d, v, key, c->db, sizeof(c->db), true);
 	if (!strcmp(key, "metrics"))
 		return get_str(d, v, key, c->metrics, sizeof(c->metrics), true);
+	if (!strcmp(key, "otlp_receiver"))
+		return otlp_addr(d, v);
 	if (!strcmp(key, "ringbuf_mb"))
 		return ringbuf(d, v);
 	if (!strcmp(key, "fail_closed"))
@@ -347,7 +365,8 @@ static int top_key(struct dcfg *d, yaml_node_t *k, yaml_node_t *v)
 	if (!strcmp(key, "serve"))
 		return section_serve(d, v);
 	return unknown(d, k, "the daemon configuration",
-		       "pipeline, socket, socket_group, db, metrics, ringbuf_mb, fail_closed, "
+		       "pipeline, socket, socket_group, db, metrics, otlp_receiver, ringbuf_mb, "
+		       "fail_closed, "
 		       "auto_adopt, serve");
 }
 

@@ -28,6 +28,7 @@ struct daemon_config {
 	char socket_group[64];
 	char db[4096];
 	char metrics[256];
+	char otlp_receiver[256];  /* the agents' own OTLP telemetry (src/otlp); "" none */
 	uint32_t ringbuf_mb;	  /* 0: the default */
 	bool fail_closed;	  /* record every session fail-closed (app/failclosed.h) */
 	bool auto_agents;	  /* auto-adopt known agents (default true) */

@@ -676,6 +676,9 @@ static int daemon_setup(struct daemon *d, const struct daemon_opts *o, char *err
 	}
 	if (o->metrics && metrics_start(o->metrics, &d->app.pipeline, err, errlen))
 		return -1;
+	if (o->cfg && *o->cfg->otlp_receiver &&
+	    app_telemetry_start(&d->app, o->cfg->otlp_receiver, err, errlen))
+		return -1;
 	if (o->api && !(d->api = serve_start(o->api, err, errlen)))
 		return -1;
 	if (!o->api && o->cfg && *o->cfg->serve.listen && daemon_serve_start(d, o, err, errlen))

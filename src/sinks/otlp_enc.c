@@ -1,7 +1,6 @@
 /* otlp_enc.c: OTLP logs encoding (protobuf and JSON) and the partial
- * success reply parser. Field numbers follow opentelemetry-proto:
- * logs/v1/logs.proto, common/v1/common.proto, resource/v1/resource.proto,
- * collector/logs/v1/logs_service.proto (copies under proto/). */
+ * success reply parser: grouping, bodies, attributes and JSON here; the
+ * protobuf messages are protobuf-c's, generated from proto/ (otlp_pb.c). */
 #include "sinks/otlp_enc.h"
 
 #include <inttypes.h>
@@ -11,7 +10,7 @@
 #include <string.h>
 
 #include "model/severity.h"
-#include "sinks/pb.h"
+#include "sinks/otlp_pb.h"
 
 #define MAX_RESOURCES 64
 
@@ -21,7 +20,7 @@ static bool resource_key(const char *k)
 	       !strcmp(k, "project") || !strcmp(k, "container.id");
 }
 
-static bool skip_attr(const char *k)
+bool otlp_skip_attr(const char *k)
 {
 	return resource_key(k) || !strcmp(k, "time") || !strcmp(k, "event.severity");
 }
@@ -81,114 +80,6 @@ static size_t group(struct record *const *recs, size_t n, size_t *first, size_t 
 		grp[i] = g;
 	}
 	return ng;
-}
-
-/* ---- protobuf ---- */
-
-static void pb_anystr(struct strbuf *b, uint32_t field, const char *s)
-{
-	size_t m = pb_begin(b, field);
-	pb_string(b, 1, s);
-	pb_end(b, m);
-}
-
-static void pb_kv_str(struct strbuf *b, uint32_t field, const char *k, const char *v)
-{
-	size_t m = pb_begin(b, field);
-	pb_string(b, 1, k);
-	pb_anystr(b, 2, v);
-	pb_end(b, m);
-}
-
-static void pb_kv_field(struct strbuf *b, uint32_t field, const struct field *f)
-{
-	size_t m = pb_begin(b, field), a, arr, e;
-	uint32_t j;
-
-	pb_string(b, 1, f->key);
-	a = pb_begin(b, 2); /* AnyValue */
-	switch (f->kind) {
-	case FIELD_STR: pb_string(b, 1, f->s); break;
-	case FIELD_BOOL: pb_uint(b, 2, f->b); break;
-	case FIELD_INT: pb_uint(b, 3, (uint64_t)f->i); break;
-	case FIELD_DOUBLE: pb_double(b, 4, f->d); break;
-	case FIELD_STRV:
-		arr = pb_begin(b, 5); /* ArrayValue */
-		for (j = 0; j < f->sv.n; j++) {
-			e = pb_begin(b, 1);
-			pb_string(b, 1, f->sv.v[j]);
-			pb_end(b, e);
-		}
-		pb_end(b, arr);
-		break;
-	}
-	pb_end(b, a);
-	pb_end(b, m);
-}
-
-static void pb_resource(struct strbuf *b, const struct record *r)
-{
-	size_t m = pb_begin(b, 1); /* Resource */
-	const char *s;
-
-	pb_kv_str(b, 1, "service.name", "proctor");
-	pb_kv_str(b, 1, "service.version", PROCTOR_VERSION);
-	if ((s = record_get_str(r, "host.name")))
-		pb_kv_str(b, 1, "host.name", s);
-	if ((s = record_get_str(r, "session")))
-		pb_kv_str(b, 1, "proctor.session", s);
-	if ((s = record_get_str(r, "agent")))
-		pb_kv_str(b, 1, "proctor.agent", s);
-	if ((s = record_get_str(r, "project")))
-		pb_kv_str(b, 1, "proctor.project", s);
-	if ((s = record_get_str(r, "container.id")))
-		pb_kv_str(b, 1, "container.id", s);
-	pb_end(b, m);
-}
-
-static void pb_log(struct strbuf *b, const struct record *r, uint64_t observed, struct strbuf *tmp)
-{
-	size_t m = pb_begin(b, 2), body; /* ScopeLogs.log_records */
-	uint32_t i;
-
-	pb_fixed64(b, 1, r->time_ns);
-	pb_uint(b, 2, (uint64_t)otlp_severity_number(r));
-	pb_string(b, 3, severity_name(record_severity_field(r)));
-	otlp_body(r, tmp);
-	body = pb_begin(b, 5);
-	pb_string(b, 1, sb_cstr(tmp));
-	pb_end(b, body);
-	pb_kv_str(b, 6, "event.name", r->type_name ? r->type_name : "");
-	for (i = 0; i < r->nf; i++)
-		if (!skip_attr(r->f[i].key) && strcmp(r->f[i].key, "type"))
-			pb_kv_field(b, 6, &r->f[i]);
-	pb_fixed64(b, 11, observed);
-	if (r->type_name)
-		pb_string(b, 12, r->type_name);
-	pb_end(b, m);
-}
-
-static void encode_pb(struct record *const *recs, size_t n, const size_t *first, const size_t *grp,
-		      size_t ng, uint64_t observed, struct strbuf *out)
-{
-	struct strbuf tmp = STRBUF_INIT;
-	size_t g, i;
-
-	for (g = 0; g < ng; g++) {
-		size_t rl = pb_begin(out, 1), sl, sc;
-		pb_resource(out, recs[first[g]]);
-		sl = pb_begin(out, 2);
-		sc = pb_begin(out, 1);
-		pb_string(out, 1, "proctor");
-		pb_string(out, 2, PROCTOR_VERSION);
-		pb_end(out, sc);
-		for (i = 0; i < n; i++)
-			if (grp[i] == g)
-				pb_log(out, recs[i], observed, &tmp);
-		pb_end(out, sl);
-		pb_end(out, rl);
-	}
-	sb_free(&tmp);
 }
 
 /* ---- JSON ---- */
@@ -273,7 +164,7 @@ static void js_log(struct strbuf *b, const struct record *r, uint64_t observed, 
 	sb_puts(b, "},\"attributes\":[");
 	js_kv_str(b, "event.name", r->type_name ? r->type_name : "", false);
 	for (i = 0; i < r->nf; i++)
-		if (!skip_attr(r->f[i].key) && strcmp(r->f[i].key, "type"))
+		if (!otlp_skip_attr(r->f[i].key) && strcmp(r->f[i].key, "type"))
 			js_kv_field(b, &r->f[i]);
 	sb_puts(b, "]}");
 }
@@ -307,6 +198,7 @@ int otlp_encode(struct record *const *recs, size_t n, enum otlp_encoding enc, ui
 		struct strbuf *out)
 {
 	size_t first[MAX_RESOURCES], *grp = calloc(n ? n : 1, sizeof(size_t)), ng;
+	int rc = 0;
 
 	if (!grp)
 		return -1;
@@ -315,9 +207,9 @@ int otlp_encode(struct record *const *recs, size_t n, enum otlp_encoding enc, ui
 	if (enc == OTLP_JSON)
 		encode_json(recs, n, first, grp, ng, observed_ns, out);
 	else
-		encode_pb(recs, n, first, grp, ng, observed_ns, out);
+		rc = otlp_encode_pb(recs, n, first, grp, ng, observed_ns, out);
 	free(grp);
-	return out->buf || !n ? 0 : -1;
+	return rc || (!out->buf && n) ? -1 : 0;
 }
 
 static int64_t json_rejected(const char *s, size_t len, char *msg, size_t msglen)
@@ -341,27 +233,9 @@ static int64_t json_rejected(const char *s, size_t len, char *msg, size_t msglen
 int64_t otlp_partial_rejected(const void *body, size_t len, enum otlp_encoding enc, char *msg,
 			      size_t msglen)
 {
-	struct pb_reader r = {body, (const uint8_t *)body + len}, in;
-	uint32_t f, w;
-	uint64_t v;
-	const uint8_t *p;
-	size_t n;
-	int64_t rejected = 0;
-
 	if (msglen)
 		msg[0] = 0;
 	if (enc == OTLP_JSON)
 		return json_rejected(body, len, msg, msglen);
-	while (pb_next(&r, &f, &w, &v, &p, &n) == 1) {
-		if (f != 1 || w != 2)
-			continue;
-		in = (struct pb_reader){p, p + n};
-		while (pb_next(&in, &f, &w, &v, &p, &n) == 1) {
-			if (f == 1 && w == 0)
-				rejected = (int64_t)v;
-			else if (f == 2 && w == 2 && msglen)
-				snprintf(msg, msglen, "%.*s", (int)n, (const char *)p);
-		}
-	}
-	return rejected < 0 ? 0 : rejected;
+	return otlp_partial_rejected_pb(body, len, msg, msglen);
 }

@@ -6,6 +6,7 @@
  * semantic-convention name. Also parses the partial-success response. */
 #ifndef PROCTOR_OTLP_ENC_H
 #define PROCTOR_OTLP_ENC_H
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -22,5 +23,7 @@ int64_t otlp_partial_rejected(const void *body, size_t len, enum otlp_encoding e
 			      size_t msglen);
 int otlp_severity_number(const struct record *r);
 void otlp_body(const struct record *r, struct strbuf *out);
+/* A field left out of a LogRecord's attributes (resource keys, time, severity). */
+bool otlp_skip_attr(const char *k);
 
 #endif

@@ -170,6 +170,23 @@ static void test_strict(void **state)
 	fails("socket: /x\nauto_adopt: {agents: off}\nbogus: 1\n", "d.yaml:3:1: unknown key");
 }
 
+/* otlp_receiver: the agents' own telemetry, loopback only (docs/DAEMON.md) */
+static void test_otlp_receiver(void **state)
+{
+	struct daemon_config c;
+	char err[512] = "";
+
+	(void)state;
+	daemon_config_defaults(&c);
+	assert_string_equal(c.otlp_receiver, "");
+	assert_int_equal(parse(&c, "otlp_receiver: 127.0.0.1:4318\n", err, sizeof(err)), 0);
+	assert_string_equal(c.otlp_receiver, "127.0.0.1:4318");
+	assert_int_equal(parse(&c, "otlp_receiver: '[::1]:4318'\n", err, sizeof(err)), 0);
+	fails("otlp_receiver: 0.0.0.0:4318\n",
+	      "d.yaml:1:16: otlp_receiver: expected a loopback HOST:PORT");
+	fails("otlp_receiver: 4318\n", "d.yaml:1:16: otlp_receiver: expected a loopback HOST:PORT");
+}
+
 /* serve: the daemon's HTTP API (docs/DAEMON.md) */
 static void test_serve(void **state)
 {
@@ -209,6 +226,7 @@ int main(void)
 		cmocka_unit_test(test_containers_section),
 		cmocka_unit_test(test_strict),
 		cmocka_unit_test(test_serve),
+		cmocka_unit_test(test_otlp_receiver),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,5 +1,5 @@
 /* test_otlp.c: OTLP encodings (one resource per session, JSON rules), the
- * protobuf writer/reader (multi-byte lengths), partial-success parsing,
+ * protobuf encoding read back by protobuf-c (multi-byte lengths), partial-success parsing,
  * sink URL parsing and Retry-After. protoc-level checks are end-to-end
  * (tests/e2e/test_sink_otlp.py). */
 #include <setjmp.h>
@@ -14,7 +14,7 @@
 #include "sinks/http.h"
 #include "sinks/netsink.h"
 #include "sinks/otlp_enc.h"
-#include "sinks/pb.h"
+#include "opentelemetry/proto/collector/logs/v1/logs_service.pb-c.h"
 
 static void mk(struct record *r, const char *session, int64_t pid)
 {
@@ -72,43 +72,59 @@ static void test_json_one_resource_per_session(void **state)
 	sb_free(&out);
 }
 
-static void test_pb_lengths(void **state)
+/* The protobuf encoding read back with protobuf-c: a 20000-byte argument
+ * (multi-byte lengths), int, bool false, the event name, two resources. */
+static void test_pb_roundtrip(void **state)
 {
-	struct strbuf b = STRBUF_INIT;
-	char big[20000];
-	size_t m1, m2;
-	struct pb_reader r;
-	uint32_t f, w;
-	uint64_t v;
-	const uint8_t *p;
-	size_t n;
+	Opentelemetry__Proto__Collector__Logs__V1__ExportLogsServiceRequest *req;
+	Opentelemetry__Proto__Logs__V1__LogRecord *lr;
+	struct record a, b;
+	struct record *recs[] = {&a, &b};
+	struct strbuf out = STRBUF_INIT;
+	static char big[20000];
+	const char *argv[] = {big};
+	size_t i;
+	int seen = 0;
 
 	(void)state;
-	memset(big, 'x', sizeof(big));
-	big[sizeof(big) - 1] = 0;
-	m1 = pb_begin(&b, 1);
-	pb_string(&b, 2, big); /* 19999 bytes: 3-byte length */
-	m2 = pb_begin(&b, 3);
-	pb_uint(&b, 1, 300);
-	pb_end(&b, m2);
-	pb_end(&b, m1);
-	r = (struct pb_reader){(const uint8_t *)b.buf, (const uint8_t *)b.buf + b.len};
-	assert_int_equal(pb_next(&r, &f, &w, &v, &p, &n), 1);
-	assert_int_equal(f, 1);
-	assert_int_equal(w, 2);
-	assert_int_equal(n, b.len - 4); /* tag + 3-byte length */
-	r = (struct pb_reader){p, p + n};
-	assert_int_equal(pb_next(&r, &f, &w, &v, &p, &n), 1);
-	assert_int_equal(n, 19999);
-	assert_int_equal(pb_next(&r, &f, &w, &v, &p, &n), 1);
-	assert_int_equal(f, 3);
-	r = (struct pb_reader){p, p + n};
-	assert_int_equal(pb_next(&r, &f, &w, &v, &p, &n), 1);
-	assert_int_equal(v, 300);
-	/* Truncated input is refused. */
-	r = (struct pb_reader){(const uint8_t *)b.buf, (const uint8_t *)b.buf + 10};
-	assert_int_equal(pb_next(&r, &f, &w, &v, &p, &n), -1);
-	sb_free(&b);
+	memset(big, 'x', sizeof(big) - 1);
+	mk(&a, "S1", -7);
+	record_add_strv(&a, "big", argv, 1);
+	mk(&b, "S2", 2);
+	assert_int_equal(otlp_encode(recs, 2, OTLP_PROTOBUF, 42, &out), 0);
+	req = opentelemetry__proto__collector__logs__v1__export_logs_service_request__unpack(
+		NULL, out.len, (const uint8_t *)out.buf);
+	assert_non_null(req);
+	assert_int_equal(req->n_resource_logs, 2);
+	assert_int_equal(req->resource_logs[0]->scope_logs[0]->n_log_records, 1);
+	assert_string_equal(req->resource_logs[0]->scope_logs[0]->scope->name, "proctor");
+	lr = req->resource_logs[0]->scope_logs[0]->log_records[0];
+	assert_int_equal(lr->time_unix_nano, 1700000000123456789ull);
+	assert_int_equal(lr->observed_time_unix_nano, 42);
+	assert_int_equal(lr->severity_number, 9);
+	assert_string_equal(lr->event_name, "process.exec");
+	assert_string_equal(lr->body->string_value, "process.exec: ls -l");
+	assert_string_equal(lr->attributes[0]->key, "event.name");
+	for (i = 0; i < lr->n_attributes; i++) {
+		const char *k = lr->attributes[i]->key;
+		Opentelemetry__Proto__Common__V1__AnyValue *v = lr->attributes[i]->value;
+		if (!strcmp(k, "process.pid"))
+			seen += v->int_value == -7;
+		else if (!strcmp(k, "process.args_truncated"))
+			seen += v->value_case ==
+					OPENTELEMETRY__PROTO__COMMON__V1__ANY_VALUE__VALUE_BOOL_VALUE &&
+				!v->bool_value;
+		else if (!strcmp(k, "big"))
+			seen += strlen(v->array_value->values[0]->string_value) == 19999;
+		else if (!strcmp(k, "session"))
+			fail(); /* a resource attribute */
+	}
+	assert_int_equal(seen, 3);
+	opentelemetry__proto__collector__logs__v1__export_logs_service_request__free_unpacked(req,
+											      NULL);
+	record_free(&a);
+	record_free(&b);
+	sb_free(&out);
 }
 
 static void test_partial_success(void **state)
@@ -166,7 +182,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_json_one_resource_per_session),
-		cmocka_unit_test(test_pb_lengths),
+		cmocka_unit_test(test_pb_roundtrip),
 		cmocka_unit_test(test_partial_success),
 		cmocka_unit_test(test_url_parse),
 		cmocka_unit_test(test_retry_after),

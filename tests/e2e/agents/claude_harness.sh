@@ -17,7 +17,8 @@
 # Env: PROCTOR_TEST_CACHE (default /var/cache/proctor-test), PROCTOR_CLAUDE_VERSION,
 #      PROCTOR_HARNESS_API_KEY (the ANTHROPIC_API_KEY claude gets; default test-key),
 #      PROCTOR_HARNESS_DIR (where logs go; default a fresh mktemp dir, kept),
-#      PROCTOR_HARNESS_DUMP=1 (also save raw request bodies to DIR/bodies.txt).
+#      PROCTOR_HARNESS_DUMP=1 (also save raw request bodies to DIR/bodies.txt),
+#      PROCTOR_HARNESS_ENV="NAME=VALUE ..." (more environment for claude, e.g. OTEL_*).
 # Exit: 0 ok, 1 failure, 2 usage, 77 skip (Claude Code cannot be installed).
 # Prints HARNESS_DIR=<dir> (server.log, claude.out, claude.err, server.out).
 set -uo pipefail
@@ -86,7 +87,7 @@ rm -f "$DIR"/{server.log,server.out,bodies.txt,claude.out,claude.err}
 : >"$DIR/server.log"
 DUMP=()
 [[ ${PROCTOR_HARNESS_DUMP:-} == 1 ]] && DUMP=(--dump "$DIR/bodies.txt")
-TLS=() SCHEME=http CA_ENV=()
+TLS=() SCHEME=http CA_ENV=() CA_COPY=
 if ((HTTPS)); then
 	# a CA and a server certificate for 127.0.0.1, made for this run only
 	rm -f "$DIR"/{ca,server}.{pem,key} "$DIR/server.csr"
@@ -101,17 +102,19 @@ if ((HTTPS)); then
 			-CAcreateserial -days 1 -out "$DIR/server.pem" -extfile <(printf '%s\n' \
 			"subjectAltName=IP:127.0.0.1" "extendedKeyUsage=serverAuth") >/dev/null 2>&1 ||
 		die "openssl could not make the test CA"
-	# DIR may be private (pytest's tmp dirs are 0700): the agent user reads a copy
-	install -m 644 -o "$AGENT_USER" "$DIR/ca.pem" "$AGENT_HOME/proctor-test-ca.pem" ||
+	# DIR may be private (pytest's tmp dirs are 0700): the agent user reads a copy,
+	# one per run (harness runs from other checkouts share the user's home)
+	CA_COPY=$AGENT_HOME/proctor-test-ca.$$.pem
+	install -m 644 -o "$AGENT_USER" "$DIR/ca.pem" "$CA_COPY" ||
 		die "cannot copy the test CA for $AGENT_USER"
 	TLS=(--tls-cert "$DIR/server.pem" --tls-key "$DIR/server.key")
 	SCHEME=https
-	CA_ENV=(NODE_EXTRA_CA_CERTS="$AGENT_HOME/proctor-test-ca.pem")
+	CA_ENV=(NODE_EXTRA_CA_CERTS="$CA_COPY")
 fi
 /usr/bin/python3 "$HERE/fake_anthropic.py" --port 0 --bash-command "$TOOL_CMD" \
 	--log "$DIR/server.log" "${DUMP[@]}" "${TLS[@]}" >"$DIR/server.out" 2>&1 &
 SERVER=$!
-trap 'kill "$SERVER" 2>/dev/null; wait "$SERVER" 2>/dev/null' EXIT
+trap 'kill "$SERVER" 2>/dev/null; wait "$SERVER" 2>/dev/null; [[ -z $CA_COPY ]] || rm -f "$CA_COPY"' EXIT
 PORT=""
 for _ in $(seq 100); do
 	PORT=$(sed -n 's/^PORT=//p' "$DIR/server.out")
@@ -126,7 +129,7 @@ AGENT=(/usr/bin/env -i -C "$WORKDIR" HOME="$AGENT_HOME" USER="$AGENT_USER" LOGNA
 	SHELL=/bin/bash PATH=/usr/local/bin:/usr/bin:/bin LANG=C.UTF-8
 	ANTHROPIC_BASE_URL="$SCHEME://127.0.0.1:$PORT" ANTHROPIC_API_KEY="$API_KEY" "${CA_ENV[@]}"
 	DISABLE_TELEMETRY=1 DISABLE_AUTOUPDATER=1 DISABLE_ERROR_REPORTING=1
-	CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1
+	CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1 ${PROCTOR_HARNESS_ENV:-}
 	"$CLAUDE" -p "run the command" --dangerously-skip-permissions
 	--output-format json --no-session-persistence)
 if [[ -n $WRAP ]]; then
