@@ -18,6 +18,8 @@ struct node {
 	struct store_process_row row;
 	char *exe, *cmdline, *comm, *signal;
 	char *notes;	 /* activity lines, '\n'-separated, or NULL */
+	char *tool_id;	 /* the tool call it belongs to (gen_ai.tool.call.id), or NULL */
+	char *tool_line; /* "tool call NAME (ID): COMMAND", or NULL */
 	int parent;	 /* index or -1 */
 	int first_child; /* index or -1 */
 	int next;	 /* next sibling or -1 */
@@ -49,7 +51,7 @@ static int collect(void *ctx, const struct store_process_row *r)
 	nd->cmdline = strdup(r->cmdline);
 	nd->comm = strdup(r->comm);
 	nd->signal = strdup(r->exit_signal);
-	nd->notes = NULL;
+	nd->notes = nd->tool_id = nd->tool_line = NULL;
 	nd->parent = nd->first_child = nd->next = -1;
 	return 0;
 }
@@ -119,14 +121,32 @@ static void one_line(const char *in, char *out, size_t len)
 	out[o] = 0;
 }
 
+/* The first process of a tool call's subtree: its parent is not the call's. */
+static bool tool_root(const struct forest *f, const struct node *n)
+{
+	const struct node *p = n->parent >= 0 ? &f->n[n->parent] : NULL;
+
+	return n->tool_id && (!p || !p->tool_id || strcmp(p->tool_id, n->tool_id));
+}
+
 static void print_node(const struct forest *f, int i, const char *prefix, bool last, bool root)
 {
 	const struct node *n = &f->n[i];
-	char dur[32] = "", child_prefix[1024], label[LABEL_MAX * 4 + 8];
+	char dur[32] = "", child_prefix[1040], tool_prefix[1024], label[LABEL_MAX * 4 + 8];
 	int c;
 
 	struct strbuf vis = STRBUF_INIT;
 
+	if (tool_root(f, n)) { /* the tool call above the subtree it caused */
+		one_line(n->tool_line, label, sizeof(label));
+		printf("%s%s%s\n", prefix, root ? "" : (last ? "└─ " : "├─ "),
+		       sb_visible(&vis, label));
+		if (snprintf(tool_prefix, sizeof(tool_prefix), "%s%s", prefix,
+			     root ? "" : (last ? "   " : "│  ")) < (int)sizeof(tool_prefix))
+			prefix = tool_prefix; /* else as deep as the prefix can go */
+		last = true;
+		root = false;
+	}
 	one_line(*n->cmdline ? n->cmdline : n->comm, label, sizeof(label));
 
 	if (n->row.end_ns && born(n))
@@ -170,6 +190,25 @@ static struct node *node_of(struct forest *f, int64_t pid)
 {
 	long i = pid_index_find(&f->ix, pid, INT64_MAX, SIZE_MAX);
 	return i < 0 ? NULL : &f->n[i];
+}
+
+static int tool_of(void *ctx, int64_t pid, const char *id, const char *name, const char *command)
+{
+	struct node *n = node_of(ctx, pid);
+	char line[LABEL_MAX * 4 + 8];
+
+	if (!n || n->tool_id || !id)
+		return 0; /* its first exec's */
+	snprintf(line, sizeof(line), "tool call %s (%s)%s%s", *name ? name : "?", id,
+		 *command ? ": " : "", command);
+	n->tool_id = strdup(id);
+	n->tool_line = strdup(line);
+	if (!n->tool_id || !n->tool_line) {
+		free(n->tool_id);
+		free(n->tool_line);
+		n->tool_id = n->tool_line = NULL;
+	}
+	return 0;
 }
 
 static void add_note(struct node *n, const char *text)
@@ -295,6 +334,7 @@ int cmd_tree(int argc, char **argv)
 	}
 	link_parents(&f);
 	store_foreach_tree_note(&st, id, sensitive_path_globs, note_of, &f);
+	store_foreach_tool_exec(&st, id, tool_of, &f);
 	for (i = 0; i < f.len; i++)
 		if (f.n[i].parent < 0)
 			print_node(&f, (int)i, "", true, true);
@@ -304,6 +344,8 @@ int cmd_tree(int argc, char **argv)
 		free(f.n[i].comm);
 		free(f.n[i].signal);
 		free(f.n[i].notes);
+		free(f.n[i].tool_id);
+		free(f.n[i].tool_line);
 	}
 	free(f.n);
 	pid_index_free(&f.ix);

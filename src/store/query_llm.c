@@ -1,6 +1,6 @@
-/* query_llm.c: a session's LLM activity read back for `proctor tree`'s
- * header: model calls, tokens, cost, tool calls by name, intent mismatches
- * by reason (docs/EVENTS-llm.md). */
+/* query_llm.c: a session's LLM activity read back for `proctor tree`: the
+ * header's model calls, tokens, cost, tool calls by name, intent mismatches
+ * by reason, and the processes each tool call caused (docs/EVENTS-llm.md). */
 #include <stdio.h>
 #include <string.h>
 
@@ -70,4 +70,34 @@ int store_llm_summary(struct store *st, const char *session, struct store_llm_su
 		     sizeof(out->mismatch_by), &out->mismatches))
 		return -1;
 	return 0;
+}
+
+static const char tool_exec_sql[] =
+	"SELECT json_extract(e.data, '$.\"process.pid\"'), e.tid, coalesce(t.name, ''),"
+	" coalesce(t.cmd, '')"
+	" FROM (SELECT id, data, json_extract(data, '$.\"gen_ai.tool.call.id\"') AS tid"
+	"       FROM events WHERE session = ?1 AND type = 'process.exec') AS e"
+	" LEFT JOIN (SELECT json_extract(data, '$.\"gen_ai.tool.call.id\"') AS tid,"
+	"            min(json_extract(data, '$.\"gen_ai.tool.name\"')) AS name,"
+	"            min(json_extract(data, '$.\"llm.tool.command\"')) AS cmd"
+	"            FROM events WHERE session = ?1 AND type = 'llm.tool_call' GROUP BY tid) AS t"
+	" ON t.tid = e.tid WHERE e.tid IS NOT NULL ORDER BY e.id";
+
+int store_foreach_tool_exec(struct store *st, const char *session,
+			    int (*fn)(void *ctx, int64_t pid, const char *id, const char *name,
+				      const char *command),
+			    void *ctx)
+{
+	sqlite3_stmt *q;
+	int step, rc = 0;
+
+	if (sqlite3_prepare_v2(st->db, tool_exec_sql, -1, &q, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(q, 1, session, -1, SQLITE_TRANSIENT);
+	while (!rc && (step = sqlite3_step(q)) == SQLITE_ROW)
+		rc = fn(ctx, sqlite3_column_int64(q, 0), (const char *)sqlite3_column_text(q, 1),
+			(const char *)sqlite3_column_text(q, 2),
+			(const char *)sqlite3_column_text(q, 3));
+	sqlite3_finalize(q);
+	return rc ? rc : step == SQLITE_DONE ? 0 : -1;
 }

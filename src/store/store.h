@@ -93,6 +93,12 @@ struct store_llm_summary {
 	char mismatch_by[256]; /* "network 1, outlived 2" */
 };
 int store_llm_summary(struct store *st, const char *session, struct store_llm_summary *out);
+/* Each process.exec linked to a tool call, in order: its pid, the tool call's
+ * id, and the llm.tool_call's name and command ("" when not recorded). */
+int store_foreach_tool_exec(struct store *st, const char *session,
+			    int (*fn)(void *ctx, int64_t pid, const char *id, const char *name,
+				      const char *command),
+			    void *ctx);
 
 /* The per-process activity notes of `proctor tree`, one call per (pid, note):
  * exec chains, files, credential reads (file.open of a path matching one of

@@ -469,3 +469,22 @@ def test_tool_call_links_its_processes(proctor, server):
     assert len(recs) >= 7, recs  # bash exec+exit, ls and wc fork+exec+exit
     assert recs and all(e.get(tid) == S.TOOL_ID for e in recs), \
         [(e["type"], e.get(tid)) for e in recs if e.get(tid) != S.TOOL_ID]
+
+    # proctor tree: the tool call (name, id, command) above the subtree it caused,
+    # which hangs from it: bash one level deeper, ls and wc below bash
+    t = proctor.cli("tree", check=True).stdout.splitlines()
+    head = [i for i, line in enumerate(t) if "tool call " in line]
+    assert len(head) == 1, t
+    i = head[0]
+    call = t[i]
+    assert call.endswith("tool call Bash (%s): %s" % (S.TOOL_ID, S.BASH_COMMAND)), t
+    indent = len(call) - len(call.lstrip(" │├└─"))
+    bash_line = t[i + 1]
+    assert "bash -c '%s'" % S.BASH_COMMAND in bash_line and \
+        "[pid %d" % bash["process.pid"] in bash_line, t
+    assert bash_line.lstrip(" │").startswith("└─ ") and \
+        len(bash_line) - len(bash_line.lstrip(" │├└─")) == indent + 3, t
+    under = [x for x in t[i + 2:] if "[pid" in x][:2]
+    assert "ls -la /tmp  [pid" in under[0] and "wc -l  [pid" in under[1], t
+    assert all(len(x) - len(x.lstrip(" │├└─")) == indent + 6 for x in under), t
+    assert not any("tool call" in x for x in t if "echo unrelated" in x), t
