@@ -19,6 +19,7 @@ struct list_ctx {
 	struct strbuf *sb;
 	int n;
 	const char *status; /* only sessions of this status; NULL: all */
+	int64_t end_ns;	    /* the last session written: its end (0: none yet) */
 };
 
 /* live, ended or crashed: marked so by the store (store_mark_crashed), or
@@ -40,6 +41,7 @@ static int put_session(void *ctx, const struct store_session_row *r)
 		return 0;
 	if (c->n++)
 		sb_putc(c->sb, ',');
+	c->end_ns = r->end_ns;
 	session_row_json(c->sb, &row, SESSION_JSON_STATUS);
 	return 0;
 }
@@ -75,8 +77,9 @@ static void sessions(struct req *r)
 	r->status = MHD_HTTP_OK;
 }
 
-/* The session if it exists and the token may see it: 0, else a 404 set. */
-static int find_session(struct req *r, const char *id, struct strbuf *out)
+/* The session if it exists and the token may see it: 0, else a 404 set.
+ * Its end (0: not ended) into *end_ns when end_ns is not NULL. */
+static int find_session(struct req *r, const char *id, struct strbuf *out, int64_t *end_ns)
 {
 	struct store_session_query q = {.id = id, .projects_json = scope_of(r)};
 	struct list_ctx c = {.sb = out};
@@ -89,6 +92,8 @@ static int find_session(struct req *r, const char *id, struct strbuf *out)
 		req_error(r, MHD_HTTP_NOT_FOUND, "no such session");
 		return -1;
 	}
+	if (end_ns)
+		*end_ns = c.end_ns;
 	return 0;
 }
 
@@ -96,7 +101,7 @@ static void session_one(struct req *r, const char *id)
 {
 	struct strbuf one = STRBUF_INIT;
 
-	if (!req_check_args(r, NULL) && !find_session(r, id, &one)) {
+	if (!req_check_args(r, NULL) && !find_session(r, id, &one, NULL)) {
 		sb_append(&r->body, one.buf, one.len);
 		sb_putc(&r->body, '\n');
 		r->status = MHD_HTTP_OK;
@@ -148,7 +153,8 @@ static void events(struct req *r, const char *id, const char *type_fixed)
 
 	if (req_check_args(r, args) || req_arg_i64(r, "pid", &p.f.pid) ||
 	    req_arg_time(r, "since", &p.since_ns) || req_arg_time(r, "until", &p.until_ns) ||
-	    req_arg_i64(r, "limit", &limit) || parse_cursor(r, &p) || find_session(r, id, &one)) {
+	    req_arg_i64(r, "limit", &limit) || parse_cursor(r, &p) ||
+	    find_session(r, id, &one, NULL)) {
 		sb_free(&one);
 		return;
 	}
@@ -174,6 +180,10 @@ static void events(struct req *r, const char *id, const char *type_fixed)
 struct tree_ctx {
 	struct strbuf *sb;
 	int n;
+	/* only processes whose life [start or exec, end] meets [since, until)
+	 * (0: unbounded); a process with no end lives to the session's end,
+	 * or on while the session has none */
+	int64_t since_ns, until_ns, session_end_ns;
 	struct note {
 		int64_t pid;
 		size_t seq; /* order of arrival, kept among a pid's notes */
@@ -224,6 +234,14 @@ static size_t first_note(const struct tree_ctx *c, int64_t pid)
 	return lo;
 }
 
+static bool in_range(const struct tree_ctx *c, const struct store_process_row *p)
+{
+	int64_t start = p->start_ns ? p->start_ns : p->exec_ns;
+	int64_t end = p->end_ns ? p->end_ns : c->session_end_ns ? c->session_end_ns : INT64_MAX;
+
+	return (!c->until_ns || start < c->until_ns) && (!c->since_ns || end >= c->since_ns);
+}
+
 static int put_process(void *ctx, const struct store_process_row *p)
 {
 	struct tree_ctx *c = ctx;
@@ -231,6 +249,8 @@ static int put_process(void *ctx, const struct store_process_row *p)
 	size_t i;
 	int k = 0;
 
+	if (!in_range(c, p))
+		return 0;
 	if (c->n++)
 		sb_putc(c->sb, ',');
 	sb_printf(c->sb, "{\"pid\":%" PRId64 ",\"ppid\":%" PRId64 ",\"exe\":", p->pid, p->ppid);
@@ -263,12 +283,14 @@ static int put_process(void *ctx, const struct store_process_row *p)
 
 static void tree(struct req *r, const char *id)
 {
+	static const char *const args[] = {"since", "until", NULL};
 	struct tree_ctx c = {.sb = &r->body};
 	struct strbuf one = STRBUF_INIT;
 	size_t i;
 	int rc;
 
-	if (req_check_args(r, NULL) || find_session(r, id, &one)) {
+	if (req_check_args(r, args) || req_arg_time(r, "since", &c.since_ns) ||
+	    req_arg_time(r, "until", &c.until_ns) || find_session(r, id, &one, &c.session_end_ns)) {
 		sb_free(&one);
 		return;
 	}
@@ -331,7 +353,7 @@ static void stream(struct req *r, const char *id)
 	struct strbuf one = STRBUF_INIT;
 	static const char *const args[] = {"from", NULL};
 
-	if (!req_check_args(r, args) && !find_session(r, id, &one))
+	if (!req_check_args(r, args) && !find_session(r, id, &one, NULL))
 		sse_start(r, id);
 	sb_free(&one);
 }

@@ -286,6 +286,49 @@ def test_tree_has_the_real_processes_and_notes(lab):
     assert all(p["ppid"] in {q["pid"] for q in tree} for p in tree[1:])
 
 
+def test_tree_time_range_keeps_the_processes_alive_in_it(lab):
+    """since/until keep the processes whose life [start, end] meets
+    [since, until): cat (the sensitive read) ends before the last python3
+    starts, so since= that start drops cat and keeps sh (alive to the end);
+    until= cat's start keeps only what started before it. Notes stay the
+    whole life's counts."""
+    srv, tok, shop = lab["srv"], lab["tok"]["shop"], lab["shop"]
+    base = f"/api/v1/sessions/{shop}/tree"
+    full = srv.json(base, tok)["processes"]
+    assert all("end" in p for p in full)  # an ended session: every exit seen
+    cat = [p for p in full if p["comm"] == "cat"][0]
+    last = full[-1]
+    assert (last["comm"], cat["end"] < last["start"]) == ("python3", True)
+
+    def tree(q):
+        return srv.json(base + "?" + q, tok)["processes"]
+
+    def overlap(since, until):
+        return [p for p in full if (not until or p["start"] < until) and
+                (not since or p["end"] >= since)]
+    q = urllib.parse.quote
+    later = tree("since=" + q(last["start"]))
+    assert [p["pid"] for p in later] == [full[0]["pid"], last["pid"]]
+    assert [p["comm"] for p in later] == ["sh", "python3"]
+    assert later == overlap(last["start"], None)
+    earlier = tree("until=" + q(cat["start"]))
+    assert cat not in earlier and earlier == overlap(None, cat["start"])
+    assert [p["comm"] for p in earlier] == ["sh"]
+    during = tree(f"since={q(cat['start'])}&until={q(cat['end'])}")
+    assert cat in during and last not in during
+    assert during == overlap(cat["start"], cat["end"])
+    assert [p for p in during if p["pid"] == cat["pid"]][0]["notes"] == cat["notes"]
+    assert tree("since=2099-01-01T00:00:00Z") == []
+    for qs, msg in (("since=yesterday", "since: expected RFC 3339 time or nanoseconds since the epoch"),
+                    ("until=-5", "until: expected RFC 3339 time or nanoseconds since the epoch"),
+                    ("pid=1", "unknown query parameter 'pid'")):
+        st, body, _ = srv.get(base + "?" + qs, tok)
+        assert (st, json.loads(body)) == (400, {"error": msg}), qs
+    bank = lab["bank"]
+    st, body, _ = srv.get(f"/api/v1/sessions/{bank}/tree?since=1", tok)
+    assert (st, json.loads(body)) == (404, NOSESSION)
+
+
 def test_bad_requests_get_json_errors(lab):
     srv, tok, shop = lab["srv"], lab["tok"]["shop"], lab["shop"]
     base = f"/api/v1/sessions/{shop}/events?"
