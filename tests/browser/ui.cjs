@@ -1,13 +1,13 @@
-// ui.cjs URL TOKEN SHOP_SESSION BANK_SESSION OUTDIR: drives the web UI in
+// ui.cjs URL TOKEN SHOP_SESSION BANK_SESSION OUTDIR SINCE: drives the web UI in
 // Debian's Chromium (headless, playwright-core from web/node_modules) like a
 // user: log in with a token, filter by project, open a session, filter the
-// events by type. Prints what it saw as one JSON object (asserted by
+// events by type, set the global since (SINCE) and clear it again. Prints what it saw as one JSON object (asserted by
 // tests/e2e/test_web_ui.py); screenshots go to OUTDIR.
 const path = require("path");
 const { chromium } = require(path.join(__dirname, "../../web/node_modules/playwright-core"));
 
 async function main() {
-  const [url, token, shop, bank, out] = process.argv.slice(2);
+  const [url, token, shop, bank, out, since] = process.argv.slice(2);
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
     args: ["--no-sandbox", "--disable-gpu"],
@@ -57,6 +57,30 @@ async function main() {
   seen.filteredTypes = await page.$$eval("#ev-rows .ev", (r) => r.map((x) => x.dataset.type));
   seen.url = page.url();
   await page.screenshot({ path: `${out}/3-filtered.png`, fullPage: true });
+
+  // The global range: the tree and the timeline keep only the processes
+  // alive in it, the timeline's first view is the range; clearing it brings
+  // the others back.
+  const treeAndLanes = () => page.evaluate(() => ({
+    comms: [...document.querySelectorAll("#tree .proc")].map((x) => x.dataset.comm),
+    lanes: document.querySelectorAll("#timeline rect.proc").length,
+    lo: Number(document.querySelector("#timeline").dataset.lo),
+  }));
+  const lanes = seen.timelineLanes;
+  await page.fill("#f-since", since);
+  await page.dispatchEvent("#f-since", "change");
+  await page.waitForFunction((n) => document.querySelectorAll("#timeline rect.proc").length < n,
+    lanes);
+  seen.ranged = await treeAndLanes();
+  seen.rangeUrl = page.url();
+  await page.screenshot({ path: `${out}/4-range.png`, fullPage: true });
+  await page.fill("#f-since", "");
+  await page.dispatchEvent("#f-since", "change");
+  await page.waitForFunction((n) => document.querySelectorAll("#timeline rect.proc").length === n,
+    lanes);
+  seen.unranged = await treeAndLanes();
+  seen.unrangedUrl = page.url();
+  await page.screenshot({ path: `${out}/5-unranged.png`, fullPage: true });
 
   // The URL holds the view: a fresh page on it shows the same filters.
   const again = await browser.newPage();

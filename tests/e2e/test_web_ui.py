@@ -2,13 +2,16 @@
 Chromium (headless, playwright-core; tests/browser/ui.cjs): log in with a
 token, the project filter hides the other project's session, a session
 recorded by a real `proctor run` shows its real process names in the tree,
-and a type filter narrows the events table. Screenshots: the test's tmp
-dir. Also: the assets are exactly the embedded files (no file system)."""
+and a type filter narrows the events table; a global since that starts
+after cat ended drops cat from the tree and the timeline (which opens on the
+range), and clearing it brings cat back. Screenshots: the test's tmp dir. Also: the assets are exactly the embedded files (no file system)."""
+import datetime
 import json
 import os
 import shutil
 import subprocess
 import time
+import urllib.parse
 
 import pytest
 
@@ -37,8 +40,11 @@ def test_ui_in_a_real_browser(proctor, tmp_path):
     tok = proctor.cli("token", "create", "--all-projects", "--read", check=True).stdout.strip()
     srv = Server(proctor.db)
     try:
+        tree = srv.json(f"/api/v1/sessions/{shop['session']}/tree", tok)["processes"]
+        cat, ls = ([p for p in tree if p["comm"] == c][0] for c in ("cat", "ls"))
+        assert cat["end"] < ls["start"]  # sh waits for cat before it forks ls
         r = run(["node", os.path.join(ROOT, "tests/browser/ui.cjs"), f"http://127.0.0.1:{srv.port}/",
-                 tok, shop["session"], bank["session"], str(tmp_path)], timeout=180)
+                 tok, shop["session"], bank["session"], str(tmp_path), ls["start"]], timeout=180)
     finally:
         srv.stop()
     assert r.returncode == 0, r.stderr
@@ -58,7 +64,17 @@ def test_ui_in_a_real_browser(proctor, tmp_path):
     assert "project=shop" in seen["url"] and "type=process." in seen["url"]
     assert f"session={shop['session']}" in seen["url"]
     assert (seen["sharedType"], seen["sharedProject"]) == ("process.", "shop")
-    for shot in ("1-sessions.png", "2-session.png", "3-filtered.png"):
+    def ms(rfc3339):  # as Date.parse reads it: whole milliseconds
+        return int(datetime.datetime.fromisoformat(rfc3339[:23]).replace(
+            tzinfo=datetime.timezone.utc).timestamp() * 1000 + 0.5)
+    since_ms = ms(ls["start"])
+    assert seen["ranged"] == {"comms": ["sh", "ls"], "lanes": 2, "lo": since_ms}
+    assert "since=" + urllib.parse.quote(ls["start"], safe="") in seen["rangeUrl"]
+    assert sorted(seen["unranged"]["comms"]) == sorted(["sh", "cat", "ls"])
+    assert seen["unranged"]["lanes"] == 3 and seen["unranged"]["lo"] == ms(tree[0]["start"])
+    assert "since=" not in seen["unrangedUrl"]
+    for shot in ("1-sessions.png", "2-session.png", "3-filtered.png", "4-range.png",
+                 "5-unranged.png"):
         assert (tmp_path / shot).stat().st_size > 10000
 
 

@@ -163,7 +163,8 @@ async function showSession(s: Json | undefined): Promise<void> {
   const id = encodeURIComponent(s.session);
   const range = { since: f("since"), until: f("until"), limit: "1000" };
   const [tree, flowPage, viol, sec, llmPage, intent] = await Promise.all([
-    api(`sessions/${id}/tree`), api(`sessions/${id}/flows`, range),
+    api(`sessions/${id}/tree`, { since: f("since"), until: f("until") }),
+    api(`sessions/${id}/flows`, range),
     api(`sessions/${id}/violations`, range),
     api(`sessions/${id}/events`, { ...range, type: "security." }),
     api(`sessions/${id}/llm`, range),
@@ -258,6 +259,10 @@ function renderSecurity(list: Json[]): void {
       .join("");
 }
 
+// A time filter as the API takes it (RFC 3339 or nanoseconds since the
+// epoch) in milliseconds; NaN when it is neither (the API says why).
+const ms = (v: string): number => (/^\d+$/.test(v) ? Number(v) / 1e6 : Date.parse(v));
+
 // Timeline: one lane per process, a bar from start to exit, a mark per
 // security event, violation or intent mismatch; above them the LLM lane
 // (llm.ts) when the session made model calls; the wheel zooms and a drag
@@ -268,28 +273,36 @@ function timeline(s: Json, procs: Json[], marks: Json[], llm: LlmView): void {
   // From the first process (the session's start includes the recorder's set-up).
   const t0 = Math.min(...procs.map((p) => t(p.start)), t(s.end ?? new Date().toISOString()));
   const t1 = Math.max(t(s.end ?? new Date().toISOString()), t0 + 1);
-  let lo = t0, hi = t1;
+  // The global range (the lanes and marks are already limited to it) is the first view.
+  const since = f("since") ? ms(f("since")) : NaN, until = f("until") ? ms(f("until")) : NaN;
+  let lo = Number.isNaN(since) ? t0 : since, hi = Number.isNaN(until) ? t1 : until;
+  if (hi <= lo) hi = lo + 1;
   const lanes = procs.slice(0, 200);
   const top = llm.calls.length || llm.tools.length ? 16 : 0; // the LLM lane
   svg.setAttribute("height", String(top + lanes.length * 14 + 24));
   const draw = (): void => {
     const w = svg.clientWidth || 1000, x = (v: number) => 160 + ((v - lo) / (hi - lo)) * (w - 170);
     let out = top ? llmLane(llm, x, 2) : "";
+    const clip = (v: number) => Math.min(Math.max(v, 160), w - 10);
     lanes.forEach((p, i) => {
-      const a = x(t(p.start)), b = x(p.end ? t(p.end) : t1);
+      const a = clip(x(t(p.start))), b = clip(x(p.end ? t(p.end) : t1));
       out += `<text x="0" y="${top + i * 14 + 11}">${esc(p.comm)} ${p.pid}</text>` +
         `<rect class="proc" x="${a}" y="${top + i * 14 + 2}" width="${Math.max(1, b - a)}"` +
         ` height="10" fill="#7aa7d8"/>`;
     });
     for (const m of marks) {
       const i = lanes.findIndex((p) => p.pid === m["process.pid"]);
-      if (i >= 0) out += `<circle cx="${x(t(m.time))}" cy="${top + i * 14 + 7}" r="4" fill="#c00">` +
-        `<title>${esc(m.type)} ${esc(detail(m))}</title></circle>`;
+      const cx = x(t(m.time));
+      if (i >= 0 && cx >= 160 && cx <= w - 10)
+        out += `<circle cx="${cx}" cy="${top + i * 14 + 7}" r="4" fill="#c00">` +
+          `<title>${esc(m.type)} ${esc(detail(m))}</title></circle>`;
     }
     const foot = top + lanes.length * 14 + 20;
     out += `<text x="160" y="${foot}">+${((lo - t0) / 1000).toFixed(3)}s</text>` +
       `<text x="${w - 80}" y="${foot}">+${((hi - t0) / 1000).toFixed(3)}s</text>`;
     svg.innerHTML = out;
+    svg.dataset.lo = String(lo);
+    svg.dataset.hi = String(hi);
   };
   svg.onwheel = (ev) => {
     ev.preventDefault();
