@@ -224,7 +224,7 @@ fuzz-container:
 fuzz: fuzz-llm
 fuzz-llm:
 	@mkdir -p $(BUILD)/fuzz/llm-corpus
-	$(CLANG) $(FUZZ_CFLAGS) -Iinclude -Isrc -D_GNU_SOURCE \
+	$(CLANG) $(FUZZ_CFLAGS) -Iinclude -Isrc -D_GNU_SOURCE -DLLM_CONNS=3 \
 		-o $(BUILD)/fuzz/fuzz_llm tests/fuzz/fuzz_llm.c src/llm/*.c src/model/record.c src/util/util.c \
 		src/util/strbuf.c $(LDLIBS)
 	$(BUILD)/fuzz/fuzz_llm $(FUZZ_LIMITS) -max_len=16384 \
@@ -250,7 +250,7 @@ fuzz-tls-boring:
 	$(CLANG) $(FUZZ_CFLAGS) -Iinclude -Isrc -D_GNU_SOURCE \
 		-o $(BUILD)/fuzz/fuzz_tls_boring tests/fuzz/fuzz_tls_boring.c src/probe/tls_boring.c -lelf
 	$(BUILD)/fuzz/fuzz_tls_boring $(FUZZ_LIMITS) -max_len=65536 \
-		$(BUILD)/fuzz/tls-boring-corpus
+		$(BUILD)/fuzz/tls-boring-corpus tests/fuzz/corpus/tls-boring
 
 # The TLS signature file parser (src/probe/tls_sigs.c), seeded from
 # tests/fuzz/corpus/tls-sigs/ (the shipped data/tls-signatures).
@@ -298,7 +298,7 @@ fuzz-bolt:
 	@mkdir -p $(BUILD)/fuzz/bolt-corpus
 	$(CLANG) $(FUZZ_CFLAGS) -Iinclude -Isrc -D_GNU_SOURCE \
 		-o $(BUILD)/fuzz/fuzz_bolt tests/fuzz/fuzz_bolt.c src/util/bolt.c \
-		src/app/container_state.c $(LDLIBS)
+		src/app/container_state.c src/store/podman_db.c $(LDLIBS)
 	$(BUILD)/fuzz/fuzz_bolt $(FUZZ_LIMITS) -max_len=262144 \
 		$(BUILD)/fuzz/bolt-corpus tests/fuzz/corpus/bolt
 
@@ -318,7 +318,7 @@ fuzz: fuzz-api
 fuzz-api:
 	@mkdir -p $(BUILD)/fuzz/api-corpus
 	$(CLANG) $(FUZZ_CFLAGS) -Iinclude -Isrc -D_GNU_SOURCE \
-		-o $(BUILD)/fuzz/fuzz_api_params tests/fuzz/fuzz_api_params.c src/serve/params.c \
+		-o $(BUILD)/fuzz/fuzz_api_params tests/fuzz/fuzz_api_params.c src/serve/params.c src/model/paths.c \
 		src/store/*.c src/util/*.c $(LDLIBS)
 	$(BUILD)/fuzz/fuzz_api_params $(FUZZ_LIMITS) -max_len=4096 \
 		$(BUILD)/fuzz/api-corpus tests/fuzz/corpus/api_params

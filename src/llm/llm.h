@@ -18,7 +18,9 @@
 #include "model/record.h"
 #include "proctor/abi_tls.h"
 
-#define LLM_CONNS      128	  /* connections followed at once (least recent evicted) */
+#ifndef LLM_CONNS /* the fuzz target builds with 3, so eviction is reached */
+#define LLM_CONNS 128 /* connections followed at once (least recent evicted) */
+#endif
 #define LLM_QUEUE      8	  /* requests awaiting their response per connection */
 #define LLM_BODY_MAX   (8u << 20) /* request / whole response body read at most */
 #define LLM_TOOL_NAMES 16	  /* tool names counted apart in the summary; more: "other" */

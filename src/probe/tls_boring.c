@@ -176,7 +176,8 @@ static int collect_starts(const struct image *im, struct starts *s)
 		if ((to == t->va || t->p[to - t->va - 1] == 0xcc) && push_start(s, to))
 			return -1;
 	}
-	qsort(s->v, s->n, sizeof(*s->v), cmp_u64);
+	if (s->n) /* qsort's base may not be NULL, even for no elements */
+		qsort(s->v, s->n, sizeof(*s->v), cmp_u64);
 	for (i = n = 0; i < s->n; i++)
 		if (!n || s->v[n - 1] != s->v[i])
 			s->v[n++] = s->v[i];
